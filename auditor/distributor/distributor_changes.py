@@ -37,20 +37,21 @@ import msgspec
 
 from auditor.billing.distributor_join import named_twice
 from auditor.billing.distributor_records import DistributorSection, ProductRow, SubscriptionLine
-from auditor.billing.distributor_seats import reduction_short
+from auditor.billing.distributor_seats import seats_left
 from auditor.data.model import Locale
-from auditor.formats.bill_model import Bill, BillProduct, CommerceChange
+from auditor.formats.bill_model import Bill, BillProduct, CommerceChange, NotPlanned
 from auditor.formats.report_model import ReportDocument
 
 from .. import i18n
 from ..reference import product_names
 from ..render.text import clean
 from .distributor_requests import CANCEL, PAX8, REDUCE, SHERWEB, pax8_cancel, pax8_update, sherweb_amend
+from .not_planned import NAMES as NAMES  # the distributors by name (apply says them too)
+from .not_planned import line, said
 
 SOURCE = PAX8
 MONTHLY = "Monthly"  # Pax8's billingTerm and commitmentTerm.term of a month-to-month subscription
 NOW, AT_TERM_END = "any_time", "renewal"  # the change's window: now, or at the commitment's end
-NAMES = {PAX8: "Pax8", SHERWEB: "Sherweb"}
 
 
 def committed(sub: SubscriptionLine) -> bool:
@@ -130,29 +131,36 @@ def _change(
     )
 
 
+def _stale(source: str, part: str, sku_id: str | None, sub: SubscriptionLine) -> NotPlanned:
+    """A committed subscription whose reading gives no day for its reduction (due_day's `stale`)."""
+    end = (sub.term_end or "")[:10]
+    if end:
+        return NotPlanned(
+            why="commitment_ended", distributor=source, sku=part, sku_id=sku_id, subscriptions=[sub.id], ended=end
+        )
+    return NotPlanned(why="no_commitment_end", distributor=source, sku=part, sku_id=sku_id, subscriptions=[sub.id])
+
+
 def _product_changes(
-    product: ProductRow, keep: int, sku_id: str | None, company: str, today: date, skipped: list[str]
+    product: ProductRow, keep: int, sku_id: str | None, company: str, today: date, skipped: list[NotPlanned]
 ) -> list[CommerceChange]:
     part, drop = product.sku, product.billed - keep
     if drop <= 0:
         return []
     untied = sorted(s.id for s in product.subscriptions if not s.microsoft_subscription)
     if untied:
-        one = len(untied) == 1  # English's two forms, never "subscription(s)" (issue 99, point 6)
-        said = (
-            ("Pax8 subscription", "names", "it", "it is the one")
-            if one
-            else ("Pax8 subscriptions", "name", "them", "they are the ones")
-        )
-        skipped.append(
-            f"{part}: {said[0]} {', '.join(untied)} {said[1]} no Microsoft subscription "
-            f"(vendorSubscriptionId): not written; reduce {said[2]} in Pax8's portal if {said[3]}"
-        )
+        skipped.append(NotPlanned(why="unnamed", distributor=PAX8, sku=part, sku_id=sku_id, subscriptions=untied))
     twice = named_twice((s.id, s.microsoft_subscription) for s in product.subscriptions)
     for microsoft, ids in twice.items():
         skipped.append(
-            f"{part}: Pax8 subscriptions {', '.join(ids)} name one Microsoft subscription, {microsoft} "
-            "(vendorSubscriptionId): not written; reduce the one that is the tenant's in Pax8's portal"
+            NotPlanned(
+                why="named_twice",
+                distributor=PAX8,
+                sku=part,
+                sku_id=sku_id,
+                subscriptions=list(ids),
+                microsoft=microsoft,
+            )
         )
     shared = {i for ids in twice.values() for i in ids}
     out: list[CommerceChange] = []
@@ -163,7 +171,7 @@ def _product_changes(
             continue
         when, stale = due_day(PAX8, sub.commitment_term, sub.billing_term, sub.term_end, today)
         if stale:
-            skipped.append(f"{part}: Pax8 subscription {sub.id}: {stale}")
+            skipped.append(_stale(PAX8, part, sku_id, sub))
             continue
         out.append(_change(sub, part, sku_id, company, take, when, today))
         drop -= take
@@ -171,7 +179,7 @@ def _product_changes(
 
 
 def _sherweb_changes(
-    product: ProductRow, keep: int, sku_id: str | None, customer: str, today: date, skipped: list[str]
+    product: ProductRow, keep: int, sku_id: str | None, customer: str, today: date, skipped: list[NotPlanned]
 ) -> list[CommerceChange]:
     """Sherweb's: a reduction (an amendment to a new quantity, at least one seat) of the product's one
     Sherweb subscription matched by the catalog's microsoftSkuId; anything else is named, not planned."""
@@ -180,28 +188,35 @@ def _sherweb_changes(
         return []
     subs = product.subscriptions
     if product.matched_by not in ("sku", "subscription") or len(subs) != 1:
-        how = f"{len(subs)} Sherweb subscriptions" if len(subs) != 1 else f"matched by {product.matched_by}"
         skipped.append(
-            f"{part}: {how}, not one matched by the catalog's microsoftSkuId: not written; reduce it in "
-            "Sherweb's portal"
+            NotPlanned(
+                why="not_one",
+                distributor=SHERWEB,
+                sku=part,
+                sku_id=sku_id,
+                count=len(subs),
+                matched_by=product.matched_by,
+            )
         )
         return []
     (sub,) = subs
     take = min(drop, sub.quantity - 1)
     if take < drop:
-        skipped.append(f"{part}: Sherweb subscription {sub.id}: every seat would go: cancel it in Sherweb's portal")
+        skipped.append(
+            NotPlanned(why="every_seat", distributor=SHERWEB, sku=part, sku_id=sku_id, subscriptions=[sub.id])
+        )
     if take <= 0:
         return []
     when, stale = due_day(SHERWEB, sub.commitment_term, sub.billing_term, sub.term_end, today)
     if stale:
-        skipped.append(f"{part}: Sherweb subscription {sub.id}: {stale}")
+        skipped.append(_stale(SHERWEB, part, sku_id, sub))
         return []
     return [_change(sub, part, sku_id, customer, take, when, today, SHERWEB)]
 
 
 def distributor_changes(
     section: DistributorSection | None, bill: Bill, sku_ids: Mapping[str, str], today: date
-) -> tuple[list[CommerceChange], list[str]]:
+) -> tuple[list[CommerceChange], list[NotPlanned]]:
     """(the changes, numbered from 1, in plan.json's commerce change shape with source "pax8" or
     "sherweb"; the
     reductions not planned and why) for report.json's `distributor` section; none without one, or
@@ -215,17 +230,29 @@ def distributor_changes(
     keeps = keep_seats(bill.products)
     after = {p.sku.upper(): p.assigned_after for p in bill.products}
     changes: list[CommerceChange] = []
-    skipped: list[str] = []
+    skipped: list[NotPlanned] = []
     for product in section.products or []:
         part = product.sku.upper()
+        sku_id = sku_ids.get(part)
         if part not in keeps:
             if product.billed > product.consumed:
-                skipped.append(f"{part}: the plan has no seat figure for it (the tenant has no subscription of it)")
+                skipped.append(
+                    NotPlanned(why="no_subscription", distributor=section.distributor or PAX8, sku=part, sku_id=sku_id)
+                )
             continue
         drop = product.billed - keeps[part]
-        short = reduction_short(product.enabled, product.billed, drop, after[part]) if drop > 0 else None
-        if short:  # the count apply --distributor makes again at the call, on its re-read
-            skipped.append(f"{part}: {short} after the plan: not planned")
+        left = seats_left(product.enabled, product.billed, drop)
+        if drop > 0 and left < after[part]:  # the count apply --distributor makes again at the call, on its re-read
+            skipped.append(
+                NotPlanned(
+                    why="seats_short",
+                    distributor=section.distributor or PAX8,
+                    sku=part,
+                    sku_id=sku_id,
+                    left=left,
+                    assigned=after[part],
+                )
+            )
             continue
         plan_product = _sherweb_changes if sherweb else _product_changes
         changes += plan_product(product, keeps[part], sku_ids.get(part), scope, today, skipped)
@@ -246,7 +273,10 @@ def with_distributor(bill: Bill, document: ReportDocument, today: date) -> Bill:
     if not changes and not skipped:
         return bill
     return msgspec.structs.replace(
-        bill, distributor=changes or msgspec.UNSET, distributor_skipped=skipped or msgspec.UNSET
+        bill,
+        distributor=changes or msgspec.UNSET,
+        distributor_skipped=[line(s) for s in skipped] or msgspec.UNSET,
+        distributor_not_planned=skipped or msgspec.UNSET,
     )
 
 
@@ -332,7 +362,13 @@ def distributor_rows(bill: Bill | None, locale: Locale) -> tuple[tuple[Distribut
     return tuple(rows), said
 
 
-def distributor_reasons(bill: Bill | None) -> tuple[str, ...]:
-    """Why each reduction at the distributor is not planned, as plan.json records it (distributor_skipped):
-    the product, the subscription, and what to do instead; plan.md lists them under the count."""
-    return tuple(clean(r, 600) for r in (bill.distributor_skipped or [] if bill is not None else []))
+def distributor_reasons(bill: Bill | None, locale: Locale) -> tuple[str, ...]:
+    """Why each reduction at the distributor is not planned, in `locale` (auditor.distributor.not_planned):
+    the product by its name, the subscription, and what to do instead; plan.md lists them under the
+    count. A plan.json written without their facts (`distributor_not_planned`) gives its English lines."""
+    if bill is None:
+        return ()
+    facts = bill.distributor_not_planned or []
+    if facts:
+        return tuple(clean(said(skip, locale), 600) for skip in facts)
+    return tuple(clean(r, 600) for r in bill.distributor_skipped or [])

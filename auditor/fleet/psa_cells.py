@@ -72,8 +72,10 @@ def rollup_figures(doc: PsaSection) -> PsaRollup:
 
 
 def psa_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
-    """ "6 · costs you €331.60 a month, bills the customer €403.80 a month for seats nobody holds": how
-    many products the PSA bills otherwise, then the money; "–" without a PSA."""
+    """ "5 · you lose €331.60 a month (seats you pay for and do not bill, or bill below cost); the customer
+    pays €403.80 a month for seats nobody holds": how many products the PSA bills otherwise, then the
+    money, each amount with what it is (msp_monthly: the MSP's loss; customer_monthly: what the customer
+    pays for unassigned seats); "–" without a PSA."""
     found = row.get("psa")
     if not isinstance(found, Mapping):
         return "–"
@@ -85,7 +87,8 @@ def psa_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
     }
     said = t.pgettext(
         "rollup_psa_money",
-        "costs you {msp} a month, bills the customer {customer} a month for seats nobody holds",
+        "you lose {msp} a month (seats you pay for and do not bill, or bill below cost); the customer pays "
+        "{customer} a month for seats nobody holds",
         **money,
     )
     return f"{format_number(int(found.get('differences') or 0), locale)} · {said}"

@@ -10,8 +10,10 @@ chooses (docs/msp.md, "Findings as tickets"), from an `audit --tenants` run's fo
         an open ticket of ours whose finding tonight's report no longer has is not closed: a note says
         so (POST /service/tickets/{id}/notes, once: a ticket that has our note gets no second one)
 
-The ticket's summary is the rule's title and the finding's subject, its description the finding's
-message and where it comes from, in the language of the tenant's report (the customer's). Without
+The ticket's summary is the rule's title and the finding's subject (a product by its name, as the
+report's seat table gives it), its description the finding's message as the report words it and where it
+comes from, all in the language of the tenant's report (the customer's); report.json's own `message` is
+the engine's English, and is said only for a finding whose rule this version does not know. Without
 --yes nothing is written: each ticket and note is said as it would be made (a dry run). With --yes each
 write is journaled as apply's are (auditor.apply.journal.LineFile: a new file of whole lines, each
 fsync'ed before the request is sent): a "sending" line, then its outcome ("done", "failed", or
@@ -34,7 +36,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -43,12 +45,16 @@ from msgspec import UNSET, Struct, UnsetType
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError, clean_message, console_line
 from auditor.data.enums import Locale, Severity
+from auditor.data.finding_facts import FindingFactsError
+from auditor.data.finding_facts import parts as finding_parts
+from auditor.formats.report_json import named_products
 
 from .. import wording
 from ..apply.journal import LineFile, default_path, now
 from ..billing.connectwise import ConnectWise, ConnectWiseError, credentials
 from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
+from ..reference import product_names
 from .arguments import TENANTS_DIR, TicketsOptions
 from .tenant_folder import entrys_tenant
 
@@ -60,16 +66,19 @@ _NOTHING = "nothing is filed or noted for it"
 
 
 class Subject(Struct, frozen=True):
-    """What a finding is about, by the fields a ticket's summary names (report.json's `subject`)."""
+    """What a finding is about, by the fields a ticket's summary and message name (report.json's `subject`)."""
 
     upn: str | None = None
     display_name: str | None = None
     sku: str | None = None
     id: str | None = None
+    type: str = "user"
+    kind: str | None = None
 
 
 class ReportedFinding(Struct, frozen=True):
-    """A finding of report.json by the fields a ticket reads (the rest of it is not decoded)."""
+    """A finding of report.json by the fields a ticket reads (the rest of it is not decoded): its
+    subject, products and details are what the report's message is worded from (auditor.wording)."""
 
     id: str
     rule: str
@@ -77,6 +86,8 @@ class ReportedFinding(Struct, frozen=True):
     message: str | None = None
     waived: bool = False
     subject: Subject | None = None
+    skus: list[str] = []
+    details: dict[str, object] = {}
 
 
 class _Tenant(Struct, frozen=True):
@@ -93,9 +104,17 @@ class _Psa(Struct, frozen=True):
     company_id: int | None = None
 
 
+class _SeatRow(Struct, frozen=True):
+    """A row of report.json's seat table (`skus`): a product's part number and its name for people."""
+
+    sku: str = ""
+    name: str | None = None
+
+
 class _Report(Struct, frozen=True):
     """The parts of report.json `tickets` reads; each finding decoded apart (one out of shape is skipped)."""
 
+    skus: list[_SeatRow] = []
     tenant: _Tenant | None = None
     psa: _Psa | None = None
     locale: str | None = None
@@ -190,20 +209,38 @@ def _severity_name(severity: str, locale: Locale) -> str:
     return names.get(severity, severity)
 
 
-def _subject(finding: ReportedFinding) -> str:
+def _subject(finding: ReportedFinding, names: Mapping[str, str]) -> str:
+    """Who or what the finding is about: a user by UPN, a product by its name (not its part number): the
+    report's, else Microsoft's table's (a product the tenant holds no subscription of)."""
     subject = finding.subject or Subject()
-    for value in (subject.upn, subject.display_name, subject.sku, subject.id):
+    sku = (names.get(subject.sku) or product_names().product(None, subject.sku) or subject.sku) if subject.sku else None
+    for value in (subject.upn, subject.display_name, sku, subject.id):
         if value is not None and value.strip():
             return console_line(value)[:60]
     return ""
 
 
-def texts(finding: ReportedFinding, locale: Locale, audited: str) -> tuple[str, str]:
+def _message(finding: ReportedFinding, locale: Locale, names: Mapping[str, str]) -> str:
+    """The finding's message as the report words it in `locale` (auditor.wording, from its subject,
+    products and details); a finding whose facts are out of shape keeps report.json's (English) one."""
+    subject = msgspec.to_builtins(finding.subject or Subject())
+    try:
+        found = finding_parts(subject, finding.skus, finding.details)
+        return wording.message(finding.rule, found, locale=locale, names=names)
+    except (FindingFactsError, KeyError):
+        return finding.message or ""
+
+
+def texts(
+    finding: ReportedFinding, locale: Locale, audited: str, names: Mapping[str, str] | None = None
+) -> tuple[str, str]:
     """(summary, description) of a finding's ticket, in `locale`: the rule's title and the subject (at
-    most SUMMARY_MAX characters), then the finding's message and where it comes from."""
+    most SUMMARY_MAX characters), then the finding's message as the report words it and where it comes
+    from. `names`: part number -> product name (the report's seat table, `products_named`)."""
+    names = names or {}
     rule = finding.rule
     title = wording.title(rule, locale)
-    subject = _subject(finding)
+    subject = _subject(finding, names)
     summary = f"{title}: {subject}" if subject else title
     if len(summary) > SUMMARY_MAX:
         summary = summary[: SUMMARY_MAX - 1].rstrip() + "…"
@@ -218,8 +255,8 @@ def texts(finding: ReportedFinding, locale: Locale, audited: str) -> tuple[str, 
         severity=_severity_name(finding.severity, locale),
         id=finding.id,
     )
-    message = console_line(finding.message or "")
-    description = "\n\n".join(part for part in (f"{subject}: {message}" if subject else message, found) if part)
+    message = console_line(_message(finding, locale, names))  # it names its subject
+    description = "\n\n".join(part for part in (message, found) if part)
     return summary, description[:DESCRIPTION_MAX]
 
 
@@ -233,6 +270,11 @@ def resolved_note(locale: Locale, audited: str) -> str:
         date=format_date(audited, locale),
     )
     return f"{KEY_PREFIX} {said}"
+
+
+def products_named(report: _Report) -> dict[str, str]:
+    """Part number -> the product's name for people, from the report's seat table (as its report.md)."""
+    return named_products((row.sku, row.name) for row in report.skus)
 
 
 def findings(report: _Report) -> list[ReportedFinding]:
@@ -381,8 +423,9 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
     locale = Locale(report.locale or "en")
     audited = report.as_of or report.generated_at or ""
     found = findings(report)
+    names = products_named(report)
     chosen = [
-        Chosen(f.id, f"{KEY_PREFIX}{f.id}", *texts(f, locale, audited))
+        Chosen(f.id, f"{KEY_PREFIX}{f.id}", *texts(f, locale, audited, names))
         for f in choose(found, options.rules, options.severity)
     ]
     current = {f"{KEY_PREFIX}{f.id}" for f in found}

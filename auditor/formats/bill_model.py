@@ -31,6 +31,7 @@ __all__ = [
     "CommerceRequest",
     "CopilotCredits",
     "NextTerm",
+    "NotPlanned",
     "PerUser",
     "Quantity",
     "RequestBody",
@@ -228,6 +229,27 @@ class CopilotCredits(Struct, frozen=True, kw_only=True):
     gap: str | UnsetType = UNSET  # why the balance was not read
 
 
+class NotPlanned(Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A reduction at the distributor that is not planned, by its facts (one line of `distributor_skipped`
+    each, the same order): plan.md words it in the report's language (auditor.distributor.not_planned).
+    `why`: no_subscription (the tenant has none of the product), seats_short (fewer seats would be left
+    than assigned), unnamed (the distributor's subscriptions name no Microsoft subscription), named_twice
+    (two name one), commitment_ended, no_commitment_end, not_one (Sherweb: no one subscription matched by
+    the catalog's microsoftSkuId), every_seat (Sherweb: the change would take every seat)."""
+
+    why: str
+    distributor: str  # pax8 | sherweb
+    sku: str  # the product's part number
+    sku_id: str | None = None
+    subscriptions: list[str] = []  # the distributor's subscription ids
+    microsoft: str | None = None  # named_twice: the Microsoft subscription they name
+    left: int | None = None  # seats_short: the seats that would be left
+    assigned: int | None = None  # seats_short: the seats assigned after the plan
+    ended: str | None = None  # commitment_ended: the day (ISO)
+    count: int | None = None  # not_one: how many subscriptions the product has there
+    matched_by: str | None = None  # not_one: how its one subscription was matched
+
+
 class Bill(Struct, frozen=True, kw_only=True):
     """plan.json's and report.json's `bill` (auditor.plan.bill.build_bill)."""
 
@@ -241,6 +263,7 @@ class Bill(Struct, frozen=True, kw_only=True):
     # the distributor's quantity changes (Pax8, Sherweb), apply --distributor (auditor.distributor.distributor_changes)
     distributor: list[CommerceChange] | UnsetType = UNSET
     distributor_skipped: list[str] | UnsetType = UNSET  # the distributor's reductions not planned, and why
+    distributor_not_planned: list[NotPlanned] | UnsetType = UNSET  # the same, by their facts (plan.md's words)
     copilot_credits: CopilotCredits | UnsetType = UNSET
     gaps: list[str] | UnsetType = UNSET  # the billing sources that could not be read
 

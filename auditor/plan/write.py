@@ -378,7 +378,7 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
             distributor=shown[0],
             distributor_skipped=shown[1],
             distributor_lead=distributor_lead(plan.bill, locale),
-            distributor_reasons=distributor_reasons(plan.bill),
+            distributor_reasons=distributor_reasons(plan.bill, locale),
         )
     )
 

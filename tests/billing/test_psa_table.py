@@ -193,7 +193,10 @@ def test_the_demo_shows_a_connectwise_and_an_autotask_customer(
         rollup["fabrikam"]["currency"],
     )
     assert fabrikam == (0.9, 248.3, "EUR")  # Autotask's money in the company's currency, the euro
-    assert "costs you €0.90 a month" in (out / "tenants.md").read_text("utf-8").replace("\\", "")
+    # the cell says what the amount is: the MSP's loss, and what the customer pays for unassigned seats
+    said = (out / "tenants.md").read_text("utf-8").replace("\\", "")
+    assert "you lose €0.90 a month (seats you pay for and do not bill, or bill below cost)" in said
+    assert "the customer pays €248.30 a month for seats nobody holds" in said
     # the customer's license list: its own money in the PSA, never what a seat costs the MSP
     report = json.loads((out / "contoso" / "report.json").read_text("utf-8"))
     job = TenantJob("contoso", "Contoso", report["tenant"]["id"], "", "worldwide", "", "", "policies", "high")

@@ -292,10 +292,12 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
             ctx.t.pgettext("waiver_name", "“{rule}”: {subject}", rule=ctx.title(rule), subject=rest) if rest else name
         )
     waiver = finding.waiver if finding.waived else None
+    # the money the fix takes off the bill; a finding priced (`exposure`) that takes nothing off it, a seat
+    # that moves to a candidate (copilot-seat-idle), says where the seat goes instead of a price
     cost = finding.monthly_cost
     exposure = finding.details.get("exposure")
-    if cost is None and isinstance(exposure, int | float) and not isinstance(exposure, bool):
-        cost = float(exposure)  # a seat that moves (copilot-seat-idle): its price, though the bill keeps it
+    moved = cost is None and isinstance(exposure, int | float) and not isinstance(exposure, bool)
+    note = ctx.row_note(finding)
     state = None if finding.waived else ctx.state_of(finding, remediation)
     products = _products(ctx, finding.skus)
     return FindingRow(
@@ -316,8 +318,8 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
         message=""
         if subject.type == "user" and finding.rule in ctx.known
         else without_name(ctx.message(finding), name),
-        note=ctx.row_note(finding),
-        cost="" if cost is None else ctx.money(cost, ctx.currency),
+        note=note,
+        cost=note if moved else "" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
         state=state.label if state else "",
         state_ready=bool(state and state.ready),

@@ -92,6 +92,12 @@ REACH_WORDS = {
 }
 
 
+def devices(via: dict[str, list[str]]) -> list[str]:
+    """The Intune-enrolled devices that reach the user, by name. A user is not taken out of a device:
+    the device is retired, or another user (one who holds a license) is made its primary user."""
+    return list(dict.fromkeys(name for name in via.get(INTUNE_DEVICES) or [] if isinstance(name, str) and name))
+
+
 def reach(features: list[str], via: dict[str, list[str]], w: ValueFormatter) -> str:
     """What puts the user in scope, by name: 'the Conditional Access policy "Block high-risk sign-ins"
     and the PIM role Global Administrator'; a feature whose names the
@@ -121,6 +127,16 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
         Text("message.entitle.reach", "Reached by {reach}."),
         Text("summary.entitle", "Assign {target} to {user}, or take {user} out of {reach}."),
         Text(
+            "summary.entitle.device",
+            "Assign {target} to {user}, or retire their Intune-enrolled device or give it to a user who holds "
+            "a license.",
+        ),
+        Text(
+            "summary.entitle.scope_device",
+            "Assign {target} to {user}, or take {user} out of {reach} and retire their Intune-enrolled device "
+            "or give it to a user who holds a license.",
+        ),
+        Text(
             "summary.entitle.none",
             "Give {user} a product that includes {plan}, or take {user} out of the scope of {features}.",
         ),
@@ -135,6 +151,20 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             "(Users > Active users > Licenses and apps).",
         ),
         Text("steps.entitle.scope", "Or take the user out of {reach}."),
+        Text(
+            "steps.entitle.device",
+            "Or retire the user's Intune-enrolled device ({devices}), or make a user who holds a license its "
+            "primary user (Intune admin center > Devices > All devices).",
+            "Or retire the user's Intune-enrolled devices ({devices}), or make a user who holds a license their "
+            "primary user (Intune admin center > Devices > All devices).",
+        ),
+        Text(
+            "steps.entitle.scope_device",
+            "Or take the user out of {reach}, and retire their Intune-enrolled device ({devices}) or make a "
+            "user who holds a license its primary user (Intune admin center > Devices > All devices).",
+            "Or take the user out of {reach}, and retire their Intune-enrolled devices ({devices}) or make a "
+            "user who holds a license their primary user (Intune admin center > Devices > All devices).",
+        ),
         Text(
             "steps.entitle.price",
             "No product with a price in the policy's catalog includes {plan}: add one "
@@ -179,6 +209,23 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
         """What the scope step names, for a row whose steps the report leaves out."""
         return "message.entitle.reach", self.values(f, w)
 
+    def _scope(
+        self, f: RuleDetails[rules.EntitlementMissingDetails], w: ValueFormatter, values: dict[str, str]
+    ) -> tuple[TextRef, TextRef]:
+        """(the step that takes the user out of scope, the summary): a policy, role or group is left by
+        the user; an Intune-enrolled device is not, it is retired or given to a user who holds a license."""
+        features = list(f.own.get("features") or [])
+        via = f.own.get("via") or {}
+        enrolled = devices(via)
+        if not enrolled:
+            return TextRef("steps.entitle.scope", values), TextRef("summary.entitle", values)
+        others = [feature for feature in features if feature != INTUNE_DEVICES]
+        said = {**values, "devices": w.all(enrolled), "count": str(len(enrolled))}
+        if not others:
+            return TextRef("steps.entitle.device", said), TextRef("summary.entitle.device", said)
+        said["reach"] = reach(others, via, w)
+        return TextRef("steps.entitle.scope_device", said), TextRef("summary.entitle.scope_device", said)
+
     def remediation(
         self, f: RuleDetails[rules.EntitlementMissingDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
@@ -186,7 +233,7 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
         the seats the plan's bill buys; a person may take the user out of scope instead."""
         values = self.values(f, w)
         product = f.own.get("entitle_with")
-        scope_step = TextRef("steps.entitle.scope", values)
+        scope_step, summary = self._scope(f, w, values)
         links = ["assign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
         if product is None:
             return Remediation(
@@ -202,7 +249,7 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             steps[0] = TextRef("steps.entitle.buy", values)
             action = replace(action, blocked=action.blocked or SEATS_TO_BUY)
         return Remediation(
-            TextRef("summary.entitle", values),
+            summary,
             steps,
             "role.assign",
             [TextRef("next.rerun")],

@@ -58,6 +58,7 @@ TEXTS = (
         note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
     ),
     Text("steps.copilot_seat.give.call", "Assign {sku} to {candidate}."),
+    Text("message.copilot_seat.moves", "moves to {candidate}: no saving"),
 )
 
 
@@ -93,6 +94,14 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
         if last is None:
             return self.message_key(".reduce_never" if reduce else ".never"), values
         return self.message_key(".reduce" if reduce else ""), {**values, "last_activity": last}
+
+    def row_note(self, f: RuleDetails[rules.CopilotSeatIdleDetails], w: ValueFormatter) -> Message | None:
+        """A seat that goes to a candidate: where it goes, in place of a price (it saves nothing: the
+        removal's steps alone would read as a saving)."""
+        if f.own.get("disposition") != rules.REASSIGN:
+            return None
+        candidate = f.own.get("candidate_name") or f.own.get("candidate") or w.word("unknown")
+        return "message.copilot_seat.moves", {"candidate": candidate}
 
     def remediation(self, f: RuleDetails[rules.CopilotSeatIdleDetails], v: Variant, w: ValueFormatter) -> Remediation:
         """The seat's removal from the holder (as product-unused proposes it); for a seat that goes to
