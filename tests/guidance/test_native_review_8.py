@@ -23,6 +23,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.fleet.psa_cells import psa_cell
 from auditor.fleet.rollup_model import TenantRow
 from auditor.i18n import translations
+from auditor.rules.entitlements.entitlement import EntitlementMissing
 from auditor.wording import remediation
 
 LOCALES = ("en", "nl", "da", "sv", "tr")
@@ -82,7 +83,7 @@ DEVICE_IN_SCOPE = {  # the user taken out of a device: the wording of round 8
 @pytest.mark.parametrize("features", [["conditional_access", "intune"], ["intune"]])
 def test_an_intune_device_is_retired_or_given_to_a_licensed_user(locale: str, features: list[str]) -> None:
     finding = parts(INTUNE_FINDING.subject, list(INTUNE_FINDING.skus), {**INTUNE_FINDING.details, "features": features})
-    said = remediation("entitlement-missing", finding, cloud=Cloud.WORLDWIDE, locale=Locale(locale))
+    said = remediation(EntitlementMissing.id, finding, cloud=Cloud.WORLDWIDE, locale=Locale(locale))
     steps = " ".join(said["steps"])
     summary = said["summary"] if isinstance(said["summary"], str) else " ".join(said["summary"])
     for text in (steps, summary):

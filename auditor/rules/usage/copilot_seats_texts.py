@@ -96,12 +96,7 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
         return self.message_key(".reduce" if reduce else ""), {**values, "last_activity": last}
 
     def row_note(self, f: RuleDetails[rules.CopilotSeatIdleDetails], w: ValueFormatter) -> Message | None:
-        """A seat that goes to a candidate: where it goes, in place of a price (it saves nothing: the
-        removal's steps alone would read as a saving)."""
-        if f.own.get("disposition") != rules.REASSIGN:
-            return None
-        candidate = f.own.get("candidate_name") or f.own.get("candidate") or w.word("unknown")
-        return "message.copilot_seat.moves", {"candidate": candidate}
+        return _moves(f, w)
 
     def remediation(self, f: RuleDetails[rules.CopilotSeatIdleDetails], v: Variant, w: ValueFormatter) -> Remediation:
         """The seat's removal from the holder (as product-unused proposes it); for a seat that goes to
@@ -146,3 +141,12 @@ def give_seat(candidate_id: str, sku_id: str, part: str, given: dict[str, str], 
         precondition=({"lacks": sku_id}, {"account_enabled": True}, *waiting),
         seats={part: 1},
     )
+
+
+def _moves(f: RuleDetails[rules.CopilotSeatIdleDetails], w: ValueFormatter) -> Message | None:
+    """A seat that goes to a candidate: where it goes, in place of a price (it saves nothing: the removal's
+    steps alone would read as a saving)."""
+    if f.own.get("disposition") != rules.REASSIGN:
+        return None
+    candidate = f.own.get("candidate_name") or f.own.get("candidate") or w.word("unknown")
+    return "message.copilot_seat.moves", {"candidate": candidate}
