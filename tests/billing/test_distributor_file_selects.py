@@ -16,9 +16,7 @@ from typing import Any
 
 import pytest
 
-from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
-
-from .test_distributor_sample import PAX8_SECRET, _e3, _kept, sample
+from .test_distributor_sample import _e3, _kept, at_pax8
 
 Edit = Callable[[dict[str, Any], list[dict[str, Any]]], str]
 
@@ -68,17 +66,7 @@ EDITS: list[Edit] = [_quantity_below, _cancelled, _other_subscription, _other_pr
 def test_each_edited_distributor_change_is_refused_and_pax8_receives_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    companies, subscriptions, products = sample_pax8("2026-11-01")
-    monkeypatch.setenv("PAX8_CLIENT_ID", SAMPLE_CLIENT_ID)
-    monkeypatch.setenv("PAX8_CLIENT_SECRET", PAX8_SECRET)
-    mapped = ", ".join(f"{k}: {v}" for k, v in products.items())
-    entry = f"{{pax8: {{company_id: {SAMPLE_COMPANY}, products: {{{mapped}}}}}}}"
-    with (
-        Pax8StandIn(
-            client_id=SAMPLE_CLIENT_ID, client_secret=PAX8_SECRET, companies=companies, subscriptions=subscriptions
-        ) as pax8,
-        sample(tmp_path, monkeypatch, entry, "--pax8-endpoint", pax8.url) as world,
-    ):
+    with at_pax8(tmp_path, monkeypatch) as (pax8, world):
         written = world.plan()
         keep = _kept(written)
         assert world.apply("--yes") == 0  # the plan's license changes

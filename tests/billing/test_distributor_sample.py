@@ -97,20 +97,26 @@ def _kept(plan: dict[str, Any]) -> int:
     return kept
 
 
-def test_the_samples_reduction_at_pax8_is_planned_then_made(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@contextmanager
+def at_pax8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Pax8StandIn, Sample]]:
+    """The sample tenant audited with its own Pax8 seats (served by the stand-in, with the MSP's keys) and planned."""
     companies, subscriptions, products = sample_pax8("2026-11-01")
     monkeypatch.setenv("PAX8_CLIENT_ID", SAMPLE_CLIENT_ID)
     monkeypatch.setenv("PAX8_CLIENT_SECRET", PAX8_SECRET)
     mapped = ", ".join(f"{k}: {v}" for k, v in products.items())
     entry = f"{{pax8: {{company_id: {SAMPLE_COMPANY}, products: {{{mapped}}}}}}}"
+    keys = {"client_id": SAMPLE_CLIENT_ID, "client_secret": PAX8_SECRET}
     with (
-        Pax8StandIn(
-            client_id=SAMPLE_CLIENT_ID, client_secret=PAX8_SECRET, companies=companies, subscriptions=subscriptions
-        ) as pax8,
+        Pax8StandIn(**keys, companies=companies, subscriptions=subscriptions) as pax8,
         sample(tmp_path, monkeypatch, entry, "--pax8-endpoint", pax8.url) as world,
     ):
+        yield pax8, world
+
+
+def test_the_samples_reduction_at_pax8_is_planned_then_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with at_pax8(tmp_path, monkeypatch) as (pax8, world):
         e3, keep = _e3(world.plan()), _kept(world.plan())
         assert (e3["kind"], e3["from"], e3["to"], e3["not_before"]) == ("reduce", 210, keep, None)
         md = (world.out / "plan.md").read_text("utf-8").replace("\\", "")
