@@ -136,6 +136,16 @@ async def apply_plan(
         )
 
 
+async def _unmet_now(
+    session: Session, change: Change, state: UserState, changes: Sequence[Change], by_n: dict[int, Change]
+) -> list[str]:
+    """Why the change's preconditions no longer hold on the user as re-read: its own and its kind's
+    (preconditions.unmet), its group's (groups.group_unmet), a Copilot move's (copilot_recheck)."""
+    reasons = unmet(change, state, clock(), session.products, session.group_labels(), session.plans)
+    reasons = reasons or await group_unmet(session, change, state, changes, by_n)
+    return reasons or await copilot_unmet(session, change, state, clock())
+
+
 async def _refuse_or_skip(
     session: Session,
     change: Change,
@@ -148,10 +158,7 @@ async def _refuse_or_skip(
     preconditions the tenant shows no longer hold (made by an earlier run, or no longer needed), is skipped as
     any such change is; every other is refused (_refuse)."""
     if refusal.absent:
-        reasons = unmet(
-            change, state, clock(), session.products, session.group_labels(), session.plans
-        ) or await group_unmet(session, change, state, changes, by_n)
-        reasons = reasons or await copilot_unmet(session, change, state, clock())
+        reasons = await _unmet_now(session, change, state, changes, by_n)
         if reasons:
             session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
             return
@@ -163,7 +170,7 @@ async def _refuse_or_skip(
 def _refuse(session: Session, change: Change, refusal: Refusal) -> None:
     """A change the fresh compile does not hold as it is: named with the field that differs, journaled as
     failed (never sent), and what rests on it is skipped."""
-    field = f" ({refusal.field})" if refusal.field else ""
+    field = f" ({refusal.field})"
     why = f"refused{field}, nothing sent: {refusal.why}"
     session.failures.refuse(change, why)
     session.refused += 1
@@ -241,10 +248,7 @@ async def _apply_one(
         await _after_join(session, change, state, wanted, wait)
         return
     before = state.before(change.skus())
-    reasons = unmet(
-        change, state, clock(), session.products, session.group_labels(), session.plans
-    ) or await group_unmet(session, change, state, changes, by_n)
-    reasons = reasons or await copilot_unmet(session, change, state, clock())
+    reasons = await _unmet_now(session, change, state, changes, by_n)
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return
@@ -299,10 +303,7 @@ async def _after_join(
     # the state may have changed while it waited: every precondition is checked again, and the
     # group is read again (it may have been edited since the plan)
     before = state.before(change.skus())
-    reasons = unmet(
-        change, state, clock(), session.products, session.group_labels(), session.plans
-    ) or await group_unmet(session, change, state, (), {})
-    reasons = reasons or await copilot_unmet(session, change, state, clock())
+    reasons = await _unmet_now(session, change, state, (), {})
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return
