@@ -328,7 +328,7 @@ def main() -> None:
         "--record", action="store_true", help="keep the figures in benchmarks/results/ (docs/benchmarks.md)"
     )
     args = parser.parse_args()
-    load_at_start = results.load()
+    started = results.start()
     compileall.compile_dir(ROOT / "auditor", quiet=1)  # bytecode as an install leaves it (benchmarks.run)
     with tempfile.TemporaryDirectory(prefix="license-auditor-apply-") as tmp:
         work = Path(args.keep or tmp)
@@ -345,7 +345,7 @@ def main() -> None:
     print(json.dumps({"machine": machine, **row}, indent=1))
     if args.record:
         config = {k: v for k, v in vars(args).items() if k not in ("keep", "record")}
-        results.record("apply", config, headline(row), row, load_at_start)
+        results.record("apply", config, headline(row), row, started)
     outcomes = row["apply"]["outcomes"]
     if outcomes != {"done": row["plan"]["changes"]}:  # every change of the plan is one the fresh compile makes
         raise SystemExit(f"apply did not make every change of the plan: {outcomes} (--keep DIR keeps apply.log)")

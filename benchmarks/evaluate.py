@@ -31,7 +31,7 @@ def main() -> None:
         "--record", action="store_true", help="keep the figures in benchmarks/results/ (docs/benchmarks.md)"
     )
     args = parser.parse_args()
-    load_at_start = results.load()
+    started = results.start()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "benchmark-50.yaml"
         path.write_text(fifty_assignments(), encoding="utf-8")
@@ -69,7 +69,7 @@ def main() -> None:
             "evaluate wall / CPU (s)": f"{row['evaluate_s']} / {row['evaluate_cpu_s']}",
             "peak RSS (MB)": row["peak_rss_mb"],
         }
-        results.record("evaluate", {"users": args.users, "seed": args.seed}, headline, row, load_at_start)
+        results.record("evaluate", {"users": args.users, "seed": args.seed}, headline, row, started)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def main() -> None:
         "--record", action="store_true", help="keep the figures in benchmarks/results/ (docs/benchmarks.md)"
     )
     args = parser.parse_args()
-    load_at_start = results.load()
+    started = results.start()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="migrate-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     _inputs(args.users, folder)
@@ -163,7 +163,7 @@ def main() -> None:
             "audit wall / CPU (s)": f"{a['wall_s']:.1f} / {a['cpu_s']:.1f}",
             "migration.json (MB)": round(sizes["migration.json"] / 1e6, 1),
         }
-        results.record("migrate", {"users": args.users, "repeat": args.repeat}, headline, result, load_at_start)
+        results.record("migrate", {"users": args.users, "repeat": args.repeat}, headline, result, started)
 
 
 if __name__ == "__main__":

@@ -522,6 +522,7 @@ def main() -> None:
         }
         env.pop("GITHUB_ACTIONS", None)
         load_before = os.getloadavg()
+        commit_before = results.commit()
         code, wall, cpu, rss = _child(
             [
                 "audit",
@@ -626,7 +627,13 @@ def main() -> None:
         sys.exit(f"benchmarks.msp: the run is not what it measures: {'; '.join(wrong)}")
     if args.record:  # a run that measured what it says, only
         config = {k: v for k, v in vars(args).items() if k not in ("keep", "record", "serve", "reads")}
-        results.record("msp", config, headline(result), result, load_before[0])
+        results.record(
+            "msp",
+            config,
+            headline(result),
+            result,
+            {"load": round(load_before[0], 2), "commit": commit_before},
+        )
 
 
 def headline(result: dict[str, Any]) -> dict[str, Any]:

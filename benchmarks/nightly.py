@@ -147,7 +147,7 @@ def main() -> None:
         "--record", action="store_true", help="keep the figures in benchmarks/results/ (docs/benchmarks.md)"
     )
     args = parser.parse_args()
-    load_at_start = results.load()
+    started = results.start()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.keep) if args.keep else Path(tmp)
@@ -157,7 +157,7 @@ def main() -> None:
     print(json.dumps(rows, indent=1))
     if args.record:
         config = {k: v for k, v in vars(args).items() if k not in ("keep", "record")}
-        results.record("nightly", config, headline(rows), rows, load_at_start)
+        results.record("nightly", config, headline(rows), rows, started)
 
 
 def headline(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -55,25 +55,30 @@ def load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def start() -> dict[str, Any]:
+    """Taken as a benchmark starts: the machine's load and the commit measured (a later commit is not what ran)."""
+    return {"load": load(), "commit": commit()}
+
+
 def record(
     benchmark: str,
     config: Mapping[str, Any],
     headline: Mapping[str, Any],
     result: Any,
-    load_at_start: float,
+    started: Mapping[str, Any],
     folder: Path = RESULTS,
 ) -> Path:
     """Keep one run: `config` names it (a later run of the same configuration replaces it), `headline` holds the
     figures the docs' table shows (label -> value, in the table's order), `result` everything the benchmark
-    printed."""
+    printed; `started`: start()'s, as the benchmark began."""
     path = folder / f"{benchmark}.json"
     kept = json.loads(path.read_text("utf-8")) if path.is_file() else {"benchmark": benchmark, "runs": []}
     run = {
         "config": dict(config),
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "commit": commit(),
+        "commit": started["commit"],
         "machine": machine(),
-        "load": {"start": load_at_start, "end": load()},
+        "load": {"start": started["load"], "end": load()},
         "headline": dict(headline),
         "result": result,
     }

@@ -562,7 +562,7 @@ def main() -> None:
         "--record", action="store_true", help="keep the figures in benchmarks/results/ (docs/benchmarks.md)"
     )
     args = parser.parse_args()
-    load_at_start = results.load()
+    started = results.start()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     # Bytecode as an installed package has it (pip compiles at install): otherwise, with
     # PYTHONDONTWRITEBYTECODE set, every audit would compile the package again (~0.2 s).
@@ -612,7 +612,7 @@ def main() -> None:
     print(json.dumps(result, indent=1, default=str))
     if args.record:
         config = {k: v for k, v in vars(args).items() if k not in ("keep", "record", "startup_runs")}
-        results.record("run", config, headline(started, rows), result, load_at_start)
+        results.record("run", config, headline(started, rows), result, started)
 
 
 def headline(started: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -65,9 +65,16 @@ def test_a_record_without_a_table_or_a_table_without_a_record_is_refused() -> No
 
 
 def test_record_keeps_one_run_per_configuration(tmp_path: Path) -> None:
-    first = results.record("demo", {"users": 10}, {"wall (s)": 1.5}, {"wall_s": 1.5}, 0.5, folder=tmp_path)
-    results.record("demo", {"users": 20}, {"wall (s)": 3.0}, {"wall_s": 3.0}, 0.5, folder=tmp_path)
-    results.record("demo", {"users": 10}, {"wall (s)": 1.2}, {"wall_s": 1.2}, 0.7, folder=tmp_path)
+    first = results.record(
+        "demo", {"users": 10}, {"wall (s)": 1.5}, {"wall_s": 1.5}, {"load": 0.5, "commit": "abc"}, folder=tmp_path
+    )
+    results.record(
+        "demo", {"users": 20}, {"wall (s)": 3.0}, {"wall_s": 3.0}, {"load": 0.5, "commit": "abc"}, folder=tmp_path
+    )
+    results.record(
+        "demo", {"users": 10}, {"wall (s)": 1.2}, {"wall_s": 1.2}, {"load": 0.7, "commit": "def"}, folder=tmp_path
+    )
     kept = json.loads(first.read_text("utf-8"))
     assert [(r["config"]["users"], r["headline"]["wall (s)"]) for r in kept["runs"]] == [(20, 3.0), (10, 1.2)]
-    assert kept["runs"][-1]["load"]["start"] == 0.7 and kept["runs"][-1]["machine"]["cpus"]
+    assert kept["runs"][-1]["load"]["start"] == 0.7 and kept["runs"][-1]["commit"] == "def"
+    assert kept["runs"][-1]["machine"]["cpus"]
