@@ -274,6 +274,7 @@ def headline(row: dict[str, Any]) -> dict[str, Any]:
         "changes": row["plan"]["changes"],
         "audit (s)": a["wall_s"],
         "apply in all (s)": p["wall_s"],
+        "apply's CPU (s)": p["cpu_s"],
         "of which the fresh compile (s)": p["compile_s"],
         "apply's peak RSS (MB)": p["peak_rss_mb"],
         "audit's peak RSS (MB)": a["peak_rss_mb"],

@@ -37,10 +37,16 @@ def _value(value: Any) -> str:
 
 
 def _config(config: dict[str, Any]) -> str:
-    return (
-        " ".join(f"`--{k.replace('_', '-')} {_value(v)}`" for k, v in config.items() if k not in NOT_CONFIG)
-        or "defaults"
-    )
+    """The command's options as typed: a flag when on, left out when off or unset."""
+    words = []
+    for key, value in config.items():
+        if key in NOT_CONFIG or value is None or value is False:
+            continue
+        flag = f"--{key.replace('_', '-')}"
+        words.append(
+            f"`{flag}`" if value is True else f"`{flag} {value:g}`" if isinstance(value, float) else f"`{flag} {value}`"
+        )
+    return " ".join(words) or "defaults"
 
 
 def table(kept: dict[str, Any]) -> str:
