@@ -5,7 +5,8 @@ which report.json joins into one object (`Finding.details`) and its readers take
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -123,3 +124,42 @@ class Finding:
             return dict(self.own)
         joined = {**(self.holding.to_json() if self.holding is not None else {}), **self.own, **self.added}
         return dict(sorted(joined.items()))
+
+
+def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str], *, also: str = "") -> str:
+    """Stable across runs. `also` tells apart findings that share all the rest (one product failing
+    from two groups); empty for the rest, so their ids stay what they were."""
+    key = "|".join((rule, policy, subject.type.value, subject.id.lower(), ",".join(sorted(skus))))
+    key += f"|{also.lower()}" if also else ""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def make(
+    rule: str,
+    entry: str,
+    severity: Severity,
+    subject: Subject,
+    skus: Sequence[str],
+    message: str,
+    details: Mapping[str, object],
+    *,
+    monthly_cost: float | None = None,
+    also: str = "",
+    holding: Holding | None = None,
+) -> Finding:
+    """The one maker of a finding, for the rules on one tenant (auditor.rules.base.Rule.make) and across
+    tenants (auditor.cross_tenant.rules.CrossTenantRule.make): its id from what it is about, its `own`
+    details (the rule's, its keys sorted) apart from how its user holds the products (`holding`, a
+    finding on a user); report.json joins them (Finding.details)."""
+    return Finding(
+        id=finding_id(rule, entry, subject, skus, also=also),
+        rule=rule,
+        severity=severity,
+        policy=entry,
+        subject=subject,
+        skus=tuple(skus),
+        message=message,
+        own=dict(sorted(details.items())) if details else NONE,
+        monthly_cost=monthly_cost,
+        holding=holding,
+    )

@@ -161,7 +161,7 @@ class ReportFinding(Struct, kw_only=True):
     subject: FindingSubject  # auditor.data.model.Subject.to_json(): type, id, and upn, sku, display_name, kind
     skus: list[str]
     message: str
-    details: dict[str, Any]  # the rule's (its TypedDict, auditor.rules)
+    details: dict[str, object]  # the rule's (its TypedDict, auditor.rules)
     monthly_cost: float | None
     waived: bool
     waiver: FindingWaiver | None
