@@ -75,7 +75,8 @@ class Action(msgspec.Struct, frozen=True):
 
 
 class PlanFinding(msgspec.Struct, frozen=True):
-    """A finding as the plan reads it."""
+    """A finding as the plan reads it: the report's finding (`source`, its subject, products and details
+    as the document holds them, never decoded again) with what the plan works out of it once."""
 
     id: str
     rule: str
@@ -83,14 +84,18 @@ class PlanFinding(msgspec.Struct, frozen=True):
     subject: str  # the subject's name, UPN, part number or id, for a reader
     waived: bool
     waiver: dict[str, str] | None  # the waiver an open finding keeps (expired < 14 days ago): owner, expires
-    details: Mapping[str, Any]
     actions: tuple[Action, ...]
     # what the plan reads of a leaver's finding (and any finding's data_kinds), decoded once here
     facts: LeaverFacts
+    source: ReportFinding  # as the report gives it
     # the description of the first badly shaped action ("" when it has none); report.json's decoder refuses
     # one now (ActionJson), so a finding read from a report holds None
     malformed: str | None = None
-    source: ReportFinding | None = None  # as the report gives it (for describe.py)
+
+    @property
+    def details(self) -> Mapping[str, object]:
+        """The finding's details as report.json holds them (the report's finding's own)."""
+        return self.source.details
 
 
 def call_problem(action: Action) -> str | None:
@@ -166,7 +171,6 @@ def read_findings(document: ReportDocument, remediation: Remediation | None = No
             subject=_subject_text(f),
             waived=f.waived,
             waiver=_lapsed_waiver(f),
-            details=f.details,
             facts=leaver_facts(f.details, f.id),
             actions=tuple(decode_action(a) for a in report_actions(f, remediation)),
             source=f,

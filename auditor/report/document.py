@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -69,7 +69,7 @@ def _money(amount: float | None, currency: str | None) -> Amount | None:
 
 
 def finding_json(
-    f: Finding, remediation: RemediationJson | None, details: dict[str, Any] | None = None
+    f: Finding, remediation: RemediationJson | None, details: dict[str, object] | None = None
 ) -> ReportFinding:
     """The finding as report.json holds it, whole (docs/report-format.md). `details`: its details as
     one dict, when the caller has it already (build_document's, shared by equal findings)."""
@@ -206,7 +206,7 @@ def build_document(
     # reader that changes a finding's details replaces the dict instead (report.redaction, plan.holds).
     # The texts read the holding and the fix as report.json will hold them (a rule's own `sku_ids` over
     # its holding's), decoded once per shared details.
-    shared: dict[tuple[int, int, int], tuple[dict[str, Any], Holding, Fix]] = {}
+    shared: dict[tuple[int, int, int], tuple[dict[str, object], Holding, Fix]] = {}
     for f in result.findings:
         key = (id(f.own), id(f.holding), id(f.added))
         found = shared.get(key)

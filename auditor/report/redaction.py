@@ -88,25 +88,30 @@ def _redact_subject(p: Pseudonymiser, subject: FindingSubject) -> None:
     subject.id = oid
 
 
-def _redacted_details(p: Pseudonymiser, shared: dict[str, Any]) -> dict[str, Any]:
+def _redacted_details(p: Pseudonymiser, shared: Mapping[str, object]) -> dict[str, object]:
     """A finding's details redacted, in a dict of their own: findings with equal details share one
     (report.document.build_document), and the nested dicts are the evaluation's, so neither is changed."""
     details = dict(shared)
     for key in ("owner", "identity"):
         if key in details:
             details[key] = p.address(details[key])
-    if "waiver_subject" in details and isinstance(details["waiver_subject"], str) and "@" in details["waiver_subject"]:
-        details["waiver_subject"] = p.address(details["waiver_subject"])
-    if isinstance(details.get("tenants"), (list, tuple)):
+    waiver_subject = details.get("waiver_subject")
+    if isinstance(waiver_subject, str) and "@" in waiver_subject:
+        details["waiver_subject"] = p.address(waiver_subject)
+    tenants = details.get("tenants")
+    if isinstance(tenants, list | tuple):
         details["tenants"] = [
             {**tenant, "upn": p.address(tenant["upn"])} if isinstance(tenant, dict) and "upn" in tenant else tenant
-            for tenant in details["tenants"]
+            for tenant in tenants
         ]
-    if isinstance(details.get("candidate"), str):  # the person an idle Copilot seat moves to
-        name, upn, oid = p.person(details["candidate"], details.get("candidate_id"))
+    candidate = details.get("candidate")
+    if isinstance(candidate, str):  # the person an idle Copilot seat moves to
+        candidate_id = details.get("candidate_id")
+        name, upn, oid = p.person(candidate, candidate_id if isinstance(candidate_id, str) else None)
         for key, fake in (("candidate_name", name), ("candidate", upn), ("candidate_id", oid)):
-            if isinstance(details.get(key), str):
-                p.remember(details[key], fake)
+            real = details.get(key)
+            if isinstance(real, str):
+                p.remember(real, fake)
                 details[key] = fake
     return details
 
