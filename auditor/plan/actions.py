@@ -12,7 +12,7 @@ header's plan does not parse the calls of findings that wait for a person.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -163,7 +163,12 @@ def read_findings(document: ReportDocument, remediation: Remediation | None = No
     """The document's findings that have an id, in report order, each with its actions decoded.
     `remediation`: works out a finding's remediation where the document leaves it out (None), as
     an audit's document does until report.json is written (auditor.report.document.FindingRemediation)."""
-    for f in document.findings:
+    return plan_findings(document.findings, remediation)
+
+
+def plan_findings(findings: Iterable[ReportFinding], remediation: Remediation | None = None) -> Iterator[PlanFinding]:
+    """`findings` as the plan reads them (read_findings, for some of a document's findings)."""
+    for f in findings:
         yield PlanFinding(
             id=f.id,
             rule=f.rule,
