@@ -15,37 +15,17 @@ from msgspec import Struct
 from auditor.data.enums import Severity, SubjectType
 
 
-@dataclass(frozen=True, slots=True)
-class Subject:
+class Subject(Struct, frozen=True, omit_defaults=True):
+    """What a finding is about, one record from the rule that finds it to report.json (the same keys
+    in the same order, the absent ones left out) and every reader of it: a user, a product, a
+    subscription, a group, a waiver."""
+
     type: SubjectType
     id: str
     upn: str | None = None  # users
-    sku: str | None = None  # SKU part number, for skus and subscriptions
-    display_name: str | None = None
-    kind: str | None = None  # users: User.kind's value (AccountKind), what the account is
-
-    def to_json(self) -> FindingSubject:
-        """The subject as report.json holds it."""
-        return FindingSubject(
-            type=self.type.value, id=self.id, upn=self.upn, sku=self.sku, display_name=self.display_name, kind=self.kind
-        )
-
-
-class FindingSubject(Struct, kw_only=True, omit_defaults=True):
-    """A finding's subject as report.json holds it (Subject.to_json, the same keys in the same
-    order, the absent ones left out): a user, a product, a subscription, a group, a waiver."""
-
-    type: str
-    id: str
-    upn: str | None = None
     sku: str | None = None  # a product's part number, for a product or a subscription
     display_name: str | None = None
-    kind: str | None = None  # a user's account kind (AccountKind's value)
-
-    @classmethod
-    def of(cls, s: Subject) -> FindingSubject:
-        """The engine's Subject as report.json holds it."""
-        return s.to_json()
+    kind: str | None = None  # a user's account kind (User.kind's value, AccountKind), what the account is
 
     @property
     def label(self) -> str:

@@ -12,7 +12,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from auditor.data.finding import Holding
-from auditor.data.finding_facts import FindingParts, FindingSubject, Fix
+from auditor.data.finding_facts import FindingParts, Fix
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 from auditor.data.remediation_json import RemediationJson
 
@@ -78,7 +78,7 @@ def finding_json(
         rule=f.rule,
         severity=f.severity.label,  # type: ignore[arg-type]  # a Severity's label is one of SeverityName
         policy=f.policy,
-        subject=FindingSubject.of(f.subject),
+        subject=f.subject,
         skus=list(f.skus),
         message=f.message,
         details=f.details if details is None else details,
@@ -221,7 +221,7 @@ def build_document(
         details, holding, fix = found
         rem = None
         if remediate is not None:
-            own_parts = FindingParts(f.subject.to_json(), f.skus, holding, fix, details)
+            own_parts = FindingParts(f.subject, f.skus, holding, fix, details)
             rem = remediate(f.rule, own_parts, cloud=cloud, locale=locale, names=names)
         findings.append(finding_json(f, rem, details))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)

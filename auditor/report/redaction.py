@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import Subject
 from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 from auditor.formats.report_parts import FindingCause, FindingWaiver
 
@@ -70,22 +70,26 @@ class Pseudonymiser:
             self.replacements.setdefault(real, pseudonym)
 
 
-def _redact_subject(p: Pseudonymiser, subject: FindingSubject) -> None:
+def _redacted_subject(p: Pseudonymiser, subject: Subject) -> Subject:
+    """The subject with a person pseudonymised (a new one: a subject is never changed)."""
     if subject.type != "user":
         if subject.type == "waiver":
             rule, sep, who = subject.id.partition(":")
             if sep and "@" in who:
-                subject.id = f"{rule}:{p.address(who)}"
-        return
+                return msgspec.structs.replace(subject, id=f"{rule}:{p.address(who)}")
+        return subject
     name, upn, oid = p.person(subject.upn, subject.id)
     if subject.display_name is not None:
         p.remember(subject.display_name, name)
-        subject.display_name = name
     if subject.upn is not None:
         p.remember(subject.upn, upn)
-        subject.upn = upn
     p.remember(subject.id, oid)
-    subject.id = oid
+    return msgspec.structs.replace(
+        subject,
+        id=oid,
+        upn=upn if subject.upn is not None else None,
+        display_name=name if subject.display_name is not None else None,
+    )
 
 
 def _redacted_details(p: Pseudonymiser, shared: Mapping[str, object]) -> dict[str, object]:
@@ -143,7 +147,7 @@ def _scrub(value: Any, pattern: re.Pattern[str] | None, table: Mapping[str, str]
 
 def _finding(key: bytes, finding: ReportFinding, everyone: dict[str, str]) -> None:
     p = Pseudonymiser(key)
-    _redact_subject(p, finding.subject)
+    finding.subject = _redacted_subject(p, finding.subject)
     finding.details = _redacted_details(p, finding.details)
     if finding.waiver is not None:
         finding.waiver = _redact_waiver(p, finding.waiver)

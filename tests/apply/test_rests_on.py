@@ -13,7 +13,8 @@ import msgspec
 import pytest
 
 from auditor.cli import main
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.enums import SubjectType
+from auditor.data.finding_facts import Subject
 from auditor.data.model import AssignedLicense, LicenseAssignmentState, ServicePlan, TenantSnapshot
 from auditor.formats.report_model import ReportFinding
 from auditor.plan.actions import Action, PlanFinding
@@ -76,7 +77,7 @@ def _planned(finding: str, rule: str, details: dict[str, object]) -> PlanFinding
         rule=rule,
         severity="high",
         policy="p/hygiene",
-        subject=FindingSubject(type="user", id=DORA, display_name="Dora"),
+        subject=Subject(type=SubjectType.USER, id=DORA, display_name="Dora"),
         skus=["SPE_E3"],
         message="",
         details=details,

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Finding, Locale
 from auditor.data.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
@@ -170,7 +168,7 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
                 rule=f.rule,
                 severity="medium",
                 policy=None,
-                subject=msgspec.convert(f.subject.to_json(), FindingSubject),
+                subject=f.subject,
                 skus=[],
                 message="",
                 details=dict(f.details),
@@ -219,9 +217,7 @@ def test_a_shared_mailbox_over_50_gb_or_with_an_archive_keeps_its_license(tmp_pa
         assert dict(f.details)["keeps_license"] == why and f.monthly_cost is None  # nothing to reclaim
         r = rem(f)
         assert r["actions"] == []  # no removal
-        message = wording.message(
-            f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), locale=Locale.EN
-        )
+        message = wording.message(f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), locale=Locale.EN)
         assert words in message and "keeps" in message, message
     assert E5  # the factory's other products stay out of these tenants
 
