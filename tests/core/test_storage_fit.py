@@ -17,7 +17,7 @@ from auditor.data.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE
 from auditor.formats.report_model import ReportFinding
 from auditor.i18n import translations
 from auditor.plan.compile import compile_plan
-from auditor.plan.reasons import _reason
+from auditor.plan.reasons import skip_reason
 from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage.activity import Rightsize
@@ -197,7 +197,7 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
         (Locale.NL, "8,4 GB"),
         (Locale.TR, "8,4 GB"),
     ):
-        text = _reason(translations(locale), waits.reason, (), storage=waits.storage)
+        text = skip_reason(translations(locale), waits)
         assert words in text and "2 GB" in text and "mailbox_too_large" not in text, text
 
 
@@ -263,7 +263,7 @@ def _frontline_pair(tmp_path: Any, policy: str) -> Any:
     assert removed == {small: {"addLicenses": [], "removeLicenses": [E3]}}, plan.skipped
     [waits] = [s for s in plan.skipped if s.subject == "Large"]
     assert waits.reason == "mailbox_too_large" and waits.storage is not None
-    text = _reason(translations(Locale.EN), waits.reason, (), storage=waits.storage)
+    text = skip_reason(translations(Locale.EN), waits)
     assert "8.4 GB" in text and "2 GB" in text and "Exchange Online Kiosk" in text
     return result
 
