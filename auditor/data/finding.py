@@ -128,7 +128,7 @@ def make(
     holding: Holding | None = None,
 ) -> Finding:
     """The one maker of a finding, for the rules on one tenant (auditor.rules.base.Rule.make) and across
-    tenants (auditor.cross_tenant.rules.CrossTenantRule.make): its id from what it is about, its `own`
+    tenants (auditor.cross_tenant.rules.MergeRule.make): its id from what it is about, its `own`
     details (the rule's, its keys sorted) apart from how its user holds the products (`holding`, a
     finding on a user); report.json joins them (Finding.details)."""
     return Finding(
