@@ -276,7 +276,9 @@ def _declared_first(entry: DeclaredKind) -> int:
 def _declared_subject(finding: Finding, index: TenantIndex) -> Finding:
     """The finding with its user's declared kind (`account_kinds:`) as its subject's kind."""
     declared = index.declared_ids.get(finding.subject.id) if finding.subject.kind is not None else None
-    return replace(finding, subject=replace(finding.subject, kind=declared.value)) if declared else finding
+    if not declared:
+        return finding
+    return replace(finding, subject=msgspec.structs.replace(finding.subject, kind=declared.value))
 
 
 def evaluate(

@@ -9,7 +9,7 @@ As the issue counts them: a function takes or returns one when a parameter or it
 (`| None` and `| UnsetType` aside); a class field (an annotated name in a class body: a dataclass's,
 a Struct's, a NamedTuple's, a TypedDict's) is one when one is anywhere in its annotation
 (`list[dict[str, Any]]`, `ClassVar[dict[str, Any]]`). The functions with one deeper inside
-(`list[dict[str, Any]]`, `FindingSubject | Mapping[str, Any]`) are counted apart. A function counts
+(`list[dict[str, Any]]`, `Subject | Mapping[str, Any]`) are counted apart. A function counts
 once however many of its parameters hold one.
 
     python3 scripts/untyped_dicts.py [--list] [auditor]

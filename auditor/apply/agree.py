@@ -79,18 +79,20 @@ class Agreement:
     fresh compile's change each other file change is (what is sent: the source's, equal to the file's)."""
 
     refused: dict[int, Refusal]
-    matched: dict[int, Mapping[str, Any]]
+    matched: dict[int, Mapping[str, object]]
 
 
-def agree(file_changes: Sequence[Mapping[str, Any]], fresh_changes: Sequence[Mapping[str, Any]]) -> dict[int, Refusal]:
+def agree(
+    file_changes: Sequence[Mapping[str, object]], fresh_changes: Sequence[Mapping[str, object]]
+) -> dict[int, Refusal]:
     """The file's changes (as written: plan.json's `changes`) that the fresh compile's (as `plan` would
     write them) do not hold equal in every field, by their `n` (apply skips what rests on them)."""
     return agreement(file_changes, fresh_changes).refused
 
 
 def agreement(
-    file_changes: Sequence[Mapping[str, Any]],
-    fresh_changes: Sequence[Mapping[str, Any]],
+    file_changes: Sequence[Mapping[str, object]],
+    fresh_changes: Sequence[Mapping[str, object]],
     *,
     when: tuple[str, ...] = (),
     today: str = "",
@@ -98,12 +100,12 @@ def agreement(
     """agree's answer with the fresh change each file change matched; `when`: the fields that say on which
     day a bill change is made (its window, not before, by, saving from): the file may put a change later than
     the fresh compile, never sooner (a day before `today`, ISO, counts as today)."""
-    by_request: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
+    by_request: dict[tuple[Any, ...], list[Mapping[str, object]]] = {}
     for change in fresh_changes:
         by_request.setdefault(_identity(change), []).append(change)
     fresh_n = {_n(c): c for c in fresh_changes}
     matched: dict[int, int] = {}  # file n -> fresh n
-    sent: dict[int, Mapping[str, Any]] = {}  # file n -> the change as it may be sent
+    sent: dict[int, Mapping[str, object]] = {}  # file n -> the change as it may be sent
     taken: set[int] = set()
     refused: dict[int, Refusal] = {}
     for change in file_changes:
@@ -131,12 +133,12 @@ def agreement(
     return Agreement(refused, sent)
 
 
-def _n(change: Mapping[str, Any]) -> int:
+def _n(change: Mapping[str, object]) -> int:
     n = change.get("n")
     return n if isinstance(n, int) else -1
 
 
-def _identity(change: Mapping[str, Any]) -> tuple[Any, ...]:
+def _identity(change: Mapping[str, object]) -> tuple[Any, ...]:
     """What the change writes to: a license change's request (its `method` and `path`), a bill change's
     subscription at its source (`source`, `api_id`: Sherweb's amendments share one path)."""
     if "method" not in change and "request" in change:
@@ -144,7 +146,7 @@ def _identity(change: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(change.get(key) for key in IDENTITY)
 
 
-def _fewer(change: Mapping[str, Any], fresh: Mapping[str, Any]) -> Mapping[str, Any]:
+def _fewer(change: Mapping[str, object], fresh: Mapping[str, object]) -> Mapping[str, object]:
     """A reduction the file makes smaller than the fresh compile's (fewer seats off, from the same quantity): the
     fresh change with the file's smaller reduction, its request's quantity and its saving in proportion, so that
     the file may do less, never more. Any other change: `fresh` as it is."""
@@ -165,7 +167,7 @@ def _fewer(change: Mapping[str, Any], fresh: Mapping[str, Any]) -> Mapping[str, 
     return {**fresh, "to": mine, "seats": seats, "monthly_saving": share, "request": request}
 
 
-def _later(change: Mapping[str, Any], fresh: Mapping[str, Any], today: str) -> Mapping[str, Any]:
+def _later(change: Mapping[str, object], fresh: Mapping[str, object], today: str) -> Mapping[str, object]:
     """The fresh bill change on the file's day when the file puts it later (LATER_OK): the file chooses when,
     never sooner than the fresh compile allows."""
     later = {k: change[k] for k in LATER_OK if _day_of(change.get(k), today) > _day_of(fresh.get(k), today)}
@@ -173,7 +175,7 @@ def _later(change: Mapping[str, Any], fresh: Mapping[str, Any], today: str) -> M
 
 
 def _hastened(
-    change: Mapping[str, Any], fresh: Mapping[str, Any], when: tuple[str, ...], today: str
+    change: Mapping[str, object], fresh: Mapping[str, object], when: tuple[str, ...], today: str
 ) -> tuple[str, str] | None:
     """The day field (of `when`) in which the file's bill change comes sooner than the fresh compile's, said."""
     for key in when:
@@ -181,7 +183,7 @@ def _hastened(
         if key in LATER_OK:
             sooner = _day_of(mine, today) < _day_of(theirs, today)
         elif key in SOONER_OK:
-            sooner = theirs is not None and (not isinstance(mine, str) or mine > theirs)
+            sooner = theirs is not None and (not isinstance(mine, str) or not isinstance(theirs, str) or mine > theirs)
         else:
             sooner = mine != theirs
         if sooner:
@@ -216,8 +218,8 @@ def _without_query(request: Any) -> Any:
 
 
 def _unmatched(
-    change: Mapping[str, Any],
-    fresh_changes: Sequence[Mapping[str, Any]],
+    change: Mapping[str, object],
+    fresh_changes: Sequence[Mapping[str, object]],
     taken: set[int],
     when: tuple[str, ...],
     today: str,
@@ -248,7 +250,7 @@ def _unmatched(
 
 
 def _first_difference(
-    change: Mapping[str, Any], fresh: Mapping[str, Any], when: tuple[str, ...] = ()
+    change: Mapping[str, object], fresh: Mapping[str, object], when: tuple[str, ...] = ()
 ) -> tuple[str, str] | None:
     """The first field (in FIELD_ORDER, positions and `when` aside) whose value differs, said; None when all agree."""
     keys = (set(change) | set(fresh)) - set(POSITIONS) - set(when)
@@ -293,18 +295,18 @@ def _day(value: Any) -> date | None:
 
 
 def _dependencies_differ(
-    change: Mapping[str, Any],
-    fresh: Mapping[str, Any],
+    change: Mapping[str, object],
+    fresh: Mapping[str, object],
     matched: Mapping[int, int],
     refused: Mapping[int, Refusal],
-    fresh_n: Mapping[int, Mapping[str, Any]],
+    fresh_n: Mapping[int, Mapping[str, object]],
 ) -> tuple[str, str] | None:
     """Why the change's `depends_on` does not name, matched, the changes the fresh one rests on."""
-    deps = [d for d in change.get("depends_on") or [] if isinstance(d, int)]
+    deps = _numbers(change.get("depends_on"))
     if any(dep in refused for dep in deps):
         return None  # never made: apply skips what rests on a change it did not make
     said = {matched.get(dep) for dep in deps}
-    wanted = {d for d in fresh.get("depends_on") or [] if isinstance(d, int)}
+    wanted = set(_numbers(fresh.get("depends_on")))
     if said != wanted:
         missing = sorted(wanted - {d for d in said if d is not None})
         names = ", ".join(
@@ -315,6 +317,11 @@ def _dependencies_differ(
             + (f": it must come after {names}" if names else ": it names changes it does not rest on")
         )
     return None
+
+
+def _numbers(value: object) -> list[int]:
+    """The whole numbers of a list (`depends_on`); none for anything else."""
+    return [d for d in value if isinstance(d, int)] if isinstance(value, list) else []
 
 
 def _canonical(value: Any) -> str:

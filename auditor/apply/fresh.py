@@ -12,10 +12,10 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import msgspec
 
+from ..common.json_value import JsonObject, JsonValue
 from ..formats.bill_model import CommerceChange
 from ..formats.plan_json import PlanFile
 from .agree import Refusal, agreement
@@ -27,18 +27,21 @@ class FreshPlan:
     """The plan `plan` would write now (plan.json's content as JSON values), and what the fresh read
     could not read (each a gap: the judgements it hides are not in the compile, so their changes are refused)."""
 
-    document: Mapping[str, Any]
+    document: JsonObject
     gaps: tuple[str, ...] = ()
 
-    def changes(self) -> Sequence[Mapping[str, Any]]:
-        found = self.document.get("changes")
-        return found if isinstance(found, list) else []
+    def changes(self) -> list[JsonObject]:
+        return _objects(self.document.get("changes"))
 
-    def bill_changes(self, key: str) -> Sequence[Mapping[str, Any]]:
+    def bill_changes(self, key: str) -> list[JsonObject]:
         """The bill's `commerce` or `distributor` changes."""
         bill = self.document.get("bill")
-        found = bill.get(key) if isinstance(bill, Mapping) else None
-        return found if isinstance(found, list) else []
+        return _objects(bill.get(key) if isinstance(bill, Mapping) else None)
+
+
+def _objects(found: JsonValue) -> list[JsonObject]:
+    """The objects of a list of JSON values (the compile writes its changes as objects); none for anything else."""
+    return [c for c in found if isinstance(c, Mapping)] if isinstance(found, list) else []
 
 
 # (the plan as read and checked, the flags apply runs with, apply's clock) -> the fresh compile

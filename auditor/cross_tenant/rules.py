@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 from auditor.common.json_value import JsonObject
-from auditor.data.finding import NONE
+from auditor.data.finding import make
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 
 from ..policy.objects import PolicySet
-from ..rules.base import D, finding_id
+from ..rules.base import D
 from .identity import PaidProducts
 from .inputs import Account, IdentityIndex, Seats, TenantFacts
 
@@ -85,16 +85,8 @@ class MergeRule(Generic[D]):
         details: D,
         monthly_cost: float | None,
     ) -> Finding:
-        return Finding(
-            id=finding_id(self.id, ctx.policy_label, subject, skus),
-            rule=self.id,
-            severity=ctx.severity(self),
-            policy=ctx.policy_label,
-            subject=subject,
-            skus=tuple(skus),
-            message=message,
-            own=dict(sorted(details.items())) if details else NONE,
-            monthly_cost=monthly_cost,
+        return make(
+            self.id, ctx.policy_label, ctx.severity(self), subject, skus, message, details, monthly_cost=monthly_cost
         )
 
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Literal
 
-from ..data.finding_facts import FindingParts, FindingSubject, Fix, Holding
+from ..data.enums import SubjectType
+from ..data.finding_facts import FindingParts, Fix, Holding, Subject
 from ..guidance.cloud_variants import Variant
 from ..guidance.details import Details, RuleDetails
 from ..guidance.examples import E5, USER
@@ -170,7 +171,7 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
         )
         own = Details(
             FindingParts(
-                FindingSubject(type="user", id=uid, upn=account.get("upn") or uid), tuple(parts), holding, Fix(), {}
+                Subject(type=SubjectType.USER, id=uid, upn=account.get("upn") or uid), tuple(parts), holding, Fix(), {}
             )
         )
         tenant_id = account.get("id") or None

@@ -41,7 +41,9 @@ class Locale(enum.Enum):
     TR = "tr"
 
 
-class SubjectType(enum.Enum):
+class SubjectType(enum.StrEnum):
+    """What a finding is about; its value is report.json's `subject.type` (a text equal to it)."""
+
     USER = "user"
     SKU = "sku"
     SUBSCRIPTION = "subscription"

@@ -5,7 +5,8 @@ which report.json joins into one object (`Finding.details`) and its readers take
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -14,37 +15,17 @@ from msgspec import Struct
 from auditor.data.enums import Severity, SubjectType
 
 
-@dataclass(frozen=True, slots=True)
-class Subject:
+class Subject(Struct, frozen=True, omit_defaults=True):
+    """What a finding is about, one record from the rule that finds it to report.json (the same keys
+    in the same order, the absent ones left out) and every reader of it: a user, a product, a
+    subscription, a group, a waiver."""
+
     type: SubjectType
     id: str
     upn: str | None = None  # users
-    sku: str | None = None  # SKU part number, for skus and subscriptions
-    display_name: str | None = None
-    kind: str | None = None  # users: User.kind's value (AccountKind), what the account is
-
-    def to_json(self) -> FindingSubject:
-        """The subject as report.json holds it."""
-        return FindingSubject(
-            type=self.type.value, id=self.id, upn=self.upn, sku=self.sku, display_name=self.display_name, kind=self.kind
-        )
-
-
-class FindingSubject(Struct, kw_only=True, omit_defaults=True):
-    """A finding's subject as report.json holds it (Subject.to_json, the same keys in the same
-    order, the absent ones left out): a user, a product, a subscription, a group, a waiver."""
-
-    type: str
-    id: str
-    upn: str | None = None
     sku: str | None = None  # a product's part number, for a product or a subscription
     display_name: str | None = None
-    kind: str | None = None  # a user's account kind (AccountKind's value)
-
-    @classmethod
-    def of(cls, s: Subject) -> FindingSubject:
-        """The engine's Subject as report.json holds it."""
-        return s.to_json()
+    kind: str | None = None  # a user's account kind (User.kind's value, AccountKind), what the account is
 
     @property
     def label(self) -> str:
@@ -123,3 +104,42 @@ class Finding:
             return dict(self.own)
         joined = {**(self.holding.to_json() if self.holding is not None else {}), **self.own, **self.added}
         return dict(sorted(joined.items()))
+
+
+def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str], *, also: str = "") -> str:
+    """Stable across runs. `also` tells apart findings that share all the rest (one product failing
+    from two groups); empty for the rest, so their ids stay what they were."""
+    key = "|".join((rule, policy, subject.type.value, subject.id.lower(), ",".join(sorted(skus))))
+    key += f"|{also.lower()}" if also else ""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def make(
+    rule: str,
+    entry: str,
+    severity: Severity,
+    subject: Subject,
+    skus: Sequence[str],
+    message: str,
+    details: Mapping[str, object],
+    *,
+    monthly_cost: float | None = None,
+    also: str = "",
+    holding: Holding | None = None,
+) -> Finding:
+    """The one maker of a finding, for the rules on one tenant (auditor.rules.base.Rule.make) and across
+    tenants (auditor.cross_tenant.rules.MergeRule.make): its id from what it is about, its `own`
+    details (the rule's, its keys sorted) apart from how its user holds the products (`holding`, a
+    finding on a user); report.json joins them (Finding.details)."""
+    return Finding(
+        id=finding_id(rule, entry, subject, skus, also=also),
+        rule=rule,
+        severity=severity,
+        policy=entry,
+        subject=subject,
+        skus=tuple(skus),
+        message=message,
+        own=dict(sorted(details.items())) if details else NONE,
+        monthly_cost=monthly_cost,
+        holding=holding,
+    )

@@ -29,19 +29,19 @@ import msgspec
 from msgspec import Struct
 
 from auditor.common.errors import UsageError
-from auditor.data.finding import FindingSubject, Holding
+from auditor.data.finding import Holding, Subject
 
 __all__ = [
     "BillFigures",
     "DataKept",
     "FindingFactsError",
     "FindingParts",
-    "FindingSubject",
     "Fix",
     "GroupKind",
     "GroupRef",
     "Holding",
     "Storage",
+    "Subject",
     "parts",
     "subject_of",
 ]
@@ -147,19 +147,19 @@ class FindingParts:
     __slots__ = ("details", "fix", "holding", "skus", "subject")
 
     def __init__(
-        self, subject: FindingSubject, skus: tuple[str, ...], holding: Holding, fix: Fix, details: Mapping[str, object]
+        self, subject: Subject, skus: tuple[str, ...], holding: Holding, fix: Fix, details: Mapping[str, object]
     ) -> None:
         self.subject, self.skus, self.holding, self.fix, self.details = subject, skus, holding, fix, details
 
 
 def parts(
-    subject: FindingSubject | Mapping[str, object], skus: Sequence[str], details: Mapping[str, object] | None
+    subject: Subject | Mapping[str, object], skus: Sequence[str], details: Mapping[str, object] | None
 ) -> FindingParts:
     """A finding's parts, decoded from report.json's fields (module docstring). A subject given as a
     mapping (a hand-made finding's) is decoded too (subject_of)."""
     found = details if details is not None else _EMPTY
     return FindingParts(
-        subject if isinstance(subject, FindingSubject) else subject_of(subject),
+        subject if isinstance(subject, Subject) else subject_of(subject),
         tuple(_convert(skus, list[str], "skus")),
         _convert(found, Holding, "details"),
         _convert(found, Fix, "details"),
@@ -167,10 +167,10 @@ def parts(
     )
 
 
-def subject_of(value: Mapping[str, object]) -> FindingSubject:
+def subject_of(value: Mapping[str, object]) -> Subject:
     """A subject given as a mapping (a test's, a hand-made finding's): without its type or id, a
     user's with none (the texts name it "?")."""
-    return _convert({"type": "user", "id": "", **value}, FindingSubject, "subject")
+    return _convert({"type": "user", "id": "", **value}, Subject, "subject")
 
 
 def _convert(value: object, kind: type[T], name: str) -> T:

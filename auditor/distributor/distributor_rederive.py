@@ -195,7 +195,7 @@ class _Customer(Struct, frozen=True):
     distributor: str
     company_id: str | None = None
     customer_id: str | None = None
-    block: dict[str, Any] | None = None  # the tenants entry's block the audit read it with
+    block: dict[str, object] | None = None  # the tenants entry's block the audit read it with
 
 
 class _ReportTenant(Struct, frozen=True):
@@ -210,7 +210,7 @@ class _Report(Struct, frozen=True):
     distributor: _Customer | None = None
 
 
-def entry_of(plan: PlanFile) -> dict[str, dict[str, Any]]:
+def entry_of(plan: PlanFile) -> dict[str, dict[str, object]]:
     """The tenants entry's distributor block the audit read the tenant's distributor with ({"pax8": block}),
     from the report the plan was made from (as customers_of reads it); {} when it names none (a report
     written before it was kept: audit again). It selects the customer; apply reads the distributor again with

@@ -46,8 +46,8 @@ from msgspec import UNSET, Struct, UnsetType
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError, clean_message, console_line
 from auditor.data.enums import Locale, Severity
 from auditor.data.finding_facts import FindingFactsError
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.formats.report_json import named_products
+from auditor.formats.report_model import ReportFinding
 
 from .. import wording
 from ..apply.journal import LineFile, default_path, now
@@ -63,31 +63,6 @@ SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
 DESCRIPTION_MAX = 4000  # our bound on what a ticket's description carries
 TICKETS = "/service/tickets"
 _NOTHING = "nothing is filed or noted for it"
-
-
-class Subject(Struct, frozen=True):
-    """What a finding is about, by the fields a ticket's summary and message name (report.json's `subject`)."""
-
-    upn: str | None = None
-    display_name: str | None = None
-    sku: str | None = None
-    id: str | None = None
-    type: str = "user"
-    kind: str | None = None
-
-
-class ReportedFinding(Struct, frozen=True):
-    """A finding of report.json by the fields a ticket reads (the rest of it is not decoded): its
-    subject, products and details are what the report's message is worded from (auditor.wording)."""
-
-    id: str
-    rule: str
-    severity: str
-    message: str | None = None
-    waived: bool = False
-    subject: Subject | None = None
-    skus: list[str] = []
-    details: dict[str, object] = {}
 
 
 class _Tenant(Struct, frozen=True):
@@ -209,10 +184,10 @@ def _severity_name(severity: str, locale: Locale) -> str:
     return names.get(severity, severity)
 
 
-def _subject(finding: ReportedFinding, names: Mapping[str, str]) -> str:
+def _subject(finding: ReportFinding, names: Mapping[str, str]) -> str:
     """Who or what the finding is about: a user by UPN, a product by its name (not its part number): the
     report's, else Microsoft's table's (a product the tenant holds no subscription of)."""
-    subject = finding.subject or Subject()
+    subject = finding.subject
     sku = (names.get(subject.sku) or product_names().product(None, subject.sku) or subject.sku) if subject.sku else None
     for value in (subject.upn, subject.display_name, sku, subject.id):
         if value is not None and value.strip():
@@ -220,19 +195,17 @@ def _subject(finding: ReportedFinding, names: Mapping[str, str]) -> str:
     return ""
 
 
-def _message(finding: ReportedFinding, locale: Locale, names: Mapping[str, str]) -> str:
+def _message(finding: ReportFinding, locale: Locale, names: Mapping[str, str]) -> str:
     """The finding's message as the report words it in `locale` (auditor.wording, from its subject,
     products and details); a finding whose facts are out of shape keeps report.json's (English) one."""
-    subject = msgspec.to_builtins(finding.subject or Subject())
     try:
-        found = finding_parts(subject, finding.skus, finding.details)
-        return wording.message(finding.rule, found, locale=locale, names=names)
+        return wording.message(finding.rule, finding.parts(), locale=locale, names=names)
     except (FindingFactsError, KeyError):
         return finding.message or ""
 
 
 def texts(
-    finding: ReportedFinding, locale: Locale, audited: str, names: Mapping[str, str] | None = None
+    finding: ReportFinding, locale: Locale, audited: str, names: Mapping[str, str] | None = None
 ) -> tuple[str, str]:
     """(summary, description) of a finding's ticket, in `locale`: the rule's title and the subject (at
     most SUMMARY_MAX characters), then the finding's message as the report words it and where it comes
@@ -277,18 +250,18 @@ def products_named(report: _Report) -> dict[str, str]:
     return named_products((row.sku, row.name) for row in report.skus)
 
 
-def findings(report: _Report) -> list[ReportedFinding]:
+def findings(report: _Report) -> list[ReportFinding]:
     """The report's findings in the shape a ticket reads; one out of that shape is skipped."""
     found = []
     for given in report.findings:
         try:
-            found.append(msgspec.convert(given, ReportedFinding))
-        except msgspec.ValidationError:
+            found.append(msgspec.convert(given, ReportFinding))  # report.json's own decoder of a finding
+        except (msgspec.ValidationError, FindingFactsError):
             continue
     return found
 
 
-def choose(found: Sequence[ReportedFinding], rules: Sequence[str], severity: Severity) -> list[ReportedFinding]:
+def choose(found: Sequence[ReportFinding], rules: Sequence[str], severity: Severity) -> list[ReportFinding]:
     """The open findings (not waived) of `rules` (any when empty) at `severity` or above."""
     chosen = []
     for finding in found:

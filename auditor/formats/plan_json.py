@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from auditor.common.errors import UsageError
+from auditor.common.json_value import JsonObject
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import AccountKind
 from auditor.data.model import Cloud
@@ -480,7 +481,7 @@ def _body(kind: str, body: Any, user: str, where: Where, field: str) -> Body | N
     return {"usageLocation": location}
 
 
-def _assign_body(body: dict[Any, Any], where: Where, field: str) -> Body:
+def _assign_body(body: JsonObject, where: Where, field: str) -> Body:
     """assignLicense's body: products to add (each with its disabled plans) and to remove."""
     unknown = set(body) - {"addLicenses", "removeLicenses"}
     if unknown:
@@ -563,7 +564,7 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[Precondition, 
     return tuple(out)
 
 
-def _holds(cond: dict[Any, Any], where: Where, f: str) -> Precondition:
+def _holds(cond: JsonObject, where: Where, f: str) -> Precondition:
     """A `holds` precondition: the product, held in any way, directly, or through a group (active or not)."""
     sku = _guid(cond["holds"], "holds", where, f)
     how = cond.get("how")

@@ -7,10 +7,11 @@ pays.
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import msgspec
 
+from auditor.common.json_value import JsonObject
 from auditor.data.remediation_json import ACTION_KINDS
 from auditor.formats.bill_model import Bill
 from auditor.formats.change_model import Body, ChangeRecord, DataKept, Precondition
@@ -55,7 +56,7 @@ SkippedRecord = TypedDict(
         "waiver": NotRequired[dict[str, str]],
         "not_before": NotRequired[str],
         "in_part": NotRequired[bool],
-        "storage": NotRequired[dict[str, Any]],  # the finding's details.storage, as the report gives it
+        "storage": NotRequired[JsonObject],  # the finding's details.storage, as the report gives it
         "used_on": NotRequired[str],
     },
 )
@@ -189,7 +190,7 @@ class Skipped(msgspec.Struct, frozen=True):
     in_part: bool = False  # the finding's data-free removals are planned; this part waits
     # mailbox_too_large, onedrive_too_large, archive, storage_unknown: the finding's details.storage
     # (sizes, limits and the plans that set them; auditor/impact/storage_fit.py)
-    storage: dict[str, Any] | None = None
+    storage: JsonObject | None = None
     used_on: str = ""  # mailbox_used: the last day the usage reports saw Exchange or OneDrive used (YYYY-MM-DD)
 
     def to_json(self) -> SkippedRecord:

@@ -30,7 +30,7 @@ from msgspec import UNSET, Struct, UnsetType
 from auditor.billing.distributor_records import DistributorSection
 from auditor.billing.file import BillingRow
 from auditor.billing.psa_records import PsaSection
-from auditor.data.finding_facts import FindingParts, FindingSubject
+from auditor.data.finding_facts import FindingParts, Subject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
@@ -158,10 +158,10 @@ class ReportFinding(Struct, kw_only=True):
     rule: str
     severity: SeverityName
     policy: str | None
-    subject: FindingSubject  # auditor.data.model.Subject.to_json(): type, id, and upn, sku, display_name, kind
+    subject: Subject  # the finding's own (auditor.data.finding.Subject): type, id, and upn, sku, display_name, kind
     skus: list[str]
     message: str
-    details: dict[str, Any]  # the rule's (its TypedDict, auditor.rules)
+    details: dict[str, object]  # the rule's (its TypedDict, auditor.rules)
     monthly_cost: float | None
     waived: bool
     waiver: FindingWaiver | None

@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from auditor.data.finding_facts import FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale, Severity
 
@@ -147,7 +146,7 @@ def build_merged_document(
     for f in result.findings:
         rem = None
         if remediate is not None:
-            found = finding_parts(FindingSubject.of(f.subject), f.skus, f.details)
+            found = finding_parts(f.subject, f.skus, f.details)
             rem = remediate(f.rule, found, cloud=result.cloud, locale=locale, names=names)
         finding = finding_json(f, rem)
         finding.tenant = None

@@ -25,7 +25,7 @@ from auditor.plan.bill import name_reductions, report_bill
 from auditor.plan.compile import ChangePlan
 from auditor.plan.holds import attach as attach_export
 from auditor.plan.money import money
-from auditor.plan.summary import header_plan
+from auditor.plan.summary import header_plan, header_plan_of
 from auditor.report.baseline import compare
 from auditor.report.document import AuditParts, FindingRemediation, build_document
 
@@ -99,7 +99,7 @@ def _with_distributor(
 def _with_bill(
     report: ReportDocument, plan: ChangePlan | None, evaluated: Evaluated, remediation: FindingRemediation
 ) -> tuple[ReportDocument, ChangePlan | None]:
-    """The bill (audit --billing, or the billing APIs) of the plan, and the plan again with the bill's figures."""
+    """The bill (audit --billing, or the billing APIs) of the plan, and the plan with the bill's figures."""
     billing, gaps = evaluated.collected.billing, evaluated.collected.billing_gaps
     if billing is None and gaps:  # no source could be read: a bill of unknowns that says why
         billing = BillingFile("(no billing source could be read)", ())
@@ -111,7 +111,9 @@ def _with_bill(
     said = (f"the bill's commerce facts: {gap}; those facts are unknown in the bill" for gap in gaps)
     # the facts beside the bill, so that `plan` builds the same bill without reading the APIs again
     report = with_parts(report, warnings=[*report.warnings, *said] if gaps else report.warnings)
-    report = name_reductions(with_parts(report, billing_facts=list(billing.rows), bill=bill))
+    billed = with_parts(report, billing_facts=list(billing.rows), bill=bill)
+    named = name_reductions(billed)
     # the bill's figures decide what a seat finding's change waits for (seats_needed where the
-    # plan's changes need the spare seats): the report states the plan `plan` compiles from report.json
-    return report, header_plan(report, remediation.actions)
+    # plan's changes need the spare seats): the report states the plan `plan` compiles from report.json,
+    # the plan compiled once, its entries of the findings the bill named its figures on weighed again
+    return named, header_plan_of(plan, billed, named, remediation.actions)

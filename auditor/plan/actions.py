@@ -12,7 +12,7 @@ header's plan does not parse the calls of findings that wait for a person.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -75,7 +75,8 @@ class Action(msgspec.Struct, frozen=True):
 
 
 class PlanFinding(msgspec.Struct, frozen=True):
-    """A finding as the plan reads it."""
+    """A finding as the plan reads it: the report's finding (`source`, its subject, products and details
+    as the document holds them, never decoded again) with what the plan works out of it once."""
 
     id: str
     rule: str
@@ -83,14 +84,18 @@ class PlanFinding(msgspec.Struct, frozen=True):
     subject: str  # the subject's name, UPN, part number or id, for a reader
     waived: bool
     waiver: dict[str, str] | None  # the waiver an open finding keeps (expired < 14 days ago): owner, expires
-    details: Mapping[str, Any]
     actions: tuple[Action, ...]
     # what the plan reads of a leaver's finding (and any finding's data_kinds), decoded once here
     facts: LeaverFacts
+    source: ReportFinding  # as the report gives it
     # the description of the first badly shaped action ("" when it has none); report.json's decoder refuses
     # one now (ActionJson), so a finding read from a report holds None
     malformed: str | None = None
-    source: ReportFinding | None = None  # as the report gives it (for describe.py)
+
+    @property
+    def details(self) -> Mapping[str, object]:
+        """The finding's details as report.json holds them (the report's finding's own)."""
+        return self.source.details
 
 
 def call_problem(action: Action) -> str | None:
@@ -158,7 +163,12 @@ def read_findings(document: ReportDocument, remediation: Remediation | None = No
     """The document's findings that have an id, in report order, each with its actions decoded.
     `remediation`: works out a finding's remediation where the document leaves it out (None), as
     an audit's document does until report.json is written (auditor.report.document.FindingRemediation)."""
-    for f in document.findings:
+    return plan_findings(document.findings, remediation)
+
+
+def plan_findings(findings: Iterable[ReportFinding], remediation: Remediation | None = None) -> Iterator[PlanFinding]:
+    """`findings` as the plan reads them (read_findings, for some of a document's findings)."""
+    for f in findings:
         yield PlanFinding(
             id=f.id,
             rule=f.rule,
@@ -166,7 +176,6 @@ def read_findings(document: ReportDocument, remediation: Remediation | None = No
             subject=_subject_text(f),
             waived=f.waived,
             waiver=_lapsed_waiver(f),
-            details=f.details,
             facts=leaver_facts(f.details, f.id),
             actions=tuple(decode_action(a) for a in report_actions(f, remediation)),
             source=f,

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import msgspec
 
@@ -58,7 +58,7 @@ from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
-from .entitled_products import assigned_products, mixed
+from .entitled_products import assigned_products, mixed, strs
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
 NEEDED_ENDS = "needed_ends"  # an action's warning: a subscription the plan needs ends soon with auto-renew off
@@ -207,7 +207,7 @@ def _saving(actions: Sequence[BillAction]) -> float | None:
     return round(sum(a.monthly_saving for a in actions), 2)
 
 
-def _with_details(finding: ReportFinding, details: dict[str, Any], **more: Any) -> ReportFinding:
+def _with_details(finding: ReportFinding, details: dict[str, object], **more: float | None) -> ReportFinding:
     """`finding` with other details: a new one."""
     return msgspec.structs.replace(finding, details=details, **more)
 
@@ -234,8 +234,9 @@ def name_seat_figures(document: ReportDocument) -> ReportDocument:
         part = str((entitle or {}).get("sku") if isinstance(entitle, Mapping) else "") or next(iter(f.skus), "")
         figures = product_figures(bill, part)
         # the users of a count whom another product entitles more cheaply get that one: the bill buys fewer, or more
-        other = f.rule == EntitlementShort.id and mixed(assigned, frozenset(details.get("features") or ()), part)
-        short = int(details.get("short") or 0)
+        other = f.rule == EntitlementShort.id and mixed(assigned, strs(details.get("features")), part)
+        given = details.get("short")
+        short = int(given) if isinstance(given, int | float) else 0
         same = figures is not None and (figures["buy"] == short or (figures["buy"] < short and not other))
         if figures is None or (f.rule == EntitlementShort.id and same):
             # no bill of it, or it buys the count the finding gives (or the plan's changes cover some)

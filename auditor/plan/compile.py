@@ -75,6 +75,7 @@ from auditor.plan.actions import (
     Remediation,
     call_problem,
     not_plannable,
+    plan_findings,
     read_findings,
 )
 from auditor.plan.cost import currency_of, seats_and_cost
@@ -147,6 +148,7 @@ __all__ = [  # the plan's names, importable from here as before the split
     "Skipped",
     "Stopped",
     "compile_plan",
+    "restated",
 ]
 
 
@@ -216,6 +218,39 @@ def compile_plan(
     ]
     # 5. cost
     return _plan(document, table, changes, stopped, skipped, filters, mailbox_steps(mailboxes, skipped, changes))
+
+
+def restated(
+    plan: ChangePlan,
+    before: ReportDocument,
+    after: ReportDocument,
+    *,
+    describe_changes: bool = True,
+    remediation: Remediation | None = None,
+) -> ChangePlan | None:
+    """`plan`, compiled from `before`, as compile_plan compiles `after` (the same document with some of its
+    findings replaced: the bill's figures named on them, auditor.plan.bill.name_reductions), without compiling
+    it again: the entries of the replaced findings weighed anew, where they were. None when that would not be
+    the same plan (the caller compiles `after`): a replaced finding is about a user (the cross-checks read a
+    user's findings together), or the plan does not set it aside whole and alone before and after (a change of
+    its would move the others')."""
+    if len(before.findings) != len(after.findings):
+        return None
+    replaced = [new for old, new in zip(before.findings, after.findings, strict=True) if old is not new]
+    at = {s.finding: i for i, s in enumerate(plan.skipped)}
+    if len(at) != len(plan.skipped) or any(f.subject.type == "user" or f.id not in at for f in replaced):
+        return None
+    as_of = str(after.as_of or after.generated_at or "")
+    weighed = _weigh(list(plan_findings(replaced, remediation)), plan.filters, as_of, describe_changes)
+    if weighed.eligible or len(weighed.skipped) != len(replaced):
+        return None
+    skipped = list(plan.skipped)
+    for entry in weighed.skipped:
+        was = skipped[at[entry.finding]]
+        if was.in_part or was.others or entry.in_part or entry.others:
+            return None
+        skipped[at[entry.finding]] = entry
+    return msgspec.structs.replace(plan, skipped=tuple(skipped))
 
 
 class _Weighed(NamedTuple):

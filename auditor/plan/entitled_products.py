@@ -16,8 +16,13 @@ def assigned_products(document: ReportDocument) -> list[tuple[frozenset[str], st
     for f in document.findings:
         entitle = f.details.get("entitle_with") if f.rule == EntitlementMissing.id and not f.waived else None
         if isinstance(entitle, Mapping):
-            out.append((frozenset(map(str, f.details.get("features") or ())), str(entitle.get("sku"))))
+            out.append((strs(f.details.get("features")), str(entitle.get("sku"))))
     return out
+
+
+def strs(value: object) -> frozenset[str]:
+    """A finding's list of names (its `features`) as a set; none for anything else."""
+    return frozenset(map(str, value)) if isinstance(value, list | tuple) else frozenset()
 
 
 def mixed(assigned: list[tuple[frozenset[str], str]], features: frozenset[str], part: str) -> bool:

@@ -9,7 +9,7 @@ wrong type is refused with its place, exit 2; an absent key reads as absent).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, TypedDict, cast
+from typing import Final, TypedDict, cast
 
 from auditor.guidance.details import decoded, optional_keys
 from auditor.impact.services import DataEnded
@@ -37,7 +37,7 @@ class LeaverFacts(DisabledUserLicensedDetails, InactiveUserLicensedDetails, Data
 _READ: Final = optional_keys(LeaverFacts)
 
 
-def leaver_facts(details: Mapping[str, Any], finding: str = "") -> LeaverFacts:
+def leaver_facts(details: Mapping[str, object], finding: str = "") -> LeaverFacts:
     """A finding's details (report.json's) as LeaverFacts: its keys only, each value checked; a value
     of the wrong type is refused naming the finding (`finding`: its id)."""
     where = f"finding {finding}'s details" if finding else "a finding's details"

@@ -8,7 +8,8 @@ plan's Markdown and the report's views use.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+
+import msgspec
 
 from auditor import i18n, wording
 from auditor.data.blocked import (
@@ -37,6 +38,7 @@ from auditor.data.blocked import (
     USAGE_UNKNOWN,
     WHOLE_GROUP,
 )
+from auditor.data.finding_facts import Storage
 from auditor.plan.compile import (
     CONTRADICTION,
     DATA_TOGETHER,
@@ -146,43 +148,40 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
     }
 
 
-def _storage_reason(t: i18n.Translations, reason: str, storage: Mapping[str, Any]) -> str:
+def _storage_reason(t: i18n.Translations, reason: str, storage: Storage) -> str:
     """Why the user's data does not fit the smaller plan (or is not known to), with both sizes."""
 
-    def size(key: str) -> str:
-        value = storage.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return "?"
-        return i18n.format_size(value, t.locale)
+    def size(value: int | None) -> str:
+        return "?" if value is None else i18n.format_size(value, t.locale)
 
     if reason == MAILBOX_TOO_LARGE:
         return t.pgettext(
             "plan_reason_mailbox_too_large",
             "the mailbox holds {size}, and {plan} holds only {quota}: reduce the mailbox first, or "
             "keep the current product",
-            size=size("mailbox_bytes"),
-            quota=size("mailbox_limit_bytes"),
-            plan=clean(storage.get("mailbox_plan") or "", 200),
+            size=size(storage.mailbox_bytes),
+            quota=size(storage.mailbox_limit_bytes),
+            plan=clean(storage.mailbox_plan or "", 200),
         )
     if reason == ONEDRIVE_TOO_LARGE:
         return t.pgettext(
             "plan_reason_onedrive_too_large",
             "OneDrive holds {size}, and {plan} holds only {quota}: reduce the files first, or keep the current product",
-            size=size("onedrive_bytes"),
-            quota=size("onedrive_limit_bytes"),
-            plan=clean(storage.get("onedrive_plan") or "", 200),
+            size=size(storage.onedrive_bytes),
+            quota=size(storage.onedrive_limit_bytes),
+            plan=clean(storage.onedrive_plan or "", 200),
         )
     if reason == ARCHIVE:
         return t.pgettext(
             "plan_reason_archive",
             "the mailbox has an archive, and {plan} gives none: keep a product with an archive",
-            plan=clean(storage.get("archive_plan") or "", 200),
+            plan=clean(storage.archive_plan or "", 200),
         )
     return t.pgettext(
         "plan_reason_storage_unknown",
         "how much the mailbox and OneDrive hold is not known ({reason}): once the usage reports can "
         "be read, audit and plan again",
-        reason=clean(storage.get("unknown") or "", 300),
+        reason=clean(storage.unknown or "", 300),
     )
 
 
@@ -190,7 +189,8 @@ def skip_reason(t: i18n.Translations, s: Skipped) -> str:
     """Why a skipped finding needs a person, in words (the report shows it too: auditor.report.view.states)."""
     rules = s.other_rules if len(s.other_rules) == len(s.others) else ("",) * len(s.others)
     others = [_other_finding(t, fid, rule) for fid, rule in zip(s.others, rules, strict=True)]
-    return _reason(t, s.reason, others, s.data, s.rule, s.waiver, s.not_before or s.used_on, s.storage)
+    storage = msgspec.convert(s.storage, Storage) if s.storage is not None else None  # as the finding's fix read it
+    return _reason(t, s.reason, others, s.data, s.rule, s.waiver, s.not_before or s.used_on, storage)
 
 
 def _other_finding(t: i18n.Translations, finding: str, rule: str) -> str:
@@ -209,11 +209,11 @@ def _reason(
     rule: str = "",
     waiver: Mapping[str, str] | None = None,
     not_before: str = "",  # or mailbox_used's day
-    storage: Mapping[str, Any] | None = None,
+    storage: Storage | None = None,
 ) -> str:
     """Why a finding needs a person, in words: never the reason's key (docs/plan-and-apply.md lists them)."""
     if reason in (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN):
-        return _storage_reason(t, reason, storage or {})
+        return _storage_reason(t, reason, storage or Storage())
     if reason in (LOOKUP, NO_ACTION, PLACEHOLDER, CHOOSE_VALUE):
         step = _next_steps(t).get(rule)
         if step:

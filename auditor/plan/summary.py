@@ -12,7 +12,7 @@ from auditor.data.blocked import DATA_LOST
 from auditor.data.model import Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.plan.actions import Remediation
-from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan
+from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, restated
 from auditor.reference import product_names
 from auditor.rules import RULES
 
@@ -209,6 +209,17 @@ def header_plan(document: ReportDocument, remediation: Remediation | None = None
         return None
     # the header and the forecast read no change's words
     return compile_plan(document, describe_changes=False, remediation=remediation)
+
+
+def header_plan_of(
+    plan: ChangePlan | None, before: ReportDocument, after: ReportDocument, remediation: Remediation | None = None
+) -> ChangePlan | None:
+    """header_plan(after) from `plan`, the header plan of `before`, which `after` is with some findings
+    replaced (the bill's figures named on them): restated where that is the same plan, else compiled."""
+    if plan is None:
+        return header_plan(after, remediation)
+    found = restated(plan, before, after, describe_changes=False, remediation=remediation)
+    return found if found is not None else header_plan(after, remediation)
 
 
 def plan_header(document: ReportDocument, locale: Locale, plan: ChangePlan | None = None) -> str:

@@ -6,13 +6,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from auditor.data.finding import Holding
-from auditor.data.finding_facts import FindingParts, FindingSubject, Fix
+from auditor.data.finding_facts import FindingParts, Fix
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 from auditor.data.remediation_json import RemediationJson
 
@@ -69,7 +69,7 @@ def _money(amount: float | None, currency: str | None) -> Amount | None:
 
 
 def finding_json(
-    f: Finding, remediation: RemediationJson | None, details: dict[str, Any] | None = None
+    f: Finding, remediation: RemediationJson | None, details: dict[str, object] | None = None
 ) -> ReportFinding:
     """The finding as report.json holds it, whole (docs/report-format.md). `details`: its details as
     one dict, when the caller has it already (build_document's, shared by equal findings)."""
@@ -78,7 +78,7 @@ def finding_json(
         rule=f.rule,
         severity=f.severity.label,  # type: ignore[arg-type]  # a Severity's label is one of SeverityName
         policy=f.policy,
-        subject=FindingSubject.of(f.subject),
+        subject=f.subject,
         skus=list(f.skus),
         message=f.message,
         details=f.details if details is None else details,
@@ -206,7 +206,7 @@ def build_document(
     # reader that changes a finding's details replaces the dict instead (report.redaction, plan.holds).
     # The texts read the holding and the fix as report.json will hold them (a rule's own `sku_ids` over
     # its holding's), decoded once per shared details.
-    shared: dict[tuple[int, int, int], tuple[dict[str, Any], Holding, Fix]] = {}
+    shared: dict[tuple[int, int, int], tuple[dict[str, object], Holding, Fix]] = {}
     for f in result.findings:
         key = (id(f.own), id(f.holding), id(f.added))
         found = shared.get(key)
@@ -221,7 +221,7 @@ def build_document(
         details, holding, fix = found
         rem = None
         if remediate is not None:
-            own_parts = FindingParts(f.subject.to_json(), f.skus, holding, fix, details)
+            own_parts = FindingParts(f.subject, f.skus, holding, fix, details)
             rem = remediate(f.rule, own_parts, cloud=cloud, locale=locale, names=names)
         findings.append(finding_json(f, rem, details))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)

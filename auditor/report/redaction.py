@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import Subject
 from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 from auditor.formats.report_parts import FindingCause, FindingWaiver
 
@@ -70,43 +70,52 @@ class Pseudonymiser:
             self.replacements.setdefault(real, pseudonym)
 
 
-def _redact_subject(p: Pseudonymiser, subject: FindingSubject) -> None:
+def _redacted_subject(p: Pseudonymiser, subject: Subject) -> Subject:
+    """The subject with a person pseudonymised (a new one: a subject is never changed)."""
     if subject.type != "user":
         if subject.type == "waiver":
             rule, sep, who = subject.id.partition(":")
             if sep and "@" in who:
-                subject.id = f"{rule}:{p.address(who)}"
-        return
+                return msgspec.structs.replace(subject, id=f"{rule}:{p.address(who)}")
+        return subject
     name, upn, oid = p.person(subject.upn, subject.id)
     if subject.display_name is not None:
         p.remember(subject.display_name, name)
-        subject.display_name = name
     if subject.upn is not None:
         p.remember(subject.upn, upn)
-        subject.upn = upn
     p.remember(subject.id, oid)
-    subject.id = oid
+    return msgspec.structs.replace(
+        subject,
+        id=oid,
+        upn=upn if subject.upn is not None else None,
+        display_name=name if subject.display_name is not None else None,
+    )
 
 
-def _redacted_details(p: Pseudonymiser, shared: dict[str, Any]) -> dict[str, Any]:
+def _redacted_details(p: Pseudonymiser, shared: Mapping[str, object]) -> dict[str, object]:
     """A finding's details redacted, in a dict of their own: findings with equal details share one
     (report.document.build_document), and the nested dicts are the evaluation's, so neither is changed."""
     details = dict(shared)
     for key in ("owner", "identity"):
         if key in details:
             details[key] = p.address(details[key])
-    if "waiver_subject" in details and isinstance(details["waiver_subject"], str) and "@" in details["waiver_subject"]:
-        details["waiver_subject"] = p.address(details["waiver_subject"])
-    if isinstance(details.get("tenants"), (list, tuple)):
+    waiver_subject = details.get("waiver_subject")
+    if isinstance(waiver_subject, str) and "@" in waiver_subject:
+        details["waiver_subject"] = p.address(waiver_subject)
+    tenants = details.get("tenants")
+    if isinstance(tenants, list | tuple):
         details["tenants"] = [
             {**tenant, "upn": p.address(tenant["upn"])} if isinstance(tenant, dict) and "upn" in tenant else tenant
-            for tenant in details["tenants"]
+            for tenant in tenants
         ]
-    if isinstance(details.get("candidate"), str):  # the person an idle Copilot seat moves to
-        name, upn, oid = p.person(details["candidate"], details.get("candidate_id"))
+    candidate = details.get("candidate")
+    if isinstance(candidate, str):  # the person an idle Copilot seat moves to
+        candidate_id = details.get("candidate_id")
+        name, upn, oid = p.person(candidate, candidate_id if isinstance(candidate_id, str) else None)
         for key, fake in (("candidate_name", name), ("candidate", upn), ("candidate_id", oid)):
-            if isinstance(details.get(key), str):
-                p.remember(details[key], fake)
+            real = details.get(key)
+            if isinstance(real, str):
+                p.remember(real, fake)
                 details[key] = fake
     return details
 
@@ -138,7 +147,7 @@ def _scrub(value: Any, pattern: re.Pattern[str] | None, table: Mapping[str, str]
 
 def _finding(key: bytes, finding: ReportFinding, everyone: dict[str, str]) -> None:
     p = Pseudonymiser(key)
-    _redact_subject(p, finding.subject)
+    finding.subject = _redacted_subject(p, finding.subject)
     finding.details = _redacted_details(p, finding.details)
     if finding.waiver is not None:
         finding.waiver = _redact_waiver(p, finding.waiver)

@@ -5,7 +5,6 @@ checks the keys it writes as it checks those its texts read. No I/O."""
 
 from __future__ import annotations
 
-import hashlib
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ import msgspec
 
 from auditor.common.json_value import JsonObject
 from auditor.common.timestamps import timestamp_or_none
-from auditor.data.finding import NONE, Holding
+from auditor.data.finding import Holding, make
 from auditor.data.model import Finding, Layout, Severity, Subject, SubjectType, User
 
 from ..billing.file import BillingFile
@@ -34,14 +33,6 @@ def _own(text: str) -> str:
     strings would keep the memory pages of the freed users from going back to the system
     (benchmarks/results/history-performance.md, "Peak memory")."""
     return text.encode().decode()
-
-
-def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str], *, also: str = "") -> str:
-    """Stable across runs. `also` tells apart findings that share all the rest (one product failing
-    from two groups); empty for the rest, so their ids stay what they were."""
-    key = "|".join((rule, policy, subject.type.value, subject.id.lower(), ",".join(sorted(skus))))
-    key += f"|{also.lower()}" if also else ""
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -189,16 +180,17 @@ class Rule(Generic[D]):
         """The finding, its `details` (the rule's own, its keys sorted) apart from how its user holds
         the products (`holding`, Context.user_details); report.json joins them (Finding.details)."""
         entry = f"{policy.name}/{where}"
-        return Finding(
-            id=finding_id(self.id, entry, subject, skus, also=also),
-            rule=self.id,
-            severity=policy.severity_for(self.id, self.default_severity, severity),
-            policy=entry,
-            subject=subject,
-            skus=tuple(skus),
-            message=message,
-            own=dict(sorted(details.items())) if details else NONE,
+        severity = policy.severity_for(self.id, self.default_severity, severity)
+        return make(
+            self.id,
+            entry,
+            severity,
+            subject,
+            skus,
+            message,
+            details,
             monthly_cost=monthly_cost,
+            also=also,
             holding=holding,
         )
 

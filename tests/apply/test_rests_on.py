@@ -13,7 +13,10 @@ import msgspec
 import pytest
 
 from auditor.cli import main
+from auditor.data.enums import SubjectType
+from auditor.data.finding_facts import Subject
 from auditor.data.model import AssignedLicense, LicenseAssignmentState, ServicePlan, TenantSnapshot
+from auditor.formats.report_model import ReportFinding
 from auditor.plan.actions import Action, PlanFinding
 from auditor.plan.covers import kept_unknown, with_kept
 from auditor.rules.assignments import SkuCombinationForbidden
@@ -67,12 +70,29 @@ def test_a_redundant_removal_rests_on_the_covering_product(
     assert (E3 in graph.direct(DORA)) is (outcome == "skipped")
 
 
+def _planned(finding: str, rule: str, details: dict[str, object]) -> PlanFinding:
+    """A finding on Dora as the plan reads it: the report's finding with no actions."""
+    source = ReportFinding(
+        id=finding,
+        rule=rule,
+        severity="high",
+        policy="p/hygiene",
+        subject=Subject(type=SubjectType.USER, id=DORA, display_name="Dora"),
+        skus=["SPE_E3"],
+        message="",
+        details=details,
+        monthly_cost=None,
+        waived=False,
+        waiver=None,
+        remediation=None,
+    )
+    return PlanFinding(finding, rule, 3, "Dora", False, None, (), {}, source)
+
+
 def test_the_plan_gives_a_redundant_removal_and_a_combination_removal_the_kept_product() -> None:
 
     def finding(rule: str, details: dict[str, Any]) -> PlanFinding:
-        return PlanFinding(
-            "f1", rule, 3, "Dora", False, None, {"sku_ids": {"SPE_E3": E3, "SPE_E5": E5}, **details}, (), {}
-        )
+        return _planned("f1", rule, {"sku_ids": {"SPE_E3": E3, "SPE_E5": E5}, **details})
 
     removal = Action(
         "assign_license",
@@ -103,21 +123,15 @@ def test_the_plan_gives_a_redundant_removal_and_a_combination_removal_the_kept_p
     leaver = finding(DisabledUserLicensed.id, {})
     assert with_kept(leaver, removal).precondition == ({"holds": E3, "how": "direct"}, {"person": True})
     # the kept product's id from the finding's own `cover_ids` (its `sku_ids` lists the removed product only)
-    own = PlanFinding(
+    own = _planned(
         "f2",
         LicenseRedundant.id,
-        3,
-        "Dora",
-        False,
-        None,
         {"sku_ids": {"SPE_E3": E3}, "covered_by": {"SPE_E3": "SPE_E5"}, "cover_ids": {"SPE_E5": E5}},
-        (),
-        {},
     )
     assert with_kept(own, removal).precondition[-1] == {"holds": E5, "active": True}
     assert kept_unknown(own) == []
     # a redundancy finding without it: the removal cannot re-check what it rests on, and is not planned
-    bare = msgspec.structs.replace(own, details={k: v for k, v in own.details.items() if k != "cover_ids"})
+    bare = _planned("f2", LicenseRedundant.id, {k: v for k, v in own.details.items() if k != "cover_ids"})
     assert kept_unknown(bare) == ["SPE_E5"]
 
 

@@ -24,7 +24,8 @@ import pytest
 
 from auditor.cli import main
 from auditor.data.enums import Locale
-from auditor.fleet.tickets import KEY_PREFIX, ReportedFinding, texts
+from auditor.fleet.tickets import KEY_PREFIX, texts
+from auditor.formats.report_model import ReportFinding
 from auditor_dev.commerce.connectwise import SAMPLE_CLIENT_ID, SAMPLE_MSP, SAMPLE_PUBLIC_KEY, sample_connectwise
 from auditor_dev.commerce.connectwise_tickets import SAMPLE_BOARDS, ConnectWiseTicketsStandIn
 from auditor_dev.commerce.server import Asked, Reply
@@ -169,7 +170,7 @@ def test_what_connectwise_refuses_is_journaled_as_failed(night: Path, connectwis
 @pytest.mark.parametrize("locale", ["nl", "da", "sv", "tr"])
 def test_the_ticket_speaks_the_customers_language(audited: Path, locale: str) -> None:
     report = json.loads((audited / "contoso" / "report.json").read_text("utf-8"))
-    finding = msgspec.convert(next(f for f in report["findings"] if f["severity"] == "high"), ReportedFinding)
+    finding = msgspec.convert(next(f for f in report["findings"] if f["severity"] == "high"), ReportFinding)
     summary, description = texts(finding, Locale(locale), report["as_of"])
     english_summary, english = texts(finding, Locale("en"), report["as_of"])
     assert summary != english_summary  # the rule's title in the customer's language

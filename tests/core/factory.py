@@ -111,7 +111,7 @@ def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     """A finding's remediation, as report.json holds it (worldwide cloud)."""
     return wording.remediation(
-        f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), cloud=Cloud.WORLDWIDE, locale=locale
+        f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), cloud=Cloud.WORLDWIDE, locale=locale
     )
 
 

@@ -22,7 +22,7 @@ AFTER_CAUSE = "After the cause is fixed"
 def _actions(f: Finding) -> list[dict[str, Any]]:
     r = wording.remediation(
         f.rule,
-        finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)),
+        finding_parts(f.subject, list(f.skus), dict(f.details)),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
     )

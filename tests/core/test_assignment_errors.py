@@ -196,7 +196,7 @@ def test_a_partly_applied_assignment_is_not_reprocessed_while_its_conflict_is_th
     for f in result.findings:
         rem = guidance.remediation(
             f.rule,
-            finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)),
+            finding_parts(f.subject, list(f.skus), dict(f.details)),
             cloud=Cloud.WORLDWIDE,
             locale=Locale.EN,
         )

@@ -140,7 +140,7 @@ def test_findings_carry_the_declaration_and_whether_it_has_expired(tmp_path: Any
 
 
 def message(f: Finding, locale: Locale = Locale.EN) -> str:
-    return wording.message(f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), locale=locale)
+    return wording.message(f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), locale=locale)
 
 
 @pytest.mark.parametrize("locale", list(Locale))

@@ -172,7 +172,7 @@ def _spanned(tmp_path: Any, grace: int, *, premium: bool, **kw: Any) -> tuple[di
     )
     [f] = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     details = dict(f.details)
-    message = guidance.message(f.rule, finding_parts(f.subject.to_json(), list(f.skus), details), locale=Locale.EN)
+    message = guidance.message(f.rule, finding_parts(f.subject, list(f.skus), details), locale=Locale.EN)
     return details | {"wait": grace_wait(leaver_facts(details), "2026-11-01T06:00:00Z")}, message
 
 

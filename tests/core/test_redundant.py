@@ -86,7 +86,7 @@ def findings(
 
 def remediation(f: Any, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
     return wording.remediation(
-        f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), cloud=cloud, locale=locale
+        f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), cloud=cloud, locale=locale
     )
 
 

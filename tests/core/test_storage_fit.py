@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Finding, Locale
 from auditor.data.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from auditor.formats.report_model import ReportFinding
 from auditor.i18n import translations
 from auditor.plan.compile import compile_plan
-from auditor.plan.reasons import _reason
+from auditor.plan.reasons import skip_reason
 from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage.activity import Rightsize
@@ -170,7 +168,7 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
                 rule=f.rule,
                 severity="medium",
                 policy=None,
-                subject=msgspec.convert(f.subject.to_json(), FindingSubject),
+                subject=f.subject,
                 skus=[],
                 message="",
                 details=dict(f.details),
@@ -199,7 +197,7 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
         (Locale.NL, "8,4 GB"),
         (Locale.TR, "8,4 GB"),
     ):
-        text = _reason(translations(locale), waits.reason, (), storage=waits.storage)
+        text = skip_reason(translations(locale), waits)
         assert words in text and "2 GB" in text and "mailbox_too_large" not in text, text
 
 
@@ -219,9 +217,7 @@ def test_a_shared_mailbox_over_50_gb_or_with_an_archive_keeps_its_license(tmp_pa
         assert dict(f.details)["keeps_license"] == why and f.monthly_cost is None  # nothing to reclaim
         r = rem(f)
         assert r["actions"] == []  # no removal
-        message = wording.message(
-            f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), locale=Locale.EN
-        )
+        message = wording.message(f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), locale=Locale.EN)
         assert words in message and "keeps" in message, message
     assert E5  # the factory's other products stay out of these tenants
 
@@ -267,7 +263,7 @@ def _frontline_pair(tmp_path: Any, policy: str) -> Any:
     assert removed == {small: {"addLicenses": [], "removeLicenses": [E3]}}, plan.skipped
     [waits] = [s for s in plan.skipped if s.subject == "Large"]
     assert waits.reason == "mailbox_too_large" and waits.storage is not None
-    text = _reason(translations(Locale.EN), waits.reason, (), storage=waits.storage)
+    text = skip_reason(translations(Locale.EN), waits)
     assert "8.4 GB" in text and "2 GB" in text and "Exchange Online Kiosk" in text
     return result
 

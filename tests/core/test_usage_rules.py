@@ -60,7 +60,7 @@ def usage(rows: list[dict[str, Any]], reports: tuple[str, ...] = (ACTIVE_USERS.n
 
 def render(finding: Any) -> dict[str, Any]:
     """The finding's English message and remediation, as the reports render them."""
-    found = finding_parts(finding.subject.to_json(), finding.skus, finding.details)
+    found = finding_parts(finding.subject, finding.skus, finding.details)
     return {
         "message": wording.message(finding.rule, found, locale=Locale.EN),
         "remediation": wording.remediation(finding.rule, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN),

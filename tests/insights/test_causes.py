@@ -11,7 +11,8 @@ import pytest
 from msgspec.structs import replace
 
 from auditor.data.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.enums import SubjectType
+from auditor.data.finding_facts import Subject
 from auditor.formats.report_model import ReportFinding
 from auditor.insights.causes import cause_for
 from auditor.rules.assignments import SkuForbidden
@@ -228,7 +229,7 @@ def test_the_cause_is_the_change_that_fits_the_rule(sample) -> None:
         rule=UsageLocationMissing.id,
         severity="low",
         policy=None,
-        subject=FindingSubject(type="user", id=user.id),
+        subject=Subject(type=SubjectType.USER, id=user.id),
         skus=[],
         message="",
         details={},
@@ -241,7 +242,7 @@ def test_the_cause_is_the_change_that_fits_the_rule(sample) -> None:
     assert cause is not None and cause.property == "UsageLocation" and cause.old == "NL" and cause.new is None
     assert cause.by == "it@contoso.example" and cause.others == 1
     assert cause_for(replace(finding, rule=SkuForbidden.id), [department, location], {}).property == "Department"
-    assert cause_for(replace(finding, subject=FindingSubject(type="sku", id="x")), [department], {}) is None
+    assert cause_for(replace(finding, subject=Subject(type=SubjectType.SKU, id="x")), [department], {}) is None
 
 
 def test_redacted_reports_pseudonymise_who_made_the_change(tmp_path: Path, sample) -> None:

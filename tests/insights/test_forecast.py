@@ -12,7 +12,8 @@ from typing import Any
 
 import msgspec
 
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.enums import SubjectType
+from auditor.data.finding_facts import Subject
 from auditor.data.model import Locale
 from auditor.delivery.content import build_mail
 from auditor.delivery.graph import send_mail_body
@@ -47,7 +48,7 @@ def _finding(rule: str, user: str, delta: int = -1, waived: bool = False) -> Rep
         rule=rule,
         severity="high",
         policy=None,
-        subject=FindingSubject(type="user", id=user),
+        subject=Subject(type=SubjectType.USER, id=user),
         skus=["SPE_E3"],
         message="",
         details={},

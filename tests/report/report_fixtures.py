@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
-from auditor.data.finding_facts import FindingParts, FindingSubject
+from auditor.data.finding_facts import FindingParts, Subject
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import (
     Amount,
@@ -552,7 +552,7 @@ def build_big(users: int) -> ReportDocument:
     for i in range(users):
         subject = msgspec.convert(
             user(f"00000000-0000-0000-0000-{i:012d}", f"user{i:06d}@contoso.example", f"User {i:06d} {'W' * 40}"),
-            FindingSubject,
+            Subject,
         )
         f = msgspec.structs.replace(template_inactive, subject=subject, id=_fid("inactive", str(i)))
         extra.append(f)
@@ -565,5 +565,5 @@ def build_big(users: int) -> ReportDocument:
 
 
 def _subject_map(subject: Any) -> Mapping[str, Any]:
-    """A finding's subject as the fake reads it: a mapping as given, or a FindingSubject's fields."""
+    """A finding's subject as the fake reads it: a mapping as given, or a Subject's fields."""
     return subject if isinstance(subject, Mapping) else msgspec.to_builtins(subject)

@@ -99,7 +99,9 @@ def test_guard_cell_sees_past_leading_whitespace_and_full_width_signs(dangerous:
 def test_a_display_name_with_a_spaced_formula_is_guarded_in_the_file(
     tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance
 ) -> None:
-    sample.findings[0].subject.display_name = ' \uff1dHYPERLINK("http://x")'
+    sample.findings[0].subject = msgspec.structs.replace(
+        sample.findings[0].subject, display_name=' \uff1dHYPERLINK("http://x")'
+    )
     (path,) = render(sample, tmp_path, RenderOptions(formats=["csv"], wording=guidance))
     assert "' \uff1dHYPERLINK" in path.read_text(encoding="utf-8-sig")
 
@@ -141,7 +143,7 @@ def test_each_cell_is_cleaned_then_guarded(
 ) -> None:
     """Whatever a display name holds, its cell is what clean (one visible line, at most the cell
     limit) and then guard_cell make of it: the usual cell passes as it is, no other escapes."""
-    sample.findings[0].subject.display_name = name
+    sample.findings[0].subject = msgspec.structs.replace(sample.findings[0].subject, display_name=name)
     table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance))
     row = next(r for r in table if r["id"] == sample.findings[0].id)
     assert row["display_name"] == guard_cell(clean(name or "", 32_000))

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.enums import SubjectType
+from auditor.data.finding_facts import Subject
 from auditor.formats.report_model import Amount, ReportFinding, SeatRow
 from auditor.plan.money import bill_money, spend
 from auditor.report.document import build_document, summary_json
@@ -27,7 +28,7 @@ def _finding(rule: str, user: str, cost: float | None, *, waived: bool = False) 
         rule=rule,
         severity="medium",
         policy=None,
-        subject=FindingSubject(type="user", id=user),
+        subject=Subject(type=SubjectType.USER, id=user),
         skus=[],
         message="",
         details={},

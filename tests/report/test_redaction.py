@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor.formats.report_model import BaselineChanges, builtins
 from auditor.report.redaction import redact_document, redaction_key
 from auditor.report.write import RenderOptions, render
@@ -71,7 +73,7 @@ def test_nobody_is_named_in_shared_outputs(tmp_path: Path) -> None:
 def test_free_text_is_rewritten_by_whole_words_only() -> None:
     document = build_sample()
     target = next(f for f in document.findings if f.rule == DisabledUserLicensed.id)
-    target.subject.display_name = "Admin"
+    target.subject = msgspec.structs.replace(target.subject, display_name="Admin")
     target.message = "Admin (bob@contoso.example) needs a User Administrator to act"
     redacted = redact_document(document, b"k")
     message = next(f for f in redacted.findings if f.rule == DisabledUserLicensed.id).message

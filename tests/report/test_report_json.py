@@ -15,7 +15,7 @@ from msgspec import UNSET
 from auditor import wording
 from auditor.cli import main
 from auditor.common.errors import UsageError
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import Subject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report, named_products
@@ -95,9 +95,8 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
                 # or the one an idle Copilot seat moves to (copilot-seat-idle)
                 assert action["user"] in (f["subject"]["id"], f["details"].get("candidate_id"))
         if f["subject"]["type"] == "user":  # and the texts name them
-            assert msgspec.convert(f["subject"], FindingSubject).label in json.dumps(
-                f["remediation"], ensure_ascii=False
-            ), f["id"]
+            label = msgspec.convert(f["subject"], Subject).label
+            assert label in json.dumps(f["remediation"], ensure_ascii=False), f["id"]
 
 
 def test_report_json_is_written_one_chunk_of_findings_per_piece(

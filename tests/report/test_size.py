@@ -15,7 +15,7 @@ import io
 import msgspec
 import pytest
 
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import Subject
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.report.capped import HTML, MARKDOWN, render_page
@@ -80,7 +80,7 @@ def _worst_case() -> ReportDocument:
         for i in range(2000):
             f = copy.copy(templates[rule])
             name = ('"<&>' * 64)[:256]
-            f.subject = msgspec.convert(user(f"id-{rule}-{i}", f"{'&' * 60}{i}@contoso.example", name), FindingSubject)
+            f.subject = msgspec.convert(user(f"id-{rule}-{i}", f"{'&' * 60}{i}@contoso.example", name), Subject)
             f.id = f"{rule}-{i}"
             f.message = name * 4
             findings.append(f)

@@ -51,7 +51,7 @@ def _noted(found: Iterator[tuple[Any, ...]], domain: str) -> Iterator[tuple[Any,
 
 
 def extract(
-    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str], options: Mapping[str, Any]
+    fileobj: IO[bytes], keywords: Mapping[str, object], comment_tags: Collection[str], options: Mapping[str, object]
 ) -> Iterator[tuple[Any, ...]]:
     if KEYWORD not in keywords:
         found = extract_python(fileobj, keywords, comment_tags, options)  # type: ignore[arg-type]
@@ -71,7 +71,7 @@ def extract(
 
 
 def extract_jinja(
-    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str], options: Mapping[str, Any]
+    fileobj: IO[bytes], keywords: Mapping[str, object], comment_tags: Collection[str], options: Mapping[str, object]
 ) -> Iterator[tuple[Any, ...]]:
     from jinja2.ext import babel_extract  # jinja2's extractor: only for pybabel extract
 

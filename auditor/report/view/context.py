@@ -9,7 +9,7 @@ from typing import Any
 from msgspec import UNSET
 
 from auditor import i18n
-from auditor.data.finding_facts import FindingParts, FindingSubject
+from auditor.data.finding_facts import FindingParts, Subject
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_json import named_products
@@ -163,7 +163,7 @@ def _summary_currency(document: ReportDocument) -> str | None:
     return summary.unused_monthly_cost.currency if summary.unused_monthly_cost is not None else None
 
 
-def _name_key(subject: FindingSubject) -> tuple[str, str] | None:
+def _name_key(subject: Subject) -> tuple[str, str] | None:
     """What a group or subscription subject is shown by (its name; a subscription's product)."""
     if subject.type == "group" and subject.display_name:
         return "group", subject.display_name
@@ -186,7 +186,7 @@ def shared_names(findings: list[ReportFinding] | None) -> frozenset[tuple[str, s
 
 
 def subject_text(
-    subject: FindingSubject,
+    subject: Subject,
     names: Mapping[str, str] | None = None,
     twins: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[str, str]:

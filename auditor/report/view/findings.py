@@ -12,8 +12,7 @@ import msgspec
 from msgspec import UNSET
 
 from auditor import i18n
-from auditor.data.finding_facts import FindingSubject
-from auditor.data.model import Locale
+from auditor.data.model import Locale, Subject, SubjectType
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_model import ReportFinding
 from auditor.formats.report_parts import FindingTenant
@@ -219,7 +218,7 @@ def shared_recipe(ctx: RenderContext, finding: ReportFinding) -> Recipe:
     if subject.type != "user" or finding.rule not in ctx.known:
         return own_recipe(ctx, finding)
     someone = ctx.t.pgettext("recipe_user", "this user")
-    neutral = msgspec.structs.replace(finding, subject=FindingSubject(type="user", id=subject.id, display_name=someone))
+    neutral = msgspec.structs.replace(finding, subject=Subject(SubjectType.USER, subject.id, display_name=someone))
     recipe = _recipe_of(ctx.remediation(neutral))
 
     def said(text: str) -> str:  # "this user holds …" begins a sentence with a capital
