@@ -366,8 +366,8 @@ class UserReads(ReadState):
             return False
         self.progress.note(
             f"signInActivity: {len(quiet):,} users' last successful sign-in in the kept read is before "
-            f"{utc_iso(cutoff)}: at least {-(-len(quiet) // SIGN_IN_PAGE_SIZE):,} filtered "
-            f"request(s) of {SIGN_IN_PAGE_SIZE} if one of them is licensed"
+            f"{utc_iso(cutoff)}: at least {_requests(-(-len(quiet) // SIGN_IN_PAGE_SIZE), 'filtered ')} "
+            f"({SIGN_IN_PAGE_SIZE} users a request) if one of them is licensed"
         )
         if len(quiet) > SIGN_IN_PAGE_SIZE or listed is None:
             return True
@@ -441,7 +441,7 @@ class UserReads(ReadState):
             self.progress.note("signInActivity is not readable (403); the users are read without it")
             return None
         if not told or not full:
-            self.progress.note(f"read signInActivity in {requests:,} request(s) of {SIGN_IN_PAGE_SIZE} users")
+            self.progress.note(f"read signInActivity in {_requests(requests)} ({SIGN_IN_PAGE_SIZE} users a request)")
         if full and listed is not None:
             # the filtered read (full=False) holds a subset by design: only a full read is compared
             missing = await self._still_there(missing_sign_ins(await listed, times, started))
@@ -580,9 +580,14 @@ def sign_in_line(users: int) -> str:
     minutes = sign_in_minutes(requests)
     wait = f"at least {minutes:g} min" if minutes else "no wait"
     return (
-        f"signInActivity: {requests:,} request(s) of {SIGN_IN_PAGE_SIZE} users for {users:,} users, "
-        f"{wait} at Graph's {SIGN_IN_REQUESTS} a minute per app"
+        f"signInActivity: {users:,} users in {_requests(requests)} ({SIGN_IN_PAGE_SIZE} users a request), "
+        f"{wait} at Graph's {SIGN_IN_REQUESTS} requests a minute per app"
     )
+
+
+def _requests(n: int, kind: str = "") -> str:
+    """ "1 request", "12 requests" (native review 8, E13: no "request(s)")."""
+    return f"{n:,} {kind}request" + ("" if n == 1 else "s")
 
 
 def _users(items: list[Any], decoder: UserDecoder, path: str) -> list[User]:
