@@ -31,6 +31,7 @@ from functools import partial
 from typing import Any
 
 from auditor.common.errors import AuthError, CollectionError
+from auditor.common.numbers import english_count
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import top_level
 from auditor.data.model import Gap, Group, User
@@ -399,7 +400,8 @@ class UserReads(ReadState):
             self.progress.note(f"signInActivity: the filtered request is sent: {said}")
             return False
         self.sign_ins_usage_quiet = through
-        self.progress.note(f"signInActivity: {len(dormant):,} dormant licensed account(s): {said}")
+        dormant_accounts = english_count(len(dormant), "dormant licensed account", "dormant licensed accounts")
+        self.progress.note(f"signInActivity: {dormant_accounts}: {said}")
         return True
 
     async def _read_sign_ins(
@@ -587,7 +589,7 @@ def sign_in_line(users: int) -> str:
 
 def _requests(n: int, kind: str = "") -> str:
     """ "1 request", "12 requests" (native review 8, E13: no "request(s)")."""
-    return f"{n:,} {kind}request" + ("" if n == 1 else "s")
+    return english_count(n, f"{kind}request", f"{kind}requests")
 
 
 def _users(items: list[Any], decoder: UserDecoder, path: str) -> list[User]:

@@ -335,7 +335,7 @@ def test_only_no_mailbox_404s_mean_no_mailbox_other_errors_leave_one_user_unknow
     assert all(by_id[uid].mailbox_purpose == NO_MAILBOX for uid in plain)
     assert sum(by_id[uid].mailbox_purpose is not None for uid in candidates) == len(candidates) - len(odd)
     notes = h.stderr.getvalue()
-    assert "could not read the mailbox purpose of 4 account(s)" in notes and "(and 3 more)" in notes
+    assert "could not read the mailbox purpose of 4 accounts" in notes and "(and 3 more)" in notes
     # kept as unknown through the snapshot file, and judged as such
     path = tmp_path / "snap.json"
     with path.open("w") as fh:
