@@ -31,7 +31,7 @@ from functools import partial
 from typing import Any
 
 from auditor.common.errors import AuthError, CollectionError
-from auditor.common.numbers import english_count
+from auditor.common.numbers import english_plural as _s  # "1 request", never "request(s)"
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import top_level
 from auditor.data.model import Gap, Group, User
@@ -367,8 +367,7 @@ class UserReads(ReadState):
             return False
         self.progress.note(
             f"signInActivity: {len(quiet):,} users' last successful sign-in in the kept read is before "
-            f"{utc_iso(cutoff)}: at least {_requests(-(-len(quiet) // SIGN_IN_PAGE_SIZE), 'filtered ')} "
-            f"({SIGN_IN_PAGE_SIZE} users a request) if one of them is licensed"
+            f"{utc_iso(cutoff)}: at least {_s(sign_in_requests(len(quiet)), 'filtered request')} if one is licensed"
         )
         if len(quiet) > SIGN_IN_PAGE_SIZE or listed is None:
             return True
@@ -400,8 +399,7 @@ class UserReads(ReadState):
             self.progress.note(f"signInActivity: the filtered request is sent: {said}")
             return False
         self.sign_ins_usage_quiet = through
-        dormant_accounts = english_count(len(dormant), "dormant licensed account", "dormant licensed accounts")
-        self.progress.note(f"signInActivity: {dormant_accounts}: {said}")
+        self.progress.note(f"signInActivity: {_s(len(dormant), 'dormant licensed account')}: {said}")
         return True
 
     async def _read_sign_ins(
@@ -443,7 +441,7 @@ class UserReads(ReadState):
             self.progress.note("signInActivity is not readable (403); the users are read without it")
             return None
         if not told or not full:
-            self.progress.note(f"read signInActivity in {_requests(requests)} ({SIGN_IN_PAGE_SIZE} users a request)")
+            self.progress.note(f"read signInActivity in {_s(requests, 'request')} ({SIGN_IN_PAGE_SIZE} a request)")
         if full and listed is not None:
             # the filtered read (full=False) holds a subset by design: only a full read is compared
             missing = await self._still_there(missing_sign_ins(await listed, times, started))
@@ -582,14 +580,9 @@ def sign_in_line(users: int) -> str:
     minutes = sign_in_minutes(requests)
     wait = f"at least {minutes:g} min" if minutes else "no wait"
     return (
-        f"signInActivity: {users:,} users in {_requests(requests)} ({SIGN_IN_PAGE_SIZE} users a request), "
+        f"signInActivity: {users:,} users in {_s(requests, 'request')} ({SIGN_IN_PAGE_SIZE} users a request), "
         f"{wait} at Graph's {SIGN_IN_REQUESTS} requests a minute per app"
     )
-
-
-def _requests(n: int, kind: str = "") -> str:
-    """ "1 request", "12 requests" (native review 8, E13: no "request(s)")."""
-    return english_count(n, f"{kind}request", f"{kind}requests")
 
 
 def _users(items: list[Any], decoder: UserDecoder, path: str) -> list[User]:
