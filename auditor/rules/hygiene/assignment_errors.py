@@ -152,8 +152,8 @@ class GroupLicenseErrors(HygieneRule[GroupLicenseErrorsDetails]):
             )
             count = members[gid]
             errors = dict(sorted(codes[gid].items()))
-            seen = english_count(count, "member", "members")
-            seen_text = f"{seen} in the snapshot" if count else "no member's error is in the snapshot"
+            members_said = english_count(count, "member", "members")
+            seen_text = f"{members_said} in the snapshot" if count else "no member's error is in the snapshot"
             message = f"group {group.display_name or group.id} has members with license errors ({seen_text})"
             if errors:
                 message += ": " + ", ".join(f"{code} ({n})" for code, n in errors.items())
