@@ -75,7 +75,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
     ],
     Locale.SV: [
         ("sign_ins_read_on", "messages", "", "lästes i sin helhet den {date}"),
-        ("distributor_term_end", "messages", "en minskning träder i kraft då", "träda i kraft från och med {start}"),
+        ("distributor_term_end", "messages", "en minskning träder i kraft då", "färre licenser kan gälla från {start}"),
         ("distributor_unused", "messages", "till dess pris", "till distributörens pris"),
         ("steps.agent.confirm", "guidance", "om den kommer tillbaka", "om agenten fortfarande används"),
         ("rule.waiver-expired.message", "guidance", "för {waiver_rule} på", "för ”{waiver_rule}” på"),
