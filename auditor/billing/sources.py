@@ -25,6 +25,7 @@ from auditor.billing.commerce_records import BillingSubscription, PartnerSubscri
 from auditor.billing.facts import Joined, from_billing_account, from_partner_center, join, merge, row_from_api
 from auditor.billing.file import BillingFile, BillingRow
 from auditor.common.errors import UsageError
+from auditor.common.numbers import english_count
 from auditor.data.model import Subscription
 
 BILLING_TOKEN_ENV = "AUDITOR_BILLING_TOKEN"
@@ -125,8 +126,8 @@ def _partner_left_out(
         return None
     names = ", ".join(sorted({s.sku_part_number for s in left}))
     return (
-        f"partner-center: not read ({access.partner_missing}): the term and renewal of {len(left)} "
-        f"subscription(s) a partner sells ({names}) are unknown"
+        f"partner-center: not read ({access.partner_missing}): the term and renewal of "
+        f"{english_count(len(left), 'subscription', 'subscriptions')} a partner sells ({names}) are unknown"
     )
 
 

@@ -22,3 +22,8 @@ def english_count(n: int, one: str, other: str) -> str:
     English, so they take English's two forms here rather than a glued "tenant(s)" (native review 7, E13).
     It lives here, not in auditor.i18n, so the command line can say it without loading the catalogs."""
     return f"{n:,} {one if n == 1 else other}"
+
+
+def english_plural(n: int, one: str) -> str:
+    """english_count of a word whose plural takes an s ("1 request", "12 requests")."""
+    return english_count(n, one, f"{one}s")

@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, EXIT_USAGE, clean_message
+from auditor.common.numbers import english_count
 
 # Events whose run may execute a pull request's code or be started by its author: their
 # artifacts are never read, whatever branch the run names.
@@ -252,7 +253,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
                 refused += 1
                 _say(f"run {run_id} left out: {why}")
         if refused:
-            _say(f"{refused} run(s) of the list left out: their artifacts are not read")
+            _say(f"{english_count(refused, 'run', 'runs')} of the list left out: their artifacts are not read")
         return EXIT_OK
     except GhError as exc:
         _say(f"cannot read the runs from GitHub: {exc}", "::error::" if args.command == "check" else "::warning::")

@@ -162,7 +162,9 @@ def _said(invoice: Mapping[str, object], t: Translations, locale: Locale) -> str
     if amount := money("unmatched_amount"):
         parts.append(
             t.pgettext(
-                "rollup_invoice_unmatched", "{amount} for products matched to none of the tenant's", amount=amount
+                "rollup_invoice_unmatched",
+                "{amount} for products that match none of the tenant's products",
+                amount=amount,
             )
         )
     if parts:

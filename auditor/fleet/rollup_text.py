@@ -183,8 +183,13 @@ def _headers(t: Translations) -> list[str]:
             "rollup_distributor_month",
             "Products whose seat count at the distributor differs from Microsoft's · a month at the distributor",
         ),
-        t.pgettext("rollup_psa_month", "Products the PSA bills otherwise than held and bought · a month"),
-        t.pgettext("rollup_invoice", "Products invoiced otherwise than held or billed · what the invoice charges"),
+        t.pgettext(
+            "rollup_psa_month", "Products whose billed seats differ from the seats assigned or bought · a month"
+        ),
+        t.pgettext(
+            "rollup_invoice",
+            "Products whose invoiced seats differ from the seats assigned or billed · what the invoice charges",
+        ),
         t.pgettext("rollup_short", "Seats short"),
         t.pgettext("rollup_reason", "Why it failed"),
     ]

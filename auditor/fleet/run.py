@@ -208,7 +208,12 @@ def _audit_one(
         except PolicyError as exc:
             for issue in exc.issues:
                 log.write(clean_message(str(issue)) + "\n")
-            return exc.exit_code, f"{len(exc.issues)} policy error(s): {exc.issues[0]}" if exc.issues else str(exc)
+            return (
+                exc.exit_code,
+                f"{len(exc.issues)} policy error{'' if len(exc.issues) == 1 else 's'}: {exc.issues[0]}"
+                if exc.issues
+                else str(exc),
+            )
         except AuditorError as exc:
             return exc.exit_code, str(exc)
         except Exception as exc:  # a defect in a rule or a renderer: this tenant fails, the others go on

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from auditor.common.numbers import english_count
 from auditor.common.outputs import write_text
 from auditor.common.timestamps import timestamp_or_none
 
@@ -98,9 +99,10 @@ class LanePlan:
     def say(self) -> str:
         full = sum(self.verdicts.values()) + len(self.forced)
         budget = "no budget" if self.budget == sys.maxsize else f"a budget of {self.budget} requests an app"
+        reads = english_count(full, "full read", "full reads")
         line = (
-            f"license-auditor: sign-in lane: {full} full read(s) tonight, {sum(self.requests.values())} "
-            f"request(s) ({budget})"
+            f"license-auditor: sign-in lane: {reads} tonight, "
+            f"{english_count(sum(self.requests.values()), 'request', 'requests')} ({budget})"
         )
         waiting = self.waiting
         if waiting:

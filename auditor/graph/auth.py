@@ -449,7 +449,8 @@ def check_permissions(
 def describe_missing(missing: tuple[Permission, ...]) -> str:
     names = ", ".join(f"{p.name} ({p.needed_for})" for p in missing)
     return (
-        f"the app's access token lacks the Microsoft Graph application permission(s): {names}; "
+        f"the app's access token lacks the Microsoft Graph application "
+        f"{'permission' if len(missing) == 1 else 'permissions'}: {names}; "
         "add them under API permissions in the app registration and grant admin consent"
     )
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import msgspec
 
 from auditor.common.errors import CollectionError
+from auditor.common.numbers import english_count
 from auditor.data.model import Gap, Group
 
 from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, WireGroup, group_kind, group_wire
@@ -101,7 +102,8 @@ class GroupReads(ReadState):
                     "groups",
                     what,
                     f"listed {len(out):,} licensing groups while its @odata.count was {counted:,}: "
-                    f"{counted - len(out):,} group(s) may be missing — re-run; if it persists, report it",
+                    f"{english_count(counted - len(out), 'group', 'groups')} may be missing — re-run; if it persists, "
+                    "report it",
                 )
             )
         return out
@@ -207,8 +209,9 @@ class GroupReads(ReadState):
                 Gap(
                     "groups",
                     f"GET {listing}",
-                    f"listed {len(ids):,} members while its count was {_counts(check)}: {check.short:,} "
-                    "member(s) may be missing, also after reading it again — re-run; if it persists, report it",
+                    f"listed {len(ids):,} members while its count was {_counts(check)}: "
+                    f"{english_count(check.short, 'member', 'members')} may be missing, also after reading it "
+                    "again — re-run; if it persists, report it",
                 )
             )
         return tuple(sorted(ids))

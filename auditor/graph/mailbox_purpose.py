@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from auditor.common.errors import CollectionError, clean_message
+from auditor.common.numbers import english_count
 from auditor.data.model import NO_MAILBOX, Gap, Profile, User
 from auditor.data.sign_ins import maybe_dormant
 from auditor.data.usage_data import MAILBOXES, UsageReports, shared_mailbox_needs
@@ -107,7 +108,8 @@ class MailboxPurposes(ReadState):
         if unread:
             more = f" (and {len(unread) - 1:,} more)" if len(unread) > 1 else ""
             self.progress.note(
-                f"could not read the mailbox purpose of {len(unread):,} account(s): {unread[0]}{more}; "
+                f"could not read the mailbox purpose of {english_count(len(unread), 'account', 'accounts')}: "
+                f"{unread[0]}{more}; "
                 "their findings say the auditor could not tell whether they are shared mailboxes"
             )
         return True

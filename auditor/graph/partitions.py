@@ -56,6 +56,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor.common.errors import AuthError, CollectionError
+from auditor.common.numbers import english_count
 from auditor.data.model import Gap, User
 
 from .client import GraphClient, GraphRequestError
@@ -467,7 +468,7 @@ class Check:
         return Gap(
             "users",
             "GET /users" if self.listed and self.after is None else "GET /users/$count",
-            f"{self.describe()}: {self.short:,} user(s) may be missing, also "
+            f"{self.describe()}: {english_count(self.short, 'user', 'users')} may be missing, also "
             "after reading /users again one page after another — re-run; if it "
             "persists, report it",
         )

@@ -31,6 +31,7 @@ from functools import partial
 from typing import Any
 
 from auditor.common.errors import AuthError, CollectionError
+from auditor.common.numbers import english_plural as _s  # "1 request", never "request(s)"
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import top_level
 from auditor.data.model import Gap, Group, User
@@ -366,8 +367,7 @@ class UserReads(ReadState):
             return False
         self.progress.note(
             f"signInActivity: {len(quiet):,} users' last successful sign-in in the kept read is before "
-            f"{utc_iso(cutoff)}: at least {-(-len(quiet) // SIGN_IN_PAGE_SIZE):,} filtered "
-            f"request(s) of {SIGN_IN_PAGE_SIZE} if one of them is licensed"
+            f"{utc_iso(cutoff)}: at least {_s(sign_in_requests(len(quiet)), 'filtered request')} if one is licensed"
         )
         if len(quiet) > SIGN_IN_PAGE_SIZE or listed is None:
             return True
@@ -399,7 +399,7 @@ class UserReads(ReadState):
             self.progress.note(f"signInActivity: the filtered request is sent: {said}")
             return False
         self.sign_ins_usage_quiet = through
-        self.progress.note(f"signInActivity: {len(dormant):,} dormant licensed account(s): {said}")
+        self.progress.note(f"signInActivity: {_s(len(dormant), 'dormant licensed account')}: {said}")
         return True
 
     async def _read_sign_ins(
@@ -441,7 +441,7 @@ class UserReads(ReadState):
             self.progress.note("signInActivity is not readable (403); the users are read without it")
             return None
         if not told or not full:
-            self.progress.note(f"read signInActivity in {requests:,} request(s) of {SIGN_IN_PAGE_SIZE} users")
+            self.progress.note(f"read signInActivity in {_s(requests, 'request')} ({SIGN_IN_PAGE_SIZE} a request)")
         if full and listed is not None:
             # the filtered read (full=False) holds a subset by design: only a full read is compared
             missing = await self._still_there(missing_sign_ins(await listed, times, started))
@@ -580,8 +580,8 @@ def sign_in_line(users: int) -> str:
     minutes = sign_in_minutes(requests)
     wait = f"at least {minutes:g} min" if minutes else "no wait"
     return (
-        f"signInActivity: {requests:,} request(s) of {SIGN_IN_PAGE_SIZE} users for {users:,} users, "
-        f"{wait} at Graph's {SIGN_IN_REQUESTS} a minute per app"
+        f"signInActivity: {users:,} users in {_s(requests, 'request')} ({SIGN_IN_PAGE_SIZE} users a request), "
+        f"{wait} at Graph's {SIGN_IN_REQUESTS} requests a minute per app"
     )
 
 

@@ -81,10 +81,13 @@ def format_money(amount: float | int, currency: str | None, locale: Locale) -> s
 
 @lru_cache(maxsize=8)
 def currency_code_after(locale: Locale) -> bool:
-    """Whether the language writes the currency after the amount ("378 EUR" in Danish and Swedish,
-    "EUR 378" in English): CLDR's currency pattern of the language."""
+    """Whether the language writes an ISO currency code after the amount ("378 EUR" in Danish, Swedish
+    and Turkish, "EUR 378" in English): CLDR's currency pattern of the language, except Turkish, whose
+    pattern puts the symbol first ("€378") while a code goes after the number (native review 8, tr 1)."""
     from babel import Locale as Cldr  # Babel: at the first amount
 
+    if locale is Locale.TR:
+        return True
     pattern: str = Cldr.parse(CLDR[locale]).currency_formats["standard"].pattern
     return pattern.split(";")[0].rstrip().endswith("\u00a4")
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from auditor.common.errors import UsageError
+from auditor.common.numbers import english_count
 from auditor.data.model import Locale
 from auditor.engine import evaluate as judge
 from auditor.plan.bill import commerce_facts, copilot_credits
@@ -31,7 +32,9 @@ def evaluate(collected: Collected) -> Evaluated:
     if problems and options.strict:
         for p in problems:
             say(said(p))
-        raise UsageError(f"--strict: {len(problems)} configuration problem(s), listed above")
+        raise UsageError(
+            f"--strict: {english_count(len(problems), 'configuration problem', 'configuration problems')}, listed above"
+        )
     timings.mark("evaluate")
     locale = options.locale or policies.locale or Locale.EN
     cloud = options.source.cloud or snapshot.cloud

@@ -42,6 +42,7 @@ from auditor.billing.windows import (
     commerce_action,
     opening,
 )
+from auditor.common.numbers import english_count
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
 from auditor.data.model import Gap, Locale, Subscription
@@ -128,8 +129,8 @@ def with_bill(
         billing = billing.matched_only(subs)
         if billing.left_out:
             say(
-                f"warning: {billing.path}: {billing.left_out:,} row(s) name no subscription of the report, the "
-                f"first on line {billing.first_left_out}; they are not used"
+                f"warning: {billing.path}: {english_count(billing.left_out, 'row names', 'rows name')} no "
+                f"subscription of the report, the first on line {billing.first_left_out}; they are not used"
             )
     when = timestamp_or_none(document.as_of or document.generated_at)
     today = when.date() if when is not None else date.today()

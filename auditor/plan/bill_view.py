@@ -365,7 +365,7 @@ def _not_the_plans(t: i18n.Translations, money_: Money | None, lowers: float | N
         plan,
         t.pgettext(
             "bill_not_the_plans",
-            "The bill changes by another amount: the tables below show why, per product.",
+            "The bill changes by a different amount than the licenses freed: the tables below show why, per product.",
         ),
     ]
 

@@ -175,7 +175,7 @@ def waiting_line(money_: Money, locale: Locale) -> str:
         return (
             t.pgettext(
                 "money_waiting_person",
-                'The {amount} that waits for a decision depends on the findings marked "needs an admin\'s decision".',
+                "The {amount} that waits for a decision depends on the findings marked “needs an admin's decision”.",
                 amount=i18n.format_money(waiting, currency, locale),
             )
             if not declaration
@@ -190,7 +190,7 @@ def waiting_line(money_: Money, locale: Locale) -> str:
         "money_waiting_split",
         "Of the {amount} that waits for a decision, {declaration} depends on the policy declaring that "
         "the users' data is kept (data_kept), and {person} on the findings marked "
-        '"needs an admin\'s decision".',
+        "“needs an admin's decision”.",
         amount=i18n.format_money(waiting, currency, locale),
         declaration=i18n.format_money(declaration, currency, locale),
         person=i18n.format_money(person, currency, locale),

@@ -88,8 +88,8 @@ def test_the_demo_sets_both_invoices_beside_the_seats(tmp_path: Path, capsys: py
     table = (tmp_path / "tenants.md").read_text("utf-8").replace("\\", "")
     assert (
         "Microsoft: 3 (Power BI Pro, Microsoft 365 E3, Microsoft Defender for Business) · invoiced to you: €530.45 "
-        "for seats nobody holds, €337.50 for seats you do not bill the customer, €8.10 for products matched to "
-        "none of the tenant's"
+        "for seats nobody holds, €337.50 for seats you do not bill the customer, €8.10 for products that match "
+        "none of the tenant's products"
     ) in table
     assert "Microsoft: no line of the invoice is this customer's; Pax8: 4 (" in table
     assert "€459.30 for seats nobody holds" in (tmp_path / "digest.html").read_text("utf-8")

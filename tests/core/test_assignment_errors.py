@@ -98,7 +98,7 @@ def test_group_finding_counts_members_and_errors(tmp_path) -> None:
     assert details["members_with_errors"] == 3
     assert details["errors"] == {"CountViolation": 2, "MutuallyExclusiveViolation": 1}
     assert details["group"] == "All Staff" and details["group_id"] == G1
-    assert "All Staff" in f.message and "3 member(s)" in f.message
+    assert "All Staff" in f.message and "3 members" in f.message
 
 
 def test_one_member_with_two_failed_products_counts_once(tmp_path) -> None:

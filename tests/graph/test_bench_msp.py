@@ -5,6 +5,8 @@ times cannot be read), for `--week` and for the emulators of `--second-night`.""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -57,14 +59,19 @@ def test_the_second_night_runs_every_tenant_with_its_own_token(tmp_path: Path) -
     every tenant read whole, the checked one's findings.csv equal."""
     root = Path(__file__).parents[2]
     tiny = ["--tenants", "2", "--second-night", "--latency-ms", "0", "--check", "1", "--no-budgets", "--apps", "2"]
+    # a crash (issue 110 saw one run end by signal 11) names its signal and, with faulthandler on in this
+    # process and the audits it starts, where each thread was: the traceback ends the stderr quoted
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks.msp", *tiny, "--keep", str(tmp_path)],
         cwd=root,
         capture_output=True,
         text=True,
         timeout=240,
+        env=env,
     )
-    assert run.returncode == 0, run.stderr[-6000:]
+    died = f"killed by {signal.Signals(-run.returncode).name}: " if run.returncode < 0 else ""
+    assert run.returncode == 0, died + run.stderr[-6000:]
     result = json.loads(run.stdout)
     assert result["status"] == {"ok": 2, "incomplete": 0, "failed": 0}
     assert result["findings_csv_equal_alone"] == "1/1"

@@ -162,7 +162,7 @@ def test_a_tenant_whose_read_waits_reads_the_filter_and_one_with_room_reads_in_f
     lane = json.loads((tmp_path / "out" / LANE_FILE).read_text("utf-8"))
     assert lane["full_reads"] == ["acme"] and lane["waiting"] == []
     assert "the fleet's sign-in lane has room" in (out / "audit.log").read_text("utf-8")
-    assert "sign-in lane: 1 full read(s) tonight, 2 request(s)" in capsys.readouterr().err
+    assert "sign-in lane: 1 full read tonight, 2 requests" in capsys.readouterr().err
     kept, _ = load(out / KEPT_FILE)
     assert kept is not None and kept.read_at == week_later.strftime("%Y-%m-%dT%H:%M:%SZ")
     # the nightly's tenant not e-mailed tonight: the files the next night, the roll-up and plan read, no pages

@@ -223,10 +223,31 @@ def test_a_throttled_answer_inside_a_batch_holds_every_stream(harness, sends):
 
 
 @pytest.mark.parametrize("concurrency", [None, 4])
-def test_batches_at_once_follow_outlook_s_limits_not_the_directory_budget(harness, concurrency):
+def test_batches_at_once_follow_outlook_s_limits_not_the_directory_budget(harness, concurrency, monkeypatch):
     """Outlook budgets mailboxSettings per app and mailbox, and each request of a batch reads
     another mailbox once: without --concurrency up to MAILBOX_BATCHES batches are in flight (the
-    directory bucket does not count them); with --concurrency N, N."""
+    directory bucket does not count them); with --concurrency N, N. Held on what the collector
+    decided (its semaphore, and the batches inside it), not on requests in flight at the emulator,
+    which a busy machine serializes (issue 110); the emulator's log still bounds them from above."""
+    from auditor.graph.mailbox_purpose import MailboxPurposes, PurposeReads  # whose batches are counted
+
+    made, batch = PurposeReads.__init__, MailboxPurposes._purpose_batch
+    allowed, going, most = [], [0], [0]  # the batches the reads allow at once; those going; the most
+
+    def init(self: PurposeReads, state: MailboxPurposes) -> None:
+        made(self, state)
+        allowed.append(self.limit._value)  # the semaphore as the reads made it, before any batch
+
+    async def counted(self: MailboxPurposes, ids: list[str]) -> Any:
+        going[0] += 1
+        most[0] = max(most[0], going[0])
+        try:
+            return await batch(self, ids)
+        finally:
+            going[0] -= 1
+
+    monkeypatch.setattr(PurposeReads, "__init__", init)
+    monkeypatch.setattr(MailboxPurposes, "_purpose_batch", counted)
     tenant = make_tenant(3000, seed=11)  # 1,414 candidates: 71 batches
     h = harness(tenant)
     latency = 0.1
@@ -235,11 +256,10 @@ def test_batches_at_once_follow_outlook_s_limits_not_the_directory_budget(harnes
     assert got.gaps == () and MAILBOX_SETTINGS in got.collected_datasets
     batches = [r for r in h.emulator.requests if r.path == "/$batch"]
     assert len(batches) == math.ceil(len(_expected(tenant, 90)) / 20) > 2 * MAILBOX_BATCHES
-    peak = most_in_flight(batches, latency)
-    if concurrency is None:
-        assert 4 < peak <= MAILBOX_BATCHES, peak
-    else:
-        assert peak <= concurrency, peak
+    limit = concurrency or MAILBOX_BATCHES
+    assert allowed == [limit]  # what the collector decided: Outlook's limit, not the directory's streams
+    assert 1 < most[0] <= limit  # the batches overlap, and never more than that go at once ...
+    assert most_in_flight(batches, latency) <= limit  # ... at the emulator either (a busy machine only lowers it)
 
 
 def _disabled_policy(tmp_path: Any) -> Any:
@@ -315,7 +335,7 @@ def test_only_no_mailbox_404s_mean_no_mailbox_other_errors_leave_one_user_unknow
     assert all(by_id[uid].mailbox_purpose == NO_MAILBOX for uid in plain)
     assert sum(by_id[uid].mailbox_purpose is not None for uid in candidates) == len(candidates) - len(odd)
     notes = h.stderr.getvalue()
-    assert "could not read the mailbox purpose of 4 account(s)" in notes and "(and 3 more)" in notes
+    assert "could not read the mailbox purpose of 4 accounts" in notes and "(and 3 more)" in notes
     # kept as unknown through the snapshot file, and judged as such
     path = tmp_path / "snap.json"
     with path.open("w") as fh:

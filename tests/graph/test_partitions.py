@@ -257,7 +257,7 @@ def test_a_count_higher_than_what_was_read_twice_is_a_gap(harness, partitioned):
     got = h.collect(need_sign_in=True)
     assert len(got.users) == len(snap.users)
     assert [(g.dataset, g.request) for g in got.gaps] == [("users", "GET /users/$count")]
-    assert "3 user(s) may be missing" in got.gaps[0].reason
+    assert "3 users may be missing" in got.gaps[0].reason
     assert len(got.notes) == 1  # the first shortfall: read again
 
 

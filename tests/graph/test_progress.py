@@ -57,7 +57,7 @@ def test_the_benchmarks_lines_say_when_they_were_written(monkeypatch: pytest.Mon
     p = Progress(out, interval=0)
     p.started -= 12.5
     p.note("signInActivity: 17,652 users' last successful sign-in in the kept read is before ...")
-    p.note("read signInActivity in 36 request(s) of 500 users")
+    p.note("read signInActivity in 36 requests (500 users a request)")
     p.finish(1_000, 40)
     lines = out.getvalue().splitlines()
     assert all(re.match(r"^\[ +12\.[56]s\] ", line) for line in lines), lines

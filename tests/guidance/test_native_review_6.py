@@ -75,7 +75,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
     ],
     Locale.SV: [
         ("sign_ins_read_on", "messages", "", "lästes i sin helhet den {date}"),
-        ("distributor_term_end", "messages", "en minskning träder i kraft då", "träda i kraft från och med {start}"),
+        ("distributor_term_end", "messages", "en minskning träder i kraft då", "färre licenser kan gälla från {start}"),
         ("distributor_unused", "messages", "till dess pris", "till distributörens pris"),
         ("steps.agent.confirm", "guidance", "om den kommer tillbaka", "om agenten fortfarande används"),
         ("rule.waiver-expired.message", "guidance", "för {waiver_rule} på", "för ”{waiver_rule}” på"),
@@ -88,7 +88,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
     ],
     Locale.TR: [
         ("sign_ins_read_on", "messages", "", "{date} tarihinde tam olarak okundu"),
-        ("plan_commerce_title", "messages", "kendi onayından sonra", "ayrı bir onaydan sonra"),
+        ("plan_commerce_title", "messages", "kendi onayından sonra", "ayrıca onaylanır"),  # then native review 8, tr 2
         ("distributor_term_end", "messages", "bir azaltma o zaman geçerli olur", "{start} tarihinden itibaren"),
         ("steps.agent.confirm", "guidance", "geri gelecekse", "aracı hâlâ kullanılıyorsa"),
         ("rule.waiver-expired.message", "guidance", "için {waiver_rule} muaf", "için “{waiver_rule}” muaf"),

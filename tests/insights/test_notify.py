@@ -8,7 +8,6 @@ import dataclasses
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -184,6 +183,7 @@ class Trickler:
         self.sock.settimeout(0.2)
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.requests = 0
+        self.whole = False  # the whole answer was sent (the client read it to its end)
 
     @property
     def url(self) -> str:
@@ -218,6 +218,8 @@ class Trickler:
                         conn.sendall(self.ANSWER[i : i + 1])
                     except OSError:
                         break
+                else:
+                    self.whole = True
 
     def __enter__(self) -> Trickler:
         self.thread.start()
@@ -233,14 +235,14 @@ def test_a_webhook_that_trickles_its_answer_is_given_up_at_the_deadline(tmp_path
     # each byte comes well within the read timeout; the whole answer would take about 12 s
     monkeypatch.setattr(notify, "DEADLINE", 2.0, raising=False)
     with Trickler(every=0.2) as slow:
-        started = time.monotonic()
         code, written = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--notify-webhook", slow.url)
-        elapsed = time.monotonic() - started
     err = capsys.readouterr().err
     assert code == 4 and written is not None and slow.requests == 1
     assert "the teams webhook at 127.0.0.1 did not finish answering within 2 s" in err
     assert "secret-token-123" not in err
-    assert elapsed < 8  # the deadline, the audit itself and slack on a busy machine; not the 12 s of the answer
+    # what the client decided: it gave up before the answer's end (not the wall time it took, which a
+    # busy machine stretches: issue 110)
+    assert not slow.whole
 
 
 @pytest.mark.parametrize("host", ["xn--a.example", "a..b.example", "a" * 64 + ".example"])

@@ -186,7 +186,7 @@ def test_the_bill_goes_down_by_one_amount_everywhere(tmp_path: Path) -> None:
         ), name
         net = format_money(money["plan"]["net_monthly"], "EUR", Locale.EN)
         assert f"The plan's changes free licenses worth {net} a month." in section, name
-        assert "The bill changes by another amount" in section, name
+        assert "The bill changes by a different amount than the licenses freed" in section, name
 
 
 def test_the_opening_says_only_what_the_bill_knows() -> None:

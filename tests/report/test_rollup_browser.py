@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.skipif(chromium_binary() is None, reason="chromium not installed (CI: apt-get install -y chromium)"),
 ]
 
-PSA_HEADING = "Products the PSA bills otherwise than held and bought"
+PSA_HEADING = "Products whose billed seats differ from the seats assigned or bought"
 
 
 @pytest.fixture(scope="module")

@@ -511,7 +511,7 @@ TEXTS: tuple[Declared, ...] = (
     ),
     Text(
         "message.bill.buy_mixed",
-        "The plan's bill uses a different number (to buy: {bill_buy}): per user, the cheapest product that "
-        "entitles them.",
+        "The plan's bill uses a different number (to buy: {bill_buy}): it gives each user in scope the cheapest "
+        "product that includes the plan.",
     ),
 )

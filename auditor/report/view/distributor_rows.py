@@ -74,10 +74,10 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
         if f.cost_monthly is not None and msp:
             return ctx.t.npgettext(
                 "distributor_unused_cost",
-                "{product}: {n} seat the distributor bills is assigned to nobody: it costs you {cost} per month at "
-                "your price from the distributor ({amount} at the customer's price).",
-                "{product}: {n} seats the distributor bills are assigned to nobody: they cost you {cost} per month "
-                "at your price from the distributor ({amount} at the customer's price).",
+                "{product}: {n} seat the distributor bills is assigned to nobody: {cost} a month at your price "
+                "from the distributor ({amount} at the customer's price).",
+                "{product}: {n} seats the distributor bills are assigned to nobody: {cost} a month at your price "
+                "from the distributor ({amount} at the customer's price).",
                 n,
                 product=product,
                 cost=ctx.money(f.cost_monthly, f.currency),
@@ -162,8 +162,8 @@ _MSPS_OWN = (AmbiguousFinding, AmbiguousProductFinding)
 
 
 def distributor_lines(ctx: RenderContext, section: DistributorSection | None) -> tuple[str, ...]:
-    """A line per reconciliation finding, product by product, then each product matched by its
-    name only, then the MSP's month per product and for the customer; mailed to the customer, only
+    """A line per reconciliation finding, product by product, then one for the products matched by
+    their names only, then one for the MSP's month, the customer's and per product; mailed to the customer, only
     the lines about its seats (no matching to confirm in the tenants file, no cost or margin); the
     reading's error in one line (mailed to the customer: none, the gap is the MSP's: distributor.json,
     its stderr, the roll-up); () without a distributor."""
@@ -184,14 +184,17 @@ def distributor_lines(ctx: RenderContext, section: DistributorSection | None) ->
     by_name = [p for p in products if p.matched_by == "name"]
     shown = findings if msp else [f for f in findings if not isinstance(f, _MSPS_OWN)]
     lines = [_line(ctx, f, names.get(f.sku) or clean(f.sku, NAME_LIMIT), msp) for f in shown]
-    lines += [
-        ctx.t.pgettext(
-            "distributor_by_name",
-            "{product}: matched to the distributor's product by its name only: confirm it in the tenants file.",
-            product=names[p.sku],
+    if by_name and msp:  # one line for them all (issue 110: the report within 6,000 words)
+        lines.append(
+            ctx.t.npgettext(
+                "distributor_by_name",
+                "Matched to the distributor's product by its name only: {products}; confirm it in the tenants file.",
+                "Matched to the distributor's products by their names only: {products}; confirm them in the "
+                "tenants file.",
+                len(by_name),
+                products=i18n.format_list([names[p.sku] for p in by_name], ctx.locale),
+            )
         )
-        for p in (by_name if msp else ())
-    ]
     if not findings and not by_name:  # mailed to the customer, the MSP's own are left out, not "the same"
         lines.append(ctx.t.pgettext("distributor_same", "The distributor bills the seats Microsoft counts."))
     if msp:  # then what the seats cost the MSP and bill the customer
@@ -202,30 +205,27 @@ def distributor_lines(ctx: RenderContext, section: DistributorSection | None) ->
 def _money_lines(
     ctx: RenderContext, products: Sequence[ProductRow], names: Mapping[str, str], totals: Sequence[Total]
 ) -> list[str]:
-    """The MSP's month at the distributor: per product with both prices, what its seats cost (Pax8's
-    partnerCost), what the customer is billed (Pax8's price) and the margin; then the customer's."""
-    lines = [
-        ctx.t.pgettext(
-            "distributor_margin_product",
-            "{product}: the seats at the distributor cost you {cost} a month and are billed {billed}: a margin of "
-            "{margin}.",
-            product=names[p.sku],
-            cost=ctx.money(p.cost_monthly, p.currency),
-            billed=ctx.money(p.billed_monthly, p.currency),
-            margin=ctx.money(p.margin_monthly, p.currency),
-        )
-        for p in products
-        if p.cost_monthly is not None and p.billed_monthly is not None
-    ]
-    lines += [
+    """The MSP's month at the distributor in one line, as the roll-up's cell says it: the customer's, then
+    per product with both prices, what its seats cost (Pax8's partnerCost), what the customer is billed
+    (Pax8's price) and the margin (issue 110: a line each made the report over 6,000 words)."""
+
+    def said(cost: float | None, billed: float | None, margin: float | None, currency: str | None) -> str:
+        money = {k: ctx.money(v, currency) for k, v in (("cost", cost), ("billed", billed), ("margin", margin))}
+        return ctx.t.pgettext("rollup_distributor_money", "cost {cost}, billed {billed}, margin {margin}", **money)
+
+    months = [
         ctx.t.pgettext(
             "distributor_margin_customer",
-            "This customer at the distributor: the seats cost you {cost} a month and are billed {billed}: a margin "
-            "of {margin}.",
-            cost=ctx.money(t.cost_monthly, t.currency),
-            billed=ctx.money(t.billed_monthly, t.currency),
-            margin=ctx.money(t.margin_monthly, t.currency),
+            "this customer: {money}",
+            money=said(t.cost_monthly, t.billed_monthly, t.margin_monthly, t.currency),
         )
         for t in totals
     ]
-    return lines
+    months += [
+        f"{names[p.sku]}: {said(p.cost_monthly, p.billed_monthly, p.margin_monthly, p.currency)}"
+        for p in products
+        if p.cost_monthly is not None and p.billed_monthly is not None
+    ]
+    if not months:
+        return []
+    return [ctx.t.pgettext("distributor_margins", "Each month at the distributor, {months}.", months="; ".join(months))]

@@ -55,9 +55,11 @@ def _seats(ctx: RenderContext, f: MspPaysUnbilled | CustomerBilledUnheld, produc
         return ctx.t.npgettext(
             "psa_msp_pays_unbilled",
             "{product}: the distributor bills {distributor} seats and the customer is billed for {billed}: you "
-            "pay for {n} seat you do not bill, {cost} a month at your cost ({price} at the customer's price).",
+            "pay for {n} seat you do not bill, {cost} a month at your price from the distributor ({price} at the "
+            "customer's price).",
             "{product}: the distributor bills {distributor} seats and the customer is billed for {billed}: you "
-            "pay for {n} seats you do not bill, {cost} a month at your cost ({price} at the customer's price).",
+            "pay for {n} seats you do not bill, {cost} a month at your price from the distributor ({price} at the "
+            "customer's price).",
             f.seats,
             product=product,
             distributor=ctx.num(f.distributor_billed),
@@ -67,10 +69,10 @@ def _seats(ctx: RenderContext, f: MspPaysUnbilled | CustomerBilledUnheld, produc
         )
     return ctx.t.npgettext(
         "psa_customer_billed_unheld",
-        "{product}: the customer is billed for {billed} seats and {assigned} are assigned: {n} seat that nobody "
-        "holds, {amount} a month of the customer's money.",
-        "{product}: the customer is billed for {billed} seats and {assigned} are assigned: {n} seats that nobody "
-        "holds, {amount} a month of the customer's money.",
+        "{product}: the customer is billed for {billed} seats, {assigned} assigned: the customer pays {amount} a "
+        "month for {n} seat nobody holds.",
+        "{product}: the customer is billed for {billed} seats, {assigned} assigned: the customer pays {amount} a "
+        "month for {n} seats nobody holds.",
         f.seats,
         product=product,
         billed=ctx.num(f.psa_billed),

@@ -119,9 +119,9 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
         Text("rule.entitlement-missing.title", "Security feature without a license"),
         Text(
             "rule.entitlement-missing.describe",
-            "A Conditional Access policy, an eligible privileged role, a dynamic group, group-based licensing, a "
-            "device enrolled in Intune or an ID Governance feature reaches the user, but none of the user's "
-            "products includes the plan that the feature needs.",
+            "A Conditional Access policy, a Defender for Office 365 policy, an eligible privileged role, a dynamic "
+            "group, group-based licensing, a device enrolled in Intune or an ID Governance feature reaches the user, "
+            "but none of the user's products includes the plan that the feature needs.",
         ),
         Text("rule.entitlement-missing.message", "{user} lacks {plan}, which {features} needs ({via})."),
         Text("message.entitle.reach", "Reached by {reach}."),

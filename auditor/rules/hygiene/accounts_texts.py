@@ -157,7 +157,7 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
         Text(
             "steps.inactive.confirm",
             "Confirm with the manager of {user} that the account is no longer needed; "
-            "if it is, record a waiver instead.",
+            "if it is still needed, record a waiver instead.",
         ),
     )
     example_finding = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TypedDict
 
+from auditor.common.numbers import english_count
 from auditor.data.model import Finding, Group, LicenseAssignmentState, Severity, Subject, SubjectType
 
 from ...data.reads import Reads
@@ -151,7 +152,8 @@ class GroupLicenseErrors(HygieneRule[GroupLicenseErrorsDetails]):
             )
             count = members[gid]
             errors = dict(sorted(codes[gid].items()))
-            seen_text = f"{count} member(s) in the snapshot" if count else "no member's error is in the snapshot"
+            members_said = english_count(count, "member", "members")
+            seen_text = f"{members_said} in the snapshot" if count else "no member's error is in the snapshot"
             message = f"group {group.display_name or group.id} has members with license errors ({seen_text})"
             if errors:
                 message += ": " + ", ".join(f"{code} ({n})" for code, n in errors.items())

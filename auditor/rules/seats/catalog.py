@@ -228,7 +228,8 @@ class SpareSeatsUnderMinimum(CatalogRule[SpareSeatsUnderMinimumDetails]):
             if consumed > enabled:
                 message = f"{consumed} seats consumed but only {enabled} usable"
             elif minimum is not None and unused < minimum:
-                message = f"only {unused} spare seats; the policy wants at least {minimum}"
+                seats = "seat" if unused == 1 else "seats"  # report.json's own English (native review 8, E12)
+                message = f"only {unused} spare {seats}; the policy wants at least {minimum}"
             else:
                 continue
             yield self.make(
