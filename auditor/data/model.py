@@ -25,6 +25,7 @@ from auditor.data.account_kinds import AccountKindRow as AccountKindRow
 from auditor.data.account_kinds import account_kind as account_kind
 from auditor.data.account_kinds import resource_signal, signed_in_interactively
 from auditor.data.agents import Agents
+from auditor.data.copilot_chat_use import CopilotChatUse
 from auditor.data.copilot_credits_data import CopilotCredits
 from auditor.data.enums import AccountKind
 from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three below
@@ -496,6 +497,9 @@ class TenantSnapshot:
     # the tenant's Copilot Credits balance (auditor.data.copilot_credits_data, Graph beta), read for the bill
     # when the tenant holds a Copilot product; None = not read (a refusal is a gap in copilotCreditBalance)
     copilot_credits: CopilotCredits | None = None
+    # the audit log's Copilot interactions per user (auditor.data.copilot_chat_use), read when a copilot_seats
+    # entry asks for its candidates; None = not read (a refusal is a gap in copilotInteractions)
+    copilot_chat_use: CopilotChatUse | None = None
     # the agent users and their parent agent identities (auditor.data.agents), read only for the rules
     # that judge kinds ("agentUsers" in collected_datasets); None = not read
     agents: Agents | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .audit_log import AuditLog
 from .filters import SignInComparison
@@ -13,6 +13,9 @@ from .hooks import Drop, Listings, Proceed, Reply, Request
 from .log import LoggedRequest
 from .query import Query
 from .tenant import TenantState
+
+if TYPE_CHECKING:  # the resource imports this module: a cycle at run time
+    from .resources.audit_queries import AuditQueries
 
 Answer = tuple[int, Any]  # (status, JSON document, PlainText or None)
 
@@ -57,6 +60,9 @@ class Emulator(Protocol):
 
     @property
     def audit_log(self) -> AuditLog: ...
+
+    @property
+    def audit_queries(self) -> AuditQueries: ...
 
     @property
     def listings(self) -> Listings | None: ...
