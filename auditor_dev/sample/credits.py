@@ -32,8 +32,8 @@ SAMPLE_CHAT_USE = CopilotChatUse(
     "2026-11-01T06:00:00Z",
     (
         ChatUse("611596f8-a54a-46df-aad6-28bc412c12d7", "copilot.daily@contoso.example", 41, "2026-10-31T16:20:00Z"),
+        ChatUse("519088f5-90fb-4d11-9c1c-aaf75e8766ed", "user000006@contoso.example", 31, "2026-10-29T09:40:00Z"),
         ChatUse("14ace1cb-47a1-44e4-9407-ab3300bc22cb", "user000104@contoso.example", 23, "2026-10-30T14:05:00Z"),
-        ChatUse("519088f5-90fb-4d11-9c1c-aaf75e8766ed", "user000006@contoso.example", 12, "2026-10-29T09:40:00Z"),
         ChatUse("bf4e302c-31e7-4ed1-81cb-cc3a0fdf7cc6", "user000108@contoso.example", 5, "2026-10-27T11:15:00Z"),
     ),
 )

@@ -66,8 +66,8 @@ def test_the_interactions_are_counted_per_user_most_active_first() -> None:
     assert use is not None and COPILOT_AUDIT in snap.collected_datasets
     assert [(u.upn, u.interactions) for u in use.users] == [
         ("copilot.daily@contoso.example", 41),
+        ("user000006@contoso.example", 31),
         (QUINN, 23),
-        ("user000006@contoso.example", 12),
         ("user000108@contoso.example", 5),
     ]
     assert use.since == "2026-10-02T06:00:00Z" and use.until == "2026-11-01T06:00:00Z"
@@ -127,8 +127,12 @@ def test_not_asked_when_no_entry_wants_it() -> None:
 def test_counting_keeps_to_the_operation_and_refuses_a_record_without_a_user() -> None:
     at = (AS_OF - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     records = [
-        {"operation": "CopilotInteraction", "userPrincipalName": "Ann@x.example", "userId": "Ann@x.example",
-         "createdDateTime": at},
+        {
+            "operation": "CopilotInteraction",
+            "userPrincipalName": "Ann@x.example",
+            "userId": "Ann@x.example",
+            "createdDateTime": at,
+        },
         {"operation": "copilotinteraction", "userPrincipalName": "ann@x.example", "createdDateTime": at},
         {"operation": "FileAccessed", "userPrincipalName": "bob@x.example", "createdDateTime": at},
     ]
