@@ -1,6 +1,7 @@
-"""The sample tenant's Copilot Credits balance (and its audit log's Copilot interactions) (auditor.data.copilot_credits_data), as Graph's beta
+"""The sample tenant's Copilot Credits balance (auditor.data.copilot_credits_data), as Graph's beta
 getTenantCreditBalance would give it: a prepaid pool mostly used, and pay-as-you-go consumption beside
-it, which has no purchased nor finite pool (Graph omits those quantities: the report says "none")."""
+it, which has no purchased nor finite pool (Graph omits those quantities: the report says "none"); and its
+audit log's Copilot interactions (auditor.data.copilot_chat_use)."""
 
 from __future__ import annotations
 
