@@ -26,6 +26,7 @@ from auditor.data.account_kinds import account_kind as account_kind
 from auditor.data.account_kinds import resource_signal, signed_in_interactively
 from auditor.data.agents import Agents
 from auditor.data.copilot_chat_use import CopilotChatUse
+from auditor.data.copilot_use import CopilotSeat
 from auditor.data.copilot_credits_data import CopilotCredits
 from auditor.data.enums import AccountKind
 from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three below
@@ -582,6 +583,8 @@ class AuditResult:
     account_kinds: tuple[AccountKindRow, ...] = ()
     # user id -> the kind a policy declares for the account (`account_kinds:`, TenantIndex.declared_ids)
     declared_kinds: Mapping[str, AccountKind] = field(default_factory=dict)
+    # every holder of a Copilot product a copilot_seats entry judges, and their last use (seat_ledger)
+    copilot_seats: tuple[CopilotSeat, ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -33,6 +33,7 @@ from auditor.billing.psa_records import PsaSection
 from auditor.data.finding_facts import FindingParts, FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
+from auditor.data.copilot_use import CopilotSeat
 from auditor.data.model import AccountKindRow
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.bill_model import Bill
@@ -446,6 +447,8 @@ class ReportDocument(Struct, kw_only=True):
     skus: list[SeatRow] = []
     license_insight: InsightComparison | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
     account_kinds: list[AccountKindRow] | UnsetType = UNSET  # licensed accounts that are not people, per kind
+    # every Copilot seat a copilot_seats entry judges and its holder's last use (each night's seat history)
+    copilot_seats: list[CopilotSeat] | UnsetType = UNSET
     subscriptions: list[ReportSubscription] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     distributor: DistributorSection | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)

@@ -35,14 +35,14 @@ of non-use); concealed names are the usage reports' named gap, never idle seats.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar, TypedDict
 
 from auditor.billing.windows import opening
 from auditor.common.json_value import JsonObject
-from auditor.data.copilot_use import COPILOT_USE_FIELDS, copilot_report_unusable, last_copilot_use
+from auditor.data.copilot_use import COPILOT_USE_FIELDS, CopilotSeat, copilot_report_unusable, last_copilot_use
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import COPILOT, USAGE_REPORTS, UserUsage
 
@@ -290,3 +290,33 @@ def reduction(ctx: Context, sid: str) -> tuple[str, str | None]:
 
 
 RULES: tuple[UsageRule[Any], ...] = (CopilotSeatIdle(),)
+
+
+def seat_ledger(policies: Iterable[Policy], index: TenantIndex) -> tuple[CopilotSeat, ...]:
+    """Every person who holds a Copilot product a `copilot_seats` entry judges, with the latest use the
+    Copilot report shows (report.json `copilot_seats`, each night's line of the seats' history); by
+    product, then user principal name. Empty without such an entry or without the report."""
+    usage = index.snapshot.usage_reports
+    if usage is None:
+        return ()
+    rows, out = usage.by_upn, {}
+    for policy in policies:
+        for entry in (e for e in policy.usage if e.copilot_seats is not None):
+            sid = index.resolve_sku(entry.copilot_seats or "")
+            if sid is None or sid not in index.sku_by_id:
+                continue
+            part = index.part(sid)
+            for user, _ in index.holders(Selector(all=True), None, lambda held, s=sid: True if s in held else None):
+                if not index.kind_of(user).person:
+                    continue
+                row = rows.get(user.user_principal_name.lower())
+                use = last_copilot_use(row) if row is not None else None
+                out[(part, user.id)] = CopilotSeat(
+                    user_id=user.id,
+                    upn=user.user_principal_name,
+                    name=user.display_name,
+                    sku=part,
+                    last_use=use.day if use is not None else None,
+                    listed=row is not None,
+                )
+    return tuple(out[k] for k in sorted(out, key=lambda k: (k[0], out[k].upn.lower())))
