@@ -270,12 +270,26 @@ class TrendProduct(Struct, frozen=True, kw_only=True):
     usable: list[int | None]
 
 
+class TrendCopilotSeat(Struct, frozen=True, kw_only=True):
+    """One Copilot seat over the runs of `trends` (auditor.insights.copilot_history): its state each night
+    (retained, reactivated, lapsed, reassigned, reclaimed; null: not held, or not recorded) and what it cost
+    while idle (null: no price known)."""
+
+    sku: str
+    user_id: str
+    upn: str
+    states: list[str | None]
+    idle_cost: float | None
+
+
 class Trends(Struct, frozen=True, kw_only=True):
     """report.json `trends`: the last runs of the history (this run last), for the reports' charts."""
 
     runs: list[TrendRun]
     currency: str | None
     products: list[TrendProduct]
+    # each Copilot seat's history over the runs, when the records keep the seats (docs/copilot.md)
+    copilot_seats: list[TrendCopilotSeat] | UnsetType = UNSET
 
 
 class AllocationRow(Struct, frozen=True, kw_only=True):

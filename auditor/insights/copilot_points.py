@@ -78,6 +78,8 @@ def points_of(document: ReportDocument) -> tuple[SeatPoint, ...]:
                 idle[(sku, str(f.subject.id).lower())] = f.details
     out = []
     for seat in seats:
+        if not seat.listed:  # the Copilot report does not list the holder: the night says nothing of the seat
+            continue
         details = idle.get((seat.sku, seat.user_id.lower()))
         price = details.get("exposure") if details is not None else None
         out.append(
@@ -89,7 +91,9 @@ def points_of(document: ReportDocument) -> tuple[SeatPoint, ...]:
                 idle=details is not None,
                 fix=str(details["disposition"]) if details is not None and details.get("disposition") else None,
                 to=str(details["candidate"]) if details is not None and details.get("candidate") else None,
-                price=round(float(price), 2) if isinstance(price, int | float) and not isinstance(price, bool) else None,
+                price=round(float(price), 2)
+                if isinstance(price, int | float) and not isinstance(price, bool)
+                else None,
             )
         )
     return tuple(out)
@@ -117,7 +121,9 @@ def parse_points(value: Any) -> tuple[SeatPoint, ...]:
         if not isinstance(doc, Mapping):
             raise BadPoint(f"{where} is not an object")
         price = doc.get("price")
-        if price is not None and (isinstance(price, bool) or not isinstance(price, int | float) or not 0 <= price < 1e9):
+        if price is not None and (
+            isinstance(price, bool) or not isinstance(price, int | float) or not 0 <= price < 1e9
+        ):
             raise BadPoint(f"{where}.price is not an amount")
         if not isinstance(doc.get("idle"), bool):
             raise BadPoint(f"{where}.idle is not true or false")
