@@ -26,8 +26,8 @@ from auditor.data.account_kinds import account_kind as account_kind
 from auditor.data.account_kinds import resource_signal, signed_in_interactively
 from auditor.data.agents import Agents
 from auditor.data.copilot_chat_use import CopilotChatUse
-from auditor.data.copilot_use import CopilotSeat
 from auditor.data.copilot_credits_data import CopilotCredits
+from auditor.data.copilot_use import CopilotSeat
 from auditor.data.enums import AccountKind
 from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three below
 from auditor.data.enums import Locale as Locale  # re-exported: the stages import the shared enums from here

@@ -30,10 +30,10 @@ from msgspec import UNSET, Struct, UnsetType
 from auditor.billing.distributor_records import DistributorSection
 from auditor.billing.file import BillingRow
 from auditor.billing.psa_records import PsaSection
+from auditor.data.copilot_use import CopilotSeat
 from auditor.data.finding_facts import FindingParts, FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
-from auditor.data.copilot_use import CopilotSeat
 from auditor.data.model import AccountKindRow
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.bill_model import Bill

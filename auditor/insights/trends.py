@@ -19,7 +19,6 @@ from msgspec import UNSET
 from auditor.formats.report_model import TrendCopilotSeat, TrendProduct, TrendRun, Trends
 
 from .copilot_history import seat_histories
-
 from .history import SEVERITIES, Record
 
 RUNS = 30
