@@ -14,7 +14,11 @@ import pytest
 
 from auditor.cli import main
 from auditor.data.copilot_use import CopilotSeat
+from auditor.data.model import Locale
+from auditor.fleet.copilot_cells import copilot_figures, row_ok
+from auditor.fleet.copilot_cells import markdown as copilot_markdown
 from auditor.formats.report_model import ReportDocument
+from auditor.i18n import translations
 from auditor.insights.copilot_history import (
     LAPSED,
     REACTIVATED,
@@ -118,6 +122,16 @@ def test_a_week_of_nights(first_night: ReportDocument, tmp_path: Path) -> None:
     assert isinstance(block.copilot_seats, list)
     shown = {s.upn: s.states for s in block.copilot_seats}
     assert shown[PILOT] == [la, la, la, la, rc, None, None]
+
+    # the roll-up's row of the tenant, from its report's trends, and tenants.md's section
+    figures = copilot_figures(msgspec.structs.replace(week[-1], trends=block))
+    assert figures == {"nights": 7, "states": counts(histories), "idle_cost": idle_cost(histories)}
+    assert row_ok(figures) and not row_ok({"nights": 7, "states": {r: "4"}, "idle_cost": None})
+    row = {"name": "Contoso", "key": "contoso", "currency": "EUR", "copilot": figures}
+    lines = copilot_markdown({"tenants": [row]}, translations(Locale.EN), Locale.EN)  # type: ignore[typeddict-item]
+    assert (
+        lines[-1] == "| Contoso \\(contoso\\) | 4 | 0 | 0 | 1 | 1 | €7\\.40 |"
+    )  # each seat's idle cost rounded, then summed
 
 
 def test_a_gap_of_days_between_nights_costs_every_day(first_night: ReportDocument) -> None:
