@@ -87,6 +87,11 @@ def copilot_report_unusable(read: ReportRead | None, days: int) -> str | None:
     return None
 
 
+# a Copilot seat's state on one night of its history (auditor.insights.copilot_history says each)
+RETAINED, REACTIVATED, LAPSED, REASSIGNED, RECLAIMED = "retained", "reactivated", "lapsed", "reassigned", "reclaimed"
+SEAT_STATES = (RETAINED, REACTIVATED, LAPSED, REASSIGNED, RECLAIMED)
+
+
 class CopilotSeat(msgspec.Struct, frozen=True, kw_only=True):
     """One holder of a Copilot product a `copilot_seats` entry judges, as report.json `copilot_seats` lists
     them (auditor.rules.usage.copilot_seats.seat_ledger): the night's reading behind each seat's history

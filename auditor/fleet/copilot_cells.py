@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.data.copilot_use import SEAT_STATES as STATES
 from auditor.data.model import Locale
 from auditor.formats.report_model import ReportDocument, Trends
 from auditor.i18n import Translations, format_money
-from auditor.insights.copilot_history import STATES
 from auditor.render.text import md_escape
 
 from .rollup_model import CopilotRollup, Rollup

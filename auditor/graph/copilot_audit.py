@@ -98,7 +98,7 @@ async def _wait(client: GraphClient, qid: str) -> dict[str, Any]:
         doc = await client.get(f"{AUDIT_QUERIES_PATH}/{qid}")
         status = _status(doc, qid)
         if status.lower() == DONE.lower():
-            return doc
+            return dict(doc)
         if status.lower() in ENDED:
             raise _Gap(Gap(COPILOT_AUDIT, request, f"the audit log query ended {status}; no record was read"))
         if status.lower() not in WAITING:  # unknownFutureValue, or a value Graph has added since

@@ -22,11 +22,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from auditor.data.copilot_use import LAPSED, REACTIVATED, REASSIGNED, RECLAIMED, RETAINED
+from auditor.data.copilot_use import SEAT_STATES as STATES
+
 from .copilot_points import SeatPoint
 from .history import Record
 
-RETAINED, REACTIVATED, LAPSED, REASSIGNED, RECLAIMED = "retained", "reactivated", "lapsed", "reassigned", "reclaimed"
-STATES = (RETAINED, REACTIVATED, LAPSED, REASSIGNED, RECLAIMED)
+__all__ = ["LAPSED", "REACTIVATED", "REASSIGNED", "RECLAIMED", "RETAINED", "STATES", "SeatHistory", "seat_histories"]
 DAYS_A_YEAR = 365
 
 
@@ -67,8 +69,8 @@ def seat_histories(records: Sequence[Record]) -> list[SeatHistory]:
     nights = [(r, {p.key: p for p in r.copilot_seats} if r.copilot_seats is not None else None) for r in records]
     keys: dict[tuple[str, str], SeatPoint] = {}
     for _, seats in nights:
-        for key, point in (seats or {}).items():
-            keys[key] = point  # the latest night's point names the seat
+        for key, found in (seats or {}).items():
+            keys[key] = found  # the latest night's point names the seat
     out = []
     for key, named in keys.items():
         states: list[str | None] = []

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from .audit_log import AuditLog
+from .audit_queries import AuditQueries
 from .filters import SignInComparison
 from .hooks import Drop, Listings, Proceed, Reply, Request
 from .log import LoggedRequest
 from .query import Query
 from .tenant import TenantState
-
-if TYPE_CHECKING:  # the resource imports this module: a cycle at run time
-    from .resources.audit_queries import AuditQueries
 
 Answer = tuple[int, Any]  # (status, JSON document, PlainText or None)
 

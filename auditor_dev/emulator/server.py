@@ -51,6 +51,7 @@ from typing import Any
 from auditor.data.model import TenantSnapshot
 
 from .audit_log import AuditLog
+from .audit_queries import AuditQueries
 from .budgets import Budgets
 from .call import Answer
 from .encoding import dumps
@@ -61,7 +62,6 @@ from .hooks import Drop, Listings, Proceed, Reply, Request, Responder
 from .log import LoggedRequest, SentMail
 from .query import Query
 from .reports import ReportOptions, ReportServer
-from .resources.audit_queries import AuditQueries
 from .routes import dispatch
 from .tenant import TenantState
 

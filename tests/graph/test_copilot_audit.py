@@ -23,7 +23,7 @@ from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCred
 from auditor.graph.copilot_audit import POLL_TOTAL
 from auditor.graph.pacing import Pacing
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, VirtualTime, app_token
-from auditor_dev.emulator.resources.audit_queries import AuditQueries
+from auditor_dev.emulator.audit_queries import AuditQueries
 
 AS_OF = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 QUINN = "user000104@contoso.example"

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
 from auditor import i18n
+from auditor.data.copilot_use import LAPSED, REACTIVATED, REASSIGNED, RECLAIMED, RETAINED
 from auditor.data.model import Locale
 from auditor.formats.report_model import TrendCopilotSeat
-from auditor.insights.copilot_history import LAPSED, REACTIVATED, REASSIGNED, RECLAIMED, RETAINED
 from auditor.render.text import clean
 
 SEAT_ROWS = 100  # seats shown; the rest are counted

@@ -292,7 +292,7 @@ def _trends(document: ReportDocument, trend: Trends, t: i18n.Translations, local
     kwargs["sparks"] = tuple(sparks)
     if isinstance(trend.copilot_seats, list) and trend.copilot_seats:
         rows, legend, more = copilot_history(trend.copilot_seats, currency, t, locale)
-        kwargs.update(copilot_seats=rows, copilot_legend=legend, copilot_more=more)
+        kwargs["copilot_seats"], kwargs["copilot_legend"], kwargs["copilot_more"] = rows, legend, more
     return kwargs
 
 

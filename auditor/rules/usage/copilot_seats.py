@@ -35,7 +35,7 @@ of non-use); concealed names are the usage reports' named gap, never idle seats.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar, TypedDict
@@ -292,6 +292,11 @@ def reduction(ctx: Context, sid: str) -> tuple[str, str | None]:
 RULES: tuple[UsageRule[Any], ...] = (CopilotSeatIdle(),)
 
 
+def _holding(sid: str) -> Callable[[frozenset[str]], bool | None]:
+    """index.holders' test of a user's products: holds `sid`."""
+    return lambda held: True if sid in held else None
+
+
 def seat_ledger(policies: Iterable[Policy], index: TenantIndex) -> tuple[CopilotSeat, ...]:
     """Every person who holds a Copilot product a `copilot_seats` entry judges, with the latest use the
     Copilot report shows (report.json `copilot_seats`, each night's line of the seats' history); by
@@ -306,7 +311,7 @@ def seat_ledger(policies: Iterable[Policy], index: TenantIndex) -> tuple[Copilot
             if sid is None or sid not in index.sku_by_id:
                 continue
             part = index.part(sid)
-            for user, _ in index.holders(Selector(all=True), None, lambda held, s=sid: True if s in held else None):
+            for user, _ in index.holders(Selector(all=True), None, _holding(sid)):
                 if not index.kind_of(user).person:
                     continue
                 row = rows.get(user.user_principal_name.lower())
