@@ -22,13 +22,10 @@ from auditor.demo_write import DEMO_STATE
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 
 from .test_copilot_move import _holds
+from .test_copilot_use import _report
 
 NEVER, IDLE = "copilot.never@contoso.example", "copilot.idle@contoso.example"
 QUINN, SANNE = "user000104@contoso.example", "user000006@contoso.example"
-
-
-def _report(tmp_path: Path) -> dict[str, Any]:
-    return json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))  # type: ignore[no-any-return]
 
 
 def _moves(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
