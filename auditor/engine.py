@@ -33,6 +33,7 @@ from .policy.selectors import DECLARED_KINDS
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.assignments import licensing
+from .rules.usage.copilot_seats import seat_ledger
 from .rules.waivers.waiver_expired import waiver_covers, waiver_json
 from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 
@@ -387,6 +388,7 @@ def evaluate(
         sign_ins_read_at=snapshot.sign_ins_read_at,
         account_kinds=account_kind_rows(index, prices),
         declared_kinds=dict(index.declared_ids),
+        copilot_seats=seat_ledger(policies.policies, index),
         feature_map=_feature_map(policies, index),
     )
 

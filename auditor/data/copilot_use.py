@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import msgspec
+
 from auditor.common.numbers import whole_number
 
 from .usage_data import COPILOT, COPILOT_ACTIVITY, COPILOT_VERSION, LAST_ACTIVITY, USAGE_REPORTS, ReportRead, UserUsage
@@ -83,3 +85,22 @@ def copilot_report_unusable(read: ReportRead | None, days: int) -> str | None:
     if (whole_number(read.period[1:]) or 0) < days:
         return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} for {COPILOT.period(days)})"
     return None
+
+
+# a Copilot seat's state on one night of its history (auditor.insights.copilot_history says each)
+RETAINED, REACTIVATED, LAPSED, REASSIGNED, RECLAIMED = "retained", "reactivated", "lapsed", "reassigned", "reclaimed"
+SEAT_STATES = (RETAINED, REACTIVATED, LAPSED, REASSIGNED, RECLAIMED)
+
+
+class CopilotSeat(msgspec.Struct, frozen=True, kw_only=True):
+    """One holder of a Copilot product a `copilot_seats` entry judges, as report.json `copilot_seats` lists
+    them (auditor.rules.usage.copilot_seats.seat_ledger): the night's reading behind each seat's history
+    (auditor.insights.copilot_history). `last_use`: the latest date of Copilot use the report shows
+    (None: none in its period); `listed`: whether the report lists the holder at all."""
+
+    user_id: str
+    upn: str
+    name: str
+    sku: str
+    last_use: str | None = None
+    listed: bool = True

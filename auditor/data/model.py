@@ -25,7 +25,9 @@ from auditor.data.account_kinds import AccountKindRow as AccountKindRow
 from auditor.data.account_kinds import account_kind as account_kind
 from auditor.data.account_kinds import resource_signal, signed_in_interactively
 from auditor.data.agents import Agents
+from auditor.data.copilot_chat_use import CopilotChatUse
 from auditor.data.copilot_credits_data import CopilotCredits
+from auditor.data.copilot_use import CopilotSeat
 from auditor.data.enums import AccountKind
 from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three below
 from auditor.data.enums import Locale as Locale  # re-exported: the stages import the shared enums from here
@@ -497,6 +499,9 @@ class TenantSnapshot:
     # the tenant's Copilot Credits balance (auditor.data.copilot_credits_data, Graph beta), read for the bill
     # when the tenant holds a Copilot product; None = not read (a refusal is a gap in copilotCreditBalance)
     copilot_credits: CopilotCredits | None = None
+    # the audit log's Copilot interactions per user (auditor.data.copilot_chat_use), read when a copilot_seats
+    # entry asks for its candidates; None = not read (a refusal is a gap in copilotInteractions)
+    copilot_chat_use: CopilotChatUse | None = None
     # the agent users and their parent agent identities (auditor.data.agents), read only for the rules
     # that judge kinds ("agentUsers" in collected_datasets); None = not read
     agents: Agents | None = None
@@ -579,6 +584,8 @@ class AuditResult:
     account_kinds: tuple[AccountKindRow, ...] = ()
     # user id -> the kind a policy declares for the account (`account_kinds:`, TenantIndex.declared_ids)
     declared_kinds: Mapping[str, AccountKind] = field(default_factory=dict)
+    # every holder of a Copilot product a copilot_seats entry judges, and their last use (seat_ledger)
+    copilot_seats: tuple[CopilotSeat, ...] = ()
     # the feature map (auditor.impact.feature_map), when a policy has `entitlements:`
     feature_map: tuple[FeatureRow, ...] = ()
 

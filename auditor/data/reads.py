@@ -95,6 +95,9 @@ class Requests:
     # the tenant's Copilot Credits balance (Graph beta), for the bill beside its Copilot seats: asked by the
     # audit that builds a bill (auditor.pipeline), not by a rule
     copilot_credits: bool = False
+    # the longest window (days) of the copilot_seats entries that ask for the audit log's Copilot Chat users
+    # (auditor.graph.copilot_audit); 0: the audit log is not read
+    copilot_audit_days: int = 0
     # the fewest nights between the nightly's full reads of sign-in activity a policy sets (None: the default)
     sign_in_full_every: int | None = None
 
@@ -114,7 +117,8 @@ class Requests:
             self.unlicensed or other.unlicensed,
             self.disable_times or other.disable_times,
             self.copilot_credits or other.copilot_credits,
-            min(every) if every else None,
+            copilot_audit_days=max(self.copilot_audit_days, other.copilot_audit_days),
+            sign_in_full_every=min(every) if every else None,
         )
 
     @property

@@ -93,6 +93,15 @@ class GdapBlock(TypedDict, total=False):
     relationships: int  # read: how many the listing holds
 
 
+class CopilotRollup(TypedDict):
+    """One tenant's Copilot seats: how many end the nights in each state, over how many nights, and what
+    the idle ones cost (None: no price known)."""
+
+    nights: int
+    states: dict[str, int]
+    idle_cost: float | None
+
+
 class TenantRow(TypedDict):
     """One tenant's row (auditor.fleet.rollup.tenant_row)."""
 
@@ -117,6 +126,7 @@ class TenantRow(TypedDict):
     requests: int | None
     reason: str | None
     gdap: NotRequired[TenantGdap | None]  # auditor.fleet.gdap.attach
+    copilot: NotRequired[CopilotRollup | None]  # auditor.fleet.copilot_cells.copilot_figures
 
 
 class Rollup(TypedDict):

@@ -13,7 +13,7 @@ from auditor.data.model import Locale
 from ..i18n import Translations, format_date, format_money, format_number
 from ..render.text import md_escape
 from ..report.view.context import product_label
-from . import gdap_text, invoice_cells
+from . import copilot_cells, gdap_text, invoice_cells
 from .distributor_cells import distributor_cell
 from .psa_cells import psa_cell
 from .rollup_model import SEVERITIES, Rollup, TenantRow
@@ -215,6 +215,7 @@ def markdown(doc: Rollup, t: Translations, locale: Locale) -> str:
         lines.append(
             "| " + " | ".join(md_escape(c, REASON_MD + 300).replace("|", "\\|") for c in [name, *_md_cells(row)]) + " |"
         )
+    lines.extend(copilot_cells.markdown(doc, t, locale))
     return "\n".join(lines) + "\n"
 
 

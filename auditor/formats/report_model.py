@@ -30,6 +30,7 @@ from msgspec import UNSET, Struct, UnsetType
 from auditor.billing.distributor_records import DistributorSection
 from auditor.billing.file import BillingRow
 from auditor.billing.psa_records import PsaSection
+from auditor.data.copilot_use import CopilotSeat
 from auditor.data.finding_facts import FindingParts, Subject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
@@ -269,12 +270,26 @@ class TrendProduct(Struct, frozen=True, kw_only=True):
     usable: list[int | None]
 
 
+class TrendCopilotSeat(Struct, frozen=True, kw_only=True):
+    """One Copilot seat over the runs of `trends` (auditor.insights.copilot_history): its state each night
+    (retained, reactivated, lapsed, reassigned, reclaimed; null: not held, or not recorded) and what it cost
+    while idle (null: no price known)."""
+
+    sku: str
+    user_id: str
+    upn: str
+    states: list[str | None]
+    idle_cost: float | None
+
+
 class Trends(Struct, frozen=True, kw_only=True):
     """report.json `trends`: the last runs of the history (this run last), for the reports' charts."""
 
     runs: list[TrendRun]
     currency: str | None
     products: list[TrendProduct]
+    # each Copilot seat's history over the runs, when the records keep the seats (docs/copilot.md)
+    copilot_seats: list[TrendCopilotSeat] | UnsetType = UNSET
 
 
 class AllocationRow(Struct, frozen=True, kw_only=True):
@@ -446,6 +461,8 @@ class ReportDocument(Struct, kw_only=True):
     skus: list[SeatRow] = []
     license_insight: InsightComparison | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
     account_kinds: list[AccountKindRow] | UnsetType = UNSET  # licensed accounts that are not people, per kind
+    # every Copilot seat a copilot_seats entry judges and its holder's last use (each night's seat history)
+    copilot_seats: list[CopilotSeat] | UnsetType = UNSET
     subscriptions: list[ReportSubscription] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     distributor: DistributorSection | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)

@@ -36,7 +36,9 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
     and, when the audit builds a bill and the tenant holds a Copilot product (a subscribedSku whose
     skuPartNumber names Copilot), once the products are in, GET
     /beta/copilot/costManagement/getTenantCreditBalance (copilot_credits.py): the tenant's Copilot
-    Credits balance per billing method, shown beside the bill's Copilot seats (a refusal is a gap)
+    Credits balance per billing method, shown beside the bill's Copilot seats (a refusal is a gap);
+    and when a copilot_seats entry asks for the audit log's candidates, POST /security/auditLog/queries
+    and its records (copilot_audit.py: the Copilot Chat users, counted; a refusal is a gap)
 
     POST /$batch  {"requests": [GET /users/{id}/mailboxSettings/userPurpose, ... at most 20]}
         page by page while the users are listed, only for the accounts the disabled/inactive rules could flag
@@ -76,11 +78,11 @@ from auditor.data.access_records import ACCESS_SCOPE, AccessScope
 from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS, Agents
 from auditor.data.audit_entries import DirectoryAudits
+from auditor.data.copilot_chat_use import COPILOT_AUDIT, CopilotChatUse
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Gap, Group, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import ACTIVE_USERS, USAGE_REPORTS, UsageReports
-from auditor.reference import product_names
 
 from ..snapshot import (
     LEAVE_DATE,
@@ -99,7 +101,8 @@ from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, PLACES, SIGN_IN, TokenClaims, check_permissions, describe_missing
 from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE, unlisted_products
-from .copilot_credits import read_copilot_credits
+from .copilot_audit import chat_use_within
+from .copilot_credits import holds_copilot, read_copilot_credits
 from .directory_audits import KEPT_DAYS, audit_windows, read_audits
 from .dormant_usage import idle_in, idle_through, policies_read
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
@@ -237,24 +240,6 @@ async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
     return await read_license_insight(state.client, state.notes) if asked else None
 
 
-# the service plans of Microsoft 365 Copilot in Microsoft's product table (M365_COPILOT_APPS,
-# M365_COPILOT_BUSINESS_CHAT, M365_COPILOT_TEAMS, ...): Microsoft_365_Copilot, its EDU variant and
-# Microsoft 365 E7 carry them, whatever the product is called
-COPILOT_PLANS = "M365_COPILOT"
-
-
-def holds_copilot(skus: Sequence[Sku]) -> bool:
-    """Whether the tenant holds a product that carries Copilot's service plans (Microsoft 365 Copilot,
-    Microsoft 365 E7, ...), whose credits the bill shows beside its seats: by the plans subscribedSkus
-    lists, else by those Microsoft's product table lists for the product, never by its name."""
-    table = product_names()
-    for sku in skus:
-        names = [p.service_plan_name for p in sku.service_plans] or [n for _, n in table.plans_of(sku.sku_id)]
-        if any(n.upper().startswith(COPILOT_PLANS) for n in names):
-            return True
-    return False
-
-
 async def _credits(state: _Collection, skus: Sequence[Sku] | None) -> CopilotCredits | None:
     """The Copilot Credits balance (graph/copilot_credits.py) when asked and the tenant holds Copilot."""
     if skus is None or not holds_copilot(skus):
@@ -319,6 +304,7 @@ class _Later:
     credits: CopilotCredits | None
     agents: Agents | None
     rooms: frozenset[str] | None  # the places listing's rooms (their addresses); None: not read
+    chat_use: CopilotChatUse | None  # the audit log's Copilot interactions (copilot_audit.py); None: not read
 
 
 class _Run:
@@ -503,7 +489,7 @@ class _Run:
         activity (_beside, started as the listing came in: at once here when it did not)."""
         state, options, users_read, granted = self.state, self.options, listed.users_read, self.mailbox_granted
         mailboxes = options.mailboxes
-        found, purposes_read, credits = await together(
+        found, purposes_read, credits, chat_use = await together(
             self.beside or self._beside(listed.users, users_read),
             _purposes(
                 state,
@@ -515,6 +501,7 @@ class _Run:
                 granted=granted,
             ),
             _credits(state, listed.skus if options.copilot_credits else None),
+            chat_use_within(state.client, state.gaps, state.notes, options.copilot_audit_days, self.clock()),
         )
         usage, rooms = found.usage, found.rooms
         users = with_agents(listed.users, found.agents)
@@ -530,7 +517,7 @@ class _Run:
         # without them (a signInActivity gap) the part is not claimed, so shared-mailbox-licensed is
         # not evaluated (its findings unverified, never resolved); the disabled ones' were read
         purposes_read = purposes_read and (listed.signed or mailboxes is None or mailboxes.inactive_days is None)
-        return _Later(users, usage, purposes_read, found.scope, found.insight, credits, found.agents, rooms)
+        return _Later(users, usage, purposes_read, found.scope, found.insight, credits, found.agents, rooms, chat_use)
 
     def snapshot(self, listed: _Listed, later: _Later) -> TenantSnapshot:
         """The TenantSnapshot of what was read, with the parts it claims."""
@@ -548,6 +535,7 @@ class _Run:
                 (MAILBOX_SETTINGS, later.purposes_read),
                 (AGENT_USERS, later.agents is not None),
                 (ROOMS, later.rooms is not None),
+                (COPILOT_AUDIT, later.chat_use is not None),
             )
             if read
         }
@@ -572,6 +560,7 @@ class _Run:
             sign_ins_read_at=state.sign_ins_read_at if listed.signed else None,
             sign_ins_usage_quiet=state.sign_ins_usage_quiet if listed.signed else None,
             copilot_credits=later.credits,
+            copilot_chat_use=later.chat_use,
             agents=later.agents,
         )
 

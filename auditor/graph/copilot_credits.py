@@ -20,6 +20,8 @@ other read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.common.errors import AuthError, CollectionError, Stopped
 from auditor.data.copilot_credits_data import (
     COPILOT_CREDITS,
@@ -28,7 +30,8 @@ from auditor.data.copilot_credits_data import (
     BadCredits,
     CopilotCredits,
 )
-from auditor.data.model import Gap
+from auditor.data.model import Gap, Sku
+from auditor.reference import product_names
 
 from .client import GraphClient, GraphRequestError
 from .clouds import beta_base
@@ -64,3 +67,21 @@ async def read_copilot_credits(client: GraphClient, gaps: list[Gap]) -> CopilotC
     except BadCredits as exc:
         gaps.append(Gap(COPILOT_CREDITS, REQUEST, f"answered what Graph does not document ({exc})"))
         return None
+
+
+# the service plans of Microsoft 365 Copilot in Microsoft's product table (M365_COPILOT_APPS,
+# M365_COPILOT_BUSINESS_CHAT, M365_COPILOT_TEAMS, ...): Microsoft_365_Copilot, its EDU variant and
+# Microsoft 365 E7 carry them, whatever the product is called
+COPILOT_PLANS = "M365_COPILOT"
+
+
+def holds_copilot(skus: Sequence[Sku]) -> bool:
+    """Whether the tenant holds a product that carries Copilot's service plans (Microsoft 365 Copilot,
+    Microsoft 365 E7, ...), whose credits the bill shows beside its seats: by the plans subscribedSkus
+    lists, else by those Microsoft's product table lists for the product, never by its name."""
+    table = product_names()
+    for sku in skus:
+        names = [p.service_plan_name for p in sku.service_plans] or [n for _, n in table.plans_of(sku.sku_id)]
+        if any(n.upper().startswith(COPILOT_PLANS) for n in names):
+            return True
+    return False

@@ -46,6 +46,8 @@ class CollectOptions:
     the policies name (graph/feature_reads.py).
     `copilot_credits`: read the tenant's Copilot Credits balance once the products are in, when it
     holds a Copilot product (graph/copilot_credits.py; for the bill).
+    `copilot_audit_days`: read the audit log's Copilot interactions of that many days (graph/copilot_audit.py;
+    0: not read), for copilot-seat-idle's candidates.
     `sign_in_plan`: the nightly's kept sign-in activity (kept_sign_ins.py): after a full read, read
     only the users that can have gone quiet; None: every user's, every time.
     `sign_in_judges`: with a plan, whom the rules judge by sign-in times (sign_in_judges.py): a quiet
@@ -68,6 +70,7 @@ class CollectOptions:
     access_scope: bool = False
     scope_features: frozenset[str] = frozenset()
     copilot_credits: bool = False
+    copilot_audit_days: int = 0
     audit_choice: Choice = Choice.AUTO
     sign_in_plan: SignInPlan | None = None
     sign_in_judges: SignInJudges | None = None
@@ -109,6 +112,7 @@ class CollectOptions:
             access_scope=requests.access_scope,
             scope_features=requests.parts & frozenset(FEATURE_READS),
             copilot_credits=requests.copilot_credits,
+            copilot_audit_days=requests.copilot_audit_days,
             sign_in_plan=sign_in_plan,
             sign_in_judges=sign_in_judges,
             agents=requests.agents,

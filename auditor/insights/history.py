@@ -12,6 +12,10 @@ A record (`schema` 1):
      "products": {"SPE_E3": {"usable": 200, "assigned": 185, "unused_monthly_cost": 506.25}, ...},
      "seats": 185, "spend_monthly": 8333.5}
 
+`copilot_seats` (each judged Copilot seat: its holder, last use, and whether it was idle; written since
+it was added, when a policy judges Copilot seats: auditor.insights.copilot_points) feeds each seat's
+history (auditor.insights.copilot_history).
+
 `seats` (the paid licenses in use: consumed seats of the products that are not free) and
 `spend_monthly` (report.json's money.spend_monthly) are written by runs since they were added, and
 are absent from older records; the roll-up of `audit --tenants` compares them with last month's.
@@ -42,6 +46,8 @@ from auditor.common.errors import UsageError
 from auditor.common.timestamps import parse_timestamp
 from auditor.formats.report_model import Amount, ReportDocument
 from auditor.reference import product_names
+
+from .copilot_points import BadPoint, SeatPoint, SeatPointJson, parse_points, points_of
 
 SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -84,6 +90,7 @@ class RecordJson(TypedDict):
     products: dict[str, ProductJson]
     seats: NotRequired[int]
     spend_monthly: NotRequired[float]
+    copilot_seats: NotRequired[list[SeatPointJson]]
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,7 @@ class Record:
     line: int = 0
     seats: int | None = None  # paid licenses in use (absent from records written before it was added)
     spend_monthly: float | None = None  # money.spend_monthly: the paid seats at the policy's prices
+    copilot_seats: tuple[SeatPoint, ...] | None = None  # the judged Copilot seats (None: not recorded)
 
     def to_json(self) -> RecordJson:
         out: RecordJson = {
@@ -144,6 +152,8 @@ class Record:
             out["seats"] = self.seats
         if self.spend_monthly is not None:
             out["spend_monthly"] = self.spend_monthly
+        if self.copilot_seats is not None:
+            out["copilot_seats"] = [p.to_json() for p in self.copilot_seats]
         return out
 
 
@@ -199,6 +209,7 @@ def record_of(document: ReportDocument) -> Record:
         products=products,
         seats=sum(row.consumed for row in document.skus if not row.free),
         spend_monthly=round(spend, 2) if spend is not None else None,
+        copilot_seats=points_of(document) if isinstance(document.copilot_seats, list) else None,
     )
 
 
@@ -299,7 +310,17 @@ def parse_record(doc: Any, line: int = 0) -> Record:
         line=line,
         seats=_count(doc["seats"], "seats") if doc.get("seats") is not None else None,
         spend_monthly=_money(doc["spend_monthly"], "spend_monthly") if doc.get("spend_monthly") is not None else None,
+        copilot_seats=_points(doc.get("copilot_seats")),
     )
+
+
+def _points(value: Any) -> tuple[SeatPoint, ...] | None:
+    if value is None:
+        return None
+    try:
+        return parse_points(value)
+    except BadPoint as exc:
+        raise _Bad(str(exc)) from None
 
 
 def parse_lines(lines: Iterable[bytes]) -> tuple[list[Record], list[Problem]]:

@@ -5,15 +5,20 @@
      "products": [{"sku": "SPE_E3", "assigned": [180, 183, 185], "usable": [200, 200, 200]}, ...]}
 
 `runs` holds at most RUNS entries, oldest first; each product's lists have one value per run
-(null for a run in which the tenant did not have the product).
+(null for a run in which the tenant did not have the product). `copilot_seats`, when the records keep
+the judged Copilot seats: each seat's state per run and what it cost while idle
+(auditor.insights.copilot_history).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor.formats.report_model import TrendProduct, TrendRun, Trends
+from msgspec import UNSET
 
+from auditor.formats.report_model import TrendCopilotSeat, TrendProduct, TrendRun, Trends
+
+from .copilot_history import seat_histories
 from .history import SEVERITIES, Record
 
 RUNS = 30
@@ -48,4 +53,10 @@ def trends(records: Sequence[Record]) -> Trends:
             )
             for sku in skus
         ],
+        copilot_seats=[
+            TrendCopilotSeat(sku=h.sku, user_id=h.user_id, upn=h.upn, states=list(h.states), idle_cost=h.idle_cost)
+            for h in seat_histories(last)
+        ]
+        if any(r.copilot_seats is not None for r in last)
+        else UNSET,
     )

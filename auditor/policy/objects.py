@@ -179,6 +179,9 @@ class UsageEntry(Struct, frozen=True):
     # the members of the `candidates` groups who wait for one
     copilot_seats: str | None = None
     candidates: tuple[str, ...] = ()
+    # `audit_log`: the Copilot Chat users of the audit log are candidates `beside` the groups' members, or
+    # `instead` of them (auditor.graph.copilot_audit); None: the groups alone, and the audit log is not read
+    audit_log: str | None = None
 
 
 class MoveEntry(Struct, frozen=True):

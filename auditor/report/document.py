@@ -275,6 +275,8 @@ def build_document(
         license_insight=result.license_insight if result.license_insight is not None else UNSET,
         # the accounts that are not people holding licenses, per kind (docs/account-kinds.md)
         account_kinds=list(result.account_kinds) if result.account_kinds else UNSET,
+        # every judged Copilot seat and its last use: the night's line of the seats' history (docs/copilot.md)
+        copilot_seats=list(result.copilot_seats) if result.copilot_seats else UNSET,
         subscriptions=parts.subscriptions,
         spare_seats=parts.spare_seats,
         config_problems=parts.config_problems,

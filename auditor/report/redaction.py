@@ -175,4 +175,12 @@ def redact_document(document: ReportDocument, key: bytes) -> ReportDocument:
         _finding(key, finding, everyone)
     for finding in [*changes.resolved, *changes.unverified] if changes else []:
         _finding(key, finding, everyone)
+    seats = doc.copilot_seats if isinstance(doc.copilot_seats, list) else None
+    if seats:  # the Copilot seats' holders, as their findings name them
+        p = Pseudonymiser(key)
+        doc.copilot_seats = [
+            msgspec.structs.replace(s, name=name, upn=upn, user_id=oid)
+            for s in seats
+            for name, upn, oid in (p.person(s.upn, s.user_id),)
+        ]
     return msgspec.structs.replace(doc, warnings=_scrub(doc.warnings, _pattern(everyone), everyone))

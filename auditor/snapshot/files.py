@@ -15,6 +15,7 @@ from auditor.data.access_records import ACCESS_SCOPE, AccessScope, BadScope
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS, Agents, BadAgents
 from auditor.data.attributes import is_path
 from auditor.data.audit_entries import BadAudit, audits_from_json
+from auditor.data.copilot_chat_use import COPILOT_AUDIT, BadChatUse, CopilotChatUse
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, BadCredits, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, BadInsight, LicenseInsight
 from auditor.data.model import Cloud, TenantSnapshot, User
@@ -126,6 +127,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         sign_ins_read_at=_when(doc, SIGN_INS_READ_AT, required=False),
         sign_ins_usage_quiet=_when(doc, SIGN_INS_USAGE_QUIET, required=False),
         copilot_credits=_section(doc, COPILOT_CREDITS, CopilotCredits.from_graph, BadCredits),
+        copilot_chat_use=_section(doc, COPILOT_AUDIT, CopilotChatUse.from_json, BadChatUse),
         agents=agents,
     )
 

@@ -16,6 +16,7 @@ from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
 from auditor.data.attributes import to_graph
 from auditor.data.audit_entries import audits_to_json
+from auditor.data.copilot_chat_use import COPILOT_AUDIT
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.license_insight_data import LICENSE_INSIGHT
 from auditor.data.model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
@@ -244,6 +245,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         **({SIGN_INS_READ_AT: snapshot.sign_ins_read_at} if snapshot.sign_ins_read_at is not None else {}),
         **({SIGN_INS_USAGE_QUIET: q} if (q := snapshot.sign_ins_usage_quiet) is not None else {}),
         **({COPILOT_CREDITS: snapshot.copilot_credits.to_graph()} if snapshot.copilot_credits is not None else {}),
+        **({COPILOT_AUDIT: use.to_json()} if (use := snapshot.copilot_chat_use) is not None else {}),
     }
     if snapshot.agents is not None:
         head[AGENT_USERS] = snapshot.agents.users_to_graph()

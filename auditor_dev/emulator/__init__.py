@@ -87,6 +87,7 @@ DEMO_ROLES = (
     "CopilotCostManagement.Read.All",  # the Copilot Credits balance beside the bill (beta)
     "AgentIdentity.Read.All",  # the agent identities (auditor/graph/agent_users.py)
     "Place.Read.All",  # the rooms of the places listing (auditor/graph/places.py)
+    "AuditLogsQuery.Read.All",  # the audit log's Copilot interactions (auditor/graph/copilot_audit.py)
     *ACCESS_ROLES,
     *FEATURE_ROLES,  # Intune and ID Governance (auditor/graph/feature_reads.py)
 )

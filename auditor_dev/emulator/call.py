@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .audit_log import AuditLog
+from .audit_queries import AuditQueries
 from .filters import SignInComparison
 from .hooks import Drop, Listings, Proceed, Reply, Request
 from .log import LoggedRequest
@@ -57,6 +58,9 @@ class Emulator(Protocol):
 
     @property
     def audit_log(self) -> AuditLog: ...
+
+    @property
+    def audit_queries(self) -> AuditQueries: ...
 
     @property
     def listings(self) -> Listings | None: ...

@@ -21,7 +21,20 @@ from urllib.parse import unquote
 from .call import Answer, Call, Emulator, Handler
 from .errors import GraphError
 from .query import Query
-from .resources import access, agents, batch, directory, features, groups, mail, places, relationships, users, writes
+from .resources import (
+    access,
+    agents,
+    audit_queries,
+    batch,
+    directory,
+    features,
+    groups,
+    mail,
+    places,
+    relationships,
+    users,
+    writes,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,9 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "subscribedSkus", directory.subscribed_skus),
     _route("GET", "directory/subscriptions", directory.subscriptions),
     _route("GET", "auditLogs/directoryAudits", directory.directory_audits),
+    _route("POST", "security/auditLog/queries", audit_queries.create_query),
+    _route("GET", "security/auditLog/queries/{query}", audit_queries.get_query),
+    _route("GET", "security/auditLog/queries/{query}/records", audit_queries.list_records),
     _route("GET", "identity/conditionalAccess/policies", access.policies),
     _route("GET", "roleManagement/directory/roleEligibilityScheduleInstances", access.eligibility_instances),
     _route("GET", "roleManagement/directory/roleAssignments", access.role_assignments),

@@ -51,6 +51,7 @@ from typing import Any
 from auditor.data.model import TenantSnapshot
 
 from .audit_log import AuditLog
+from .audit_queries import AuditQueries
 from .budgets import Budgets
 from .call import Answer
 from .encoding import dumps
@@ -82,6 +83,8 @@ class GraphEmulator:
     `clock` is the time the emulator keeps its own delays and log on (group_license_delay, the
     request log's times): the budgets' clock when they are kept, else this, else the wall clock (a
     test gives a VirtualTime's `now` and moves it on instead of sleeping).
+    `audit_queries`: how the unified audit log's queries answer (resources/audit_queries.py: how many looks
+    before a query succeeds, or that it fails); None: done at the first look.
     `unknown_segments` serves a cloud or Graph version that lacks an API: a request naming one of these
     segments or type casts is answered as Graph answers a segment it does not know, 400 `BadRequest`
     "Resource not found for the segment '…'." (routes.py): `AGENT_ID` (a cloud without Microsoft Entra
@@ -109,6 +112,7 @@ class GraphEmulator:
         relationships: Sequence[Mapping[str, Any]] = (),
         unknown_segments: Iterable[str] = (),
         now: Callable[[], datetime] | None = None,
+        audit_queries: AuditQueries | None = None,
     ) -> None:
         # the segments and casts this cloud's Graph does not know (routes.dispatch answers them 400)
         self.unknown_segments = frozenset(unknown_segments)
@@ -131,6 +135,8 @@ class GraphEmulator:
         self._upn_index: UpnIndex | None = None  # the users' UPNs, sorted (filters.UpnIndex)
         self._index_lock = threading.Lock()
         self.audit_log = AuditLog(snapshot, token, now)  # auditLogs/directoryAudits, its own writes recorded
+        # the unified audit log's queries (resources/audit_queries.py): the snapshot's Copilot interactions
+        self.audit_queries = audit_queries or AuditQueries(snapshot)
         # the usage reports (reports.py), from the snapshot's usageReports section
         self.reports = ReportServer(snapshot, reports or ReportOptions())
         self.listings = listings

@@ -102,7 +102,10 @@ def test_a_copilot_seat_that_moves_is_not_shown_as_a_saving(tmp_path: Path, loca
     assert "Sanne Jansen" in never
     assert ("moves to Sanne Jansen: no saving" if locale == "en" else "naar Sanne Jansen: geen besparing") in never
     (idle,) = [line for line in report.splitlines() if line.startswith("| **Copilot Idle**")]
-    assert "28.10" in idle or "28,10" in idle  # a seat removed is a saving
+    assert "28" not in idle  # it moves too, to the audit log's Copilot Chat user
+    assert ("who used Copilot Chat 23 times" if locale == "en" else "die Copilot Chat 23 keer gebruikte") in idle
+    (pilot,) = [line for line in report.splitlines() if line.startswith("| **Pilot Tester**")]
+    assert "28.10" in pilot or "28,10" in pilot  # a seat removed is a saving
     assert "Price per month:** €28.10" not in report  # no price said once for both
 
 

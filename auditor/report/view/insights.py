@@ -22,6 +22,7 @@ from auditor.formats.report_parts import FindingCause
 from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
+from auditor.report.view.copilot_history import CopilotSeatRow, copilot_history
 from auditor.report.view.findings import severity_count
 from auditor.report.view.seats import SEAT_CAP, usage_text
 
@@ -84,6 +85,9 @@ class InsightsView(msgspec.Struct, frozen=True):
     allocation_note: str = ""
     causes: dict[str, str] = msgspec.field(default_factory=dict)
     legend: tuple[tuple[str, str], ...] = ()  # (label, colour) of the severities
+    copilot_seats: tuple[CopilotSeatRow, ...] = ()  # each Copilot seat's nights (copilot_history.py)
+    copilot_legend: str = ""
+    copilot_more: str = ""
 
     @property
     def has_trends(self) -> bool:
@@ -119,6 +123,9 @@ class _ViewFields(TypedDict, total=False):
     allocation_note: str
     causes: dict[str, str]
     legend: tuple[tuple[str, str], ...]
+    copilot_seats: tuple[CopilotSeatRow, ...]
+    copilot_legend: str
+    copilot_more: str
 
 
 def _mermaid_text(text: str) -> str:
@@ -283,6 +290,9 @@ def _trends(document: ReportDocument, trend: Trends, t: i18n.Translations, local
         values = found.assigned if found is not None else []
         sparks.append(_spark(values[-SEAT_SPARK_RUNS:]))
     kwargs["sparks"] = tuple(sparks)
+    if isinstance(trend.copilot_seats, list) and trend.copilot_seats:
+        rows, legend, more = copilot_history(trend.copilot_seats, currency, t, locale)
+        kwargs["copilot_seats"], kwargs["copilot_legend"], kwargs["copilot_more"] = rows, legend, more
     return kwargs
 
 

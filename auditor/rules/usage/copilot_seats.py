@@ -4,6 +4,7 @@
       - copilot_seats: Microsoft_365_Copilot
         days: 30                              # no Copilot use (any app, Chat at work, agents) in 30 days: idle
         candidates: [Copilot waiting list]    # groups whose members without a seat may receive an idle one
+        audit_log: beside                     # and the audit log's Copilot Chat users (or `instead` of the groups)
 
 A holder of the product is *idle* when the Copilot usage report (version v2) lists them and shows no
 use of Copilot within the window in any of its "... Last Activity Date" columns (Copilot in each app,
@@ -23,25 +24,29 @@ re-check shares. Each idle seat is one finding, and one of three dispositions, k
 
 Microsoft's report lists only the users who hold a Copilot license ("Unlicensed Copilot Chat usage
 data isn't available through Microsoft Graph reports APIs"), so the candidates cannot be read from
-it: they are the members of the policy's `candidates` groups who are people, enabled, hold no
-Copilot seat and have a usage location, in the order of their user principal names. A holder the
-report does not list is not judged (no evidence of non-use); concealed names are the usage reports'
-named gap, never idle seats.
+it: they are the members of the policy's `candidates` groups and, with `audit_log`, the users the
+audit log shows using Copilot Chat in the window (auditor.data.copilot_chat_use), beside the groups'
+members or `instead` of them; each must be a person, enabled, hold another product but no Copilot
+seat, and have a usage location. The most active (their interactions in the audit log) come first,
+then by user principal name. An audit log that could not be read is a gap in copilotInteractions,
+and the groups' members stand alone. A holder the report does not list is not judged (no evidence
+of non-use); concealed names are the usage reports' named gap, never idle seats.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar, TypedDict
 
 from auditor.billing.windows import opening
 from auditor.common.json_value import JsonObject
-from auditor.data.copilot_use import COPILOT_USE_FIELDS, copilot_report_unusable, last_copilot_use
+from auditor.data.copilot_use import COPILOT_USE_FIELDS, CopilotSeat, copilot_report_unusable, last_copilot_use
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import COPILOT, USAGE_REPORTS, UserUsage
 
-from ...data.reads import Reads
+from ...data.reads import Reads, Requests
 from ...index import TenantIndex
 from ...policy.objects import Policy, Selector, UsageEntry
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context
@@ -52,6 +57,8 @@ COPILOT_WORKLOADS = ("copilot", "copilot_chat", "copilot_agents")
 HOLDER_FIELDS = KIND_READS | {"accountEnabled", "usageLocation"}  # what is read of a holder
 REASSIGN = "reassign"
 REDUCE = "reduce"
+BESIDE, INSTEAD = "beside", "instead"  # `audit_log`: the audit log's Copilot Chat users beside or instead of the groups
+FROM_GROUP, FROM_AUDIT_LOG = "group", "audit_log"  # where a candidate was found (`candidate_source`)
 
 
 class CopilotSeatIdleDetails(TypedDict, total=False):
@@ -60,7 +67,9 @@ class CopilotSeatIdleDetails(TypedDict, total=False):
     for `reduce` the subscription's next window (`reduce_window`) and the day the seat stops costing
     (`reduce_from`, null when not known); `since`, the window's first day (apply re-reads the report
     and keeps the seat of a holder who used Copilot since); for `reassign` `candidate_groups`, the ids
-    of the `candidates` groups (apply re-checks the candidate is still in one); `direct` (the seat is
+    of the `candidates` groups (apply re-checks the candidate is still in one) when the candidate is a
+    member of one; `candidate_source` (`group` or `audit_log`) and, when the audit log was read,
+    `candidate_interactions` (their Copilot interactions in it); `direct` (the seat is
     held directly); `exposure` (the seat's monthly price at the policy's prices, whatever its
     disposition; the finding's `monthly_cost` is the money its fix takes off the bill: none for a seat
     that moves)"""
@@ -75,6 +84,8 @@ class CopilotSeatIdleDetails(TypedDict, total=False):
     candidate_id: str
     candidate_name: str
     candidate_groups: list[str]
+    candidate_source: str
+    candidate_interactions: int
     since: str
     reduce_window: str
     reduce_from: str | None
@@ -94,6 +105,11 @@ FRAGMENT: JsonObject = {
             "uniqueItems": True,
             "items": {"type": "string", "minLength": 1},
             "description": "Groups (names or ids) whose members without a seat may receive an idle one.",
+        },
+        "audit_log": {
+            "enum": [BESIDE, INSTEAD],
+            "description": "Also offer (beside) or only offer (instead) the users the audit log shows using "
+            "Copilot Chat without a seat, most active first (needs AuditLogsQuery.Read.All).",
         },
         "severity": SEVERITY_SCHEMA,
     },
@@ -128,6 +144,12 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
 
     def workloads_of(self, entry: UsageEntry) -> tuple[str, ...]:
         return COPILOT_WORKLOADS
+
+    def requests(self, policy: Policy) -> Requests:
+        """The usage columns, and the audit log's Copilot interactions over the longest window of the
+        entries that ask for them."""
+        days = max((e.days for e in self.entries(policy) if e.audit_log), default=0)
+        return super().requests(policy).merge(Requests(copilot_audit_days=days))
 
     def selectors(self, policy: Policy) -> list[Selector]:
         return [Selector(groups=e.candidates) for e in self.entries(policy) if e.candidates]
@@ -191,13 +213,19 @@ def dispositions(
         details["direct"] = direct
         details["since"] = (ctx.as_of - timedelta(days=entry.days)).date().isoformat()
         details["exposure"] = ctx.cost_of((sid,))
-        taker = next(waiting, None) if direct else None
-        if taker is not None:
+        found = next(waiting, None) if direct else None
+        if found is not None:
+            taker = found.user
             details["disposition"] = REASSIGN
             details["candidate"] = taker.user_principal_name
             details["candidate_id"] = taker.id
             details["candidate_name"] = taker.display_name
-            details["candidate_groups"] = candidate_groups(entry, ctx)
+            if entry.audit_log:  # where the candidate was found, once the audit log may name them
+                details["candidate_source"] = FROM_GROUP if found.in_group else FROM_AUDIT_LOG
+            if found.in_group:  # apply re-checks the membership of a group's member only
+                details["candidate_groups"] = candidate_groups(entry, ctx)
+            if found.interactions is not None:
+                details["candidate_interactions"] = found.interactions
         else:
             details["disposition"] = REDUCE
             details["reduce_window"] = window
@@ -205,26 +233,39 @@ def dispositions(
         yield user, details
 
 
-def candidates(entry: UsageEntry, ctx: Context, sid: str) -> list[User]:
-    """The members of the `candidates` groups who may receive a seat now: people, enabled, holding
-    another product (Copilot is an add-on) but not this one, with a usage location (assignLicense
-    needs one), by user principal name."""
-    if not entry.candidates:
-        return []
-    members = ctx.index.select(Selector(groups=entry.candidates))
-    if members is None:
-        return []
+@dataclass(frozen=True)
+class Candidate:
+    """Who may receive a seat: `in_group` (a member of a `candidates` group) and `interactions` (their
+    Copilot interactions in the audit log; None when it was not read)."""
+
+    user: User
+    in_group: bool
+    interactions: int | None
+
+
+def candidates(entry: UsageEntry, ctx: Context, sid: str) -> list[Candidate]:
+    """Who may receive a seat now: the members of the `candidates` groups and (`audit_log`) the audit
+    log's Copilot Chat users, beside them or instead of them (the groups stand when the audit log was not
+    read); each a person, enabled, holding another product (Copilot is an add-on) but not this one, with a
+    usage location (assignLicense needs one). The most active in the audit log first, then by principal name."""
     users = ctx.index.users
+    chat = ctx.index.snapshot.copilot_chat_use if entry.audit_log else None
+    members = ctx.index.select(Selector(groups=entry.candidates)) if entry.candidates else None
+    grouped = {users[i].id for i in members or ()}
+    pool = {u.id: u for u in users if u.id in grouped} if chat is None or entry.audit_log != INSTEAD else {}
+    if chat is not None:
+        used = {u.user_id for u in chat.users if u.user_id} | {u.upn for u in chat.users}
+        pool.update((u.id, u) for u in users if u.id.lower() in used or u.user_principal_name.lower() in used)
     found = [
-        users[i]
-        for i in members
-        if users[i].account_enabled
-        and users[i].sku_ids  # Copilot is an add-on: it goes beside a product the user holds
-        and sid not in users[i].sku_ids
-        and users[i].usage_location
-        and ctx.index.kind_of(users[i]).person
+        Candidate(u, u.id in grouped, chat.of(u.id, u.user_principal_name) if chat else None)
+        for u in pool.values()
+        if u.account_enabled
+        and u.sku_ids  # Copilot is an add-on: it goes beside a product the user holds
+        and sid not in u.sku_ids
+        and u.usage_location
+        and ctx.index.kind_of(u).person
     ]
-    return sorted(found, key=lambda u: u.user_principal_name.lower())
+    return sorted(found, key=lambda c: (-(c.interactions or 0), c.user.user_principal_name.lower()))
 
 
 def candidate_groups(entry: UsageEntry, ctx: Context) -> list[str]:
@@ -249,3 +290,38 @@ def reduction(ctx: Context, sid: str) -> tuple[str, str | None]:
 
 
 RULES: tuple[UsageRule[Any], ...] = (CopilotSeatIdle(),)
+
+
+def _holding(sid: str) -> Callable[[frozenset[str]], bool | None]:
+    """index.holders' test of a user's products: holds `sid`."""
+    return lambda held: True if sid in held else None
+
+
+def seat_ledger(policies: Iterable[Policy], index: TenantIndex) -> tuple[CopilotSeat, ...]:
+    """Every person who holds a Copilot product a `copilot_seats` entry judges, with the latest use the
+    Copilot report shows (report.json `copilot_seats`, each night's line of the seats' history); by
+    product, then user principal name. Empty without such an entry or without the report."""
+    usage = index.snapshot.usage_reports
+    if usage is None:
+        return ()
+    rows, out = usage.by_upn, {}
+    for policy in policies:
+        for entry in (e for e in policy.usage if e.copilot_seats is not None):
+            sid = index.resolve_sku(entry.copilot_seats or "")
+            if sid is None or sid not in index.sku_by_id:
+                continue
+            part = index.part(sid)
+            for user, _ in index.holders(Selector(all=True), None, _holding(sid)):
+                if not index.kind_of(user).person:
+                    continue
+                row = rows.get(user.user_principal_name.lower())
+                use = last_copilot_use(row) if row is not None else None
+                out[(part, user.id)] = CopilotSeat(
+                    user_id=user.id,
+                    upn=user.user_principal_name,
+                    name=user.display_name,
+                    sku=part,
+                    last_use=use.day if use is not None else None,
+                    listed=row is not None,
+                )
+    return tuple(out[k] for k in sorted(out, key=lambda k: (k[0], out[k].upn.lower())))

@@ -59,6 +59,11 @@ TEXTS = (
     ),
     Text("steps.copilot_seat.give.call", "Assign {sku} to {candidate}."),
     Text("message.copilot_seat.moves", "moves to {candidate}: no saving"),
+    Text(
+        "message.copilot_seat.moves_audit_log",
+        "moves to {candidate}, who used Copilot Chat {count} time in the audit log's window: no saving",
+        "moves to {candidate}, who used Copilot Chat {count} times in the audit log's window: no saving",
+    ),
 )
 
 
@@ -149,4 +154,7 @@ def _moves(f: RuleDetails[rules.CopilotSeatIdleDetails], w: ValueFormatter) -> M
     if f.own.get("disposition") != rules.REASSIGN:
         return None
     candidate = f.own.get("candidate_name") or f.own.get("candidate") or w.word("unknown")
+    interactions = f.own.get("candidate_interactions")
+    if f.own.get("candidate_source") == rules.FROM_AUDIT_LOG and interactions:  # found in the audit log
+        return "message.copilot_seat.moves_audit_log", {"candidate": candidate, "count": number(interactions, "")}
     return "message.copilot_seat.moves", {"candidate": candidate}

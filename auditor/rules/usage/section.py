@@ -37,6 +37,7 @@ def parse_usage(node: PolicyNode) -> tuple[UsageEntry, ...]:
                     days=raw["days"],
                     copilot_seats=raw[CopilotSeatIdle.key],
                     candidates=tuple(raw.get("candidates") or ()),
+                    audit_log=raw.get("audit_log"),
                     severity=severity,
                     line=entry.line,
                 )

@@ -1,0 +1,81 @@
+"""Copilot seats for those the audit log shows using Copilot Chat (copilot-seat-idle's `audit_log`), through
+the real CLI on the demo tenant and the Graph emulator: the example policy asks for them `beside` the
+waiting list, so the never-used seat goes to the most active Chat user without a seat (the waiting list's
+member, 31 interactions) and the next idle one to the audit log's Quinn Andersson (23), whom no group
+names; the plan moves both, and apply
+compiles the plan again from a fresh read of the tenant (the audit log queried again) before it moves
+them. When the audit log is refused the gap is named and the waiting list stands alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import auditor_dev.emulator as emulator
+from auditor.cli import main
+from auditor.data.copilot_chat_use import AUDIT_PERMISSION, COPILOT_AUDIT
+from auditor.demo import sample_tenant
+from auditor.demo_write import DEMO_STATE
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle
+
+from .test_copilot_move import _holds
+from .test_copilot_use import _report
+
+NEVER, IDLE = "copilot.never@contoso.example", "copilot.idle@contoso.example"
+QUINN, SANNE = "user000104@contoso.example", "user000006@contoso.example"
+
+
+def _moves(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each idle holder's details, by the holder's UPN."""
+    return {f["subject"]["upn"]: f["details"] for f in report["findings"] if f["rule"] == CopilotSeatIdle.id}
+
+
+def test_the_most_active_chat_user_without_a_seat_gets_the_first_seat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    assert main(["plan", "--demo"]) == 0
+    report = _report(tmp_path)
+    moves = _moves(report)
+    never, idle = moves[NEVER], moves[IDLE]
+    assert (never["candidate"], never["candidate_source"], never["candidate_interactions"]) == (SANNE, "group", 31)
+    assert never["candidate_groups"]  # a group's member: apply re-checks the membership
+    assert (idle["candidate"], idle["candidate_source"], idle["candidate_interactions"]) == (QUINN, "audit_log", 23)
+    assert "candidate_groups" not in idle  # no group to re-check: the fresh compile finds them again
+    # Copilot Daily uses Chat the most, but holds a seat: no candidate; the report names the audit log's count
+    assert "copilot.daily@contoso.example" not in {d.get("candidate") for d in moves.values()}
+    assert not [g for g in report["gaps"] if g["part"] == COPILOT_AUDIT]
+    md = (tmp_path / "reports" / "report.md").read_text("utf-8")
+    assert "who used Copilot Chat 23 times in the audit log" in md.replace("\\", "")
+
+    plan = json.loads((tmp_path / "reports" / "plan.json").read_text("utf-8"))
+    quinn = next(u.id for u in sample_tenant().users if u.user_principal_name == QUINN)
+    (give,) = [c for c in plan["changes"] if c.get("user") == quinn]
+    assert give["body"]["addLicenses"][0]["skuId"] and {"in_any_group"} - {k for p in give["precondition"] for k in p}
+
+    assert main(["apply", "--demo", "--yes", "--wait", "0"]) == 0
+    state = tmp_path / "reports" / DEMO_STATE
+    assert _holds(state, QUINN) and _holds(state, SANNE)
+    assert not _holds(state, NEVER) and not _holds(state, IDLE)
+
+
+def test_a_refused_audit_log_is_a_named_gap_and_the_group_stands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    monkeypatch.setattr(emulator, "DEMO_ROLES", tuple(r for r in emulator.DEMO_ROLES if r != AUDIT_PERMISSION))
+    # the policy asked for the audit log: a run without it is incomplete (exit 3), and says why
+    assert main(["audit", "--demo"]) == 3
+    report = _report(tmp_path)
+    (gap,) = [g for g in report["gaps"] if g["part"] == COPILOT_AUDIT]
+    assert AUDIT_PERMISSION in gap["reason"] and "403" in gap["reason"]
+    moves = _moves(report)
+    # the waiting list's member takes the never-used seat; nobody else waits (Quinn is in no group)
+    assert (moves[NEVER]["candidate"], moves[NEVER]["candidate_source"]) == (SANNE, "group")
+    assert "candidate_interactions" not in moves[NEVER]
+    assert moves[IDLE]["disposition"] == "reduce"
