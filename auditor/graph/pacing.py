@@ -53,6 +53,8 @@ from typing import Protocol
 
 from auditor.common.numbers import whole_number
 
+from .lane_share import LaneShare, SlotWindow, share_of, wall_epoch
+
 AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0  # identity and access reports, per app per tenant
 APP_AUDIT_REQUESTS = 122  # the same, per app across all tenants, per AUDIT_WINDOW
 SIGN_IN_REQUESTS, SIGN_IN_WINDOW = 10, 60.0  # GET signInActivity: per app per tenant, and per app across tenants
@@ -190,11 +192,13 @@ _APP_LOCK = threading.Lock()
 
 def app_budget(app_id: str, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> AppBudget:
     """The one AppBudget of the process for `app_id` (every tenant it audits shares it; a test's
-    virtual clock has its own)."""
+    virtual clock has its own): the process's share of the app's units when it has one."""
+    share = share_of(app_id)
+    units = APP_UNITS * scale / (share.n if share is not None else 1)
     with _APP_LOCK:
         budget = _APP_BUDGETS.get((app_id, timer))
         if budget is None:
-            budget = _APP_BUDGETS[app_id, timer] = AppBudget(APP_UNITS * scale, APP_WINDOW * seconds, timer.now)
+            budget = _APP_BUDGETS[app_id, timer] = AppBudget(units, APP_WINDOW * seconds, timer.now)
         return budget
 
 
@@ -268,11 +272,23 @@ class RequestWindow:
 class AppWindows:
     """The request windows of one app across all tenants, one for every client of the process
     that signs in as the app (app_windows): "GET signInActivity" 10 per minute (the sign-in lane
-    every tenant's sign-in reads take turns from) and the identity and access reports 122 per 10 s."""
+    every tenant's sign-in reads take turns from) and the identity and access reports 122 per 10 s.
+    With a `share` (a shard's, auditor.graph.lane_share) the lane is the share's slots and the
+    reports' window the share's part of the 122."""
 
-    def __init__(self, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> None:
-        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, timer, lane=True)
-        self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds, timer)
+    def __init__(
+        self, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME, share: LaneShare | None = None
+    ) -> None:
+        self.sign_in: RequestWindow | SlotWindow
+        if share is None:
+            self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, timer, lane=True)
+            self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds, timer)
+            return
+        # the slots are numbered on the UTC clock every runner keeps alike (a test's timer: its own)
+        epoch = wall_epoch if isinstance(timer, RealTime) else timer.now
+        limit = _count(SIGN_IN_REQUESTS, scale)
+        self.sign_in = SlotWindow(limit, SIGN_IN_WINDOW, share, timer, epoch, seconds, lane=LANE_WAIT)
+        self.reports = RequestWindow(share.count(_count(APP_AUDIT_REQUESTS, scale)), AUDIT_WINDOW * seconds, timer)
 
 
 def _count(requests: int, scale: float) -> int:
@@ -280,7 +296,7 @@ def _count(requests: int, scale: float) -> int:
     return max(1, round(requests * scale))
 
 
-_APP_WINDOWS: dict[tuple[str, float, float, Timer], AppWindows] = {}
+_APP_WINDOWS: dict[tuple[str, float, float, Timer, LaneShare | None], AppWindows] = {}
 
 
 def forget_app_windows() -> None:
@@ -292,11 +308,13 @@ def forget_app_windows() -> None:
 
 def app_windows(app_id: str, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> AppWindows:
     """The one AppWindows of the process for `app_id` (every tenant it audits shares them; the
-    scaled windows and the virtual clocks of the tests apart)."""
+    scaled windows and the virtual clocks of the tests apart), of the process's share of the app's
+    limits when it has one (lane_share.set_shares)."""
+    share = share_of(app_id)
     with _APP_LOCK:
-        windows = _APP_WINDOWS.get((app_id, seconds, scale, timer))
+        windows = _APP_WINDOWS.get((app_id, seconds, scale, timer, share))
         if windows is None:
-            windows = _APP_WINDOWS[app_id, seconds, scale, timer] = AppWindows(seconds, scale, timer)
+            windows = _APP_WINDOWS[app_id, seconds, scale, timer, share] = AppWindows(seconds, scale, timer, share)
         return windows
 
 
@@ -381,11 +399,13 @@ class Pacing:
         if self.windows is None:
             self.windows = app_windows(app_id, self.seconds, self.scale, self.timer)
 
-    def _windows(self, path: str, query: str) -> list[RequestWindow]:
+    def _windows(self, path: str, query: str) -> list[RequestWindow | SlotWindow]:
         """The request windows a request takes a turn from, the scarcest first (the sign-in lane
         across tenants is waited for before a turn of the tenant's audit window is held)."""
         app = self.windows
         if reads_sign_ins(path, query):
+            if app is not None and isinstance(app.sign_in, SlotWindow):  # a shard's slot: waited for last,
+                return [self.sign_in, app.reports, self.audit, app.sign_in]  # the request goes at its start
             shared = [app.sign_in] if app is not None else []
             return [*shared, self.sign_in, *([app.reports] if app is not None else []), self.audit]
         if "/auditLogs/" in path:
