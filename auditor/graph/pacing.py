@@ -186,7 +186,7 @@ class AppBudget:
             self.tokens -= units
 
 
-_APP_BUDGETS: dict[tuple[str, Timer], AppBudget] = {}
+_APP_BUDGETS: dict[tuple[str, Timer, LaneShare | None], AppBudget] = {}
 _APP_LOCK = threading.Lock()
 
 
@@ -196,9 +196,9 @@ def app_budget(app_id: str, seconds: float = 1.0, scale: float = 1.0, timer: Tim
     share = share_of(app_id)
     units = APP_UNITS * scale / (share.n if share is not None else 1)
     with _APP_LOCK:
-        budget = _APP_BUDGETS.get((app_id, timer))
+        budget = _APP_BUDGETS.get((app_id, timer, share))
         if budget is None:
-            budget = _APP_BUDGETS[app_id, timer] = AppBudget(units, APP_WINDOW * seconds, timer.now)
+            budget = _APP_BUDGETS[app_id, timer, share] = AppBudget(units, APP_WINDOW * seconds, timer.now)
         return budget
 
 
