@@ -261,6 +261,12 @@ def _add_audit(sub: Any) -> None:
         help="audit only the K-th of N slices of the file (by a hash of each key: adding a tenant moves no other)",
     )
     tenants.add_argument(
+        "--app",
+        metavar="CLIENT_ID",
+        help="audit only the tenants of the file whose client_id is CLIENT_ID (with --shard: slice K of N of them; "
+        "the shards of a matrix planned by app, docs/msp.md)",
+    )
+    tenants.add_argument(
         "--lane-share",
         type=_shard,
         metavar="K/N",

@@ -11,9 +11,9 @@ runs them; shards of one app that run at once take its lane in slots, each its s
 - each tenant's sign-in requests tonight, from its kept read (the nightly's sign-in-activity.json.gz,
   in DIR/<key>/ or DIR/<shard>/<key>/, --kept): ceil(users / 500) when its cadence asks for a full
   read (kept_sign_ins.due), else the filtered read of the users quiet since the cutoff (ceil(quiet
-  / 500), none when there are none); a tenant without a kept read reads in full, of UNKNOWN_USERS
-  users unless its read says more (the first night's plan is a floor: the tenants' sizes are not
-  known before they are read);
+  / 500), none when there are none); a tenant without a kept read reads in full: of the users its
+  last report.json counted (summary.users.total, beside it), else of UNKNOWN_USERS (a floor: a
+  tenant's size is not known before it is read);
 - the apps: the tenants file's `client_id`s, each tenant with its own;
 - the CPU a tenant costs (--cpu-per-tenant, CPU_PER_TENANT by default: the 1,000-tenant second
   night's, docs/performance.md), a shard being one process on one core of its runner;
@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from auditor.common.errors import AuditorError, UsageError
 from auditor.common.timestamps import timestamp_or_none
@@ -67,6 +68,9 @@ class Job(Protocol):
     def client_id(self) -> str: ...
 
 
+J = TypeVar("J", bound=Job)
+
+
 class TooFewApps(AuditorError):
     """The plan's lanes cannot hold the night (exit EXIT_TOO_FEW_APPS)."""
 
@@ -76,6 +80,11 @@ class TooFewApps(AuditorError):
 def slice_of(key: str, count: int) -> int:
     """The 1-based slice a tenant key falls in: a hash of the key alone, so adding a tenant moves none."""
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % count + 1
+
+
+def of_app(jobs: Sequence[J], app: str | None) -> list[J]:
+    """The tenants of `app` (a client id; None: every tenant)."""
+    return [job for job in jobs if app is None or job.client_id.lower() == app.lower()]
 
 
 def app_shares(jobs: Sequence[Job], shard: tuple[int, int]) -> dict[str, LaneShare]:
@@ -99,12 +108,23 @@ class Need:
     full: bool | None
 
 
-def _kept(key: str, folders: Sequence[Path]) -> Path | None:
+def _kept(key: str, folders: Sequence[Path], name: str = KEPT_FILE) -> Path | None:
+    """The tenant's file `name` in the last run's folders (DIR/<key>/ or a shard's DIR/<shard>/<key>/)."""
     for folder in folders:
-        for place in (folder / key / KEPT_FILE, *sorted(folder.glob(f"*/{key}/{KEPT_FILE}"))):
+        for place in (folder / key / name, *sorted(folder.glob(f"*/{key}/{name}"))):
             if place.is_file() and not place.is_symlink():
                 return place
     return None
+
+
+def _users_reported(key: str, folders: Sequence[Path]) -> int:
+    """The users the tenant's last report.json counted (summary.users.total), or UNKNOWN_USERS."""
+    path = _kept(key, folders, "report.json")
+    try:
+        total = json.loads(path.read_text("utf-8"))["summary"]["users"]["total"] if path is not None else None
+    except (OSError, ValueError, KeyError, TypeError):
+        total = None
+    return total if isinstance(total, int) and not isinstance(total, bool) and total > 0 else UNKNOWN_USERS
 
 
 def needs(jobs: Sequence[Job], folders: Sequence[Path], now: datetime, every: int = FULL_EVERY) -> list[Need]:
@@ -115,7 +135,8 @@ def needs(jobs: Sequence[Job], folders: Sequence[Path], now: datetime, every: in
         kept = header(path) if path is not None else None
         read_at = timestamp_or_none(kept.read_at) if kept is not None else None
         if path is None or kept is None or read_at is None:
-            out.append(Need(job.key, job.client_id, math.ceil(UNKNOWN_USERS / SIGN_IN_PAGE_SIZE), None))
+            users = _users_reported(job.key, folders)
+            out.append(Need(job.key, job.client_id, math.ceil(users / SIGN_IN_PAGE_SIZE), None))
         elif due(kept.tenant_id, read_at, now, every):
             out.append(Need(job.key, job.client_id, max(1, math.ceil(kept.count / SIGN_IN_PAGE_SIZE)), True))
         else:
@@ -127,15 +148,19 @@ def needs(jobs: Sequence[Job], folders: Sequence[Path], now: datetime, every: in
 
 @dataclass
 class Plan:
-    """The night's shards and what each app's lane carries in them."""
+    """The night's shards (the matrix's entries) and what each app's lane carries in them."""
 
-    shards: int
     night_s: float
     tenants: int
     cpu_s: float  # the tenants' CPU, in all
+    entries: list[dict[str, str]] = field(default_factory=list)  # shard K/N, its index, its app ("": every app)
     requests: dict[str, int] = field(default_factory=dict)  # by app, the night's sign-in requests
     lane_s: dict[str, float] = field(default_factory=dict)  # by app, the longest of its shards' parts
     apps_needed: int = 0  # apps the fleet's requests need within the night, spread evenly
+
+    @property
+    def shards(self) -> int:
+        return len(self.entries)
 
     @property
     def longest(self) -> float:
@@ -161,22 +186,12 @@ class Plan:
         }
 
 
-def plan(
-    tonight: Sequence[Need],
-    night_s: float,
-    cpu_per_tenant: float = CPU_PER_TENANT,
-    latency: float = LATENCY,
-    shards: int | None = None,
-) -> Plan:
-    """The night's plan: `shards` (else as many as the tenants' CPU needs within the night), and
-    each app's longest part of its lane in them (the module)."""
-    cpu = len(tonight) * cpu_per_tenant
-    count = shards or max(1, math.ceil(cpu / max(1.0, night_s - TAIL)))
-    out = Plan(min(count, max(1, len(tonight))), night_s, len(tonight), cpu)
+def _lanes(out: Plan, tonight: Sequence[Need], count: int, latency: float) -> None:
+    """Each app's longest part of its lane in `count` shards of `tonight` (by slice_of), each shard
+    holding the app's tenants its share (app_shares' arithmetic)."""
     by_shard: dict[tuple[int, str], int] = {}
     for need in tonight:
-        out.requests[need.app] = out.requests.get(need.app, 0) + need.requests
-        place = (slice_of(need.key, out.shards), need.app)
+        place = (slice_of(need.key, count), need.app)
         by_shard[place] = by_shard.get(place, 0) + need.requests
     holding: dict[str, list[int]] = {}
     for k, app in sorted(by_shard):
@@ -184,6 +199,36 @@ def plan(
     for (k, app), requests in by_shard.items():
         share = LaneShare(holding[app].index(k) + 1, len(holding[app]))
         out.lane_s[app] = max(out.lane_s.get(app, 0.0), share_floor(requests, share, latency=latency))
+
+
+def plan(
+    tonight: Sequence[Need],
+    night_s: float,
+    cpu_per_tenant: float = CPU_PER_TENANT,
+    latency: float = LATENCY,
+    shards: int | None = None,
+    by_app: bool = True,
+) -> Plan:
+    """The night's plan (the module). `by_app`: each shard audits one app's tenants (`--app`), each
+    app in as many shards as its tenants' CPU needs within the night (or `shards` each); else
+    `shards` (or as many as the CPU needs) slices of the whole file, each app shared by them all."""
+    cpu = len(tonight) * cpu_per_tenant
+    out = Plan(night_s, len(tonight), cpu)
+    for need in tonight:
+        out.requests[need.app] = out.requests.get(need.app, 0) + need.requests
+    if by_app:
+        for app in sorted(out.requests):
+            mine = [need for need in tonight if need.app == app]
+            count = shards or max(1, math.ceil(len(mine) * cpu_per_tenant / max(1.0, night_s - TAIL)))
+            count = min(count, len(mine))
+            out.entries += [{"shard": f"{k}/{count}", "app": app} for k in range(1, count + 1)]
+            _lanes(out, mine, count, latency)
+    else:
+        count = min(shards or max(1, math.ceil(cpu / max(1.0, night_s - TAIL))), max(1, len(tonight)))
+        out.entries = [{"shard": f"{k}/{count}", "app": ""} for k in range(1, count + 1)]
+        _lanes(out, tonight, count, latency)
+    for index, entry in enumerate(out.entries, start=1):
+        entry["index"] = str(index)
     held = max(1.0, (night_s - TAIL - latency) / slot_seconds(10, 60.0))  # requests one lane holds in the night
     out.apps_needed = math.ceil(sum(out.requests.values()) / held)
     return out
@@ -204,12 +249,17 @@ def refuse(done: Plan, parallel: int) -> None:
     said = "; ".join(
         f"app {app}: {done.requests[app]} sign-in requests, {done.lane_s[app] / 60:.1f} min of its lane" for app in over
     )
-    more = max(1, done.apps_needed - apps)
+    lane = f"{done.night_s / 60 - TAIL / 60:g} min of each lane at 10 requests a minute"
+    if done.apps_needed <= apps:
+        raise TooFewApps(
+            f"--night {done.night_s / 60:g}m: the sign-in lanes of {', '.join(over)} cannot hold the night "
+            f"({said}; {lane}), though {done.apps_needed} apps would if the tenants were spread evenly: move "
+            "some of their tenants to the other apps (`client_id` in the tenants file)"
+        )
     raise TooFewApps(
-        f"--night {done.night_s / 60:g}m: the apps' sign-in lanes cannot hold the night ({said}; "
-        f"{done.night_s / 60 - TAIL / 60:g} min of each lane at 10 requests a minute). The night needs "
-        f"{max(done.apps_needed, apps + 1)} apps: register {more} more, and spread the tenants of "
-        f"{', '.join(over)} over them (`client_id` in the tenants file; docs/msp.md, \"Several apps, a lane each\")"
+        f"--night {done.night_s / 60:g}m: the apps' sign-in lanes cannot hold the night ({said}; {lane}). "
+        f"The night needs {done.apps_needed} apps: register {done.apps_needed - apps} more, and spread the tenants "
+        f"of {', '.join(over)} over them (`client_id` in the tenants file; docs/msp.md, \"Several apps, a lane each\")"
     )
 
 
@@ -241,6 +291,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cpu-per-tenant", type=float, default=CPU_PER_TENANT, metavar="SECONDS")
     parser.add_argument("--parallel", type=int, default=PARALLEL, metavar="N", help="jobs that run at once")
     parser.add_argument("--latency-ms", type=float, default=LATENCY * 1000, metavar="MS")
+    parser.add_argument(
+        "--slices", action="store_true", help="with --night: slices of the whole file, each app shared by every shard"
+    )
     parser.add_argument("--as-of", metavar="TIME", help=argparse.SUPPRESS)  # the night's clock (tests)
 
 
@@ -251,7 +304,7 @@ def planned(args: argparse.Namespace, jobs: Sequence[Job]) -> tuple[Plan, dict[s
     now = timestamp_or_none(args.as_of) if args.as_of else datetime.now(UTC)
     if now is None:
         raise UsageError(f"--as-of: {args.as_of!r} is not a time")
-    done = plan(needs(jobs, args.kept, now), args.night, args.cpu_per_tenant, args.latency_ms / 1000)
+    tonight = needs(jobs, args.kept, now)
+    done = plan(tonight, args.night, args.cpu_per_tenant, args.latency_ms / 1000, by_app=not args.slices)
     refuse(done, args.parallel)
-    include = [{"shard": f"{k}/{done.shards}", "index": str(k)} for k in range(1, done.shards + 1)]
-    return done, {"include": include}
+    return done, {"include": done.entries}

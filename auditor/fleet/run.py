@@ -51,7 +51,7 @@ from ..arguments import AuditOptions
 from ..billing.arguments import BillingSource
 from ..billing.partner_center import PartnerCenter
 from ..delivery.content import run_url_from_env
-from ..delivery.lanes import slice_of
+from ..delivery.lanes import of_app, slice_of
 from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
@@ -408,7 +408,9 @@ def cmd_tenants(options: FleetOptions) -> int:
     history_name(run.nightly.history)
     tenants = read_tenants_file(Path(options.tenants))
     partner.check(tenants, run.bill.source)  # before any tenant: a missing `partner:` block is exit 2
-    jobs = select(tenants.jobs, options.shard)
+    if options.app is not None and not of_app(tenants.jobs, options.app):
+        raise UsageError(f"--app: no tenant of {options.tenants} has the client_id {options.app}")
+    jobs = select(of_app(tenants.jobs, options.app), options.shard)
     if distributor.wanted(jobs):
         distributor.check(jobs, os.environ)  # before any tenant: no Pax8 (or Sherweb) credentials is exit 2
     psa.check(jobs, os.environ)  # likewise the PSA's keys
@@ -459,7 +461,7 @@ def _audit_and_roll_up(
     billed = psa.read(jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of)
     # the shard's share of each app's limits across tenants (shards of one app at once), then the night's
     # full sign-in reads within the lane's budget
-    shares = shares_tonight(options, tenants.jobs if tenants is not None else jobs)
+    shares = shares_tonight(options, of_app(tenants.jobs, options.app) if tenants is not None else jobs)
     lane = lane_tonight(options, jobs, root, shares)
     options = replace(options, distributor_seats=seats, psa_billed=billed, lane=lane.verdicts if lane else {})
     with partner.session(
