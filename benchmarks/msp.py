@@ -438,6 +438,9 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--one-process", action="store_true", help="with --shards: the same night in one process too")
     parser.add_argument("--lanes-only", action="store_true", help="with --shards: the lane schedule alone, no audit")
+    parser.add_argument(
+        "--slices", action="store_true", help="with --shards: slices of the whole file, not shards by app (--app)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reads", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args()

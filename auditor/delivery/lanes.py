@@ -18,8 +18,14 @@ runs them; shards of one app that run at once take its lane in slots, each its s
 - the CPU a tenant costs (--cpu-per-tenant, CPU_PER_TENANT by default: the 1,000-tenant second
   night's, docs/performance.md), a shard being one process on one core of its runner;
 - the night (--night 30m): the shards are as many as the tenants' CPU needs within it (one at
-  least), dealt the tenants by the hash `--shard` uses (slice_of), and each shard's part of each
-  app's lane is its share's: the last of its requests goes share_floor after it starts.
+  least). By app (the default): each shard audits one app's tenants (`audit --tenants FILE --app
+  CLIENT_ID --shard K/N`), each app in as many shards as its own tenants' CPU needs, so an app's
+  lane is shared by the fewest shards (one, most often: the whole lane, 10 a minute, no slot
+  lost to a shard with less to send). With --slices: slices of the whole file (`--shard K/N`
+  alone), each app shared by every slice holding one of its tenants. Either way the tenants are
+  dealt by the hash `--shard` uses (slice_of), and each shard's part of each app's lane is its
+  share's: the last of its requests goes share_floor after it starts (sign_in_seconds for an app's
+  only shard).
 
 When a shard's part of an app's lane passes the night (less TAIL, the last tenant's own work and the
 roll-up after its last answer), the plan is refused, exit EXIT_TOO_FEW_APPS: the apps are too few for
@@ -47,7 +53,7 @@ from auditor.common.timestamps import timestamp_or_none
 
 from ..graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, MARGIN, due, header, load_quiet
 from ..graph.lane_share import LaneShare, share_floor, slot_seconds
-from ..graph.users import SIGN_IN_PAGE_SIZE
+from ..graph.users import SIGN_IN_PAGE_SIZE, sign_in_seconds
 
 EXIT_TOO_FEW_APPS = 6  # the plan's lanes cannot hold the night: more apps (or a longer night) are needed
 CPU_PER_TENANT = 0.35  # seconds of CPU a tenant's second night costs (docs/performance.md: 297 to 338 ms)
@@ -198,7 +204,9 @@ def _lanes(out: Plan, tonight: Sequence[Need], count: int, latency: float) -> No
         holding.setdefault(app, []).append(k)
     for (k, app), requests in by_shard.items():
         share = LaneShare(holding[app].index(k) + 1, len(holding[app]))
-        out.lane_s[app] = max(out.lane_s.get(app, 0.0), share_floor(requests, share, latency=latency))
+        # the app's only shard keeps the whole lane, 10 a minute (pacing.RequestWindow); else its share's slots
+        floor = sign_in_seconds(requests, latency) if share.n == 1 else share_floor(requests, share, latency=latency)
+        out.lane_s[app] = max(out.lane_s.get(app, 0.0), floor)
 
 
 def plan(

@@ -10,7 +10,8 @@ at once by several parties take longer than on Graph: right for keeping a budget
 slots of auditor.graph.lane_share, where a shard woken later than its slot's start skips the slot.
 StepTime is a discrete-event clock: a party's `sleep` registers its wake time and blocks; when every
 party still at work is asleep, the clock moves to the earliest wake time and wakes that party (the
-one that asked first, on a tie). While a party sends a request and waits for its answer it is not
+one that asked first, on a tie). A party is a sequence of waits: a thread, or one coroutine of many
+on a thread's event loop (its wait is a future that loop sets, so no thread blocks). While a party sends a request and waits for its answer it is not
 asleep, so the clock stands still: the emulator sees the request at the time it was sent. A party
 that starts no wait is at work: `done()` takes it out of the count when it ends.
 """
@@ -21,6 +22,7 @@ import asyncio
 import heapq
 import itertools
 import threading
+from collections.abc import Callable
 
 
 class StepTime:
@@ -30,7 +32,7 @@ class StepTime:
         self.parties = parties
         self.time = start
         self.steps = 0  # the times the clock moved
-        self._asleep: list[tuple[float, int, threading.Event]] = []
+        self._asleep: list[tuple[float, int, Callable[[], None]]] = []
         self._order = itertools.count()
         self._lock = threading.Lock()
 
@@ -42,11 +44,16 @@ class StepTime:
         if seconds <= 0:
             await asyncio.sleep(0)
             return
-        wake = threading.Event()
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:  # on the clock's thread: the party's own loop sets its future
+            loop.call_soon_threadsafe(woken.set_result, None)
+
         with self._lock:
             heapq.heappush(self._asleep, (self.time + seconds, next(self._order), wake))
             self._step()
-        await asyncio.to_thread(wake.wait)
+        await woken
 
     def done(self) -> None:
         """A party has finished: the clock no longer waits for it."""
@@ -61,4 +68,4 @@ class StepTime:
             if at > self.time:
                 self.time = at
                 self.steps += 1
-            wake.set()
+            wake()

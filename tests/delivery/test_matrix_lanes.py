@@ -39,24 +39,24 @@ def _file(tmp_path: Path, tenants: int, apps: int) -> Path:
 def test_too_few_apps_for_the_night_is_refused_naming_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """900 tenants without a kept read (a request each) on 3 apps, a night of 30 minutes: each lane
-    holds 276 requests in the night less its last minute (6.3 s slots), each app has 300: refused,
-    exit 6, each app named, 4 apps needed, 1 more; nothing written for the workflow to run."""
+    """960 tenants without a kept read (a request each) on 3 apps, a night of 30 minutes: each app has
+    320 requests, 1,860.3 s of its lane alone (10 a minute), past the night less its last minute; a lane
+    holds 276 requests in it (6.3 s slots): refused, exit 6, each app named, 4 apps needed, 1 more;
+    nothing written for the workflow to run."""
     output = tmp_path / "out"
     code = main(
-        ["--file", str(_file(tmp_path, 900, 3)), "--night", "30m", "--as-of", NOW, "--github-output"],
+        ["--file", str(_file(tmp_path, 960, 3)), "--night", "30m", "--as-of", NOW, "--github-output"],
         environ={"GITHUB_OUTPUT": str(output)},
     )
     err = capsys.readouterr().err
     assert code == EXIT_TOO_FEW_APPS == 6
-    assert all(f"app {_app(n)}: 300 sign-in requests" in err for n in (1, 2, 3))
+    assert all(f"app {_app(n)}: 320 sign-in requests, 31.0 min of its lane" in err for n in (1, 2, 3))
     assert "The night needs 4 apps: register 1 more" in err
     assert not output.exists()
 
 
 def test_enough_apps_make_a_plan_the_workflow_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The same 900 tenants on 4 apps: 225 requests an app fit (225 slots of 6.3 s and an answer:
-    1,417.8 s); by app, each app's 225 tenants' CPU (2 s each here) needs one shard of the night: 4
+    """900 tenants on 4 apps: 225 requests an app fit (at 10 a minute and an answer: 1,320.3 s); by app, each app's 225 tenants' CPU (2 s each here) needs one shard of the night: 4
     shards, each one app's (`--app`), all run at once (parallel=4)."""
     output = tmp_path / "out"
     args = ["--file", str(_file(tmp_path, 900, 4)), "--night", "30m", "--as-of", NOW, "--cpu-per-tenant", "2"]
@@ -68,7 +68,7 @@ def test_enough_apps_make_a_plan_the_workflow_runs(tmp_path: Path, capsys: pytes
     assert output.read_text().splitlines()[1:] == ["count=900", "parallel=4"]
     summary = json.loads(captured.err)
     assert summary["sign_in_requests_by_app"] == {_app(n): 225 for n in range(1, 5)}
-    assert summary["lane_s_by_app"] == {_app(n): 1417.8 for n in range(1, 5)}
+    assert summary["lane_s_by_app"] == {_app(n): 1320.3 for n in range(1, 5)}
     assert summary["apps_needed"] == 4 and summary["apps_over"] == []
 
 
