@@ -92,6 +92,7 @@ class LanePlan:
     verdicts: dict[str, bool] = field(default_factory=dict)
     forced: list[str] = field(default_factory=list)  # no usable kept read: in full, whatever the budget
     requests: dict[str, int] = field(default_factory=dict)  # by app: the forced and scheduled full reads'
+    shared: dict[str, int] = field(default_factory=dict)  # by app of which the run has a share: its budget
 
     @property
     def waiting(self) -> list[str]:
@@ -100,6 +101,8 @@ class LanePlan:
     def say(self) -> str:
         full = sum(self.verdicts.values()) + len(self.forced)
         budget = "no budget" if self.budget == sys.maxsize else f"a budget of {self.budget} requests an app"
+        if self.shared and self.budget != sys.maxsize:  # a shard's: its share's slots within the budget's minutes
+            budget += ", " + ", ".join(f"{n} for {app}, this run's share" for app, n in sorted(self.shared.items()))
         line = (
             f"license-auditor: sign-in lane: {full} full read(s) tonight, {sum(self.requests.values())} "
             f"request(s) ({budget})"
@@ -112,6 +115,7 @@ class LanePlan:
     def write(self, root: Path) -> Path:
         doc = {
             "budget_requests_per_app": None if self.budget == sys.maxsize else self.budget,
+            "budget_requests_of_the_share_by_app": self.shared,
             "requests_by_app": self.requests,
             "full_reads": sorted([k for k, full in self.verdicts.items() if full] + self.forced),
             "without_kept_read": sorted(self.forced),
@@ -147,6 +151,8 @@ def plan(
         mine = [c for c in due_ones if c.app == app]
         share = (shares or {}).get(app)
         budget = share_requests(minutes, share) if share is not None and minutes > 0 else out.budget
+        if share is not None and minutes > 0:
+            out.shared[app] = budget
         tonight, waiting = schedule(mine, budget, out.requests.get(app, 0))
         out.verdicts.update({key: True for key in tonight} | {key: False for key in waiting})
         out.requests[app] = out.requests.get(app, 0) + sum(c.requests for c in mine if c.key in tonight)
