@@ -133,10 +133,10 @@ class SlotWindow:
             self._next = slot + 1
             return slot
 
-    @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
+    async def wait(self, away: bool = False) -> tuple[int, bool]:
+        """Wait for the share's next slot free in the process, until its start; the slot, and whether
+        the tenant left its place meanwhile (`away`: it had already)."""
         hook = self.lane.get() if self.lane is not None else None
-        away = False
         while True:
             slot = self._take()
             start = slot * self.slot
@@ -145,18 +145,37 @@ class SlotWindow:
                 if hook is not None and not away:
                     away = hook.leave()
                 await self.timer.sleep(wait)
-            if self.epoch() <= start + self.late:
-                break
-            with self._lock:
-                self.missed.append(slot)
+            if self.on_time(slot):
+                return slot, away
+            self.lost(slot)
+
+    def on_time(self, slot: int) -> bool:
+        """Whether a request sent now is still in `slot` (at most `late` after its start)."""
+        return self.epoch() <= slot * self.slot + self.late
+
+    def sent(self, slot: int) -> None:
         with self._lock:
             self.planned.append(slot)
+
+    def lost(self, slot: int) -> None:
+        with self._lock:
+            self.missed.append(slot)
+
+    async def back(self, away: bool) -> None:
+        """Answered: back among the tenants at work, if the wait left its place."""
+        hook = self.lane.get() if self.lane is not None else None
+        if away and hook is not None:
+            await asyncio.to_thread(hook.back)
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """The request in the share's next slot (pacing.Pacing.turn takes the other windows in it)."""
+        slot, away = await self.wait()
+        self.sent(slot)
         try:
             yield
         finally:
-            if away:  # answered: back among the tenants at work
-                assert hook is not None
-                await asyncio.to_thread(hook.back)
+            await self.back(away)
 
 
 def wall_epoch() -> float:

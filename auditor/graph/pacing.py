@@ -250,6 +250,21 @@ class RequestWindow:
             # the oldest answer leaves the window then; with every turn in flight, look again soon
             return max(0.001, self.answered[0] + self.window - now) if self.answered else 0.05
 
+    def try_take(self) -> bool:
+        """Take a turn if one is free now (without waiting)."""
+        return self._take() == 0
+
+    def undo(self) -> None:
+        """Give back a turn try_take took, unused (nothing was sent)."""
+        with self._lock:
+            self.in_flight -= 1
+
+    def done(self) -> None:
+        """A turn try_take took was used: its answer is in."""
+        with self._lock:
+            self.in_flight -= 1
+            self.answered.append(self.clock())
+
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         hook = LANE_WAIT.get() if self.lane else None
@@ -404,8 +419,6 @@ class Pacing:
         across tenants is waited for before a turn of the tenant's audit window is held)."""
         app = self.windows
         if reads_sign_ins(path, query):
-            if app is not None and isinstance(app.sign_in, SlotWindow):  # a shard's slot: waited for last,
-                return [self.sign_in, app.reports, self.audit, app.sign_in]  # the request goes at its start
             shared = [app.sign_in] if app is not None else []
             return [*shared, self.sign_in, *([app.reports] if app is not None else []), self.audit]
         if "/auditLogs/" in path:
@@ -421,6 +434,10 @@ class Pacing:
         """Wait for the budgets of `path` (with its query string, unquoted) to allow a request,
         around sending it."""
         windows = self._windows(path, query)
+        if windows and isinstance(windows[0], SlotWindow):  # a shard's share of the app's sign-in lane
+            async with self._slotted(windows[0], [w for w in windows[1:] if isinstance(w, RequestWindow)]):
+                yield
+            return
         if windows:
             async with contextlib.AsyncExitStack() as turns:
                 for window in windows:
@@ -434,6 +451,33 @@ class Pacing:
                 await self.timer.sleep(wait)
             async with self.directory.turn():
                 yield
+
+    @contextlib.asynccontextmanager
+    async def _slotted(self, slot: SlotWindow, others: list[RequestWindow]) -> AsyncIterator[None]:
+        """A request in the share's next slot: nothing held while it waits for the slot's start (the
+        tenant's and the app's other windows stay free for other requests), then a turn of each other
+        window taken at once; one not free (or the slot passed meanwhile): all given back, the slot
+        lost, the next one waited for. So the request leaves at its slot's start, or not in it."""
+        away = False
+        while True:
+            number, away = await slot.wait(away)
+            taken: list[RequestWindow] = []
+            for window in others:
+                if not window.try_take():
+                    break
+                taken.append(window)
+            if len(taken) == len(others) and slot.on_time(number):
+                break
+            for window in taken:
+                window.undo()
+            slot.lost(number)
+        slot.sent(number)
+        try:
+            yield
+        finally:
+            for window in taken:
+                window.done()
+            await slot.back(away)
 
     def answered(self, path: str, headers: Mapping[str, str]) -> None:
         """Note a directory answer's x-ms-throttle-limit-percentage (or its absence)."""
