@@ -111,6 +111,21 @@ def shards(args: argparse.Namespace) -> None:
     server = _server(args, folder)  # with --second-night each tenant's kept read in folder/out/<key>/
     assert server.stdout is not None and server.stdin is not None
     ready = json.loads(server.stdout.readline())
+    apps = {key: client_id(app_of(n, args.apps)) for n, key in enumerate(keys, 1)}
+    needs = [Need(key, apps[key], s, None) for key, s in zip(keys, ready["sign_ins"], strict=True)]
+    # the shards as the matrix plans them: by app (`--app`, S / apps shards each), or --slices of the file
+    each = count if args.slices else max(1, count // args.apps)
+    planned = plan(needs, 24 * 3600, 0.0, args.latency_ms / 1000, each, by_app=not args.slices)
+    entries = planned.entries
+    count = len(entries)
+
+    def place(key: str) -> int:  # the index of the shard auditing `key`
+        for entry in entries:
+            k, n = (int(x) for x in entry["shard"].split("/"))
+            if entry["app"] in ("", apps[key]) and slice_of(key, n) == k:
+                return int(entry["index"])
+        raise AssertionError(key)
+
     try:
         tenants = _tenants_file(folder, ready["urls"], args.apps)
         (folder / "tokens.json").write_text(json.dumps(dict(zip(keys, ready["tokens"], strict=True))), "utf-8")
@@ -127,18 +142,19 @@ def shards(args: argparse.Namespace) -> None:
             (folder / f"shard-{k}").mkdir(exist_ok=True)
         for key in keys:
             if (folder / "out" / key).is_dir():
-                (folder / "out" / key).rename(folder / f"shard-{slice_of(key, count)}" / key)
+                (folder / "out" / key).rename(folder / f"shard-{place(key)}" / key)
         load_before = os.getloadavg()
         started = time.monotonic()
         children = [
             _start(
-                ["audit", "--tenants", str(tenants), "--shard", f"{k}/{count}", "--output-dir", f"shard-{k}"]
+                ["audit", "--tenants", str(tenants), "--shard", e["shard"], "--output-dir", f"shard-{e['index']}"]
+                + (["--app", e["app"]] if e["app"] else [])
                 + _night_args(args),
                 folder,
                 env,
-                folder / f"shard-{k}.log",
+                folder / f"shard-{e['index']}.log",
             )
-            for k in range(1, count + 1)
+            for e in entries
         ]
         ran = _wait(children, started)
         load_after = os.getloadavg()
@@ -154,6 +170,11 @@ def shards(args: argparse.Namespace) -> None:
         rows = json.loads((folder / "all" / "tenants.json").read_text("utf-8"))["tenants"]
         one: dict[str, Any] = {}
         same: list[bool] = []
+        if args.compare:  # another run's one-process night of the same tenants (--keep DIR/one)
+            for key in keys:
+                mine = args.compare / key / "findings.csv"
+                theirs = folder / f"shard-{place(key)}" / key / "findings.csv"
+                same.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
         if args.one_process:
             time.sleep(63)  # each app's minute of sign-in requests behind it, as before the next night
             began = time.monotonic()
@@ -162,17 +183,18 @@ def shards(args: argparse.Namespace) -> None:
             one = _wait([alone], began)[0]
             for key in keys:
                 mine = folder / "one" / key / "findings.csv"
-                theirs = folder / f"shard-{slice_of(key, count)}" / key / "findings.csv"
+                theirs = folder / f"shard-{place(key)}" / key / "findings.csv"
                 same.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
     finally:
         server.stdin.close()
         answer = json.loads(server.stdout.readline() or "{}")
         server.wait(timeout=120)
-    needs = [Need(k, client_id(app_of(n, args.apps)), s, None) for n, (k, s) in enumerate(zip(keys, ready["sign_ins"], strict=True), 1)]
-    floor = plan(needs, 24 * 3600, 0.0, args.latency_ms / 1000, shards=count)
+    floor = planned
     result = {
         "tenants": args.tenants,
         "shards": count,
+        "shards_by": "slices of the file" if args.slices else "app",
+        "matrix": entries,
         "apps": args.apps,
         "night": "second" if args.second_night else "every user read",
         "latency_ms": args.latency_ms,
@@ -196,7 +218,8 @@ def shards(args: argparse.Namespace) -> None:
         "one_process": one,
         "findings_csv_equal_one_process": f"{sum(same)}/{len(same)}" if same else None,
     }
-    _write(result, f"msp-shards-{args.tenants}-{count}x{args.apps}{'-second' if args.second_night else ''}")
+    night = "-second" if args.second_night else ""
+    _write(result, f"msp-shards-{args.tenants}-{count}x{args.apps}-{'slices' if args.slices else 'by-app'}{night}")
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
 
