@@ -437,7 +437,9 @@ def _arguments() -> argparse.Namespace:
         "--shards", type=int, default=0, metavar="S", help="S shard processes at once, then rollup (msp_shards.py)"
     )
     parser.add_argument("--one-process", action="store_true", help="with --shards: the same night in one process too")
-    parser.add_argument("--compare", type=Path, metavar="DIR", help="with --shards: compare findings.csv with DIR/<key>/")
+    parser.add_argument(
+        "--compare", type=Path, metavar="DIR", help="with --shards: compare findings.csv with DIR/<key>/"
+    )
     parser.add_argument("--lanes-only", action="store_true", help="with --shards: the lane schedule alone, no audit")
     parser.add_argument(
         "--slices", action="store_true", help="with --shards: slices of the whole file, not shards by app (--app)"

@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -171,20 +172,18 @@ def shards(args: argparse.Namespace) -> None:
         one: dict[str, Any] = {}
         same: list[bool] = []
         if args.compare:  # another run's one-process night of the same tenants (--keep DIR/one)
-            for key in keys:
-                mine = args.compare / key / "findings.csv"
-                theirs = folder / f"shard-{place(key)}" / key / "findings.csv"
-                same.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
+            same = _same(keys, args.compare, lambda key: folder / f"shard-{place(key)}")
         if args.one_process:
             time.sleep(63)  # each app's minute of sign-in requests behind it, as before the next night
             began = time.monotonic()
-            alone = _start(["audit", "--tenants", str(tenants), "--output-dir", "one", *_night_args(args)], folder, env,
-                           folder / "one.log")
+            alone = _start(
+                ["audit", "--tenants", str(tenants), "--output-dir", "one", *_night_args(args)],
+                folder,
+                env,
+                folder / "one.log",
+            )
             one = _wait([alone], began)[0]
-            for key in keys:
-                mine = folder / "one" / key / "findings.csv"
-                theirs = folder / f"shard-{place(key)}" / key / "findings.csv"
-                same.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
+            same = _same(keys, folder / "one", lambda key: folder / f"shard-{place(key)}")
     finally:
         server.stdin.close()
         answer = json.loads(server.stdout.readline() or "{}")
@@ -224,6 +223,15 @@ def shards(args: argparse.Namespace) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _same(keys: list[str], one: Path, shard: Callable[[str], Path]) -> list[bool]:
+    """Whether each tenant's findings.csv of the one-process night (one/<key>/) is its shard's, byte for byte."""
+    out = []
+    for key in keys:
+        mine, theirs = one / key / "findings.csv", shard(key) / key / "findings.csv"
+        out.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
+    return out
+
+
 def _write(result: dict[str, Any], name: str) -> None:
     print(json.dumps(result, indent=1))
     RESULTS.mkdir(exist_ok=True)
@@ -245,7 +253,9 @@ def lanes_only(args: argparse.Namespace) -> None:
     users = sizes(args.tenants, args.seed)
     # the second night's: a full read for the tenants whose night it is (about 50 planted accounts each
     # beside the drawn size, as benchmarks.tenant adds them), none for the others
-    requests = [sign_in_requests(u + 50) if due(tenant_id(n), FIRST, SECOND, FULL_EVERY) else 0 for n, u in enumerate(users, 1)]
+    requests = [
+        sign_in_requests(u + 50) if due(tenant_id(n), FIRST, SECOND, FULL_EVERY) else 0 for n, u in enumerate(users, 1)
+    ]
     apps = [client_id(a) for a in range(args.apps)]
     jobs = [
         TenantJob(k, k, tenant_id(n), client_id(app_of(n, args.apps)), "worldwide", "", "", "policies", "high")

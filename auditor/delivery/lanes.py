@@ -267,7 +267,7 @@ def refuse(done: Plan, parallel: int) -> None:
     raise TooFewApps(
         f"--night {done.night_s / 60:g}m: the apps' sign-in lanes cannot hold the night ({said}; {lane}). "
         f"The night needs {done.apps_needed} apps: register {done.apps_needed - apps} more, and spread the tenants "
-        f"of {', '.join(over)} over them (`client_id` in the tenants file; docs/msp.md, \"Several apps, a lane each\")"
+        f'of {", ".join(over)} over them (`client_id` in the tenants file; docs/msp.md, "Several apps, a lane each")'
     )
 
 

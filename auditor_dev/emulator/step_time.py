@@ -11,9 +11,10 @@ slots of auditor.graph.lane_share, where a shard woken later than its slot's sta
 StepTime is a discrete-event clock: a party's `sleep` registers its wake time and blocks; when every
 party still at work is asleep, the clock moves to the earliest wake time and wakes that party (the
 one that asked first, on a tie). A party is a sequence of waits: a thread, or one coroutine of many
-on a thread's event loop (its wait is a future that loop sets, so no thread blocks). While a party sends a request and waits for its answer it is not
-asleep, so the clock stands still: the emulator sees the request at the time it was sent. A party
-that starts no wait is at work: `done()` takes it out of the count when it ends.
+on a thread's event loop (its wait is a future that loop sets, so no thread blocks). While a party
+sends a request and waits for its answer it is not asleep, so the clock stands still: the emulator
+sees the request at the time it was sent. A party that starts no wait is at work: `done()` takes
+it out of the count when it ends.
 """
 
 from __future__ import annotations

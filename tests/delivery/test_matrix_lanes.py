@@ -36,9 +36,7 @@ def _file(tmp_path: Path, tenants: int, apps: int) -> Path:
     return path
 
 
-def test_too_few_apps_for_the_night_is_refused_naming_them(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_too_few_apps_for_the_night_is_refused_naming_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """960 tenants without a kept read (a request each) on 3 apps, a night of 30 minutes: each app has
     320 requests, 1,860.3 s of its lane alone (10 a minute), past the night less its last minute; a lane
     holds 276 requests in it (6.3 s slots): refused, exit 6, each app named, 4 apps needed, 1 more;
@@ -56,8 +54,9 @@ def test_too_few_apps_for_the_night_is_refused_naming_them(
 
 
 def test_enough_apps_make_a_plan_the_workflow_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """900 tenants on 4 apps: 225 requests an app fit (at 10 a minute and an answer: 1,320.3 s); by app, each app's 225 tenants' CPU (2 s each here) needs one shard of the night: 4
-    shards, each one app's (`--app`), all run at once (parallel=4)."""
+    """900 tenants on 4 apps: 225 requests an app fit (at 10 a minute and an answer: 1,320.3 s); by
+    app, each app's 225 tenants' CPU (2 s each here) needs one shard of the night: 4 shards, each one
+    app's (`--app`), all run at once (parallel=4)."""
     output = tmp_path / "out"
     args = ["--file", str(_file(tmp_path, 900, 4)), "--night", "30m", "--as-of", NOW, "--cpu-per-tenant", "2"]
     code = main([*args, "--github-output"], environ={"GITHUB_OUTPUT": str(output)})
@@ -112,8 +111,18 @@ def test_one_app_over_while_another_has_room_asks_to_move_tenants(
 
 def test_the_shards_too_many_to_run_at_once_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(
-        ["--file", str(_file(tmp_path, 40, 4)), "--night", "30m", "--as-of", NOW, "--cpu-per-tenant", "600"]
-        + ["--parallel", "8"]
+        [
+            "--file",
+            str(_file(tmp_path, 40, 4)),
+            "--night",
+            "30m",
+            "--as-of",
+            NOW,
+            "--cpu-per-tenant",
+            "600",
+            "--parallel",
+            "8",
+        ]
     )
     assert code == EXIT_TOO_FEW_APPS  # each app's 10 tenants' 6,000 s of CPU: 4 shards an app
     assert "needs 16 shards at once, and 8 jobs run at once" in capsys.readouterr().err
@@ -172,7 +181,9 @@ def test_the_shards_of_one_app_are_its_tenants_sliced() -> None:
     """--app CLIENT_ID with --shard K/N: slice K of that app's tenants; their shares are of those
     slices alone (the matrix planned by app: each shard one app's)."""
     jobs = [
-        TenantJob(f"t{n}", f"T{n}", f"00000000-0000-0000-0001-{n:012d}", _app(n % 2 + 1), "worldwide", "", "", "p", "high")
+        TenantJob(
+            f"t{n}", f"T{n}", f"00000000-0000-0000-0001-{n:012d}", _app(n % 2 + 1), "worldwide", "", "", "p", "high"
+        )
         for n in range(1, 21)
     ]
     mine = of_app(jobs, _app(2).upper())

@@ -192,7 +192,13 @@ def test_a_shards_lane_budget_is_its_shares_slots(tmp_path: Path) -> None:
     jobs = [_job(key) for key in ("a", "b", "c", "d")]
     for job, users in zip(jobs[:3], (2_400, 1_500, 300), strict=True):  # 5, 3 and 1 requests, a week old
         (tmp_path / job.key).mkdir()
-        save(tmp_path / job.key / KEPT_FILE, job.tenant_id, START, WINDOW, {f"u{i}": (None, None, None) for i in range(users)})
+        save(
+            tmp_path / job.key / KEPT_FILE,
+            job.tenant_id,
+            START,
+            WINDOW,
+            {f"u{i}": (None, None, None) for i in range(users)},
+        )
     whole = plan(jobs, tmp_path, night, 7, 2)
     assert whole.budget == 30 and whole.shared == {}
     shared = plan(jobs, tmp_path, night, 7, 2, {"c": LaneShare(1, 2)})  # the app of every _job is "c"

@@ -113,7 +113,7 @@ def test_two_shards_of_one_app_at_once_keep_its_lane_between_them() -> None:
 def test_without_shares_the_same_two_shards_go_over_the_apps_limit() -> None:
     """The emulator's check can fail: the same two shards each keeping the whole lane (no share) send
     20 sign-in requests within a minute, and Graph's 10 a minute for the app answers the excess 429."""
-    limits, graphs, _ = _night([None, None], [10, 10])
+    _, graphs, _ = _night([None, None], [10, 10])
     refused = [r for g in graphs for r in g.requests if r.status == 429]
     assert refused
     assert {g.budgets.refused.get("SignInActivityLimitExceeded Application", 0) for g in graphs} != {0}
