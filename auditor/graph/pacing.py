@@ -9,9 +9,11 @@ Microsoft's "Microsoft Graph service-specific throttling limits"
   are never more;
 - "GET signInActivity": 10 requests per minute per app per tenant, and 10 per minute per app across
   all tenants (AppWindows.sign_in, one per app in the process: every tenant's sign-in reads take
-  turns from it). A tenant of a multi-tenant run that has to wait for that lane says so to the run
-  (LANE_WAIT, set by auditor.fleet for each tenant): it gives its place among the tenants at work
-  to the next tenant while it waits, and takes one again once its request is answered;
+  turns from it; a shard of several reading with the app at once takes its share of the lane in
+  slots instead, auditor.graph.lane_share). A tenant of a multi-tenant run that has to wait for
+  that lane says so to the run (LANE_WAIT, set by auditor.fleet for each tenant): it gives its place
+  among the tenants at work to the next tenant while it waits, and takes one again once its request
+  is answered;
 - each Microsoft 365 usage report (/reports/get...(period=...)): 14 requests per 10 minutes per app
   and tenant, and the reports together 40 per 10 minutes per tenant for all apps;
 - identity protection and Conditional Access (/identity/conditionalAccess/..., /identityProtection/...):
