@@ -305,14 +305,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", metavar="TIME", help=argparse.SUPPRESS)  # the night's clock (tests)
 
 
-def planned(args: argparse.Namespace, jobs: Sequence[Job]) -> tuple[Plan, dict[str, list[dict[str, str]]]]:
-    """The plan of `--night` for `jobs`, refused when its lanes cannot hold it; and its matrix."""
-    if args.cpu_per_tenant < 0 or args.parallel < 1 or args.latency_ms < 0:
+def planned(
+    jobs: Sequence[Job],
+    night_s: float,
+    kept: Sequence[Path] = (),
+    cpu_per_tenant: float = CPU_PER_TENANT,
+    parallel: int = PARALLEL,
+    latency_ms: float = LATENCY * 1000,
+    slices: bool = False,
+    as_of: str | None = None,
+) -> Plan:
+    """The plan of `--night` for `jobs` (its entries: the matrix), refused when its lanes cannot hold it."""
+    if cpu_per_tenant < 0 or parallel < 1 or latency_ms < 0:
         raise UsageError("--cpu-per-tenant, --latency-ms: 0 or more; --parallel: 1 or more")
-    now = timestamp_or_none(args.as_of) if args.as_of else datetime.now(UTC)
+    now = timestamp_or_none(as_of) if as_of else datetime.now(UTC)
     if now is None:
-        raise UsageError(f"--as-of: {args.as_of!r} is not a time")
-    tonight = needs(jobs, args.kept, now)
-    done = plan(tonight, args.night, args.cpu_per_tenant, args.latency_ms / 1000, by_app=not args.slices)
-    refuse(done, args.parallel)
-    return done, {"include": done.entries}
+        raise UsageError(f"--as-of: {as_of!r} is not a time")
+    tonight = needs(jobs, kept, now)
+    done = plan(tonight, night_s, cpu_per_tenant, latency_ms / 1000, by_app=not slices)
+    refuse(done, parallel)
+    return done

@@ -559,9 +559,11 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             document = json.dumps(one, separators=(",", ":"), sort_keys=True)
             lines = "".join(f"{name}={value}\n" for name, value in one.items())
         elif args.night is not None:  # the shards of the night, planned from the apps' lanes
-            done, include = lanes.planned(args, jobs)
+            done = lanes.planned(
+                jobs, args.night, args.kept, args.cpu_per_tenant, args.parallel, args.latency_ms, args.slices, args.as_of
+            )
             print(json.dumps(done.summary(), sort_keys=True), file=sys.stderr)
-            document = json.dumps(include, separators=(",", ":"), sort_keys=True)
+            document = json.dumps({"include": done.entries}, separators=(",", ":"), sort_keys=True)
             lines = f"matrix={document}\ncount={len(jobs)}\nparallel={done.shards}\n"
         else:
             chosen = shards(jobs, args.shard_size) if args.shard_size is not None else matrix(jobs)
