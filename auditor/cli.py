@@ -29,6 +29,7 @@ from auditor.data.enums import Format, Locale
 from . import __version__
 from .apply.arguments import WriteOptions, add_apply_command, add_undo_command, max_age
 from .billing.arguments import add_billing_arguments
+from .cli_examples import add_examples
 from .delivery.arguments import add_email_arguments, add_email_command
 from .demo_write import demo_write
 from .fleet.arguments import LANE_BUDGET_MINUTES, FleetOptions, add_fleet_commands
@@ -454,6 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_migrate_command(sub, _command("cmd_migrate", "auditor.migration.command", MigrateOptions.of))
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=_command("cmd_schema"))
+    add_examples(parser)
     return parser
 
 

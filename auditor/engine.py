@@ -16,6 +16,7 @@ from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.enums import AccountKind
+from auditor.data.feature_rows import FeatureRow
 from auditor.data.finding import NONE
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow, AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
@@ -24,6 +25,7 @@ from auditor.data.usage_data import USAGE_REPORTS
 from .billing.file import BillingFile
 from .enrichment import enrich
 from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED, SKU_NOT_IN_TENANT
+from .impact.feature_map import feature_map
 from .impact.license_insight_comparison import compare
 from .index import TenantIndex, is_guid
 from .policy.objects import CatalogEntry, DeclaredKind, Policy, PolicySet, Selector, Waiver
@@ -383,7 +385,17 @@ def evaluate(
         sign_ins_read_at=snapshot.sign_ins_read_at,
         account_kinds=account_kind_rows(index, prices),
         declared_kinds=dict(index.declared_ids),
+        feature_map=_feature_map(policies, index),
     )
+
+
+def _feature_map(policies: PolicySet, index: TenantIndex) -> tuple[FeatureRow, ...]:
+    """The feature map (auditor.impact.feature_map) of the features the policies' `entitlements:` name; none without
+    such a section (nothing read to count)."""
+    sections = [p.entitlements for p in policies.policies if p.entitlements is not None]
+    if not sections:
+        return ()
+    return feature_map(index, {f for section in sections for f in section.features})
 
 
 def account_kind_rows(index: TenantIndex, prices: dict[str, CatalogEntry]) -> tuple[AccountKindRow, ...]:

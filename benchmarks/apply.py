@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from . import results
 from .policies import EXAMPLE, without_inactivity
 from .run import ROOT, Emulator, _cpu, _env, _peaks, _phases
 
@@ -266,6 +267,21 @@ def _served(requests: dict[str, Any]) -> str:
     return f"{sum(spent.values()):,.1f} s ({name} {most:,.1f} s)"
 
 
+def headline(row: dict[str, Any]) -> dict[str, Any]:
+    """What docs/performance.md shows of a run: apply against the audit, and the fresh compile's part."""
+    a, p = row["audit"], row["apply"]
+    return {
+        "changes": row["plan"]["changes"],
+        "audit (s)": a["wall_s"],
+        "apply in all (s)": p["wall_s"],
+        "apply's CPU (s)": p["cpu_s"],
+        "of which the fresh compile (s)": p["compile_s"],
+        "apply's peak RSS (MB)": p["peak_rss_mb"],
+        "audit's peak RSS (MB)": a["peak_rss_mb"],
+        "answered 429": p["throttled"],
+    }
+
+
 def table(row: dict[str, Any]) -> str:
     a, p = row["audit"], row["apply"]
     done = p["outcomes"]
@@ -309,7 +325,11 @@ def main() -> None:
         help="audit the whole example policy: each full read then waits for the sign-in listing's 10 requests "
         "a minute (19 minutes at 100,000 users), in the audit and again in apply's fresh compile",
     )
+    parser.add_argument(
+        "--record", action="store_true", help="keep the figures in benchmarks/results/ (docs/benchmarks.md)"
+    )
     args = parser.parse_args()
+    started = results.start()
     compileall.compile_dir(ROOT / "auditor", quiet=1)  # bytecode as an install leaves it (benchmarks.run)
     with tempfile.TemporaryDirectory(prefix="license-auditor-apply-") as tmp:
         work = Path(args.keep or tmp)
@@ -324,6 +344,9 @@ def main() -> None:
         "load_average": [round(x, 2) for x in os.getloadavg()],  # the machine's, as the run ended
     }
     print(json.dumps({"machine": machine, **row}, indent=1))
+    if args.record:
+        config = {k: v for k, v in vars(args).items() if k not in ("keep", "record")}
+        results.record("apply", config, headline(row), row, started)
     outcomes = row["apply"]["outcomes"]
     if outcomes != {"done": row["plan"]["changes"]}:  # every change of the plan is one the fresh compile makes
         raise SystemExit(f"apply did not make every change of the plan: {outcomes} (--keep DIR keeps apply.log)")

@@ -31,6 +31,8 @@ from auditor.data.exchange_export import COLUMNS, NO_GUID
 from auditor.snapshot import save_snapshot
 from auditor_dev.sample.generate import generate_tenant
 
+from . import results
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -92,7 +94,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path)
+    parser.add_argument(
+        "--record", action="store_true", help="keep the figures in benchmarks/results/ (docs/benchmarks.md)"
+    )
     args = parser.parse_args()
+    started = results.start()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="migrate-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     _inputs(args.users, folder)
@@ -149,6 +155,15 @@ def main() -> None:
     )
     result: dict[str, Any] = {"users": args.users, "median": median, "runs": runs, "outputs": sizes}
     print(json.dumps(result, indent=1))
+    if args.record:
+        headline = {
+            "movers (blocked)": f"{plan['summary']['users']:,} ({plan['summary']['blocked']:,})",
+            "migrate wall / CPU (s)": f"{m['wall_s']:.1f} / {m['cpu_s']:.1f}",
+            "migrate peak RSS (MB)": round(m["peak_rss_mb"]),
+            "audit wall / CPU (s)": f"{a['wall_s']:.1f} / {a['cpu_s']:.1f}",
+            "migration.json (MB)": round(sizes["migration.json"] / 1e6, 1),
+        }
+        results.record("migrate", {"users": args.users, "repeat": args.repeat}, headline, result, started)
 
 
 if __name__ == "__main__":

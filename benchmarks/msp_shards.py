@@ -43,9 +43,8 @@ from auditor.delivery.lanes import Need, plan, slice_of
 from auditor.graph.kept_sign_ins import FULL_EVERY, due
 from auditor.graph.users import sign_in_requests
 
+from . import results
 from .msp import FIRST, SECOND, _server, _tenants_file, app_of, client_id, sizes, tenant_id
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _keys(count: int) -> list[str]:
@@ -106,6 +105,7 @@ def _ask(server: subprocess.Popen[str], what: str) -> Any:
 
 def shards(args: argparse.Namespace) -> None:
     """The S shards at once, the roll-up, and with --one-process the same night in one (the module)."""
+    started = results.start()
     count, keys = args.shards, _keys(args.tenants)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="msp-shards-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -218,7 +218,18 @@ def shards(args: argparse.Namespace) -> None:
         "findings_csv_equal_one_process": f"{sum(same)}/{len(same)}" if same else None,
     }
     night = "-second" if args.second_night else ""
-    _write(result, f"msp-shards-{args.tenants}-{count}x{args.apps}-{'slices' if args.slices else 'by-app'}{night}")
+    cpu = [r["cpu_s"] for r in ran]
+    headline = {
+        "the night (last shard's end)": f"{result['night_wall_s']:,.1f} s",
+        "CPU a shard": f"{min(cpu):,.1f}–{max(cpu):,.1f} s",
+        "lane floor": f"{floor.longest:,.1f} s",
+        "sign-in requests": result["sign_in_requests_planned"],
+        "most of an app in a minute": max(app["most_sign_ins_in_a_minute"] for app in lanes),
+        "429": sum(result["answered_429_by_limit"].values()),
+        "findings.csv equal to one process": result["findings_csv_equal_one_process"],
+        "one process": f"{one['wall_s']:,.1f} s, CPU {one['cpu_s']:,.1f} s" if one else None,
+    }
+    _write(args, "msp-shards", result, headline, started)
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -232,10 +243,14 @@ def _same(keys: list[str], one: Path, shard: Callable[[str], Path]) -> list[bool
     return out
 
 
-def _write(result: dict[str, Any], name: str) -> None:
+def _write(
+    args: argparse.Namespace, benchmark: str, result: dict[str, Any], headline: dict[str, Any], started: dict[str, Any]
+) -> None:
+    """Print the result; with --record keep it in benchmarks/results/<benchmark>.json (benchmarks.results)."""
     print(json.dumps(result, indent=1))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n", "utf-8")
+    if args.record:
+        keys = ("tenants", "shards", "apps", "second_night", "slices", "lanes_only", "one_process")
+        results.record(benchmark, {k: getattr(args, k) for k in keys if getattr(args, k)}, headline, result, started)
 
 
 def lanes_only(args: argparse.Namespace) -> None:
@@ -249,6 +264,7 @@ def lanes_only(args: argparse.Namespace) -> None:
     from auditor_dev.emulator.errors import GraphError
     from auditor_dev.emulator.step_time import StepTime
 
+    started = results.start()
     keys = _keys(args.tenants)
     users = sizes(args.tenants, args.seed)
     # the second night's: a full read for the tenants whose night it is (about 50 planted accounts each
@@ -328,4 +344,12 @@ def lanes_only(args: argparse.Namespace) -> None:
         "slots_missed": missed,
         "wall_s_of_the_simulation": round(time.monotonic() - began, 1),
     }
-    _write(result, f"msp-lanes-{args.tenants}-{done.shards}x{args.apps}-{'slices' if args.slices else 'by-app'}")
+    headline = {
+        "sign-in requests": result["sign_in_requests"],
+        "planned lane (longest app)": f"{done.longest:,.1f} s",
+        "simulated lane": f"{result['lane_s_simulated']:,.1f} s",
+        "most of an app in a minute": max(result["most_sign_ins_in_a_minute_by_app"].values()),
+        "429": len(refused),
+        "slots missed": missed,
+    }
+    _write(args, "msp-lanes", result, headline, started)

@@ -36,6 +36,7 @@ from typing import Any
 
 from auditor.graph.users import sign_in_requests, sign_in_seconds
 
+from . import results
 from .run import Emulator, audit, budget_floor
 
 FIRST = "2026-11-01T06:00:00Z"
@@ -142,7 +143,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--latency-ms", type=float, default=300.0)
     parser.add_argument("--keep", metavar="DIR", help="keep the reports here (default: a temporary folder)")
+    parser.add_argument(
+        "--record", action="store_true", help="keep the figures in benchmarks/results/ (docs/benchmarks.md)"
+    )
     args = parser.parse_args()
+    started = results.start()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.keep) if args.keep else Path(tmp)
@@ -150,6 +155,21 @@ def main() -> None:
         rows = [night_two(n, args.seed, args.latency_ms, work) for n in sizes]
     print(table(rows))
     print(json.dumps(rows, indent=1))
+    if args.record:
+        config = {k: v for k, v in vars(args).items() if k not in ("keep", "record")}
+        results.record("nightly", config, headline(rows), rows, started)
+
+
+def headline(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per size: the second night against its floor, its peak, its 429s; the first night's computed floor."""
+    out: dict[str, Any] = {}
+    for r in rows:
+        n, a, b = f"{r['users']:,}", r["first_night"], r["second_night"]
+        out[f"{n}: first night's lane floor (s, computed)"] = a["lane_floor_s"]
+        out[f"{n}: second night, audit ÷ floor"] = f"{b['wall_s']:,.1f} s ÷ {b['floor_s']:,.1f} s = {b['ratio']}"
+        out[f"{n}: second night's peak RSS (MiB)"] = b["peak_rss_mb"]
+        out[f"{n}: answered 429"] = b["throttled"]
+    return out
 
 
 if __name__ == "__main__":

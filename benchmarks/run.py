@@ -65,6 +65,7 @@ from auditor.graph.pacing import AUDIT_REQUESTS, AUDIT_WINDOW, DIRECTORY_WINDOW,
 from auditor.graph.partitions import stream_cap
 from auditor.graph.users import sign_in_seconds
 
+from . import results
 from .policies import EXAMPLE, without_inactivity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -557,7 +558,11 @@ def main() -> None:
         metavar="N",
         help="runs of each start-up command, after a warm-up run (default 7; CI's smoke run: 1)",
     )
+    parser.add_argument(
+        "--record", action="store_true", help="keep the figures in benchmarks/results/ (docs/benchmarks.md)"
+    )
     args = parser.parse_args()
+    started = results.start()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     # Bytecode as an installed package has it (pip compiles at install): otherwise, with
     # PYTHONDONTWRITEBYTECODE set, every audit would compile the package again (~0.2 s).
@@ -597,19 +602,35 @@ def main() -> None:
     print(phase_table(rows))
     print()
     print(memory_table(rows))
-    print(
-        json.dumps(
-            {
-                "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                "timed_states": args.timed_states,
-                "without_inactivity": args.without_inactivity,
-                "startup": started,
-                "runs": rows,
-            },
-            indent=1,
-            default=str,
-        )
-    )
+    result = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "timed_states": args.timed_states,
+        "without_inactivity": args.without_inactivity,
+        "startup": started,
+        "runs": rows,
+    }
+    print(json.dumps(result, indent=1, default=str))
+    if args.record:
+        config = {k: v for k, v in vars(args).items() if k not in ("keep", "record", "startup_runs")}
+        results.record("run", config, headline(started, rows), result, started)
+
+
+def headline(started: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures docs/performance.md shows of a run: start-up, and per size the audit against its floor."""
+    out: dict[str, Any] = {"--help (s)": started["help_s"], "snapshot audit (s)": started["snapshot_audit_s"]}
+    for r in rows:
+        n = f"{r['users']:,}"
+        b = r["audit"]
+        out[f"{n}: audit wall / CPU (s)"] = f"{b['wall_s']:.1f} / {b['cpu_s']:.1f}"
+        out[f"{n}: peak RSS (MB)"] = round(b["peak_rss_mb"])
+        lat = r.get("latency") or {}
+        floor_ = lat.get("budget_floor")
+        if floor_:
+            out[f"{n}: with latency, audit ÷ floor ({floor_['by']})"] = (
+                f"{lat['audit']['wall_s']:.1f} s ÷ {floor_['s']:.1f} s = {lat['audit']['wall_s'] / floor_['s']:.2f}"
+            )
+            out[f"{n}: answered 429"] = lat["audit"]["requests"].get("throttled", 0)
+    return out
 
 
 if __name__ == "__main__":

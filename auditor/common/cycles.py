@@ -4,7 +4,7 @@ audit reading, evaluating and reporting a tenant (auditor.pipeline), report.json
 
 Such a tree holds no cycles to find, yet each full collection walks every object the process
 holds, again and again while the tree grows; refcounting frees everything as before. What it saves
-at a million users is measured in docs/performance.md, "The cycle collector".
+at a million users is measured in benchmarks/results/history-performance.md, "The cycle collector".
 
 One counted switch for every caller: audits run side by side in one process (auditor.fleet), and
 a report is decoded inside an audit, so the collector runs again when the last pause ends, as it

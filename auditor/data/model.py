@@ -31,6 +31,7 @@ from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three
 from auditor.data.enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from auditor.data.enums import Severity as Severity
 from auditor.data.enums import SubjectType as SubjectType
+from auditor.data.feature_rows import FeatureRow
 from auditor.data.finding import Finding as Finding  # re-exported: a finding, and its subject
 from auditor.data.finding import Subject as Subject
 from auditor.data.license_insight_data import InsightComparison, LicenseInsight
@@ -578,6 +579,8 @@ class AuditResult:
     account_kinds: tuple[AccountKindRow, ...] = ()
     # user id -> the kind a policy declares for the account (`account_kinds:`, TenantIndex.declared_ids)
     declared_kinds: Mapping[str, AccountKind] = field(default_factory=dict)
+    # the feature map (auditor.impact.feature_map), when a policy has `entitlements:`
+    feature_map: tuple[FeatureRow, ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -5,7 +5,8 @@ lane: auditor.graph.pacing.AppWindows.sign_in). A tenant whose night reads its u
 activity in full waits for its turn in that lane, often after every other read of it is done, and a
 place held meanwhile is one the next tenants cannot use: with 8 places and 1,000 small tenants, one
 in seven reading in full, the places filled with tenants waiting for the lane and the fleet's night
-took far longer than the lane itself (docs/performance.md, "1,000 tenants end to end"). So a tenant
+took far longer than the lane itself (benchmarks/results/history-performance.md, "1,000 tenants end to
+end"). So a tenant
 that has to wait for the lane leaves its place to the next tenant (Seat.leave, through
 auditor.graph.pacing.LANE_WAIT) and takes one again once its request is answered (Seat.back),
 before it evaluates and writes its reports. At most as many tenants as there are places wait so at

@@ -12,7 +12,7 @@ from auditor.data.model import Locale
 from auditor.engine import evaluate as judge
 from auditor.plan.bill import commerce_facts, copilot_credits
 from auditor.policyset.config_problems import config_problems, said
-from auditor.report import licensed_users
+from auditor.report import feature_map_files, licensed_users
 
 from .prepare import check_stop, say
 from .staging import staging_dir
@@ -54,6 +54,17 @@ def evaluate(collected: Collected) -> Evaluated:
                 options.psa_billed,  # the list's psa_monthly
             ),
         )
+    if result.feature_map:  # beside the reports, for the security team (auditor.report.feature_map_files)
+        label = options.tenant_label or snapshot.tenant_name or snapshot.tenant_id
+        if any(f.value == "csv" for f in options.formats):
+            listed += (
+                feature_map_files.write_csv(
+                    staging_dir(prepared.out_dir) / feature_map_files.CSV_NAME, result.feature_map
+                ),
+            )
+        if any(f.value == "md" for f in options.formats):
+            path = staging_dir(prepared.out_dir) / feature_map_files.MD_NAME
+            listed += (feature_map_files.write_md(path, result.feature_map, label),)
     credits = copilot_credits(snapshot.copilot_credits, snapshot.gaps)  # the bill's, beside its Copilot seats
     del snapshot  # the users need not outlive the evaluation: the report is built from `result`
     timings.mark("free")

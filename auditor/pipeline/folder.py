@@ -15,13 +15,13 @@ from auditor.common.run_record import RECORD, RunKind, record
 from auditor.formats.report_model import ReportDocument
 from auditor.plan.exchange import EXCHANGE_FILE
 from auditor.plan.write import BATCH_NAME, PLAN_FILE, PLAN_MD
-from auditor.report import licensed_users
+from auditor.report import feature_map_files, licensed_users
 from auditor.report.write import DIGEST_FILES, FILE_NAMES
 
 from .staging import fresh_staging
 
 # run.json last: the record of which run wrote the others (auditor.common.run_record), moved aside with them
-REPORT_FILES = (*FILE_NAMES.values(), *DIGEST_FILES, licensed_users.FILE_NAME, RECORD)
+REPORT_FILES = (*FILE_NAMES.values(), *DIGEST_FILES, licensed_users.FILE_NAME, *feature_map_files.FILE_NAMES, RECORD)
 
 
 def plan_files(directory: Path) -> tuple[str, ...]:

@@ -87,7 +87,7 @@ class Evaluated:
     result: Handover[AuditResult]  # its findings go into the document, and nowhere else
     problems: tuple[ConfigProblem, ...]  # what the policies and the billing file say in vain
     commerce: CommerceFacts  # report.json's subscriptions and spare seats, the bill's input
-    listed: tuple[Path, ...]  # the license list beside findings.csv, written while the users were here
+    listed: tuple[Path, ...]  # the license list and the feature map, written while the users were here
     credits: CreditsJson | None  # the bill's Copilot credits
     locale: Locale
     cloud: Cloud

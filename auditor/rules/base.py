@@ -32,7 +32,7 @@ D = TypeVar("D", bound=Mapping[str, object])
 def _own(text: str) -> str:
     """A copy of `text` that the finding owns. A finding outlives the snapshot; holding the user's own
     strings would keep the memory pages of the freed users from going back to the system
-    (docs/performance.md, "Peak memory")."""
+    (benchmarks/results/history-performance.md, "Peak memory")."""
     return text.encode().decode()
 
 

@@ -2,7 +2,7 @@
 for all of them) gives its place among the --tenant-concurrency tenants at work to the next tenant,
 and takes one again once its request is answered (auditor.fleet.tenant_places, auditor.graph.pacing's
 LANE_WAIT). With 8 places and one tenant in seven reading in full, the places had filled with
-tenants waiting for the lane (docs/performance.md, "1,000 tenants end to end")."""
+tenants waiting for the lane (benchmarks/results/history-performance.md, "1,000 tenants end to end")."""
 
 from __future__ import annotations
 

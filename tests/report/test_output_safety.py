@@ -190,6 +190,8 @@ def test_the_lock_holds_across_processes(tmp_path: Path, capsys: pytest.CaptureF
     assert sorted(p.name for p in out.iterdir()) == [
         "digest.html",
         "digest.txt",
+        "feature-map.csv",  # the policy has `entitlements:` (auditor.report.feature_map_files)
+        "feature-map.md",
         "findings.csv",
         "licensed-users.csv",
         "report.html",

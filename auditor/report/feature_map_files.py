@@ -1,0 +1,88 @@
+"""feature-map.csv and feature-map.md: the feature map (auditor.impact.feature_map) beside the reports, for an
+admin to hand to the security team: per premium feature the entitlement rules know, the license Microsoft asks
+for it, the tenant's products that carry it, the users it reaches and those entitled, and Microsoft's sentence
+with its page (docs/entitlements.md, "The feature map"). Written by every audit whose policies have an
+`entitlements:` section: the CSV with findings.csv (`--format csv`), the Markdown with report.md (`--format
+md`). In English, as Microsoft's sentences are."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from auditor.common.outputs import atomic_text
+from auditor.data.feature_rows import FeatureRow
+from auditor.render.text import md_escape
+from auditor.report.csv_report import safe_cell
+
+CSV_NAME, MD_NAME = "feature-map.csv", "feature-map.md"
+FILE_NAMES = (CSV_NAME, MD_NAME)
+COLUMNS = (
+    "feature",
+    "name",
+    "license",
+    "entitling_products",
+    "status",
+    "members_reached",
+    "members_entitled",
+    "members_not_entitled",
+    "guests_reached",
+    "microsoft_sentence",
+    "page",
+)
+
+
+def _cells(row: FeatureRow) -> list[str]:
+    def count(n: int | None) -> str:
+        return "" if n is None else str(n)
+
+    lacking = None if row.members_reached is None else row.members_reached - (row.members_entitled or 0)
+    return [
+        row.feature,
+        row.name,
+        row.license,
+        "; ".join(safe_cell(p) for p in row.products),  # the tenant's part numbers: tenant text
+        row.status,
+        count(row.members_reached),
+        count(row.members_entitled),
+        count(lacking),
+        count(row.guests_reached),
+        row.sentence,
+        row.page,
+    ]
+
+
+def write_csv(path: Path, rows: Sequence[FeatureRow]) -> Path:
+    """UTF-8 with a byte-order mark, RFC 4180, as findings.csv."""
+    with atomic_text(path, encoding="utf-8-sig") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(_cells(r) for r in rows)
+    return path
+
+
+def markdown(rows: Sequence[FeatureRow], tenant: str) -> str:
+    lines = [
+        f"# Premium features and their licenses: {md_escape(tenant)}",
+        "",
+        "Per feature: the license Microsoft asks for it, the products of this tenant that carry it, and the users "
+        "it reaches (members; guests apart, billed by monthly active users) with those whose own products entitle "
+        "them. A feature no policy names, or whose read failed, is not counted.",
+        "",
+        "| " + " | ".join(COLUMNS[:9]) + " |",
+        "|" + " --- |" * 9,
+    ]
+    for row in rows:
+        cells = _cells(row)[:9]
+        cells[3] = "; ".join(md_escape(p) for p in row.products)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") if i != 3 else c for i, c in enumerate(cells)) + " |")
+    lines += ["", "What Microsoft says, word for word:", ""]
+    lines += [f'- `{row.feature}`: "{row.sentence}" ({row.page})' for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_md(path: Path, rows: Sequence[FeatureRow], tenant: str) -> Path:
+    with atomic_text(path, encoding="utf-8") as out:
+        out.write(markdown(rows, tenant))
+    return path

@@ -1,0 +1,134 @@
+"""The feature map (issue 108, point 4): feature-map.csv and feature-map.md beside the reports, per premium
+feature the entitlement rules judge: the license, the tenant's products that carry it, the users it reaches and
+those entitled, Microsoft's sentence and page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auditor.cli import main
+from auditor.impact import entitlement_scope as scope
+from auditor.impact.feature_map import JUDGED, NOT_IN_POLICY, SOURCES
+from auditor.report import feature_map_files as feature_map
+from auditor.rules.entitlements.entitlement import PLAN_FEATURES, EntitlementMissing
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
+POLICY = ROOT / "examples" / "contoso-policy.yaml"
+
+
+def _audit(out: Path, policy: Path, formats: str = "json,csv,md") -> Path:
+    args = ["audit", "--snapshot", str(SAMPLE), "--as-of", "2026-11-01T06:00:00Z", "--policies", str(policy)]
+    assert main([*args, "--output-dir", str(out), "--format", formats, "--fail-on", "never"]) == 0
+    return out
+
+
+def _rows(path: Path) -> dict[str, dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # as findings.csv: Excel reads UTF-8 with a byte-order mark
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    assert tuple(reader.fieldnames or ()) == feature_map.COLUMNS
+    return {row["feature"]: row for row in reader}
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _audit(tmp_path_factory.mktemp("fm") / "out", POLICY)
+
+
+def test_every_feature_the_entitlement_rules_judge_is_in_the_map(example_run: Path) -> None:
+    judged_by_rules = set(scope.FEATURES) | {f for features in PLAN_FEATURES.values() for f in features}
+    assert judged_by_rules <= set(SOURCES)  # each with its license, sentence and page
+    rows = _rows(example_run / feature_map.CSV_NAME)
+    assert set(rows) == judged_by_rules
+    for feature, row in rows.items():
+        assert row["page"].startswith("https://") and row["microsoft_sentence"] and row["license"]
+        assert row["status"] in (JUDGED, NOT_IN_POLICY, "not read"), feature
+
+
+def test_the_counts_are_the_entitlement_findings_counts(example_run: Path) -> None:
+    """Each judged feature's members not entitled are the entitlement-missing findings that list it (enabled
+    members); group memberships also count disabled members, which get no finding of their own."""
+    report = json.loads((example_run / "report.json").read_text("utf-8"))
+    named = {f for features in _policy_features(POLICY) for f in features}  # what the example policy names
+    missing: Counter[str] = Counter()
+    for finding in report["findings"]:
+        if finding["rule"] == EntitlementMissing.id:
+            missing.update(finding["details"]["features"])
+    rows = _rows(example_run / feature_map.CSV_NAME)
+    checked = 0
+    for feature, row in rows.items():
+        if feature not in named:
+            assert row["status"] == NOT_IN_POLICY and row["members_reached"] == "", feature
+            continue
+        assert row["status"] == JUDGED, feature
+        reached, entitled = int(row["members_reached"]), int(row["members_entitled"])
+        assert int(row["members_not_entitled"]) == reached - entitled
+        if feature not in scope.MEMBERSHIP_FEATURES:
+            assert reached - entitled == missing[feature], feature
+            checked += missing[feature] > 0
+    assert checked >= 5  # the sample reaches users without an entitling product under several features
+
+
+def _policy_features(policy: Path) -> list[list[str]]:
+    """The features each policy document's `entitlements:` names (all five by default)."""
+    found = []
+    for doc in yaml.safe_load_all(policy.read_text("utf-8")):
+        section = (doc or {}).get("entitlements")
+        if section is not None:
+            found.append(list(section.get("features") or scope.DEFAULT_FEATURES))
+    return found
+
+
+def test_products_listed_are_those_whose_service_plans_carry_the_license(example_run: Path) -> None:
+    rows = _rows(example_run / feature_map.CSV_NAME)
+    sample = json.loads(SAMPLE.read_text("utf-8"))
+    parts = {s["skuPartNumber"] for s in sample.get("skus", sample.get("subscribedSkus", []))}
+    risk = rows[scope.RISK_BASED_ACCESS]["entitling_products"]
+    assert "(SPE_E5)" in risk and "(SPE_E3)" not in risk  # E5 carries AAD_PREMIUM_P2, E3 only AAD_PREMIUM
+    assert "(SPE_E3)" in rows[scope.CONDITIONAL_ACCESS]["entitling_products"]
+    listed = {
+        p.rsplit("(", 1)[1].rstrip(")") for row in rows.values() for p in row["entitling_products"].split("; ") if p
+    }
+    assert listed <= parts
+
+
+def test_the_markdown_table_has_a_row_per_feature_and_microsofts_sentences(example_run: Path) -> None:
+    text = (example_run / feature_map.MD_NAME).read_text("utf-8")
+    for feature, (_, _, sentence, page) in SOURCES.items():
+        assert re.search(rf"^\| {feature} \|", text, re.MULTILINE), feature
+        assert f'"{sentence}" ({page})' in text
+
+
+def test_each_sentence_is_quoted_in_the_docs() -> None:
+    """The map's sentences are the ones the docs quote with their context, word for word."""
+    docs = " ".join(" ".join(p.read_text("utf-8").split()) for p in (ROOT / "docs").glob("*.md"))
+    docs = docs.replace("**", "")
+    for feature, (_, _, sentence, page) in SOURCES.items():
+        assert sentence.rstrip(".") in docs, feature
+        assert page.split("#")[0] in docs, feature
+
+
+def test_no_map_without_an_entitlements_section(tmp_path: Path) -> None:
+    text = POLICY.read_text("utf-8")
+    start = text.index("\nentitlements:")
+    rest = text[start + 1 :]
+    end = re.search(r"\n\S", rest)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(text[: start + 1] + (rest[end.start() + 1 :] if end else ""), "utf-8")
+    out = _audit(tmp_path / "out", policy)
+    assert (out / "report.json").is_file()
+    assert not (out / feature_map.CSV_NAME).exists() and not (out / feature_map.MD_NAME).exists()
+
+
+def test_the_format_chooses_which_is_written(tmp_path: Path) -> None:
+    out = _audit(tmp_path / "out", POLICY, formats="json,md")
+    assert (out / feature_map.MD_NAME).is_file() and not (out / feature_map.CSV_NAME).exists()
