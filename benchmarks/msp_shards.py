@@ -217,7 +217,6 @@ def shards(args: argparse.Namespace) -> None:
         "one_process": one,
         "findings_csv_equal_one_process": f"{sum(same)}/{len(same)}" if same else None,
     }
-    night = "-second" if args.second_night else ""
     cpu = [r["cpu_s"] for r in ran]
     headline = {
         "the night (last shard's end)": f"{result['night_wall_s']:,.1f} s",
