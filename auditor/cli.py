@@ -262,6 +262,19 @@ def _add_audit(sub: Any) -> None:
         help="audit only the K-th of N slices of the file (by a hash of each key: adding a tenant moves no other)",
     )
     tenants.add_argument(
+        "--app",
+        metavar="CLIENT_ID",
+        help="audit only the tenants of the file whose client_id is CLIENT_ID (with --shard: slice K of N of them; "
+        "the shards of a matrix planned by app, docs/msp.md)",
+    )
+    tenants.add_argument(
+        "--lane-share",
+        type=_shard,
+        metavar="K/N",
+        help="this run is the K-th of N that read with the same apps at once: it keeps to its share of each app's "
+        "limits across tenants (the sign-in lane's slots; default: worked out from --shard and the file; docs/msp.md)",
+    )
+    tenants.add_argument(
         "--invoice",
         metavar="ID",
         help="read Microsoft's invoice ID (Graph's billed reconciliation export, in the `partner:` tenant) "

@@ -295,6 +295,8 @@ def serve(
         for line in sys.stdin:  # "stats": the requests so far by kind (the run's, before the checks)
             if line.strip() == "stats":
                 print(json.dumps(by_kind(emulators)), flush=True)
+            elif line.strip() == "lanes":  # each app's requests across tenants as it counted them (msp_shards)
+                print(json.dumps([app_windows(app) for app, _ in lanes]), flush=True)
         refused: dict[str, int] = {}
         for limits in kept:
             for key, times in limits.refused.items():
@@ -307,6 +309,20 @@ def serve(
             if r.path.endswith("/users") and "signInActivity" in r.query.get("$select", "")
         )
         print(json.dumps({"refused": refused, "sign_in_requests": asked}), flush=True)
+
+
+def app_windows(app: Any) -> dict[str, int]:
+    """An app's requests across its tenants as the emulators counted them (AppLimits' logs): the
+    sign-in requests and the most in any minute (Graph's limit: 10), the identity reports' most in
+    any 10 s (122)."""
+    from auditor.graph.lane_share import most_in_window
+
+    sign_ins, reports = app.sign_in.log or [], app.reports.log or []
+    return {
+        "sign_in_requests": len(sign_ins),
+        "most_sign_ins_in_a_minute": most_in_window(sign_ins, 60.0),
+        "most_reports_in_10_s": most_in_window(reports, 10.0),
+    }
 
 
 def by_kind(emulators: list[Any]) -> dict[str, int]:
@@ -422,6 +438,17 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--apps", type=int, default=1, help="split the fleet over this many app registrations, in turn (default: 1)"
     )
+    parser.add_argument(
+        "--shards", type=int, default=0, metavar="S", help="S shard processes at once, then rollup (msp_shards.py)"
+    )
+    parser.add_argument("--one-process", action="store_true", help="with --shards: the same night in one process too")
+    parser.add_argument(
+        "--compare", type=Path, metavar="DIR", help="with --shards: compare findings.csv with DIR/<key>/"
+    )
+    parser.add_argument("--lanes-only", action="store_true", help="with --shards: the lane schedule alone, no audit")
+    parser.add_argument(
+        "--slices", action="store_true", help="with --shards: slices of the whole file, not shards by app (--app)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reads", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -495,6 +522,11 @@ def main() -> None:
     args = _arguments()
     if args.serve:
         serve(args.tenants, args.seed, args.latency_ms, args.budgets, args.reads, args.apps, args.lane_budget)
+        return
+    if args.shards:  # several shard processes at once (msp_shards.py): loaded for that run only
+        from .msp_shards import lanes_only, shards
+
+        (lanes_only if args.lanes_only else shards)(args)
         return
     if args.week:
         rows = week(args.tenants, args.seed, args.latency_ms, args.full_every, args.lane_budget, args.nights)

@@ -3,10 +3,13 @@
     python -m auditor.delivery.matrix --file .github/tenants.yaml --github-output
     python -m auditor.delivery.matrix --file .github/tenants.yaml --tenant contoso --github-output
     python -m auditor.delivery.matrix --file .github/tenants.yaml --shard-size 250 --github-output
+    python -m auditor.delivery.matrix --file .github/tenants.yaml --night 30m --kept previous --github-output
 
 The second form is for license-apply.yml: one tenant's connection (tenant_id, the write app's
 client_id, cloud, name) as step outputs. The third is for nightly-many-tenants.yml: one job per
-shard of at most that many tenants, each running `audit --tenants FILE --shard K/N` (docs/msp.md).
+shard of at most that many tenants, each running `audit --tenants FILE --shard K/N` (docs/msp.md). The
+fourth plans the shards from the apps' sign-in lanes for a night of 30 minutes, and refuses (exit 6)
+when the apps are too few for it (lanes.py).
 
 The file (see tenants.example.yaml) lists tenants with their app registration, cloud, locale and
 recipients; `defaults` fills what a tenant leaves out; `partner` names the MSP's own tenant and the
@@ -37,6 +40,7 @@ from auditor.billing.psa_block import company_key, psa_block
 from auditor.common.errors import AuditorError, UsageError, clean_message
 from auditor.data.model import Cloud, Locale
 
+from . import lanes
 from .options import check_address, split_addresses
 from .tenant_defaults import checked_defaults
 
@@ -546,6 +550,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         help="one job per shard of about N tenants instead of one per tenant (matrix entries "
         "shard=K/N and index=K; count= is still the number of tenants)",
     )
+    lanes.add_arguments(parser)  # --night and what it plans from (lanes.py)
     args = parser.parse_args(argv)
     try:
         jobs = load_tenants(args.file) if args.file and args.file.exists() else tenant_from_env(env)
@@ -553,6 +558,13 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             one = connection(jobs, args.tenant)
             document = json.dumps(one, separators=(",", ":"), sort_keys=True)
             lines = "".join(f"{name}={value}\n" for name, value in one.items())
+        elif args.night is not None:  # the shards of the night, planned from the apps' lanes
+            done = lanes.planned(
+                jobs, args.night, args.kept, args.cpu_per_tenant, args.parallel, args.latency_ms, args.slices, args.as_of
+            )
+            print(json.dumps(done.summary(), sort_keys=True), file=sys.stderr)
+            document = json.dumps({"include": done.entries}, separators=(",", ":"), sort_keys=True)
+            lines = f"matrix={document}\ncount={len(jobs)}\nparallel={done.shards}\n"
         else:
             chosen = shards(jobs, args.shard_size) if args.shard_size is not None else matrix(jobs)
             document = json.dumps(chosen, separators=(",", ":"), sort_keys=True)

@@ -50,6 +50,10 @@ class FleetOptions:
     concurrency: int = 8  # --tenant-concurrency
     timeout: float = 1800  # --tenant-timeout, in seconds
     shard: tuple[int, int] | None = None  # --shard K/N
+    # --lane-share K/N: this run's share of every app's limits across tenants (auditor.graph.lane_share;
+    # None: worked out from --shard and the file's apps)
+    lane_share: tuple[int, int] | None = None
+    app: str | None = None  # --app CLIENT_ID: only the file's tenants of that app (then --shard among them)
     pax8_endpoint: str | None = None  # --pax8-endpoint (None: Pax8's own)
     sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
     connectwise_endpoint: str | None = None  # --connectwise-endpoint (None: ConnectWise's cloud)
@@ -108,6 +112,8 @@ class FleetOptions:
             concurrency=args.tenant_concurrency,
             timeout=args.tenant_timeout,
             shard=args.shard,
+            lane_share=args.lane_share,
+            app=args.app,
             pax8_endpoint=args.pax8_endpoint,
             sherweb_endpoint=args.sherweb_endpoint,
             connectwise_endpoint=args.connectwise_endpoint,

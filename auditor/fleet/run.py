@@ -21,7 +21,6 @@ slice K of N: stable when a tenant is added, and the N slices are disjoint and c
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -52,6 +51,7 @@ from ..arguments import AuditOptions
 from ..billing.arguments import BillingSource
 from ..billing.partner_center import PartnerCenter
 from ..delivery.content import run_url_from_env
+from ..delivery.lanes import of_app, slice_of
 from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
@@ -68,14 +68,9 @@ from . import psa_reads as psa
 from .arguments import FleetOptions, RollupOptions
 from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
-from .sign_in_lane import lane_tonight
+from .sign_in_lane import lane_tonight, shares_tonight
 from .tenant_folder import clear, reads_complete, requests_made
 from .tenant_places import Places, Seat
-
-
-def slice_of(key: str, count: int) -> int:
-    """The 1-based slice a tenant key falls in: a hash of the key alone, so adding a tenant moves none."""
-    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % count + 1
 
 
 def select(jobs: Sequence[TenantJob], part: tuple[int, int] | None) -> list[TenantJob]:
@@ -418,7 +413,9 @@ def cmd_tenants(options: FleetOptions) -> int:
     history_name(run.nightly.history)
     tenants = read_tenants_file(Path(options.tenants))
     partner.check(tenants, run.bill.source)  # before any tenant: a missing `partner:` block is exit 2
-    jobs = select(tenants.jobs, options.shard)
+    if options.app is not None and not of_app(tenants.jobs, options.app):
+        raise UsageError(f"--app: no tenant of {options.tenants} has the client_id {options.app}")
+    jobs = select(of_app(tenants.jobs, options.app), options.shard)
     if distributor.wanted(jobs):
         distributor.check(jobs, os.environ)  # before any tenant: no Pax8 (or Sherweb) credentials is exit 2
     psa.check(jobs, os.environ)  # likewise the PSA's keys
@@ -467,7 +464,10 @@ def _audit_and_roll_up(
     )
     # what the PSA bills each customer (read only), read before the tenants: each tenant's report shows the table
     billed = psa.read(jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of)
-    lane = lane_tonight(options, jobs, root)  # the night's full sign-in reads within the lane's budget
+    # the shard's share of each app's limits across tenants (shards of one app at once), then the night's
+    # full sign-in reads within the lane's budget
+    shares = shares_tonight(options, of_app(tenants.jobs, options.app) if tenants is not None else jobs)
+    lane = lane_tonight(options, jobs, root, shares)
     options = replace(options, distributor_seats=seats, psa_billed=billed, lane=lane.verdicts if lane else {})
     with partner.session(
         partner.wanted(tenants, run.bill.source) if tenants is not None else None,

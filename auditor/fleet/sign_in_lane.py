@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,8 +36,10 @@ from auditor.common.numbers import english_count
 from auditor.common.outputs import write_text
 from auditor.common.timestamps import timestamp_or_none
 
+from ..delivery.lanes import app_shares
 from ..delivery.matrix import TenantJob
 from ..graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, MARGIN, due, header
+from ..graph.lane_share import LaneShare, set_shares, share_requests
 from ..graph.users import SIGN_IN_PAGE_SIZE, sign_in_seconds
 from ..report.baseline import LAST_RUN
 from .arguments import LANE_BUDGET_MINUTES, FleetOptions
@@ -91,6 +93,7 @@ class LanePlan:
     verdicts: dict[str, bool] = field(default_factory=dict)
     forced: list[str] = field(default_factory=list)  # no usable kept read: in full, whatever the budget
     requests: dict[str, int] = field(default_factory=dict)  # by app: the forced and scheduled full reads'
+    shared: dict[str, int] = field(default_factory=dict)  # by app of which the run has a share: its budget
 
     @property
     def waiting(self) -> list[str]:
@@ -100,6 +103,8 @@ class LanePlan:
         full = sum(self.verdicts.values()) + len(self.forced)
         budget = "no budget" if self.budget == sys.maxsize else f"a budget of {self.budget} requests an app"
         reads = english_count(full, "full read", "full reads")
+        if self.shared and self.budget != sys.maxsize:  # a shard's: its share's slots within the budget's minutes
+            budget += ", " + ", ".join(f"{n} for {app}, this run's share" for app, n in sorted(self.shared.items()))
         line = (
             f"license-auditor: sign-in lane: {reads} tonight, "
             f"{english_count(sum(self.requests.values()), 'request', 'requests')} ({budget})"
@@ -112,6 +117,7 @@ class LanePlan:
     def write(self, root: Path) -> Path:
         doc = {
             "budget_requests_per_app": None if self.budget == sys.maxsize else self.budget,
+            "budget_requests_of_the_share_by_app": self.shared,
             "requests_by_app": self.requests,
             "full_reads": sorted([k for k, full in self.verdicts.items() if full] + self.forced),
             "without_kept_read": sorted(self.forced),
@@ -122,8 +128,16 @@ class LanePlan:
         return path
 
 
-def plan(jobs: Sequence[TenantJob], root: Path, now: datetime, every: int, minutes: float) -> LanePlan:
-    """Tonight's lane for `jobs`, whose kept reads are in root/<key>/ (module docstring)."""
+def plan(
+    jobs: Sequence[TenantJob],
+    root: Path,
+    now: datetime,
+    every: int,
+    minutes: float,
+    shares: Mapping[str, LaneShare] | None = None,
+) -> LanePlan:
+    """Tonight's lane for `jobs`, whose kept reads are in root/<key>/ (module docstring); an app of
+    which the run has a share (`shares`: a shard's) budgets its share's slots within `minutes`."""
     out = LanePlan(budget_requests(minutes))
     due_ones: list[Candidate] = []
     for job in jobs:
@@ -137,18 +151,42 @@ def plan(jobs: Sequence[TenantJob], root: Path, now: datetime, every: int, minut
             due_ones.append(Candidate(job.key, job.client_id, max(requests, 1), read_at.astimezone(UTC)))
     for app in sorted({c.app for c in due_ones}):
         mine = [c for c in due_ones if c.app == app]
-        tonight, waiting = schedule(mine, out.budget, out.requests.get(app, 0))
+        share = (shares or {}).get(app)
+        budget = share_requests(minutes, share) if share is not None and minutes > 0 else out.budget
+        if share is not None and minutes > 0:
+            out.shared[app] = budget
+        tonight, waiting = schedule(mine, budget, out.requests.get(app, 0))
         out.verdicts.update({key: True for key in tonight} | {key: False for key in waiting})
         out.requests[app] = out.requests.get(app, 0) + sum(c.requests for c in mine if c.key in tonight)
     return out
 
 
-def lane_tonight(options: FleetOptions, jobs: Sequence[TenantJob], root: Path) -> LanePlan | None:
+def shares_tonight(options: FleetOptions, everyone: Sequence[TenantJob]) -> dict[str, LaneShare]:
+    """The run's share of each app's limits across tenants (auditor.graph.lane_share), set for its
+    every request and said on stderr: --lane-share K/N for every app; else, with --shard K/N, this
+    shard's place among the shards holding a tenant of the app (`everyone`: the whole file, the same
+    for every shard); none otherwise, nor for an app only this run reads with (N = 1: the whole lane)."""
+    if options.lane_share is not None:
+        k, n = options.lane_share
+        shares = {job.client_id: LaneShare(k, n) for job in everyone}
+    else:
+        shares = app_shares(everyone, options.shard) if options.shard is not None else {}
+    shares = {app: share for app, share in shares.items() if share.n > 1}
+    set_shares(shares)
+    if shares:
+        said = ", ".join(f"{app} {share}" for app, share in sorted(shares.items()))
+        print(f"license-auditor: lane shares (each app's limits across tenants, in slots): {said}", file=sys.stderr)
+    return shares
+
+
+def lane_tonight(
+    options: FleetOptions, jobs: Sequence[TenantJob], root: Path, shares: Mapping[str, LaneShare] | None = None
+) -> LanePlan | None:
     """The nightly's (--baseline previous) sign-in lane tonight, said on stderr; None for another run."""
     run = options.audit
     if run.baseline != LAST_RUN:
         return None
     now = timestamp_or_none(run.as_of) or datetime.now(UTC)
-    lane = plan(jobs, root, now, run.source.sign_in_full_every or FULL_EVERY, options.lane_minutes)
+    lane = plan(jobs, root, now, run.source.sign_in_full_every or FULL_EVERY, options.lane_minutes, shares)
     print(lane.say(), file=sys.stderr)
     return lane

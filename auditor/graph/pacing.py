@@ -9,9 +9,11 @@ Microsoft's "Microsoft Graph service-specific throttling limits"
   are never more;
 - "GET signInActivity": 10 requests per minute per app per tenant, and 10 per minute per app across
   all tenants (AppWindows.sign_in, one per app in the process: every tenant's sign-in reads take
-  turns from it). A tenant of a multi-tenant run that has to wait for that lane says so to the run
-  (LANE_WAIT, set by auditor.fleet for each tenant): it gives its place among the tenants at work
-  to the next tenant while it waits, and takes one again once its request is answered;
+  turns from it; a shard of several reading with the app at once takes its share of the lane in
+  slots instead, auditor.graph.lane_share). A tenant of a multi-tenant run that has to wait for
+  that lane says so to the run (LANE_WAIT, set by auditor.fleet for each tenant): it gives its place
+  among the tenants at work to the next tenant while it waits, and takes one again once its request
+  is answered;
 - each Microsoft 365 usage report (/reports/get...(period=...)): 14 requests per 10 minutes per app
   and tenant, and the reports together 40 per 10 minutes per tenant for all apps;
 - identity protection and Conditional Access (/identity/conditionalAccess/..., /identityProtection/...):
@@ -52,6 +54,8 @@ from contextvars import ContextVar
 from typing import Protocol
 
 from auditor.common.numbers import whole_number
+
+from .lane_share import LaneShare, SlotWindow, share_of, wall_epoch
 
 AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0  # identity and access reports, per app per tenant
 APP_AUDIT_REQUESTS = 122  # the same, per app across all tenants, per AUDIT_WINDOW
@@ -184,17 +188,19 @@ class AppBudget:
             self.tokens -= units
 
 
-_APP_BUDGETS: dict[tuple[str, Timer], AppBudget] = {}
+_APP_BUDGETS: dict[tuple[str, Timer, LaneShare | None], AppBudget] = {}
 _APP_LOCK = threading.Lock()
 
 
 def app_budget(app_id: str, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> AppBudget:
     """The one AppBudget of the process for `app_id` (every tenant it audits shares it; a test's
-    virtual clock has its own)."""
+    virtual clock has its own): the process's share of the app's units when it has one."""
+    share = share_of(app_id)
+    units = APP_UNITS * scale / (share.n if share is not None else 1)
     with _APP_LOCK:
-        budget = _APP_BUDGETS.get((app_id, timer))
+        budget = _APP_BUDGETS.get((app_id, timer, share))
         if budget is None:
-            budget = _APP_BUDGETS[app_id, timer] = AppBudget(APP_UNITS * scale, APP_WINDOW * seconds, timer.now)
+            budget = _APP_BUDGETS[app_id, timer, share] = AppBudget(units, APP_WINDOW * seconds, timer.now)
         return budget
 
 
@@ -246,6 +252,21 @@ class RequestWindow:
             # the oldest answer leaves the window then; with every turn in flight, look again soon
             return max(0.001, self.answered[0] + self.window - now) if self.answered else 0.05
 
+    def try_take(self) -> bool:
+        """Take a turn if one is free now (without waiting)."""
+        return self._take() == 0
+
+    def undo(self) -> None:
+        """Give back a turn try_take took, unused (nothing was sent)."""
+        with self._lock:
+            self.in_flight -= 1
+
+    def done(self) -> None:
+        """A turn try_take took was used: its answer is in."""
+        with self._lock:
+            self.in_flight -= 1
+            self.answered.append(self.clock())
+
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         hook = LANE_WAIT.get() if self.lane else None
@@ -268,11 +289,23 @@ class RequestWindow:
 class AppWindows:
     """The request windows of one app across all tenants, one for every client of the process
     that signs in as the app (app_windows): "GET signInActivity" 10 per minute (the sign-in lane
-    every tenant's sign-in reads take turns from) and the identity and access reports 122 per 10 s."""
+    every tenant's sign-in reads take turns from) and the identity and access reports 122 per 10 s.
+    With a `share` (a shard's, auditor.graph.lane_share) the lane is the share's slots and the
+    reports' window the share's part of the 122."""
 
-    def __init__(self, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> None:
-        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, timer, lane=True)
-        self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds, timer)
+    def __init__(
+        self, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME, share: LaneShare | None = None
+    ) -> None:
+        self.sign_in: RequestWindow | SlotWindow
+        if share is None:
+            self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, timer, lane=True)
+            self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds, timer)
+            return
+        # the slots are numbered on the UTC clock every runner keeps alike (a test's timer: its own)
+        epoch = wall_epoch if isinstance(timer, RealTime) else timer.now
+        limit = _count(SIGN_IN_REQUESTS, scale)
+        self.sign_in = SlotWindow(limit, SIGN_IN_WINDOW, share, timer, epoch, seconds, lane=LANE_WAIT)
+        self.reports = RequestWindow(share.count(_count(APP_AUDIT_REQUESTS, scale)), AUDIT_WINDOW * seconds, timer)
 
 
 def _count(requests: int, scale: float) -> int:
@@ -280,7 +313,7 @@ def _count(requests: int, scale: float) -> int:
     return max(1, round(requests * scale))
 
 
-_APP_WINDOWS: dict[tuple[str, float, float, Timer], AppWindows] = {}
+_APP_WINDOWS: dict[tuple[str, float, float, Timer, LaneShare | None], AppWindows] = {}
 
 
 def forget_app_windows() -> None:
@@ -292,11 +325,13 @@ def forget_app_windows() -> None:
 
 def app_windows(app_id: str, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> AppWindows:
     """The one AppWindows of the process for `app_id` (every tenant it audits shares them; the
-    scaled windows and the virtual clocks of the tests apart)."""
+    scaled windows and the virtual clocks of the tests apart), of the process's share of the app's
+    limits when it has one (lane_share.set_shares)."""
+    share = share_of(app_id)
     with _APP_LOCK:
-        windows = _APP_WINDOWS.get((app_id, seconds, scale, timer))
+        windows = _APP_WINDOWS.get((app_id, seconds, scale, timer, share))
         if windows is None:
-            windows = _APP_WINDOWS[app_id, seconds, scale, timer] = AppWindows(seconds, scale, timer)
+            windows = _APP_WINDOWS[app_id, seconds, scale, timer, share] = AppWindows(seconds, scale, timer, share)
         return windows
 
 
@@ -381,7 +416,7 @@ class Pacing:
         if self.windows is None:
             self.windows = app_windows(app_id, self.seconds, self.scale, self.timer)
 
-    def _windows(self, path: str, query: str) -> list[RequestWindow]:
+    def _windows(self, path: str, query: str) -> list[RequestWindow | SlotWindow]:
         """The request windows a request takes a turn from, the scarcest first (the sign-in lane
         across tenants is waited for before a turn of the tenant's audit window is held)."""
         app = self.windows
@@ -401,6 +436,10 @@ class Pacing:
         """Wait for the budgets of `path` (with its query string, unquoted) to allow a request,
         around sending it."""
         windows = self._windows(path, query)
+        if windows and isinstance(windows[0], SlotWindow):  # a shard's share of the app's sign-in lane
+            async with self._slotted(windows[0], [w for w in windows[1:] if isinstance(w, RequestWindow)]):
+                yield
+            return
         if windows:
             async with contextlib.AsyncExitStack() as turns:
                 for window in windows:
@@ -414,6 +453,33 @@ class Pacing:
                 await self.timer.sleep(wait)
             async with self.directory.turn():
                 yield
+
+    @contextlib.asynccontextmanager
+    async def _slotted(self, slot: SlotWindow, others: list[RequestWindow]) -> AsyncIterator[None]:
+        """A request in the share's next slot: nothing held while it waits for the slot's start (the
+        tenant's and the app's other windows stay free for other requests), then a turn of each other
+        window taken at once; one not free (or the slot passed meanwhile): all given back, the slot
+        lost, the next one waited for. So the request leaves at its slot's start, or not in it."""
+        away = False
+        while True:
+            number, away = await slot.wait(away)
+            taken: list[RequestWindow] = []
+            for window in others:
+                if not window.try_take():
+                    break
+                taken.append(window)
+            if len(taken) == len(others) and slot.on_time(number):
+                break
+            for window in taken:
+                window.undo()
+            slot.lost(number)
+        slot.sent(number)
+        try:
+            yield
+        finally:
+            for window in taken:
+                window.done()
+            await slot.back(away)
 
     def answered(self, path: str, headers: Mapping[str, str]) -> None:
         """Note a directory answer's x-ms-throttle-limit-percentage (or its absence)."""

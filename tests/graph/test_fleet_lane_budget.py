@@ -180,3 +180,30 @@ def test_the_nightly_writes_the_pages_of_the_tenants_it_mails(tmp_path: Path) ->
     assert len(every) == 4
     only_html = _fleet(tmp_path, "https://graph.example", "--format", "html")
     assert [f.value for f in only_html.tenant_formats(mailed=False)] == ["html"]  # what --format asks, at least
+
+
+def test_a_shards_lane_budget_is_its_shares_slots(tmp_path: Path) -> None:
+    """A shard with half of an app's lane (LaneShare 1/2: every other 6.3 s slot) budgets the slots of
+    its share within the minutes: 2 minutes are 9 requests, not the 10 of the whole lane; said, and
+    written in sign-in-lane.json."""
+    from auditor.graph.lane_share import LaneShare  # the share, for this test alone
+
+    night = START + timedelta(days=8)
+    jobs = [_job(key) for key in ("a", "b", "c", "d")]
+    for job, users in zip(jobs[:3], (2_400, 1_500, 300), strict=True):  # 5, 3 and 1 requests, a week old
+        (tmp_path / job.key).mkdir()
+        save(
+            tmp_path / job.key / KEPT_FILE,
+            job.tenant_id,
+            START,
+            WINDOW,
+            {f"u{i}": (None, None, None) for i in range(users)},
+        )
+    whole = plan(jobs, tmp_path, night, 7, 2)
+    assert whole.budget == 30 and whole.shared == {}
+    shared = plan(jobs, tmp_path, night, 7, 2, {"c": LaneShare(1, 2)})  # the app of every _job is "c"
+    assert shared.shared == {"c": 9}
+    # d's 1 (no kept read) then a's 5, b's 3: 9; c's 1 waits
+    assert shared.verdicts == {"a": True, "b": True, "c": False}
+    assert "9 for c, this run's share" in shared.say()
+    assert json.loads(shared.write(tmp_path).read_text("utf-8"))["budget_requests_of_the_share_by_app"] == {"c": 9}
