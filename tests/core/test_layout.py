@@ -20,6 +20,7 @@ TOP_LEVEL = {
     "__init__": "the package: its version and start time",
     "__main__": "python -m auditor",
     "cli": "the command line's parser and entry point",
+    "cli_examples": "the examples each command's help ends with, beside the parser",
     "commands": "what each command runs",
     "policy_commands": "what the policy files' commands run (init, validate)",
     "arguments": "audit's typed options, built from its flags (the package's arguments.py)",
