@@ -1,4 +1,4 @@
-"""docs/github-actions.md followed line by line: one environment everywhere, its secrets reach the
+"""docs/nightly.md (once docs/github-actions.md) followed line by line: one environment everywhere, its secrets reach the
 example's job, the action is taken from a copy pinned to a commit (no release is published), and the
 permissions it lists for a policy are enough for a complete audit of that policy."""
 
@@ -16,7 +16,7 @@ from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC = (ROOT / "docs" / "github-actions.md").read_text("utf-8")
+DOC = (ROOT / "docs" / "nightly.md").read_text("utf-8")
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 AS_OF = "2026-11-01T06:00:00Z"
 
