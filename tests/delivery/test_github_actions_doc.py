@@ -35,8 +35,10 @@ def test_one_environment_holds_the_credential_and_the_secrets_everywhere() -> No
     assert job["environment"] == "license-audit"  # so its SMTP secrets, environment secrets, reach it
     assert "secrets.SMTP_PASSWORD" in json.dumps(job)
     assert "Environment secrets**: `SMTP_USERNAME` and" in DOC
-    graph = (ROOT / "docs" / "graph.md").read_text("utf-8")
-    assert "environment: license-audit" in graph and "environment:audit" not in graph
+    for page in sorted((ROOT / "docs").glob("*.md")):  # every workflow the docs give names that environment
+        text = page.read_text("utf-8")
+        assert "environment:audit" not in text, page.name
+        assert all(e == "license-audit" for e in re.findall(r"^\s+environment: ([\w-]+)", text, re.M)), page.name
     assert "repository secrets" not in (ROOT / "tenants.example.yaml").read_text("utf-8")
 
 
