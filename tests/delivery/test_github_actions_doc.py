@@ -1,5 +1,5 @@
-"""docs/nightly.md (once docs/github-actions.md) followed line by line: one environment everywhere, its secrets reach the
-example's job, the action is taken from a copy pinned to a commit (no release is published), and the
+"""docs/nightly.md (once docs/github-actions.md) followed line by line: one environment everywhere, its
+secrets reach the example's job, the action is taken from a copy pinned to a commit (no release is published), and the
 permissions it lists for a policy are enough for a complete audit of that policy."""
 
 from __future__ import annotations
