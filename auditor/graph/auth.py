@@ -476,8 +476,8 @@ def get_access_token(credential: TokenCredential, scope: str, description: str) 
                 f"no credential could sign in to Microsoft Graph ({description}); tried, in order: "
                 f"{', '.join(dict.fromkeys(tried))}. The quickest fix on a workstation: `az login --tenant "
                 "<your tenant>`, then run again; in GitHub Actions: --auth github-oidc with AZURE_CLIENT_ID and "
-                "AZURE_TENANT_ID; anywhere: a token in AUDITOR_ACCESS_TOKEN with --auth token (README, "
-                "'Audit your tenant')"
+                "AZURE_TENANT_ID; anywhere: a token in AUDITOR_ACCESS_TOKEN with --auth token (docs/graph.md, "
+                "'--auth')"
             ) from None
         first = text.strip().splitlines()
         reason = first[0][:300] if first else type(exc).__name__

@@ -15,6 +15,8 @@ from auditor.rules.seats.catalog import SpareSeatsOverLimit, SpareSeatsUnderMini
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
+CLI = (ROOT / "docs" / "cli.md").read_text("utf-8")
+POLICY = (ROOT / "docs" / "policy.md").read_text("utf-8")
 
 
 def _help(*command: str) -> str:
@@ -35,7 +37,7 @@ def test_concurrency_has_one_default_everywhere() -> None:
     default = "as many partitions and member listings as the tenant's Graph budget allows"
     msp = " ".join((ROOT / "docs" / "msp.md").read_text("utf-8").split())
     assert default in _help("audit")
-    row = next(line for line in README.splitlines() if line.startswith("| `--concurrency N`"))
+    row = next(line for line in CLI.splitlines() if line.startswith("| `--concurrency N`"))
     assert f"default: {default}" in row and not re.search(r"default \d", row)
     assert default in msp and "8 × 4" not in msp
 
@@ -56,19 +58,20 @@ def test_one_name_per_option(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_the_renewal_files_are_said_to_come_only_with_a_renewal_within_60_days(tmp_path: Path) -> None:
-    """docs/nightly.md: the renewal forecast and its .ics files come only for a subscription renewing
+    """docs/reports.md: the renewal forecast and its .ics files come only for a subscription renewing
     within 60 days; the demo has none, and writes none."""
-    nightly = (ROOT / "docs" / "nightly.md").read_text("utf-8")
+    nightly = (ROOT / "docs" / "reports.md").read_text("utf-8")
     assert "| (always) |" not in nightly and "| a paid subscription renewing within 60 days |" in nightly
     assert main(["audit", "--demo", "--output-dir", str(tmp_path), "--format", "json"]) == 1
     assert not list(tmp_path.glob("renewal-*.ics"))
 
 
 def test_the_readmes_example_policy_audits_the_sample_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The README's policy example names only groups and products the sample holds: it validates
-    without a warning about them, and audits the sample complete (it named a "Partner Analysts"
-    group the sample lacks, so the run exited 3, and a licensing group "E3 Users" no group matches)."""
-    (block,) = re.findall(r"```yaml\n(.*?)```", README, re.S)
+    """docs/policy.md's whole policy example (once the README's) names only groups and products the
+    sample holds: it validates without a warning about them, and audits the sample complete (it named a
+    "Partner Analysts" group the sample lacks, so the run exited 3, and a licensing group "E3 Users" no
+    group matches)."""
+    (block,) = re.findall(r"<!-- example: policy -->\n```yaml\n(.*?)```", POLICY, re.S)
     policy = tmp_path / "readme-policy.yaml"
     policy.write_text(block, "utf-8")
     sample = str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json")

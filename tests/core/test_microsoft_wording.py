@@ -31,7 +31,7 @@ def test_est_through_a_partner_gives_both_published_dates() -> None:
 
 
 def test_the_sign_in_filter_example_is_said_to_be_a_beta_request() -> None:
-    doc = _text("docs/graph.md")
+    doc = _text("docs/lane.md")
     example = doc.index("gives the example `users?$filter=signInActivity/lastSuccessfulSignInDateTime")
     assert "beta" in doc[example - 300 : example + 400]
 
@@ -54,7 +54,7 @@ def test_an_archive_can_take_plan_1_with_exchange_online_archiving() -> None:
 
 def test_the_licensed_users_filter_is_said_to_be_an_advanced_query_that_signin_activity_lacks() -> None:
     """Issue 86, point 3: a full read of the licensed users only was weighed against Microsoft's pages."""
-    doc = _text("docs/graph.md")
+    doc = _text("docs/lane.md")
     part = doc[doc.index("**A shorter or a rarer full read") :][:4000]
     assert "`/$count ne 0`" in part and "is supported only with advanced query parameters" in part
     assert "`ConsistencyLevel=eventual` header" in part and "`$count=true` query string" in part

@@ -1,5 +1,5 @@
-"""docs/github-actions.md followed line by line: one environment everywhere, its secrets reach the
-example's job, the action is taken from a copy pinned to a commit (no release is published), and the
+"""docs/nightly.md (once docs/github-actions.md) followed line by line: one environment everywhere, its
+secrets reach the example's job, the action is taken from a copy pinned to a commit (no release is published), and the
 permissions it lists for a policy are enough for a complete audit of that policy."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC = (ROOT / "docs" / "github-actions.md").read_text("utf-8")
+DOC = (ROOT / "docs" / "nightly.md").read_text("utf-8")
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 AS_OF = "2026-11-01T06:00:00Z"
 
@@ -35,8 +35,10 @@ def test_one_environment_holds_the_credential_and_the_secrets_everywhere() -> No
     assert job["environment"] == "license-audit"  # so its SMTP secrets, environment secrets, reach it
     assert "secrets.SMTP_PASSWORD" in json.dumps(job)
     assert "Environment secrets**: `SMTP_USERNAME` and" in DOC
-    graph = (ROOT / "docs" / "graph.md").read_text("utf-8")
-    assert "environment: license-audit" in graph and "environment:audit" not in graph
+    for page in sorted((ROOT / "docs").glob("*.md")):  # every workflow the docs give names that environment
+        text = page.read_text("utf-8")
+        assert "environment:audit" not in text, page.name
+        assert all(e == "license-audit" for e in re.findall(r"^\s+environment: ([\w-]+)", text, re.M)), page.name
     assert "repository secrets" not in (ROOT / "tenants.example.yaml").read_text("utf-8")
 
 

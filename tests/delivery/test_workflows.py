@@ -362,10 +362,10 @@ def test_action_scripts_pass_shellcheck(tmp_path: Path) -> None:
 
 
 def test_actionlint_validates_a_workflow_using_the_action(tmp_path: Path) -> None:
-    """The copy-paste example in docs/github-actions.md, pointed at this checkout, lints clean."""
-    docs = (ROOT / "docs" / "github-actions.md").read_text(encoding="utf-8")
+    """The copy-paste example in docs/nightly.md, pointed at this checkout, lints clean."""
+    docs = (ROOT / "docs" / "nightly.md").read_text(encoding="utf-8")
     example = re.search(r"<!-- example: composite -->\n```yaml\n(.*?)```", docs, re.DOTALL)
-    assert example, "docs/github-actions.md lost its composite-action example"
+    assert example, "docs/nightly.md lost its composite-action example"
     workflow = re.sub(r"uses: [\w.-]+/license-auditor@\S+", "uses: ./", example.group(1))
     assert "uses: ./" in workflow
     (tmp_path / ".git").mkdir()  # actionlint resolves `uses: ./` from the repository root it finds

@@ -21,10 +21,11 @@ TENANT = "--graph --tenant-id contoso.onmicrosoft.com"  # the doc's live tenant;
 
 
 def _doc_commands() -> list[list[str]]:
-    """The first shell block of docs/nightly.md: its commands, continuation lines joined, comments dropped."""
-    block = re.search(r"```sh\n(.*?)```", DOC.read_text("utf-8"), re.S)
-    assert block is not None
-    text = block[1].replace("\\\n", " ")
+    """The shell block of docs/nightly.md that runs the nightly from cron: its commands, continuation lines
+    joined, comments dropped."""
+    blocks = [b for b in re.findall(r"```sh\n(.*?)```", DOC.read_text("utf-8"), re.S) if "--baseline previous" in b]
+    assert len(blocks) == 1
+    text = blocks[0].replace("\\\n", " ")
     lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
     assert any(TENANT in line for line in lines), "the doc's tenant changed: change TENANT here"
     return [shlex.split(line.replace(TENANT, "--demo")) for line in lines if line]

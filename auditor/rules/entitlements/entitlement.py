@@ -291,28 +291,12 @@ class _EntitlementRule(Rule[D]):
 
 
 class EntitlementMissing(_EntitlementRule[EntitlementMissingDetails]):
-    """An enabled member account that a security feature reaches holds no product entitling it to that feature:
-    Conditional Access needs Microsoft Entra ID P1, dynamic groups P1 or Intune for Education, risk-based Conditional
-    Access P2, Privileged Identity Management P2 or ID Governance, group-based licensing P1 or one of the products
-    Microsoft lists; those five are judged by default. `features` picks what is judged, and names the others
-    (below), such as a device enrolled in Intune (an Intune plan) and the recipients of a Defender for Office 365
-    policy rule (Defender for Office 365 Plan 1).
-
-    In scope: an enabled or report-only Conditional Access policy, a role the account is eligible for or assigned
-    for a limited time in PIM, a dynamic group, a license from a group. Entitled: one of the account's own products
-    carries the plan (`AAD_PREMIUM` for P1, `AAD_PREMIUM_P2` for P2, `Entra_Identity_Governance` for PIM,
-    `INTUNE_EDU` for dynamic groups; P2 covers P1; `INTUNE_A` and its editions, `INTUNE_SMBIZ` or `INTUNE_EDU`
-    for Intune; `ATP_ENTERPRISE` or `THREAT_INTELLIGENCE` for Defender for Office 365, Plan 2 carrying Plan 1's
-    protection). Medium when the tenant is short of that plan (`entitlement-short`). Guests and disabled accounts
-    get no finding of their own (entitlement-short counts guests, and disabled members of dynamic and licensed
-    groups).
-
-    Named in `features` (each reads with a permission of its own): a device enrolled in Intune (`intune`, an Intune
-    plan), an access review's reviewed and reviewers, an access package delivered, an eligible or time-bound
-    membership or ownership in PIM for Groups (`access_reviews`, `entitlement_management`, `pim_groups`: P2 or ID
-    Governance), a lifecycle workflow's users (`lifecycle_workflows`: ID Governance), the recipients an enabled
-    Safe Links, Safe Attachments, anti-phishing or preset policy rule reaches (`defender_office`: Defender for
-    Office 365, read from the Exchange export, docs/exchange-export.md).
+    """An enabled member account that a security feature reaches holds no product entitling it to that feature
+    (Conditional Access, risk-based Conditional Access, PIM, dynamic groups and group-based licensing by default;
+    Intune, ID Governance, PIM for Groups and Defender for Office 365 when `features` names them). Entitled: one of
+    the account's own products carries the plan the feature needs, P2 covering P1. Medium when the tenant is short
+    of that plan (`entitlement-short`). Guests and disabled accounts get no finding of their own. Which feature
+    needs which plan, who each reaches and Microsoft's words: docs/entitlements.md.
 
     Example:
         entitlements:
