@@ -25,7 +25,13 @@ from typing import Any
 from auditor import demo
 from auditor.billing.arguments import BillingOptions, BillingSource
 from auditor.billing.file import BillingFile
-from auditor.billing.sources import (
+from auditor.common.errors import UsageError
+from auditor.data.enums import Cloud
+from auditor.data.model import Subscription
+from auditor.graph.arguments import AuthMode
+from auditor.graph.auth import build_credential, resolve_mode
+from auditor.graph.clouds import endpoints
+from auditor.vendors.commerce_sources import (
     BILLING_TOKEN_ENV,
     PARTNER_CENTER_TOKEN_ENV,
     Access,
@@ -33,12 +39,6 @@ from auditor.billing.sources import (
     access_from,
     gather,
 )
-from auditor.common.errors import UsageError
-from auditor.data.enums import Cloud
-from auditor.data.model import Subscription
-from auditor.graph.arguments import AuthMode
-from auditor.graph.auth import build_credential, resolve_mode
-from auditor.graph.clouds import endpoints
 
 
 def _url(value: str | None, flag: str) -> str | None:

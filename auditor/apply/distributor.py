@@ -54,11 +54,11 @@ from auditor.common.errors import EXIT_OK, CollectionError, UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
-from ..billing.distributor_sessions import credentials, sherweb_credentials
 from ..distributor.distributor_changes import NAMES
 from ..distributor.distributor_rederive import Tenant, Verdict, check, customers_of, subscriptions_reader
-from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_cancel, shape_error
-from ..distributor.distributor_writers import Pax8Writer, SherwebWriter, Writer
+from ..distributor.distributor_requests import CANCEL, shape_error
+from ..vendors.protocols import DistributorSession
+from ..vendors.registry import DISTRIBUTORS
 from . import permissions
 from .agree import Refusal
 from .commerce import CommerceJournal, _seats_reader
@@ -120,11 +120,13 @@ def outgoing(c: CommerceChange, today: date) -> CommerceChange:
     if c.kind != CANCEL:
         return c
     on = max(date.fromisoformat(c.saving_from or today.isoformat()), today).isoformat()
-    return msgspec.structs.replace(c, request=pax8_cancel(c.api_id, on))
+    request = DISTRIBUTORS[c.source].cancel(c.api_id, on)
+    assert request is not None  # shape_error: a cancellation is only of a distributor that takes one
+    return msgspec.structs.replace(c, request=request)
 
 
 def send_journaled(
-    c: CommerceChange, writer: Writer, journal: CommerceJournal, out: TextIO, plan: str | None, *, read: int
+    c: CommerceChange, writer: DistributorSession, journal: CommerceJournal, out: TextIO, plan: str | None, *, read: int
 ) -> bool:
     """Journal `c` as sending (on disk before the request goes out, with the quantity `read` at the call),
     send it and journal its outcome: apply's change and undo's put-back alike. A journal that cannot be
@@ -142,7 +144,9 @@ def send_journaled(
         ) from None
 
 
-def put(c: CommerceChange, writer: Writer, journal: CommerceJournal, out: TextIO, plan: str | None = None) -> bool:
+def put(
+    c: CommerceChange, writer: DistributorSession, journal: CommerceJournal, out: TextIO, plan: str | None = None
+) -> bool:
     """Send one journaled change (a plan's as `outgoing` makes it, or an undo's); whether it is done
     (else journaled failed/unknown)."""
     sent = writer.send(c)
@@ -154,7 +158,7 @@ def put(c: CommerceChange, writer: Writer, journal: CommerceJournal, out: TextIO
 
 async def run_distributor(
     changes: Sequence[CommerceChange],
-    writers: Mapping[str, Writer],
+    writers: Mapping[str, DistributorSession],
     tenant: Tenant,
     *,
     execute: bool,
@@ -215,22 +219,15 @@ async def run_distributor(
 
 
 @contextlib.contextmanager
-def writers_for(sources: set[str], endpoints: Mapping[str, str | None]) -> Iterator[dict[str, Writer]]:
+def writers_for(sources: set[str], endpoints: Mapping[str, str | None]) -> Iterator[dict[str, DistributorSession]]:
     """A writer for each distributor `sources` names, each with the MSP's credentials for it (a missing
     one is a UsageError before anything is read), their sessions closed after."""
-    from ..billing.pax8 import Pax8  # the distributors' clients (httpx) load for a run that writes
-    from ..billing.sherweb import Sherweb
-
-    pax8_keys = credentials(os.environ) if "pax8" in sources else None
-    sherweb_keys = sherweb_credentials(os.environ) if SHERWEB in sources else None
+    keys = {name: vendor.credentials(os.environ) for name, vendor in DISTRIBUTORS.items() if name in sources}
     with contextlib.ExitStack() as stack:
-        writers: dict[str, Writer] = {}
-        if pax8_keys is not None:
-            writers["pax8"] = Pax8Writer(stack.enter_context(Pax8(*pax8_keys, endpoint=endpoints.get("pax8"))))
-        if sherweb_keys is not None:
-            sherweb = stack.enter_context(Sherweb(*sherweb_keys, endpoint=endpoints.get(SHERWEB)))
-            writers[SHERWEB] = SherwebWriter(sherweb)
-        yield writers
+        yield {
+            name: stack.enter_context(DISTRIBUTORS[name].session(key, endpoints.get(name)))
+            for name, key in keys.items()
+        }
 
 
 def apply_distributor_changes(

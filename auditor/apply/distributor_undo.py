@@ -7,7 +7,7 @@ newest first. An undo is a write like any other, decided at the call from the so
   the journal says was read before the write (bound); a hash of a file in the same folder proves
   nothing, so neither bounds what is bought;
 - the subscription is re-read (it must still have the seats the reduction left) and the distributor's
-  own record gives the quantity before its last change (Pax8's subscription history, Writer.recorded):
+  own record gives the quantity before its last change (Pax8's subscription history, DistributorSession.recorded):
   the put-back never goes above it;
 - the tenant's seats are read from Graph (GET /subscribedSkus): after the put-back the distributor bills
   at most the seats assigned now plus the spare seats the plan's policy allows (distributor_bound);
@@ -36,9 +36,10 @@ from auditor.formats.bill_model import CommerceChange
 
 from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NAMES, NOW
-from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_update, sherweb_amend
-from ..distributor.distributor_writers import Now, Unread, Writer
+from ..distributor.distributor_requests import CANCEL, SHERWEB
 from ..formats.plan_json import PlanFile, PlanFileError, load_plan
+from ..vendors.protocols import DistributorSession, Now, Unread
+from ..vendors.registry import DISTRIBUTORS
 from .arguments import WriteOptions
 from .commerce import CommerceJournal
 from .commerce_undo import _ask, _journal_lines
@@ -94,9 +95,7 @@ def _put_back(change: CommerceChange, to: int) -> CommerceChange:
         not_before=None,
         by=None,
         saving_from=None,
-        request=sherweb_amend(change.scope, change.api_id, to)
-        if change.source == SHERWEB
-        else pax8_update(change.api_id, to),
+        request=DISTRIBUTORS[change.source].put_back(change.scope, change.api_id, to),
     )
 
 
@@ -150,7 +149,7 @@ def _price(seats: int, sub: Now, at: str) -> str:
     return f" ({seats} seats at {sub.price:.2f} at {at} now: they cost {seats * sub.price:.2f} a month again)"
 
 
-def _target(change: CommerceChange, writer: Writer, sub: Now, tenant: TenantNow, out: TextIO) -> int | str:
+def _target(change: CommerceChange, writer: DistributorSession, sub: Now, tenant: TenantNow, out: TextIO) -> int | str:
     """The quantity to put back, the least of what the journal's line asks (change.from_), what the
     distributor's record had before its last change, and what the tenant's seats allow now (seats billed
     of the product at most its seats assigned plus the policy's spare); why none, when it is no more
@@ -186,7 +185,7 @@ def _target(change: CommerceChange, writer: Writer, sub: Now, tenant: TenantNow,
 def _undo_one(
     line: JournalLine,
     sent: JournalLine | None,
-    writer: Writer,
+    writer: DistributorSession,
     ask: Callable[[str], bool | None],
     out: TextIO,
     *,
@@ -237,7 +236,7 @@ def _undo_one(
 
 def undo_distributor(
     lines: Sequence[JournalLine],
-    writers: Mapping[str, Writer],
+    writers: Mapping[str, DistributorSession],
     ask: Callable[[str], bool | None],
     *,
     execute: bool,

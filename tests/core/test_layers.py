@@ -28,7 +28,7 @@ def test_the_import_contracts_are_kept() -> None:
 
 
 def _layered() -> set[str]:
-    (layers,) = [c["layers"] for c in CONFIG["contracts"] if c["type"] == "layers"]
+    (layers,) = [c["layers"] for c in CONFIG["contracts"] if c["type"] == "layers" and c["containers"] == ["auditor"]]
     return {f"auditor.{name.strip()}" for layer in layers for name in re.split(r"[|:]", layer)}
 
 
@@ -84,3 +84,16 @@ def test_the_developer_tools_cannot_reach_back_to_the_demo(tool: str, tmp_path: 
     command = [str(lint), "--no-cache", "--contract", "demo-seam"]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "auditor_dev.docs_tool" in done.stdout and "BROKEN" in done.stdout, done.stdout
+
+
+def test_a_layer_above_the_vendors_cannot_import_a_vendors_folder(tmp_path: Path) -> None:
+    """fleet, apply, plan and report reach a vendor through auditor.vendors.registry and its Protocols: a module
+    of theirs that imports a vendor's folder itself breaks the contract "vendor-folders"."""
+    for package in ("auditor", "auditor_dev"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "*.json"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "auditor" / "fleet" / "probe.py").write_text("from auditor.vendors.pax8.client import Pax8\n", "utf-8")
+    lint = Path(sys.executable).with_name("lint-imports")
+    command = [str(lint), "--no-cache", "--contract", "vendor-folders"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "auditor.fleet.probe" in done.stdout and "BROKEN" in done.stdout, done.stdout

@@ -4,7 +4,7 @@ and their additions, read only (docs/msp.md, "What the customer is billed: the P
     ConnectWise(credentials, endpoint=None)     one session for the run; its keys from the environment
                                                 (credentials(env): CW_COMPANY_ID, CW_PUBLIC_KEY,
                                                 CW_PRIVATE_KEY, CW_CLIENT_ID)
-    .request(method, path, query, body)         one request of the REST API (auditor.billing.psa_client:
+    .request(method, path, query, body)         one request of the REST API (auditor.vendors.psa_client:
                                                 reads, and `tickets`' POST /service/tickets)
     .pages(path, query)                         every record of a listing, page after page
     .company(id)                                GET /company/companies/{id}: the company exists (404: the
@@ -37,11 +37,12 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from auditor.billing.psa_client import (
+from auditor.billing.psa_records import PsaLine
+from auditor.vendors.protocols import PsaError
+from auditor.vendors.psa_client import (
     MAX_LINES,
     MAX_SEATS,
     PsaClient,
-    PsaError,
     day,
     env_keys,
     number,
@@ -49,7 +50,6 @@ from auditor.billing.psa_client import (
     text,
     whole_id,
 )
-from auditor.billing.psa_records import PsaLine
 
 API_URL = "https://api-na.myconnectwise.net"  # ConnectWise's cloud (North America); --connectwise-endpoint: another
 API_PATH = "/v4_6_release/apis/3.0"
@@ -67,7 +67,7 @@ _Record = TypeVar("_Record", bound=msgspec.Struct)
 
 class Reference(msgspec.Struct, frozen=True):
     """ConnectWise's reference to a record (CompanyReference, ProductReference, CurrencyReference) by
-    the fields read; each value untrusted, checked where it is read (auditor.billing.psa_client)."""
+    the fields read; each value untrusted, checked where it is read (auditor.vendors.psa_client)."""
 
     id: object = None
     name: object = None

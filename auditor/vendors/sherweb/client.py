@@ -5,7 +5,7 @@
     .subscriptions(customer_id)         the customer's subscriptions (GET billing/subscriptions/details),
                                         each with Microsoft's SKU id from its catalog (GET
                                         customer-catalogs/{customerId}), as the records
-                                        auditor.billing.distributor_seats reconciles (Pax8Subscription)
+                                        auditor.billing.distributor_seats reconciles (DistributorSubscription)
     .seats(customer_id, id)             one subscription's quantity and committed minimal quantities,
                                         re-read (apply --distributor only; Sherweb has no GET of one)
     .subscription(customer_id, id)      one subscription re-read as .subscriptions reads it: its
@@ -25,12 +25,12 @@ the `Ocp-Apim-Subscription-Key` header. The subscription details answer {items: 
 [...]}, each with its `sku` and `microsoftSkuId`, Microsoft's SKU id (the tenant's subscribedSkus
 skuId), by which each subscription is matched to a tenant product.
 
-Every field is checked as Pax8's are (auditor.billing.pax8): a count is a whole finite number in
+Every field is checked as Pax8's are (auditor.vendors.pax8.client): a count is a whole finite number in
 range, a string is bounded, a date is ISO; anything else is a SherwebError, that customer's gap. The
 token, its renewal on a 401, the bounded read and the strict JSON are the client Sherweb shares with
-Pax8 (auditor.billing.distributor_client). Details that give one subscription id twice are that
+Pax8 (auditor.vendors.client). Details that give one subscription id twice are that
 customer's gap (their sum is not what Sherweb bills); a SKU the catalog lists twice with two
-microsoftSkuIds gives its subscriptions both (Pax8Subscription.ambiguous_sku_ids), never one
+microsoftSkuIds gives its subscriptions both (DistributorSubscription.ambiguous_sku_ids), never one
 guessed. The client secret is sent only in the token request's body, the subscription key only in
 its header; neither is written into a message, a log or a file.
 Sherweb's prices (its separate pricing endpoint) are not read: a Sherweb product's money is left out.
@@ -52,9 +52,10 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from auditor.billing.distributor_client import DistributorClient, DistributorError, TokenRequest, once_each
-from auditor.billing.pax8 import MAX_SEATS, Pax8Subscription
+from auditor.billing.distributor_records import MAX_SEATS, DistributorSubscription
 from auditor.billing.untrusted import bounded_number, iso_date
+from auditor.vendors.client import DistributorClient, TokenRequest, once_each
+from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
 API_URL = "https://api.sherweb.com/service-provider/v1"
@@ -232,7 +233,7 @@ def catalog(doc: _Catalog) -> dict[str, tuple[str, ...]]:
     return {sku: tuple(ids[k] for k in sorted(ids)) for sku, ids in found.items()}
 
 
-def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...]]) -> Pax8Subscription:
+def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...]]) -> DistributorSubscription:
     """One subscription of Sherweb's details, every field checked, as the record the reconciliation
     reads (its `vendor_sku_id`: Microsoft's SKU id from the customer's catalog; a SKU the catalog
     gives two ids: none, and both as its `ambiguous_sku_ids`)."""
@@ -244,7 +245,7 @@ def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...
     renewal = _record(term.renewal_configuration, "renewalConfiguration", where, _Renewal)
     if renewal.scheduled_quantity is not None:
         _count(renewal.scheduled_quantity, f"subscription {sub_id}'s scheduledQuantity", where)
-    return Pax8Subscription(
+    return DistributorSubscription(
         id=sub_id,
         company_id=customer_id,
         product_id=sku,
@@ -265,7 +266,7 @@ def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...
 
 class Sherweb(DistributorClient):
     """Sherweb's Partner API with the MSP's client credentials and subscription key (the shared
-    client: auditor.billing.distributor_client). `endpoint`: a stand-in serving both the token
+    client: auditor.vendors.client). `endpoint`: a stand-in serving both the token
     (ENDPOINT/auth/oidc/connect/token) and the API (ENDPOINT/service-provider/v1)."""
 
     vendor = "Sherweb"
@@ -353,7 +354,7 @@ class Sherweb(DistributorClient):
             raise SherwebError(f"GET {where}: not a status Sherweb sends ({exc})", 200) from None
         return status
 
-    def subscription(self, customer_id: str, sub_id: str) -> Pax8Subscription:
+    def subscription(self, customer_id: str, sub_id: str) -> DistributorSubscription:
         """One subscription re-read as the reconciliation reads it (its catalog's Microsoft SKU id, or
         both when the catalog lists its SKU twice: `ambiguous_sku_ids`), for a caller that decides its
         product at the call (Sherweb has no GET of one subscription: the customer's whole listing)."""
@@ -364,7 +365,7 @@ class Sherweb(DistributorClient):
             )
         return found[0]
 
-    def subscriptions(self, customer_id: str) -> list[Pax8Subscription]:
+    def subscriptions(self, customer_id: str) -> list[DistributorSubscription]:
         """The customer's subscriptions, each checked and given Microsoft's SKU id from its catalog."""
         skus = catalog(self._get(f"/customer-catalogs/{customer_id}", {}, "customer-catalogs", _Catalog))
         where = "billing/subscriptions/details"

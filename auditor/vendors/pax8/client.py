@@ -21,10 +21,10 @@ a page. Each subscription gives both prices of a seat, `price` ("The price for t
 `partnerCost` ("The price for the Partner."), and for Microsoft's products the vendor's ids:
 `vendorSubscriptionId` (Microsoft's subscription id) and `vendorSkuId`. The token, its renewal on a
 401, the bounded read and the strict JSON are the client Pax8 shares with Sherweb
-(auditor.billing.distributor_client); any failure is a Pax8Error, a gap in that customer's
+(auditor.vendors.client); any failure is a Pax8Error, a gap in that customer's
 reconciliation. A listing that gives one subscription id twice is that customer's gap too (its sum
 is not what Pax8 bills); the subscriptions of a productId that give two vendorSkuIds are marked
-ambiguous (Pax8Subscription.ambiguous_sku_ids), never matched to a product. The client secret is
+ambiguous (DistributorSubscription.ambiguous_sku_ids), never matched to a product. The client secret is
 sent only in the token request's body and never written into a message, a log or a file.
 """
 
@@ -39,8 +39,10 @@ from typing import Any, TypeGuard, TypeVar
 
 import msgspec
 
-from auditor.billing.distributor_client import DistributorClient, DistributorError, TokenRequest, once_each
+from auditor.billing.distributor_records import MAX_PRICE, MAX_SEATS, DistributorSubscription
 from auditor.billing.untrusted import bounded_number, iso_date
+from auditor.vendors.client import DistributorClient, TokenRequest, once_each
+from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
 API_URL = "https://api.pax8.com/v1"
@@ -61,39 +63,6 @@ class Pax8Error(DistributorError):
 
 class Pax8OtherCompany(Pax8Error):
     """Pax8 answers a subscription as another company's than the one asked for."""
-
-
-@dataclass(frozen=True)
-class Pax8Subscription:
-    id: str
-    company_id: str
-    product_id: str
-    product_name: str
-    quantity: int
-    status: str
-    price: float | None
-    currency: str | None
-    billing_term: str
-    start: str | None
-    end: str | None
-    commitment_term: str | None
-    commitment_end: str | None
-    # what Pax8 bills the partner a seat ("The price for the Partner."; `price` is "The price for the
-    # customer."), and the vendor's own ids: for Microsoft's products its subscription id and SKU id
-    partner_cost: float | None = None
-    vendor_subscription_id: str | None = None
-    vendor_sku_id: str | None = None
-    # the Microsoft SKU ids the distributor gives this subscription's product when it gives more than
-    # one (Pax8's productId with two vendorSkuIds, Sherweb's SKU listed twice in the customer's catalog):
-    # then vendor_sku_id is None and the subscription is a gap, never matched to a product
-    ambiguous_sku_ids: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:  # read back from a payload's JSON, a list
-        object.__setattr__(self, "ambiguous_sku_ids", tuple(self.ambiguous_sku_ids))
-
-
-MAX_SEATS = 1_000_000  # a subscription's quantity above this is no seat count (our bound, not Pax8's)
-MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 
 
 def _text(value: Any) -> str | None:
@@ -213,7 +182,7 @@ _Shape = TypeVar("_Shape", _Raw, _Listing)
 MAX_VERSIONS = 10_000  # one subscription's history: past this it is no one subscription's
 
 
-def _subscription(raw: object, company_id: str) -> Pax8Subscription:
+def _subscription(raw: object, company_id: str) -> DistributorSubscription:
     """One subscription of Pax8's listing, every field checked (the distributor's data is untrusted):
     a value of another type or out of range is a Pax8Error, that customer's gap."""
     if not isinstance(raw, _Raw):
@@ -232,7 +201,7 @@ def _subscription(raw: object, company_id: str) -> Pax8Subscription:
     currency = _text(_string(raw.currency_code, "currencyCode"))
     if currency is not None and not _CURRENCY.match(currency):
         raise _refuse(f"subscription {name}'s currencyCode", currency)
-    return Pax8Subscription(
+    return DistributorSubscription(
         id=sub_id,
         company_id=company_id,
         product_id=_string(raw.product_id, "productId", required=True),
@@ -259,7 +228,7 @@ def cancel_date_time(on: date) -> str:
 
 class Pax8(DistributorClient):
     """Pax8's partner API with the MSP's client credentials (the shared client:
-    auditor.billing.distributor_client). `endpoint`: a stand-in serving both the token
+    auditor.vendors.client). `endpoint`: a stand-in serving both the token
     (ENDPOINT/oauth/token) and the API (ENDPOINT/v1)."""
 
     vendor = "Pax8"
@@ -288,11 +257,11 @@ class Pax8(DistributorClient):
         data = self.call(method, path, path, empty=method == "DELETE", **kw)
         return self.decode(data, shape, f"{method} {path}") if data else None
 
-    def subscription(self, company_id: str, sub_id: str) -> Pax8Subscription:
+    def subscription(self, company_id: str, sub_id: str) -> DistributorSubscription:
         """One subscription of the company, re-read (GET /subscriptions/{id}), checked as the listing's are."""
         return _subscription(self._call("GET", f"/subscriptions/{_path_id(sub_id)}", _Raw) or _Raw(), company_id)
 
-    def update_quantity(self, company_id: str, sub_id: str, quantity: int) -> Pax8Subscription:
+    def update_quantity(self, company_id: str, sub_id: str, quantity: int) -> DistributorSubscription:
         """PUT /subscriptions/{id} {"quantity": quantity} (Pax8's "Update Subscription": "Currently NOT
         supported for subscriptions with a future date"); the subscription as Pax8 answers it."""
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_SEATS:
@@ -300,7 +269,7 @@ class Pax8(DistributorClient):
         doc = self._call("PUT", f"/subscriptions/{_path_id(sub_id)}", _Raw, json={"quantity": quantity})
         return _subscription(doc or _Raw(), company_id)
 
-    def cancel(self, company_id: str, sub_id: str, on: date) -> Pax8Subscription | None:
+    def cancel(self, company_id: str, sub_id: str, on: date) -> DistributorSubscription | None:
         """DELETE /subscriptions/{id}?cancelDate=… (Pax8's "Cancel Subscription": "Cancels the
         Subscription specified by subscriptionId"; cancelDate: "The date to cancel the subscription
         on"); None for Pax8's documented answer, 204 without a body, else the subscription it answers.
@@ -337,10 +306,10 @@ class Pax8(DistributorClient):
             versions.append(Pax8Version(since, sub.quantity, sub.partner_cost))
         return sorted(versions, key=lambda v: v.since, reverse=True)
 
-    def subscriptions(self, company_id: str) -> list[Pax8Subscription]:
+    def subscriptions(self, company_id: str) -> list[DistributorSubscription]:
         """Every subscription of one company, page after page: as many as the listing's
         `totalElements` says, each checked (_subscription), at most MAX_SUBSCRIPTIONS; else a Pax8Error."""
-        found: list[Pax8Subscription] = []
+        found: list[DistributorSubscription] = []
         total, pages, number = None, 1, 0
         while number < pages:
             params = {"companyId": company_id, "page": number, "size": PAGE_SIZE}
@@ -361,7 +330,7 @@ class Pax8(DistributorClient):
         return one_sku_each(found)
 
 
-def one_sku_each(subscriptions: Sequence[Pax8Subscription]) -> list[Pax8Subscription]:
+def one_sku_each(subscriptions: Sequence[DistributorSubscription]) -> list[DistributorSubscription]:
     """The subscriptions, those of a product (productId) whose subscriptions give two or more
     vendorSkuIds marked ambiguous (ambiguous_sku_ids, no vendor_sku_id): which Microsoft product
     their seats are is not guessed."""

@@ -1,6 +1,6 @@
 """What the MSP bills a customer in Autotask (Datto Autotask PSA): the units of the services of the
 customer's active recurring service contracts, read only (docs/msp.md, "What the customer is billed:
-the PSA"); the second implementation of auditor.billing.psa_client's interface.
+the PSA"); the second implementation of auditor.vendors.psa_client's interface.
 
     Autotask(credentials, endpoint=None)        one session for the run; its keys from the environment
                                                 (credentials(env): AUTOTASK_INTEGRATION_CODE,
@@ -39,11 +39,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 
-from auditor.billing.psa_client import (
+from auditor.billing.psa_records import PsaLine
+from auditor.vendors.protocols import PsaError
+from auditor.vendors.psa_client import (
     MAX_LINES,
     MAX_SEATS,
     PsaClient,
-    PsaError,
     day,
     env_keys,
     number,
@@ -51,7 +52,6 @@ from auditor.billing.psa_client import (
     text,
     whole_id,
 )
-from auditor.billing.psa_records import PsaLine
 
 ZONE_URL = "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation"
 API_PATH = "/atservicesrest/v1.0"

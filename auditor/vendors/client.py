@@ -1,5 +1,5 @@
 """One client for a distributor's partner API, Pax8's and Sherweb's alike: each vendor's module
-(auditor.billing.pax8, auditor.billing.sherweb) keeps only what is its own (its URLs, how its token
+(auditor.vendors.pax8.client, auditor.vendors.sherweb.client) keeps only what is its own (its URLs, how its token
 is asked for, its headers, its shapes), and this one does, once, what both do:
 
     DistributorError(text, status)      the distributor could not be read, or refused a request: one
@@ -16,6 +16,7 @@ is asked for, its headers, its shapes), and this one does, once, what both do:
                                         into `shape`, else the vendor's error naming `where`
         .value(data, where)             any JSON value read so (an answer that is a bare string)
     once_each(ids)                      what is wrong with a listing that gives one id twice, or None
+    not_sent(error)                     a write's outcome when the distributor refused it or did not answer
 
 The client secret is sent only in the token request's body (a vendor's API key only in its header)
 and never written into a message, a log or a file: every message is built here from the request's
@@ -37,6 +38,7 @@ import msgspec
 
 from auditor.billing.untrusted import read_bounded, refusal, said, strict_json, strict_value
 from auditor.common.errors import console_line
+from auditor.vendors.protocols import DistributorError, Sent
 
 _Shape = TypeVar("_Shape", bound=msgspec.Struct)
 
@@ -51,16 +53,6 @@ class TokenRequest:
     def sent(self) -> dict[str, Mapping[str, str]]:
         """httpx's keyword for it: json=... or data=..."""
         return {"json": self.json} if self.json is not None else {"data": self.form or {}}
-
-
-class DistributorError(Exception):
-    """A distributor could not be read for a customer, or refused a request: the reconciliation's gap,
-    in one line (whatever the distributor's text put into it: console_line), as it is printed and
-    stored in distributor.json."""
-
-    def __init__(self, text: str, status: int | None = None) -> None:
-        super().__init__(console_line(text))
-        self.status = status  # the distributor's HTTP status when it answered (a 4xx: it refused, nothing changed)
 
 
 class DistributorClient:
@@ -174,3 +166,9 @@ def once_each(ids: Iterable[str]) -> str | None:
     n = counted[repeated[0]]
     times = "twice" if n == 2 else f"{n} times"
     return f"subscription {repeated[0][:40]!r} is listed {times}: the customer's listing is not read as whole"
+
+
+def not_sent(exc: DistributorError) -> Sent:
+    """A write the distributor refused (a 4xx: failed, nothing changed) or did not answer (unknown)."""
+    refused = exc.status is not None and 400 <= exc.status < 500
+    return Sent("failed" if refused else "unknown", str(exc), exc.status)

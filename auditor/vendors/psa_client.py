@@ -38,21 +38,13 @@ import msgspec
 from auditor.billing.psa_records import PsaLine
 from auditor.billing.untrusted import Answered, bounded_number, iso_date, read_bounded, refusal, strict_value
 from auditor.common.errors import UsageError, console_line
+from auditor.vendors.protocols import PsaError
 
 MAX_SEATS = 1_000_000  # a line's quantity above this is no seat count (our bound, not a PSA's)
 MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 MAX_LINES = 10_000  # of one customer's agreements: past this a listing is not one customer's
 
 _Record = TypeVar("_Record", bound=msgspec.Struct)
-
-
-class PsaError(Exception):
-    """A PSA could not be read for a customer, or refused a request: the three-way table's gap, in one
-    line (whatever the PSA's text put into it: console_line)."""
-
-    def __init__(self, text: str, status: int | None = None) -> None:
-        super().__init__(console_line(text))
-        self.status = status  # the PSA's HTTP status when it answered (a 4xx: it refused, nothing changed)
 
 
 def env_keys(env: Mapping[str, str], names: Sequence[str], what: str) -> list[str]:
