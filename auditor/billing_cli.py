@@ -3,16 +3,16 @@
     read_commerce(options, subscriptions, tenant, file, env, live=..., say=...) -> BillingFile | None
                                          the rows the bill uses; each gap and warning said once
 
-`audit --demo` reads the sample tenant's billing account and partner from the stand-ins
-(auditor.demo.commerce). A live Graph audit reads the billing APIs with its own credential (with
+`audit --demo` reads the sample tenant's billing account and partner from the stand-ins (the seam
+auditor.demo: auditor_dev.demo.commerce). A live Graph audit reads the billing APIs with its own credential (with
 `--auth token`: AUDITOR_BILLING_TOKEN and AUDITOR_PARTNER_CENTER_TOKEN); a snapshot audit or
 `plan` reads them only when asked (an explicit --billing-source or an endpoint); without that,
 `plan` reuses the facts the audit read (report.json's billing_facts). A tenant of `audit --tenants`
 reads Partner Center only through the run's one session with the partner's credential
 (BillingOptions.partner_session, auditor.fleet.partner), never with its own credential.
 
-It stands above billing/ as graph_cli.py stands above graph/: it starts the demo's stand-ins
-(auditor.demo), which billing/, in the demo's own layer, must not import (docs/architecture.md).
+It stands above billing/ and vendors/ as graph_cli.py stands above graph/: it starts the demo's stand-ins
+(through the seam auditor.demo), which billing/ and vendors/ must not import (docs/architecture.md).
 """
 
 from __future__ import annotations
