@@ -8,8 +8,8 @@ For each change, in order:
    distributor_rederive.customers_of);
 1. a change scheduled at its commitment's end (`not_before`) does nothing before that day: it is
    named "scheduled", and re-checked by the run on or after it;
-2. the subscription is re-read from the distributor (the distributor's session, auditor.vendors.<name>.writes: Pax8's GET
-   /v1/subscriptions/{id} and the company's listing; Sherweb's details and catalog), and the tenant's
+2. the subscription is re-read from the distributor (its session, auditor.vendors.<name>.writes: Pax8's
+   GET /v1/subscriptions/{id} and the company's listing; Sherweb's details and catalog), and the tenant's
    Microsoft subscriptions from Graph; the change is re-derived from them (distributor_rederive): its
    Microsoft subscription (the tenant's that Pax8's vendorSubscriptionId names, by the audit's own join,
    billing.distributor_join, and that no other billed Pax8 subscription names), its product (the skuId
