@@ -1,11 +1,14 @@
-"""One client for a distributor's partner API, Pax8's and Sherweb's alike: each vendor's module
-(auditor.vendors.pax8.client, auditor.vendors.sherweb.client) keeps only what is its own (its URLs, how its token
-is asked for, its headers, its shapes), and this one does, once, what both do:
+"""One client base for every vendor's API, and the distributors' client on it, Pax8's and Sherweb's alike:
+each vendor's module (auditor.vendors.pax8.client, auditor.vendors.sherweb.client) keeps only what is its
+own (its URLs, how its token is asked for, its headers, its shapes), and this one does, once, what both do:
 
     DistributorError(text, status)      the distributor could not be read, or refused a request: one
                                         line naming the request (Pax8Error, SherwebError); a
                                         customer's gap in its reconciliation
-    DistributorClient                   one session for the run (a context manager):
+    VendorClient                        the base of every vendor's client, a PSA's too: one HTTP session
+                                        for the run (a context manager), each answer read up to
+                                        `max_bytes`, a failure the vendor's error naming the request
+    DistributorClient                   a distributor's session (a VendorClient):
         .call(method, path, where)      the answer's body: the bearer token asked for once and reused,
                                         asked for again once on a 401 (an expired token); any other
                                         status, a transport failure, or an answer over `max_bytes`:
@@ -36,9 +39,9 @@ from typing import Any, ClassVar, Self, TypeVar
 import httpx
 import msgspec
 
-from auditor.billing.untrusted import read_bounded, refusal, said, strict_json, strict_value
+from auditor.billing.untrusted import Answered, read_bounded, refusal, said, strict_json, strict_value
 from auditor.common.errors import console_line
-from auditor.vendors.protocols import DistributorError, Sent
+from auditor.vendors.protocols import DistributorError, PsaError, Sent
 
 _Shape = TypeVar("_Shape", bound=msgspec.Struct)
 
@@ -55,20 +58,18 @@ class TokenRequest:
         return {"json": self.json} if self.json is not None else {"data": self.form or {}}
 
 
-class DistributorClient:
-    """A distributor's partner API with the MSP's client credentials (a subclass names the vendor,
-    its error, its largest answer and its token request)."""
+class VendorClient:
+    """One HTTP session with a vendor's API for the run (a context manager): the base of every vendor's
+    client, a distributor's (below) and a PSA's (auditor.vendors.psa_client.PsaClient). A subclass names
+    the vendor, its error, its largest answer, its headers and what a refusal asks the MSP to check."""
 
-    vendor: ClassVar[str]  # as a message names it: Pax8, Sherweb
-    error: ClassVar[type[DistributorError]]
+    vendor: ClassVar[str]  # as a message names it: Pax8, Sherweb, ConnectWise, Autotask
+    error: ClassVar[type[DistributorError] | type[PsaError]]
     max_bytes: ClassVar[int]  # one answer, read up to this and refused past it
-    credentials: ClassVar[tuple[str, str]]  # the environment variables of the client id and secret
 
-    def __init__(self, token_url: str, api_url: str, *, timeout: float = 60.0) -> None:
-        self.token_url, self.api_url = token_url, api_url
+    def __init__(self, api_url: str, *, timeout: float = 60.0) -> None:
+        self.api_url = api_url
         self._http = httpx.Client(timeout=timeout)
-        self._token: str | None = None
-        self.token_requests = 0
 
     def __enter__(self) -> Self:
         return self
@@ -76,22 +77,19 @@ class DistributorClient:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._http.close()
 
-    def token_request(self) -> TokenRequest:  # pragma: no cover - each vendor says its own
-        """The token request's body: JSON or a form."""
-        raise NotImplementedError
-
     def headers(self) -> dict[str, str]:
-        """The vendor's own headers of every API request, besides the bearer token."""
+        """The vendor's own headers of every API request (besides a bearer token)."""
         return {}
 
     def hint(self, status: int) -> str:
         """What a refusal of this status asks the MSP to check (appended to the message)."""
         return ""
 
-    def _fetch(self, method: str, url: str, what: str, **kw: Any) -> tuple[int, bytes]:
-        """(status, body) of one request, the body read up to max_bytes (more is the vendor's error)."""
+    def fetch(self, method: str, url: str, what: str, **kw: Any) -> Answered:
+        """(status, body, headers) of one request, whatever its status, the body read up to max_bytes; an
+        answer over it or a transport failure is the vendor's error naming `what`."""
         limit, vendor = self.max_bytes, self.vendor
-        answer = read_bounded(
+        return read_bounded(
             self._http,
             method,
             url,
@@ -100,6 +98,27 @@ class DistributorClient:
             unreachable=lambda exc: self.error(f"{what}: {vendor} could not be reached: {type(exc).__name__}"),
             **kw,
         )
+
+
+class DistributorClient(VendorClient):
+    """A distributor's partner API with the MSP's client credentials (a subclass names the vendor,
+    its error, its largest answer and its token request): a bearer token asked for once and reused."""
+
+    error: ClassVar[type[DistributorError]]
+    credentials: ClassVar[tuple[str, str]]  # the environment variables of the client id and secret
+
+    def __init__(self, token_url: str, api_url: str, *, timeout: float = 60.0) -> None:
+        super().__init__(api_url, timeout=timeout)
+        self.token_url = token_url
+        self._token: str | None = None
+        self.token_requests = 0
+
+    def token_request(self) -> TokenRequest:  # pragma: no cover - each vendor says its own
+        """The token request's body: JSON or a form."""
+        raise NotImplementedError
+
+    def _fetch(self, method: str, url: str, what: str, **kw: Any) -> tuple[int, bytes]:
+        answer = self.fetch(method, url, what, **kw)
         return answer.status, answer.body
 
     def _new_token(self) -> str:
@@ -155,17 +174,19 @@ class DistributorClient:
             raise self._refused(where, exc) from None
 
 
-def once_each(ids: Iterable[str]) -> str | None:
-    """What is wrong with a listing that gives one subscription id more than once (any case), else None:
-    the pages moved while they were read, or the listing is not what the distributor bills; either
-    way its sum is not the seats billed, and which entry is the subscription is not guessed."""
-    counted = Counter(i.casefold() for i in ids)
-    repeated = sorted(i for i, n in counted.items() if n > 1)
+def once_each(ids: Iterable[object], what: str = "subscription") -> str | None:
+    """What is wrong with a listing that gives one id more than once (a text id in any case), else None:
+    the pages moved while they were read, or the listing is not the customer's; either way its sum is
+    not what the vendor bills, and which entry is the record is not guessed. Every vendor's listings are
+    held to it (a distributor's subscriptions, a PSA's agreements, additions and query items)."""
+    counted = Counter(i.casefold() if isinstance(i, str) else i for i in ids)
+    repeated = sorted((i for i, n in counted.items() if n > 1), key=str)
     if not repeated:
         return None
-    n = counted[repeated[0]]
+    first, n = repeated[0], counted[repeated[0]]
     times = "twice" if n == 2 else f"{n} times"
-    return f"subscription {repeated[0][:40]!r} is listed {times}: the customer's listing is not read as whole"
+    shown = repr(first[:40]) if isinstance(first, str) else str(first)[:40]
+    return f"{what} {shown} is listed {times}: the customer's listing is not read as whole"
 
 
 def not_sent(exc: DistributorError) -> Sent:
