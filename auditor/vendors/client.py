@@ -18,6 +18,8 @@ own (its URLs, how its token is asked for, its headers, its shapes), and this on
                                         no key given twice, nested at most MAX_DEPTH deep) decoded
                                         into `shape`, else the vendor's error naming `where`
         .value(data, where)             any JSON value read so (an answer that is a bare string)
+    Fields(error, vendor)               the checks of a distributor's answer's fields: texts, ids, dates,
+                                        numbers, each refusal naming the request and the field
     once_each(ids)                      what is wrong with a listing that gives one id twice, or None
     not_sent(error)                     a write's outcome when the distributor refused it or did not answer
 
@@ -30,6 +32,7 @@ token is taken out of it as it is read (auditor.billing.sent_credentials).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,11 +42,22 @@ from typing import Any, ClassVar, Self, TypeVar
 import httpx
 import msgspec
 
-from auditor.billing.untrusted import Answered, read_bounded, refusal, said, strict_json, strict_value
+from auditor.billing.untrusted import (
+    Answered,
+    bounded_number,
+    iso_date,
+    read_bounded,
+    refusal,
+    said,
+    strict_json,
+    strict_value,
+)
 from auditor.common.errors import console_line
 from auditor.vendors.protocols import DistributorError, PsaError, Sent
 
 _Shape = TypeVar("_Shape", bound=msgspec.Struct)
+ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a vendor's own id of that kind (a SKU)
+MAX_TEXT = 400  # a text field of an answer: past this it is none the vendor sends
 
 
 @dataclass(frozen=True)
@@ -172,6 +186,52 @@ class DistributorClient(VendorClient):
             return strict_value(data)
         except ValueError as exc:
             raise self._refused(where, exc) from None
+
+
+@dataclass(frozen=True)
+class Fields:
+    """The checks a distributor's answer's fields pass at the border, Pax8's and Sherweb's alike: each
+    refusal is the vendor's error naming the request (`where`), the field and the value (at most 40
+    characters of it), never more of the answer."""
+
+    error: type[DistributorError]
+    vendor: str  # as a refusal names it
+
+    def refuse(self, where: str, what: str, value: object) -> DistributorError:
+        return self.error(f"GET {where}: {what} {str(value)[:40]!r} is not one {self.vendor} sends")
+
+    def text(self, where: str, value: object, what: str, *, required: bool = False) -> str:
+        """A text of at most MAX_TEXT characters ("" when not given and not `required`), else refused."""
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or (required and not value) or len(value) > MAX_TEXT:
+            raise self.refuse(where, what, value)
+        return value
+
+    def ident(
+        self, where: str, value: object, what: str, *, required: bool, pattern: re.Pattern[str] = ID
+    ) -> str | None:
+        """An id of the shape `pattern` (None when not given and not `required`), else refused."""
+        if (value is None or value == "") and not required:
+            return None
+        if not isinstance(value, str) or not pattern.match(value):
+            raise self.refuse(where, what, value)
+        return value
+
+    def date(self, where: str, value: object, what: str) -> str | None:
+        """An ISO date or date-time (`2026-03-18T00:00:00Z`), else None when not given; else refused."""
+        if value is None or value == "":
+            return None
+        if iso_date(value) is None:
+            raise self.refuse(where, what, value)
+        return str(value)
+
+    def number(self, where: str, value: object, what: str, *, whole: bool, most: float) -> float:
+        """A finite number from 0 to `most` (a whole one with `whole`), else refused (bounded_number)."""
+        number = bounded_number(value, whole=whole, most=most)
+        if number is None:
+            raise self.refuse(where, what, value)
+        return number
 
 
 def once_each(ids: Iterable[object], what: str = "subscription") -> str | None:

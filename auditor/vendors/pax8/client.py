@@ -40,8 +40,7 @@ from typing import Any, TypeGuard, TypeVar
 import msgspec
 
 from auditor.billing.distributor_records import MAX_PRICE, MAX_SEATS, DistributorSubscription
-from auditor.billing.untrusted import bounded_number, iso_date
-from auditor.vendors.client import DistributorClient, TokenRequest, once_each
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, once_each
 from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
@@ -70,8 +69,7 @@ def _text(value: Any) -> str | None:
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")  # an ISO 4217 code, as Pax8's currencyCode is documented
-_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a vendor's own id of that kind
-# a vendor's id: as _ID, or a GUID in braces (which names the GUID: auditor.billing.distributor_join)
+# a vendor's id: as client.ID, or a GUID in braces (which names the GUID: auditor.billing.distributor_join)
 _VENDOR_ID = re.compile(r"(?:[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}|\{[0-9A-Fa-f-]{36}\})\Z")
 
 
@@ -86,40 +84,27 @@ def _price(value: object, key: str, name: str, currency: str | None) -> float | 
 
 
 def _vendor_id(value: object, key: str, name: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _VENDOR_ID.match(value):
-        raise _refuse(f"subscription {name}'s {key}", value)
-    return value
+    return _FIELDS.ident(_WHERE, value, f"subscription {name}'s {key}", required=False, pattern=_VENDOR_ID)
 
 
-def _refuse(what: str, value: object) -> Pax8Error:
-    return Pax8Error(f"GET /subscriptions: {what} {str(value)[:40]!r} is not one Pax8 sends")
+_FIELDS = Fields(Pax8Error, "Pax8")  # the checks of the answer's fields (auditor.vendors.client)
+_WHERE = "/subscriptions"
+
+
+def _refuse(what: str, value: object) -> DistributorError:
+    return _FIELDS.refuse(_WHERE, what, value)
 
 
 def _string(value: object, key: str, *, required: bool = False) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value) or len(value) > 400:
-        raise _refuse(f"a subscription's {key}", value)
-    return value
+    return _FIELDS.text(_WHERE, value, f"a subscription's {key}", required=required)
 
 
 def _date(value: object, key: str, where: str) -> str | None:
-    """An ISO date or date-time (Pax8's `2026-03-18T00:00:00Z`), else None when not given."""
-    if value is None or value == "":
-        return None
-    if iso_date(value) is None:
-        raise _refuse(f"subscription {where}'s {key}", value)
-    return str(value)
+    return _FIELDS.date(_WHERE, value, f"subscription {where}'s {key}")
 
 
 def _number(value: object, what: str, *, whole: bool, most: float) -> float:
-    """A finite number from 0 to `most` (a whole one with `whole`), else refused (bounded_number)."""
-    number = bounded_number(value, whole=whole, most=most)
-    if number is None:
-        raise _refuse(what, value)
-    return number
+    return _FIELDS.number(_WHERE, value, what, whole=whole, most=most)
 
 
 class _Commitment(msgspec.Struct, frozen=True, rename="camel"):
@@ -348,7 +333,7 @@ def one_sku_each(subscriptions: Sequence[DistributorSubscription]) -> list[Distr
 
 def _path_id(sub_id: str) -> str:
     """A subscription id as it goes into a path: Pax8's ids (GUIDs) only, never a path of a plan's own."""
-    if not _ID.match(sub_id) or "/" in sub_id or ".." in sub_id:
+    if not ID.match(sub_id) or "/" in sub_id or ".." in sub_id:
         raise Pax8Error(f"{sub_id[:40]!r} is not a Pax8 subscription id")
     return sub_id
 

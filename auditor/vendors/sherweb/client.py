@@ -44,7 +44,6 @@ status of a subscriptions amendment."). Their answers are decoded into the Struc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -53,8 +52,7 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from auditor.billing.distributor_records import MAX_SEATS, DistributorSubscription
-from auditor.billing.untrusted import bounded_number, iso_date
-from auditor.vendors.client import DistributorClient, TokenRequest, once_each
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, once_each
 from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
@@ -67,8 +65,6 @@ CLIENT_ID_ENV = "SHERWEB_CLIENT_ID"
 CLIENT_SECRET_ENV = "SHERWEB_CLIENT_SECRET"  # the MSP's Sherweb secret: an environment variable, never a file
 SUBSCRIPTION_KEY_ENV = "SHERWEB_SUBSCRIPTION_KEY"  # the APIM subscription key: likewise
 BILLED = "Active"  # what the reconciliation counts as billed: Sherweb's details list the customer's current ones
-
-_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a SKU such as MS-0A-O365-BUSINESS
 
 
 class SherwebError(DistributorError):
@@ -110,8 +106,8 @@ class SherwebSeats:
         return min(open_) if open_ else self.quantity
 
 
-def _refuse(where: str, what: str, value: object) -> SherwebError:
-    return SherwebError(f"GET {where}: {what} {str(value)[:40]!r} is not one Sherweb sends")
+_FIELDS = Fields(SherwebError, "Sherweb")  # the checks of the answer's fields (auditor.vendors.client)
+_refuse = _FIELDS.refuse
 
 
 class _Renewal(msgspec.Struct, frozen=True, rename="camel"):
@@ -167,36 +163,20 @@ _Answer = TypeVar("_Answer", _Details, _Catalog)
 
 
 def _id(value: object, key: str, where: str, *, required: bool) -> str | None:
-    if (value is None or value == "") and not required:
-        return None
-    if not isinstance(value, str) or not _ID.match(value):
-        raise _refuse(where, f"a {key}", value)
-    return value
+    return _FIELDS.ident(where, value, f"a {key}", required=required)
 
 
 def _text(value: object, key: str, where: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str) or len(value) > 400:
-        raise _refuse(where, f"a {key}", value)
-    return value
+    return _FIELDS.text(where, value, f"a {key}")
 
 
 def _date(value: object, key: str, where: str) -> str | None:
-    """An ISO date or date-time (Sherweb's `2027-03-17T00:00:00Z`), else None when not given."""
-    if value is None or value == "":
-        return None
-    if iso_date(value) is None:
-        raise _refuse(where, f"a {key}", value)
-    return str(value)
+    return _FIELDS.date(where, value, f"a {key}")
 
 
 def _count(value: object, what: str, where: str) -> int:
-    """A whole finite count from 0 to MAX_SEATS (bounded_number), else refused."""
-    count = bounded_number(value, whole=True, most=MAX_SEATS)
-    if count is None:
-        raise _refuse(where, what, value)
-    return int(count)
+    """A whole finite count from 0 to MAX_SEATS, else refused."""
+    return int(_FIELDS.number(where, value, what, whole=True, most=MAX_SEATS))
 
 
 def _record(value: object, key: str, where: str, shape: type[_Record]) -> _Record:
@@ -338,14 +318,14 @@ class Sherweb(DistributorClient):
             raise SherwebError(
                 f"POST {where}: the answer is not Sherweb's SubscriptionsAmendment ({exc})", 200
             ) from None
-        if not _ID.match(answer.subscriptions_amendment_id):
+        if not ID.match(answer.subscriptions_amendment_id):
             raise _refuse(where, "a subscriptionsAmendmentId", answer.subscriptions_amendment_id)
         return answer.subscriptions_amendment_id
 
     def amendment_status(self, amendment_id: str) -> AmendmentStatus:
         """GetSubscriptionsAmendmentStatus: one of Sherweb's six statuses, else a SherwebError."""
         where = "billing/subscriptions/amendments/{id}/status"
-        if not _ID.match(amendment_id) or "/" in amendment_id:
+        if not ID.match(amendment_id) or "/" in amendment_id:
             raise SherwebError(f"{amendment_id[:40]!r} is not an amendment id")
         data = self._call("GET", f"/billing/subscriptions/amendments/{amendment_id}/status", {}, where)
         try:
