@@ -27,7 +27,6 @@ the price it names.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -40,7 +39,7 @@ import msgspec
 from auditor.billing.commerce_records import PartnerSession
 from auditor.common.errors import EXIT_OK, CollectionError
 from auditor.formats.bill_model import CommerceChange, CommerceLine, NextTerm, Quantity, RequestBody
-from auditor.formats.plan_json import PlanFile, Where, read_bounded
+from auditor.formats.plan_json import PlanFile
 
 from ..billing import arm
 from ..billing.arm import MCA, MPA, BillingSourceError
@@ -54,7 +53,7 @@ from .arguments import WriteOptions
 from .commerce_plan import commerce_of
 from .commerce_reread import BILLING_ACCOUNT, Reread, reread
 from .fresh import FreshPlan, agreed_bill
-from .journal import JournalError, LineFile
+from .journal import JournalError, LineFile, read_again
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
 
@@ -430,14 +429,7 @@ def plan_commerce(plan: PlanFile) -> tuple[bytes, list[CommerceChange]]:
     """The commerce changes of the plan apply read and checked (load_plan): plan.json is read again
     for its bill, and its bytes must be the ones load_plan hashed, else the plan changed since apply
     read it (UsageError, exit 2: nothing is sent from a plan apply did not check)."""
-    where = Where(plan.path)
-    data = read_bounded(plan.path, where, "a plan")
-    if hashlib.sha256(data).hexdigest() != plan.sha256:
-        raise where.error(
-            "",
-            "the plan changed since apply read it (its sha256 is no longer "
-            f"{plan.sha256[:12]}…): nothing is sent from it; run apply again",
-        )
+    data = read_again(plan)
     return data, commerce_of(data, str(plan.path))
 
 

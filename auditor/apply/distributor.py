@@ -40,7 +40,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
-import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -52,7 +51,7 @@ from msgspec import Struct
 
 from auditor.common.errors import EXIT_OK, CollectionError, UsageError
 from auditor.formats.bill_model import CommerceChange
-from auditor.formats.plan_json import PlanFile, Where, read_bounded
+from auditor.formats.plan_json import PlanFile
 
 from ..distributor.distributor_changes import NAMES
 from ..distributor.distributor_rederive import Tenant, Verdict, check, customers_of, subscriptions_reader
@@ -63,7 +62,7 @@ from . import permissions
 from .agree import Refusal
 from .commerce import CommerceJournal, _seats_reader
 from .fresh import FreshPlan, agreed_bill
-from .journal import JournalError, keep_plan
+from .journal import JournalError, keep_plan, read_again
 
 
 class _Product(Struct, frozen=True):
@@ -242,10 +241,7 @@ def apply_distributor_changes(
     """`apply PLAN --distributor [--yes]`: the plan's distributor changes that `fresh` (the plan compiled again
     from the tenant and its distributor as they are now) makes the same, once the credential is shown to sign
     in to the plan's tenant; exit 3 when one is refused, failed or its outcome is unknown."""
-    where = Where(plan.path)
-    data = read_bounded(plan.path, where, "a plan")
-    if hashlib.sha256(data).hexdigest() != plan.sha256:
-        raise where.error("", "the plan changed since apply read it: nothing is sent from it; run apply again")
+    data = read_again(plan)
     changes = distributor_of(data, str(plan.path))
     if not changes:
         print("distributor changes: none in the plan (no seats the distributor bills above the plan's)")

@@ -37,7 +37,7 @@ from auditor.formats.bill_model import CommerceChange
 from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NAMES, NOW
 from ..distributor.distributor_requests import CANCEL, SHERWEB
-from ..formats.plan_json import PlanFile, PlanFileError, load_plan
+from ..formats.plan_json import PlanFile
 from ..vendors.protocols import DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
 from .arguments import WriteOptions
@@ -45,7 +45,7 @@ from .commerce import CommerceJournal
 from .commerce_undo import _ask, _journal_lines
 from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow, tenant_now
-from .journal import kept_plan
+from .journal import plan_beside, plan_paths
 from .lock import hold
 
 
@@ -102,7 +102,7 @@ def _put_back(change: CommerceChange, to: int) -> CommerceChange:
 def plan_changes(folder: Path, sha256: str) -> list[CommerceChange] | None:
     """The distributor changes of the plan of that SHA-256, beside the journal (plan.json, or the copy
     apply kept: kept_plan); None when neither is that plan."""
-    for path in (folder / "plan.json", kept_plan(folder, sha256)):
+    for path in plan_paths(folder, sha256):
         try:
             data = path.read_bytes()
         except OSError:
@@ -304,14 +304,7 @@ def undo_distributor(
 
 def plan_file(folder: Path, sha256: str) -> PlanFile | None:
     """The plan of that SHA-256 beside the journal (plan.json, or the copy apply kept), read whole."""
-    for path in (folder / "plan.json", kept_plan(folder, sha256)):
-        try:
-            plan = load_plan(path)
-        except PlanFileError:
-            continue
-        if plan.sha256 == sha256:
-            return plan
-    return None
+    return plan_beside(folder, sha256)
 
 
 def _tenant(options: WriteOptions, lines: Sequence[JournalLine], folder: Path) -> TenantNow:

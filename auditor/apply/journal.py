@@ -87,6 +87,39 @@ def kept_plan(directory: Path, sha256: str) -> Path:
     return directory / f"plan-{sha256[:16]}.json"
 
 
+def read_again(plan: PlanFile) -> bytes:
+    """plan.json read again for a part of it apply runs (its bill's commerce or distributor changes): its
+    bytes must be the ones load_plan hashed, else the plan changed since apply read it (UsageError, exit 2:
+    nothing is sent from a plan apply did not check)."""
+    where = Where(plan.path)
+    data = read_bounded(plan.path, where, "a plan")
+    if hashlib.sha256(data).hexdigest() != plan.sha256:
+        raise where.error(
+            "",
+            "the plan changed since apply read it (its sha256 is no longer "
+            f"{plan.sha256[:12]}…): nothing is sent from it; run apply again",
+        )
+    return data
+
+
+def plan_paths(directory: Path, sha256: str, named: str = "plan.json") -> tuple[Path, Path]:
+    """Where a journal's plan is looked for, in order: the file its lines name beside it (plan.json), else the
+    copy apply kept (a later plan may have replaced plan.json)."""
+    return directory / named, kept_plan(directory, sha256)
+
+
+def plan_beside(directory: Path, sha256: str, named: str = "plan.json") -> PlanFile | None:
+    """The plan of that SHA-256 beside a journal (plan_paths), read whole; None when neither is it."""
+    for path in plan_paths(directory, sha256, named):
+        try:
+            plan = load_plan(path)
+        except PlanFileError:
+            continue
+        if plan.sha256 == sha256:
+            return plan
+    return None
+
+
 def keep_plan(plan: Path, directory: Path, sha256: str) -> None:
     """Copy `plan` (of that SHA-256) to kept_plan(directory, sha256) unless it is there already."""
     target = kept_plan(directory, sha256)
@@ -527,20 +560,13 @@ def find_plan(journal: Journal, given: str | None) -> PlanFile:
             "plan's SHA-256): give the plan it was applied from with --plan"
         )
     else:
-        plan = PlanFile(journal.path, journal.tenant_id, "", journal.cloud, (), None, None, "")
-        # the file the lines name, else the copy apply kept beside the journal (a later plan may have replaced it)
-        for path in (journal.path.parent / Path(file or "plan.json").name, kept_plan(journal.path.parent, sha)):
-            try:
-                plan = load_plan(path)
-            except PlanFileError:
-                continue
-            if plan.sha256 == sha:
-                break
-        if plan.sha256 != sha:
+        found = plan_beside(journal.path.parent, sha, Path(file or "plan.json").name)
+        if found is None:
             raise UsageError(
                 f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "
                 "give it with --plan (undo touches only the users and groups that plan names)"
             )
+        plan = found
     if plan.tenant_id != journal.tenant_id:
         raise UsageError(f"the plan {plan.path} is for tenant {plan.tenant_id}, the journal for {journal.tenant_id}")
     return plan
