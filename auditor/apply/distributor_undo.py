@@ -21,6 +21,7 @@ made, a change left sending or unknown) is named on stderr, and undo exits 3.
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -42,10 +43,10 @@ from ..vendors.protocols import DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
 from .arguments import WriteOptions
 from .commerce import CommerceJournal
-from .commerce_undo import _ask, _journal_lines
+from .commerce_undo import _ask
 from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow, tenant_now
-from .journal import plan_beside, plan_paths
+from .journal import plan_beside, plan_paths, whole_lines
 from .lock import hold
 
 
@@ -65,6 +66,13 @@ class JournalLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     monthly_saving: float | None = None
     plan: str | None = None  # the SHA-256 of the plan the change came from
     read: int | None = None  # the quantity read at the call, before the write (its `sending` line)
+
+
+def _raw_line(text: str) -> dict[str, Any] | None:
+    """One line of the distributor journal as JSON, or None when it is not whole (cut?)."""
+    line = json.loads(text)
+    needed = ("n", "kind", "source", "outcome", "from", "to", "request")
+    return line if isinstance(line, dict) and all(k in line for k in needed) else None
 
 
 def journal_lines(raw: Sequence[Mapping[str, Any]], problems: list[str]) -> list[JournalLine]:
@@ -327,7 +335,7 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
     endpoints = {"pax8": options.pax8_endpoint, SHERWEB: options.sherweb_endpoint}
     problems: list[str] = []
     with hold(journal_path, "the distributor journal"):
-        lines = journal_lines(_journal_lines(journal_path, problems), problems)
+        lines = journal_lines(whole_lines(journal_path, _raw_line, problems), problems)
         sources = {ln.source for ln in lines if ln.outcome == "done" and ln.kind != CANCEL} & set(NAMES)
         name = datetime.now(UTC).strftime("distributor-undo-%Y%m%dT%H%M%SZ.jsonl")
         folder = journal_path.resolve().parent

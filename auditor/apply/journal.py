@@ -43,11 +43,11 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import msgspec
 
@@ -70,6 +70,7 @@ from ..formats.plan_json import (
 from .lock import lock
 
 OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "pending", "dry-run")
+_Line = TypeVar("_Line")
 START = b'{"time":'  # how every journal line begins (the keys are written in a fixed order)
 
 
@@ -329,6 +330,24 @@ class Journal:
     def pending(self) -> list[JournalLine]:
         """Changes left undone while waiting for a group's license: never sent, nothing to undo."""
         return [line for line in self.lines if line.outcome == "pending"]
+
+
+def whole_lines(path: Path, decode: Callable[[str], _Line | None], problems: list[str]) -> list[_Line]:
+    """Every whole line of a journal of JSON lines (apply --commerce's, apply --distributor's), decoded by
+    `decode`; a line it refuses (None, or not JSON) is cut or unreadable: named in `problems`, never a crash."""
+    lines: list[_Line] = []
+    for number, text in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+        if not text.strip():
+            continue
+        try:
+            line = decode(text)
+        except (ValueError, msgspec.DecodeError):
+            line = None
+        if line is None:
+            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
+            continue
+        lines.append(line)
+    return lines
 
 
 def read_journal(path: Path) -> Journal:
