@@ -65,7 +65,7 @@ class AuditOptions:
     pax8_endpoint: str | None = None
     sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
     # what the MSP bills the customer in its PSA, as audit --tenants reads it before the tenants
-    # (auditor.billing.psa_sessions; None: the tenants entry names no PSA)
+    # (auditor.vendors.psa_sessions; None: the tenants entry names no PSA)
     psa_billed: PsaPayload | None = None
     connectwise_endpoint: str | None = None  # --connectwise-endpoint (None: ConnectWise's cloud)
     autotask_endpoint: str | None = None  # --autotask-endpoint (None: the zone Autotask names)

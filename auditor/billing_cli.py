@@ -3,16 +3,16 @@
     read_commerce(options, subscriptions, tenant, file, env, live=..., say=...) -> BillingFile | None
                                          the rows the bill uses; each gap and warning said once
 
-`audit --demo` reads the sample tenant's billing account and partner from the stand-ins
-(auditor.demo.commerce). A live Graph audit reads the billing APIs with its own credential (with
+`audit --demo` reads the sample tenant's billing account and partner from the stand-ins (the seam
+auditor.demo: auditor_dev.demo.commerce). A live Graph audit reads the billing APIs with its own credential (with
 `--auth token`: AUDITOR_BILLING_TOKEN and AUDITOR_PARTNER_CENTER_TOKEN); a snapshot audit or
 `plan` reads them only when asked (an explicit --billing-source or an endpoint); without that,
 `plan` reuses the facts the audit read (report.json's billing_facts). A tenant of `audit --tenants`
 reads Partner Center only through the run's one session with the partner's credential
 (BillingOptions.partner_session, auditor.fleet.partner), never with its own credential.
 
-It stands above billing/ as graph_cli.py stands above graph/: it starts the demo's stand-ins
-(auditor.demo), which billing/, in the demo's own layer, must not import (docs/architecture.md).
+It stands above billing/ and vendors/ as graph_cli.py stands above graph/: it starts the demo's stand-ins
+(through the seam auditor.demo), which billing/ and vendors/ must not import (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -25,7 +25,13 @@ from typing import Any
 from auditor import demo
 from auditor.billing.arguments import BillingOptions, BillingSource
 from auditor.billing.file import BillingFile
-from auditor.billing.sources import (
+from auditor.common.errors import UsageError
+from auditor.data.enums import Cloud
+from auditor.data.model import Subscription
+from auditor.graph.arguments import AuthMode
+from auditor.graph.auth import build_credential, resolve_mode
+from auditor.graph.clouds import endpoints
+from auditor.vendors.commerce_sources import (
     BILLING_TOKEN_ENV,
     PARTNER_CENTER_TOKEN_ENV,
     Access,
@@ -33,12 +39,6 @@ from auditor.billing.sources import (
     access_from,
     gather,
 )
-from auditor.common.errors import UsageError
-from auditor.data.enums import Cloud
-from auditor.data.model import Subscription
-from auditor.graph.arguments import AuthMode
-from auditor.graph.auth import build_credential, resolve_mode
-from auditor.graph.clouds import endpoints
 
 
 def _url(value: str | None, flag: str) -> str | None:

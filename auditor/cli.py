@@ -20,13 +20,14 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any, NoReturn
 
 from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, clean_message, console_line
 from auditor.common.numbers import english_count, whole_number
 from auditor.data.enums import Format, Locale
 
-from . import __version__
+from . import __version__, demo
 from .apply.arguments import WriteOptions, add_apply_command, add_undo_command, max_age
 from .billing.arguments import add_billing_arguments
 from .cli_examples import add_examples
@@ -54,6 +55,17 @@ REDACT_HELP = (
 )
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 POLICY_COMMANDS = "auditor.policy_commands"  # init and validate
+
+
+def _demo_tools() -> ModuleType:
+    """The demo's developer tools (the sample tenant, the emulators, the vendors' stand-ins), registered with
+    the seam auditor.demo below and loaded when a --demo path first asks for them."""
+    import auditor_dev.demo  # the one import of auditor_dev in production (pyproject.toml): for --demo only
+
+    return auditor_dev.demo
+
+
+demo.register(_demo_tools)
 
 
 def _command(

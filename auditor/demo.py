@@ -1,332 +1,38 @@
-"""`--demo`: the bundled sample tenant, read through the Graph emulator as a live tenant would be.
+"""The `--demo` seam: the bundled sample tenant, its emulators and the vendors' stand-ins are developer
+tools (auditor_dev.demo), which production code never imports. The top of the program registers them
+(auditor.cli, the one module that names auditor_dev: the contract in pyproject.toml), and every --demo
+path reaches them through this module: `demo.sample_tenant()`, `demo.commerce()`, ... resolve, at the
+call, to the registered module's.
 
-The emulator and the sample builder are developer tools (auditor_dev); this module is the one place
-production code reaches them, and an import-linter contract (pyproject.toml, docs/architecture.md)
-holds every other module to it."""
+    register(load)      the command line's hook: `load` returns the demo's module (imported only then)
+    provider()          that module; a UsageError when nothing is registered (a program that runs the
+                        auditor's commands without its command line, and asks for --demo)
+"""
 
 from __future__ import annotations
 
-import json
-import secrets
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from importlib import resources
-from pathlib import Path
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
 
 from auditor.common.errors import UsageError
-from auditor.common.outputs import write_text
-from auditor.data.enums import Cloud
-from auditor.data.model import TenantSnapshot
-from auditor_dev.sample import REFERENCE
 
-from .snapshot import load_snapshot
-
-CLOCK = REFERENCE  # the moment the sample tenant was collected: `audit --demo` judges it as of then
+_load: Callable[[], ModuleType] | None = None
 
 
-def frozen_for() -> float:
-    """Hours since CLOCK: the demo's data is as old as that moment, not stale, so the write path's
-    --max-age (plan --demo, apply --demo) counts from it."""
-    return max((datetime.now(UTC) - CLOCK.replace(tzinfo=UTC)).total_seconds() / 3600, 0.0)
+def register(load: Callable[[], ModuleType]) -> None:
+    """The demo's module, loaded by `load` when --demo first asks for it."""
+    global _load
+    _load = load
 
 
-_PACKAGE = "auditor_dev"  # the package whose sample/ folder holds the tenant and the example policy
+def provider() -> ModuleType:
+    if _load is None:
+        raise UsageError("--demo: no demo is registered (run it through the license-auditor command line)")
+    return _load()
 
 
-def sample_tenant() -> TenantSnapshot:
-    """The bundled sample tenant served by `--demo`."""
-    ref = resources.files(_PACKAGE).joinpath("sample", "sample-tenant.json")
-    if not ref.is_file():
-        raise UsageError(
-            f"the bundled sample tenant ({_PACKAGE}/sample/sample-tenant.json) is missing from this install"
-        )
-    with resources.as_file(ref) as path:
-        return load_snapshot(path)
-
-
-def target_tenant() -> TenantSnapshot:
-    """The bundled target tenant (Fabrikam) of `migrate --demo`."""
-    with resources.as_file(demo_file("target-tenant.json")) as path:
-        return load_snapshot(path)
-
-
-def demo_file(name: str, *folder: str) -> Path:
-    """A file the demos bundle in auditor_dev/sample (`folder` below it), e.g. the migration's users.csv."""
-    ref = resources.files(_PACKAGE).joinpath("sample", *folder, name)
-    with resources.as_file(ref) as path:
-        if not path.is_file():
-            raise UsageError(
-                f"the bundled demo file {_PACKAGE}/sample/{'/'.join((*folder, name))} is missing from this install"
-            )
-        return path
-
-
-@contextmanager
-def example_policy() -> Iterator[Path]:
-    """--demo without --policies: the example policy shipped with the package (examples/contoso-policy.yaml
-    in the repository), so the demo runs from any directory after `pip install`."""
-    ref = resources.files(_PACKAGE).joinpath("sample", "example-policy.yaml")
-    with resources.as_file(ref) as path:
-        if not path.is_file():
-            raise UsageError(
-                f"the bundled example policy ({_PACKAGE}/sample/example-policy.yaml) is missing from "
-                "this install; give --policies"
-            )
-        yield path
-
-
-@contextmanager
-def emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str]]:
-    """The Graph emulator serving `snapshot` on 127.0.0.1, while the block runs: (its URL, an app
-    token it accepts)."""
-    # an HTTP server and the tenant's state machine: loaded for --demo only, not by every audit
-    from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, app_token
-
-    # every permission the audit asks for, and the leave dates the example policy's grace_days use
-    token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
-    # with Graph's published throttling budgets, as a live tenant keeps them (docs/graph.md)
-    with GraphEmulator(snapshot, token=token, budgets=Budgets()) as graph:
-        yield graph.url, token
-
-
-@dataclass(frozen=True)
-class DemoTenant:
-    """One sample tenant of `audit --demo --tenants`, served by its own Graph emulator."""
-
-    name: str
-    tenant_id: str
-    url: str
-    token: str
-    policy: Path
-    commerce: bool = False  # its billing account and partner are served by the commerce stand-ins (commerce())
-    email_to: str = ""  # its customer's recipient (an example address): where `--smtp-host` sends its report
-
-
-@contextmanager
-def tenants() -> Iterator[list[DemoTenant]]:
-    """The bundled sample tenants that differ from each other (Contoso: 260 users, every rule broken
-    at least once; Fabrikam: 40 users, nearly clean), each served by an emulator on 127.0.0.1 with
-    its own policy, while the block runs: what `audit --demo --tenants` audits as a tenants file's
-    tenants would be."""
-    from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, app_token  # for --demo only, as above
-
-    samples = [
-        (sample_tenant(), "example-policy.yaml", "licensing@contoso.example"),
-        (target_tenant(), "fabrikam-policy.yaml", "it@fabrikam.example"),
-    ]
-    with ExitStack() as stack:
-        served: list[DemoTenant] = []
-        for snapshot, policy, email_to in samples:
-            token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
-            # with Graph's published throttling budgets, as `audit --demo` serves its tenant
-            graph = stack.enter_context(GraphEmulator(snapshot, token=token, budgets=Budgets()))
-            name = snapshot.tenant_name or snapshot.tenant_id
-            served.append(
-                DemoTenant(
-                    name,
-                    snapshot.tenant_id,
-                    graph.url,
-                    token,
-                    demo_file(policy),
-                    commerce=not served,
-                    email_to=email_to,
-                )
-            )
-        yield served
-
-
-# what `apply --demo` and `undo --demo` write with, beside what the audit reads with
-WRITE_ROLES = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
-
-
-@contextmanager
-def writable_emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str, Callable[[], TenantSnapshot]]]:
-    """The Graph emulator serving `snapshot` for the write path (plan, apply and undo --demo): (its
-    URL, a token with the write permissions, the tenant as the changes so far have left it). Who is
-    a member through a nested group is read from the sample as shipped: no change writes a nested
-    group, and a saved snapshot shows a user who is both a direct and a nested member as direct only."""
-    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token  # for --demo only, as above
-
-    token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITE_ROLES))
-    # the demo keeps its own clock: what the changes write (a license's times, the audit log's
-    # entries and its end) is dated at the sample's moment, not the day the demo runs, so the tenant
-    # kept in demo-tenant.json is audited as of that moment as the sample is (a log ending weeks later
-    # would leave the leavers' 30 days unshown)
-    moment = CLOCK.replace(tzinfo=UTC)
-    with GraphEmulator(snapshot, token=token, nested_from=sample_tenant(), now=lambda: moment) as graph:
-        yield graph.url, token, graph.snapshot
-
-
-@contextmanager
-def commerce() -> Iterator[tuple[str, str, str, str]]:
-    """The sample tenant's billing account and partner served on 127.0.0.1 by the commerce stand-ins,
-    while the block runs: (billing URL, its token, Partner Center URL, its token)."""
-    # two HTTP servers and the sample's commerce facts: loaded for --demo only
-    from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
-
-    facts = sample_commerce(sample_tenant(), CLOCK)
-    with (
-        BillingStandIn(facts.accounts, display_names=facts.display_names, now=CLOCK) as billing,
-        PartnerCenterStandIn(facts.customers) as partner,
-    ):
-        yield billing.url, str(billing.token), partner.url, str(partner.token)
-
-
-PARTNER_TENANT = "5d8c2f0e-3a47-4b1f-9e62-0c7d4a91b3f8"  # the sample MSP's own (partner) tenant
-
-
-@contextmanager
-def partner_graph(customers: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-    """The sample MSP's partner tenant served by the Graph emulator while the block runs, listing a GDAP
-    relationship with each customer (tenant id, name): (its URL, a token with
-    DelegatedAdminRelationship.Read.All). The first customer's ends 20 days after CLOCK and is not extended
-    automatically (the demo's roll-up names it); the others' are extended by 180 days."""
-    from auditor_dev.emulator import RELATIONSHIP_ROLES, GraphEmulator, app_token, relationship  # for --demo only
-
-    moment = CLOCK.replace(tzinfo=UTC)
-    listed = [
-        relationship(
-            customer_tenant_id=tenant_id,
-            customer_name=name,
-            display_name=f"{name} license audit",
-            status="active",
-            ends=moment + timedelta(days=20 if not i else 200, hours=-6),
-            auto_extend="PT0S" if not i else "P180D",
-        )
-        for i, (tenant_id, name) in enumerate(customers)
-    ]
-    partner = TenantSnapshot(PARTNER_TENANT, "Sample MSP", Cloud.WORLDWIDE, moment.isoformat(), (), (), (), ())
-    token = app_token(PARTNER_TENANT, RELATIONSHIP_ROLES[:1])
-    with GraphEmulator(partner, token=token, relationships=listed) as graph:
-        yield graph.url, token
-
-
-SAMPLE_INVOICE = "G016907411"  # the sample partner's invoice from Microsoft (Fabrikam's seats, bought direct)
-
-
-@contextmanager
-def partner_billing(customers: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-    """What Microsoft invoiced the sample MSP (SAMPLE_INVOICE), served by the partner billing export's
-    stand-in on 127.0.0.1 while the block runs: (its Graph URL, a token). The last customer (tenant id,
-    name) buys direct: Microsoft 365 E3 invoiced above its enabled seats, Power BI Pro for seats nobody
-    holds, and a product the tenant does not hold (Microsoft Defender for Business); the others buy
-    through the distributor."""
-    from auditor_dev.commerce import PartnerBillingStandIn, billed_line  # for --demo only
-
-    tenant_id, name = customers[-1]
-    common = {"partner": PARTNER_TENANT, "customer": tenant_id, "customer_name": name, "invoice": SAMPLE_INVOICE}
-    lines = [
-        billed_line(**common, subscription="5b1c9a0e-e3e3-4e3e-8e3e-00000000f0e3", product_id="CFQ7TTC0LFLZ",
-             sku_name="Microsoft 365 E3", quantity=55, unit_price=33.75),
-        billed_line(**common, subscription="5b1c9a0e-b1b1-4b1b-8b1b-00000000f0b1", product_id="CFQ7TTC0L3PB",
-             sku_name="Power BI Pro", quantity=2, unit_price=12.10),
-        billed_line(**common, subscription="5b1c9a0e-d4d4-4d4d-8d4d-00000000f0d4", product_id="CFQ7TTC0HHVL",
-             sku_name="Microsoft Defender for Business", quantity=3, unit_price=2.70),
-    ]  # fmt: skip
-    billing = PartnerBillingStandIn(PARTNER_TENANT, {SAMPLE_INVOICE: lines}, running_polls=1, retry_after=1)
-    with billing:
-        yield billing.graph_url, str(billing.token)
-
-
-@dataclass(frozen=True)
-class DemoDistributor:
-    """The sample tenant's distributor (Pax8) as `audit --demo --tenants` reads it."""
-
-    url: str
-    client_id: str
-    client_secret: str
-    company_id: str
-    products: dict[str, str]
-    # the subscriptions as the writes so far have left them (apply and undo --distributor --demo keep them)
-    current: Callable[[], list[dict[str, object]]] = list
-    # and each one's history at Pax8 (Get Subscription History), which undo --distributor reads
-    history: Callable[[], dict[str, list[dict[str, object]]]] = dict
-
-
-@contextmanager
-def distributor(
-    subscriptions: list[dict[str, object]] | None = None, history: dict[str, list[dict[str, object]]] | None = None
-) -> Iterator[DemoDistributor]:
-    """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs; with
-    `subscriptions` and their `history`, as an earlier apply or undo --distributor --demo left them."""
-    from auditor_dev.commerce import (  # for --demo only
-        SAMPLE_CLIENT_ID,
-        SAMPLE_COMPANY,
-        Pax8StandIn,
-        sample_pax8,
-        sample_pax8_invoice,
-    )
-
-    companies, sample, products = sample_pax8(CLOCK.isoformat())
-    invoices, items = sample_pax8_invoice()
-    secret = secrets.token_urlsafe(16)  # the demo's own, made up each run
-    stand_in = Pax8StandIn(
-        client_id=SAMPLE_CLIENT_ID,
-        client_secret=secret,
-        companies=companies,
-        subscriptions=subscriptions or sample,
-        invoices=invoices,
-        invoice_items=items,
-        history=history,
-    )
-    with stand_in as pax8:
-        yield DemoDistributor(
-            pax8.url,
-            SAMPLE_CLIENT_ID,
-            secret,
-            SAMPLE_COMPANY,
-            products,
-            lambda: [dict(s) for s in stand_in.subscriptions],
-            lambda: {k: [dict(v) for v in vs] for k, vs in stand_in.history.items()},
-        )
-
-
-DEMO_TICKETS = "demo-connectwise.json"  # `tickets --demo`: the sample MSP's ConnectWise tickets between nights
-
-
-@contextmanager
-def connectwise_tickets(folder: Path) -> Iterator[tuple[str, dict[str, str], str]]:
-    """The sample MSP's ConnectWise with service tickets, served on 127.0.0.1 while the block runs: (its
-    URL, the keys to write with, Contoso's tenants entry's psa block naming its board). Its tickets and
-    notes are read from folder/DEMO_TICKETS and written back there, so a second night finds the first's."""
-    from auditor_dev.commerce import SAMPLE_TICKETS_BLOCK, kept_tickets, sample_connectwise_tickets  # for --demo only
-
-    path = folder / DEMO_TICKETS
-    state = json.loads(path.read_text("utf-8")) if path.is_file() else None
-    stand_in, keys = sample_connectwise_tickets(state)
-    block = json.dumps(SAMPLE_TICKETS_BLOCK, sort_keys=True)
-    with stand_in:
-        yield stand_in.url, keys, block
-    write_text(path, json.dumps(kept_tickets(stand_in), indent=1, ensure_ascii=False) + "\n")
-
-
-@dataclass(frozen=True)
-class DemoPsa:
-    """The sample MSP's PSAs as `audit --demo --tenants` reads them: Contoso's agreements in ConnectWise,
-    Fabrikam's contract in Autotask (each tenants entry's `psa` block as compact JSON), their stand-ins'
-    URLs and the keys the run reads them with (made up each run)."""
-
-    connectwise: str
-    autotask: str
-    connectwise_url: str
-    autotask_url: str
-    env: dict[str, str]
-
-
-@contextmanager
-def psa() -> Iterator[DemoPsa]:
-    """Contoso's ConnectWise and Fabrikam's Autotask, served by their stand-ins on 127.0.0.1 while the block runs."""
-    from auditor_dev.commerce import sample_psa  # for --demo only
-
-    with sample_psa() as served:
-        # the tenants entries' psa blocks, as auditor.billing.psa_block keeps them (its keys casefolded)
-        kept = {
-            name: json.dumps(
-                {name: {"company_id": company, "products": {k.casefold(): v for k, v in products.items()}}},
-                sort_keys=True,
-            )
-            for name, (company, products) in served.blocks.items()
-        }
-        yield DemoPsa(kept["connectwise"], kept["autotask"], served.connectwise_url, served.autotask_url, served.env)
+def __getattr__(name: str) -> Any:  # demo.CLOCK, demo.sample_tenant, ...: the registered module's
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return getattr(provider(), name)

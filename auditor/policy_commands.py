@@ -64,7 +64,8 @@ def _tenant(options: InitOptions) -> TenantSnapshot:
     """The tenant `init` reads: --demo, else --snapshot, else Graph."""
     if options.source.demo:
         options.source.refuse_beside_demo()  # its own tenant: another's endpoint, id or sign-in is refused
-        return demo.sample_tenant()
+        sample: TenantSnapshot = demo.sample_tenant()  # the seam: the registered demo's (auditor.demo)
+        return sample
     if options.snapshot:
         return load_snapshot(options.snapshot)
     if options.graph:

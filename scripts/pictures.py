@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from auditor.demo import CLOCK  # the moment the sample was collected: the demo's reports are dated by it
+from auditor_dev.demo import CLOCK  # the moment the sample was collected: the demo's reports are dated by it
 
 # (the page the demo writes, the picture, its height in px); the width is 600, an e-mail client's
 PICTURES = (("digest.html", "digest-600.png", 1800), ("report.html", "report-600.png", 2600))

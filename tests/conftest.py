@@ -21,6 +21,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.data import SnapshotCollection
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+import auditor.cli  # noqa: F401  the command line registers the demo's developer tools (auditor.demo), as in production
 from auditor.graph.pacing import Pacing, forget_app_windows
 from auditor_dev.emulator import Budgets, VirtualTime
 

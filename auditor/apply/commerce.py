@@ -27,7 +27,6 @@ the price it names.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -37,22 +36,24 @@ from typing import Any, TextIO
 
 import msgspec
 
+from auditor.billing.commerce_records import PartnerSession
 from auditor.common.errors import EXIT_OK, CollectionError
 from auditor.formats.bill_model import CommerceChange, CommerceLine, NextTerm, Quantity, RequestBody
-from auditor.formats.plan_json import PlanFile, Where, read_bounded
+from auditor.formats.plan_json import PlanFile
 
-from ..billing import arm, partner_center
+from ..billing import arm
 from ..billing.arm import MCA, MPA, BillingSourceError
-from ..billing.sources import Access
 from ..billing.untrusted import JsonObject
 from ..billing_cli import access
 from ..plan.commerce import request_body
+from ..vendors.commerce_sources import Access
+from ..vendors.registry import PARTNER_CENTER
 from . import permissions
 from .arguments import WriteOptions
 from .commerce_plan import commerce_of
 from .commerce_reread import BILLING_ACCOUNT, Reread, reread
 from .fresh import FreshPlan, agreed_bill
-from .journal import JournalError, LineFile
+from .journal import JournalError, LineFile, read_again
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
 
@@ -116,7 +117,7 @@ class Commerce:
         self.access = access
         self._arm: Any = None
         self._arm_cm: Any = None
-        self._pc: partner_center.PartnerCenter | None = None
+        self._pc: PartnerSession | None = None
 
     def arm(self) -> Any:
         if self._arm is None:
@@ -128,11 +129,11 @@ class Commerce:
             self._arm = self._arm_cm.__enter__()
         return self._arm
 
-    def pc(self) -> partner_center.PartnerCenter:
+    def pc(self) -> PartnerSession:
         if self._pc is None:
             if self.access.partner_credential is None:
                 raise BillingSourceError("no credential for Partner Center (AUDITOR_PARTNER_CENTER_TOKEN)")
-            self._pc = partner_center.PartnerCenter(self.access.partner_credential, self.access.partner_endpoint)
+            self._pc = PARTNER_CENTER.open(self.access.partner_credential, self.access.partner_endpoint)
         return self._pc
 
     def close(self) -> None:
@@ -145,7 +146,7 @@ class Commerce:
         """The subscription the change is about, read from its API (a plan's change, or a journal's line)."""
         if change.source == BILLING_ACCOUNT:
             return reread(change.source, arm.get_subscription(self.arm(), change.scope, change.api_id))
-        return reread(change.source, partner_center.get_subscription(self.pc(), change.scope, change.api_id))
+        return reread(change.source, PARTNER_CENTER.get_subscription(self.pc(), change.scope, change.api_id))
 
     def body(self, change: CommerceChange, current: Reread) -> RequestBody | None:
         """The body to send (a read, before anything is sent): a reduction for the renewal takes its
@@ -158,7 +159,7 @@ class Commerce:
             raise BillingSourceError(f"commerce change {change.n} names no seat count to reduce to")
         if change.kind != "schedule_reduction":  # rebuilt from `to`: never a key of the plan file's own
             return request_body(change.source, change.kind, change.to)
-        product = partner_center.scheduled_product(self.pc(), change.scope, current.document)
+        product = PARTNER_CENTER.scheduled_product(self.pc(), change.scope, current.document)
         return RequestBody(scheduledNextTermInstructions=NextTerm(product=product, quantity=change.to))
 
     def send(self, change: CommerceChange | CommerceLine, current: Reread, body: RequestBody | None) -> Reread:
@@ -178,7 +179,7 @@ class Commerce:
             return reread(change.source, answer)
         changed: JsonObject = msgspec.to_builtins(body) if body is not None else {}
         return reread(
-            change.source, partner_center.update_subscription(self.pc(), change.scope, current.document | changed)
+            change.source, PARTNER_CENTER.update_subscription(self.pc(), change.scope, current.document | changed)
         )
 
 
@@ -428,14 +429,7 @@ def plan_commerce(plan: PlanFile) -> tuple[bytes, list[CommerceChange]]:
     """The commerce changes of the plan apply read and checked (load_plan): plan.json is read again
     for its bill, and its bytes must be the ones load_plan hashed, else the plan changed since apply
     read it (UsageError, exit 2: nothing is sent from a plan apply did not check)."""
-    where = Where(plan.path)
-    data = read_bounded(plan.path, where, "a plan")
-    if hashlib.sha256(data).hexdigest() != plan.sha256:
-        raise where.error(
-            "",
-            "the plan changed since apply read it (its sha256 is no longer "
-            f"{plan.sha256[:12]}…): nothing is sent from it; run apply again",
-        )
+    data = read_again(plan)
     return data, commerce_of(data, str(plan.path))
 
 

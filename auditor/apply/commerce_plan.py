@@ -14,12 +14,11 @@ from typing import Any, TypeGuard
 import msgspec
 from msgspec import Struct
 
-from auditor.billing.commerce_records import ProductTerm
+from auditor.billing.commerce_records import ProductTerm, next_term_product
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, NextTerm, Quantity
 
 from ..billing.arm import MCA, MPA
-from ..billing.partner_center import next_term_product
 from ..plan.commerce import request_body, request_line
 
 KINDS = ("reduce", "schedule_reduction", "cancel")
@@ -80,7 +79,7 @@ def _body_error(c: CommerceChange, to: int) -> str | None:
 
 
 def _product_term(product: ProductTerm | None) -> bool:
-    """Whether `product` is a ProductTerm as plan writes it (partner_center.next_term_product: none empty)."""
+    """Whether `product` is a ProductTerm as plan writes it (commerce_records.next_term_product: none empty)."""
     if product is None:
         return False
     offer = f"{product.productId}:{product.skuId}:{product.availabilityId}"

@@ -1,15 +1,14 @@
 """A subscription as `apply --commerce` and `undo --commerce` re-read it, decoded once: the fields
 their checks read, from either API (a billing account's subscription holds them in `properties`;
 Partner Center's at the top), and the document as the API answered it (Partner Center's update
-takes the resource as read, changed: auditor.billing.partner_center.update_subscription)."""
+takes the resource as read, changed: auditor.vendors.partner_center's update_subscription)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..billing import partner_center
-from ..billing.commerce_records import ProductTerm
+from ..billing.commerce_records import ProductTerm, next_term_product
 from ..billing.untrusted import JsonObject
 
 BILLING_ACCOUNT = "billing-account"
@@ -49,7 +48,7 @@ class Reread:
     scheduled_quantity: int | None = None  # scheduledNextTermInstructions.quantity
     said_scheduled: str = "None"
     offer_id: str = ""  # Partner Center's offerId
-    next_term: ProductTerm | None = None  # the product the renewal keeps (partner_center.next_term_product)
+    next_term: ProductTerm | None = None  # the product the renewal keeps (billing.commerce_records.next_term_product)
     # the subscription as the API answered it: free JSON, which Partner Center's update takes back changed
     document: JsonObject = field(default_factory=dict, compare=False, repr=False)
 
@@ -80,8 +79,6 @@ def reread(source: str, answer: JsonObject) -> Reread:
         scheduled_quantity=_int(asked),
         said_scheduled=str(asked),
         offer_id=_text(props.get("offerId")),
-        next_term=partner_center.next_term_product(
-            props.get("offerId"), props.get("billingCycle"), props.get("termDuration")
-        ),
+        next_term=next_term_product(props.get("offerId"), props.get("billingCycle"), props.get("termDuration")),
         document=doc,
     )

@@ -9,13 +9,12 @@ named, as are a failed buy-back and a cut journal line, and undo exits 3.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import msgspec
 
@@ -28,6 +27,7 @@ from ..billing_cli import access
 from .arguments import WriteOptions
 from .commerce import Commerce, CommerceJournal, answer_differs, arm_window_shut, refused
 from .commerce_reread import BILLING_ACCOUNT, Reread
+from .journal import whole_lines
 from .lock import hold
 
 
@@ -74,41 +74,10 @@ _UNSETTLED = {
 }
 
 
-def _journal_lines(path: Path, problems: list[str]) -> list[dict[str, Any]]:
-    """The journal's lines as JSON (apply --distributor's undo reads them so); a cut or unreadable
-    line is named in `problems`, never a crash."""
-    lines: list[dict[str, Any]] = []
-    for number, text in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
-        if not text.strip():
-            continue
-        try:
-            line = json.loads(text)
-        except ValueError:
-            line = None
-        needed = ("n", "kind", "source", "outcome", "from", "to", "request")
-        if not isinstance(line, dict) or any(k not in line for k in needed):
-            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
-            continue
-        lines.append(line)
-    return lines
-
-
-def _commerce_lines(path: Path, problems: list[str]) -> list[CommerceLine]:
-    """The commerce journal's lines; a cut or unreadable line is named in `problems`, never a crash."""
-    lines: list[CommerceLine] = []
-    for number, text in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
-        if not text.strip():
-            continue
-        try:
-            line = msgspec.json.decode(text, type=CommerceLine)
-        except msgspec.DecodeError:
-            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
-            continue
-        if not line.outcome or line.from_ is None or line.to is None:
-            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
-            continue
-        lines.append(line)
-    return lines
+def _commerce_line(text: str) -> CommerceLine | None:
+    """One line of the commerce journal, or None when it is not whole (cut?)."""
+    line = msgspec.json.decode(text, type=CommerceLine)
+    return line if line.outcome and line.from_ is not None and line.to is not None else None
 
 
 def _settled(line: CommerceLine, current: Reread, unread: str, out: TextIO, problems: list[str]) -> bool:
@@ -146,7 +115,7 @@ def undo_commerce(
     else it is named in `problems`, as are a failed buy-back and a cut journal line. The number
     bought back."""
     problems = problems if problems is not None else []
-    lines = _commerce_lines(journal_path, problems)
+    lines = whole_lines(journal_path, _commerce_line, problems)
     last: dict[int, CommerceLine] = {}
     for ln in lines:
         last[ln.n] = ln  # the latest line of each change is its outcome

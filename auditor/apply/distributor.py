@@ -8,8 +8,8 @@ For each change, in order:
    distributor_rederive.customers_of);
 1. a change scheduled at its commitment's end (`not_before`) does nothing before that day: it is
    named "scheduled", and re-checked by the run on or after it;
-2. the subscription is re-read from the distributor (distributor_writers: Pax8's GET
-   /v1/subscriptions/{id} and the company's listing; Sherweb's details and catalog), and the tenant's
+2. the subscription is re-read from the distributor (its session, auditor.vendors.<name>.writes: Pax8's
+   GET /v1/subscriptions/{id} and the company's listing; Sherweb's details and catalog), and the tenant's
    Microsoft subscriptions from Graph; the change is re-derived from them (distributor_rederive): its
    Microsoft subscription (the tenant's that Pax8's vendorSubscriptionId names, by the audit's own join,
    billing.distributor_join, and that no other billed Pax8 subscription names), its product (the skuId
@@ -40,7 +40,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
-import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -52,18 +51,18 @@ from msgspec import Struct
 
 from auditor.common.errors import EXIT_OK, CollectionError, UsageError
 from auditor.formats.bill_model import CommerceChange
-from auditor.formats.plan_json import PlanFile, Where, read_bounded
+from auditor.formats.plan_json import PlanFile
 
-from ..billing.distributor_sessions import credentials, sherweb_credentials
 from ..distributor.distributor_changes import NAMES
 from ..distributor.distributor_rederive import Tenant, Verdict, check, customers_of, subscriptions_reader
-from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_cancel, shape_error
-from ..distributor.distributor_writers import Pax8Writer, SherwebWriter, Writer
+from ..distributor.distributor_requests import CANCEL, shape_error
+from ..vendors.protocols import DistributorSession
+from ..vendors.registry import DISTRIBUTORS
 from . import permissions
 from .agree import Refusal
 from .commerce import CommerceJournal, _seats_reader
 from .fresh import FreshPlan, agreed_bill
-from .journal import JournalError, keep_plan
+from .journal import JournalError, keep_plan, read_again
 
 
 class _Product(Struct, frozen=True):
@@ -120,11 +119,13 @@ def outgoing(c: CommerceChange, today: date) -> CommerceChange:
     if c.kind != CANCEL:
         return c
     on = max(date.fromisoformat(c.saving_from or today.isoformat()), today).isoformat()
-    return msgspec.structs.replace(c, request=pax8_cancel(c.api_id, on))
+    request = DISTRIBUTORS[c.source].cancel(c.api_id, on)
+    assert request is not None  # shape_error: a cancellation is only of a distributor that takes one
+    return msgspec.structs.replace(c, request=request)
 
 
 def send_journaled(
-    c: CommerceChange, writer: Writer, journal: CommerceJournal, out: TextIO, plan: str | None, *, read: int
+    c: CommerceChange, writer: DistributorSession, journal: CommerceJournal, out: TextIO, plan: str | None, *, read: int
 ) -> bool:
     """Journal `c` as sending (on disk before the request goes out, with the quantity `read` at the call),
     send it and journal its outcome: apply's change and undo's put-back alike. A journal that cannot be
@@ -142,7 +143,9 @@ def send_journaled(
         ) from None
 
 
-def put(c: CommerceChange, writer: Writer, journal: CommerceJournal, out: TextIO, plan: str | None = None) -> bool:
+def put(
+    c: CommerceChange, writer: DistributorSession, journal: CommerceJournal, out: TextIO, plan: str | None = None
+) -> bool:
     """Send one journaled change (a plan's as `outgoing` makes it, or an undo's); whether it is done
     (else journaled failed/unknown)."""
     sent = writer.send(c)
@@ -154,7 +157,7 @@ def put(c: CommerceChange, writer: Writer, journal: CommerceJournal, out: TextIO
 
 async def run_distributor(
     changes: Sequence[CommerceChange],
-    writers: Mapping[str, Writer],
+    writers: Mapping[str, DistributorSession],
     tenant: Tenant,
     *,
     execute: bool,
@@ -215,22 +218,15 @@ async def run_distributor(
 
 
 @contextlib.contextmanager
-def writers_for(sources: set[str], endpoints: Mapping[str, str | None]) -> Iterator[dict[str, Writer]]:
+def writers_for(sources: set[str], endpoints: Mapping[str, str | None]) -> Iterator[dict[str, DistributorSession]]:
     """A writer for each distributor `sources` names, each with the MSP's credentials for it (a missing
     one is a UsageError before anything is read), their sessions closed after."""
-    from ..billing.pax8 import Pax8  # the distributors' clients (httpx) load for a run that writes
-    from ..billing.sherweb import Sherweb
-
-    pax8_keys = credentials(os.environ) if "pax8" in sources else None
-    sherweb_keys = sherweb_credentials(os.environ) if SHERWEB in sources else None
+    keys = {name: vendor.credentials(os.environ) for name, vendor in DISTRIBUTORS.items() if name in sources}
     with contextlib.ExitStack() as stack:
-        writers: dict[str, Writer] = {}
-        if pax8_keys is not None:
-            writers["pax8"] = Pax8Writer(stack.enter_context(Pax8(*pax8_keys, endpoint=endpoints.get("pax8"))))
-        if sherweb_keys is not None:
-            sherweb = stack.enter_context(Sherweb(*sherweb_keys, endpoint=endpoints.get(SHERWEB)))
-            writers[SHERWEB] = SherwebWriter(sherweb)
-        yield writers
+        yield {
+            name: stack.enter_context(DISTRIBUTORS[name].session(key, endpoints.get(name)))
+            for name, key in keys.items()
+        }
 
 
 def apply_distributor_changes(
@@ -245,10 +241,7 @@ def apply_distributor_changes(
     """`apply PLAN --distributor [--yes]`: the plan's distributor changes that `fresh` (the plan compiled again
     from the tenant and its distributor as they are now) makes the same, once the credential is shown to sign
     in to the plan's tenant; exit 3 when one is refused, failed or its outcome is unknown."""
-    where = Where(plan.path)
-    data = read_bounded(plan.path, where, "a plan")
-    if hashlib.sha256(data).hexdigest() != plan.sha256:
-        raise where.error("", "the plan changed since apply read it: nothing is sent from it; run apply again")
+    data = read_again(plan)
     changes = distributor_of(data, str(plan.path))
     if not changes:
         print("distributor changes: none in the plan (no seats the distributor bills above the plan's)")

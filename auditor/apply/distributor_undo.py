@@ -7,7 +7,7 @@ newest first. An undo is a write like any other, decided at the call from the so
   the journal says was read before the write (bound); a hash of a file in the same folder proves
   nothing, so neither bounds what is bought;
 - the subscription is re-read (it must still have the seats the reduction left) and the distributor's
-  own record gives the quantity before its last change (Pax8's subscription history, Writer.recorded):
+  own record gives the quantity before its last change (Pax8's subscription history, DistributorSession.recorded):
   the put-back never goes above it;
 - the tenant's seats are read from Graph (GET /subscribedSkus): after the put-back the distributor bills
   at most the seats assigned now plus the spare seats the plan's policy allows (distributor_bound);
@@ -21,6 +21,7 @@ made, a change left sending or unknown) is named on stderr, and undo exits 3.
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -36,15 +37,16 @@ from auditor.formats.bill_model import CommerceChange
 
 from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NAMES, NOW
-from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_update, sherweb_amend
-from ..distributor.distributor_writers import Now, Unread, Writer
-from ..formats.plan_json import PlanFile, PlanFileError, load_plan
+from ..distributor.distributor_requests import CANCEL, SHERWEB
+from ..formats.plan_json import PlanFile
+from ..vendors.protocols import DistributorSession, Now, Unread
+from ..vendors.registry import DISTRIBUTORS
 from .arguments import WriteOptions
 from .commerce import CommerceJournal
-from .commerce_undo import _ask, _journal_lines
+from .commerce_undo import _ask
 from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow, tenant_now
-from .journal import kept_plan
+from .journal import plan_beside, plan_paths, whole_lines
 from .lock import hold
 
 
@@ -64,6 +66,13 @@ class JournalLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     monthly_saving: float | None = None
     plan: str | None = None  # the SHA-256 of the plan the change came from
     read: int | None = None  # the quantity read at the call, before the write (its `sending` line)
+
+
+def _raw_line(text: str) -> dict[str, Any] | None:
+    """One line of the distributor journal as JSON, or None when it is not whole (cut?)."""
+    line = json.loads(text)
+    needed = ("n", "kind", "source", "outcome", "from", "to", "request")
+    return line if isinstance(line, dict) and all(k in line for k in needed) else None
 
 
 def journal_lines(raw: Sequence[Mapping[str, Any]], problems: list[str]) -> list[JournalLine]:
@@ -94,16 +103,14 @@ def _put_back(change: CommerceChange, to: int) -> CommerceChange:
         not_before=None,
         by=None,
         saving_from=None,
-        request=sherweb_amend(change.scope, change.api_id, to)
-        if change.source == SHERWEB
-        else pax8_update(change.api_id, to),
+        request=DISTRIBUTORS[change.source].put_back(change.scope, change.api_id, to),
     )
 
 
 def plan_changes(folder: Path, sha256: str) -> list[CommerceChange] | None:
     """The distributor changes of the plan of that SHA-256, beside the journal (plan.json, or the copy
     apply kept: kept_plan); None when neither is that plan."""
-    for path in (folder / "plan.json", kept_plan(folder, sha256)):
+    for path in plan_paths(folder, sha256):
         try:
             data = path.read_bytes()
         except OSError:
@@ -150,7 +157,7 @@ def _price(seats: int, sub: Now, at: str) -> str:
     return f" ({seats} seats at {sub.price:.2f} at {at} now: they cost {seats * sub.price:.2f} a month again)"
 
 
-def _target(change: CommerceChange, writer: Writer, sub: Now, tenant: TenantNow, out: TextIO) -> int | str:
+def _target(change: CommerceChange, writer: DistributorSession, sub: Now, tenant: TenantNow, out: TextIO) -> int | str:
     """The quantity to put back, the least of what the journal's line asks (change.from_), what the
     distributor's record had before its last change, and what the tenant's seats allow now (seats billed
     of the product at most its seats assigned plus the policy's spare); why none, when it is no more
@@ -186,7 +193,7 @@ def _target(change: CommerceChange, writer: Writer, sub: Now, tenant: TenantNow,
 def _undo_one(
     line: JournalLine,
     sent: JournalLine | None,
-    writer: Writer,
+    writer: DistributorSession,
     ask: Callable[[str], bool | None],
     out: TextIO,
     *,
@@ -237,7 +244,7 @@ def _undo_one(
 
 def undo_distributor(
     lines: Sequence[JournalLine],
-    writers: Mapping[str, Writer],
+    writers: Mapping[str, DistributorSession],
     ask: Callable[[str], bool | None],
     *,
     execute: bool,
@@ -305,14 +312,7 @@ def undo_distributor(
 
 def plan_file(folder: Path, sha256: str) -> PlanFile | None:
     """The plan of that SHA-256 beside the journal (plan.json, or the copy apply kept), read whole."""
-    for path in (folder / "plan.json", kept_plan(folder, sha256)):
-        try:
-            plan = load_plan(path)
-        except PlanFileError:
-            continue
-        if plan.sha256 == sha256:
-            return plan
-    return None
+    return plan_beside(folder, sha256)
 
 
 def _tenant(options: WriteOptions, lines: Sequence[JournalLine], folder: Path) -> TenantNow:
@@ -335,7 +335,7 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
     endpoints = {"pax8": options.pax8_endpoint, SHERWEB: options.sherweb_endpoint}
     problems: list[str] = []
     with hold(journal_path, "the distributor journal"):
-        lines = journal_lines(_journal_lines(journal_path, problems), problems)
+        lines = journal_lines(whole_lines(journal_path, _raw_line, problems), problems)
         sources = {ln.source for ln in lines if ln.outcome == "done" and ln.kind != CANCEL} & set(NAMES)
         name = datetime.now(UTC).strftime("distributor-undo-%Y%m%dT%H%M%SZ.jsonl")
         folder = journal_path.resolve().parent

@@ -43,11 +43,11 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import msgspec
 
@@ -70,6 +70,7 @@ from ..formats.plan_json import (
 from .lock import lock
 
 OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "pending", "dry-run")
+_Line = TypeVar("_Line")
 START = b'{"time":'  # how every journal line begins (the keys are written in a fixed order)
 
 
@@ -85,6 +86,39 @@ def kept_plan(directory: Path, sha256: str) -> Path:
     """Where apply keeps a copy of the plan it applies, beside its journal: `plan-<SHA-256, 16 digits>.json`.
     A later `plan` may write a new plan.json into the same folder; undo still finds the journal's own."""
     return directory / f"plan-{sha256[:16]}.json"
+
+
+def read_again(plan: PlanFile) -> bytes:
+    """plan.json read again for a part of it apply runs (its bill's commerce or distributor changes): its
+    bytes must be the ones load_plan hashed, else the plan changed since apply read it (UsageError, exit 2:
+    nothing is sent from a plan apply did not check)."""
+    where = Where(plan.path)
+    data = read_bounded(plan.path, where, "a plan")
+    if hashlib.sha256(data).hexdigest() != plan.sha256:
+        raise where.error(
+            "",
+            "the plan changed since apply read it (its sha256 is no longer "
+            f"{plan.sha256[:12]}…): nothing is sent from it; run apply again",
+        )
+    return data
+
+
+def plan_paths(directory: Path, sha256: str, named: str = "plan.json") -> tuple[Path, Path]:
+    """Where a journal's plan is looked for, in order: the file its lines name beside it (plan.json), else the
+    copy apply kept (a later plan may have replaced plan.json)."""
+    return directory / named, kept_plan(directory, sha256)
+
+
+def plan_beside(directory: Path, sha256: str, named: str = "plan.json") -> PlanFile | None:
+    """The plan of that SHA-256 beside a journal (plan_paths), read whole; None when neither is it."""
+    for path in plan_paths(directory, sha256, named):
+        try:
+            plan = load_plan(path)
+        except PlanFileError:
+            continue
+        if plan.sha256 == sha256:
+            return plan
+    return None
 
 
 def keep_plan(plan: Path, directory: Path, sha256: str) -> None:
@@ -296,6 +330,24 @@ class Journal:
     def pending(self) -> list[JournalLine]:
         """Changes left undone while waiting for a group's license: never sent, nothing to undo."""
         return [line for line in self.lines if line.outcome == "pending"]
+
+
+def whole_lines(path: Path, decode: Callable[[str], _Line | None], problems: list[str]) -> list[_Line]:
+    """Every whole line of a journal of JSON lines (apply --commerce's, apply --distributor's), decoded by
+    `decode`; a line it refuses (None, or not JSON) is cut or unreadable: named in `problems`, never a crash."""
+    lines: list[_Line] = []
+    for number, text in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+        if not text.strip():
+            continue
+        try:
+            line = decode(text)
+        except (ValueError, msgspec.DecodeError):
+            line = None
+        if line is None:
+            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
+            continue
+        lines.append(line)
+    return lines
 
 
 def read_journal(path: Path) -> Journal:
@@ -527,20 +579,13 @@ def find_plan(journal: Journal, given: str | None) -> PlanFile:
             "plan's SHA-256): give the plan it was applied from with --plan"
         )
     else:
-        plan = PlanFile(journal.path, journal.tenant_id, "", journal.cloud, (), None, None, "")
-        # the file the lines name, else the copy apply kept beside the journal (a later plan may have replaced it)
-        for path in (journal.path.parent / Path(file or "plan.json").name, kept_plan(journal.path.parent, sha)):
-            try:
-                plan = load_plan(path)
-            except PlanFileError:
-                continue
-            if plan.sha256 == sha:
-                break
-        if plan.sha256 != sha:
+        found = plan_beside(journal.path.parent, sha, Path(file or "plan.json").name)
+        if found is None:
             raise UsageError(
                 f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "
                 "give it with --plan (undo touches only the users and groups that plan names)"
             )
+        plan = found
     if plan.tenant_id != journal.tenant_id:
         raise UsageError(f"the plan {plan.path} is for tenant {plan.tenant_id}, the journal for {journal.tenant_id}")
     return plan

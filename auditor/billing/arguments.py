@@ -16,7 +16,7 @@ from auditor.data.reads import Requests
 from auditor.graph.arguments import AuthMode
 
 if TYPE_CHECKING:
-    from auditor.billing.partner_center import PartnerCenter
+    from auditor.billing.commerce_records import PartnerSession
 
 
 class BillingSource(StrEnum):
@@ -77,7 +77,7 @@ class BillingOptions:
     cloud: Cloud | None = None
     # a tenant of `audit --tenants`: Partner Center only through the run's session (None: none)
     in_fleet: bool = False
-    partner_session: PartnerCenter | None = None
+    partner_session: PartnerSession | None = None
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> BillingOptions:

@@ -1,10 +1,14 @@
 """The subscriptions the billing APIs answer, decoded at their border into the fields
 auditor.billing.facts reads (every other field is dropped): a billing account's
 `billingSubscriptions` item (Microsoft.Billing 2024-04-01, BillingSubscription and its properties)
-and Partner Center's `Subscription` resource. A value stays `object` until facts reads it: a value
+and Partner Center's `Subscription` resource (and the product its renewal keeps, next_term_product;
+the session that reads them, PartnerSession). A value stays `object` until facts reads it: a value
 of another type than the one documented is read as not given, as before."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import msgspec
 
@@ -87,3 +91,33 @@ class ProductTerm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     availabilityId: str
     billingCycle: str
     termDuration: str
+
+
+def next_term_product(offer_id: object, billing_cycle: object, term_duration: object) -> ProductTerm | None:
+    """scheduledNextTermInstructions.product (Partner Center's ProductTerm: productId, skuId,
+    availabilityId, billingCycle and termDuration, each required) that renews the subscription into
+    its own offer and term: a new-commerce subscription's `offerId` is productId:skuId:availabilityId.
+    None when the subscription does not give all five (then no reduction is scheduled through the API)."""
+    parts = str(offer_id or "").split(":")
+    if (
+        len(parts) != 3
+        or not all(parts)
+        or not isinstance(billing_cycle, str)
+        or not billing_cycle
+        or not isinstance(term_duration, str)
+        or not term_duration
+    ):
+        return None
+    return ProductTerm(parts[0], parts[1], parts[2], billing_cycle, term_duration)
+
+
+class PartnerSession(Protocol):
+    """One session with Partner Center (auditor.vendors.partner_center.client.PartnerCenter), as the
+    layers that hold one for a run see it: a paced, retried call, and its close."""
+
+    def request(
+        self, method: str, path: str, customer: str, *, headers: Mapping[str, str] | None = None, body: Any = None
+    ) -> Any: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> PartnerSession: ...
+    def __exit__(self, *exc: object) -> None: ...

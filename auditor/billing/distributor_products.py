@@ -5,7 +5,7 @@ things leaves that unknown:
 
     - Sherweb's customer catalog lists one Sherweb SKU twice with two microsoftSkuIds, or Pax8's
       listing gives one productId two vendorSkuIds (the readers mark those subscriptions:
-      Pax8Subscription.ambiguous_sku_ids);
+      DistributorSubscription.ambiguous_sku_ids);
     - a subscription's own ids disagree: Pax8's vendorSubscriptionId names a Microsoft subscription of
       one product, its vendorSkuId another, or the tenants entry's products map names a third.
 
@@ -23,12 +23,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from auditor.billing.distributor_records import AmbiguousProductFinding
-
-if TYPE_CHECKING:  # the Pax8 client (httpx) loads only for a run that reads a distributor
-    from auditor.billing.pax8 import Pax8Subscription
+from auditor.billing.distributor_records import AmbiguousProductFinding, DistributorSubscription
 
 
 class Tied(Protocol):
@@ -52,13 +49,13 @@ class Lookups(Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class Split:
-    clear: list[Pax8Subscription]
+    clear: list[DistributorSubscription]
     gaps: list[AmbiguousProductFinding]
     parts: frozenset[str]  # the tenant's products whose seats are not compared
     warnings: list[str]
 
 
-def _named(sub: Pax8Subscription, lookups: Lookups) -> set[str]:
+def _named(sub: DistributorSubscription, lookups: Lookups) -> set[str]:
     """The Microsoft products `sub` names (tenant part numbers, else Microsoft's SKU ids), by each of
     its ids: more than one is a gap."""
     if sub.ambiguous_sku_ids:
@@ -73,7 +70,7 @@ def _named(sub: Pax8Subscription, lookups: Lookups) -> set[str]:
 
 
 def split(
-    subscriptions: Sequence[Pax8Subscription], lookups: Lookups, *, billed: Collection[str], vendor: str
+    subscriptions: Sequence[DistributorSubscription], lookups: Lookups, *, billed: Collection[str], vendor: str
 ) -> Split:
     """The subscriptions split into those matched as before and the gaps: a distributor product
     (productId, casefolded) one of whose billed subscriptions names two or more Microsoft products

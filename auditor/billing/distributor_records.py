@@ -16,6 +16,7 @@ checks every name written or read.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NotRequired, Required, TypedDict
 
 from msgspec import UNSET, Struct, UnsetType
@@ -27,6 +28,7 @@ __all__ = [
     "BilledMore",
     "Block",
     "DistributorSection",
+    "DistributorSubscription",
     "Finding",
     "Month",
     "Payload",
@@ -207,7 +209,7 @@ class Block(TypedDict, total=False):
 
 
 class SubscriptionFields(TypedDict):
-    """A distributor's subscription as a payload holds it: auditor.billing.pax8.Pax8Subscription's fields."""
+    """A distributor's subscription as a payload holds it: DistributorSubscription's fields."""
 
     id: str
     company_id: str
@@ -225,12 +227,50 @@ class SubscriptionFields(TypedDict):
     partner_cost: NotRequired[float | None]
     vendor_subscription_id: NotRequired[str | None]
     vendor_sku_id: NotRequired[str | None]
-    ambiguous_sku_ids: NotRequired[tuple[str, ...]]  # a list once read back from JSON (Pax8Subscription takes it)
+    ambiguous_sku_ids: NotRequired[
+        tuple[str, ...]
+    ]  # a list once read back from JSON (DistributorSubscription takes it)
+
+
+@dataclass(frozen=True)
+class DistributorSubscription:
+    """A customer's subscription at its distributor, as each distributor's client answers it (Pax8's,
+    Sherweb's: auditor.vendors.<name>) and the reconciliation reads it: one typed row for all."""
+
+    id: str
+    company_id: str
+    product_id: str
+    product_name: str
+    quantity: int
+    status: str
+    price: float | None
+    currency: str | None
+    billing_term: str
+    start: str | None
+    end: str | None
+    commitment_term: str | None
+    commitment_end: str | None
+    # what Pax8 bills the partner a seat ("The price for the Partner."; `price` is "The price for the
+    # customer."), and the vendor's own ids: for Microsoft's products its subscription id and SKU id
+    partner_cost: float | None = None
+    vendor_subscription_id: str | None = None
+    vendor_sku_id: str | None = None
+    # the Microsoft SKU ids the distributor gives this subscription's product when it gives more than
+    # one (Pax8's productId with two vendorSkuIds, Sherweb's SKU listed twice in the customer's catalog):
+    # then vendor_sku_id is None and the subscription is a gap, never matched to a product
+    ambiguous_sku_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:  # read back from a payload's JSON, a list
+        object.__setattr__(self, "ambiguous_sku_ids", tuple(self.ambiguous_sku_ids))
+
+
+MAX_SEATS = 1_000_000  # a subscription's quantity above this is no seat count (our bound, not a distributor's)
+MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 
 
 class Payload(TypedDict, total=False):
     """One tenant's reading at its distributor, as `audit --tenants` hands it to the tenant's audit
-    (plain JSON values): its tenants entry's block, and its subscriptions (Pax8Subscription's fields)
+    (plain JSON values): its tenants entry's block, and its subscriptions (DistributorSubscription's fields)
     or the reading's error in one line; `distributor` only when it is not Pax8."""
 
     block: Required[Block]

@@ -49,7 +49,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import Protocol, cast
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -62,6 +62,7 @@ from auditor.billing.distributor_records import (
     BilledMore,
     Block,
     DistributorSection,
+    DistributorSubscription,
     Finding,
     Payload,
     ProductRow,
@@ -74,9 +75,6 @@ from auditor.billing.distributor_records import (
 from auditor.billing.file import BillingFile, BillingRow, Channel
 from auditor.data.model import Subscription
 from auditor.reference import product_names
-
-if TYPE_CHECKING:  # the Pax8 client (httpx) loads only for a run that reads Pax8
-    from auditor.billing.pax8 import Pax8Subscription  # the Pax8 client (httpx) loads for a run that reads Pax8
 
 BILLED = ("Active", "Activated", "PendingCancel")  # statuses Pax8 bills (a Sherweb subscription is read as Active)
 SOURCE = "distributor"  # the bill's fact source for a date the distributor gave
@@ -166,7 +164,7 @@ def reduction_short(enabled: int, billed: int, drop: int, assigned: int) -> str 
     return None
 
 
-def payload(block: Block, subscriptions: Sequence[Pax8Subscription], *, distributor: str = "pax8") -> Payload:
+def payload(block: Block, subscriptions: Sequence[DistributorSubscription], *, distributor: str = "pax8") -> Payload:
     """One tenant's reading at its distributor, as the run hands it to the tenant's audit (plain JSON values)."""
     given = Payload(
         block=block.copy(), subscriptions=[cast(SubscriptionFields, dataclasses.asdict(s)) for s in subscriptions]
@@ -184,10 +182,8 @@ def failed(block: Block, error: str, *, distributor: str = "pax8") -> Payload:
     return given
 
 
-def _subscriptions(given: Payload) -> list[Pax8Subscription]:
-    from auditor.billing.pax8 import Pax8Subscription  # the Pax8 client (httpx) loads for a run that reads Pax8
-
-    return [Pax8Subscription(**s) for s in given.get("subscriptions") or []]
+def _subscriptions(given: Payload) -> list[DistributorSubscription]:
+    return [DistributorSubscription(**s) for s in given.get("subscriptions") or []]
 
 
 def billed_otherwise(findings: Sequence[Finding]) -> int:
@@ -338,7 +334,7 @@ class _Matcher:
         """The tenant's subscription Pax8's vendorSubscriptionId names (the one join: distributor_join)."""
         return self.joins.named(vendor_id)
 
-    def match(self, sub: Pax8Subscription) -> tuple[str, str, TenantSubscription | None] | None:
+    def match(self, sub: DistributorSubscription) -> tuple[str, str, TenantSubscription | None] | None:
         """(part number, how, the Microsoft subscription) of one Pax8 subscription, or None (left out)."""
         tied = self.named(sub.vendor_subscription_id)
         if tied is not None:
@@ -374,7 +370,7 @@ def _one(values: Sequence[float | None]) -> float | None:
     return values[0] if values and values[0] is not None and len(set(values)) == 1 else None
 
 
-def _sum(subs: Sequence[Pax8Subscription], price: str) -> float | None:
+def _sum(subs: Sequence[DistributorSubscription], price: str) -> float | None:
     """A month of the subscriptions' seats at `price` (price or partner_cost); None when one lacks it."""
     each = [getattr(s, price) for s in subs]
     return (
@@ -382,13 +378,13 @@ def _sum(subs: Sequence[Pax8Subscription], price: str) -> float | None:
     )
 
 
-def _end(sub: Pax8Subscription) -> str | None:
+def _end(sub: DistributorSubscription) -> str | None:
     end = sub.commitment_end or sub.end
     return end[:10] if end else None
 
 
 def _row(
-    part: str, sku: Seat | None, subs: list[tuple[Pax8Subscription, str, TenantSubscription | None]]
+    part: str, sku: Seat | None, subs: list[tuple[DistributorSubscription, str, TenantSubscription | None]]
 ) -> ProductRow:
     """The product's row: the seats Pax8 bills, and what they cost the MSP and bill the customer a month."""
     plain = [s for s, _, _ in subs]
@@ -428,7 +424,9 @@ def _row(
     )
 
 
-def _findings(row: ProductRow, untied: Sequence[Pax8Subscription], twice: Mapping[str, list[str]]) -> list[Finding]:
+def _findings(
+    row: ProductRow, untied: Sequence[DistributorSubscription], twice: Mapping[str, list[str]]
+) -> list[Finding]:
     """The product's findings: billed more or fewer than enabled, billed unused (at both prices), its
     term end, and two or more of its subscriptions that name no Microsoft subscription, or one and the
     same (`twice`: distributor_join.named_twice), ambiguous."""
@@ -478,7 +476,7 @@ def _totals(products: Sequence[ProductRow]) -> list[Total]:
     ]
 
 
-def _ambiguity(part: str, untied: Sequence[Pax8Subscription], distributor: str = "pax8") -> str:
+def _ambiguity(part: str, untied: Sequence[DistributorSubscription], distributor: str = "pax8") -> str:
     named = ", ".join(f"{s.id} ({s.billing_term or 'no term'}, {s.quantity} seats)" for s in untied)
     which = " (vendorSubscriptionId)" if distributor == "pax8" else ""
     return (
@@ -499,7 +497,7 @@ def _named_twice(part: str, microsoft: str, ids: Sequence[str], distributor: str
 def reconcile(
     block: Block,
     rows: Sequence[Seat],
-    subscriptions: Sequence[Pax8Subscription],
+    subscriptions: Sequence[DistributorSubscription],
     tenant: Sequence[TenantSubscription] = (),
     distributor: str = "pax8",
 ) -> DistributorSection:
@@ -511,7 +509,7 @@ def reconcile(
     matcher = _Matcher(block, skus, tenant, distributor)
     # a distributor product naming two Microsoft products: a gap (auditor.billing.distributor_products)
     unsure = products_split(subscriptions, matcher, billed=BILLED, vendor=NAMES[distributor])
-    billed: dict[str, list[tuple[Pax8Subscription, str, TenantSubscription | None]]] = {}
+    billed: dict[str, list[tuple[DistributorSubscription, str, TenantSubscription | None]]] = {}
     for sub in unsure.clear:
         found = matcher.match(sub)
         if found is not None and sub.status in BILLED and found[0] not in unsure.parts:

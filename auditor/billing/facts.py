@@ -12,7 +12,7 @@
     merge(joined, file) -> Merged                   one BillingRow per subscription; the file overrides
                                                     what an API says, with a warning naming both values
 
-Pure functions of the JSON the APIs return (auditor.billing.arm and auditor.billing.partner_center
+Pure functions of the JSON the APIs return (auditor.billing.arm and auditor.vendors.partner_center.client
 read it); docs/bill.md names the field and the page behind each fact.
 """
 

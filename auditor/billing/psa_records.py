@@ -5,7 +5,7 @@ reader decodes the section into them, and mypy checks every name written or read
     PsaSection      {schema, psa, company_id, mailed_to_customer, error | on, products, findings, warnings}
     PsaProductRow   one product: assigned in the tenant, billed by the distributor (quantity, cost),
                     billed to the customer in the PSA (quantity less included, price, billable)
-    PsaLine         one billing line as a PSA client reads it (auditor.billing.psa_client)
+    PsaLine         one billing line as a PSA client reads it (auditor.vendors.psa_client)
     PsaLineRecord   one of the product's billing lines in the PSA (an addition, a contract service's units)
     PsaFinding      the five differences, each named for what it costs and whom, and the two gaps
                     (a product the map does not name, two agreements billing one product), tagged by `kind`

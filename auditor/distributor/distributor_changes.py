@@ -45,45 +45,27 @@ from auditor.formats.report_model import ReportDocument
 from .. import i18n
 from ..reference import product_names
 from ..render.text import clean
-from .distributor_requests import CANCEL, PAX8, REDUCE, SHERWEB, pax8_cancel, pax8_update, sherweb_amend
+from ..vendors import terms
+from ..vendors.registry import DISTRIBUTORS
+from .distributor_requests import CANCEL, PAX8, REDUCE, SHERWEB
 from .not_planned import NAMES as NAMES  # the distributors by name (apply says them too)
 from .not_planned import line, said
 
 SOURCE = PAX8
-MONTHLY = "Monthly"  # Pax8's billingTerm and commitmentTerm.term of a month-to-month subscription
 NOW, AT_TERM_END = "any_time", "renewal"  # the change's window: now, or at the commitment's end
 
 
 def committed(sub: SubscriptionLine) -> bool:
     """Whether an annual (or longer) commitment forbids a reduction of `sub` before its end."""
-    return _committed(PAX8, sub.commitment_term, sub.billing_term)
-
-
-def _committed(source: str, term: str | None, billing: str | None) -> bool:
-    if source == SHERWEB:  # Sherweb's CommitmentTermType: Monthly, Annual, Biennial, Triennial
-        return term not in (None, "", MONTHLY)
-    return (term not in (None, "", MONTHLY)) or (billing not in (None, "", MONTHLY))
+    return terms.committed(DISTRIBUTORS[PAX8], sub.commitment_term, sub.billing_term)
 
 
 def due_day(
     source: str, term: str | None, billing: str | None, term_end: str | None, today: date, *, ended: bool = False
 ) -> tuple[str | None, str | None]:
-    """(the first day a reduction of a distributor subscription may be made, None: now; why none can be
-    planned, else None), from its commitment as the distributor gives it: a monthly one now; an annual
-    (or longer) one at its commitment's end, Pax8's commitmentTerm.endDate (or endDate), Sherweb's
-    renewal, the day after its termEndDate. `plan` asks it of the report's reading (a commitment whose
-    end has passed is a stale reading), `apply --distributor` of its re-read at the call, `ended`: on or
-    after the day the plan scheduled, the commitment's end is that day still (a distributor that has
-    renewed it gives another, and the change is refused: plan again)."""
-    if not _committed(source, term, billing):
-        return None, None
-    end = (term_end or "")[:10]
-    name = NAMES.get(source, source)
-    if not end or (end < today.isoformat() and not ended):
-        return None, f"its commitment ended on {end}: read {name} again" if end else f"{name} gives no commitment end"
-    if source == SHERWEB:  # "The first day of the next commitment term"
-        return date.fromordinal(date.fromisoformat(end).toordinal() + 1).isoformat(), None
-    return end, None
+    """The first day a reduction of the distributor `source`'s subscription may be made, or why none can
+    be planned (auditor.vendors.terms.due_day)."""
+    return terms.due_day(DISTRIBUTORS[source], term, billing, term_end, today, ended=ended)
 
 
 def _order(sub: SubscriptionLine) -> tuple[bool, str]:
@@ -104,10 +86,10 @@ def _change(
     (None: now)."""
     cancel = take == sub.quantity
     to = sub.quantity - take
-    if source == SHERWEB:
-        request = sherweb_amend(company, sub.id, to)
-    else:
-        request = pax8_cancel(sub.id, when or today.isoformat()) if cancel else pax8_update(sub.id, to)
+    vendor = DISTRIBUTORS[source]
+    request = (vendor.cancel(sub.id, when or today.isoformat()) if cancel else None) or vendor.reduce(
+        company, sub.id, to
+    )
     day = when or today.isoformat()
     cost = sub.partner_cost
     return CommerceChange(

@@ -29,9 +29,9 @@ from auditor.formats.plan_json import PlanFile
 
 from ..billing.distributor_join import Joins, TenantSubscription, guid
 from ..billing.distributor_seats import reduction_short
+from ..vendors.protocols import DistributorSession, Foreign, Now, Unread
 from .distributor_changes import AT_TERM_END, NAMES, NOW
 from .distributor_requests import CANCEL, SHERWEB
-from .distributor_writers import Foreign, Now, Unread, Writer
 
 # skuId -> (enabled seats, assigned) as Graph says them now (apply.commerce reads them for both APIs)
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]
@@ -141,7 +141,7 @@ def moved(c: CommerceChange, now: Now) -> str | None:
 
 async def check(
     c: CommerceChange,
-    writer: Writer,
+    writer: DistributorSession,
     tenant: Tenant,
     today: date,
     removed: Mapping[str, int],

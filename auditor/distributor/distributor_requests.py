@@ -1,50 +1,25 @@
-"""The requests a plan's distributor change sends (plan.json `bill.distributor[].request`): one home for
-`plan`, which writes them, and `apply --distributor`, which holds a change to them and sends them.
+"""The requests a plan's distributor change sends (plan.json `bill.distributor[].request`): each
+distributor writes its own (auditor.vendors.<name>.requests, through auditor.vendors.registry); here, the
+shape `apply --distributor` holds a plan's change to before it sends it.
 
-    pax8_update(id, to)        Pax8's "Update Subscription": PUT /v1/subscriptions/{id} {"quantity": to}
-    pax8_cancel(id, on)        Pax8's "Cancel Subscription": DELETE /v1/subscriptions/{id}?cancelDate=on
-    sherweb_amend(customer, id, to)   Sherweb's CreateSubscriptionsAmendment: POST
-                               /service-provider/v1/billing/subscriptions/amendments?customerId=customer
-                               {subscriptionAmendmentParameters: [{subscriptionId: id, newQuantity: to}]}
     shape_error(change)        what is wrong with a plan's distributor change (a hand edit), else None
 
-A reduction keeps at least one seat; a change that takes a Pax8 subscription's whole quantity is a
-cancellation (`kind: cancel`, `to: 0`), its cancelDate the day it can be made first (the plan's day,
-or the commitment's end: `saving_from`). Sherweb's changes are reductions only (to at least one seat).
+A reduction keeps at least one seat; a change that takes a subscription's whole quantity is a
+cancellation (`kind: cancel`, `to: 0`), for a distributor that cancels through its API (Pax8), its
+cancelDate the day it can be made first (the plan's day, or the commitment's end: `saving_from`).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from auditor.formats.bill_model import Amendment, CommerceChange, CommerceRequest, RequestBody
+from auditor.formats.bill_model import CommerceChange
+from auditor.vendors.protocols import CANCEL, REDUCE
+from auditor.vendors.registry import DISTRIBUTORS
 
-PAX8, SHERWEB = "pax8", "sherweb"
-REDUCE, CANCEL = "reduce", "cancel"
+PAX8, SHERWEB = "pax8", "sherweb"  # the distributors the plan's changes name, as plan.json's `source`
 
-
-def pax8_path(sub_id: str) -> str:
-    """The path of one Pax8 subscription (relative to the API's root, as plan.json shows it)."""
-    return f"/v1/subscriptions/{sub_id}"
-
-
-def pax8_update(sub_id: str, to: int) -> CommerceRequest:
-    """The quantity change plan writes and apply sends: only the quantity."""
-    return CommerceRequest(method="PUT", path=pax8_path(sub_id), body=RequestBody(quantity=to))
-
-
-def pax8_cancel(sub_id: str, on: str) -> CommerceRequest:
-    """The cancellation plan writes: DELETE with the cancelDate (YYYY-MM-DD), no body."""
-    return CommerceRequest(method="DELETE", path=f"{pax8_path(sub_id)}?cancelDate={on}", body=None)
-
-
-def sherweb_amend(customer_id: str, sub_id: str, to: int) -> CommerceRequest:
-    """The amendment plan writes and apply sends: one subscription's new quantity."""
-    return CommerceRequest(
-        method="POST",
-        path=f"/service-provider/v1/billing/subscriptions/amendments?customerId={customer_id}",
-        body=RequestBody(subscriptionAmendmentParameters=[Amendment(subscriptionId=sub_id, newQuantity=to)]),
-    )
+__all__ = ["CANCEL", "PAX8", "REDUCE", "SHERWEB", "shape_error"]
 
 
 def _iso_day(text: str | None) -> bool:
@@ -54,12 +29,21 @@ def _iso_day(text: str | None) -> bool:
         return False
 
 
+def _kinds() -> str:
+    """The changes the distributors take, as a refusal names them ("a Pax8 reduction or cancellation, nor a
+    Sherweb reduction")."""
+    said = {REDUCE: "reduction", CANCEL: "cancellation"}
+    return ", nor a ".join(f"{v.name} {' or '.join(said[k] for k in v.kinds)}" for v in DISTRIBUTORS.values())
+
+
 def shape_error(c: CommerceChange) -> str | None:
-    """What is wrong with a plan's distributor change (a hand edit), else None: a Pax8 reduction to at
-    least one seat, or a Pax8 cancellation of the whole quantity, and the request plan writes for it."""
+    """What is wrong with a plan's distributor change (a hand edit), else None: a reduction to at least
+    one seat, or a cancellation of the whole quantity, of a distributor that takes it, and the request
+    plan writes for it."""
     frm, to, seats = c.from_, c.to, c.seats
-    if not (c.source == PAX8 and c.kind in (REDUCE, CANCEL)) and not (c.source == SHERWEB and c.kind == REDUCE):
-        return "it is not a Pax8 reduction or cancellation, nor a Sherweb reduction"
+    vendor = DISTRIBUTORS.get(c.source)
+    if vendor is None or c.kind not in vendor.kinds:
+        return f"it is not a {_kinds()}"
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (frm, to, seats)):
         return "its from, to and seats must be whole numbers"
     assert frm is not None and to is not None
@@ -69,16 +53,7 @@ def shape_error(c: CommerceChange) -> str | None:
         on = c.saving_from
         if not _iso_day(on) or (c.not_before is not None and c.not_before != on):
             return f"its cancelDate {str(on)[:20]!r} is not the day it can be made (YYYY-MM-DD)"
-        assert on is not None
-        if c.request != pax8_cancel(c.api_id, on):
-            return f"its request is not DELETE {pax8_path(c.api_id[:60])}?cancelDate={on}"
-        return None
+        return vendor.wrong_request(c)
     if not 1 <= to < frm or seats != frm - to:
         return f"a reduction goes from {frm} down to at least one seat, {seats} fewer, not to {to}"
-    if c.source == SHERWEB:
-        if c.request != sherweb_amend(c.scope, c.api_id, to):
-            return f"its request is not Sherweb's amendment of {c.api_id[:60]} to {to} seats"
-        return None
-    if c.request != pax8_update(c.api_id, to):
-        return f"its request is not PUT {pax8_path(c.api_id[:60])} {{'quantity': {to}}}"
-    return None
+    return vendor.wrong_request(c)

@@ -14,9 +14,9 @@ from auditor.formats.bill_model import NotPlanned
 
 from .. import i18n
 from ..reference import product_names
-from .distributor_requests import PAX8, SHERWEB
+from ..vendors.registry import NAMES
 
-NAMES = {PAX8: "Pax8", SHERWEB: "Sherweb"}
+__all__ = ["NAMES", "line", "said"]
 
 
 def line(skip: NotPlanned) -> str:

@@ -7,7 +7,7 @@ is the reconciliation its report.json holds.
 How each subscription is matched to a tenant product and which findings follow: auditor.billing.distributor_seats.
 
 An entry's `distributor: {sherweb: ...}` is read the same way from Sherweb's Partner API
-(auditor.billing.sherweb), its subscriptions turned into the records Pax8's are, so the reconciliation,
+(auditor.vendors.sherweb.client), its subscriptions turned into the records Pax8's are, so the reconciliation,
 distributor.json and the roll-up are the same for both.
 
 The MSP's Pax8 client credentials come from PAX8_CLIENT_ID and PAX8_CLIENT_SECRET (one per MSP),
@@ -30,12 +30,11 @@ from auditor.common.errors import UsageError, clean_message
 from auditor.common.outputs import DISTRIBUTOR_FILE, write_text
 
 from ..billing import distributor_seats as seats
-from ..billing import distributor_sessions as sessions
 from ..billing.distributor_records import Payload
-from ..billing.distributor_sessions import credentials
 from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
 from ..i18n import english_count
+from ..vendors import distributor_sessions as sessions
 from .rollup import Outcome
 
 FILE_NAME = DISTRIBUTOR_FILE
@@ -58,7 +57,7 @@ def read(
 ) -> dict[str, Payload]:
     """Each job's Pax8 subscriptions (or the reading's error), read before the tenants are audited
     so that each tenant's own report and bill show them; one Pax8 session (one token) for all
-    (auditor.billing.distributor_sessions.read, which a one-tenant audit reads its own with)."""
+    (auditor.vendors.distributor_sessions.read, which a one-tenant audit reads its own with)."""
     entries = {job.key: json.loads(job.distributor) for job in jobs if job.distributor}
     endpoints = {"pax8": endpoint, "sherweb": sherweb_endpoint}
     return sessions.read_any(entries, endpoints=endpoints, env=env) if entries else {}
@@ -110,4 +109,4 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Payload]) -
     return written
 
 
-__all__ = ["FILE_NAME", "audited", "check", "credentials", "read", "run", "wanted"]
+__all__ = ["FILE_NAME", "audited", "check", "read", "run", "wanted"]

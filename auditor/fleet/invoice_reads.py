@@ -2,7 +2,7 @@
 invoiced"): after the tenants of `audit --tenants` are audited, with `--invoice ID` Microsoft's billed
 invoice reconciliation export is read once in the partner's tenant (the file's `partner:` block;
 auditor.billing.invoices_microsoft), and with `--pax8-invoice ID|latest` Pax8's invoice items
-(auditor.billing.invoices_pax8); then every audited tenant gets OUTPUT_DIR/<key>/invoice.json:
+(auditor.vendors.pax8.invoices); then every audited tenant gets OUTPUT_DIR/<key>/invoice.json:
 
     {"invoices": [{"source": "microsoft", "invoice_id": "G016907411", "gap": null,
                    "rows": [{"sku", "product", "assigned", "enabled", "invoiced", "amount", "currency",
@@ -33,14 +33,13 @@ from auditor.common.errors import AuditorError, clean_message
 from auditor.common.outputs import write_text
 
 from ..billing import invoices as bill
-from ..billing import invoices_microsoft, invoices_pax8
-from ..billing.distributor_client import DistributorError
-from ..billing.distributor_sessions import credentials
-from ..billing.pax8 import Pax8
+from ..billing import invoices_microsoft
 from ..delivery.matrix import PartnerBlock, TenantJob, TenantsFile
 from ..graph.auth import StaticTokenCredential
 from ..graph.client import GraphClient
 from ..i18n import english_count
+from ..vendors.protocols import DistributorError
+from ..vendors.registry import DISTRIBUTORS
 from .arguments import FleetOptions, InvoiceOptions
 from .gdap import partner_credential
 from .invoice_cells import FILE_NAME
@@ -95,17 +94,18 @@ def _microsoft(options: InvoiceOptions, block: PartnerBlock | None, auth: str | 
 
 def _pax8(options: InvoiceOptions, env: Mapping[str, str]) -> Read:
     asked = str(options.pax8)
+    pax8 = DISTRIBUTORS["pax8"]
+    assert pax8.invoices is not None  # Pax8 invoices the partner through its API
     try:
-        client_id, secret = credentials(env)
-        with Pax8(client_id, secret, endpoint=options.pax8_endpoint) as pax8:
-            listed = invoices_pax8.invoice_ids(pax8)
+        with pax8.invoices(pax8.credentials(env), options.pax8_endpoint) as invoices:
+            listed = invoices.invoice_ids()
             if asked == LATEST:
                 if not listed:
                     return Read("pax8", asked, gap="Pax8 lists no invoice of the partner")
                 asked = listed[0][0]
             elif asked.casefold() not in {i.casefold() for i, _ in listed}:
                 return Read("pax8", asked, gap=f"Pax8 lists no invoice {asked[:40]!r} of the partner")
-            return Read("pax8", asked, tuple(invoices_pax8.invoice_lines(pax8, asked)))
+            return Read("pax8", asked, tuple(invoices.invoice_lines(asked)))
     except (DistributorError, AuditorError) as exc:
         return Read("pax8", asked, gap=clean_message(str(exc))[:400])
 
@@ -271,7 +271,7 @@ def for_demo(given: InvoiceOptions, graph: tuple[str, str], pax8_endpoint: str) 
 def check(options: InvoiceOptions, env: Mapping[str, str]) -> None:
     """Pax8's keys when --pax8-invoice is given, before any tenant is audited (UsageError: exit 2)."""
     if options.pax8:
-        credentials(env)
+        DISTRIBUTORS["pax8"].credentials(env)
 
 
 def beside(options: FleetOptions, tenants: TenantsFile | None, outcomes: Sequence[Outcome], root: Path) -> list[Path]:

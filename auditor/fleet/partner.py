@@ -5,7 +5,7 @@
     wanted(tenants_file, run_source)     the block, when a tenant may read Partner Center (its source
                                          partner-center or auto), else None
     session(block, auth=, endpoint=, env=)
-                                         the one PartnerCenter session of the run (None without a block)
+                                         the one Partner Center session of the run (None without a block)
 
 Partner Center is read with the partner's own credential, never a customer's: the run's --auth
 (as each tenant's own credential is built) signing in to the partner's tenant as the partner's app,
@@ -13,7 +13,7 @@ the tenant and client id from the file's `partner:` block; with --auth token (or
 under --auth auto), the token in AUDITOR_PARTNER_CENTER_TOKEN. The session is made once and shared by
 every customer's audit: the credential caches its token, and the session spaces its requests per
 customer (Partner Center's 500 requests a minute per customer). A customer's failed read is a gap in
-that customer's bill (auditor.billing.sources), never a failed run.
+that customer's bill (auditor.vendors.commerce_sources), never a failed run.
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from auditor.common.errors import UsageError
 from auditor.data.enums import Cloud
 
 from ..billing.arguments import BillingSource
-from ..billing.partner_center import PartnerCenter
-from ..billing.sources import PARTNER_CENTER_TOKEN_ENV, EnvToken
+from ..billing.commerce_records import PartnerSession
 from ..delivery.matrix import PartnerBlock, TenantsFile
 from ..graph.arguments import AuthMode
 from ..graph.auth import build_credential, resolve_mode
 from ..graph.clouds import endpoints
+from ..vendors.commerce_sources import PARTNER_CENTER_TOKEN_ENV, EnvToken
+from ..vendors.registry import PARTNER_CENTER
 
 
 def _effective(source: str, run_source: str | None) -> str:
@@ -71,7 +72,7 @@ def wanted(tenants: TenantsFile, run_source: str | None) -> PartnerBlock | None:
 @contextmanager
 def session(
     block: PartnerBlock | None, *, auth: str | None, endpoint: str | None, env: Mapping[str, str]
-) -> Iterator[PartnerCenter | None]:
+) -> Iterator[PartnerSession | None]:
     """The run's one Partner Center session, closed when the run ends; None when the file has no partner."""
     if block is None:
         yield None
@@ -96,5 +97,5 @@ def session(
         credential = build_credential(
             mode, tenant_id=block.tenant_id, cloud=endpoints(Cloud.WORLDWIDE), env=mine
         ).credential
-    with PartnerCenter(credential, endpoint) as pc:
+    with PARTNER_CENTER.open(credential, endpoint) as pc:
         yield pc

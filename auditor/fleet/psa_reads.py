@@ -23,12 +23,12 @@ import msgspec
 from auditor.common.errors import UsageError, clean_message
 from auditor.common.outputs import PSA_FILE, write_text
 
-from ..billing import psa_sessions as sessions
 from ..billing.psa_records import PsaPayload, PsaSection
 from ..billing.psa_table import differences, section
 from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
 from ..i18n import english_count
+from ..vendors import psa_sessions as sessions
 from .distributor_reads import audited
 from .rollup import Outcome
 

@@ -49,7 +49,7 @@ from auditor.data.enums import Cloud, Locale
 
 from ..arguments import AuditOptions
 from ..billing.arguments import BillingSource
-from ..billing.partner_center import PartnerCenter
+from ..billing.commerce_records import PartnerSession
 from ..delivery.content import run_url_from_env
 from ..delivery.lanes import of_app, slice_of
 from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
@@ -62,6 +62,7 @@ from ..i18n import english_count
 from ..pipeline import audit as tenant_audit
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
+from ..vendors.registry import PARTNER_CENTER
 from . import distributor_reads as distributor
 from . import gdap, invoice_reads, partner
 from . import psa_reads as psa
@@ -102,7 +103,7 @@ def _tenant_options(
     job: TenantJob,
     folder: Path,
     stop: StopSignal,
-    partner_session: PartnerCenter | None = None,
+    partner_session: PartnerSession | None = None,
 ) -> AuditOptions:
     """The options of a one-tenant `audit` for `job`: the run's own, the tenant's from the file."""
     run = options.audit
@@ -190,7 +191,7 @@ def _audit_one(
     logs: _TenantLogs,
     audit: Callable[[AuditOptions], int],
     stop: StopSignal,
-    partner_session: PartnerCenter | None,
+    partner_session: PartnerSession | None,
 ) -> tuple[int, str | None]:
     """Run one tenant's audit with its log; (exit code, one-line reason when it failed)."""
     if folder.is_symlink():  # planted (a cache restored into the output folder): never written through
@@ -222,7 +223,7 @@ def run_tenants(
     jobs: Sequence[TenantJob],
     root: Path,
     audit: Callable[[AuditOptions], int] = tenant_audit,
-    partner_session: PartnerCenter | None = None,
+    partner_session: PartnerSession | None = None,
 ) -> list[Outcome]:
     """Audit `jobs` into root/<key>/, tenant_concurrency at a time; one Outcome per job, in the file's order.
     `partner_session`: Partner Center with the partner's credential, for every customer."""
@@ -315,7 +316,7 @@ def _demo_tenants(options: FleetOptions) -> int:
     and Partner Center through the run's one partner session), so Contoso's findings, bill and money
     are those of `audit --demo`. --shard K/N audits the samples of slice K, as for a tenants file."""
     from .. import demo  # the sample tenants and their emulators: only this demo loads them
-    from ..billing.sources import BILLING_TOKEN_ENV, PARTNER_CENTER_TOKEN_ENV, EnvToken
+    from ..vendors.commerce_sources import BILLING_TOKEN_ENV, PARTNER_CENTER_TOKEN_ENV, EnvToken
 
     if options.tenants:
         raise UsageError("--demo --tenants audits the bundled sample tenants: leave out the tenants file")
@@ -374,7 +375,7 @@ def _demo_tenants(options: FleetOptions) -> int:
         )
         customers = [(t.tenant_id, t.name) for t in served]
         with (
-            PartnerCenter(EnvToken(PARTNER_CENTER_TOKEN_ENV, partner_token), partner_url) as partner_session,
+            PARTNER_CENTER.open(EnvToken(PARTNER_CENTER_TOKEN_ENV, partner_token), partner_url) as partner_session,
             demo.partner_graph(customers) as (gdap_url, gdap_token),
             demo.partner_billing(customers) as invoice_graph,
         ):
@@ -427,7 +428,7 @@ def _run_and_roll_up(
     options: FleetOptions,
     jobs: list[TenantJob],
     tenants: TenantsFile | None,
-    given_session: PartnerCenter | None = None,
+    given_session: PartnerSession | None = None,
     given_relationships: gdap.Reader | None = None,
 ) -> int:
     """Audit `jobs` into --output-dir, then write the roll-up; the run's exit code. `given_session`,
@@ -450,7 +451,7 @@ def _audit_and_roll_up(
     jobs: list[TenantJob],
     tenants: TenantsFile | None,
     root: Path,
-    given_session: PartnerCenter | None,
+    given_session: PartnerSession | None,
     given_relationships: gdap.Reader | None,
 ) -> int:
     run = options.audit

@@ -51,17 +51,17 @@ from auditor.formats.report_model import ReportFinding
 
 from .. import wording
 from ..apply.journal import LineFile, default_path, now
-from ..billing.connectwise import ConnectWise, ConnectWiseError, credentials
 from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
 from ..reference import product_names
+from ..vendors.protocols import PsaError, Request, Ticket, TicketDesk
+from ..vendors.registry import PSAS
 from .arguments import TENANTS_DIR, TicketsOptions
 from .tenant_folder import entrys_tenant
 
 KEY_PREFIX = "license-auditor:"  # every ticket's externalXRef, and every note's first word
 SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
 DESCRIPTION_MAX = 4000  # our bound on what a ticket's description carries
-TICKETS = "/service/tickets"
 _NOTHING = "nothing is filed or noted for it"
 
 
@@ -98,50 +98,6 @@ class _Report(Struct, frozen=True):
     findings: list[object] = []
 
 
-class _Ref(Struct, frozen=True):
-    id: int
-
-
-class _Board(Struct, frozen=True):
-    name: str
-
-
-class TicketBody(Struct, frozen=True):
-    """POST /service/tickets: the fields of ConnectWise's Ticket a ticket of ours sets."""
-
-    summary: str
-    company: _Ref
-    board: _Board
-    externalXRef: str
-    initialDescription: str
-
-
-class NoteBody(Struct, frozen=True):
-    """POST /service/tickets/{id}/notes: ConnectWise's ServiceNote, an internal note."""
-
-    text: str
-    internalAnalysisFlag: bool = True
-    detailDescriptionFlag: bool = False
-    resolutionFlag: bool = False
-
-
-class OpenTicket(Struct, frozen=True):
-    """A ticket as GET /service/tickets lists it, by the fields read here."""
-
-    id: int | None = None
-    externalXRef: str | None = None
-
-
-class TicketNote(Struct, frozen=True):
-    text: str | None = None
-
-
-class Sent(Struct, frozen=True):
-    method: str
-    path: str
-    body: TicketBody | NoteBody
-
-
 class JournalLine(Struct, frozen=True, omit_defaults=True):
     """One line of the tickets journal, the fields in the order written: which write, then its outcome."""
 
@@ -152,7 +108,7 @@ class JournalLine(Struct, frozen=True, omit_defaults=True):
     key: str  # the ticket's externalXRef
     company: int | UnsetType = UNSET  # a ticket's
     ticket: int | UnsetType | None = UNSET  # a note's
-    request: Sent | UnsetType = UNSET  # the "sending" line's
+    request: Request | UnsetType = UNSET  # the "sending" line's
     outcome: str = ""
     status: int | UnsetType | None = UNSET
     id: object = UNSET  # "done": the new record's id as the answer gives it (an int, else as said)
@@ -278,9 +234,9 @@ def choose(found: Sequence[ReportFinding], rules: Sequence[str], severity: Sever
 
 @dataclass
 class Session:
-    """One run's ConnectWise, journal and tallies."""
+    """One run's PSA, journal and tallies."""
 
-    cw: ConnectWise
+    psa: TicketDesk
     journal: LineFile | None
     write: bool
     opened: int = 0
@@ -292,17 +248,15 @@ class Session:
         if self.journal is not None:
             self.journal.append(msgspec.structs.replace(what, at=now(), n=self.journal.lines + 1, **outcome))
 
-    def send(self, what: JournalLine, path: str, body: TicketBody | NoteBody) -> int | None:
-        """POST `body` at `path`, journaled ahead (`what`: which write, for whom); the new record's id,
-        None when it failed."""
-        self._line(what, request=Sent("POST", path, body), outcome="sending")
+    def send(self, what: JournalLine, request: Request) -> int | None:
+        """Send `request`, journaled ahead (`what`: which write, for whom); the new record's id, None when
+        it failed."""
+        self._line(what, request=request, outcome="sending")
         try:
-            answer = self.cw.request("POST", path, body=msgspec.to_builtins(body))
-            doc = self.cw.decode(answer.body, f"POST {path}")
-            made = doc.get("id") if isinstance(doc, dict) else None
-            self._line(what, outcome="done", status=answer.status, id=made)
+            status, made = self.psa.send(request)
+            self._line(what, outcome="done", status=status, id=made)
             return made if isinstance(made, int) else -1
-        except ConnectWiseError as exc:
+        except PsaError as exc:
             outcome = "failed" if exc.status is not None and exc.status < 500 else "unknown"
             self._line(what, outcome=outcome, status=exc.status, note=str(exc)[:300])
             self.failed += 1
@@ -310,42 +264,35 @@ class Session:
             return None
 
 
-def _open(cw: ConnectWise, conditions: str) -> list[OpenTicket]:
-    return cw.records(TICKETS, OpenTicket, {"conditions": conditions})
-
-
 def _ticket(session: Session, job: TenantJob, company: int, board: str, chosen: Chosen) -> None:
     """The finding's ticket: found open by its key (re-read at the call), else opened (with --yes)."""
-    cw = session.cw
-    found = _open(cw, f'externalXRef="{chosen.key}" and company/id={company} and closedFlag=false')
+    found = session.psa.open_tickets(company, chosen.key)
     if found:
         session.found += 1
         return
-    body = TicketBody(chosen.summary, _Ref(company), _Board(board), chosen.key, chosen.description)
+    request = session.psa.ticket_request(company, board, chosen.key, chosen.summary, chosen.description)
     if not session.write:
         _say(f"  {job.key}: would open a ticket on {board!r}: {chosen.summary}")
         session.opened += 1
         return
     what = JournalLine(at="", n=0, tenant=job.key, kind="ticket", key=chosen.key, company=company)
-    made = session.send(what, TICKETS, body)
+    made = session.send(what, request)
     if made is not None:
         session.opened += 1
         _say(f"  {job.key}: opened ticket {made}: {chosen.summary}")
 
 
-def _note(session: Session, job: TenantJob, ticket: OpenTicket, text: str) -> None:
+def _note(session: Session, job: TenantJob, ticket: Ticket, text: str) -> None:
     """A note on an open ticket whose finding is no longer reported: once (our note already there: none)."""
-    ticket_id, key = ticket.id, str(ticket.externalXRef)
-    path = f"{TICKETS}/{ticket_id or 0}/notes"
-    notes = session.cw.records(path, TicketNote)
-    if any((n.text or "").startswith(KEY_PREFIX) for n in notes):
+    ticket_id, key = ticket.id, str(ticket.key)
+    if any(note.startswith(KEY_PREFIX) for note in session.psa.notes(ticket)):
         return
     if not session.write:
         _say(f"  {job.key}: would add a note to ticket {ticket_id}: its finding is no longer reported")
         session.noted += 1
         return
     what = JournalLine(at="", n=0, tenant=job.key, kind="note", key=key, ticket=ticket_id)
-    if session.send(what, path, NoteBody(text)) is not None:
+    if session.send(what, session.psa.note_request(ticket, text)) is not None:
         session.noted += 1
         _say(f"  {job.key}: noted on ticket {ticket_id}: its finding is no longer reported")
 
@@ -405,12 +352,12 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
     try:
         for one in chosen:
             _ticket(session, job, company, str(board), one)
-        ours = _open(session.cw, f"company/id={company} and closedFlag=false")
+        ours = session.psa.open_tickets(company, None)
         for ticket in ours:
-            key = ticket.externalXRef or ""
+            key = ticket.key or ""
             if key.startswith(KEY_PREFIX) and key not in current:
                 _note(session, job, ticket, resolved_note(locale, audited))
-    except ConnectWiseError as exc:
+    except PsaError as exc:
         return str(exc)
     return None
 
@@ -443,7 +390,8 @@ def _demo(options: TicketsOptions) -> int:
 
 
 def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
-    keys = credentials(options.env if options.env is not None else os.environ)  # UsageError: exit 2
+    psa = PSAS[options.psa or "connectwise"]  # the --psa choices: the PSAs whose tickets are filed (desk)
+    keys = psa.credentials(options.env if options.env is not None else os.environ)  # UsageError: exit 2
     if not root.is_dir():
         raise UsageError(f"tickets: {root} is not a folder of `audit --tenants`")
     journal = None
@@ -451,8 +399,10 @@ def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
         path = Path(options.journal) if options.journal else default_path(root, "tickets")
         journal = LineFile(path, "the tickets journal")
     gaps = 0
-    with ConnectWise(keys, endpoint=options.endpoint) as cw:
-        session = Session(cw, journal, options.yes)
+    desk = psa.desk(keys, options.endpoint)
+    assert desk is not None  # the --psa choices are the PSAs with a desk
+    with desk:
+        session = Session(desk, journal, options.yes)
         for job in jobs:
             gap = _customer(session, job, root, options)
             if gap:

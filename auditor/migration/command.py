@@ -114,7 +114,8 @@ def _complete(snapshot: TenantSnapshot, side: str) -> TenantSnapshot:
 
 
 def _demo_file(name: str, folder: tuple[str, ...] = DEMO_DIR) -> Path:
-    return demo.demo_file(name, *folder)
+    path: Path = demo.demo_file(name, *folder)  # the seam: the registered demo's (auditor.demo)
+    return path
 
 
 def _demo_tenants() -> tuple[TenantSnapshot, TenantSnapshot]:

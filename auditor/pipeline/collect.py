@@ -63,14 +63,14 @@ def _snapshot(prepared: Prepared, given: TenantSnapshot | None) -> TenantSnapsho
 
 def distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -> Payload | None:
     """The tenant's seats at its distributor: as audit --tenants gives them, or for a one-tenant audit
-    with --distributor FILE read as that run reads them (auditor.billing.distributor_sessions.read), with
+    with --distributor FILE read as that run reads them (auditor.vendors.distributor_sessions.read), with
     the `distributor:` block of the tenant's entry in FILE (its tenant_id: --tenant-id as given, or the
     tenant's id). Without a snapshot: the checks made before the tenant is read (the file, Pax8's
     credentials: exit 2)."""
     if options.distributor_seats or not options.distributor:
         return options.distributor_seats
-    from auditor.billing import distributor_sessions as sessions
     from auditor.delivery.matrix import load_tenants  # the tenants file's reader (YAML): for an audit that names one
+    from auditor.vendors import distributor_sessions as sessions
 
     env = options.environment or os.environ
     jobs = load_tenants(Path(options.distributor))

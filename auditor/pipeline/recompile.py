@@ -24,7 +24,6 @@ from auditor.apply.arguments import WriteOptions
 from auditor.apply.fresh import FreshPlan
 from auditor.arguments import AuditOptions
 from auditor.billing.distributor_records import Payload
-from auditor.billing.distributor_sessions import read_any
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import Format
@@ -34,6 +33,7 @@ from auditor.plan.arguments import PlanOptions
 from auditor.plan.command import REPORT, compile_report
 from auditor.plan.read import load_report
 from auditor.plan.write import plan_document
+from auditor.vendors.distributor_sessions import read_any
 
 from .run import audit
 

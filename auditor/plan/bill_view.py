@@ -51,7 +51,7 @@ class BillView:
     spend: str  # today and after the plan's changes, a month ("" when the policy sets no prices)
     reaches: str  # what of the saving reaches the bill, and when (beside the report's reclaimable amount)
     waits: str  # what of the money story's "waits for a decision" waits for whom ("" when nothing waits)
-    sources: str  # what each billing source gave (auditor.billing.sources: --billing-source)
+    sources: str  # what each billing source gave (auditor.vendors.commerce_sources: --billing-source)
     unscheduled: tuple[str, ...]  # per product, the surplus seats no window takes now, and why
     urgent: tuple[str, ...]
     products: tuple[ProductRow, ...]

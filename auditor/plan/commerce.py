@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.billing.commerce_records import ProductTerm
+from auditor.billing.commerce_records import ProductTerm, next_term_product
 from auditor.data.model import Locale
 from auditor.formats.bill_model import (
     Bill,
@@ -47,7 +47,6 @@ from auditor.formats.bill_model import (
 )
 
 from .. import i18n
-from ..billing.partner_center import next_term_product
 from ..reference import product_names
 from ..render.text import clean
 

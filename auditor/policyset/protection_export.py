@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from auditor import demo as demo_seam
 from auditor.data.exchange_export import MailboxExport, read_exchange_export
 from auditor.data.model import Gap, TenantSnapshot
 from auditor.data.protection_rules import CMDLETS, FILE, PROTECTION_RULES, ProtectionRule, read_protection_rules
-from auditor.demo import demo_file
 from auditor.policy.objects import PolicySet
 
 FEATURE = "defender_office"  # auditor.impact.entitlement_scope.DEFENDER_OFFICE
@@ -30,7 +30,7 @@ def read_export(
     """The mailbox export and the rules beside it (a bad file stops the run: exit 2); `--demo` without an export
     reads the sample's rules (auditor_dev/sample/exchange/protection-rules.csv) through the same reader."""
     if not export:
-        return None, read_protection_rules(demo_file(FILE, "exchange")) if demo else None
+        return None, read_protection_rules(demo_seam.demo_file(FILE, "exchange")) if demo else None
     return read_exchange_export(export), rules_beside(export)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from auditor.billing.autotask import API_PATH, Autotask, AutotaskError, Credentials, credentials
 from auditor.common.errors import UsageError
+from auditor.vendors.autotask.client import API_PATH, Autotask, AutotaskError, Credentials, credentials
 from auditor_dev.commerce.autotask import AutotaskStandIn
 from auditor_dev.commerce.server import Reply
 
@@ -135,7 +135,7 @@ def test_the_stand_in_refuses_what_autotask_refuses() -> None:
 
 
 def test_the_zone_is_asked_of_zone_information_and_must_be_autotasks(monkeypatch: pytest.MonkeyPatch) -> None:
-    import auditor.billing.autotask as module
+    import auditor.vendors.autotask.client as module
 
     with _stand_in([_contract(801)], [_unit(1, 801, 28, 45, "2026-11-01", "2026-11-30")]) as at:
         monkeypatch.setattr(module, "ZONE_URL", f"{at.url}{API_PATH}/zoneInformation")

@@ -16,15 +16,15 @@ from azure.core.credentials import AccessToken
 
 from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce
 from auditor.apply.commerce_undo import undo_commerce
-from auditor.billing import partner_center
 from auditor.billing.arm import BillingSourceError
-from auditor.billing.sources import Access, BillingSource, gather
 from auditor.common.errors import UsageError
-from auditor.demo import sample_tenant
 from auditor.formats.bill_model import BillAction, CommerceChange
 from auditor.plan.bill import commerce_facts
 from auditor.plan.commerce import commerce_changes
+from auditor.vendors.commerce_sources import Access, BillingSource, gather
+from auditor.vendors.partner_center import client as partner_center
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+from auditor_dev.demo import sample_tenant
 from tests.billing import bills
 from tests.billing.bills import built as build_bill
 from tests.documents import empty_summary, report_document

@@ -18,10 +18,10 @@ import pytest
 
 from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce
 from auditor.apply.journal import JournalError
-from auditor.billing.sources import Access
 from auditor.common.errors import UsageError
-from auditor.demo import sample_tenant
+from auditor.vendors.commerce_sources import Access
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+from auditor_dev.demo import sample_tenant
 
 from .test_commerce_apply import CONSUMED, NOW, PBI, TODAY, Token, _arm_reduce, _bill, _seats, typed
 

@@ -26,16 +26,16 @@ from auditor.apply.fresh import FreshPlan
 from auditor.billing import arm
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.file import Channel
-from auditor.billing.sources import Access, BillingSource, gather
 from auditor.common.errors import UsageError
-from auditor.demo import sample_tenant
 from auditor.formats.bill_model import BillAction, CommerceChange
 from auditor.formats.plan_json import load_plan
 from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient
 from auditor.plan.commerce import commerce_changes
+from auditor.vendors.commerce_sources import Access, BillingSource, gather
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 from auditor_dev.commerce.server import Asked, Reply
+from auditor_dev.demo import sample_tenant
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from tests.billing.test_commerce_apply import (
     ACCOUNT_SUB,

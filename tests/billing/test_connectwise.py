@@ -13,15 +13,15 @@ from typing import Any
 import httpx
 import pytest
 
-from auditor.billing.connectwise import (
+from auditor.common.errors import UsageError
+from auditor.delivery.matrix import load_tenants
+from auditor.vendors.connectwise.client import (
     API_PATH,
     ConnectWise,
     ConnectWiseError,
     Credentials,
     credentials,
 )
-from auditor.common.errors import UsageError
-from auditor.delivery.matrix import load_tenants
 from auditor_dev.commerce.connectwise import ConnectWiseStandIn
 
 PRIVATE = "pRiv4te-key-never-printed"
@@ -223,7 +223,7 @@ def test_one_psa_company_is_one_tenants(tmp_path: Path) -> None:
 
 
 def test_a_customer_the_psa_refuses_is_its_gap_and_the_others_go_on() -> None:
-    from auditor.billing import psa_sessions
+    from auditor.vendors import psa_sessions
 
     env = {"CW_COMPANY_ID": KEYS.company_id, "CW_PUBLIC_KEY": KEYS.public_key, "CW_PRIVATE_KEY": PRIVATE}
     env["CW_CLIENT_ID"] = KEYS.client_id

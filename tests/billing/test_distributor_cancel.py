@@ -17,10 +17,10 @@ import pytest
 from auditor.apply import distributor_undo
 from auditor.apply import run as apply_run
 from auditor.apply.distributor import distributor_of, outgoing
-from auditor.billing.pax8 import Pax8
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange
+from auditor.vendors.pax8.client import Pax8
 
 from .test_distributor_writes import ANNUAL_AT_PAX8, CANCELLED, MONTHLY_AT_PAX8, audited, power_bi_seats, undo_argv
 from .test_pax8 import COMPANY, PBI, SECRET, _stand_in, _sub

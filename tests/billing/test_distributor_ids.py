@@ -24,7 +24,7 @@ import pytest
 from msgspec import to_builtins
 
 from auditor.cli import main
-from auditor.distributor.distributor_requests import pax8_update
+from auditor.vendors.pax8.requests import update as pax8_update
 from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
 from auditor_dev.commerce.pax8 import SAMPLE_E3_IDS
 from auditor_dev.emulator import GraphEmulator

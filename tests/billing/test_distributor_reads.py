@@ -3,7 +3,7 @@ as a whole only when it is one. A subscription id their listing repeats is that 
 product (Pax8's productId, Sherweb's SKU) that names two Microsoft products is a named gap, nothing
 matched or planned on it; two tenants naming one customer at the distributor make the tenants file
 refused; an answer nested past any shape the vendors document, or with a key given twice, is the
-customer's gap, never a traceback: one client (auditor.billing.distributor_client) reads Pax8 and
+customer's gap, never a traceback: one client (auditor.vendors.client) reads Pax8 and
 Sherweb alike, and Partner Center's session decodes its answers through the same strict JSON.
 Through `audit --tenants` and `plan` against the Graph emulator and the Pax8 and Sherweb stand-ins."""
 
@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from auditor.billing import partner_center
 from auditor.billing.arm import BillingSourceError
-from auditor.billing.pax8 import Pax8, Pax8Error
-from auditor.billing.sherweb import Sherweb, SherwebError
 from auditor.cli import main
 from auditor.snapshot import load_snapshot
+from auditor.vendors.partner_center import client as partner_center
+from auditor.vendors.pax8.client import Pax8, Pax8Error
+from auditor.vendors.sherweb.client import Sherweb, SherwebError
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
 from auditor_dev.commerce.server import Asked, Reply
 from auditor_dev.emulator import GraphEmulator, app_token

@@ -18,7 +18,8 @@ from msgspec import to_builtins
 from auditor.apply import distributor_undo
 from auditor.apply import run as apply_run
 from auditor.cli import main
-from auditor.distributor.distributor_requests import pax8_cancel, sherweb_amend
+from auditor.vendors.pax8.requests import cancel as pax8_cancel
+from auditor.vendors.sherweb.requests import amend as sherweb_amend
 
 from .test_distributor_sherweb import at_sherweb
 from .test_distributor_writes import ANNUAL_AT_PAX8, CANCELLED, MONTHLY_AT_PAX8, audited, power_bi_seats, undo_argv

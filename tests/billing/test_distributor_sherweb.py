@@ -19,8 +19,8 @@ from msgspec import to_builtins
 
 from auditor.apply import distributor_undo
 from auditor.cli import main
-from auditor.distributor.distributor_requests import sherweb_amend
 from auditor.snapshot import load_snapshot
+from auditor.vendors.sherweb.requests import amend as sherweb_amend
 from auditor_dev.commerce.sherweb import SherwebStandIn
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 

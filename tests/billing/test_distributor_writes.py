@@ -25,12 +25,13 @@ from msgspec import to_builtins
 from auditor.apply import distributor_undo
 from auditor.apply.distributor import Tenant, distributor_of, run_distributor
 from auditor.billing.distributor_join import Joins, TenantSubscription
-from auditor.billing.pax8 import Pax8
 from auditor.cli import main
 from auditor.common.errors import UsageError
-from auditor.distributor.distributor_requests import pax8_cancel, pax8_update
-from auditor.distributor.distributor_writers import Pax8Writer
 from auditor.snapshot import load_snapshot
+from auditor.vendors.pax8.client import Pax8
+from auditor.vendors.pax8.requests import cancel as pax8_cancel
+from auditor.vendors.pax8.requests import update as pax8_update
+from auditor.vendors.pax8.writes import Pax8Writer
 from auditor_dev.commerce.pax8 import Pax8StandIn
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 

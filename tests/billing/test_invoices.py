@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from auditor.billing.invoices import CustomerInvoice, InvoiceLine, TenantProduct, compare, invoiced
-from auditor.billing.invoices_pax8 import invoice_ids, invoice_lines
-from auditor.billing.pax8 import Pax8, Pax8Error
+from auditor.vendors.pax8.client import Pax8, Pax8Error
+from auditor.vendors.pax8.invoices import invoice_ids, invoice_lines
 from auditor_dev.commerce.pax8 import SAMPLE_COMPANY, SAMPLE_INVOICE, Pax8StandIn, sample_pax8, sample_pax8_invoice
 
 CUSTOMER = "00000000-0000-0000-0000-000000000001"

@@ -16,12 +16,12 @@ import msgspec
 import pytest
 
 from auditor.billing.distributor_seats import reconcile
-from auditor.billing.pax8 import Pax8, Pax8Error
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.delivery.matrix import load_tenants
 from auditor.formats.report_model import SeatRow
 from auditor.snapshot import load_snapshot
+from auditor.vendors.pax8.client import Pax8, Pax8Error
 from auditor_dev.commerce.pax8 import Pax8StandIn
 
 COMPANY = "11111111-2222-4333-8444-555555555555"
@@ -155,7 +155,7 @@ def test_the_reconciliation_per_product() -> None:
         _sub(3, "cccccccc-0000-4000-8000-0000000000cc", "Some Backup", 4),  # no match
         _sub(4, E3, "Office thing", 9, status="Cancelled"),  # not billed
     ]
-    from auditor.billing.pax8 import _subscription
+    from auditor.vendors.pax8.client import _subscription
 
     doc = msgspec.to_builtins(reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs]))
     products = {p["sku"]: p for p in doc["products"]}

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from auditor.billing import pax8 as client
 from auditor.cli import main
 from auditor.snapshot import load_snapshot
+from auditor.vendors.pax8 import client
 from auditor_dev.commerce.pax8 import Pax8StandIn
 from auditor_dev.commerce.server import Asked, Reply
 from auditor_dev.emulator import GraphEmulator, app_token

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from auditor.billing.sherweb import Sherweb, SherwebError
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.delivery.matrix import load_tenants
 from auditor.snapshot import load_snapshot
+from auditor.vendors.sherweb.client import Sherweb, SherwebError
 from auditor_dev.commerce.sherweb import SherwebStandIn
 from auditor_dev.emulator import GraphEmulator, app_token
 

@@ -11,13 +11,14 @@ import msgspec
 import pytest
 from azure.core.credentials import AccessToken
 
-from auditor.billing import Channel, Term, arm, parse_billing, partner_center
+from auditor.billing import Channel, Term, arm, parse_billing
 from auditor.billing.commerce_records import BillingSubscription, PartnerSubscription
 from auditor.billing.facts import PARTNER_CENTER, from_billing_account, from_partner_center, join
-from auditor.billing.sources import Access, BillingSource, gather
 from auditor.data.model import Subscription
-from auditor.demo import sample_tenant
+from auditor.vendors.commerce_sources import Access, BillingSource, gather
+from auditor.vendors.partner_center import client as partner_center
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+from auditor_dev.demo import sample_tenant
 from tests.loopback import http
 
 NOW = datetime(2026, 11, 1, 6)

@@ -12,8 +12,8 @@ import pytest
 
 from auditor.cli import main
 from auditor.delivery.matrix import load_tenants
-from auditor.demo import sample_tenant
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+from auditor_dev.demo import sample_tenant
 
 SAMPLE = Path(__file__).parents[2] / "auditor_dev" / "sample"
 

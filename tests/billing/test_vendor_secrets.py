@@ -23,13 +23,14 @@ import pytest
 from delivery.conftest import smtp_server
 from delivery.test_tenants_mail import _texts
 
-from auditor.billing import autotask, partner_center
-from auditor.billing.connectwise import ConnectWise, Credentials
-from auditor.billing.pax8 import Pax8
 from auditor.billing.sent_credentials import credential_forms, scrub
-from auditor.billing.sherweb import Sherweb
 from auditor.cli import main
 from auditor.snapshot import load_snapshot
+from auditor.vendors.autotask import client as autotask
+from auditor.vendors.connectwise.client import ConnectWise, Credentials
+from auditor.vendors.partner_center import client as partner_center
+from auditor.vendors.pax8.client import Pax8
+from auditor.vendors.sherweb.client import Sherweb
 from auditor_dev.commerce.connectwise import ConnectWiseStandIn
 from auditor_dev.commerce.server import Asked, Reply, StandIn
 from auditor_dev.emulator import GraphEmulator, app_token

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from auditor import demo
 from auditor.cli import main
 from auditor.data.model import TenantSnapshot
-from auditor.demo import sample_tenant
 from auditor.demo_write import DEMO_STATE
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.snapshot import load_snapshot
+from auditor_dev import demo
+from auditor_dev.demo import sample_tenant
 
 ROOT = Path(__file__).parents[2]
 # the write path as README.md's "Get started" gives it

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import build_parser, main
-from auditor.demo import sample_tenant
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.seats.catalog import SpareSeatsOverLimit, SpareSeatsUnderMinimum
+from auditor_dev.demo import sample_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")

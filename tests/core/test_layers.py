@@ -28,7 +28,7 @@ def test_the_import_contracts_are_kept() -> None:
 
 
 def _layered() -> set[str]:
-    (layers,) = [c["layers"] for c in CONFIG["contracts"] if c["type"] == "layers"]
+    (layers,) = [c["layers"] for c in CONFIG["contracts"] if c["type"] == "layers" and c["containers"] == ["auditor"]]
     return {f"auditor.{name.strip()}" for layer in layers for name in re.split(r"[|:]", layer)}
 
 
@@ -68,14 +68,14 @@ def test_the_texts_contract_finds_every_rule_and_its_texts() -> None:
 @pytest.mark.parametrize(
     "tool",
     [
-        "from auditor.cli import main\n",  # the docs' pictures did so (issue 98): cli reaches the demo
-        "from auditor.billing_cli import read_commerce\n",  # the billing reads start the demo's stand-ins
-        "from auditor.demo import CLOCK\n",
+        "from auditor.cli import main\n",  # the docs' pictures did so (issue 98): cli registers the demo
+        "from auditor.__main__ import main\n",  # python -m auditor: the command line again
     ],
 )
-def test_the_developer_tools_cannot_reach_back_to_the_demo(tool: str, tmp_path: Path) -> None:
-    """auditor.demo imports auditor_dev; a module of auditor_dev that imports the demo, directly or through
-    anything that reaches it, closes a circle across the seam. The contract "demo-seam" breaks on it."""
+def test_the_developer_tools_cannot_reach_back_to_the_command_line(tool: str, tmp_path: Path) -> None:
+    """The command line imports auditor_dev.demo (it registers it with the seam auditor.demo); a module of
+    auditor_dev that imports the command line, directly or through anything that reaches it, closes a circle
+    across the seam. The contract "demo-seam" breaks on it."""
     for package in ("auditor", "auditor_dev"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "*.json"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
@@ -84,3 +84,27 @@ def test_the_developer_tools_cannot_reach_back_to_the_demo(tool: str, tmp_path: 
     command = [str(lint), "--no-cache", "--contract", "demo-seam"]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "auditor_dev.docs_tool" in done.stdout and "BROKEN" in done.stdout, done.stdout
+
+
+def test_a_layer_above_the_vendors_cannot_import_a_vendors_folder(tmp_path: Path) -> None:
+    """fleet, apply, plan and report reach a vendor through auditor.vendors.registry and its Protocols: a module
+    of theirs that imports a vendor's folder itself breaks the contract "vendor-folders"."""
+    for package in ("auditor", "auditor_dev"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "*.json"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "auditor" / "fleet" / "probe.py").write_text("from auditor.vendors.pax8.client import Pax8\n", "utf-8")
+    lint = Path(sys.executable).with_name("lint-imports")
+    command = [str(lint), "--no-cache", "--contract", "vendor-folders"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "auditor.fleet.probe" in done.stdout and "BROKEN" in done.stdout, done.stdout
+
+
+def test_production_code_imports_no_developer_tool_but_the_command_lines_registration() -> None:
+    """auditor_dev stands beside the product: the one import of it is auditor.cli's registration of the demo
+    (pyproject.toml's contract names it); every --demo path goes through the seam auditor.demo."""
+    (contract,) = [c for c in CONFIG["contracts"] if c.get("forbidden_modules") == ["auditor_dev"]]
+    assert contract["source_modules"] == ["auditor"] and contract["ignore_imports"] == [
+        "auditor.cli -> auditor_dev.demo"
+    ]
+    seam = (ROOT / "auditor" / "demo.py").read_text("utf-8")
+    assert "auditor_dev" not in seam.split('"""', 2)[2]  # the seam's code names no developer tool

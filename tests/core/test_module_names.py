@@ -22,6 +22,12 @@ CONVENTIONS = {
     "document.py": "the JSON document a package's output is built from (report, merged report, migration)",
     "write.py": "writes a package's files (report, plan, migration, snapshot)",
     "base.py": "what a family of rules shares (auditor/rules/ and each rules/<family>/)",
+    # a vendor is one folder (auditor/vendors/<name>/, docs/architecture.md "Where a vendor lives"): the same
+    # parts under the vendor's name, and the one client base under them all (auditor/vendors/client.py)
+    "client.py": "a vendor's API client (auditor/vendors/<name>/), the base under them, Graph's (auditor/graph/)",
+    "requests.py": "the requests a vendor's change sends (auditor/vendors/<name>/); what the rules read (rules/)",
+    "writes.py": "a distributor's session for apply and undo (auditor/vendors/<name>/)",
+    "tickets.py": "a PSA's ticket calls (auditor/vendors/<name>/); the `tickets` command (fleet/)",
 }
 
 # one pair each, read and judged not confusing: the folder says which stage or which document
@@ -37,6 +43,10 @@ PAIRS = {
     "commerce.py": (
         {"auditor/plan/commerce.py", "auditor/apply/commerce.py"},
         "plan/ lists the commerce changes (plan.json bill.commerce), apply/ makes them",
+    ),
+    "invoices.py": (
+        {"auditor/billing/invoices.py", "auditor/vendors/pax8/invoices.py"},
+        "billing/ holds the invoice lines every source gives; vendors/pax8/ reads Pax8's",
     ),
     "facts.py": (
         {"auditor/billing/facts.py", "auditor/migration/facts.py"},

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from auditor.billing.arm import BillingSourceError
-from auditor.billing.partner_center import PartnerCenter
 from auditor.cli import main
 from auditor.snapshot import load_snapshot
+from auditor.vendors.partner_center.client import PartnerCenter
 from auditor_dev.commerce.server import Asked, StandIn
 from auditor_dev.commerce.server import Reply as StandInReply
 from auditor_dev.emulator import GraphEmulator, Reply, Request, app_token, error_document

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from auditor import demo, engine, rules
+from auditor import engine, rules
 from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
@@ -26,6 +26,7 @@ from auditor.policyset.load import load_policies
 from auditor.rules.base import Context, Rule
 from auditor.rules.requests import requests_of
 from auditor.snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
+from auditor_dev import demo
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 SAMPLE = demo.sample_tenant

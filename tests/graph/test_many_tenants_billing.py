@@ -68,9 +68,9 @@ def test_the_billing_read_signs_in_with_the_tenants_own_environment(monkeypatch:
     """The bill's credential is built from the tenant's environment (its tenant id, the run's client
     id), as the Graph read's is, not from the process's."""
     import auditor.billing_cli as options
-    from auditor.billing.sources import Gathered
     from auditor.pipeline.collect import commerce
     from auditor.snapshot import load_snapshot
+    from auditor.vendors.commerce_sources import Gathered
 
     seen: list[object] = []
 

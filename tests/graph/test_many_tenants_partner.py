@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from auditor.billing import partner_center
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.delivery.matrix import read_tenants_file
 from auditor.fleet import partner
 from auditor.snapshot import load_snapshot
+from auditor.vendors.partner_center import client as partner_center
 from auditor_dev.commerce import PartnerCenterStandIn, sample_commerce
 from auditor_dev.emulator import GraphEmulator, app_token
 

@@ -15,10 +15,10 @@ import pytest
 
 import auditor_dev.emulator.server as emulator_server
 from auditor.cli import main
-from auditor.demo import sample_tenant
 from auditor.demo_write import DEMO_STATE
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 from auditor.snapshot.write import save_snapshot
+from auditor_dev.demo import sample_tenant
 from auditor_dev.emulator.reports import ReportOptions
 
 from .test_copilot_move import _holds

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from auditor import demo
 from auditor.cli import main
 from auditor.data.enums import AccountKind
 from auditor.data.model import SeatRow
@@ -23,6 +22,7 @@ from auditor.reference import product_names
 from auditor.report import licensed_users
 from auditor.report.licensed_users import COLUMNS, account_kind
 from auditor.snapshot import snapshot_from_json
+from auditor_dev import demo
 from tests.core.factory import E3, E5, sku, tenant, user
 
 IN_USE = re.compile(r"^(?:- )?(.+?)\\?: ([\d,]+)(?: of ([\d,]+))? in use(?:[;,] .+)?$")

@@ -10,20 +10,17 @@ from typing import Any
 
 from auditor.billing.psa_records import PsaBlock, PsaPayload
 from auditor.billing.psa_table import failed, payload
+from auditor.vendors.protocols import PsaError
+from auditor.vendors.registry import PSAS
 
 
 def check_credentials(named: Iterable[str], env: Mapping[str, str]) -> None:
     """The keys of each PSA the tenants entries name (`named`: connectwise, autotask), before any tenant
     is read: UsageError naming the variables missing."""
     names = set(named)
-    if "connectwise" in names:
-        from auditor.billing import connectwise  # its client (httpx): for a run that reads ConnectWise
-
-        connectwise.credentials(env)
-    if "autotask" in names:
-        from auditor.billing import autotask  # likewise
-
-        autotask.credentials(env)
+    for name, psa in PSAS.items():
+        if name in names:
+            psa.credentials(env)
 
 
 def read(
@@ -32,24 +29,13 @@ def read(
     """Each tenant's billing lines in its PSA as of the day `on` (`entries`: its key -> its entry's `psa`
     block, {connectwise: ...} or {autotask: ...}), or the reading's error (one line), through one
     session per PSA."""
-    # the PSA clients (httpx) load for a run that reads a PSA
-    from auditor.billing.autotask import Autotask
-    from auditor.billing.autotask import credentials as autotask_keys
-    from auditor.billing.connectwise import ConnectWise
-    from auditor.billing.connectwise import credentials as connectwise_keys
-    from auditor.billing.psa_client import PsaClient, PsaError
-
     given: dict[str, PsaPayload] = {}
-    for name in ("connectwise", "autotask"):
+    for name, psa in PSAS.items():
         blocks: dict[str, PsaBlock] = {key: e[name] for key, e in entries.items() if name in e}
         if not blocks:
             continue
-        client: PsaClient
         try:
-            if name == "connectwise":
-                client = ConnectWise(connectwise_keys(env), endpoint=endpoints.get(name))
-            else:
-                client = Autotask(autotask_keys(env), endpoint=endpoints.get(name))
+            client = psa.session(psa.credentials(env), endpoints.get(name))
         except PsaError as exc:  # Autotask's zone could not be asked: every customer's gap
             given |= {key: failed(name, block, str(exc)) for key, block in blocks.items()}
             continue

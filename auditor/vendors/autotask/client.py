@@ -1,6 +1,6 @@
 """What the MSP bills a customer in Autotask (Datto Autotask PSA): the units of the services of the
 customer's active recurring service contracts, read only (docs/msp.md, "What the customer is billed:
-the PSA"); the second implementation of auditor.billing.psa_client's interface.
+the PSA"); the second implementation of auditor.vendors.psa_client's interface.
 
     Autotask(credentials, endpoint=None)        one session for the run; its keys from the environment
                                                 (credentials(env): AUTOTASK_INTEGRATION_CODE,
@@ -39,11 +39,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 
-from auditor.billing.psa_client import (
+from auditor.billing.psa_records import PsaLine
+from auditor.vendors.client import once_each
+from auditor.vendors.protocols import PsaError
+from auditor.vendors.psa_client import (
     MAX_LINES,
     MAX_SEATS,
     PsaClient,
-    PsaError,
     day,
     env_keys,
     number,
@@ -51,7 +53,6 @@ from auditor.billing.psa_client import (
     text,
     whole_id,
 )
-from auditor.billing.psa_records import PsaLine
 
 ZONE_URL = "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation"
 API_PATH = "/atservicesrest/v1.0"
@@ -195,7 +196,9 @@ class Autotask(PsaClient):
                 raise self.error(f"GET /{entity}/query: more than {MAX_LINES} items of one company")
             following = details.get("nextPageUrl")
             if following is None:
-                _once_each([i.id for i in found], entity)
+                repeated = once_each([i.id for i in found], "item")
+                if repeated:
+                    raise AutotaskError(f"GET /{entity}/query: {repeated}")
                 return found
             path, params = self._under_api(following, entity)
         raise self.error(f"GET /{entity}/query: more than {MAX_PAGES} pages")
@@ -270,14 +273,6 @@ class Autotask(PsaClient):
             if len(found) > MAX_LINES:
                 raise self.error(f"more than {MAX_LINES} contract services of company {company_id}")
         return found
-
-
-def _once_each(ids: list[object], entity: str) -> None:
-    seen: set[object] = set()
-    for item_id in ids:
-        if item_id in seen:
-            raise AutotaskError(f"GET /{entity}/query: item {str(item_id)[:20]} is listed twice: not read as whole")
-        seen.add(item_id)
 
 
 def _code(currency: _Currency, error: type[AutotaskError]) -> str:

@@ -21,10 +21,10 @@ a page. Each subscription gives both prices of a seat, `price` ("The price for t
 `partnerCost` ("The price for the Partner."), and for Microsoft's products the vendor's ids:
 `vendorSubscriptionId` (Microsoft's subscription id) and `vendorSkuId`. The token, its renewal on a
 401, the bounded read and the strict JSON are the client Pax8 shares with Sherweb
-(auditor.billing.distributor_client); any failure is a Pax8Error, a gap in that customer's
+(auditor.vendors.client); any failure is a Pax8Error, a gap in that customer's
 reconciliation. A listing that gives one subscription id twice is that customer's gap too (its sum
 is not what Pax8 bills); the subscriptions of a productId that give two vendorSkuIds are marked
-ambiguous (Pax8Subscription.ambiguous_sku_ids), never matched to a product. The client secret is
+ambiguous (DistributorSubscription.ambiguous_sku_ids), never matched to a product. The client secret is
 sent only in the token request's body and never written into a message, a log or a file.
 """
 
@@ -39,8 +39,9 @@ from typing import Any, TypeGuard, TypeVar
 
 import msgspec
 
-from auditor.billing.distributor_client import DistributorClient, DistributorError, TokenRequest, once_each
-from auditor.billing.untrusted import bounded_number, iso_date
+from auditor.billing.distributor_records import MAX_PRICE, MAX_SEATS, DistributorSubscription
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, once_each
+from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
 API_URL = "https://api.pax8.com/v1"
@@ -63,46 +64,12 @@ class Pax8OtherCompany(Pax8Error):
     """Pax8 answers a subscription as another company's than the one asked for."""
 
 
-@dataclass(frozen=True)
-class Pax8Subscription:
-    id: str
-    company_id: str
-    product_id: str
-    product_name: str
-    quantity: int
-    status: str
-    price: float | None
-    currency: str | None
-    billing_term: str
-    start: str | None
-    end: str | None
-    commitment_term: str | None
-    commitment_end: str | None
-    # what Pax8 bills the partner a seat ("The price for the Partner."; `price` is "The price for the
-    # customer."), and the vendor's own ids: for Microsoft's products its subscription id and SKU id
-    partner_cost: float | None = None
-    vendor_subscription_id: str | None = None
-    vendor_sku_id: str | None = None
-    # the Microsoft SKU ids the distributor gives this subscription's product when it gives more than
-    # one (Pax8's productId with two vendorSkuIds, Sherweb's SKU listed twice in the customer's catalog):
-    # then vendor_sku_id is None and the subscription is a gap, never matched to a product
-    ambiguous_sku_ids: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:  # read back from a payload's JSON, a list
-        object.__setattr__(self, "ambiguous_sku_ids", tuple(self.ambiguous_sku_ids))
-
-
-MAX_SEATS = 1_000_000  # a subscription's quantity above this is no seat count (our bound, not Pax8's)
-MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
-
-
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")  # an ISO 4217 code, as Pax8's currencyCode is documented
-_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a vendor's own id of that kind
-# a vendor's id: as _ID, or a GUID in braces (which names the GUID: auditor.billing.distributor_join)
+# a vendor's id: as client.ID, or a GUID in braces (which names the GUID: auditor.billing.distributor_join)
 _VENDOR_ID = re.compile(r"(?:[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}|\{[0-9A-Fa-f-]{36}\})\Z")
 
 
@@ -117,40 +84,27 @@ def _price(value: object, key: str, name: str, currency: str | None) -> float | 
 
 
 def _vendor_id(value: object, key: str, name: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _VENDOR_ID.match(value):
-        raise _refuse(f"subscription {name}'s {key}", value)
-    return value
+    return _FIELDS.ident(_WHERE, value, f"subscription {name}'s {key}", required=False, pattern=_VENDOR_ID)
 
 
-def _refuse(what: str, value: object) -> Pax8Error:
-    return Pax8Error(f"GET /subscriptions: {what} {str(value)[:40]!r} is not one Pax8 sends")
+_FIELDS = Fields(Pax8Error, "Pax8")  # the checks of the answer's fields (auditor.vendors.client)
+_WHERE = "/subscriptions"
+
+
+def _refuse(what: str, value: object) -> DistributorError:
+    return _FIELDS.refuse(_WHERE, what, value)
 
 
 def _string(value: object, key: str, *, required: bool = False) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value) or len(value) > 400:
-        raise _refuse(f"a subscription's {key}", value)
-    return value
+    return _FIELDS.text(_WHERE, value, f"a subscription's {key}", required=required)
 
 
 def _date(value: object, key: str, where: str) -> str | None:
-    """An ISO date or date-time (Pax8's `2026-03-18T00:00:00Z`), else None when not given."""
-    if value is None or value == "":
-        return None
-    if iso_date(value) is None:
-        raise _refuse(f"subscription {where}'s {key}", value)
-    return str(value)
+    return _FIELDS.date(_WHERE, value, f"subscription {where}'s {key}")
 
 
 def _number(value: object, what: str, *, whole: bool, most: float) -> float:
-    """A finite number from 0 to `most` (a whole one with `whole`), else refused (bounded_number)."""
-    number = bounded_number(value, whole=whole, most=most)
-    if number is None:
-        raise _refuse(what, value)
-    return number
+    return _FIELDS.number(_WHERE, value, what, whole=whole, most=most)
 
 
 class _Commitment(msgspec.Struct, frozen=True, rename="camel"):
@@ -213,7 +167,7 @@ _Shape = TypeVar("_Shape", _Raw, _Listing)
 MAX_VERSIONS = 10_000  # one subscription's history: past this it is no one subscription's
 
 
-def _subscription(raw: object, company_id: str) -> Pax8Subscription:
+def _subscription(raw: object, company_id: str) -> DistributorSubscription:
     """One subscription of Pax8's listing, every field checked (the distributor's data is untrusted):
     a value of another type or out of range is a Pax8Error, that customer's gap."""
     if not isinstance(raw, _Raw):
@@ -232,7 +186,7 @@ def _subscription(raw: object, company_id: str) -> Pax8Subscription:
     currency = _text(_string(raw.currency_code, "currencyCode"))
     if currency is not None and not _CURRENCY.match(currency):
         raise _refuse(f"subscription {name}'s currencyCode", currency)
-    return Pax8Subscription(
+    return DistributorSubscription(
         id=sub_id,
         company_id=company_id,
         product_id=_string(raw.product_id, "productId", required=True),
@@ -259,7 +213,7 @@ def cancel_date_time(on: date) -> str:
 
 class Pax8(DistributorClient):
     """Pax8's partner API with the MSP's client credentials (the shared client:
-    auditor.billing.distributor_client). `endpoint`: a stand-in serving both the token
+    auditor.vendors.client). `endpoint`: a stand-in serving both the token
     (ENDPOINT/oauth/token) and the API (ENDPOINT/v1)."""
 
     vendor = "Pax8"
@@ -288,11 +242,11 @@ class Pax8(DistributorClient):
         data = self.call(method, path, path, empty=method == "DELETE", **kw)
         return self.decode(data, shape, f"{method} {path}") if data else None
 
-    def subscription(self, company_id: str, sub_id: str) -> Pax8Subscription:
+    def subscription(self, company_id: str, sub_id: str) -> DistributorSubscription:
         """One subscription of the company, re-read (GET /subscriptions/{id}), checked as the listing's are."""
         return _subscription(self._call("GET", f"/subscriptions/{_path_id(sub_id)}", _Raw) or _Raw(), company_id)
 
-    def update_quantity(self, company_id: str, sub_id: str, quantity: int) -> Pax8Subscription:
+    def update_quantity(self, company_id: str, sub_id: str, quantity: int) -> DistributorSubscription:
         """PUT /subscriptions/{id} {"quantity": quantity} (Pax8's "Update Subscription": "Currently NOT
         supported for subscriptions with a future date"); the subscription as Pax8 answers it."""
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_SEATS:
@@ -300,7 +254,7 @@ class Pax8(DistributorClient):
         doc = self._call("PUT", f"/subscriptions/{_path_id(sub_id)}", _Raw, json={"quantity": quantity})
         return _subscription(doc or _Raw(), company_id)
 
-    def cancel(self, company_id: str, sub_id: str, on: date) -> Pax8Subscription | None:
+    def cancel(self, company_id: str, sub_id: str, on: date) -> DistributorSubscription | None:
         """DELETE /subscriptions/{id}?cancelDate=… (Pax8's "Cancel Subscription": "Cancels the
         Subscription specified by subscriptionId"; cancelDate: "The date to cancel the subscription
         on"); None for Pax8's documented answer, 204 without a body, else the subscription it answers.
@@ -337,10 +291,10 @@ class Pax8(DistributorClient):
             versions.append(Pax8Version(since, sub.quantity, sub.partner_cost))
         return sorted(versions, key=lambda v: v.since, reverse=True)
 
-    def subscriptions(self, company_id: str) -> list[Pax8Subscription]:
+    def subscriptions(self, company_id: str) -> list[DistributorSubscription]:
         """Every subscription of one company, page after page: as many as the listing's
         `totalElements` says, each checked (_subscription), at most MAX_SUBSCRIPTIONS; else a Pax8Error."""
-        found: list[Pax8Subscription] = []
+        found: list[DistributorSubscription] = []
         total, pages, number = None, 1, 0
         while number < pages:
             params = {"companyId": company_id, "page": number, "size": PAGE_SIZE}
@@ -361,7 +315,7 @@ class Pax8(DistributorClient):
         return one_sku_each(found)
 
 
-def one_sku_each(subscriptions: Sequence[Pax8Subscription]) -> list[Pax8Subscription]:
+def one_sku_each(subscriptions: Sequence[DistributorSubscription]) -> list[DistributorSubscription]:
     """The subscriptions, those of a product (productId) whose subscriptions give two or more
     vendorSkuIds marked ambiguous (ambiguous_sku_ids, no vendor_sku_id): which Microsoft product
     their seats are is not guessed."""
@@ -379,7 +333,7 @@ def one_sku_each(subscriptions: Sequence[Pax8Subscription]) -> list[Pax8Subscrip
 
 def _path_id(sub_id: str) -> str:
     """A subscription id as it goes into a path: Pax8's ids (GUIDs) only, never a path of a plan's own."""
-    if not _ID.match(sub_id) or "/" in sub_id or ".." in sub_id:
+    if not ID.match(sub_id) or "/" in sub_id or ".." in sub_id:
         raise Pax8Error(f"{sub_id[:40]!r} is not a Pax8 subscription id")
     return sub_id
 

@@ -37,7 +37,7 @@ import msgspec
 from azure.core.credentials import TokenCredential
 
 from auditor.billing.arm import BillingSourceError
-from auditor.billing.commerce_records import PartnerSubscription, ProductTerm
+from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm, next_term_product
 from auditor.billing.untrusted import JsonObject, read_bounded, refusal, strict_value
 
 PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
@@ -127,7 +127,7 @@ def _retry_after(headers: Mapping[str, str]) -> float:
         return 1.0
 
 
-def read_subscriptions(pc: PartnerCenter, customer: str) -> list[PartnerSubscription]:
+def read_subscriptions(pc: PartnerSession, customer: str) -> list[PartnerSubscription]:
     """Every subscription of `customer` (a Collection, paged with continuation tokens), each decoded
     into the fields the bill reads (a PartnerSubscription)."""
     path = f"/v1/customers/{customer}/subscriptions"
@@ -150,14 +150,14 @@ def read_subscriptions(pc: PartnerCenter, customer: str) -> list[PartnerSubscrip
     raise BillingSourceError(f"Partner Center /v1/customers/{customer}/subscriptions: more than {MAX_PAGES} pages")
 
 
-def get_subscription(pc: PartnerCenter, customer: str, sub_id: str) -> JsonObject:
+def get_subscription(pc: PartnerSession, customer: str, sub_id: str) -> JsonObject:
     doc = pc.request("GET", f"/v1/customers/{customer}/subscriptions/{sub_id}", customer)
     if not isinstance(doc, dict):
         raise BillingSourceError(f"Partner Center subscription {sub_id}: not a subscription")
     return doc
 
 
-def update_subscription(pc: PartnerCenter, customer: str, subscription: JsonObject) -> JsonObject:
+def update_subscription(pc: PartnerSession, customer: str, subscription: JsonObject) -> JsonObject:
     """PATCH the whole subscription resource (Partner Center's update takes the resource as read, changed)."""
     doc = pc.request(
         "PATCH", f"/v1/customers/{customer}/subscriptions/{subscription['id']}", customer, body=dict(subscription)
@@ -167,25 +167,7 @@ def update_subscription(pc: PartnerCenter, customer: str, subscription: JsonObje
     return doc
 
 
-def next_term_product(offer_id: object, billing_cycle: object, term_duration: object) -> ProductTerm | None:
-    """scheduledNextTermInstructions.product (Partner Center's ProductTerm: productId, skuId,
-    availabilityId, billingCycle and termDuration, each required) that renews the subscription into
-    its own offer and term: a new-commerce subscription's `offerId` is productId:skuId:availabilityId.
-    None when the subscription does not give all five (then no reduction is scheduled through the API)."""
-    parts = str(offer_id or "").split(":")
-    if (
-        len(parts) != 3
-        or not all(parts)
-        or not isinstance(billing_cycle, str)
-        or not billing_cycle
-        or not isinstance(term_duration, str)
-        or not term_duration
-    ):
-        return None
-    return ProductTerm(parts[0], parts[1], parts[2], billing_cycle, term_duration)
-
-
-def scheduled_product(pc: PartnerCenter, customer: str, subscription: JsonObject) -> ProductTerm:
+def scheduled_product(pc: PartnerSession, customer: str, subscription: JsonObject) -> ProductTerm:
     """scheduledNextTermInstructions.product that renews `subscription` (as re-read) into its own
     product, SKU, term and billing cycle, with the availability Partner Center offers now: "Schedule
     changes for a new commerce subscription" gets the transition eligibilities of eligibility type

@@ -29,30 +29,21 @@ keys is taken out of it as it is read (auditor.billing.sent_credentials).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-import httpx
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
-from auditor.billing.untrusted import Answered, bounded_number, iso_date, read_bounded, refusal, strict_value
+from auditor.billing.untrusted import Answered, bounded_number, iso_date, refusal, strict_value
 from auditor.common.errors import UsageError, console_line
+from auditor.vendors.client import VendorClient
+from auditor.vendors.protocols import PsaError
 
 MAX_SEATS = 1_000_000  # a line's quantity above this is no seat count (our bound, not a PSA's)
 MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 MAX_LINES = 10_000  # of one customer's agreements: past this a listing is not one customer's
 
 _Record = TypeVar("_Record", bound=msgspec.Struct)
-
-
-class PsaError(Exception):
-    """A PSA could not be read for a customer, or refused a request: the three-way table's gap, in one
-    line (whatever the PSA's text put into it: console_line)."""
-
-    def __init__(self, text: str, status: int | None = None) -> None:
-        super().__init__(console_line(text))
-        self.status = status  # the PSA's HTTP status when it answered (a 4xx: it refused, nothing changed)
 
 
 def env_keys(env: Mapping[str, str], names: Sequence[str], what: str) -> list[str]:
@@ -103,32 +94,16 @@ def whole_id(value: object, what: str, error: type[PsaError]) -> int:
     return value
 
 
-class PsaClient:
-    """A PSA's REST API with the MSP's API keys (a subclass names the vendor, its error, its largest
-    answer, its headers)."""
+class PsaClient(VendorClient):
+    """A PSA's REST API with the MSP's API keys, on the one client base (auditor.vendors.client: a
+    subclass names the vendor, its error, its largest answer, its authentication headers)."""
 
-    vendor: ClassVar[str]  # as a message names it: ConnectWise, Autotask
     error: ClassVar[type[PsaError]]
     max_bytes: ClassVar[int] = 8 * 2**20  # one answer, read up to this and refused past it
 
     def __init__(self, api_url: str, *, timeout: float = 60.0) -> None:
-        self.api_url = api_url.rstrip("/")
-        self._http = httpx.Client(timeout=timeout)
+        super().__init__(api_url.rstrip("/"), timeout=timeout)
         self.requests = 0
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self._http.close()
-
-    def headers(self) -> dict[str, str]:  # pragma: no cover - each vendor says its own
-        """The vendor's authentication headers of every request."""
-        raise NotImplementedError
-
-    def hint(self, status: int) -> str:
-        """What a refusal of this status asks the MSP to check (appended to the message)."""
-        return ""
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:  # pragma: no cover - each vendor reads its own
         """Every billing line of the company's active agreements that bills on the day `on` (YYYY-MM-DD)."""
@@ -140,21 +115,12 @@ class PsaClient:
         """(status, body, headers) of one request, whatever its status; a transport failure or an
         answer over max_bytes is the vendor's error."""
         self.requests += 1
-        where, vendor, limit = f"{method} {path}", self.vendor, self.max_bytes
         kw: dict[str, Any] = {"headers": {"Accept": "application/json", **self.headers()}}
         if query:
             kw["params"] = dict(query)
         if body is not None:
             kw["json"] = body
-        return read_bounded(
-            self._http,
-            method,
-            f"{self.api_url}{path}",
-            limit=limit,
-            too_large=lambda: self.error(f"{where}: the answer is over {limit // 2**20} MiB"),
-            unreachable=lambda exc: self.error(f"{where}: {vendor} could not be reached: {type(exc).__name__}"),
-            **kw,
-        )
+        return self.fetch(method, f"{self.api_url}{path}", f"{method} {path}", **kw)
 
     def request(
         self, method: str, path: str, query: Mapping[str, str | int] | None = None, body: Any = None

@@ -1,5 +1,5 @@
 """What Pax8 invoiced the partner (docs/msp.md, "What Microsoft and Pax8 invoiced"), read with the Pax8
-session the distributor's seats are read with (auditor.billing.pax8.Pax8: its token, bounded reads and
+session the distributor's seats are read with (auditor.vendors.pax8.client.Pax8: its token, bounded reads and
 strict JSON):
 
     GET /v1/invoices                       the partner's invoices, paged (page from 0, size 200: "The
@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 from auditor.billing.invoices import InvoiceError, InvoiceLine, identifier, line_values
-from auditor.billing.pax8 import PAGE_SIZE, Pax8, Pax8Error
 from auditor.billing.untrusted import iso_date
+from auditor.vendors.pax8.client import PAGE_SIZE, Pax8, Pax8Error
 
 MAX_ITEMS = 200_000  # one invoice's items (1,000 pages): our bound
 MAX_INVOICES = 2_000  # the partner's invoices listed (our bound: a monthly invoice for 160 years)
@@ -109,3 +109,16 @@ def invoice_lines(pax8: Pax8, invoice_id: str) -> list[InvoiceLine]:
         except InvoiceError as exc:
             raise Pax8Error(str(exc)) from None
     return lines
+
+
+class Pax8Invoices:
+    """Pax8's invoices through one session (auditor.vendors.protocols.InvoiceSession)."""
+
+    def __init__(self, pax8: Pax8) -> None:
+        self.pax8 = pax8
+
+    def invoice_ids(self) -> list[tuple[str, str]]:
+        return invoice_ids(self.pax8)
+
+    def invoice_lines(self, invoice_id: str) -> list[InvoiceLine]:
+        return invoice_lines(self.pax8, invoice_id)

@@ -19,14 +19,15 @@ from typing import Any
 
 from azure.core.credentials import AccessToken, TokenCredential
 
-from auditor.billing import arm, partner_center
+from auditor.billing import arm
 from auditor.billing.arguments import BillingSource
-from auditor.billing.commerce_records import BillingSubscription, PartnerSubscription
+from auditor.billing.commerce_records import BillingSubscription, PartnerSession, PartnerSubscription
 from auditor.billing.facts import Joined, from_billing_account, from_partner_center, join, merge, row_from_api
 from auditor.billing.file import BillingFile, BillingRow
 from auditor.common.errors import UsageError
 from auditor.common.numbers import english_count
 from auditor.data.model import Subscription
+from auditor.vendors.registry import PARTNER_CENTER
 
 BILLING_TOKEN_ENV = "AUDITOR_BILLING_TOKEN"
 PARTNER_CENTER_TOKEN_ENV = "AUDITOR_PARTNER_CENTER_TOKEN"
@@ -55,7 +56,7 @@ class Access:
     partner_endpoint: str | None = None
     billing_audience: str | None = None  # the cloud's Resource Manager, whatever the endpoint (None: worldwide)
     # `audit --tenants`: the run's one session with the partner's credential, shared by every customer
-    partner_session: partner_center.PartnerCenter | None = None
+    partner_session: PartnerSession | None = None
     # why Partner Center cannot be read although the run reads the billing APIs (None: it can, or the
     # run reads no API): `auto` then names the partner's subscriptions it leaves unknown
     partner_missing: str | None = None
@@ -141,10 +142,10 @@ def _arm_items(access: Access) -> tuple[str, list[BillingSubscription]]:
 
 def _pc_items(access: Access, tenant: str) -> list[PartnerSubscription]:
     if access.partner_session is not None:  # the run's shared session: the run closes it
-        return partner_center.read_subscriptions(access.partner_session, tenant)
+        return PARTNER_CENTER.read_subscriptions(access.partner_session, tenant)
     assert access.partner_credential is not None
-    with partner_center.PartnerCenter(access.partner_credential, access.partner_endpoint) as pc:
-        return partner_center.read_subscriptions(pc, tenant)
+    with PARTNER_CENTER.open(access.partner_credential, access.partner_endpoint) as pc:
+        return PARTNER_CENTER.read_subscriptions(pc, tenant)
 
 
 def gather(

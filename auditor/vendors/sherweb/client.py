@@ -5,7 +5,7 @@
     .subscriptions(customer_id)         the customer's subscriptions (GET billing/subscriptions/details),
                                         each with Microsoft's SKU id from its catalog (GET
                                         customer-catalogs/{customerId}), as the records
-                                        auditor.billing.distributor_seats reconciles (Pax8Subscription)
+                                        auditor.billing.distributor_seats reconciles (DistributorSubscription)
     .seats(customer_id, id)             one subscription's quantity and committed minimal quantities,
                                         re-read (apply --distributor only; Sherweb has no GET of one)
     .subscription(customer_id, id)      one subscription re-read as .subscriptions reads it: its
@@ -25,12 +25,12 @@ the `Ocp-Apim-Subscription-Key` header. The subscription details answer {items: 
 [...]}, each with its `sku` and `microsoftSkuId`, Microsoft's SKU id (the tenant's subscribedSkus
 skuId), by which each subscription is matched to a tenant product.
 
-Every field is checked as Pax8's are (auditor.billing.pax8): a count is a whole finite number in
+Every field is checked as Pax8's are (auditor.vendors.pax8.client): a count is a whole finite number in
 range, a string is bounded, a date is ISO; anything else is a SherwebError, that customer's gap. The
 token, its renewal on a 401, the bounded read and the strict JSON are the client Sherweb shares with
-Pax8 (auditor.billing.distributor_client). Details that give one subscription id twice are that
+Pax8 (auditor.vendors.client). Details that give one subscription id twice are that
 customer's gap (their sum is not what Sherweb bills); a SKU the catalog lists twice with two
-microsoftSkuIds gives its subscriptions both (Pax8Subscription.ambiguous_sku_ids), never one
+microsoftSkuIds gives its subscriptions both (DistributorSubscription.ambiguous_sku_ids), never one
 guessed. The client secret is sent only in the token request's body, the subscription key only in
 its header; neither is written into a message, a log or a file.
 Sherweb's prices (its separate pricing endpoint) are not read: a Sherweb product's money is left out.
@@ -44,7 +44,6 @@ status of a subscriptions amendment."). Their answers are decoded into the Struc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -52,9 +51,9 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from auditor.billing.distributor_client import DistributorClient, DistributorError, TokenRequest, once_each
-from auditor.billing.pax8 import MAX_SEATS, Pax8Subscription
-from auditor.billing.untrusted import bounded_number, iso_date
+from auditor.billing.distributor_records import MAX_SEATS, DistributorSubscription
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, once_each
+from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
 API_URL = "https://api.sherweb.com/service-provider/v1"
@@ -66,8 +65,6 @@ CLIENT_ID_ENV = "SHERWEB_CLIENT_ID"
 CLIENT_SECRET_ENV = "SHERWEB_CLIENT_SECRET"  # the MSP's Sherweb secret: an environment variable, never a file
 SUBSCRIPTION_KEY_ENV = "SHERWEB_SUBSCRIPTION_KEY"  # the APIM subscription key: likewise
 BILLED = "Active"  # what the reconciliation counts as billed: Sherweb's details list the customer's current ones
-
-_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a SKU such as MS-0A-O365-BUSINESS
 
 
 class SherwebError(DistributorError):
@@ -109,8 +106,8 @@ class SherwebSeats:
         return min(open_) if open_ else self.quantity
 
 
-def _refuse(where: str, what: str, value: object) -> SherwebError:
-    return SherwebError(f"GET {where}: {what} {str(value)[:40]!r} is not one Sherweb sends")
+_FIELDS = Fields(SherwebError, "Sherweb")  # the checks of the answer's fields (auditor.vendors.client)
+_refuse = _FIELDS.refuse
 
 
 class _Renewal(msgspec.Struct, frozen=True, rename="camel"):
@@ -166,36 +163,20 @@ _Answer = TypeVar("_Answer", _Details, _Catalog)
 
 
 def _id(value: object, key: str, where: str, *, required: bool) -> str | None:
-    if (value is None or value == "") and not required:
-        return None
-    if not isinstance(value, str) or not _ID.match(value):
-        raise _refuse(where, f"a {key}", value)
-    return value
+    return _FIELDS.ident(where, value, f"a {key}", required=required)
 
 
 def _text(value: object, key: str, where: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str) or len(value) > 400:
-        raise _refuse(where, f"a {key}", value)
-    return value
+    return _FIELDS.text(where, value, f"a {key}")
 
 
 def _date(value: object, key: str, where: str) -> str | None:
-    """An ISO date or date-time (Sherweb's `2027-03-17T00:00:00Z`), else None when not given."""
-    if value is None or value == "":
-        return None
-    if iso_date(value) is None:
-        raise _refuse(where, f"a {key}", value)
-    return str(value)
+    return _FIELDS.date(where, value, f"a {key}")
 
 
 def _count(value: object, what: str, where: str) -> int:
-    """A whole finite count from 0 to MAX_SEATS (bounded_number), else refused."""
-    count = bounded_number(value, whole=True, most=MAX_SEATS)
-    if count is None:
-        raise _refuse(where, what, value)
-    return int(count)
+    """A whole finite count from 0 to MAX_SEATS, else refused."""
+    return int(_FIELDS.number(where, value, what, whole=True, most=MAX_SEATS))
 
 
 def _record(value: object, key: str, where: str, shape: type[_Record]) -> _Record:
@@ -232,7 +213,7 @@ def catalog(doc: _Catalog) -> dict[str, tuple[str, ...]]:
     return {sku: tuple(ids[k] for k in sorted(ids)) for sku, ids in found.items()}
 
 
-def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...]]) -> Pax8Subscription:
+def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...]]) -> DistributorSubscription:
     """One subscription of Sherweb's details, every field checked, as the record the reconciliation
     reads (its `vendor_sku_id`: Microsoft's SKU id from the customer's catalog; a SKU the catalog
     gives two ids: none, and both as its `ambiguous_sku_ids`)."""
@@ -244,7 +225,7 @@ def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...
     renewal = _record(term.renewal_configuration, "renewalConfiguration", where, _Renewal)
     if renewal.scheduled_quantity is not None:
         _count(renewal.scheduled_quantity, f"subscription {sub_id}'s scheduledQuantity", where)
-    return Pax8Subscription(
+    return DistributorSubscription(
         id=sub_id,
         company_id=customer_id,
         product_id=sku,
@@ -265,7 +246,7 @@ def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...
 
 class Sherweb(DistributorClient):
     """Sherweb's Partner API with the MSP's client credentials and subscription key (the shared
-    client: auditor.billing.distributor_client). `endpoint`: a stand-in serving both the token
+    client: auditor.vendors.client). `endpoint`: a stand-in serving both the token
     (ENDPOINT/auth/oidc/connect/token) and the API (ENDPOINT/service-provider/v1)."""
 
     vendor = "Sherweb"
@@ -337,14 +318,14 @@ class Sherweb(DistributorClient):
             raise SherwebError(
                 f"POST {where}: the answer is not Sherweb's SubscriptionsAmendment ({exc})", 200
             ) from None
-        if not _ID.match(answer.subscriptions_amendment_id):
+        if not ID.match(answer.subscriptions_amendment_id):
             raise _refuse(where, "a subscriptionsAmendmentId", answer.subscriptions_amendment_id)
         return answer.subscriptions_amendment_id
 
     def amendment_status(self, amendment_id: str) -> AmendmentStatus:
         """GetSubscriptionsAmendmentStatus: one of Sherweb's six statuses, else a SherwebError."""
         where = "billing/subscriptions/amendments/{id}/status"
-        if not _ID.match(amendment_id) or "/" in amendment_id:
+        if not ID.match(amendment_id) or "/" in amendment_id:
             raise SherwebError(f"{amendment_id[:40]!r} is not an amendment id")
         data = self._call("GET", f"/billing/subscriptions/amendments/{amendment_id}/status", {}, where)
         try:
@@ -353,7 +334,7 @@ class Sherweb(DistributorClient):
             raise SherwebError(f"GET {where}: not a status Sherweb sends ({exc})", 200) from None
         return status
 
-    def subscription(self, customer_id: str, sub_id: str) -> Pax8Subscription:
+    def subscription(self, customer_id: str, sub_id: str) -> DistributorSubscription:
         """One subscription re-read as the reconciliation reads it (its catalog's Microsoft SKU id, or
         both when the catalog lists its SKU twice: `ambiguous_sku_ids`), for a caller that decides its
         product at the call (Sherweb has no GET of one subscription: the customer's whole listing)."""
@@ -364,7 +345,7 @@ class Sherweb(DistributorClient):
             )
         return found[0]
 
-    def subscriptions(self, customer_id: str) -> list[Pax8Subscription]:
+    def subscriptions(self, customer_id: str) -> list[DistributorSubscription]:
         """The customer's subscriptions, each checked and given Microsoft's SKU id from its catalog."""
         skus = catalog(self._get(f"/customer-catalogs/{customer_id}", {}, "customer-catalogs", _Catalog))
         where = "billing/subscriptions/details"

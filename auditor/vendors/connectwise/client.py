@@ -4,7 +4,7 @@ and their additions, read only (docs/msp.md, "What the customer is billed: the P
     ConnectWise(credentials, endpoint=None)     one session for the run; its keys from the environment
                                                 (credentials(env): CW_COMPANY_ID, CW_PUBLIC_KEY,
                                                 CW_PRIVATE_KEY, CW_CLIENT_ID)
-    .request(method, path, query, body)         one request of the REST API (auditor.billing.psa_client:
+    .request(method, path, query, body)         one request of the REST API (auditor.vendors.psa_client:
                                                 reads, and `tickets`' POST /service/tickets)
     .pages(path, query)                         every record of a listing, page after page
     .company(id)                                GET /company/companies/{id}: the company exists (404: the
@@ -37,11 +37,13 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from auditor.billing.psa_client import (
+from auditor.billing.psa_records import PsaLine
+from auditor.vendors.client import once_each
+from auditor.vendors.protocols import PsaError
+from auditor.vendors.psa_client import (
     MAX_LINES,
     MAX_SEATS,
     PsaClient,
-    PsaError,
     day,
     env_keys,
     number,
@@ -49,7 +51,6 @@ from auditor.billing.psa_client import (
     text,
     whole_id,
 )
-from auditor.billing.psa_records import PsaLine
 
 API_URL = "https://api-na.myconnectwise.net"  # ConnectWise's cloud (North America); --connectwise-endpoint: another
 API_PATH = "/v4_6_release/apis/3.0"
@@ -67,7 +68,7 @@ _Record = TypeVar("_Record", bound=msgspec.Struct)
 
 class Reference(msgspec.Struct, frozen=True):
     """ConnectWise's reference to a record (CompanyReference, ProductReference, CurrencyReference) by
-    the fields read; each value untrusted, checked where it is read (auditor.billing.psa_client)."""
+    the fields read; each value untrusted, checked where it is read (auditor.vendors.psa_client)."""
 
     id: object = None
     name: object = None
@@ -194,13 +195,13 @@ class ConnectWise(PsaClient):
         for agreement in listed:
             if agreement.company is None or agreement.company.id != company_id:
                 raise self.error(f"GET /finance/agreements: agreement {str(agreement.id)[:20]} is another company's")
-        _once_each([a.id for a in listed], "/finance/agreements")
+        _listed_once([a.id for a in listed], "/finance/agreements", "agreement")
         return listed
 
     def additions(self, agreement_id: int) -> list[Addition]:
         path = f"/finance/agreements/{agreement_id}/additions"
         listed = self.records(path, Addition)
-        _once_each([a.id for a in listed], path)
+        _listed_once([a.id for a in listed], path, "addition")
         return listed
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
@@ -226,14 +227,6 @@ def _active(agreement: Agreement) -> bool:
     if status is not None and not isinstance(status, str):
         raise ConnectWiseError(f"an agreement's agreementStatus {str(status)[:40]!r} is not one ConnectWise sends")
     return (status is None or status == "Active") and agreement.cancelledFlag is not True
-
-
-def _once_each(ids: list[object], path: str) -> None:
-    seen: set[object] = set()
-    for record_id in ids:
-        if record_id in seen:
-            raise ConnectWiseError(f"GET {path}: record {str(record_id)[:20]} is listed twice: not read as whole")
-        seen.add(record_id)
 
 
 def _currency(agreement: Agreement) -> str | None:
@@ -281,3 +274,9 @@ def _line(agreement: Agreement, agreement_id: int, raw: Addition) -> PsaLine:
         currency=_currency(agreement),
         bill_customer=str(bill),
     )
+
+
+def _listed_once(ids: list[object], path: str, what: str) -> None:
+    repeated = once_each(ids, what)
+    if repeated:
+        raise ConnectWiseError(f"GET {path}: {repeated}")

@@ -1,0 +1,41 @@
+"""Autotask (Datto Autotask PSA), where an MSP bills its customers (docs/msp.md, "What the customer is
+billed: the PSA").
+
+    client.py      the REST API's client: the company, its active recurring service contracts' units
+                   as billed lines (decoded at the border), in the zone Autotask names for the user
+
+VENDOR is the PSA of auditor.vendors.protocols that auditor.vendors.registry names; the client (httpx)
+loads only for a run that reads Autotask. Its tickets are not filed by this version (desk: None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from auditor.vendors.protocols import TicketDesk
+
+    from .client import Autotask, Credentials
+
+
+class AutotaskPsa:
+    key: ClassVar[str] = "autotask"
+    name: ClassVar[str] = "Autotask"
+
+    def credentials(self, env: Mapping[str, str]) -> Credentials:
+        from .client import credentials  # its client (httpx): for a run that reads Autotask
+
+        return credentials(env)
+
+    def session(self, keys: Credentials, endpoint: str | None) -> Autotask:
+        from .client import Autotask  # its client (httpx): for a run that reads Autotask
+
+        return Autotask(keys, endpoint=endpoint)
+
+    def desk(self, keys: Credentials, endpoint: str | None) -> TicketDesk | None:
+        del keys, endpoint  # Autotask's tickets are not filed by this version
+        return None
+
+
+VENDOR = AutotaskPsa()

@@ -1,0 +1,52 @@
+"""The MSP's sessions at its distributors (docs/msp.md): the credentials from the environment, checked
+before any tenant is read, and each tenant's seats read through one session per distributor (one token),
+as `audit --tenants` hands them to each tenant's audit and a one-tenant `audit --distributor` reads its
+own (read only). What the seats read mean: auditor.billing.distributor_seats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
+
+from auditor.billing.distributor_records import Block, Payload
+from auditor.billing.distributor_seats import failed, payload
+from auditor.vendors.protocols import Distributor, DistributorError
+from auditor.vendors.registry import DISTRIBUTORS
+
+
+def read(
+    vendor: Distributor, blocks: Mapping[str, Block], *, endpoint: str | None, env: Mapping[str, str]
+) -> dict[str, Payload]:
+    """Each tenant's subscriptions at the distributor `vendor` (`blocks`: its key -> its tenants entry's
+    block there), or the reading's error, through one session (one token): what `audit --tenants` hands
+    each tenant's audit, and what a one-tenant `audit --distributor` reads for itself (read only)."""
+    given: dict[str, Payload] = {}
+    with vendor.session(vendor.credentials(env), endpoint) as session:
+        for key, block in blocks.items():
+            customer = cast(Mapping[str, str], block)[vendor.scope]
+            try:
+                given[key] = payload(block, session.subscriptions(customer), distributor=vendor.key)
+            except DistributorError as exc:
+                given[key] = failed(block, str(exc), distributor=vendor.key)
+    return given
+
+
+def read_any(
+    entries: Mapping[str, Mapping[str, Block]], *, endpoints: Mapping[str, str | None], env: Mapping[str, str]
+) -> dict[str, Payload]:
+    """Each tenant's seats at its distributor (`entries`: its key -> its entry's `distributor` block,
+    {pax8: ...} or {sherweb: ...}), each distributor read through its own session."""
+    given: dict[str, Payload] = {}
+    for name, vendor in DISTRIBUTORS.items():
+        blocks = {key: e[name] for key, e in entries.items() if name in e}
+        if blocks:
+            given |= read(vendor, blocks, endpoint=endpoints.get(name), env=env)
+    return given
+
+
+def check_credentials(entries: Sequence[Iterable[str]], env: Mapping[str, str]) -> None:
+    """The credentials of each distributor `entries` name (before any tenant is read): UsageError."""
+    named = {name for entry in entries for name in entry}
+    for name, vendor in DISTRIBUTORS.items():
+        if name in named:
+            vendor.credentials(env)

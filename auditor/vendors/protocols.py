@@ -1,0 +1,220 @@
+"""The two kinds of system an MSP runs beside Microsoft, each behind one small interface: what the layers
+above (plan, apply, fleet, report) know of a vendor. A vendor is one folder (auditor/vendors/<name>/)
+that implements one of them, and one line of auditor.vendors.registry.
+
+    Distributor                         where the MSP buys the seats (Pax8, Sherweb)
+        .key, .name, .scope             its name in the tenants file and plan.json ("pax8"), in messages
+                                        ("Pax8"), and the block's field naming the customer there
+        .credentials(env)               the MSP's keys from the environment (UsageError, never a value)
+        .session(keys, endpoint)        one session for the run (a context manager): a DistributorSession
+        .reduce(customer, id, to)       the request a reduction sends (plan writes it, apply sends it)
+        .cancel(id, on)                 the request a cancellation of the whole quantity sends, or None:
+                                        the distributor cancels nothing through its API
+        .put_back(customer, id, to)     the request undo sends to put a reduction's seats back
+        .kinds                          the changes it takes: REDUCE, CANCEL
+        .wrong_request(change)          how a plan's change's request is not the one it is sent, or None
+        .commits_by_term_only,          its commitment rule (auditor.vendors.terms): whether only the
+        .renews_next_day                commitment term commits, and whether the first day a committed
+                                        subscription can be reduced is the day after its end
+        .invoices                       what it invoiced the partner (InvoiceReader), or None
+    DistributorSession                  .subscriptions(customer) (typed rows: DistributorSubscription),
+                                        .now(...) the subscription re-read at the call, .send(change),
+                                        .recorded(...) the distributor's record of its last change
+    PSA                                 where the MSP bills its customer (ConnectWise, Autotask)
+        .key, .name, .credentials(env), .session(keys, endpoint): a PsaSession
+        .desk(keys, endpoint)           a TicketDesk, or None: its tickets are not filed by this version
+    PartnerCenterApi                    Microsoft's commerce for a CSP partner (neither of the two): its
+                                        session (.open) and its calls on a customer's subscriptions
+    PsaSession                          .lines(company, on) the company's billed lines
+    TicketDesk                          a PsaSession that files tickets:
+                                        .open_tickets(company, key) found by our key (None: all of the
+                                        company's open ones), .ticket_request(...) and .note_request(...)
+                                        what opening one and adding a note send, .notes(ticket) the
+                                        ticket's notes, .send(request) its status and the new record's id
+
+Every error a vendor's session raises is a DistributorError or a PsaError (each vendor's own is a
+subclass): one line naming the request, never the answer's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Protocol
+
+from msgspec import Struct
+
+from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm
+from auditor.billing.distributor_join import Joins
+from auditor.billing.distributor_records import DistributorSubscription
+from auditor.billing.invoices import InvoiceLine
+from auditor.billing.psa_records import PsaLine
+from auditor.billing.untrusted import JsonObject
+from auditor.common.errors import console_line
+from auditor.formats.bill_model import CommerceChange, CommerceRequest
+
+REDUCE, CANCEL = "reduce", "cancel"  # a distributor change's kind (plan.json `bill.distributor[].kind`)
+
+
+class DistributorError(Exception):
+    """A distributor could not be read for a customer, or refused a request: the reconciliation's gap,
+    in one line (whatever the distributor's text put into it: console_line), as it is printed and
+    stored in distributor.json."""
+
+    def __init__(self, text: str, status: int | None = None) -> None:
+        super().__init__(console_line(text))
+        self.status = status  # the distributor's HTTP status when it answered (a 4xx: it refused, nothing changed)
+
+
+class PsaError(Exception):
+    """A PSA could not be read for a customer, or refused a request: the three-way table's gap, in one
+    line (whatever the PSA's text put into it: console_line)."""
+
+    def __init__(self, text: str, status: int | None = None) -> None:
+        super().__init__(console_line(text))
+        self.status = status  # the PSA's HTTP status when it answered (a 4xx: it refused, nothing changed)
+
+
+class Unread(Exception):
+    """The subscription could not be re-read (the distributor's error, in one line)."""
+
+
+class Foreign(Unread):
+    """The distributor answers the subscription as another customer's: a change naming it is refused."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    outcome: str  # done, failed (a 4xx: nothing changed) or unknown
+    note: str = ""
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class Now:
+    """A subscription as re-read at the call (apply's re-derivation, undo's re-read)."""
+
+    quantity: int
+    writable: bool
+    status: str
+    sku_id: str | None = None  # the Microsoft product (skuId, lower case) it is now; None: none, or two
+    product: str = ""  # how the distributor names it (for the messages)
+    microsoft: str | None = None  # Pax8's vendorSubscriptionId now (None: not given; Sherweb gives none)
+    billed: int = 0  # the seats of that product the distributor bills the customer now (its listing)
+    due: str | None = None  # the first day its commitment lets a reduction be made (None: now)
+    stale: str | None = None  # why no such day can be derived (a commitment's end passed or not given)
+    least: int = 1  # the fewest seats the distributor takes today (Sherweb's committedMinimalQuantities)
+    future: str | None = None  # Pax8: a startDate after today (Pax8 does not update such a subscription)
+    # Pax8: the customer's billed subscriptions that name its Microsoft subscription, it among them, when two
+    # or more do (distributor_join.named_twice: which is the tenant's is not guessed); else none
+    twins: tuple[str, ...] = ()
+    price: float | None = None  # a seat's monthly price to the MSP now (Pax8's partnerCost, else its price)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the distributor's own record says of a subscription's last change: the quantity before it
+    (`before`); `kept` False when the distributor keeps no record the API gives; `why` when the record
+    shows no reduction to put back (the last change was not one, or the record does not end at the
+    quantity re-read)."""
+
+    kept: bool
+    before: int | None = None
+    why: str = ""
+
+
+class DistributorSession(Protocol):
+    """One session at a distributor for the run: its reads and its writes (apply --distributor's)."""
+
+    name: str
+
+    def subscriptions(self, customer: str) -> list[DistributorSubscription]: ...
+    def now(self, scope: str, sub_id: str, today: date, tenant: Joins) -> Now: ...
+    def send(self, c: CommerceChange) -> Sent: ...
+    def recorded(self, scope: str, sub_id: str, quantity: int) -> Recorded: ...
+
+
+class InvoiceSession(Protocol):
+    """A distributor's invoices to the partner: every invoice (id, date), newest first; one's lines."""
+
+    def invoice_ids(self) -> list[tuple[str, str]]: ...
+    def invoice_lines(self, invoice_id: str) -> list[InvoiceLine]: ...
+
+
+class InvoiceReader(Protocol):
+    def __call__(self, keys: Any, endpoint: str | None) -> AbstractContextManager[InvoiceSession]: ...
+
+
+class Distributor(Protocol):
+    key: ClassVar[str]
+    name: ClassVar[str]
+    scope: ClassVar[str]
+    kinds: ClassVar[tuple[str, ...]]  # the changes it takes through its API: REDUCE, CANCEL
+    commits_by_term_only: ClassVar[bool]
+    renews_next_day: ClassVar[bool]
+    invoices: InvoiceReader | None
+
+    def credentials(self, env: Mapping[str, str]) -> Any: ...
+    def session(self, keys: Any, endpoint: str | None) -> AbstractContextManager[DistributorSession]: ...
+    def reduce(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
+    def cancel(self, sub_id: str, on: str) -> CommerceRequest | None: ...
+    def put_back(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
+    def wrong_request(self, c: CommerceChange) -> str | None: ...
+
+
+class Request(Struct, frozen=True):
+    """A write to a PSA as it is sent and journaled: its method, its path, its body (the vendor's shape)."""
+
+    method: str
+    path: str
+    body: Any
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """An open ticket as the PSA lists it: its id, and the key it was filed under (our key, or another)."""
+
+    id: int | None
+    key: str | None
+
+
+class PsaSession(Protocol):
+    """One session in a PSA for the run (a context manager): a company's billed lines."""
+
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *exc: Any) -> None: ...
+    def lines(self, company_id: int, on: str) -> list[PsaLine]: ...
+
+
+class TicketDesk(PsaSession, Protocol):
+    """A PSA session that files tickets: found by our key, opened, noted."""
+
+    def open_tickets(self, company_id: int, key: str | None) -> Sequence[Ticket]: ...
+    def ticket_request(self, company_id: int, board: str, key: str, summary: str, description: str) -> Request: ...
+    def note_request(self, ticket: Ticket, text: str) -> Request: ...
+    def notes(self, ticket: Ticket) -> list[str]: ...
+    def send(self, request: Request) -> tuple[int, object]: ...
+
+
+class PSA(Protocol):
+    key: ClassVar[str]
+    name: ClassVar[str]
+
+    def credentials(self, env: Mapping[str, str]) -> Any: ...
+    def session(self, keys: Any, endpoint: str | None) -> PsaSession: ...
+    def desk(self, keys: Any, endpoint: str | None) -> TicketDesk | None: ...
+
+
+class PartnerCenterApi(Protocol):
+    """Microsoft's commerce for a CSP partner: neither a distributor nor a PSA, the third system the bill
+    reads and `apply --commerce` writes (auditor.vendors.partner_center)."""
+
+    name: ClassVar[str]
+
+    def open(self, credential: Any, endpoint: str | None, **kw: Any) -> PartnerSession: ...
+    def read_subscriptions(self, pc: PartnerSession, customer: str) -> list[PartnerSubscription]: ...
+    def get_subscription(self, pc: PartnerSession, customer: str, sub_id: str) -> JsonObject: ...
+    def update_subscription(self, pc: PartnerSession, customer: str, subscription: JsonObject) -> JsonObject: ...
+    def scheduled_product(self, pc: PartnerSession, customer: str, subscription: JsonObject) -> ProductTerm: ...
