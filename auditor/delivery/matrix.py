@@ -560,7 +560,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             lines = "".join(f"{name}={value}\n" for name, value in one.items())
         elif args.night is not None:  # the shards of the night, planned from the apps' lanes
             done = lanes.planned(
-                jobs, args.night, args.kept, args.cpu_per_tenant, args.parallel, args.latency_ms, args.slices, args.as_of
+                jobs,
+                args.night,
+                args.kept,
+                args.cpu_per_tenant,
+                args.parallel,
+                args.latency_ms,
+                args.slices,
+                args.as_of,
             )
             print(json.dumps(done.summary(), sort_keys=True), file=sys.stderr)
             document = json.dumps({"include": done.entries}, separators=(",", ":"), sort_keys=True)
