@@ -5,14 +5,21 @@ auditor.billing.psa_table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from auditor.billing.psa_records import PsaBlock, PsaPayload
 from auditor.billing.psa_table import failed, payload
 
+if TYPE_CHECKING:
+    from auditor.billing.psa_client import PsaClient
 
-def check_credentials(named: Iterable[str], env: Mapping[str, str]) -> None:
+# a PSA registered from above (auditor.fleet.psa_reads): its keys checked, its session opened, from the environment
+Checks = Mapping[str, Callable[[Mapping[str, str]], object]]
+Opens = Mapping[str, Callable[[Mapping[str, str], str | None], "PsaClient"]]
+
+
+def check_credentials(named: Iterable[str], env: Mapping[str, str], more: Checks | None = None) -> None:
     """The keys of each PSA the tenants entries name (`named`: connectwise, autotask), before any tenant
     is read: UsageError naming the variables missing."""
     names = set(named)
@@ -24,10 +31,18 @@ def check_credentials(named: Iterable[str], env: Mapping[str, str]) -> None:
         from auditor.billing import autotask  # likewise
 
         autotask.credentials(env)
+    for name, check in (more or {}).items():
+        if name in names:
+            check(env)
 
 
 def read(
-    entries: Mapping[str, Mapping[str, Any]], *, endpoints: Mapping[str, str | None], env: Mapping[str, str], on: str
+    entries: Mapping[str, Mapping[str, Any]],
+    *,
+    endpoints: Mapping[str, str | None],
+    env: Mapping[str, str],
+    on: str,
+    more: Opens | None = None,
 ) -> dict[str, PsaPayload]:
     """Each tenant's billing lines in its PSA as of the day `on` (`entries`: its key -> its entry's `psa`
     block, {connectwise: ...} or {autotask: ...}), or the reading's error (one line), through one
@@ -40,13 +55,15 @@ def read(
     from auditor.billing.psa_client import PsaClient, PsaError
 
     given: dict[str, PsaPayload] = {}
-    for name in ("connectwise", "autotask"):
+    for name in ("connectwise", "autotask", *(more or {})):
         blocks: dict[str, PsaBlock] = {key: e[name] for key, e in entries.items() if name in e}
         if not blocks:
             continue
         client: PsaClient
         try:
-            if name == "connectwise":
+            if name in (more or {}):
+                client = (more or {})[name](env, endpoints.get(name))
+            elif name == "connectwise":
                 client = ConnectWise(connectwise_keys(env), endpoint=endpoints.get(name))
             else:
                 client = Autotask(autotask_keys(env), endpoint=endpoints.get(name))

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -32,11 +33,30 @@ from ..i18n import english_count
 from .distributor_reads import audited
 from .rollup import Outcome
 
+if TYPE_CHECKING:
+    from ..billing.psa_client import PsaClient
+
 FILE_NAME = PSA_FILE
 
 
 def _say(text: str) -> None:
     print(clean_message(text), file=sys.stderr)
+
+
+def _halo_keys(env: Mapping[str, str]) -> object:
+    from ..vendors.halo.client import credentials  # its client (httpx): for a run that reads Halo
+
+    return credentials(env)
+
+
+def _halo(env: Mapping[str, str], endpoint: str | None) -> PsaClient:
+    from ..vendors.halo.client import Halo, credentials  # likewise
+
+    return Halo(credentials(env), endpoint=endpoint)
+
+
+CHECKS: sessions.Checks = {"halo": _halo_keys}  # vendor registration
+OPENS: sessions.Opens = {"halo": _halo}  # vendor registration
 
 
 def wanted(jobs: Sequence[TenantJob]) -> bool:
@@ -45,7 +65,7 @@ def wanted(jobs: Sequence[TenantJob]) -> bool:
 
 def check(jobs: Sequence[TenantJob], env: Mapping[str, str]) -> None:
     """The keys of each PSA the jobs name (none: nothing to check), before any tenant is audited (UsageError)."""
-    sessions.check_credentials((name for job in jobs if job.psa for name in json.loads(job.psa)), env)
+    sessions.check_credentials((name for job in jobs if job.psa for name in json.loads(job.psa)), env, CHECKS)
 
 
 def read(
@@ -55,7 +75,7 @@ def read(
     reading's error, read before the tenants are audited; one session per PSA for all."""
     entries = {job.key: json.loads(job.psa) for job in jobs if job.psa}
     on = as_of[:10] if as_of else datetime.now(UTC).date().isoformat()
-    return sessions.read(entries, endpoints=endpoints, env=env, on=on) if entries else {}
+    return sessions.read(entries, endpoints=endpoints, env=env, on=on, more=OPENS) if entries else {}
 
 
 def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, PsaPayload]) -> list[Path]:

@@ -51,17 +51,17 @@ from auditor.formats.report_json import named_products
 
 from .. import wording
 from ..apply.journal import LineFile, default_path, now
-from ..billing.connectwise import ConnectWise, ConnectWiseError, credentials
+from ..billing.psa_client import PsaError
 from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
 from ..reference import product_names
 from .arguments import TENANTS_DIR, TicketsOptions
 from .tenant_folder import entrys_tenant
+from ..billing.psa_desk import KEY_PREFIX, Desk, Filing
+from .ticket_desks import DESKS
 
-KEY_PREFIX = "license-auditor:"  # every ticket's externalXRef, and every note's first word
 SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
 DESCRIPTION_MAX = 4000  # our bound on what a ticket's description carries
-TICKETS = "/service/tickets"
 _NOTHING = "nothing is filed or noted for it"
 
 
@@ -123,48 +123,10 @@ class _Report(Struct, frozen=True):
     findings: list[object] = []
 
 
-class _Ref(Struct, frozen=True):
-    id: int
-
-
-class _Board(Struct, frozen=True):
-    name: str
-
-
-class TicketBody(Struct, frozen=True):
-    """POST /service/tickets: the fields of ConnectWise's Ticket a ticket of ours sets."""
-
-    summary: str
-    company: _Ref
-    board: _Board
-    externalXRef: str
-    initialDescription: str
-
-
-class NoteBody(Struct, frozen=True):
-    """POST /service/tickets/{id}/notes: ConnectWise's ServiceNote, an internal note."""
-
-    text: str
-    internalAnalysisFlag: bool = True
-    detailDescriptionFlag: bool = False
-    resolutionFlag: bool = False
-
-
-class OpenTicket(Struct, frozen=True):
-    """A ticket as GET /service/tickets lists it, by the fields read here."""
-
-    id: int | None = None
-    externalXRef: str | None = None
-
-
-class TicketNote(Struct, frozen=True):
-    text: str | None = None
-
-
 class Sent(Struct, frozen=True):
     method: str
     path: str
-    body: TicketBody | NoteBody
+    body: object  # the PSA's ticket or note (auditor.fleet.ticket_desk)
 
 
 class JournalLine(Struct, frozen=True, omit_defaults=True):
@@ -182,16 +144,6 @@ class JournalLine(Struct, frozen=True, omit_defaults=True):
     status: int | UnsetType | None = UNSET
     id: object = UNSET  # "done": the new record's id as the answer gives it (an int, else as said)
     note: str | UnsetType = UNSET  # "failed", "unknown": why
-
-
-@dataclass(frozen=True)
-class Chosen:
-    """A finding the MSP chose for a ticket, with the ticket's texts."""
-
-    finding: str  # its id
-    key: str  # the ticket's externalXRef
-    summary: str
-    description: str
 
 
 def _say(text: str) -> None:
@@ -305,9 +257,9 @@ def choose(found: Sequence[ReportedFinding], rules: Sequence[str], severity: Sev
 
 @dataclass
 class Session:
-    """One run's ConnectWise, journal and tallies."""
+    """One run's PSA desk, journal and tallies."""
 
-    cw: ConnectWise
+    desk: Desk
     journal: LineFile | None
     write: bool
     opened: int = 0
@@ -319,17 +271,18 @@ class Session:
         if self.journal is not None:
             self.journal.append(msgspec.structs.replace(what, at=now(), n=self.journal.lines + 1, **outcome))
 
-    def send(self, what: JournalLine, path: str, body: TicketBody | NoteBody) -> int | None:
-        """POST `body` at `path`, journaled ahead (`what`: which write, for whom); the new record's id,
-        None when it failed."""
+    def send(self, what: JournalLine, path: str, body: object) -> int | None:
+        """POST `body` at `path`, journaled ahead (`what`: which write, for whom); the new record's id
+        (-1 when the answer names none), None when it failed."""
         self._line(what, request=Sent("POST", path, body), outcome="sending")
+        client = self.desk.client
         try:
-            answer = self.cw.request("POST", path, body=msgspec.to_builtins(body))
-            doc = self.cw.decode(answer.body, f"POST {path}")
-            made = doc.get("id") if isinstance(doc, dict) else None
-            self._line(what, outcome="done", status=answer.status, id=made)
-            return made if isinstance(made, int) else -1
-        except ConnectWiseError as exc:
+            answer = client.request("POST", path, body=msgspec.to_builtins(body))
+            doc = client.decode(answer.body, f"POST {path}")
+            made = self.desk.made(doc)
+            self._line(what, outcome="done", status=answer.status, id=made if made is not None else doc_id(doc))
+            return made if made is not None else -1
+        except PsaError as exc:
             outcome = "failed" if exc.status is not None and exc.status < 500 else "unknown"
             self._line(what, outcome=outcome, status=exc.status, note=str(exc)[:300])
             self.failed += 1
@@ -337,49 +290,70 @@ class Session:
             return None
 
 
-def _open(cw: ConnectWise, conditions: str) -> list[OpenTicket]:
-    return cw.records(TICKETS, OpenTicket, {"conditions": conditions})
+def doc_id(doc: object) -> object:
+    """The answer's `id` as it gives it (journaled as said), UNSET when it gives none."""
+    return doc.get("id", UNSET) if isinstance(doc, dict) else UNSET
 
 
-def _ticket(session: Session, job: TenantJob, company: int, board: str, chosen: Chosen) -> None:
+def _ticket(session: Session, job: TenantJob, company: int, where: str, chosen: Filing) -> None:
     """The finding's ticket: found open by its key (re-read at the call), else opened (with --yes)."""
-    cw = session.cw
-    found = _open(cw, f'externalXRef="{chosen.key}" and company/id={company} and closedFlag=false')
-    if found:
+    desk = session.desk
+    if desk.find(company, chosen.key):
         session.found += 1
         return
-    body = TicketBody(chosen.summary, _Ref(company), _Board(board), chosen.key, chosen.description)
+    path, body = desk.new_ticket(company, where, chosen)
     if not session.write:
-        _say(f"  {job.key}: would open a ticket on {board!r}: {chosen.summary}")
+        _say(f"  {job.key}: would open a ticket on {where!r}: {chosen.summary}" if where else
+             f"  {job.key}: would open a ticket: {chosen.summary}")  # fmt: skip
         session.opened += 1
         return
     what = JournalLine(at="", n=0, tenant=job.key, kind="ticket", key=chosen.key, company=company)
-    made = session.send(what, TICKETS, body)
+    made = session.send(what, path, body)
     if made is not None:
         session.opened += 1
         _say(f"  {job.key}: opened ticket {made}: {chosen.summary}")
 
 
-def _note(session: Session, job: TenantJob, ticket: OpenTicket, text: str) -> None:
-    """A note on an open ticket whose finding is no longer reported: once (our note already there: none)."""
-    ticket_id, key = ticket.id, str(ticket.externalXRef)
-    path = f"{TICKETS}/{ticket_id or 0}/notes"
-    notes = session.cw.records(path, TicketNote)
-    if any((n.text or "").startswith(KEY_PREFIX) for n in notes):
-        return
+def _note(
+    session: Session, job: TenantJob, ticket: int, key: str, text: str, prefix: str = KEY_PREFIX
+) -> bool | None:
+    """A note on an open ticket, once: a ticket that has a note starting with `prefix` gets none (None);
+    whether one was added (or would be, in a dry run)."""
+    desk = session.desk
+    if desk.noted(ticket, prefix):
+        return None
     if not session.write:
-        _say(f"  {job.key}: would add a note to ticket {ticket_id}: its finding is no longer reported")
+        _say(f"  {job.key}: would add a note to ticket {ticket}: {text[:80]}")
         session.noted += 1
-        return
-    what = JournalLine(at="", n=0, tenant=job.key, kind="note", key=key, ticket=ticket_id)
-    if session.send(what, path, NoteBody(text)) is not None:
+        return True
+    what = JournalLine(at="", n=0, tenant=job.key, kind="note", key=key, ticket=ticket)
+    path, body = desk.new_note(ticket, text)
+    if session.send(what, path, body) is not None:
         session.noted += 1
-        _say(f"  {job.key}: noted on ticket {ticket_id}: its finding is no longer reported")
+        _say(f"  {job.key}: noted on ticket {ticket}: {text[:80]}")
+        return True
+    return False
 
 
-def _other_customer(job: TenantJob, report: _Report, company: int) -> str | None:
-    """Why the report is not of the customer the tenants entry names (its tenant, its ConnectWise
-    `company`), naming both values and their fields; None when it is."""
+def _on_existing(session: Session, job: TenantJob, company: int, ticket: int, chosen: Sequence[Filing]) -> str | None:
+    """The tenants entry names an existing ticket (`ticket`): each chosen finding is a note on it, once
+    (its note starts with the finding's key), no ticket is opened; the ticket must be open and the
+    company's, else nothing is noted (the customer's gap)."""
+    if not session.desk.is_open(ticket, company):
+        return f"its psa names ticket {ticket}, which is not an open ticket of company {company}: {_NOTHING}"
+    for one in chosen:
+        if session.desk.find(company, one.key):  # the finding has its own ticket: that one is its
+            session.found += 1
+            continue
+        text = f"{one.key} {one.summary}\n\n{one.description}"
+        if _note(session, job, ticket, one.key, text, prefix=f"{one.key} ") is None:
+            session.found += 1
+    return None
+
+
+def _other_customer(job: TenantJob, report: _Report, psa: str, company: int) -> str | None:
+    """Why the report is not of the customer the tenants entry names (its tenant, its company in the PSA
+    `psa`), naming both values and their fields; None when it is."""
     tenant = report.tenant or _Tenant()
     same = entrys_tenant(job.tenant_id, tenant.id, tenant.domain)
     read_id = console_line(tenant.id)[:40] or "(none)"
@@ -390,10 +364,10 @@ def _other_customer(job: TenantJob, report: _Report, company: int) -> str | None
         )
     if not same:
         return f"report.json's tenant.id {read_id} is not the tenants file's tenant_id {job.tenant_id}: {_NOTHING}"
-    read, named = report.psa, f"the tenants file's psa.connectwise.company_id {company}"
+    read, named = report.psa, f"the tenants file's psa.{psa}.company_id {company}"
     if read is None or not read.psa:
         return f"report.json has no psa (its audit read no PSA company), so {named} is not confirmed: {_NOTHING}"
-    if read.psa != "connectwise":
+    if read.psa != psa:
         return f"report.json's psa is {console_line(read.psa)[:20]} company {read.company_id}, not {named}: {_NOTHING}"
     if read.company_id != company:
         return f"report.json's psa.company_id {read.company_id} is not {named}: {_NOTHING}"
@@ -402,12 +376,14 @@ def _other_customer(job: TenantJob, report: _Report, company: int) -> str | None
 
 def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOptions) -> str | None:
     """The customer's tickets and notes; why it could not be done (its gap), else None."""
-    block = json.loads(job.psa).get("connectwise") if job.psa else None
+    desk = session.desk
+    block = json.loads(job.psa).get(desk.psa) if job.psa else None
     if not isinstance(block, dict):
-        return None  # not a ConnectWise customer: not this command's
-    board = block.get("board")
-    if not board:
-        return "its psa.connectwise names no board: where its tickets go is not guessed"
+        return None  # not a customer of this PSA: not this run's
+    where = str(block.get(desk.where_key) or "")
+    ticket = block.get("ticket")
+    if not where and desk.where_required and ticket is None:
+        return f"its psa.{desk.psa} names no {desk.where_key}: where its tickets go is not guessed"
     try:
         report = msgspec.json.decode((root / job.key / "report.json").read_bytes(), type=_Report)
     except OSError as exc:
@@ -416,61 +392,73 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
         return "its report.json could not be read (JSONDecodeError)"
     except msgspec.ValidationError:
         return "its report.json is not a report"
-    mismatch = _other_customer(job, report, int(block["company_id"]))
+    company = int(block["company_id"])
+    mismatch = _other_customer(job, report, desk.psa, company)
     if mismatch:
         return mismatch
-    company = int(block["company_id"])  # the report's own (_other_customer)
     locale = Locale(report.locale or "en")
     audited = report.as_of or report.generated_at or ""
     found = findings(report)
     names = products_named(report)
     chosen = [
-        Chosen(f.id, f"{KEY_PREFIX}{f.id}", *texts(f, locale, audited, names))
+        Filing(f.id, f"{KEY_PREFIX}{f.id}", *texts(f, locale, audited, names), f.severity, _upn(f))
         for f in choose(found, options.rules, options.severity)
     ]
     current = {f"{KEY_PREFIX}{f.id}" for f in found}
     try:
+        if ticket is not None:  # the entry names the ticket its findings go to (as notes)
+            return _on_existing(session, job, company, int(ticket), chosen)
         for one in chosen:
-            _ticket(session, job, company, str(board), one)
-        ours = _open(session.cw, f"company/id={company} and closedFlag=false")
-        for ticket in ours:
-            key = ticket.externalXRef or ""
-            if key.startswith(KEY_PREFIX) and key not in current:
-                _note(session, job, ticket, resolved_note(locale, audited))
-    except ConnectWiseError as exc:
+            _ticket(session, job, company, where, one)
+        for ticket_id, key in desk.ours(company):
+            if key not in current:
+                _note(session, job, ticket_id, key, resolved_note(locale, audited))
+    except PsaError as exc:
         return str(exc)
     return None
 
 
+def _upn(finding: ReportedFinding) -> str:
+    """The user a finding is about (its subject's UPN), "" for a product or a group."""
+    subject = finding.subject
+    return console_line(subject.upn or "")[:200] if subject is not None and subject.type == "user" else ""
+
+
 def cmd_tickets(options: TicketsOptions) -> int:
-    """`tickets`: every ConnectWise customer of the file, its chosen findings as tickets."""
+    """`tickets`: every customer of the file in the PSA --psa names, its chosen findings as tickets."""
     if options.demo:
         return _demo(options)
     if not options.dir or not options.tenants:
         raise UsageError("tickets: give DIR and --tenants FILE, or --demo to try it on `audit --demo --tenants`")
     if options.psa is None:  # a customer's tickets go to the PSA the MSP names, never one guessed
-        raise UsageError("tickets: give --psa connectwise, the PSA the tickets go to")
+        raise UsageError(f"tickets: give --psa {'|'.join(DESKS)}, the PSA the tickets go to")
     return _run(options, read_tenants_file(Path(options.tenants)).jobs, Path(options.dir))
 
 
 def _demo(options: TicketsOptions) -> int:
-    """`tickets --demo`: Contoso's findings of `audit --demo --tenants` (its folder, DIR or reports/tenants)
-    as tickets in the sample MSP's ConnectWise, served by the stand-in; its tickets are kept between runs
-    (DIR/demo-connectwise.json), so a second `tickets --demo --yes` finds the first one's."""
+    """`tickets --demo`: a sample customer's findings of `audit --demo --tenants` (its folder, DIR or
+    reports/tenants) as tickets in the sample MSP's PSA, served by a stand-in: Contoso's in ConnectWise
+    (--psa connectwise, the default), Northwind's in Halo (--psa halo). Its tickets are kept between runs
+    (DIR/demo-<psa>.json), so a second `tickets --demo --yes` finds the first one's."""
     from .. import demo  # the stand-in: only this demo loads it
 
+    psa = options.psa or "connectwise"
+    key = {"connectwise": "contoso", "halo": "northwind"}.get(psa)  # vendor registration: halo
+    if key is None:
+        raise UsageError(f"tickets --demo: the demo's PSAs are ConnectWise and Halo, not {psa}")
     root = Path(options.dir or TENANTS_DIR)
-    report = root / "contoso" / "report.json"
+    report = root / key / "report.json"
     if not report.is_file():
         raise UsageError(f"tickets --demo: {report} is missing: run `audit --demo --tenants` first")
     tenant_id = str(json.loads(report.read_bytes())["tenant"]["id"])
-    with demo.connectwise_tickets(root) as (url, keys, block):
-        job = TenantJob("contoso", "Contoso", tenant_id, "", "worldwide", "", "", "", "", psa=block)
-        return _run(replace(options, psa="connectwise", endpoint=url, env=keys), [job], root)
+    with demo.psa_tickets(psa, root) as (url, keys, block):
+        job = TenantJob(key, key.title(), tenant_id, "", "worldwide", "", "", "", "", psa=block)
+        return _run(replace(options, psa=psa, endpoint=url, env=keys), [job], root)
 
 
 def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
-    keys = credentials(options.env if options.env is not None else os.environ)  # UsageError: exit 2
+    psa = options.psa or "connectwise"
+    opened = DESKS[psa](options.env if options.env is not None else os.environ, options.endpoint)  # UsageError: 2
     if not root.is_dir():
         raise UsageError(f"tickets: {root} is not a folder of `audit --tenants`")
     journal = None
@@ -478,8 +466,8 @@ def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
         path = Path(options.journal) if options.journal else default_path(root, "tickets")
         journal = LineFile(path, "the tickets journal")
     gaps = 0
-    with ConnectWise(keys, endpoint=options.endpoint) as cw:
-        session = Session(cw, journal, options.yes)
+    with opened as desk:
+        session = Session(desk, journal, options.yes)
         for job in jobs:
             gap = _customer(session, job, root, options)
             if gap:
