@@ -36,7 +36,7 @@ SAMPLE_CLIENT_ID = "7b0e2c1a-5d44-4c8e-9a61-3f2d8e0b4c17"  # the sample MSP's AP
 SAMPLE_CLIENT = 31  # the demo's Halo customer (Northwind) in the sample MSP's Halo
 SAMPLE_TEAM = "Licensing"
 INTERNAL_NOTE = 7  # the outcome of a note (CIPP's built-in "Internal Note")
-SAMPLE_PRODUCTS = {"MS-E3": "SPE_E3", "MS-E5": "SPE_E5", "PBI-PRO": "POWER_BI_PRO", "MS-F3": "SPE_F3"}
+SAMPLE_PRODUCTS = {"MS-E3": "SPE_E3", "MS-E5": "SPE_E5", "PBI-PRO": "POWER_BI_PRO", "MS-F3": "SPE_F1"}
 
 
 def _error(status: int, message: str) -> Reply:
@@ -218,7 +218,7 @@ def sample_halo() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict
         {"id": 7001, "client_id": SAMPLE_CLIENT, "name": "Northwind - Microsoft 365", "currency": "EUR", "lines": [
             line(70011, "MS-E3", "Microsoft 365 E3", 205, 34.20, 30.40),
             line(70012, "MS-E5", "Microsoft 365 E5", 7, 53.90, 49.30),
-            line(70013, "PBI-PRO", "Power BI Pro", 34, 9.40, 8.45),
+            line(70013, "PBI-PRO", "Power BI Pro", 34, 8.00, 8.45),
         ]},
         {"id": 7002, "client_id": 32, "name": "Tailspin Toys - Microsoft 365", "currency": "EUR", "lines": []},
     ]  # fmt: skip
