@@ -71,6 +71,10 @@ class HaloStandIn(StandIn):
         self.next_id = max([t["id"] for t in self.tickets] + [5120]) + 1
         self.next_action = max([a["id"] for a in self.actions] + [88000]) + 1
 
+    def open_ticket(self, client: int, summary: str) -> int:
+        """A ticket a person opened (not one of ours: no key in its summary); its id."""
+        return int(self._new_ticket({"summary": summary, "client_id": client}).body["id"])
+
     def close(self, ticket_id: int) -> None:
         """Close a ticket as a person would in Halo."""
         next(t for t in self.tickets if t["id"] == ticket_id)["hasbeenclosed"] = True
