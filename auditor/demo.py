@@ -306,16 +306,23 @@ def psa_tickets(psa: str, folder: Path) -> Iterator[tuple[str, dict[str, str], s
     block runs: (its URL, the keys to write with, the demo customer's tenants entry's psa block naming
     where its tickets go). Its tickets and notes are read from folder/demo-<psa>.json and written back
     there, so a second night finds the first's."""
-    # for --demo only
-    from auditor_dev.commerce import SAMPLE_TICKETS_BLOCK, kept_tickets, sample_connectwise_tickets
-    from auditor_dev.commerce.halo import SAMPLE_CLIENT, SAMPLE_PRODUCTS, SAMPLE_TEAM, kept_halo, sample_halo_tickets
+    from auditor_dev.commerce import (  # for --demo only
+        SAMPLE_HALO_CLIENT,
+        SAMPLE_HALO_PRODUCTS,
+        SAMPLE_HALO_TEAM,
+        SAMPLE_TICKETS_BLOCK,
+        kept_halo,
+        kept_tickets,
+        sample_connectwise_tickets,
+        sample_halo_tickets,
+    )
 
     path = folder / (DEMO_TICKETS if psa == "connectwise" else f"demo-{psa}.json")
     state = json.loads(path.read_text("utf-8")) if path.is_file() else None
     if psa == "halo":  # vendor registration
         halo, keys = sample_halo_tickets(state)
-        products = {k.casefold(): v for k, v in SAMPLE_PRODUCTS.items()}
-        block = {"halo": {"company_id": SAMPLE_CLIENT, "products": products, "team": SAMPLE_TEAM}}
+        products = {k.casefold(): v for k, v in SAMPLE_HALO_PRODUCTS.items()}
+        block = {"halo": {"company_id": SAMPLE_HALO_CLIENT, "products": products, "team": SAMPLE_HALO_TEAM}}
         with halo:
             yield halo.url, keys, json.dumps(block, sort_keys=True)
         write_text(path, json.dumps(kept_halo(halo), indent=1, ensure_ascii=False) + "\n")

@@ -37,7 +37,11 @@ class Desk(Protocol):
     psa: str  # the tenants block's PSA: connectwise, autotask, halo
     where_key: str  # the block's key naming where tickets go (board, queue, team)
     where_required: bool  # whether a customer without it gets no ticket (its gap)
-    client: PsaClient  # its session: .request, .decode, its error type
+
+    @property
+    def client(self) -> PsaClient:
+        """Its session: .request, .decode, its error type."""
+        ...
 
     def find(self, company: int, key: str) -> list[int]:
         """The ids of the company's open tickets of `key` (re-read at the call)."""

@@ -52,7 +52,7 @@ def read(
     from auditor.billing.autotask import credentials as autotask_keys
     from auditor.billing.connectwise import ConnectWise
     from auditor.billing.connectwise import credentials as connectwise_keys
-    from auditor.billing.psa_client import PsaClient, PsaError
+    from auditor.billing.psa_client import PsaError
 
     given: dict[str, PsaPayload] = {}
     for name in ("connectwise", "autotask", *(more or {})):

@@ -272,6 +272,8 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
     tickets.add_argument(
         "--connectwise-endpoint", metavar="URL", help="ConnectWise Manage at URL (another region's site, or a stand-in)"
     )
-    tickets.add_argument("--autotask-endpoint", metavar="URL", help="Autotask at URL (the zone's REST API, or a stand-in)")
+    tickets.add_argument(
+        "--autotask-endpoint", metavar="URL", help="Autotask at URL (the zone's REST API, or a stand-in)"
+    )
     tickets.add_argument("--journal", metavar="FILE", help="the journal (default: DIR/tickets-<UTC time>.jsonl)")
     tickets.set_defaults(func=command("cmd_tickets", "auditor.fleet.tickets", TicketsOptions.of))

@@ -52,12 +52,12 @@ from auditor.formats.report_json import named_products
 from .. import wording
 from ..apply.journal import LineFile, default_path, now
 from ..billing.psa_client import PsaError
+from ..billing.psa_desk import KEY_PREFIX, Desk, Filing
 from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
 from ..reference import product_names
 from .arguments import TENANTS_DIR, TicketsOptions
 from .tenant_folder import entrys_tenant
-from ..billing.psa_desk import KEY_PREFIX, Desk, Filing
 from .ticket_desks import DESKS
 
 SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
@@ -314,9 +314,7 @@ def _ticket(session: Session, job: TenantJob, company: int, where: str, chosen: 
         _say(f"  {job.key}: opened ticket {made}: {chosen.summary}")
 
 
-def _note(
-    session: Session, job: TenantJob, ticket: int, key: str, text: str, prefix: str = KEY_PREFIX
-) -> bool | None:
+def _note(session: Session, job: TenantJob, ticket: int, key: str, text: str, prefix: str = KEY_PREFIX) -> bool | None:
     """A note on an open ticket, once: a ticket that has a note starting with `prefix` gets none (None);
     whether one was added (or would be, in a dry run)."""
     desk = session.desk

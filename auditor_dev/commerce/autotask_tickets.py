@@ -68,8 +68,8 @@ class AutotaskTicketsStandIn(AutotaskStandIn):
     def open_ticket(self, company: int, title: str) -> int:
         """A ticket a person opened in the Licensing queue (not one of ours: no key in its title); its id."""
         reply = self._ticket({"companyID": company, "title": title, "status": NEW, "priority": 2,
-                              "queueID": int(QUEUES[0]["value"])})  # fmt: skip
-        return int(reply.body["itemId"])
+                              "queueID": int(str(QUEUES[0]["value"]))})  # fmt: skip
+        return int(str(reply.body["itemId"]))
 
     def close(self, ticket: int) -> None:
         next(t for t in self.tickets if t["id"] == ticket)["status"] = COMPLETE

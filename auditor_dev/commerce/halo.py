@@ -100,6 +100,10 @@ class HaloStandIn(StandIn):
             return _error(405, "Not allowed")
         if asked.method != "GET":
             return _error(405, "Not allowed")
+        return self._get(asked, parts)
+
+    def _get(self, asked: Asked, parts: list[str]) -> Reply:
+        resource = parts[0].casefold()
         if resource == "client" and len(parts) == 2 and parts[1].isdigit():
             found = self.clients.get(int(parts[1]))
             return Reply(200, found) if found is not None else _error(404, "Client not found")
@@ -109,7 +113,10 @@ class HaloStandIn(StandIn):
         if len(parts) != 1:
             return _error(404, "Not found")
         client = asked.query.get("client_id", "")
-        of_client = (lambda r: str(r.get("client_id")) == client) if client else (lambda r: True)
+
+        def of_client(record: Mapping[str, Any]) -> bool:
+            return not client or str(record.get("client_id")) == client
+
         if resource == "recurringinvoice":
             lines = asked.query.get("includelines") == "true"
             rows = [i if lines else {k: v for k, v in i.items() if k != "lines"} for i in self.invoices if of_client(i)]
@@ -119,9 +126,9 @@ class HaloStandIn(StandIn):
             rows = [t for t in self.tickets if of_client(t) and not (open_only and t.get("hasbeenclosed"))]
             return self._paged(asked, "tickets", rows)
         if resource == "actions":
-            ticket = asked.query.get("ticket_id", "")
-            rows = [a for a in self.actions if str(a["ticket_id"]) == ticket]
-            return Reply(200, {"record_count": len(rows), "actions": rows})
+            asked_for = asked.query.get("ticket_id", "")
+            notes = [a for a in self.actions if str(a["ticket_id"]) == asked_for]
+            return Reply(200, {"record_count": len(notes), "actions": notes})
         if resource == "users":
             search = asked.query.get("search", "").casefold()
             rows = [u for u in self.users if of_client(u) and search in str(u.get("emailaddress", "")).casefold()]

@@ -83,7 +83,7 @@ def test_an_unknown_client_is_that_customers_gap_not_billed_nothing() -> None:
 
 
 def test_listings_are_read_page_after_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    clients, invoices, users = sample_halo()
+    clients, invoices, _users = sample_halo()
     many = [{**invoices[0], "id": 8000 + n, "lines": [{**line, "id": 90000 + 10 * n + i, "ihid": 8000 + n}
             for i, line in enumerate(invoices[0]["lines"])]} for n in range(5)]  # fmt: skip
     monkeypatch.setattr(halo_client, "PAGE_SIZE", 2)
@@ -110,11 +110,14 @@ def test_listings_are_read_page_after_page(monkeypatch: pytest.MonkeyPatch) -> N
     ],
 )
 def test_a_line_halo_does_not_send_is_the_customers_gap(change: dict[str, Any], said: str) -> None:
-    clients, invoices, users = sample_halo()
+    clients, invoices, _users = sample_halo()
     invoices[0]["lines"][0] |= change
-    with HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=invoices) as halo:
-        with Halo(_keys(halo.url)) as client, pytest.raises(HaloError) as refused:
-            client.lines(SAMPLE_CLIENT, "2026-11-01")
+    with (
+        HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=invoices) as halo,
+        Halo(_keys(halo.url)) as client,
+        pytest.raises(HaloError) as refused,
+    ):
+        client.lines(SAMPLE_CLIENT, "2026-11-01")
     assert said in str(refused.value)
 
 
@@ -127,7 +130,7 @@ def test_a_line_halo_does_not_send_is_the_customers_gap(change: dict[str, Any], 
     ],
 )
 def test_an_invoice_out_of_shape_is_the_customers_gap(change: dict[str, Any], said: str) -> None:
-    clients, invoices, users = sample_halo()
+    clients, invoices, _users = sample_halo()
     invoices[0] |= change
     with HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=invoices) as halo:
         if "client_id" in change:  # Halo answering another client's invoice to the query of this one
@@ -149,11 +152,14 @@ def _answering_all(halo: HaloStandIn) -> Any:
 
 
 def test_a_line_listed_twice_is_not_read_as_whole() -> None:
-    clients, invoices, users = sample_halo()
+    clients, invoices, _users = sample_halo()
     invoices[0]["lines"].append(dict(invoices[0]["lines"][0]))
-    with HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=invoices) as halo:
-        with Halo(_keys(halo.url)) as client, pytest.raises(HaloError) as refused:
-            client.lines(SAMPLE_CLIENT, "2026-11-01")
+    with (
+        HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=invoices) as halo,
+        Halo(_keys(halo.url)) as client,
+        pytest.raises(HaloError) as refused,
+    ):
+        client.lines(SAMPLE_CLIENT, "2026-11-01")
     assert "listed twice" in str(refused.value)
 
 

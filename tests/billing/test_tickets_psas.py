@@ -143,9 +143,7 @@ def test_halo_notes_a_finding_no_longer_reported_once(night: Path, monkeypatch: 
         assert ticket["hasbeenclosed"] is False
 
 
-def test_halo_the_demo_opens_each_ticket_once_over_two_nights(
-    night: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_halo_the_demo_opens_each_ticket_once_over_two_nights(night: Path, capsys: pytest.CaptureFixture[str]) -> None:
     chosen = len(_chosen(night, "northwind", "high", "critical"))
     assert main(["tickets", str(night), "--demo", "--psa", "halo", "--yes"]) == 0
     assert f"tickets opened: {chosen}, already open: 0" in capsys.readouterr().err

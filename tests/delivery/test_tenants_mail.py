@@ -18,7 +18,11 @@ from auditor.cli import main
 
 from .conftest import smtp_server
 
-SAMPLES = {"licensing@contoso.example": "Contoso", "it@northwind.example": "Northwind", "it@fabrikam.example": "Fabrikam"}
+SAMPLES = {
+    "licensing@contoso.example": "Contoso",
+    "it@northwind.example": "Northwind",
+    "it@fabrikam.example": "Fabrikam",
+}
 
 
 def _texts(message: EmailMessage) -> str:

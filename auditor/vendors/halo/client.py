@@ -140,7 +140,9 @@ class Halo(PsaClient):
             raise self.error(f"{method} {path}: {said_}{self.hint(answer.status)}", answer.status)
         return answer
 
-    def pages(self, path: str, key: str, shape: type[_Record], query: Mapping[str, str | int] | None = None) -> list[_Record]:
+    def pages(
+        self, path: str, key: str, shape: type[_Record], query: Mapping[str, str | int] | None = None
+    ) -> list[_Record]:
         """Every record of a listing: pageinate=true, page_no 1, 2, ... of PAGE_SIZE until `record_count`
         records are read, each in the Struct `shape`; at most MAX_LINES."""
         found: list[_Record] = []
@@ -184,7 +186,7 @@ class Halo(PsaClient):
         inactive ones too), each checked. `on` is not compared: a recurring invoice line gives no
         dates of its own (Halo syncs its quantity from the distributor daily)."""
         self.client(company_id)
-        query = {"client_id": company_id, "includelines": "true"}
+        query: dict[str, str | int] = {"client_id": company_id, "includelines": "true"}
         found: list[PsaLine] = []
         for invoice in self.pages("/RecurringInvoice", "invoices", RecurringInvoice, query):
             if invoice.client_id != company_id:

@@ -48,7 +48,7 @@ class HaloDesk:
         self._halo = client
 
     def _open(self, company: int) -> list[Ticket]:
-        query = {"client_id": company, "open_only": "true"}
+        query: dict[str, str | int] = {"client_id": company, "open_only": "true"}
         listed = self._halo.pages("/Tickets", "tickets", Ticket, query)
         for ticket in listed:
             if ticket.client_id != company:
@@ -109,4 +109,6 @@ class HaloDesk:
                 return False
             raise
         found = self._halo.shaped(doc, Ticket, "GET /Tickets") if isinstance(doc, Mapping) else None
-        return found is not None and found.id == ticket and found.client_id == company and found.hasbeenclosed is not True
+        return (
+            found is not None and found.id == ticket and found.client_id == company and found.hasbeenclosed is not True
+        )
