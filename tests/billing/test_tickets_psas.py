@@ -25,13 +25,6 @@ from auditor_dev.commerce.halo import SAMPLE_CLIENT, HaloStandIn, sample_halo
 KEYS = "k3y-Made-Up-For-Tests"
 
 
-@pytest.fixture(scope="module")
-def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("night")
-    assert main(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 1
-    return out
-
-
 @pytest.fixture
 def night(audited: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "out"

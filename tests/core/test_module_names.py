@@ -22,6 +22,10 @@ CONVENTIONS = {
     "document.py": "the JSON document a package's output is built from (report, merged report, migration)",
     "write.py": "writes a package's files (report, plan, migration, snapshot)",
     "base.py": "what a family of rules shares (auditor/rules/ and each rules/<family>/)",
+    # a vendor's folder (auditor/vendors/<name>/, issue 106): its parts named alike in every vendor's
+    "client.py": "a vendor's API client (auditor/vendors/<name>/), or Graph's (auditor/graph/)",
+    "records.py": "a vendor's records at the border (auditor/vendors/<name>/), or the migration plan's",
+    "tickets.py": "a vendor's ticket writes (auditor/vendors/<name>/), or the `tickets` command (auditor/fleet/)",
 }
 
 # one pair each, read and judged not confusing: the folder says which stage or which document
