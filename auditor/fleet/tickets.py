@@ -1,14 +1,19 @@
-"""`tickets DIR --tenants FILE --psa connectwise [--yes]`: one ConnectWise service ticket per finding the MSP
-chooses (docs/msp.md, "Findings as tickets"), from an `audit --tenants` run's folder:
+"""`tickets DIR --tenants FILE --psa connectwise|autotask|halo [--yes]`: one service ticket per finding the
+MSP chooses, in the PSA --psa names (docs/msp.md, "Findings as tickets"), from an `audit --tenants` run's
+folder; how each PSA keys, finds, opens and notes a ticket is its desk's (auditor.billing.psa_desk: the
+ConnectWise, Autotask and Halo desks, registered in auditor.fleet.ticket_desks):
 
-    for each tenant of the file whose `psa: {connectwise: {company_id, board}}` names a board:
+    for each tenant of the file whose `psa:` block names a company in that PSA (and, for ConnectWise
+    and Autotask, its board or queue):
         its report.json's open findings (not waived), those of --rule (any, when none is given) at
         --severity or above (high by default)
-        one ticket each, keyed by the finding's id: externalXRef "license-auditor:<id>"; before each
-        POST /service/tickets, GET /service/tickets?conditions=externalXRef="…" and company/id=N and
-        closedFlag=false: an open ticket found is that finding's, and nothing is added
+        one ticket each, keyed by the finding's id ("license-auditor:<id>": ConnectWise's externalXRef,
+        the end of Autotask's title and Halo's summary); before each POST, the company's open tickets
+        of that key are read again: an open ticket found is that finding's, and nothing is added
         an open ticket of ours whose finding tonight's report no longer has is not closed: a note says
-        so (POST /service/tickets/{id}/notes, once: a ticket that has our note gets no second one)
+        so, once (a ticket that has our note gets no second one)
+    for a tenant whose block names an existing `ticket`: each chosen finding is a note on it, once,
+    and no ticket is opened (the ticket must be open and the company's)
 
 The ticket's summary is the rule's title and the finding's subject (a product by its name, as the
 report's seat table gives it), its description the finding's message as the report words it and where it
@@ -19,14 +24,14 @@ write is journaled as apply's are (auditor.apply.journal.LineFile: a new file of
 fsync'ed before the request is sent): a "sending" line, then its outcome ("done", "failed", or
 "unknown" when no answer came), in DIR/tickets-<UTC time>.jsonl (--journal: another file).
 
-The file selects, the report decides: the tenant and the ConnectWise company a customer's tickets are
-filed under are those its report.json names (`tenant.id`, `psa.company_id`: what its audit read from
-Graph and from ConnectWise), and each must be the one its tenants entry names (`tenant_id`,
-`psa.connectwise.company_id`). An entry that names another (a company id edited since the audit, a
-folder of another customer) would file the customer's findings, and the names of its users, under
-another company, and note "close it" on that company's tickets: nothing is filed or noted for it.
+The file selects, the report decides: the tenant and the PSA's company a customer's tickets are filed
+under are those its report.json names (`tenant.id`, `psa.company_id`: what its audit read from Graph and
+from the PSA), and each must be the one its tenants entry names (`tenant_id`, `psa.<psa>.company_id`). An
+entry that names another (a company id edited since the audit, a folder of another customer) would file
+the customer's findings, and the names of its users, under another company, and note "close it" on that
+company's tickets: nothing is filed or noted for it.
 
-A customer whose report or whose ConnectWise cannot be read, whose entry names no board, or whose
+A customer whose report or whose PSA cannot be read, whose entry names no board or queue, or whose
 report is not of the tenant and company its entry names, is that customer's gap, said in one line
 (naming both values and their fields); the others go on, and the exit code is 3 (else 0).
 """
@@ -60,7 +65,7 @@ from .arguments import TENANTS_DIR, TicketsOptions
 from .tenant_folder import entrys_tenant
 from .ticket_desks import DESKS
 
-SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
+SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters (the summary of every PSA's)
 DESCRIPTION_MAX = 4000  # our bound on what a ticket's description carries
 _NOTHING = "nothing is filed or noted for it"
 
