@@ -204,3 +204,25 @@ def test_the_three_way_table_with_halo(tmp_path: Path) -> None:
     assert "What the customer is billed \\(Halo\\)" in (out / "northwind" / "report.md").read_text("utf-8")
     rollup = json.loads((out / "tenants.json").read_text("utf-8"))
     assert "northwind" in json.dumps(rollup)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/Actions", [{"ticket_id": 0, "note": "license-auditor: a note", "outcome_id": 7}]),  # no such ticket
+        ("/Actions", "TICKET"),  # an action without its outcome: Halo's "An Outcome must be entered"
+        ("/Tickets", [{"client_id": SAMPLE_CLIENT}]),  # no summary
+        ("/Tickets", [{"summary": "x", "client_id": SAMPLE_CLIENT, "user_id": 4102, "site_id": 320}]),  # another's
+        ("/Tickets", [{"summary": "x", "client_id": SAMPLE_CLIENT, "user_id": 4101}]),  # a user without its site
+        ("/Tickets", {"summary": "x", "client_id": SAMPLE_CLIENT}),  # not an array
+    ],
+)
+def test_the_stand_in_refuses_what_halo_refuses(path: str, body: object) -> None:
+    with _stand_in() as halo, Halo(_keys(halo.url)) as client:
+        if body == "TICKET":
+            ticket = halo.open_ticket(SAMPLE_CLIENT, "Licence review")
+            body = [{"ticket_id": ticket, "note": "license-auditor: a note"}]
+        with pytest.raises(HaloError) as refused:
+            client.request("POST", path, body=body)
+        assert refused.value.status == 400
+        assert halo.actions == [] and all(t["summary"] == "Licence review" for t in halo.tickets)  # nothing made
