@@ -25,6 +25,7 @@ from msgspec import UNSET, Struct, UnsetType
 
 from auditor.billing.autotask import Autotask, AutotaskError, Entity, Filter
 from auditor.billing.psa_desk import KEY_PREFIX, Filing
+from auditor.common.numbers import whole_number
 
 LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}  # a severity's priority label
 TITLE_MAX = 255  # a ticket's title
@@ -100,9 +101,11 @@ class AutotaskDesk:
                 values = given.get("picklistValues") if isinstance(given, Mapping) else None
                 if isinstance(given, Mapping) and isinstance(given.get("name"), str) and isinstance(values, list):
                     self._picklists[given["name"]] = {
-                        str(v.get("label", "")).casefold(): int(v["value"])
+                        str(v.get("label", "")).casefold(): number
                         for v in values
-                        if isinstance(v, Mapping) and v.get("isActive") is not False and str(v.get("value")).isdigit()
+                        if isinstance(v, Mapping) and v.get("isActive") is not False
+                        for number in [whole_number(str(v.get("value")))]
+                        if number is not None
                     }
         return self._picklists.get(field, {})
 
