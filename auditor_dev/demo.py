@@ -12,7 +12,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -103,23 +103,36 @@ class DemoTenant:
     policy: Path
     commerce: bool = False  # its billing account and partner are served by the commerce stand-ins (commerce())
     email_to: str = ""  # its customer's recipient (an example address): where `--smtp-host` sends its report
+    psa: str = "autotask"  # the PSA its customer is billed in (psa()): connectwise, autotask, halo
+
+
+NORTHWIND = "3c1f7a52-8e94-4b6d-a0c3-5f2e9d8b1a47"  # the Halo customer's tenant: the sample tenant, another id
+
+
+def northwind(sample: TenantSnapshot) -> TenantSnapshot:
+    """The demo's Halo customer (Northwind): the sample tenant's people and seats under a tenant of its own."""
+    return replace(sample, tenant_id=NORTHWIND, tenant_name="Northwind")
 
 
 @contextmanager
 def tenants() -> Iterator[list[DemoTenant]]:
     """The bundled sample tenants that differ from each other (Contoso: 260 users, every rule broken
-    at least once; Fabrikam: 40 users, nearly clean), each served by an emulator on 127.0.0.1 with
-    its own policy, while the block runs: what `audit --demo --tenants` audits as a tenants file's
-    tenants would be."""
+    at least once, billed in ConnectWise; Fabrikam: 40 users, nearly clean, billed in Autotask), and
+    Northwind (the sample tenant's people under another tenant id, billed in Halo), each served by an
+    emulator on 127.0.0.1 with its own policy, while the block runs: what `audit --demo --tenants`
+    audits as a tenants file's tenants would be. Fabrikam stays the last: it buys direct
+    (partner_billing)."""
     from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, app_token  # for --demo only, as above
 
+    sample = sample_tenant()
     samples = [
-        (sample_tenant(), "example-policy.yaml", "licensing@contoso.example"),
-        (target_tenant(), "fabrikam-policy.yaml", "it@fabrikam.example"),
+        (sample, "example-policy.yaml", "licensing@contoso.example", "connectwise"),
+        (northwind(sample), "example-policy.yaml", "it@northwind.example", "halo"),  # vendor registration: halo
+        (target_tenant(), "fabrikam-policy.yaml", "it@fabrikam.example", "autotask"),
     ]
     with ExitStack() as stack:
         served: list[DemoTenant] = []
-        for snapshot, policy, email_to in samples:
+        for snapshot, policy, email_to, in_psa in samples:
             token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
             # with Graph's published throttling budgets, as `audit --demo` serves its tenant
             graph = stack.enter_context(GraphEmulator(snapshot, token=token, budgets=Budgets()))
@@ -133,6 +146,7 @@ def tenants() -> Iterator[list[DemoTenant]]:
                     demo_file(policy),
                     commerce=not served,
                     email_to=email_to,
+                    psa=in_psa,
                 )
             )
         yield served
@@ -288,29 +302,46 @@ DEMO_TICKETS = "demo-connectwise.json"  # `tickets --demo`: the sample MSP's Con
 
 
 @contextmanager
-def connectwise_tickets(folder: Path) -> Iterator[tuple[str, dict[str, str], str]]:
-    """The sample MSP's ConnectWise with service tickets, served on 127.0.0.1 while the block runs: (its
-    URL, the keys to write with, Contoso's tenants entry's psa block naming its board). Its tickets and
-    notes are read from folder/DEMO_TICKETS and written back there, so a second night finds the first's."""
-    from auditor_dev.commerce import SAMPLE_TICKETS_BLOCK, kept_tickets, sample_connectwise_tickets  # for --demo only
+def psa_tickets(psa: str, folder: Path) -> Iterator[tuple[str, dict[str, str], str]]:
+    """The sample MSP's PSA `psa` (connectwise, halo) with service tickets, served on 127.0.0.1 while the
+    block runs: (its URL, the keys to write with, the demo customer's tenants entry's psa block naming
+    where its tickets go). Its tickets and notes are read from folder/demo-<psa>.json and written back
+    there, so a second night finds the first's."""
+    from auditor_dev.commerce import (  # for --demo only
+        SAMPLE_HALO_CLIENT,
+        SAMPLE_HALO_PRODUCTS,
+        SAMPLE_HALO_TEAM,
+        SAMPLE_TICKETS_BLOCK,
+        kept_halo,
+        kept_tickets,
+        sample_connectwise_tickets,
+        sample_halo_tickets,
+    )
 
-    path = folder / DEMO_TICKETS
+    path = folder / (DEMO_TICKETS if psa == "connectwise" else f"demo-{psa}.json")
     state = json.loads(path.read_text("utf-8")) if path.is_file() else None
+    if psa == "halo":  # vendor registration
+        halo, keys = sample_halo_tickets(state)
+        products = {k.casefold(): v for k, v in SAMPLE_HALO_PRODUCTS.items()}
+        block = {"halo": {"company_id": SAMPLE_HALO_CLIENT, "products": products, "team": SAMPLE_HALO_TEAM}}
+        with halo:
+            yield halo.url, keys, json.dumps(block, sort_keys=True)
+        write_text(path, json.dumps(kept_halo(halo), indent=1, ensure_ascii=False) + "\n")
+        return
     stand_in, keys = sample_connectwise_tickets(state)
-    block = json.dumps(SAMPLE_TICKETS_BLOCK, sort_keys=True)
     with stand_in:
-        yield stand_in.url, keys, block
+        yield stand_in.url, keys, json.dumps(SAMPLE_TICKETS_BLOCK, sort_keys=True)
     write_text(path, json.dumps(kept_tickets(stand_in), indent=1, ensure_ascii=False) + "\n")
 
 
 @dataclass(frozen=True)
 class DemoPsa:
     """The sample MSP's PSAs as `audit --demo --tenants` reads them: Contoso's agreements in ConnectWise,
-    Fabrikam's contract in Autotask (each tenants entry's `psa` block as compact JSON), their stand-ins'
-    URLs and the keys the run reads them with (made up each run)."""
+    Fabrikam's contract in Autotask, Northwind's recurring invoice in Halo (each tenants entry's `psa`
+    block as compact JSON, by its PSA), their stand-ins' URLs and the keys the run reads them with (made
+    up each run; Halo's URL among them, HALO_URL)."""
 
-    connectwise: str
-    autotask: str
+    blocks: dict[str, str]
     connectwise_url: str
     autotask_url: str
     env: dict[str, str]
@@ -318,7 +349,8 @@ class DemoPsa:
 
 @contextmanager
 def psa() -> Iterator[DemoPsa]:
-    """Contoso's ConnectWise and Fabrikam's Autotask, served by their stand-ins on 127.0.0.1 while the block runs."""
+    """Contoso's ConnectWise, Fabrikam's Autotask and Northwind's Halo, served by their stand-ins on
+    127.0.0.1 while the block runs."""
     from auditor_dev.commerce import sample_psa  # for --demo only
 
     with sample_psa() as served:
@@ -330,4 +362,4 @@ def psa() -> Iterator[DemoPsa]:
             )
             for name, (company, products) in served.blocks.items()
         }
-        yield DemoPsa(kept["connectwise"], kept["autotask"], served.connectwise_url, served.autotask_url, served.env)
+        yield DemoPsa(kept, served.connectwise_url, served.autotask_url, served.env)

@@ -4,10 +4,14 @@
     psa: {connectwise: {company_id: 250, products: {M365-E3: SPE_E3}}}
     psa: {autotask: {company_id: 29684712, products: {28: SPE_E3}}}
 
+    psa: {halo: {company_id: 31, products: {MS-E3: SPE_E3}, team: Licensing}}
+
 `company_id`: the customer in the MSP's PSA (ConnectWise Manage's company recId, Autotask's Companies
-id), a whole number; `products`: the PSA's product (ConnectWise's product.identifier of the catalog,
-Autotask's Services id) -> the SKU part number it bills. `board` (ConnectWise) and `queue` (Autotask):
-where a ticket of a finding goes (`tickets`), optional. The block is kept as compact JSON (TenantJob.psa).
+id, Halo's client id), a whole number; `products`: the PSA's product (ConnectWise's product.identifier of
+the catalog, Autotask's Services id, Halo's item code) -> the SKU part number it bills. `board`
+(ConnectWise), `queue` (Autotask) and `team` (Halo): where a ticket of a finding goes (`tickets`),
+optional; `ticket`: an existing ticket of the customer's that its findings are added to as notes,
+instead of a ticket each (optional). The block is kept as compact JSON (TenantJob.psa).
 """
 
 from __future__ import annotations
@@ -31,15 +35,16 @@ MAX_COMPANY = 2**31 - 1  # both PSAs' ids are 32-bit integers
 PSAS: dict[str, tuple[str, re.Pattern[str], str]] = {
     "connectwise": ("ConnectWise product identifier", _CW_PRODUCT, "board"),
     "autotask": ("Autotask service id", _AT_SERVICE, "queue"),
+    "halo": ("Halo item code", _CW_PRODUCT, "team"),  # vendor registration
 }
-NAMES = {"connectwise": "ConnectWise", "autotask": "Autotask"}
+NAMES = {"connectwise": "ConnectWise", "autotask": "Autotask", "halo": "Halo"}  # vendor registration
 
 
-def _company(value: Any, field: str, name: str) -> int:
+def _company(value: Any, field: str, name: str, what: str = "company id") -> int:
     if isinstance(value, str) and whole_number(value) is not None:
         value = whole_number(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COMPANY:
-        raise UsageError(f"{field}: expected the customer's {NAMES[name]} company id (a whole number)")
+        raise UsageError(f"{field}: expected the customer's {NAMES[name]} {what} (a whole number)")
     return value
 
 
@@ -69,15 +74,15 @@ def psa_block(value: Any, field: str) -> str:
         return ""
     if not isinstance(value, Mapping) or len(value) != 1 or not set(value) <= set(PSAS):
         raise UsageError(
-            f"{field}: expected {{connectwise: {{company_id: <id>, products: {{...}}}}}} or "
-            "{autotask: {company_id: <id>, products: {...}}}"
+            f"{field}: expected {{connectwise: {{company_id: <id>, products: {{...}}}}}}, "
+            "{autotask: {company_id: <id>, products: {...}}} or {halo: {company_id: <id>, products: {...}}}"
         )
     (name,) = value
     block, (what, _, where_to) = value[name], PSAS[name]
     here = f"{field}.{name}"
     if not isinstance(block, Mapping):
         raise UsageError(f"{here}: expected {{company_id: <id>, products: {{<{what}>: <SKU>}}}}")
-    allowed = ("company_id", "products", where_to)
+    allowed = ("company_id", "products", where_to, "ticket")
     unknown = sorted(str(k) for k in set(block) - set(allowed))
     if unknown:  # the key alone: its value may be a key someone pasted
         raise UsageError(
@@ -93,6 +98,8 @@ def psa_block(value: Any, field: str) -> str:
         if not isinstance(board, str) or not _BOARD.match(board.strip()):
             raise UsageError(f"{here}.{where_to}: expected the name of a {where_to} (one line)")
         checked[where_to] = board.strip()
+    if block.get("ticket") is not None:  # an existing ticket its findings are added to (CIPP#5630)
+        checked["ticket"] = _company(block.get("ticket"), f"{here}.ticket", name, "ticket id")
     return json.dumps({name: checked}, sort_keys=True)
 
 

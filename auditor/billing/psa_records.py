@@ -217,6 +217,8 @@ class PsaBlock(TypedDict, total=False):
     products: dict[str, str]
     board: str
     queue: str
+    team: str  # Halo's
+    ticket: int  # an existing ticket its findings are added to as notes
 
 
 class PsaLineFields(TypedDict):

@@ -135,14 +135,14 @@ class TicketsOptions:
 
     dir: str | None  # an `audit --tenants` run's output folder (with --demo: reports/tenants by default)
     tenants: str | None  # the tenants file: each customer's psa block (company, board)
-    psa: str | None  # connectwise (None: not given, which only --demo allows: its stand-in is ConnectWise)
+    psa: str | None  # connectwise, autotask, halo (None: not given, which only --demo allows: then ConnectWise)
     yes: bool  # write; without it a dry run
     rules: tuple[str, ...]  # --rule (none: every rule)
     severity: Severity  # --severity: the lowest chosen
-    endpoint: str | None  # --connectwise-endpoint
+    endpoint: str | None  # --connectwise-endpoint, --autotask-endpoint (Halo's: HALO_URL)
     journal: str | None  # --journal (None: DIR/tickets-<UTC time>.jsonl)
-    env: Mapping[str, str] | None = None  # the ConnectWise keys' environment (None: the process's)
-    demo: bool = False  # --demo: the demo's run and the sample MSP's ConnectWise stand-in
+    env: Mapping[str, str] | None = None  # the PSA keys' environment (None: the process's)
+    demo: bool = False  # --demo: the demo's run and the sample MSP's PSA stand-in
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> TicketsOptions:
@@ -153,7 +153,7 @@ class TicketsOptions:
             yes=args.yes,
             rules=tuple(args.rule or ()),
             severity=Severity.parse(args.severity),
-            endpoint=args.connectwise_endpoint,
+            endpoint=args.autotask_endpoint if args.psa == "autotask" else args.connectwise_endpoint,
             journal=args.journal,
             demo=args.demo,
         )
@@ -246,22 +246,24 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
     tickets = sub.add_parser(
         "tickets",
         help="open a PSA ticket per chosen finding of `audit --tenants` output (a dry run without --yes)",
-        description="For each tenant of the tenants file whose psa block names a ConnectWise company and board, "
-        "open one service ticket per open finding of the chosen rules and severity, keyed by the finding's id "
-        "(a ticket still open for it is found, and nothing is added); a finding no longer reported gets a note "
-        "on its ticket, which is not closed. Writes only with --yes, journaled (docs/msp.md).",
+        description="For each tenant of the tenants file whose psa block names a company in the --psa PSA (and "
+        "its board, queue or team), open one service ticket per open finding of the chosen rules and severity, "
+        "keyed by the finding's id (a ticket still open for it is found, and nothing is added), or add each as a "
+        "note to the existing ticket the block names (ticket); a finding no longer reported gets a note on its "
+        "ticket, which is not closed. Writes only with --yes, journaled (docs/msp.md).",
     )
     tickets.add_argument("dir", nargs="?", metavar="DIR", help="a `--tenants` run's output folder")
     tickets.add_argument("--tenants", metavar="FILE", help="the tenants file: each psa block")
     tickets.add_argument(
         "--demo",
         action="store_true",
-        help="Contoso's findings of `audit --demo --tenants` as tickets in a ConnectWise stand-in, kept between runs",
+        help="a sample customer's findings of `audit --demo --tenants` as tickets in a PSA stand-in, kept between "
+        "runs (Contoso's in ConnectWise; with --psa halo, Northwind's in Halo)",
     )
     tickets.add_argument(
         "--psa",
-        choices=["connectwise"],
-        help="the PSA the tickets go to (required, but with --demo: the demo's is ConnectWise)",
+        choices=["connectwise", "autotask", "halo"],  # vendor registration: halo
+        help="the PSA the tickets go to (required, but with --demo: ConnectWise by default)",
     )
     tickets.add_argument("--yes", action="store_true", help="open the tickets and add the notes (else a dry run)")
     tickets.add_argument(
@@ -275,6 +277,9 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
     )
     tickets.add_argument(
         "--connectwise-endpoint", metavar="URL", help="ConnectWise Manage at URL (another region's site, or a stand-in)"
+    )
+    tickets.add_argument(
+        "--autotask-endpoint", metavar="URL", help="Autotask at URL (the zone's REST API, or a stand-in)"
     )
     tickets.add_argument("--journal", metavar="FILE", help="the journal (default: DIR/tickets-<UTC time>.jsonl)")
     tickets.set_defaults(func=command("cmd_tickets", "auditor.fleet.tickets", TicketsOptions.of))

@@ -345,7 +345,7 @@ def _demo_tenants(options: FleetOptions) -> int:
                 billing_source="auto" if tenant.commerce else "none",
                 graph_endpoint=tenant.url,
                 distributor=seats_at_pax8 if tenant.commerce else "",  # Contoso's seats at the sample's Pax8
-                psa=in_psa.connectwise if tenant.commerce else in_psa.autotask,  # ConnectWise's, Autotask's
+                psa=in_psa.blocks[tenant.psa],  # ConnectWise's, Halo's, Autotask's
             )
             for tenant in served
         ]

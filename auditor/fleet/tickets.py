@@ -1,14 +1,19 @@
-"""`tickets DIR --tenants FILE --psa connectwise [--yes]`: one ConnectWise service ticket per finding the MSP
-chooses (docs/msp.md, "Findings as tickets"), from an `audit --tenants` run's folder:
+"""`tickets DIR --tenants FILE --psa connectwise|autotask|halo [--yes]`: one service ticket per finding the
+MSP chooses, in the PSA --psa names (docs/msp.md, "Findings as tickets"), from an `audit --tenants` run's
+folder; how each PSA keys, finds, opens and notes a ticket is its desk's (auditor.vendors.protocols.TicketDesk:
+auditor/vendors/<name>/tickets.py, each PSA of auditor.vendors.registry.PSAS):
 
-    for each tenant of the file whose `psa: {connectwise: {company_id, board}}` names a board:
+    for each tenant of the file whose `psa:` block names a company in that PSA (and, for ConnectWise
+    and Autotask, its board or queue):
         its report.json's open findings (not waived), those of --rule (any, when none is given) at
         --severity or above (high by default)
-        one ticket each, keyed by the finding's id: externalXRef "license-auditor:<id>"; before each
-        POST /service/tickets, GET /service/tickets?conditions=externalXRef="…" and company/id=N and
-        closedFlag=false: an open ticket found is that finding's, and nothing is added
+        one ticket each, keyed by the finding's id ("license-auditor:<id>": ConnectWise's externalXRef,
+        the end of Autotask's title and Halo's summary); before each POST, the company's open tickets
+        of that key are read again: an open ticket found is that finding's, and nothing is added
         an open ticket of ours whose finding tonight's report no longer has is not closed: a note says
-        so (POST /service/tickets/{id}/notes, once: a ticket that has our note gets no second one)
+        so, once (a ticket that has our note gets no second one)
+    for a tenant whose block names an existing `ticket`: each chosen finding is a note on it, once,
+    and no ticket is opened (the ticket must be open and the company's)
 
 The ticket's summary is the rule's title and the finding's subject (a product by its name, as the
 report's seat table gives it), its description the finding's message as the report words it and where it
@@ -19,14 +24,14 @@ write is journaled as apply's are (auditor.apply.journal.LineFile: a new file of
 fsync'ed before the request is sent): a "sending" line, then its outcome ("done", "failed", or
 "unknown" when no answer came), in DIR/tickets-<UTC time>.jsonl (--journal: another file).
 
-The file selects, the report decides: the tenant and the ConnectWise company a customer's tickets are
-filed under are those its report.json names (`tenant.id`, `psa.company_id`: what its audit read from
-Graph and from ConnectWise), and each must be the one its tenants entry names (`tenant_id`,
-`psa.connectwise.company_id`). An entry that names another (a company id edited since the audit, a
-folder of another customer) would file the customer's findings, and the names of its users, under
-another company, and note "close it" on that company's tickets: nothing is filed or noted for it.
+The file selects, the report decides: the tenant and the PSA's company a customer's tickets are filed
+under are those its report.json names (`tenant.id`, `psa.company_id`: what its audit read from Graph and
+from the PSA), and each must be the one its tenants entry names (`tenant_id`, `psa.<psa>.company_id`). An
+entry that names another (a company id edited since the audit, a folder of another customer) would file
+the customer's findings, and the names of its users, under another company, and note "close it" on that
+company's tickets: nothing is filed or noted for it.
 
-A customer whose report or whose ConnectWise cannot be read, whose entry names no board, or whose
+A customer whose report or whose PSA cannot be read, whose entry names no board or queue, or whose
 report is not of the tenant and company its entry names, is that customer's gap, said in one line
 (naming both values and their fields); the others go on, and the exit code is 3 (else 0).
 """
@@ -54,13 +59,12 @@ from ..apply.journal import LineFile, default_path, now
 from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
 from ..reference import product_names
-from ..vendors.protocols import PsaError, Request, Ticket, TicketDesk
+from ..vendors.protocols import KEY_PREFIX, Filing, PsaError, TicketDesk
 from ..vendors.registry import PSAS
 from .arguments import TENANTS_DIR, TicketsOptions
 from .tenant_folder import entrys_tenant
 
-KEY_PREFIX = "license-auditor:"  # every ticket's externalXRef, and every note's first word
-SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
+SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters (the summary of every PSA's)
 DESCRIPTION_MAX = 4000  # our bound on what a ticket's description carries
 _NOTHING = "nothing is filed or noted for it"
 
@@ -98,6 +102,12 @@ class _Report(Struct, frozen=True):
     findings: list[object] = []
 
 
+class Sent(Struct, frozen=True):
+    method: str
+    path: str
+    body: object  # the PSA's ticket or note (auditor.fleet.ticket_desk)
+
+
 class JournalLine(Struct, frozen=True, omit_defaults=True):
     """One line of the tickets journal, the fields in the order written: which write, then its outcome."""
 
@@ -108,21 +118,11 @@ class JournalLine(Struct, frozen=True, omit_defaults=True):
     key: str  # the ticket's externalXRef
     company: int | UnsetType = UNSET  # a ticket's
     ticket: int | UnsetType | None = UNSET  # a note's
-    request: Request | UnsetType = UNSET  # the "sending" line's
+    request: Sent | UnsetType = UNSET  # the "sending" line's
     outcome: str = ""
     status: int | UnsetType | None = UNSET
     id: object = UNSET  # "done": the new record's id as the answer gives it (an int, else as said)
     note: str | UnsetType = UNSET  # "failed", "unknown": why
-
-
-@dataclass(frozen=True)
-class Chosen:
-    """A finding the MSP chose for a ticket, with the ticket's texts."""
-
-    finding: str  # its id
-    key: str  # the ticket's externalXRef
-    summary: str
-    description: str
 
 
 def _say(text: str) -> None:
@@ -211,8 +211,8 @@ def findings(report: _Report) -> list[ReportFinding]:
     found = []
     for given in report.findings:
         try:
-            found.append(msgspec.convert(given, ReportFinding))  # report.json's own decoder of a finding
-        except (msgspec.ValidationError, FindingFactsError):
+            found.append(msgspec.convert(given, ReportFinding))
+        except msgspec.ValidationError:
             continue
     return found
 
@@ -234,9 +234,9 @@ def choose(found: Sequence[ReportFinding], rules: Sequence[str], severity: Sever
 
 @dataclass
 class Session:
-    """One run's PSA, journal and tallies."""
+    """One run's PSA desk, journal and tallies."""
 
-    psa: TicketDesk
+    desk: TicketDesk
     journal: LineFile | None
     write: bool
     opened: int = 0
@@ -248,14 +248,17 @@ class Session:
         if self.journal is not None:
             self.journal.append(msgspec.structs.replace(what, at=now(), n=self.journal.lines + 1, **outcome))
 
-    def send(self, what: JournalLine, request: Request) -> int | None:
-        """Send `request`, journaled ahead (`what`: which write, for whom); the new record's id, None when
-        it failed."""
-        self._line(what, request=request, outcome="sending")
+    def send(self, what: JournalLine, path: str, body: object) -> int | None:
+        """POST `body` at `path`, journaled ahead (`what`: which write, for whom); the new record's id
+        (-1 when the answer names none), None when it failed."""
+        self._line(what, request=Sent("POST", path, body), outcome="sending")
+        client = self.desk.client
         try:
-            status, made = self.psa.send(request)
-            self._line(what, outcome="done", status=status, id=made)
-            return made if isinstance(made, int) else -1
+            answer = client.request("POST", path, body=msgspec.to_builtins(body))
+            doc = client.decode(answer.body, f"POST {path}")
+            made = self.desk.made(doc)
+            self._line(what, outcome="done", status=answer.status, id=made if made is not None else doc_id(doc))
+            return made if made is not None else -1
         except PsaError as exc:
             outcome = "failed" if exc.status is not None and exc.status < 500 else "unknown"
             self._line(what, outcome=outcome, status=exc.status, note=str(exc)[:300])
@@ -264,42 +267,68 @@ class Session:
             return None
 
 
-def _ticket(session: Session, job: TenantJob, company: int, board: str, chosen: Chosen) -> None:
+def doc_id(doc: object) -> object:
+    """The answer's `id` as it gives it (journaled as said), UNSET when it gives none."""
+    return doc.get("id", UNSET) if isinstance(doc, dict) else UNSET
+
+
+def _ticket(session: Session, job: TenantJob, company: int, where: str, chosen: Filing) -> None:
     """The finding's ticket: found open by its key (re-read at the call), else opened (with --yes)."""
-    found = session.psa.open_tickets(company, chosen.key)
-    if found:
+    desk = session.desk
+    if desk.find(company, chosen.key):
         session.found += 1
         return
-    request = session.psa.ticket_request(company, board, chosen.key, chosen.summary, chosen.description)
+    path, body = desk.new_ticket(company, where, chosen)
     if not session.write:
-        _say(f"  {job.key}: would open a ticket on {board!r}: {chosen.summary}")
+        _say(f"  {job.key}: would open a ticket on {where!r}: {chosen.summary}" if where else
+             f"  {job.key}: would open a ticket: {chosen.summary}")  # fmt: skip
         session.opened += 1
         return
     what = JournalLine(at="", n=0, tenant=job.key, kind="ticket", key=chosen.key, company=company)
-    made = session.send(what, request)
+    made = session.send(what, path, body)
     if made is not None:
         session.opened += 1
         _say(f"  {job.key}: opened ticket {made}: {chosen.summary}")
 
 
-def _note(session: Session, job: TenantJob, ticket: Ticket, text: str) -> None:
-    """A note on an open ticket whose finding is no longer reported: once (our note already there: none)."""
-    ticket_id, key = ticket.id, str(ticket.key)
-    if any(note.startswith(KEY_PREFIX) for note in session.psa.notes(ticket)):
-        return
+def _note(session: Session, job: TenantJob, ticket: int, key: str, text: str, prefix: str = KEY_PREFIX) -> bool | None:
+    """A note on an open ticket, once: a ticket that has a note starting with `prefix` gets none (None);
+    whether one was added (or would be, in a dry run)."""
+    desk = session.desk
+    if desk.noted(ticket, prefix):
+        return None
     if not session.write:
-        _say(f"  {job.key}: would add a note to ticket {ticket_id}: its finding is no longer reported")
+        _say(f"  {job.key}: would add a note to ticket {ticket}: {text[:80]}")
         session.noted += 1
-        return
-    what = JournalLine(at="", n=0, tenant=job.key, kind="note", key=key, ticket=ticket_id)
-    if session.send(what, session.psa.note_request(ticket, text)) is not None:
+        return True
+    what = JournalLine(at="", n=0, tenant=job.key, kind="note", key=key, ticket=ticket)
+    path, body = desk.new_note(ticket, text)
+    if session.send(what, path, body) is not None:
         session.noted += 1
-        _say(f"  {job.key}: noted on ticket {ticket_id}: its finding is no longer reported")
+        _say(f"  {job.key}: noted on ticket {ticket}: {text[:80]}")
+        return True
+    return False
 
 
-def _other_customer(job: TenantJob, report: _Report, company: int) -> str | None:
-    """Why the report is not of the customer the tenants entry names (its tenant, its ConnectWise
-    `company`), naming both values and their fields; None when it is."""
+def _on_existing(session: Session, job: TenantJob, company: int, ticket: int, chosen: Sequence[Filing]) -> str | None:
+    """The tenants entry names an existing ticket (`ticket`): each chosen finding is a note on it, once
+    (its note starts with the finding's key), no ticket is opened; the ticket must be open and the
+    company's, else nothing is noted (the customer's gap)."""
+    if not session.desk.is_open(ticket, company):
+        return f"its psa names ticket {ticket}, which is not an open ticket of company {company}: {_NOTHING}"
+    for one in chosen:
+        if session.desk.find(company, one.key):  # the finding has its own ticket: that one is its
+            session.found += 1
+            continue
+        text = f"{one.key} {one.summary}\n\n{one.description}"
+        if _note(session, job, ticket, one.key, text, prefix=f"{one.key} ") is None:
+            session.found += 1
+    return None
+
+
+def _other_customer(job: TenantJob, report: _Report, psa: str, company: int) -> str | None:
+    """Why the report is not of the customer the tenants entry names (its tenant, its company in the PSA
+    `psa`), naming both values and their fields; None when it is."""
     tenant = report.tenant or _Tenant()
     same = entrys_tenant(job.tenant_id, tenant.id, tenant.domain)
     read_id = console_line(tenant.id)[:40] or "(none)"
@@ -310,10 +339,10 @@ def _other_customer(job: TenantJob, report: _Report, company: int) -> str | None
         )
     if not same:
         return f"report.json's tenant.id {read_id} is not the tenants file's tenant_id {job.tenant_id}: {_NOTHING}"
-    read, named = report.psa, f"the tenants file's psa.connectwise.company_id {company}"
+    read, named = report.psa, f"the tenants file's psa.{psa}.company_id {company}"
     if read is None or not read.psa:
         return f"report.json has no psa (its audit read no PSA company), so {named} is not confirmed: {_NOTHING}"
-    if read.psa != "connectwise":
+    if read.psa != psa:
         return f"report.json's psa is {console_line(read.psa)[:20]} company {read.company_id}, not {named}: {_NOTHING}"
     if read.company_id != company:
         return f"report.json's psa.company_id {read.company_id} is not {named}: {_NOTHING}"
@@ -322,12 +351,14 @@ def _other_customer(job: TenantJob, report: _Report, company: int) -> str | None
 
 def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOptions) -> str | None:
     """The customer's tickets and notes; why it could not be done (its gap), else None."""
-    block = json.loads(job.psa).get("connectwise") if job.psa else None
+    desk = session.desk
+    block = json.loads(job.psa).get(desk.psa) if job.psa else None
     if not isinstance(block, dict):
-        return None  # not a ConnectWise customer: not this command's
-    board = block.get("board")
-    if not board:
-        return "its psa.connectwise names no board: where its tickets go is not guessed"
+        return None  # not a customer of this PSA: not this run's
+    where = str(block.get(desk.where_key) or "")
+    ticket = block.get("ticket")
+    if not where and desk.where_required and ticket is None:
+        return f"its psa.{desk.psa} names no {desk.where_key}: where its tickets go is not guessed"
     try:
         report = msgspec.json.decode((root / job.key / "report.json").read_bytes(), type=_Report)
     except OSError as exc:
@@ -336,57 +367,68 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
         return "its report.json could not be read (JSONDecodeError)"
     except msgspec.ValidationError:
         return "its report.json is not a report"
-    mismatch = _other_customer(job, report, int(block["company_id"]))
+    company = int(block["company_id"])
+    mismatch = _other_customer(job, report, desk.psa, company)
     if mismatch:
         return mismatch
-    company = int(block["company_id"])  # the report's own (_other_customer)
     locale = Locale(report.locale or "en")
     audited = report.as_of or report.generated_at or ""
     found = findings(report)
     names = products_named(report)
     chosen = [
-        Chosen(f.id, f"{KEY_PREFIX}{f.id}", *texts(f, locale, audited, names))
+        Filing(f.id, f"{KEY_PREFIX}{f.id}", *texts(f, locale, audited, names), f.severity, _upn(f))
         for f in choose(found, options.rules, options.severity)
     ]
     current = {f"{KEY_PREFIX}{f.id}" for f in found}
     try:
+        if ticket is not None:  # the entry names the ticket its findings go to (as notes)
+            return _on_existing(session, job, company, int(ticket), chosen)
         for one in chosen:
-            _ticket(session, job, company, str(board), one)
-        ours = session.psa.open_tickets(company, None)
-        for ticket in ours:
-            key = ticket.key or ""
-            if key.startswith(KEY_PREFIX) and key not in current:
-                _note(session, job, ticket, resolved_note(locale, audited))
+            _ticket(session, job, company, where, one)
+        for ticket_id, key in desk.ours(company):
+            if key not in current:
+                _note(session, job, ticket_id, key, resolved_note(locale, audited))
     except PsaError as exc:
         return str(exc)
     return None
 
 
+def _upn(finding: ReportFinding) -> str:
+    """The user a finding is about (its subject's UPN), "" for a product or a group."""
+    subject = finding.subject
+    return console_line(subject.upn or "")[:200] if subject is not None and subject.type == "user" else ""
+
+
 def cmd_tickets(options: TicketsOptions) -> int:
-    """`tickets`: every ConnectWise customer of the file, its chosen findings as tickets."""
+    """`tickets`: every customer of the file in the PSA --psa names, its chosen findings as tickets."""
     if options.demo:
         return _demo(options)
     if not options.dir or not options.tenants:
         raise UsageError("tickets: give DIR and --tenants FILE, or --demo to try it on `audit --demo --tenants`")
     if options.psa is None:  # a customer's tickets go to the PSA the MSP names, never one guessed
-        raise UsageError("tickets: give --psa connectwise, the PSA the tickets go to")
+        raise UsageError(f"tickets: give --psa {'|'.join(PSAS)}, the PSA the tickets go to")
     return _run(options, read_tenants_file(Path(options.tenants)).jobs, Path(options.dir))
 
 
 def _demo(options: TicketsOptions) -> int:
-    """`tickets --demo`: Contoso's findings of `audit --demo --tenants` (its folder, DIR or reports/tenants)
-    as tickets in the sample MSP's ConnectWise, served by the stand-in; its tickets are kept between runs
-    (DIR/demo-connectwise.json), so a second `tickets --demo --yes` finds the first one's."""
+    """`tickets --demo`: a sample customer's findings of `audit --demo --tenants` (its folder, DIR or
+    reports/tenants) as tickets in the sample MSP's PSA, served by a stand-in: Contoso's in ConnectWise
+    (--psa connectwise, the default), Northwind's in Halo (--psa halo). Its tickets are kept between runs
+    (DIR/demo-<psa>.json), so a second `tickets --demo --yes` finds the first one's."""
     from .. import demo  # the stand-in: only this demo loads it
 
+    psa = options.psa or "connectwise"
+    key = {"connectwise": "contoso", "halo": "northwind"}.get(psa)  # vendor registration: halo
+    if key is None:
+        raise UsageError(f"tickets --demo: the demo's PSAs are ConnectWise and Halo, not {psa}")
     root = Path(options.dir or TENANTS_DIR)
-    report = root / "contoso" / "report.json"
+    report = root / key / "report.json"
     if not report.is_file():
         raise UsageError(f"tickets --demo: {report} is missing: run `audit --demo --tenants` first")
     tenant_id = str(json.loads(report.read_bytes())["tenant"]["id"])
-    with demo.connectwise_tickets(root) as (url, keys, block):
-        job = TenantJob("contoso", "Contoso", tenant_id, "", "worldwide", "", "", "", "", psa=block)
-        return _run(replace(options, psa="connectwise", endpoint=url, env=keys), [job], root)
+    with demo.psa_tickets(psa, root) as (url, keys, block):
+        job = TenantJob(key, key.title(), tenant_id, "", "worldwide", "", "", "", "", psa=block)
+        return _run(replace(options, psa=psa, endpoint=url, env=keys), [job], root)
 
 
 def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
@@ -401,7 +443,7 @@ def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
     gaps = 0
     desk = psa.desk(keys, options.endpoint)
     assert desk is not None  # the --psa choices are the PSAs with a desk
-    with desk:
+    with desk.client:
         session = Session(desk, journal, options.yes)
         for job in jobs:
             gap = _customer(session, job, root, options)

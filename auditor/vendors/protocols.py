@@ -20,17 +20,18 @@ that implements one of them, and one line of auditor.vendors.registry.
     DistributorSession                  .subscriptions(customer) (typed rows: DistributorSubscription),
                                         .now(...) the subscription re-read at the call, .send(change),
                                         .recorded(...) the distributor's record of its last change
-    PSA                                 where the MSP bills its customer (ConnectWise, Autotask)
+    PSA                                 where the MSP bills its customer (ConnectWise, Autotask, Halo)
         .key, .name, .credentials(env), .session(keys, endpoint): a PsaSession
         .desk(keys, endpoint)           a TicketDesk, or None: its tickets are not filed by this version
     PartnerCenterApi                    Microsoft's commerce for a CSP partner (neither of the two): its
                                         session (.open) and its calls on a customer's subscriptions
     PsaSession                          .lines(company, on) the company's billed lines
-    TicketDesk                          a PsaSession that files tickets:
-                                        .open_tickets(company, key) found by our key (None: all of the
-                                        company's open ones), .ticket_request(...) and .note_request(...)
-                                        what opening one and adding a note send, .notes(ticket) the
-                                        ticket's notes, .send(request) its status and the new record's id
+    TicketDesk                          where `tickets` files a finding (a Filing), as its PSA shapes it:
+                                        .psa, .where_key (board, queue, team), .where_required; .client
+                                        its session (a DeskClient); .find(company, key) the open tickets
+                                        of our key, .ours(company) all of ours, .new_ticket(...) and
+                                        .new_note(...) what opening one and adding a note send, .made(doc)
+                                        the new record's id, .noted(ticket, prefix), .is_open(ticket, company)
 
 Every error a vendor's session raises is a DistributorError or a PsaError (each vendor's own is a
 subclass): one line naming the request, never the answer's text.
@@ -38,13 +39,11 @@ subclass): one line naming the request, never the answer's text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Protocol
-
-from msgspec import Struct
 
 from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm
 from auditor.billing.distributor_join import Joins
@@ -164,20 +163,19 @@ class Distributor(Protocol):
     def wrong_request(self, c: CommerceChange) -> str | None: ...
 
 
-class Request(Struct, frozen=True):
-    """A write to a PSA as it is sent and journaled: its method, its path, its body (the vendor's shape)."""
-
-    method: str
-    path: str
-    body: Any
+KEY_PREFIX = "license-auditor:"  # every ticket's key, and every note's first word
 
 
 @dataclass(frozen=True)
-class Ticket:
-    """An open ticket as the PSA lists it: its id, and the key it was filed under (our key, or another)."""
+class Filing:
+    """A finding the MSP chose for a ticket, with the ticket's texts."""
 
-    id: int | None
-    key: str | None
+    finding: str  # its id
+    key: str  # the ticket's key: KEY_PREFIX and the finding's id
+    summary: str
+    description: str
+    severity: str = "high"  # the finding's (a PSA's priority)
+    upn: str = ""  # the affected user (a PSA's contact), "" when the finding is about no user
 
 
 class PsaSession(Protocol):
@@ -188,14 +186,38 @@ class PsaSession(Protocol):
     def lines(self, company_id: int, on: str) -> list[PsaLine]: ...
 
 
-class TicketDesk(PsaSession, Protocol):
-    """A PSA session that files tickets: found by our key, opened, noted."""
+class Answer(Protocol):
+    @property
+    def status(self) -> int: ...
+    @property
+    def body(self) -> bytes: ...
 
-    def open_tickets(self, company_id: int, key: str | None) -> Sequence[Ticket]: ...
-    def ticket_request(self, company_id: int, board: str, key: str, summary: str, description: str) -> Request: ...
-    def note_request(self, ticket: Ticket, text: str) -> Request: ...
-    def notes(self, ticket: Ticket) -> list[str]: ...
-    def send(self, request: Request) -> tuple[int, object]: ...
+
+class DeskClient(Protocol):
+    """A desk's session (a context manager): one request answered 2xx, its answer read as JSON."""
+
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *exc: Any) -> None: ...
+    def request(self, method: str, path: str, query: Any = ..., body: Any = ...) -> Answer: ...
+    def decode(self, data: bytes, where: str) -> Any: ...
+
+
+class TicketDesk(Protocol):
+    """A PSA's service desk, as `tickets` files findings in it."""
+
+    psa: str  # the tenants block's PSA: connectwise, autotask, halo
+    where_key: str  # the block's key naming where tickets go (board, queue, team)
+    where_required: bool  # whether a customer without it gets no ticket (its gap)
+
+    @property
+    def client(self) -> DeskClient: ...
+    def find(self, company: int, key: str) -> list[int]: ...
+    def ours(self, company: int) -> list[tuple[int, str]]: ...
+    def new_ticket(self, company: int, where: str, filing: Filing) -> tuple[str, Any]: ...
+    def made(self, doc: object) -> int | None: ...
+    def noted(self, ticket: int, prefix: str) -> bool: ...
+    def new_note(self, ticket: int, text: str) -> tuple[str, Any]: ...
+    def is_open(self, ticket: int, company: int) -> bool: ...
 
 
 class PSA(Protocol):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from auditor.vendors import autotask, connectwise, partner_center, pax8, sherweb
+from auditor.vendors import autotask, connectwise, halo, partner_center, pax8, sherweb
 from auditor.vendors.protocols import PSA, Distributor, PartnerCenterApi
 
 DISTRIBUTORS: Mapping[str, Distributor] = {
@@ -24,6 +24,7 @@ DISTRIBUTORS: Mapping[str, Distributor] = {
 PSAS: Mapping[str, PSA] = {
     connectwise.VENDOR.key: connectwise.VENDOR,
     autotask.VENDOR.key: autotask.VENDOR,
+    halo.VENDOR.key: halo.VENDOR,
 }
 
 PARTNER_CENTER: PartnerCenterApi = partner_center.VENDOR

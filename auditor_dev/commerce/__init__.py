@@ -21,7 +21,11 @@
                        them between nights)
     autotask.py        Autotask's REST API (a PSA): the API user's headers, zoneInformation, Companies,
                        Contracts and ContractServiceUnits queries paged by pageDetails.nextPageUrl
-    psa_sample.py      the sample MSP's ConnectWise and Autotask (`audit --demo --tenants`)
+    autotask_tickets.py  its tickets and their notes, and the companies' contacts (`tickets --psa autotask`)
+    halo.py            HaloPSA's REST API (a PSA): OAuth2 client credentials, clients, recurring invoices
+                       and their lines, users, tickets and actions, paged with pageinate/page_size/page_no
+                       (`audit --demo --tenants`; `tickets --demo --psa halo` keeps its tickets between nights)
+    psa_sample.py      the sample MSP's ConnectWise, Autotask and Halo (`audit --demo --tenants`)
     server.py          the HTTP plumbing both share: bearer tokens, throttling (429 + Retry-After),
                        what was asked
 
@@ -34,6 +38,10 @@ from auditor_dev.commerce.arm import BillingStandIn
 from auditor_dev.commerce.autotask import AutotaskStandIn
 from auditor_dev.commerce.connectwise import ConnectWiseStandIn
 from auditor_dev.commerce.connectwise_tickets import SAMPLE_TICKETS_BLOCK, kept_tickets, sample_connectwise_tickets
+from auditor_dev.commerce.halo import SAMPLE_CLIENT as SAMPLE_HALO_CLIENT
+from auditor_dev.commerce.halo import SAMPLE_PRODUCTS as SAMPLE_HALO_PRODUCTS
+from auditor_dev.commerce.halo import SAMPLE_TEAM as SAMPLE_HALO_TEAM
+from auditor_dev.commerce.halo import HaloStandIn, kept_halo, sample_halo_tickets
 from auditor_dev.commerce.partner_billing import PartnerBillingStandIn, billed_line
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
 from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8, sample_pax8_invoice
@@ -44,18 +52,24 @@ from auditor_dev.commerce.sherweb import SherwebStandIn
 __all__ = [
     "SAMPLE_CLIENT_ID",
     "SAMPLE_COMPANY",
+    "SAMPLE_HALO_CLIENT",
+    "SAMPLE_HALO_PRODUCTS",
+    "SAMPLE_HALO_TEAM",
     "SAMPLE_TICKETS_BLOCK",
     "AutotaskStandIn",
     "BillingStandIn",
     "ConnectWiseStandIn",
+    "HaloStandIn",
     "PartnerBillingStandIn",
     "PartnerCenterStandIn",
     "Pax8StandIn",
     "SherwebStandIn",
     "billed_line",
+    "kept_halo",
     "kept_tickets",
     "sample_commerce",
     "sample_connectwise_tickets",
+    "sample_halo_tickets",
     "sample_pax8",
     "sample_pax8_invoice",
     "sample_psa",

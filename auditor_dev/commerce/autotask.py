@@ -5,7 +5,7 @@ it, for what the auditor reads (docs/msp.md, "What the customer is billed: the P
     GET /Companies/{id}                  {item: {...}}; an id that is none of the MSP's: {item: null}
     GET /Currencies/{id}                 likewise, of the MSP's currencies (its internal one and others)
     GET /Contracts/query?search=...      {items: [...], pageDetails: {count, requestCount, prevPageUrl,
-    GET /ContractServices/query?...       nextPageUrl}}; the search's `filter` of `eq` conditions on the
+    GET /ContractServices/query?...       nextPageUrl}}; the search's `filter` of `eq` and `noteq` conditions on the
     GET /ContractServiceUnits/query?...   entity's fields (another operator: 400 {errors: [...]}), its
     GET /Currencies/query?...
                                          MaxRecords 1..500 (more: 400); a next page at nextPageUrl
@@ -99,10 +99,10 @@ class AutotaskStandIn(StandIn):
             return _errors(400, f"search needs a filter list and MaxRecords of 1 to {MAX_RECORDS}")
         rows = self.entities[entity]
         for condition in filters:
-            if not isinstance(condition, dict) or condition.get("op") != "eq":
-                return _errors(400, "this stand-in reads eq conditions only")
-            value = condition.get("value")
-            rows = [r for r in rows if _same(r.get(str(condition.get("field"))), value)]
+            if not isinstance(condition, dict) or condition.get("op") not in ("eq", "noteq"):
+                return _errors(400, "this stand-in reads eq and noteq conditions only")
+            value, keep = condition.get("value"), condition.get("op") == "eq"
+            rows = [r for r in rows if _same(r.get(str(condition.get("field"))), value) == keep]
         last = max(1, math.ceil(len(rows) / size))
         if not 1 <= page <= last:
             return _errors(400, f"page {page} is past the last page ({last})")

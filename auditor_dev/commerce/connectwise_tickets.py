@@ -6,7 +6,7 @@ tickets"):
 
     GET  /service/tickets?conditions=…      the tickets the conditions match, paged as every listing
                                             is (page, pageSize, Link); the stand-in reads a condition of
-                                            `externalXRef="…"`, `company/id=N`, `board/name="…"` and
+                                            `externalXRef="…"`, `company/id=N`, `id=N`, `board/name="…"` and
                                             `closedFlag=true|false` joined by `and`; another: 400
     POST /service/tickets                   a new ticket: `summary` (required, at most 100 characters),
                                             `company` {id} (required, a company of the MSP's), `board`
@@ -45,7 +45,7 @@ from auditor_dev.commerce.server import Asked, Reply
 
 SUMMARY_MAX = 100  # a ticket's summary: "max 100 characters, will be truncated" (integrations' documentation)
 XREF_MAX = 100
-_CONDITION = re.compile(r'^\s*(externalXRef|board/name)\s*=\s*"([^"]*)"\s*$|^\s*(company/id)\s*=\s*(\d+)\s*$'
+_CONDITION = re.compile(r'^\s*(externalXRef|board/name)\s*=\s*"([^"]*)"\s*$|^\s*(company/id|id)\s*=\s*(\d+)\s*$'
                         r"|^\s*(closedFlag)\s*=\s*(true|false)\s*$", re.IGNORECASE)  # fmt: skip
 NOTE_FLAGS = ("detailDescriptionFlag", "internalAnalysisFlag", "resolutionFlag")
 
@@ -77,6 +77,7 @@ def _matches(ticket: Mapping[str, Any], wanted: Mapping[str, str]) -> bool:
         "externalxref": str(ticket.get("externalXRef") or ""),
         "board/name": str(ticket.get("board", {}).get("name") or "").casefold(),
         "company/id": str(ticket.get("company", {}).get("id")),
+        "id": str(ticket.get("id")),
         "closedflag": "true" if ticket.get("closedFlag") else "false",
     }
     return all(shown[k] == (v.casefold() if k == "board/name" else v.lower() if k == "closedflag" else v)
@@ -171,6 +172,14 @@ class ConnectWiseTicketsStandIn(ConnectWiseStandIn):
         note |= {flag: body.get(flag) is True for flag in NOTE_FLAGS}
         notes.append(note)
         return Reply(201, note)
+
+    def open_ticket(self, company: int, summary: str) -> int:
+        """A ticket a person opened on the first board (not one of ours: no externalXRef); its id."""
+        board = {"id": self.boards[0]["id"]}
+        asked = Asked("POST", f"{API_PATH}/service/tickets", {}, {}, {"summary": summary, "company": {"id": company},
+                                                                    "board": board})  # fmt: skip
+        reply = self._create(asked)
+        return int(reply.body["id"])
 
     def close(self, ticket_id: int) -> None:
         """Close the ticket, as a person does in ConnectWise."""

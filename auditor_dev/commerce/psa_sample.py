@@ -1,5 +1,6 @@
-"""The sample MSP's PSAs (`audit --demo --tenants`): Contoso's agreements in ConnectWise and Fabrikam's
-contract in Autotask, each served by its stand-in on 127.0.0.1, with keys made up each run."""
+"""The sample MSP's PSAs (`audit --demo --tenants`): Contoso's agreements in ConnectWise, Fabrikam's
+contract in Autotask and Northwind's recurring invoice in Halo, each served by its stand-in on 127.0.0.1,
+with keys made up each run."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from auditor_dev.commerce import autotask, connectwise
+from auditor_dev.commerce import autotask, connectwise, halo
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ class SamplePsa:
 
 @contextmanager
 def sample_psa() -> Iterator[SamplePsa]:
-    private, secret = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    private, secret, halo_secret = secrets.token_urlsafe(16), secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    clients, invoices, users = halo.sample_halo()
     companies, agreements, additions = connectwise.sample_connectwise()
     at = autotask.sample_autotask()
     with (
@@ -44,6 +46,9 @@ def sample_psa() -> Iterator[SamplePsa]:
             units=at.units,
             currencies=at.currencies,
         ) as at_server,
+        halo.HaloStandIn(
+            client_id=halo.SAMPLE_CLIENT_ID, secret=halo_secret, clients=clients, invoices=invoices, users=users
+        ) as halo_server,
     ):
         yield SamplePsa(
             cw.url,
@@ -56,9 +61,13 @@ def sample_psa() -> Iterator[SamplePsa]:
                 "AUTOTASK_INTEGRATION_CODE": autotask.SAMPLE_INTEGRATION_CODE,
                 "AUTOTASK_USERNAME": autotask.SAMPLE_USERNAME,
                 "AUTOTASK_SECRET": secret,
+                "HALO_URL": halo_server.url,
+                "HALO_CLIENT_ID": halo.SAMPLE_CLIENT_ID,
+                "HALO_CLIENT_SECRET": halo_secret,
             },
             {
                 "connectwise": (connectwise.SAMPLE_COMPANY, dict(connectwise.SAMPLE_PRODUCTS)),
                 "autotask": (autotask.SAMPLE_COMPANY, dict(autotask.SAMPLE_PRODUCTS)),
+                "halo": (halo.SAMPLE_CLIENT, dict(halo.SAMPLE_PRODUCTS)),
             },
         )

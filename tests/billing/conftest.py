@@ -7,11 +7,22 @@ weeks later than its audit did, and find other changes. A test that moves apply'
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from auditor.cli import main
 from auditor.common.timestamps import now_or_pinned
 
 
 @pytest.fixture(autouse=True)
 def _apply_at_the_pinned_moment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("auditor.apply.run.clock", now_or_pinned)
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's many-tenant run (`audit --demo --tenants`), once a module: what `tickets` reads."""
+    out = tmp_path_factory.mktemp("night")
+    assert main(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 1
+    return out

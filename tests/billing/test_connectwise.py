@@ -191,7 +191,7 @@ def test_a_psa_block_is_read_as_compact_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("psa", "message"),
     [
-        ("    psa: {halo: {company_id: 1}}", "tenants[0].psa: expected {connectwise"),
+        ("    psa: {syncro: {company_id: 1}}", "tenants[0].psa: expected {connectwise"),
         ("    psa: {connectwise: {company_id: abc}}", "tenants[0].psa.connectwise.company_id: expected"),
         ("    psa: {connectwise: {company_id: 0}}", "company_id: expected"),
         ("    psa: {connectwise: {company_id: 250, private_key: x}}", "unknown key 'private_key'"),

@@ -34,13 +34,6 @@ ROOT = Path(__file__).parents[2]
 PRIVATE = "x9Qw2LpT4vRk7sYb"  # the stand-in's API member's private key (made up)
 
 
-@pytest.fixture(scope="module")
-def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("night")
-    assert main(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 1
-    return out
-
-
 @pytest.fixture
 def night(audited: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the audited folder (a test may change a report) and the tenants file naming the PSA."""

@@ -65,6 +65,7 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> str:
         said.append(err.getvalue())
     files = [(where / "reports" / name).read_text("utf-8") for name in TEXT_FILES]
     files += [(where / "many" / "contoso" / name).read_text("utf-8") for name in ("report.md", "digest.txt")]
+    files.append((where / "many" / "northwind" / "report.md").read_text("utf-8"))  # the Halo customer's table
     files.append((where / "many" / "tenants.md").read_text("utf-8"))  # the roll-up: its GDAP section (docs/msp.md)
     return "\n".join(normal(text) for text in [*said, *files])
 

@@ -27,6 +27,7 @@ CONVENTIONS = {
     "client.py": "a vendor's API client (auditor/vendors/<name>/), the base under them, Graph's (auditor/graph/)",
     "requests.py": "the requests a vendor's change sends (auditor/vendors/<name>/); what the rules read (rules/)",
     "writes.py": "a distributor's session for apply and undo (auditor/vendors/<name>/)",
+    "records.py": "a vendor's records at the border (auditor/vendors/<name>/), or the migration plan's",
     "tickets.py": "a PSA's ticket calls (auditor/vendors/<name>/); the `tickets` command (fleet/)",
 }
 

@@ -22,7 +22,7 @@ def test_the_demo_audits_the_sample_tenants_and_rolls_them_up(
     # into a folder of its own by default: reports/ is the one-tenant audit's (issue 95)
     rollup = json.loads((tmp_path / "reports" / "tenants" / "tenants.json").read_text("utf-8"))
     tenants = {t["name"]: t for t in rollup["tenants"]}
-    assert set(tenants) == {"Contoso", "Fabrikam"}
+    assert set(tenants) == {"Contoso", "Northwind", "Fabrikam"}  # Northwind: the Halo customer (issue 106)
     assert all(t["status"] == "ok" and t["requests"] for t in tenants.values())  # each read through Graph
     assert tenants["Contoso"]["findings"] != tenants["Fabrikam"]["findings"]  # tenants that differ
     for key in ("contoso", "fabrikam"):
@@ -31,7 +31,7 @@ def test_the_demo_audits_the_sample_tenants_and_rolls_them_up(
     assert (tmp_path / "reports" / "tenants" / "tenants.md").is_file() and (
         tmp_path / "reports" / "tenants" / "digest.html"
     ).is_file()
-    assert "2 tenants audited, 0 failed" in capsys.readouterr().err
+    assert "3 tenants audited, 0 failed" in capsys.readouterr().err
     assert "AUDITOR_ACCESS_TOKEN" not in __import__("os").environ
 
 
@@ -111,7 +111,7 @@ def test_the_demo_honours_shard_and_rollup_joins_the_lists(tmp_path: Path) -> No
         {t["key"] for t in json.loads((tmp_path / f"s{k}" / "tenants.json").read_text("utf-8"))["tenants"]}
         for k in (1, 2)
     ]
-    assert not keys[0] & keys[1] and keys[0] | keys[1] == {"contoso", "fabrikam"}  # disjoint, and cover
+    assert not keys[0] & keys[1] and keys[0] | keys[1] == {"contoso", "northwind", "fabrikam"}  # disjoint, cover
     for k, mine in zip((1, 2), keys, strict=True):
         assert {p.name for p in (tmp_path / f"s{k}").iterdir() if p.is_dir()} == mine  # no other tenant audited
     assert _audit(["rollup", str(tmp_path / "s1"), str(tmp_path / "s2"), "--output-dir", str(tmp_path / "all")]) == 1
@@ -124,18 +124,18 @@ def test_the_demo_honours_shard_and_rollup_joins_the_lists(tmp_path: Path) -> No
     ]
     assert joined[0].startswith("tenant,display_name,") and sorted(joined[1:]) == sorted(each)
     tenants = {line.split(",", 1)[0] for line in joined[1:]}
-    assert tenants == {"Contoso", "Fabrikam"}
+    assert tenants == {"Contoso", "Northwind", "Fabrikam"}
 
 
 def test_the_run_writes_one_list_of_all_tenants(tmp_path: Path) -> None:
     _audit(["audit", "--demo", "--tenants", "--output-dir", str(tmp_path)])
     lists = {
         key: (tmp_path / key / "licensed-users.csv").read_text("utf-8-sig").splitlines()
-        for key in ("contoso", "fabrikam")
+        for key in ("contoso", "northwind", "fabrikam")
     }
     assert {line.split(",", 1)[0] for line in lists["fabrikam"][1:]} == {"Fabrikam"}  # nothing of Contoso's
     whole = (tmp_path / "licensed-users.csv").read_text("utf-8-sig").splitlines()
-    assert whole == [lists["contoso"][0], *lists["contoso"][1:], *lists["fabrikam"][1:]]
+    assert whole == [lists["contoso"][0], *lists["contoso"][1:], *lists["northwind"][1:], *lists["fabrikam"][1:]]
 
 
 def test_history_is_a_name_in_each_tenants_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -195,7 +195,7 @@ def test_one_tenant_audited_is_said_in_the_singular(
 ) -> None:
     """Issue 99, point 15 and native review 7, E13: "1 tenants audited", "product(s)", "relationship(s)"."""
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
-    main(["audit", "--demo", "--tenants", "--shard", "2/2", "--output-dir", str(tmp_path)])
+    main(["audit", "--demo", "--tenants", "--shard", "3/5", "--output-dir", str(tmp_path)])  # Contoso alone
     err = capsys.readouterr().err
     assert "license-auditor: 1 tenant audited, 0 failed;" in err and "tenants audited" not in err
-    assert "3 products read" in err and "2 GDAP relationships read" in err and "(s)" not in err
+    assert "3 products read" in err and "3 GDAP relationships read" in err and "(s)" not in err

@@ -18,7 +18,11 @@ from auditor.cli import main
 
 from .conftest import smtp_server
 
-SAMPLES = {"licensing@contoso.example": "Contoso", "it@fabrikam.example": "Fabrikam"}
+SAMPLES = {
+    "licensing@contoso.example": "Contoso",
+    "it@northwind.example": "Northwind",
+    "it@fabrikam.example": "Fabrikam",
+}
 
 
 def _texts(message: EmailMessage) -> str:
@@ -70,7 +74,7 @@ def test_without_smtp_the_run_says_that_nothing_was_sent(
     monkeypatch.chdir(tmp_path)
     assert main(["audit", "--demo", "--tenants"]) == 1
     assert (
-        "no e-mail sent: the tenants file gives 2 of 2 tenants an email_to; give --smtp-host HOST --from ADDR "
+        "no e-mail sent: the tenants file gives 3 of 3 tenants an email_to; give --smtp-host HOST --from ADDR "
         "(or --sender) to send each its report"
     ) in capsys.readouterr().err
 

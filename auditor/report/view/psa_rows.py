@@ -39,7 +39,8 @@ class RenderContext(Protocol):
     def product_name(self, part: str) -> str: ...
 
 
-PSAS = {"connectwise": "ConnectWise", "autotask": "Autotask"}  # the PSAs read, by the name they go by
+# the PSAs read, by the name they go by
+PSAS = {"connectwise": "ConnectWise", "autotask": "Autotask", "halo": "Halo"}  # vendor registration: halo
 
 
 def psa_title(ctx: RenderContext, section: PsaSection | None) -> str:

@@ -3,9 +3,10 @@ billed: the PSA").
 
     client.py      the REST API's client: the company, its active recurring service contracts' units
                    as billed lines (decoded at the border), in the zone Autotask names for the user
+    tickets.py     its tickets and their notes, as `tickets` files a finding (its TicketDesk)
 
 VENDOR is the PSA of auditor.vendors.protocols that auditor.vendors.registry names; the client (httpx)
-loads only for a run that reads Autotask. Its tickets are not filed by this version (desk: None).
+loads only for a run that reads Autotask.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from auditor.vendors.protocols import TicketDesk
-
     from .client import Autotask, Credentials
+    from .tickets import AutotaskDesk
 
 
 class AutotaskPsa:
@@ -33,9 +33,10 @@ class AutotaskPsa:
 
         return Autotask(keys, endpoint=endpoint)
 
-    def desk(self, keys: Credentials, endpoint: str | None) -> TicketDesk | None:
-        del keys, endpoint  # Autotask's tickets are not filed by this version
-        return None
+    def desk(self, keys: Credentials, endpoint: str | None) -> AutotaskDesk:
+        from .tickets import AutotaskDesk  # its client (httpx): for a run that files tickets in Autotask
+
+        return AutotaskDesk(self.session(keys, endpoint))
 
 
 VENDOR = AutotaskPsa()

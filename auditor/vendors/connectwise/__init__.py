@@ -3,7 +3,7 @@ customer is billed: the PSA", "Findings as tickets").
 
     client.py      the REST API's client: the company, its active agreements and their additions as
                    billed lines (decoded at the border), paged as ConnectWise pages
-    tickets.py     its service tickets and their notes, as `tickets` files a finding
+    tickets.py     its service tickets and their notes, as `tickets` files a finding (its TicketDesk)
 
 VENDOR is the PSA of auditor.vendors.protocols that auditor.vendors.registry names; the client (httpx)
 loads only for a run that reads ConnectWise.
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from .client import Credentials
+    from .client import ConnectWise, Credentials
     from .tickets import ConnectWiseDesk
 
 
@@ -28,13 +28,15 @@ class ConnectWisePsa:
 
         return credentials(env)
 
-    def session(self, keys: Credentials, endpoint: str | None) -> ConnectWiseDesk:
-        return self.desk(keys, endpoint)
+    def session(self, keys: Credentials, endpoint: str | None) -> ConnectWise:
+        from .client import ConnectWise  # its client (httpx): for a run that reads ConnectWise
+
+        return ConnectWise(keys, endpoint=endpoint)
 
     def desk(self, keys: Credentials, endpoint: str | None) -> ConnectWiseDesk:
-        from .tickets import ConnectWiseDesk  # its client (httpx): for a run that reads ConnectWise
+        from .tickets import ConnectWiseDesk  # its client (httpx): for a run that files tickets in ConnectWise
 
-        return ConnectWiseDesk(keys, endpoint=endpoint)
+        return ConnectWiseDesk(self.session(keys, endpoint))
 
 
 VENDOR = ConnectWisePsa()

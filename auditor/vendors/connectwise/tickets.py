@@ -1,21 +1,14 @@
-"""ConnectWise's service tickets, as `tickets` files a finding (docs/msp.md, "Findings as tickets"): the
-ticket calls of the PSA session (auditor.vendors.protocols.PsaSession) on ConnectWise's client.
-
-    .open_tickets(company, key)         GET /service/tickets?conditions=externalXRef="key" and
-                                        company/id=N and closedFlag=false (no key: all the company's open)
-    .ticket_request(company, board, key, summary, description)
-                                        POST /service/tickets: the fields of its Ticket a ticket of ours sets
-    .note_request(ticket, text)         POST /service/tickets/{id}/notes: an internal ServiceNote
-    .notes(ticket)                      GET /service/tickets/{id}/notes: the texts of its notes
-    .send(request)                      the request sent: its status, and the new record's id as answered
-"""
+"""ConnectWise Manage's service tickets as `tickets` files findings in them (docs/msp.md, "Findings as
+tickets"): keyed by `externalXRef`, found by `conditions`, noted with an internal ServiceNote
+(auditor.vendors.protocols.TicketDesk)."""
 
 from __future__ import annotations
 
-import msgspec
+from typing import Any
+
 from msgspec import Struct
 
-from auditor.vendors.protocols import Request, Ticket
+from auditor.vendors.protocols import KEY_PREFIX, Filing
 
 from .client import ConnectWise
 
@@ -54,31 +47,49 @@ class OpenTicket(Struct, frozen=True):
 
     id: int | None = None
     externalXRef: str | None = None
+    company: _Ref | None = None
+    closedFlag: bool | None = None
 
 
 class TicketNote(Struct, frozen=True):
     text: str | None = None
 
 
-class ConnectWiseDesk(ConnectWise):
-    """ConnectWise's client with its tickets: the PSA session `audit --tenants` and `tickets` use."""
+class ConnectWiseDesk:
+    """ConnectWise Manage's service tickets, through one session."""
 
-    def open_tickets(self, company_id: int, key: str | None) -> list[Ticket]:
-        conditions = f"company/id={company_id} and closedFlag=false"
-        if key is not None:
-            conditions = f'externalXRef="{key}" and {conditions}'
-        return [Ticket(t.id, t.externalXRef) for t in self.records(TICKETS, OpenTicket, {"conditions": conditions})]
+    psa, where_key, where_required = "connectwise", "board", True
 
-    def ticket_request(self, company_id: int, board: str, key: str, summary: str, description: str) -> Request:
-        return Request("POST", TICKETS, TicketBody(summary, _Ref(company_id), _Board(board), key, description))
+    def __init__(self, client: ConnectWise) -> None:
+        self.client = client
+        self._cw = client
 
-    def note_request(self, ticket: Ticket, text: str) -> Request:
-        return Request("POST", f"{TICKETS}/{ticket.id or 0}/notes", NoteBody(text))
+    def _open(self, conditions: str) -> list[OpenTicket]:
+        return self._cw.records(TICKETS, OpenTicket, {"conditions": conditions})
 
-    def notes(self, ticket: Ticket) -> list[str]:
-        return [n.text or "" for n in self.records(f"{TICKETS}/{ticket.id or 0}/notes", TicketNote)]
+    def find(self, company: int, key: str) -> list[int]:
+        found = self._open(f'externalXRef="{key}" and company/id={company} and closedFlag=false')
+        return [t.id or 0 for t in found]
 
-    def send(self, request: Request) -> tuple[int, object]:
-        answer = self.request(request.method, request.path, body=msgspec.to_builtins(request.body))
-        doc = self.decode(answer.body, f"{request.method} {request.path}")
-        return answer.status, doc.get("id") if isinstance(doc, dict) else None
+    def ours(self, company: int) -> list[tuple[int, str]]:
+        found = self._open(f"company/id={company} and closedFlag=false")
+        return [(t.id or 0, t.externalXRef or "") for t in found if (t.externalXRef or "").startswith(KEY_PREFIX)]
+
+    def new_ticket(self, company: int, where: str, filing: Filing) -> tuple[str, Any]:
+        body = TicketBody(filing.summary, _Ref(company), _Board(where), filing.key, filing.description)
+        return TICKETS, body
+
+    def made(self, doc: object) -> int | None:
+        made = doc.get("id") if isinstance(doc, dict) else None
+        return made if isinstance(made, int) else None
+
+    def noted(self, ticket: int, prefix: str) -> bool:
+        notes = self._cw.records(f"{TICKETS}/{ticket}/notes", TicketNote)
+        return any((n.text or "").startswith(prefix) for n in notes)
+
+    def new_note(self, ticket: int, text: str) -> tuple[str, Any]:
+        return f"{TICKETS}/{ticket}/notes", NoteBody(text)
+
+    def is_open(self, ticket: int, company: int) -> bool:
+        found = self._open(f"id={ticket} and company/id={company} and closedFlag=false")
+        return any(t.id == ticket for t in found)

@@ -1,0 +1,45 @@
+"""HaloPSA (docs/msp.md, "HaloPSA"): the MSP's PSA, as ConnectWise Manage and Autotask are.
+
+client.py       the REST API with OAuth2 client credentials (HALO_URL, HALO_CLIENT_ID,
+                HALO_CLIENT_SECRET, HALO_TENANT): a bearer token asked for once and again once on a
+                401, listings paged with pageinate/page_size/page_no, and what the three-way table
+                reads: a client's recurring invoices and their lines
+records.py      Halo's records by the fields read and written (msgspec Structs at the border)
+tickets.py      a finding's ticket (POST /api/Tickets), found again by its key among the client's
+                open tickets, a note as an action (POST /api/Actions), the affected user's contact
+
+VENDOR is the PSA of auditor.vendors.protocols that auditor.vendors.registry names; the client (httpx)
+loads only for a run that reads Halo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .client import Credentials, Halo
+    from .tickets import HaloDesk
+
+
+class HaloPsa:
+    key: ClassVar[str] = "halo"
+    name: ClassVar[str] = "Halo"
+
+    def credentials(self, env: Mapping[str, str]) -> Credentials:
+        from .client import credentials  # its client (httpx): for a run that reads Halo
+
+        return credentials(env)
+
+    def session(self, keys: Credentials, endpoint: str | None) -> Halo:
+        from .client import Halo  # its client (httpx): for a run that reads Halo
+
+        return Halo(keys, endpoint=endpoint)
+
+    def desk(self, keys: Credentials, endpoint: str | None) -> HaloDesk:
+        from .tickets import HaloDesk  # its client (httpx): for a run that files tickets in Halo
+
+        return HaloDesk(self.session(keys, endpoint))
+
+
+VENDOR = HaloPsa()

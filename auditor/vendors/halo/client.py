@@ -1,0 +1,236 @@
+"""What the MSP bills a customer in HaloPSA: the lines of the customer's recurring invoices, read only
+(docs/msp.md, "HaloPSA"); the third implementation of auditor.vendors.psa_client's interface.
+
+    Halo(credentials, endpoint=None)        one session for the run; its keys from the environment
+                                            (credentials(env): HALO_URL, HALO_CLIENT_ID,
+                                            HALO_CLIENT_SECRET, HALO_TENANT for a hosted instance)
+    .request(method, path, query, body)     one request of the API (/api/...), with the bearer token:
+                                            asked for once, and again once on a 401
+    .pages(path, key, query)                every record of a listing, page after page
+    .client(id)                             GET /api/Client/{id}: the customer exists
+    .lines(company_id, on)                  the lines of the client's recurring invoices
+
+Authentication is Halo's OAuth2 client credentials: POST {HALO_URL}/auth/token (?tenant=… for a hosted
+instance) with grant_type=client_credentials, client_id, client_secret and scope=all, as a form; the
+answer's access_token is the bearer of every request. Paging is Halo's: pageinate=true, page_size and
+page_no (from 1); an answer holds record_count and the page's records under the resource's key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import msgspec
+
+from auditor.billing.psa_records import PsaLine
+from auditor.billing.untrusted import Answered, read_bounded, refusal, said
+from auditor.common.errors import UsageError
+from auditor.vendors.protocols import PsaError
+from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, number, price, text, whole_id
+
+from .records import Client, InvoiceLine, Listing, RecurringInvoice
+
+URL_ENV = "HALO_URL"  # the instance, e.g. https://msp.halopsa.com (its API under /api, its tokens under /auth)
+CLIENT_ID_ENV = "HALO_CLIENT_ID"
+SECRET_ENV = "HALO_CLIENT_SECRET"  # the application's secret: an environment variable, never a file
+TENANT_ENV = "HALO_TENANT"  # a hosted instance's tenant (optional)
+API_PATH = "/api"
+AUTH_PATH = "/auth/token"
+PAGE_SIZE = 100  # our page (Halo names no largest page where we could read)
+MAX_PAGES = 100
+_CURRENCY = re.compile(r"[A-Z]{3}\Z")
+_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?\Z")
+_Record = TypeVar("_Record", bound=msgspec.Struct)
+
+
+class HaloError(PsaError):
+    """Halo could not be read for a customer, or refused a request: one line naming it."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The instance, the API application's client id and secret (never printed: repr=False), the tenant."""
+
+    url: str
+    client_id: str
+    secret: str = field(repr=False)
+    tenant: str = ""
+
+
+def credentials(env: Mapping[str, str]) -> Credentials:
+    """The MSP's Halo application from the environment; UsageError naming what is missing."""
+    names = (URL_ENV, CLIENT_ID_ENV, SECRET_ENV)
+    url, client_id, secret = env_keys(env, names, "a Halo client (psa: halo), read with the MSP's API application")
+    if not _URL.match(url):
+        raise UsageError(f"{URL_ENV}: expected the Halo instance's address, such as https://msp.halopsa.com")
+    return Credentials(url.rstrip("/"), client_id, secret, env.get(TENANT_ENV, "").strip())
+
+
+class Halo(PsaClient):
+    """HaloPSA's REST API with an API application's client credentials. `endpoint`: the instance (a
+    stand-in); None: HALO_URL's."""
+
+    vendor = "Halo"
+    error = HaloError
+
+    def __init__(self, keys: Credentials, *, endpoint: str | None = None, timeout: float = 60.0) -> None:
+        site = (endpoint or keys.url).rstrip("/")
+        super().__init__(f"{site}{API_PATH}", timeout=timeout)
+        self._keys, self._token_url = keys, f"{site}{AUTH_PATH}"
+        self._token: str | None = None
+        self.token_requests = 0
+
+    def headers(self) -> dict[str, str]:
+        if self._token is None:
+            self._token = self._new_token()
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def hint(self, status: int) -> str:
+        if status == 401:
+            return f" (check {CLIENT_ID_ENV}, {SECRET_ENV} and {TENANT_ENV})"
+        if status == 403:
+            return " (the API application's permissions: read:customers, read:invoices, edit:tickets)"
+        return ""
+
+    def _new_token(self) -> str:
+        """A token of the client-credentials grant (the secret only in the form it posts)."""
+        self.token_requests += 1
+        keys, where = self._keys, "POST /auth/token"
+        form = {"grant_type": "client_credentials", "client_id": keys.client_id, "client_secret": keys.secret}
+        form["scope"] = "all"
+        answer: Answered = read_bounded(
+            self._http,
+            "POST",
+            self._token_url,
+            limit=2**16,
+            too_large=lambda: self.error(f"{where}: the answer is over 64 KiB"),
+            unreachable=lambda exc: self.error(f"{where}: Halo could not be reached: {type(exc).__name__}"),
+            params={"tenant": keys.tenant} if keys.tenant else None,
+            data=form,
+            headers={"Accept": "application/json"},
+        )
+        if answer.status != 200:
+            raise self.error(f"{where}: HTTP {answer.status}{self.hint(401)}", answer.status)
+        token = said(answer.body).access_token
+        if not isinstance(token, str) or not token:
+            raise self.error(f"{where}: Halo's token endpoint answered without an access_token")
+        return token
+
+    def request(
+        self, method: str, path: str, query: Mapping[str, str | int] | None = None, body: Any = None
+    ) -> Answered:
+        """One request answered 2xx; a 401 asks for a new token once and tries again (an expired one)."""
+        answer = self.exchange(method, path, query, body)
+        if answer.status == 401:
+            self._token = None
+            answer = self.exchange(method, path, query, body)
+        if not 200 <= answer.status < 300:
+            said_ = refusal(answer.status, answer.body)
+            raise self.error(f"{method} {path}: {said_}{self.hint(answer.status)}", answer.status)
+        return answer
+
+    def pages(
+        self, path: str, key: str, shape: type[_Record], query: Mapping[str, str | int] | None = None
+    ) -> list[_Record]:
+        """Every record of a listing: pageinate=true, page_no 1, 2, ... of PAGE_SIZE until `record_count`
+        records are read, each in the Struct `shape`; at most MAX_LINES."""
+        found: list[_Record] = []
+        where = f"GET {path}"
+        for page in range(1, MAX_PAGES + 1):
+            asked = {**(query or {}), "pageinate": "true", "page_size": PAGE_SIZE, "page_no": page}
+            doc = self.decode(self.request("GET", path, asked).body, where)
+            records = doc.get(key) if isinstance(doc, Mapping) else None
+            total = self.shaped(doc, Listing, where).record_count if isinstance(doc, Mapping) else None
+            if not isinstance(records, list) or not all(isinstance(r, Mapping) for r in records):
+                raise self.error(f"{where}: the answer has no {key} list")
+            count = number(total, f"{where}'s record_count", self.error, whole=True, most=MAX_LINES)
+            if len(records) > PAGE_SIZE:
+                raise self.error(f"{where}: page {page} holds {len(records)} records, more than {PAGE_SIZE}")
+            found += [self.shaped(r, shape, where) for r in records]
+            if len(found) >= count:
+                if len(found) > count:
+                    raise self.error(f"{where}: {len(found)} records read and record_count says {int(count)}")
+                _once_each([getattr(r, "id", None) for r in found], where)
+                return found
+            if len(records) < PAGE_SIZE:
+                raise self.error(f"{where}: page {page} holds {len(records)} records of {int(count)} and ends early")
+        raise self.error(f"{where}: more than {MAX_PAGES} pages")
+
+    def client(self, client_id: int) -> str:
+        """The client's name (GET /api/Client/{id}); a 404 is the error naming the tenants entry."""
+        where = f"/Client/{client_id}"
+        try:
+            doc = self.decode(self.request("GET", where).body, "GET /Client")
+        except HaloError as exc:
+            if exc.status == 404:
+                raise self.error(f"Halo has no client {client_id}: check the tenants entry's psa", 404) from None
+            raise
+        found = self.shaped(doc, Client, "GET /Client") if isinstance(doc, Mapping) else None
+        if found is None or found.id != client_id:
+            raise self.error(f"GET {where}: the answer is another client's")
+        return text(found.name, "the client's name", self.error)
+
+    def lines(self, company_id: int, on: str) -> list[PsaLine]:
+        """The lines of the client's recurring invoices (Halo lists the active ones unless asked for
+        inactive ones too), each checked. `on` is not compared: a recurring invoice line gives no
+        dates of its own (Halo syncs its quantity from the distributor daily)."""
+        self.client(company_id)
+        query: dict[str, str | int] = {"client_id": company_id, "includelines": "true"}
+        found: list[PsaLine] = []
+        for invoice in self.pages("/RecurringInvoice", "invoices", RecurringInvoice, query):
+            if invoice.client_id != company_id:
+                raise self.error(f"GET /RecurringInvoice: invoice {str(invoice.id)[:20]} is another client's")
+            invoice_id = whole_id(invoice.id, "a recurring invoice's id", self.error)
+            if not isinstance(invoice.lines, list):
+                raise self.error(f"recurring invoice {invoice_id} has no lines list (includelines=true)")
+            currency = _currency(invoice.currency, invoice_id)
+            rows = [self.shaped(raw, InvoiceLine, "GET /RecurringInvoice") for raw in invoice.lines]
+            _once_each([r.id for r in rows], f"recurring invoice {invoice_id}'s lines")
+            found += [_line(invoice, invoice_id, row, currency) for row in rows]
+            if len(found) > MAX_LINES:
+                raise self.error(f"more than {MAX_LINES} recurring invoice lines of client {company_id}")
+        return found
+
+
+def _once_each(ids: list[object], where: str) -> None:
+    seen: set[object] = set()
+    for record_id in ids:
+        if record_id in seen:
+            raise HaloError(f"{where}: record {str(record_id)[:20]} is listed twice: not read as whole")
+        seen.add(record_id)
+
+
+def _currency(value: object, invoice_id: int) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _CURRENCY.match(value):
+        raise HaloError(f"recurring invoice {invoice_id}'s currency {str(value)[:20]!r} is not an ISO 4217 code")
+    return value
+
+
+def _line(invoice: RecurringInvoice, invoice_id: int, raw: InvoiceLine, currency: str | None) -> PsaLine:
+    """One line of a recurring invoice, every field checked (HaloError: that customer's gap)."""
+    error = HaloError
+    line_id = whole_id(raw.id, f"recurring invoice {invoice_id}'s line id", error)
+    name = f"recurring invoice line {line_id}"
+    if raw.ihid is not None and raw.ihid != invoice_id:
+        raise error(f"{name} is another invoice's (ihid {str(raw.ihid)[:20]})")
+    code = text(raw.item_code, f"{name}'s item_code", error, required=True, most=100)
+    quantity = number(raw.qty_order, f"{name}'s qty_order", error, whole=True, most=MAX_SEATS)
+    return PsaLine(
+        agreement_id=str(invoice_id),
+        agreement=text(invoice.name, "a recurring invoice's name", error),
+        id=str(line_id),
+        product=code,
+        quantity=int(quantity),
+        less_included=0,
+        unit_price=price(raw.unit_price, f"{name}'s unit_price", error),
+        unit_cost=price(raw.unit_cost, f"{name}'s unit_cost", error),
+        billable=True,
+        effective=None,
+        cancelled=None,
+        currency=currency,
+    )

@@ -1,0 +1,115 @@
+"""A finding's ticket in HaloPSA (docs/msp.md, "HaloPSA"): `tickets --psa halo`'s desk
+(auditor.fleet.ticket_desk.Desk).
+
+    find / ours      GET /api/Tickets?client_id=…&open_only=true (paged): the client's open tickets;
+                     a ticket of ours ends its summary with its key in brackets, "[license-auditor:<id>]"
+                     (Halo's Ticket has no text field for another system's reference that the listing
+                     filters on, where we could read: the key is where a person sees it, and where the
+                     listing gives it back)
+    new_ticket       POST /api/Tickets, an array of one ticket: summary, details, client_id,
+                     priority_id from the finding's severity, the tenants entry's team, and the affected
+                     user's contact (user_id and its site_id) when GET /api/Users finds one by the UPN
+    noted / new_note GET /api/Actions?ticket_id=… and POST /api/Actions: a note (an action) hidden from
+                     the user, with the outcome of an internal note
+    is_open          GET /api/Tickets/{id}: a tenants entry's existing ticket is open and the client's
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from msgspec import UNSET
+
+from auditor.vendors.protocols import KEY_PREFIX, Filing
+
+from .client import Halo, HaloError
+from .records import Action, NewAction, NewTicket, Ticket, User
+
+INTERNAL_NOTE = 7  # the outcome of an internal note (Halo's built-in one, as CIPP's integration gives it)
+# the finding's severity as a priority: Halo's default priorities 1 (critical) to 4 (low)
+PRIORITY = {"critical": 1, "high": 2, "medium": 3, "low": 4}
+_KEY = re.compile(r"\[(" + re.escape(KEY_PREFIX) + r"[0-9A-Za-z_-]{1,64})\]\s*\Z")
+
+
+def key_of(summary: object) -> str:
+    """The key a ticket's summary ends with ("" when none of ours)."""
+    found = _KEY.search(summary) if isinstance(summary, str) else None
+    return found.group(1) if found else ""
+
+
+class HaloDesk:
+    """HaloPSA's tickets and actions, through one session (auditor.vendors.halo.client.Halo)."""
+
+    psa, where_key, where_required = "halo", "team", False
+
+    def __init__(self, client: Halo) -> None:
+        self.client = client
+        self._halo = client
+
+    def _open(self, company: int) -> list[Ticket]:
+        query: dict[str, str | int] = {"client_id": company, "open_only": "true"}
+        listed = self._halo.pages("/Tickets", "tickets", Ticket, query)
+        for ticket in listed:
+            if ticket.client_id != company:
+                raise HaloError(f"GET /Tickets: ticket {str(ticket.id)[:20]} is another client's")
+        return [t for t in listed if t.hasbeenclosed is not True and isinstance(t.id, int)]
+
+    def find(self, company: int, key: str) -> list[int]:
+        return [int(str(t.id)) for t in self._open(company) if key_of(t.summary) == key]
+
+    def ours(self, company: int) -> list[tuple[int, str]]:
+        return [(int(str(t.id)), key_of(t.summary)) for t in self._open(company) if key_of(t.summary)]
+
+    def contact(self, company: int, upn: str) -> User | None:
+        """The client's user whose e-mail address is the UPN (none, or two: no contact is linked)."""
+        if not upn:
+            return None
+        users = self._halo.pages("/Users", "users", User, {"client_id": company, "search": upn})
+        same = [u for u in users if isinstance(u.emailaddress, str) and u.emailaddress.casefold() == upn.casefold()]
+        if len(same) != 1 or same[0].client_id != company or not isinstance(same[0].id, int):
+            return None
+        return same[0]
+
+    def new_ticket(self, company: int, where: str, filing: Filing) -> tuple[str, Any]:
+        user = self.contact(company, filing.upn)
+        site = user.site_id if user is not None and isinstance(user.site_id, int) else None
+        body = NewTicket(
+            summary=f"{filing.summary} [{filing.key}]",
+            details=filing.description,
+            client_id=company,
+            priority_id=PRIORITY.get(filing.severity, 3),
+            team=where or UNSET,
+            user_id=int(str(user.id)) if user is not None and site is not None else UNSET,
+            site_id=site if user is not None and site is not None else UNSET,
+        )
+        return "/Tickets", [body]
+
+    def made(self, doc: object) -> int | None:
+        one = doc[0] if isinstance(doc, list) and len(doc) == 1 else doc
+        made = one.get("id") if isinstance(one, Mapping) else None
+        return made if isinstance(made, int) and not isinstance(made, bool) else None
+
+    def noted(self, ticket: int, prefix: str) -> bool:
+        doc = self._halo.decode(self._halo.request("GET", "/Actions", {"ticket_id": ticket}).body, "GET /Actions")
+        actions = doc.get("actions") if isinstance(doc, Mapping) else None
+        if not isinstance(actions, list):
+            raise HaloError("GET /Actions: the answer has no actions list")
+        read = [self._halo.shaped(a, Action, "GET /Actions") for a in actions]
+        return any(isinstance(a.note, str) and a.note.startswith(prefix) for a in read)
+
+    def new_note(self, ticket: int, text: str) -> tuple[str, Any]:
+        return "/Actions", [NewAction(ticket_id=ticket, note=text, outcome_id=INTERNAL_NOTE)]
+
+    def is_open(self, ticket: int, company: int) -> bool:
+        try:
+            doc = self._halo.decode(self._halo.request("GET", f"/Tickets/{ticket}").body, "GET /Tickets")
+        except HaloError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        found = self._halo.shaped(doc, Ticket, "GET /Tickets") if isinstance(doc, Mapping) else None
+        return (
+            found is not None and found.id == ticket and found.client_id == company and found.hasbeenclosed is not True
+        )

@@ -1,0 +1,228 @@
+"""HaloPSA as the third PSA (issue 106, step 5): the client against the Halo stand-in (OAuth2 client
+credentials, one new token on a 401, Halo's paging, what it refuses), a customer's recurring invoice
+lines in the three-way table, and the demo's Halo customer (Northwind) in `audit --demo --tenants`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.billing.psa_block import psa_block
+from auditor.common.errors import UsageError
+from auditor.formats.report_json import decode_report
+from auditor.vendors.halo import client as halo_client
+from auditor.vendors.halo.client import Credentials, Halo, HaloError, credentials
+from auditor_dev.commerce.halo import SAMPLE_CLIENT, HaloStandIn, sample_halo
+
+SECRET = "h4lo-Secret-9d2Kq"  # the stand-in's application secret (made up)
+
+
+def _stand_in(**more: Any) -> HaloStandIn:
+    clients, invoices, users = sample_halo()
+    given: dict[str, Any] = {"clients": clients, "invoices": invoices, "users": users} | more
+    return HaloStandIn(client_id="app-1", secret=SECRET, **given)
+
+
+def _keys(url: str, secret: str = SECRET, tenant: str = "") -> Credentials:
+    return Credentials(url, "app-1", secret, tenant)
+
+
+def test_lines_are_read_with_one_token_of_the_client_credentials_grant() -> None:
+    with _stand_in() as halo, Halo(_keys(halo.url)) as client:
+        lines = client.lines(SAMPLE_CLIENT, "2026-11-01")
+    assert [(x.product, x.quantity, x.unit_price, x.unit_cost) for x in lines] == [
+        ("MS-E3", 205, 34.2, 30.4),
+        ("MS-E5", 7, 53.9, 49.3),
+        ("PBI-PRO", 34, 8.0, 8.45),
+    ]
+    assert {x.currency for x in lines} == {"EUR"} and all(x.billable and x.agreement_id == "7001" for x in lines)
+    token, *api = halo.requests
+    assert (token.method, token.path) == ("POST", "/auth/token") and client.token_requests == 1
+    assert token.body == {"grant_type": "client_credentials", "client_id": "app-1", "client_secret": SECRET,
+                          "scope": "all"}  # fmt: skip
+    assert token.headers["content-type"].startswith("application/x-www-form-urlencoded")
+    invoices = next(r for r in api if r.path == "/api/RecurringInvoice")
+    assert invoices.query["client_id"] == str(SAMPLE_CLIENT) and invoices.query["includelines"] == "true"
+    assert all(r.headers["authorization"].startswith("Bearer ") for r in api)
+
+
+def test_a_hosted_instance_names_its_tenant_on_the_token_request() -> None:
+    with _stand_in(tenant="samplemsp") as halo:
+        with Halo(_keys(halo.url, tenant="samplemsp")) as client:
+            assert client.client(SAMPLE_CLIENT) == "Northwind"
+        assert halo.requests[0].query == {"tenant": "samplemsp"}
+        with Halo(_keys(halo.url)) as client, pytest.raises(HaloError) as refused:
+            client.client(SAMPLE_CLIENT)  # no tenant: Halo's token endpoint refuses it
+    assert refused.value.status == 400
+
+
+def test_a_wrong_secret_is_a_401_naming_the_variables_never_the_secret() -> None:
+    with _stand_in() as halo, Halo(_keys(halo.url, secret="not-it")) as client, pytest.raises(HaloError) as refused:
+        client.lines(SAMPLE_CLIENT, "2026-11-01")
+    said = str(refused.value)
+    assert refused.value.status == 401 and "HALO_CLIENT_SECRET" in said and "not-it" not in said
+
+
+def test_an_expired_token_is_asked_for_again_once() -> None:
+    with _stand_in() as halo, Halo(_keys(halo.url)) as client:
+        client.client(SAMPLE_CLIENT)
+        halo.expire_tokens()
+        assert client.client(SAMPLE_CLIENT) == "Northwind"
+        assert client.token_requests == 2
+        refused = [r for r in halo.requests if r.path == f"/api/Client/{SAMPLE_CLIENT}"]
+        assert len(refused) == 3  # the first, the one the expired token got a 401 for, and its retry
+
+
+def test_an_unknown_client_is_that_customers_gap_not_billed_nothing() -> None:
+    with _stand_in() as halo, Halo(_keys(halo.url)) as client, pytest.raises(HaloError) as refused:
+        client.lines(999, "2026-11-01")
+    assert refused.value.status == 404 and "Halo has no client 999" in str(refused.value)
+
+
+def test_listings_are_read_page_after_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    clients, invoices, _users = sample_halo()
+    many = [{**invoices[0], "id": 8000 + n, "lines": [{**line, "id": 90000 + 10 * n + i, "ihid": 8000 + n}
+            for i, line in enumerate(invoices[0]["lines"])]} for n in range(5)]  # fmt: skip
+    monkeypatch.setattr(halo_client, "PAGE_SIZE", 2)
+    with HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=many) as halo:
+        with Halo(_keys(halo.url)) as client:
+            lines = client.lines(SAMPLE_CLIENT, "2026-11-01")
+        pages = [r.query for r in halo.requests if r.path == "/api/RecurringInvoice"]
+    assert len(lines) == 15
+    assert [(p["pageinate"], p["page_size"], p["page_no"]) for p in pages] == [
+        ("true", "2", "1"),
+        ("true", "2", "2"),
+        ("true", "2", "3"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"qty_order": 4.5}, "qty_order '4.5'"),
+        ({"qty_order": "12"}, "qty_order '12'"),
+        ({"unit_price": -1}, "unit_price '-1'"),
+        ({"item_code": None}, "item_code 'None'"),
+        ({"ihid": 1234}, "is another invoice's"),
+    ],
+)
+def test_a_line_halo_does_not_send_is_the_customers_gap(change: dict[str, Any], said: str) -> None:
+    clients, invoices, _users = sample_halo()
+    invoices[0]["lines"][0] |= change
+    with (
+        HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=invoices) as halo,
+        Halo(_keys(halo.url)) as client,
+        pytest.raises(HaloError) as refused,
+    ):
+        client.lines(SAMPLE_CLIENT, "2026-11-01")
+    assert said in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"currency": "euro"}, "is not an ISO 4217 code"),
+        ({"client_id": 32}, "is another client's"),
+        ({"lines": None}, "has no lines list"),
+    ],
+)
+def test_an_invoice_out_of_shape_is_the_customers_gap(change: dict[str, Any], said: str) -> None:
+    clients, invoices, _users = sample_halo()
+    invoices[0] |= change
+    with HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=invoices) as halo:
+        if "client_id" in change:  # Halo answering another client's invoice to the query of this one
+            halo.route = _answering_all(halo)  # type: ignore[method-assign]
+        with Halo(_keys(halo.url)) as client, pytest.raises(HaloError) as refused:
+            client.lines(SAMPLE_CLIENT, "2026-11-01")
+    assert said in str(refused.value)
+
+
+def _answering_all(halo: HaloStandIn) -> Any:
+    route = halo.route
+
+    def answer(asked: Any) -> Any:
+        if asked.path == "/api/RecurringInvoice":
+            asked = type(asked)(asked.method, asked.path, {**asked.query, "client_id": ""}, asked.headers, asked.body)
+        return route(asked)
+
+    return answer
+
+
+def test_a_line_listed_twice_is_not_read_as_whole() -> None:
+    clients, invoices, _users = sample_halo()
+    invoices[0]["lines"].append(dict(invoices[0]["lines"][0]))
+    with (
+        HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=invoices) as halo,
+        Halo(_keys(halo.url)) as client,
+        pytest.raises(HaloError) as refused,
+    ):
+        client.lines(SAMPLE_CLIENT, "2026-11-01")
+    assert "listed twice" in str(refused.value)
+
+
+def test_the_keys_come_from_the_environment() -> None:
+    with pytest.raises(UsageError) as missing:
+        credentials({"HALO_URL": "https://msp.halopsa.com"})
+    assert "HALO_CLIENT_ID" in str(missing.value) and "HALO_CLIENT_SECRET" in str(missing.value)
+    with pytest.raises(UsageError):
+        credentials({"HALO_URL": "msp.halopsa.com", "HALO_CLIENT_ID": "a", "HALO_CLIENT_SECRET": "b"})
+    keys = credentials({"HALO_URL": "https://msp.halopsa.com/", "HALO_CLIENT_ID": "a", "HALO_CLIENT_SECRET": "b",
+                        "HALO_TENANT": "msp"})  # fmt: skip
+    assert (keys.url, keys.tenant) == ("https://msp.halopsa.com", "msp") and "b" not in repr(keys)
+
+
+def test_a_halo_block_is_checked_as_the_others_are() -> None:
+    block = json.loads(psa_block({"halo": {"company_id": "31", "products": {"MS-E3": "spe_e3"}, "team": "Licensing",
+                                           "ticket": 5120}}, "tenants[0].psa"))  # fmt: skip
+    assert block == {"halo": {"company_id": 31, "products": {"ms-e3": "SPE_E3"}, "team": "Licensing", "ticket": 5120}}
+    with pytest.raises(UsageError) as refused:
+        psa_block({"halo": {"company_id": 31, "client_secret": "x"}}, "tenants[0].psa")
+    assert "unknown key 'client_secret'" in str(refused.value) and "x'" not in str(refused.value)
+    with pytest.raises(UsageError):
+        psa_block({"halo": {"company_id": 31, "ticket": "next"}}, "tenants[0].psa")
+
+
+def test_the_three_way_table_with_halo(tmp_path: Path) -> None:
+    """Northwind's recurring invoice beside its tenant: E3 billed for 2 more seats than assigned, Power BI
+    Pro for 3 more and below its cost, F3 held and billed by no line (as `audit --demo --tenants` shows it)."""
+    out = tmp_path / "out"
+    from auditor.cli import main  # the whole run: what the demo writes for the Halo customer
+
+    assert main(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 1
+    doc = json.loads((out / "northwind" / "psa.json").read_text("utf-8"))
+    assert (doc["psa"], doc["company_id"]) == ("halo", SAMPLE_CLIENT)
+    rows = {p["sku"]: (p["assigned"], p["psa_billed"], p["unit_price"]) for p in doc["products"]}
+    assert rows["SPE_E3"] == (203, 205, 34.2) and rows["POWER_BI_PRO"] == (31, 34, 8.0)
+    kinds = {(f["kind"], f["sku"]) for f in doc["findings"]}
+    assert {("customer_billed_unheld", "SPE_E3"), ("customer_billed_unheld", "POWER_BI_PRO"),
+            ("billed_below_cost", "POWER_BI_PRO"), ("held_not_billed", "SPE_F1")} <= kinds  # fmt: skip
+    report = decode_report((out / "northwind" / "report.json").read_bytes(), "report.json")
+    assert report.psa is not None and report.psa.psa == "halo"
+    assert "What the customer is billed \\(Halo\\)" in (out / "northwind" / "report.md").read_text("utf-8")
+    rollup = json.loads((out / "tenants.json").read_text("utf-8"))
+    assert "northwind" in json.dumps(rollup)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/Actions", [{"ticket_id": 0, "note": "license-auditor: a note", "outcome_id": 7}]),  # no such ticket
+        ("/Actions", "TICKET"),  # an action without its outcome: Halo's "An Outcome must be entered"
+        ("/Tickets", [{"client_id": SAMPLE_CLIENT}]),  # no summary
+        ("/Tickets", [{"summary": "x", "client_id": SAMPLE_CLIENT, "user_id": 4102, "site_id": 320}]),  # another's
+        ("/Tickets", [{"summary": "x", "client_id": SAMPLE_CLIENT, "user_id": 4101}]),  # a user without its site
+        ("/Tickets", {"summary": "x", "client_id": SAMPLE_CLIENT}),  # not an array
+    ],
+)
+def test_the_stand_in_refuses_what_halo_refuses(path: str, body: object) -> None:
+    with _stand_in() as halo, Halo(_keys(halo.url)) as client:
+        if body == "TICKET":
+            ticket = halo.open_ticket(SAMPLE_CLIENT, "Licence review")
+            body = [{"ticket_id": ticket, "note": "license-auditor: a note"}]
+        with pytest.raises(HaloError) as refused:
+            client.request("POST", path, body=body)
+        assert refused.value.status == 400
+        assert halo.actions == [] and all(t["summary"] == "Licence review" for t in halo.tickets)  # nothing made
