@@ -21,6 +21,7 @@ from auditor.formats.bill_model import Amendment, CommerceChange, CommerceReques
 
 PAX8, SHERWEB = "pax8", "sherweb"
 REDUCE, CANCEL = "reduce", "cancel"
+INCREASE = "increase"  # a purchase: the subscription's quantity up by the seats the bill buys (distributor.purchases)
 
 
 def pax8_path(sub_id: str) -> str:
@@ -58,11 +59,15 @@ def shape_error(c: CommerceChange) -> str | None:
     """What is wrong with a plan's distributor change (a hand edit), else None: a Pax8 reduction to at
     least one seat, or a Pax8 cancellation of the whole quantity, and the request plan writes for it."""
     frm, to, seats = c.from_, c.to, c.seats
-    if not (c.source == PAX8 and c.kind in (REDUCE, CANCEL)) and not (c.source == SHERWEB and c.kind == REDUCE):
-        return "it is not a Pax8 reduction or cancellation, nor a Sherweb reduction"
+    kinds = (REDUCE, CANCEL, INCREASE) if c.source == PAX8 else (REDUCE, INCREASE) if c.source == SHERWEB else ()
+    if c.kind not in kinds:
+        return "it is not a Pax8 reduction, cancellation or purchase, nor a Sherweb reduction or purchase"
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (frm, to, seats)):
         return "its from, to and seats must be whole numbers"
     assert frm is not None and to is not None
+    if c.kind == INCREASE:
+        if not 1 <= frm < to or seats != to - frm:
+            return f"a purchase goes from {frm} up to more seats, {seats} more, not to {to}"
     if c.kind == CANCEL:
         if frm < 1 or to != 0 or seats != frm:
             return f"a cancellation takes the whole quantity ({frm} seats) to 0, not {seats} seats to {to}"
@@ -73,7 +78,7 @@ def shape_error(c: CommerceChange) -> str | None:
         if c.request != pax8_cancel(c.api_id, on):
             return f"its request is not DELETE {pax8_path(c.api_id[:60])}?cancelDate={on}"
         return None
-    if not 1 <= to < frm or seats != frm - to:
+    if c.kind == REDUCE and (not 1 <= to < frm or seats != frm - to):
         return f"a reduction goes from {frm} down to at least one seat, {seats} fewer, not to {to}"
     if c.source == SHERWEB:
         if c.request != sherweb_amend(c.scope, c.api_id, to):

@@ -13,7 +13,8 @@ The surplus is spread over the product's subscriptions, the one whose seats stop
 its own seats, and in a seat addition's 7-day window no more than the seats added then. What no
 window takes now is `unscheduled`: the next plan schedules it. Each subscription gets one action
 (windows.commerce_action). Moves that wait for a seat of a product first take the seats the plan
-frees of it (`kept_for_moves`, out of the surplus); for the rest the bill gets one `buy`.
+frees of it (`kept_for_moves`, out of the surplus); for the rest the bill gets one `buy`, which also
+buys the spare seats the policy's minimum asks above the seats purchased after the plan.
 docs/bill.md has the rules.
 """
 
@@ -472,6 +473,9 @@ def build_bill(
         after = assigned_after.get(part, rows[part].consumed if part in rows else 0)
         spare = spare_min.get(part, 0)
         surplus = max(0, purchased - after - spare)
+        # spare seats under the policy's minimum after the plan: the bill buys them (auditor.distributor.purchases)
+        if short := min(spare, max(0, after + spare - purchased)):
+            wanted[part] = wanted.get(part, 0) + short
         # seats the plan frees go to the moves that wait for one before they leave the bill
         kept = min(surplus, wanted.get(part, 0))
         wanted[part] = wanted.get(part, 0) - kept
@@ -549,12 +553,17 @@ def build_bill(
 
 def purchases(document: ReportDocument) -> list[Purchase]:
     """Seats to buy for the changes that did not fit, one purchase per product: the moves (the
-    subscription-move findings that wait for seats: details.move_to) and the products that entitle
-    users to a security feature (entitlement-missing: details.entitle_with.sku)."""
+    subscription-move findings that wait for seats: details.move_to), the products that entitle
+    users to a security feature (entitlement-missing: details.entitle_with.sku), and a user a group's
+    license could not reach for want of a seat (license-assignment-error CountViolation with no free seat)."""
     needed: dict[str, int] = {}
     prices: dict[str, float] = {}
     for f in document.findings:
         details = f.details
+        # a group's member whose seat Graph refused for want of one (CountViolation, no free seat to reprocess into)
+        if not f.waived and details.get("error") == "CountViolation" and details.get("free_seats") == 0 and f.skus:
+            needed[f.skus[0]] = needed.get(f.skus[0], 0) + 1
+            continue
         if not f.waived and details.get("waits_for_seats"):
             entitle = details.get("entitle_with")
             part = str(details.get("move_to") or (entitle.get("sku") if isinstance(entitle, Mapping) else "") or "")

@@ -366,7 +366,7 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
     """plan.md, in the report's language; every value is escaped as the report's Markdown is."""
     locale = locale_of(plan)
     view = _view(plan, created_at, locale)
-    shown = distributor_rows(plan.bill, locale)
+    shown = distributor_rows(plan.bill, locale, plan.currency)
     return (
         markdown_environment()
         .get_template("plan.md.j2")
