@@ -36,7 +36,7 @@ from auditor.formats.bill_model import CommerceChange
 
 from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NAMES, NOW
-from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_update, sherweb_amend
+from ..distributor.distributor_requests import CANCEL, INCREASE, SHERWEB, pax8_update, sherweb_amend
 from ..distributor.distributor_writers import Now, Unread, Writer
 from ..formats.plan_json import PlanFile, PlanFileError, load_plan
 from .arguments import WriteOptions
@@ -44,6 +44,7 @@ from .commerce import CommerceJournal
 from .commerce_undo import _ask, _journal_lines
 from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow, tenant_now
+from .distributor_purchase_undo import take_back
 from .journal import kept_plan
 from .lock import hold
 
@@ -61,6 +62,7 @@ class JournalLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     from_: int
     to: int
     outcome: str
+    at: str = ""  # when the line was written (UTC): a purchase's undo window where the distributor keeps no history
     monthly_saving: float | None = None
     plan: str | None = None  # the SHA-256 of the plan the change came from
     read: int | None = None  # the quantity read at the call, before the write (its `sending` line)
@@ -265,7 +267,7 @@ def undo_distributor(
                 f"D{n} ({at} subscription {sub_id}): its outcome is {line.outcome}: check it in {at}'s portal"
             )
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
-    would = 0
+    would = bought = 0
     for line in reversed(done):
         if line.kind == CANCEL:  # Pax8 documents no way back from a cancellation: a person buys it again
             said = (
@@ -277,6 +279,20 @@ def undo_distributor(
             problems.append(said)
             continue
         sent = sending.get((line.n, line.api_id))
+        if line.kind == INCREASE:  # a purchase: its seats come off again, inside the window (distributor_purchase_undo)
+            change = bound(line, sent, folder)
+            problem = (
+                f"D{line.n}. {line.sku} bought at {NAMES.get(line.source, line.source)}: not taken off: {change}"
+                if isinstance(change, str)
+                else take_back(
+                    line, change, writers[line.source], out, execute=execute, journal=journal, today=today, tenant=tenant
+                )
+            )
+            if problem:
+                problems.append(problem)
+            elif not execute:
+                bought += 1
+            continue
         problem = _undo_one(
             line,
             sent,
@@ -300,6 +316,8 @@ def undo_distributor(
             "before each put-back (without a terminal it buys nothing and exits 3)",
             file=out,
         )
+        if bought:
+            print(f"dry run: {english_count(bought, 'purchase would be', 'purchases would be')} taken off", file=out)
     return problems
 
 

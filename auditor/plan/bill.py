@@ -462,6 +462,7 @@ def build_bill(
     products: list[BillProduct] = []
     actions: list[BillAction] = []
     wanted = {need.sku: need.seats for need in purchases if need.seats > 0}  # moves that wait for a seat
+    spare_short: dict[str, int] = {}  # the spare seats under the policy's minimum after the plan, bought
     # the price of a product bought new: the tenant's own (its products table), else the finding's
     buy_price = {need.sku: need.monthly for need in purchases if need.monthly is not None}
     for part in sorted(by_part):
@@ -476,6 +477,7 @@ def build_bill(
         # spare seats under the policy's minimum after the plan: the bill buys them (auditor.distributor.purchases)
         if short := min(spare, max(0, after + spare - purchased)):
             wanted[part] = wanted.get(part, 0) + short
+            spare_short[part] = short
         # seats the plan frees go to the moves that wait for one before they leave the bill
         kept = min(surplus, wanted.get(part, 0))
         wanted[part] = wanted.get(part, 0) - kept
@@ -515,7 +517,9 @@ def build_bill(
         if seats > 0:
             price = _price(rows.get(part))
             price = buy_price.get(part) if price is None else price
-            reason = Reason("buy", {"seats": seats})
+            waiting = seats - spare_short.get(part, 0)
+            spared = {"seats": seats, "spare": spare_min.get(part, 0)}
+            reason = Reason("buy", {"seats": seats}) if waiting > 0 else Reason("buy_spare", spared)
             actions.append(
                 BillAction(
                     subscription=None,

