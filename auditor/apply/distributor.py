@@ -180,7 +180,9 @@ async def run_distributor(
     print(f"distributor changes: {len(changes)} ({mode})", file=out)
     for planned in changes:
         c = outgoing(planned, today)
-        money = f"costs {-c.monthly_saving:.2f} a month" if c.kind == INCREASE else f"saves {c.monthly_saving:.2f} a month"
+        money = (
+            f"costs {-c.monthly_saving:.2f} a month" if c.kind == INCREASE else f"saves {c.monthly_saving:.2f} a month"
+        )
         print(f"  {_said(c)}, {money} from {c.saving_from}", file=out)
         body = "" if c.request.body is None else f" {msgspec.to_builtins(c.request.body)}"
         print(f"      {c.request.method} {c.request.path}{body}", file=out)

@@ -140,4 +140,3 @@ def take_back(
     if not send_journaled(_take_off(change), writer, journal, out, line.plan, read=sub.quantity):
         return f"{said}: taking them off failed or its outcome is unknown"
     return None
-

@@ -285,7 +285,14 @@ def undo_distributor(
                 f"D{line.n}. {line.sku} bought at {NAMES.get(line.source, line.source)}: not taken off: {change}"
                 if isinstance(change, str)
                 else take_back(
-                    line, change, writers[line.source], out, execute=execute, journal=journal, today=today, tenant=tenant
+                    line,
+                    change,
+                    writers[line.source],
+                    out,
+                    execute=execute,
+                    journal=journal,
+                    today=today,
+                    tenant=tenant,
                 )
             )
             if problem:

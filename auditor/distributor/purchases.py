@@ -64,7 +64,13 @@ def _tied(product: ProductRow) -> list[SubscriptionLine]:
 
 
 def _purchase(
-    source: str, scope: str, product: ProductRow, sub: SubscriptionLine, seats: int, bill_cost: float | None, today: date
+    source: str,
+    scope: str,
+    product: ProductRow,
+    sub: SubscriptionLine,
+    seats: int,
+    bill_cost: float | None,
+    today: date,
 ) -> CommerceChange:
     to = sub.quantity + seats
     cost = round(seats * sub.partner_cost, 2) if sub.partner_cost is not None else bill_cost
@@ -171,4 +177,3 @@ def not_written(skip: NotPlanned, product: str, locale: Locale) -> str:
         product=product,
         distributor=name,
     )
-

@@ -70,6 +70,20 @@ def _error(status: int, message: str, instance: str) -> Reply:
     )
 
 
+def added_since(added: dict[str, tuple[float, int]], sub_id: str, now_seats: int, to: int, clock: float) -> str:
+    """Microsoft's rule for a quantity added, which Pax8 and Sherweb pass on (docs/msp.md, "Purchases at the
+    distributor"): "The number of licenses on a subscription can be decreased only within the first seven days
+    of when the licenses were added to the subscription". An increase is recorded in `added`; a decrease that
+    takes off seats added more than 168 hours ago is refused (the message), else "" (recorded or allowed)."""
+    if to > now_seats:
+        added[sub_id] = (clock, now_seats)
+        return ""
+    when, _ = added.get(sub_id, (clock, now_seats))
+    if to < now_seats and sub_id in added and clock - when > 168 * 3600:
+        return "Licenses added more than seven days ago cannot be decreased until the renewal"
+    return ""
+
+
 def _cancel_day(value: str) -> str | None:
     """The day a cancelDate names (YYYY-MM-DD): a date-time with its offset, as Pax8's schema has it
     (2000-10-31T01:30:00.000-05:00: the day as written), or a plain date; None for anything else."""
@@ -116,6 +130,8 @@ class Pax8StandIn(StandIn):
         }
         self.issued: dict[str, float] = {}  # token -> when it expires
         self.writes = 0
+        # the seats each update added (when, and the quantity before): Microsoft's seven days to decrease them
+        self.added: dict[str, tuple[float, int]] = {}
 
     def route(self, asked: Asked) -> Reply:
         if asked.path == "/oauth/token":
@@ -187,6 +203,8 @@ class Pax8StandIn(StandIn):
         if sub.get("status") not in ("Active", "Activated"):
             return _error(422, f"Subscription is {sub.get('status')}", asked.path)
         if "quantity" in body:
+            if refused := added_since(self.added, str(sub["id"]), int(sub["quantity"]), quantity, self.clock()):
+                return _error(422, refused, asked.path)
             sub["quantity"] = quantity
         self._versioned(sub)
         return Reply(200, sub)

@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from auditor_dev.commerce.pax8 import added_since
 from auditor_dev.commerce.server import Asked, Reply, StandIn
 
 SCOPE = "service-provider"
@@ -88,6 +89,7 @@ class SherwebStandIn(StandIn):
         self.writes = 0
         self.amendments: dict[str, str] = {}  # amendment id -> its status
         self.amendment_status = "Success"  # what a new amendment's status says (a test sets another)
+        self.added: dict[str, tuple[float, int]] = {}  # the seats an amendment added: Microsoft's seven days (pax8)
 
     def route(self, asked: Asked) -> Reply:
         if asked.path == "/auth/oidc/connect/token":
@@ -148,8 +150,16 @@ class SherwebStandIn(StandIn):
                 return _error(400, "newQuantity must be a whole number of at least 1")
             if quantity < _least(found[0], today):
                 return _error(400, "The quantity cannot be decreased below the committed minimal quantity")
+            refused = added_since(
+                dict(self.added), str(found[0]["id"]), int(found[0]["quantity"]), quantity, self.clock()
+            )
+            if refused:
+                return _error(400, refused)
             changes.append((found[0], quantity))
         for sub, quantity in changes:
+            added_since(
+                self.added, str(sub["id"]), int(sub["quantity"]), quantity, self.clock()
+            )  # an increase recorded
             sub["quantity"] = quantity
         amendment = str(uuid.uuid4())
         self.amendments[amendment] = self.amendment_status

@@ -18,6 +18,7 @@ import pytest
 
 from auditor.cli import main
 from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
+from auditor_dev.commerce.pax8 import added_since
 from auditor_dev.emulator import GraphEmulator
 
 from .test_distributor_sample import PAX8_SECRET, Sample, sherweb_e3, signed_in
@@ -114,7 +115,11 @@ def test_the_bill_buys_the_spare_minimum_and_pax8_gets_the_purchase_on_the_named
         change = _purchase(plan)
         e3 = next(s for s in pax8.subscriptions if s["vendorSubscriptionId"] == change["subscription"])
         assert (change["source"], change["api_id"], change["from"], change["to"]) == ("pax8", e3["id"], 210, 210 + n)
-        assert change["request"] == {"method": "PUT", "path": f"/v1/subscriptions/{e3['id']}", "body": {"quantity": 210 + n}}
+        assert change["request"] == {
+            "method": "PUT",
+            "path": f"/v1/subscriptions/{e3['id']}",
+            "body": {"quantity": 210 + n},
+        }
         # at the MSP's cost (partnerCost 30.40) and the customer's price (33.75), one seat
         assert (change["monthly_saving"], change["monthly_price"]) == (round(-30.4 * n, 2), round(33.75 * n, 2))
         assert not [c for c in plan["bill"]["distributor"] if c["sku"] == "SPE_E3" and c["kind"] != "increase"]
@@ -186,7 +191,9 @@ def test_a_purchase_at_sherweb_is_planned_made_and_undone(
         n = change["seats"]
         assert (change["source"], change["from"], change["to"]) == ("sherweb", 210, 210 + n)
         body = change["request"]["body"]
-        assert body == {"subscriptionAmendmentParameters": [{"subscriptionId": change["api_id"], "newQuantity": 210 + n}]}
+        assert body == {
+            "subscriptionAmendmentParameters": [{"subscriptionId": change["api_id"], "newQuantity": 210 + n}]
+        }
         n = buy_one(world.out)["seats"]
         assert world.apply("--distributor", "--yes", "--sherweb-endpoint", sherweb.url) == 0
         assert sherweb.subscriptions[CUSTOMER][0]["quantity"] == 210 + n
@@ -194,3 +201,12 @@ def test_a_purchase_at_sherweb_is_planned_made_and_undone(
         capsys.readouterr()
         assert main([*undo_argv(path, "sherweb", sherweb.url, world.graph.url, world.tenant_id), "--yes"]) == 0
         assert sherweb.subscriptions[CUSTOMER][0]["quantity"] == 210
+
+
+def test_the_stand_ins_refuse_taking_off_seats_added_more_than_seven_days_ago() -> None:
+    """Microsoft's rule, passed on by both distributors: seats added can be decreased within seven days only."""
+    added: dict[str, tuple[float, int]] = {}
+    assert added_since(added, "s", 10, 12, 0.0) == "" and added == {"s": (0.0, 10)}  # an increase, recorded
+    assert added_since(dict(added), "s", 12, 10, 167 * 3600.0) == ""  # inside the 168 hours
+    assert "seven days" in added_since(dict(added), "s", 12, 10, 169 * 3600.0)  # past them: refused
+    assert added_since({}, "t", 12, 10, 169 * 3600.0) == ""  # seats never added through the API: not this rule
