@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import msgspec
 
@@ -35,9 +35,6 @@ from ..distributor.purchases import UNDO_HOURS
 from .commerce import CommerceJournal
 from .distributor import send_journaled
 from .distributor_bound import TenantNow
-
-if TYPE_CHECKING:  # the journal's line type lives in distributor_undo, which imports this module
-    from .distributor_undo import JournalLine
 
 
 @dataclass(frozen=True)
@@ -89,8 +86,17 @@ def added(change: CommerceChange, writer: Writer, done_at: str) -> Added:
     return Added(at, "the journal dates the purchase (Sherweb documents no history of a subscription)")
 
 
+@dataclass(frozen=True)
+class Done:
+    """The journal's `done` line of a purchase, as undo reads it: its number, when it was written, its plan."""
+
+    n: int
+    at: str
+    plan: str | None
+
+
 def take_back(
-    line: JournalLine,
+    line: Done,
     change: CommerceChange,
     writer: Writer,
     out: TextIO,

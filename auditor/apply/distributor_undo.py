@@ -44,7 +44,7 @@ from .commerce import CommerceJournal
 from .commerce_undo import _ask, _journal_lines
 from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow, tenant_now
-from .distributor_purchase_undo import take_back
+from .distributor_purchase_undo import Done, take_back
 from .journal import kept_plan
 from .lock import hold
 
@@ -237,6 +237,25 @@ def _undo_one(
     return None
 
 
+def _take_back(
+    line: JournalLine,
+    sent: JournalLine | None,
+    writer: Writer,
+    out: TextIO,
+    execute: bool,
+    journal: CommerceJournal | None,
+    folder: Path,
+    today: date,
+    tenant: TenantNow,
+) -> str | None:
+    """A done purchase's seats taken off again (distributor_purchase_undo.take_back), once the plan bears it out."""
+    change = bound(line, sent, folder)
+    if isinstance(change, str):
+        return f"D{line.n}. {line.sku} bought at {NAMES.get(line.source, line.source)}: not taken off: {change}"
+    done = Done(line.n, line.at, line.plan)
+    return take_back(done, change, writer, out, execute=execute, journal=journal, today=today, tenant=tenant)
+
+
 def undo_distributor(
     lines: Sequence[JournalLine],
     writers: Mapping[str, Writer],
@@ -260,12 +279,7 @@ def undo_distributor(
         last[(line.n, line.api_id)] = line
         if line.outcome == "sending":
             sending[(line.n, line.api_id)] = line
-    for (n, sub_id), line in last.items():
-        if line.outcome in ("sending", "unknown"):
-            at = NAMES.get(line.source, line.source)
-            problems.append(
-                f"D{n} ({at} subscription {sub_id}): its outcome is {line.outcome}: check it in {at}'s portal"
-            )
+    problems += _left_open(last)
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
     would = bought = 0
     for line in reversed(done):
@@ -280,21 +294,7 @@ def undo_distributor(
             continue
         sent = sending.get((line.n, line.api_id))
         if line.kind == INCREASE:  # a purchase: its seats come off again, inside the window (distributor_purchase_undo)
-            change = bound(line, sent, folder)
-            problem = (
-                f"D{line.n}. {line.sku} bought at {NAMES.get(line.source, line.source)}: not taken off: {change}"
-                if isinstance(change, str)
-                else take_back(
-                    line,
-                    change,
-                    writers[line.source],
-                    out,
-                    execute=execute,
-                    journal=journal,
-                    today=today,
-                    tenant=tenant,
-                )
-            )
+            problem = _take_back(line, sent, writers[line.source], out, execute, journal, folder, today, tenant)
             if problem:
                 problems.append(problem)
             elif not execute:
@@ -317,15 +317,29 @@ def undo_distributor(
         elif not execute:
             would += 1
     if not execute:  # a dry run says so, and how to make it: never a silent exit 0
-        put_back = english_count(would, "reduction would be", "reductions would be")
-        print(
-            f"dry run: {put_back} put back, nothing was written; the same undo with --yes, at a terminal, asks "
-            "before each put-back (without a terminal it buys nothing and exits 3)",
-            file=out,
-        )
-        if bought:
-            print(f"dry run: {english_count(bought, 'purchase would be', 'purchases would be')} taken off", file=out)
+        _dry_run(out, would, bought)
     return problems
+
+
+def _left_open(last: Mapping[tuple[int, str], JournalLine]) -> list[str]:
+    """The changes whose last line says `sending` or `unknown`: for a person to check at the distributor."""
+    out = []
+    for (n, sub_id), line in last.items():
+        if line.outcome in ("sending", "unknown"):
+            at = NAMES.get(line.source, line.source)
+            out.append(f"D{n} ({at} subscription {sub_id}): its outcome is {line.outcome}: check it in {at}'s portal")
+    return out
+
+
+def _dry_run(out: TextIO, would: int, bought: int) -> None:
+    put_back = english_count(would, "reduction would be", "reductions would be")
+    print(
+        f"dry run: {put_back} put back, nothing was written; the same undo with --yes, at a terminal, asks "
+        "before each put-back (without a terminal it buys nothing and exits 3)",
+        file=out,
+    )
+    if bought:
+        print(f"dry run: {english_count(bought, 'purchase would be', 'purchases would be')} taken off", file=out)
 
 
 def plan_file(folder: Path, sha256: str) -> PlanFile | None:

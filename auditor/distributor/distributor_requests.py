@@ -65,9 +65,8 @@ def shape_error(c: CommerceChange) -> str | None:
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (frm, to, seats)):
         return "its from, to and seats must be whole numbers"
     assert frm is not None and to is not None
-    if c.kind == INCREASE:
-        if not 1 <= frm < to or seats != to - frm:
-            return f"a purchase goes from {frm} up to more seats, {seats} more, not to {to}"
+    if c.kind == INCREASE and (not 1 <= frm < to or seats != to - frm):
+        return f"a purchase goes from {frm} up to more seats, {seats} more, not to {to}"
     if c.kind == CANCEL:
         if frm < 1 or to != 0 or seats != frm:
             return f"a cancellation takes the whole quantity ({frm} seats) to 0, not {seats} seats to {to}"

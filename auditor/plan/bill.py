@@ -518,7 +518,7 @@ def build_bill(
             price = _price(rows.get(part))
             price = buy_price.get(part) if price is None else price
             waiting = seats - spare_short.get(part, 0)
-            spared = {"seats": seats, "spare": spare_min.get(part, 0)}
+            spared: dict[str, object] = {"seats": seats, "spare": spare_min.get(part, 0)}
             reason = Reason("buy", {"seats": seats}) if waiting > 0 else Reason("buy_spare", spared)
             actions.append(
                 BillAction(

@@ -1,9 +1,10 @@
 """Issue 108, item 1: seats up as well as down at the distributor. The sample tenant under the example policy
 with Microsoft 365 E3's spare minimum raised to 8, its license changes made and planned again (the seats
-assigned after the plan and 8 spare are more than the 204 Microsoft enables): the bill buys the E3 seats short, and where the tenant buys E3 through Pax8 or Sherweb, `plan`
-plans the purchase on the subscription the seats belong to (Pax8: the one whose vendorSubscriptionId names the
-tenant's E3 subscription), `apply --distributor --yes` makes it against the stand-in, journaled, and `undo
---distributor --yes` takes it off again. An edited plan.json that buys more is refused (the fresh compile buys
+assigned after the plan and 8 spare are more than the 204 Microsoft enables): the bill buys the E3 seats
+short, and where the tenant buys E3 through Pax8 or Sherweb, `plan` plans the purchase on the subscription
+the seats belong to (Pax8: the one whose vendorSubscriptionId names the tenant's E3 subscription), `apply
+--distributor --yes` makes it against the stand-in, journaled, and `undo --distributor --yes` takes it off
+again. An edited plan.json that buys more is refused (the fresh compile buys
 fewer); one cut to a seat is made. Through the real CLI, the Graph emulator and the stand-ins."""
 
 from __future__ import annotations
