@@ -362,14 +362,15 @@ SAMPLE_INVOICE = "7c1d2e3f-4a5b-4c6d-8e7f-900000000011"  # the sample partner's 
 
 
 def sample_pax8_invoice() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """The sample partner's invoice at Pax8 (the month before demo.CLOCK), its items Contoso's seats as
+    """The sample partner's invoice at Pax8 (October's, generated on the 5th: demo.CLOCK, 1 November, is
+    before November's is generated, so `latest` is this one), its items Contoso's seats as
     the sample's subscriptions bill them, each at the partner's cost (costTotal) and the customer's
     price (subTotal): (invoices, items by invoice id)."""
     _, subscriptions, _ = sample_pax8("")
     invoice = {
         "id": SAMPLE_INVOICE,
-        "invoiceDate": "2026-11-04",
-        "dueDate": "2026-12-04",
+        "invoiceDate": "2026-10-05",  # the 5th: Pax8 generates a month's final invoice then (docs/msp.md)
+        "dueDate": "2026-11-04",
         "status": "Unpaid",
         "partnerName": "Sample MSP",
         "total": 0.0,
