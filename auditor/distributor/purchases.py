@@ -177,3 +177,12 @@ def not_written(skip: NotPlanned, product: str, locale: Locale) -> str:
         product=product,
         distributor=name,
     )
+
+
+def purchases_title(bill: Bill | None, locale: Locale) -> str:
+    """plan.md's heading over the distributor's changes when some of them buy seats ("": the reductions' own)."""
+    if bill is None or not any(c.kind == INCREASE for c in bill.distributor or []):
+        return ""
+    return i18n.translations(locale).pgettext(
+        "plan_distributor_title_buys", "Changes at the distributor (apply --distributor, approved separately)"
+    )
