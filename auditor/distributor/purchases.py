@@ -146,6 +146,12 @@ def purchase_texts(c: CommerceChange, product: str, currency: str | None, locale
             cost=cost,
             price=i18n.format_money(price, currency, locale),
         )
+    elif c.source == SHERWEB:  # Sherweb's API gives no price: the bill's own a license
+        money = t.pgettext(
+            "plan_distributor_buy_bill_price",
+            "{cost} a month at the bill's price; Sherweb's API gives no price",
+            cost=cost,
+        )
     else:
         money = t.pgettext("plan_distributor_buy_cost", "{cost} a month at your cost", cost=cost)
     what = t.npgettext(

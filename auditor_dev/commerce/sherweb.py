@@ -181,3 +181,31 @@ class SherwebStandIn(StandIn):
         """Every token issued so far expires now."""
         for token in self.issued:
             self.issued[token] = self.clock()
+
+
+SAMPLE_SHERWEB_CLIENT = "demo-sherweb-client"
+SAMPLE_SHERWEB_CUSTOMER = "5a0f2c4e-8d1b-4e3a-9c6f-7b2d1e0a9f8c"  # Fabrikam at the sample's Sherweb
+SAMPLE_EXCHANGE_SKU = "4b9405b0-7788-4568-add1-99614e613b69"  # Microsoft's SKU id of Exchange Online (Plan 1)
+
+
+def sample_sherweb() -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """Fabrikam's seats at Sherweb, as `audit --demo --tenants` reads them: its Exchange Online (Plan 1), one
+    seat bought monthly, which the policy's spare minimum leaves short, so the plan buys one more there (issue
+    108). (subscriptions by customer, catalogs by customer)."""
+    exchange = {
+        "id": "b7c1e2d3-0000-4000-8000-0000000000f1",
+        "productName": "Exchange Online (Plan 1)",
+        "sku": "MS-0C-EXO-P1-NCE-1M",
+        "quantity": 1,
+        "purchaseDate": "2026-05-09T00:00:00Z",
+        "billingCycle": "Monthly",
+        "commitmentTerm": {"type": "Monthly", "termEndDate": "2026-12-08"},
+    }
+    catalog = [
+        {
+            "sku": "MS-0C-EXO-P1-NCE-1M",
+            "microsoftSkuId": SAMPLE_EXCHANGE_SKU,
+            "name": {"en": "Exchange Online (Plan 1)"},
+        }
+    ]
+    return {SAMPLE_SHERWEB_CUSTOMER: [exchange]}, {SAMPLE_SHERWEB_CUSTOMER: catalog}
