@@ -25,7 +25,10 @@
                                required"); 422 for a subscription whose startDate is after the clock's
                                day ("Currently NOT supported for subscriptions with a future date") or
                                one Pax8 no longer bills, 400 for a quantity that is not a whole number
-                               >= 1 or no field, 404 for an unknown id; the updated subscription
+                               >= 1 or no field, 404 for an unknown id; the updated subscription. A
+                               higher quantity is taken (a purchase) and recorded; a decrease that takes
+                               off seats added more than 168 hours before: 422 (Microsoft's seven days
+                               for a quantity added, `added_since`)
     DELETE /v1/subscriptions/{subscriptionId}?cancelDate=…   "Cancel Subscription" ("Cancels the
                                Subscription specified by subscriptionId"; cancelDate: "The date to cancel
                                the subscription on", a date-time in Pax8's schema, its example

@@ -13,7 +13,9 @@ portal (developers.sherweb.com) shapes it:
          {subscriptionsAmendmentId}, the quantities set at once; an unknown customer 404, a subscription
          not the customer's 404, a newQuantity that is not a whole number of at least 1 (our stand-in's
          floor: Sherweb's document gives int32 only) or below the subscription's committed minimal
-         quantity today (Sherweb's committedMinimalQuantities) 400, a body of another shape 400
+         quantity today (Sherweb's committedMinimalQuantities) 400, a body of another shape 400; a higher
+         quantity is taken (a purchase) and recorded, and a decrease that takes off seats added more than
+         168 hours before is 400 (Microsoft's seven days for a quantity added: pax8.added_since)
     GET  /service-provider/v1/billing/subscriptions/amendments/{id}/status   GetSubscriptionsAmendmentStatus:
          the status as a JSON string (`amendment_status`, default "Success"); an unknown id 404
 
