@@ -276,10 +276,6 @@ def _price(row: SeatRow | None) -> float | None:
     return 0.0 if row.free else row.price_monthly
 
 
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
