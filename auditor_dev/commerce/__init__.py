@@ -39,11 +39,13 @@ from auditor_dev.commerce.partner_center import PartnerCenterStandIn
 from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8, sample_pax8_invoice
 from auditor_dev.commerce.psa_sample import sample_psa
 from auditor_dev.commerce.sample import sample_commerce
-from auditor_dev.commerce.sherweb import SherwebStandIn
+from auditor_dev.commerce.sherweb import SAMPLE_SHERWEB_CLIENT, SAMPLE_SHERWEB_CUSTOMER, SherwebStandIn, sample_sherweb
 
 __all__ = [
     "SAMPLE_CLIENT_ID",
     "SAMPLE_COMPANY",
+    "SAMPLE_SHERWEB_CLIENT",
+    "SAMPLE_SHERWEB_CUSTOMER",
     "SAMPLE_TICKETS_BLOCK",
     "AutotaskStandIn",
     "BillingStandIn",
@@ -59,4 +61,5 @@ __all__ = [
     "sample_pax8",
     "sample_pax8_invoice",
     "sample_psa",
+    "sample_sherweb",
 ]
