@@ -1,7 +1,7 @@
 """`undo --distributor` of a purchase (`kind: increase`, auditor.distributor.purchases): the seats bought are
 taken off again, back to the quantity before the purchase, only inside the window a quantity added can be
-decreased: Microsoft's seven days (168 hours) from the seats' addition (docs/msp.md, "Purchases at the
-distributor"). Decided at the call from the sources, as a put-back is (auditor.apply.distributor_undo):
+decreased: Microsoft's seven days (168 hours) from the seats' addition (docs/distributors.md, "Purchases").
+Decided at the call from the sources, as a put-back is (auditor.apply.distributor_undo):
 
 - the plan the journal names (by its SHA-256) must bear the line out, with the quantity read before the write;
 - the subscription is re-read: it must still have the quantity the purchase left;

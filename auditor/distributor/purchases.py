@@ -1,5 +1,5 @@
-"""The plan's purchases at the distributor (plan.json `bill.distributor`, `kind: increase`; docs/msp.md
-"Purchases at the distributor"): where the bill buys seats of a product the tenant buys through Pax8 or
+"""The plan's purchases at the distributor (plan.json `bill.distributor`, `kind: increase`; docs/distributors.md,
+"Purchases"): where the bill buys seats of a product the tenant buys through Pax8 or
 Sherweb, the subscription's quantity goes up by what the bill buys, on the subscription the seats belong
 to; `apply --distributor --yes` makes it, journaled, and `undo --distributor` takes it off again inside the
 window Microsoft gives a quantity added (auditor.apply.distributor_purchase_undo).
@@ -30,11 +30,10 @@ from auditor.billing.distributor_join import named_twice
 from auditor.billing.distributor_records import DistributorSection, ProductRow, SubscriptionLine
 from auditor.data.model import Locale
 from auditor.formats.bill_model import Bill, CommerceChange, NotPlanned
-
-from .. import i18n
 from auditor.vendors.registry import DISTRIBUTORS, NAMES
 from auditor.vendors.terms import MONTHLY
 
+from .. import i18n
 from .distributor_requests import INCREASE, PAX8, SHERWEB
 
 BUY = "buy"  # a bill action that buys seats (auditor.billing.windows.Action.BUY)

@@ -74,8 +74,8 @@ def _error(status: int, message: str, instance: str) -> Reply:
 
 
 def added_since(added: dict[str, tuple[float, int]], sub_id: str, now_seats: int, to: int, clock: float) -> str:
-    """Microsoft's rule for a quantity added, which Pax8 and Sherweb pass on (docs/msp.md, "Purchases at the
-    distributor"): "The number of licenses on a subscription can be decreased only within the first seven days
+    """Microsoft's rule for a quantity added, which Pax8 and Sherweb pass on (docs/distributors.md,
+    "Purchases"): "The number of licenses on a subscription can be decreased only within the first seven days
     of when the licenses were added to the subscription". An increase is recorded in `added`; a decrease that
     takes off seats added more than 168 hours ago is refused (the message), else "" (recorded or allowed)."""
     if to > now_seats:
@@ -205,7 +205,7 @@ class Pax8StandIn(StandIn):
             return _error(422, "Currently NOT supported for subscriptions with a future date", asked.path)
         if sub.get("status") not in ("Active", "Activated"):
             return _error(422, f"Subscription is {sub.get('status')}", asked.path)
-        if "quantity" in body:
+        if isinstance(quantity, int):  # checked above: a whole number of at least 1
             if refused := added_since(self.added, str(sub["id"]), int(sub["quantity"]), quantity, self.clock()):
                 return _error(422, refused, asked.path)
             sub["quantity"] = quantity
