@@ -81,7 +81,7 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
         args.journal_file = args.journal_file or str(journals[-1])
         folder = Path(args.journal_file).parent
     state = folder / DEMO_STATE
-    tenant = load_snapshot(state) if state.exists() else demo.sample_tenant()
+    tenant = load_snapshot(state) if state.exists() else _sample_of(folder, demo.sample_tenant, demo.target_tenant)
     if getattr(args, "distributor", False):  # the sample's Pax8 too, as the last --distributor --demo left it
         return _at_the_demo_distributor(args, folder, lambda: _on_the_demo_graph(args, folder, tenant, state, run))
     return _on_the_demo_graph(args, folder, tenant, state, run)
@@ -89,19 +89,37 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
 
 # the sample's Pax8 subscriptions and their history, as apply and undo --distributor --demo left them
 DEMO_PAX8 = "demo-pax8.json"
+DEMO_SHERWEB = "demo-sherweb.json"  # and Fabrikam's Sherweb subscriptions
+
+
+def _sample_of(folder: Path, contoso: Callable[[], Any], fabrikam: Callable[[], Any]) -> Any:
+    """The bundled sample the plan beside the journal or plan is for (its tenant id): Fabrikam's (the many-tenant
+    demo's second) when it names that tenant, else Contoso's, the sample `audit --demo` audits."""
+    try:
+        named = json.loads((folder / "plan.json").read_text("utf-8")).get("tenant_id")
+    except (OSError, ValueError, AttributeError):
+        named = None
+    other = fabrikam()
+    return other if isinstance(named, str) and named.lower() == other.tenant_id.lower() else contoso()
 
 
 def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callable[[], int]) -> int:
-    """`run` with the sample's Pax8 served by its stand-in on 127.0.0.1 (`--pax8-endpoint` and the stand-in's
-    client credentials), from and back into `folder`/demo-pax8.json: apply --distributor --demo, then undo."""
+    """`run` with the sample's Pax8 and Sherweb served by their stand-ins on 127.0.0.1 (`--pax8-endpoint`,
+    `--sherweb-endpoint` and the stand-ins' keys), from and back into `folder`/demo-pax8.json and
+    demo-sherweb.json: apply --distributor --demo, then undo."""
     from auditor import demo  # the demo seam: only --demo's write path loads it
 
-    kept = folder / DEMO_PAX8
+    kept, kept_sherweb = folder / DEMO_PAX8, folder / DEMO_SHERWEB
     state = json.loads(kept.read_text("utf-8")) if kept.exists() else None
-    with demo.distributor(state["subscriptions"], state["history"]) if state else demo.distributor() as pax8:
-        saved = {key: os.environ.get(key) for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET")}
-        os.environ.update(PAX8_CLIENT_ID=pax8.client_id, PAX8_CLIENT_SECRET=pax8.client_secret)
-        args.pax8_endpoint = pax8.url
+    at_sherweb = json.loads(kept_sherweb.read_text("utf-8")) if kept_sherweb.exists() else None
+    with (
+        demo.distributor(state["subscriptions"], state["history"]) if state else demo.distributor() as pax8,
+        demo.sherweb(at_sherweb) as sherweb,
+    ):
+        given = {"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret, **sherweb.env}
+        saved = {key: os.environ.get(key) for key in given}
+        os.environ.update(given)
+        args.pax8_endpoint, args.sherweb_endpoint = pax8.url, sherweb.url
         try:
             return run()
         finally:
@@ -113,6 +131,7 @@ def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callab
             if args.yes:
                 state = {"subscriptions": pax8.current(), "history": pax8.history()}
                 kept.write_text(json.dumps(state, indent=1) + "\n", "utf-8")
+                kept_sherweb.write_text(json.dumps(sherweb.current(), indent=1) + "\n", "utf-8")
 
 
 def _on_the_demo_graph(

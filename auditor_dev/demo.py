@@ -301,6 +301,48 @@ def distributor(
 DEMO_TICKETS = "demo-connectwise.json"  # `tickets --demo`: the sample MSP's ConnectWise tickets between nights
 
 
+@dataclass(frozen=True)
+class DemoSherweb:
+    """Fabrikam's seats at the sample's Sherweb, served by the Sherweb stand-in: its URL, the MSP's keys the
+    run reads and writes with (made up each run), Fabrikam's customer id, and the subscriptions as the writes
+    so far have left them (apply and undo --distributor --demo keep them)."""
+
+    url: str
+    env: dict[str, str]
+    customer_id: str
+    current: Callable[[], dict[str, list[dict[str, object]]]]
+
+
+@contextmanager
+def sherweb(subscriptions: dict[str, list[dict[str, object]]] | None = None) -> Iterator[DemoSherweb]:
+    """Fabrikam's seats at Sherweb, served by the Sherweb stand-in on 127.0.0.1 while the block runs; with
+    `subscriptions`, as an earlier apply or undo --distributor --demo left them."""
+    from auditor_dev.commerce import (  # the stand-ins load for a --demo run that asks for Sherweb only
+        SAMPLE_SHERWEB_CLIENT,
+        SAMPLE_SHERWEB_CUSTOMER,
+        SherwebStandIn,
+        sample_sherweb,
+    )
+
+    sample, catalogs = sample_sherweb()
+    secret, key = secrets.token_urlsafe(16), secrets.token_urlsafe(16)  # the demo's own, made up each run
+    stand_in = SherwebStandIn(
+        client_id=SAMPLE_SHERWEB_CLIENT,
+        client_secret=secret,
+        subscription_key=key,
+        subscriptions=subscriptions or sample,
+        catalogs=catalogs,
+    )
+    env = {"SHERWEB_CLIENT_ID": SAMPLE_SHERWEB_CLIENT, "SHERWEB_CLIENT_SECRET": secret, "SHERWEB_SUBSCRIPTION_KEY": key}
+    with stand_in as served:
+        yield DemoSherweb(
+            served.url,
+            env,
+            SAMPLE_SHERWEB_CUSTOMER,
+            lambda: {c: [dict(s) for s in subs] for c, subs in stand_in.subscriptions.items()},
+        )
+
+
 @contextmanager
 def psa_tickets(psa: str, folder: Path) -> Iterator[tuple[str, dict[str, str], str]]:
     """The sample MSP's PSA `psa` (connectwise, halo) with service tickets, served on 127.0.0.1 while the

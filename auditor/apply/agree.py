@@ -54,6 +54,7 @@ SINCE = ("copilot_idle_since",)
 LATER_OK = ("not_before", "saving_from")
 SOONER_OK = ("by",)
 REDUCE = "reduce"  # a bill change that lowers a subscription's quantity (auditor.plan.commerce)
+INCREASE = "increase"  # a purchase at the distributor: a subscription's quantity up (auditor.distributor.purchases)
 # a change is looked for among the fresh compile's changes by what it writes to: its request, or a bill
 # change's subscription at its source
 IDENTITY = ("method", "path")
@@ -149,7 +150,10 @@ def _identity(change: Mapping[str, object]) -> tuple[Any, ...]:
 def _fewer(change: Mapping[str, object], fresh: Mapping[str, object]) -> Mapping[str, object]:
     """A reduction the file makes smaller than the fresh compile's (fewer seats off, from the same quantity): the
     fresh change with the file's smaller reduction, its request's quantity and its saving in proportion, so that
-    the file may do less, never more. Any other change: `fresh` as it is."""
+    the file may do less, never more. A purchase likewise: the file may buy fewer seats, never more
+    (_fewer_bought). Any other change: `fresh` as it is."""
+    if change.get("kind") == INCREASE and fresh.get("kind") == INCREASE:
+        return _fewer_bought(change, fresh)
     if change.get("kind") != REDUCE or fresh.get("kind") != REDUCE:
         return fresh
     start, mine, theirs = fresh.get("from"), change.get("to"), fresh.get("to")
@@ -165,6 +169,28 @@ def _fewer(change: Mapping[str, object], fresh: Mapping[str, object]) -> Mapping
     if isinstance(request, Mapping):
         request = {**request, "body": _quantity(request.get("body"), theirs, mine)}
     return {**fresh, "to": mine, "seats": seats, "monthly_saving": share, "request": request}
+
+
+def _fewer_bought(change: Mapping[str, object], fresh: Mapping[str, object]) -> Mapping[str, object]:
+    """A purchase the file makes smaller than the fresh compile's (fewer seats bought, from the same quantity): the
+    fresh purchase with the file's quantity, its request's and its money in proportion. A file that buys more is
+    left to differ (`to`), and is refused."""
+    start, mine, theirs = fresh.get("from"), change.get("to"), fresh.get("to")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, mine, theirs)):
+        return fresh
+    assert isinstance(start, int) and isinstance(mine, int) and isinstance(theirs, int)
+    if change.get("from") != start or not start < mine < theirs:
+        return fresh
+    seats, share = mine - start, (mine - start) / (theirs - start)
+    money = {
+        key: round(value * share, 2) + 0.0
+        for key in ("monthly_saving", "monthly_price")
+        if isinstance(value := fresh.get(key), int | float) and not isinstance(value, bool)
+    }
+    request = fresh.get("request")
+    if isinstance(request, Mapping):
+        request = {**request, "body": _quantity(request.get("body"), theirs, mine)}
+    return {**fresh, "to": mine, "seats": seats, **money, "request": request}
 
 
 def _later(change: Mapping[str, object], fresh: Mapping[str, object], today: str) -> Mapping[str, object]:

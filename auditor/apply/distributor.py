@@ -55,7 +55,7 @@ from auditor.formats.plan_json import PlanFile
 
 from ..distributor.distributor_changes import NAMES
 from ..distributor.distributor_rederive import Tenant, Verdict, check, customers_of, subscriptions_reader
-from ..distributor.distributor_requests import CANCEL, shape_error
+from ..distributor.distributor_requests import CANCEL, INCREASE, shape_error
 from ..vendors.protocols import DistributorSession
 from ..vendors.registry import DISTRIBUTORS
 from . import permissions
@@ -110,6 +110,8 @@ def _said(c: CommerceChange) -> str:
     at = NAMES.get(c.source, c.source)
     if c.kind == CANCEL:
         return f"D{c.n}. cancel {c.sku} at {at} (subscription {c.api_id}, {c.from_} seats)"
+    if c.kind == INCREASE:
+        return f"D{c.n}. buy {c.seats} {c.sku} at {at} (subscription {c.api_id}): {c.from_} -> {c.to} seats"
     return f"D{c.n}. reduce {c.sku} at {at} (subscription {c.api_id}): {c.from_} -> {c.to} seats"
 
 
@@ -181,7 +183,10 @@ async def run_distributor(
     print(f"distributor changes: {len(changes)} ({mode})", file=out)
     for planned in changes:
         c = outgoing(planned, today)
-        print(f"  {_said(c)}, saves {c.monthly_saving:.2f} a month from {c.saving_from}", file=out)
+        money = (
+            f"costs {-c.monthly_saving:.2f} a month" if c.kind == INCREASE else f"saves {c.monthly_saving:.2f} a month"
+        )
+        print(f"  {_said(c)}, {money} from {c.saving_from}", file=out)
         body = "" if c.request.body is None else f" {msgspec.to_builtins(c.request.body)}"
         print(f"      {c.request.method} {c.request.path}{body}", file=out)
         writer = writers[c.source]
@@ -206,14 +211,15 @@ async def run_distributor(
                 journal.write(c, outcome, f"not sent: {verdict.why}", plan=plan)
             continue
         assert now is not None and now.sku_id is not None
+        taken = -c.seats if c.kind == INCREASE else c.seats  # a purchase adds the seats a later reduction counts
         if not execute:
-            removed[now.sku_id] = removed.get(now.sku_id, 0) + c.seats
+            removed[now.sku_id] = removed.get(now.sku_id, 0) + taken
             print("      -> would apply", file=out)
             continue
         assert journal is not None
         made = send_journaled(c, writer, journal, out, plan, read=now.quantity)
         failed += not made
-        removed[now.sku_id] = removed.get(now.sku_id, 0) + c.seats  # made, or it may have been
+        removed[now.sku_id] = removed.get(now.sku_id, 0) + taken  # made, or it may have been
     return failed
 
 

@@ -37,7 +37,7 @@ from auditor.formats.bill_model import CommerceChange
 
 from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NAMES, NOW
-from ..distributor.distributor_requests import CANCEL, SHERWEB
+from ..distributor.distributor_requests import CANCEL, INCREASE, SHERWEB
 from ..formats.plan_json import PlanFile
 from ..vendors.protocols import DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
@@ -46,6 +46,7 @@ from .commerce import CommerceJournal
 from .commerce_undo import _ask
 from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow, tenant_now
+from .distributor_purchase_undo import Done, take_back
 from .journal import plan_beside, plan_paths, whole_lines
 from .lock import hold
 
@@ -63,6 +64,7 @@ class JournalLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     from_: int
     to: int
     outcome: str
+    at: str = ""  # when the line was written (UTC): a purchase's undo window where the distributor keeps no history
     monthly_saving: float | None = None
     plan: str | None = None  # the SHA-256 of the plan the change came from
     read: int | None = None  # the quantity read at the call, before the write (its `sending` line)
@@ -242,6 +244,25 @@ def _undo_one(
     return None
 
 
+def _take_back(
+    line: JournalLine,
+    sent: JournalLine | None,
+    writer: DistributorSession,
+    out: TextIO,
+    execute: bool,
+    journal: CommerceJournal | None,
+    folder: Path,
+    today: date,
+    tenant: TenantNow,
+) -> str | None:
+    """A done purchase's seats taken off again (distributor_purchase_undo.take_back), once the plan bears it out."""
+    change = bound(line, sent, folder)
+    if isinstance(change, str):
+        return f"D{line.n}. {line.sku} bought at {NAMES.get(line.source, line.source)}: not taken off: {change}"
+    done = Done(line.n, line.at, line.plan)
+    return take_back(done, change, writer, out, execute=execute, journal=journal, today=today, tenant=tenant)
+
+
 def undo_distributor(
     lines: Sequence[JournalLine],
     writers: Mapping[str, DistributorSession],
@@ -265,14 +286,9 @@ def undo_distributor(
         last[(line.n, line.api_id)] = line
         if line.outcome == "sending":
             sending[(line.n, line.api_id)] = line
-    for (n, sub_id), line in last.items():
-        if line.outcome in ("sending", "unknown"):
-            at = NAMES.get(line.source, line.source)
-            problems.append(
-                f"D{n} ({at} subscription {sub_id}): its outcome is {line.outcome}: check it in {at}'s portal"
-            )
+    problems += _left_open(last)
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
-    would = 0
+    would = bought = 0
     for line in reversed(done):
         if line.kind == CANCEL:  # Pax8 documents no way back from a cancellation: a person buys it again
             said = (
@@ -284,6 +300,13 @@ def undo_distributor(
             problems.append(said)
             continue
         sent = sending.get((line.n, line.api_id))
+        if line.kind == INCREASE:  # a purchase: its seats come off again, inside the window (distributor_purchase_undo)
+            problem = _take_back(line, sent, writers[line.source], out, execute, journal, folder, today, tenant)
+            if problem:
+                problems.append(problem)
+            elif not execute:
+                bought += 1
+            continue
         problem = _undo_one(
             line,
             sent,
@@ -301,13 +324,29 @@ def undo_distributor(
         elif not execute:
             would += 1
     if not execute:  # a dry run says so, and how to make it: never a silent exit 0
-        put_back = english_count(would, "reduction would be", "reductions would be")
-        print(
-            f"dry run: {put_back} put back, nothing was written; the same undo with --yes, at a terminal, asks "
-            "before each put-back (without a terminal it buys nothing and exits 3)",
-            file=out,
-        )
+        _dry_run(out, would, bought)
     return problems
+
+
+def _left_open(last: Mapping[tuple[int, str], JournalLine]) -> list[str]:
+    """The changes whose last line says `sending` or `unknown`: for a person to check at the distributor."""
+    out = []
+    for (n, sub_id), line in last.items():
+        if line.outcome in ("sending", "unknown"):
+            at = NAMES.get(line.source, line.source)
+            out.append(f"D{n} ({at} subscription {sub_id}): its outcome is {line.outcome}: check it in {at}'s portal")
+    return out
+
+
+def _dry_run(out: TextIO, would: int, bought: int) -> None:
+    put_back = english_count(would, "reduction would be", "reductions would be")
+    print(
+        f"dry run: {put_back} put back, nothing was written; the same undo with --yes, at a terminal, asks "
+        "before each put-back (without a terminal it buys nothing and exits 3)",
+        file=out,
+    )
+    if bought:
+        print(f"dry run: {english_count(bought, 'purchase would be', 'purchases would be')} taken off", file=out)
 
 
 def plan_file(folder: Path, sha256: str) -> PlanFile | None:

@@ -5,6 +5,7 @@ written, sent and re-derived before it is sent (docs/architecture.md, "Where a v
                               requests: auditor.vendors.<name>.requests, through the registry)
     distributor_changes.py    the plan's side: the reductions and cancellations of bill.distributor, from
                               report.json's reconciliation, and plan.md's lines for them
+    purchases.py              the plan's purchases: a subscription's quantity up by the seats the bill buys
     distributor_rederive.py   each change derived again from what the distributor and Graph say at the
                               call, before it is sent
 

@@ -47,9 +47,10 @@ from ..reference import product_names
 from ..render.text import clean
 from ..vendors import terms
 from ..vendors.registry import DISTRIBUTORS
-from .distributor_requests import CANCEL, PAX8, REDUCE, SHERWEB
+from .distributor_requests import CANCEL, INCREASE, PAX8, REDUCE, SHERWEB
 from .not_planned import NAMES as NAMES  # the distributors by name (apply says them too)
 from .not_planned import line, said
+from .purchases import NOT_WRITTEN, bought, not_written, purchase_texts, purchases
 
 SOURCE = PAX8
 NOW, AT_TERM_END = "any_time", "renewal"  # the change's window: now, or at the commitment's end
@@ -210,6 +211,7 @@ def distributor_changes(
     if not scope:
         return [], []
     keeps = keep_seats(bill.products)
+    buying = bought(bill)  # a product the bill buys seats of has no reduction (distributor.purchases)
     after = {p.sku.upper(): p.assigned_after for p in bill.products}
     changes: list[CommerceChange] = []
     skipped: list[NotPlanned] = []
@@ -221,6 +223,8 @@ def distributor_changes(
                 skipped.append(
                     NotPlanned(why="no_subscription", distributor=section.distributor or PAX8, sku=part, sku_id=sku_id)
                 )
+            continue
+        if part in buying:
             continue
         drop = product.billed - keeps[part]
         left = seats_left(product.enabled, product.billed, drop)
@@ -252,6 +256,9 @@ def with_distributor(bill: Bill, document: ReportDocument, today: date) -> Bill:
     section = document.distributor or None
     sku_ids = {s.sku.upper(): s.sku_id for s in document.skus if s.sku and s.sku_id}
     changes, skipped = distributor_changes(section, bill, sku_ids, today)
+    bought_there, not_bought = purchases(section, bill, sku_ids, today)
+    changes = [msgspec.structs.replace(c, n=n) for n, c in enumerate([*changes, *bought_there], 1)]
+    skipped += not_bought
     if not changes and not skipped:
         return bill
     return msgspec.structs.replace(
@@ -277,6 +284,12 @@ def distributor_lead(bill: Bill | None, locale: Locale) -> str:
     (Pax8 or Sherweb: native review 7 found Sherweb's changes labelled Pax8)."""
     t = i18n.translations(locale)
     names = sorted({NAMES.get(c.source, c.source) for c in (bill.distributor or [] if bill is not None else [])})
+    if any(c.kind == INCREASE for c in (bill.distributor or [] if bill is not None else [])):
+        return t.pgettext(
+            "plan_distributor_lead_buys",
+            "Each change sets a subscription's quantity at the distributor, down where the plan frees licenses and "
+            "up where it buys them; apply checks the subscription and the licenses again before it sends it.",
+        )
     if len(names) == 1:
         return t.pgettext(
             "plan_distributor_lead",
@@ -291,14 +304,23 @@ def distributor_lead(bill: Bill | None, locale: Locale) -> str:
     )
 
 
-def distributor_rows(bill: Bill | None, locale: Locale) -> tuple[tuple[DistributorRow, ...], str]:
+def distributor_rows(
+    bill: Bill | None, locale: Locale, currency: str | None = None
+) -> tuple[tuple[DistributorRow, ...], str]:
     """plan.md's lines for the bill's distributor changes, and the lines that say which reductions are
-    not planned and why, in the words plan.json records them ("" when none)."""
+    not planned and why, in the words plan.json records them ("" when none); `currency`: the report's,
+    for a purchase's money."""
     t = i18n.translations(locale)
     changes = list(bill.distributor or []) if bill is not None else []
     rows = []
     for c in changes:
         product = product_names().product(c.sku_id, c.sku) or c.sku
+        if c.kind == INCREASE:
+            what, when = purchase_texts(c, product, currency, locale)
+            body = "" if c.request.body is None else f" {msgspec.json.encode(c.request.body).decode()}"
+            sent = f"{c.request.method} {c.request.path}{body}"
+            rows.append(DistributorRow(c.n, clean(what, 600), clean(sent, 600), when))
+            continue
         if c.kind == CANCEL:
             what = t.pgettext(
                 "plan_distributor_cancel",
@@ -352,5 +374,13 @@ def distributor_reasons(bill: Bill | None, locale: Locale) -> tuple[str, ...]:
         return ()
     facts = bill.distributor_not_planned or []
     if facts:
-        return tuple(clean(said(skip, locale), 600) for skip in facts)
+        return tuple(
+            clean(
+                not_written(skip, product_names().product(skip.sku_id, skip.sku) or skip.sku, locale)
+                if skip.why == NOT_WRITTEN
+                else said(skip, locale),
+                600,
+            )
+            for skip in facts
+        )
     return tuple(clean(r, 600) for r in bill.distributor_skipped or [])

@@ -31,7 +31,7 @@ from ..billing.distributor_join import Joins, TenantSubscription, guid
 from ..billing.distributor_seats import reduction_short
 from ..vendors.protocols import DistributorSession, Foreign, Now, Unread
 from .distributor_changes import AT_TERM_END, NAMES, NOW
-from .distributor_requests import CANCEL, SHERWEB
+from .distributor_requests import CANCEL, INCREASE, SHERWEB
 
 # skuId -> (enabled seats, assigned) as Graph says them now (apply.commerce reads them for both APIs)
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]
@@ -109,6 +109,8 @@ def rederived(c: CommerceChange, now: Now, tenant: Joins, today: date) -> str | 
         return f"{at} names no one Microsoft product for it now ({now.product})"
     if now.sku_id != (c.sku_id or "").lower():
         return f"it is Microsoft product {now.sku_id} at {at} now, the plan's change names {c.sku_id}"
+    if c.kind == INCREASE:
+        return None  # a purchase is made now, whatever the commitment: seats can be added at any time
     if now.stale:
         return None  # no day can be derived: skipped (moved), not refused
     due, window = now.due, (AT_TERM_END if now.due else NOW)
@@ -123,7 +125,7 @@ def moved(c: CommerceChange, now: Now) -> str | None:
     """Why the subscription as re-read no longer takes the plan's change (the world moved since the
     plan: nothing is sent, and it is no error), else None."""
     at = NAMES.get(c.source, c.source)
-    if now.stale:
+    if now.stale and c.kind != INCREASE:
         return now.stale
     if not now.writable:
         return f"its status at {at} is {now.status or 'not given'}"
@@ -172,6 +174,8 @@ async def check(
     why = moved(c, now)
     if why:
         return Verdict(why), now
+    if c.kind == INCREASE:  # seats bought leave nobody short; what to buy is the fresh compile's (apply.fresh)
+        return None, now
     sku = now.sku_id or ""
     counted = await tenant.seats(sku)
     if counted is None:

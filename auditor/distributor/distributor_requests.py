@@ -6,7 +6,8 @@ shape `apply --distributor` holds a plan's change to before it sends it.
 
 A reduction keeps at least one seat; a change that takes a subscription's whole quantity is a
 cancellation (`kind: cancel`, `to: 0`), for a distributor that cancels through its API (Pax8), its
-cancelDate the day it can be made first (the plan's day, or the commitment's end: `saving_from`).
+cancelDate the day it can be made first (the plan's day, or the commitment's end: `saving_from`). A
+purchase (`kind: increase`) takes the quantity up by the seats the bill buys.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from __future__ import annotations
 from datetime import date
 
 from auditor.formats.bill_model import CommerceChange
-from auditor.vendors.protocols import CANCEL, REDUCE
+from auditor.vendors.protocols import CANCEL, INCREASE, REDUCE
 from auditor.vendors.registry import DISTRIBUTORS
 
 PAX8, SHERWEB = "pax8", "sherweb"  # the distributors the plan's changes name, as plan.json's `source`
 
-__all__ = ["CANCEL", "PAX8", "REDUCE", "SHERWEB", "shape_error"]
+__all__ = ["CANCEL", "INCREASE", "PAX8", "REDUCE", "SHERWEB", "shape_error"]
 
 
 def _iso_day(text: str | None) -> bool:
@@ -32,7 +33,7 @@ def _iso_day(text: str | None) -> bool:
 def _kinds() -> str:
     """The changes the distributors take, as a refusal names them ("a Pax8 reduction or cancellation, nor a
     Sherweb reduction")."""
-    said = {REDUCE: "reduction", CANCEL: "cancellation"}
+    said = {REDUCE: "reduction", CANCEL: "cancellation", INCREASE: "purchase"}
     return ", nor a ".join(f"{v.name} {' or '.join(said[k] for k in v.kinds)}" for v in DISTRIBUTORS.values())
 
 
@@ -47,6 +48,10 @@ def shape_error(c: CommerceChange) -> str | None:
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (frm, to, seats)):
         return "its from, to and seats must be whole numbers"
     assert frm is not None and to is not None
+    if c.kind == INCREASE:
+        if not 1 <= frm < to or seats != to - frm:
+            return f"a purchase goes from {frm} up to more seats, {seats} more, not to {to}"
+        return vendor.wrong_request(c)
     if c.kind == CANCEL:
         if frm < 1 or to != 0 or seats != frm:
             return f"a cancellation takes the whole quantity ({frm} seats) to 0, not {seats} seats to {to}"

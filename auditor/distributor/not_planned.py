@@ -56,6 +56,11 @@ def line(skip: NotPlanned) -> str:
             )
         case "every_seat":
             return f"{part}: {name} subscription {ids}: every seat would go: cancel it in {name}'s portal"
+        case "buy_not_written":
+            return (
+                f"{part}: the plan buys seats of it, but no single {name} subscription of it ({ids or 'none'}) "
+                f"names the tenant's: the purchase is not written; buy them in {name}'s portal"
+            )
     return f"{part}: {skip.why}"
 
 

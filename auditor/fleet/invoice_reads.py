@@ -24,6 +24,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ import msgspec
 
 from auditor.common.errors import AuditorError, clean_message
 from auditor.common.outputs import write_text
+from auditor.common.timestamps import timestamp_or_none
 
 from ..billing import invoices as bill
 from ..billing import invoices_microsoft
@@ -56,6 +58,7 @@ class Read:
     invoice_id: str
     lines: tuple[bill.InvoiceLine, ...] = ()
     gap: str | None = None
+    note: str = ""  # Pax8's `latest`: which invoice, of which month, was read (a distributor InvoiceSession.latest)
 
 
 def _say(text: str) -> None:
@@ -92,20 +95,21 @@ def _microsoft(options: InvoiceOptions, block: PartnerBlock | None, auth: str | 
     return read_microsoft(invoice, graph_v1, credential, description, scope)
 
 
-def _pax8(options: InvoiceOptions, env: Mapping[str, str]) -> Read:
+def _pax8(options: InvoiceOptions, env: Mapping[str, str], today: date) -> Read:
     asked = str(options.pax8)
     pax8 = DISTRIBUTORS["pax8"]
     assert pax8.invoices is not None  # Pax8 invoices the partner through its API
     try:
         with pax8.invoices(pax8.credentials(env), options.pax8_endpoint) as invoices:
-            listed = invoices.invoice_ids()
+            note = ""
             if asked == LATEST:
-                if not listed:
-                    return Read("pax8", asked, gap="Pax8 lists no invoice of the partner")
-                asked = listed[0][0]
-            elif asked.casefold() not in {i.casefold() for i, _ in listed}:
+                found, note = invoices.latest(today)
+                if found is None:
+                    return Read("pax8", asked, gap=note)
+                asked = found
+            elif asked.casefold() not in {i.casefold() for i, _ in invoices.invoice_ids()}:
                 return Read("pax8", asked, gap=f"Pax8 lists no invoice {asked[:40]!r} of the partner")
-            return Read("pax8", asked, tuple(invoices.invoice_lines(asked)))
+            return Read("pax8", asked, tuple(invoices.invoice_lines(asked)), note=note)
     except (DistributorError, AuditorError) as exc:
         return Read("pax8", asked, gap=clean_message(str(exc))[:400])
 
@@ -116,20 +120,23 @@ def read(
     partner: PartnerBlock | None,
     auth: str | None,
     env: Mapping[str, str] = os.environ,
+    today: date | None = None,
 ) -> list[Read]:
-    """Each invoice the run asks for, read once for every customer (each its gap when it cannot be)."""
+    """Each invoice the run asks for, read once for every customer (each its gap when it cannot be);
+    `today`: the run's day (--as-of; the demo's moment), which month Pax8's `latest` is told by."""
     found = []
     if options.microsoft:
         found.append(_microsoft(options, partner, auth, env))
     if options.pax8:
-        found.append(_pax8(options, env))
+        found.append(_pax8(options, env, today or datetime.now(UTC).date()))
     for invoice in found:
         name = "Microsoft's" if invoice.source == "microsoft" else "Pax8's"
         if invoice.gap:
             _say(f"license-auditor: {name} invoice {invoice.invoice_id} not read: {invoice.gap}")
         else:
             lines = english_count(len(invoice.lines), "line", "lines")
-            _say(f"license-auditor: {name} invoice {invoice.invoice_id}: {lines} read")
+            said = f" ({invoice.note})" if invoice.note else ""
+            _say(f"license-auditor: {name} invoice {invoice.invoice_id}{said}: {lines} read")
     return found
 
 
@@ -278,7 +285,9 @@ def beside(options: FleetOptions, tenants: TenantsFile | None, outcomes: Sequenc
     """The run's invoices read (`read`) and set beside each audited tenant's seats (`run`)."""
     partner = tenants.partner if tenants is not None else None
     auth = options.audit.source.auth.value
-    reads = read(options.invoices, partner=partner, auth=auth, env=options.distributor_env or os.environ)
+    as_of = timestamp_or_none(options.audit.as_of) if options.audit.as_of else None
+    env = options.distributor_env or os.environ
+    reads = read(options.invoices, partner=partner, auth=auth, env=env, today=as_of.date() if as_of else None)
     return run(outcomes, root, reads)
 
 

@@ -161,6 +161,8 @@ class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}
     not_before: str | None
     by: str | None
     monthly_saving: float
+    # a purchase at the distributor: what the seats bought bill the customer a month (auditor.distributor.purchases)
+    monthly_price: float | UnsetType = UNSET
     saving_from: str | None
     request: CommerceRequest
 

@@ -13,7 +13,7 @@ The surplus is spread over the product's subscriptions, the one whose seats stop
 its own seats, and in a seat addition's 7-day window no more than the seats added then. What no
 window takes now is `unscheduled`: the next plan schedules it. Each subscription gets one action
 (windows.commerce_action). Moves that wait for a seat of a product first take the seats the plan
-frees of it (`kept_for_moves`, out of the surplus); for the rest the bill gets one `buy`.
+frees of it (`kept_for_moves`, out of the surplus); for the rest, and the spare minimum, one `buy`.
 docs/bill.md has the rules.
 """
 
@@ -59,21 +59,12 @@ from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
+from .bill_purchases import Purchase, purchases
 from .entitled_products import assigned_products, mixed, strs
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
 NEEDED_ENDS = "needed_ends"  # an action's warning: a subscription the plan needs ends soon with auto-renew off
 YEAR = timedelta(days=365)
-
-
-@dataclass(frozen=True)
-class Purchase:
-    """What one move or change needs bought: `seats` more of `sku`, at `monthly` a seat where the
-    finding names the price of a product the tenant does not subscribe to yet (entitle_with)."""
-
-    sku: str
-    seats: int
-    monthly: float | None = None
 
 
 class CommerceFacts(TypedDict):
@@ -287,10 +278,6 @@ def _price(row: SeatRow | None) -> float | None:
     return 0.0 if row.free else row.price_monthly
 
 
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
@@ -463,6 +450,7 @@ def build_bill(
     products: list[BillProduct] = []
     actions: list[BillAction] = []
     wanted = {need.sku: need.seats for need in purchases if need.seats > 0}  # moves that wait for a seat
+    spare_short: dict[str, int] = {}  # the spare seats under the policy's minimum after the plan: bought
     # the price of a product bought new: the tenant's own (its products table), else the finding's
     buy_price = {need.sku: need.monthly for need in purchases if need.monthly is not None}
     for part in sorted(by_part):
@@ -474,6 +462,8 @@ def build_bill(
         after = assigned_after.get(part, rows[part].consumed if part in rows else 0)
         spare = spare_min.get(part, 0)
         surplus = max(0, purchased - after - spare)
+        if short := min(spare, max(0, after + spare - purchased)):
+            wanted[part], spare_short[part] = wanted.get(part, 0) + short, short
         # seats the plan frees go to the moves that wait for one before they leave the bill
         kept = min(surplus, wanted.get(part, 0))
         wanted[part] = wanted.get(part, 0) - kept
@@ -513,7 +503,10 @@ def build_bill(
         if seats > 0:
             price = _price(rows.get(part))
             price = buy_price.get(part) if price is None else price
-            reason = Reason("buy", {"seats": seats})
+            spared: dict[str, object] = {"seats": seats, "spare": spare_min.get(part, 0)}
+            reason = (
+                Reason("buy_spare", spared) if seats <= spare_short.get(part, 0) else Reason("buy", {"seats": seats})
+            )
             actions.append(
                 BillAction(
                     subscription=None,
@@ -547,24 +540,6 @@ def build_bill(
         as_of=today.isoformat(),
         commerce=commerce or msgspec.UNSET,
     )
-
-
-def purchases(document: ReportDocument) -> list[Purchase]:
-    """Seats to buy for the changes that did not fit, one purchase per product: the moves (the
-    subscription-move findings that wait for seats: details.move_to) and the products that entitle
-    users to a security feature (entitlement-missing: details.entitle_with.sku)."""
-    needed: dict[str, int] = {}
-    prices: dict[str, float] = {}
-    for f in document.findings:
-        details = f.details
-        if not f.waived and details.get("waits_for_seats"):
-            entitle = details.get("entitle_with")
-            part = str(details.get("move_to") or (entitle.get("sku") if isinstance(entitle, Mapping) else "") or "")
-            needed[part] = needed.get(part, 0) + 1
-            monthly = _number(entitle.get("monthly")) if isinstance(entitle, Mapping) else None
-            if monthly is not None:
-                prices[part] = monthly
-    return [Purchase(part, n, prices.get(part)) for part, n in sorted(needed.items()) if part]
 
 
 def urgent(actions: Sequence[BillAction], today: date, days: int = URGENT_DAYS) -> list[BillAction]:

@@ -277,6 +277,13 @@ def _seat_texts(t: i18n.Translations, v: dict[str, str], n: int) -> dict[str, Ca
             n,
             **v,
         ),
+        "buy_spare": lambda: t.npgettext(
+            "bill_reason_buy_spare",
+            "The policy keeps {spare} spare licenses after the plan: {n} more license is needed.",
+            "The policy keeps {spare} spare licenses after the plan: {n} more licenses are needed.",
+            n,
+            **v,
+        ),
     }
 
 

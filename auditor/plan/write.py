@@ -23,6 +23,7 @@ from auditor.common.errors import UsageError
 from auditor.common.outputs import write_text
 from auditor.data.model import Locale
 from auditor.distributor.distributor_changes import distributor_lead, distributor_reasons, distributor_rows
+from auditor.distributor.purchases import purchases_title
 from auditor.formats.plan_records import DECLARED, BatchBody, BatchRequest, MailboxStep, PlanRecord
 from auditor.plan.bill_view import bill_view
 from auditor.plan.commerce import commerce_rows
@@ -366,7 +367,7 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
     """plan.md, in the report's language; every value is escaped as the report's Markdown is."""
     locale = locale_of(plan)
     view = _view(plan, created_at, locale)
-    shown = distributor_rows(plan.bill, locale)
+    shown = distributor_rows(plan.bill, locale, plan.currency)
     return (
         markdown_environment()
         .get_template("plan.md.j2")
@@ -378,6 +379,7 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
             distributor=shown[0],
             distributor_skipped=shown[1],
             distributor_lead=distributor_lead(plan.bill, locale),
+            distributor_title=purchases_title(plan.bill, locale),
             distributor_reasons=distributor_reasons(plan.bill, locale),
         )
     )

@@ -11,7 +11,9 @@ that implements one of them, and one line of auditor.vendors.registry.
         .cancel(id, on)                 the request a cancellation of the whole quantity sends, or None:
                                         the distributor cancels nothing through its API
         .put_back(customer, id, to)     the request undo sends to put a reduction's seats back
-        .kinds                          the changes it takes: REDUCE, CANCEL
+        .increase(customer, id, to)     the request a purchase sends (the quantity up to `to`); undo
+                                        takes it back with .reduce within seven days
+        .kinds                          the changes it takes: REDUCE, CANCEL, INCREASE
         .wrong_request(change)          how a plan's change's request is not the one it is sent, or None
         .commits_by_term_only,          its commitment rule (auditor.vendors.terms): whether only the
         .renews_next_day                commitment term commits, and whether the first day a committed
@@ -19,7 +21,9 @@ that implements one of them, and one line of auditor.vendors.registry.
         .invoices                       what it invoiced the partner (InvoiceReader), or None
     DistributorSession                  .subscriptions(customer) (typed rows: DistributorSubscription),
                                         .now(...) the subscription re-read at the call, .send(change),
-                                        .recorded(...) the distributor's record of its last change
+                                        .recorded(...) the distributor's record of its last change,
+                                        .added(...) when a purchase's seats were added by that record
+                                        (None: the distributor keeps none the API gives)
     PSA                                 where the MSP bills its customer (ConnectWise, Autotask, Halo)
         .key, .name, .credentials(env), .session(keys, endpoint): a PsaSession
         .desk(keys, endpoint)           a TicketDesk, or None: its tickets are not filed by this version
@@ -42,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar, Protocol
 
 from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm
@@ -55,6 +59,7 @@ from auditor.common.errors import console_line
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
 
 REDUCE, CANCEL = "reduce", "cancel"  # a distributor change's kind (plan.json `bill.distributor[].kind`)
+INCREASE = "increase"  # a purchase: the quantity up by the seats the bill buys (auditor.distributor.purchases)
 
 
 class DistributorError(Exception):
@@ -124,6 +129,16 @@ class Recorded:
     why: str = ""
 
 
+@dataclass(frozen=True)
+class Added:
+    """When a purchase's seats were added, by the distributor's own record, and how that is known; `why` when
+    it cannot be told."""
+
+    at: datetime | None
+    said: str
+    why: str = ""
+
+
 class DistributorSession(Protocol):
     """One session at a distributor for the run: its reads and its writes (apply --distributor's)."""
 
@@ -133,12 +148,15 @@ class DistributorSession(Protocol):
     def now(self, scope: str, sub_id: str, today: date, tenant: Joins) -> Now: ...
     def send(self, c: CommerceChange) -> Sent: ...
     def recorded(self, scope: str, sub_id: str, quantity: int) -> Recorded: ...
+    def added(self, scope: str, sub_id: str, before: int, after: int) -> Added | None: ...
 
 
 class InvoiceSession(Protocol):
-    """A distributor's invoices to the partner: every invoice (id, date), newest first; one's lines."""
+    """A distributor's invoices to the partner: every invoice (id, date), newest first; the partner's own newest
+    (`latest`: its id, or None, and the sentence saying which month it is, or why none); one's lines."""
 
     def invoice_ids(self) -> list[tuple[str, str]]: ...
+    def latest(self, today: date) -> tuple[str | None, str]: ...
     def invoice_lines(self, invoice_id: str) -> list[InvoiceLine]: ...
 
 
@@ -150,7 +168,7 @@ class Distributor(Protocol):
     key: ClassVar[str]
     name: ClassVar[str]
     scope: ClassVar[str]
-    kinds: ClassVar[tuple[str, ...]]  # the changes it takes through its API: REDUCE, CANCEL
+    kinds: ClassVar[tuple[str, ...]]  # the changes it takes through its API: REDUCE, CANCEL, INCREASE
     commits_by_term_only: ClassVar[bool]
     renews_next_day: ClassVar[bool]
     invoices: InvoiceReader | None
@@ -160,6 +178,7 @@ class Distributor(Protocol):
     def reduce(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
     def cancel(self, sub_id: str, on: str) -> CommerceRequest | None: ...
     def put_back(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
+    def increase(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
     def wrong_request(self, c: CommerceChange) -> str | None: ...
 
 

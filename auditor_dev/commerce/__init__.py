@@ -47,7 +47,7 @@ from auditor_dev.commerce.partner_center import PartnerCenterStandIn
 from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8, sample_pax8_invoice
 from auditor_dev.commerce.psa_sample import sample_psa
 from auditor_dev.commerce.sample import sample_commerce
-from auditor_dev.commerce.sherweb import SherwebStandIn
+from auditor_dev.commerce.sherweb import SAMPLE_SHERWEB_CLIENT, SAMPLE_SHERWEB_CUSTOMER, SherwebStandIn, sample_sherweb
 
 __all__ = [
     "SAMPLE_CLIENT_ID",
@@ -55,6 +55,8 @@ __all__ = [
     "SAMPLE_HALO_CLIENT",
     "SAMPLE_HALO_PRODUCTS",
     "SAMPLE_HALO_TEAM",
+    "SAMPLE_SHERWEB_CLIENT",
+    "SAMPLE_SHERWEB_CUSTOMER",
     "SAMPLE_TICKETS_BLOCK",
     "AutotaskStandIn",
     "BillingStandIn",
@@ -73,4 +75,5 @@ __all__ = [
     "sample_pax8",
     "sample_pax8_invoice",
     "sample_psa",
+    "sample_sherweb",
 ]

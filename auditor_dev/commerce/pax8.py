@@ -25,7 +25,10 @@
                                required"); 422 for a subscription whose startDate is after the clock's
                                day ("Currently NOT supported for subscriptions with a future date") or
                                one Pax8 no longer bills, 400 for a quantity that is not a whole number
-                               >= 1 or no field, 404 for an unknown id; the updated subscription
+                               >= 1 or no field, 404 for an unknown id; the updated subscription. A
+                               higher quantity is taken (a purchase) and recorded; a decrease that takes
+                               off seats added more than 168 hours before: 422 (Microsoft's seven days
+                               for a quantity added, `added_since`)
     DELETE /v1/subscriptions/{subscriptionId}?cancelDate=…   "Cancel Subscription" ("Cancels the
                                Subscription specified by subscriptionId"; cancelDate: "The date to cancel
                                the subscription on", a date-time in Pax8's schema, its example
@@ -68,6 +71,20 @@ def _error(status: int, message: str, instance: str) -> Reply:
     return Reply(
         status, {"type": kinds.get(status, "Error"), "message": message, "instance": instance, "status": status}
     )
+
+
+def added_since(added: dict[str, tuple[float, int]], sub_id: str, now_seats: int, to: int, clock: float) -> str:
+    """Microsoft's rule for a quantity added, which Pax8 and Sherweb pass on (docs/distributors.md,
+    "Purchases"): "The number of licenses on a subscription can be decreased only within the first seven days
+    of when the licenses were added to the subscription". An increase is recorded in `added`; a decrease that
+    takes off seats added more than 168 hours ago is refused (the message), else "" (recorded or allowed)."""
+    if to > now_seats:
+        added[sub_id] = (clock, now_seats)
+        return ""
+    when, _ = added.get(sub_id, (clock, now_seats))
+    if to < now_seats and sub_id in added and clock - when > 168 * 3600:
+        return "Licenses added more than seven days ago cannot be decreased until the renewal"
+    return ""
 
 
 def _cancel_day(value: str) -> str | None:
@@ -116,6 +133,8 @@ class Pax8StandIn(StandIn):
         }
         self.issued: dict[str, float] = {}  # token -> when it expires
         self.writes = 0
+        # the seats each update added (when, and the quantity before): Microsoft's seven days to decrease them
+        self.added: dict[str, tuple[float, int]] = {}
 
     def route(self, asked: Asked) -> Reply:
         if asked.path == "/oauth/token":
@@ -186,7 +205,9 @@ class Pax8StandIn(StandIn):
             return _error(422, "Currently NOT supported for subscriptions with a future date", asked.path)
         if sub.get("status") not in ("Active", "Activated"):
             return _error(422, f"Subscription is {sub.get('status')}", asked.path)
-        if "quantity" in body:
+        if isinstance(quantity, int):  # checked above: a whole number of at least 1
+            if refused := added_since(self.added, str(sub["id"]), int(sub["quantity"]), quantity, self.clock()):
+                return _error(422, refused, asked.path)
             sub["quantity"] = quantity
         self._versioned(sub)
         return Reply(200, sub)
@@ -344,14 +365,15 @@ SAMPLE_INVOICE = "7c1d2e3f-4a5b-4c6d-8e7f-900000000011"  # the sample partner's 
 
 
 def sample_pax8_invoice() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """The sample partner's invoice at Pax8 (the month before demo.CLOCK), its items Contoso's seats as
+    """The sample partner's invoice at Pax8 (October's, generated on the 5th: demo.CLOCK, 1 November, is
+    before November's is generated, so `latest` is this one), its items Contoso's seats as
     the sample's subscriptions bill them, each at the partner's cost (costTotal) and the customer's
     price (subTotal): (invoices, items by invoice id)."""
     _, subscriptions, _ = sample_pax8("")
     invoice = {
         "id": SAMPLE_INVOICE,
-        "invoiceDate": "2026-11-04",
-        "dueDate": "2026-12-04",
+        "invoiceDate": "2026-10-05",  # the 5th: Pax8 generates a month's final invoice then (docs/msp.md)
+        "dueDate": "2026-11-04",
         "status": "Unpaid",
         "partnerName": "Sample MSP",
         "total": 0.0,

@@ -13,7 +13,9 @@ portal (developers.sherweb.com) shapes it:
          {subscriptionsAmendmentId}, the quantities set at once; an unknown customer 404, a subscription
          not the customer's 404, a newQuantity that is not a whole number of at least 1 (our stand-in's
          floor: Sherweb's document gives int32 only) or below the subscription's committed minimal
-         quantity today (Sherweb's committedMinimalQuantities) 400, a body of another shape 400
+         quantity today (Sherweb's committedMinimalQuantities) 400, a body of another shape 400; a higher
+         quantity is taken (a purchase) and recorded, and a decrease that takes off seats added more than
+         168 hours before is 400 (Microsoft's seven days for a quantity added: pax8.added_since)
     GET  /service-provider/v1/billing/subscriptions/amendments/{id}/status   GetSubscriptionsAmendmentStatus:
          the status as a JSON string (`amendment_status`, default "Success"); an unknown id 404
 
@@ -33,6 +35,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from auditor_dev.commerce.pax8 import added_since
 from auditor_dev.commerce.server import Asked, Reply, StandIn
 
 SCOPE = "service-provider"
@@ -88,6 +91,7 @@ class SherwebStandIn(StandIn):
         self.writes = 0
         self.amendments: dict[str, str] = {}  # amendment id -> its status
         self.amendment_status = "Success"  # what a new amendment's status says (a test sets another)
+        self.added: dict[str, tuple[float, int]] = {}  # the seats an amendment added: Microsoft's seven days (pax8)
 
     def route(self, asked: Asked) -> Reply:
         if asked.path == "/auth/oidc/connect/token":
@@ -148,8 +152,16 @@ class SherwebStandIn(StandIn):
                 return _error(400, "newQuantity must be a whole number of at least 1")
             if quantity < _least(found[0], today):
                 return _error(400, "The quantity cannot be decreased below the committed minimal quantity")
+            refused = added_since(
+                dict(self.added), str(found[0]["id"]), int(found[0]["quantity"]), quantity, self.clock()
+            )
+            if refused:
+                return _error(400, refused)
             changes.append((found[0], quantity))
         for sub, quantity in changes:
+            added_since(
+                self.added, str(sub["id"]), int(sub["quantity"]), quantity, self.clock()
+            )  # an increase recorded
             sub["quantity"] = quantity
         amendment = str(uuid.uuid4())
         self.amendments[amendment] = self.amendment_status
@@ -171,3 +183,31 @@ class SherwebStandIn(StandIn):
         """Every token issued so far expires now."""
         for token in self.issued:
             self.issued[token] = self.clock()
+
+
+SAMPLE_SHERWEB_CLIENT = "demo-sherweb-client"
+SAMPLE_SHERWEB_CUSTOMER = "5a0f2c4e-8d1b-4e3a-9c6f-7b2d1e0a9f8c"  # Fabrikam at the sample's Sherweb
+SAMPLE_EXCHANGE_SKU = "4b9405b0-7788-4568-add1-99614e613b69"  # Microsoft's SKU id of Exchange Online (Plan 1)
+
+
+def sample_sherweb() -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """Fabrikam's seats at Sherweb, as `audit --demo --tenants` reads them: its Exchange Online (Plan 1), one
+    seat bought monthly, which the policy's spare minimum leaves short, so the plan buys one more there (issue
+    108). (subscriptions by customer, catalogs by customer)."""
+    exchange = {
+        "id": "b7c1e2d3-0000-4000-8000-0000000000f1",
+        "productName": "Exchange Online (Plan 1)",
+        "sku": "MS-0C-EXO-P1-NCE-1M",
+        "quantity": 1,
+        "purchaseDate": "2026-05-09T00:00:00Z",
+        "billingCycle": "Monthly",
+        "commitmentTerm": {"type": "Monthly", "termEndDate": "2026-12-08"},
+    }
+    catalog = [
+        {
+            "sku": "MS-0C-EXO-P1-NCE-1M",
+            "microsoftSkuId": SAMPLE_EXCHANGE_SKU,
+            "name": {"en": "Exchange Online (Plan 1)"},
+        }
+    ]
+    return {SAMPLE_SHERWEB_CUSTOMER: [exchange]}, {SAMPLE_SHERWEB_CUSTOMER: catalog}

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 
 from auditor.billing.invoices import CustomerInvoice, InvoiceLine, TenantProduct, compare, invoiced
 from auditor.vendors.pax8.client import Pax8, Pax8Error
-from auditor.vendors.pax8.invoices import invoice_ids, invoice_lines
+from auditor.vendors.pax8.invoices import Listed, invoice_ids, invoice_lines, latest
 from auditor_dev.commerce.pax8 import SAMPLE_COMPANY, SAMPLE_INVOICE, Pax8StandIn, sample_pax8, sample_pax8_invoice
 
 CUSTOMER = "00000000-0000-0000-0000-000000000001"
@@ -128,3 +129,21 @@ def test_an_item_out_of_shape_is_the_invoices_gap(
 def test_an_unknown_invoice_is_refused(pax8: tuple[Pax8StandIn, Pax8]) -> None:
     with pytest.raises(Pax8Error, match=r"HTTP 404\Z"):
         invoice_lines(pax8[1], "7c1d2e3f-0000-0000-0000-000000000000")
+
+
+def test_latest_is_the_partners_own_invoice_and_says_which_month() -> None:
+    """Issue 108, item 6: an invoice with a companyId is one company's (Pax8's schema: "The company id", and
+    the list "Return only invoices matching this companyId value"): `latest` skips it; read before the 5th,
+    when Pax8 generates the month's final invoice, it is last month's, and the run says so."""
+    listed = [
+        Listed("c-nov", "2026-11-03", "6f1b0c2e-4d5a-4c1e-9b7a-2c3d4e5f6a7b"),  # one company's, newer
+        Listed("p-oct", "2026-10-05"),
+        Listed("p-sep", "2026-09-05"),
+    ]
+    found, said = latest(listed, date(2026, 11, 3))
+    assert found is not None and found.id == "p-oct"
+    assert "October 2026's invoice" in said and "before the 5th" in said and "last month's" in said
+    found, said = latest(listed, date(2026, 10, 20))
+    assert found is not None and found.id == "p-oct" and "before the 5th" not in said
+    found, said = latest(listed[:1], date(2026, 11, 3))
+    assert found is None and "each one company's" in said

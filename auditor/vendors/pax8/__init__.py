@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
-from auditor.vendors.protocols import CANCEL, REDUCE, DistributorSession, InvoiceSession
+from auditor.vendors.protocols import CANCEL, INCREASE, REDUCE, DistributorSession, InvoiceSession
 
 from . import requests
 
@@ -40,7 +40,7 @@ class Pax8Distributor:
     key: ClassVar[str] = "pax8"
     name: ClassVar[str] = "Pax8"
     scope: ClassVar[str] = "company_id"  # the tenants entry's block names the customer by its Pax8 company
-    kinds: ClassVar[tuple[str, ...]] = (REDUCE, CANCEL)
+    kinds: ClassVar[tuple[str, ...]] = (REDUCE, CANCEL, INCREASE)
     commits_by_term_only: ClassVar[bool] = False  # an annual billing term commits a subscription too
     renews_next_day: ClassVar[bool] = False  # a reduction can be made on its commitment's endDate
 
@@ -75,6 +75,10 @@ class Pax8Distributor:
         return requests.cancel(sub_id, on)
 
     def put_back(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
+        del customer
+        return requests.update(sub_id, to)
+
+    def increase(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
         del customer
         return requests.update(sub_id, to)
 

@@ -9,6 +9,8 @@ strict JSON):
                                            (what the partner pays for the line) and currencyCode
 
     invoice_ids(pax8)                      every invoice of the partner: (id, invoiceDate), newest first
+    listed_invoices(pax8)                  the same with each invoice's companyId (Listed)
+    latest(listed, today)                  the partner's own newest invoice (no companyId), and which month
     invoice_lines(pax8, invoice_id)        every item of one invoice as an InvoiceLine, checked
 
 A listing's pages are checked as the subscriptions' are (totalElements and totalPages agree, no page
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeGuard
 
 from auditor.billing.invoices import InvoiceError, InvoiceLine, identifier, line_values
@@ -64,22 +68,68 @@ def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def invoice_ids(pax8: Pax8) -> list[tuple[str, str]]:
-    """(id, invoiceDate) of each of the partner's invoices, the newest first; a Pax8Error when the
-    listing is not read whole or an invoice gives no id or date."""
+@dataclass(frozen=True)
+class Listed:
+    """One of the invoices Pax8 lists: its id, its invoiceDate, and its companyId ("The company id"), None
+    for an invoice that names no company (the partner's own: `latest` reads only those)."""
+
+    id: str
+    date: str
+    company: str | None = None
+
+
+def listed_invoices(pax8: Pax8) -> list[Listed]:
+    """Each of the invoices Pax8 lists (id, invoiceDate, companyId), the newest first; a Pax8Error when the
+    listing is not read whole or an invoice gives no id or date, or a companyId that is not text."""
     listed = []
     for raw in _pages(pax8, "/invoices", MAX_INVOICES):
         ident = raw.get("id") if isinstance(raw, Mapping) else None
         when = iso_date(raw.get("invoiceDate")) if isinstance(raw, Mapping) else None
+        company = raw.get("companyId") if isinstance(raw, Mapping) else None
         try:
-            listed.append((identifier(ident, "an invoice's id", "GET /invoices"), when or ""))
+            own = identifier(ident, "an invoice's id", "GET /invoices")
         except InvoiceError as exc:
             raise Pax8Error(str(exc)) from None
         if when is None:
             raise Pax8Error(f"GET /invoices: invoice {str(ident)[:40]!r} gives no invoiceDate")
-    if len({i.casefold() for i, _ in listed}) != len(listed):
+        if company is not None and not isinstance(company, str):
+            raise Pax8Error(f"GET /invoices: invoice {own[:40]!r} gives a companyId that is no id")
+        listed.append(Listed(own, when, company or None))
+    if len({i.id.casefold() for i in listed}) != len(listed):
         raise Pax8Error("GET /invoices: an invoice is listed twice")
-    return sorted(listed, key=lambda pair: (pair[1], pair[0]), reverse=True)
+    return sorted(listed, key=lambda i: (i.date, i.id), reverse=True)
+
+
+def invoice_ids(pax8: Pax8) -> list[tuple[str, str]]:
+    """(id, invoiceDate) of each of the partner's invoices, the newest first (listed_invoices)."""
+    return [(i.id, i.date) for i in listed_invoices(pax8)]
+
+
+FINAL_DAY = 5  # "the final invoice generated on the 5th of the month" (Pax8's findPartnerDraftInvoiceItems)
+
+
+def latest(listed: list[Listed], today: date) -> tuple[Listed | None, str]:
+    """The partner's newest invoice (one with no companyId: an invoice carrying a companyId is one company's,
+    Pax8's schema lets the list be filtered by it), and the sentence saying which month it is: read before
+    the 5th of a month, the month's final invoice is not generated yet, so `latest` is last month's."""
+    own = [i for i in listed if i.company is None]
+    if not own:
+        others = len(listed)
+        return None, (
+            f"Pax8 lists {others} invoice(s), each one company's (a companyId): no invoice of the partner's own; "
+            "name it by its id (--pax8-invoice ID)"
+            if others
+            else "Pax8 lists no invoice of the partner"
+        )
+    found = own[0]
+    month = date.fromisoformat(found.date[:10]).strftime("%B %Y")
+    said = f"invoiced on {found.date[:10]}, {month}'s invoice"
+    if today.day < FINAL_DAY and found.date[:7] < today.isoformat()[:7]:
+        said += (
+            f"; read on {today.isoformat()}, before the {FINAL_DAY}th, when Pax8 generates the month's final "
+            "invoice: last month's"
+        )
+    return found, said
 
 
 def invoice_lines(pax8: Pax8, invoice_id: str) -> list[InvoiceLine]:
@@ -119,6 +169,10 @@ class Pax8Invoices:
 
     def invoice_ids(self) -> list[tuple[str, str]]:
         return invoice_ids(self.pax8)
+
+    def latest(self, today: date) -> tuple[str | None, str]:
+        found, said = latest(listed_invoices(self.pax8), today)
+        return (found.id if found is not None else None), said
 
     def invoice_lines(self, invoice_id: str) -> list[InvoiceLine]:
         return invoice_lines(self.pax8, invoice_id)

@@ -36,7 +36,7 @@ from auditor.billing.distributor_records import DistributorSubscription
 from auditor.billing.distributor_seats import BILLED
 from auditor.formats.bill_model import CommerceChange
 from auditor.vendors.client import not_sent
-from auditor.vendors.protocols import CANCEL, Foreign, Now, Recorded, Sent, Unread
+from auditor.vendors.protocols import CANCEL, Added, Foreign, Now, Recorded, Sent, Unread
 from auditor.vendors.terms import due_day
 
 from . import VENDOR
@@ -117,6 +117,16 @@ class Pax8Writer:
             last = "no change" if len(versions) < 2 else f"{versions[1].quantity} -> {quantity} seats"
             return Recorded(True, why=f"Pax8's history shows {last} as its last change, no reduction")
         return Recorded(True, versions[1].quantity)
+
+    def added(self, scope: str, sub_id: str, before: int, after: int) -> Added | None:
+        """When the seats were added: Pax8's history, its newest entry `after`, the one before it `before`."""
+        try:
+            versions = self.pax8.history(scope, sub_id)
+        except Pax8Error as exc:
+            return Added(None, "", f"Pax8's history of it could not be read: {exc}")
+        if len(versions) < 2 or versions[0].quantity != after or versions[1].quantity != before:
+            return Added(None, "", f"Pax8's history does not show {before} -> {after} as its last change")
+        return Added(versions[0].since, "Pax8's history dates the purchase")
 
     def send(self, c: CommerceChange) -> Sent:
         try:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
-from auditor.vendors.protocols import REDUCE, DistributorSession
+from auditor.vendors.protocols import INCREASE, REDUCE, DistributorSession
 
 from . import requests
 
@@ -30,7 +30,7 @@ class SherwebDistributor:
     key: ClassVar[str] = "sherweb"
     name: ClassVar[str] = "Sherweb"
     scope: ClassVar[str] = "customer_id"  # the tenants entry's block names the customer by its Sherweb id
-    kinds: ClassVar[tuple[str, ...]] = (REDUCE,)  # reductions only, to at least one seat
+    kinds: ClassVar[tuple[str, ...]] = (REDUCE, INCREASE)  # no cancellation: a reduction keeps one seat
     commits_by_term_only: ClassVar[bool] = True  # Sherweb's CommitmentTermType: Monthly, Annual, ...
     renews_next_day: ClassVar[bool] = True  # "The first day of the next commitment term"
 
@@ -66,6 +66,9 @@ class SherwebDistributor:
         return None
 
     def put_back(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
+        return requests.amend(customer, sub_id, to)
+
+    def increase(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
         return requests.amend(customer, sub_id, to)
 
     def wrong_request(self, c: CommerceChange) -> str | None:

@@ -6,7 +6,7 @@ and held to and sent by `apply --distributor` and `undo --distributor`:
                                {subscriptionAmendmentParameters: [{subscriptionId: id, newQuantity: to}]}
     wrong_request(change)      how a plan's change's request differs from it, else None
 
-Sherweb's changes are reductions only (to at least one seat).
+Sherweb's changes are reductions (to at least one seat) and purchases (the quantity up).
 """
 
 from __future__ import annotations

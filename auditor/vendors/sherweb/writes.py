@@ -21,7 +21,7 @@ from auditor.billing.distributor_join import Joins
 from auditor.billing.distributor_records import DistributorSubscription
 from auditor.formats.bill_model import CommerceChange
 from auditor.vendors.client import not_sent
-from auditor.vendors.protocols import Now, Recorded, Sent, Unread
+from auditor.vendors.protocols import Added, Now, Recorded, Sent, Unread
 from auditor.vendors.terms import due_day
 
 from . import VENDOR
@@ -69,6 +69,10 @@ class SherwebWriter:
     def recorded(self, scope: str, sub_id: str, quantity: int) -> Recorded:
         del scope, sub_id, quantity  # Sherweb's API documents no history of a subscription's quantity
         return Recorded(False)
+
+    def added(self, scope: str, sub_id: str, before: int, after: int) -> Added | None:
+        del scope, sub_id, before, after  # no history: undo dates a purchase by the journal's `done` line
+        return None
 
     def send(self, c: CommerceChange) -> Sent:
         try:

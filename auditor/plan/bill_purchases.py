@@ -1,0 +1,45 @@
+"""What the bill buys for the changes that did not fit (auditor.plan.bill.build_bill's `purchases`): the moves
+and entitlements that wait for a seat, and a group's CountViolation on a product with no free seat."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from auditor.formats.report_model import ReportDocument
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """What one move or change needs bought: `seats` more of `sku`, at `monthly` a seat where the
+    finding names the price of a product the tenant does not subscribe to yet (entitle_with)."""
+
+    sku: str
+    seats: int
+    monthly: float | None = None
+
+
+def purchases(document: ReportDocument) -> list[Purchase]:
+    """Seats to buy for the changes that did not fit, one purchase per product: the moves (the
+    subscription-move findings that wait for seats: details.move_to), the products that entitle
+    users to a security feature (entitlement-missing: details.entitle_with.sku), and a group's
+    CountViolation on a product with no free seat (license-assignment-error)."""
+    needed: dict[str, int] = {}
+    prices: dict[str, float] = {}
+    for f in document.findings:
+        details = f.details
+        if not f.waived and details.get("error") == "CountViolation" and details.get("free_seats") == 0 and f.skus:
+            needed[f.skus[0]] = needed.get(f.skus[0], 0) + 1
+            continue
+        if not f.waived and details.get("waits_for_seats"):
+            entitle = details.get("entitle_with")
+            part = str(details.get("move_to") or (entitle.get("sku") if isinstance(entitle, Mapping) else "") or "")
+            needed[part] = needed.get(part, 0) + 1
+            monthly = _number(entitle.get("monthly")) if isinstance(entitle, Mapping) else None
+            if monthly is not None:
+                prices[part] = monthly
+    return [Purchase(part, n, prices.get(part)) for part, n in sorted(needed.items()) if part]
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
