@@ -501,7 +501,13 @@ class _Run:
                 granted=granted,
             ),
             _credits(state, listed.skus if options.copilot_credits else None),
-            chat_use_within(state.client, state.gaps, state.notes, options.copilot_audit_days, self.clock()),
+            chat_use_within(
+                state.client,
+                state.gaps,
+                state.notes,
+                options.copilot_audit_days,
+                options.copilot_audit_until or self.clock(),
+            ),
         )
         usage, rooms = found.usage, found.rooms
         users = with_agents(listed.users, found.agents)

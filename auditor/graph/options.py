@@ -47,7 +47,8 @@ class CollectOptions:
     `copilot_credits`: read the tenant's Copilot Credits balance once the products are in, when it
     holds a Copilot product (graph/copilot_credits.py; for the bill).
     `copilot_audit_days`: read the audit log's Copilot interactions of that many days (graph/copilot_audit.py;
-    0: not read), for copilot-seat-idle's candidates.
+    0: not read), for copilot-seat-idle's candidates; the days before `copilot_audit_until` (the clock the
+    rules judge by, as the idle seats are judged; None: the collection's clock).
     `sign_in_plan`: the nightly's kept sign-in activity (kept_sign_ins.py): after a full read, read
     only the users that can have gone quiet; None: every user's, every time.
     `sign_in_judges`: with a plan, whom the rules judge by sign-in times (sign_in_judges.py): a quiet
@@ -71,6 +72,7 @@ class CollectOptions:
     scope_features: frozenset[str] = frozenset()
     copilot_credits: bool = False
     copilot_audit_days: int = 0
+    copilot_audit_until: datetime | None = None
     audit_choice: Choice = Choice.AUTO
     sign_in_plan: SignInPlan | None = None
     sign_in_judges: SignInJudges | None = None
@@ -113,6 +115,7 @@ class CollectOptions:
             scope_features=requests.parts & frozenset(FEATURE_READS),
             copilot_credits=requests.copilot_credits,
             copilot_audit_days=requests.copilot_audit_days,
+            copilot_audit_until=as_of,
             sign_in_plan=sign_in_plan,
             sign_in_judges=sign_in_judges,
             agents=requests.agents,

@@ -48,6 +48,7 @@ from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from auditor.data.copilot_chat_use import AUDIT_QUERIES_PATH
 from auditor.data.model import TenantSnapshot
 
 from .audit_log import AuditLog
@@ -221,12 +222,16 @@ class GraphEmulator:
         return self.audit_log.current(self.tenant.current())
 
     def writes(self) -> list[LoggedRequest]:
-        """The logged requests that ask for a change (POST other than $batch and sendMail, PATCH,
-        DELETE), in order, inner $batch requests included."""
+        """The logged requests that ask for a change (POST other than $batch, sendMail and an audit
+        log query, PATCH, DELETE), in order, inner $batch requests included. An audit log query is a
+        search of the log Microsoft grants with a read permission (AuditLogsQuery.Read.All): it
+        changes nothing in the tenant."""
         return [
             r
             for r in self.requests
-            if r.method in ("POST", "PATCH", "DELETE") and r.path != "/$batch" and not r.path.endswith("/sendMail")
+            if r.method in ("POST", "PATCH", "DELETE")
+            and r.path not in ("/$batch", AUDIT_QUERIES_PATH)
+            and not r.path.endswith("/sendMail")
         ]
 
     def requests_to(self, pattern: str) -> list[LoggedRequest]:

@@ -1,18 +1,25 @@
-"""`audit` never writes: against the emulator, every request it sends is a GET, or a JSON batch of GETs."""
+"""`audit` never writes: against the emulator, every request it sends is a GET, a JSON batch of GETs, or
+the audit log query the example policy's Copilot candidates ask for (`audit_log: beside`): a search of the
+log that Microsoft grants with a read permission, AuditLogsQuery.Read.All
+(https://learn.microsoft.com/graph/api/security-auditcoreroot-post-auditlogqueries)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from auditor.cli import main
+from auditor.data.copilot_chat_use import AUDIT_QUERIES_PATH
+from auditor.graph.copilot_audit import query_body
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
+AS_OF = datetime(2026, 11, 1, 6, tzinfo=UTC)
 
 
 def test_audit_sends_no_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,9 +49,12 @@ def test_audit_sends_no_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     inner = [r for r in requests if r.batch]
     # the audit did use a batch (a POST), so the check below looks at one
     assert batches and inner
+    # the one query of the audit log: the Copilot interactions of the policy's 30 days before --as-of, nothing else
+    (query,) = [r for r in requests if r.method == "POST" and r.path == AUDIT_QUERIES_PATH and not r.batch]
+    assert query.body == query_body(AS_OF - timedelta(days=30), AS_OF)
     writes = [
         f"{r.method} {r.path}"
         for r in requests
-        if r.method != "GET" and not (r.method == "POST" and r.path == "/$batch" and not r.batch)
+        if r.method != "GET" and not (r.method == "POST" and r.path == "/$batch" and not r.batch) and r is not query
     ]
     assert writes == []

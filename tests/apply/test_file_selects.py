@@ -129,7 +129,8 @@ def _copilot_outside_candidates(plan: dict[str, Any]) -> tuple[int, str]:
 
 
 def _candidates_rewritten(plan: dict[str, Any]) -> tuple[int, str]:
-    change = _find(plan, _gives_copilot)
+    # the seat given to a member of the candidates group (one the audit log found has no group to re-check)
+    change = _find(plan, lambda c: _gives_copilot(c) and any("in_any_group" in p for p in c["precondition"]))
     for p in change["precondition"]:
         if "in_any_group" in p:
             p["in_any_group"] = [PILOT_GROUP]

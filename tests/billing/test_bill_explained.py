@@ -79,7 +79,7 @@ def test_the_waiting_amount_says_whose_decision_it_waits_for() -> None:
     money = money_of(waiting_monthly=279.4, waiting=Waiting(declaration_monthly=100.0, person_monthly=179.4))
     assert waiting_line(money, Locale.EN) == (
         "Of the €279.40 that waits for a decision, €100.00 depends on the policy declaring that the users' "
-        'data is kept (data_kept), and €179.40 on the findings marked "needs an admin\'s decision".'
+        "data is kept (data_kept), and €179.40 on the findings marked “needs an admin's decision”."
     )
     only = msgspec.structs.replace(money, waiting=Waiting(declaration_monthly=0.0, person_monthly=279.4))
     assert "€0.00" not in waiting_line(only, Locale.EN)

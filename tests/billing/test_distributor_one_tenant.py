@@ -71,8 +71,11 @@ def test_a_one_tenant_audit_reads_its_distributor_with_the_tenants_files_map(
     # the annual's commerce id: its commitment's last day is May 8, 2027, the renewal the day after (issue 99)
     assert facts["6e9f47c9-e18a-5d0c-9d04-93b1459d83b4"]["term_end"] == "2027-05-09"
     assert "cf86da0c-f640-56d1-913b-79bd0b93b3ed" not in facts  # the monthly's: no date is taken for it
-    assert f"Power BI Pro: the seats at the distributor cost you {COST} a month and are billed {BILLED}" in md
-    assert f"This customer at the distributor: the seats cost you {COST} a month and are billed {BILLED}: a " in md
+    # the MSP's month at the distributor: the customer's, then per product (both prices read)
+    assert (
+        f"Each month at the distributor, this customer: cost {COST}, billed {BILLED}, margin {MARGIN}; "
+        f"Power BI Pro: cost {COST}, billed {BILLED}, margin {MARGIN}." in md
+    )
     assert SECRET not in capsys.readouterr().err
 
 
