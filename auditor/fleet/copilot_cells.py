@@ -55,11 +55,11 @@ def markdown(doc: Rollup, t: Translations, locale: Locale) -> list[str]:
     if not rows:
         return []
     states = [
-        t.pgettext("copilot_state_head", "Retained"),
-        t.pgettext("copilot_state_head", "Reactivated"),
-        t.pgettext("copilot_state_head", "Lapsed"),
-        t.pgettext("copilot_state_head", "Reassigned"),
-        t.pgettext("copilot_state_head", "Reclaimed"),
+        t.pgettext("copilot_head_retained", "Retained"),
+        t.pgettext("copilot_head_reactivated", "Reactivated"),
+        t.pgettext("copilot_head_lapsed", "Lapsed"),
+        t.pgettext("copilot_head_reassigned", "Reassigned"),
+        t.pgettext("copilot_head_reclaimed", "Reclaimed"),
     ]  # in the order of STATES
     headers = [t.pgettext("rollup_tenant", "Tenant"), *states, t.pgettext("copilot_idle_cost", "Cost while idle")]
     title = t.pgettext("copilot_rollup_title", "Copilot seats over the nights of each history")

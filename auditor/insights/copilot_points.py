@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from auditor.formats.report_model import ReportDocument
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 
-IDLE_RULE = "copilot-seat-idle"  # the rule whose findings say which seats are idle (rule ids live in their module)
+IDLE_RULE = CopilotSeatIdle.id  # the rule whose findings say which seats are idle
 MAX_SEATS = 100_000  # far above any tenant's Copilot seats: a longer list is not one this program wrote
 
 

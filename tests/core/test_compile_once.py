@@ -18,6 +18,7 @@ from auditor.pipeline.prepare import prepare
 from auditor.pipeline.values import Documented
 from auditor.plan import summary
 from auditor.plan.compile import ChangePlan, compile_plan, restated
+from auditor.rules.seats.catalog import SpareSeatsOverLimit
 
 from .factory import sample_audit_argv
 
@@ -70,7 +71,7 @@ def test_a_seat_finding_the_bill_keeps_every_license_of_waits_for_the_seats_in_t
     before, actions = documented.document, documented.remediation.actions
     plan = compile_plan(before, describe_changes=False, remediation=actions)
     findings = list(before.findings)
-    at = next(i for i, f in enumerate(findings) if f.rule == "spare-seats-over-limit")
+    at = next(i for i, f in enumerate(findings) if f.rule == SpareSeatsOverLimit.id)
     spare = findings[at]
     figures = {"purchased": 12, "after": 7, "spare": 5, "drop": 0, "buy": 0, "to": 12}  # the bill removes none
     findings[at] = msgspec.structs.replace(spare, details={**spare.details, "bill": figures})

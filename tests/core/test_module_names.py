@@ -45,6 +45,10 @@ PAIRS = {
         {"auditor/plan/commerce.py", "auditor/apply/commerce.py"},
         "plan/ lists the commerce changes (plan.json bill.commerce), apply/ makes them",
     ),
+    "copilot_history.py": (
+        {"auditor/insights/copilot_history.py", "auditor/report/view/copilot_history.py"},
+        "insights/ reads the Copilot seats' nights into report.json's trends, report/view/ builds the rows shown",
+    ),
     "invoices.py": (
         {"auditor/billing/invoices.py", "auditor/vendors/pax8/invoices.py"},
         "billing/ holds the invoice lines every source gives; vendors/pax8/ reads Pax8's",

@@ -96,7 +96,7 @@ def test_html_header_says_it_too() -> None:
         (
             Locale.TR,
             "| Plan | 1 değişiklik, lisans maliyeti aylık €57,00 daha düşük; 2\\. değişiklikte durur\\: boş "
-            "Microsoft 365 E3 lisansı yok; 2 bulgu için yönetici incelemesi veya kararı gerekiyor |",
+            "Microsoft 365 E3 lisansı yok; 2 bulgu için yönetici kararı gerekiyor |",
         ),
     ],
 )

@@ -28,11 +28,11 @@ class CopilotSeatRow(msgspec.Struct, frozen=True):
 
 def state_word(t: i18n.Translations, state: str | None) -> str:
     words = {
-        RETAINED: t.pgettext("copilot_state", "retained"),
-        REACTIVATED: t.pgettext("copilot_state", "reactivated"),
-        LAPSED: t.pgettext("copilot_state", "lapsed"),
-        REASSIGNED: t.pgettext("copilot_state", "reassigned"),
-        RECLAIMED: t.pgettext("copilot_state", "reclaimed"),
+        RETAINED: t.pgettext("copilot_state_retained", "retained"),
+        REACTIVATED: t.pgettext("copilot_state_reactivated", "reactivated"),
+        LAPSED: t.pgettext("copilot_state_lapsed", "lapsed"),
+        REASSIGNED: t.pgettext("copilot_state_reassigned", "reassigned"),
+        RECLAIMED: t.pgettext("copilot_state_reclaimed", "reclaimed"),
     }
     return words.get(state or "", "")
 

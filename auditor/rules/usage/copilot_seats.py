@@ -51,6 +51,7 @@ from ...index import TenantIndex
 from ...policy.objects import Policy, Selector, UsageEntry
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context
 from .activity import _DAYS, KIND_READS, UsageRule, _refreshed
+from .copilot_idle import finding_text, idle_holders
 
 # the workloads the findings name: use of a Copilot seat is any of the report's dates (auditor.data.copilot_use)
 COPILOT_WORKLOADS = ("copilot", "copilot_chat", "copilot_agents")
@@ -166,32 +167,18 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
         sid = ctx.index.resolve_sku(entry.copilot_seats)
         if sid is None or sid not in ctx.index.sku_by_id:
             return
-        cutoff = ctx.as_of - timedelta(days=entry.days)
-        idle = [
-            (user, use.day)
-            for user in self.holders(ctx, sid)
-            if (row := rows.get(user.user_principal_name.lower())) is not None
-            and (use := last_copilot_use(row)) is not None  # a holder the report does not list is not judged
-            and not use.since(cutoff.date())
-            and not self.in_grace(user, sid, cutoff)
-        ]
-        for user, details in dispositions(entry, ctx, sid, idle):
-            skus = frozenset((sid,))
-            latest = details.get("last_activity")
-            taker = details.get("candidate")
-            text = f"holds an idle {ctx.index.part(sid)} seat; " + (
-                f"it can go to {taker}" if taker else f"nobody waits for it: reduce ({details.get('reduce_window')})"
-            )
+        skus = frozenset((sid,))
+        for user, details in dispositions(entry, ctx, sid, idle_holders(self, ctx, rows, sid, entry.days)):
             yield self.make(
                 policy,
                 f"usage/copilot/{entry.copilot_seats}",
                 ctx.user_subject(user),
                 ctx.index.parts(skus),
-                text + (f" (last Copilot activity {latest})" if latest else " (no Copilot activity in the report)"),
+                finding_text(ctx.index.part(sid), details),
                 details,
                 severity=entry.severity,
                 # the money the fix takes off the bill: a seat that moves stays on it (its exposure is in details)
-                monthly_cost=None if taker else ctx.cost_of(skus),
+                monthly_cost=None if details.get("candidate") else ctx.cost_of(skus),
                 holding=ctx.user_details(user, skus, None),
             )
 
