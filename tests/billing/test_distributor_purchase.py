@@ -168,7 +168,9 @@ def test_an_edited_plan_buying_more_sends_nothing_then_the_plan_as_written_buys_
         change["request"]["body"] = {"quantity": 220}
         path.write_text(json.dumps(doc), "utf-8")
         capsys.readouterr()
-        assert world.apply("--distributor", "--yes", "--pax8-endpoint", pax8.url) == 3
+        # each run its own journal: two runs within one second would name the same default file
+        edited = ("--journal", str(tmp_path / "edited.jsonl"))
+        assert world.apply("--distributor", "--yes", "--pax8-endpoint", pax8.url, *edited) == 3
         assert "refused, nothing sent: (to)" in capsys.readouterr().err
         assert pax8.writes == 0 and {s["quantity"] for s in pax8.subscriptions if s["id"] == change["api_id"]} == {210}
         # one seat: within what the fresh compile buys, sent as the fresh compile has it, and nothing more
