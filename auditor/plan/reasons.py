@@ -148,6 +148,14 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
     }
 
 
+def next_step_reasons(t: i18n.Translations) -> frozenset[str]:
+    """The reasons that are a rule's next step in short: the report leaves them out where the rule's
+    fix is shown above the row (it says the same in full). Not those that name a way the fix does not
+    (narrow the features' scope; name the product to keep in the policy)."""
+    fix_says_less = {EntitlementShort.id, SkuCombinationForbidden.id}
+    return frozenset(step for rule, step in _next_steps(t).items() if rule not in fix_says_less)
+
+
 def _storage_reason(t: i18n.Translations, reason: str, storage: Storage) -> str:
     """Why the user's data does not fit the smaller plan (or is not known to), with both sizes."""
 

@@ -15,14 +15,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from difflib import SequenceMatcher
+from typing import Any, TypeVar
 
 import msgspec
 
 REPEAT_FROM = 18  # words: a step at least this long is shown in full once per report
 OPENING = 10  # words of a repeated step that are shown again, unless a clause ends near them
 CLAUSE = range(5, 15)  # an opening may end with a clause ("...through the group All Office Staff;")
+
+
+R = TypeVar("R", bound=msgspec.Struct)
 
 
 class Step(msgspec.Struct, frozen=True):
@@ -128,3 +132,14 @@ def titles_once(titles: Sequence[str]) -> list[str]:
         out.append(rest if colon and rest and head == before else title)
         before = head if colon else ""
     return out
+
+
+def fix_says(recipe: R, reasons: Collection[str]) -> R:
+    """`recipe` (a findings.Recipe) without its rows' reasons that are a next step the fix above them
+    says in full ("next step is commercial: renew the subscription ..." under "To keep it: ... renew
+    it"): the row keeps its state."""
+    rows: Any = getattr(recipe, "rows")
+    return msgspec.structs.replace(
+        recipe,
+        rows=tuple(msgspec.structs.replace(r, state_reason="") if r.state_reason in reasons else r for r in rows),
+    )
