@@ -89,6 +89,24 @@ def _data_kind(t: i18n.Translations, kind: str) -> str:
 # The next step of the findings whose actions are only a lookup, or none, or a call with an id or a value to
 # fill in: a decision about a subscription or the policy (approve, renew, buy), not something to look
 # up. Keyed by rule id; the rules below are the ones whose remediation has no runnable change.
+NEXT_STEP_RULES = frozenset(
+    {
+        LicenseSuspended.id,
+        SeatsInGrace.id,
+        SubscriptionExpiring.id,
+        SpareSeatsUnderMinimum.id,
+        SpareSeatsOverLimit.id,
+        EntitlementShort.id,
+        SkuNotApproved.id,
+        GroupLicenseErrors.id,
+        SkuCombinationForbidden.id,
+        WaiverExpired.id,
+        SharedMailboxLicensed.id,
+        UsageLocationMissing.id,
+    }
+)  # the rules _next_steps words
+
+
 def _next_steps(t: i18n.Translations) -> dict[str, str]:
     return {
         LicenseSuspended.id: t.pgettext(
@@ -148,12 +166,16 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
     }
 
 
-def next_step_reasons(t: i18n.Translations) -> frozenset[str]:
-    """The reasons that are a rule's next step in short: the report leaves them out where the rule's
-    fix is shown above the row (it says the same in full). Not those that name a way the fix does not
-    (narrow the features' scope; name the product to keep in the policy)."""
-    fix_says_less = {EntitlementShort.id, SkuCombinationForbidden.id}
-    return frozenset(step for rule, step in _next_steps(t).items() if rule not in fix_says_less)
+def said_by_the_fix(s: Skipped) -> bool:
+    """Whether the fix the report shows above the finding's row says why it waits, in full: a rule's next
+    step in short ("next step is commercial: renew the subscription ..." under "To keep it: ... renew
+    it"), or the data the smaller product cannot hold (its "Not yet: the mailbox ... holds 8.4 GB" step).
+    Not the next steps that name a way the fix does not (narrow the features' scope; name the product to
+    keep in the policy)."""
+    if s.reason in (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN):
+        return True
+    said_less = (EntitlementShort.id, SkuCombinationForbidden.id)
+    return s.reason in (LOOKUP, NO_ACTION, PLACEHOLDER, CHOOSE_VALUE) and s.rule in NEXT_STEP_RULES - {*said_less}
 
 
 def _storage_reason(t: i18n.Translations, reason: str, storage: Storage) -> str:

@@ -28,7 +28,6 @@ from auditor.report.view.context import (
     product_label,
     subject_text,
 )
-from auditor.plan.reasons import next_step_reasons
 from auditor.report.view.once import Note, Role, Step, fix_says, role_number, state_notes, steps_once, titles_once
 from auditor.rules.moves.subscription_move import SubscriptionMove
 
@@ -529,7 +528,7 @@ def build_sections(
     sections = []
     seen: set[object] = set()  # next steps and links shown in an earlier section
     reasons: dict[str, str] = {}  # why a row waits -> the title of the rule whose row first says it
-    next_steps = next_step_reasons(ctx.t)  # a row's reason its fix says in full, where the fix is shown
+    fix_said = {i for i, state in (ctx.states or {}).items() if state.fix_says}  # where the fix is shown
     for rule in sorted(by_rule, key=order):
         items = by_rule[rule]
         open_items = [f for f in items if not f.waived]
@@ -547,7 +546,7 @@ def build_sections(
         fix = "fix-" + anchor.removeprefix("rule-")  # the recipes' ids; "rule-" begins a section's only
         shared = _said_once(shared, f"{fix}-0", shown_steps, roles)
         recipes = tuple(_said_once(recipe, f"{fix}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
-        recipes = tuple(fix_says(r, next_steps) if r.shown or shared.shown else r for r in recipes)
+        recipes = tuple(fix_says(r, fix_said) if r.shown or shared.shown else r for r in recipes)
         recipes = _reasons_once(ctx, recipes, reasons, ctx.title(rule))
         notes, note_of = state_notes((row.id, row.state_reason) for recipe in recipes for row in recipe.rows)
         recipes = tuple(_said_state(recipe, note_of) for recipe in recipes)

@@ -134,12 +134,11 @@ def titles_once(titles: Sequence[str]) -> list[str]:
     return out
 
 
-def fix_says(recipe: R, reasons: Collection[str]) -> R:
-    """`recipe` (a findings.Recipe) without its rows' reasons that are a next step the fix above them
-    says in full ("next step is commercial: renew the subscription ..." under "To keep it: ... renew
-    it"): the row keeps its state."""
+def fix_says(recipe: R, ids: Collection[str]) -> R:
+    """`recipe` (a findings.Recipe) without the reasons of its rows `ids` names, which the fix above
+    them says in full ("next step is commercial: renew the subscription ..." under "To keep it: ...
+    renew it"): each row keeps its state."""
     rows: Any = getattr(recipe, "rows")
     return msgspec.structs.replace(
-        recipe,
-        rows=tuple(msgspec.structs.replace(r, state_reason="") if r.state_reason in reasons else r for r in rows),
+        recipe, rows=tuple(msgspec.structs.replace(r, state_reason="") if r.id in ids else r for r in rows)
     )
