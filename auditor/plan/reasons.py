@@ -278,9 +278,8 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         ),
         CAUSE_FIRST: t.pgettext(
             "plan_reason_cause_first",
-            "the assignment is applied only in part, and the "
-            "conflict that stopped the rest is still there: fix it first (see the finding), "
-            "then reprocess and audit again",
+            "the assignment is applied only in part: first fix the conflict that stopped the rest "
+            "(see the finding), then reprocess and audit again",
         ),
         AFTER_GROUP: t.pgettext(
             "plan_reason_after_group",
@@ -297,9 +296,8 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         ),
         GROUP_DYNAMIC: t.pgettext(
             "plan_reason_group_dynamic",
-            "the group is dynamic: its membership rule, quoted "
-            "in the step, decides who is in it; change the rule or the user's attributes, "
-            "then audit again",
+            "the group is dynamic: change its membership rule (quoted in the step) or the user's "
+            "attributes, then audit again",
         ),
         GROUP_SYNCED: t.pgettext(
             "plan_reason_group_synced",
@@ -407,8 +405,8 @@ def _linked_reason(t: i18n.Translations, reason: str, others: Sequence[str], dat
     if reason == REPLACEMENT_WAITS:
         return t.pgettext(
             "plan_reason_replacement_waits",
-            "it adds the product that {findings} puts in place of another, and that replacement "
-            "waits: both go together once it is ready, so the user never holds both",
+            "it adds the product that {findings} puts in place of another: both go together once that "
+            "replacement is ready, so the user never holds both",
             findings=", ".join(others),
         )
     if reason == NOT_ALLOWED:

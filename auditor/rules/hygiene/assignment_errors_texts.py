@@ -259,8 +259,7 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
         ),
         Text(
             "steps.group_errors.reprocess",
-            "Then, on the Licenses page of {group}, select Reprocess, so that "
-            "Microsoft Entra ID applies the group's licenses to its members again.",
+            "Then, on the Licenses page of {group}, select Reprocess.",
         ),
         Text("graph.group_errors", "Lists the members of {group} whose licenses from the group could not be applied."),
     )
