@@ -246,10 +246,8 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
         ),
         Text(
             "steps.group_errors.cause",
-            "{error}: {count} member affected. The license assignment error finding "
-            "of each member explains this cause and its fix.",
-            "{error}: {count} members affected. The license assignment error finding of each member explains "
-            "this cause and its fix.",
+            "{error}: {count} member affected. Each member's license assignment error finding gives its fix.",
+            "{error}: {count} members affected. Each member's license assignment error finding gives its fix.",
         ),
         Text(
             "steps.group_errors.fix",

@@ -96,9 +96,8 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
         ),
         Text(
             "next.partner",
-            "If the licenses were bought through a partner or under a volume licensing "
-            "agreement, the number is changed through that partner or reseller, not by the Volume Licensing "
-            "Service Center itself.",
+            "Licenses bought through a partner or under a volume licensing agreement are changed through that "
+            "partner or reseller, not by the Volume Licensing Service Center itself.",
         ),
         Text(
             "graph.reassign",
