@@ -412,8 +412,7 @@ def _linked_reason(t: i18n.Translations, reason: str, others: Sequence[str], dat
     if reason == NOT_ALLOWED:
         return t.pgettext(
             "plan_reason_not_allowed",
-            "the policy does not allow the user this product ({findings}): that finding removes it, so "
-            "it is not moved to a group",
+            "{findings} removes this product, so it is not moved to a group",
             findings=", ".join(others),
         )
     if reason == CONVERT_FIRST:
@@ -425,8 +424,8 @@ def _linked_reason(t: i18n.Translations, reason: str, others: Sequence[str], dat
     if reason == GROUP_GIVES:
         return t.pgettext(
             "plan_reason_group_gives",
-            "{findings} lets a group give the user this product: once that has run and the group's "
-            "copy is active, audit and plan again for what is left",
+            "{findings} lets a group give the user this product: once the group's copy is active, audit "
+            "and plan again for what is left",
             findings=", ".join(others),
         )
     if reason == LEAVER:
