@@ -94,6 +94,8 @@ def _runs(steps: Sequence[str]) -> Iterable[tuple[int, int, str]]:
     """(start, end, key) of each run of two or more short steps that together are as long as a long
     step ("go to Users > Active users", "Select this user, then open the Licenses and apps tab")."""
     for i in range(len(steps)):
+        if len(steps[i].split()) >= REPEAT_FROM:
+            continue
         for j in range(i + 2, len(steps) + 1):
             if len(steps[j - 1].split()) >= REPEAT_FROM:
                 break
