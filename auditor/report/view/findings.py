@@ -404,7 +404,8 @@ def _recipes(
         rows = tuple(
             msgspec.structs.replace(row, message=row.message or row.note) for _, rows in others for row in rows
         )
-        shown.append(Recipe(caption, common, "", (), (), rows, rest=True))
+        group, price = any(r.groups for r in rows), any(r.products or r.cost for r in rows)  # a column none fills: out
+        shown.append(Recipe(caption, common, "", (), (), rows, rest=True, group_column=group, price_column=price))
     return tuple(shown)
 
 

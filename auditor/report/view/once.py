@@ -18,16 +18,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from difflib import SequenceMatcher
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 
 REPEAT_FROM = 18  # words: a step at least this long is shown in full once per report
 OPENING = 10  # words of a repeated step that are shown again, unless a clause ends near them
 CLAUSE = range(5, 15)  # an opening may end with a clause ("...through the group All Office Staff;")
-
-
-R = TypeVar("R", bound=msgspec.Struct)
 
 
 class Step(msgspec.Struct, frozen=True):
@@ -173,11 +170,9 @@ def titles_once(titles: Sequence[str]) -> list[str]:
     return out
 
 
-def fix_says(recipe: R, ids: Collection[str]) -> R:
+def fix_says(recipe: Any, ids: Collection[str]) -> Any:
     """`recipe` (a findings.Recipe) without the reasons of its rows `ids` names, which the fix above
     them says in full ("next step is commercial: renew the subscription ..." under "To keep it: ...
     renew it"): each row keeps its state."""
-    rows: Any = getattr(recipe, "rows")
-    return msgspec.structs.replace(
-        recipe, rows=tuple(msgspec.structs.replace(r, state_reason="") if r.id in ids else r for r in rows)
-    )
+    rows = tuple(msgspec.structs.replace(r, state_reason="") if r.id in ids else r for r in recipe.rows)
+    return msgspec.structs.replace(recipe, rows=rows)
