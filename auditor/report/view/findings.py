@@ -547,7 +547,7 @@ def build_sections(
         fix = "fix-" + anchor.removeprefix("rule-")  # the recipes' ids; "rule-" begins a section's only
         shared = _said_once(shared, f"{fix}-0", shown_steps, roles)
         recipes = tuple(_said_once(recipe, f"{fix}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
-        recipes = tuple(fix_says(r, fix_said) if r.shown or shared.shown else r for r in recipes)
+        recipes = tuple(fix_says(r, fix_said) if (r.shown or shared.shown) and not r.rest else r for r in recipes)
         recipes = _reasons_once(ctx, recipes, reasons, ctx.title(rule))
         notes, note_of = state_notes((row.id, row.state_reason) for recipe in recipes for row in recipe.rows)
         recipes = tuple(_said_state(recipe, note_of) for recipe in recipes)
