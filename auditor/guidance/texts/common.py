@@ -509,7 +509,6 @@ TEXTS: tuple[Declared, ...] = (
     ),
     Text(
         "message.bill.buy_mixed",
-        "The plan's bill buys {bill_buy} instead: the cheapest product that includes the plan, for each user in "
-        "scope.",
+        "The plan's bill buys {bill_buy} instead: the cheapest product that includes the plan, for each user in scope.",
     ),
 )
