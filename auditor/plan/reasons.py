@@ -129,9 +129,8 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
         ),
         EntitlementShort.id: t.pgettext(
             "plan_next_entitlement_short",
-            "next step is commercial: buy the licenses "
-            "the tenant is short of (the plan's bill lists them), or narrow the scope "
-            "of the features that need them",
+            "next step is commercial: buy the licenses the plan's bill lists, or narrow the scope of the "
+            "features that need them",
         ),
         SkuNotApproved.id: t.pgettext(
             "plan_next_approve",
@@ -142,8 +141,7 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
         ),
         SkuCombinationForbidden.id: t.pgettext(
             "plan_next_combination",
-            "next step is a decision: choose which of "
-            "the products the user keeps, or name it in the policy (exclusive "
+            "next step is a decision: choose the product the user keeps, or name it in the policy (exclusive "
             "with keep and remove), then plan again",
         ),
         WaiverExpired.id: t.pgettext(
