@@ -100,7 +100,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
     ],
     Locale.SV: [
         ("Ingen faktureringsrad", "Ingen rad i faktureringsfilen"),
-        ("vars fönster", "vars frist och datum är okända"),
+        ("vars fönster", None),  # issue 110: what is not known of them is their rows' reason, said there
         ("inget fönster", None),  # said in IN_CATALOG: the demo schedules every seat
         ("inom fönstret", "inom fristen"),
         ("Handelsändringar", "Kommersiella ändringar (apply --commerce, godkänns separat)"),
