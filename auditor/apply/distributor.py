@@ -43,7 +43,8 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 import msgspec
@@ -62,7 +63,10 @@ from . import permissions
 from .agree import Refusal
 from .commerce import CommerceJournal, _seats_reader
 from .fresh import FreshPlan, agreed_bill
-from .journal import JournalError, keep_plan, read_again
+from .journal import JournalError, default_path, keep_plan, read_again
+
+
+PREFIX = "distributor-journal"  # the default journal's name: distributor-journal-<UTC time>.jsonl
 
 
 class _Product(Struct, frozen=True):
@@ -243,10 +247,12 @@ def apply_distributor_changes(
     yes: bool,
     endpoints: Mapping[str, str | None],
     fresh: Callable[[], FreshPlan],
+    journal_path: str | None = None,
 ) -> int:
-    """`apply PLAN --distributor [--yes]`: the plan's distributor changes that `fresh` (the plan compiled again
+    """`apply PLAN --distributor [--yes] [--journal FILE]`: the plan's distributor changes that `fresh` (the plan compiled again
     from the tenant and its distributor as they are now) makes the same, once the credential is shown to sign
-    in to the plan's tenant; exit 3 when one is refused, failed or its outcome is unknown."""
+    in to the plan's tenant; exit 3 when one is refused, failed or its outcome is unknown. With --yes the journal
+    is `journal_path` (--journal), else distributor-journal-<UTC time>.jsonl beside the plan (journal.default_path)."""
     data = read_again(plan)
     changes = distributor_of(data, str(plan.path))
     if not changes:
@@ -264,13 +270,11 @@ def apply_distributor_changes(
     async def run() -> int:
         try:
             await permissions.check_tenant(client, plan.tenant_id)
-            if yes:
-                folder = plan.path.resolve().parent
-                keep_plan(
-                    plan.path, folder, plan.sha256
-                )  # what undo bounds each put-back by, whatever plan.json becomes
-                name = datetime.now(UTC).strftime("distributor-journal-%Y%m%dT%H%M%SZ.jsonl")
-                journal.append(CommerceJournal(folder / name))
+            if yes:  # --journal, else a name of its own beside the plan (never another run's journal)
+                path = Path(journal_path) if journal_path else default_path(plan.path.resolve().parent, PREFIX)
+                journal.append(CommerceJournal(path))
+                # what undo bounds each put-back by, whatever plan.json becomes: beside the journal
+                keep_plan(plan.path, path.resolve().parent, plan.sha256)
             with writers_for(sources, endpoints) as writers:
                 return await run_distributor(
                     changes,

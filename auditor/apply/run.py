@@ -398,6 +398,7 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
                 yes=options.yes,
                 endpoints={"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint},
                 fresh=lambda: _fresh(plan, recompile, options),
+                journal_path=options.journal,
             )
         only_commerce = options.commerce_only
         fresh: list[FreshPlan] = []  # one fresh compile for the license and the commerce changes
