@@ -42,8 +42,9 @@ from .carry import Failures, summary
 from .copilot_recheck import copilot_needed, copilot_unmet, seat_left_free
 from .fresh import FreshPlan, Recompile
 from .groups import group_unmet, what_leaving_takes
-from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
+from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown
 from .lock import hold, hold_plan
+from .plan_binding import keep_plan
 from .preconditions import unmet
 from .session import ApplyStopped, Carried, Session
 from .state import UserState
