@@ -267,20 +267,25 @@ class Journal:
         return [line for line in self.lines if line.outcome == "pending"]
 
 
+def whole_lines(path: Path) -> list[tuple[int, bytes]]:
+    """The one reader of every journal (the licence changes' and the bill's, apply's and undo's): the file read
+    bounded (PlanFileError, exit 2, when it cannot be), each line that is not blank with its 1-based number,
+    for the journal's own decoder (read_journal's here, write_engine.read_lines for the bill's)."""
+    data = read_bounded(path, Where(path), "a journal")
+    return [(number, raw) for number, raw in enumerate(data.split(b"\n"), start=1) if raw.strip()]
+
+
 def read_journal(path: Path) -> Journal:
     """Read a journal, using every intact line. A line that is cut or invalid (or names another
     tenant than the first intact line) is listed in `damaged` with the reason and left out.
     PlanFileError (exit 2) when the file cannot be read, is too large or holds no line at all;
     JournalError (exit 3, naming the lines) when it holds lines but none is intact."""
     where = Where(path)
-    data = read_bounded(path, where, "a journal")
     tenant: str | None = None
     cloud: Cloud | None = None
     lines: list[JournalLine] = []
     damaged: list[Damaged] = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
+    for number, raw in whole_lines(path):
         try:
             line = _parse_line(raw, number, where)
         except PlanFileError as exc:

@@ -36,7 +36,7 @@ from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from . import permissions
-from .journal import JournalError, LineFile, default_path
+from .journal import JournalError, LineFile, default_path, whole_lines
 from .lock import hold
 
 
@@ -93,15 +93,13 @@ class BillJournal:
 
 
 def read_lines(path: Path, problems: list[str]) -> list[CommerceLine]:
-    """The one reader of the bill's journals (apply --commerce's, apply --distributor's, their undo's): every
-    whole line, typed at this border; a line cut or out of shape (no outcome, no `from` or `to`) is named in
-    `problems` (its change not known), never a crash."""
+    """The bill's journals (apply --commerce's, apply --distributor's, their undo's) read by the one reader
+    (journal.whole_lines), each line typed at this border; a line cut or out of shape (no outcome, no `from`
+    or `to`) is named in `problems` (its change not known), never a crash."""
     lines: list[CommerceLine] = []
-    for number, text in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
-        if not text.strip():
-            continue
+    for number, raw in whole_lines(path):
         try:
-            line: CommerceLine | None = msgspec.json.decode(text, type=CommerceLine)
+            line: CommerceLine | None = msgspec.json.decode(raw, type=CommerceLine)
         except (ValueError, msgspec.DecodeError):
             line = None
         if line is None or not line.outcome or line.from_ is None or line.to is None:
