@@ -146,6 +146,42 @@ class Sent:
         return word + (f": {self.note}" if self.note and self.outcome != "done" else "")
 
 
+Line = Callable[[str, str, int | None], None]  # one journal line of a write: (outcome, note, HTTP status)
+
+
+def _ahead(line: Line, note: str, not_sent: Callable[[], str] | None) -> None:
+    """The `sending` line, on disk before the request goes out; nothing is sent when the journal cannot take it."""
+    try:
+        line("sending", note, None)
+    except JournalError as exc:
+        if not_sent is None:
+            raise
+        raise JournalError(f"{exc}; {not_sent()}") from None
+
+
+def _after(line: Line, sent: Sent, lost: Callable[[Sent], str] | None) -> Sent:
+    """The outcome line; a journal that cannot take it stops the run naming what was sent (`lost`)."""
+    try:
+        line(sent.outcome, sent.note, sent.status)
+    except JournalError as exc:
+        if lost is None:
+            raise
+        raise JournalError(f"{exc}; {lost(sent)}") from None
+    return sent
+
+
+def bill_line(
+    journal: BillJournal | None, change: CommerceChange | CommerceLine, plan: str | None, read: int | None
+) -> Line:
+    """A bill change's journal lines: the plan's SHA-256 with each, the quantity `read` at the call with `sending`."""
+
+    def line(outcome: str, note: str, status: int | None) -> None:
+        if journal is not None:
+            journal.write(change, outcome, note, status, plan=plan, read=read if outcome == "sending" else None)
+
+    return line
+
+
 def journaled(
     journal: BillJournal | None,
     change: CommerceChange | CommerceLine,
@@ -161,22 +197,16 @@ def journaled(
     journaled `sending` (with `note`, the plan's SHA-256 and the quantity `read` at the call) before `send`
     is called, then its outcome. A journal that cannot take the `sending` line stops with nothing sent
     (`not_sent` says which change); one that cannot take the outcome stops naming what was sent (`lost`)."""
-    try:
-        if journal is not None:
-            journal.write(change, "sending", note, plan=plan, read=read)
-    except JournalError as exc:
-        if not_sent is None:
-            raise
-        raise JournalError(f"{exc}; {not_sent()}") from None
-    sent = send()
-    try:
-        if journal is not None:
-            journal.write(change, sent.outcome, sent.note, sent.status, plan=plan)
-    except JournalError as exc:
-        if lost is None:
-            raise
-        raise JournalError(f"{exc}; {lost(sent)}") from None
-    return sent
+    line = bill_line(journal, change, plan, read)
+    _ahead(line, note, not_sent)
+    return _after(line, send(), lost)
+
+
+async def journaled_async(line: Line, send: Callable[[], Awaitable[Sent]], *, lost: Callable[[Sent], str]) -> Sent:
+    """The same write-ahead path for a licence change (session.Session.write): `sending`, the Graph call and
+    what settles it (`send`), then the outcome line."""
+    _ahead(line, "", None)
+    return _after(line, await send(), lost)
 
 
 @dataclass(frozen=True)
