@@ -22,13 +22,18 @@ from ..formats.plan_json import PlanFile, PlanFileError, Where, load_plan, read_
 from .journal import Journal, JournalError
 
 
+def bears(data: bytes, sha256: str) -> bool:
+    """Whether `data` are the bytes of that SHA-256: the one re-check of a plan's bytes."""
+    return hashlib.sha256(data).hexdigest() == sha256
+
+
 def plan_bytes(path: Path, sha256: str) -> bytes | None:
     """The file's bytes (at most a plan's size) when their SHA-256 is `sha256`; None otherwise or unreadable."""
     try:
         data = read_bounded(path, Where(path), "a plan")
     except PlanFileError:
         return None
-    return data if hashlib.sha256(data).hexdigest() == sha256 else None
+    return data if bears(data, sha256) else None
 
 
 def kept_plan(directory: Path, sha256: str) -> Path:
@@ -43,7 +48,7 @@ def read_again(plan: PlanFile) -> bytes:
     nothing is sent from a plan apply did not check)."""
     where = Where(plan.path)
     data = read_bounded(plan.path, where, "a plan")
-    if hashlib.sha256(data).hexdigest() != plan.sha256:
+    if not bears(data, plan.sha256):
         raise where.error(
             "",
             "the plan changed since apply read it (its sha256 is no longer "
