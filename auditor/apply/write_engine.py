@@ -1,21 +1,22 @@
-"""The journaled write engine of the bill's writes: `apply --commerce`, `apply --distributor` and their undo.
+"""The journaled write engine: one write-ahead path for every write kind, and the rest of the bill's writes
+(`apply --commerce`, `apply --distributor` and their undo).
 
 A write kind declares what is its own: how a change is shown, what it re-reads and re-derives at the call
 (the subscription, the tenant's seats, the fresh compile's verdict: its `check`), the request it sends and
 how the answer is read. The engine does the rest, the same for every kind:
 
-- the journal (BillJournal, on journal.LineFile): one JSON line per step, `--journal` or a name of its own
-  (journal.default_path), never another run's file;
-- write-ahead (`journaled`): `sending` on disk before the request goes out, the outcome after; a journal that
-  cannot take a line says whether the request went out;
-- the loop of a plan's changes (`run_changes`): each shown and checked, then held (skipped, refused,
+- write-ahead (`journaled`; `journaled_async` for the licence changes' Graph calls, session.Session.write):
+  `sending` on disk before the request goes out, the outcome after; a journal that cannot take a line says
+  whether the request went out;
+- the bill's journal (BillJournal, on journal.LineFile, as the licence changes' journal.JournalWriter):
+  `--journal` or a name of its own (journal.default_path), never another run's file;
+- the loop of a plan's bill changes (`run_changes`): each shown and checked, then held (skipped, refused,
   scheduled: journaled `not sent`), said (a dry run) or sent;
 - the run signed in to the plan's tenant before any journal or request (`signed_in`);
-- undo's frame (`undo_run`): the journal held and read by the one reader (`read_lines`), each put-back sent
-  through `journaled`, what needs a person named on stderr (exit 3).
+- undo's frame (`undo_run`): the journal held and read (`read_lines`, on the one reader journal.whole_lines),
+  each put-back sent through `journaled`, what needs a person named on stderr (exit 3).
 
-The plan a write is bound to is found and re-checked in plan_binding; the licence changes' journal
-(journal.JournalWriter) shares LineFile with this one.
+The plan a write is bound to is found and re-checked in plan_binding.
 """
 
 from __future__ import annotations
