@@ -43,7 +43,7 @@ from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow, tenant_now
 from .distributor_purchase_undo import Done, take_back
 from .plan_binding import plan_beside, read_again
-from .write_engine import BillJournal, journal_beside, plan_of, read_of, undo_run
+from .write_engine import BillJournal, journal_beside, latest, plan_of, read_of, undo_run
 from .write_engine import ask as _ask
 
 
@@ -236,12 +236,8 @@ def undo_distributor(
     unknown, a cancellation made, a line the plan does not bear out, a quantity changed since, a failed
     put-back)."""
     problems: list[str] = []
-    last: dict[tuple[int, str], CommerceLine] = {}
-    sending: dict[tuple[int, str], CommerceLine] = {}
-    for line in lines:
-        last[(line.n, line.api_id)] = line
-        if line.outcome == "sending":
-            sending[(line.n, line.api_id)] = line
+    last = latest(lines, lambda ln: (ln.n, ln.api_id))  # each change's outcome, as the journal ends
+    sending = latest([ln for ln in lines if ln.outcome == "sending"], lambda ln: (ln.n, ln.api_id))
     problems += _left_open(last)
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
     would = bought = 0

@@ -77,8 +77,7 @@ class Undo:
             return (
                 f"the plan {self.plan.path.name} names no change for user {change.user}"
                 + (f" and group {change.group}" if change.group else "")
-                + ": undo touches only its users and "
-                "groups"
+                + ": undo touches only its users and groups"
             )
         if line.undoes is None:
             planned = next((c for c in self.plan.changes if c.n == line.n), None)
