@@ -16,6 +16,7 @@ from ..billing.distributor_records import Payload
 from ..billing.psa_records import PsaPayload
 from ..delivery.arguments import add_email_arguments, options_from_args
 from ..report.baseline import LAST_RUN
+from ..vendors.registry import PSAS
 
 if TYPE_CHECKING:
     from ..arguments import AuditOptions
@@ -262,7 +263,7 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
     )
     tickets.add_argument(
         "--psa",
-        choices=["connectwise", "autotask", "halo"],  # vendor registration: halo
+        choices=list(PSAS),  # the registry's PSAs, in its order
         help="the PSA the tickets go to (required, but with --demo: ConnectWise by default)",
     )
     tickets.add_argument("--yes", action="store_true", help="open the tickets and add the notes (else a dry run)")

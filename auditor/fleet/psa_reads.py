@@ -29,6 +29,7 @@ from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
 from ..i18n import english_count
 from ..vendors import psa_sessions as sessions
+from ..vendors.registry import NAMES
 from .distributor_reads import audited
 from .rollup import Outcome
 
@@ -66,7 +67,9 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, PsaPayload]
         key = outcome.job.key
         try:
             report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
-            doc = report.psa or section(given[key], report, report.distributor or None)
+            doc = report.psa or section(
+                given[key], report, report.distributor or None, name=NAMES.get(given[key]["psa"])
+            )
         except (OSError, ValueError, UsageError) as exc:
             doc = PsaSection(schema=1, psa=given[key]["psa"], company_id=None, error=type(exc).__name__)
         _say_table(key, doc)

@@ -43,6 +43,7 @@ subclass): one line naming the request, never the answer's text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -168,6 +169,8 @@ class Distributor(Protocol):
     key: ClassVar[str]
     name: ClassVar[str]
     scope: ClassVar[str]
+    product: ClassVar[str]  # what the tenants block's products map's keys are ("Pax8 product id (a GUID)")
+    product_pattern: ClassVar[re.Pattern[str]]  # their shape
     kinds: ClassVar[tuple[str, ...]]  # the changes it takes through its API: REDUCE, CANCEL, INCREASE
     commits_by_term_only: ClassVar[bool]
     renews_next_day: ClassVar[bool]
@@ -242,6 +245,9 @@ class TicketDesk(Protocol):
 class PSA(Protocol):
     key: ClassVar[str]
     name: ClassVar[str]
+    product: ClassVar[str]  # what the tenants block's products map's keys are ("ConnectWise product identifier")
+    product_pattern: ClassVar[re.Pattern[str]]  # their shape (auditor.billing.psa_block: CODE, NUMBER_ID)
+    where_key: ClassVar[str]  # the block's key naming where its tickets go (board, queue, team)
 
     def credentials(self, env: Mapping[str, str]) -> Any: ...
     def session(self, keys: Any, endpoint: str | None) -> PsaSession: ...
