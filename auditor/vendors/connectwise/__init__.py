@@ -25,9 +25,7 @@ if TYPE_CHECKING:
 class ConnectWisePsa:
     key: ClassVar[str] = "connectwise"
     name: ClassVar[str] = "ConnectWise"
-    product: ClassVar[str] = (
-        "ConnectWise product identifier"  # the products map's keys: the catalog's product.identifier
-    )
+    product: ClassVar[str] = "ConnectWise product identifier"  # the products map's keys: product.identifier
     product_pattern: ClassVar[re.Pattern[str]] = CODE
     where_key: ClassVar[str] = "board"  # the tenants block's key naming where its tickets go
 

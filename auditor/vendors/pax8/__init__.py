@@ -41,7 +41,7 @@ class Pax8Distributor:
     key: ClassVar[str] = "pax8"
     name: ClassVar[str] = "Pax8"
     scope: ClassVar[str] = "company_id"  # the tenants entry's block names the customer by its Pax8 company
-    product: ClassVar[str] = "Pax8 product id (a GUID)"  # its products map's keys: a Pax8 product id (a GUID)
+    product: ClassVar[str] = "Pax8 product id (a GUID)"  # what its products map's keys are
     product_pattern: ClassVar[re.Pattern[str]] = re.compile(
         r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
     )
