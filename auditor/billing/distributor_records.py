@@ -36,6 +36,7 @@ __all__ = [
     "ProductRow",
     "RollupFigures",
     "SeatsFinding",
+    "Seller",
     "SubscriptionLine",
     "TermEndFinding",
     "Total",
@@ -208,30 +209,6 @@ class Block(TypedDict, total=False):
     products: dict[str, str]  # the distributor's product id (Pax8) or SKU (Sherweb) -> a part number
 
 
-class SubscriptionFields(TypedDict):
-    """A distributor's subscription as a payload holds it: DistributorSubscription's fields."""
-
-    id: str
-    company_id: str
-    product_id: str
-    product_name: str
-    quantity: int
-    status: str
-    price: float | None
-    currency: str | None
-    billing_term: str
-    start: str | None
-    end: str | None
-    commitment_term: str | None
-    commitment_end: str | None
-    partner_cost: NotRequired[float | None]
-    vendor_subscription_id: NotRequired[str | None]
-    vendor_sku_id: NotRequired[str | None]
-    ambiguous_sku_ids: NotRequired[
-        tuple[str, ...]
-    ]  # a list once read back from JSON (DistributorSubscription takes it)
-
-
 @dataclass(frozen=True)
 class DistributorSubscription:
     """A customer's subscription at its distributor, as each distributor's client answers it (Pax8's,
@@ -260,7 +237,7 @@ class DistributorSubscription:
     # then vendor_sku_id is None and the subscription is a gap, never matched to a product
     ambiguous_sku_ids: tuple[str, ...] = ()
 
-    def __post_init__(self) -> None:  # read back from a payload's JSON, a list
+    def __post_init__(self) -> None:  # given as a list (a stand-in's, a test's): kept as a tuple
         object.__setattr__(self, "ambiguous_sku_ids", tuple(self.ambiguous_sku_ids))
 
 
@@ -268,12 +245,25 @@ MAX_SEATS = 1_000_000  # a subscription's quantity above this is no seat count (
 MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 
 
-class Payload(TypedDict, total=False):
-    """One tenant's reading at its distributor, as `audit --tenants` hands it to the tenant's audit
-    (plain JSON values): its tenants entry's block, and its subscriptions (DistributorSubscription's fields)
-    or the reading's error in one line; `distributor` only when it is not Pax8."""
+@dataclass(frozen=True)
+class Seller:
+    """The distributor a reading is of, as the reconciliation names it (auditor.vendors.protocols.Distributor's
+    own: auditor.vendors.distributor_sessions.seller): its key in the tenants file and report.json, its name in
+    messages, its block's key naming the customer (`scope`), and the field of its subscriptions naming their
+    Microsoft subscription, as a warning names it ("" when it gives none)."""
 
+    key: str
+    name: str
+    scope: str
+    ties: str = ""
+
+
+class Payload(TypedDict, total=False):
+    """One tenant's reading at its distributor, as `audit --tenants` hands it to the tenant's audit (in the
+    process, never written): the distributor, its tenants entry's block, and its subscriptions (the records
+    its client decoded at the border) or the reading's error in one line."""
+
+    seller: Required[Seller]
     block: Required[Block]
-    subscriptions: list[SubscriptionFields]
+    subscriptions: list[DistributorSubscription]
     error: str
-    distributor: str

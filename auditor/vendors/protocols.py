@@ -171,6 +171,7 @@ class Distributor(Protocol):
     scope: ClassVar[str]
     product: ClassVar[str]  # what the tenants block's products map's keys are ("Pax8 product id (a GUID)")
     product_pattern: ClassVar[re.Pattern[str]]  # their shape
+    ties: ClassVar[str]  # the field of its subscriptions naming their Microsoft subscription ("": none given)
     kinds: ClassVar[tuple[str, ...]]  # the changes it takes through its API: REDUCE, CANCEL, INCREASE
     commits_by_term_only: ClassVar[bool]
     renews_next_day: ClassVar[bool]

@@ -29,4 +29,7 @@ PSAS: Mapping[str, PSA] = {
 
 PARTNER_CENTER: PartnerCenterApi = partner_center.VENDOR
 
-NAMES: Mapping[str, str] = {key: vendor.name for key, vendor in [*DISTRIBUTORS.items(), *PSAS.items()]}
+NAMES: Mapping[str, str] = {
+    **{key: vendor.name for key, vendor in DISTRIBUTORS.items()},
+    **{key: psa.name for key, psa in PSAS.items()},
+}

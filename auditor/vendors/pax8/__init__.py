@@ -45,6 +45,7 @@ class Pax8Distributor:
     product_pattern: ClassVar[re.Pattern[str]] = re.compile(
         r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
     )
+    ties: ClassVar[str] = "vendorSubscriptionId"  # its subscriptions name their Microsoft subscription by it
     kinds: ClassVar[tuple[str, ...]] = (REDUCE, CANCEL, INCREASE)
     commits_by_term_only: ClassVar[bool] = False  # an annual billing term commits a subscription too
     renews_next_day: ClassVar[bool] = False  # a reduction can be made on its commitment's endDate

@@ -33,6 +33,7 @@ class SherwebDistributor:
     scope: ClassVar[str] = "customer_id"  # the tenants entry's block names the customer by its Sherweb id
     product: ClassVar[str] = "Sherweb SKU"  # its products map's keys: its own SKU, such as MS-0A-O365-BUSINESS
     product_pattern: ClassVar[re.Pattern[str]] = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")
+    ties: ClassVar[str] = ""  # its subscriptions name no Microsoft subscription
     kinds: ClassVar[tuple[str, ...]] = (REDUCE, INCREASE)  # no cancellation: a reduction keeps one seat
     commits_by_term_only: ClassVar[bool] = True  # Sherweb's CommitmentTermType: Monthly, Annual, ...
     renews_next_day: ClassVar[bool] = True  # "The first day of the next commitment term"
