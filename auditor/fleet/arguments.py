@@ -67,16 +67,21 @@ class FleetOptions:
     mail_to: Callable[[Sequence[str]], EmailOptions | None] | None = None
     # what the run sets itself: each tenant's environment over the process's (the demo's tokens), the
     # demo's billing stand-in per tenant, Pax8's credentials (None: the process's environment), and the
-    # distributor's seats, read before the tenants (auditor.fleet.distributor_reads)
+    # distributor's seats, read before the tenants (auditor.fleet.vendor_reads)
     tenant_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     billing_endpoints: Mapping[str, str] = field(default_factory=dict)
     distributor_env: Mapping[str, str] | None = None
     distributor_seats: Mapping[str, Payload] = field(default_factory=dict)
     invoices: InvoiceOptions = field(default_factory=InvoiceOptions)  # --invoice, --pax8-invoice
     # the PSA's keys (None: the process's environment), and what each customer is billed there, read
-    # before the tenants (auditor.fleet.psa_reads)
+    # before the tenants (auditor.fleet.vendor_reads)
     psa_env: Mapping[str, str] | None = None
     psa_billed: Mapping[str, PsaPayload] = field(default_factory=dict)
+
+    @property
+    def distributor_endpoints(self) -> dict[str, str | None]:
+        """Each distributor's URL of the run's flags (None: the distributor's own)."""
+        return {"pax8": self.pax8_endpoint, "sherweb": self.sherweb_endpoint}
 
     @property
     def psa_endpoints(self) -> dict[str, str | None]:
