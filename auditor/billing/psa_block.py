@@ -1,17 +1,14 @@
 """A tenants entry's `psa:` block (docs/msp.md, "What the customer is billed: the PSA"), checked as the
 `distributor:` block is (auditor.delivery.matrix), each error naming the file, the line and the key:
 
-    psa: {connectwise: {company_id: 250, products: {M365-E3: SPE_E3}}}
-    psa: {autotask: {company_id: 29684712, products: {28: SPE_E3}}}
+    psa: {<name>: {company_id: 250, products: {M365-E3: SPE_E3}, <where_key>: Licensing, ticket: 5120}}
 
-    psa: {halo: {company_id: 31, products: {MS-E3: SPE_E3}, team: Licensing}}
-
-`company_id`: the customer in the MSP's PSA (ConnectWise Manage's company recId, Autotask's Companies
-id, Halo's client id), a whole number; `products`: the PSA's product (ConnectWise's product.identifier of
-the catalog, Autotask's Services id, Halo's item code) -> the SKU part number it bills. `board`
-(ConnectWise), `queue` (Autotask) and `team` (Halo): where a ticket of a finding goes (`tickets`),
-optional; `ticket`: an existing ticket of the customer's that its findings are added to as notes,
-instead of a ticket each (optional). The block is kept as compact JSON (TenantJob.psa).
+`<name>`: one of the PSAs of auditor.vendors.registry, whose own terms the caller passes (`psas`: each
+PSA's name, what its products are and their shape, the key naming where its tickets go). `company_id`:
+the customer in the MSP's PSA, a whole number; `products`: the PSA's product -> the SKU part number it
+bills; `<where_key>` (board, queue, team): where a ticket of a finding goes (`tickets`), optional;
+`ticket`: an existing ticket of the customer's that its findings are added to as notes, instead of a
+ticket each (optional). The block is kept as compact JSON (TenantJob.psa).
 """
 
 from __future__ import annotations
