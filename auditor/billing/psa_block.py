@@ -36,7 +36,7 @@ class PsaShape(Protocol):
     @property
     def name(self) -> str: ...  # as a message names it
     @property
-    def product(self) -> str: ...  # what its products map's keys are ("ConnectWise product identifier")
+    def product(self) -> str: ...  # what its products map's keys are (a message names them)
     @property
     def product_pattern(self) -> re.Pattern[str]: ...  # their shape (CODE, NUMBER_ID)
     @property
