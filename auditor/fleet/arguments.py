@@ -141,11 +141,11 @@ class TicketsOptions:
 
     dir: str | None  # an `audit --tenants` run's output folder (with --demo: reports/tenants by default)
     tenants: str | None  # the tenants file: each customer's psa block (company, board)
-    psa: str | None  # connectwise, autotask, halo (None: not given, which only --demo allows: then ConnectWise)
+    psa: str | None  # a PSA of the registry (None: not given, which only --demo allows: then its default)
     yes: bool  # write; without it a dry run
     rules: tuple[str, ...]  # --rule (none: every rule)
     severity: Severity  # --severity: the lowest chosen
-    endpoint: str | None  # --connectwise-endpoint, --autotask-endpoint (Halo's: HALO_URL)
+    endpoint: str | None  # the chosen PSA's --<psa>-endpoint, where it has one (None: its own)
     journal: str | None  # --journal (None: DIR/tickets-<UTC time>.jsonl)
     env: Mapping[str, str] | None = None  # the PSA keys' environment (None: the process's)
     demo: bool = False  # --demo: the demo's run and the sample MSP's PSA stand-in
@@ -159,7 +159,7 @@ class TicketsOptions:
             yes=args.yes,
             rules=tuple(args.rule or ()),
             severity=Severity.parse(args.severity),
-            endpoint=args.autotask_endpoint if args.psa == "autotask" else args.connectwise_endpoint,
+            endpoint=getattr(args, f"{args.psa}_endpoint", None),  # the flag of the PSA named (--demo: its own)
             journal=args.journal,
             demo=args.demo,
         )

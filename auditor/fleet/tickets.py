@@ -432,7 +432,8 @@ def _demo(options: TicketsOptions) -> int:
 
 
 def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
-    psa = PSAS[options.psa or "connectwise"]  # the --psa choices: the PSAs whose tickets are filed (desk)
+    assert options.psa is not None  # given, or the demo's
+    psa = PSAS[options.psa]  # the --psa choices: the PSAs whose tickets are filed (desk)
     keys = psa.credentials(options.env if options.env is not None else os.environ)  # UsageError: exit 2
     if not root.is_dir():
         raise UsageError(f"tickets: {root} is not a folder of `audit --tenants`")
