@@ -179,12 +179,14 @@ def read_bounded(
     limit: int,
     too_large: Callable[[], Exception],
     unreachable: Callable[[httpx.HTTPError], Exception],
+    credentials: frozenset[str] = frozenset(),
     **kw: Any,
 ) -> Answered:
     """(status, body, headers) of one request, the body read up to `limit` bytes: more raises
     `too_large()`, a transport failure `unreachable(exc)`. Every credential the request carries (its
-    headers', the form or JSON it sends) is taken out of the body, in each form it could come back in."""
-    forms = credential_forms(kw.get("headers"), kw.get("json", kw.get("data")))
+    headers', with those the client names `credentials`, and the form or JSON it sends) is taken out of
+    the body, in each form it could come back in."""
+    forms = credential_forms(kw.get("headers"), kw.get("json", kw.get("data")), credentials)
     try:
         with http.stream(method, url, **kw) as reply:
             data = bytearray()

@@ -80,6 +80,9 @@ class VendorClient:
     vendor: ClassVar[str]  # as a message names it: Pax8, Sherweb, ConnectWise, Autotask
     error: ClassVar[type[DistributorError] | type[PsaError]]
     max_bytes: ClassVar[int]  # one answer, read up to this and refused past it
+    # its credential headers whose names do not say so (lower case; one naming a key, a secret, a password
+    # or the authorization is taken out of every answer anyway: auditor.billing.sent_credentials)
+    credential_headers: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, api_url: str, *, timeout: float = 60.0) -> None:
         self.api_url = api_url
@@ -110,6 +113,7 @@ class VendorClient:
             limit=limit,
             too_large=lambda: self.error(f"{what}: the answer is over {limit // 2**20} MiB"),
             unreachable=lambda exc: self.error(f"{what}: {vendor} could not be reached: {type(exc).__name__}"),
+            credentials=self.credential_headers,
             **kw,
         )
 

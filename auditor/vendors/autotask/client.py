@@ -151,6 +151,7 @@ class Autotask(PsaClient):
 
     vendor = "Autotask"
     error = AutotaskError
+    credential_headers = frozenset({"apiintegrationcode"})  # the API user's integration code (Secret says so)
 
     def __init__(self, keys: Credentials, *, endpoint: str | None = None, timeout: float = 60.0) -> None:
         self._keys = keys
