@@ -47,7 +47,7 @@ __all__ = [
 class SubscriptionLine(Struct, frozen=True, kw_only=True):
     id: str
     billing_term: str | None
-    commitment_term: str | None  # Pax8's commitmentTerm.term: plan's distributor changes
+    commitment_term: str | None  # read by plan's distributor changes
     quantity: int
     price: float | None
     partner_cost: float | None
@@ -123,7 +123,7 @@ class AmbiguousFinding(_Kind, frozen=True, kw_only=True, tag="ambiguous"):
 
 
 class AmbiguousProductFinding(_Kind, frozen=True, kw_only=True, tag="ambiguous_product"):
-    """A gap: the distributor's product (`sku`: Pax8's productId, Sherweb's SKU) names more than one
+    """A gap: the distributor's product (`sku`: its product id or SKU) names more than one
     Microsoft product (`products`: the tenant's part numbers, else Microsoft's SKU ids), so its
     `subscriptions` are matched to none and those products' seats are not compared (no row, no
     finding, nothing planned on them: auditor.billing.distributor_products)."""
@@ -145,8 +145,8 @@ class Total(Struct, frozen=True, kw_only=True):
 
 class DistributorSection(Struct, kw_only=True):
     """report.json's `distributor` and distributor.json (auditor.billing.distributor_seats.section): the
-    customer at its distributor (Pax8's company_id or Sherweb's customer_id, null where the entry names
-    none), then the reading's error, or the reconciliation (reconcile gives it without the customer)."""
+    customer at its distributor (its company_id or customer_id: the block's `scope`, null where the entry
+    names none), then the reading's error, or the reconciliation (reconcile gives it without the customer)."""
 
     schema: int
     distributor: str
@@ -202,17 +202,17 @@ class RollupFigures(TypedDict):
 
 class Block(TypedDict, total=False):
     """A tenants entry's block of its distributor (auditor.delivery.matrix checks it): the customer
-    there (Pax8's company_id or Sherweb's customer_id) and the entry's product map."""
+    there (by the distributor's `scope`: company_id or customer_id) and the entry's product map."""
 
     company_id: str
     customer_id: str
-    products: dict[str, str]  # the distributor's product id (Pax8) or SKU (Sherweb) -> a part number
+    products: dict[str, str]  # the distributor's product id or SKU -> a part number
 
 
 @dataclass(frozen=True)
 class DistributorSubscription:
-    """A customer's subscription at its distributor, as each distributor's client answers it (Pax8's,
-    Sherweb's: auditor.vendors.<name>) and the reconciliation reads it: one typed row for all."""
+    """A customer's subscription at its distributor, as each distributor's client decodes it at the border
+    (auditor.vendors.<name>) and the reconciliation reads it: one typed row for all."""
 
     id: str
     company_id: str
@@ -227,13 +227,13 @@ class DistributorSubscription:
     end: str | None
     commitment_term: str | None
     commitment_end: str | None
-    # what Pax8 bills the partner a seat ("The price for the Partner."; `price` is "The price for the
-    # customer."), and the vendor's own ids: for Microsoft's products its subscription id and SKU id
+    # what the distributor bills the partner a seat (`price`: the customer's), where it gives it, and the
+    # vendor's own ids: for Microsoft's products its subscription id and SKU id
     partner_cost: float | None = None
     vendor_subscription_id: str | None = None
     vendor_sku_id: str | None = None
     # the Microsoft SKU ids the distributor gives this subscription's product when it gives more than
-    # one (Pax8's productId with two vendorSkuIds, Sherweb's SKU listed twice in the customer's catalog):
+    # one (one product id with two SKU ids, or a SKU listed twice in the customer's catalog):
     # then vendor_sku_id is None and the subscription is a gap, never matched to a product
     ambiguous_sku_ids: tuple[str, ...] = ()
 

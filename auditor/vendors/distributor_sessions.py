@@ -41,7 +41,7 @@ def read_any(
     entries: Mapping[str, Mapping[str, Block]], *, endpoints: Mapping[str, str | None], env: Mapping[str, str]
 ) -> dict[str, Payload]:
     """Each tenant's seats at its distributor (`entries`: its key -> its entry's `distributor` block,
-    {pax8: ...} or {sherweb: ...}), each distributor read through its own session."""
+    {<name>: ...}), each distributor of the registry read through its own session."""
     given: dict[str, Payload] = {}
     for name, vendor in DISTRIBUTORS.items():
         blocks = {key: e[name] for key, e in entries.items() if name in e}
