@@ -30,12 +30,14 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, NamedTuple, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, TypeVar
 
-import httpx
 import msgspec
 
 from auditor.billing.sent_credentials import credential_forms, scrub
+
+if TYPE_CHECKING:
+    import httpx
 
 # A JSON value as it arrived, for the one place a document is free JSON: a resource an API takes back
 # as it was read, changed (Partner Center's PATCH of a subscription, auditor.apply.commerce_reread).
@@ -186,6 +188,8 @@ def read_bounded(
     `too_large()`, a transport failure `unreachable(exc)`. Every credential the request carries (its
     headers', with those the client names `credentials`, and the form or JSON it sends) is taken out of
     the body, in each form it could come back in."""
+    import httpx  # the HTTP client, loaded by a vendor's session (`http`), never by a vendor being named
+
     forms = credential_forms(kw.get("headers"), kw.get("json", kw.get("data")), credentials)
     try:
         with http.stream(method, url, **kw) as reply:
