@@ -63,9 +63,7 @@ from ..pipeline import audit as tenant_audit
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from ..vendors.registry import PARTNER_CENTER
-from . import distributor_reads as distributor
-from . import gdap, invoice_reads, partner
-from . import psa_reads as psa
+from . import gdap, invoice_reads, partner, vendor_reads
 from .arguments import FleetOptions, RollupOptions
 from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
@@ -417,9 +415,7 @@ def cmd_tenants(options: FleetOptions) -> int:
     if options.app is not None and not of_app(tenants.jobs, options.app):
         raise UsageError(f"--app: no tenant of {options.tenants} has the client_id {options.app}")
     jobs = select(of_app(tenants.jobs, options.app), options.shard)
-    if distributor.wanted(jobs):
-        distributor.check(jobs, os.environ)  # before any tenant: no Pax8 (or Sherweb) credentials is exit 2
-    psa.check(jobs, os.environ)  # likewise the PSA's keys
+    vendor_reads.check(jobs, os.environ)  # before any tenant: a distributor's or a PSA's keys missing is exit 2
     invoice_reads.check(options.invoices, os.environ)  # --pax8-invoice without Pax8's keys: exit 2
     return _run_and_roll_up(options, jobs, tenants)
 
@@ -457,14 +453,12 @@ def _audit_and_roll_up(
     run = options.audit
     began = datetime.now(UTC)
     # the distributor's seats (read only), read before the tenants: each tenant's report and bill show them
-    seats = distributor.read(
-        jobs,
-        endpoint=options.pax8_endpoint,
-        env=options.distributor_env or os.environ,
-        sherweb_endpoint=options.sherweb_endpoint,
-    )
+    env = options.distributor_env or os.environ
+    seats = vendor_reads.read_distributors(jobs, endpoints=options.distributor_endpoints, env=env)
     # what the PSA bills each customer (read only), read before the tenants: each tenant's report shows the table
-    billed = psa.read(jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of)
+    billed = vendor_reads.read_psas(
+        jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of
+    )
     # the shard's share of each app's limits across tenants (shards of one app at once), then the night's
     # full sign-in reads within the lane's budget
     shares = shares_tonight(options, of_app(tenants.jobs, options.app) if tenants is not None else jobs)
@@ -478,7 +472,8 @@ def _audit_and_roll_up(
     ) as partner_session:
         outcomes = run_tenants(options, jobs, root, partner_session=given_session or partner_session)
     # each tenant's reconciliation and three-way table, as its report has them
-    extra = distributor.run(outcomes, root, seats) + psa.run(outcomes, root, billed)
+    extra = vendor_reads.write(vendor_reads.DISTRIBUTOR, outcomes, root, seats)
+    extra += vendor_reads.write(vendor_reads.PSA, outcomes, root, billed)
     extra += invoice_reads.beside(options, tenants, outcomes, root)  # what Microsoft and Pax8 invoiced (read only)
     part = f"{options.shard[0]}/{options.shard[1]}" if options.shard else None
     locale = run.locale.value if run.locale else None

@@ -5,7 +5,6 @@ a company not the partner's; read only; the secret in no output."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 import os
@@ -15,13 +14,15 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from auditor.billing.distributor_seats import reconcile
+from auditor.billing.distributor_seats import payload, reconcile
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.delivery.matrix import load_tenants
 from auditor.formats.report_model import SeatRow
 from auditor.snapshot import load_snapshot
+from auditor.vendors.distributor_sessions import seller
 from auditor.vendors.pax8.client import Pax8, Pax8Error
+from auditor.vendors.registry import DISTRIBUTORS
 from auditor_dev.commerce.pax8 import Pax8StandIn
 
 COMPANY = "11111111-2222-4333-8444-555555555555"
@@ -29,6 +30,8 @@ OTHER = "99999999-2222-4333-8444-555555555555"
 E3 = "aaaaaaaa-0000-4000-8000-0000000000e3"
 SECRET = "s3cret-Pax8-value-never-printed"
 SAMPLE = Path(__file__).resolve().parents[2] / "auditor_dev" / "sample" / "sample-tenant.json"
+
+PAX8 = seller(DISTRIBUTORS["pax8"])  # the reconciliation's name for Pax8
 
 
 def _sub(n: int, product: str, name: str, quantity: int, **more: object) -> dict[str, object]:
@@ -157,7 +160,9 @@ def test_the_reconciliation_per_product() -> None:
     ]
     from auditor.vendors.pax8.client import _subscription
 
-    doc = msgspec.to_builtins(reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs]))
+    doc = msgspec.to_builtins(
+        reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs], [], PAX8)
+    )
     products = {p["sku"]: p for p in doc["products"]}
     assert products["SPE_E3"]["billed"] == 25 and products["SPE_E3"]["matched_by"] == "map"
     assert products["SPE_E5"]["matched_by"] == "name" and products["SPE_E5"]["term_end"] == "2027-02-01"
@@ -285,7 +290,7 @@ def test_an_annual_and_a_monthly_of_one_product_are_told_apart_by_the_vendors_id
         TenantSubscription(MONTHLY, None, "POWER_BI_PRO", PBI_SKU),
     ]
     seats = [SeatRow(sku="POWER_BI_PRO", sku_id=PBI_SKU, name="Power BI Pro", enabled=34, consumed=30)]
-    doc = msgspec.to_builtins(reconcile({}, seats, got, tenant))  # type: ignore[arg-type]
+    doc = msgspec.to_builtins(reconcile({}, seats, got, tenant, PAX8))  # type: ignore[arg-type]
     (product,) = doc["products"]
     assert product["matched_by"] == "subscription" and not doc["warnings"]
     assert {s["microsoft_subscription"]: (s["billing_term"], s["term_end"]) for s in product["subscriptions"]} == {
@@ -299,7 +304,7 @@ def test_an_annual_and_a_monthly_of_one_product_are_told_apart_by_the_vendors_id
     ]
     assert not [f for f in doc["findings"] if f["kind"] == "ambiguous"]
     # the bill: the annual subscription's term end is its own; the monthly one has none to take
-    given = {"block": {"company_id": COMPANY}, "subscriptions": [dataclasses.asdict(s) for s in got]}
+    given = payload(PAX8, {"company_id": COMPANY}, got)
     sample = [s for s in load_snapshot(SAMPLE).subscriptions if s.sku_part_number == "POWER_BI_PRO"]
     assert terms(given, sample) == {ANNUAL: date(2027, 5, 8)}
 
@@ -309,14 +314,13 @@ def test_two_subscriptions_of_one_product_without_the_vendors_ids_are_not_guesse
 
     got = _read(power_bi_at_pax8(vendor_ids=False))
     seats = [SeatRow(sku="POWER_BI_PRO", sku_id=PBI_SKU, name="Power BI Pro", enabled=34, consumed=30)]
-    doc = msgspec.to_builtins(reconcile({"products": {PBI: "POWER_BI_PRO"}}, seats, got))  # type: ignore[arg-type]
+    doc = msgspec.to_builtins(reconcile({"products": {PBI: "POWER_BI_PRO"}}, seats, got, [], PAX8))  # type: ignore[arg-type]
     ambiguous = [f for f in doc["findings"] if f["kind"] == "ambiguous"]
     ids = ["00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012"]
     assert ambiguous == [{"kind": "ambiguous", "sku": "POWER_BI_PRO", "subscriptions": ids}]
     assert any(ids[0] in w and ids[1] in w and "not guessed" in w for w in doc["warnings"])
     # no date is taken for either Microsoft subscription (the earliest would be the monthly one's too)
-    given = {"block": {"company_id": COMPANY, "products": {PBI: "POWER_BI_PRO"}}}
-    given["subscriptions"] = [dataclasses.asdict(s) for s in got]
+    given = payload(PAX8, {"company_id": COMPANY, "products": {PBI: "POWER_BI_PRO"}}, got)
     assert terms(given, load_snapshot(SAMPLE).subscriptions) == {}
 
 
