@@ -11,6 +11,7 @@ import pytest
 
 from auditor.data.finding_facts import FindingDetails, FindingFactsError, GroupRef
 from auditor.formats.report_model import ReportFinding
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 G1, G2 = "9a8b0000-0000-0000-0000-0000000000e3", "9a8b0000-0000-0000-0000-0000000000e4"
 DETAILS: dict[str, Any] = {
@@ -29,7 +30,7 @@ DETAILS: dict[str, Any] = {
 def _finding(details: dict[str, Any]) -> ReportFinding:
     doc = {
         "id": "f1",
-        "rule": "inactive-user-licensed",
+        "rule": InactiveUserLicensed.id,
         "severity": "medium",
         "policy": "contoso/hygiene",
         "subject": {"type": "user", "id": "0f1e0000-0000-0000-0000-000000000001"},
