@@ -101,10 +101,11 @@ def current_prices(
 ) -> dict[str, CurrentPrice]:
     """Each product's price read at the run, by skuId (lower case): the billing file's, else the
     distributor's (see the module's docstring); `currency`: the policy's."""
-    out = {sid: CurrentPrice(price, source) for sid, (price, source) in _from_distributor(
-        skus, subscriptions, seats, currency
-    ).items()}
-    out.update({sid: CurrentPrice(price, BILLING_FILE) for sid, price in _from_file(
-        billing, subscriptions, currency
-    ).items()})
+    out = {
+        sid: CurrentPrice(price, source)
+        for sid, (price, source) in _from_distributor(skus, subscriptions, seats, currency).items()
+    }
+    out.update(
+        {sid: CurrentPrice(price, BILLING_FILE) for sid, price in _from_file(billing, subscriptions, currency).items()}
+    )
     return out

@@ -305,13 +305,20 @@ SAMPLE_E3_PRODUCT = "a1e3e3e3-0000-4000-8000-0000000000e3"  # mapped to SPE_E3 i
 # and its `commerceSubscriptionId` (auditor_dev/sample/sample-tenant.json)
 SAMPLE_E3_IDS = {"id": "2e698e5f-a9e2-4a40-99f2-d5ff2c84fe81", "commerce": "6f5e5c0b-466f-5e80-9fe3-47c4054dd921"}
 SAMPLE_E3_SKU = "05e9a617-0261-4cee-bb44-138d3ef5d965"
+SAMPLE_F1_PRODUCT = "f1f1f1f1-0000-4000-8000-0000000000f1"  # mapped to SPE_F1 in the demo's tenants entry
+# the sample tenant's F3 (SPE_F1) subscription and Microsoft's SKU id of it
+SAMPLE_F1_VENDOR = {
+    "vendorSubscriptionId": "d2969d35-df36-48fb-9e6e-383a036feab9",
+    "vendorSkuId": "66b55226-6b4f-492c-910c-a3b7a3c9d993",
+}
 
 
 def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
     """The sample tenant's seats at Pax8, planted to show each reconciliation finding, each at both
     prices (the customer's and the partner's): Microsoft 365 E3 billed above the enabled seats (matched
     to its Microsoft subscription by Pax8's vendor ids), E5 matched by its name only with a
-    commitment ending, Power BI Pro billed below, and a product that is not Microsoft's. (companies,
+    commitment ending, Power BI Pro billed below, a product that is not Microsoft's, and F3, where the
+    many-tenant demo buys seats. (companies,
     subscriptions, the tenants entry's products map). `named`: which of Graph's two ids of the E3
     subscription Pax8's vendorSubscriptionId gives, "id" or "commerce" (its commerceSubscriptionId)."""
     company = {"id": SAMPLE_COMPANY, "name": "Contoso", "status": "Active"}
@@ -357,8 +364,11 @@ def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]],
         sub(3, "c3b1b1b1-0000-4000-8000-0000000000b1", "Power BI Pro", 30, 9.40, 8.45),
         sub(4, "d4ac0000-0000-4000-8000-0000000000ac", "Acronis Cyber Protect Cloud", 40, 4.10, 3.20),
         sub(5, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 5, 33.75, 30.40, status="Cancelled"),  # not billed
+        # F3 (SPE_F1), named by Pax8's vendor ids: the many-tenant demo's policy keeps 3 spare, which the plan
+        # leaves short, so the plan buys the seats here (issue 108: a purchase at the distributor)
+        sub(6, SAMPLE_F1_PRODUCT, "Microsoft 365 F3", 49, 2.25, 2.03, **SAMPLE_F1_VENDOR),
     ]
-    return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3"}
+    return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3", SAMPLE_F1_PRODUCT: "SPE_F1"}
 
 
 SAMPLE_INVOICE = "7c1d2e3f-4a5b-4c6d-8e7f-900000000011"  # the sample partner's invoice of the sample's month

@@ -48,7 +48,11 @@ def test_the_distributors_price_is_the_current_one_and_the_file_goes_first() -> 
     e3 = next(s for s in tenant.skus if s.sku_part_number == "SPE_E3")
     at_pax8 = payload(
         {"company_id": "c", "products": {"p-e3": "SPE_E3"}},
-        [DistributorSubscription("s1", "c", "p-e3", "Microsoft 365 E3", 204, "Active", 39.0, "EUR", "Monthly", *[None] * 4)],
+        [
+            DistributorSubscription(
+                "s1", "c", "p-e3", "Microsoft 365 E3", 204, "Active", 39.0, "EUR", "Monthly", *[None] * 4
+            )
+        ],
     )
     found = current_prices(tenant.skus, tenant.subscriptions, None, at_pax8, "EUR")
     assert (found[e3.sku_id.lower()].monthly, found[e3.sku_id.lower()].source) == (39.0, "pax8")
