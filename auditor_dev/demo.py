@@ -276,11 +276,14 @@ def distributor(
         SAMPLE_COMPANY,
         Pax8StandIn,
         sample_pax8,
+        sample_pax8_f3,
         sample_pax8_invoice,
     )
 
     companies, sample, products = sample_pax8(CLOCK.isoformat())
-    invoices, items = sample_pax8_invoice()
+    f3, mapped = sample_pax8_f3()  # where the many-tenant demo buys (issue 108)
+    sample, products = [*sample, f3], {**products, **mapped}
+    invoices, items = sample_pax8_invoice(sample)
     secret = secrets.token_urlsafe(16)  # the demo's own, made up each run
     stand_in = Pax8StandIn(
         client_id=SAMPLE_CLIENT_ID,

@@ -317,30 +317,11 @@ def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]],
     """The sample tenant's seats at Pax8, planted to show each reconciliation finding, each at both
     prices (the customer's and the partner's): Microsoft 365 E3 billed above the enabled seats (matched
     to its Microsoft subscription by Pax8's vendor ids), E5 matched by its name only with a
-    commitment ending, Power BI Pro billed below, a product that is not Microsoft's, and F3, where the
-    many-tenant demo buys seats. (companies,
+    commitment ending, Power BI Pro billed below, and a product that is not Microsoft's. (companies,
     subscriptions, the tenants entry's products map). `named`: which of Graph's two ids of the E3
     subscription Pax8's vendorSubscriptionId gives, "id" or "commerce" (its commerceSubscriptionId)."""
     company = {"id": SAMPLE_COMPANY, "name": "Contoso", "status": "Active"}
-
-    def sub(n: int, product: str, name: str, quantity: int, price: float, cost: float, **more: Any) -> dict[str, Any]:
-        return {
-            "id": f"00000000-0000-4000-8000-{n:012d}",
-            "companyId": SAMPLE_COMPANY,
-            "productId": product,
-            "productName": name,
-            "quantity": quantity,
-            "startDate": "2026-03-18T00:00:00Z",
-            "createdDate": "2026-03-17T00:00:00Z",
-            "billingStart": "2026-03-18",
-            "status": "Active",
-            "price": price,
-            "partnerCost": cost,
-            "currencyCode": "EUR",
-            "billingTerm": "Monthly",
-            **more,
-        }
-
+    sub = _sample_sub
     del as_of  # the sample's dates are fixed, as the tenant's are
     # the vendor's ids Pax8 gives the sample's E3: the sample tenant's E3 subscription and Microsoft's SKU
     # id, so its seats are matched to that subscription
@@ -364,22 +345,53 @@ def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]],
         sub(3, "c3b1b1b1-0000-4000-8000-0000000000b1", "Power BI Pro", 30, 9.40, 8.45),
         sub(4, "d4ac0000-0000-4000-8000-0000000000ac", "Acronis Cyber Protect Cloud", 40, 4.10, 3.20),
         sub(5, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 5, 33.75, 30.40, status="Cancelled"),  # not billed
-        # F3 (SPE_F1), named by Pax8's vendor ids: the many-tenant demo's policy keeps 3 spare, which the plan
-        # leaves short, so the plan buys the seats here (issue 108: a purchase at the distributor)
-        sub(6, SAMPLE_F1_PRODUCT, "Microsoft 365 F3", 49, 2.25, 2.03, **SAMPLE_F1_VENDOR),
     ]
-    return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3", SAMPLE_F1_PRODUCT: "SPE_F1"}
+    return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3"}
+
+
+def sample_pax8_f3() -> tuple[dict[str, Any], dict[str, str]]:
+    """Contoso's Microsoft 365 F3 at Pax8 in `audit --demo --tenants` (issue 108): named by Pax8's vendor ids,
+    49 seats, which the many-tenant demo's policy (three spare) leaves short after the plan, so the plan buys
+    the seats here. (the subscription, its line of the tenants entry's products map)."""
+    return _sample_sub(6, SAMPLE_F1_PRODUCT, "Microsoft 365 F3", 49, 2.25, 2.03, **SAMPLE_F1_VENDOR), {
+        SAMPLE_F1_PRODUCT: "SPE_F1"
+    }
+
+
+def _sample_sub(
+    n: int, product: str, name: str, quantity: int, price: float, cost: float, **more: Any
+) -> dict[str, Any]:
+    """One of the sample company's subscriptions at Pax8, at both prices."""
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "companyId": SAMPLE_COMPANY,
+        "productId": product,
+        "productName": name,
+        "quantity": quantity,
+        "startDate": "2026-03-18T00:00:00Z",
+        "createdDate": "2026-03-17T00:00:00Z",
+        "billingStart": "2026-03-18",
+        "status": "Active",
+        "price": price,
+        "partnerCost": cost,
+        "currencyCode": "EUR",
+        "billingTerm": "Monthly",
+        **more,
+    }
 
 
 SAMPLE_INVOICE = "7c1d2e3f-4a5b-4c6d-8e7f-900000000011"  # the sample partner's invoice of the sample's month
 
 
-def sample_pax8_invoice() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+def sample_pax8_invoice(
+    subscriptions: list[dict[str, Any]] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """The sample partner's invoice at Pax8 (October's, generated on the 5th: demo.CLOCK, 1 November, is
     before November's is generated, so `latest` is this one), its items Contoso's seats as
-    the sample's subscriptions bill them, each at the partner's cost (costTotal) and the customer's
-    price (subTotal): (invoices, items by invoice id)."""
-    _, subscriptions, _ = sample_pax8("")
+    the sample's subscriptions (or `subscriptions`) bill them, each at the partner's cost (costTotal) and the
+    customer's price (subTotal): (invoices, items by invoice id)."""
+    if subscriptions is None:
+        _, subscriptions, _ = sample_pax8("")
     invoice = {
         "id": SAMPLE_INVOICE,
         "invoiceDate": "2026-10-05",  # the 5th: Pax8 generates a month's final invoice then (docs/msp.md)
