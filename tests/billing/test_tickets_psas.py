@@ -12,6 +12,7 @@ import pytest
 from msgspec import UNSET
 
 from auditor.cli import main
+from auditor.rules.seats.catalog import SpareSeatsOverLimit
 from auditor.vendors.autotask.client import Autotask, Credentials
 from auditor.vendors.autotask.tickets import AutotaskDesk
 from auditor.vendors.protocols import KEY_PREFIX
@@ -169,7 +170,7 @@ def test_autotask_opens_each_ticket_once_over_two_nights(night: Path, monkeypatc
     _autotask_env(monkeypatch)
     with _autotask() as at:
         run = ["tickets", str(night), "--tenants", tenants, "--psa", "autotask", "--autotask-endpoint", at.url]
-        run += ["--rule", "spare-seats-over-limit"]
+        run += ["--rule", SpareSeatsOverLimit.id]
         assert main([*run, "--severity", "medium"]) == 0 and at.tickets == []
         assert main([*run, "--severity", "medium", "--yes"]) == 0
         assert {t["title"].rsplit("[", 1)[1].rstrip("]") for t in at.tickets} == chosen and len(chosen) == 1
@@ -246,7 +247,7 @@ def test_autotask_findings_go_to_the_existing_ticket(night: Path, monkeypatch: p
         existing = at.open_ticket(AUTOTASK_COMPANY, "Licence review, November")
         tenants = _tenants(night, "fabrikam", f"{{autotask: {{company_id: {AUTOTASK_COMPANY}, ticket: {existing}}}}}")
         run = ["tickets", str(night), "--tenants", tenants, "--psa", "autotask", "--autotask-endpoint", at.url]
-        run += ["--rule", "spare-seats-over-limit"]
+        run += ["--rule", SpareSeatsOverLimit.id]
         for _ in range(2):
             assert main([*run, "--severity", "medium", "--yes"]) == 0
         assert [t["id"] for t in at.tickets] == [existing]
