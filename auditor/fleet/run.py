@@ -325,9 +325,11 @@ def _demo_tenants(options: FleetOptions) -> int:
         demo.tenants() as served,
         demo.commerce() as (billing_url, billing_token, partner_url, partner_token),
         demo.distributor() as pax8,
+        demo.sherweb() as at_sherweb,
         demo.psa() as in_psa,
     ):
         seats_at_pax8 = json.dumps({"pax8": {"company_id": pax8.company_id, "products": pax8.products}}, sort_keys=True)
+        seats_at_sherweb = json.dumps({"sherweb": {"customer_id": at_sherweb.customer_id}}, sort_keys=True)
         jobs = [
             TenantJob(
                 key=tenant.name.lower(),
@@ -342,7 +344,8 @@ def _demo_tenants(options: FleetOptions) -> int:
                 # the stand-ins serve Contoso's commerce; Fabrikam's bill has no source, as before
                 billing_source="auto" if tenant.commerce else "none",
                 graph_endpoint=tenant.url,
-                distributor=seats_at_pax8 if tenant.commerce else "",  # Contoso's seats at the sample's Pax8
+                # Contoso's seats at the sample's Pax8, Fabrikam's at its Sherweb; Northwind's at neither
+                distributor=seats_at_pax8 if tenant.commerce else seats_at_sherweb if tenant.sherweb else "",
                 psa=in_psa.blocks[tenant.psa],  # ConnectWise's, Halo's, Autotask's
             )
             for tenant in served
@@ -366,7 +369,12 @@ def _demo_tenants(options: FleetOptions) -> int:
             tenant_env=tenant_env,
             billing_endpoints={job.key: billing_url for job, t in samples if t.commerce},
             pax8_endpoint=pax8.url,
-            distributor_env={"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret},
+            sherweb_endpoint=at_sherweb.url,
+            distributor_env={
+                "PAX8_CLIENT_ID": pax8.client_id,
+                "PAX8_CLIENT_SECRET": pax8.client_secret,
+                **at_sherweb.env,
+            },
             connectwise_endpoint=in_psa.connectwise_url,
             autotask_endpoint=in_psa.autotask_url,
             psa_env=in_psa.env,

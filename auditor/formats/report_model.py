@@ -423,6 +423,9 @@ class SeatRow(Struct, kw_only=True):
     unused_monthly_cost: float | None = None
     trial: int = 0
     name: str | None = None
+    # the policy's price, where a price read at the run (price_source: billing_file, pax8) is price_monthly
+    policy_price_monthly: float | UnsetType = UNSET
+    price_source: str | UnsetType = UNSET
 
     @property
     def usable(self) -> int:

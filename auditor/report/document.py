@@ -256,6 +256,8 @@ def build_document(
                 unused_monthly_cost=r.unused_monthly_cost,
                 trial=r.trial,
                 name=r.name,
+                policy_price_monthly=r.policy_price_monthly if r.policy_price_monthly is not None else UNSET,
+                price_source=r.price_source or UNSET,
             )
             for r in result.seats
         ],

@@ -211,27 +211,28 @@ def test_the_many_tenant_demo_reconciles_contoso_and_prints_no_secret(
     doc = json.loads((tmp_path / "contoso" / "distributor.json").read_text("utf-8"))
     kinds = {(f["kind"], f["sku"]) for f in doc["findings"]}
     assert {("billed_more", "SPE_E3"), ("term_end", "SPE_E5"), ("billed_fewer", "POWER_BI_PRO")} <= kinds
-    assert not (tmp_path / "fabrikam" / "distributor.json").exists()  # no distributor named for it
+    assert not (tmp_path / "northwind" / "distributor.json").exists()  # no distributor named for it
     rows = {r["key"]: r for r in json.loads((tmp_path / "tenants.json").read_text("utf-8"))["tenants"]}
     found = rows["contoso"]["distributor"]
-    assert (found["differences"], found["error"]) == (3, None)  # E3, E5 and Power BI Pro
+    assert (found["differences"], found["error"]) == (4, None)  # E3, E5, Power BI Pro and F3 (3 billed unused)
     # the customer's month at the distributor: Pax8's partnerCost (the MSP's), its price (the customer's)
     assert found["totals"] == [
-        {"currency": "EUR", "cost_monthly": 7229.1, "billed_monthly": 8026.5, "margin_monthly": 797.4}
+        {"currency": "EUR", "cost_monthly": 7328.57, "billed_monthly": 8136.75, "margin_monthly": 808.18}
     ]
     assert {p["sku"]: p["margin_monthly"] for p in found["products"]} == {
         "POWER_BI_PRO": 28.5,
         "SPE_E3": 703.5,
         "SPE_E5": 65.4,
+        "SPE_F1": 10.78,  # 49 seats: 49 x 2.25 billed, 49 x 2.03 cost
     }
     md = (tmp_path / "tenants.md").read_text("utf-8").replace("\\", "")
-    assert "3 · cost €7,229.10, billed €8,026.50, margin €797.40; " in md  # the customer's, then each product's
+    assert "4 · cost €7,328.57, billed €8,136.75, margin €808.18; " in md  # the customer's, then each product's
     assert "; Microsoft 365 E3: cost €6,384.00, billed €7,087.50, margin €703.50" in md
-    assert rows["fabrikam"]["distributor"] is None
+    assert rows["northwind"]["distributor"] is None and rows["fabrikam"]["distributor"]["differences"] == 1  # Sherweb
     err = capsys.readouterr().err
     assert "matched to SPE_E5 by its name" in err and SECRET not in err
     # the run's line counts what tenants.json counts: the products billed otherwise, not the findings
-    assert "contoso: distributor: 3 products read, 3 billed otherwise than Microsoft counts them" in err
+    assert "contoso: distributor: 4 products read, 4 billed otherwise than Microsoft counts them" in err
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path

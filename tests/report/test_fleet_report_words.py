@@ -19,7 +19,9 @@ from auditor.data.model import Locale
 from .test_digest_size import words
 
 CEILING = 6_000
-OVER = {("contoso", Locale.EN): 6_226, ("contoso", Locale.NL): 6_274}  # issue 110: not yet within CEILING
+# issue 110: not yet within CEILING; issue 108's F3 bought at Pax8 added 20 to 54 words (its billed-unused
+# line, its month at the distributor, what it costs the MSP unbilled)
+OVER = {("contoso", Locale.EN): 6_255, ("contoso", Locale.NL): 6_314, ("contoso", Locale.SV): 6_018}
 TENANTS = ("contoso", "fabrikam", "northwind")
 
 
@@ -47,5 +49,5 @@ def test_contosos_report_has_the_distributor_and_the_psa(pages: dict[tuple[str, 
     """The count is of the report with both fleet sections, each line of the MSP's month said once."""
     page = pages["contoso", Locale.EN].replace("&#39;", "'")
     assert "Seats at the distributor (Pax8)" in page and "What the customer is billed (ConnectWise)" in page
-    assert page.count("Each month at the distributor, this customer: cost €7,229.10") == 1
+    assert page.count("Each month at the distributor, this customer: cost €7,328.57") == 1
     assert page.count("Matched to the distributor's products by their names only: Power BI Pro and") == 1
