@@ -19,7 +19,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from auditor.billing.distributor_join import TenantSubscription
-from auditor.billing.distributor_records import DistributorSubscription, Payload
+from auditor.billing.distributor_records import Payload
 from auditor.billing.distributor_seats import reconcile
 from auditor.billing.file import BillingFile
 from auditor.data.model import Sku, Subscription
@@ -78,17 +78,16 @@ def _from_distributor(
 ) -> dict[str, tuple[float, str]]:
     if not seats or seats.get("error") or not currency:
         return {}
-    name = str(seats.get("distributor") or "pax8")
+    seller = seats["seller"]
     tenant = [TenantSubscription.of(s) for s in subscriptions if s.sku_part_number]
     rows = [_Seat(s.sku_part_number, s.sku_id) for s in skus if s.sku_part_number]
-    given = [DistributorSubscription(**s) for s in seats.get("subscriptions") or []]
-    found = reconcile(seats.get("block") or {}, rows, given, tenant, name)
+    found = reconcile(seats.get("block") or {}, rows, list(seats.get("subscriptions") or []), tenant, seller)
     ids = {s.sku_part_number.upper(): s.sku_id.lower() for s in skus if s.sku_part_number}
     out: dict[str, tuple[float, str]] = {}
     for product in found.products or []:
         sid = ids.get(product.sku.upper())
         if sid and product.price is not None and product.currency == currency:
-            out[sid] = (round(product.price, 2), name)
+            out[sid] = (round(product.price, 2), seller.key)
     return out
 
 

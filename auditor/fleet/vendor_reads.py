@@ -27,7 +27,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import msgspec
 
@@ -36,8 +36,8 @@ from auditor.common.outputs import DISTRIBUTOR_FILE, PSA_FILE, write_text
 
 from ..billing import distributor_seats as seats
 from ..billing import psa_table
-from ..billing.distributor_records import DistributorSection, Payload
-from ..billing.psa_records import PsaPayload, PsaSection
+from ..billing.distributor_records import Block, DistributorSection, Payload
+from ..billing.psa_records import PsaBlock, PsaPayload, PsaSection
 from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
 from ..formats.report_model import ReportDocument
@@ -58,6 +58,7 @@ class _Section(Protocol):
 
 _Given = TypeVar("_Given", Payload, PsaPayload)
 _Doc = TypeVar("_Doc", DistributorSection, PsaSection)
+_Block = TypeVar("_Block", Block, PsaBlock)
 
 
 @dataclass(frozen=True)
@@ -113,17 +114,18 @@ def wanted(kind: Kind[Any, Any], jobs: Sequence[TenantJob]) -> bool:
     return any(kind.block(job) for job in jobs)
 
 
-def _entries(kind: Kind[Any, Any], jobs: Sequence[TenantJob]) -> dict[str, Any]:
-    """Each job's block of the kind by its key (`{<vendor>: {...}}`), the jobs naming none left out."""
-    return {job.key: json.loads(kind.block(job)) for job in jobs if kind.block(job)}
+def _entries(kind: Kind[Any, Any], jobs: Sequence[TenantJob], _of: type[_Block]) -> dict[str, dict[str, _Block]]:
+    """Each job's block of the kind by its key (`{<vendor>: {...}}`, as the tenants file's check left it:
+    auditor.delivery.matrix), the jobs naming none left out."""
+    return {job.key: cast(dict[str, _Block], json.loads(kind.block(job))) for job in jobs if kind.block(job)}
 
 
 def check(jobs: Sequence[TenantJob], env: Mapping[str, str]) -> None:
     """The keys of each distributor and PSA the jobs name (none: nothing to check), before any tenant is
     audited (UsageError)."""
     if wanted(DISTRIBUTOR, jobs):
-        distributor_sessions.check_credentials(list(_entries(DISTRIBUTOR, jobs).values()), env)
-    psa_sessions.check_credentials((name for entry in _entries(PSA, jobs).values() for name in entry), env)
+        distributor_sessions.check_credentials(list(_entries(DISTRIBUTOR, jobs, Block).values()), env)
+    psa_sessions.check_credentials((name for entry in _entries(PSA, jobs, PsaBlock).values() for name in entry), env)
 
 
 def read_distributors(
@@ -132,7 +134,7 @@ def read_distributors(
     """Each job's subscriptions at its distributor (or the reading's error), read before the tenants are
     audited so that each tenant's own report and bill show them; one session (one token) per distributor
     (auditor.vendors.distributor_sessions.read_any, which a one-tenant audit reads its own with)."""
-    entries = _entries(DISTRIBUTOR, jobs)
+    entries = _entries(DISTRIBUTOR, jobs, Block)
     return distributor_sessions.read_any(entries, endpoints=endpoints, env=env) if entries else {}
 
 
@@ -141,7 +143,7 @@ def read_psas(
 ) -> dict[str, PsaPayload]:
     """Each job's billing lines in its PSA on the run's day (--as-of's, else today's in UTC), or the
     reading's error, read before the tenants are audited; one session per PSA for all."""
-    entries = _entries(PSA, jobs)
+    entries = _entries(PSA, jobs, PsaBlock)
     on = as_of[:10] if as_of else datetime.now(UTC).date().isoformat()
     return psa_sessions.read(entries, endpoints=endpoints, env=env, on=on) if entries else {}
 

@@ -9,11 +9,11 @@ import msgspec
 
 from auditor import i18n
 from auditor.billing.current_prices import BILLING_FILE
-from auditor.billing.distributor_seats import NAMES
 from auditor.formats import report_model
 from auditor.i18n.formatting import MINUS
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, RenderContext
+from auditor.vendors.registry import NAMES
 
 SEAT_CAP = 200  # products shown; report.json has them all
 
