@@ -22,6 +22,7 @@ from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow, AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
 
+from .billing.current_prices import CurrentPrice
 from .billing.file import BillingFile
 from .enrichment import enrich
 from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED, SKU_NOT_IN_TENANT
@@ -129,6 +130,23 @@ def _prices(policies: PolicySet, index: TenantIndex) -> dict[str, CatalogEntry]:
             if sid and sid not in prices and (entry.price or entry.free):
                 prices[sid] = entry
     return prices
+
+
+def _current(
+    prices: dict[str, CatalogEntry], current: Mapping[str, CurrentPrice]
+) -> tuple[dict[str, CatalogEntry], dict[str, tuple[float, str]]]:
+    """The catalog's prices with each policy price that differs from the price read at the run
+    (auditor.billing.current_prices) replaced by it; and those replaced: skuId -> (the policy's
+    price, the source of the one used)."""
+    moved: dict[str, tuple[float, str]] = {}
+    out = dict(prices)
+    for sid, entry in prices.items():
+        now, price = current.get(sid), entry.price
+        if now is None or price is None or entry.free or round(price.monthly, 2) == round(now.monthly, 2):
+            continue
+        out[sid] = msgspec.structs.replace(entry, price=msgspec.structs.replace(price, monthly=now.monthly))
+        moved[sid] = (price.monthly, now.source)
+    return out, moved
 
 
 def _quieted(findings: list[Finding], quiet: set[str]) -> list[Finding]:
@@ -283,12 +301,17 @@ def _declared_subject(finding: Finding, index: TenantIndex) -> Finding:
 
 
 def evaluate(
-    policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, billing: BillingFile | None = None
+    policies: PolicySet,
+    snapshot: TenantSnapshot,
+    as_of: datetime,
+    billing: BillingFile | None = None,
+    current: Mapping[str, CurrentPrice] | None = None,
 ) -> AuditResult:
-    """`billing`: the admin's billing file (audit --billing), whose terms subscription-expiring reads."""
+    """`billing`: the admin's billing file (audit --billing), whose terms subscription-expiring reads;
+    `current`: the prices read at the run (auditor.billing.current_prices), used where the policy's differ."""
     index = TenantIndex(snapshot)
     index.declare_kinds(sorted((k for p in policies.policies for k in p.account_kinds), key=_declared_first))
-    prices = _prices(policies, index)
+    prices, moved = _current(_prices(policies, index), current or {})
     ctx = Context(index=index, as_of=as_of, prices=prices, billing=billing)
     findings: list[Finding] = []
     not_evaluated: list[NotEvaluated] = []
@@ -338,6 +361,7 @@ def evaluate(
     for sku in sorted(snapshot.skus, key=lambda s: s.sku_part_number):
         entry = prices.get(sku.sku_id.lower())
         price = entry.price if entry and not entry.free else None
+        policy_price, price_source = moved.get(sku.sku_id.lower(), (None, ""))
         unused = sku.unused
         trial = index.trial_seats(sku.sku_id)
         seats.append(
@@ -358,6 +382,8 @@ def evaluate(
                 unused_monthly_cost=round(max(unused - trial, 0) * price.monthly, 2) if price else None,
                 trial=trial,
                 name=product_name(policies, index, sku),
+                policy_price_monthly=policy_price,
+                price_source=price_source,
             )
         )
     currency = next((e.price.currency for e in prices.values() if e.price), None)

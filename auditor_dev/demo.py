@@ -104,6 +104,7 @@ class DemoTenant:
     commerce: bool = False  # its billing account and partner are served by the commerce stand-ins (commerce())
     email_to: str = ""  # its customer's recipient (an example address): where `--smtp-host` sends its report
     psa: str = "autotask"  # the PSA its customer is billed in (psa()): connectwise, autotask, halo
+    sherweb: bool = False  # its seats at the sample's Sherweb (sherweb()): Fabrikam's Exchange Online
 
 
 NORTHWIND = "3c1f7a52-8e94-4b6d-a0c3-5f2e9d8b1a47"  # the Halo customer's tenant: the sample tenant, another id
@@ -117,7 +118,8 @@ def northwind(sample: TenantSnapshot) -> TenantSnapshot:
 @contextmanager
 def tenants() -> Iterator[list[DemoTenant]]:
     """The bundled sample tenants that differ from each other (Contoso: 260 users, every rule broken
-    at least once, billed in ConnectWise; Fabrikam: 40 users, nearly clean, billed in Autotask), and
+    at least once, billed in ConnectWise, its seats at Pax8; Fabrikam: 40 users, nearly clean, billed in
+    Autotask, its Exchange Online at Sherweb), and
     Northwind (the sample tenant's people under another tenant id, billed in Halo), each served by an
     emulator on 127.0.0.1 with its own policy, while the block runs: what `audit --demo --tenants`
     audits as a tenants file's tenants would be. Fabrikam stays the last: it buys direct
@@ -126,10 +128,12 @@ def tenants() -> Iterator[list[DemoTenant]]:
 
     sample = sample_tenant()
     samples = [
-        (sample, "example-policy.yaml", "licensing@contoso.example", "connectwise"),
+        # the example policy and three spare F3 seats, bought at the sample's Pax8 (contoso-msp-policy.yaml)
+        (sample, "contoso-msp-policy.yaml", "licensing@contoso.example", "connectwise"),
         (northwind(sample), "example-policy.yaml", "it@northwind.example", "halo"),  # vendor registration: halo
         (target_tenant(), "fabrikam-policy.yaml", "it@fabrikam.example", "autotask"),
     ]
+    at_sherweb = samples[-1][0].tenant_id  # Fabrikam: its Exchange Online at the sample's Sherweb
     with ExitStack() as stack:
         served: list[DemoTenant] = []
         for snapshot, policy, email_to, in_psa in samples:
@@ -147,6 +151,7 @@ def tenants() -> Iterator[list[DemoTenant]]:
                     commerce=not served,
                     email_to=email_to,
                     psa=in_psa,
+                    sherweb=snapshot.tenant_id == at_sherweb,
                 )
             )
         yield served
@@ -271,11 +276,14 @@ def distributor(
         SAMPLE_COMPANY,
         Pax8StandIn,
         sample_pax8,
+        sample_pax8_f3,
         sample_pax8_invoice,
     )
 
     companies, sample, products = sample_pax8(CLOCK.isoformat())
-    invoices, items = sample_pax8_invoice()
+    f3, mapped = sample_pax8_f3()  # where the many-tenant demo buys (issue 108)
+    sample, products = [*sample, f3], {**products, **mapped}
+    invoices, items = sample_pax8_invoice(sample)
     secret = secrets.token_urlsafe(16)  # the demo's own, made up each run
     stand_in = Pax8StandIn(
         client_id=SAMPLE_CLIENT_ID,

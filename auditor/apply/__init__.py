@@ -5,7 +5,10 @@ auditor.formats.plan_json: load_plan -> PlanFile of Change).
     preconditions.py  whether a change's preconditions still hold on it, and whether it shows the change made
     permissions.py  the Graph permissions the changes need; checked against the token's claims
     writer.py       send one write through the SDK request adapter (429/503 retried, bounded; no redirect)
-    journal.py      the JSONL journal: written ahead (sending, then the outcome; fsync), read line by line
+    journal.py      the JSONL journal: written ahead (sending, then the outcome; fsync), the one reader of every journal
+    write_engine.py the one journaled write path (sending, the call, the outcome) of every write kind; the bill's
+                    journal, its apply loop and undo frame (commerce.py, distributor.py and their undo declare the rest)
+    plan_binding.py the plan a write is bound to by its SHA-256: re-read, kept beside the journal, found again
     lock.py         one run per plan or journal at a time (flock, as audit locks its output directory)
     arguments.py    the apply and undo command-line flags (the parser; nothing of the run)
     undo.py         the inverse of a journaled change

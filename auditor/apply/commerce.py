@@ -26,12 +26,10 @@ the price it names.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from typing import Any, TextIO
 
 import msgspec
@@ -48,66 +46,15 @@ from ..billing_cli import access
 from ..plan.commerce import request_body
 from ..vendors.commerce_sources import Access
 from ..vendors.registry import PARTNER_CENTER
-from . import permissions
 from .arguments import WriteOptions
 from .commerce_plan import commerce_of
 from .commerce_reread import BILLING_ACCOUNT, Reread, reread
 from .fresh import FreshPlan, agreed_bill
-from .journal import JournalError, LineFile, read_again
+from .journal import default_path
+from .plan_binding import read_again
+from .write_engine import BillJournal, Held, Ready, Sent, run_changes, signed_in
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
-
-
-class CommerceJournal:
-    """One JSON line per step, durable before the next (write-ahead), with the licence journal's
-    guarantees (journal.LineFile): created exclusively, 0600, locked, the directory fsync'ed, and
-    whole lines only; a line the disk cannot take is JournalError (exit 3)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file = LineFile(path, "the commerce journal", "the commerce journal")
-
-    def write(
-        self,
-        change: CommerceChange | CommerceLine | Mapping[str, object],
-        outcome: str,
-        note: str = "",
-        status: int | None = None,
-        *,
-        plan: str | None = None,
-        read: int | None = None,
-    ) -> None:
-        """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome;
-        apply --distributor's lines also the plan's SHA-256 and the quantity re-read before the write.
-        A mapping (apply --distributor's change as JSON) is read as a line first."""
-        if not isinstance(change, CommerceChange | CommerceLine):
-            change = msgspec.convert(change, CommerceLine)
-        line = CommerceLine(
-            at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            n=change.n,
-            kind=change.kind,
-            source=change.source,
-            scope=change.scope,
-            api_id=change.api_id,
-            agreement=change.agreement,
-            subscription=change.subscription,
-            sku=change.sku,
-            from_=change.from_,
-            to=change.to,
-            monthly_saving=change.monthly_saving,
-            window=change.window,
-            by=change.by,
-            request=change.request,
-            outcome=outcome,
-            status=status,
-            note=note[:600],
-            plan=msgspec.UNSET if plan is None else plan,
-            read=msgspec.UNSET if read is None else read,
-        )
-        self._file.append(line)
-
-    def close(self) -> None:
-        self._file.close()
 
 
 class Commerce:
@@ -267,103 +214,81 @@ def refused(exc: BillingSourceError) -> bool:
     return exc.status is not None and 400 <= exc.status < 500
 
 
+class _Kind:
+    """apply --commerce as a write kind of the engine (write_engine.run_changes): a change is shown with its
+    money and deadline, re-read from its API and the tenant's seats (`_check`), and sent through the API that
+    sold it; the seats each change takes (or may have taken) count for the run's later changes of the product."""
+
+    flag = "commerce"
+    plan: str | None = None  # commerce lines name no plan
+
+    def __init__(self, commerce: Commerce, seats: SeatsReader, today: date, out: TextIO) -> None:
+        self.commerce, self.seats, self.today, self.out = commerce, seats, today, out
+        self.removed: dict[str, int] = {}  # skuId -> seats the run's earlier changes took (or may have taken)
+
+    async def check(self, change: CommerceChange, execute: bool) -> Held | Ready:
+        print(
+            f"  C{change.n}. {change.kind.replace('_', ' ')} {change.sku} ({change.subscription}): "
+            f"{change.from_} -> {change.to} seats, {_money(change)}; by {change.by}",
+            file=self.out,
+        )
+        print(f"      {change.request.method} {change.request.path}", file=self.out)
+        sku = (change.sku_id or "").lower()
+        ready = await _check(change, self.commerce, self.seats, self.today, self.removed.get(sku, 0))
+        if isinstance(ready, str):
+            skipped = "skipped" if execute else "would skip"
+            return Held(change, f"{skipped}: {ready}", "skipped" if execute else "dry-run", f"not sent: {ready}")
+        current, body, note = ready
+
+        def after(sent: Sent | None) -> None:  # made, or it may have been: the later changes of the product count it
+            if sent is None or sent.outcome != "failed":
+                self.removed[sku] = self.removed.get(sku, 0) + change.seats
+
+        return Ready(change, lambda: _answer(self.commerce, change, current, body), note, after=after)
+
+    def not_sent(self, change: CommerceChange) -> str:
+        return f"commerce change C{change.n} ({_said(change)}) was not sent"
+
+    def lost(self, change: CommerceChange, sent: Sent) -> str:
+        said = {"failed": "was refused by the API (nothing changed)", "unknown": "has an unknown outcome"}
+        return (
+            f"commerce change C{change.n} ({_said(change)}) {said.get(sent.outcome, 'was MADE')}, and its journal "
+            "line says only 'sending': check the subscription in the admin center (or Partner Center) before "
+            "anything else"
+        )
+
+
 async def run_commerce(
     changes: Sequence[CommerceChange],
     commerce: Commerce,
     seats: SeatsReader,
     *,
     execute: bool,
-    journal: CommerceJournal | None,
+    journal: BillJournal | None,
     today: date,
     out: TextIO,
 ) -> int:
     """Make (or, without `execute`, check and show) each commerce change; the number that failed
     or whose outcome is unknown."""
-    failed = 0
-    removed: dict[str, int] = {}  # skuId -> seats the run's earlier changes took (or may have taken)
-    mode = "making them" if execute else "dry run, nothing is changed (--yes --commerce makes them)"
-    print(f"commerce changes: {len(changes)} ({mode})", file=out)
-    for change in changes:
-        print(
-            f"  C{change.n}. {change.kind.replace('_', ' ')} {change.sku} ({change.subscription}): "
-            f"{change.from_} -> {change.to} seats, {_money(change)}; by {change.by}",
-            file=out,
-        )
-        print(f"      {change.request.method} {change.request.path}", file=out)
-        sku = (change.sku_id or "").lower()
-        ready = await _check(change, commerce, seats, today, removed.get(sku, 0))
-        if isinstance(ready, str):
-            print(f"      -> {'skipped' if execute else 'would skip'}: {ready}", file=out)
-            if journal is not None:
-                journal.write(change, "skipped" if execute else "dry-run", f"not sent: {ready}")
-            continue
-        current, body, note = ready
-        if note:
-            print(f"      ({note})", file=out)
-        if not execute:
-            removed[sku] = removed.get(sku, 0) + change.seats  # the dry run counts as the run would
-            print("      -> would apply", file=out)
-            if journal is not None:
-                journal.write(change, "dry-run", "would apply")
-            continue
-        assert journal is not None
-        try:
-            journal.write(change, "sending", note)  # write-ahead: on disk before the request goes out
-        except JournalError as exc:
-            raise JournalError(f"{exc}; commerce change C{change.n} ({_said(change)}) was not sent") from None
-        lost, sent = _send(change, commerce, current, body, journal, out)
-        failed += lost
-        if sent:  # made, or it may have been: the run's later changes of the product count it
-            removed[sku] = removed.get(sku, 0) + change.seats
-    return failed
+    return await run_changes(changes, _Kind(commerce, seats, today, out), execute=execute, journal=journal, out=out)
 
 
 def _said(change: CommerceChange) -> str:
     return f"{change.kind.replace('_', ' ')} {change.sku}, subscription {change.subscription}"
 
 
-def _send(
-    change: CommerceChange,
-    commerce: Commerce,
-    current: Reread,
-    body: RequestBody | None,
-    journal: CommerceJournal,
-    out: TextIO,
-) -> tuple[int, bool]:
-    """Send one change and journal its outcome: (1 when it failed or its outcome is unknown, else 0;
-    whether it was or may have been made). A
-    journal that cannot take the outcome (a full disk) stops the run (JournalError, exit 3) naming
-    the change and what the API answered: the change may stand with no line to say so."""
+def _answer(commerce: Commerce, change: CommerceChange, current: Reread, body: RequestBody | None) -> Sent:
+    """Send one change and read what the API answered: `failed` when it refused it (a 4xx: nothing changed),
+    `unknown` when the answer does not settle it (none, a 5xx, or other than the request), else `done`."""
     try:
         answer = commerce.send(change, current, body)
     except BillingSourceError as exc:
         if refused(exc):
-            _outcome(journal, change, "failed", str(exc), exc.status, "was refused by the API (nothing changed)")
-            print(f"      -> FAILED: {exc}", file=out)
-            return 1, False
-        _outcome(journal, change, "unknown", f"no answer that settles it: {exc}", exc.status, "has an unknown outcome")
-        print(f"      -> OUTCOME UNKNOWN (no answer that settles it): {exc}", file=out)
-        return 1, True
+            return Sent("failed", str(exc), exc.status)
+        said = f"no answer that settles it: {exc}"
+        return Sent("unknown", said, exc.status, shown=f"OUTCOME UNKNOWN (no answer that settles it): {exc}")
     differs = answer_differs(change, answer)
-    if differs:
-        _outcome(journal, change, "unknown", differs, None, "has an unknown outcome")
-        print(f"      -> OUTCOME UNKNOWN: {differs}", file=out)
-        return 1, True
-    _outcome(journal, change, "done", "", None, "was MADE")
-    print("      -> done", file=out)
-    return 0, True
-
-
-def _outcome(
-    journal: CommerceJournal, change: CommerceChange, outcome: str, note: str, status: int | None, said: str
-) -> None:
-    try:
-        journal.write(change, outcome, note, status)
-    except JournalError as exc:
-        raise JournalError(
-            f"{exc}; commerce change C{change.n} ({_said(change)}) {said}, and its journal line says only "
-            "'sending': check the subscription in the admin center (or Partner Center) before anything else"
-        ) from None
+    return Sent("unknown", differs) if differs else Sent("done")
 
 
 async def seats_short(change: CommerceChange, seats: SeatsReader, removed: int = 0) -> str | None:
@@ -459,35 +384,27 @@ def apply_commerce_changes(
     if not changes:
         raise CollectionError(f"{len(disagreed)} commerce change(s) refused, nothing sent (each named above)")
     client = make_client()
-    journal: list[CommerceJournal] = []
 
-    async def run() -> int:
-        try:
-            # before any journal or billing request: another tenant's token stops here
-            await permissions.check_tenant(client, plan.tenant_id)
-            if options.yes:
-                name = datetime.now(UTC).strftime("commerce-journal-%Y%m%dT%H%M%SZ.jsonl")
-                journal.append(CommerceJournal(plan.path.resolve().parent / name))
-            with access(options.billing, os.environ, True) as reach:
-                commerce = Commerce(reach)
-                try:
-                    return await run_commerce(
-                        changes,
-                        commerce,
-                        _seats_reader(client),
-                        execute=options.yes,
-                        journal=journal[0] if journal else None,
-                        today=today,
-                        out=sys.stdout,
-                    )
-                finally:
-                    commerce.close()
-        finally:
-            for j in journal:
-                j.close()
-            await client.aclose()
+    def opening() -> BillJournal | None:
+        return BillJournal(default_path(plan.path.resolve().parent, "commerce-journal")) if options.yes else None
 
-    failed = asyncio.run(run())
+    async def run(journal: BillJournal | None) -> int:
+        with access(options.billing, os.environ, True) as reach:
+            commerce = Commerce(reach)
+            try:
+                return await run_commerce(
+                    changes,
+                    commerce,
+                    _seats_reader(client),
+                    execute=options.yes,
+                    journal=journal,
+                    today=today,
+                    out=sys.stdout,
+                )
+            finally:
+                commerce.close()
+
+    failed, journal = signed_in(client, plan.tenant_id, opening, run)
     if disagreed:
         raise CollectionError(
             f"{len(disagreed)} commerce change(s) refused, nothing sent for them (each named above)"
@@ -496,6 +413,6 @@ def apply_commerce_changes(
     if failed:
         raise CollectionError(
             f"{failed} commerce change(s) failed or have an unknown outcome; the journal "
-            f"{journal[0].path if journal else ''} says which (undo --commerce names them)"
+            f"{journal or ''} says which (undo --commerce names them)"
         )
     return EXIT_OK

@@ -12,23 +12,21 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 import msgspec
 
-from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
-from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceLine, CommerceRequest, Quantity, RequestBody
 
 from ..billing.arm import BillingSourceError
 from ..billing_cli import access
 from .arguments import WriteOptions
-from .commerce import Commerce, CommerceJournal, answer_differs, arm_window_shut, refused
+from .commerce import Commerce, answer_differs, arm_window_shut, refused
 from .commerce_reread import BILLING_ACCOUNT, Reread
-from .journal import whole_lines
-from .lock import hold
+from .write_engine import BillJournal, Sent, journal_beside, journaled, latest, read_lines, undo_run
+from .write_engine import ask as _ask
 
 
 def _undo_blocked(line: CommerceLine, current: Reread, today: date) -> str | None:
@@ -74,12 +72,6 @@ _UNSETTLED = {
 }
 
 
-def _commerce_line(text: str) -> CommerceLine | None:
-    """One line of the commerce journal, or None when it is not whole (cut?)."""
-    line = msgspec.json.decode(text, type=CommerceLine)
-    return line if line.outcome and line.from_ is not None and line.to is not None else None
-
-
 def _settled(line: CommerceLine, current: Reread, unread: str, out: TextIO, problems: list[str]) -> bool:
     """A change whose outcome the journal does not know, settled by the re-read subscription: it
     shows the change made (True), else the change is named in `problems` for a person (False)."""
@@ -104,7 +96,7 @@ def undo_commerce(
     execute: bool,
     out: TextIO,
     today: date,
-    undo_journal: CommerceJournal | None = None,
+    undo_journal: BillJournal | None = None,
     problems: list[str] | None = None,
 ) -> int:
     """Buy back the seats of each reduction the journal records as done, newest first: only inside
@@ -115,10 +107,25 @@ def undo_commerce(
     else it is named in `problems`, as are a failed buy-back and a cut journal line. The number
     bought back."""
     problems = problems if problems is not None else []
-    lines = whole_lines(journal_path, _commerce_line, problems)
-    last: dict[int, CommerceLine] = {}
-    for ln in lines:
-        last[ln.n] = ln  # the latest line of each change is its outcome
+    lines = read_lines(journal_path, problems)
+    return undo_lines(
+        lines, commerce, ask, execute=execute, out=out, today=today, undo_journal=undo_journal, problems=problems
+    )
+
+
+def undo_lines(
+    lines: list[CommerceLine],
+    commerce: Commerce,
+    ask: Callable[[str], bool | None],
+    *,
+    execute: bool,
+    out: TextIO,
+    today: date,
+    undo_journal: BillJournal | None,
+    problems: list[str],
+) -> int:
+    """undo_commerce of the journal's lines, read (write_engine.read_lines)."""
+    last = latest(lines, lambda ln: ln.n)  # the latest line of each change is its outcome
     note: Callable[..., None] = undo_journal.write if undo_journal is not None else (lambda *_: None)
     undone = 0
     for line in reversed([ln for ln in last.values() if ln.outcome in ("done", *_UNSETTLED)]):
@@ -157,33 +164,45 @@ def undo_commerce(
             print(f"  C{line.n}: not bought back", file=out)
             note(change, "declined", "no yes to the price")
             continue
-        note(change, "sending")  # write-ahead: on disk before the request goes out
+        undone += _buy_back(line, change, current, commerce, undo_journal, out, problems)
+    return undone
+
+
+def _buy_back(
+    line: CommerceLine,
+    change: CommerceLine,
+    current: Reread,
+    commerce: Commerce,
+    undo_journal: BillJournal | None,
+    out: TextIO,
+    problems: list[str],
+) -> bool:
+    """Send one buy-back (`change`, the undo of `line`) through the engine's write-ahead path; whether it is
+    done (else named in `problems`)."""
+    failure: list[str] = []
+
+    def send() -> Sent:
+        """The buy-back sent, and what its answer settles (a refusal: failed; no answer, or another: unknown)."""
         try:
             answer = commerce.send(change, current, change.request.body)
         except BillingSourceError as exc:
             outcome = "failed" if refused(exc) else "unknown"
-            note(change, outcome, str(exc), exc.status)
-            problems.append(f"C{line.n}: the buy-back {'FAILED' if outcome == 'failed' else 'has no answer'}: {exc}")
-            print(f"  C{line.n}: {outcome.upper()}: {exc}", file=out)
-            continue
+            failure.append(f"the buy-back {'FAILED' if outcome == 'failed' else 'has no answer'}: {exc}")
+            return Sent(outcome, str(exc), exc.status, shown=f"{outcome.upper()}: {exc}")
         differs = answer_differs(change, answer)
         if differs:
-            note(change, "unknown", differs)
-            problems.append(f"C{line.n}: the buy-back's outcome is unknown: {differs}")
-            print(f"  C{line.n}: OUTCOME UNKNOWN: {differs}", file=out)
-            continue
-        note(change, "done")
-        print(f"  C{line.n}: bought back {seats} seats ({_price_of(line, seats)})", file=out)
-        undone += 1
-    return undone
+            failure.append(f"the buy-back's outcome is unknown: {differs}")
+            return Sent("unknown", differs, shown=f"OUTCOME UNKNOWN: {differs}")
+        return Sent("done")
 
-
-def _ask(question: str) -> bool | None:
-    """A yes from the person at the keyboard; None when there is no terminal to ask at."""
-    if not sys.stdin.isatty():
-        print(f"{question} (not asked: no terminal; nothing bought)", file=sys.stdout)
-        return None
-    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    sent = journaled(undo_journal, change, send)  # write-ahead: on disk before the request goes out
+    if failure:
+        problems.append(f"C{line.n}: {failure[0]}")
+        print(f"  C{line.n}: {sent.said}", file=out)
+        return False
+    seats = (line.from_ or 0) - (line.to or 0)
+    print(f"  C{line.n}: bought back {seats} seats ({_price_of(line, seats)})", file=out)
+    return True
 
 
 def undo_commerce_changes(
@@ -193,47 +212,29 @@ def undo_commerce_changes(
     each only inside its window and after a yes to its price; with --yes journaled write-ahead in
     commerce-undo-<UTC time>.jsonl beside the journal. Exit 3 when a change's outcome is unknown, a
     buy-back failed or a journal line is cut (each named)."""
-    if not journal_path.is_file():
-        raise UsageError(f"{journal_path}: no such commerce journal")
-    with hold(journal_path, "the commerce journal"):  # not while an apply --commerce still writes it
-        return _undo_held(options, journal_path, today, ask)
+    chosen = ask or _ask
 
+    def body(lines: list[CommerceLine], problems: list[str]) -> None:
+        with (
+            journal_beside(journal_path, "commerce-undo", options.yes) as undo_journal,
+            access(options.billing, os.environ, True) as reach,
+        ):
+            commerce = Commerce(reach)
+            try:
+                undo_lines(
+                    lines,
+                    commerce,
+                    chosen,
+                    execute=options.yes,
+                    out=sys.stdout,
+                    today=today,
+                    undo_journal=undo_journal,
+                    problems=problems,
+                )
+            finally:
+                commerce.close()
 
-def _undo_held(options: WriteOptions, journal_path: Path, today: date, ask: Callable[[str], bool | None] | None) -> int:
-    undo_journal = (
-        CommerceJournal(
-            journal_path.resolve().parent / datetime.now(UTC).strftime("commerce-undo-%Y%m%dT%H%M%SZ.jsonl")
-        )
-        if options.yes
-        else None
-    )
-    problems: list[str] = []
-    with access(options.billing, os.environ, True) as reach:
-        commerce = Commerce(reach)
-        try:
-            undo_commerce(
-                journal_path,
-                commerce,
-                ask or _ask,
-                execute=options.yes,
-                out=sys.stdout,
-                today=today,
-                undo_journal=undo_journal,
-                problems=problems,
-            )
-        finally:
-            commerce.close()
-            if undo_journal is not None:
-                undo_journal.close()
-    if problems:
-        print(
-            f"{english_count(len(problems), 'commerce change needs', 'commerce changes need')} a person:",
-            file=sys.stderr,
-        )
-        for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
-        return EXIT_COLLECTION
-    return EXIT_OK
+    return undo_run(journal_path, "commerce journal", ("commerce change needs", "commerce changes need"), body)
 
 
 def _back(line: CommerceLine) -> CommerceRequest:

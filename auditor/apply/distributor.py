@@ -37,13 +37,13 @@ named for a person (buy it again in Pax8's portal), never called.
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 import msgspec
@@ -58,11 +58,14 @@ from ..distributor.distributor_rederive import Tenant, Verdict, check, customers
 from ..distributor.distributor_requests import CANCEL, INCREASE, shape_error
 from ..vendors.protocols import DistributorSession
 from ..vendors.registry import DISTRIBUTORS
-from . import permissions
 from .agree import Refusal
-from .commerce import CommerceJournal, _seats_reader
+from .commerce import _seats_reader
 from .fresh import FreshPlan, agreed_bill
-from .journal import JournalError, keep_plan, read_again
+from .journal import default_path
+from .plan_binding import keep_plan, read_again
+from .write_engine import BillJournal, Held, Ready, Sent, journaled, run_changes, signed_in
+
+PREFIX = "distributor-journal"  # the default journal's name: distributor-journal-<UTC time>.jsonl
 
 
 class _Product(Struct, frozen=True):
@@ -126,35 +129,103 @@ def outgoing(c: CommerceChange, today: date) -> CommerceChange:
     return msgspec.structs.replace(c, request=request)
 
 
+def _sent(answer: Sent | Any) -> Sent:
+    """A distributor session's answer (DistributorSession.send) as the engine reads it."""
+    return Sent(answer.outcome, answer.note, answer.status)
+
+
+def _not_sent(c: CommerceChange) -> str:
+    return f"distributor change D{c.n} ({_said(c)}) was not sent"
+
+
+def _lost(c: CommerceChange, writer: DistributorSession) -> str:
+    return (
+        f"distributor change D{c.n} was sent and its journal line says only 'sending': "
+        f"check subscription {c.api_id} in {writer.name}'s portal before anything else"
+    )
+
+
 def send_journaled(
-    c: CommerceChange, writer: DistributorSession, journal: CommerceJournal, out: TextIO, plan: str | None, *, read: int
+    c: CommerceChange, writer: DistributorSession, journal: BillJournal, out: TextIO, plan: str | None, *, read: int
 ) -> bool:
-    """Journal `c` as sending (on disk before the request goes out, with the quantity `read` at the call),
-    send it and journal its outcome: apply's change and undo's put-back alike. A journal that cannot be
-    written says whether the request went out (JournalError)."""
-    try:
-        journal.write(c, "sending", plan=plan, read=read)
-    except JournalError as exc:
-        raise JournalError(f"{exc}; distributor change D{c.n} ({_said(c)}) was not sent") from None
-    try:
-        return put(c, writer, journal, out, plan)
-    except JournalError as exc:  # the request went out: its outcome has no line
-        raise JournalError(
-            f"{exc}; distributor change D{c.n} was sent and its journal line says only 'sending': "
-            f"check subscription {c.api_id} in {writer.name}'s portal before anything else"
-        ) from None
-
-
-def put(
-    c: CommerceChange, writer: DistributorSession, journal: CommerceJournal, out: TextIO, plan: str | None = None
-) -> bool:
-    """Send one journaled change (a plan's as `outgoing` makes it, or an undo's); whether it is done
-    (else journaled failed/unknown)."""
-    sent = writer.send(c)
-    journal.write(c, sent.outcome, sent.note, sent.status, plan=plan)
-    shown = {"done": "done", "failed": "FAILED", "unknown": "OUTCOME UNKNOWN"}[sent.outcome]
-    print(f"      -> {shown}{': ' + sent.note if sent.note and sent.outcome != 'done' else ''}", file=out)
+    """An undo's put-back or take-off (`c`), sent through the engine's one write-ahead path (write_engine.journaled,
+    with the quantity `read` at the call); whether it is done (else journaled failed/unknown)."""
+    sent = journaled(
+        journal,
+        c,
+        lambda: _sent(writer.send(c)),
+        plan=plan,
+        read=read,
+        not_sent=lambda: _not_sent(c),
+        lost=lambda _: _lost(c, writer),
+    )
+    print(f"      -> {sent.said}", file=out)
     return sent.outcome == "done"
+
+
+class _Kind:
+    """apply --distributor as a write kind of the engine (write_engine.run_changes): a change is shown as sent
+    today (`outgoing`), refused when the fresh compile does not make it as the plan says, else re-read from the
+    distributor and the tenant and re-derived (distributor_rederive.check); the seats each takes count for the
+    run's later changes of the product."""
+
+    flag = "distributor"
+
+    def __init__(
+        self,
+        writers: Mapping[str, DistributorSession],
+        tenant: Tenant,
+        today: date,
+        out: TextIO,
+        customers: Mapping[str, str],
+        plan: str | None,
+        refusals: list[str] | None,
+        after: Mapping[str, int],
+        disagreed: Mapping[int, Refusal],
+    ) -> None:
+        self.writers, self.tenant, self.today, self.out, self.customers = writers, tenant, today, out, customers
+        self.plan, self.refusals, self.assigned_after, self.disagreed = plan, refusals, after, disagreed
+        self.removed: dict[str, int] = {}
+
+    async def check(self, planned: CommerceChange, execute: bool) -> Held | Ready:
+        c = outgoing(planned, self.today)
+        money = (
+            f"costs {-c.monthly_saving:.2f} a month" if c.kind == INCREASE else f"saves {c.monthly_saving:.2f} a month"
+        )
+        print(f"  {_said(c)}, {money} from {c.saving_from}", file=self.out)
+        body = "" if c.request.body is None else f" {msgspec.to_builtins(c.request.body)}"
+        print(f"      {c.request.method} {c.request.path}{body}", file=self.out)
+        writer = self.writers[c.source]
+        if planned.n in self.disagreed:
+            refusal = self.disagreed[planned.n]
+            verdict: Verdict | None = Verdict(refused=True, why=f"({refusal.field}) {refusal.why}")
+            now = None
+        else:
+            customer = self.customers.get(c.source)
+            verdict, now = await check(c, writer, self.tenant, self.today, self.removed, customer, self.assigned_after)
+        if verdict is not None:
+            if verdict.refused:
+                if self.refusals is not None:
+                    self.refusals.append(f"{_said(c)}: refused, nothing sent: {verdict.why}")
+                return Held(c, f"REFUSED: {verdict.why}", "refused", f"not sent: {verdict.why}", counts=True)
+            if verdict.scheduled:
+                return Held(c, verdict.why, "scheduled", f"not sent: {verdict.why}")
+            skipped = "skipped: " if execute else "would skip: "
+            return Held(c, skipped + verdict.why, "skipped", f"not sent: {verdict.why}")
+        assert now is not None and now.sku_id is not None
+        sku = now.sku_id
+        taken = -c.seats if c.kind == INCREASE else c.seats  # a purchase adds the seats a later reduction counts
+
+        def after(_: Sent | None) -> None:  # made, or it may have been
+            self.removed[sku] = self.removed.get(sku, 0) + taken
+
+        return Ready(c, lambda: _sent(writer.send(c)), read=now.quantity, after=after)
+
+    def not_sent(self, change: CommerceChange) -> str:
+        return _not_sent(change)
+
+    def lost(self, change: CommerceChange, sent: Sent) -> str:
+        return _lost(change, self.writers[change.source])
 
 
 async def run_distributor(
@@ -163,7 +234,7 @@ async def run_distributor(
     tenant: Tenant,
     *,
     execute: bool,
-    journal: CommerceJournal | None,
+    journal: BillJournal | None,
     today: date,
     out: TextIO,
     customers: Mapping[str, str],
@@ -177,50 +248,8 @@ async def run_distributor(
     the tenant's customer at each distributor (its report); `plan`: the plan's SHA-256, journaled with
     each line; `refusals`: each refused change named, for stderr; `disagreed`: the changes a fresh compile does
     not make as the plan says (auditor.apply.fresh.agreed_bill), refused before anything is read for them."""
-    failed = 0
-    removed: dict[str, int] = {}
-    mode = "making them" if execute else "dry run, nothing is changed (--yes --distributor makes them)"
-    print(f"distributor changes: {len(changes)} ({mode})", file=out)
-    for planned in changes:
-        c = outgoing(planned, today)
-        money = (
-            f"costs {-c.monthly_saving:.2f} a month" if c.kind == INCREASE else f"saves {c.monthly_saving:.2f} a month"
-        )
-        print(f"  {_said(c)}, {money} from {c.saving_from}", file=out)
-        body = "" if c.request.body is None else f" {msgspec.to_builtins(c.request.body)}"
-        print(f"      {c.request.method} {c.request.path}{body}", file=out)
-        writer = writers[c.source]
-        if disagreed and planned.n in disagreed:
-            refusal = disagreed[planned.n]
-            verdict: Verdict | None = Verdict(refused=True, why=f"({refusal.field}) {refusal.why}")
-            now = None
-        else:
-            verdict, now = await check(c, writer, tenant, today, removed, customers.get(c.source), after or {})
-        if verdict is not None:
-            if verdict.refused:
-                shown, outcome = f"REFUSED: {verdict.why}", "refused"
-                failed += 1
-                if refusals is not None:
-                    refusals.append(f"{_said(c)}: refused, nothing sent: {verdict.why}")
-            elif verdict.scheduled:
-                shown, outcome = verdict.why, "scheduled"
-            else:
-                shown, outcome = ("skipped: " if execute else "would skip: ") + verdict.why, "skipped"
-            print(f"      -> {shown}", file=out)
-            if journal is not None:
-                journal.write(c, outcome, f"not sent: {verdict.why}", plan=plan)
-            continue
-        assert now is not None and now.sku_id is not None
-        taken = -c.seats if c.kind == INCREASE else c.seats  # a purchase adds the seats a later reduction counts
-        if not execute:
-            removed[now.sku_id] = removed.get(now.sku_id, 0) + taken
-            print("      -> would apply", file=out)
-            continue
-        assert journal is not None
-        made = send_journaled(c, writer, journal, out, plan, read=now.quantity)
-        failed += not made
-        removed[now.sku_id] = removed.get(now.sku_id, 0) + taken  # made, or it may have been
-    return failed
+    kind = _Kind(writers, tenant, today, out, customers, plan, refusals, after or {}, disagreed or {})
+    return await run_changes(changes, kind, execute=execute, journal=journal, out=out)
 
 
 @contextlib.contextmanager
@@ -243,10 +272,12 @@ def apply_distributor_changes(
     yes: bool,
     endpoints: Mapping[str, str | None],
     fresh: Callable[[], FreshPlan],
+    journal_path: str | None = None,
 ) -> int:
-    """`apply PLAN --distributor [--yes]`: the plan's distributor changes that `fresh` (the plan compiled again
-    from the tenant and its distributor as they are now) makes the same, once the credential is shown to sign
-    in to the plan's tenant; exit 3 when one is refused, failed or its outcome is unknown."""
+    """`apply PLAN --distributor [--yes] [--journal FILE]`: the plan's distributor changes that `fresh` (the plan
+    compiled again from the tenant and its distributor as they are now) makes the same, once the credential is
+    shown to sign in to the plan's tenant; exit 3 when one is refused, failed or its outcome is unknown. With
+    --yes the journal is `journal_path` (--journal), else distributor-journal-<UTC time>.jsonl beside the plan."""
     data = read_again(plan)
     changes = distributor_of(data, str(plan.path))
     if not changes:
@@ -258,45 +289,40 @@ def apply_distributor_changes(
     with writers_for(sources, endpoints):  # the credentials, checked before the tenant is signed in to
         pass
     client = make_client()
-    journal: list[CommerceJournal] = []
     refusals: list[str] = []
 
-    async def run() -> int:
-        try:
-            await permissions.check_tenant(client, plan.tenant_id)
-            if yes:
-                folder = plan.path.resolve().parent
-                keep_plan(
-                    plan.path, folder, plan.sha256
-                )  # what undo bounds each put-back by, whatever plan.json becomes
-                name = datetime.now(UTC).strftime("distributor-journal-%Y%m%dT%H%M%SZ.jsonl")
-                journal.append(CommerceJournal(folder / name))
-            with writers_for(sources, endpoints) as writers:
-                return await run_distributor(
-                    changes,
-                    writers,
-                    Tenant(_seats_reader(client), subscriptions_reader(client)),
-                    execute=yes,
-                    journal=journal[0] if journal else None,
-                    today=today,
-                    out=sys.stdout,
-                    customers=customers,
-                    plan=plan.sha256,
-                    refusals=refusals,
-                    after=assigned_after(data),
-                    disagreed=disagreed,
-                )
-        finally:
-            for j in journal:
-                j.close()
-            await client.aclose()
+    def opening() -> BillJournal | None:
+        if not yes:
+            return None
+        # --journal, else a name of its own beside the plan (never another run's journal)
+        path = Path(journal_path) if journal_path else default_path(plan.path.resolve().parent, PREFIX)
+        # what undo bounds each put-back by, whatever plan.json becomes: beside the journal
+        keep_plan(plan.path, path.resolve().parent, plan.sha256)
+        return BillJournal(path)
 
-    failed = asyncio.run(run())
+    async def run(journal: BillJournal | None) -> int:
+        with writers_for(sources, endpoints) as writers:
+            return await run_distributor(
+                changes,
+                writers,
+                Tenant(_seats_reader(client), subscriptions_reader(client)),
+                execute=yes,
+                journal=journal,
+                today=today,
+                out=sys.stdout,
+                customers=customers,
+                plan=plan.sha256,
+                refusals=refusals,
+                after=assigned_after(data),
+                disagreed=disagreed,
+            )
+
+    failed, journal = signed_in(client, plan.tenant_id, opening, run)
     for refusal in refusals:
         print(f"  {refusal}", file=sys.stderr)
     if failed:
         raise CollectionError(
             f"{failed} distributor change(s) refused, failed or with an unknown outcome; "
-            + (f"the journal {journal[0].path} says which" if journal else "the lines above say which")
+            + (f"the journal {journal} says which" if journal else "the lines above say which")
         )
     return EXIT_OK

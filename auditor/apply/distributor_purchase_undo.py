@@ -31,9 +31,9 @@ from ..distributor.distributor_changes import NOW
 from ..distributor.purchases import UNDO_HOURS
 from ..vendors.protocols import Added, DistributorSession, Unread
 from ..vendors.registry import DISTRIBUTORS
-from .commerce import CommerceJournal
 from .distributor import send_journaled
 from .distributor_bound import TenantNow
+from .write_engine import BillJournal
 
 
 def _take_off(change: CommerceChange) -> CommerceChange:
@@ -86,7 +86,7 @@ def take_back(
     out: TextIO,
     *,
     execute: bool,
-    journal: CommerceJournal | None,
+    journal: BillJournal | None,
     today: date,
     tenant: TenantNow,
     now: datetime | None = None,

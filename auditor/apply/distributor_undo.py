@@ -20,74 +20,31 @@ made, a change left sending or unknown) is named on stderr, and undo exits 3.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import msgspec
-from msgspec import Struct
 
-from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
+from auditor.common.errors import UsageError
 from auditor.common.numbers import english_count
-from auditor.formats.bill_model import CommerceChange
+from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NAMES, NOW
 from ..distributor.distributor_requests import CANCEL, INCREASE, SHERWEB
-from ..formats.plan_json import PlanFile
+from ..formats.plan_json import PlanFileError
 from ..vendors.protocols import DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
 from .arguments import WriteOptions
-from .commerce import CommerceJournal
-from .commerce_undo import _ask
 from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow, tenant_now
 from .distributor_purchase_undo import Done, take_back
-from .journal import plan_beside, plan_paths, whole_lines
-from .lock import hold
-
-
-class JournalLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
-    """One line of a distributor journal, as undo reads it (decoded at this border)."""
-
-    n: int
-    kind: str
-    source: str
-    scope: str
-    api_id: str
-    subscription: str | None = None
-    sku: str
-    from_: int
-    to: int
-    outcome: str
-    at: str = ""  # when the line was written (UTC): a purchase's undo window where the distributor keeps no history
-    monthly_saving: float | None = None
-    plan: str | None = None  # the SHA-256 of the plan the change came from
-    read: int | None = None  # the quantity read at the call, before the write (its `sending` line)
-
-
-def _raw_line(text: str) -> dict[str, Any] | None:
-    """One line of the distributor journal as JSON, or None when it is not whole (cut?)."""
-    line = json.loads(text)
-    needed = ("n", "kind", "source", "outcome", "from", "to", "request")
-    return line if isinstance(line, dict) and all(k in line for k in needed) else None
-
-
-def journal_lines(raw: Sequence[Mapping[str, Any]], problems: list[str]) -> list[JournalLine]:
-    """The journal's lines decoded; one out of shape is named in `problems` (its change not known)."""
-    lines = []
-    for number, line in enumerate(raw, 1):
-        try:
-            lines.append(msgspec.convert(line, JournalLine))
-        except msgspec.ValidationError as exc:
-            problems.append(
-                f"line {number} of the journal is not a distributor change ({exc}): its change is not known"
-            )
-    return lines
+from .plan_binding import plan_beside, read_again
+from .write_engine import BillJournal, journal_beside, latest, plan_of, read_of, undo_run
+from .write_engine import ask as _ask
 
 
 def _put_back(change: CommerceChange, to: int) -> CommerceChange:
@@ -111,30 +68,28 @@ def _put_back(change: CommerceChange, to: int) -> CommerceChange:
 
 def plan_changes(folder: Path, sha256: str) -> list[CommerceChange] | None:
     """The distributor changes of the plan of that SHA-256, beside the journal (plan.json, or the copy
-    apply kept: kept_plan); None when neither is that plan."""
-    for path in plan_paths(folder, sha256):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if hashlib.sha256(data).hexdigest() == sha256:
-            try:
-                return distributor_of(data, str(path))
-            except UsageError:
-                return None
-    return None
+    apply kept: plan_binding.plan_beside), read from the bytes that bear that SHA-256; None when neither
+    is that plan."""
+    plan = plan_beside(folder, sha256)
+    if plan is None:
+        return None
+    try:
+        return distributor_of(read_again(plan), str(plan.path))
+    except (UsageError, PlanFileError):
+        return None
 
 
-def bound(line: JournalLine, sent: JournalLine | None, folder: Path) -> CommerceChange | str:
+def bound(line: CommerceLine, sent: CommerceLine | None, folder: Path) -> CommerceChange | str:
     """The plan's change a done line records, as the plan (bound by its SHA-256) and the quantity read
     at the call (the change's `sending` line) say it: what undo may put back at most. Why the line
     cannot be put back, when the journal names no plan, the plan is not beside it, or the line or the
     quantity read disagree with the plan's change (an edited journal)."""
-    if not line.plan:
+    sha = plan_of(line)
+    if not sha:
         return "the journal names no plan it came from: what it may put back is not known"
-    changes = plan_changes(folder, line.plan)
+    changes = plan_changes(folder, sha)
     if changes is None:
-        return f"the plan it came from (SHA-256 {line.plan[:16]}…) is not beside the journal"
+        return f"the plan it came from (SHA-256 {sha[:16]}…) is not beside the journal"
     found = [c for c in changes if c.n == line.n]
     if len(found) != 1:
         return f"the plan it came from has no distributor change D{line.n}"
@@ -146,8 +101,9 @@ def bound(line: JournalLine, sent: JournalLine | None, folder: Path) -> Commerce
             f"the journal says {line.api_id} {line.from_} -> {line.to}, the plan's change "
             f"{change.api_id} {change.from_} -> {change.to}"
         )
-    if sent is None or sent.read != change.from_:
-        read = "no quantity" if sent is None or sent.read is None else f"{sent.read} seats"
+    quantity = None if sent is None else read_of(sent)
+    if quantity is None or quantity != change.from_:
+        read = "no quantity" if quantity is None else f"{quantity} seats"
         return f"the journal records {read} read before the write, the plan's change {change.from_}"
     return change
 
@@ -193,14 +149,14 @@ def _target(change: CommerceChange, writer: DistributorSession, sub: Now, tenant
 
 
 def _undo_one(
-    line: JournalLine,
-    sent: JournalLine | None,
+    line: CommerceLine,
+    sent: CommerceLine | None,
     writer: DistributorSession,
     ask: Callable[[str], bool | None],
     out: TextIO,
     *,
     execute: bool,
-    journal: CommerceJournal | None,
+    journal: BillJournal | None,
     folder: Path,
     today: date,
     tenant: TenantNow,
@@ -239,18 +195,18 @@ def _undo_one(
         print("      -> not undone: no yes", file=out)
         return None
     assert journal is not None
-    if not send_journaled(back, writer, journal, out, line.plan, read=sub.quantity):
+    if not send_journaled(back, writer, journal, out, plan_of(line), read=sub.quantity):
         return f"{said}: the put-back failed or its outcome is unknown"
     return None
 
 
 def _take_back(
-    line: JournalLine,
-    sent: JournalLine | None,
+    line: CommerceLine,
+    sent: CommerceLine | None,
     writer: DistributorSession,
     out: TextIO,
     execute: bool,
-    journal: CommerceJournal | None,
+    journal: BillJournal | None,
     folder: Path,
     today: date,
     tenant: TenantNow,
@@ -259,17 +215,17 @@ def _take_back(
     change = bound(line, sent, folder)
     if isinstance(change, str):
         return f"D{line.n}. {line.sku} bought at {NAMES.get(line.source, line.source)}: not taken off: {change}"
-    done = Done(line.n, line.at, line.plan)
+    done = Done(line.n, line.at, plan_of(line))
     return take_back(done, change, writer, out, execute=execute, journal=journal, today=today, tenant=tenant)
 
 
 def undo_distributor(
-    lines: Sequence[JournalLine],
+    lines: Sequence[CommerceLine],
     writers: Mapping[str, DistributorSession],
     ask: Callable[[str], bool | None],
     *,
     execute: bool,
-    journal: CommerceJournal | None,
+    journal: BillJournal | None,
     out: TextIO,
     folder: Path,
     today: date,
@@ -280,12 +236,8 @@ def undo_distributor(
     unknown, a cancellation made, a line the plan does not bear out, a quantity changed since, a failed
     put-back)."""
     problems: list[str] = []
-    last: dict[tuple[int, str], JournalLine] = {}
-    sending: dict[tuple[int, str], JournalLine] = {}
-    for line in lines:
-        last[(line.n, line.api_id)] = line
-        if line.outcome == "sending":
-            sending[(line.n, line.api_id)] = line
+    last = latest(lines, lambda ln: (ln.n, ln.api_id))  # each change's outcome, as the journal ends
+    sending = latest([ln for ln in lines if ln.outcome == "sending"], lambda ln: (ln.n, ln.api_id))
     problems += _left_open(last)
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
     would = bought = 0
@@ -328,7 +280,7 @@ def undo_distributor(
     return problems
 
 
-def _left_open(last: Mapping[tuple[int, str], JournalLine]) -> list[str]:
+def _left_open(last: Mapping[tuple[int, str], CommerceLine]) -> list[str]:
     """The changes whose last line says `sending` or `unknown`: for a person to check at the distributor."""
     out = []
     for (n, sub_id), line in last.items():
@@ -349,16 +301,11 @@ def _dry_run(out: TextIO, would: int, bought: int) -> None:
         print(f"dry run: {english_count(bought, 'purchase would be', 'purchases would be')} taken off", file=out)
 
 
-def plan_file(folder: Path, sha256: str) -> PlanFile | None:
-    """The plan of that SHA-256 beside the journal (plan.json, or the copy apply kept), read whole."""
-    return plan_beside(folder, sha256)
-
-
-def _tenant(options: WriteOptions, lines: Sequence[JournalLine], folder: Path) -> TenantNow:
+def _tenant(options: WriteOptions, lines: Sequence[CommerceLine], folder: Path) -> TenantNow:
     """The tenant's seats now and the plan's policy (distributor_bound), read once before any put-back;
     the tenant signed in to is the one the operator names, and it must be the plan's."""
-    shas = {ln.plan for ln in lines if ln.outcome == "done" and ln.kind != CANCEL and ln.plan}
-    plans = [p for p in (plan_file(folder, sha) for sha in sorted(shas)) if p is not None]
+    shas = {sha for ln in lines if ln.outcome == "done" and ln.kind != CANCEL and (sha := plan_of(ln))}
+    plans = [p for p in (plan_beside(folder, sha) for sha in sorted(shas)) if p is not None]
     if not plans:
         return TenantNow(unread="no plan the journal names is beside it: which tenant it is cannot be told")
     if len({p.tenant_id for p in plans}) > 1:
@@ -367,40 +314,27 @@ def _tenant(options: WriteOptions, lines: Sequence[JournalLine], folder: Path) -
 
 
 def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: date | None = None) -> int:
-    """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person."""
-    if not journal_path.is_file():
-        raise UsageError(f"{journal_path}: no such distributor journal")
-    yes = options.yes
+    """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person (undo_run)."""
     endpoints = {"pax8": options.pax8_endpoint, SHERWEB: options.sherweb_endpoint}
-    problems: list[str] = []
-    with hold(journal_path, "the distributor journal"):
-        lines = journal_lines(whole_lines(journal_path, _raw_line, problems), problems)
+
+    def body(lines: list[CommerceLine], problems: list[str]) -> None:
         sources = {ln.source for ln in lines if ln.outcome == "done" and ln.kind != CANCEL} & set(NAMES)
-        name = datetime.now(UTC).strftime("distributor-undo-%Y%m%dT%H%M%SZ.jsonl")
         folder = journal_path.resolve().parent
         tenant = _tenant(options, lines, folder) if sources else TenantNow()
-        journal = CommerceJournal(folder / name) if yes else None
-        try:
-            with writers_for(sources, endpoints) as writers:
-                problems += undo_distributor(
-                    lines,
-                    writers,
-                    _ask,
-                    execute=yes,
-                    journal=journal,
-                    out=sys.stdout,
-                    folder=folder,
-                    today=today or datetime.now(UTC).date(),
-                    tenant=tenant,
-                )
-        finally:
-            if journal is not None:
-                journal.close()
-    if problems:
-        print(
-            f"{english_count(len(problems), 'distributor change needs', 'distributor changes need')} a person:",
-            file=sys.stderr,
-        )
-    for problem in problems:
-        print(f"  {problem}", file=sys.stderr)
-    return EXIT_COLLECTION if problems else EXIT_OK
+        with (
+            journal_beside(journal_path, "distributor-undo", options.yes) as journal,
+            writers_for(sources, endpoints) as writers,
+        ):
+            problems += undo_distributor(
+                lines,
+                writers,
+                _ask,
+                execute=options.yes,
+                journal=journal,
+                out=sys.stdout,
+                folder=folder,
+                today=today or datetime.now(UTC).date(),
+                tenant=tenant,
+            )
+
+    return undo_run(journal_path, "distributor journal", ("distributor change needs", "distributor changes need"), body)

@@ -39,30 +39,26 @@ fails, the reader names the damaged line and uses every other one.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import msgspec
 
-from auditor.common.errors import CollectionError, UsageError
-from auditor.common.outputs import write_bytes
+from auditor.common.errors import CollectionError
 from auditor.data.model import Cloud
 from auditor.formats.change_model import Before, ChangeRecord, JournalRecord, PlanName, Request, Undoes
 
 from ..formats.plan_json import (
     GUID,
     Change,
-    PlanFile,
     PlanFileError,
     Where,
-    load_plan,
     parse_change,
     parse_cloud,
     read_bounded,
@@ -70,7 +66,6 @@ from ..formats.plan_json import (
 from .lock import lock
 
 OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "pending", "dry-run")
-_Line = TypeVar("_Line")
 START = b'{"time":'  # how every journal line begins (the keys are written in a fixed order)
 
 
@@ -80,66 +75,6 @@ class JournalError(CollectionError):
 
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def kept_plan(directory: Path, sha256: str) -> Path:
-    """Where apply keeps a copy of the plan it applies, beside its journal: `plan-<SHA-256, 16 digits>.json`.
-    A later `plan` may write a new plan.json into the same folder; undo still finds the journal's own."""
-    return directory / f"plan-{sha256[:16]}.json"
-
-
-def read_again(plan: PlanFile) -> bytes:
-    """plan.json read again for a part of it apply runs (its bill's commerce or distributor changes): its
-    bytes must be the ones load_plan hashed, else the plan changed since apply read it (UsageError, exit 2:
-    nothing is sent from a plan apply did not check)."""
-    where = Where(plan.path)
-    data = read_bounded(plan.path, where, "a plan")
-    if hashlib.sha256(data).hexdigest() != plan.sha256:
-        raise where.error(
-            "",
-            "the plan changed since apply read it (its sha256 is no longer "
-            f"{plan.sha256[:12]}…): nothing is sent from it; run apply again",
-        )
-    return data
-
-
-def plan_paths(directory: Path, sha256: str, named: str = "plan.json") -> tuple[Path, Path]:
-    """Where a journal's plan is looked for, in order: the file its lines name beside it (plan.json), else the
-    copy apply kept (a later plan may have replaced plan.json)."""
-    return directory / named, kept_plan(directory, sha256)
-
-
-def plan_beside(directory: Path, sha256: str, named: str = "plan.json") -> PlanFile | None:
-    """The plan of that SHA-256 beside a journal (plan_paths), read whole; None when neither is it."""
-    for path in plan_paths(directory, sha256, named):
-        try:
-            plan = load_plan(path)
-        except PlanFileError:
-            continue
-        if plan.sha256 == sha256:
-            return plan
-    return None
-
-
-def keep_plan(plan: Path, directory: Path, sha256: str) -> None:
-    """Copy `plan` (of that SHA-256) to kept_plan(directory, sha256) unless it is there already."""
-    target = kept_plan(directory, sha256)
-    if target.resolve() == plan.resolve() or _sha256_of(target) == sha256:
-        return
-    data = plan.read_bytes()
-    if hashlib.sha256(data).hexdigest() != sha256:  # changed since it was read: keep nothing rather than another
-        raise JournalError(f"{plan} changed while apply read it; run apply again")
-    try:
-        write_bytes(target, [data])
-    except OSError as exc:
-        raise JournalError(f"cannot keep a copy of the plan as {target}: {exc.strerror or exc}") from None
-
-
-def _sha256_of(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def default_path(directory: Path, prefix: str) -> Path:
@@ -332,22 +267,12 @@ class Journal:
         return [line for line in self.lines if line.outcome == "pending"]
 
 
-def whole_lines(path: Path, decode: Callable[[str], _Line | None], problems: list[str]) -> list[_Line]:
-    """Every whole line of a journal of JSON lines (apply --commerce's, apply --distributor's), decoded by
-    `decode`; a line it refuses (None, or not JSON) is cut or unreadable: named in `problems`, never a crash."""
-    lines: list[_Line] = []
-    for number, text in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
-        if not text.strip():
-            continue
-        try:
-            line = decode(text)
-        except (ValueError, msgspec.DecodeError):
-            line = None
-        if line is None:
-            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
-            continue
-        lines.append(line)
-    return lines
+def whole_lines(path: Path) -> list[tuple[int, bytes]]:
+    """The one reader of every journal (the licence changes' and the bill's, apply's and undo's): the file read
+    bounded (PlanFileError, exit 2, when it cannot be), each line that is not blank with its 1-based number,
+    for the journal's own decoder (read_journal's here, write_engine.read_lines for the bill's)."""
+    data = read_bounded(path, Where(path), "a journal")
+    return [(number, raw) for number, raw in enumerate(data.split(b"\n"), start=1) if raw.strip()]
 
 
 def read_journal(path: Path) -> Journal:
@@ -356,14 +281,11 @@ def read_journal(path: Path) -> Journal:
     PlanFileError (exit 2) when the file cannot be read, is too large or holds no line at all;
     JournalError (exit 3, naming the lines) when it holds lines but none is intact."""
     where = Where(path)
-    data = read_bounded(path, where, "a journal")
     tenant: str | None = None
     cloud: Cloud | None = None
     lines: list[JournalLine] = []
     damaged: list[Damaged] = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
+    for number, raw in whole_lines(path):
         try:
             line = _parse_line(raw, number, where)
         except PlanFileError as exc:
@@ -560,32 +482,3 @@ def _check_before(change: Change, before: Any, where: Where, field: str) -> None
         loc = before.get("usageLocation")
         if loc is not None and not isinstance(loc, str):
             raise where.error(f"{field}.usageLocation", "must be a string or null")
-
-
-def find_plan(journal: Journal, given: str | None) -> PlanFile:
-    """The plan the journal was applied from: --plan, else the file its lines name beside it; its
-    SHA-256 must be the one the lines carry (UsageError, exit 2, otherwise)."""
-    file, sha = journal.plan
-    if given:
-        plan = load_plan(Path(given))
-        if sha is not None and plan.sha256 != sha:
-            raise UsageError(
-                f"--plan {given}: its SHA-256 is {plan.sha256}, but the journal {journal.path} was "
-                f"applied from a plan with SHA-256 {sha}"
-            )
-    elif sha is None:
-        raise UsageError(
-            f"{journal.path}: its lines name no plan (a journal written before journals carried the "
-            "plan's SHA-256): give the plan it was applied from with --plan"
-        )
-    else:
-        found = plan_beside(journal.path.parent, sha, Path(file or "plan.json").name)
-        if found is None:
-            raise UsageError(
-                f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "
-                "give it with --plan (undo touches only the users and groups that plan names)"
-            )
-        plan = found
-    if plan.tenant_id != journal.tenant_id:
-        raise UsageError(f"the plan {plan.path} is for tenant {plan.tenant_id}, the journal for {journal.tenant_id}")
-    return plan

@@ -42,8 +42,9 @@ from .carry import Failures, summary
 from .copilot_recheck import copilot_needed, copilot_unmet, seat_left_free
 from .fresh import FreshPlan, Recompile
 from .groups import group_unmet, what_leaving_takes
-from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
+from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown
 from .lock import hold, hold_plan
+from .plan_binding import keep_plan
 from .preconditions import unmet
 from .session import ApplyStopped, Carried, Session
 from .state import UserState
@@ -398,6 +399,7 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
                 yes=options.yes,
                 endpoints={"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint},
                 fresh=lambda: _fresh(plan, recompile, options),
+                journal_path=options.journal,
             )
         only_commerce = options.commerce_only
         fresh: list[FreshPlan] = []  # one fresh compile for the license and the commerce changes

@@ -19,8 +19,9 @@ from ..reference import product_names
 from . import permissions
 from .carry import Failures, refused, settle_unknown
 from .groups import GroupState, read_group
-from .journal import JournalError, JournalWriter
+from .journal import JournalWriter
 from .state import UserState, product_name, read_state
+from .write_engine import Sent, journaled_async
 from .writer import send_write
 
 
@@ -40,6 +41,16 @@ class Carried(LineFailed):
     def __init__(self, text: str, why: str) -> None:
         super().__init__(text)
         self.why = why  # what happened to it, as the skip notes of its dependents quote it
+
+
+@dataclass
+class _Answered:
+    """What one write's call learned beyond its journal line: the full note, whether Graph accepted it, and an
+    exception to raise once the outcome is journaled (no token; an interruption)."""
+
+    note: str = ""
+    ok: bool = False
+    raised: BaseException | None = None
 
 
 @dataclass
@@ -287,38 +298,76 @@ class Session:
         note: str = "",
         settle: Callable[[], Awaitable[tuple[str, str]]] | None = None,
     ) -> None:
-        """Send the change (or, in a dry run, say it would be sent) and journal it; LineFailed when it
-        fails. `note` goes with a done outcome; `settle`, once Graph accepted the write, says what
-        the outcome is (undo's re-join waits for the group's license: done, or failed on its error)."""
+        """Send the change (or, in a dry run, say it would be sent) and journal it through the engine's one
+        write-ahead path (write_engine.journaled_async); LineFailed when it fails. `note` goes with a done
+        outcome; `settle`, once Graph accepted the write, says what the outcome is (undo's re-join waits for
+        the group's license: done, or failed on its error)."""
         request = self.request_doc(change)
         if not self.execute:
             self.would_write(n, action, request, before, undoes)
             return
-        assert self.journal is not None
+        journal = self.journal
+        assert journal is not None
+
+        def line(outcome: str, said: str, status: int | None) -> None:
+            journal.write(n, action, request, status=status, outcome=outcome, note=said, before=before, undoes=undoes)
+
+        answered = _Answered(note)
         # write-ahead: the change is on disk before it goes out (JournalError: stop, nothing sent)
-        self.journal.write(n, action, request, status=None, outcome="sending", before=before, undoes=undoes)
+        sent = await journaled_async(
+            line,
+            lambda: self._send(change, request, settle, answered),
+            lost=lambda s: self._unjournaled(n, change, undoes, s),
+        )
+        if isinstance(answered.raised, AuthError):  # no token: the request never left
+            self.tally.failed += 1
+            self.say("      -> FAILED: not sent")
+            raise answered.raised
+        if answered.raised is not None:  # an interruption, or anything unforeseen after the request went out
+            self.tally.unknown += 1
+            self.say("      -> outcome unknown")
+            if isinstance(answered.raised, Exception):
+                raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {answered.note}") from None
+            raise answered.raised
+        if sent.outcome == "done":
+            self.tally.done += 1
+            self.tally.applied.add(n)
+            self.say(f"      -> {sent.shown}")
+            return
+        self.count_failure(sent.outcome)
+        self.say(f"      -> {sent.shown}" + ("" if answered.ok else f": {answered.note}"))
+        text = f"{self.label(n, undoes)} ({change.request}): {answered.note}"
+        if sent.outcome == "failed" or change.kind == "reprocess":
+            raise Carried(text, answered.note[:300])
+        raise LineFailed(text)
+
+    async def _send(
+        self,
+        change: Change,
+        request: Request,
+        settle: Callable[[], Awaitable[tuple[str, str]]] | None,
+        answered: _Answered,
+    ) -> Sent:
+        """The Graph call and what settles its outcome (the answer, `settle`, or a re-read of the user:
+        carry.settle_unknown): the line to journal; the full note and an exception to raise once it is
+        journaled go in `answered`."""
         self.in_flight = True
         try:
             result = await send_write(self.client, change.method, change.path, request["body"])
         except AuthError as exc:  # no token: the request never left
-            self.in_flight = False
-            self.outcome(n, change, action, request, None, "failed", f"not sent: {exc}"[:600], before, undoes)
-            self.tally.failed += 1
-            self.say("      -> FAILED: not sent")
-            raise
+            answered.raised = exc
+            return Sent("failed", f"not sent: {exc}"[:600])
         except BaseException as exc:  # an interruption, or anything unforeseen after the request went out
-            self.in_flight = False
             reason = self.stop_signal or str(exc) or type(exc).__name__
-            note = f"stopped while sending ({reason}); Graph may or may not have applied it — re-read the user"
-            self.outcome(n, change, action, request, None, "unknown", note[:600], before, undoes)
-            self.tally.unknown += 1
-            self.say("      -> outcome unknown")
-            if isinstance(exc, Exception):
-                raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {note}") from None
-            raise
-        self.in_flight = False
+            answered.note = f"stopped while sending ({reason}); Graph may or may not have applied it — re-read the user"
+            answered.raised = exc
+            return Sent("unknown", answered.note[:600])
+        finally:
+            self.in_flight = False
+        answered.ok = result.ok
         detail = f"{result.status} {result.code}: {result.message}" if result.code else result.message
         detail = " ".join(detail.split())
+        note = answered.note
         outcome: str | None = None
         shown = f"done (HTTP {result.status})"
         if result.ok:
@@ -338,21 +387,21 @@ class Session:
             )
             outcome, note = await settle_unknown(self.client, change, why)
             shown = "done" if outcome == "done" else outcome.upper() if outcome == "failed" else "outcome unknown"
-        if outcome == "done":
-            self.outcome(n, change, action, request, result.status, "done", note[:600], before, undoes)
-            self.tally.done += 1
-            self.tally.applied.add(n)
-            self.say(f"      -> {shown}")
-            return
         if outcome is None:
             outcome, shown, note = refused(result.unknown, result.status, change, detail)
-        self.outcome(n, change, action, request, result.status, outcome, note[:600], before, undoes)
-        self.count_failure(outcome)
-        self.say(f"      -> {shown}" + ("" if result.ok else f": {note}"))
-        text = f"{self.label(n, undoes)} ({change.request}): {note}"
-        if outcome == "failed" or change.kind == "reprocess":
-            raise Carried(text, note[:300])
-        raise LineFailed(text)
+        answered.note = note
+        return Sent(outcome, note[:600], result.status, shown)
+
+    def _unjournaled(self, n: int, change: Change, undoes: Undoes | None, sent: Sent) -> str:
+        """A sent write's outcome the journal could not take: its "sending" line stays the last word on it (the
+        change reads as outcome unknown), and the run stops."""
+        self.tally.unjournaled += 1
+        answer = f"HTTP {sent.status}" if sent.status else "no answer"
+        self.say(f"      -> {answer}, not journaled")
+        return (
+            f"{self.label(n, undoes)} ({change.request}) was sent and Graph answered {answer}, but the journal "
+            "keeps only its `sending` line: it reads as outcome unknown — check that user by hand"
+        )
 
     def would_write(
         self,
@@ -375,32 +424,3 @@ class Session:
             self.tally.unknown += 1
         else:
             self.tally.failed += 1
-
-    def outcome(
-        self,
-        n: int,
-        change: Change,
-        action: ChangeRecord,
-        request: Request,
-        status: int | None,
-        outcome: str,
-        note: str,
-        before: Before,
-        undoes: Undoes | None,
-    ) -> None:
-        """Journal a sent write's outcome. When the journal cannot take it, its "sending" line stays
-        the last word on it: the change reads as outcome unknown, and the run stops."""
-        assert self.journal is not None
-        try:
-            self.journal.write(
-                n, action, request, status=status, outcome=outcome, note=note, before=before, undoes=undoes
-            )
-        except JournalError as exc:
-            self.tally.unjournaled += 1
-            answer = f"HTTP {status}" if status else "no answer"
-            self.say(f"      -> {answer}, not journaled")
-            raise JournalError(
-                f"{exc}; {self.label(n, undoes)} ({change.request}) was sent and Graph answered "
-                f"{answer}, but the journal keeps only its `sending` line: it reads as outcome "
-                "unknown — check that user by hand"
-            ) from None

@@ -18,7 +18,9 @@ undone: undoing it is refused, and apply of the plan is the way to make those ch
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+
+from msgspec.structs import replace
 
 from auditor.formats.change_model import AddedLicense, Before, Body, ChangeRecord, Precondition
 

@@ -34,8 +34,9 @@ from ..formats.plan_json import Change, PlanFile, Where
 from . import permissions
 from .arguments import WriteOptions
 from .carry import settle_unknown, summary
-from .journal import Damaged, Journal, JournalLine, find_plan, plan_journals, read_journal, unsettled
+from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
 from .lock import hold, hold_plan
+from .plan_binding import find_plan
 from .preconditions import unmet
 from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
@@ -76,8 +77,7 @@ class Undo:
             return (
                 f"the plan {self.plan.path.name} names no change for user {change.user}"
                 + (f" and group {change.group}" if change.group else "")
-                + ": undo touches only its users and "
-                "groups"
+                + ": undo touches only its users and groups"
             )
         if line.undoes is None:
             planned = next((c for c in self.plan.changes if c.n == line.n), None)

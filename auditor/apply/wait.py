@@ -18,8 +18,10 @@ only for the preconditions that want that group's copy active (`{"holds", "how":
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
+
+from msgspec.structs import replace
 
 from auditor.formats.change_model import ChangeRecord
 

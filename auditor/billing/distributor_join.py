@@ -5,15 +5,15 @@ by the vendor's ids first").
 
     guid(value)                  a GUID in one spelling (lower case, no braces), None for anything else
     TenantSubscription           one of the tenant's Microsoft subscriptions (Graph's companySubscription)
-    Joins(tenant).named(id)      the tenant's subscription Pax8's vendorSubscriptionId names, by either of
+    Joins(tenant).named(id)      the tenant's subscription a distributor's subscription names, by either of
                                  Graph's two ids of it
     named_twice(pairs)           the Microsoft subscriptions that two or more distributor subscriptions
                                  name: which of them is the tenant's is not guessed
 
 Graph gives a companySubscription two ids, `id` ("The unique ID for this subscription.") and
 `commerceSubscriptionId` ("The ID of this subscription in the commerce system. Alternate key."), and they
-differ; Pax8 documents its vendorSubscriptionId as the Microsoft subscription's id without saying which
-of the two. Either names the subscription. Both are GUIDs, and a GUID is one value however it is
+differ; a distributor that names the Microsoft subscription (its vendor subscription id) does not say
+which of the two. Either names the subscription. Both are GUIDs, and a GUID is one value however it is
 written: `{2E698E5F-…}` is `2e698e5f-…`. A vendor id that is no GUID names no Microsoft subscription.
 """
 
@@ -65,7 +65,7 @@ class Joins:
                     self.by_id[g] = t
 
     def named(self, vendor_id: str | None) -> TenantSubscription | None:
-        """The tenant's subscription `vendor_id` (Pax8's vendorSubscriptionId) names, else None."""
+        """The tenant's subscription `vendor_id` (the distributor's vendor subscription id) names, else None."""
         g = guid(vendor_id)
         return self.by_id.get(g) if g is not None else None
 

@@ -3,11 +3,10 @@ never a guess. Which tenant product a distributor's subscription is decides whos
 what the plan reduces and what apply changes; a distributor product whose subscriptions say two
 things leaves that unknown:
 
-    - Sherweb's customer catalog lists one Sherweb SKU twice with two microsoftSkuIds, or Pax8's
-      listing gives one productId two vendorSkuIds (the readers mark those subscriptions:
-      DistributorSubscription.ambiguous_sku_ids);
-    - a subscription's own ids disagree: Pax8's vendorSubscriptionId names a Microsoft subscription of
-      one product, its vendorSkuId another, or the tenants entry's products map names a third.
+    - the distributor gives one of its products two Microsoft SKU ids (its catalog or its listing:
+      the readers mark those subscriptions, DistributorSubscription.ambiguous_sku_ids);
+    - a subscription's own ids disagree: the Microsoft subscription it names is of one product, the
+      Microsoft SKU it names another, or the tenants entry's products map names a third.
 
     split(subscriptions, lookups) -> Split
         the subscriptions to match as before; the gaps (one AmbiguousProductFinding per distributor
@@ -29,15 +28,15 @@ from auditor.billing.distributor_records import AmbiguousProductFinding, Distrib
 
 
 class Tied(Protocol):
-    """A tenant subscription as Pax8's vendorSubscriptionId names it (distributor_seats.TenantSubscription)."""
+    """A tenant subscription as a distributor's subscription names it (distributor_seats.TenantSubscription)."""
 
     @property
     def part(self) -> str: ...
 
 
 class Lookups(Protocol):
-    """The matcher's lookups (distributor_seats._Matcher): the tenant subscription Pax8's
-    vendorSubscriptionId names (distributor_join), and by casefolded keys Microsoft's skuId -> the
+    """The matcher's lookups (distributor_seats._Matcher): the tenant subscription a distributor's
+    subscription names (distributor_join), and by casefolded keys Microsoft's skuId -> the
     tenant's part number, the tenants entry's products map (the distributor's product -> a part number)."""
 
     def named(self, vendor_id: str | None) -> Tied | None: ...

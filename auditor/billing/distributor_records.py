@@ -36,6 +36,7 @@ __all__ = [
     "ProductRow",
     "RollupFigures",
     "SeatsFinding",
+    "Seller",
     "SubscriptionLine",
     "TermEndFinding",
     "Total",
@@ -46,7 +47,7 @@ __all__ = [
 class SubscriptionLine(Struct, frozen=True, kw_only=True):
     id: str
     billing_term: str | None
-    commitment_term: str | None  # Pax8's commitmentTerm.term: plan's distributor changes
+    commitment_term: str | None  # read by plan's distributor changes
     quantity: int
     price: float | None
     partner_cost: float | None
@@ -122,7 +123,7 @@ class AmbiguousFinding(_Kind, frozen=True, kw_only=True, tag="ambiguous"):
 
 
 class AmbiguousProductFinding(_Kind, frozen=True, kw_only=True, tag="ambiguous_product"):
-    """A gap: the distributor's product (`sku`: Pax8's productId, Sherweb's SKU) names more than one
+    """A gap: the distributor's product (`sku`: its product id or SKU) names more than one
     Microsoft product (`products`: the tenant's part numbers, else Microsoft's SKU ids), so its
     `subscriptions` are matched to none and those products' seats are not compared (no row, no
     finding, nothing planned on them: auditor.billing.distributor_products)."""
@@ -144,8 +145,8 @@ class Total(Struct, frozen=True, kw_only=True):
 
 class DistributorSection(Struct, kw_only=True):
     """report.json's `distributor` and distributor.json (auditor.billing.distributor_seats.section): the
-    customer at its distributor (Pax8's company_id or Sherweb's customer_id, null where the entry names
-    none), then the reading's error, or the reconciliation (reconcile gives it without the customer)."""
+    customer at its distributor (its company_id or customer_id: the block's `scope`, null where the entry
+    names none), then the reading's error, or the reconciliation (reconcile gives it without the customer)."""
 
     schema: int
     distributor: str
@@ -201,41 +202,17 @@ class RollupFigures(TypedDict):
 
 class Block(TypedDict, total=False):
     """A tenants entry's block of its distributor (auditor.delivery.matrix checks it): the customer
-    there (Pax8's company_id or Sherweb's customer_id) and the entry's product map."""
+    there (by the distributor's `scope`: company_id or customer_id) and the entry's product map."""
 
     company_id: str
     customer_id: str
-    products: dict[str, str]  # the distributor's product id (Pax8) or SKU (Sherweb) -> a part number
-
-
-class SubscriptionFields(TypedDict):
-    """A distributor's subscription as a payload holds it: DistributorSubscription's fields."""
-
-    id: str
-    company_id: str
-    product_id: str
-    product_name: str
-    quantity: int
-    status: str
-    price: float | None
-    currency: str | None
-    billing_term: str
-    start: str | None
-    end: str | None
-    commitment_term: str | None
-    commitment_end: str | None
-    partner_cost: NotRequired[float | None]
-    vendor_subscription_id: NotRequired[str | None]
-    vendor_sku_id: NotRequired[str | None]
-    ambiguous_sku_ids: NotRequired[
-        tuple[str, ...]
-    ]  # a list once read back from JSON (DistributorSubscription takes it)
+    products: dict[str, str]  # the distributor's product id or SKU -> a part number
 
 
 @dataclass(frozen=True)
 class DistributorSubscription:
-    """A customer's subscription at its distributor, as each distributor's client answers it (Pax8's,
-    Sherweb's: auditor.vendors.<name>) and the reconciliation reads it: one typed row for all."""
+    """A customer's subscription at its distributor, as each distributor's client decodes it at the border
+    (auditor.vendors.<name>) and the reconciliation reads it: one typed row for all."""
 
     id: str
     company_id: str
@@ -250,17 +227,17 @@ class DistributorSubscription:
     end: str | None
     commitment_term: str | None
     commitment_end: str | None
-    # what Pax8 bills the partner a seat ("The price for the Partner."; `price` is "The price for the
-    # customer."), and the vendor's own ids: for Microsoft's products its subscription id and SKU id
+    # what the distributor bills the partner a seat (`price`: the customer's), where it gives it, and the
+    # vendor's own ids: for Microsoft's products its subscription id and SKU id
     partner_cost: float | None = None
     vendor_subscription_id: str | None = None
     vendor_sku_id: str | None = None
     # the Microsoft SKU ids the distributor gives this subscription's product when it gives more than
-    # one (Pax8's productId with two vendorSkuIds, Sherweb's SKU listed twice in the customer's catalog):
+    # one (one product id with two SKU ids, or a SKU listed twice in the customer's catalog):
     # then vendor_sku_id is None and the subscription is a gap, never matched to a product
     ambiguous_sku_ids: tuple[str, ...] = ()
 
-    def __post_init__(self) -> None:  # read back from a payload's JSON, a list
+    def __post_init__(self) -> None:  # given as a list (a stand-in's, a test's): kept as a tuple
         object.__setattr__(self, "ambiguous_sku_ids", tuple(self.ambiguous_sku_ids))
 
 
@@ -268,12 +245,25 @@ MAX_SEATS = 1_000_000  # a subscription's quantity above this is no seat count (
 MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 
 
-class Payload(TypedDict, total=False):
-    """One tenant's reading at its distributor, as `audit --tenants` hands it to the tenant's audit
-    (plain JSON values): its tenants entry's block, and its subscriptions (DistributorSubscription's fields)
-    or the reading's error in one line; `distributor` only when it is not Pax8."""
+@dataclass(frozen=True)
+class Seller:
+    """The distributor a reading is of, as the reconciliation names it (auditor.vendors.protocols.Distributor's
+    own: auditor.vendors.distributor_sessions.seller): its key in the tenants file and report.json, its name in
+    messages, its block's key naming the customer (`scope`), and the field of its subscriptions naming their
+    Microsoft subscription, as a warning names it ("" when it gives none)."""
 
+    key: str
+    name: str
+    scope: str
+    ties: str = ""
+
+
+class Payload(TypedDict, total=False):
+    """One tenant's reading at its distributor, as `audit --tenants` hands it to the tenant's audit (in the
+    process, never written): the distributor, its tenants entry's block, and its subscriptions (the records
+    its client decoded at the border) or the reading's error in one line."""
+
+    seller: Required[Seller]
     block: Required[Block]
-    subscriptions: list[SubscriptionFields]
+    subscriptions: list[DistributorSubscription]
     error: str
-    distributor: str

@@ -1,11 +1,11 @@
 """The distributor's seats beside the tenant's, inside the tenant's own audit (docs/msp.md, "The
 distributor's seats"; docs/bill.md, "The distributor's dates").
 
-    payload(block, subscriptions) / failed(block, error)   what `audit --tenants` hands each tenant's
-                                                            audit: its Pax8 subscriptions, read once
-                                                            before the tenants are audited
-    reconcile(block, rows, subscriptions)                   per product, what Pax8 bills beside what the
-                                                            tenant has (report.json's `skus`)
+    payload(seller, block, subscriptions)                   what `audit --tenants` hands each tenant's
+    failed(seller, block, error)                            audit: its subscriptions at its distributor
+                                                            (`seller`), read once before the tenants
+    reconcile(block, rows, subscriptions, tenant, seller)   per product, what the distributor bills
+                                                            beside what the tenant has (`skus`)
     section(given, report)                                  report.json's `distributor`: the
                                                             reconciliation the report, the digest and
                                                             distributor.json show alike
@@ -16,17 +16,19 @@ distributor's seats"; docs/bill.md, "The distributor's dates").
                                                             report) and `apply --distributor` (on its
                                                             re-read) ask of a reduction
 
-Each Pax8 subscription is matched to a tenant product by the entry's `products` map (Pax8 product id
--> SKU part number); a product the map does not name is matched by its name when Pax8's productName
-is the name of exactly one of the tenant's products (Microsoft's product table, or the policy's
-catalog name), with a warning that names the guess; else it is left out, with a warning. The seats
-Pax8 bills are the quantities of its subscriptions in a billed status (Active, Activated,
-PendingCancel). Findings, one or more per product:
+Each subscription at the distributor is matched to a tenant product by the Microsoft subscription or
+SKU it names, else by the entry's `products` map (the distributor's product -> SKU part number); a
+product the map does not name is matched by its name when the distributor's product name is the name
+of exactly one of the tenant's products (Microsoft's product table, or the policy's catalog name),
+with a warning that names the guess; else it is left out, with a warning. The seats the distributor
+bills are the quantities of its subscriptions in a billed status (BILLED). Findings, one or more per
+product:
 
-    billed_more     Pax8 bills more seats than Microsoft has enabled in the tenant (prepaidUnits.enabled)
-    billed_fewer    Pax8 bills fewer seats than are enabled (bought elsewhere, or not yet billed)
-    billed_unused   seats Pax8 bills that nobody in the tenant holds (billed - consumedUnits), with
-                    their money at Pax8's price
+    billed_more     the distributor bills more seats than Microsoft has enabled in the tenant
+                    (prepaidUnits.enabled)
+    billed_fewer    it bills fewer seats than are enabled (bought elsewhere, or not yet billed)
+    billed_unused   seats it bills that nobody in the tenant holds (billed - consumedUnits), with
+                    their money at its price
     term_end        the earliest end of a billed subscription's commitment term (or its endDate):
                     the date a reduction can take effect at the distributor
     ambiguous       two or more billed subscriptions that name no Microsoft subscription, or that
@@ -49,7 +51,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Protocol, cast
+from typing import Protocol
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -66,7 +68,7 @@ from auditor.billing.distributor_records import (
     Finding,
     Payload,
     ProductRow,
-    SubscriptionFields,
+    Seller,
     SubscriptionLine,
     TermEndFinding,
     Total,
@@ -76,11 +78,9 @@ from auditor.billing.file import BillingFile, BillingRow, Channel
 from auditor.data.model import Subscription
 from auditor.reference import product_names
 
-BILLED = ("Active", "Activated", "PendingCancel")  # statuses Pax8 bills (a Sherweb subscription is read as Active)
+BILLED = ("Active", "Activated", "PendingCancel")  # the billed statuses a distributor's client reads its records into
 SOURCE = "distributor"  # the bill's fact source for a date the distributor gave
 DIFFERENCES = ("billed_more", "billed_fewer", "billed_unused")  # the findings of seats billed otherwise
-NAMES = {"pax8": "Pax8", "sherweb": "Sherweb"}  # the distributors read, by the name they go by
-IDS = {"pax8": "company_id", "sherweb": "customer_id"}  # the tenants entry's key naming the customer there
 
 
 class Seat(Protocol):
@@ -164,26 +164,18 @@ def reduction_short(enabled: int, billed: int, drop: int, assigned: int) -> str 
     return None
 
 
-def payload(block: Block, subscriptions: Sequence[DistributorSubscription], *, distributor: str = "pax8") -> Payload:
-    """One tenant's reading at its distributor, as the run hands it to the tenant's audit (plain JSON values)."""
-    given = Payload(
-        block=block.copy(), subscriptions=[cast(SubscriptionFields, dataclasses.asdict(s)) for s in subscriptions]
-    )
-    if distributor != "pax8":
-        given["distributor"] = distributor
-    return given
+def payload(seller: Seller, block: Block, subscriptions: Sequence[DistributorSubscription]) -> Payload:
+    """One tenant's reading at its distributor, as the run hands it to the tenant's audit."""
+    return Payload(seller=seller, block=block.copy(), subscriptions=list(subscriptions))
 
 
-def failed(block: Block, error: str, *, distributor: str = "pax8") -> Payload:
+def failed(seller: Seller, block: Block, error: str) -> Payload:
     """One tenant's reading at its distributor that failed: its one line."""
-    given = Payload(block=block.copy(), error=error)
-    if distributor != "pax8":
-        given["distributor"] = distributor
-    return given
+    return Payload(seller=seller, block=block.copy(), error=error)
 
 
 def _subscriptions(given: Payload) -> list[DistributorSubscription]:
-    return [DistributorSubscription(**s) for s in given.get("subscriptions") or []]
+    return list(given.get("subscriptions") or [])
 
 
 def billed_otherwise(findings: Sequence[Finding]) -> int:
@@ -193,14 +185,14 @@ def billed_otherwise(findings: Sequence[Finding]) -> int:
 
 
 def section(given: Payload, report: SeatTable, *, mailed: bool = False) -> DistributorSection:
-    """report.json's `distributor` (and distributor.json): the reconciliation of the tenant's Pax8
-    subscriptions with its products, or the reading's error. `mailed`: the report is e-mailed to the
+    """report.json's `distributor` (and distributor.json): the reconciliation of the tenant's subscriptions
+    at its distributor with its products, or the reading's error. `mailed`: the report is e-mailed to the
     tenant's recipients, so its rendered files leave out the MSP's cost and margin (`mailed_to_customer`)."""
     head = _head(given, mailed)
     if given.get("error"):
         return msgspec.structs.replace(head, error=str(given["error"]))
     block: Block = given.get("block") or {}
-    found = reconcile(block, report.skus, _subscriptions(given), _tenant(report), distributor=head.distributor)
+    found = reconcile(block, report.skus, _subscriptions(given), _tenant(report), given["seller"])
     return msgspec.structs.replace(
         head, products=found.products, findings=found.findings, warnings=found.warnings, totals=found.totals
     )
@@ -214,14 +206,13 @@ def failed_section(given: Payload, error: str) -> DistributorSection:
 def _head(given: Payload, mailed: bool) -> DistributorSection:
     """The section's first keys: the customer at its distributor, and whether it is mailed to it."""
     block: Block = given.get("block") or {}
-    name = str(given.get("distributor") or "pax8")
-    sherweb = IDS.get(name) == "customer_id"
-    customer = block.get("customer_id") if sherweb else block.get("company_id")
+    seller = given["seller"]
+    customer = block.get("customer_id") if seller.scope == "customer_id" else block.get("company_id")
     return DistributorSection(
         schema=1,
-        distributor=name,
-        company_id=UNSET if sherweb else customer,
-        customer_id=customer if sherweb else UNSET,
+        distributor=seller.key,
+        company_id=UNSET if seller.scope == "customer_id" else customer,
+        customer_id=customer if seller.scope == "customer_id" else UNSET,
         mailed_to_customer=True if mailed else UNSET,
         block=block if block else UNSET,
     )
@@ -229,16 +220,14 @@ def _head(given: Payload, mailed: bool) -> DistributorSection:
 
 def terms(given: Payload | None, subscriptions: Sequence[Subscription]) -> dict[str, date]:
     """The distributor's commitment term end per Microsoft subscription (its id) of the tenant: the
-    Pax8 subscription's whose vendorSubscriptionId names it, none when two or more name it; else the
-    one of the product's Pax8 subscriptions that name none, unless two or more of them do (ambiguous:
-    no date is guessed)."""
+    distributor's subscription that names it, none when two or more name it; else the one of the
+    product's subscriptions there that name none, unless two or more of them do (ambiguous: no date is
+    guessed)."""
     if not given or given.get("error"):
         return {}
     tenant = [TenantSubscription.of(s) for s in subscriptions if s.sku_part_number]
     skus = [_Product(s.sku_part_number, s.sku_id) for s in subscriptions if s.sku_part_number]
-    found = reconcile(
-        given.get("block") or {}, skus, _subscriptions(given), tenant, str(given.get("distributor") or "pax8")
-    )
+    found = reconcile(given.get("block") or {}, skus, _subscriptions(given), tenant, given["seller"])
     ends: dict[str, date] = {}
     for product in found.products or []:
         subs = product.subscriptions
@@ -261,7 +250,7 @@ def with_terms(
     """The bill's rows, with the day after the distributor's term end as the renewal of each subscription
     of a product it bills whose row gives none (no row: a row through a partner, both facts the
     distributor's). A renewal an API or the billing file gives is kept. The distributor's end is the
-    term's last day (Pax8's `commitmentTerm.endDate`, Mar 17, 2027 of a term from Mar 18, 2026), the
+    term's last day (a commitment's endDate, Mar 17, 2027 of a term from Mar 18, 2026), the
     bill's renewal the first of the next (as the billing account's termEndDate, Mar 18): so the bill's
     "From" is the day the report's distributor line says a lower count can take effect, never a day
     earlier (issue 99, E2)."""
@@ -313,13 +302,13 @@ def _names(skus: Sequence[Seat]) -> dict[str, list[str]]:
 
 @dataclasses.dataclass
 class _Matcher:
-    """Which tenant product (and, by Pax8's vendorSubscriptionId, which Microsoft subscription) one
-    Pax8 subscription is: the vendor's ids first, then the entry's map, then the product's name."""
+    """Which tenant product (and, by the Microsoft subscription it names, which Microsoft subscription) one
+    subscription at the distributor is: the vendor's ids first, then the entry's map, then the product's name."""
 
     block: Block
     skus: Sequence[Seat]
     tenant: Sequence[TenantSubscription]
-    distributor: str = "pax8"
+    seller: Seller
     warnings: list[str] = dataclasses.field(default_factory=list)
     guessed: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -331,11 +320,11 @@ class _Matcher:
         self.names = _names(self.skus)
 
     def named(self, vendor_id: str | None) -> TenantSubscription | None:
-        """The tenant's subscription Pax8's vendorSubscriptionId names (the one join: distributor_join)."""
+        """The tenant's subscription the distributor's subscription names (the one join: distributor_join)."""
         return self.joins.named(vendor_id)
 
     def match(self, sub: DistributorSubscription) -> tuple[str, str, TenantSubscription | None] | None:
-        """(part number, how, the Microsoft subscription) of one Pax8 subscription, or None (left out)."""
+        """(part number, how, the Microsoft subscription) of one subscription, or None (left out)."""
         tied = self.named(sub.vendor_subscription_id)
         if tied is not None:
             return tied.part, "subscription", tied
@@ -348,16 +337,16 @@ class _Matcher:
         candidates = sorted(set(self.names.get(sub.product_name.casefold(), [])))
         if len(candidates) != 1:
             self.warnings.append(
-                f"{NAMES[self.distributor]} product {sub.product_name!r} ({sub.product_id}) matches no product of "
-                f"the tenant: left out; name it under distributor.{self.distributor}.products"
+                f"{self.seller.name} product {sub.product_name!r} ({sub.product_id}) matches no product of "
+                f"the tenant: left out; name it under distributor.{self.seller.key}.products"
             )
             return None
         part = candidates[0].upper()
         if sub.product_id not in self.guessed:
             self.guessed[sub.product_id] = part
             self.warnings.append(
-                f"{NAMES[self.distributor]} product {sub.product_name!r} ({sub.product_id}) was matched to {part} by "
-                f"its name: add `{sub.product_id}: {part}` under distributor.{self.distributor}.products to confirm it"
+                f"{self.seller.name} product {sub.product_name!r} ({sub.product_id}) was matched to {part} by "
+                f"its name: add `{sub.product_id}: {part}` under distributor.{self.seller.key}.products to confirm it"
             )
         return part, "name", None
 
@@ -386,7 +375,7 @@ def _end(sub: DistributorSubscription) -> str | None:
 def _row(
     part: str, sku: Seat | None, subs: list[tuple[DistributorSubscription, str, TenantSubscription | None]]
 ) -> ProductRow:
-    """The product's row: the seats Pax8 bills, and what they cost the MSP and bill the customer a month."""
+    """The product's row: the seats the distributor bills, and what they cost the MSP and bill the customer a month."""
     plain = [s for s, _, _ in subs]
     currencies = {s.currency for s in plain if s.currency}
     cost, billed = (_sum(plain, "partner_cost"), _sum(plain, "price")) if len(currencies) <= 1 else (None, None)
@@ -412,7 +401,7 @@ def _row(
             SubscriptionLine(
                 id=s.id,
                 billing_term=s.billing_term or None,
-                commitment_term=s.commitment_term,  # Pax8's commitmentTerm.term: plan's distributor changes
+                commitment_term=s.commitment_term,  # read by plan's distributor changes
                 quantity=s.quantity,
                 price=s.price,
                 partner_cost=s.partner_cost,
@@ -457,7 +446,7 @@ def _findings(
 
 def _totals(products: Sequence[ProductRow]) -> list[Total]:
     """The customer's month at the distributor, per currency: cost, billed and margin of the products
-    whose both prices Pax8 gives."""
+    whose both prices the distributor gives."""
     sums: dict[str, list[float]] = {}
     for p in products:
         cost, billed, currency = p.cost_monthly, p.billed_monthly, p.currency
@@ -476,19 +465,19 @@ def _totals(products: Sequence[ProductRow]) -> list[Total]:
     ]
 
 
-def _ambiguity(part: str, untied: Sequence[DistributorSubscription], distributor: str = "pax8") -> str:
+def _ambiguity(part: str, untied: Sequence[DistributorSubscription], seller: Seller) -> str:
     named = ", ".join(f"{s.id} ({s.billing_term or 'no term'}, {s.quantity} seats)" for s in untied)
-    which = " (vendorSubscriptionId)" if distributor == "pax8" else ""
+    which = f" ({seller.ties})" if seller.ties else ""
     return (
-        f"{NAMES[distributor]} subscriptions {named} of {part} name no Microsoft subscription{which}: "
+        f"{seller.name} subscriptions {named} of {part} name no Microsoft subscription{which}: "
         "which is which is not guessed, and the bill takes no date from them"
     )
 
 
-def _named_twice(part: str, microsoft: str, ids: Sequence[str], distributor: str = "pax8") -> str:
-    which = " (vendorSubscriptionId)" if distributor == "pax8" else ""
+def _named_twice(part: str, microsoft: str, ids: Sequence[str], seller: Seller) -> str:
+    which = f" ({seller.ties})" if seller.ties else ""
     return (
-        f"{NAMES[distributor]} subscriptions {', '.join(ids)} of {part} name one Microsoft subscription, "
+        f"{seller.name} subscriptions {', '.join(ids)} of {part} name one Microsoft subscription, "
         f"{microsoft}{which}: which is the one is not guessed; nothing is reduced on them, and the bill takes "
         "no date from them"
     )
@@ -498,17 +487,17 @@ def reconcile(
     block: Block,
     rows: Sequence[Seat],
     subscriptions: Sequence[DistributorSubscription],
-    tenant: Sequence[TenantSubscription] = (),
-    distributor: str = "pax8",
+    tenant: Sequence[TenantSubscription],
+    seller: Seller,
 ) -> DistributorSection:
-    """The reconciliation of one tenant: per product, what Pax8 bills beside what the tenant has
-    (`rows`: its seat table, report.json's `skus`; `tenant`: its Microsoft subscriptions, which
-    Pax8's vendorSubscriptionId names), and what it costs the MSP and bills the customer."""
+    """The reconciliation of one tenant: per product, what the distributor (`seller`) bills beside what the
+    tenant has (`rows`: its seat table, report.json's `skus`; `tenant`: its Microsoft subscriptions, which
+    the distributor's subscriptions may name), and what it costs the MSP and bills the customer."""
     skus = [s for s in rows if s.sku]
     by_part = {s.sku.upper(): s for s in skus}
-    matcher = _Matcher(block, skus, tenant, distributor)
+    matcher = _Matcher(block, skus, tenant, seller)
     # a distributor product naming two Microsoft products: a gap (auditor.billing.distributor_products)
-    unsure = products_split(subscriptions, matcher, billed=BILLED, vendor=NAMES[distributor])
+    unsure = products_split(subscriptions, matcher, billed=BILLED, vendor=seller.name)
     billed: dict[str, list[tuple[DistributorSubscription, str, TenantSubscription | None]]] = {}
     for sub in unsure.clear:
         found = matcher.match(sub)
@@ -521,17 +510,17 @@ def reconcile(
         row = _row(part, by_part.get(part), billed[part])
         untied = [s for s, _, tied in billed[part] if tied is None]
         if len(untied) > 1:
-            warnings.append(_ambiguity(part, untied, distributor))
+            warnings.append(_ambiguity(part, untied, seller))
         twice = named_twice((s.id, tied.id) for s, _, tied in billed[part] if tied is not None)
-        warnings += [_named_twice(part, microsoft, ids, distributor) for microsoft, ids in twice.items()]
+        warnings += [_named_twice(part, microsoft, ids, seller) for microsoft, ids in twice.items()]
         if len({s.currency for s, _, _ in billed[part] if s.currency}) > 1:
-            warnings.append(f"{NAMES[distributor]} bills {part} in more than one currency: its money is left out")
+            warnings.append(f"{seller.name} bills {part} in more than one currency: its money is left out")
         products.append(row)
         findings += _findings(row, untied, twice)
     findings += unsure.gaps
     return DistributorSection(
         schema=1,
-        distributor=distributor,
+        distributor=seller.key,
         products=products,
         findings=findings,
         warnings=warnings,

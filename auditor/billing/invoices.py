@@ -36,7 +36,6 @@ MAX_AMOUNT = 100_000_000.0  # one line's amount, either sign (our bound)
 MAX_LINES = 2_000_000  # one invoice's lines read in all (our bound: a partner's month of a few thousand customers)
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")  # ISO 4217
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")
-SOURCES = ("microsoft", "pax8")
 MATCHES = ("map", "name", "none")
 
 
@@ -46,10 +45,10 @@ class InvoiceError(Exception):
 
 @dataclass(frozen=True)
 class InvoiceLine:
-    customer: str  # the customer's tenant id (Microsoft) or company id (Pax8), lower case
+    customer: str  # the customer's tenant id (Microsoft) or its id at the distributor, lower case
     subscription: str
-    product_id: str  # the invoice's own product id (Partner Center's ProductId, Pax8's productId)
-    product_name: str  # the invoice's product name (SkuName or ProductName, Pax8's productName)
+    product_id: str  # the invoice's own product id (Partner Center's ProductId, the distributor's)
+    product_name: str  # the invoice's product name (SkuName or ProductName, the distributor's)
     quantity: int
     amount: float
     currency: str
@@ -72,7 +71,7 @@ class InvoicedProduct:
 
 @dataclass(frozen=True)
 class CustomerInvoice:
-    """One customer's part of one invoice (`source`: microsoft or pax8), or its gap."""
+    """One customer's part of one invoice (`source`: microsoft or a distributor's key), or its gap."""
 
     source: str
     invoice_id: str
@@ -254,7 +253,7 @@ class InvoiceRow(msgspec.Struct, frozen=True, kw_only=True):
 class InvoiceSection(msgspec.Struct, frozen=True, kw_only=True):
     """One invoice of a tenant's invoice.json (auditor.fleet.invoice_reads): its rows, or its gap."""
 
-    source: str  # one of SOURCES
+    source: str  # microsoft, or the distributor's key (auditor.fleet.invoice_cells.SOURCES)
     invoice_id: str
     gap: str | None
     rows: list[InvoiceRow]

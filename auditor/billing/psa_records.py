@@ -32,23 +32,23 @@ CUSTOMERS = (CUSTOMER_BILLED_UNHELD, BILLED_NOT_HELD)
 
 @dataclass(frozen=True)
 class PsaLine:
-    """One billing line of a customer's agreement, as both PSAs are read into it (plain values: the
+    """One billing line of a customer's agreement, as every PSA is read into it (plain values: the
     payload `audit --tenants` hands each tenant's audit is its fields)."""
 
     agreement_id: str
     agreement: str  # the agreement's (contract's) name
     id: str  # the addition's (the contract service's) id
-    product: str  # ConnectWise's product.identifier, Autotask's service id
+    product: str  # the PSA's product, as the tenants entry's products map names it
     quantity: int
-    less_included: int  # seats the agreement includes at no charge (ConnectWise's lessIncluded; Autotask: 0)
+    less_included: int  # seats the agreement includes at no charge (0 where the PSA has no such figure)
     unit_price: float | None  # what the customer is billed a seat
     unit_cost: float | None  # what the PSA records a seat costs the MSP
-    billable: bool  # the customer is billed for it (ConnectWise's billCustomer Billable)
+    billable: bool  # the customer is billed for it
     effective: str | None  # YYYY-MM-DD: billed from (None: from the agreement's start)
     cancelled: str | None  # YYYY-MM-DD: billed until (None: not cancelled)
     currency: str | None = None  # the agreement's ISO 4217 code, when the PSA gives it
-    bill_customer: str = ""  # the PSA's own word for `billable` (ConnectWise's billCustomer)
-    cost_currency: str | None = None  # the currency of `unit_cost` when the PSA says (Autotask's internal one)
+    bill_customer: str = ""  # the PSA's own word for `billable`, where it has one
+    cost_currency: str | None = None  # the currency of `unit_cost` when the PSA says (its internal one)
     doubt: str = ""  # why the line's price and cost are not read (its figures disagree): a named gap
 
     @property
@@ -190,7 +190,7 @@ class PsaSection(Struct, kw_only=True):
     the reading's error, or the table as of the day `on`."""
 
     schema: int
-    psa: str  # connectwise | autotask
+    psa: str  # the PSA's key (auditor.vendors.registry)
     company_id: int | None
     mailed_to_customer: bool | UnsetType = UNSET  # its rendered files show only the customer's own money
     error: str | UnsetType = UNSET  # the reading failed: none of the four below
@@ -211,13 +211,11 @@ class PsaSection(Struct, kw_only=True):
 
 
 class PsaBlock(TypedDict, total=False):
-    """A tenants entry's `psa` block's inside (auditor.billing.psa_block checks it)."""
+    """A tenants entry's `psa` block's inside (auditor.billing.psa_block checks it); besides these, the key
+    its PSA names where its tickets go by (the PSA's `where_key`: read as `block.get(where_key)`)."""
 
     company_id: Required[int]
     products: dict[str, str]
-    board: str
-    queue: str
-    team: str  # Halo's
     ticket: int  # an existing ticket its findings are added to as notes
 
 

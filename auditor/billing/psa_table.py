@@ -33,7 +33,6 @@ from msgspec import UNSET
 
 from auditor.billing.distributor_records import DistributorSection, ProductRow
 from auditor.billing.distributor_seats import SeatTable
-from auditor.billing.psa_block import NAMES
 from auditor.billing.psa_records import (
     DIFFERENCES,
     BilledBelowCost,
@@ -95,8 +94,8 @@ def _record(line: PsaLine) -> PsaLineRecord:
 class _Table:
     """One customer's table, built product by product."""
 
-    def __init__(self, given: PsaPayload, report: SeatTable, distributor: DistributorSection | None) -> None:
-        self.name = NAMES.get(given["psa"], given["psa"])
+    def __init__(self, given: PsaPayload, report: SeatTable, distributor: DistributorSection | None, name: str) -> None:
+        self.name = name
         block = given["block"]
         self.mapped = {k.casefold(): v.upper() for k, v in (block.get("products") or {}).items()}
         self.seats = {s.sku.upper(): s for s in report.skus if s.sku}
@@ -259,10 +258,16 @@ class _Table:
 
 
 def section(
-    given: PsaPayload, report: SeatTable, distributor: DistributorSection | None, *, mailed: bool = False
+    given: PsaPayload,
+    report: SeatTable,
+    distributor: DistributorSection | None,
+    *,
+    mailed: bool = False,
+    name: str | None = None,
 ) -> PsaSection:
     """report.json's `psa`: the three-way table of the tenant, or the reading's error. `mailed`: the report
-    is e-mailed to the tenant's recipients, so its rendered files show only the customer's own money."""
+    is e-mailed to the tenant's recipients, so its rendered files show only the customer's own money.
+    `name`: the PSA as its messages name it (the registry's; else its key)."""
     block = given["block"]
     head = PsaSection(
         schema=1, psa=given["psa"], company_id=block.get("company_id"), mailed_to_customer=True if mailed else UNSET
@@ -270,7 +275,7 @@ def section(
     if given.get("error"):
         head.error = str(given["error"])
         return head
-    table = _Table(given, report, distributor)
+    table = _Table(given, report, distributor, name or given["psa"])
     parts = table.by_product()
     rows = [table.row(part, lines) for part, lines in parts.items()]
     rows += [table.row(part, []) for part in table.resold_unbilled(parts)]

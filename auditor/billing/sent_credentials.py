@@ -1,16 +1,16 @@
 """The credentials a request to a vendor carries, in every form its answer could give them back, and
 their removal from that answer. auditor.billing.untrusted.read_bounded, the one border every vendor
-client's request passes (Pax8, Sherweb, ConnectWise, Autotask, Partner Center), takes them out of each
+client's request passes (auditor.vendors: a distributor's, a PSA's, Partner Center's), takes them out of each
 answer's body before a client reads a byte of it: an answer that echoes the request (a 401 from a
 gateway showing what it refused, a proxy's error page) then carries no key into a message, a report, a
 journal or an e-mail, whatever a client builds from it later.
 
-    credential_forms(headers, sent)     the texts to take out of the answer: each credential header's
-                                        value (its name in CREDENTIAL_HEADERS, or naming a key, a
-                                        secret or a password), its token after the scheme (Basic,
-                                        Bearer), a Basic token's decoded `user:password`, its user and
-                                        its password (and the public key of ConnectWise's
-                                        `company+publicKey` user), each secret field of a token
+    credential_forms(headers, sent, named)  the texts to take out of the answer: each credential
+                                        header's value (a header the vendor's client names one, or
+                                        one naming a key, a secret, a password or the authorization),
+                                        its token after the scheme (Basic, Bearer), a Basic token's
+                                        decoded `user:password`, its user and its password (and the
+                                        key of a `company+publicKey` user), each secret field of a token
                                         request's form or JSON (client_secret); each also as JSON
                                         escapes it and as a URL encodes it
     scrub(data, forms)                  `data` with each form replaced by REDACTED
@@ -25,21 +25,20 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
 REDACTED = b"[redacted]"
-# the vendors' credential headers: ConnectWise's and Partner Center's, Pax8's and Sherweb's bearer
-# (Authorization), Autotask's API user (Secret, ApiIntegrationCode), Sherweb's APIM key
-CREDENTIAL_HEADERS = frozenset({"authorization", "secret", "apiintegrationcode", "ocp-apim-subscription-key"})
 _SECRET_WORDS = ("key", "secret", "password", "authorization")  # a header or field so named is a credential
 MIN_PART = 6  # a part of a credential shorter than this is not taken out alone (it would match ordinary text)
 
 
-def _is_credential(name: str) -> bool:
+def _is_credential(name: str, named: frozenset[str] = frozenset()) -> bool:
+    """Whether a header or field is a credential: one of those a vendor's client `named` (lower case), or
+    one whose name says so."""
     lowered = name.lower()
-    return lowered in CREDENTIAL_HEADERS or any(word in lowered for word in _SECRET_WORDS)
+    return lowered in named or any(word in lowered for word in _SECRET_WORDS)
 
 
 def _basic_parts(token: str) -> list[str]:
     """A Basic token's decoded `user:password`, its user and its password, and the parts of a
-    `company+publicKey` user (ConnectWise's) long enough to be a key; [] when it is not base64."""
+    `company+publicKey` user long enough to be a key; [] when it is not base64."""
     try:
         decoded = base64.b64decode(token, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
@@ -49,8 +48,8 @@ def _basic_parts(token: str) -> list[str]:
     return [decoded, *(p for p in parts[1:] if len(p) >= MIN_PART)]
 
 
-def _header_forms(name: str, value: str) -> list[str]:
-    if not _is_credential(name) or not value:
+def _header_forms(name: str, value: str, named: frozenset[str]) -> list[str]:
+    if not _is_credential(name, named) or not value:
         return []
     scheme, _, token = value.partition(" ")
     forms = [value]
@@ -69,12 +68,15 @@ def _escaped(form: str) -> set[bytes]:
     return {s.encode("utf-8") for s in shown}
 
 
-def credential_forms(headers: Mapping[str, str] | None, sent: object = None) -> tuple[bytes, ...]:
-    """Every form of the credentials a request carries in its `headers` and in the form or JSON it
-    `sent` (a mapping: a token request's), the longest first (so a whole value goes before its parts)."""
+def credential_forms(
+    headers: Mapping[str, str] | None, sent: object = None, named: frozenset[str] = frozenset()
+) -> tuple[bytes, ...]:
+    """Every form of the credentials a request carries in its `headers` (those whose name says so, and
+    those the vendor's client `named`) and in the form or JSON it `sent` (a mapping: a token request's),
+    the longest first (so a whole value goes before its parts)."""
     texts: list[str] = []
     for name, value in (headers or {}).items():
-        texts += _header_forms(str(name), str(value))
+        texts += _header_forms(str(name), str(value), named)
     if isinstance(sent, Mapping):
         texts += [str(v) for k, v in sent.items() if _is_credential(str(k)) and v]
     found = {form for text in texts if text for form in _escaped(text)}

@@ -1,7 +1,7 @@
-"""What a distributor's API answers is untrusted (Pax8, Sherweb; Partner Center's answers are read
+"""What a vendor's API answers is untrusted (a distributor's, a PSA's; Partner Center's answers are read
 through the same strict JSON and bounded read): the checks the clients apply to it, said once. Each
 returns the value or None when it is not in shape (strict_value, strict_json: ValueError); the client
-names the field or the request and raises its own error (Pax8Error, SherwebError,
+names the field or the request and raises its own error (a DistributorError, a PsaError,
 BillingSourceError), so a customer's reading fails as that customer's gap.
 
     strict_value(data)              a JSON value as RFC 8259 has it: no NaN, Infinity or `1e400`, no
@@ -30,12 +30,14 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, NamedTuple, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, TypeVar
 
-import httpx
 import msgspec
 
 from auditor.billing.sent_credentials import credential_forms, scrub
+
+if TYPE_CHECKING:
+    import httpx
 
 # A JSON value as it arrived, for the one place a document is free JSON: a resource an API takes back
 # as it was read, changed (Partner Center's PATCH of a subscription, auditor.apply.commerce_reread).
@@ -56,7 +58,7 @@ def _finite(text: str) -> float:
     return value
 
 
-MAX_DEPTH = 32  # objects and arrays in one another: Pax8's, Sherweb's and Partner Center's shapes nest 5 deep
+MAX_DEPTH = 32  # objects and arrays in one another: the vendors' shapes read nest at most 5 deep
 
 
 def _one_each(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -101,7 +103,7 @@ class Said(msgspec.Struct, frozen=True):
     untrusted (a token must be a string; a code is shown only when it is one: _CODE)."""
 
     access_token: object = None
-    code: object = None  # ConnectWise's ("Unauthorized"), Partner Center's (800002)
+    code: object = None  # a word ("Unauthorized") or a number (800002), as the vendor gives it
     error: object = None  # an OAuth token endpoint's ("invalid_client")
 
 
@@ -179,12 +181,16 @@ def read_bounded(
     limit: int,
     too_large: Callable[[], Exception],
     unreachable: Callable[[httpx.HTTPError], Exception],
+    credentials: frozenset[str] = frozenset(),
     **kw: Any,
 ) -> Answered:
     """(status, body, headers) of one request, the body read up to `limit` bytes: more raises
     `too_large()`, a transport failure `unreachable(exc)`. Every credential the request carries (its
-    headers', the form or JSON it sends) is taken out of the body, in each form it could come back in."""
-    forms = credential_forms(kw.get("headers"), kw.get("json", kw.get("data")))
+    headers', with those the client names `credentials`, and the form or JSON it sends) is taken out of
+    the body, in each form it could come back in."""
+    import httpx  # the HTTP client, loaded by a vendor's session (`http`), never by a vendor being named
+
+    forms = credential_forms(kw.get("headers"), kw.get("json", kw.get("data")), credentials)
     try:
         with http.stream(method, url, **kw) as reply:
             data = bytearray()

@@ -19,12 +19,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 COPILOT_AUDIT = "copilotInteractions"  # the snapshot file's key, its part in collectedParts and a gap's part
 AUDIT_QUERIES_PATH = "/security/auditLog/queries"  # v1.0
 AUDIT_PERMISSION = "AuditLogsQuery.Read.All"  # Application: "All Audit Logs" (Microsoft's page)
 OPERATION = "CopilotInteraction"  # the record's operation (the Management Activity API's Copilot schema)
+
+
+class ChatUseRow(TypedDict):
+    """One user's row of the snapshot's `copilotInteractions`."""
+
+    userId: str
+    userPrincipalName: str
+    interactions: int
+    last: str
+
+
+class ChatUseJson(TypedDict):
+    """The snapshot's `copilotInteractions`: the window asked for and one row per user."""
+
+    since: str
+    until: str
+    users: list[ChatUseRow]
 
 
 class BadChatUse(ValueError):
@@ -63,7 +80,7 @@ class CopilotChatUse:
             out[row.upn] = row
         return out
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ChatUseJson:
         return {
             "since": self.since,
             "until": self.until,

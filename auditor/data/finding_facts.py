@@ -34,6 +34,7 @@ from auditor.data.finding import Holding, Subject
 __all__ = [
     "BillFigures",
     "DataKept",
+    "FindingDetails",
     "FindingFactsError",
     "FindingParts",
     "Fix",
@@ -134,8 +135,49 @@ class Fix(Struct, frozen=True, kw_only=True):
     data_kept: DataKept | None = None
 
 
-_EMPTY: Final[Mapping[str, object]] = {}
 T = TypeVar("T")
+
+
+class FindingDetails(dict[str, object]):
+    """A finding's details as report.json holds them (one JSON object, sorted by key: the rule's own
+    facts, its holding and its fix side by side, auditor.data.finding.Finding.details), carrying their
+    typed parts: `holding` and `fix`, each decoded once, when first read. A dict, so every encoder
+    writes it as the object it is; findings with equal details share one (the document's build:
+    auditor.report.document.build_document), so they decode their parts once. Never changed once
+    made (a reader that changes a finding's details makes a new one: report.redaction, plan.holds)."""
+
+    __slots__ = ("_fix", "_holding")
+
+    _holding: Holding
+    _fix: Fix
+
+    @classmethod
+    def of(cls, details: Mapping[str, object] | None) -> FindingDetails:
+        """`details` itself when it is one, else its keys in a new one (a decoded report.json's dict)."""
+        if isinstance(details, FindingDetails):
+            return details
+        return cls(details) if details else _EMPTY
+
+    @property
+    def holding(self) -> Holding:
+        """How the user holds the finding's products (defaults for a finding on no user)."""
+        try:
+            return self._holding
+        except AttributeError:
+            self._holding = _convert(self, Holding, "details")
+            return self._holding
+
+    @property
+    def fix(self) -> Fix:
+        """What the fix rests on beyond the rule's own facts (defaults where the details say none)."""
+        try:
+            return self._fix
+        except AttributeError:
+            self._fix = _convert(self, Fix, "details")
+            return self._fix
+
+
+_EMPTY: Final = FindingDetails()  # a finding without details: one for them all (never changed)
 
 
 class FindingParts:
@@ -155,14 +197,15 @@ class FindingParts:
 def parts(
     subject: Subject | Mapping[str, object], skus: Sequence[str], details: Mapping[str, object] | None
 ) -> FindingParts:
-    """A finding's parts, decoded from report.json's fields (module docstring). A subject given as a
-    mapping (a hand-made finding's) is decoded too (subject_of)."""
-    found = details if details is not None else _EMPTY
+    """A finding's parts, decoded from report.json's fields (module docstring): the holding and the fix
+    those `details` carry when they are FindingDetails (decoded once for all their readers). A subject
+    given as a mapping (a hand-made finding's) is decoded too (subject_of)."""
+    found = FindingDetails.of(details)
     return FindingParts(
         subject if isinstance(subject, Subject) else subject_of(subject),
         tuple(_convert(skus, list[str], "skus")),
-        _convert(found, Holding, "details"),
-        _convert(found, Fix, "details"),
+        found.holding,
+        found.fix,
         found,
     )
 

@@ -545,6 +545,10 @@ class SeatRow:
     unused_monthly_cost: float | None
     trial: int = 0  # seats on trial subscriptions: not spend
     name: str = ""  # the product's name for people (policy catalog name, else Microsoft's table, else the part)
+    # the policy's price where a price read at the run replaced it in price_monthly, and that price's
+    # source (auditor.billing.current_prices: billing_file, pax8)
+    policy_price_monthly: float | None = None
+    price_source: str = ""
 
 
 @dataclass(frozen=True)

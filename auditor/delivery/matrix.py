@@ -35,11 +35,11 @@ from typing import Any, TypedDict
 
 import yaml
 
-from auditor.billing.psa_block import NAMES as PSA_NAMES
 from auditor.billing.psa_block import company_key, psa_block
 from auditor.common.errors import AuditorError, UsageError, clean_message
 from auditor.data.model import Cloud, Locale
 
+from ..vendors.registry import DISTRIBUTORS, PSAS
 from . import lanes
 from .options import check_address, split_addresses
 from .tenant_defaults import checked_defaults
@@ -109,11 +109,11 @@ class TenantJob:
     # the customer's recipients of its monthly license list (`license-auditor lists`), comma-separated;
     # "" = none. Never a default: each customer's list goes to that customer's own addresses only
     list_to: str = ""
-    # the tenant's seats at its distributor (docs/msp.md): {"pax8": {"company_id", "products": {id: part}}}
-    # as compact JSON ("" = none), checked by _distributor
+    # the tenant's seats at its distributor (docs/msp.md): {<name>: {<scope>, "products": {id: part}}} as
+    # compact JSON ("" = none), checked by _distributor
     distributor: str = ""
-    # what the MSP bills the customer, in its PSA (auditor.billing.psa_block): {"connectwise": {"company_id",
-    # "products"}} or {"autotask": ...} as compact JSON ("" = none)
+    # what the MSP bills the customer, in its PSA (auditor.billing.psa_block): {<name>: {"company_id",
+    # "products"}} as compact JSON ("" = none)
     psa: str = ""
 
 
@@ -217,7 +217,7 @@ def _entry(raw: Mapping[str, object], defaults: Mapping[str, object], where: str
     recipients = _recipients(values.get("email_to") or [], f"{where}.email_to")
     list_to = _recipients(raw.get("list_to") or [], f"{where}.list_to")  # the tenant's own entry only
     distributor = _distributor(raw.get("distributor"), f"{where}.distributor")
-    psa = psa_block(raw.get("psa"), f"{where}.psa")
+    psa = psa_block(raw.get("psa"), f"{where}.psa", PSAS)
     graph_endpoint = text("graph_endpoint")
     if graph_endpoint and not ENDPOINT.match(graph_endpoint):
         raise UsageError(f"{where}.graph_endpoint: {graph_endpoint!r} is not an http(s) URL")
@@ -255,18 +255,16 @@ _PART = re.compile(r"^[A-Za-z0-9_+.-]{1,80}\Z")  # a skuPartNumber
 
 
 def _distributor(value: Any, field: str) -> str:
-    """`distributor: {pax8: {company_id: <GUID>, products: {<Pax8 product id>: <part number>}}}` or
-    `distributor: {sherweb: {customer_id: <GUID>, products: {<Sherweb SKU>: <part number>}}}` as
-    compact JSON ("" when absent)."""
+    """`distributor: {<name>: {<scope>: <GUID>, products: {<its product>: <part number>}}}` of a distributor
+    the registry names (its `scope`, `product` and `product_pattern`) as compact JSON ("" when absent)."""
     if value is None:
         return ""
-    if not isinstance(value, Mapping) or len(value) != 1 or not set(value) <= set(_DISTRIBUTORS):
-        raise UsageError(
-            f"{field}: expected {{pax8: {{company_id: <GUID>, products: {{...}}}}}} or "
-            "{sherweb: {customer_id: <GUID>, products: {...}}}"
-        )
+    if not isinstance(value, Mapping) or len(value) != 1 or not set(value) <= set(DISTRIBUTORS):
+        shapes = [f"{{{k}: {{{d.scope}: <GUID>, products: {{...}}}}}}" for k, d in DISTRIBUTORS.items()]
+        raise UsageError(f"{field}: expected {', '.join(shapes[:-1])} or {shapes[-1]}")
     (name,) = value
-    block, (id_key, what, product_id) = value[name], _DISTRIBUTORS[name]
+    vendor = DISTRIBUTORS[name]
+    block, id_key, what, product_id = value[name], vendor.scope, vendor.product, vendor.product_pattern
     if not isinstance(block, Mapping):
         raise UsageError(f"{field}.{name}: expected {{{id_key}: <GUID>, products: {{<{what}>: <SKU>}}}}")
     unknown = sorted(set(block) - {id_key, "products"})
@@ -274,7 +272,7 @@ def _distributor(value: Any, field: str) -> str:
         raise UsageError(f"{field}.{name}: unknown key {unknown[0]!r} (allowed: {id_key}, products)")
     company = block.get(id_key)
     if not isinstance(company, str) or not _GUID.match(company.strip()):
-        raise UsageError(f"{field}.{name}.{id_key}: expected the {name.capitalize()} customer's id (a GUID)")
+        raise UsageError(f"{field}.{name}.{id_key}: expected the {vendor.name} customer's id (a GUID)")
     products = block.get("products") or {}
     if not isinstance(products, Mapping):
         raise UsageError(f"{field}.{name}.products: expected a mapping of {what}s to SKU part numbers")
@@ -293,14 +291,6 @@ def _distributor(value: Any, field: str) -> str:
             )
         mapped[key] = part.strip()
     return json.dumps({name: {id_key: company.strip().lower(), "products": mapped}}, sort_keys=True)
-
-
-_SHERWEB_SKU = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # Sherweb's own SKU, such as MS-0A-O365-BUSINESS
-# each distributor read: the key naming the customer there, what its products map's keys are, their pattern
-_DISTRIBUTORS = {
-    "pax8": ("company_id", "Pax8 product id (a GUID)", _GUID),
-    "sherweb": ("customer_id", "Sherweb SKU", _SHERWEB_SKU),
-}
 
 
 def _client_id(value: str, field: str) -> str:
@@ -431,23 +421,23 @@ def read_tenants_file(path: Path) -> TenantsFile:
 
 
 def _one_tenant_each(job: TenantJob, customers: dict[tuple[str, str], str], places: Mapping[str, str]) -> None:
-    """A customer at a distributor (Pax8's company_id, Sherweb's customer_id) is one tenant's: two
+    """A customer at a distributor (its block's `scope`: a company_id, a customer_id) is one tenant's: two
     entries naming it would count its seats for both and reduce them for either (UsageError naming both)."""
     psa = company_key(job.psa)
     other = customers.setdefault(("psa:" + psa[0], str(psa[1])), job.key) if psa else job.key
     if psa and other != job.key:
         raise UsageError(
-            f"{places[job.key]}: its {PSA_NAMES[psa[0]]} company_id {psa[1]} is also that of "
+            f"{places[job.key]}: its {PSAS[psa[0]].name} company_id {psa[1]} is also that of "
             f"{places[other]}: one company in the PSA is one tenant's"
         )
     if not job.distributor:
         return
     ((name, block),) = json.loads(job.distributor).items()
-    id_key = _DISTRIBUTORS[name][0]
+    id_key = DISTRIBUTORS[name].scope
     other = customers.setdefault((name, block[id_key]), job.key)
     if other != job.key:
         raise UsageError(
-            f"{places[job.key]}: its {name.capitalize()} {id_key} {block[id_key]} is also that of "
+            f"{places[job.key]}: its {DISTRIBUTORS[name].name} {id_key} {block[id_key]} is also that of "
             f"{places[other]}: one customer at the distributor is one tenant's"
         )
 

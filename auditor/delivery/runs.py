@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, EXIT_USAGE, clean_message
+from auditor.common.json_value import JsonObject
 from auditor.common.numbers import english_count
 
 # Events whose run may execute a pull request's code or be started by its author: their
@@ -167,7 +168,7 @@ def check_run(run_id: str, trusted: Trusted) -> tuple[Any, str | None]:
     return run, checked(run, trusted)
 
 
-def list_runs(trusted: Trusted, limit: int) -> list[Mapping[str, Any]]:
+def list_runs(trusted: Trusted, limit: int) -> list[JsonObject]:
     """The workflow's newest completed runs on the default branch, as GitHub lists them (unchecked)."""
     answer = gh_json(
         f"repos/{trusted.repository}/actions/workflows/{quote(trusted.workflow, safe='')}/runs"

@@ -1,27 +1,25 @@
 """The plan's reductions at the distributor (plan.json `bill.distributor`, docs/msp.md "Reductions at
-the distributor"): for a tenant whose report.json has a Pax8 `distributor` section, the seats Pax8
-bills above the seats the plan keeps become Pax8 operations, `apply --distributor` makes them.
+the distributor"): for a tenant whose report.json has a `distributor` section, the seats its distributor
+bills above the seats the plan keeps become that distributor's requests (each writes its own: the
+Distributor of auditor.vendors.registry), `apply --distributor` makes them.
 
     distributor_changes(section, bill, sku_ids, today) -> (changes, skipped)
 
 The seats the plan keeps of a product are the bill's: assigned after the plan plus the policy's
-spare seats (BillProduct.assigned_after + spare; what Pax8 bills above them is the product's seats
-to drop at the distributor, the bill's `surplus` where Pax8 bills what Microsoft has enabled). Each
-change is on a Pax8 subscription whose vendorSubscriptionId names the tenant's Microsoft
-subscription: Pax8's "Update Subscription", `PUT /v1/subscriptions/{id}` with the new `quantity`, or,
-when the change takes the subscription's whole quantity, its "Cancel Subscription", `DELETE
-/v1/subscriptions/{id}?cancelDate=…` (auditor.distributor.distributor_requests). A product's Pax8
-subscriptions that name none, or two or more that name one Microsoft subscription (which is the
-tenant's is not guessed: auditor.billing.distributor_join), are never written (named in `skipped`): a
-wrong-product decrease is worse than a skipped one. A subscription under an annual (or longer) commitment is reduced (or
-cancelled) at the commitment's end (Pax8's commitmentTerm.endDate): the change's `not_before`, before
-which apply does nothing; the monthly ones are reduced first.
+spare seats (BillProduct.assigned_after + spare; what the distributor bills above them is the product's
+seats to drop there, the bill's `surplus` where it bills what Microsoft has enabled). How the subscription
+is chosen follows what the distributor gives:
 
-For a Sherweb customer (`"distributor": "sherweb"`), the change is Sherweb's CreateSubscriptionsAmendment
-(a new quantity, at least one seat) on the product's one Sherweb subscription matched by the catalog's
-microsoftSkuId; an Annual (or longer) commitment's at its renewal, the day after Sherweb's
-termEndDate ("The first day of the next commitment term"); a monthly one now, re-checked at the call
-against Sherweb's committedMinimalQuantities (auditor.apply.distributor).
+- its subscriptions name their Microsoft subscription (its `ties`): each change is on one that names the
+  tenant's, a reduction, or a cancellation when it takes the whole quantity (where it cancels through its
+  API). One naming none, or two naming one (which is the tenant's is not guessed:
+  auditor.billing.distributor_join), are never written (named in `skipped`): a wrong-product decrease is
+  worse than a skipped one; the monthly ones are reduced first;
+- they name none: the product's one subscription matched by its Microsoft SKU, reduced to at least one
+  seat where the distributor cancels nothing; anything else is named, not planned.
+
+A subscription under an annual (or longer) commitment is reduced at the first day its commitment lets it
+(auditor.vendors.terms.due_day): the change's `not_before`, before which apply does nothing.
 
 report.json's `distributor` section is read as report.json's reader decoded it
 (auditor.billing.distributor_records.DistributorSection, the Structs distributor_seats writes).
@@ -46,19 +44,14 @@ from .. import i18n
 from ..reference import product_names
 from ..render.text import clean
 from ..vendors import terms
+from ..vendors.protocols import Distributor
 from ..vendors.registry import DISTRIBUTORS
-from .distributor_requests import CANCEL, INCREASE, PAX8, REDUCE, SHERWEB
+from .distributor_requests import CANCEL, INCREASE, REDUCE
 from .not_planned import NAMES as NAMES  # the distributors by name (apply says them too)
 from .not_planned import line, said
-from .purchases import NOT_WRITTEN, bought, not_written, purchase_texts, purchases
+from .purchases import NOT_WRITTEN, bought, not_written, purchase_texts, purchases, scope_of
 
-SOURCE = PAX8
 NOW, AT_TERM_END = "any_time", "renewal"  # the change's window: now, or at the commitment's end
-
-
-def committed(sub: SubscriptionLine) -> bool:
-    """Whether an annual (or longer) commitment forbids a reduction of `sub` before its end."""
-    return terms.committed(DISTRIBUTORS[PAX8], sub.commitment_term, sub.billing_term)
 
 
 def due_day(
@@ -69,10 +62,6 @@ def due_day(
     return terms.due_day(DISTRIBUTORS[source], term, billing, term_end, today, ended=ended)
 
 
-def _order(sub: SubscriptionLine) -> tuple[bool, str]:
-    return committed(sub), sub.term_end or ""
-
-
 def _change(
     sub: SubscriptionLine,
     part: str,
@@ -81,7 +70,7 @@ def _change(
     take: int,
     when: str | None,
     today: date,
-    source: str = SOURCE,
+    source: str,
 ) -> CommerceChange:
     """The change taking `take` seats of `sub` (all of them: a cancellation), made on `when` or after
     (None: now)."""
@@ -124,21 +113,30 @@ def _stale(source: str, part: str, sku_id: str | None, sub: SubscriptionLine) ->
     return NotPlanned(why="no_commitment_end", distributor=source, sku=part, sku_id=sku_id, subscriptions=[sub.id])
 
 
-def _product_changes(
-    product: ProductRow, keep: int, sku_id: str | None, company: str, today: date, skipped: list[NotPlanned]
+def _named_changes(
+    vendor: Distributor,
+    product: ProductRow,
+    keep: int,
+    sku_id: str | None,
+    company: str,
+    today: date,
+    skipped: list[NotPlanned],
 ) -> list[CommerceChange]:
-    part, drop = product.sku, product.billed - keep
+    """A distributor whose subscriptions name their Microsoft subscription (its `ties`): the reductions of
+    the product's subscriptions that name the tenant's, those without a commitment first, a whole
+    subscription's quantity a cancellation; one naming none, or two naming one, is named, not planned."""
+    part, drop, source = product.sku, product.billed - keep, vendor.key
     if drop <= 0:
         return []
     untied = sorted(s.id for s in product.subscriptions if not s.microsoft_subscription)
     if untied:
-        skipped.append(NotPlanned(why="unnamed", distributor=PAX8, sku=part, sku_id=sku_id, subscriptions=untied))
+        skipped.append(NotPlanned(why="unnamed", distributor=source, sku=part, sku_id=sku_id, subscriptions=untied))
     twice = named_twice((s.id, s.microsoft_subscription) for s in product.subscriptions)
     for microsoft, ids in twice.items():
         skipped.append(
             NotPlanned(
                 why="named_twice",
-                distributor=PAX8,
+                distributor=source,
                 sku=part,
                 sku_id=sku_id,
                 subscriptions=list(ids),
@@ -148,25 +146,33 @@ def _product_changes(
     shared = {i for ids in twice.values() for i in ids}
     out: list[CommerceChange] = []
     tied = (s for s in product.subscriptions if s.microsoft_subscription and s.id not in shared)
-    for sub in sorted(tied, key=_order):
+    ordered = sorted(tied, key=lambda s: (terms.committed(vendor, s.commitment_term, s.billing_term), s.term_end or ""))
+    for sub in ordered:
         take = min(drop, sub.quantity)  # all of them: a cancellation
         if take <= 0:
             continue
-        when, stale = due_day(PAX8, sub.commitment_term, sub.billing_term, sub.term_end, today)
+        when, stale = due_day(source, sub.commitment_term, sub.billing_term, sub.term_end, today)
         if stale:
-            skipped.append(_stale(PAX8, part, sku_id, sub))
+            skipped.append(_stale(source, part, sku_id, sub))
             continue
-        out.append(_change(sub, part, sku_id, company, take, when, today))
+        out.append(_change(sub, part, sku_id, company, take, when, today, source))
         drop -= take
     return out
 
 
-def _sherweb_changes(
-    product: ProductRow, keep: int, sku_id: str | None, customer: str, today: date, skipped: list[NotPlanned]
+def _one_changes(
+    vendor: Distributor,
+    product: ProductRow,
+    keep: int,
+    sku_id: str | None,
+    customer: str,
+    today: date,
+    skipped: list[NotPlanned],
 ) -> list[CommerceChange]:
-    """Sherweb's: a reduction (an amendment to a new quantity, at least one seat) of the product's one
-    Sherweb subscription matched by the catalog's microsoftSkuId; anything else is named, not planned."""
-    part, drop = product.sku, product.billed - keep
+    """A distributor whose subscriptions name no Microsoft subscription: a reduction (a new quantity, at least
+    one seat where it cancels nothing) of the product's one subscription matched by its Microsoft SKU;
+    anything else is named, not planned."""
+    part, drop, source = product.sku, product.billed - keep, vendor.key
     if drop <= 0:
         return []
     subs = product.subscriptions
@@ -174,7 +180,7 @@ def _sherweb_changes(
         skipped.append(
             NotPlanned(
                 why="not_one",
-                distributor=SHERWEB,
+                distributor=source,
                 sku=part,
                 sku_id=sku_id,
                 count=len(subs),
@@ -183,33 +189,31 @@ def _sherweb_changes(
         )
         return []
     (sub,) = subs
-    take = min(drop, sub.quantity - 1)
+    take = min(drop, sub.quantity if CANCEL in vendor.kinds else sub.quantity - 1)
     if take < drop:
         skipped.append(
-            NotPlanned(why="every_seat", distributor=SHERWEB, sku=part, sku_id=sku_id, subscriptions=[sub.id])
+            NotPlanned(why="every_seat", distributor=source, sku=part, sku_id=sku_id, subscriptions=[sub.id])
         )
     if take <= 0:
         return []
-    when, stale = due_day(SHERWEB, sub.commitment_term, sub.billing_term, sub.term_end, today)
+    when, stale = due_day(source, sub.commitment_term, sub.billing_term, sub.term_end, today)
     if stale:
-        skipped.append(_stale(SHERWEB, part, sku_id, sub))
+        skipped.append(_stale(source, part, sku_id, sub))
         return []
-    return [_change(sub, part, sku_id, customer, take, when, today, SHERWEB)]
+    return [_change(sub, part, sku_id, customer, take, when, today, source)]
 
 
 def distributor_changes(
     section: DistributorSection | None, bill: Bill, sku_ids: Mapping[str, str], today: date
 ) -> tuple[list[CommerceChange], list[NotPlanned]]:
-    """(the changes, numbered from 1, in plan.json's commerce change shape with source "pax8" or
-    "sherweb"; the
-    reductions not planned and why) for report.json's `distributor` section; none without one, or
-    when its reading failed. `sku_ids`: the tenant's part number -> skuId (apply re-reads its seats)."""
-    if section is None or section.error:
+    """(the changes, numbered from 1, in plan.json's commerce change shape with the distributor's key as
+    `source`; the reductions not planned and why) for report.json's `distributor` section; none without
+    one, or when its reading failed. `sku_ids`: the tenant's part number -> skuId (apply re-reads its
+    seats)."""
+    found = scope_of(section) if section is not None and not section.error else None
+    if section is None or found is None:
         return [], []
-    sherweb = section.distributor == SHERWEB
-    scope = section.customer_id if sherweb else section.company_id if section.distributor == SOURCE else None
-    if not scope:
-        return [], []
+    vendor, scope = found
     keeps = keep_seats(bill.products)
     buying = bought(bill)  # a product the bill buys seats of has no reduction (distributor.purchases)
     after = {p.sku.upper(): p.assigned_after for p in bill.products}
@@ -220,9 +224,7 @@ def distributor_changes(
         sku_id = sku_ids.get(part)
         if part not in keeps:
             if product.billed > product.consumed:
-                skipped.append(
-                    NotPlanned(why="no_subscription", distributor=section.distributor or PAX8, sku=part, sku_id=sku_id)
-                )
+                skipped.append(NotPlanned(why="no_subscription", distributor=vendor.key, sku=part, sku_id=sku_id))
             continue
         if part in buying:
             continue
@@ -232,7 +234,7 @@ def distributor_changes(
             skipped.append(
                 NotPlanned(
                     why="seats_short",
-                    distributor=section.distributor or PAX8,
+                    distributor=vendor.key,
                     sku=part,
                     sku_id=sku_id,
                     left=left,
@@ -240,8 +242,8 @@ def distributor_changes(
                 )
             )
             continue
-        plan_product = _sherweb_changes if sherweb else _product_changes
-        changes += plan_product(product, keeps[part], sku_ids.get(part), scope, today, skipped)
+        plan_product = _named_changes if vendor.ties else _one_changes
+        changes += plan_product(vendor, product, keeps[part], sku_ids.get(part), scope, today, skipped)
     return [msgspec.structs.replace(c, n=n) for n, c in enumerate(changes, 1)], skipped
 
 
@@ -281,7 +283,7 @@ class DistributorRow:
 
 def distributor_lead(bill: Bill | None, locale: Locale) -> str:
     """The sentence under plan.md's distributor heading, naming the distributor its changes go to
-    (Pax8 or Sherweb: native review 7 found Sherweb's changes labelled Pax8)."""
+    (native review 7 found one distributor's changes labelled with another's name)."""
     t = i18n.translations(locale)
     names = sorted({NAMES.get(c.source, c.source) for c in (bill.distributor or [] if bill is not None else [])})
     if any(c.kind == INCREASE for c in (bill.distributor or [] if bill is not None else [])):

@@ -1,6 +1,6 @@
 """The plan's purchases at the distributor (plan.json `bill.distributor`, `kind: increase`; docs/distributors.md,
-"Purchases"): where the bill buys seats of a product the tenant buys through Pax8 or
-Sherweb, the subscription's quantity goes up by what the bill buys, on the subscription the seats belong
+"Purchases"): where the bill buys seats of a product the tenant buys through its distributor, the
+subscription's quantity goes up by what the bill buys, on the subscription the seats belong
 to; `apply --distributor --yes` makes it, journaled, and `undo --distributor` takes it off again inside the
 window Microsoft gives a quantity added (auditor.apply.distributor_purchase_undo).
 
@@ -10,13 +10,13 @@ window Microsoft gives a quantity added (auditor.apply.distributor_purchase_undo
                                          product with no free seat: auditor.plan.bill)
     purchases(section, bill, today)      (the purchases, the purchases not written and why)
 
-The subscription is found by the join the reductions use (auditor.billing.distributor_join): at Pax8 a
-billed subscription whose vendorSubscriptionId names the tenant's Microsoft subscription and that no other
-names (the monthly ones first: a seat added to an annual commitment is bought to its end); at Sherweb the
-product's one subscription matched by the catalog's microsoftSkuId. Anything else is named, not written:
-the seats are bought in the distributor's portal. The money: the seats at the MSP's cost (Pax8's
-partnerCost; where the distributor gives none, the bill's own price a seat) as `monthly_saving`, negative,
-and at the customer's price (Pax8's price) as `monthly_price`.
+The subscription is the one the reductions would choose (auditor.distributor.distributor_changes): where
+the distributor's subscriptions name their Microsoft subscription, a billed one that names the tenant's and
+that no other names (the monthly ones first: a seat added to an annual commitment is bought to its end);
+else the product's one subscription matched by its Microsoft SKU. Anything else is named, not written: the
+seats are bought in the distributor's portal. The money: the seats at the MSP's cost (where the distributor
+gives none, the bill's own price a seat) as `monthly_saving`, negative, and at the customer's price as
+`monthly_price`.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ from auditor.billing.distributor_join import named_twice
 from auditor.billing.distributor_records import DistributorSection, ProductRow, SubscriptionLine
 from auditor.data.model import Locale
 from auditor.formats.bill_model import Bill, CommerceChange, NotPlanned
+from auditor.vendors.protocols import Distributor
 from auditor.vendors.registry import DISTRIBUTORS, NAMES
 from auditor.vendors.terms import MONTHLY
 
 from .. import i18n
-from .distributor_requests import INCREASE, PAX8, SHERWEB
+from .distributor_requests import INCREASE, SHERWEB
 
 BUY = "buy"  # a bill action that buys seats (auditor.billing.windows.Action.BUY)
 NOT_WRITTEN = "buy_not_written"  # NotPlanned.why: no one subscription at the distributor takes the purchase
@@ -56,8 +57,18 @@ def bought(bill: Bill) -> dict[str, tuple[int, float | None]]:
     return out
 
 
+def scope_of(section: DistributorSection) -> tuple[Distributor, str] | None:
+    """The section's distributor and its customer there (its block's `scope`), None when either is unknown."""
+    vendor = DISTRIBUTORS.get(section.distributor)
+    if vendor is None:
+        return None
+    scope = section.customer_id if vendor.scope == "customer_id" else section.company_id
+    return (vendor, scope) if isinstance(scope, str) and scope else None
+
+
 def _tied(product: ProductRow) -> list[SubscriptionLine]:
-    """The product's Pax8 subscriptions a purchase may be written on: named by the join, none shared."""
+    """The product's subscriptions a purchase may be written on, at a distributor whose subscriptions name
+    their Microsoft subscription: named by the join, none shared, the monthly ones first."""
     twice = named_twice((s.id, s.microsoft_subscription) for s in product.subscriptions)
     shared = {i for ids in twice.values() for i in ids}
     tied = [s for s in product.subscriptions if s.microsoft_subscription and s.id not in shared]
@@ -107,24 +118,23 @@ def purchases(
     cannot be written; none without a distributor section, or when its reading failed."""
     if section is None or section.error:
         return [], []
-    sherweb = section.distributor == SHERWEB
-    scope = section.customer_id if sherweb else section.company_id if section.distributor == PAX8 else None
-    wanted = bought(bill)
-    if not scope or not wanted:
+    found, wanted = scope_of(section), bought(bill)
+    if found is None or not wanted:
         return [], []
+    vendor, scope = found
     out: list[CommerceChange] = []
     skipped: list[NotPlanned] = []
-    source = SHERWEB if sherweb else PAX8
+    source = vendor.key
     for product in section.products or []:
         part = product.sku.upper()
         if part not in wanted:
             continue
         seats, cost = wanted[part]
-        if sherweb:
+        if vendor.ties:  # its subscriptions name the tenant's: the join's
+            subs = _tied(product)
+        else:  # the product's one subscription, matched by its Microsoft SKU
             one = product.matched_by in ("sku", "subscription") and len(product.subscriptions) == 1
             subs = list(product.subscriptions) if one else []
-        else:
-            subs = _tied(product)
         if not subs:
             ids = sorted(s.id for s in product.subscriptions)
             skipped.append(

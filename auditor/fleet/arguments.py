@@ -16,6 +16,7 @@ from ..billing.distributor_records import Payload
 from ..billing.psa_records import PsaPayload
 from ..delivery.arguments import add_email_arguments, options_from_args
 from ..report.baseline import LAST_RUN
+from ..vendors.registry import PSAS
 
 if TYPE_CHECKING:
     from ..arguments import AuditOptions
@@ -66,16 +67,21 @@ class FleetOptions:
     mail_to: Callable[[Sequence[str]], EmailOptions | None] | None = None
     # what the run sets itself: each tenant's environment over the process's (the demo's tokens), the
     # demo's billing stand-in per tenant, Pax8's credentials (None: the process's environment), and the
-    # distributor's seats, read before the tenants (auditor.fleet.distributor_reads)
+    # distributor's seats, read before the tenants (auditor.fleet.vendor_reads)
     tenant_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     billing_endpoints: Mapping[str, str] = field(default_factory=dict)
     distributor_env: Mapping[str, str] | None = None
     distributor_seats: Mapping[str, Payload] = field(default_factory=dict)
     invoices: InvoiceOptions = field(default_factory=InvoiceOptions)  # --invoice, --pax8-invoice
     # the PSA's keys (None: the process's environment), and what each customer is billed there, read
-    # before the tenants (auditor.fleet.psa_reads)
+    # before the tenants (auditor.fleet.vendor_reads)
     psa_env: Mapping[str, str] | None = None
     psa_billed: Mapping[str, PsaPayload] = field(default_factory=dict)
+
+    @property
+    def distributor_endpoints(self) -> dict[str, str | None]:
+        """Each distributor's URL of the run's flags (None: the distributor's own)."""
+        return {"pax8": self.pax8_endpoint, "sherweb": self.sherweb_endpoint}
 
     @property
     def psa_endpoints(self) -> dict[str, str | None]:
@@ -135,11 +141,11 @@ class TicketsOptions:
 
     dir: str | None  # an `audit --tenants` run's output folder (with --demo: reports/tenants by default)
     tenants: str | None  # the tenants file: each customer's psa block (company, board)
-    psa: str | None  # connectwise, autotask, halo (None: not given, which only --demo allows: then ConnectWise)
+    psa: str | None  # a PSA of the registry (None: not given, which only --demo allows: then its default)
     yes: bool  # write; without it a dry run
     rules: tuple[str, ...]  # --rule (none: every rule)
     severity: Severity  # --severity: the lowest chosen
-    endpoint: str | None  # --connectwise-endpoint, --autotask-endpoint (Halo's: HALO_URL)
+    endpoint: str | None  # the chosen PSA's --<psa>-endpoint, where it has one (None: its own)
     journal: str | None  # --journal (None: DIR/tickets-<UTC time>.jsonl)
     env: Mapping[str, str] | None = None  # the PSA keys' environment (None: the process's)
     demo: bool = False  # --demo: the demo's run and the sample MSP's PSA stand-in
@@ -153,7 +159,7 @@ class TicketsOptions:
             yes=args.yes,
             rules=tuple(args.rule or ()),
             severity=Severity.parse(args.severity),
-            endpoint=args.autotask_endpoint if args.psa == "autotask" else args.connectwise_endpoint,
+            endpoint=getattr(args, f"{args.psa}_endpoint", None),  # the flag of the PSA named (--demo: its own)
             journal=args.journal,
             demo=args.demo,
         )
@@ -262,7 +268,7 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
     )
     tickets.add_argument(
         "--psa",
-        choices=["connectwise", "autotask", "halo"],  # vendor registration: halo
+        choices=list(PSAS),  # the registry's PSAs, in its order
         help="the PSA the tickets go to (required, but with --demo: ConnectWise by default)",
     )
     tickets.add_argument("--yes", action="store_true", help="open the tickets and add the notes (else a dry run)")

@@ -1,33 +1,31 @@
 """The distributor's figures of the roll-up (docs/msp.md, "The distributor's seats"): each tenant's
 `distributor` of tenants.json, read from its distributor.json, and its cell of tenants.md and
 digest.html: the products billed otherwise than Microsoft counts them, then the customer's month at
-the distributor (cost, billed, margin: Pax8's partnerCost and price) and each product's."""
+the distributor (cost, billed, margin: the distributor's cost and price) and each product's."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 
-import msgspec
-
+from auditor.common.outputs import DISTRIBUTOR_FILE
 from auditor.data.model import Locale
 
 from ..billing.distributor_records import DistributorSection, Month, ProductMonth, RollupFigures
 from ..billing.distributor_seats import billed_otherwise
-from ..i18n import Translations, format_money, format_number
+from ..i18n import Translations, format_number
 from ..report.view.context import product_label
 from .rollup_model import TenantRow
+from .vendor_cells import money as amount
+from .vendor_cells import read_back
 
 
 def distributor_figures(folder: Path) -> RollupFigures | None:
-    """The tenant's reconciliation with its distributor (auditor.fleet.distributor_reads): the products
+    """The tenant's reconciliation with its distributor (auditor.fleet.vendor_reads): the products
     whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read; the
     customer's month at the distributor and each product's."""
-    try:
-        doc = msgspec.json.decode((folder / "distributor.json").read_bytes(), type=DistributorSection)
-    except (OSError, msgspec.DecodeError):  # none, or not one this version writes: no figures
-        return None
-    return rollup_figures(doc)
+    doc = read_back(folder, DISTRIBUTOR_FILE, DistributorSection)
+    return rollup_figures(doc) if doc is not None else None
 
 
 def rollup_figures(doc: DistributorSection) -> RollupFigures:
@@ -77,17 +75,11 @@ def distributor_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
 
     def said(month: Month | ProductMonth) -> str:
         money = {
-            "cost": _money(month.get("cost_monthly"), month.get("currency"), locale),
-            "billed": _money(month.get("billed_monthly"), month.get("currency"), locale),
-            "margin": _money(month.get("margin_monthly"), month.get("currency"), locale),
+            "cost": amount(month.get("cost_monthly"), month.get("currency"), locale),
+            "billed": amount(month.get("billed_monthly"), month.get("currency"), locale),
+            "margin": amount(month.get("margin_monthly"), month.get("currency"), locale),
         }
         return t.pgettext("rollup_distributor_money", "cost {cost}, billed {billed}, margin {margin}", **money)
 
     cell = " · ".join([format_number(int(found.get("differences") or 0), locale), *map(said, totals)])
     return "; ".join([cell, *(f"{product_label(p.get('sku'))}: {said(p)}" for p in products)])
-
-
-def _money(value: object, currency: object, locale: Locale) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool) and isinstance(currency, str) and currency:
-        return format_money(value, currency, locale)
-    return "–"

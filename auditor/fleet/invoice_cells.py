@@ -17,30 +17,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import msgspec
-
 from auditor.common.errors import clean_message
 from auditor.common.outputs import INVOICE_FILE
 from auditor.data.model import Locale
 
 from ..billing.invoices import KINDS, InvoiceFile, InvoiceRow, InvoiceSection
 from ..i18n import Translations, format_money, format_number
+from ..vendors.registry import DISTRIBUTORS
 from .rollup_model import InvoicedOtherwise, InvoiceFigures, TenantRow
+from .vendor_cells import read_back
 
 FILE_NAME = INVOICE_FILE  # each tenant's, in its folder (written by auditor.fleet.invoice_reads)
 GAP_SHOWN = 300  # characters of an invoice's gap in tenants.json (invoice.json holds it whole)
 NAME_SHOWN = 80  # characters of a product's name (an unmatched line's comes from the invoice)
 NAMED = 5  # products a cell names; the rest are counted
-SOURCES = {"microsoft": "Microsoft", "pax8": "Pax8"}  # names, not translated
+# the invoices read: Microsoft's, and each distributor's that invoices the partner through its API (names,
+# not translated)
+SOURCES = {"microsoft": "Microsoft", **{key: d.name for key, d in DISTRIBUTORS.items() if d.invoices is not None}}
 
 
 def invoice_figures(folder: Path) -> list[InvoiceFigures] | None:
     """The tenant's invoices of the run (its invoice.json), each summed up (`figures`); None without one."""
-    try:
-        doc = msgspec.json.decode((folder / FILE_NAME).read_bytes(), type=InvoiceFile)
-    except (OSError, msgspec.DecodeError):  # none (no invoice read tonight), or not one this version writes
-        return None
-    return [figures(s) for s in doc.invoices if s.source in SOURCES]
+    doc = read_back(folder, FILE_NAME, InvoiceFile)  # None: no invoice read tonight
+    return [figures(s) for s in doc.invoices if s.source in SOURCES] if doc is not None else None
 
 
 def _plain(text: str, most: int) -> str:

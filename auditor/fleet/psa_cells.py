@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import msgspec
-
+from auditor.common.outputs import PSA_FILE
 from auditor.data.model import Locale
 
 from ..billing.psa_records import (
@@ -23,17 +22,16 @@ from ..billing.psa_records import (
     PsaSection,
 )
 from ..billing.psa_table import differences
-from ..i18n import Translations, format_money, format_number
+from ..i18n import Translations, format_number
 from .rollup_model import TenantRow
+from .vendor_cells import money as amount
+from .vendor_cells import read_back
 
 
 def psa_figures(folder: Path) -> PsaRollup | None:
-    """The tenant's three-way table (auditor.fleet.psa_reads), or why it was not read; None without one."""
-    try:
-        doc = msgspec.json.decode((folder / "psa.json").read_bytes(), type=PsaSection)
-    except (OSError, msgspec.DecodeError):  # none, or not one this version writes: no figures
-        return None
-    return rollup_figures(doc)
+    """The tenant's three-way table (auditor.fleet.vendor_reads), or why it was not read; None without one."""
+    doc = read_back(folder, PSA_FILE, PsaSection)
+    return rollup_figures(doc) if doc is not None else None
 
 
 def rollup_figures(doc: PsaSection) -> PsaRollup:
@@ -82,8 +80,8 @@ def psa_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
     if found.get("error"):
         return t.pgettext("rollup_psa_unread", "not read")
     money = {
-        "msp": _money(found.get("msp_monthly"), found.get("currency"), locale),
-        "customer": _money(found.get("customer_monthly"), found.get("currency"), locale),
+        "msp": amount(found.get("msp_monthly"), found.get("currency"), locale, priced_in=False),
+        "customer": amount(found.get("customer_monthly"), found.get("currency"), locale, priced_in=False),
     }
     said = t.pgettext(
         "rollup_psa_money",
@@ -92,9 +90,3 @@ def psa_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
         **money,
     )
     return f"{format_number(int(found.get('differences') or 0), locale)} · {said}"
-
-
-def _money(value: object, currency: object, locale: Locale) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return format_money(value, currency if isinstance(currency, str) and currency else None, locale)
-    return "–"

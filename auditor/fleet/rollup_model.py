@@ -49,7 +49,7 @@ class InvoiceFigures(TypedDict):
     the products it bills otherwise and what it charges for them, or the invoice's gap (`differences`
     None: never "no differences")."""
 
-    source: str  # microsoft | pax8
+    source: str  # microsoft, or the distributor whose invoice it is (auditor.fleet.invoice_cells.SOURCES)
     invoice_id: str
     gap: str | None
     invoiced: int | None  # the tenant's products the invoice bills (0: no line of it is the customer's)

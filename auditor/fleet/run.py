@@ -63,9 +63,7 @@ from ..pipeline import audit as tenant_audit
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from ..vendors.registry import PARTNER_CENTER
-from . import distributor_reads as distributor
-from . import gdap, invoice_reads, partner
-from . import psa_reads as psa
+from . import gdap, invoice_reads, partner, vendor_reads
 from .arguments import FleetOptions, RollupOptions
 from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
@@ -327,9 +325,11 @@ def _demo_tenants(options: FleetOptions) -> int:
         demo.tenants() as served,
         demo.commerce() as (billing_url, billing_token, partner_url, partner_token),
         demo.distributor() as pax8,
+        demo.sherweb() as at_sherweb,
         demo.psa() as in_psa,
     ):
         seats_at_pax8 = json.dumps({"pax8": {"company_id": pax8.company_id, "products": pax8.products}}, sort_keys=True)
+        seats_at_sherweb = json.dumps({"sherweb": {"customer_id": at_sherweb.customer_id}}, sort_keys=True)
         jobs = [
             TenantJob(
                 key=tenant.name.lower(),
@@ -344,7 +344,8 @@ def _demo_tenants(options: FleetOptions) -> int:
                 # the stand-ins serve Contoso's commerce; Fabrikam's bill has no source, as before
                 billing_source="auto" if tenant.commerce else "none",
                 graph_endpoint=tenant.url,
-                distributor=seats_at_pax8 if tenant.commerce else "",  # Contoso's seats at the sample's Pax8
+                # Contoso's seats at the sample's Pax8, Fabrikam's at its Sherweb; Northwind's at neither
+                distributor=seats_at_pax8 if tenant.commerce else seats_at_sherweb if tenant.sherweb else "",
                 psa=in_psa.blocks[tenant.psa],  # ConnectWise's, Halo's, Autotask's
             )
             for tenant in served
@@ -368,7 +369,12 @@ def _demo_tenants(options: FleetOptions) -> int:
             tenant_env=tenant_env,
             billing_endpoints={job.key: billing_url for job, t in samples if t.commerce},
             pax8_endpoint=pax8.url,
-            distributor_env={"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret},
+            sherweb_endpoint=at_sherweb.url,
+            distributor_env={
+                "PAX8_CLIENT_ID": pax8.client_id,
+                "PAX8_CLIENT_SECRET": pax8.client_secret,
+                **at_sherweb.env,
+            },
             connectwise_endpoint=in_psa.connectwise_url,
             autotask_endpoint=in_psa.autotask_url,
             psa_env=in_psa.env,
@@ -417,9 +423,7 @@ def cmd_tenants(options: FleetOptions) -> int:
     if options.app is not None and not of_app(tenants.jobs, options.app):
         raise UsageError(f"--app: no tenant of {options.tenants} has the client_id {options.app}")
     jobs = select(of_app(tenants.jobs, options.app), options.shard)
-    if distributor.wanted(jobs):
-        distributor.check(jobs, os.environ)  # before any tenant: no Pax8 (or Sherweb) credentials is exit 2
-    psa.check(jobs, os.environ)  # likewise the PSA's keys
+    vendor_reads.check(jobs, os.environ)  # before any tenant: a distributor's or a PSA's keys missing is exit 2
     invoice_reads.check(options.invoices, os.environ)  # --pax8-invoice without Pax8's keys: exit 2
     return _run_and_roll_up(options, jobs, tenants)
 
@@ -457,14 +461,12 @@ def _audit_and_roll_up(
     run = options.audit
     began = datetime.now(UTC)
     # the distributor's seats (read only), read before the tenants: each tenant's report and bill show them
-    seats = distributor.read(
-        jobs,
-        endpoint=options.pax8_endpoint,
-        env=options.distributor_env or os.environ,
-        sherweb_endpoint=options.sherweb_endpoint,
-    )
+    env = options.distributor_env or os.environ
+    seats = vendor_reads.read_distributors(jobs, endpoints=options.distributor_endpoints, env=env)
     # what the PSA bills each customer (read only), read before the tenants: each tenant's report shows the table
-    billed = psa.read(jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of)
+    billed = vendor_reads.read_psas(
+        jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of
+    )
     # the shard's share of each app's limits across tenants (shards of one app at once), then the night's
     # full sign-in reads within the lane's budget
     shares = shares_tonight(options, of_app(tenants.jobs, options.app) if tenants is not None else jobs)
@@ -478,7 +480,8 @@ def _audit_and_roll_up(
     ) as partner_session:
         outcomes = run_tenants(options, jobs, root, partner_session=given_session or partner_session)
     # each tenant's reconciliation and three-way table, as its report has them
-    extra = distributor.run(outcomes, root, seats) + psa.run(outcomes, root, billed)
+    extra = vendor_reads.write(vendor_reads.DISTRIBUTOR, outcomes, root, seats)
+    extra += vendor_reads.write(vendor_reads.PSA, outcomes, root, billed)
     extra += invoice_reads.beside(options, tenants, outcomes, root)  # what Microsoft and Pax8 invoiced (read only)
     part = f"{options.shard[0]}/{options.shard[1]}" if options.shard else None
     locale = run.locale.value if run.locale else None

@@ -1,14 +1,14 @@
-"""`tickets DIR --tenants FILE --psa connectwise|autotask|halo [--yes]`: one service ticket per finding the
+"""`tickets DIR --tenants FILE --psa <a PSA of the registry> [--yes]`: one service ticket per finding the
 MSP chooses, in the PSA --psa names (docs/msp.md, "Findings as tickets"), from an `audit --tenants` run's
 folder; how each PSA keys, finds, opens and notes a ticket is its desk's (auditor.vendors.protocols.TicketDesk:
 auditor/vendors/<name>/tickets.py, each PSA of auditor.vendors.registry.PSAS):
 
-    for each tenant of the file whose `psa:` block names a company in that PSA (and, for ConnectWise
-    and Autotask, its board or queue):
+    for each tenant of the file whose `psa:` block names a company in that PSA (and, for a PSA that
+    requires it, where its tickets go: its desk's where_key, a board or a queue):
         its report.json's open findings (not waived), those of --rule (any, when none is given) at
         --severity or above (high by default)
-        one ticket each, keyed by the finding's id ("license-auditor:<id>": ConnectWise's externalXRef,
-        the end of Autotask's title and Halo's summary); before each POST, the company's open tickets
+        one ticket each, keyed by the finding's id ("license-auditor:<id>": in a field of another
+        system's reference, or at the end of its summary); before each POST, the company's open tickets
         of that key are read again: an open ticket found is that finding's, and nothing is added
         an open ticket of ours whose finding tonight's report no longer has is not closed: a note says
         so, once (a ticket that has our note gets no second one)
@@ -432,7 +432,8 @@ def _demo(options: TicketsOptions) -> int:
 
 
 def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
-    psa = PSAS[options.psa or "connectwise"]  # the --psa choices: the PSAs whose tickets are filed (desk)
+    assert options.psa is not None  # given, or the demo's
+    psa = PSAS[options.psa]  # the --psa choices: the PSAs whose tickets are filed (desk)
     keys = psa.credentials(options.env if options.env is not None else os.environ)  # UsageError: exit 2
     if not root.is_dir():
         raise UsageError(f"tickets: {root} is not a folder of `audit --tenants`")

@@ -168,7 +168,7 @@ class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}
 
 
 class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
-    """One line of a commerce journal (auditor.apply.commerce.CommerceJournal), the fields in the
+    """One line of a commerce journal (auditor.apply.write_engine.BillJournal), the fields in the
     order written: the change as plan.json has it (an undo's buy-back as undo makes it) and its
     outcome. `agreement`, `monthly_saving`, `window` and `by` are null in a line written before
     they were kept."""

@@ -1,17 +1,21 @@
-"""The records of a Graph change as plan.json and the apply/undo journal write them: a change's
-body and preconditions, the change itself (a journal line's `action`), the request journaled with
-it, the user's state `before` it, and the journal line around them.
+"""A planned change, declared once: `Change`, the msgspec Struct `plan` compiles and writes into
+plan.json (auditor.formats.plan_records re-exports it) and apply reads back, checked, from plan.json
+or a journal line's `action` (auditor.formats.plan_json.parse_change). Beside it the records of a
+Graph change as the journals keep them: a change's body and preconditions, the request journaled
+with it, the user's state `before` it, and the journal line around them.
 
-TypedDicts rather than Structs: these records are JSON objects whose keys are written only when
-they apply (a precondition is one of a dozen shapes, a body one of three) and whose bytes stay as
-plan.json and the journals have them; a TypedDict types each key where the code reads or writes
-it (mypy checks the names) and leaves the JSON exactly as it is. auditor.formats.plan_json checks
-a file's records before they are given these types.
+TypedDicts for those: JSON objects whose keys are written only when they apply (a precondition is
+one of a dozen shapes, a body one of three) and whose bytes stay as plan.json and the journals have
+them; a TypedDict types each key where the code reads or writes it (mypy checks the names) and
+leaves the JSON exactly as it is. `ChangeRecord` is a Change's JSON as a journal line's `action`
+holds it (apply journals a change as the file gave it: `Change.raw`).
 """
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import TypedDict, cast
+
+import msgspec
 
 
 class AddedLicense(TypedDict):
@@ -74,7 +78,8 @@ class DataKept(TypedDict, total=False):
 
 
 class ChangeRecord(TypedDict, total=False):
-    """One change as plan.json writes it, or as undo writes an inverse (a journal line's `action`)."""
+    """A Change's JSON (Change.to_json), as a journal line's `action` holds it; a report action as a
+    call (auditor.plan.actions.Action.as_call) adds `ready` and `blocked`."""
 
     n: int
     kind: str
@@ -89,9 +94,74 @@ class ChangeRecord(TypedDict, total=False):
     findings: list[str]
     depends_on: list[int]
     data_kept: list[DataKept]
-    reversed_precondition: list[Precondition]  # an inverse: the preconditions of the change it reverses
-    ready: bool  # a report action as a call (auditor.plan.actions.Action.as_call): apply refuses one not ready
+    reversed_precondition: list[Precondition]
+    ready: bool  # a report action as a call: apply refuses one not ready
     blocked: str | None
+
+
+class Change(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One write of a plan: as `plan` compiles it and plan.json holds it (its fields in the file's
+    order; the last three only when set), or as apply read it back, checked (parse_change), from
+    plan.json or a journal line's `action`."""
+
+    n: int  # position in execution order, from 1
+    kind: str
+    method: str
+    path: str
+    body: Body | None
+    description: str
+    user: str  # lower-case object id
+    group: str | None  # lower-case object id
+    precondition: tuple[Precondition, ...]
+    seats: dict[str, int]  # consumed-unit change per product (part number)
+    findings: tuple[str, ...]
+    depends_on: tuple[int, ...]  # `n` of earlier changes that must have succeeded
+    # the admin's data_kept declarations that made this removal ready, one per finding:
+    # {"finding", "kinds", "mailbox", "files", "accepted_by", "expires"} (auditor.plan.declared)
+    data_kept: tuple[DataKept, ...] = ()
+    # a change written by undo (an inverse): the preconditions of the change it reverses, which the
+    # undo of this undo checks again (None: not said, as in a journal written before they were kept)
+    reversed_precondition: tuple[Precondition, ...] | None = None
+    # apply's: the change as the file wrote it (plan.json's `changes[i]`, a journal line's `action`),
+    # which apply journals as `action`; {} for a change `plan` compiled (never written: omit_defaults)
+    raw: ChangeRecord = {}
+
+    def to_json(self) -> ChangeRecord:
+        """The change as plan.json writes it: its JSON, decoded (lists, not the Struct's tuples)."""
+        return cast(ChangeRecord, msgspec.json.decode(msgspec.json.encode(self)))
+
+    @property
+    def request(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def groups(self) -> set[str]:
+        """Groups whose direct membership of the user the change or its preconditions are about."""
+        found = {self.group} if self.group else set()
+        for cond in self.precondition:
+            found.update(g for g in (cond.get("member_of"), cond.get("not_member_of")) if g)
+        return found
+
+    @property
+    def needs_sign_in(self) -> bool:
+        """Whether a precondition is about the user's sign-ins (signInActivity is read for it)."""
+        return any("no_sign_in_within_days" in cond for cond in self.precondition)
+
+    @property
+    def needs_kind(self) -> bool:
+        """Whether a precondition is about the account's kind (whether it is an agent user is read for it)."""
+        return any("person" in cond or "account_kind" in cond or "agent_orphaned" in cond for cond in self.precondition)
+
+    @property
+    def agent_parent(self) -> str | None:
+        """The agent identity a precondition says is gone or disabled (apply reads it by id)."""
+        return next((cond["agent_orphaned"] for cond in self.precondition if "agent_orphaned" in cond), None)
+
+    def skus(self) -> set[str]:
+        """skuIds (lower case) the change adds or removes."""
+        if self.kind != "assign_license" or self.body is None:
+            return set()
+        added = {lic["skuId"] for lic in self.body.get("addLicenses", [])}
+        return added | set(self.body.get("removeLicenses", []))
 
 
 class Request(TypedDict):

@@ -26,7 +26,8 @@ from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import AccountKind
 from auditor.data.model import Cloud
 from auditor.data.usage_data import is_date
-from auditor.formats.change_model import AddedLicense, Body, ChangeRecord, Precondition
+from auditor.formats.change_model import AddedLicense, Body, ChangeRecord, DataKept, Precondition
+from auditor.formats.change_model import Change as Change  # re-exported: apply imports it from here
 from auditor.formats.plan_records import Filters, Stopped
 
 from ..graph.clouds import ENDPOINTS
@@ -55,60 +56,6 @@ REVERSED = "reversed_precondition"
 
 class PlanFileError(UsageError):
     """plan.json (or a journal) is not what apply can run: exit 2, naming the file and the field."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """One write of a plan (or a journal's action), validated."""
-
-    n: int
-    kind: str
-    method: str
-    path: str
-    body: Body | None
-    description: str
-    user: str  # lower-case object id
-    group: str | None  # lower-case object id
-    precondition: tuple[Precondition, ...]
-    seats: dict[str, int]
-    depends_on: tuple[int, ...]
-    raw: ChangeRecord  # the change as written in the file (journaled as `action`)
-    # a change written by undo (an inverse): the preconditions of the change it reverses, which the
-    # undo of this undo checks again (None: not said, as in a journal written before they were kept)
-    reversed_precondition: tuple[Precondition, ...] | None = None
-
-    @property
-    def request(self) -> str:
-        return f"{self.method} {self.path}"
-
-    def groups(self) -> set[str]:
-        """Groups whose direct membership of the user the change or its preconditions are about."""
-        found = {self.group} if self.group else set()
-        for cond in self.precondition:
-            found.update(g for g in (cond.get("member_of"), cond.get("not_member_of")) if g)
-        return found
-
-    @property
-    def needs_sign_in(self) -> bool:
-        """Whether a precondition is about the user's sign-ins (signInActivity is read for it)."""
-        return any("no_sign_in_within_days" in cond for cond in self.precondition)
-
-    @property
-    def needs_kind(self) -> bool:
-        """Whether a precondition is about the account's kind (whether it is an agent user is read for it)."""
-        return any("person" in cond or "account_kind" in cond or "agent_orphaned" in cond for cond in self.precondition)
-
-    @property
-    def agent_parent(self) -> str | None:
-        """The agent identity a precondition says is gone or disabled (apply reads it by id)."""
-        return next((cond["agent_orphaned"] for cond in self.precondition if "agent_orphaned" in cond), None)
-
-    def skus(self) -> set[str]:
-        """skuIds (lower case) the change adds or removes."""
-        if self.kind != "assign_license" or self.body is None:
-            return set()
-        added = {lic["skuId"] for lic in self.body.get("addLicenses", [])}
-        return added | set(self.body.get("removeLicenses", []))
 
 
 @dataclass(frozen=True)
@@ -440,10 +387,27 @@ def parse_change(item: Any, where: Where, field: str) -> Change:
         group,
         precondition,
         dict(seats),
+        _findings(item.get("findings") or [], where, f"{field}.findings"),
         tuple(deps),
-        cast(ChangeRecord, item),  # its fields checked above: kept as written, journaled as `action`
+        _data_kept(item.get("data_kept") or [], where, f"{field}.data_kept"),
         _preconditions(item[REVERSED], where, f"{field}.{REVERSED}") if REVERSED in item else None,
+        cast(ChangeRecord, item),  # its fields checked above: kept as written, journaled as `action`
     )
+
+
+def _findings(value: Any, where: Where, field: str) -> tuple[str, ...]:
+    """A change's `findings`: the ids of the findings it fixes (an undo's change names none)."""
+    if not isinstance(value, list) or not all(isinstance(f, str) for f in value):
+        raise where.error(field, "must be a list of finding ids")
+    return tuple(value)
+
+
+def _data_kept(value: Any, where: Where, field: str) -> tuple[DataKept, ...]:
+    """A change's `data_kept` (the admin's declarations that made a removal ready), kept as written: apply
+    journals them and does not act on them."""
+    if not isinstance(value, list) or not all(isinstance(kept, dict) for kept in value):
+        raise where.error(field, "must be a list of data_kept declarations (objects)")
+    return tuple(cast(DataKept, dict(kept)) for kept in value)
 
 
 def _guid_list(value: Any, where: Where, field: str) -> list[str]:

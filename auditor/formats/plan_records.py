@@ -1,4 +1,5 @@
-"""The plan's records: the change set `compile_plan` returns (a `ChangePlan`) and its parts.
+"""The plan's records: the change set `compile_plan` returns (a `ChangePlan`) and its parts (a
+change itself is auditor.formats.change_model's `Change`, which apply reads back).
 
 msgspec Structs rather than dataclasses (the same fields, equality and repr): defining one costs a
 few hundredths of a millisecond where a dataclass costs about one, which every audit's start-up
@@ -14,7 +15,8 @@ import msgspec
 from auditor.common.json_value import JsonObject
 from auditor.data.remediation_json import ACTION_KINDS
 from auditor.formats.bill_model import Bill
-from auditor.formats.change_model import Body, ChangeRecord, DataKept, Precondition
+from auditor.formats.change_model import Body, ChangeRecord
+from auditor.formats.change_model import Change as Change  # re-exported: the plan's readers import it from here
 from auditor.formats.report_model import Money
 
 KINDS = ACTION_KINDS  # a report action's kinds (one home: auditor.data.remediation_json.ActionKind)
@@ -137,43 +139,6 @@ class BatchBody(TypedDict):
 
 
 # --- the plan -------------------------------------------------------------------------------
-
-
-class Change(msgspec.Struct, frozen=True):
-    n: int  # position in execution order, from 1
-    kind: str
-    method: str
-    path: str
-    body: Body | None
-    description: str
-    user: str
-    group: str | None
-    precondition: tuple[Precondition, ...]
-    seats: dict[str, int]  # consumed-unit change per product (part number)
-    findings: tuple[str, ...]
-    depends_on: tuple[int, ...]  # `n` of earlier changes that must have succeeded
-    # the admin's data_kept declarations that made this removal ready, one per finding:
-    # {"finding", "kinds", "mailbox", "files", "accepted_by", "expires"} (auditor.plan.declared)
-    data_kept: tuple[DataKept, ...] = ()
-
-    def to_json(self) -> ChangeRecord:
-        out: ChangeRecord = {
-            "n": self.n,
-            "kind": self.kind,
-            "method": self.method,
-            "path": self.path,
-            "body": self.body,
-            "description": self.description,
-            "user": self.user,
-            "group": self.group,
-            "precondition": [p.copy() for p in self.precondition],
-            "seats": dict(self.seats),
-            "findings": list(self.findings),
-            "depends_on": list(self.depends_on),
-        }
-        if self.data_kept:
-            out["data_kept"] = [d.copy() for d in self.data_kept]
-        return out
 
 
 class Skipped(msgspec.Struct, frozen=True):

@@ -10,13 +10,15 @@ the reader (auditor.formats.report_json.decode_report) decodes the file into the
 reader says `document.summary.unwaived`, and mypy checks the name; a report.json that lacks a
 field, or holds one of the wrong type, is refused with the field's place.
 
-A finding's `details` stay one mapping: their types are the rules' (auditor.rules, each rule's
-TypedDict), decoded where they are read (auditor.data.finding_facts). Its `waiver`, `tenant`, `cause`
-and `state`, and the document's `subscriptions`, are auditor.formats.report_parts' Structs;
-`billing_facts` the billing file's rows (auditor.billing.file.BillingRow); `distributor` the
-reconciliation's Structs (auditor.billing.distributor_records.DistributorSection); `psa` the
-three-way table's (auditor.billing.psa_records.PsaSection); the bill
-auditor.formats.bill_model's `Bill`. Every reader reads the attributes: none reads the document or a
+A finding's `details` stay one mapping, as report.json writes them, carrying their typed holding
+and fix (auditor.data.finding_facts.FindingDetails: `ReportFinding.holding`, `.fix`); the rule's
+own keys are typed by the rule's TypedDict where its texts read them (auditor.guidance.details).
+Its `waiver`, `tenant`, `cause` and `state`, and the document's `subscriptions`, are
+auditor.formats.report_parts' Structs; `billing_facts` the billing file's rows
+(auditor.billing.file.BillingRow); `distributor` the reconciliation's Structs
+(auditor.billing.distributor_records.DistributorSection); `psa` the three-way table's
+(auditor.billing.psa_records.PsaSection); the bill auditor.formats.bill_model's `Bill`. Every reader
+reads the attributes: none reads the document or a
 part of it by key.
 """
 
@@ -31,7 +33,7 @@ from auditor.billing.distributor_records import DistributorSection
 from auditor.billing.file import BillingRow
 from auditor.billing.psa_records import PsaSection
 from auditor.data.copilot_use import CopilotSeat
-from auditor.data.finding_facts import FindingParts, Subject
+from auditor.data.finding_facts import FindingDetails, FindingParts, Fix, Holding, Subject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
@@ -162,7 +164,7 @@ class ReportFinding(Struct, kw_only=True):
     subject: Subject  # the finding's own (auditor.data.finding.Subject): type, id, and upn, sku, display_name, kind
     skus: list[str]
     message: str
-    details: dict[str, object]  # the rule's (its TypedDict, auditor.rules)
+    details: dict[str, object]  # a FindingDetails once made: the rule's own (its TypedDict), holding and fix
     monthly_cost: float | None
     waived: bool
     waiver: FindingWaiver | None
@@ -176,9 +178,20 @@ class ReportFinding(Struct, kw_only=True):
     state: FindingPlanState | UnsetType = UNSET  # the finding's state in the plan (auditor.report.view.states)
 
     def __post_init__(self) -> None:
-        # its holding and fix are decoded where they are read (auditor.guidance.details): a value of
-        # the wrong type is refused here, with its place, as the file is read
+        # its details carry their holding and fix (FindingDetails), decoded here once for every reader
+        # after: a value of the wrong type is refused here, with its place, as the file is read
+        self.details = FindingDetails.of(self.details)
         finding_parts(self.subject, self.skus, self.details)
+
+    @property
+    def holding(self) -> Holding:
+        """How the user holds the finding's products (auditor.data.finding.Holding), as its details carry it."""
+        return FindingDetails.of(self.details).holding
+
+    @property
+    def fix(self) -> Fix:
+        """What the finding's fix rests on beyond the rule's own facts (auditor.data.finding_facts.Fix)."""
+        return FindingDetails.of(self.details).fix
 
     @property
     def alerts(self) -> bool:
@@ -186,7 +199,7 @@ class ReportFinding(Struct, kw_only=True):
         return self.alert is not False
 
     def parts(self) -> FindingParts:
-        """Its subject, products and details decoded for its texts (auditor.wording), once for all of them."""
+        """Its subject, products and details for its texts (auditor.wording): the holding and fix its details carry."""
         return finding_parts(self.subject, self.skus, self.details)
 
 
@@ -410,6 +423,9 @@ class SeatRow(Struct, kw_only=True):
     unused_monthly_cost: float | None = None
     trial: int = 0
     name: str | None = None
+    # the policy's price, where a price read at the run (price_source: billing_file, pax8) is price_monthly
+    policy_price_monthly: float | UnsetType = UNSET
+    price_source: str | UnsetType = UNSET
 
     @property
     def usable(self) -> int:

@@ -26,7 +26,7 @@ service only: elsewhere nothing is asked and the gap says so.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.common.errors import AuthError, CollectionError, Stopped
 from auditor.data.copilot_chat_use import (
@@ -56,7 +56,20 @@ def _stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def query_body(since: datetime, until: datetime) -> dict[str, Any]:
+# The functional form: `@odata.type` is no identifier.
+AuditLogQueryBody = TypedDict(
+    "AuditLogQueryBody",
+    {
+        "@odata.type": str,
+        "displayName": str,
+        "filterStartDateTime": str,
+        "filterEndDateTime": str,
+        "operationFilters": list[str],
+    },
+)
+
+
+def query_body(since: datetime, until: datetime) -> AuditLogQueryBody:
     """The auditLogQuery the audit creates: its window and the one operation it counts."""
     return {
         "@odata.type": "#microsoft.graph.security.auditLogQuery",
@@ -89,16 +102,16 @@ def _status(doc: Any, qid: str) -> str:
     return status
 
 
-async def _wait(client: GraphClient, qid: str) -> dict[str, Any]:
-    """The query once it succeeded (its last answer), looked at once at least; _Gap when it ended
-    otherwise or took too long."""
+async def _wait(client: GraphClient, qid: str) -> bool:
+    """Once the query succeeded (looked at once at least): whether its last answer says the record-count
+    limit was exceeded ("A value of `true` is authoritative"); _Gap when it ended otherwise or took too long."""
     waited, pause = 0.0, POLL_FIRST
     request = f"GET {AUDIT_QUERIES_PATH}/{qid}"
     while True:
         doc = await client.get(f"{AUDIT_QUERIES_PATH}/{qid}")
         status = _status(doc, qid)
         if status.lower() == DONE.lower():
-            return dict(doc)
+            return doc.get("isRecordCountLimitExceeded") is True
         if status.lower() in ENDED:
             raise _Gap(Gap(COPILOT_AUDIT, request, f"the audit log query ended {status}; no record was read"))
         if status.lower() not in WAITING:  # unknownFutureValue, or a value Graph has added since
@@ -121,7 +134,7 @@ async def read_copilot_chat_use(
     try:
         created = await client.post(AUDIT_QUERIES_PATH, query_body(since, until))
         qid = _query_id(created)
-        done = await _wait(client, qid)
+        exceeded = await _wait(client, qid)
         records: list[Any] = []
         async for page in client.pages(f"{AUDIT_QUERIES_PATH}/{qid}/records"):
             records.extend(page)
@@ -140,7 +153,7 @@ async def read_copilot_chat_use(
     except BadChatUse as exc:
         gaps.append(Gap(COPILOT_AUDIT, f"GET {AUDIT_QUERIES_PATH}/{{id}}/records", f"answered a record{exc}"))
         return None
-    if done.get("isRecordCountLimitExceeded") is True:  # "A value of `true` is authoritative"
+    if exceeded:
         notes.append(
             "the audit log query exceeded its record-count limit: the Copilot interactions counted are "
             "fewer than there were, and the candidates' order may differ"

@@ -121,8 +121,7 @@ def _mentions(finding: ReportFinding, particulars: Particulars, parts: Mapping[s
     named = {parts.get(s, s) for s in [*particulars.get("added_ids", []), *particulars.get("removed_ids", [])]}
     if skus & named:
         return True
-    groups = finding.details.get("assigned_by_group_ids")
-    ids = {str(g).lower() for v in groups.values() for g in (v or [])} if isinstance(groups, Mapping) else set()
+    ids = {g.lower() for v in finding.holding.assigned_by_group_ids.values() for g in v}
     return bool(particulars.get("group_id")) and str(particulars["group_id"]).lower() in ids
 
 

@@ -13,8 +13,9 @@ auditor.insights.copilot_history reads the nights one after another.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import Any
+
+import msgspec
 
 from auditor.formats.report_model import ReportDocument
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
@@ -23,21 +24,11 @@ IDLE_RULE = CopilotSeatIdle.id  # the rule whose findings say which seats are id
 MAX_SEATS = 100_000  # far above any tenant's Copilot seats: a longer list is not one this program wrote
 
 
-class SeatPointJson(TypedDict):
-    id: str
-    upn: str
-    sku: str
-    last_use: str | None
-    idle: bool
-    fix: NotRequired[str]
-    to: NotRequired[str]
-    price: NotRequired[float]
-
-
-@dataclass(frozen=True)
-class SeatPoint:
-    """One seat on one night: who holds it (`user_id`, `upn`), of which product, their last Copilot use,
-    whether it was idle, and for an idle one its disposition (`fix`), candidate (`to`) and monthly `price`."""
+class SeatPoint(msgspec.Struct, frozen=True, omit_defaults=True, rename={"user_id": "id"}):
+    """One seat on one night: who holds it (`user_id`, `id` in the file; `upn`), of which product, their
+    last Copilot use, whether it was idle, and for an idle one its disposition (`fix`), candidate (`to`)
+    and monthly `price`. A history line holds it as it is (msgspec encodes it as the line is written: the
+    three last keys only when set)."""
 
     user_id: str
     upn: str
@@ -51,22 +42,6 @@ class SeatPoint:
     @property
     def key(self) -> tuple[str, str]:
         return self.sku, self.user_id.lower()
-
-    def to_json(self) -> SeatPointJson:
-        out: SeatPointJson = {
-            "id": self.user_id,
-            "upn": self.upn,
-            "sku": self.sku,
-            "last_use": self.last_use,
-            "idle": self.idle,
-        }
-        if self.fix is not None:
-            out["fix"] = self.fix
-        if self.to is not None:
-            out["to"] = self.to
-        if self.price is not None:
-            out["price"] = self.price
-        return out
 
 
 def points_of(document: ReportDocument) -> tuple[SeatPoint, ...]:

@@ -40,6 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
+import msgspec
 from msgspec import UNSET
 
 from auditor.common.errors import UsageError
@@ -47,7 +48,7 @@ from auditor.common.timestamps import parse_timestamp
 from auditor.formats.report_model import Amount, ReportDocument
 from auditor.reference import product_names
 
-from .copilot_points import BadPoint, SeatPoint, SeatPointJson, parse_points, points_of
+from .copilot_points import BadPoint, SeatPoint, parse_points, points_of
 
 SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -90,7 +91,7 @@ class RecordJson(TypedDict):
     products: dict[str, ProductJson]
     seats: NotRequired[int]
     spend_monthly: NotRequired[float]
-    copilot_seats: NotRequired[list[SeatPointJson]]
+    copilot_seats: NotRequired[list[SeatPoint]]  # encoded by msgspec as the line is written (append_record)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class Record:
         if self.spend_monthly is not None:
             out["spend_monthly"] = self.spend_monthly
         if self.copilot_seats is not None:
-            out["copilot_seats"] = [p.to_json() for p in self.copilot_seats]
+            out["copilot_seats"] = list(self.copilot_seats)
         return out
 
 
@@ -424,11 +425,17 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def record_line(record: Record) -> bytes:
+    """The record as one line of history.jsonl, its newline included (its Structs encoded by msgspec)."""
+    doc = record.to_json()
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=msgspec.to_builtins).encode() + b"\n"
+
+
 def append_record(path: Path, record: Record) -> None:
     """Append one line to the file (created if missing) in a single write. A file whose last line
     lacks its newline (a write cut short) gets one first, so the new record stands on its own line.
     A symbolic link at `path` is refused rather than written through."""
-    line = json.dumps(record.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    line = record_line(record)
     try:
         fd = os.open(path, _APPEND | os.O_CREAT, 0o666)
     except OSError as exc:

@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale, Severity
 
 from .. import __version__
@@ -144,11 +143,9 @@ def build_merged_document(
     if remediate is not None:
         known = frozenset(known_rules if known_rules is not None else default_wording().ALL_RULE_IDS)
     for f in result.findings:
-        rem = None
-        if remediate is not None:
-            found = finding_parts(f.subject, f.skus, f.details)
-            rem = remediate(f.rule, found, cloud=result.cloud, locale=locale, names=names)
-        finding = finding_json(f, rem)
+        finding = finding_json(f, None)
+        if remediate is not None:  # from the parts the finding's details carry (decoded once)
+            finding.remediation = remediate(f.rule, finding.parts(), cloud=result.cloud, locale=locale, names=names)
         finding.tenant = None
         findings.append(finding)
     for t in result.tenants:

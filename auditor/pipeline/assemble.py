@@ -28,6 +28,7 @@ from auditor.plan.money import money
 from auditor.plan.summary import header_plan, header_plan_of
 from auditor.report.baseline import compare
 from auditor.report.document import AuditParts, FindingRemediation, build_document
+from auditor.vendors.registry import NAMES
 
 from .exit_codes import exit_code
 from .prepare import say
@@ -91,7 +92,8 @@ def _with_distributor(
             for warning in section.warnings or []:
                 say(f"license-auditor: distributor: {warning}")
     if options.psa_billed:  # beside the distributor's seats (auditor.billing.psa_table)
-        psa = psa_section(options.psa_billed, report, report.distributor or None, mailed=mailed)
+        given = options.psa_billed
+        psa = psa_section(given, report, report.distributor or None, mailed=mailed, name=NAMES.get(given["psa"]))
         report = with_parts(report, psa=psa)
     return report
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from auditor.billing.current_prices import current_prices
 from auditor.common.errors import UsageError
 from auditor.common.numbers import english_count
 from auditor.data.model import Locale
@@ -26,7 +27,10 @@ def evaluate(collected: Collected) -> Evaluated:
     prepared = collected.prepared
     options, policies, timings = prepared.options, prepared.policies, prepared.timings
     snapshot = collected.snapshot.take()
-    result = judge(policies, snapshot, prepared.as_of, collected.billing)
+    # the prices read at the run (the billing file's, the distributor's): newer than a policy's that differs
+    currency = next((e.price.currency for p in policies.policies for e in p.catalog or () if e.price), None)
+    current = current_prices(snapshot.skus, snapshot.subscriptions, collected.billing, collected.seats, currency)
+    result = judge(policies, snapshot, prepared.as_of, collected.billing, current)
     # what the policies and the billing file say in vain
     problems = config_problems(policies, snapshot.skus, result.warnings, collected.billing, snapshot.subscriptions)
     if problems and options.strict:

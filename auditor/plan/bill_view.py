@@ -5,14 +5,12 @@ bill block)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.bill_model import Bill, BillAction, bill_of
+from auditor.formats.bill_model import Bill, BillAction
 from auditor.formats.report_model import Leave, Money, ReportDocument
 from auditor.plan.bill import URGENT_DAYS, ending, locking, urgent
 from auditor.plan.credits_view import credit_lines
@@ -511,12 +509,8 @@ def _seats_cell(action: BillAction, locale: Locale) -> str:
     return seats
 
 
-def bill_view(
-    value: Bill | Mapping[str, Any] | None, currency: str | None, locale: Locale, money_: Money | None = None
-) -> BillView | None:
-    """The section's rows; None without a bill. `value`: the bill, or report.json's JSON of one;
-    `money_` is report.json's `money` (its spend)."""
-    bill = bill_of(value) if value else None
+def bill_view(bill: Bill | None, currency: str | None, locale: Locale, money_: Money | None = None) -> BillView | None:
+    """The section's rows; None without a bill. `money_` is report.json's `money` (its spend)."""
     if bill is None:
         return None
     today = date.fromisoformat(bill.as_of or date.today().isoformat())

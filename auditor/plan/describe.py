@@ -64,20 +64,19 @@ def group_name(findings: Sequence[ReportFinding], group: str) -> str:
 
 def _group_pairs(finding: ReportFinding) -> set[tuple[str, str]]:
     """(group id in lower case, name) for each group the finding's details name."""
-    details = finding.details
+    holding, fix = finding.holding, finding.fix
     pairs: set[tuple[str, str]] = set()
-    by_name, by_id = details.get("assigned_by_group"), details.get("assigned_by_group_ids")
-    if isinstance(by_name, Mapping) and isinstance(by_id, Mapping):
-        for part, ids in by_id.items():
-            labels = by_name.get(part)
-            if isinstance(ids, list) and isinstance(labels, list) and len(ids) == len(labels):
-                pairs.update((str(i).lower(), n) for i, n in zip(ids, labels, strict=True) if isinstance(n, str))
-    joins = details.get("licensing_group")  # {part: {"id", "name", ...}}: the policy's licensing groups
-    entries = [*(joins.values() if isinstance(joins, Mapping) else ()), details.get("replace_group")]
+    for part, ids in holding.assigned_by_group_ids.items():
+        labels = holding.assigned_by_group.get(part)
+        if labels is not None and len(ids) == len(labels):
+            pairs.update((i.lower(), n) for i, n in zip(ids, labels, strict=True))
+    # the policy's licensing groups, and the group a fix gives instead
+    for ref in [*fix.licensing_group.values(), fix.replace_group]:
+        if ref is not None and ref.name is not None:
+            pairs.add(((ref.id or "").lower(), ref.name))
     # the groups the user is in, or joins, for a product (sku-required-missing's group_membership)
-    memberships = details.get("group_membership")
-    entries += memberships if isinstance(memberships, list) else []
-    for entry in entries:
+    memberships = finding.details.get("group_membership")
+    for entry in memberships if isinstance(memberships, list) else []:
         if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
             pairs.add((str(entry.get("id", "")).lower(), entry["name"]))
     return pairs

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from auditor.formats.change_model import DataKept, Precondition
+from auditor.impact.services import DataEnded
 from auditor.plan.actions import Action
 
 
@@ -141,9 +142,7 @@ def conflicts(ops: Sequence[Op]) -> dict[str, set[str]]:
     return clashes
 
 
-def ends_data_together(
-    ops: Iterable[Op], details_of: Mapping[str, Mapping[str, Any]]
-) -> dict[str, tuple[set[str], list[str]]]:
+def ends_data_together(ops: Iterable[Op], facts_of: Mapping[str, DataEnded]) -> dict[str, tuple[set[str], list[str]]]:
     """finding -> (the other findings, the kinds of data) for a user whose products, removed by two
     findings or more together (no one of them removing them all), would end a kind of data (a
     mailbox, an archive, files) that no one of the removals ends alone (each finding checked its
@@ -163,7 +162,7 @@ def ends_data_together(
         if not lost or any(lost <= parts for parts in frees.values()):
             continue
         removers = set(frees)
-        ends = _data_ended(lost, [details_of[fid] for fid in removers])
+        ends = _data_ended(lost, [facts_of[fid] for fid in removers])
         if ends:
             linked = _linked(removers, user_ops)
             for fid in linked:
@@ -185,15 +184,15 @@ def _lost_and_freed(user_ops: list[Op]) -> tuple[set[str], dict[str, set[str]]]:
     return {part for part, delta in net.items() if delta < 0}, frees
 
 
-def _data_ended(lost: set[str], details: list[Mapping[str, Any]]) -> list[str]:
+def _data_ended(lost: set[str], facts: list[DataEnded]) -> list[str]:
     """The kinds of data no product the user keeps holds once `lost` is gone (details.data_kinds
-    of the removing findings); ["unknown"] when those cannot be read."""
-    maps = [d.get("data_kinds") if isinstance(d, Mapping) else None for d in details]
-    held: dict[str, Any] = {}
+    of the removing findings, checked as the plan read them: auditor.plan.leaver_facts); ["unknown"]
+    when a finding has none."""
+    maps = [d.get("data_kinds") for d in facts]
+    held: dict[str, list[str]] = {}
     for m in maps:
-        held.update(m if isinstance(m, Mapping) else {})
-    well_formed = all(isinstance(v, list) and all(isinstance(k, str) for k in v) for v in held.values())
-    if not all(isinstance(m, Mapping) for m in maps) or not well_formed:
+        held.update(m or {})
+    if any(m is None for m in maps):
         return ["unknown"]  # what the products hold cannot be read: a person decides
     kinds = {part: set(v) for part, v in held.items()}
     before = set().union(*kinds.values()) if kinds else set()

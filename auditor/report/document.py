@@ -6,13 +6,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Protocol
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from auditor.data.finding import Holding
-from auditor.data.finding_facts import FindingParts, Fix
+from auditor.data.finding_facts import FindingDetails, FindingParts
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 from auditor.data.remediation_json import RemediationJson
 
@@ -54,10 +53,6 @@ class Remediate(Protocol):
     ) -> RemediationJson: ...
 
 
-NO_HOLDING: Final = Holding()
-NO_FIX: Final = Fix()
-
-
 def iso(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
 
@@ -69,10 +64,10 @@ def _money(amount: float | None, currency: str | None) -> Amount | None:
 
 
 def finding_json(
-    f: Finding, remediation: RemediationJson | None, details: dict[str, object] | None = None
+    f: Finding, remediation: RemediationJson | None, details: FindingDetails | None = None
 ) -> ReportFinding:
-    """The finding as report.json holds it, whole (docs/report-format.md). `details`: its details as
-    one dict, when the caller has it already (build_document's, shared by equal findings)."""
+    """The finding as report.json holds it, whole (docs/report-format.md). `details`: its details, when
+    the caller has them already (build_document's, shared by equal findings)."""
     return ReportFinding(
         id=f.id,
         rule=f.rule,
@@ -81,7 +76,7 @@ def finding_json(
         subject=f.subject,
         skus=list(f.skus),
         message=f.message,
-        details=f.details if details is None else details,
+        details=FindingDetails(f.details) if details is None else details,
         monthly_cost=f.monthly_cost,
         waived=f.waived,
         waiver=None if f.waiver is None else msgspec.convert(f.waiver, FindingWaiver),
@@ -204,24 +199,17 @@ def build_document(
     # SharedValues): one dict each was most of what the document phase adds at a million users
     # (docs/performance.md). The parts' identities are the key, alive in `result` while this runs; a
     # reader that changes a finding's details replaces the dict instead (report.redaction, plan.holds).
-    # The texts read the holding and the fix as report.json will hold them (a rule's own `sku_ids` over
-    # its holding's), decoded once per shared details.
-    shared: dict[tuple[int, int, int], tuple[dict[str, object], Holding, Fix]] = {}
+    # The shared details carry the holding and the fix as report.json will hold them (a rule's own
+    # `sku_ids` over its holding's), decoded once per shared details (FindingDetails).
+    shared: dict[tuple[int, int, int], FindingDetails] = {}
     for f in result.findings:
         key = (id(f.own), id(f.holding), id(f.added))
-        found = shared.get(key)
-        if found is None:
-            details = f.details
-            holding, fix = (
-                (msgspec.convert(details, Holding), msgspec.convert(details, Fix))
-                if remediate is not None
-                else (NO_HOLDING, NO_FIX)
-            )
-            found = shared[key] = (details, holding, fix)
-        details, holding, fix = found
+        details = shared.get(key)
+        if details is None:
+            details = shared[key] = FindingDetails(f.details)
         rem = None
         if remediate is not None:
-            own_parts = FindingParts(f.subject, f.skus, holding, fix, details)
+            own_parts = FindingParts(f.subject, f.skus, details.holding, details.fix, details)
             rem = remediate(f.rule, own_parts, cloud=cloud, locale=locale, names=names)
         findings.append(finding_json(f, rem, details))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
@@ -268,6 +256,8 @@ def build_document(
                 unused_monthly_cost=r.unused_monthly_cost,
                 trial=r.trial,
                 name=r.name,
+                policy_price_monthly=r.policy_price_monthly if r.policy_price_monthly is not None else UNSET,
+                price_source=r.price_source or UNSET,
             )
             for r in result.seats
         ],

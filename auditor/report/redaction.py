@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from auditor.data.finding_facts import Subject
+from auditor.data.finding_facts import FindingDetails, Subject
 from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 from auditor.formats.report_parts import FindingCause, FindingWaiver
 
@@ -92,7 +92,7 @@ def _redacted_subject(p: Pseudonymiser, subject: Subject) -> Subject:
     )
 
 
-def _redacted_details(p: Pseudonymiser, shared: Mapping[str, object]) -> dict[str, object]:
+def _redacted_details(p: Pseudonymiser, shared: Mapping[str, object]) -> FindingDetails:
     """A finding's details redacted, in a dict of their own: findings with equal details share one
     (report.document.build_document), and the nested dicts are the evaluation's, so neither is changed."""
     details = dict(shared)
@@ -117,7 +117,7 @@ def _redacted_details(p: Pseudonymiser, shared: Mapping[str, object]) -> dict[st
             if isinstance(real, str):
                 p.remember(real, fake)
                 details[key] = fake
-    return details
+    return FindingDetails(details)
 
 
 def _redact_waiver(p: Pseudonymiser, waiver: FindingWaiver) -> FindingWaiver:

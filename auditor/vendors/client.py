@@ -1,9 +1,9 @@
-"""One client base for every vendor's API, and the distributors' client on it, Pax8's and Sherweb's alike:
-each vendor's module (auditor.vendors.pax8.client, auditor.vendors.sherweb.client) keeps only what is its
-own (its URLs, how its token is asked for, its headers, its shapes), and this one does, once, what both do:
+"""One client base for every vendor's API, and the distributors' client on it: each vendor's module
+(auditor.vendors.<name>.client) keeps only what is its own (its URLs, how its token is asked for, its
+headers, its shapes), and this one does, once, what they all do:
 
     DistributorError(text, status)      the distributor could not be read, or refused a request: one
-                                        line naming the request (Pax8Error, SherwebError); a
+                                        line naming the request (each vendor's subclass); a
                                         customer's gap in its reconciliation
     VendorClient                        the base of every vendor's client, a PSA's too: one HTTP session
                                         for the run (a context manager), each answer read up to
@@ -62,7 +62,7 @@ MAX_TEXT = 400  # a text field of an answer: past this it is none the vendor sen
 
 @dataclass(frozen=True)
 class TokenRequest:
-    """A client-credentials token request's body: posted as JSON (Pax8) or as a form (Sherweb)."""
+    """A client-credentials token request's body: posted as JSON or as a form, as the vendor takes it."""
 
     json: Mapping[str, str] | None = None
     form: Mapping[str, str] | None = None
@@ -77,9 +77,12 @@ class VendorClient:
     client, a distributor's (below) and a PSA's (auditor.vendors.psa_client.PsaClient). A subclass names
     the vendor, its error, its largest answer, its headers and what a refusal asks the MSP to check."""
 
-    vendor: ClassVar[str]  # as a message names it: Pax8, Sherweb, ConnectWise, Autotask
+    vendor: ClassVar[str]  # as a message names it (its registry entry's name)
     error: ClassVar[type[DistributorError] | type[PsaError]]
     max_bytes: ClassVar[int]  # one answer, read up to this and refused past it
+    # its credential headers whose names do not say so (lower case; one naming a key, a secret, a password
+    # or the authorization is taken out of every answer anyway: auditor.billing.sent_credentials)
+    credential_headers: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, api_url: str, *, timeout: float = 60.0) -> None:
         self.api_url = api_url
@@ -110,6 +113,7 @@ class VendorClient:
             limit=limit,
             too_large=lambda: self.error(f"{what}: the answer is over {limit // 2**20} MiB"),
             unreachable=lambda exc: self.error(f"{what}: {vendor} could not be reached: {type(exc).__name__}"),
+            credentials=self.credential_headers,
             **kw,
         )
 
@@ -190,7 +194,7 @@ class DistributorClient(VendorClient):
 
 @dataclass(frozen=True)
 class Fields:
-    """The checks a distributor's answer's fields pass at the border, Pax8's and Sherweb's alike: each
+    """The checks a distributor's answer's fields pass at the border, every distributor's alike: each
     refusal is the vendor's error naming the request (`where`), the field and the value (at most 40
     characters of it), never more of the answer."""
 

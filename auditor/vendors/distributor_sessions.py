@@ -8,10 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import cast
 
-from auditor.billing.distributor_records import Block, Payload
+from auditor.billing.distributor_records import Block, Payload, Seller
 from auditor.billing.distributor_seats import failed, payload
 from auditor.vendors.protocols import Distributor, DistributorError
 from auditor.vendors.registry import DISTRIBUTORS
+
+
+def seller(vendor: Distributor) -> Seller:
+    """The distributor as its readings name it (the reconciliation's Seller)."""
+    return Seller(vendor.key, vendor.name, vendor.scope, vendor.ties)
 
 
 def read(
@@ -21,13 +26,14 @@ def read(
     block there), or the reading's error, through one session (one token): what `audit --tenants` hands
     each tenant's audit, and what a one-tenant `audit --distributor` reads for itself (read only)."""
     given: dict[str, Payload] = {}
+    named = seller(vendor)
     with vendor.session(vendor.credentials(env), endpoint) as session:
         for key, block in blocks.items():
             customer = cast(Mapping[str, str], block)[vendor.scope]
             try:
-                given[key] = payload(block, session.subscriptions(customer), distributor=vendor.key)
+                given[key] = payload(named, block, session.subscriptions(customer))
             except DistributorError as exc:
-                given[key] = failed(block, str(exc), distributor=vendor.key)
+                given[key] = failed(named, block, str(exc))
     return given
 
 
@@ -35,7 +41,7 @@ def read_any(
     entries: Mapping[str, Mapping[str, Block]], *, endpoints: Mapping[str, str | None], env: Mapping[str, str]
 ) -> dict[str, Payload]:
     """Each tenant's seats at its distributor (`entries`: its key -> its entry's `distributor` block,
-    {pax8: ...} or {sherweb: ...}), each distributor read through its own session."""
+    {<name>: ...}), each distributor of the registry read through its own session."""
     given: dict[str, Payload] = {}
     for name, vendor in DISTRIBUTORS.items():
         blocks = {key: e[name] for key, e in entries.items() if name in e}

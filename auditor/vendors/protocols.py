@@ -2,9 +2,11 @@
 above (plan, apply, fleet, report) know of a vendor. A vendor is one folder (auditor/vendors/<name>/)
 that implements one of them, and one line of auditor.vendors.registry.
 
-    Distributor                         where the MSP buys the seats (Pax8, Sherweb)
-        .key, .name, .scope             its name in the tenants file and plan.json ("pax8"), in messages
-                                        ("Pax8"), and the block's field naming the customer there
+    Distributor                         where the MSP buys the seats
+        .key, .name, .scope             its name in the tenants file and plan.json, in messages, and
+                                        the block's field naming the customer there
+        .product, .product_pattern      what its block's products map's keys are, and their shape
+        .ties                           the field its subscriptions name their Microsoft subscription by
         .credentials(env)               the MSP's keys from the environment (UsageError, never a value)
         .session(keys, endpoint)        one session for the run (a context manager): a DistributorSession
         .reduce(customer, id, to)       the request a reduction sends (plan writes it, apply sends it)
@@ -24,8 +26,9 @@ that implements one of them, and one line of auditor.vendors.registry.
                                         .recorded(...) the distributor's record of its last change,
                                         .added(...) when a purchase's seats were added by that record
                                         (None: the distributor keeps none the API gives)
-    PSA                                 where the MSP bills its customer (ConnectWise, Autotask, Halo)
+    PSA                                 where the MSP bills its customer
         .key, .name, .credentials(env), .session(keys, endpoint): a PsaSession
+        .product, .product_pattern, .where_key: its block's products and where its tickets go
         .desk(keys, endpoint)           a TicketDesk, or None: its tickets are not filed by this version
     PartnerCenterApi                    Microsoft's commerce for a CSP partner (neither of the two): its
                                         session (.open) and its calls on a customer's subscriptions
@@ -43,6 +46,7 @@ subclass): one line naming the request, never the answer's text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -105,16 +109,16 @@ class Now:
     status: str
     sku_id: str | None = None  # the Microsoft product (skuId, lower case) it is now; None: none, or two
     product: str = ""  # how the distributor names it (for the messages)
-    microsoft: str | None = None  # Pax8's vendorSubscriptionId now (None: not given; Sherweb gives none)
+    microsoft: str | None = None  # the Microsoft subscription it names now (None: not given, or none named)
     billed: int = 0  # the seats of that product the distributor bills the customer now (its listing)
     due: str | None = None  # the first day its commitment lets a reduction be made (None: now)
     stale: str | None = None  # why no such day can be derived (a commitment's end passed or not given)
-    least: int = 1  # the fewest seats the distributor takes today (Sherweb's committedMinimalQuantities)
-    future: str | None = None  # Pax8: a startDate after today (Pax8 does not update such a subscription)
-    # Pax8: the customer's billed subscriptions that name its Microsoft subscription, it among them, when two
-    # or more do (distributor_join.named_twice: which is the tenant's is not guessed); else none
+    least: int = 1  # the fewest seats the distributor takes today (its committed minimum, where it has one)
+    future: str | None = None  # a start after today, where the distributor updates no such subscription
+    # the customer's billed subscriptions that name its Microsoft subscription, it among them, when two or
+    # more do (distributor_join.named_twice: which is the tenant's is not guessed); else none
     twins: tuple[str, ...] = ()
-    price: float | None = None  # a seat's monthly price to the MSP now (Pax8's partnerCost, else its price)
+    price: float | None = None  # a seat's monthly price to the MSP now (its cost, else its price)
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,9 @@ class Distributor(Protocol):
     key: ClassVar[str]
     name: ClassVar[str]
     scope: ClassVar[str]
+    product: ClassVar[str]  # what the tenants block's products map's keys are (as messages name them)
+    product_pattern: ClassVar[re.Pattern[str]]  # their shape
+    ties: ClassVar[str]  # the field of its subscriptions naming their Microsoft subscription ("": none given)
     kinds: ClassVar[tuple[str, ...]]  # the changes it takes through its API: REDUCE, CANCEL, INCREASE
     commits_by_term_only: ClassVar[bool]
     renews_next_day: ClassVar[bool]
@@ -224,7 +231,7 @@ class DeskClient(Protocol):
 class TicketDesk(Protocol):
     """A PSA's service desk, as `tickets` files findings in it."""
 
-    psa: str  # the tenants block's PSA: connectwise, autotask, halo
+    psa: str  # the tenants block's PSA (its registry key)
     where_key: str  # the block's key naming where tickets go (board, queue, team)
     where_required: bool  # whether a customer without it gets no ticket (its gap)
 
@@ -242,6 +249,9 @@ class TicketDesk(Protocol):
 class PSA(Protocol):
     key: ClassVar[str]
     name: ClassVar[str]
+    product: ClassVar[str]  # what the tenants block's products map's keys are (as messages name them)
+    product_pattern: ClassVar[re.Pattern[str]]  # their shape (auditor.billing.psa_block: CODE, NUMBER_ID)
+    where_key: ClassVar[str]  # the block's key naming where its tickets go (board, queue, team)
 
     def credentials(self, env: Mapping[str, str]) -> Any: ...
     def session(self, keys: Any, endpoint: str | None) -> PsaSession: ...

@@ -1,22 +1,27 @@
-"""What the MSP bills a customer, read from its PSA (ConnectWise Manage, Autotask): the interface both
-clients implement, and the plumbing they share (docs/msp.md, "What the customer is billed: the PSA").
+"""What the MSP bills a customer, read from its PSA: the interface every PSA's client implements (one
+folder each: auditor.vendors.<name>), and the plumbing they share (docs/msp.md, "What the customer is
+billed: the PSA").
 
     PsaError(text, status)          the PSA could not be read for a customer, or refused a request: one
-                                    line naming the request (ConnectWiseError, AutotaskError); that
+                                    line naming the request (each PSA's own error is a subclass); that
                                     customer's gap in the three-way table
-    PsaLine                         one billing line of the customer's agreements (a ConnectWise
-                                    agreement's addition, an Autotask contract service's units): the
-                                    PSA's product, the quantity billed and included, the price and
+    PsaLine                         one billing line of the customer's agreements (an agreement's
+                                    addition, a contract service's units, a recurring invoice's line):
+                                    the PSA's product, the quantity billed and included, the price and
                                     cost of one, whether the customer is billed, and its dates
     PsaClient                       one session for the run (a context manager):
         .request(method, path, query=None, body=None)   the body of one request answered 2xx (a
                                     POST's 201 too), read up to `max_bytes`; any other status or a
                                     transport failure: the vendor's error naming the request, its
                                     status and the answer's error code. Reads and writes alike
-                                    (`tickets` posts ConnectWise's /service/tickets with it)
+                                    (`tickets` posts its tickets and notes with it)
         .decode(data, where)        the answer as strict JSON (auditor.billing.untrusted), else the error
         .lines(company_id, on)      the billing lines of the customer's active agreements that bill on
                                     the day `on` (each PSA reads its own)
+    number, price, day, text,       the checks of an answer's fields, each refusal the PSA's error
+    whole_id, currency, listed_once naming the field and at most 40 characters of the value
+    keyed, key_of, made_id,         what every PSA's ticket desk shares: a ticket's summary ending
+    by_address                      with its key, the id of a record made, the one contact of a UPN
 
 Every value a PSA answers is untrusted: numbers are finite and bounded (whole where a count is), dates
 are ISO dates, texts are bounded, a listing is bounded and paged as the PSA pages it. The keys are sent
@@ -28,7 +33,8 @@ keys is taken out of it as it is read (auditor.billing.sent_credentials).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
@@ -36,12 +42,13 @@ import msgspec
 from auditor.billing.psa_records import PsaLine
 from auditor.billing.untrusted import Answered, bounded_number, iso_date, refusal, strict_value
 from auditor.common.errors import UsageError, console_line
-from auditor.vendors.client import VendorClient
-from auditor.vendors.protocols import PsaError
+from auditor.vendors.client import VendorClient, once_each
+from auditor.vendors.protocols import KEY_PREFIX, PsaError
 
 MAX_SEATS = 1_000_000  # a line's quantity above this is no seat count (our bound, not a PSA's)
 MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 MAX_LINES = 10_000  # of one customer's agreements: past this a listing is not one customer's
+_CURRENCY = re.compile(r"[A-Z]{3}\Z")
 
 _Record = TypeVar("_Record", bound=msgspec.Struct)
 
@@ -88,10 +95,56 @@ def text(value: object, what: str, error: type[PsaError], *, required: bool = Fa
 
 
 def whole_id(value: object, what: str, error: type[PsaError]) -> int:
-    """A record's id: a whole number from 1 (both PSAs' ids are 32- or 64-bit integers)."""
+    """A record's id: a whole number from 1 (the PSAs' ids are 32- or 64-bit integers)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
         raise error(f"{what} {str(value)[:40]!r} is not an id the PSA sends")
     return value
+
+
+def currency(value: object, what: str, error: type[PsaError], *, required: bool = False) -> str | None:
+    """An ISO 4217 code (three capitals), None when not given (null) and not `required`; else the PSA's
+    error naming `what`."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not _CURRENCY.match(value):
+        raise error(f"{what} {str(value)[:20]!r} is not an ISO 4217 code")
+    return value
+
+
+def listed_once(ids: Sequence[object], where: str, what: str, error: type[PsaError]) -> None:
+    """A listing that gives one id twice is the PSA's error naming the request (`where`): once_each."""
+    repeated = once_each(ids, what)
+    if repeated:
+        raise error(f"{where}: {repeated}")
+
+
+_KEY = re.compile(r"\[(" + re.escape(KEY_PREFIX) + r"[0-9A-Za-z_-]{1,64})\]\s*\Z")
+
+
+def keyed(summary: str, key: str, most: int | None = None) -> str:
+    """A ticket's summary (or title) ending with its key in brackets, "… [license-auditor:<id>]", where a
+    PSA's ticket has no field of another system's reference to read it back from; within `most` characters."""
+    suffix = f" [{key}]"
+    return (summary if most is None else summary[: most - len(suffix)]) + suffix
+
+
+def key_of(summary: object) -> str:
+    """The key a ticket's summary ends with ("" when none of ours)."""
+    found = _KEY.search(summary) if isinstance(summary, str) else None
+    return found.group(1) if found else ""
+
+
+def made_id(doc: object, field: str = "id") -> int | None:
+    """The id of the record a POST made, as the answer gives it (`field`; the one record of an array)."""
+    one = doc[0] if isinstance(doc, list) and len(doc) == 1 else doc
+    made = one.get(field) if isinstance(one, Mapping) else None
+    return made if isinstance(made, int) and not isinstance(made, bool) else None
+
+
+def by_address(records: Iterable[_Record], upn: str, address: Callable[[_Record], object]) -> _Record | None:
+    """The one record (a contact) whose e-mail address is the UPN, in any case; None when none is, or two."""
+    same = [r for r in records if isinstance(found := address(r), str) and found.casefold() == upn.casefold()]
+    return same[0] if len(same) == 1 else None
 
 
 class PsaClient(VendorClient):

@@ -6,7 +6,6 @@ auditor.billing.psa_table."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from auditor.billing.psa_records import PsaBlock, PsaPayload
 from auditor.billing.psa_table import failed, payload
@@ -24,7 +23,11 @@ def check_credentials(named: Iterable[str], env: Mapping[str, str]) -> None:
 
 
 def read(
-    entries: Mapping[str, Mapping[str, Any]], *, endpoints: Mapping[str, str | None], env: Mapping[str, str], on: str
+    entries: Mapping[str, Mapping[str, PsaBlock]],
+    *,
+    endpoints: Mapping[str, str | None],
+    env: Mapping[str, str],
+    on: str,
 ) -> dict[str, PsaPayload]:
     """Each tenant's billing lines in its PSA as of the day `on` (`entries`: its key -> its entry's `psa`
     block, {connectwise: ...} or {autotask: ...}), or the reading's error (one line), through one

@@ -6,7 +6,7 @@ opened, never when it is named.
     DISTRIBUTORS        name -> Distributor (auditor.vendors.protocols), in the order they are read
     PSAS                name -> PSA, likewise
     PARTNER_CENTER      Microsoft's commerce for a CSP partner (PartnerCenterApi)
-    NAMES               a distributor's name as messages say it ("pax8" -> "Pax8")
+    NAMES               a distributor's or a PSA's name as messages say it ("pax8" -> "Pax8")
 """
 
 from __future__ import annotations
@@ -29,4 +29,7 @@ PSAS: Mapping[str, PSA] = {
 
 PARTNER_CENTER: PartnerCenterApi = partner_center.VENDOR
 
-NAMES = {key: vendor.name for key, vendor in DISTRIBUTORS.items()}
+NAMES: Mapping[str, str] = {
+    **{key: vendor.name for key, vendor in DISTRIBUTORS.items()},
+    **{key: psa.name for key, psa in PSAS.items()},
+}

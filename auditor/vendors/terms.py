@@ -2,9 +2,9 @@
 distributor"): its commitment as the distributor gives it, read the same by `plan` (the report's reading)
 and by `apply --distributor` (the re-read at the call). Each distributor says its own rule by two
 attributes of its Distributor (auditor.vendors.protocols): whether only its commitment term commits a
-subscription (Sherweb's CommitmentTermType) or its billing term too (Pax8's), and whether the first day
-is its commitment's end (Pax8's commitmentTerm.endDate) or the day after (Sherweb's renewal, "The first
-day of the next commitment term")."""
+subscription or its billing term too (`commits_by_term_only`), and whether the first day is its
+commitment's end or the day after, the next term's first (`renews_next_day`); each vendor's folder
+quotes its own."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class Commitments(Protocol):
 
 def committed(vendor: Commitments, term: str | None, billing: str | None) -> bool:
     """Whether an annual (or longer) commitment forbids a reduction before its end."""
-    if vendor.commits_by_term_only:  # Sherweb's CommitmentTermType: Monthly, Annual, Biennial, Triennial
+    if vendor.commits_by_term_only:  # its commitment term alone: Monthly, Annual, Biennial, Triennial
         return term not in (None, "", MONTHLY)
     return (term not in (None, "", MONTHLY)) or (billing not in (None, "", MONTHLY))
 
@@ -41,11 +41,10 @@ def due_day(
 ) -> tuple[str | None, str | None]:
     """(the first day a reduction of a distributor subscription may be made, None: now; why none can be
     planned, else None), from its commitment as the distributor gives it: a monthly one now; an annual
-    (or longer) one at its commitment's end, Pax8's commitmentTerm.endDate (or endDate), Sherweb's
-    renewal, the day after its termEndDate. `plan` asks it of the report's reading (a commitment whose
-    end has passed is a stale reading), `apply --distributor` of its re-read at the call, `ended`: on or
-    after the day the plan scheduled, the commitment's end is that day still (a distributor that has
-    renewed it gives another, and the change is refused: plan again)."""
+    (or longer) one at its commitment's end, or the day after it (`renews_next_day`). `plan` asks it of
+    the report's reading (a commitment whose end has passed is a stale reading), `apply --distributor` of
+    its re-read at the call, `ended`: on or after the day the plan scheduled, the commitment's end is that
+    day still (a distributor that has renewed it gives another, and the change is refused: plan again)."""
     if not committed(vendor, term, billing):
         return None, None
     end = (term_end or "")[:10]

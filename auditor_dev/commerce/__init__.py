@@ -44,7 +44,14 @@ from auditor_dev.commerce.halo import SAMPLE_TEAM as SAMPLE_HALO_TEAM
 from auditor_dev.commerce.halo import HaloStandIn, kept_halo, sample_halo_tickets
 from auditor_dev.commerce.partner_billing import PartnerBillingStandIn, billed_line
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
-from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8, sample_pax8_invoice
+from auditor_dev.commerce.pax8 import (
+    SAMPLE_CLIENT_ID,
+    SAMPLE_COMPANY,
+    Pax8StandIn,
+    sample_pax8,
+    sample_pax8_f3,
+    sample_pax8_invoice,
+)
 from auditor_dev.commerce.psa_sample import sample_psa
 from auditor_dev.commerce.sample import sample_commerce
 from auditor_dev.commerce.sherweb import SAMPLE_SHERWEB_CLIENT, SAMPLE_SHERWEB_CUSTOMER, SherwebStandIn, sample_sherweb
@@ -73,6 +80,7 @@ __all__ = [
     "sample_connectwise_tickets",
     "sample_halo_tickets",
     "sample_pax8",
+    "sample_pax8_f3",
     "sample_pax8_invoice",
     "sample_psa",
     "sample_sherweb",

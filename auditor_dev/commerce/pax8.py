@@ -305,6 +305,12 @@ SAMPLE_E3_PRODUCT = "a1e3e3e3-0000-4000-8000-0000000000e3"  # mapped to SPE_E3 i
 # and its `commerceSubscriptionId` (auditor_dev/sample/sample-tenant.json)
 SAMPLE_E3_IDS = {"id": "2e698e5f-a9e2-4a40-99f2-d5ff2c84fe81", "commerce": "6f5e5c0b-466f-5e80-9fe3-47c4054dd921"}
 SAMPLE_E3_SKU = "05e9a617-0261-4cee-bb44-138d3ef5d965"
+SAMPLE_F1_PRODUCT = "f1f1f1f1-0000-4000-8000-0000000000f1"  # mapped to SPE_F1 in the demo's tenants entry
+# the sample tenant's F3 (SPE_F1) subscription and Microsoft's SKU id of it
+SAMPLE_F1_VENDOR = {
+    "vendorSubscriptionId": "d2969d35-df36-48fb-9e6e-383a036feab9",
+    "vendorSkuId": "66b55226-6b4f-492c-910c-a3b7a3c9d993",
+}
 
 
 def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
@@ -315,25 +321,7 @@ def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]],
     subscriptions, the tenants entry's products map). `named`: which of Graph's two ids of the E3
     subscription Pax8's vendorSubscriptionId gives, "id" or "commerce" (its commerceSubscriptionId)."""
     company = {"id": SAMPLE_COMPANY, "name": "Contoso", "status": "Active"}
-
-    def sub(n: int, product: str, name: str, quantity: int, price: float, cost: float, **more: Any) -> dict[str, Any]:
-        return {
-            "id": f"00000000-0000-4000-8000-{n:012d}",
-            "companyId": SAMPLE_COMPANY,
-            "productId": product,
-            "productName": name,
-            "quantity": quantity,
-            "startDate": "2026-03-18T00:00:00Z",
-            "createdDate": "2026-03-17T00:00:00Z",
-            "billingStart": "2026-03-18",
-            "status": "Active",
-            "price": price,
-            "partnerCost": cost,
-            "currencyCode": "EUR",
-            "billingTerm": "Monthly",
-            **more,
-        }
-
+    sub = _sample_sub
     del as_of  # the sample's dates are fixed, as the tenant's are
     # the vendor's ids Pax8 gives the sample's E3: the sample tenant's E3 subscription and Microsoft's SKU
     # id, so its seats are matched to that subscription
@@ -361,15 +349,49 @@ def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]],
     return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3"}
 
 
+def sample_pax8_f3() -> tuple[dict[str, Any], dict[str, str]]:
+    """Contoso's Microsoft 365 F3 at Pax8 in `audit --demo --tenants` (issue 108): named by Pax8's vendor ids,
+    49 seats, which the many-tenant demo's policy (three spare) leaves short after the plan, so the plan buys
+    the seats here. (the subscription, its line of the tenants entry's products map)."""
+    return _sample_sub(6, SAMPLE_F1_PRODUCT, "Microsoft 365 F3", 49, 2.25, 2.03, **SAMPLE_F1_VENDOR), {
+        SAMPLE_F1_PRODUCT: "SPE_F1"
+    }
+
+
+def _sample_sub(
+    n: int, product: str, name: str, quantity: int, price: float, cost: float, **more: Any
+) -> dict[str, Any]:
+    """One of the sample company's subscriptions at Pax8, at both prices."""
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "companyId": SAMPLE_COMPANY,
+        "productId": product,
+        "productName": name,
+        "quantity": quantity,
+        "startDate": "2026-03-18T00:00:00Z",
+        "createdDate": "2026-03-17T00:00:00Z",
+        "billingStart": "2026-03-18",
+        "status": "Active",
+        "price": price,
+        "partnerCost": cost,
+        "currencyCode": "EUR",
+        "billingTerm": "Monthly",
+        **more,
+    }
+
+
 SAMPLE_INVOICE = "7c1d2e3f-4a5b-4c6d-8e7f-900000000011"  # the sample partner's invoice of the sample's month
 
 
-def sample_pax8_invoice() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+def sample_pax8_invoice(
+    subscriptions: list[dict[str, Any]] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """The sample partner's invoice at Pax8 (October's, generated on the 5th: demo.CLOCK, 1 November, is
     before November's is generated, so `latest` is this one), its items Contoso's seats as
-    the sample's subscriptions bill them, each at the partner's cost (costTotal) and the customer's
-    price (subTotal): (invoices, items by invoice id)."""
-    _, subscriptions, _ = sample_pax8("")
+    the sample's subscriptions (or `subscriptions`) bill them, each at the partner's cost (costTotal) and the
+    customer's price (subTotal): (invoices, items by invoice id)."""
+    if subscriptions is None:
+        _, subscriptions, _ = sample_pax8("")
     invoice = {
         "id": SAMPLE_INVOICE,
         "invoiceDate": "2026-10-05",  # the 5th: Pax8 generates a month's final invoice then (docs/msp.md)

@@ -29,7 +29,7 @@ def _change(active: bool) -> Change:
         ({"holds": E3, "how": "direct"}, cond),
         {},
         (),
-        {},
+        (),
     )
 
 

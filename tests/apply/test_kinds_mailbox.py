@@ -177,7 +177,7 @@ def test_apply_counts_a_mailbox_it_could_not_read_as_one() -> None:
     keeps E5; Graph's "no mailbox" lets the swap take it (it ends nothing)."""
     body = {"addLicenses": [], "removeLicenses": [E5]}
     change = Change(1, "assign_license", "POST", f"/users/{QUEUE}/assignLicense", body, "", QUEUE, None,
-                    ({"account_kind": "resource"},), {}, (), {})  # fmt: skip
+                    ({"account_kind": "resource"},), {}, (), ())  # fmt: skip
     plans = {E5: ((EXCHANGE, "EXCHANGE_S_ENTERPRISE"),)}
     [known] = swap_unmet(change, plans, {E5: "SPE_E5"}, "user")
     assert "carries the account's mailbox (Exchange Online (Plan 2)) and the account has a mailbox" in known

@@ -178,7 +178,7 @@ def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None
         "to schedule it before then, or the seats stay for another term.",
     ]
     assert not any(line.startswith(("Reduce Enterprise", "Cancel")) for line in lines)
-    view = bill_view(bill, "EUR", Locale.NL)
+    view = bill_view(bills.of(bill), "EUR", Locale.NL)
     assert view is not None and [line[:61] for line in view.urgent] == [
         "Verlaag Microsoft 365 E3 voor de verlenging, uiterlijk 26 nov",
         "Vraag uw partner om Enterprise Mobility + Security E3 voor de",
@@ -221,7 +221,7 @@ def test_a_needed_subscription_ending_with_auto_renew_off_leads_the_bill_with_wh
         "Microsoft 365 E3: Recurring billing is off: the subscription ends on Dec 10, 2026 with its 20 licenses, "
         "which the plan needs. Turn recurring billing on by Dec 9, 2026, or its users lose the product that day."
     )
-    view = bill_view(bill, "EUR", Locale.EN)
+    view = bill_view(bills.of(bill), "EUR", Locale.EN)
     assert view is not None and expected in view.urgent
     assert expected in urgent_lines(msgspec.structs.replace(doc, bill=bills.of(bill)), Locale.EN)
     # with recurring billing on, nothing to say

@@ -34,7 +34,7 @@ def test_the_monthly_billing_premium_is_named_beside_its_amount() -> None:
     assert (action["monthly_saving"], action["uplift"]) == (106.31, "monthly_billing")  # 3 x 33.75 x 1.05
     (step,) = bill_money(bills.of(bill)).leaves
     assert step.uplift == "monthly_billing"
-    view = bill_view(bill, "EUR", Locale.EN, money_of(spend_monthly=1012.5))
+    view = bill_view(bills.of(bill), "EUR", Locale.EN, money_of(spend_monthly=1012.5))
     assert view is not None
     (row,) = view.rows  # the table's amount says the premium it holds, beside it
     assert row.saving == "€106.31 (annual term billed monthly: the catalog price plus about 5%)"
@@ -53,7 +53,7 @@ def test_without_a_price_the_amount_is_said_to_be_unknown() -> None:
     assert (action["action"], action["seats"], action["unpriced"]) == ("reduce", 3, True)
     line = urgent_line(i18n.translations(Locale.EN), bills.action(**action), "EUR")
     assert "an amount not known (no price)" in line and "0.00" not in line
-    view = bill_view(bill, "EUR", Locale.EN)
+    view = bill_view(bills.of(bill), "EUR", Locale.EN)
     assert view is not None and view.rows[0].saving == "not known"
 
 
@@ -61,7 +61,7 @@ def test_seats_no_window_takes_are_listed_with_why() -> None:
     billing = parse_billing(HEADER + "c-one,mca,P1Y,2026-03-01,2027-03-01,true,2026-11-23:4,P1Y\n")
     bill = build_bill(document([sub("one", 30)], consumed=20), {}, billing, TODAY)
     assert bill["products"][0]["unscheduled"] == 6
-    view = bill_view(bill, "EUR", Locale.EN)
+    view = bill_view(bills.of(bill), "EUR", Locale.EN)
     assert view is not None
     assert view.unscheduled == (
         "Microsoft 365 E3: 6 more seats are not scheduled: no window to remove them is open today (only within "

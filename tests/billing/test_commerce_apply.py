@@ -14,8 +14,9 @@ import msgspec
 import pytest
 from azure.core.credentials import AccessToken
 
-from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce
+from auditor.apply.commerce import Commerce, commerce_of, run_commerce
 from auditor.apply.commerce_undo import undo_commerce
+from auditor.apply.write_engine import BillJournal
 from auditor.billing.arm import BillingSourceError
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import BillAction, CommerceChange
@@ -118,7 +119,7 @@ def test_the_plan_names_what_an_api_can_do_and_the_dry_run_changes_nothing(world
 def test_apply_makes_them_journaled_and_never_below_the_seats_assigned(world: Any, tmp_path: Path) -> None:
     snapshot, facts, arm, pc = world
     changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
-    journal = CommerceJournal(tmp_path / "commerce.jsonl")
+    journal = BillJournal(tmp_path / "commerce.jsonl")
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
     out = io.StringIO()
     # someone assigned a Copilot license since the plan: 5 assigned, 4 would be left
@@ -156,7 +157,7 @@ def test_outside_the_window_or_after_a_change_it_is_skipped(world: Any, tmp_path
             commerce,
             _seats({}),
             execute=True,
-            journal=CommerceJournal(tmp_path / "j"),
+            journal=BillJournal(tmp_path / "j"),
             today=date(2026, 11, 6),
             out=out,
         )
@@ -182,7 +183,7 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     snapshot, facts, arm, pc = world
     changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
     path = tmp_path / "commerce.jsonl"
-    journal = CommerceJournal(path)
+    journal = BillJournal(path)
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
     asyncio.run(
         run_commerce(
@@ -201,7 +202,7 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     asked: list[str] = []
     out = io.StringIO()
     undo_path = tmp_path / "undo.jsonl"
-    undo_journal = CommerceJournal(undo_path)
+    undo_journal = BillJournal(undo_path)
     assert (
         undo_commerce(
             path,
@@ -289,7 +290,7 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
     account = next(iter(arm.accounts))
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
     path = tmp_path / "commerce.jsonl"
-    journal = CommerceJournal(path)
+    journal = BillJournal(path)
     out = io.StringIO()
     assert (
         asyncio.run(
@@ -323,7 +324,7 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
     assert sub["properties"]["quantity"] == 2
     asked: list[str] = []
     undo_path = tmp_path / "undo.jsonl"
-    undo_journal = CommerceJournal(undo_path)
+    undo_journal = BillJournal(undo_path)
     assert (
         undo_commerce(
             path,
@@ -369,7 +370,7 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     sub = pc.customers[customer][0]
     sub["refundableQuantity"] = {"totalQuantity": 0, "details": []}
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
-    journal = CommerceJournal(tmp_path / "commerce.jsonl")
+    journal = BillJournal(tmp_path / "commerce.jsonl")
     out = io.StringIO()
     assert (
         asyncio.run(

@@ -15,7 +15,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce
+from auditor.apply.commerce import Commerce, commerce_of, run_commerce
+from auditor.apply.write_engine import BillJournal
 from auditor.common.errors import UsageError
 from auditor.vendors.commerce_sources import Access
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
@@ -117,7 +118,7 @@ def test_the_body_sent_is_rebuilt_from_the_changes_seats(tmp_path: Path) -> None
             typed(change)
         change["request"]["body"] = {"properties": {"quantity": 5}}
         commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
-        journal = CommerceJournal(tmp_path / "commerce.jsonl")
+        journal = BillJournal(tmp_path / "commerce.jsonl")
         run = run_commerce(
             typed(change),
             commerce,

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce
+from auditor.apply.commerce import Commerce, commerce_of, run_commerce
 from auditor.apply.journal import JournalError
+from auditor.apply.write_engine import BillJournal
 from auditor.common.errors import UsageError
 from auditor.vendors.commerce_sources import Access
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
@@ -41,10 +42,10 @@ def test_a_full_disk_after_a_cancellation_names_it_and_keeps_whole_lines(
     changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
     cancel = [c for c in changes if c.kind == "cancel"]
     path = tmp_path / "commerce.jsonl"
-    journal = CommerceJournal(path)
+    journal = BillJournal(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with pytest.raises(UsageError, match="already exists"):
-        CommerceJournal(path)  # created exclusively: never appended to
+        BillJournal(path)  # created exclusively: never appended to
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
     real = os.write
     writes = []
@@ -152,7 +153,7 @@ def test_undo_commerce_without_a_terminal_buys_nothing_and_says_so(
     account = next(iter(arm.accounts))
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
     path = tmp_path / "commerce.jsonl"
-    journal = CommerceJournal(path)
+    journal = BillJournal(path)
     reduce = _arm_reduce(account)
     assert (
         asyncio.run(

@@ -19,10 +19,11 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 
 from auditor.apply.arguments import WriteOptions
-from auditor.apply.commerce import Commerce, CommerceJournal, apply_commerce_changes, commerce_of, run_commerce
+from auditor.apply.commerce import Commerce, apply_commerce_changes, commerce_of, run_commerce
 from auditor.apply.commerce_reread import reread
 from auditor.apply.commerce_undo import undo_commerce
 from auditor.apply.fresh import FreshPlan
+from auditor.apply.write_engine import BillJournal
 from auditor.billing import arm
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.file import Channel
@@ -72,7 +73,7 @@ def _plan(tenant_id: str, commerce: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _run(changes: list[dict[str, Any]], commerce: Commerce, table: dict[str, tuple[int, int]], path: Path) -> str:
-    journal = CommerceJournal(path)
+    journal = BillJournal(path)
     out = io.StringIO()
     asyncio.run(
         run_commerce(typed(*changes), commerce, _seats(table), execute=True, journal=journal, today=TODAY, out=out)
@@ -328,7 +329,7 @@ def test_a_change_made_but_answered_500_is_unknown_and_undo_settles_it_by_re_rea
     with BillingStandIn(facts.accounts, now=NOW) as st, _Made500(facts.customers) as pc:
         commerce = Commerce(_access(st.url, pc.url))
         path = tmp_path / "j.jsonl"
-        journal = CommerceJournal(path)
+        journal = BillJournal(path)
         out = io.StringIO()
         failed = asyncio.run(
             run_commerce(
@@ -396,7 +397,7 @@ def test_undo_names_a_change_cut_off_mid_request_and_a_cut_line_and_exits_3(
     [account] = facts.accounts
     path = tmp_path / "commerce-journal-20261101T070000Z.jsonl"
     with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
-        journal = CommerceJournal(path)
+        journal = BillJournal(path)
         journal.write(_arm_reduce(account), "sending")
         journal.close()
         with path.open("a", encoding="utf-8") as handle:

@@ -1,7 +1,10 @@
 """`apply PLAN --distributor --demo` and `undo --distributor --demo`: the distributor's write path tried
 offline, on the plan of `audit --demo --tenants` (issue 99, point 15). The sample's Pax8 is served by its
 stand-in on 127.0.0.1, and what the writes leave is kept in demo-pax8.json beside the plan, as
-demo-tenant.json keeps the tenant, so the undo finds the reduction the apply made (docs/msp.md)."""
+demo-tenant.json keeps the tenant, so the undo finds the reduction the apply made (docs/msp.md). Issue 108:
+the same run plans a purchase at Pax8 (Contoso's Microsoft 365 F3, short of the policy's spare minimum) and at
+Sherweb (Fabrikam's Exchange Online (Plan 1), its Sherweb served by the Sherweb stand-in, kept in
+demo-sherweb.json), each made by `apply --distributor --demo --yes` and taken off again by `undo`."""
 
 from __future__ import annotations
 
@@ -14,11 +17,12 @@ import pytest
 from auditor.cli import main
 
 E3_AT_PAX8 = "00000000-0000-4000-8000-000000000001"  # the sample's Microsoft 365 E3 at Pax8: 210 seats billed
+F1_AT_PAX8 = "00000000-0000-4000-8000-000000000006"  # its Microsoft 365 F3 at Pax8: 49 seats, 2 short
 
 
-def _seats(folder: Path) -> int:
+def _seats(folder: Path, sub: str = E3_AT_PAX8) -> int:
     kept: dict[str, list[dict[str, Any]]] = json.loads((folder / "demo-pax8.json").read_text("utf-8"))
-    return next(int(s["quantity"]) for s in kept["subscriptions"] if s["id"] == E3_AT_PAX8)
+    return next(int(s["quantity"]) for s in kept["subscriptions"] if s["id"] == sub)
 
 
 def test_the_demos_plan_is_reduced_at_pax8_and_put_back_offline(
@@ -32,10 +36,13 @@ def test_the_demos_plan_is_reduced_at_pax8_and_put_back_offline(
     assert main(["plan", "--report-dir", str(folder)]) == 0
     plan = str(folder / "plan.json")
     bill = json.loads((folder / "plan.json").read_text("utf-8"))["bill"]
-    [change] = bill["distributor"]
+    [change, bought] = bill["distributor"]
     # each product's one Pax8 subscription that names no Microsoft subscription: in English's singular
     assert all("(s)" not in why and " names no Microsoft subscription" in why for why in bill["distributor_skipped"])
     assert (change["api_id"], change["from"], change["to"]) == (E3_AT_PAX8, 210, 200)
+    # F3: 48 assigned after the plan and the policy's 3 spare, 49 bought: 2 more at Pax8, at cost and price
+    assert (bought["kind"], bought["api_id"], bought["from"], bought["to"]) == ("increase", F1_AT_PAX8, 49, 51)
+    assert (bought["monthly_saving"], bought["monthly_price"]) == (-4.06, 4.5)
     capsys.readouterr()
     # a dry run first: the plan's license changes are not made yet, so the seats left would be too few
     assert main(["apply", plan, "--distributor", "--demo"]) == 0
@@ -43,17 +50,50 @@ def test_the_demos_plan_is_reduced_at_pax8_and_put_back_offline(
     assert not (folder / "demo-pax8.json").exists()  # a dry run keeps nothing
     assert main(["apply", plan, "--demo", "--yes"]) == 0  # the license changes, on the demo tenant
     assert main(["apply", plan, "--distributor", "--demo", "--yes"]) == 0
-    assert "D1. reduce SPE_E3 at Pax8" in capsys.readouterr().out
-    assert _seats(folder) == 200
+    said = capsys.readouterr().out
+    assert "D1. reduce SPE_E3 at Pax8" in said and "D2. buy 2 SPE_F1 at Pax8" in said
+    assert (_seats(folder), _seats(folder, F1_AT_PAX8)) == (200, 51)
     (journal,) = folder.glob("distributor-journal-*.jsonl")
-    assert [json.loads(line)["outcome"] for line in journal.read_text("utf-8").splitlines()] == ["sending", "done"]
+    outcomes = [json.loads(line)["outcome"] for line in journal.read_text("utf-8").splitlines()]
+    assert outcomes == ["sending", "done", "sending", "done"]
     # undo without --yes: a dry run that says so; with --yes, a person's yes puts the seats back
     assert main(["undo", "--distributor", "--demo"]) == 0
-    assert "dry run: 1 reduction would be put back, nothing was written" in capsys.readouterr().out
-    assert _seats(folder) == 200
+    said = capsys.readouterr().out
+    assert "dry run: 1 reduction would be put back, nothing was written" in said
+    assert "dry run: 1 purchase would be taken off" in said
+    assert (_seats(folder), _seats(folder, F1_AT_PAX8)) == (200, 51)
     monkeypatch.setattr("auditor.apply.distributor_undo._ask", lambda question: True)  # the person at the keyboard
     # the seats go back only as far as the tenant assigns them, with the policy's spare: with the plan's
     # license changes still made, 207 (198 assigned, 9 spare), not the 210 Pax8's history had
     assert main(["undo", "--distributor", "--demo", "--yes"]) == 0
-    assert "put SPE_E3 back from 200 to 207 seats at Pax8" in capsys.readouterr().out
-    assert _seats(folder) == 207
+    said = capsys.readouterr().out
+    assert "put SPE_E3 back from 200 to 207 seats at Pax8" in said
+    assert "take the 2 SPE_F1 bought at Pax8 off again" in said
+    assert (_seats(folder), _seats(folder, F1_AT_PAX8)) == (207, 49)
+
+
+def test_the_demos_purchase_at_sherweb_is_made_and_taken_off_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], virtual_graph_time: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for key in ("SHERWEB_CLIENT_ID", "SHERWEB_CLIENT_SECRET", "SHERWEB_SUBSCRIPTION_KEY"):
+        monkeypatch.delenv(key, raising=False)  # the demo gives the stand-in's own
+    assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0
+    folder = Path("reports/tenants/fabrikam")
+    assert main(["plan", "--report-dir", str(folder)]) == 0
+    [bought] = json.loads((folder / "plan.json").read_text("utf-8"))["bill"]["distributor"]
+    # Exchange Online (Plan 1): none assigned, the policy's 2 spare, 1 bought: 1 more at Sherweb
+    assert (bought["kind"], bought["source"], bought["from"], bought["to"]) == ("increase", "sherweb", 1, 2)
+    plan = str(folder / "plan.json")
+    capsys.readouterr()
+    assert main(["apply", plan, "--distributor", "--demo", "--yes"]) == 0
+    assert "D1. buy 1 EXCHANGESTANDARD at Sherweb" in capsys.readouterr().out
+
+    def seats() -> int:
+        kept = json.loads((folder / "demo-sherweb.json").read_text("utf-8"))
+        return int(next(iter(kept.values()))[0]["quantity"])
+
+    assert seats() == 2
+    assert main(["undo", "--distributor", "--demo", "--yes"]) == 0
+    assert "take the 1 EXCHANGESTANDARD bought at Sherweb off again" in capsys.readouterr().out
+    assert seats() == 1

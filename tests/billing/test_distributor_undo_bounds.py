@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditor.apply import distributor_undo
-from auditor.apply.journal import kept_plan
+from auditor.apply.plan_binding import kept_plan
 from auditor.cli import main
 
 from .test_distributor_writes import MONTHLY_AT_PAX8, World, audited, power_bi_seats

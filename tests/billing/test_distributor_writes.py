@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -388,3 +388,37 @@ def test_a_refused_put_is_journaled_failed_and_exits_3(
             ("failed", 422),
         ]
         assert world.quantities()[MONTHLY_AT_PAX8] == 6
+
+
+class _Pinned(datetime):
+    """The journals' clock, pinned to one second: two runs within it name the same default file."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _Pinned:
+        return cls(2026, 11, 2, 9, 14, 3, tzinfo=UTC)
+
+
+def test_apply_distributor_writes_the_journal_given_and_never_another_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`apply PLAN --distributor --journal FILE` journals in FILE (the plan kept beside it, for undo), as the
+    licence changes' apply does; a default name taken by another run's journal is never written into."""
+    with audited(tmp_path, monkeypatch) as world:
+        power_bi_seats(world, -1)
+        given = tmp_path / "mine.jsonl"
+        assert world.apply("--yes", "--journal", str(given)) == 0
+        lines = [json.loads(t) for t in given.read_text("utf-8").splitlines()]
+        assert [(ln["n"], ln["outcome"]) for ln in lines] == [(1, "sending"), (1, "done")]
+        assert not list(world.out.glob("distributor-journal-*"))
+        capsys.readouterr()
+        assert main(undo_argv(given, "pax8", world.pax8.url, world.graph.url, world.tenant_id)) == 0
+        assert "-> would ask, then put them back to 6 seats" in capsys.readouterr().out  # its plan found beside it
+        # another run's journal, named by the same second: the next run's default journal is a file of its own
+        monkeypatch.setattr("auditor.apply.journal.datetime", _Pinned)
+        other = world.out / "distributor-journal-20261102T091403Z.jsonl"
+        other.write_text('{"n": 1}\n', "utf-8")
+        assert world.apply("--yes") == 3  # made already: the fresh compile no longer makes it, so it is refused
+        assert other.read_text("utf-8") == '{"n": 1}\n'
+        (mine,) = [p for p in world.out.glob("distributor-journal-*") if p != other]
+        assert mine.name == "distributor-journal-20261102T091403Z-2.jsonl"
+        assert [json.loads(t)["outcome"] for t in mine.read_text("utf-8").splitlines()] == ["refused"]

@@ -15,6 +15,7 @@ from auditor.common.errors import UsageError
 from auditor.formats.report_json import decode_report
 from auditor.vendors.halo import client as halo_client
 from auditor.vendors.halo.client import Credentials, Halo, HaloError, credentials
+from auditor.vendors.registry import PSAS
 from auditor_dev.commerce.halo import SAMPLE_CLIENT, HaloStandIn, sample_halo
 
 SECRET = "h4lo-Secret-9d2Kq"  # the stand-in's application secret (made up)
@@ -176,13 +177,13 @@ def test_the_keys_come_from_the_environment() -> None:
 
 def test_a_halo_block_is_checked_as_the_others_are() -> None:
     block = json.loads(psa_block({"halo": {"company_id": "31", "products": {"MS-E3": "spe_e3"}, "team": "Licensing",
-                                           "ticket": 5120}}, "tenants[0].psa"))  # fmt: skip
+                                           "ticket": 5120}}, "tenants[0].psa", PSAS))  # fmt: skip
     assert block == {"halo": {"company_id": 31, "products": {"ms-e3": "SPE_E3"}, "team": "Licensing", "ticket": 5120}}
     with pytest.raises(UsageError) as refused:
-        psa_block({"halo": {"company_id": 31, "client_secret": "x"}}, "tenants[0].psa")
+        psa_block({"halo": {"company_id": 31, "client_secret": "x"}}, "tenants[0].psa", PSAS)
     assert "unknown key 'client_secret'" in str(refused.value) and "x'" not in str(refused.value)
     with pytest.raises(UsageError):
-        psa_block({"halo": {"company_id": 31, "ticket": "next"}}, "tenants[0].psa")
+        psa_block({"halo": {"company_id": 31, "ticket": "next"}}, "tenants[0].psa", PSAS)
 
 
 def test_the_three_way_table_with_halo(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ a company not the partner's; read only; the secret in no output."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 import os
@@ -15,13 +14,15 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from auditor.billing.distributor_seats import reconcile
+from auditor.billing.distributor_seats import payload, reconcile
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.delivery.matrix import load_tenants
 from auditor.formats.report_model import SeatRow
 from auditor.snapshot import load_snapshot
+from auditor.vendors.distributor_sessions import seller
 from auditor.vendors.pax8.client import Pax8, Pax8Error
+from auditor.vendors.registry import DISTRIBUTORS
 from auditor_dev.commerce.pax8 import Pax8StandIn
 
 COMPANY = "11111111-2222-4333-8444-555555555555"
@@ -29,6 +30,8 @@ OTHER = "99999999-2222-4333-8444-555555555555"
 E3 = "aaaaaaaa-0000-4000-8000-0000000000e3"
 SECRET = "s3cret-Pax8-value-never-printed"
 SAMPLE = Path(__file__).resolve().parents[2] / "auditor_dev" / "sample" / "sample-tenant.json"
+
+PAX8 = seller(DISTRIBUTORS["pax8"])  # the reconciliation's name for Pax8
 
 
 def _sub(n: int, product: str, name: str, quantity: int, **more: object) -> dict[str, object]:
@@ -157,7 +160,9 @@ def test_the_reconciliation_per_product() -> None:
     ]
     from auditor.vendors.pax8.client import _subscription
 
-    doc = msgspec.to_builtins(reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs]))
+    doc = msgspec.to_builtins(
+        reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs], [], PAX8)
+    )
     products = {p["sku"]: p for p in doc["products"]}
     assert products["SPE_E3"]["billed"] == 25 and products["SPE_E3"]["matched_by"] == "map"
     assert products["SPE_E5"]["matched_by"] == "name" and products["SPE_E5"]["term_end"] == "2027-02-01"
@@ -206,27 +211,28 @@ def test_the_many_tenant_demo_reconciles_contoso_and_prints_no_secret(
     doc = json.loads((tmp_path / "contoso" / "distributor.json").read_text("utf-8"))
     kinds = {(f["kind"], f["sku"]) for f in doc["findings"]}
     assert {("billed_more", "SPE_E3"), ("term_end", "SPE_E5"), ("billed_fewer", "POWER_BI_PRO")} <= kinds
-    assert not (tmp_path / "fabrikam" / "distributor.json").exists()  # no distributor named for it
+    assert not (tmp_path / "northwind" / "distributor.json").exists()  # no distributor named for it
     rows = {r["key"]: r for r in json.loads((tmp_path / "tenants.json").read_text("utf-8"))["tenants"]}
     found = rows["contoso"]["distributor"]
-    assert (found["differences"], found["error"]) == (3, None)  # E3, E5 and Power BI Pro
+    assert (found["differences"], found["error"]) == (4, None)  # E3, E5, Power BI Pro and F3 (3 billed unused)
     # the customer's month at the distributor: Pax8's partnerCost (the MSP's), its price (the customer's)
     assert found["totals"] == [
-        {"currency": "EUR", "cost_monthly": 7229.1, "billed_monthly": 8026.5, "margin_monthly": 797.4}
+        {"currency": "EUR", "cost_monthly": 7328.57, "billed_monthly": 8136.75, "margin_monthly": 808.18}
     ]
     assert {p["sku"]: p["margin_monthly"] for p in found["products"]} == {
         "POWER_BI_PRO": 28.5,
         "SPE_E3": 703.5,
         "SPE_E5": 65.4,
+        "SPE_F1": 10.78,  # 49 seats: 49 x 2.25 billed, 49 x 2.03 cost
     }
     md = (tmp_path / "tenants.md").read_text("utf-8").replace("\\", "")
-    assert "3 · cost €7,229.10, billed €8,026.50, margin €797.40; " in md  # the customer's, then each product's
+    assert "4 · cost €7,328.57, billed €8,136.75, margin €808.18; " in md  # the customer's, then each product's
     assert "; Microsoft 365 E3: cost €6,384.00, billed €7,087.50, margin €703.50" in md
-    assert rows["fabrikam"]["distributor"] is None
+    assert rows["northwind"]["distributor"] is None and rows["fabrikam"]["distributor"]["differences"] == 1  # Sherweb
     err = capsys.readouterr().err
     assert "matched to SPE_E5 by its name" in err and SECRET not in err
     # the run's line counts what tenants.json counts: the products billed otherwise, not the findings
-    assert "contoso: distributor: 3 products read, 3 billed otherwise than Microsoft counts them" in err
+    assert "contoso: distributor: 4 products read, 4 billed otherwise than Microsoft counts them" in err
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path
@@ -285,7 +291,7 @@ def test_an_annual_and_a_monthly_of_one_product_are_told_apart_by_the_vendors_id
         TenantSubscription(MONTHLY, None, "POWER_BI_PRO", PBI_SKU),
     ]
     seats = [SeatRow(sku="POWER_BI_PRO", sku_id=PBI_SKU, name="Power BI Pro", enabled=34, consumed=30)]
-    doc = msgspec.to_builtins(reconcile({}, seats, got, tenant))  # type: ignore[arg-type]
+    doc = msgspec.to_builtins(reconcile({}, seats, got, tenant, PAX8))  # type: ignore[arg-type]
     (product,) = doc["products"]
     assert product["matched_by"] == "subscription" and not doc["warnings"]
     assert {s["microsoft_subscription"]: (s["billing_term"], s["term_end"]) for s in product["subscriptions"]} == {
@@ -299,7 +305,7 @@ def test_an_annual_and_a_monthly_of_one_product_are_told_apart_by_the_vendors_id
     ]
     assert not [f for f in doc["findings"] if f["kind"] == "ambiguous"]
     # the bill: the annual subscription's term end is its own; the monthly one has none to take
-    given = {"block": {"company_id": COMPANY}, "subscriptions": [dataclasses.asdict(s) for s in got]}
+    given = payload(PAX8, {"company_id": COMPANY}, got)
     sample = [s for s in load_snapshot(SAMPLE).subscriptions if s.sku_part_number == "POWER_BI_PRO"]
     assert terms(given, sample) == {ANNUAL: date(2027, 5, 8)}
 
@@ -309,14 +315,13 @@ def test_two_subscriptions_of_one_product_without_the_vendors_ids_are_not_guesse
 
     got = _read(power_bi_at_pax8(vendor_ids=False))
     seats = [SeatRow(sku="POWER_BI_PRO", sku_id=PBI_SKU, name="Power BI Pro", enabled=34, consumed=30)]
-    doc = msgspec.to_builtins(reconcile({"products": {PBI: "POWER_BI_PRO"}}, seats, got))  # type: ignore[arg-type]
+    doc = msgspec.to_builtins(reconcile({"products": {PBI: "POWER_BI_PRO"}}, seats, got, [], PAX8))  # type: ignore[arg-type]
     ambiguous = [f for f in doc["findings"] if f["kind"] == "ambiguous"]
     ids = ["00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012"]
     assert ambiguous == [{"kind": "ambiguous", "sku": "POWER_BI_PRO", "subscriptions": ids}]
     assert any(ids[0] in w and ids[1] in w and "not guessed" in w for w in doc["warnings"])
     # no date is taken for either Microsoft subscription (the earliest would be the monthly one's too)
-    given = {"block": {"company_id": COMPANY, "products": {PBI: "POWER_BI_PRO"}}}
-    given["subscriptions"] = [dataclasses.asdict(s) for s in got]
+    given = payload(PAX8, {"company_id": COMPANY, "products": {PBI: "POWER_BI_PRO"}}, got)
     assert terms(given, load_snapshot(SAMPLE).subscriptions) == {}
 
 

@@ -170,3 +170,14 @@ def test_a_refusal_echoing_the_keys_reaches_no_file_no_stream_and_no_customers_m
     # and never the customer's: its e-mail (the digest, report.html, the CSV) says nothing of them
     assert "HTTP 401" not in mailed and "could not be read from the PSA" not in mailed
     assert "The distributor's seats could not be read" not in mailed and "What the customer is billed" not in mailed
+
+
+def test_a_credential_header_whose_name_does_not_say_so_is_named_by_its_vendor() -> None:
+    """Autotask's ApiIntegrationCode names no key nor secret: its client names it a credential
+    (VendorClient.credential_headers), so an answer echoing it loses it too; by its name alone it is none."""
+    keys = autotask.Credentials(CODE, "api@msp.example", SECRET)
+    with autotask.Autotask(keys, endpoint="http://127.0.0.1:9") as client:  # nothing is asked of it
+        sent, named = client.headers(), client.credential_headers
+    assert CODE.encode() in credential_forms(sent, None, named)
+    assert CODE.encode() not in credential_forms(sent)
+    assert scrub(f"refused: {CODE}".encode(), credential_forms(sent, None, named)) == b"refused: [redacted]"

@@ -181,7 +181,7 @@ def test_a_tenant_whose_entry_dropped_its_distributor_keeps_no_earlier_file(tmp_
     removed, never read by the roll-up as tonight's; a tenant still naming one is walked."""
     from types import SimpleNamespace
 
-    from auditor.fleet.distributor_reads import audited
+    from auditor.fleet.vendor_reads import audited
 
     for key in ("dropped", "kept"):
         (tmp_path / key).mkdir()

@@ -112,6 +112,24 @@ def test_run_scripts_take_untrusted_values_from_env_only() -> None:
                 assert "${{" not in line, f"{path.name}: {line.strip()}"
 
 
+def _runs_the_product(step: dict[Any, Any]) -> bool:
+    run = str(step.get("run", ""))
+    return "python -m auditor" in run or re.search(r"(^|[\s;(])license-auditor ", run) is not None
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[path.name for path in WORKFLOWS])
+def test_every_job_that_runs_the_product_installs_it_first(path: Path) -> None:
+    # a step that runs the product needs the package's dependencies (msgspec, pyyaml, ...), not one of them
+    for name, job in load(path)["jobs"].items():
+        installed = False
+        for step in job.get("steps", []):
+            run = str(step.get("run", ""))
+            if re.search(r"pip install[^\n]*(\s|')\.(\[\w+\])?'?(\s|$)", run):
+                installed = True
+            if _runs_the_product(step):
+                assert installed, f"{path.name}: job {name!r} runs the product before installing it: {run[:80]!r}"
+
+
 def test_nightly_workflow_shape() -> None:
     nightly = load(ROOT / ".github" / "workflows" / "nightly-audit.yml")
     triggers = nightly[True]  # YAML 1.1 reads the key `on` as true

@@ -160,7 +160,7 @@ def test_the_bill_shows_it_beside_the_copilot_seats_marked_beta() -> None:
         "monthly_saving_within_year": 0.0,
         "copilot_credits": copilot_credits(CREDITS, ()),
     }
-    view = bill_view(bill, "EUR", Locale.EN)
+    view = bill_view(bills.of(bill), "EUR", Locale.EN)
     assert view is not None
     prepaid, payg, per_user = view.credits
     assert prepaid == (
@@ -171,7 +171,7 @@ def test_the_bill_shows_it_beside_the_copilot_seats_marked_beta() -> None:
     assert payg == "Pay-as-you-go: consumed 1,210, purchased none (no purchased pool), remaining none (no finite pool)."
     assert per_user.startswith("Credits per user are not shown")
     for locale in (Locale.NL, Locale.DA, Locale.SV, Locale.TR):
-        other = bill_view(bill, "EUR", locale)
+        other = bill_view(bills.of(bill), "EUR", locale)
         assert other is not None and "beta" in other.credits[0] and "consumed" not in other.credits[0]
         per_user_there = other.credits[-1]
         assert "CopilotCostManagement-UserData.Read.All" in per_user_there and "are not shown" not in per_user_there

@@ -106,7 +106,9 @@ def _fleet(
             graph = stack.enter_context(GraphEmulator(snapshot, token=token, responders=faults))
             entry = {"name": c.key.title(), "tenant_id": c.tenant_id, "graph_endpoint": graph.url}
             entries.append({**entry, "billing_source": "none"})  # no Partner Center: the relationships alone
-        tenants = {"defaults": {"client_id": CLIENT, "policies": "policies/p.yaml"}}
+        # the exit code of the reads, not of Fabrikam's policy's findings (its Exchange Online under the spare
+        # minimum is high)
+        tenants = {"defaults": {"client_id": CLIENT, "policies": "policies/p.yaml", "fail_on": "never"}}
         (tmp_path / "tenants.yaml").write_text(block + yaml.safe_dump({**tenants, "tenants": entries}), "utf-8")
         yield Fleet(partner, token)
 

@@ -26,12 +26,13 @@ from auditor.report.capped import MARKDOWN, render_page
 from auditor.report.view import PageContext
 from auditor.rules.assignments.selection import SkuForbidden
 from tests.guidance.demo_files import demo_files
+from tests.guidance.review_rounds import FileEntry, unfixed_in_files
 from tests.report.report_fixtures import FakeGuidance, build_sample
 
 TRANSLATED = [locale for locale in Locale if locale is not Locale.EN]
 
 # (found, fixed): `found` is in no file any more; `fixed`, where given, is in at least one
-FIXED: dict[Locale, list[tuple[str, str | None]]] = {
+FIXED: dict[Locale, list[FileEntry]] = {
     Locale.NL: [
         ("5 geblokkeerd", "31 van 36 gebruikers kunnen worden verplaatst, 5 niet"),
         ("Kopen vóór", "Uiterlijk kopen"),
@@ -132,10 +133,7 @@ def test_what_the_reviewer_found_is_gone_and_the_fix_is_said(
     locale: Locale, files: dict[Locale, dict[str, str]]
 ) -> None:
     read = {name: _read(text) for name, text in files[locale].items() if name != "report.json"}
-    found = [f"{name}: {wrong!r}" for wrong, _ in FIXED[locale] for name, text in read.items() if wrong in text]
-    assert found == []
-    missing = [fixed for _, fixed in FIXED[locale] if fixed and not any(fixed in text for text in read.values())]
-    assert missing == []
+    assert unfixed_in_files(read, FIXED[locale]) == []
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)

@@ -19,11 +19,12 @@ from auditor import i18n
 from auditor.data.model import Locale
 from auditor.fleet.rollup import write_documents
 from tests.guidance.demo_files import demo_files
+from tests.guidance.review_rounds import FileEntry, unfixed_in_files
 from tests.guidance.test_native_review import ROLLUP, _read
 
 TRANSLATED = [locale for locale in Locale if locale is not Locale.EN]
 
-FIXED: dict[Locale, list[tuple[str, str | None]]] = {
+FIXED: dict[Locale, list[FileEntry]] = {
     Locale.EN: [
         ("the user is leaving", "the licenses go with the finding “Disabled user holds licenses”"),
         ("the licenses Microsoft 365 E3,", "the license Microsoft 365 E3,"),
@@ -209,10 +210,7 @@ def test_what_the_round_5_reviewer_found_is_gone_and_the_fix_is_said(
     locale: Locale, files: dict[Locale, dict[str, str]]
 ) -> None:
     read = files[locale]
-    found = [f"{name}: {wrong!r}" for wrong, _ in FIXED[locale] for name, text in read.items() if wrong in text]
-    assert found == []
-    missing = [fixed for _, fixed in FIXED[locale] if fixed and not any(fixed in text for text in read.values())]
-    assert missing == []
+    assert unfixed_in_files(read, FIXED[locale]) == []
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)

@@ -5,7 +5,6 @@ the history file's lines and back, and the trends and the roll-up read the seats
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from auditor.insights.copilot_history import (
     idle_cost,
     seat_histories,
 )
-from auditor.insights.history import parse_lines, record_of
+from auditor.insights.history import parse_lines, record_line, record_of
 from auditor.insights.trends import trends
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 
@@ -94,7 +93,7 @@ def test_a_week_of_nights(first_night: ReportDocument, tmp_path: Path) -> None:
         _night(first_night, 7, reduced, {DAILY, IDLE, SANNE}),
     ]
     history = tmp_path / "history.jsonl"
-    history.write_text("".join(json.dumps(record_of(d).to_json()) + "\n" for d in week), "utf-8")
+    history.write_bytes(b"".join(record_line(record_of(d)) for d in week))
     records, problems = parse_lines(history.read_bytes().splitlines())
     assert not problems and len(records) == 7
 

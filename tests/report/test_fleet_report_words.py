@@ -46,5 +46,5 @@ def test_contosos_report_has_the_distributor_and_the_psa(pages: dict[tuple[str, 
     """The count is of the report with both fleet sections, each line of the MSP's month said once."""
     page = pages["contoso", Locale.EN].replace("&#39;", "'")
     assert "Seats at the distributor (Pax8)" in page and "What the customer is billed (ConnectWise)" in page
-    assert page.count("Each month at the distributor, this customer: cost €7,229.10") == 1
+    assert page.count("Each month at the distributor, this customer: cost €7,328.57") == 1
     assert page.count("Matched to the distributor's products by their names only: Power BI Pro and") == 1

@@ -1,5 +1,5 @@
 """The distributor's seats beside the tenant's (report.json's `distributor`, audit --tenants with a
-tenants entry's `distributor: {pax8: ...}`; docs/msp.md): a line per finding, under the seats table
+tenants entry's `distributor:` block; docs/msp.md): a line per finding, under the seats table
 of report.html and report.md and in the digest, with the figures report.json and distributor.json hold."""
 
 from __future__ import annotations
@@ -22,15 +22,14 @@ from auditor.billing.distributor_records import (
 )
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT, RenderContext
-
-DISTRIBUTORS = {"pax8": "Pax8", "sherweb": "Sherweb"}  # the distributors read, by the name they go by
+from auditor.vendors.registry import NAMES
 
 
 def distributor_title(ctx: RenderContext, section: DistributorSection | None) -> str:
-    """The block's heading ("At the distributor, Pax8"); "" without a distributor."""
+    """The block's heading ("Seats at the distributor (<its name>)"); "" without a distributor."""
     if section is None:
         return ""
-    name = DISTRIBUTORS.get(section.distributor, section.distributor)
+    name = NAMES.get(section.distributor, section.distributor)  # the distributor by the name it goes by
     return ctx.t.pgettext("distributor_title", "Seats at the distributor ({distributor})", distributor=clean(name, 40))
 
 
@@ -206,8 +205,8 @@ def _money_lines(
     ctx: RenderContext, products: Sequence[ProductRow], names: Mapping[str, str], totals: Sequence[Total]
 ) -> list[str]:
     """The MSP's month at the distributor in one line, as the roll-up's cell says it: the customer's, then
-    per product with both prices, what its seats cost (Pax8's partnerCost), what the customer is billed
-    (Pax8's price) and the margin (issue 110: a line each made the report over 6,000 words)."""
+    per product with both prices, what its seats cost the MSP, what the customer is billed (the
+    distributor's two prices) and the margin (issue 110: a line each made the report over 6,000 words)."""
 
     def said(cost: float | None, billed: float | None, margin: float | None, currency: str | None) -> str:
         money = {k: ctx.money(v, currency) for k, v in (("cost", cost), ("billed", billed), ("margin", margin))}

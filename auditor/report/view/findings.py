@@ -12,6 +12,7 @@ import msgspec
 from msgspec import UNSET
 
 from auditor import i18n
+from auditor.data.finding import Holding
 from auditor.data.model import Locale, Subject, SubjectType
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_model import ReportFinding
@@ -251,13 +252,12 @@ def _change_label(ctx: RenderContext, finding: ReportFinding) -> str:
     return ""
 
 
-def _groups_text(details: object) -> str:
+def _groups_text(holding: Holding) -> str:
     """The groups that assign the finding's products, each once."""
-    by_sku = details.get("assigned_by_group") if isinstance(details, Mapping) else None
     names: list[str] = []
-    for groups in (by_sku or {}).values() if isinstance(by_sku, Mapping) else ():
-        for name in groups if isinstance(groups, list | tuple) else ():
-            if isinstance(name, str) and name not in names:
+    for groups in holding.assigned_by_group.values():
+        for name in groups:
+            if name not in names:
                 names.append(name)
     return clean(", ".join(names), NAME_LIMIT)
 
@@ -310,7 +310,7 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
         subject_name=name,
         subject_detail=detail,
         products="" if products == name else products,  # a product's finding: its name says it
-        groups=_groups_text(finding.details),
+        groups=_groups_text(finding.holding),
         policy=_policy_text(finding),
         # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
         # catalog does not know (from another version of the tool), by its message

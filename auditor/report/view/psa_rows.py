@@ -24,6 +24,7 @@ from auditor.data.model import Locale
 from auditor.i18n import Translations
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT
+from auditor.vendors.registry import NAMES
 
 
 class RenderContext(Protocol):
@@ -39,15 +40,11 @@ class RenderContext(Protocol):
     def product_name(self, part: str) -> str: ...
 
 
-# the PSAs read, by the name they go by
-PSAS = {"connectwise": "ConnectWise", "autotask": "Autotask", "halo": "Halo"}  # vendor registration: halo
-
-
 def psa_title(ctx: RenderContext, section: PsaSection | None) -> str:
-    """The block's heading ("What the customer is billed (ConnectWise)"); "" without a PSA."""
+    """The block's heading ("What the customer is billed (<the PSA's name>)"); "" without a PSA."""
     if section is None:
         return ""
-    name = clean(PSAS.get(section.psa, section.psa), 40)
+    name = clean(NAMES.get(section.psa, section.psa), 40)  # the PSA by the name it goes by
     return ctx.t.pgettext("psa_title", "What the customer is billed ({psa})", psa=name)
 
 

@@ -8,10 +8,12 @@ from collections.abc import Callable, Sequence
 import msgspec
 
 from auditor import i18n
+from auditor.billing.current_prices import BILLING_FILE
 from auditor.formats import report_model
 from auditor.i18n.formatting import MINUS
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, RenderContext
+from auditor.vendors.registry import NAMES
 
 SEAT_CAP = 200  # products shown; report.json has them all
 
@@ -33,6 +35,7 @@ class SeatRow(msgspec.Struct, frozen=True):
     warning: str  # in the grace period before suspension (still usable)
     suspended: str
     locked_out: str
+    price_moved: str = ""  # the price cell where the policy's price is older than the one read at the run
 
 
 def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tuple[tuple[SeatRow, ...], str]:
@@ -47,10 +50,12 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
         if enabled > 0 and consumed <= enabled:
             used_pct = round(consumed * 100 / enabled)
         price = sku.price_monthly
+        moved = ""
         if sku.free:
             price_text = unused_text = ctx.t.pgettext("seats_free", "Free")
         else:
-            price_text = ctx.money(price, sku.currency)
+            moved = moved_price(ctx, sku)
+            price_text = moved or ctx.money(price, sku.currency)
             unused_text = ctx.money(sku.unused_monthly_cost, sku.currency)
         rows.append(
             SeatRow(
@@ -70,6 +75,7 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
                 warning=ctx.num(sku.warning) if sku.warning else "",
                 suspended=ctx.num(sku.suspended) if sku.suspended else "",
                 locked_out=ctx.num(sku.locked_out) if sku.locked_out else "",
+                price_moved=moved,
             )
         )
     more = len(skus) - len(rows)
@@ -77,6 +83,26 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
         return tuple(rows), ""
     return tuple(rows), ctx.t.npgettext(
         "seats_more", "{n} more product is listed in report.json.", "{n} more products are listed in report.json.", more
+    )
+
+
+def moved_price(ctx: RenderContext, sku: report_model.SeatRow) -> str:
+    """The price cell of a product whose policy price is older than the one read at the run
+    (auditor.billing.current_prices): the price used, its source, and the policy's; "" for any other."""
+    policy, source = sku.policy_price_monthly, sku.price_source
+    if not isinstance(policy, int | float) or not isinstance(source, str) or not source:
+        return ""
+    t = ctx.t
+    if source == BILLING_FILE:
+        named = t.pgettext("price_source_billing_file", "the billing file's price")
+    else:
+        named = t.pgettext("price_source_distributor", "{distributor}'s price", distributor=NAMES.get(source, source))
+    return t.pgettext(
+        "seats_price_moved",
+        "{price}, {source} (the policy's {policy} is older)",
+        price=ctx.money(sku.price_monthly, sku.currency),
+        source=named,
+        policy=ctx.money(policy, sku.currency),
     )
 
 

@@ -3,7 +3,7 @@ auditor.rules.usage.copilot_seats): the rule's check reads its holders and write
 
 `idle_holders(rule, ctx, rows, sid, days)` gives each holder the Copilot usage report lists with no use of
 Copilot in the window, and who is not in its grace (created or given the seat within it), with the day of
-their latest use (None: never); `finding_text(part, details)` is the finding's English message: where
+their latest use (None: never); `finding_text(part, ...)` is the finding's English message: where
 the seat goes (the candidate) or that nobody waits for it (the window that reduces it), and the last use.
 """
 
@@ -37,10 +37,10 @@ def idle_holders(
     ]
 
 
-def finding_text(part: str, details: Mapping[str, Any]) -> str:
-    """The finding's message: the idle seat, where it goes or the window that reduces it, its last use."""
-    taker, latest = details.get("candidate"), details.get("last_activity")
+def finding_text(part: str, taker: str | None, latest: str | None, window: str | None) -> str:
+    """The finding's message: the idle seat, where it goes (`taker`, the candidate) or the `window` that
+    reduces it, its `latest` use."""
     text = f"holds an idle {part} seat; " + (
-        f"it can go to {taker}" if taker else f"nobody waits for it: reduce ({details.get('reduce_window')})"
+        f"it can go to {taker}" if taker else f"nobody waits for it: reduce ({window})"
     )
     return text + (f" (last Copilot activity {latest})" if latest else " (no Copilot activity in the report)")

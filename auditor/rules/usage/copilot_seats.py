@@ -174,7 +174,12 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
                 f"usage/copilot/{entry.copilot_seats}",
                 ctx.user_subject(user),
                 ctx.index.parts(skus),
-                finding_text(ctx.index.part(sid), details),
+                finding_text(
+                    ctx.index.part(sid),
+                    details.get("candidate"),
+                    details.get("last_activity"),
+                    details.get("reduce_window"),
+                ),
                 details,
                 severity=entry.severity,
                 # the money the fix takes off the bill: a seat that moves stays on it (its exposure is in details)

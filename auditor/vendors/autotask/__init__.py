@@ -11,8 +11,11 @@ loads only for a run that reads Autotask.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
+
+from auditor.billing.psa_block import NUMBER_ID
 
 if TYPE_CHECKING:
     from .client import Autotask, Credentials
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
 class AutotaskPsa:
     key: ClassVar[str] = "autotask"
     name: ClassVar[str] = "Autotask"
+    product: ClassVar[str] = "Autotask service id"  # the products map's keys: a Services id
+    product_pattern: ClassVar[re.Pattern[str]] = NUMBER_ID
+    where_key: ClassVar[str] = "queue"  # the tenants block's key naming where its tickets go
 
     def credentials(self, env: Mapping[str, str]) -> Credentials:
         from .client import credentials  # its client (httpx): for a run that reads Autotask

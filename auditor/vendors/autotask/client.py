@@ -40,14 +40,15 @@ from urllib.parse import parse_qsl, urlsplit
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
-from auditor.vendors.client import once_each
 from auditor.vendors.protocols import PsaError
 from auditor.vendors.psa_client import (
     MAX_LINES,
     MAX_SEATS,
     PsaClient,
+    currency,
     day,
     env_keys,
+    listed_once,
     number,
     price,
     text,
@@ -122,9 +123,6 @@ class _Currency(Entity, frozen=True):
     isInternalCurrency: object = None
 
 
-_CURRENCY = re.compile(r"[A-Z]{3}\Z")
-
-
 _ZONE = re.compile(r"^https://webservices[0-9]*\.autotask\.net/atservicesrest/?\Z", re.IGNORECASE)
 
 
@@ -153,6 +151,7 @@ class Autotask(PsaClient):
 
     vendor = "Autotask"
     error = AutotaskError
+    credential_headers = frozenset({"apiintegrationcode"})  # the API user's integration code (Secret says so)
 
     def __init__(self, keys: Credentials, *, endpoint: str | None = None, timeout: float = 60.0) -> None:
         self._keys = keys
@@ -196,9 +195,7 @@ class Autotask(PsaClient):
                 raise self.error(f"GET /{entity}/query: more than {MAX_LINES} items of one company")
             following = details.get("nextPageUrl")
             if following is None:
-                repeated = once_each([i.id for i in found], "item")
-                if repeated:
-                    raise AutotaskError(f"GET /{entity}/query: {repeated}")
+                listed_once([i.id for i in found], f"GET /{entity}/query", "item", self.error)
                 return found
             path, params = self._under_api(following, entity)
         raise self.error(f"GET /{entity}/query: more than {MAX_PAGES} pages")
@@ -275,11 +272,9 @@ class Autotask(PsaClient):
         return found
 
 
-def _code(currency: _Currency, error: type[AutotaskError]) -> str:
+def _code(found: _Currency, error: type[AutotaskError]) -> str:
     """A currency's `name`: its ISO 4217 code (Autotask's three letters)."""
-    if not isinstance(currency.name, str) or not _CURRENCY.match(currency.name):
-        raise error(f"currency {str(currency.id)[:20]}'s name {str(currency.name)[:20]!r} is not an ISO 4217 code")
-    return currency.name
+    return str(currency(found.name, f"currency {str(found.id)[:20]}'s name", error, required=True))
 
 
 def _current(lines: list[PsaLine], on: str) -> list[PsaLine]:

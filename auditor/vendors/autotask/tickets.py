@@ -17,21 +17,21 @@ GET /Tickets/entityInformation/fields, each value found by its label.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from msgspec import UNSET, Struct, UnsetType
 
 from auditor.common.numbers import whole_number
-from auditor.vendors.protocols import KEY_PREFIX, Filing
+from auditor.vendors.protocols import Filing
+from auditor.vendors.psa_client import by_address, key_of, keyed, made_id
 
+from . import VENDOR
 from .client import Autotask, AutotaskError, Entity, Filter
 
 LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}  # a severity's priority label
 TITLE_MAX = 255  # a ticket's title
 DESCRIPTION_MAX = 8000  # a ticket's description
-_KEY = re.compile(r"\[(" + re.escape(KEY_PREFIX) + r"[0-9A-Za-z_-]{1,64})\]\s*\Z")
 
 
 class _Ticket(Entity, frozen=True):
@@ -73,16 +73,10 @@ class NewNote(Struct, frozen=True):
     publish: int = 2
 
 
-def key_of(title: object) -> str:
-    """The key a ticket's title ends with ("" when none of ours)."""
-    found = _KEY.search(title) if isinstance(title, str) else None
-    return found.group(1) if found else ""
-
-
 class AutotaskDesk:
     """Autotask's tickets and their notes, through one session."""
 
-    psa, where_key, where_required = "autotask", "queue", True
+    psa, where_key, where_required = VENDOR.key, VENDOR.where_key, True
 
     def __init__(self, client: Autotask) -> None:
         self.client = client
@@ -136,14 +130,11 @@ class AutotaskDesk:
         if not upn:
             return UNSET
         contacts = self._at.query("Contacts", [Filter("eq", "companyID", company)], _Contact)
-        same = [c for c in contacts if isinstance(c.emailAddress, str) and c.emailAddress.casefold() == upn.casefold()]
-        if len(same) != 1 or same[0].isActive is False or not isinstance(same[0].id, int):
-            return UNSET
-        return same[0].id
+        one = by_address(contacts, upn, lambda c: c.emailAddress)
+        return one.id if one is not None and one.isActive is not False and isinstance(one.id, int) else UNSET
 
     def new_ticket(self, company: int, where: str, filing: Filing) -> tuple[str, Any]:
-        suffix = f" [{filing.key}]"
-        title = filing.summary[: TITLE_MAX - len(suffix)] + suffix
+        title = keyed(filing.summary, filing.key, TITLE_MAX)
         priority = self.picklist("priority").get(LABELS.get(filing.severity, "Medium").casefold())
         body = NewTicket(
             companyID=company,
@@ -157,8 +148,7 @@ class AutotaskDesk:
         return "/Tickets", body
 
     def made(self, doc: object) -> int | None:
-        made = doc.get("itemId") if isinstance(doc, Mapping) else None
-        return made if isinstance(made, int) and not isinstance(made, bool) else None
+        return made_id(doc, "itemId")
 
     def noted(self, ticket: int, prefix: str) -> bool:
         notes = self._at.query("TicketNotes", [Filter("eq", "ticketID", ticket)], _Note)

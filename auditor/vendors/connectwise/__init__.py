@@ -11,8 +11,11 @@ loads only for a run that reads ConnectWise.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
+
+from auditor.billing.psa_block import CODE
 
 if TYPE_CHECKING:
     from .client import ConnectWise, Credentials
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
 class ConnectWisePsa:
     key: ClassVar[str] = "connectwise"
     name: ClassVar[str] = "ConnectWise"
+    product: ClassVar[str] = "ConnectWise product identifier"  # the products map's keys: product.identifier
+    product_pattern: ClassVar[re.Pattern[str]] = CODE
+    where_key: ClassVar[str] = "board"  # the tenants block's key naming where its tickets go
 
     def credentials(self, env: Mapping[str, str]) -> Credentials:
         from .client import credentials  # its client (httpx): for a run that reads ConnectWise

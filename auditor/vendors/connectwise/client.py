@@ -38,14 +38,15 @@ from typing import Any, TypeVar
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
-from auditor.vendors.client import once_each
 from auditor.vendors.protocols import PsaError
 from auditor.vendors.psa_client import (
     MAX_LINES,
     MAX_SEATS,
     PsaClient,
+    currency,
     day,
     env_keys,
+    listed_once,
     number,
     price,
     text,
@@ -62,7 +63,6 @@ PRIVATE_KEY_ENV = "CW_PRIVATE_KEY"  # the API member's private key: an environme
 CLIENT_ID_ENV = "CW_CLIENT_ID"
 BILL_CUSTOMER = ("Billable", "DoNotBill", "NoCharge")  # the Addition's billCustomer values
 _NEXT = re.compile(r'<[^>]*>\s*;\s*rel="?next"?', re.IGNORECASE)
-_CURRENCY = re.compile(r"[A-Z]{3}\Z")
 _Record = TypeVar("_Record", bound=msgspec.Struct)
 
 
@@ -231,11 +231,7 @@ def _active(agreement: Agreement) -> bool:
 
 def _currency(agreement: Agreement) -> str | None:
     code = agreement.currency.isoCode if agreement.currency is not None else None
-    if code is None:
-        return None
-    if not isinstance(code, str) or not _CURRENCY.match(code):
-        raise ConnectWiseError(f"an agreement's currency {str(code)[:20]!r} is not an ISO 4217 code")
-    return code
+    return currency(code, "an agreement's currency", ConnectWiseError)
 
 
 def _line(agreement: Agreement, agreement_id: int, raw: Addition) -> PsaLine:
@@ -277,6 +273,4 @@ def _line(agreement: Agreement, agreement_id: int, raw: Addition) -> PsaLine:
 
 
 def _listed_once(ids: list[object], path: str, what: str) -> None:
-    repeated = once_each(ids, what)
-    if repeated:
-        raise ConnectWiseError(f"GET {path}: {repeated}")
+    listed_once(ids, f"GET {path}", what, ConnectWiseError)

@@ -9,7 +9,9 @@ from typing import Any
 from msgspec import Struct
 
 from auditor.vendors.protocols import KEY_PREFIX, Filing
+from auditor.vendors.psa_client import made_id
 
+from . import VENDOR
 from .client import ConnectWise
 
 TICKETS = "/service/tickets"
@@ -58,7 +60,7 @@ class TicketNote(Struct, frozen=True):
 class ConnectWiseDesk:
     """ConnectWise Manage's service tickets, through one session."""
 
-    psa, where_key, where_required = "connectwise", "board", True
+    psa, where_key, where_required = VENDOR.key, VENDOR.where_key, True
 
     def __init__(self, client: ConnectWise) -> None:
         self.client = client
@@ -80,8 +82,7 @@ class ConnectWiseDesk:
         return TICKETS, body
 
     def made(self, doc: object) -> int | None:
-        made = doc.get("id") if isinstance(doc, dict) else None
-        return made if isinstance(made, int) else None
+        return made_id(doc)
 
     def noted(self, ticket: int, prefix: str) -> bool:
         notes = self._cw.records(f"{TICKETS}/{ticket}/notes", TicketNote)

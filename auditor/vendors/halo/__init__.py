@@ -14,8 +14,11 @@ loads only for a run that reads Halo.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
+
+from auditor.billing.psa_block import CODE
 
 if TYPE_CHECKING:
     from .client import Credentials, Halo
@@ -25,6 +28,9 @@ if TYPE_CHECKING:
 class HaloPsa:
     key: ClassVar[str] = "halo"
     name: ClassVar[str] = "Halo"
+    product: ClassVar[str] = "Halo item code"  # the products map's keys: an item's code
+    product_pattern: ClassVar[re.Pattern[str]] = CODE
+    where_key: ClassVar[str] = "team"  # the tenants block's key naming where its tickets go
 
     def credentials(self, env: Mapping[str, str]) -> Credentials:
         from .client import credentials  # its client (httpx): for a run that reads Halo

@@ -29,7 +29,18 @@ from auditor.billing.psa_records import PsaLine
 from auditor.billing.untrusted import Answered, read_bounded, refusal, said
 from auditor.common.errors import UsageError
 from auditor.vendors.protocols import PsaError
-from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, number, price, text, whole_id
+from auditor.vendors.psa_client import (
+    MAX_LINES,
+    MAX_SEATS,
+    PsaClient,
+    currency,
+    env_keys,
+    listed_once,
+    number,
+    price,
+    text,
+    whole_id,
+)
 
 from .records import Client, InvoiceLine, Listing, RecurringInvoice
 
@@ -41,7 +52,6 @@ API_PATH = "/api"
 AUTH_PATH = "/auth/token"
 PAGE_SIZE = 100  # our page (Halo names no largest page where we could read)
 MAX_PAGES = 100
-_CURRENCY = re.compile(r"[A-Z]{3}\Z")
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?\Z")
 _Record = TypeVar("_Record", bound=msgspec.Struct)
 
@@ -153,7 +163,7 @@ class Halo(PsaClient):
             if len(found) >= count:
                 if len(found) > count:
                     raise self.error(f"{where}: {len(found)} records read and record_count says {int(count)}")
-                _once_each([getattr(r, "id", None) for r in found], where)
+                listed_once([getattr(r, "id", None) for r in found], where, "record", self.error)
                 return found
             if len(records) < PAGE_SIZE:
                 raise self.error(f"{where}: page {page} holds {len(records)} records of {int(count)} and ends early")
@@ -186,29 +196,14 @@ class Halo(PsaClient):
             invoice_id = whole_id(invoice.id, "a recurring invoice's id", self.error)
             if not isinstance(invoice.lines, list):
                 raise self.error(f"recurring invoice {invoice_id} has no lines list (includelines=true)")
-            currency = _currency(invoice.currency, invoice_id)
+            given = invoice.currency if invoice.currency != "" else None  # "": none given
+            code = currency(given, f"recurring invoice {invoice_id}'s currency", self.error)
             rows = [self.shaped(raw, InvoiceLine, "GET /RecurringInvoice") for raw in invoice.lines]
-            _once_each([r.id for r in rows], f"recurring invoice {invoice_id}'s lines")
-            found += [_line(invoice, invoice_id, row, currency) for row in rows]
+            listed_once([r.id for r in rows], f"recurring invoice {invoice_id}'s lines", "line", self.error)
+            found += [_line(invoice, invoice_id, row, code) for row in rows]
             if len(found) > MAX_LINES:
                 raise self.error(f"more than {MAX_LINES} recurring invoice lines of client {company_id}")
         return found
-
-
-def _once_each(ids: list[object], where: str) -> None:
-    seen: set[object] = set()
-    for record_id in ids:
-        if record_id in seen:
-            raise HaloError(f"{where}: record {str(record_id)[:20]} is listed twice: not read as whole")
-        seen.add(record_id)
-
-
-def _currency(value: object, invoice_id: int) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _CURRENCY.match(value):
-        raise HaloError(f"recurring invoice {invoice_id}'s currency {str(value)[:20]!r} is not an ISO 4217 code")
-    return value
 
 
 def _line(invoice: RecurringInvoice, invoice_id: int, raw: InvoiceLine, currency: str | None) -> PsaLine:

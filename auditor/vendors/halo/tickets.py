@@ -16,33 +16,27 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from msgspec import UNSET
 
-from auditor.vendors.protocols import KEY_PREFIX, Filing
+from auditor.vendors.protocols import Filing
+from auditor.vendors.psa_client import by_address, key_of, keyed, made_id
 
+from . import VENDOR
 from .client import Halo, HaloError
 from .records import Action, NewAction, NewTicket, Ticket, User
 
 INTERNAL_NOTE = 7  # the outcome of an internal note (Halo's built-in one, as CIPP's integration gives it)
 # the finding's severity as a priority: Halo's default priorities 1 (critical) to 4 (low)
 PRIORITY = {"critical": 1, "high": 2, "medium": 3, "low": 4}
-_KEY = re.compile(r"\[(" + re.escape(KEY_PREFIX) + r"[0-9A-Za-z_-]{1,64})\]\s*\Z")
-
-
-def key_of(summary: object) -> str:
-    """The key a ticket's summary ends with ("" when none of ours)."""
-    found = _KEY.search(summary) if isinstance(summary, str) else None
-    return found.group(1) if found else ""
 
 
 class HaloDesk:
     """HaloPSA's tickets and actions, through one session (auditor.vendors.halo.client.Halo)."""
 
-    psa, where_key, where_required = "halo", "team", False
+    psa, where_key, where_required = VENDOR.key, VENDOR.where_key, False
 
     def __init__(self, client: Halo) -> None:
         self.client = client
@@ -67,16 +61,14 @@ class HaloDesk:
         if not upn:
             return None
         users = self._halo.pages("/Users", "users", User, {"client_id": company, "search": upn})
-        same = [u for u in users if isinstance(u.emailaddress, str) and u.emailaddress.casefold() == upn.casefold()]
-        if len(same) != 1 or same[0].client_id != company or not isinstance(same[0].id, int):
-            return None
-        return same[0]
+        one = by_address(users, upn, lambda u: u.emailaddress)
+        return one if one is not None and one.client_id == company and isinstance(one.id, int) else None
 
     def new_ticket(self, company: int, where: str, filing: Filing) -> tuple[str, Any]:
         user = self.contact(company, filing.upn)
         site = user.site_id if user is not None and isinstance(user.site_id, int) else None
         body = NewTicket(
-            summary=f"{filing.summary} [{filing.key}]",
+            summary=keyed(filing.summary, filing.key),
             details=filing.description,
             client_id=company,
             priority_id=PRIORITY.get(filing.severity, 3),
@@ -87,9 +79,7 @@ class HaloDesk:
         return "/Tickets", [body]
 
     def made(self, doc: object) -> int | None:
-        one = doc[0] if isinstance(doc, list) and len(doc) == 1 else doc
-        made = one.get("id") if isinstance(one, Mapping) else None
-        return made if isinstance(made, int) and not isinstance(made, bool) else None
+        return made_id(doc)  # the one ticket (action) of the array posted
 
     def noted(self, ticket: int, prefix: str) -> bool:
         doc = self._halo.decode(self._halo.request("GET", "/Actions", {"ticket_id": ticket}).body, "GET /Actions")

@@ -13,6 +13,7 @@ VENDOR is the Distributor of auditor.vendors.protocols that auditor.vendors.regi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
@@ -40,6 +41,11 @@ class Pax8Distributor:
     key: ClassVar[str] = "pax8"
     name: ClassVar[str] = "Pax8"
     scope: ClassVar[str] = "company_id"  # the tenants entry's block names the customer by its Pax8 company
+    product: ClassVar[str] = "Pax8 product id (a GUID)"  # what its products map's keys are
+    product_pattern: ClassVar[re.Pattern[str]] = re.compile(
+        r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
+    )
+    ties: ClassVar[str] = "vendorSubscriptionId"  # its subscriptions name their Microsoft subscription by it
     kinds: ClassVar[tuple[str, ...]] = (REDUCE, CANCEL, INCREASE)
     commits_by_term_only: ClassVar[bool] = False  # an annual billing term commits a subscription too
     renews_next_day: ClassVar[bool] = False  # a reduction can be made on its commitment's endDate

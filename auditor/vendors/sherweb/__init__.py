@@ -12,6 +12,7 @@ VENDOR is the Distributor of auditor.vendors.protocols that auditor.vendors.regi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
@@ -30,6 +31,9 @@ class SherwebDistributor:
     key: ClassVar[str] = "sherweb"
     name: ClassVar[str] = "Sherweb"
     scope: ClassVar[str] = "customer_id"  # the tenants entry's block names the customer by its Sherweb id
+    product: ClassVar[str] = "Sherweb SKU"  # its products map's keys: its own SKU, such as MS-0A-O365-BUSINESS
+    product_pattern: ClassVar[re.Pattern[str]] = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")
+    ties: ClassVar[str] = ""  # its subscriptions name no Microsoft subscription
     kinds: ClassVar[tuple[str, ...]] = (REDUCE, INCREASE)  # no cancellation: a reduction keeps one seat
     commits_by_term_only: ClassVar[bool] = True  # Sherweb's CommitmentTermType: Monthly, Annual, ...
     renews_next_day: ClassVar[bool] = True  # "The first day of the next commitment term"

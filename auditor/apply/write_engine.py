@@ -1,0 +1,366 @@
+"""The journaled write engine: one write-ahead path for every write kind, and the rest of the bill's writes
+(`apply --commerce`, `apply --distributor` and their undo).
+
+A write kind declares what is its own: how a change is shown, what it re-reads and re-derives at the call
+(the subscription, the tenant's seats, the fresh compile's verdict: its `check`), the request it sends and
+how the answer is read. The engine does the rest, the same for every kind:
+
+- write-ahead (`journaled`; `journaled_async` for the licence changes' Graph calls, session.Session.write):
+  `sending` on disk before the request goes out, the outcome after; a journal that cannot take a line says
+  whether the request went out;
+- the bill's journal (BillJournal, on journal.LineFile, as the licence changes' journal.JournalWriter):
+  `--journal` or a name of its own (journal.default_path), never another run's file;
+- the loop of a plan's bill changes (`run_changes`): each shown and checked, then held (skipped, refused,
+  scheduled: journaled `not sent`), said (a dry run) or sent;
+- the run signed in to the plan's tenant before any journal or request (`signed_in`);
+- undo's frame (`undo_run`): the journal held and read (`read_lines`, on the one reader journal.whole_lines),
+  each put-back sent through `journaled`, what needs a person named on stderr (exit 3).
+
+The plan a write is bound to is found and re-checked in plan_binding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+import msgspec
+
+from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
+from auditor.common.numbers import english_count
+from auditor.formats.bill_model import CommerceChange, CommerceLine
+
+from . import permissions
+from .journal import JournalError, LineFile, default_path, whole_lines
+from .lock import hold
+
+
+class BillJournal:
+    """One JSON line per step, durable before the next (write-ahead), with the licence journal's
+    guarantees (journal.LineFile): created exclusively, 0600, locked, the directory fsync'ed, and
+    whole lines only; a line the disk cannot take is JournalError (exit 3)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = LineFile(path, "the commerce journal", "the commerce journal")
+
+    def write(
+        self,
+        change: CommerceChange | CommerceLine | Mapping[str, object],
+        outcome: str,
+        note: str = "",
+        status: int | None = None,
+        *,
+        plan: str | None = None,
+        read: int | None = None,
+    ) -> None:
+        """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome;
+        apply --distributor's lines also the plan's SHA-256 and the quantity re-read before the write.
+        A mapping (a change as JSON) is read as a line first."""
+        if not isinstance(change, CommerceChange | CommerceLine):
+            change = msgspec.convert(change, CommerceLine)
+        line = CommerceLine(
+            at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            n=change.n,
+            kind=change.kind,
+            source=change.source,
+            scope=change.scope,
+            api_id=change.api_id,
+            agreement=change.agreement,
+            subscription=change.subscription,
+            sku=change.sku,
+            from_=change.from_,
+            to=change.to,
+            monthly_saving=change.monthly_saving,
+            window=change.window,
+            by=change.by,
+            request=change.request,
+            outcome=outcome,
+            status=status,
+            note=note[:600],
+            plan=msgspec.UNSET if plan is None else plan,
+            read=msgspec.UNSET if read is None else read,
+        )
+        self._file.append(line)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def read_lines(path: Path, problems: list[str]) -> list[CommerceLine]:
+    """The bill's journals (apply --commerce's, apply --distributor's, their undo's) read by the one reader
+    (journal.whole_lines), each line typed at this border; a line cut or out of shape (no outcome, no `from`
+    or `to`) is named in `problems` (its change not known), never a crash."""
+    lines: list[CommerceLine] = []
+    for number, raw in whole_lines(path):
+        try:
+            line: CommerceLine | None = msgspec.json.decode(raw, type=CommerceLine)
+        except (ValueError, msgspec.DecodeError):
+            line = None
+        if line is None or not line.outcome or line.from_ is None or line.to is None:
+            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
+            continue
+        lines.append(line)
+    return lines
+
+
+def latest(lines: Sequence[CommerceLine], key: Callable[[CommerceLine], object]) -> dict[Any, CommerceLine]:
+    """The last line of each change (by `key`): its outcome, as the journal ends."""
+    last: dict[Any, CommerceLine] = {}
+    for line in lines:
+        last[key(line)] = line
+    return last
+
+
+def plan_of(line: CommerceLine) -> str | None:
+    """The SHA-256 of the plan a line names (apply --distributor's lines carry it)."""
+    return line.plan if isinstance(line.plan, str) else None
+
+
+def read_of(line: CommerceLine) -> int | None:
+    """The quantity read at the call before the write, as a `sending` line keeps it."""
+    return line.read if isinstance(line.read, int) else None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a write's answer settles: `done`, `failed` (refused: nothing changed) or `unknown`; the note
+    journaled with it, the HTTP status, and the console's words when they are not the outcome's own."""
+
+    outcome: str
+    note: str = ""
+    status: int | None = None
+    shown: str = ""
+
+    @property
+    def said(self) -> str:
+        """What the console says after `->`."""
+        if self.shown:
+            return self.shown
+        word = {"done": "done", "failed": "FAILED", "unknown": "OUTCOME UNKNOWN"}[self.outcome]
+        return word + (f": {self.note}" if self.note and self.outcome != "done" else "")
+
+
+Line = Callable[[str, str, int | None], None]  # one journal line of a write: (outcome, note, HTTP status)
+
+
+def _ahead(line: Line, note: str, not_sent: Callable[[], str] | None) -> None:
+    """The `sending` line, on disk before the request goes out; nothing is sent when the journal cannot take it."""
+    try:
+        line("sending", note, None)
+    except JournalError as exc:
+        if not_sent is None:
+            raise
+        raise JournalError(f"{exc}; {not_sent()}") from None
+
+
+def _after(line: Line, sent: Sent, lost: Callable[[Sent], str] | None) -> Sent:
+    """The outcome line; a journal that cannot take it stops the run naming what was sent (`lost`)."""
+    try:
+        line(sent.outcome, sent.note, sent.status)
+    except JournalError as exc:
+        if lost is None:
+            raise
+        raise JournalError(f"{exc}; {lost(sent)}") from None
+    return sent
+
+
+def bill_line(
+    journal: BillJournal | None, change: CommerceChange | CommerceLine, plan: str | None, read: int | None
+) -> Line:
+    """A bill change's journal lines: the plan's SHA-256 with each, the quantity `read` at the call with `sending`."""
+
+    def line(outcome: str, note: str, status: int | None) -> None:
+        if journal is not None:
+            journal.write(change, outcome, note, status, plan=plan, read=read if outcome == "sending" else None)
+
+    return line
+
+
+def journaled(
+    journal: BillJournal | None,
+    change: CommerceChange | CommerceLine,
+    send: Callable[[], Sent],
+    *,
+    note: str = "",
+    plan: str | None = None,
+    read: int | None = None,
+    not_sent: Callable[[], str] | None = None,
+    lost: Callable[[Sent], str] | None = None,
+) -> Sent:
+    """The one write-ahead path of every bill write (a plan's change, a put-back, a buy-back): `change`
+    journaled `sending` (with `note`, the plan's SHA-256 and the quantity `read` at the call) before `send`
+    is called, then its outcome. A journal that cannot take the `sending` line stops with nothing sent
+    (`not_sent` says which change); one that cannot take the outcome stops naming what was sent (`lost`)."""
+    line = bill_line(journal, change, plan, read)
+    _ahead(line, note, not_sent)
+    return _after(line, send(), lost)
+
+
+async def journaled_async(line: Line, send: Callable[[], Awaitable[Sent]], *, lost: Callable[[Sent], str]) -> Sent:
+    """The same write-ahead path for a licence change (session.Session.write): `sending`, the Graph call and
+    what settles it (`send`), then the outcome line."""
+    _ahead(line, "", None)
+    return _after(line, await send(), lost)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A change not sent: the console's words after `->`, its journaled outcome and note; `counts`: it
+    counts with the failed and unknown (exit 3)."""
+
+    change: CommerceChange
+    shown: str
+    outcome: str
+    note: str
+    counts: bool = False
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A change the re-read allows: the change as sent, its request (`send`), a note (said in brackets and
+    journaled with `sending`), the quantity read at the call (journaled with `sending`), and what the kind
+    counts once it is sent or, in a dry run (None), would be (`after`: what its later checks see)."""
+
+    change: CommerceChange
+    send: Callable[[], Sent]
+    note: str = ""
+    read: int | None = None
+    after: Callable[[Sent | None], None] = lambda sent: None
+
+
+class WriteKind(Protocol):
+    """What a bill write kind declares; run_changes does the rest."""
+
+    flag: str  # its apply flag, and the word its changes are counted under ("commerce", "distributor")
+    plan: str | None  # the plan's SHA-256, journaled with each line (None: not journaled)
+
+    async def check(self, change: CommerceChange, execute: bool) -> Held | Ready:
+        """Show the change, re-read and re-derive it at the call: held (why not), or ready to send."""
+        ...
+
+    def not_sent(self, change: CommerceChange) -> str:
+        """The words for a `sending` line the journal could not take: nothing was sent."""
+        ...
+
+    def lost(self, change: CommerceChange, sent: Sent) -> str:
+        """The words for an outcome the journal could not take: the request went out."""
+        ...
+
+
+async def run_changes(
+    changes: Sequence[CommerceChange], kind: WriteKind, *, execute: bool, journal: BillJournal | None, out: TextIO
+) -> int:
+    """Make (or, without `execute`, check and show) each change of one kind, in order: the number held as
+    refused, failed, or whose outcome is unknown."""
+    failed = 0
+    mode = "making them" if execute else f"dry run, nothing is changed (--yes --{kind.flag} makes them)"
+    print(f"{kind.flag} changes: {len(changes)} ({mode})", file=out)
+    for planned in changes:
+        step = await kind.check(planned, execute)
+        if isinstance(step, Held):
+            print(f"      -> {step.shown}", file=out)
+            failed += step.counts
+            if journal is not None:
+                journal.write(step.change, step.outcome, step.note, plan=kind.plan)
+            continue
+        if step.note:
+            print(f"      ({step.note})", file=out)
+        if not execute:
+            step.after(None)
+            print("      -> would apply", file=out)
+            if journal is not None:
+                journal.write(step.change, "dry-run", "would apply", plan=kind.plan)
+            continue
+        assert journal is not None
+        change = step.change
+        sent = journaled(
+            journal,
+            change,
+            step.send,
+            note=step.note,
+            plan=kind.plan,
+            read=step.read,
+            not_sent=lambda: kind.not_sent(change),  # noqa: B023 (called before the loop goes on)
+            lost=lambda s: kind.lost(change, s),  # noqa: B023
+        )
+        print(f"      -> {sent.said}", file=out)
+        failed += sent.outcome != "done"
+        step.after(sent)
+    return failed
+
+
+def signed_in(
+    client: Any,
+    tenant_id: str,
+    opening: Callable[[], BillJournal | None],
+    body: Callable[[BillJournal | None], Awaitable[int]],
+) -> tuple[int, Path | None]:
+    """One event loop for the run (the Graph client's connections belong to the loop that opened them): the
+    credential shown to sign in to the plan's tenant before any journal or request (another tenant's token
+    stops here), then the journal opened (`opening`: None in a dry run) and the changes run (`body`); the
+    number `body` counts, and the journal's path."""
+    opened: list[BillJournal] = []
+
+    async def run() -> int:
+        try:
+            await permissions.check_tenant(client, tenant_id)
+            journal = opening()
+            if journal is not None:
+                opened.append(journal)
+            return await body(journal)
+        finally:
+            for j in opened:
+                j.close()
+            await client.aclose()
+
+    failed = asyncio.run(run())
+    return failed, opened[0].path if opened else None
+
+
+@contextlib.contextmanager
+def journal_beside(journal_path: Path, prefix: str, execute: bool) -> Iterator[BillJournal | None]:
+    """An undo's own journal, `<prefix>-<UTC time>.jsonl` beside the journal it undoes (never another run's
+    file), with --yes; None in a dry run."""
+    journal = BillJournal(default_path(journal_path.resolve().parent, prefix)) if execute else None
+    try:
+        yield journal
+    finally:
+        if journal is not None:
+            journal.close()
+
+
+def undo_run(
+    journal_path: Path,
+    what: str,
+    needs: tuple[str, str],
+    body: Callable[[list[CommerceLine], list[str]], None],
+) -> int:
+    """Undo's frame for a bill journal (`what`: "commerce journal", "distributor journal"): held against an
+    apply still writing it, read by the one reader, undone by `body` (its lines, the problems to add to);
+    what needs a person named on stderr (`needs`: the count's words), exit 3."""
+    if not journal_path.is_file():
+        raise UsageError(f"{journal_path}: no such {what}")
+    problems: list[str] = []
+    with hold(journal_path, f"the {what}"):  # not while an apply still writes it
+        body(read_lines(journal_path, problems), problems)
+    if not problems:
+        return EXIT_OK
+    print(f"{english_count(len(problems), *needs)} a person:", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return EXIT_COLLECTION
+
+
+def ask(question: str) -> bool | None:
+    """A yes from the person at the keyboard; None when there is no terminal to ask at."""
+    if not sys.stdin.isatty():
+        print(f"{question} (not asked: no terminal; nothing bought)", file=sys.stdout)
+        return None
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
