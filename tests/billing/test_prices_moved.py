@@ -13,6 +13,8 @@ from auditor.billing.distributor_records import DistributorSubscription
 from auditor.billing.distributor_seats import payload
 from auditor.cli import main
 from auditor.snapshot import load_snapshot
+from auditor.vendors.distributor_sessions import seller
+from auditor.vendors.registry import DISTRIBUTORS
 
 SAMPLE = Path(__file__).resolve().parents[2] / "auditor_dev" / "sample" / "sample-tenant.json"
 POLICY = Path(__file__).resolve().parents[2] / "examples" / "contoso-policy.yaml"
@@ -47,6 +49,7 @@ def test_the_distributors_price_is_the_current_one_and_the_file_goes_first() -> 
     tenant = load_snapshot(SAMPLE)
     e3 = next(s for s in tenant.skus if s.sku_part_number == "SPE_E3")
     at_pax8 = payload(
+        seller(DISTRIBUTORS["pax8"]),
         {"company_id": "c", "products": {"p-e3": "SPE_E3"}},
         [
             DistributorSubscription(
