@@ -424,8 +424,8 @@ def sources_line(t: i18n.Translations, bill: Bill) -> str:
     unknown = counts.get("unknown", 0)
     line = t.npgettext(
         "bill_sources",
-        "Subscriptions with billing facts, by source: {given}; without: {n}, whose window and day are not known.",
-        "Subscriptions with billing facts, by source: {given}; without: {n}, whose windows and days are not known.",
+        "Subscriptions with billing facts, by source: {given}; without: {n}.",  # their rows say what is not known
+        "Subscriptions with billing facts, by source: {given}; without: {n}.",
         unknown,
         given=i18n.format_list(given, t.locale) if given else "–",
     )

@@ -89,6 +89,24 @@ def _data_kind(t: i18n.Translations, kind: str) -> str:
 # The next step of the findings whose actions are only a lookup, or none, or a call with an id or a value to
 # fill in: a decision about a subscription or the policy (approve, renew, buy), not something to look
 # up. Keyed by rule id; the rules below are the ones whose remediation has no runnable change.
+NEXT_STEP_RULES = frozenset(
+    {
+        LicenseSuspended.id,
+        SeatsInGrace.id,
+        SubscriptionExpiring.id,
+        SpareSeatsUnderMinimum.id,
+        SpareSeatsOverLimit.id,
+        EntitlementShort.id,
+        SkuNotApproved.id,
+        GroupLicenseErrors.id,
+        SkuCombinationForbidden.id,
+        WaiverExpired.id,
+        SharedMailboxLicensed.id,
+        UsageLocationMissing.id,
+    }
+)  # the rules _next_steps words
+
+
 def _next_steps(t: i18n.Translations) -> dict[str, str]:
     return {
         LicenseSuspended.id: t.pgettext(
@@ -111,9 +129,8 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
         ),
         EntitlementShort.id: t.pgettext(
             "plan_next_entitlement_short",
-            "next step is commercial: buy the licenses "
-            "the tenant is short of (the plan's bill lists them), or narrow the scope "
-            "of the features that need them",
+            "next step is commercial: buy the licenses the plan's bill lists, or narrow the scope of the "
+            "features that need them",
         ),
         SkuNotApproved.id: t.pgettext(
             "plan_next_approve",
@@ -124,8 +141,7 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
         ),
         SkuCombinationForbidden.id: t.pgettext(
             "plan_next_combination",
-            "next step is a decision: choose which of "
-            "the products the user keeps, or name it in the policy (exclusive "
+            "next step is a decision: choose the product the user keeps, or name it in the policy (exclusive "
             "with keep and remove), then plan again",
         ),
         WaiverExpired.id: t.pgettext(
@@ -146,6 +162,18 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
             "so it sets none itself",
         ),
     }
+
+
+def said_by_the_fix(s: Skipped) -> bool:
+    """Whether the fix the report shows above the finding's row says why it waits, in full: a rule's next
+    step in short ("next step is commercial: renew the subscription ..." under "To keep it: ... renew
+    it"), or the data the smaller product cannot hold (its "Not yet: the mailbox ... holds 8.4 GB" step).
+    Not the next steps that name a way the fix does not (narrow the features' scope; name the product to
+    keep in the policy)."""
+    if s.reason in (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN):
+        return True
+    said_less = (EntitlementShort.id, SkuCombinationForbidden.id)
+    return s.reason in (LOOKUP, NO_ACTION, PLACEHOLDER, CHOOSE_VALUE) and s.rule in NEXT_STEP_RULES - {*said_less}
 
 
 def _storage_reason(t: i18n.Translations, reason: str, storage: Storage) -> str:
@@ -248,9 +276,8 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         ),
         CAUSE_FIRST: t.pgettext(
             "plan_reason_cause_first",
-            "the assignment is applied only in part, and the "
-            "conflict that stopped the rest is still there: fix it first (see the finding), "
-            "then reprocess and audit again",
+            "the assignment is applied only in part: first fix the conflict that stopped the rest "
+            "(see the finding), then reprocess and audit again",
         ),
         AFTER_GROUP: t.pgettext(
             "plan_reason_after_group",
@@ -267,9 +294,8 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         ),
         GROUP_DYNAMIC: t.pgettext(
             "plan_reason_group_dynamic",
-            "the group is dynamic: its membership rule, quoted "
-            "in the step, decides who is in it; change the rule or the user's attributes, "
-            "then audit again",
+            "the group is dynamic: change its membership rule (quoted in the step) or the user's "
+            "attributes, then audit again",
         ),
         GROUP_SYNCED: t.pgettext(
             "plan_reason_group_synced",
@@ -377,15 +403,14 @@ def _linked_reason(t: i18n.Translations, reason: str, others: Sequence[str], dat
     if reason == REPLACEMENT_WAITS:
         return t.pgettext(
             "plan_reason_replacement_waits",
-            "it adds the product that {findings} puts in place of another, and that replacement "
-            "waits: both go together once it is ready, so the user never holds both",
+            "it adds the product that {findings} puts in place of another: both go together once that "
+            "replacement is ready, so the user never holds both",
             findings=", ".join(others),
         )
     if reason == NOT_ALLOWED:
         return t.pgettext(
             "plan_reason_not_allowed",
-            "the policy does not allow the user this product ({findings}): that finding removes it, so "
-            "it is not moved to a group",
+            "{findings} removes this product, so it is not moved to a group",
             findings=", ".join(others),
         )
     if reason == CONVERT_FIRST:
@@ -397,8 +422,8 @@ def _linked_reason(t: i18n.Translations, reason: str, others: Sequence[str], dat
     if reason == GROUP_GIVES:
         return t.pgettext(
             "plan_reason_group_gives",
-            "{findings} lets a group give the user this product: once that has run and the group's "
-            "copy is active, audit and plan again for what is left",
+            "{findings} lets a group give the user this product: once the group's copy is active, audit "
+            "and plan again for what is left",
             findings=", ".join(others),
         )
     if reason == LEAVER:

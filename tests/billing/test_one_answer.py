@@ -84,7 +84,7 @@ def test_every_seat_finding_gives_the_bills_figure(demo: tuple[dict[str, Any], d
     assert "Enter the new total, 5 licenses" in md and "down to 5 from Mar 18, 2027" in md
     assert "total you need" not in md and "down to 200 from Mar 1, 2027" in md and "buy none" in md
     # the bill's seats say the total a reduction at the renewal leaves (its reason, said once, does not)
-    assert "to buy: 2" in md and "to buy: 6" in md and "4 (→ 200)" in md and "7 (→ 5)" in md
+    assert "buys 2 instead" in md and "buys 6 instead" in md and "4 (→ 200)" in md and "7 (→ 5)" in md
     # the bill's own orders say the same figures
     orders = {a.sku: (a.action, a.seats, a.to) for a in bill.actions if a.seats}
     assert orders["SPE_E5"] == ("reduce", 7, 5) and orders["SPE_E3"] == ("reduce", 4, 200)

@@ -44,7 +44,8 @@ FIXED: dict[Locale, list[FileEntry]] = {
         # issue 99: shorter; the demo's plan no longer leaves a seat unscheduled (its idle Copilot
         # seats move), so the fix is read in the catalog (IN_CATALOG)
         ("die vandaag open is neemt", None),
-        ("elke manier staat erbij", "elke manier wordt hieronder vermeld, met de bijbehorende Microsoft Graph"),
+        # issue 110: the ways are report.json's, not listed in the report: the step says what to remove
+        ("elke manier staat erbij", "Verwijder daarna alleen het andere product."),
         ("Purview dat geen bewaring", "Purview of er geen bewaring voor het postvak geldt"),
         ("dat ze niet worden gebruikt", None),
         ("Op risico gebaseerde", "Voorwaardelijke toegang op basis van risico: leden"),
@@ -79,7 +80,7 @@ FIXED: dict[Locale, list[FileEntry]] = {
         ("Fortryd kan købe", "Med undo kan licenserne købes tilbage inden for fristen, når du har godkendt"),
         ("licenser mere er ikke planlagt", None),  # said in IN_CATALOG: the demo schedules every seat
         ("| Licens senest", "Tildel licens senest"),
-        ("viser Administration", "viser Microsoft 365 Administration andre navne"),
+        ("viser Administration", "afviger navnene, så følg sidens aktuelle version"),  # issue 110: shorter
         ("gør det i Administration", "gør det i Microsoft 365 Administration"),
         ("som en premiumfunktion når", "der er omfattet af en premiumfunktion"),
         ("om måneden fra", "pr. måned fra"),
@@ -100,7 +101,7 @@ FIXED: dict[Locale, list[FileEntry]] = {
     ],
     Locale.SV: [
         ("Ingen faktureringsrad", "Ingen rad i faktureringsfilen"),
-        ("vars fönster", "vars frist och datum är okända"),
+        ("vars fönster", None),  # issue 110: what is not known of them is their rows' reason, said there
         ("inget fönster", None),  # said in IN_CATALOG: the demo schedules every seat
         ("inom fönstret", "inom fristen"),
         ("Handelsändringar", "Kommersiella ändringar (apply --commerce, godkänns separat)"),

@@ -43,7 +43,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("in_use_expired_suspended", "messages", "", "het abonnement is verlopen"),
         ("change_found", "messages", "Open sinds", "Gevonden op {date}"),
         ("rule.agent-user-orphaned.title", "guidance", "verdwenen", "van een verwijderde agent"),  # nl 1
-        ("bill_sources", "messages", "en data onbekend", " en datum"),  # nl 2
+        ("bill_sources", "messages", "en data onbekend", "; zonder: {n}."),  # nl 2; issue 110: the rows say it
         ("distributor_ambiguous", "messages", "welk welk is", "welk abonnement bij welk hoort"),  # nl 4
         ("steps.resource.seats", "guidance", "neem er eerst een", "schaf er eerst een aan"),  # nl 5
         ("init_price", "messages", "worden een bedrag", "een bedrag krijgen"),  # E7

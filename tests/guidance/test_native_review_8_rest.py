@@ -18,7 +18,12 @@ RESOURCE = ("steps.resource.confirm", "steps.resource.confirm.mailbox")
 FIXED: dict[Locale, list[CatalogEntry]] = {
     Locale.EN: [
         ("steps.inactive.confirm", "guidance", "if it is, record", "if it is still needed, record a waiver"),  # E4
-        ("message.bill.buy_mixed", "guidance", "per user, the", "each user in scope the cheapest product"),  # E6
+        (
+            "message.bill.buy_mixed",
+            "guidance",
+            "per user, the",
+            "the cheapest product that includes the plan, for each user",
+        ),  # E6
         ("bill_not_the_plans", "messages", "by another amount", "a different amount than the licenses freed"),  # E7
         ("rollup_psa_month", "messages", "otherwise than", "whose billed seats differ from the seats assigned"),  # E9
         ("rollup_invoice", "messages", "otherwise than", "whose invoiced seats differ from the seats assigned"),  # E9

@@ -63,7 +63,7 @@ def test_the_wait_says_what_to_change_instead(planned: Path) -> None:
     assert rule == '(user.department -eq "Sales")'
     md = (planned / "plan.md").read_text(encoding="utf-8")
     assert "group_dynamic" not in md and "group_synced" not in md, "no raw reason keys"
-    assert md_escape("the group is dynamic: its membership rule, quoted in the step, decides who is in it") in md
+    assert md_escape("the group is dynamic: change its membership rule (quoted in the step)") in md
     assert md_escape("the group is synced from on-premises Active Directory: change its members there") in md
     # the step beside it names the rule (tenant text, escaped) and where a synced group is changed
     assert md_escape(f'its membership rule "{rule}" makes Sales Leaver') in md

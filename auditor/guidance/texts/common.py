@@ -218,14 +218,12 @@ TEXTS: tuple[Declared, ...] = (
     ),
     Text(
         "steps.loss.data",
-        "{sku} is what turns on {plans} for {user}; nothing else {user} keeps does. Removing "
-        "it ends the mailbox, archive or OneDrive files that plan holds, so keep the data first (for example "
-        "convert the mailbox to a shared mailbox, or move the mail and files) or give {user} a product that "
-        "includes that plan, and only then remove {sku}.",
-        "{sku} is what turns on {plans} for {user}; nothing else {user} keeps does. Removing it ends the "
-        "mailbox, archive or OneDrive files those hold, so keep the data first (for example convert the mailbox "
-        "to a shared mailbox, or move the mail and files) or give {user} a product that includes them, and only "
-        "then remove {sku}.",
+        "Only {sku} turns on {plans} for {user}. Removing it ends the mailbox, archive or OneDrive files that "
+        "plan holds: keep the data first (convert the mailbox to a shared mailbox, or move the mail and files) "
+        "or give {user} a product that includes that plan, and only then remove {sku}.",
+        "Only {sku} turns on {plans} for {user}. Removing it ends the mailbox, archive or OneDrive files those "
+        "hold: keep the data first (convert the mailbox to a shared mailbox, or move the mail and files) or give "
+        "{user} a product that includes them, and only then remove {sku}.",
     ),
     # what the usage reports say of the data a smaller plan must hold (auditor/impact/storage_fit.py)
     Text(
@@ -511,7 +509,6 @@ TEXTS: tuple[Declared, ...] = (
     ),
     Text(
         "message.bill.buy_mixed",
-        "The plan's bill uses a different number (to buy: {bill_buy}): it gives each user in scope the cheapest "
-        "product that includes the plan.",
+        "The plan's bill buys {bill_buy} instead: the cheapest product that includes the plan, for each user in scope.",
     ),
 )

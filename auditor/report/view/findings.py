@@ -29,7 +29,7 @@ from auditor.report.view.context import (
     product_label,
     subject_text,
 )
-from auditor.report.view.once import Note, Role, Step, role_number, state_notes, steps_once, titles_once
+from auditor.report.view.once import Note, Role, Step, fix_says, role_number, state_notes, steps_once, titles_once
 from auditor.rules.moves.subscription_move import SubscriptionMove
 
 RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point to findings.csv
@@ -404,7 +404,8 @@ def _recipes(
         rows = tuple(
             msgspec.structs.replace(row, message=row.message or row.note) for _, rows in others for row in rows
         )
-        shown.append(Recipe(caption, common, "", (), (), rows, rest=True))
+        group, price = any(r.groups for r in rows), any(r.products or r.cost for r in rows)  # a column none fills: out
+        shown.append(Recipe(caption, common, "", (), (), rows, rest=True, group_column=group, price_column=price))
     return tuple(shown)
 
 
@@ -528,6 +529,7 @@ def build_sections(
     sections = []
     seen: set[object] = set()  # next steps and links shown in an earlier section
     reasons: dict[str, str] = {}  # why a row waits -> the title of the rule whose row first says it
+    fix_said = {i for i, state in (ctx.states or {}).items() if state.fix_says}  # where the fix is shown
     for rule in sorted(by_rule, key=order):
         items = by_rule[rule]
         open_items = [f for f in items if not f.waived]
@@ -545,6 +547,7 @@ def build_sections(
         fix = "fix-" + anchor.removeprefix("rule-")  # the recipes' ids; "rule-" begins a section's only
         shared = _said_once(shared, f"{fix}-0", shown_steps, roles)
         recipes = tuple(_said_once(recipe, f"{fix}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
+        recipes = tuple(fix_says(r, fix_said) if (r.shown or shared.shown) and not r.rest else r for r in recipes)
         recipes = _reasons_once(ctx, recipes, reasons, ctx.title(rule))
         notes, note_of = state_notes((row.id, row.state_reason) for recipe in recipes for row in recipe.rows)
         recipes = tuple(_said_state(recipe, note_of) for recipe in recipes)

@@ -9,14 +9,16 @@
   move its users from) is shown again by its first words, linked to the recipe that has it in full.
   So is a long step that says what an earlier one says of other names (another group to leave,
   another product to move users from), when its first words name everything it says otherwise.
-  A short step is repeated as it is: a reference would hardly be shorter.
+  A short step is repeated as it is: a reference would hardly be shorter; but a run of short steps
+  another recipe has in full, as long together as a long step, is named by its first step's opening.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from difflib import SequenceMatcher
+from typing import Any
 
 import msgspec
 
@@ -82,19 +84,57 @@ def _same_but_names(step: str, earlier: str, said: str) -> bool:
     )
 
 
+RUN = "\n"  # joins the steps of a run in the keys of steps_once's `shown`
+
+
+def _runs(steps: Sequence[str]) -> Iterable[tuple[int, int, str]]:
+    """(start, end, key) of each run of two or more short steps that together are as long as a long
+    step ("go to Users > Active users", "Select this user, then open the Licenses and apps tab")."""
+    for i in range(len(steps)):
+        if len(steps[i].split()) >= REPEAT_FROM:
+            continue
+        for j in range(i + 2, len(steps) + 1):
+            if len(steps[j - 1].split()) >= REPEAT_FROM:
+                break
+            if sum(len(step.split()) for step in steps[i:j]) >= REPEAT_FROM:
+                yield i, j, RUN.join(steps[i:j])
+
+
 def steps_once(steps: Sequence[str], anchor: str, shown: dict[str, str]) -> tuple[Step, ...]:
     """`steps` of the recipe at `anchor`, each long one in full only where the report first has it
-    (or a step that says the same of other names); `shown`: step -> the anchor of the recipe that
+    (or a step that says the same of other names), and so each run of short steps another recipe
+    has in full (by the first step's opening); `shown`: step or run -> the anchor of the recipe that
     has it in full, updated."""
     out: list[Step] = []
-    for step in steps:
+    full: set[int] = set()
+    runs = list(_runs(steps))
+    i = 0
+    while i < len(steps):
+        elsewhere = [(j, shown[key]) for start, j, key in runs if start == i and shown.get(key, anchor) != anchor]
+        if elsewhere:  # the longest run another recipe has
+            end, where = max(elsewhere)  # its first step whole where that is about as short as an opening
+            first_step = steps[i] if len(steps[i].split()) <= OPENING + 3 else opening(steps[i])
+            out.append(Step(first_step, where))
+            i = end
+            continue
+        step = steps[i]
         long = len(step.split()) >= REPEAT_FROM
         said = " ".join(s.text for s in out)
-        alike = (where for text, where in shown.items() if where != anchor and _same_but_names(step, text, said))
+        alike = (
+            where
+            for text, where in shown.items()
+            if where != anchor and RUN not in text and _same_but_names(step, text, said)
+        )
         first = shown.get(step) or (next(alike, anchor) if long else anchor)
         if step not in shown and first == anchor:
             shown[step] = anchor
         out.append(Step(step) if first == anchor or not long else Step(opening(step), first))
+        if first == anchor or not long:
+            full.add(i)
+        i += 1
+    for start, end, key in runs:  # a run is in full here only if each of its steps is
+        if full.issuperset(range(start, end)):
+            shown.setdefault(key, anchor)
     return tuple(out)
 
 
@@ -128,3 +168,11 @@ def titles_once(titles: Sequence[str]) -> list[str]:
         out.append(rest if colon and rest and head == before else title)
         before = head if colon else ""
     return out
+
+
+def fix_says(recipe: Any, ids: Collection[str]) -> Any:
+    """`recipe` (a findings.Recipe) without the reasons of its rows `ids` names, which the fix above
+    them says in full ("next step is commercial: renew the subscription ..." under "To keep it: ...
+    renew it"): each row keeps its state."""
+    rows = tuple(msgspec.structs.replace(r, state_reason="") if r.id in ids else r for r in recipe.rows)
+    return msgspec.structs.replace(recipe, rows=rows)

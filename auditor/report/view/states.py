@@ -19,7 +19,7 @@ from auditor.formats.plan_records import Change, Skipped
 from auditor.formats.report_model import ReportDocument, Tenant
 from auditor.formats.report_parts import FindingPlanState, FindingTenant
 from auditor.plan.compile import WAIVED, ChangePlan, compile_plan
-from auditor.plan.reasons import skip_reason
+from auditor.plan.reasons import said_by_the_fix, skip_reason
 from auditor.plan.summary import DECLARATION_REASONS
 from auditor.render.text import clean
 
@@ -33,6 +33,7 @@ class FindingState(msgspec.Struct, frozen=True):
     key: str  # READY, IN_PART, DECLARATION or PERSON
     label: str  # "ready", "waits until the data is kept", "needs an admin's decision"
     reason: str  # why it waits, in the plan's words; empty when ready
+    fix_says: bool = False  # the fix shown above its row says why in full (reasons.said_by_the_fix)
 
     @property
     def ready(self) -> bool:
@@ -69,7 +70,7 @@ def plan_states(
         if owners is not None and s.waiver:
             s = msgspec.structs.replace(s, waiver={**s.waiver, "owner": owners.get(s.finding, "")})
         key = _waiting_key(s)
-        states[s.finding] = FindingState(key, _label(t, key), clean(skip_reason(t, s), 600))
+        states[s.finding] = FindingState(key, _label(t, key), clean(skip_reason(t, s), 600), said_by_the_fix(s))
     return states
 
 

@@ -55,9 +55,8 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
         ),
         Text(
             "steps.combination.either",
-            "Then remove only the other product: each way is listed with its "
-            "Microsoft Graph requests. A product that a group assigns goes by taking {user} out of that group "
-            "(Groups > All groups > the group > Members).",
+            "Then remove only the other product. A product that a group assigns goes by taking {user} out of "
+            "that group (Groups > All groups > the group > Members).",
         ),
         Text(
             "graph.combination",

@@ -98,8 +98,8 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
         ),
         Text(
             "steps.replace.source",
-            'These steps follow Microsoft\'s page "Move users to a different subscription" '
-            "of {date}; if the admin center shows other labels, follow the page's current version.",
+            'Steps as on Microsoft\'s page "Move users to a different subscription" of {date}; where the '
+            "labels differ, follow its current version.",
         ),
         Text(
             "steps.group.replace",

@@ -246,10 +246,8 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
         ),
         Text(
             "steps.group_errors.cause",
-            "{error}: {count} member affected. The license assignment error finding "
-            "of each member explains this cause and its fix.",
-            "{error}: {count} members affected. The license assignment error finding of each member explains "
-            "this cause and its fix.",
+            "{error}: {count} member affected. Each member's license assignment error finding gives its fix.",
+            "{error}: {count} members affected. Each member's license assignment error finding gives its fix.",
         ),
         Text(
             "steps.group_errors.fix",
@@ -259,8 +257,7 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
         ),
         Text(
             "steps.group_errors.reprocess",
-            "Then, on the Licenses page of {group}, select Reprocess, so that "
-            "Microsoft Entra ID applies the group's licenses to its members again.",
+            "Then, on the Licenses page of {group}, select Reprocess.",
         ),
         Text("graph.group_errors", "Lists the members of {group} whose licenses from the group could not be applied."),
     )

@@ -75,9 +75,9 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
         Text("steps.seats.reassign", "Give the unused {sku} licenses to users who are waiting for one."),
         Steps(
             "steps.seats.remove",
-            "If they will not be reassigned, remove them from the subscription. On a subscription with a term, "
-            "licenses can be removed only within 7 days of its purchase, renewal or a seat addition, else at its "
-            "next renewal with recurring billing on; legacy: any time.",
+            "If they will not be reassigned, remove them from the subscription: with a term, only within 7 days "
+            "of its purchase, renewal or a seat addition, else at its next renewal with recurring billing on; "
+            "legacy: any time.",
             "In the Microsoft 365 admin center, go to Billing > Your products.",
             "Select the subscription that holds {sku}, then select Remove licenses.",
             (
@@ -96,9 +96,8 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
         ),
         Text(
             "next.partner",
-            "If the licenses were bought through a partner or under a volume licensing "
-            "agreement, the number is changed through that partner or reseller, not by the Volume Licensing "
-            "Service Center itself.",
+            "Licenses bought through a partner or under a volume licensing agreement are changed through that "
+            "partner or reseller, not by the Volume Licensing Service Center itself.",
         ),
         Text(
             "graph.reassign",
