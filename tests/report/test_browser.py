@@ -54,7 +54,7 @@ def test_report_renders_cleanly(tmp_path: Path, sample: ReportDocument, locale: 
     assert [url for url in result.requests if not url.startswith("file://")] == []
     assert result.png.startswith(b"\x89PNG") and len(result.png) > 10_000
     assert 700 <= result.width <= 1000  # the layout (at most 1,000px) does not overflow the window
-    # the seats in use are the seats table's, the usage bar's figures its title (report.html has no closing list)
+    # the usage bar's figures are its title, and the closing summary says them too (issue 77)
     of = translations(locale).pgettext("seats_usage_of", "{used} of {total}", used="80", total="120")
     assert f'title="{of}"' in html.read_text("utf-8"), of
     if locale is Locale.EN:
@@ -65,6 +65,7 @@ def test_report_renders_cleanly(tmp_path: Path, sample: ReportDocument, locale: 
             "Open findings by severity",
             "€2,955.00",
             "Licenses per product",
+            "80 of 120",
             "Rule sku-forbidden",
             XSS_NAME,  # shown as text, not run
             "Approved by CISO",
@@ -76,6 +77,7 @@ def test_report_renders_cleanly(tmp_path: Path, sample: ReportDocument, locale: 
             "Bu rapor eksik",
             "Önem derecesine göre açık bulgular",
             "€2.955,00",
+            "120 lisansın 80 tanesi kullanımda",  # Licenses in use
             "Kural sku-forbidden",
         ):
             assert visible in result.text, visible

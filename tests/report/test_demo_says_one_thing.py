@@ -194,7 +194,8 @@ def test_the_english_demo_report_says_each_thing_once_within_6000_words(demo: Pa
         "Accounts that are not people",
         "Microsoft&#39;s own counts",
         "Findings per rule",
-    ):  # the products in use: the seats table's, not a closing list of the same figures (issue 110)
+        "Licenses in use",  # issue 77: the report ends with the per-product summary
+    ):
         assert f">{title}</h2>" in page, title
     rules = {f["rule"] for f in _report(demo)["findings"]}
     assert all(f"({rule})</span>" in page for rule in rules)
