@@ -10,65 +10,19 @@ fewer); one cut to a seat is made. Through the real CLI, the Graph emulator and 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auditor.cli import main
-from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
 from auditor_dev.commerce.pax8 import added_since
-from auditor_dev.emulator import GraphEmulator
 
-from .test_distributor_sample import PAX8_SECRET, Sample, sherweb_e3, signed_in
+from .test_distributor_sample import at_pax8, sample, sherweb_e3
 from .test_distributor_writes import undo_argv
 from .test_sherweb import CUSTOMER
 
 SHORT_MIN = "spare_seats: {max: 10, max_percent: 5, min: 8}"  # E3: short of 8 spare after the changes
-
-
-@contextmanager
-def short_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, *endpoint: str) -> Iterator[Sample]:
-    """The sample tenant, its E3 short of the policy's spare minimum after the plan, audited with its distributor
-    (`entry`) and planned."""
-    snapshot, token = signed_in(tmp_path, monkeypatch)
-    policy = (tmp_path / "p.yaml").read_text("utf-8")
-    assert policy.count("spare_seats: {max: 10, max_percent: 5, min: 2}") == 1
-    (tmp_path / "p.yaml").write_text(policy.replace("spare_seats: {max: 10, max_percent: 5, min: 2}", SHORT_MIN))
-    (tmp_path / "t.yaml").write_text(
-        f"tenants:\n  - name: Contoso\n    tenant_id: {snapshot.tenant_id}\n"
-        f"    client_id: 00000000-0000-0000-0000-0000000000c1\n    distributor: {entry}\n",
-        "utf-8",
-    )
-    with GraphEmulator(snapshot, token=token) as graph:
-        argv = ["audit", "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id", snapshot.tenant_id]
-        argv += ["--policies", "p.yaml", "--output-dir", "out", "--as-of", "2026-11-01T06:00:00Z"]
-        argv += ["--fail-on", "never", "--distributor", "t.yaml", *endpoint]
-        assert main(argv) == 0
-        assert main(["plan", "--report-dir", "out"]) == 0
-        world = Sample(graph, snapshot.tenant_id, tmp_path / "out", list(endpoint))
-        assert world.apply("--yes") == 0  # the plan's license changes first, as for a reduction
-        # then audited and planned again: the seats the changes left, and what the bill buys now
-        assert main(argv) == 0
-        assert main(["plan", "--report-dir", "out"]) == 0
-        yield world
-
-
-@contextmanager
-def short_at_pax8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Pax8StandIn, Sample]]:
-    companies, subscriptions, products = sample_pax8("2026-11-01")
-    monkeypatch.setenv("PAX8_CLIENT_ID", SAMPLE_CLIENT_ID)
-    monkeypatch.setenv("PAX8_CLIENT_SECRET", PAX8_SECRET)
-    mapped = ", ".join(f"{k}: {v}" for k, v in products.items())
-    entry = f"{{pax8: {{company_id: {SAMPLE_COMPANY}, products: {{{mapped}}}}}}}"
-    keys = {"client_id": SAMPLE_CLIENT_ID, "client_secret": PAX8_SECRET}
-    with (
-        Pax8StandIn(**keys, companies=companies, subscriptions=subscriptions) as pax8,
-        short_world(tmp_path, monkeypatch, entry, "--pax8-endpoint", pax8.url) as world,
-    ):
-        yield pax8, world
 
 
 def _purchase(plan: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +59,7 @@ def _journal(out: Path, pattern: str) -> tuple[Path, list[dict[str, Any]]]:
 def test_the_bill_buys_the_spare_minimum_and_pax8_gets_the_purchase_on_the_named_subscription(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with short_at_pax8(tmp_path, monkeypatch) as (pax8, world):
+    with at_pax8(tmp_path, monkeypatch, spare=SHORT_MIN, applied=True) as (pax8, world):
         plan = world.plan()
         (buy,) = [a for a in plan["bill"]["actions"] if a["action"] == "buy" and a["sku"] == "SPE_E3"]
         (e3_bill,) = [p for p in plan["bill"]["products"] if p["sku"] == "SPE_E3"]
@@ -158,7 +112,7 @@ def test_the_bill_buys_the_spare_minimum_and_pax8_gets_the_purchase_on_the_named
 def test_an_edited_plan_buying_more_sends_nothing_then_the_plan_as_written_buys_what_it_says(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with short_at_pax8(tmp_path, monkeypatch) as (pax8, world):
+    with at_pax8(tmp_path, monkeypatch, spare=SHORT_MIN, applied=True) as (pax8, world):
         path = world.out / "plan.json"
         as_written = path.read_text("utf-8")
         doc = json.loads(as_written)
@@ -186,8 +140,14 @@ def test_a_purchase_at_sherweb_is_planned_made_and_undone(
 ) -> None:
     with (
         sherweb_e3(monkeypatch) as sherweb,
-        short_world(
-            tmp_path, monkeypatch, f"{{sherweb: {{customer_id: {CUSTOMER}}}}}", "--sherweb-endpoint", sherweb.url
+        sample(
+            tmp_path,
+            monkeypatch,
+            f"{{sherweb: {{customer_id: {CUSTOMER}}}}}",
+            "--sherweb-endpoint",
+            sherweb.url,
+            spare=SHORT_MIN,
+            applied=True,
         ) as world,
     ):
         change = _purchase(world.plan())

@@ -52,6 +52,9 @@ class Sample:
         return main([*argv, "--tenant-id", self.tenant_id, "--max-age", "1000d", *more])
 
 
+EXAMPLE_SPARE = "spare_seats: {max: 10, max_percent: 5, min: 2}"  # E3's in the example policy
+
+
 def signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[TenantSnapshot, str]:
     """The sample tenant and a token for it, the test's folder its working folder with the example policy in it
     (p.yaml), at the sample's moment (SOURCE_DATE_EPOCH: apply's clock too, tests/billing/conftest.py)."""
@@ -66,10 +69,22 @@ def signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[TenantSn
 
 
 @contextmanager
-def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, *endpoint: str) -> Iterator[Sample]:
+def sample(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    entry: str,
+    *endpoint: str,
+    spare: str | None = None,
+    applied: bool = False,
+) -> Iterator[Sample]:
     """The sample tenant audited with its distributor (`entry`: the tenants entry's distributor block)
-    and planned."""
+    and planned. `spare`: Microsoft 365 E3's spare_seats in place of the example policy's; `applied`: the
+    plan's license changes made first, then audited and planned again (what the bill buys after them)."""
     snapshot, token = signed_in(tmp_path, monkeypatch)
+    if spare is not None:
+        policy = (tmp_path / "p.yaml").read_text("utf-8")
+        assert policy.count(EXAMPLE_SPARE) == 1
+        (tmp_path / "p.yaml").write_text(policy.replace(EXAMPLE_SPARE, spare), "utf-8")
     (tmp_path / "t.yaml").write_text(
         f"tenants:\n  - name: Contoso\n    tenant_id: {snapshot.tenant_id}\n"
         f"    client_id: 00000000-0000-0000-0000-0000000000c1\n    distributor: {entry}\n",
@@ -78,9 +93,15 @@ def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, *endpoin
     with GraphEmulator(snapshot, token=token) as graph:
         argv = ["audit", "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id", snapshot.tenant_id]
         argv += ["--policies", "p.yaml", "--output-dir", "out", "--as-of", "2026-11-01T06:00:00Z"]
-        assert main([*argv, "--fail-on", "never", "--distributor", "t.yaml", *endpoint]) == 0
+        argv += ["--fail-on", "never", "--distributor", "t.yaml", *endpoint]
+        assert main(argv) == 0
         assert main(["plan", "--report-dir", "out"]) == 0
-        yield Sample(graph, snapshot.tenant_id, tmp_path / "out", list(endpoint))
+        world = Sample(graph, snapshot.tenant_id, tmp_path / "out", list(endpoint))
+        if applied:
+            assert world.apply("--yes") == 0
+            assert main(argv) == 0
+            assert main(["plan", "--report-dir", "out"]) == 0
+        yield world
 
 
 def _e3(plan: dict[str, Any]) -> dict[str, Any]:
@@ -98,8 +119,11 @@ def _kept(plan: dict[str, Any]) -> int:
 
 
 @contextmanager
-def at_pax8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Pax8StandIn, Sample]]:
-    """The sample tenant audited with its own Pax8 seats (served by the stand-in, with the MSP's keys) and planned."""
+def at_pax8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spare: str | None = None, applied: bool = False
+) -> Iterator[tuple[Pax8StandIn, Sample]]:
+    """The sample tenant audited with its own Pax8 seats (served by the stand-in, with the MSP's keys) and
+    planned (`spare`, `applied`: as sample())."""
     companies, subscriptions, products = sample_pax8("2026-11-01")
     monkeypatch.setenv("PAX8_CLIENT_ID", SAMPLE_CLIENT_ID)
     monkeypatch.setenv("PAX8_CLIENT_SECRET", PAX8_SECRET)
@@ -108,7 +132,7 @@ def at_pax8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[P
     keys = {"client_id": SAMPLE_CLIENT_ID, "client_secret": PAX8_SECRET}
     with (
         Pax8StandIn(**keys, companies=companies, subscriptions=subscriptions) as pax8,
-        sample(tmp_path, monkeypatch, entry, "--pax8-endpoint", pax8.url) as world,
+        sample(tmp_path, monkeypatch, entry, "--pax8-endpoint", pax8.url, spare=spare, applied=applied) as world,
     ):
         yield pax8, world
 
