@@ -30,6 +30,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 import msgspec
@@ -386,7 +387,11 @@ def apply_commerce_changes(
     client = make_client()
 
     def opening() -> BillJournal | None:
-        return BillJournal(default_path(plan.path.resolve().parent, "commerce-journal")) if options.yes else None
+        if not options.yes:
+            return None
+        # --journal, else a name of its own beside the plan (created exclusively: never another run's journal)
+        own = Path(options.journal) if options.journal else None
+        return BillJournal(own or default_path(plan.path.resolve().parent, "commerce-journal"))
 
     async def run(journal: BillJournal | None) -> int:
         with access(options.billing, os.environ, True) as reach:

@@ -216,7 +216,7 @@ def undo_commerce_changes(
 
     def body(lines: list[CommerceLine], problems: list[str]) -> None:
         with (
-            journal_beside(journal_path, "commerce-undo", options.yes) as undo_journal,
+            journal_beside(journal_path, "commerce-undo", options.yes, options.journal) as undo_journal,
             access(options.billing, os.environ, True) as reach,
         ):
             commerce = Commerce(reach)

@@ -322,7 +322,7 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
         folder = journal_path.resolve().parent
         tenant = _tenant(options, lines, folder) if sources else TenantNow()
         with (
-            journal_beside(journal_path, "distributor-undo", options.yes) as journal,
+            journal_beside(journal_path, "distributor-undo", options.yes, options.journal) as journal,
             writers_for(sources, endpoints) as writers,
         ):
             problems += undo_distributor(

@@ -325,10 +325,13 @@ def signed_in(
 
 
 @contextlib.contextmanager
-def journal_beside(journal_path: Path, prefix: str, execute: bool) -> Iterator[BillJournal | None]:
-    """An undo's own journal, `<prefix>-<UTC time>.jsonl` beside the journal it undoes (never another run's
-    file), with --yes; None in a dry run."""
-    journal = BillJournal(default_path(journal_path.resolve().parent, prefix)) if execute else None
+def journal_beside(
+    journal_path: Path, prefix: str, execute: bool, own: str | None = None
+) -> Iterator[BillJournal | None]:
+    """An undo's own journal, with --yes: `own` (--journal), else `<prefix>-<UTC time>.jsonl` beside the
+    journal it undoes; created exclusively, so never another run's file. None in a dry run."""
+    path = Path(own) if own else default_path(journal_path.resolve().parent, prefix)
+    journal = BillJournal(path) if execute else None
     try:
         yield journal
     finally:

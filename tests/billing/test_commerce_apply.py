@@ -525,12 +525,13 @@ def test_apply_commerce_on_the_command_line(
         dry = capsys.readouterr().out
         assert "dry run, nothing is changed" in dry and "by 2026-11-04" in dry
         assert all(r.method == "GET" for r in arm.requests + pc.requests)
-        assert main([*base, "--yes"]) == 0
+        mine = out / "mine-commerce.jsonl"  # --journal FILE: the journal is that file, no name of its own
+        assert main([*base, "--yes", "--journal", str(mine)]) == 0
         assert [r.method for r in arm.requests + pc.requests if r.method != "GET"]
         # the Power BI Pro cancel is the Customer Agreement's DELETE, never the Partner Agreement's POST .../cancel
         assert [r.method for r in arm.requests if r.method not in ("GET",)] == ["DELETE"]
-        journals = list(out.glob("commerce-journal-*.jsonl"))
-        assert len(journals) == 1
+        assert not list(out.glob("commerce-journal-*.jsonl"))
+        journals = [mine]
         outcomes = [json.loads(t)["outcome"] for t in journals[0].read_text("utf-8").splitlines()]
         assert "sending" in outcomes and outcomes.index("sending") < len(outcomes) - 1
         # the Copilot seats are all assigned in the sample: only the Power BI Pro cancellation was made

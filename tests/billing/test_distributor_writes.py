@@ -422,3 +422,28 @@ def test_apply_distributor_writes_the_journal_given_and_never_another_runs(
         (mine,) = [p for p in world.out.glob("distributor-journal-*") if p != other]
         assert mine.name == "distributor-journal-20261102T091403Z-2.jsonl"
         assert [json.loads(t)["outcome"] for t in mine.read_text("utf-8").splitlines()] == ["refused"]
+
+
+def test_undo_distributor_journals_in_the_file_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`undo JOURNAL --distributor --yes --journal FILE` journals its put-backs in FILE, as apply does; no
+    default name is made beside the journal it undoes."""
+    with audited(tmp_path, monkeypatch) as world:
+        power_bi_seats(world, -1)
+        assert world.apply("--yes") == 0
+        path, _ = world.journal()
+        monkeypatch.setattr(distributor_undo, "_ask", lambda q: True)
+        mine = tmp_path / "undo-mine.jsonl"
+        argv = undo_argv(
+            path, "pax8", world.pax8.url, world.graph.url, world.tenant_id, "--yes", "--journal", str(mine)
+        )
+        assert main(argv) == 0
+        assert world.quantities()[MONTHLY_AT_PAX8] == 6
+        lines = [json.loads(t) for t in mine.read_text("utf-8").splitlines()]
+        assert [(ln["kind"], ln["to"], ln["outcome"]) for ln in lines] == [
+            ("undo_reduce", 6, "sending"),
+            ("undo_reduce", 6, "done"),
+        ]
+        assert not list(world.out.glob("distributor-undo-*"))
+        capsys.readouterr()
