@@ -47,8 +47,24 @@ def version(browser: str) -> str:
     return done.stdout.strip()
 
 
+SHOTS = 5  # at most, until two in a row are the same picture
+
+
 def screenshot(browser: str, page: Path, picture: Path, height: int, profile: Path) -> None:
-    """`page` at WIDTH × `height` px, as headless Chromium draws it, to `picture`."""
+    """`page` at WIDTH × `height` px, as headless Chromium draws it, to `picture`. On a busy machine
+    Chromium can take the picture before its last rows are painted (seen at the foot of report-600.png),
+    so it is taken again until two in a row are the same, which a half-painted page seldom is twice."""
+    previous = b""
+    for _ in range(SHOTS):
+        _shot(browser, page, picture, height, profile)
+        taken = picture.read_bytes()
+        if taken == previous:
+            return
+        previous = taken
+    raise RuntimeError(f"chromium drew {picture.name} differently {SHOTS} times in a row")
+
+
+def _shot(browser: str, page: Path, picture: Path, height: int, profile: Path) -> None:
     command = [
         browser,
         "--headless",

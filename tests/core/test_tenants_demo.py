@@ -64,6 +64,8 @@ def test_the_demo_refuses_one_tenants_flags_as_a_tenants_file_does(
 def _audit(argv: list[str]) -> int:
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+        # the reports' "generated" time pinned: two runs a minute apart on a busy machine read the same
+        patch.setenv("SOURCE_DATE_EPOCH", "1793512800")
         return main(argv)
 
 
