@@ -29,7 +29,7 @@ from auditor.formats.bill_model import CommerceChange
 from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NOW
 from ..distributor.purchases import UNDO_HOURS
-from ..vendors.protocols import Added, DistributorSession, Unread
+from ..vendors.protocols import Added, DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
 from .distributor import send_journaled
 from .distributor_bound import TenantNow
@@ -70,6 +70,22 @@ def added(change: CommerceChange, writer: DistributorSession, done_at: str) -> A
     return Added(at, "the journal dates the purchase (Sherweb documents no history of a subscription)")
 
 
+def reread_as_left(
+    change: CommerceChange, writer: DistributorSession, today: date, said: str, left_by: str, out: TextIO
+) -> Now | str:
+    """The subscription re-read at the call when it still has the seats the journaled change (`left_by`: the
+    reduction, the purchase) left it, writable; else what needs a person (said on `out` too)."""
+    try:
+        sub = writer.now(change.scope, change.api_id, today, Joins(()))
+    except Unread as exc:
+        return f"{said}: could not re-read it: {exc}"
+    if sub.quantity != change.to or not sub.writable:
+        why = f"it now has {sub.quantity} seats ({sub.status}), the {left_by} left {change.to}: changed since"
+        print(f"      -> not undone: {why}", file=out)
+        return f"{said}: not undone: {why}"
+    return sub
+
+
 @dataclass(frozen=True)
 class Done:
     """The journal's `done` line of a purchase, as undo reads it: its number, when it was written, its plan."""
@@ -94,14 +110,9 @@ def take_back(
     """Take one done purchase's seats off again; what needs a person, else None."""
     said = f"D{line.n}. take the {change.seats} {change.sku} bought at {writer.name} off again"
     print(f"  {said} (subscription {change.api_id}: {change.to} -> {change.from_} seats)", file=out)
-    try:
-        sub = writer.now(change.scope, change.api_id, today, Joins(()))
-    except Unread as exc:
-        return f"{said}: could not re-read it: {exc}"
-    if sub.quantity != change.to or not sub.writable:
-        why = f"it now has {sub.quantity} seats ({sub.status}), the purchase left {change.to}: changed since"
-        print(f"      -> not undone: {why}", file=out)
-        return f"{said}: not undone: {why}"
+    sub = reread_as_left(change, writer, today, said, "purchase", out)
+    if isinstance(sub, str):
+        return sub
     when = added(change, writer, line.at)
     if when.at is None:
         print(f"      -> not undone: {when.why}", file=out)

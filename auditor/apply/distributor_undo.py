@@ -32,7 +32,6 @@ from auditor.common.errors import UsageError
 from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
-from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NAMES, NOW
 from ..distributor.distributor_requests import CANCEL, INCREASE, SHERWEB
 from ..formats.plan_json import PlanFileError
@@ -41,7 +40,7 @@ from ..vendors.registry import DISTRIBUTORS
 from .arguments import WriteOptions
 from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow, tenant_now
-from .distributor_purchase_undo import Done, take_back
+from .distributor_purchase_undo import Done, reread_as_left, take_back
 from .plan_binding import plan_beside, read_again
 from .write_engine import BillJournal, journal_beside, latest, plan_of, read_of, undo_run
 from .write_engine import ask as _ask
@@ -169,14 +168,9 @@ def _undo_one(
         return f"{said}; put the seats back in {writer.name}'s portal if they are needed"
     said = f"D{line.n}. put {change.sku} back from {change.to} seats at {writer.name}"
     print(f"  {said} (subscription {change.api_id}; the journal's line: {change.from_} before)", file=out)
-    try:
-        sub = writer.now(change.scope, change.api_id, today, Joins(()))
-    except Unread as exc:
-        return f"{said}: could not re-read it: {exc}"
-    if sub.quantity != change.to or not sub.writable:
-        why = f"it now has {sub.quantity} seats ({sub.status}), the reduction left {change.to}: changed since"
-        print(f"      -> not undone: {why}", file=out)
-        return f"{said}: not undone: {why}"
+    sub = reread_as_left(change, writer, today, said, "reduction", out)
+    if isinstance(sub, str):
+        return sub
     target = _target(change, writer, sub, tenant, out)
     if isinstance(target, str):
         print(f"      -> not undone: {target}", file=out)
@@ -187,7 +181,7 @@ def _undo_one(
     if not execute:
         print(f"      -> would ask, then put them back to {target} seats", file=out)
         return None
-    yes = ask(f"{said}{_price(target - change.to, sub, writer.name)}?")
+    yes = ask(f"{said}{_price(target - sub.quantity, sub, writer.name)}?")
     if yes is None:  # nobody could be asked (no terminal): nothing bought, and the run says so (exit 3)
         print("      -> not undone: no terminal to ask at", file=out)
         return f"{said}: not undone: nobody was asked; run undo --distributor --yes at a terminal"
