@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from auditor.billing.distributor_join import TenantSubscription
 from auditor.billing.distributor_records import Payload
-from auditor.billing.distributor_seats import reconcile
+from auditor.billing.distributor_seats import Product, reconcile
 from auditor.billing.file import BillingFile
 from auditor.data.model import Sku, Subscription
 
@@ -31,17 +31,6 @@ BILLING_FILE = "billing_file"  # SeatRow.price_source of the billing file's unit
 class CurrentPrice:
     monthly: float
     source: str  # BILLING_FILE, or the distributor's name (pax8)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Seat:
-    """A product of the tenant as the distributor's reconciliation reads it (distributor_seats.Seat)."""
-
-    sku: str
-    sku_id: str
-    name: str | None = None
-    enabled: int = 0
-    consumed: int = 0
 
 
 def _one(prices: Sequence[float]) -> float | None:
@@ -80,7 +69,7 @@ def _from_distributor(
         return {}
     seller = seats["seller"]
     tenant = [TenantSubscription.of(s) for s in subscriptions if s.sku_part_number]
-    rows = [_Seat(s.sku_part_number, s.sku_id) for s in skus if s.sku_part_number]
+    rows = [Product(s.sku_part_number, s.sku_id) for s in skus if s.sku_part_number]
     found = reconcile(seats.get("block") or {}, rows, list(seats.get("subscriptions") or []), tenant, seller)
     ids = {s.sku_part_number.upper(): s.sku_id.lower() for s in skus if s.sku_part_number}
     out: dict[str, tuple[float, str]] = {}

@@ -133,8 +133,9 @@ def _tenant(report: SeatTable) -> list[TenantSubscription]:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Product:
-    """A product of the tenant's subscriptions, as a Seat: its part number and id, no counts."""
+class Product:
+    """A product of the tenant, as a Seat: its part number and id, no counts (its subscriptions', or its seat
+    table's where only the distributor's prices are wanted: auditor.billing.current_prices)."""
 
     sku: str
     sku_id: str
@@ -226,7 +227,7 @@ def terms(given: Payload | None, subscriptions: Sequence[Subscription]) -> dict[
     if not given or given.get("error"):
         return {}
     tenant = [TenantSubscription.of(s) for s in subscriptions if s.sku_part_number]
-    skus = [_Product(s.sku_part_number, s.sku_id) for s in subscriptions if s.sku_part_number]
+    skus = [Product(s.sku_part_number, s.sku_id) for s in subscriptions if s.sku_part_number]
     found = reconcile(given.get("block") or {}, skus, _subscriptions(given), tenant, given["seller"])
     ends: dict[str, date] = {}
     for product in found.products or []:
