@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 import auditor.cli  # noqa: F401  the command line registers the demo's developer tools (auditor.demo), as in production
 from auditor.graph.pacing import Pacing, forget_app_windows
 from auditor_dev.emulator import Budgets, VirtualTime
+
+# a program a test starts that dies by a signal prints where each of its threads was (the test quotes stderr)
+os.environ.setdefault("PYTHONFAULTHANDLER", "1")
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,12 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from auditor_dev.loopback import LoopbackServer
 
 
 @dataclass
@@ -41,7 +43,7 @@ class StandIn:
         self.throttle = 0  # answer this many next requests with 429 and Retry-After
         self.retry_after = 1
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = LoopbackServer(("127.0.0.1", 0), _handler(self))
         self._thread: threading.Thread | None = None
 
     @property
@@ -55,7 +57,9 @@ class StandIn:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._server.shutdown()
-        self._server.server_close()
+        self._server.server_close()  # its connections closed and their threads joined (auditor_dev.loopback)
+        if self._thread is not None:
+            self._thread.join()
 
     def route(self, asked: Asked) -> Reply:  # pragma: no cover - every stand-in defines it
         raise NotImplementedError

@@ -17,10 +17,11 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ..loopback import LoopbackServer
 from .budgets import Budgets
 from .call import Answer, PlainText
 from .encoding import encode
@@ -302,12 +303,7 @@ def make_handler(emulator: Served) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # socketserver's default backlog is 5: a collector opening its streams, member partitions and
-    # batches at once met refused connections Graph would have taken
-    request_queue_size = 128
-
+class Server(LoopbackServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that time out or give up reset their connections; that is part of the job.
         import sys

@@ -44,12 +44,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
 from auditor.data.copilot_chat_use import AUDIT_QUERIES_PATH
 from auditor.data.model import TenantSnapshot
+from auditor_dev.loopback import LoopbackServer
 
 from .audit_log import AuditLog
 from .audit_queries import AuditQueries
@@ -158,7 +158,7 @@ class GraphEmulator:
         self.sent_mail: list[SentMail] = []
         self._lock = threading.Lock()
         self._port = port
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -176,7 +176,6 @@ class GraphEmulator:
     def start(self) -> GraphEmulator:
         handler = make_handler(self)
         self._server = Server(("127.0.0.1", self._port), handler)
-        self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="graph-emulator", daemon=True
         )
