@@ -30,14 +30,14 @@ FIRST_SCREEN = {  # the status, the money and what is new, as the first screen m
     Locale.EN: (
         "Findings need attention",
         "Licenses cost €8,432.75 a month.",
-        "€550.35 a month",
+        "€578.45 a month",
         "New since the last run",
         "New: 4",
     ),
     Locale.TR: (
         "İlgilenilmesi gereken bulgular var",
         "Lisansların maliyeti aylık €8.432,75.",
-        "aylık €550,35",
+        "aylık €578,45",
         "Son çalıştırmadan bu yana yeni olanlar",
         "Yeni: 4",
     ),
