@@ -53,7 +53,7 @@ from .commerce_reread import BILLING_ACCOUNT, Reread, reread
 from .fresh import FreshPlan
 from .journal import default_path
 from .plan_binding import read_again
-from .write_engine import BillJournal, Held, Ready, Sent, refused_ahead, run_changes, selected, signed_in
+from .write_engine import BillJournal, Held, Ready, Sent, in_bill, refused_ahead, run_changes, selected, signed_in
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
 
@@ -223,6 +223,7 @@ class _Kind:
 
     flag = "commerce"
     plan: str | None = None  # commerce lines name no plan
+    where = in_bill("commerce")  # its changes in the plan and in the fresh compile
 
     def __init__(self, commerce: Commerce, seats: SeatsReader, today: date, out: TextIO) -> None:
         self.commerce, self.seats, self.today, self.out = commerce, seats, today, out
@@ -383,7 +384,7 @@ def apply_commerce_changes(
         print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
         return EXIT_OK
     # the engine's step of the fresh compile; commerce says its refusals before the run (never journaled)
-    selection = selected(data, "commerce", changes, fresh(), today)
+    selection = selected(data, _Kind.where, changes, fresh(), today)
     disagreed = selection.refused
     changes = refused_ahead(selection, _Kind.flag, "C", sys.stderr)
     client = make_client()

@@ -63,7 +63,7 @@ from .commerce import _seats_reader
 from .fresh import FreshPlan
 from .journal import default_path
 from .plan_binding import keep_plan, read_again
-from .write_engine import BillJournal, Held, Ready, Sent, journaled, run_changes, selected, signed_in
+from .write_engine import BillJournal, Held, Ready, Sent, in_bill, journaled, run_changes, selected, signed_in
 
 PREFIX = "distributor-journal"  # the default journal's name: distributor-journal-<UTC time>.jsonl
 
@@ -170,6 +170,7 @@ class _Kind:
     (distributor_rederive.check); the seats each takes count for the run's later changes of the product."""
 
     flag = "distributor"
+    where = in_bill("distributor")  # its changes in the plan and in the fresh compile
 
     def __init__(
         self,
@@ -283,7 +284,7 @@ def apply_distributor_changes(
     if not changes:
         print("distributor changes: none in the plan (no seats the distributor bills above the plan's)")
         return EXIT_OK
-    selection = selected(data, "distributor", changes, fresh(), today)  # the engine's step of the fresh compile
+    selection = selected(data, _Kind.where, changes, fresh(), today)  # the engine's step of the fresh compile
     changes = selection.changes
     sources = {c.source for c in changes}
     customers = customers_of(plan)  # before any credential is used: the customer each change must name

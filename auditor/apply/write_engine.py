@@ -54,19 +54,23 @@ from .lock import hold
 
 @dataclass(frozen=True)
 class InFresh:
-    """Where a write kind's changes are in the fresh compile (`find`), and the fields that say on which day one
-    is made (`when`: a bill change's; the file may put it later, never sooner)."""
+    """Where a write kind's changes are in a plan (the file's, and the fresh compile's): plan.json's `changes`
+    (`bill` None), or its bill's `commerce` or `distributor`; and the fields that say on which day one is made
+    (`when`: a bill change's; the file may put it later, never sooner). A kind declares it; the engine compares."""
 
-    find: Callable[[FreshPlan], list[JsonObject]]
+    bill: str | None = None
     when: tuple[str, ...] = ()
 
+    def fresh(self, fresh: FreshPlan) -> list[JsonObject]:
+        return fresh.changes() if self.bill is None else fresh.bill_changes(self.bill)
 
-LICENCE = InFresh(FreshPlan.changes)  # the licence changes: plan.json's `changes`
+
+LICENCE = InFresh()  # the licence changes: plan.json's `changes`
 
 
 def in_bill(key: str) -> InFresh:
     """The bill's `commerce` or `distributor` changes, on their days (fresh.WHEN)."""
-    return InFresh(lambda fresh: fresh.bill_changes(key), WHEN)
+    return InFresh(key, WHEN)
 
 
 def agreed(
@@ -75,7 +79,7 @@ def agreed(
     """The engine's one step of the fresh compile, for every kind: the file's changes of a kind (as written)
     against the fresh compile's (`where`), compared in every field (auditor.apply.agree); `today`: apply's day
     (ISO: a day of the plan gone by counts as today)."""
-    return agreement(file_changes, where.find(fresh), when=where.when, today=today)
+    return agreement(file_changes, where.fresh(fresh), when=where.when, today=today)
 
 
 @dataclass(frozen=True)
@@ -87,15 +91,17 @@ class Selection:
     refused: dict[int, Refusal]
 
 
-def selected(data: bytes, key: str, changes: Sequence[CommerceChange], fresh: FreshPlan, today: date) -> Selection:
-    """The plan's bill changes of `key` ("commerce" or "distributor"; `changes`: as apply read them from the
-    plan's bytes `data`), agreed with the fresh compile's (`agreed`)."""
+def selected(
+    data: bytes, where: InFresh, changes: Sequence[CommerceChange], fresh: FreshPlan, today: date
+) -> Selection:
+    """The plan's bill changes of one kind (`where`: the bill's `commerce` or `distributor`; `changes`: as apply
+    read them from the plan's bytes `data`), agreed with the fresh compile's (`agreed`)."""
     try:
         doc = json.loads(data.decode("utf-8-sig"))
-        raw = doc["bill"][key]
+        raw = doc["bill"][where.bill]
     except (ValueError, KeyError, TypeError):
         raw = []
-    found = agreed(in_bill(key), raw if isinstance(raw, list) else [], fresh, today.isoformat())
+    found = agreed(where, raw if isinstance(raw, list) else [], fresh, today.isoformat())
     out: list[CommerceChange] = []
     refused: dict[int, Refusal] = {}
     for change in changes:
@@ -339,6 +345,7 @@ class WriteKind(Protocol):
 
     flag: str  # its apply flag, and the word its changes are counted under ("commerce", "distributor")
     plan: str | None  # the plan's SHA-256, journaled with each line (None: not journaled)
+    where: InFresh  # its changes in the plan and in the fresh compile (`selected` compares them)
 
     def show(self, change: CommerceChange) -> CommerceChange:
         """Show the change on the console; the change as it is sent (a cancellation's day: the call's)."""

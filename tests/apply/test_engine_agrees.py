@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from auditor.apply.fresh import FreshPlan
-from auditor.apply.write_engine import BillJournal, Held, Ready, Sent, read_lines, run_changes, selected
+from auditor.apply.write_engine import BillJournal, Held, Ready, Sent, in_bill, read_lines, run_changes, selected
 from auditor.formats.bill_model import CommerceChange
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +53,7 @@ class _Kind:
 
     flag = "distributor"
     plan: str | None = "ab" * 32
+    where = in_bill("distributor")
 
     def __init__(self, out: io.StringIO) -> None:
         self.out = out
@@ -83,7 +84,7 @@ def test_the_engine_refuses_what_the_fresh_compile_does_not_hold_before_the_kind
     fresh[1]["request"]["body"] = {"quantity": 6}
     data = json.dumps({"bill": {"distributor": planned}}).encode()
     changes = [msgspec.convert(c, CommerceChange) for c in planned]
-    selection = selected(data, "distributor", changes, FreshPlan({"bill": {"distributor": fresh}}), TODAY)
+    selection = selected(data, _Kind.where, changes, FreshPlan({"bill": {"distributor": fresh}}), TODAY)
     assert list(selection.refused) == [2] and selection.refused[2].field == "to"
 
     out, refusals = io.StringIO(), list[str]()
@@ -121,7 +122,7 @@ def test_a_change_the_fresh_compile_holds_is_sent_as_the_fresh_compile_has_it() 
     data = json.dumps({"bill": {"distributor": planned}}).encode()
     changes = [msgspec.convert(c, CommerceChange) for c in planned]
     fresh = FreshPlan({"bill": {"distributor": [_change(1, "sub-a", 7)]}})
-    selection = selected(data, "distributor", changes, fresh, TODAY)
+    selection = selected(data, in_bill("distributor"), changes, fresh, TODAY)
     assert not selection.refused
     assert selection.changes[0].saving_from == "2026-12-01"
 
