@@ -206,7 +206,9 @@ class _Kind:
         if verdict is not None:
             if verdict.refused:
                 named = f"{_said(c)}: refused, nothing sent: {verdict.why}"
-                return Held(c, f"REFUSED: {verdict.why}", "refused", f"not sent: {verdict.why}", True, named)
+                return Held(
+                    c, f"REFUSED: {verdict.why}", "refused", f"not sent: {verdict.why}", counts=True, named=named
+                )
             if verdict.scheduled:
                 return Held(c, verdict.why, "scheduled", f"not sent: {verdict.why}")
             skipped = "skipped: " if execute else "would skip: "
