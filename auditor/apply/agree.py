@@ -12,7 +12,9 @@ dependencies must be the changes the fresh compile's matching change depends on,
 
     Refusal         a file change the fresh compile does not hold as it is, and the first field that
                     differs (or why no fresh change matches)
-    agree(...)      {n: Refusal} for the file's changes that are refused; the others may be made
+    agreement(...)  the file's changes that are refused ({n: Refusal}) and the fresh change each other one
+                    is; the others may be made. The write engine is its one caller (write_engine.agreed), for
+                    every write kind
 """
 
 from __future__ import annotations
@@ -83,14 +85,6 @@ class Agreement:
     matched: dict[int, Mapping[str, object]]
 
 
-def agree(
-    file_changes: Sequence[Mapping[str, object]], fresh_changes: Sequence[Mapping[str, object]]
-) -> dict[int, Refusal]:
-    """The file's changes (as written: plan.json's `changes`) that the fresh compile's (as `plan` would
-    write them) do not hold equal in every field, by their `n` (apply skips what rests on them)."""
-    return agreement(file_changes, fresh_changes).refused
-
-
 def agreement(
     file_changes: Sequence[Mapping[str, object]],
     fresh_changes: Sequence[Mapping[str, object]],
@@ -98,7 +92,9 @@ def agreement(
     when: tuple[str, ...] = (),
     today: str = "",
 ) -> Agreement:
-    """agree's answer with the fresh change each file change matched; `when`: the fields that say on which
+    """The file's changes (as written: plan.json's `changes`, or a kind of its bill's) that the fresh compile's
+    (as `plan` would write them) do not hold equal in every field, by their `n` (apply skips what rests on
+    them), and the fresh change each other file change matched; `when`: the fields that say on which
     day a bill change is made (its window, not before, by, saving from): the file may put a change later than
     the fresh compile, never sooner (a day before `today`, ISO, counts as today)."""
     by_request: dict[tuple[Any, ...], list[Mapping[str, object]]] = {}

@@ -50,10 +50,10 @@ from ..vendors.registry import PARTNER_CENTER
 from .arguments import WriteOptions
 from .commerce_plan import commerce_of
 from .commerce_reread import BILLING_ACCOUNT, Reread, reread
-from .fresh import FreshPlan, agreed_bill
+from .fresh import FreshPlan
 from .journal import default_path
 from .plan_binding import read_again
-from .write_engine import BillJournal, Held, Ready, Sent, run_changes, signed_in
+from .write_engine import BillJournal, Held, Ready, Sent, in_bill, refused_ahead, run_changes, selected, signed_in
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
 
@@ -216,24 +216,32 @@ def refused(exc: BillingSourceError) -> bool:
 
 
 class _Kind:
-    """apply --commerce as a write kind of the engine (write_engine.run_changes): a change is shown with its
+    """apply --commerce as a write kind of the engine (write_engine.run_changes): its changes are the fresh
+    compile's bill `commerce` (write_engine.selected: the engine refuses the others); a change is shown with its
     money and deadline, re-read from its API and the tenant's seats (`_check`), and sent through the API that
     sold it; the seats each change takes (or may have taken) count for the run's later changes of the product."""
 
     flag = "commerce"
     plan: str | None = None  # commerce lines name no plan
+    where = in_bill("commerce")  # its changes in the plan and in the fresh compile
 
     def __init__(self, commerce: Commerce, seats: SeatsReader, today: date, out: TextIO) -> None:
         self.commerce, self.seats, self.today, self.out = commerce, seats, today, out
         self.removed: dict[str, int] = {}  # skuId -> seats the run's earlier changes took (or may have taken)
 
-    async def check(self, change: CommerceChange, execute: bool) -> Held | Ready:
+    def show(self, change: CommerceChange) -> CommerceChange:
         print(
             f"  C{change.n}. {change.kind.replace('_', ' ')} {change.sku} ({change.subscription}): "
             f"{change.from_} -> {change.to} seats, {_money(change)}; by {change.by}",
             file=self.out,
         )
         print(f"      {change.request.method} {change.request.path}", file=self.out)
+        return change
+
+    def said(self, change: CommerceChange) -> str:
+        return f"commerce change C{change.n} ({_said(change)})"
+
+    async def check(self, change: CommerceChange, execute: bool) -> Held | Ready:
         sku = (change.sku_id or "").lower()
         ready = await _check(change, self.commerce, self.seats, self.today, self.removed.get(sku, 0))
         if isinstance(ready, str):
@@ -375,15 +383,10 @@ def apply_commerce_changes(
     if not changes:
         print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
         return EXIT_OK
-    changes, disagreed = agreed_bill(data, "commerce", changes, fresh(), today)
-    for n, refusal in disagreed.items():
-        print(
-            f"license-auditor: commerce change C{n} ({refusal.field}): refused, nothing sent: {refusal.why}",
-            file=sys.stderr,
-        )
-    changes = [c for c in changes if c.n not in disagreed]
-    if not changes:
-        raise CollectionError(f"{len(disagreed)} commerce change(s) refused, nothing sent (each named above)")
+    # the engine's step of the fresh compile; commerce says its refusals before the run (never journaled)
+    selection = selected(data, _Kind.where, changes, fresh(), today)
+    disagreed = selection.refused
+    changes = refused_ahead(selection, _Kind.flag, "C", sys.stderr)
     client = make_client()
 
     def opening() -> BillJournal | None:

@@ -54,16 +54,16 @@ from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
 
 from ..distributor.distributor_changes import NAMES
-from ..distributor.distributor_rederive import Tenant, Verdict, check, customers_of, subscriptions_reader
+from ..distributor.distributor_rederive import Tenant, check, customers_of, subscriptions_reader
 from ..distributor.distributor_requests import CANCEL, INCREASE, shape_error
 from ..vendors.protocols import DistributorSession
 from ..vendors.registry import DISTRIBUTORS
 from .agree import Refusal
 from .commerce import _seats_reader
-from .fresh import FreshPlan, agreed_bill
+from .fresh import FreshPlan
 from .journal import default_path
 from .plan_binding import keep_plan, read_again
-from .write_engine import BillJournal, Held, Ready, Sent, journaled, run_changes, signed_in
+from .write_engine import BillJournal, Held, Ready, Sent, in_bill, journaled, run_changes, selected, signed_in
 
 PREFIX = "distributor-journal"  # the default journal's name: distributor-journal-<UTC time>.jsonl
 
@@ -164,12 +164,13 @@ def send_journaled(
 
 
 class _Kind:
-    """apply --distributor as a write kind of the engine (write_engine.run_changes): a change is shown as sent
-    today (`outgoing`), refused when the fresh compile does not make it as the plan says, else re-read from the
-    distributor and the tenant and re-derived (distributor_rederive.check); the seats each takes count for the
-    run's later changes of the product."""
+    """apply --distributor as a write kind of the engine (write_engine.run_changes): its changes are the fresh
+    compile's bill `distributor` (write_engine.selected: the engine refuses the others); a change is shown as
+    sent today (`outgoing`), re-read from the distributor and the tenant and re-derived
+    (distributor_rederive.check); the seats each takes count for the run's later changes of the product."""
 
     flag = "distributor"
+    where = in_bill("distributor")  # its changes in the plan and in the fresh compile
 
     def __init__(
         self,
@@ -179,15 +180,13 @@ class _Kind:
         out: TextIO,
         customers: Mapping[str, str],
         plan: str | None,
-        refusals: list[str] | None,
         after: Mapping[str, int],
-        disagreed: Mapping[int, Refusal],
     ) -> None:
         self.writers, self.tenant, self.today, self.out, self.customers = writers, tenant, today, out, customers
-        self.plan, self.refusals, self.assigned_after, self.disagreed = plan, refusals, after, disagreed
+        self.plan, self.assigned_after = plan, after
         self.removed: dict[str, int] = {}
 
-    async def check(self, planned: CommerceChange, execute: bool) -> Held | Ready:
+    def show(self, planned: CommerceChange) -> CommerceChange:
         c = outgoing(planned, self.today)
         money = (
             f"costs {-c.monthly_saving:.2f} a month" if c.kind == INCREASE else f"saves {c.monthly_saving:.2f} a month"
@@ -195,19 +194,21 @@ class _Kind:
         print(f"  {_said(c)}, {money} from {c.saving_from}", file=self.out)
         body = "" if c.request.body is None else f" {msgspec.to_builtins(c.request.body)}"
         print(f"      {c.request.method} {c.request.path}{body}", file=self.out)
+        return c
+
+    def said(self, change: CommerceChange) -> str:
+        return _said(change)
+
+    async def check(self, c: CommerceChange, execute: bool) -> Held | Ready:
         writer = self.writers[c.source]
-        if planned.n in self.disagreed:
-            refusal = self.disagreed[planned.n]
-            verdict: Verdict | None = Verdict(refused=True, why=f"({refusal.field}) {refusal.why}")
-            now = None
-        else:
-            customer = self.customers.get(c.source)
-            verdict, now = await check(c, writer, self.tenant, self.today, self.removed, customer, self.assigned_after)
+        customer = self.customers.get(c.source)
+        verdict, now = await check(c, writer, self.tenant, self.today, self.removed, customer, self.assigned_after)
         if verdict is not None:
             if verdict.refused:
-                if self.refusals is not None:
-                    self.refusals.append(f"{_said(c)}: refused, nothing sent: {verdict.why}")
-                return Held(c, f"REFUSED: {verdict.why}", "refused", f"not sent: {verdict.why}", counts=True)
+                named = f"{_said(c)}: refused, nothing sent: {verdict.why}"
+                return Held(
+                    c, f"REFUSED: {verdict.why}", "refused", f"not sent: {verdict.why}", counts=True, named=named
+                )
             if verdict.scheduled:
                 return Held(c, verdict.why, "scheduled", f"not sent: {verdict.why}")
             skipped = "skipped: " if execute else "would skip: "
@@ -241,15 +242,17 @@ async def run_distributor(
     plan: str | None = None,
     refusals: list[str] | None = None,
     after: Mapping[str, int] | None = None,
-    disagreed: Mapping[int, Refusal] | None = None,
+    refused: Mapping[int, Refusal] | None = None,
 ) -> int:
     """Make (or, without `execute`, check and show) each distributor change; the number refused, failed
     or whose outcome is unknown (a scheduled one not yet due, or one skipped, is neither). `customers`:
     the tenant's customer at each distributor (its report); `plan`: the plan's SHA-256, journaled with
-    each line; `refusals`: each refused change named, for stderr; `disagreed`: the changes a fresh compile does
-    not make as the plan says (auditor.apply.fresh.agreed_bill), refused before anything is read for them."""
-    kind = _Kind(writers, tenant, today, out, customers, plan, refusals, after or {}, disagreed or {})
-    return await run_changes(changes, kind, execute=execute, journal=journal, out=out)
+    each line; `refusals`: each refused change named, for stderr; `refused`: the changes the fresh compile does
+    not hold as the plan says (write_engine.selected), refused by the engine before anything is read for them."""
+    kind = _Kind(writers, tenant, today, out, customers, plan, after or {})
+    return await run_changes(
+        changes, kind, execute=execute, journal=journal, out=out, refused=refused, refusals=refusals
+    )
 
 
 @contextlib.contextmanager
@@ -283,7 +286,8 @@ def apply_distributor_changes(
     if not changes:
         print("distributor changes: none in the plan (no seats the distributor bills above the plan's)")
         return EXIT_OK
-    changes, disagreed = agreed_bill(data, "distributor", changes, fresh(), today)
+    selection = selected(data, _Kind.where, changes, fresh(), today)  # the engine's step of the fresh compile
+    changes = selection.changes
     sources = {c.source for c in changes}
     customers = customers_of(plan)  # before any credential is used: the customer each change must name
     with writers_for(sources, endpoints):  # the credentials, checked before the tenant is signed in to
@@ -314,7 +318,7 @@ def apply_distributor_changes(
                 plan=plan.sha256,
                 refusals=refusals,
                 after=assigned_after(data),
-                disagreed=disagreed,
+                refused=selection.refused,
             )
 
     failed, journal = signed_in(client, plan.tenant_id, opening, run)

@@ -36,7 +36,7 @@ from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
 from ..graph.progress import Progress
 from . import permissions
-from .agree import Refusal, agree
+from .agree import Refusal
 from .arguments import WriteOptions
 from .carry import Failures, summary
 from .copilot_recheck import copilot_needed, copilot_unmet, seat_left_free
@@ -49,6 +49,7 @@ from .preconditions import unmet
 from .session import ApplyStopped, Carried, Session
 from .state import UserState
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
+from .write_engine import LICENCE, agreed
 
 
 def clock() -> datetime:
@@ -452,8 +453,9 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
 
 
 def _refusals(plan: PlanFile, fresh: FreshPlan) -> dict[int, Refusal]:
-    """The plan's license changes `fresh` does not hold equal in every field (auditor.apply.agree)."""
-    return agree([c.raw for c in plan.changes], fresh.changes())
+    """The plan's license changes `fresh` does not hold equal in every field: the engine's step of the fresh
+    compile (write_engine.agreed); each is refused in turn (_refuse_or_skip), after what it rests on."""
+    return agreed(LICENCE, [c.raw for c in plan.changes], fresh).refused
 
 
 def _fresh(plan: PlanFile, recompile: Recompile, options: WriteOptions) -> FreshPlan:

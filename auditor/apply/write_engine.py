@@ -1,10 +1,15 @@
 """The journaled write engine: one write-ahead path for every write kind, and the rest of the bill's writes
 (`apply --commerce`, `apply --distributor` and their undo).
 
-A write kind declares what is its own: how a change is shown, what it re-reads and re-derives at the call
-(the subscription, the tenant's seats, the fresh compile's verdict: its `check`), the request it sends and
-how the answer is read. The engine does the rest, the same for every kind:
+A write kind declares what is its own: where its changes are in the fresh compile (`InFresh`), how a change
+is shown, what it re-reads and re-derives at the call (the subscription, the tenant's seats: its `check`),
+the request it sends and how the answer is read. The engine does the rest, the same for every kind:
 
+- the file selects, the source decides (`agreed`, the one caller of auditor.apply.agree): a kind's changes
+  as the file has them, against the fresh compile's (auditor.apply.fresh); a change the fresh compile does
+  not hold equal in every field is refused by the engine, named with the field that differs, never sent and
+  never given to the kind's `check` (the licence changes: run.py; the bill's: `selected`, then
+  `run_changes`, or `refused_ahead` for a kind that says its refusals before the run);
 - write-ahead (`journaled`; `journaled_async` for the licence changes' Graph calls, session.Session.write):
   `sending` on disk before the request goes out, the outcome after; a journal that cannot take a line says
   whether the request went out;
@@ -23,22 +28,121 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 import msgspec
 
-from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
+from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, CollectionError, UsageError
+from auditor.common.json_value import JsonObject
 from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from . import permissions
+from .agree import Agreement, Refusal, agreement
+from .fresh import WHEN, FreshPlan
 from .journal import JournalError, LineFile, default_path, whole_lines
 from .lock import hold
+
+# --- the file selects, the source decides ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InFresh:
+    """Where a write kind's changes are in a plan (the file's, and the fresh compile's): plan.json's `changes`
+    (`bill` None), or its bill's `commerce` or `distributor`; and the fields that say on which day one is made
+    (`when`: a bill change's; the file may put it later, never sooner). A kind declares it; the engine compares."""
+
+    bill: str | None = None
+    when: tuple[str, ...] = ()
+
+    def fresh(self, fresh: FreshPlan) -> list[JsonObject]:
+        return fresh.changes() if self.bill is None else fresh.bill_changes(self.bill)
+
+
+LICENCE = InFresh()  # the licence changes: plan.json's `changes`
+
+
+def in_bill(key: str) -> InFresh:
+    """The bill's `commerce` or `distributor` changes, on their days (fresh.WHEN)."""
+    return InFresh(key, WHEN)
+
+
+def agreed(
+    where: InFresh, file_changes: Sequence[Mapping[str, object]], fresh: FreshPlan, today: str = ""
+) -> Agreement:
+    """The engine's one step of the fresh compile, for every kind: the file's changes of a kind (as written)
+    against the fresh compile's (`where`), compared in every field (auditor.apply.agree); `today`: apply's day
+    (ISO: a day of the plan gone by counts as today)."""
+    return agreement(file_changes, where.fresh(fresh), when=where.when, today=today)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A plan's bill changes of one kind after the fresh compile: each it holds as the fresh compile has it
+    (its day, the plan's number), each other as the plan has it, refused (by its number) and never sent."""
+
+    changes: list[CommerceChange]
+    refused: dict[int, Refusal]
+
+
+def selected(
+    data: bytes, where: InFresh, changes: Sequence[CommerceChange], fresh: FreshPlan, today: date
+) -> Selection:
+    """The plan's bill changes of one kind (`where`: the bill's `commerce` or `distributor`; `changes`: as apply
+    read them from the plan's bytes `data`), agreed with the fresh compile's (`agreed`)."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+        raw = doc["bill"][where.bill]
+    except (ValueError, KeyError, TypeError):
+        raw = []
+    found = agreed(where, raw if isinstance(raw, list) else [], fresh, today.isoformat())
+    out: list[CommerceChange] = []
+    refused: dict[int, Refusal] = {}
+    for change in changes:
+        if change.n not in found.matched:
+            refused[change.n] = found.refused.get(change.n) or Refusal(change.n, "n", "not a change of the plan's bill")
+            out.append(change)
+            continue
+        out.append(msgspec.convert({**found.matched[change.n], "n": change.n}, CommerceChange))
+    return Selection(out, refused)
+
+
+def refused_ahead(selection: Selection, flag: str, mark: str, err: TextIO) -> list[CommerceChange]:
+    """For a kind that says its refusals before the run (apply --commerce): each refused change named on `err`
+    with the field that differs (never journaled: no journal is open yet), and the changes left to run; when
+    none is left, CollectionError (exit 3) before anything is signed in to."""
+    for n, refusal in selection.refused.items():
+        print(
+            f"license-auditor: {flag} change {mark}{n} ({refusal.field}): refused, nothing sent: {refusal.why}",
+            file=err,
+        )
+    left = [c for c in selection.changes if c.n not in selection.refused]
+    if not left:
+        raise CollectionError(f"{len(selection.refused)} {flag} change(s) refused, nothing sent (each named above)")
+    return left
+
+
+def _refused(change: CommerceChange, refusal: Refusal, said: str) -> Held:
+    """A change the fresh compile does not hold as it is, refused by the engine: journaled `refused`, counted
+    (exit 3), named on stderr (`said`: how the kind names the change)."""
+    why = f"({refusal.field}) {refusal.why}"
+    return Held(
+        change,
+        f"REFUSED: {why}",
+        "refused",
+        f"not sent: {why}",
+        counts=True,
+        named=f"{said}: refused, nothing sent: {why}",
+    )
+
+
+# --- the bill's journal ------------------------------------------------------------------------------------
 
 
 class BillJournal:
@@ -213,13 +317,14 @@ async def journaled_async(line: Line, send: Callable[[], Awaitable[Sent]], *, lo
 @dataclass(frozen=True)
 class Held:
     """A change not sent: the console's words after `->`, its journaled outcome and note; `counts`: it
-    counts with the failed and unknown (exit 3)."""
+    counts with the failed and unknown (exit 3); `named`: the words for stderr, after the run (a refusal)."""
 
     change: CommerceChange
     shown: str
     outcome: str
     note: str
     counts: bool = False
+    named: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,9 +345,19 @@ class WriteKind(Protocol):
 
     flag: str  # its apply flag, and the word its changes are counted under ("commerce", "distributor")
     plan: str | None  # the plan's SHA-256, journaled with each line (None: not journaled)
+    where: InFresh  # its changes in the plan and in the fresh compile (`selected` compares them)
+
+    def show(self, change: CommerceChange) -> CommerceChange:
+        """Show the change on the console; the change as it is sent (a cancellation's day: the call's)."""
+        ...
+
+    def said(self, change: CommerceChange) -> str:
+        """The change named for stderr (a refusal's line)."""
+        ...
 
     async def check(self, change: CommerceChange, execute: bool) -> Held | Ready:
-        """Show the change, re-read and re-derive it at the call: held (why not), or ready to send."""
+        """Re-read and re-derive the change (as shown) at the call: held (why not), or ready to send. Never
+        called for a change the fresh compile refused."""
         ...
 
     def not_sent(self, change: CommerceChange) -> str:
@@ -255,18 +370,31 @@ class WriteKind(Protocol):
 
 
 async def run_changes(
-    changes: Sequence[CommerceChange], kind: WriteKind, *, execute: bool, journal: BillJournal | None, out: TextIO
+    changes: Sequence[CommerceChange],
+    kind: WriteKind,
+    *,
+    execute: bool,
+    journal: BillJournal | None,
+    out: TextIO,
+    refused: Mapping[int, Refusal] | None = None,
+    refusals: list[str] | None = None,
 ) -> int:
     """Make (or, without `execute`, check and show) each change of one kind, in order: the number held as
-    refused, failed, or whose outcome is unknown."""
+    refused, failed, or whose outcome is unknown. `refused`: the changes the fresh compile does not hold as
+    they are (`selected`), each refused here, its kind's `check` never called; `refusals`: each refused
+    change named, for stderr."""
     failed = 0
     mode = "making them" if execute else f"dry run, nothing is changed (--yes --{kind.flag} makes them)"
     print(f"{kind.flag} changes: {len(changes)} ({mode})", file=out)
     for planned in changes:
-        step = await kind.check(planned, execute)
+        shown = kind.show(planned)
+        refusal = (refused or {}).get(planned.n)
+        step = await kind.check(shown, execute) if refusal is None else _refused(shown, refusal, kind.said(shown))
         if isinstance(step, Held):
             print(f"      -> {step.shown}", file=out)
             failed += step.counts
+            if step.named and refusals is not None:
+                refusals.append(step.named)
             if journal is not None:
                 journal.write(step.change, step.outcome, step.note, plan=kind.plan)
             continue

@@ -5,7 +5,7 @@ The sample tenant with its Pax8 seats (test_distributor_sample's world): audited
 made. Then each edit of the plan's E3 reduction (its quantity below the plan's, its kind, its subscription,
 its product, its window) is applied with `apply --distributor --yes`: each run exits 3, names the field the
 fresh compile disagrees on, and sends Pax8 no write. Last, the plan as written with a change appended: its
-own reduction is made, the appended one refused (auditor.apply.agree, auditor.apply.fresh.agreed_bill)."""
+own reduction is made, the appended one refused (auditor.apply.agree, auditor.apply.write_engine.selected)."""
 
 from __future__ import annotations
 

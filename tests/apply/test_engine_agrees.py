@@ -1,0 +1,153 @@
+"""The file selects, the source decides, as one step of the write engine (auditor.apply.write_engine): the
+engine compares a kind's changes with the fresh compile's and refuses, itself, each one the fresh compile does
+not hold equal in every field: journaled `refused`, named with the field that differs, counted for exit 3, and
+never handed to the kind's `check`. A kind declares only where its changes are in the fresh compile, how it
+shows one, and its re-read and request; the engine is the one caller of auditor.apply.agree."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import copy
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from auditor.apply.fresh import FreshPlan
+from auditor.apply.write_engine import BillJournal, Held, Ready, Sent, in_bill, read_lines, run_changes, selected
+from auditor.formats.bill_model import CommerceChange
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 11, 1)
+
+
+def _change(n: int, api_id: str, to: int) -> dict[str, Any]:
+    """A reduction at the distributor in plan.json's shape."""
+    return {
+        "n": n,
+        "kind": "reduce",
+        "source": "pax8",
+        "scope": "company-1",
+        "api_id": api_id,
+        "subscription": f"ms-{api_id}",
+        "sku": "SPE_E3",
+        "sku_id": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+        "from": 10,
+        "to": to,
+        "seats": 10 - to,
+        "window": "now",
+        "not_before": None,
+        "by": None,
+        "monthly_saving": 36.0 * (10 - to),
+        "saving_from": "2026-11-01",
+        "request": {"method": "PUT", "path": f"/v1/subscriptions/{api_id}", "body": {"quantity": to}},
+    }
+
+
+class _Kind:
+    """A write kind that records each change its `check` is given, and sends nothing."""
+
+    flag = "distributor"
+    plan: str | None = "ab" * 32
+    where = in_bill("distributor")
+
+    def __init__(self, out: io.StringIO) -> None:
+        self.out = out
+        self.checked: list[int] = []
+
+    def show(self, change: CommerceChange) -> CommerceChange:
+        print(f"  D{change.n}. reduce {change.sku}", file=self.out)
+        return change
+
+    def said(self, change: CommerceChange) -> str:
+        return f"D{change.n}"
+
+    async def check(self, change: CommerceChange, execute: bool) -> Held | Ready:
+        self.checked.append(change.n)
+        return Ready(change, lambda: Sent("done"))
+
+    def not_sent(self, change: CommerceChange) -> str:
+        return "not sent"
+
+    def lost(self, change: CommerceChange, sent: Sent) -> str:
+        return "lost"
+
+
+def test_the_engine_refuses_what_the_fresh_compile_does_not_hold_before_the_kind_checks_it(tmp_path: Path) -> None:
+    planned = [_change(1, "sub-a", 7), _change(2, "sub-b", 4)]
+    fresh = copy.deepcopy(planned)
+    fresh[1] |= {"to": 6, "seats": 4, "monthly_saving": 144.0}  # the tool would take 4 seats off, the file 6
+    fresh[1]["request"]["body"] = {"quantity": 6}
+    data = json.dumps({"bill": {"distributor": planned}}).encode()
+    changes = [msgspec.convert(c, CommerceChange) for c in planned]
+    selection = selected(data, _Kind.where, changes, FreshPlan({"bill": {"distributor": fresh}}), TODAY)
+    assert list(selection.refused) == [2] and selection.refused[2].field == "to"
+
+    out, refusals = io.StringIO(), list[str]()
+    kind = _Kind(out)
+    journal = BillJournal(tmp_path / "journal.jsonl")
+    try:
+        counted = asyncio.run(
+            run_changes(
+                selection.changes,
+                kind,
+                execute=True,
+                journal=journal,
+                out=out,
+                refused=selection.refused,
+                refusals=refusals,
+            )
+        )
+    finally:
+        journal.close()
+    assert kind.checked == [1]  # the refused change never reaches the kind's check
+    assert counted == 1  # exit 3
+    assert "  D2. reduce SPE_E3\n      -> REFUSED: (to) its `to` is not the one the tool would write now" in (
+        out.getvalue()
+    )
+    assert refusals and refusals[0].startswith("D2: refused, nothing sent: (to) ")
+    problems: list[str] = []
+    lines = [(line.n, line.outcome, line.note[:18]) for line in read_lines(tmp_path / "journal.jsonl", problems)]
+    assert not problems
+    assert lines == [(1, "sending", ""), (1, "done", ""), (2, "refused", "not sent: (to) its")]
+
+
+def test_a_change_the_fresh_compile_holds_is_sent_as_the_fresh_compile_has_it() -> None:
+    """The file chooses a later day for its change; what is sent is the fresh compile's change on that day."""
+    planned = [_change(1, "sub-a", 7) | {"saving_from": "2026-12-01"}]
+    data = json.dumps({"bill": {"distributor": planned}}).encode()
+    changes = [msgspec.convert(c, CommerceChange) for c in planned]
+    fresh = FreshPlan({"bill": {"distributor": [_change(1, "sub-a", 7)]}})
+    selection = selected(data, in_bill("distributor"), changes, fresh, TODAY)
+    assert not selection.refused
+    assert selection.changes[0].saving_from == "2026-12-01"
+
+
+def _callers(name: str) -> set[str]:
+    """The modules of the product (auditor/) that import `name` from auditor.apply.agree or call `name`."""
+    found: set[str] = set()
+    for path in sorted((ROOT / "auditor").rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            imported = (
+                isinstance(node, ast.ImportFrom)
+                and (node.module or "").endswith("agree")
+                and any(alias.name == name for alias in node.names)
+            )
+            called = isinstance(node, ast.Call) and (
+                (isinstance(node.func, ast.Name) and node.func.id == name)
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == name)
+            )
+            if imported or called:
+                found.add(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def test_the_engine_is_the_one_caller_of_agree() -> None:
+    assert _callers("agreement") == {"auditor/apply/write_engine.py"}
+    # and the one reader of the fresh compile's changes: a kind says where they are (write_engine.InFresh)
+    assert _callers("bill_changes") == {"auditor/apply/write_engine.py"}
