@@ -15,6 +15,7 @@ import msgspec
 from msgspec import Struct
 
 from auditor.billing.commerce_records import ProductTerm, next_term_product
+from auditor.common import shapes
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, NextTerm, Quantity
 
@@ -102,7 +103,7 @@ def _edited_body(plan: Mapping[str, object] | bytes, said: str) -> str | None:
         )  # dug into: any wrong turn is None
         change = doc["bill"]["commerce"][int(place.group(1))]
         n, given = change["n"], json.dumps(change["request"]["body"], separators=(",", ":"), ensure_ascii=False)
-        stripped = msgspec.convert({**change, "request": {**change["request"], "body": None}}, CommerceChange)
+        stripped = shapes.convert({**change, "request": {**change["request"], "body": None}}, CommerceChange)
     except (ValueError, LookupError, TypeError):
         return None
     wrong = _delete_error(stripped) or _request_error(stripped)
@@ -128,9 +129,9 @@ def commerce_of(plan: Mapping[str, object] | bytes, where: str = "plan.json") ->
     place (`$.bill.commerce[0].seats`)."""
     try:
         if isinstance(plan, bytes):
-            doc = msgspec.json.decode(plan.removeprefix(codecs.BOM_UTF8), type=_CommercePlan)
+            doc = shapes.decode(plan.removeprefix(codecs.BOM_UTF8), _CommercePlan)
         else:
-            doc = msgspec.convert(plan, _CommercePlan)
+            doc = shapes.convert(plan, _CommercePlan)
     except msgspec.ValidationError as exc:
         edited = _edited_body(plan, str(exc))
         if edited is not None:

@@ -49,6 +49,7 @@ from typing import Any, TextIO
 import msgspec
 from msgspec import Struct
 
+from auditor.common import shapes
 from auditor.common.errors import EXIT_OK, CollectionError, UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
@@ -86,7 +87,7 @@ def assigned_after(data: bytes) -> dict[str, int]:
     """The seats the plan counts assigned after its license changes, per product (its bill): only for
     the words of a refusal (apply makes no decision on them)."""
     try:
-        doc = msgspec.json.decode(data.removeprefix(codecs.BOM_UTF8), type=_Plan)
+        doc = shapes.decode(data.removeprefix(codecs.BOM_UTF8), _Plan)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return {}
     products = (doc.bill.products if doc.bill is not None else None) or []
@@ -96,7 +97,7 @@ def assigned_after(data: bytes) -> dict[str, int]:
 def distributor_of(data: bytes, where: str = "plan.json") -> list[CommerceChange]:
     """The plan's distributor changes, each held to the shape plan writes (a hand edit is refused)."""
     try:
-        doc = msgspec.json.decode(data.removeprefix(codecs.BOM_UTF8), type=_Plan)
+        doc = shapes.decode(data.removeprefix(codecs.BOM_UTF8), _Plan)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise UsageError(
             f"{where}: bill.distributor is not a list of distributor changes: {exc} (plan again)"

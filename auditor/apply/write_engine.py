@@ -38,6 +38,7 @@ from typing import Any, Protocol, TextIO
 
 import msgspec
 
+from auditor.common import shapes
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, CollectionError, UsageError
 from auditor.common.json_value import JsonObject
 from auditor.common.numbers import english_count
@@ -109,7 +110,7 @@ def selected(
             refused[change.n] = found.refused.get(change.n) or Refusal(change.n, "n", "not a change of the plan's bill")
             out.append(change)
             continue
-        out.append(msgspec.convert({**found.matched[change.n], "n": change.n}, CommerceChange))
+        out.append(shapes.convert({**found.matched[change.n], "n": change.n}, CommerceChange))
     return Selection(out, refused)
 
 
@@ -168,7 +169,7 @@ class BillJournal:
         apply --distributor's lines also the plan's SHA-256 and the quantity re-read before the write.
         A mapping (a change as JSON) is read as a line first."""
         if not isinstance(change, CommerceChange | CommerceLine):
-            change = msgspec.convert(change, CommerceLine)
+            change = shapes.convert(change, CommerceLine)
         line = CommerceLine(
             at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             n=change.n,
@@ -204,7 +205,7 @@ def read_lines(path: Path, problems: list[str]) -> list[CommerceLine]:
     lines: list[CommerceLine] = []
     for number, raw in whole_lines(path):
         try:
-            line: CommerceLine | None = msgspec.json.decode(raw, type=CommerceLine)
+            line: CommerceLine | None = shapes.decode(raw, CommerceLine)
         except (ValueError, msgspec.DecodeError):
             line = None
         if line is None or not line.outcome or line.from_ is None or line.to is None:

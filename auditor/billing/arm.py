@@ -33,6 +33,7 @@ from azure.core.exceptions import AzureError, HttpResponseError
 
 from auditor.billing.commerce_records import BillingSubscription
 from auditor.billing.untrusted import JsonObject
+from auditor.common import shapes
 from auditor.common.errors import UsageError, console_line
 
 API_VERSION = "2024-04-01"
@@ -138,7 +139,7 @@ def read_subscriptions(c: Any, account: str) -> list[BillingSubscription]:
     except AzureError as exc:
         raise BillingSourceError(f"billing account {account}: billingSubscriptions: {message(exc)}") from None
     try:
-        return [msgspec.convert(s, BillingSubscription) for s in listed]
+        return [shapes.convert(s, BillingSubscription) for s in listed]
     except msgspec.ValidationError as exc:
         raise BillingSourceError(f"billing account {account}: billingSubscriptions: {exc}") from None
 

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, TypeVar
 import msgspec
 
 from auditor.billing.sent_credentials import credential_forms, scrub
+from auditor.common import shapes
 
 if TYPE_CHECKING:
     import httpx
@@ -120,7 +121,7 @@ def strict_json(data: bytes, shape: type[_Shape]) -> _Shape | None:
     doc = strict_value(data)
     if not isinstance(doc, Mapping):
         raise ValueError("not an object")
-    return msgspec.convert(doc, shape) if doc else None
+    return shapes.convert(doc, shape) if doc else None
 
 
 def said(data: bytes) -> Said:

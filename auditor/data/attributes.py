@@ -19,6 +19,8 @@ from typing import Any
 
 import msgspec
 
+from auditor.common import shapes
+
 PATTERN = (
     r"^(companyName|country|city|officeLocation|jobTitle|employeeType|state|department"
     r"|employeeOrgData/(costCenter|division)"
@@ -125,7 +127,7 @@ class PageReader:
         fields = [(name, Any, None) for name in top_level(paths)]
         item = msgspec.defstruct("_AttributeUser", fields, gc=False)
         page = msgspec.defstruct("_AttributePage", [("value", list[item])], gc=False)  # type: ignore[valid-type]
-        self._decoder = msgspec.json.Decoder(page)
+        self._decoder = shapes.decoder(page)
         self._names = top_level(paths)
         self.intern = Interner()
 

@@ -28,6 +28,7 @@ from typing import Final, TypeVar
 import msgspec
 from msgspec import Struct
 
+from auditor.common import shapes
 from auditor.common.errors import UsageError
 from auditor.data.finding import Holding, Subject
 
@@ -218,6 +219,6 @@ def subject_of(value: Mapping[str, object]) -> Subject:
 
 def _convert(value: object, kind: type[T], name: str) -> T:
     try:
-        return msgspec.convert(value, kind)
+        return shapes.convert(value, kind)
     except msgspec.ValidationError as exc:
         raise FindingFactsError(f"a finding's {name}: {exc}".replace("`$", f"`{name}")) from None

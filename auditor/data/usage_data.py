@@ -30,6 +30,7 @@ from typing import Any, Required, TypedDict
 
 import msgspec
 
+from auditor.common import shapes
 from auditor.data.enums import Cloud
 
 USAGE_REPORTS = "usageReports"  # snapshot section, Gap.dataset and collectedParts entry
@@ -332,7 +333,7 @@ def _read_from_json(i: int, item: Any) -> ReportRead:
 
 def _row_from_json(i: int, item: Any) -> UserUsage:
     try:
-        row = msgspec.convert(item, UserUsage)
+        row = shapes.convert(item, UserUsage)
     except msgspec.ValidationError as exc:
         raise BadUsage(f"users[{i}]: {exc}") from None
     for name in FIELDS:

@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 from msgspec import Struct
 
+from auditor.common import shapes
 from auditor.common.errors import CollectionError, UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
@@ -239,7 +240,7 @@ def _report_of(plan: PlanFile) -> _Report:
     again = "audit and plan again into one folder, then apply"
     try:
         data = path.read_bytes()
-        doc = msgspec.json.decode(data.removeprefix(codecs.BOM_UTF8), type=_Report)
+        doc = shapes.decode(data.removeprefix(codecs.BOM_UTF8), _Report)
     except OSError as exc:
         raise UsageError(
             f"{path}: the report the plan was made from cannot be read ({exc.strerror or exc}): the customer at "

@@ -30,6 +30,7 @@ from typing import Any
 
 import msgspec
 
+from auditor.common import shapes
 from auditor.common.errors import AuditorError, clean_message
 from auditor.common.outputs import write_text
 from auditor.common.timestamps import timestamp_or_none
@@ -180,7 +181,7 @@ def _three_way(section: _PsaTable | None) -> dict[str, tuple[int | None, int | N
 def _tenant_products(folder: Path) -> tuple[list[bill.TenantProduct], dict[str, tuple[int | None, int | None]]]:
     """The tenant's products from its report.json's seat table (`skus`), and its three-way table."""
     try:
-        doc = msgspec.json.decode((folder / "report.json").read_bytes(), type=_SeatsReport)
+        doc = shapes.decode((folder / "report.json").read_bytes(), _SeatsReport)
     except msgspec.DecodeError as exc:  # the gap names a report not as the audit writes it: a ValueError
         raise ValueError(str(exc)) from None
     products = [

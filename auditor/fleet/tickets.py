@@ -48,6 +48,7 @@ from pathlib import Path
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.common import shapes
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError, clean_message, console_line
 from auditor.data.enums import Locale, Severity
 from auditor.data.finding_facts import FindingFactsError
@@ -211,7 +212,7 @@ def findings(report: _Report) -> list[ReportFinding]:
     found = []
     for given in report.findings:
         try:
-            found.append(msgspec.convert(given, ReportFinding))
+            found.append(shapes.convert(given, ReportFinding))
         except msgspec.ValidationError:
             continue
     return found
@@ -360,7 +361,7 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
     if not where and desk.where_required and ticket is None:
         return f"its psa.{desk.psa} names no {desk.where_key}: where its tickets go is not guessed"
     try:
-        report = msgspec.json.decode((root / job.key / "report.json").read_bytes(), type=_Report)
+        report = shapes.decode((root / job.key / "report.json").read_bytes(), _Report)
     except OSError as exc:
         return f"its report.json could not be read ({type(exc).__name__})"
     except msgspec.DecodeError:

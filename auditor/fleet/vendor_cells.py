@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import msgspec
 
+from auditor.common import shapes
 from auditor.data.model import Locale
 
 from ..i18n import format_money
@@ -20,7 +21,7 @@ def read_back(folder: Path, name: str, shape: type[_Section]) -> _Section | None
     """The tenant's file `name` of the run (distributor.json, psa.json, invoice.json) as its record; None
     without one, or with one this version does not write (no figures)."""
     try:
-        return msgspec.json.decode((folder / name).read_bytes(), type=shape)
+        return shapes.decode((folder / name).read_bytes(), shape)
     except (OSError, msgspec.DecodeError):
         return None
 

@@ -18,6 +18,7 @@ import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
 from auditor.billing.commerce_records import ProductTerm
+from auditor.common import shapes
 from auditor.common.errors import SnapshotError
 from auditor.data.copilot_credits_data import BalanceRow
 
@@ -277,6 +278,6 @@ def bill_of(value: Any, where: str = "report.json") -> Bill | None:
     if isinstance(value, Bill) or value is None:
         return value
     try:
-        return msgspec.convert(value, Bill)
+        return shapes.convert(value, Bill)
     except msgspec.ValidationError as exc:
         raise SnapshotError(f"{where}: bill: {exc}") from None

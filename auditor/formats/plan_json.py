@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from auditor.common import shapes
 from auditor.common.errors import UsageError
 from auditor.common.json_value import JsonObject
 from auditor.common.timestamps import timestamp_or_none
@@ -328,7 +329,7 @@ def _stopped(value: object, where: Where) -> Stopped | None:
     if not isinstance(value, dict):
         raise where.error("stopped", "must be null or an object")
     try:
-        return msgspec.convert(value, Stopped)
+        return shapes.convert(value, Stopped)
     except msgspec.ValidationError as exc:
         raise where.error("stopped", f"is not the record plan writes: {exc}") from None
 

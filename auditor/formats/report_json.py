@@ -24,6 +24,7 @@ from typing import Any
 import msgspec
 from msgspec import Struct
 
+from auditor.common import shapes
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.data.model import Locale
@@ -47,7 +48,7 @@ def decode_report(data: bytes | str, name: str) -> ReportDocument:
 
 def _decode(data: bytes | str, name: str) -> ReportDocument:
     try:
-        head = msgspec.json.decode(data, type=_Version)
+        head = shapes.decode(data, _Version)
     except msgspec.ValidationError:  # (a kind of DecodeError: first)
         raise UsageError(f"{name}: not a license-auditor report.json (expected a JSON object)") from None
     except msgspec.DecodeError as exc:
@@ -65,7 +66,7 @@ def _decode(data: bytes | str, name: str) -> ReportDocument:
             f"(this version reads {', '.join(map(str, READABLE_VERSIONS))})"
         )
     try:
-        report = msgspec.json.decode(data, type=ReportDocument)
+        report = shapes.decode(data, ReportDocument)
     except msgspec.ValidationError as exc:
         raise UsageError(f"{name}: not a license-auditor report.json: {exc}") from None
     languages = [loc.value for loc in Locale]

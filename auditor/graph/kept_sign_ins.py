@@ -66,6 +66,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from auditor.common import shapes
 from auditor.common.outputs import atomic_file
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.model import TIMES_APART, User
@@ -131,8 +132,8 @@ CHUNK = 10_000  # users a line of the kept file
 # with one is not one this auditor wrote
 _Time = Annotated[str, msgspec.Meta(pattern=f"^[^{re.escape(TIMES_APART)}]*$")]
 _Times = dict[str, tuple[_Time | None, _Time | None, _Time | None]]
-_header = msgspec.json.Decoder(KeptRead)
-_chunk = msgspec.json.Decoder(_Times)
+_header = shapes.decoder(KeptRead)
+_chunk = shapes.decoder(_Times)
 _UNREADABLE = (OSError, EOFError, zlib.error, msgspec.DecodeError, msgspec.ValidationError)
 
 

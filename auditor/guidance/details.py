@@ -15,6 +15,7 @@ from typing import Any, Generic, TypedDict, TypeVar, cast, get_type_hints
 
 import msgspec
 
+from auditor.common import shapes
 from auditor.data.finding_facts import FindingFactsError, FindingParts
 
 # a rule's own details (covariant: a helper typed by a few shared keys takes any rule's that has them):
@@ -160,7 +161,7 @@ def decoded(details: Mapping[str, object], kind: type[T], where: str = "a findin
     """`details` (report.json's) decoded by TypedDict `kind` (an optional_keys one): its keys only, each
     value checked; a value of the wrong type is refused with its place (FindingFactsError, exit 2)."""
     try:
-        return msgspec.convert(details, kind)
+        return shapes.convert(details, kind)
     except msgspec.ValidationError as exc:
         raise FindingFactsError(f"{where}: {exc}".replace("`$", "`details")) from None
 

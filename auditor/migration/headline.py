@@ -10,6 +10,7 @@ from pathlib import Path
 
 import msgspec
 
+from auditor.common import shapes
 from auditor.common.errors import UsageError
 from auditor.data.model import Locale
 from auditor.formats.bill_model import BillAction
@@ -35,7 +36,7 @@ def read_migration(path: str | Path) -> MigrationDocument:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the migration plan: {exc.strerror or exc}") from None
     try:
-        version = msgspec.json.decode(data, type=_Version).schema_version
+        version = shapes.decode(data, _Version).schema_version
     except msgspec.DecodeError as exc:
         raise UsageError(f"{path}: not JSON: {exc}") from None
     if version != SCHEMA_VERSION:
@@ -43,7 +44,7 @@ def read_migration(path: str | Path) -> MigrationDocument:
             f"{path}: not a migration.json of schema_version {SCHEMA_VERSION} (write it with `license-auditor migrate`)"
         )
     try:
-        return msgspec.json.decode(data, type=MigrationDocument)
+        return shapes.decode(data, MigrationDocument)
     except msgspec.DecodeError as exc:  # a ValidationError names the place: "Expected `str`, got `int` - at `$...`"
         raise UsageError(f"{path}: not a migration.json: {exc}") from None
 

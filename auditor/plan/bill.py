@@ -42,6 +42,7 @@ from auditor.billing.windows import (
     commerce_action,
     opening,
 )
+from auditor.common import shapes
 from auditor.common.numbers import english_count
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
@@ -143,7 +144,7 @@ def copilot_credits(credits: CopilotCredits | None, gaps: Sequence[Gap]) -> Cred
     gap = next((g for g in gaps if g.dataset == COPILOT_CREDITS), None)
     if credits is None and gap is None:
         return None
-    return msgspec.convert(
+    return shapes.convert(
         {
             "beta": True,
             "request": f"GET /beta{CREDITS_PATH}",

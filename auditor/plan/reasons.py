@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import msgspec
-
 from auditor import i18n, wording
+from auditor.common import shapes
 from auditor.data.blocked import (
     AFTER_GROUP,
     ARCHIVE,
@@ -217,7 +216,7 @@ def skip_reason(t: i18n.Translations, s: Skipped) -> str:
     """Why a skipped finding needs a person, in words (the report shows it too: auditor.report.view.states)."""
     rules = s.other_rules if len(s.other_rules) == len(s.others) else ("",) * len(s.others)
     others = [_other_finding(t, fid, rule) for fid, rule in zip(s.others, rules, strict=True)]
-    storage = msgspec.convert(s.storage, Storage) if s.storage is not None else None  # as the finding's fix read it
+    storage = shapes.convert(s.storage, Storage) if s.storage is not None else None  # as the finding's fix read it
     return _reason(t, s.reason, others, s.data, s.rule, s.waiver, s.not_before or s.used_on, storage)
 
 

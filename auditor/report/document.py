@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-import msgspec
 from msgspec import UNSET, UnsetType
 
+from auditor.common import shapes
 from auditor.data.finding_facts import FindingDetails, FindingParts
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 from auditor.data.remediation_json import RemediationJson
@@ -79,7 +79,7 @@ def finding_json(
         details=FindingDetails(f.details) if details is None else details,
         monthly_cost=f.monthly_cost,
         waived=f.waived,
-        waiver=None if f.waiver is None else msgspec.convert(f.waiver, FindingWaiver),
+        waiver=None if f.waiver is None else shapes.convert(f.waiver, FindingWaiver),
         alert=UNSET if f.alert else False,
         remediation=remediation,
     )

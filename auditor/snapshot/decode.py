@@ -15,6 +15,7 @@ from typing import Any, TypedDict, TypeVar
 import msgspec
 import orjson
 
+from auditor.common import shapes
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import PageReader, pairs_from
 from auditor.data.model import (
@@ -101,8 +102,8 @@ def _strs(values: list[Any], key: str) -> tuple[str, ...]:
 
 # --- users: the structs of auditor.snapshot.format, decoded by msgspec, then checked and built ---
 
-_PAGES = tuple(tuple(msgspec.json.Decoder(page_type(t)) for t in pair) for pair in USER_WIRE_TYPES)
-_LISTS = tuple(tuple(msgspec.json.Decoder(list[t]) for t in pair) for pair in USER_WIRE_TYPES)  # type: ignore[valid-type]
+_PAGES = tuple(tuple(shapes.decoder(page_type(t)) for t in pair) for pair in USER_WIRE_TYPES)
+_LISTS = tuple(tuple(shapes.decoder(list[t]) for t in pair) for pair in USER_WIRE_TYPES)  # type: ignore[valid-type]
 _CHUNK = 1000  # users of a parsed list decoded at a time
 _NO_SIGN_IN = WireSignIn()
 
@@ -155,7 +156,7 @@ def sign_in_times(items: list[Any]) -> dict[str, SignInTimes]:
     out: dict[str, SignInTimes] = {}
     for i, raw in enumerate(items):
         try:
-            w = msgspec.convert(raw, _SignInOf)
+            w = shapes.convert(raw, _SignInOf)
             a = w.signInActivity or _NO_SIGN_IN
             out[w.id] = shared_times(
                 _check_when(a.lastSignInDateTime, "signInActivity.lastSignInDateTime"),
@@ -406,7 +407,7 @@ class UserDecoder:
 
 def _wire(raw: Any, of: type[T]) -> T:
     try:
-        return msgspec.convert(raw, of, strict=True)
+        return shapes.convert(raw, of, strict=True)
     except msgspec.ValidationError as exc:
         raise BadValue(_misfit(raw, of, exc)) from None
 

@@ -41,6 +41,7 @@ import msgspec
 
 from auditor.billing.psa_records import PsaLine
 from auditor.billing.untrusted import Answered, bounded_number, iso_date, refusal, strict_value
+from auditor.common import shapes
 from auditor.common.errors import UsageError, console_line
 from auditor.vendors.client import VendorClient, once_each
 from auditor.vendors.protocols import KEY_PREFIX, PsaError
@@ -190,7 +191,7 @@ class PsaClient(VendorClient):
         """A record of an answer (strict JSON already) in the Struct `shape` that names the fields read;
         a field of another type is the vendor's error naming the request and the place."""
         try:
-            return msgspec.convert(value, shape)
+            return shapes.convert(value, shape)
         except msgspec.ValidationError as exc:
             raise self.error(f"{where}: not a record {self.vendor} sends ({console_line(str(exc))[:120]})") from None
 

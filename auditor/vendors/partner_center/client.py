@@ -39,6 +39,7 @@ from azure.core.credentials import TokenCredential
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm, next_term_product
 from auditor.billing.untrusted import JsonObject, read_bounded, refusal, strict_value
+from auditor.common import shapes
 
 PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
 SCOPE = "https://api.partnercenter.microsoft.com/.default"
@@ -139,7 +140,7 @@ def read_subscriptions(pc: PartnerSession, customer: str) -> list[PartnerSubscri
             raise BillingSourceError(f"Partner Center {path}: not a collection")
         try:
             listed = [i for i in page.get("items") or [] if isinstance(i, dict)]
-            items.extend(msgspec.convert(i, PartnerSubscription) for i in listed)
+            items.extend(shapes.convert(i, PartnerSubscription) for i in listed)
         except msgspec.ValidationError as exc:
             raise BillingSourceError(f"Partner Center {path}: not a subscription it sends ({exc})") from None
         nxt = (page.get("links") or {}).get("next")

@@ -40,6 +40,7 @@ from typing import Any, TypeGuard, TypeVar
 import msgspec
 
 from auditor.billing.distributor_records import MAX_PRICE, MAX_SEATS, DistributorSubscription
+from auditor.common import shapes
 from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, once_each
 from auditor.vendors.protocols import DistributorError
 
@@ -173,7 +174,7 @@ def _subscription(raw: object, company_id: str) -> DistributorSubscription:
     if not isinstance(raw, _Raw):
         if not isinstance(raw, Mapping):
             raise _refuse("a listed subscription", type(raw).__name__)
-        raw = msgspec.convert(raw, _Raw)
+        raw = shapes.convert(raw, _Raw)
     sub_id = _string(raw.id, "id", required=True)
     name = sub_id[:40]  # as a message names it
     if _string(raw.company_id, "companyId", required=True) != company_id:
@@ -182,7 +183,7 @@ def _subscription(raw: object, company_id: str) -> DistributorSubscription:
     term = raw.commitment_term
     if term is not None and not isinstance(term, Mapping):
         raise _refuse(f"subscription {name}'s commitmentTerm", term)
-    commitment = msgspec.convert(term, _Commitment) if term else _Commitment()
+    commitment = shapes.convert(term, _Commitment) if term else _Commitment()
     currency = _text(_string(raw.currency_code, "currencyCode"))
     if currency is not None and not _CURRENCY.match(currency):
         raise _refuse(f"subscription {name}'s currencyCode", currency)
@@ -276,7 +277,7 @@ class Pax8(DistributorClient):
             raise Pax8Error(f"{where}: the answer has no content list of at most {MAX_VERSIONS} entries")
         versions = []
         for raw in content:
-            entry = msgspec.convert(raw, _Raw) if isinstance(raw, Mapping) else raw
+            entry = shapes.convert(raw, _Raw) if isinstance(raw, Mapping) else raw
             sub = _subscription(entry, company_id)
             if sub.id != sub_id:
                 raise Pax8Error(f"{where}: an entry is subscription {sub.id[:40]!r}'s")
@@ -344,7 +345,7 @@ def _page(doc: _Listing, number: int) -> tuple[list[Any], int, int]:
     content, paging = doc.content, doc.page
     if not isinstance(content, list):
         raise Pax8Error("GET /subscriptions: the answer has no content list")
-    page = msgspec.convert(paging, _Paging) if isinstance(paging, Mapping) else _Paging()
+    page = shapes.convert(paging, _Paging) if isinstance(paging, Mapping) else _Paging()
     elements, pages = page.total_elements, page.total_pages
     if not _whole(elements) or not _whole(pages):
         raise Pax8Error("GET /subscriptions: the answer's page gives no totalElements and totalPages")

@@ -52,6 +52,7 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from auditor.billing.distributor_records import MAX_SEATS, DistributorSubscription
+from auditor.common import shapes
 from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, once_each
 from auditor.vendors.protocols import DistributorError
 
@@ -185,7 +186,7 @@ def _record(value: object, key: str, where: str, shape: type[_Record]) -> _Recor
         return shape()
     if not isinstance(value, Mapping):
         raise _refuse(where, f"a {key}", type(value).__name__)
-    return msgspec.convert(value, shape)
+    return shapes.convert(value, shape)
 
 
 def _listing(items: object, key: str, where: str, shape: type[_Record]) -> list[_Record]:
@@ -196,7 +197,7 @@ def _listing(items: object, key: str, where: str, shape: type[_Record]) -> list[
     for item in items:
         if not isinstance(item, Mapping):
             raise _refuse(where, f"one of its {key}", type(item).__name__)
-    return [msgspec.convert(item, shape) for item in items]
+    return [shapes.convert(item, shape) for item in items]
 
 
 def catalog(doc: _Catalog) -> dict[str, tuple[str, ...]]:
@@ -297,7 +298,7 @@ class Sherweb(DistributorClient):
         if listed is None:
             return SherwebSeats(quantity, None)
         try:
-            committed = msgspec.convert(listed, list[_Committed])
+            committed = shapes.convert(listed, list[_Committed])
             pairs = tuple(
                 (date.fromisoformat(c.committed_until[:10]), _count(c.quantity, "a quantity", where)) for c in committed
             )
@@ -313,7 +314,7 @@ class Sherweb(DistributorClient):
         body = {"subscriptionAmendmentParameters": [{"subscriptionId": sub_id, "newQuantity": quantity}]}
         data = self._call("POST", "/billing/subscriptions/amendments", {"customerId": customer_id}, where, json=body)
         try:
-            answer = msgspec.convert(self.value(data, f"POST {where}"), _Amendment)
+            answer = shapes.convert(self.value(data, f"POST {where}"), _Amendment)
         except msgspec.ValidationError as exc:
             raise SherwebError(
                 f"POST {where}: the answer is not Sherweb's SubscriptionsAmendment ({exc})", 200
@@ -329,7 +330,7 @@ class Sherweb(DistributorClient):
             raise SherwebError(f"{amendment_id[:40]!r} is not an amendment id")
         data = self._call("GET", f"/billing/subscriptions/amendments/{amendment_id}/status", {}, where)
         try:
-            status: AmendmentStatus = msgspec.convert(self.value(data, f"GET {where}"), AmendmentStatus)
+            status: AmendmentStatus = shapes.convert(self.value(data, f"GET {where}"), AmendmentStatus)
         except msgspec.ValidationError as exc:
             raise SherwebError(f"GET {where}: not a status Sherweb sends ({exc})", 200) from None
         return status
