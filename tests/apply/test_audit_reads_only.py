@@ -1,5 +1,5 @@
 """`audit` never writes: against the emulator, every request it sends is a GET, a JSON batch of GETs, or
-the audit log query the example policy's Copilot candidates ask for (`audit_log: beside`): a search of the
+the audit log query the Copilot candidates ask for (the example policy with its `audit_log: beside` on): a search of the
 log that Microsoft grants with a read permission, AuditLogsQuery.Read.All
 (https://learn.microsoft.com/graph/api/security-auditcoreroot-post-auditlogqueries)."""
 
@@ -15,10 +15,10 @@ from auditor.data.copilot_chat_use import AUDIT_QUERIES_PATH
 from auditor.graph.copilot_audit import query_body
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import GraphEmulator, app_token
+from tests.plan.test_copilot_audit_log import audit_log_on
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = datetime(2026, 11, 1, 6, tzinfo=UTC)
 
 
@@ -32,7 +32,7 @@ def test_audit_sends_no_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
             [
                 "audit",
                 "--policies",
-                str(EXAMPLE),
+                audit_log_on(tmp_path),
                 "--output-dir",
                 str(tmp_path / "out"),
                 "--format",

@@ -114,9 +114,9 @@ def _typed_decodes(tree: ast.AST) -> list[int]:
     msgspec.json.decode or msgspec.msgpack.decode given a type."""
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("msgspec"):
-            if {a.name for a in node.names} & {"convert", "decode", "Decoder"}:
-                found.append(node.lineno)
+        imported = {a.name for a in node.names} if isinstance(node, ast.ImportFrom) else set()
+        if imported & {"convert", "decode", "Decoder"} and (getattr(node, "module", "") or "").startswith("msgspec"):
+            found.append(node.lineno)
         if not isinstance(node, ast.Call):
             continue
         name = ast.unparse(node.func)

@@ -1,11 +1,11 @@
 """Copilot seats for those the audit log shows using Copilot Chat (copilot-seat-idle's `audit_log`), through
 the real CLI on the demo tenant and the Graph emulator. The example policy leaves the audit log off (it
-needs AuditLogsQuery.Read.All); the many-tenant demo's Contoso policy asks for them `beside` the waiting
-list, so the never-used seat goes to the most active Chat user without a seat (the waiting list's member,
-31 interactions) and the next idle one to the audit log's Quinn Andersson (23), whom no group names; the
-plan moves both, and apply compiles the plan again from a fresh read of the tenant (the audit log queried
-again) before it moves them. When the audit log is refused the gap is named and the waiting list stands
-alone; under the example policy nobody asks for it."""
+needs AuditLogsQuery.Read.All); a copy with its `audit_log: beside` turned on, as docs/copilot.md says to
+run it, asks for them beside the waiting list, so the never-used seat goes to the most active Chat user
+without a seat (the waiting list's member, 31 interactions) and the next idle one to the audit log's Quinn
+Andersson (23), whom no group names; the plan moves both, and apply compiles the plan again from a fresh
+read of the tenant (the audit log queried again) before it moves them. When the audit log is refused the
+gap is named and the waiting list stands alone; under the example policy nobody asks for it."""
 
 from __future__ import annotations
 
@@ -26,9 +26,18 @@ from .test_copilot_move import _holds
 from .test_copilot_use import _report
 
 ROOT = Path(__file__).resolve().parents[2]
-AUDIT_LOG_ON = ROOT / "auditor_dev" / "sample" / "contoso-msp-policy.yaml"  # the example with `audit_log: beside`
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 NEVER, IDLE = "copilot.never@contoso.example", "copilot.idle@contoso.example"
 QUINN, SANNE = "user000104@contoso.example", "user000006@contoso.example"
+
+
+def audit_log_on(folder: Path) -> str:
+    """A copy of the example policy with its commented-out `audit_log: beside` turned on."""
+    text = EXAMPLE.read_text("utf-8")
+    assert text.count("    # audit_log: beside\n") == 1
+    copy = folder / "audit-log-policy.yaml"
+    copy.write_text(text.replace("    # audit_log: beside\n", "    audit_log: beside\n"), "utf-8")
+    return str(copy)
 
 
 def _moves(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -41,7 +50,7 @@ def test_the_most_active_chat_user_without_a_seat_gets_the_first_seat(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
-    assert main(["audit", "--demo", "--policies", str(AUDIT_LOG_ON), "--output-dir", "reports"]) == 1
+    assert main(["audit", "--demo", "--policies", audit_log_on(tmp_path), "--output-dir", "reports"]) == 1
     assert main(["plan", "--demo"]) == 0  # the report's policy: apply's fresh compile runs under it too
     report = _report(tmp_path)
     moves = _moves(report)
@@ -74,7 +83,7 @@ def test_a_refused_audit_log_is_a_named_gap_and_the_group_stands(
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
     monkeypatch.setattr(emulator, "DEMO_ROLES", tuple(r for r in emulator.DEMO_ROLES if r != AUDIT_PERMISSION))
     # the policy asked for the audit log: a run without it is incomplete (exit 3), and says why
-    assert main(["audit", "--demo", "--policies", str(AUDIT_LOG_ON)]) == 3
+    assert main(["audit", "--demo", "--policies", audit_log_on(tmp_path)]) == 3
     report = _report(tmp_path)
     (gap,) = [g for g in report["gaps"] if g["part"] == COPILOT_AUDIT]
     assert AUDIT_PERMISSION in gap["reason"] and "403" in gap["reason"]
