@@ -52,7 +52,7 @@ import msgspec
 
 from auditor.common.errors import CollectionError
 from auditor.data.model import Cloud
-from auditor.formats.change_model import Before, ChangeRecord, JournalRecord, PlanName, Request, Undoes
+from auditor.formats.change_model import Before, JournalRecord, PlanName, Request, Undoes
 
 from ..formats.plan_json import (
     GUID,
@@ -151,7 +151,7 @@ class JournalWriter:
     def write(
         self,
         n: int,
-        action: ChangeRecord,
+        action: Mapping[str, object],
         request: Request,
         *,
         status: int | None,

@@ -5,12 +5,12 @@ Graph answered). run.py drives the plan's changes through it; undoing.py the jou
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from auditor.common.errors import AuthError, CollectionError, clean_message, console_line
-from auditor.formats.change_model import Before, Body, ChangeRecord, Request, Undoes
+from auditor.formats.change_model import Before, Body, Request, Undoes
 
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
@@ -206,7 +206,7 @@ class Session:
         self,
         n: int,
         change: Change,
-        action: ChangeRecord,
+        action: Mapping[str, object],
         undoes: Undoes | None = None,
         *,
         shown: bool = True,
@@ -253,7 +253,7 @@ class Session:
         self,
         n: int,
         change: Change,
-        action: ChangeRecord,
+        action: Mapping[str, object],
         reason: str,
         before: Before | None,
         undoes: Undoes | None = None,
@@ -291,7 +291,7 @@ class Session:
         self,
         n: int,
         change: Change,
-        action: ChangeRecord,
+        action: Mapping[str, object],
         before: Before,
         undoes: Undoes | None = None,
         *,
@@ -406,7 +406,7 @@ class Session:
     def would_write(
         self,
         n: int,
-        action: ChangeRecord,
+        action: Mapping[str, object],
         request: Request,
         before: Before,
         undoes: Undoes | None,
