@@ -151,7 +151,7 @@ class JournalWriter:
     def write(
         self,
         n: int,
-        action: Mapping[str, object],
+        change: Change,
         request: Request,
         *,
         status: int | None,
@@ -167,7 +167,7 @@ class JournalWriter:
             "n": n,
             "tenant_id": self.tenant_id,
             "cloud": self.cloud.value,
-            "action": action,
+            "action": change.raw,  # the change as its file gave it (apply's plan, or the journal undo wrote)
             "request": request,
             "status": status,
             "outcome": outcome,
