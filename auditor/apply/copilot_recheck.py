@@ -160,13 +160,13 @@ def seat_left_free(session: Session, change: Change, by_n: dict[int, Change]) ->
         if change.kind == "assign_license"
         else set()
     )
-    findings = set(change.raw.get("findings", []))
+    findings = set(change.findings)
     for dep in change.depends_on:
         take = by_n.get(dep)
         if take is None or take.kind != "assign_license" or dep not in session.tally.applied:
             continue
         freed = added & set((take.body or {}).get("removeLicenses", []))
-        if not freed or not findings & set(take.raw.get("findings", [])):
+        if not freed or not findings & set(take.findings):
             continue
         product = ", ".join(session.products.get(s, s) for s in sorted(freed))
         holder = session.users.get(take.user, take.user)

@@ -52,7 +52,7 @@ import msgspec
 
 from auditor.common.errors import CollectionError
 from auditor.data.model import Cloud
-from auditor.formats.change_model import Before, ChangeRecord, JournalRecord, PlanName, Request, Undoes
+from auditor.formats.change_model import Before, JournalRecord, PlanName, Request, Undoes
 
 from ..formats.plan_json import (
     GUID,
@@ -151,7 +151,7 @@ class JournalWriter:
     def write(
         self,
         n: int,
-        action: ChangeRecord,
+        change: Change,
         request: Request,
         *,
         status: int | None,
@@ -167,7 +167,7 @@ class JournalWriter:
             "n": n,
             "tenant_id": self.tenant_id,
             "cloud": self.cloud.value,
-            "action": action,
+            "action": change.raw,  # the change as its file gave it (apply's plan, or the journal undo wrote)
             "request": request,
             "status": status,
             "outcome": outcome,

@@ -162,7 +162,7 @@ async def _refuse_or_skip(
     if refusal.absent:
         reasons = await _unmet_now(session, change, state, changes, by_n)
         if reasons:
-            session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
+            session.skip(change.n, change, "; ".join(reasons), state.before(change.skus()))
             return
     _refuse(session, change, refusal)
     if freed := seat_left_free(session, change, by_n):  # a move whose give is refused after its take was made
@@ -184,7 +184,7 @@ def _refuse(session: Session, change: Change, refusal: Refusal) -> None:
     session.tally.failed += 1
     if session.journal is not None:
         session.journal.write(
-            change.n, change.raw, session.request_doc(change), status=None, outcome="failed", note=why, before=None
+            change.n, change, session.request_doc(change), status=None, outcome="failed", note=why, before=None
         )
     session.say(f"      -> REFUSED{field}: {refusal.why}")
 
@@ -232,12 +232,11 @@ async def _apply_one(
         session.skip(
             change.n,
             change,
-            change.raw,
             failed or f"it depends on change {', '.join(map(str, blocked))}, which {what}",
             None,
         )
         return
-    state = await session.read(change.n, change, change.raw, shown=False)
+    state = await session.read(change.n, change, shown=False)
     if change.group:
         await session.group(change.group, app_roles=change.kind == "remove_member")
     session.show(change.n, change)
@@ -252,9 +251,9 @@ async def _apply_one(
     before = state.before(change.skus())
     reasons = await _unmet_now(session, change, state, changes, by_n)
     if reasons:
-        session.skip(change.n, change, change.raw, "; ".join(reasons), before)
+        session.skip(change.n, change, "; ".join(reasons), before)
         return
-    await session.write(change.n, change, change.raw, before, note=_leaving(session, change))
+    await session.write(change.n, change, before, note=_leaving(session, change))
 
 
 async def _after_join(
@@ -267,7 +266,7 @@ async def _after_join(
         without_awaited(change, wanted), state, clock(), session.products, session.group_labels(), session.plans
     )
     if reasons:
-        session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
+        session.skip(change.n, change, "; ".join(reasons), state.before(change.skus()))
         return
     ready, error = copies(state, wanted, session.products, session.group_labels())
     if not session.execute and not ready:
@@ -275,7 +274,6 @@ async def _after_join(
             session.skip(
                 change.n,
                 change,
-                change.raw,
                 f"{error} (with --yes it is journaled as pending)",
                 state.before(change.skus()),
             )
@@ -287,7 +285,7 @@ async def _after_join(
         if session.journal is not None:
             session.journal.write(
                 change.n,
-                change.raw,
+                change,
                 session.request_doc(change),
                 status=None,
                 outcome="dry-run",
@@ -307,9 +305,9 @@ async def _after_join(
     before = state.before(change.skus())
     reasons = await _unmet_now(session, change, state, (), {})
     if reasons:
-        session.skip(change.n, change, change.raw, "; ".join(reasons), before)
+        session.skip(change.n, change, "; ".join(reasons), before)
         return
-    await session.write(change.n, change, change.raw, before)
+    await session.write(change.n, change, before)
 
 
 def _rests_on_group(change: Change) -> bool:

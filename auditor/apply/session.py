@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from auditor.common.errors import AuthError, CollectionError, clean_message, console_line
-from auditor.formats.change_model import Before, Body, ChangeRecord, Request, Undoes
+from auditor.formats.change_model import Before, Body, Request, Undoes
 
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
@@ -206,7 +206,6 @@ class Session:
         self,
         n: int,
         change: Change,
-        action: ChangeRecord,
         undoes: Undoes | None = None,
         *,
         shown: bool = True,
@@ -226,7 +225,7 @@ class Session:
             if self.journal is not None:
                 self.journal.write(
                     n,
-                    action,
+                    change,
                     self.request_doc(change),
                     status=None,
                     outcome="failed",
@@ -245,7 +244,7 @@ class Session:
         self.tally.pending += 1
         if self.journal is not None:
             self.journal.write(
-                n, change.raw, self.request_doc(change), status=None, outcome="pending", note=reason, before=before
+                n, change, self.request_doc(change), status=None, outcome="pending", note=reason, before=before
             )
         self.say(f"      -> pending: {reason}")
 
@@ -253,7 +252,6 @@ class Session:
         self,
         n: int,
         change: Change,
-        action: ChangeRecord,
         reason: str,
         before: Before | None,
         undoes: Undoes | None = None,
@@ -263,7 +261,7 @@ class Session:
             if self.journal is not None:
                 self.journal.write(
                     n,
-                    action,
+                    change,
                     self.request_doc(change),
                     status=None,
                     outcome="skipped",
@@ -277,7 +275,7 @@ class Session:
             if self.journal is not None:
                 self.journal.write(
                     n,
-                    action,
+                    change,
                     self.request_doc(change),
                     status=None,
                     outcome="dry-run",
@@ -291,7 +289,6 @@ class Session:
         self,
         n: int,
         change: Change,
-        action: ChangeRecord,
         before: Before,
         undoes: Undoes | None = None,
         *,
@@ -304,13 +301,13 @@ class Session:
         the group's license: done, or failed on its error)."""
         request = self.request_doc(change)
         if not self.execute:
-            self.would_write(n, action, request, before, undoes)
+            self.would_write(n, change, request, before, undoes)
             return
         journal = self.journal
         assert journal is not None
 
         def line(outcome: str, said: str, status: int | None) -> None:
-            journal.write(n, action, request, status=status, outcome=outcome, note=said, before=before, undoes=undoes)
+            journal.write(n, change, request, status=status, outcome=outcome, note=said, before=before, undoes=undoes)
 
         answered = _Answered(note)
         # write-ahead: the change is on disk before it goes out (JournalError: stop, nothing sent)
@@ -406,7 +403,7 @@ class Session:
     def would_write(
         self,
         n: int,
-        action: ChangeRecord,
+        change: Change,
         request: Request,
         before: Before,
         undoes: Undoes | None,
@@ -415,7 +412,7 @@ class Session:
         self.tally.applied.add(n)
         if self.journal is not None:
             self.journal.write(
-                n, action, request, status=None, outcome="dry-run", note="would apply", before=before, undoes=undoes
+                n, change, request, status=None, outcome="dry-run", note="would apply", before=before, undoes=undoes
             )
         self.say("      -> would apply")
 

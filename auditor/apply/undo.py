@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from msgspec.structs import replace
 
-from auditor.formats.change_model import AddedLicense, Before, Body, ChangeRecord, Precondition
+from auditor.formats.change_model import AddedLicense, Before, Body, Precondition
 
 from ..formats.plan_json import REQUESTS, Change, Where, parse_change
 from ..plan.describe import describe
@@ -152,45 +152,50 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
     why = refused(line)
     if why is not None:
         return Inverse(None, why, refused=True)
-    raw: ChangeRecord = {
-        "n": k,
-        "kind": change.kind,
-        "user": change.user,
-        "group": change.group,
-        "description": "",  # set below, from the reverse call itself
-        "seats": {part: -delta for part, delta in change.seats.items()},
-        "depends_on": [],
-    }
+    kind = change.kind  # the inverse's: a group's join is undone by leaving it, and back
+    body: Body | None
+    precondition: list[Precondition]
     if change.kind == "assign_license":
         restore = _assign_inverse(change, before, state)
         if restore is None:
             return Inverse(None, "already as before")
-        raw["body"], raw["precondition"] = restore
+        body, precondition = restore
     elif change.kind in ("add_member", "remove_member") and change.group is not None:
         member_now = change.group in (state.member_of or ())
         if change.kind == "add_member":
             if not member_now:
                 return Inverse(None, "already as before: the user is not a direct member of the group")
-            raw["kind"], raw["body"], raw["precondition"] = "remove_member", None, [{"member_of": change.group}]
+            kind, body, precondition = "remove_member", None, [{"member_of": change.group}]
         else:
             if member_now:
                 return Inverse(None, "already as before: the user is a direct member of the group again")
-            raw["kind"] = "add_member"
-            raw["body"] = {"@odata.id": f"{base_url}/directoryObjects/{change.user}"}
-            raw["precondition"] = [{"not_member_of": change.group}]
+            kind = "add_member"
+            body = {"@odata.id": f"{base_url}/directoryObjects/{change.user}"}
+            precondition = [{"not_member_of": change.group}]
     elif change.kind == "set_usage_location":
         location = before.get("usageLocation")
         if state.usage_location == location:
             return Inverse(None, "already as before")
         # never None here: no_inverse() refuses a change of a user who had no usageLocation
-        raw["body"] = {"usageLocation": location} if location is not None else None
-        raw["precondition"] = [{"exists": True}]
+        body = {"usageLocation": location} if location is not None else None
+        precondition = [{"exists": True}]
     else:  # reprocess: no_inverse() said so before reading
         return Inverse(None, no_inverse(line) or "no inverse")
-    raw["precondition"] = _with(raw["precondition"], carried(line))
-    raw["reversed_precondition"] = [cond.copy() for cond in change.precondition]  # REVERSED
-    kind = raw["kind"]
     method, template = REQUESTS[kind]
-    raw["description"] = f"Undo change {line.n}: " + describe(kind, raw["body"], change.user, change.group)
-    raw["method"], raw["path"] = method, template.format(user=change.user, group=change.group)
-    return Inverse(parse_change(raw, where, f"the undo of line {line.line}"), "")
+    # the inverse as its journal line's `action` holds it (its keys in the order undo has always written them),
+    # read by apply's own parser, which checks it and makes the Change of it
+    written: dict[str, object] = {
+        "n": k,
+        "kind": kind,
+        "user": change.user,
+        "group": change.group,
+        "description": f"Undo change {line.n}: " + describe(kind, body, change.user, change.group),
+        "seats": {part: -delta for part, delta in change.seats.items()},
+        "depends_on": [],
+        "body": body,
+        "precondition": _with(precondition, carried(line)),
+        "reversed_precondition": [cond.copy() for cond in change.precondition],  # REVERSED
+        "method": method,
+        "path": template.format(user=change.user, group=change.group),
+    }
+    return Inverse(parse_change(written, where, f"the undo of line {line.line}"), "")

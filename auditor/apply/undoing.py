@@ -257,7 +257,7 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
             if why:
                 k = undo.next()
                 session.say(f"{k:>4}. undo change {line.n}: not undone")
-                session.skip(k, line.change, line.change.raw, why, None, undoes)
+                session.skip(k, line.change, why, None, undoes)
                 undo.kept.add(line.n)
                 undo.problems.append(f"change {line.n} not undone: {why}")
                 continue
@@ -386,10 +386,10 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Und
     if reason is not None:
         k = undo.next()
         session.say(f"{k:>4}. undo change {line.n}: nothing to send")  # the skip line says why
-        session.skip(k, original, original.raw, reason, None, undoes)
+        session.skip(k, original, reason, None, undoes)
         return True
     # what the inverse carries (an undo of an undo re-checks what the change it makes again rested on) is read too
-    state = await session.read(undo.k + 1, subject(line), original.raw, undoes)
+    state = await session.read(undo.k + 1, subject(line), undoes)
     if original.group:
         await session.group(original.group)
     lost = ""
@@ -401,30 +401,30 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Und
     session.say(f"{k:>4}. undo change {line.n}: {reverse(line, session.describe)}")
     inv = inverse(line, k, state, session.client.base_url, where)
     if not state.exists or inv.refused:  # the user deleted since, or an undo that kept no preconditions: exit 3
-        session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
+        session.skip(k, original, inv.note, state.before(original.skus()), undoes)
         undo.problems.append(f"change {line.n} not undone: {inv.note}")
         return False
     if inv.change is None:  # nothing differs from the state before: no request to show
-        session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
+        session.skip(k, original, inv.note, state.before(original.skus()), undoes)
         return True
     change = inv.change
     session.say(f"      {change.request}")
     if lost:
-        session.skip(k, change, change.raw, lost, state.before(original.skus()), undoes)
+        session.skip(k, change, lost, state.before(original.skus()), undoes)
         undo.problems.append(f"change {line.n} not undone: {lost}")
         return False
     reasons = unmet(change, state, clock(), session.products, session.group_labels(), session.plans)
     before = state.before(original.skus() | change.skus())
     if reasons:
-        session.skip(k, change, change.raw, "; ".join(reasons), before, undoes)
+        session.skip(k, change, "; ".join(reasons), before, undoes)
         return False
     unproven = await not_borne_out(undo.proof, line, change)
     if unproven:  # the journal's line is not borne out by the tenant's audit log: exit 3, named
-        session.skip(k, change, change.raw, unproven, before, undoes)
+        session.skip(k, change, unproven, before, undoes)
         undo.problems.append(f"change {line.n} not undone: {unproven}")
         return False
     settle = _rejoined(undo, session, change, k, undoes) if change.kind == "add_member" else None
-    await session.write(k, change, change.raw, before, undoes, settle=settle)
+    await session.write(k, change, before, undoes, settle=settle)
     return True
 
 
@@ -462,14 +462,14 @@ async def _keep_products(
             session.say(f"      {inv.change.request}")
             unproven = await not_borne_out(undo.proof, removal, inv.change)
             if unproven:  # the copy is not put back: the user stays in the group (named below)
-                session.skip(k, inv.change, inv.change.raw, unproven, state.before(inv.change.skus()), undoes)
+                session.skip(k, inv.change, unproven, state.before(inv.change.skus()), undoes)
                 undo.problems.append(f"change {removal.n} of {journal.path.name} not undone: {unproven}")
                 continue
-            await session.write(k, inv.change, inv.change.raw, state.before(inv.change.skus()), undoes)
+            await session.write(k, inv.change, state.before(inv.change.skus()), undoes)
         if not session.execute:  # a dry run sends nothing: the leave is shown as the run would make it
             back.add(sku)
             continue
-        state = await session.read(k, line.change, line.change.raw, undoes)
+        state = await session.read(k, line.change, undoes)
     lost = [session.products.get(s, s) for s in sorted(given - back) if held_only_from(state, s, gid)]
     if not lost:
         return state, ""
@@ -493,26 +493,25 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
             f"{k:>4}. undo change {later.n} of {journal.path.name} first (the user joins that group again "
             f"before leaving the group in the undo of change {line.n}): {reverse(later, session.describe)}"
         )
-        now = await session.read(k, later.change, later.change.raw, undoes)
+        now = await session.read(k, later.change, undoes)
         inv = inverse(later, k, now, session.client.base_url, Where(journal.path))
         if inv.change is None:
-            session.skip(k, later.change, later.change.raw, inv.note, now.before(later.change.skus()), undoes)
+            session.skip(k, later.change, inv.note, now.before(later.change.skus()), undoes)
             continue
         session.say(f"      {inv.change.request}")
         unproven = await not_borne_out(undo.proof, later, inv.change)
         if unproven:  # not joined again: the user stays in the group the join put them in
-            session.skip(k, inv.change, inv.change.raw, unproven, now.before(inv.change.skus()), undoes)
+            session.skip(k, inv.change, unproven, now.before(inv.change.skus()), undoes)
             raise LineFailed(f"change {later.n} of {journal.path.name} not undone: {unproven}")
         await session.write(
             k,
             inv.change,
-            inv.change.raw,
             now.before(inv.change.skus()),
             undoes,
             settle=_rejoined(undo, session, inv.change, k, undoes),
         )
         if session.execute:
-            state = await session.read(k, line.change, line.change.raw, undoes)
+            state = await session.read(k, line.change, undoes)
     return state
 
 
@@ -530,7 +529,7 @@ def _rejoined(
         if not wanted:
             return "done", ""
         session.say(f"      waiting up to {duration(undo.wait)} for the group's license to be active for the user")
-        state = await session.read(k, change, change.raw, undoes)
+        state = await session.read(k, change, undoes)
         state, pending = await wait_for_copies(session, change, state, wanted, undo.wait)
         if pending is None:
             return "done", "the group's license is active for the user"

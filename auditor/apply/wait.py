@@ -23,8 +23,6 @@ from typing import Protocol
 
 from msgspec.structs import replace
 
-from auditor.formats.change_model import ChangeRecord
-
 from ..data.model import Locale
 from ..formats.plan_json import Change
 from ..graph.pacing import REAL_TIME, Timer
@@ -45,7 +43,7 @@ class Session(Protocol):
 
     def group_labels(self) -> dict[str, str]: ...
 
-    async def read(self, n: int, change: Change, action: ChangeRecord) -> UserState: ...
+    async def read(self, n: int, change: Change) -> UserState: ...
 
 
 # the clock a wait reads and sleeps on: the wall clock (a test's VirtualTime skips the waits)
@@ -160,4 +158,4 @@ async def wait_for_copies(
         session.check_stop(f"change {change.n}")
         await timer.sleep(min(delay, left))
         delay = min(delay * 2, MAX_POLL)
-        state = await session.read(change.n, change, change.raw)
+        state = await session.read(change.n, change)

@@ -7,13 +7,14 @@ with it, the user's state `before` it, and the journal line around them.
 TypedDicts for those: JSON objects whose keys are written only when they apply (a precondition is
 one of a dozen shapes, a body one of three) and whose bytes stay as plan.json and the journals have
 them; a TypedDict types each key where the code reads or writes it (mypy checks the names) and
-leaves the JSON exactly as it is. `ChangeRecord` is a Change's JSON as a journal line's `action`
-holds it (apply journals a change as the file gave it: `Change.raw`).
+leaves the JSON exactly as it is. A change itself has no JSON twin: plan.json encodes the Struct
+(auditor.plan.write.json_text), and apply journals a change as the file gave it (`Change.raw`).
 """
 
 from __future__ import annotations
 
-from typing import TypedDict, cast
+from collections.abc import Mapping
+from typing import TypedDict
 
 import msgspec
 
@@ -77,28 +78,6 @@ class DataKept(TypedDict, total=False):
     expires: str
 
 
-class ChangeRecord(TypedDict, total=False):
-    """A Change's JSON (Change.to_json), as a journal line's `action` holds it; a report action as a
-    call (auditor.plan.actions.Action.as_call) adds `ready` and `blocked`."""
-
-    n: int
-    kind: str
-    method: str
-    path: str
-    body: Body | None
-    description: str
-    user: str
-    group: str | None
-    precondition: list[Precondition]
-    seats: dict[str, int]
-    findings: list[str]
-    depends_on: list[int]
-    data_kept: list[DataKept]
-    reversed_precondition: list[Precondition]
-    ready: bool  # a report action as a call: apply refuses one not ready
-    blocked: str | None
-
-
 class Change(msgspec.Struct, frozen=True, omit_defaults=True):
     """One write of a plan: as `plan` compiles it and plan.json holds it (its fields in the file's
     order; the last three only when set), or as apply read it back, checked (parse_change), from
@@ -122,13 +101,17 @@ class Change(msgspec.Struct, frozen=True, omit_defaults=True):
     # a change written by undo (an inverse): the preconditions of the change it reverses, which the
     # undo of this undo checks again (None: not said, as in a journal written before they were kept)
     reversed_precondition: tuple[Precondition, ...] | None = None
-    # apply's: the change as the file wrote it (plan.json's `changes[i]`, a journal line's `action`),
-    # which apply journals as `action`; {} for a change `plan` compiled (never written: omit_defaults)
-    raw: ChangeRecord = {}
+    # apply's: the change as the file wrote it (plan.json's `changes[i]`, a journal line's `action`), its
+    # JSON object as read: the fields above are what apply took from it, checked; this is kept as it is,
+    # for apply to journal as `action` and for auditor.apply.agree to compare field by field (a field this
+    # Struct does not know included). {} for a change `plan` compiled (never written: omit_defaults)
+    raw: Mapping[str, object] = {}
 
-    def to_json(self) -> ChangeRecord:
-        """The change as plan.json writes it: its JSON, decoded (lists, not the Struct's tuples)."""
-        return cast(ChangeRecord, msgspec.json.decode(msgspec.json.encode(self)))
+    def to_json(self) -> dict[str, object]:
+        """The change as plan.json holds it: the Struct's JSON object, decoded (lists, not the Struct's tuples).
+        Made only where plan.json's content is (auditor.plan.write.plan_document)."""
+        decoded: dict[str, object] = msgspec.json.decode(msgspec.json.encode(self))
+        return decoded
 
     @property
     def request(self) -> str:
@@ -222,7 +205,7 @@ class JournalRecord(TypedDict, total=False):
     n: int
     tenant_id: str
     cloud: str
-    action: ChangeRecord
+    action: Mapping[str, object]  # the change as the file wrote it: Change.raw
     request: Request
     status: int | None
     outcome: str

@@ -27,7 +27,7 @@ from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import AccountKind
 from auditor.data.model import Cloud
 from auditor.data.usage_data import is_date
-from auditor.formats.change_model import AddedLicense, Body, ChangeRecord, DataKept, Precondition
+from auditor.formats.change_model import AddedLicense, Body, DataKept, Precondition
 from auditor.formats.change_model import Change as Change  # re-exported: apply imports it from here
 from auditor.formats.plan_records import Filters, Stopped
 
@@ -392,7 +392,7 @@ def parse_change(item: Any, where: Where, field: str) -> Change:
         tuple(deps),
         _data_kept(item.get("data_kept") or [], where, f"{field}.data_kept"),
         _preconditions(item[REVERSED], where, f"{field}.{REVERSED}") if REVERSED in item else None,
-        cast(ChangeRecord, item),  # its fields checked above: kept as written, journaled as `action`
+        item,  # its fields checked above: kept as written, journaled as `action`
     )
 
 

@@ -15,7 +15,7 @@ import msgspec
 from auditor.common.json_value import JsonObject
 from auditor.data.remediation_json import ACTION_KINDS
 from auditor.formats.bill_model import Bill
-from auditor.formats.change_model import Body, ChangeRecord
+from auditor.formats.change_model import Body
 from auditor.formats.change_model import Change as Change  # re-exported: the plan's readers import it from here
 from auditor.formats.report_model import Money
 
@@ -115,7 +115,7 @@ class PlanRecord(TypedDict):
     currency: str | None
     net_monthly: float | None
     unpriced: list[str]
-    changes: list[ChangeRecord]
+    changes: list[dict[str, object]]  # each a Change.to_json()
     seats: dict[str, SeatRecord]
     stopped: StoppedRecord | None
     skipped: list[SkippedRecord]

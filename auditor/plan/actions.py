@@ -20,7 +20,7 @@ import msgspec
 
 from auditor.data.model import Severity
 from auditor.data.remediation_json import ActionJson, ActionKind, RemediationJson
-from auditor.formats.change_model import ChangeRecord, Precondition
+from auditor.formats.change_model import Precondition
 from auditor.formats.plan_json import PlanFileError, Where, parse_change
 from auditor.formats.plan_records import MALFORMED, NO_ACTION, NOT_READY
 from auditor.formats.report_model import ReportDocument, ReportFinding
@@ -55,9 +55,10 @@ class Action(msgspec.Struct, frozen=True):
         """A call apply can make without a person: ready and not a lookup."""
         return self.ready and self.kind != "lookup"
 
-    def as_call(self) -> ChangeRecord:
-        """The action as plan.json would hold it (apply's parser reads this)."""
-        out: ChangeRecord = {
+    def as_call(self) -> dict[str, object]:
+        """The action as plan.json would hold it, unchecked: the JSON object apply's parser reads (parse_change
+        makes the Change of it, or says what is wrong); `ready` and `blocked` for the parser to refuse one not ready."""
+        return {
             "n": 1,
             "kind": self.kind,
             "ready": self.ready,
@@ -71,7 +72,6 @@ class Action(msgspec.Struct, frozen=True):
             "precondition": [p.copy() for p in self.precondition],
             "seats": dict(self.seats),
         }
-        return out
 
 
 class PlanFinding(msgspec.Struct, frozen=True):
