@@ -224,6 +224,7 @@ def partner_graph(customers: list[tuple[str, str]]) -> Iterator[tuple[str, str]]
 
 
 SAMPLE_INVOICE = "G016907411"  # the sample partner's invoice from Microsoft (Fabrikam's seats, bought direct)
+INVOICING = ("pax8",)  # the distributors whose stand-ins invoice the sample partner (their latest, by default)
 
 
 @contextmanager

@@ -368,15 +368,18 @@ def _demo_tenants(options: FleetOptions) -> int:
             audit=run,
             tenant_env=tenant_env,
             billing_endpoints={job.key: billing_url for job, t in samples if t.commerce},
-            pax8_endpoint=pax8.url,
-            sherweb_endpoint=at_sherweb.url,
+            endpoints={
+                **options.endpoints,
+                "pax8": pax8.url,
+                "sherweb": at_sherweb.url,
+                "connectwise": in_psa.connectwise_url,
+                "autotask": in_psa.autotask_url,
+            },
             distributor_env={
                 "PAX8_CLIENT_ID": pax8.client_id,
                 "PAX8_CLIENT_SECRET": pax8.client_secret,
                 **at_sherweb.env,
             },
-            connectwise_endpoint=in_psa.connectwise_url,
-            autotask_endpoint=in_psa.autotask_url,
             psa_env=in_psa.env,
         )
         customers = [(t.tenant_id, t.name) for t in served]
@@ -386,7 +389,9 @@ def _demo_tenants(options: FleetOptions) -> int:
             demo.partner_billing(customers) as invoice_graph,
         ):
             # what Microsoft (the export's stand-in) and Pax8 invoiced the sample MSP, beside the seats
-            options = replace(options, invoices=invoice_reads.for_demo(options.invoices, invoice_graph, pax8.url))
+            options = replace(
+                options, invoices=invoice_reads.for_demo(options.invoices, invoice_graph, {"pax8": pax8.url})
+            )
 
             # the partner tenant's GDAP relationships, served by an emulator of its own
             def relationships() -> gdap.Reading:
@@ -424,7 +429,7 @@ def cmd_tenants(options: FleetOptions) -> int:
         raise UsageError(f"--app: no tenant of {options.tenants} has the client_id {options.app}")
     jobs = select(of_app(tenants.jobs, options.app), options.shard)
     vendor_reads.check(jobs, os.environ)  # before any tenant: a distributor's or a PSA's keys missing is exit 2
-    invoice_reads.check(options.invoices, os.environ)  # --pax8-invoice without Pax8's keys: exit 2
+    invoice_reads.check(options.invoices, os.environ)  # a distributor's invoice without its keys: exit 2
     return _run_and_roll_up(options, jobs, tenants)
 
 
@@ -462,10 +467,10 @@ def _audit_and_roll_up(
     began = datetime.now(UTC)
     # the distributor's seats (read only), read before the tenants: each tenant's report and bill show them
     env = options.distributor_env or os.environ
-    seats = vendor_reads.read_distributors(jobs, endpoints=options.distributor_endpoints, env=env)
+    seats = vendor_reads.read_distributors(jobs, endpoints=options.endpoints, env=env)
     # what the PSA bills each customer (read only), read before the tenants: each tenant's report shows the table
     billed = vendor_reads.read_psas(
-        jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of
+        jobs, endpoints=options.endpoints, env=options.psa_env or os.environ, as_of=run.as_of
     )
     # the shard's share of each app's limits across tenants (shards of one app at once), then the night's
     # full sign-in reads within the lane's budget

@@ -82,8 +82,7 @@ def distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) ->
     if len(found) != 1 or not found[0].distributor:
         what = "names no distributor" if found and len(found) == 1 else "is not one entry of the file"
         raise UsageError(f"--distributor {options.distributor}: tenant {', '.join(sorted(wanted))} {what}")
-    endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
-    given = sessions.read_any({"": json.loads(found[0].distributor)}, endpoints=endpoints, env=env)[""]
+    given = sessions.read_any({"": json.loads(found[0].distributor)}, endpoints=options.endpoints, env=env)[""]
     if given.get("error"):
         say(f"license-auditor: distributor: not read: {given['error']}")
     return given
