@@ -308,6 +308,9 @@ def distributor(
 
 
 DEMO_TICKETS = "demo-connectwise.json"  # `tickets --demo`: the sample MSP's ConnectWise tickets between nights
+# `tickets --demo`: the sample MSP's PSAs with a ticket stand-in, and the sample customer whose findings go
+# there (psa_tickets serves them); the first is the PSA without --psa
+TICKETS = {"connectwise": "contoso", "halo": "northwind"}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ that implements one of them, and one line of auditor.vendors.registry.
         .increase(customer, id, to)     the request a purchase sends (the quantity up to `to`); undo
                                         takes it back with .reduce within seven days
         .kinds                          the changes it takes: REDUCE, CANCEL, INCREASE
+        .gives_price                    whether its API gives a seat's price to the MSP
         .wrong_request(change)          how a plan's change's request is not the one it is sent, or None
         .commits_by_term_only,          its commitment rule (auditor.vendors.terms): whether only the
         .renews_next_day                commitment term commits, and whether the first day a committed
@@ -116,6 +117,7 @@ class Now:
     due: str | None = None  # the first day its commitment lets a reduction be made (None: now)
     stale: str | None = None  # why no such day can be derived (a commitment's end passed or not given)
     least: int = 1  # the fewest seats the distributor takes today (its committed minimum, where it has one)
+    least_said: str = ""  # where that minimum is read, as the distributor names it (the refusal's words)
     future: str | None = None  # a start after today, where the distributor updates no such subscription
     # the customer's billed subscriptions that name its Microsoft subscription, it among them, when two or
     # more do (distributor_join.named_twice: which is the tenant's is not guessed); else none
@@ -197,6 +199,7 @@ class Distributor(Protocol):
     product_pattern: ClassVar[re.Pattern[str]]  # their shape
     ties: ClassVar[str]  # the field of its subscriptions naming their Microsoft subscription ("": none given)
     kinds: ClassVar[tuple[str, ...]]  # the changes it takes through its API: REDUCE, CANCEL, INCREASE
+    gives_price: ClassVar[bool]  # whether its API gives a seat's price (else a purchase is said at the bill's)
     commits_by_term_only: ClassVar[bool]
     renews_next_day: ClassVar[bool]
     flags: ClassVar[Flags]

@@ -47,6 +47,7 @@ class Pax8Distributor:
     )
     ties: ClassVar[str] = "vendorSubscriptionId"  # its subscriptions name their Microsoft subscription by it
     kinds: ClassVar[tuple[str, ...]] = (REDUCE, CANCEL, INCREASE)
+    gives_price: ClassVar[bool] = True  # a subscription's price and partnerCost
     commits_by_term_only: ClassVar[bool] = False  # an annual billing term commits a subscription too
     renews_next_day: ClassVar[bool] = False  # a reduction can be made on its commitment's endDate
     flags: ClassVar[Flags] = Flags(

@@ -35,6 +35,7 @@ class SherwebDistributor:
     product_pattern: ClassVar[re.Pattern[str]] = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")
     ties: ClassVar[str] = ""  # its subscriptions name no Microsoft subscription
     kinds: ClassVar[tuple[str, ...]] = (REDUCE, INCREASE)  # no cancellation: a reduction keeps one seat
+    gives_price: ClassVar[bool] = False  # its API gives no price
     commits_by_term_only: ClassVar[bool] = True  # Sherweb's CommitmentTermType: Monthly, Annual, ...
     renews_next_day: ClassVar[bool] = True  # "The first day of the next commitment term"
     flags: ClassVar[Flags] = Flags(
