@@ -22,7 +22,6 @@ slice K of N: stable when a tenant is added, and the N slices are disjoint and c
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 import threading
@@ -324,12 +323,8 @@ def _demo_tenants(options: FleetOptions) -> int:
     with (
         demo.tenants() as served,
         demo.commerce() as (billing_url, billing_token, partner_url, partner_token),
-        demo.distributor() as pax8,
-        demo.sherweb() as at_sherweb,
-        demo.psa() as in_psa,
+        demo.vendors() as vendors,  # the sample MSP's distributors and PSAs, served by their stand-ins
     ):
-        seats_at_pax8 = json.dumps({"pax8": {"company_id": pax8.company_id, "products": pax8.products}}, sort_keys=True)
-        seats_at_sherweb = json.dumps({"sherweb": {"customer_id": at_sherweb.customer_id}}, sort_keys=True)
         jobs = [
             TenantJob(
                 key=tenant.name.lower(),
@@ -344,9 +339,9 @@ def _demo_tenants(options: FleetOptions) -> int:
                 # the stand-ins serve Contoso's commerce; Fabrikam's bill has no source, as before
                 billing_source="auto" if tenant.commerce else "none",
                 graph_endpoint=tenant.url,
-                # Contoso's seats at the sample's Pax8, Fabrikam's at its Sherweb; Northwind's at neither
-                distributor=seats_at_pax8 if tenant.commerce else seats_at_sherweb if tenant.sherweb else "",
-                psa=in_psa.blocks[tenant.psa],  # ConnectWise's, Halo's, Autotask's
+                # the sample's seats at its distributor (if any), and its PSA's block
+                distributor=vendors.blocks(tenant)[0],
+                psa=vendors.blocks(tenant)[1],
             )
             for tenant in served
         ]
@@ -368,19 +363,9 @@ def _demo_tenants(options: FleetOptions) -> int:
             audit=run,
             tenant_env=tenant_env,
             billing_endpoints={job.key: billing_url for job, t in samples if t.commerce},
-            endpoints={
-                **options.endpoints,
-                "pax8": pax8.url,
-                "sherweb": at_sherweb.url,
-                "connectwise": in_psa.connectwise_url,
-                "autotask": in_psa.autotask_url,
-            },
-            distributor_env={
-                "PAX8_CLIENT_ID": pax8.client_id,
-                "PAX8_CLIENT_SECRET": pax8.client_secret,
-                **at_sherweb.env,
-            },
-            psa_env=in_psa.env,
+            endpoints={**options.endpoints, **vendors.endpoints},
+            distributor_env=vendors.distributor_env,
+            psa_env=vendors.psa_env,
         )
         customers = [(t.tenant_id, t.name) for t in served]
         with (
@@ -388,9 +373,9 @@ def _demo_tenants(options: FleetOptions) -> int:
             demo.partner_graph(customers) as (gdap_url, gdap_token),
             demo.partner_billing(customers) as invoice_graph,
         ):
-            # what Microsoft (the export's stand-in) and Pax8 invoiced the sample MSP, beside the seats
+            # what Microsoft (the export's stand-in) and the distributors invoiced the sample MSP, beside the seats
             options = replace(
-                options, invoices=invoice_reads.for_demo(options.invoices, invoice_graph, {"pax8": pax8.url})
+                options, invoices=invoice_reads.for_demo(options.invoices, invoice_graph, vendors.endpoints)
             )
 
             # the partner tenant's GDAP relationships, served by an emulator of its own

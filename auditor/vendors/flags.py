@@ -7,6 +7,7 @@ no flag outside its folder and its registry line.
     add_endpoints(parser, vendors, help)    each of `vendors`' --<key>-endpoint, with the help `help` picks
     endpoints(args)                         every vendor's URL of the command's flags, by its key
                                             (None: not given, or a flag the command lacks)
+    set_endpoints(args, urls)               those flags set to `urls` (the demo's stand-ins)
     add_invoices(parser)                    each distributor's --<key>-invoice (audit --tenants)
     invoices(args)                          the invoices asked, by the distributor's key (given ones only)
     sends()                                 what `apply --distributor` sends each distributor (its help)
@@ -16,7 +17,7 @@ no flag outside its folder and its registry line.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from auditor.vendors.protocols import PSA, Distributor, Flags
@@ -43,6 +44,13 @@ def endpoints(args: argparse.Namespace) -> dict[str, str | None]:
         for vendor in _every()
         if vendor.flags.endpoint
     }
+
+
+def set_endpoints(args: argparse.Namespace, urls: Mapping[str, str]) -> None:
+    """Each vendor's --<key>-endpoint in `args` set to its URL in `urls` (the demo's stand-ins)."""
+    for key, url in urls.items():
+        vendor = DISTRIBUTORS.get(key) or PSAS[key]
+        setattr(args, Flags.dest(vendor.flags.endpoint), url)
 
 
 def add_invoices(parser: Any) -> None:
