@@ -236,10 +236,11 @@ def undo_distributor(
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
     would = bought = 0
     for line in reversed(done):
-        if line.kind == CANCEL:  # Pax8 documents no way back from a cancellation: a person buys it again
+        if line.kind == CANCEL:  # no distributor documents a way back from a cancellation: a person buys it again
+            at = NAMES[line.source]
             said = (
-                f"D{line.n}. the cancellation of {line.sku} at Pax8 (subscription {line.api_id}, {line.from_} seats) "
-                "cannot be undone by this tool: buy the product again in Pax8's portal (or ask Pax8 to "
+                f"D{line.n}. the cancellation of {line.sku} at {at} (subscription {line.api_id}, {line.from_} seats) "
+                f"cannot be undone by this tool: buy the product again in {at}'s portal (or ask {at} to "
                 "reactivate the subscription) and assign its seats"
             )
             print(f"  {said}", file=out)

@@ -159,7 +159,7 @@ def _tenant_options(
             "AZURE_CLIENT_ID": job.client_id,
             **options.tenant_env.get(job.key, {}),
         },
-        distributor_seats=options.distributor_seats.get(job.key),  # its Pax8 subscriptions
+        distributor_seats=options.distributor_seats.get(job.key),  # its subscriptions at its distributor
         psa_billed=options.psa_billed.get(job.key),  # what its PSA bills the customer
     )
 
@@ -472,7 +472,7 @@ def _audit_and_roll_up(
     # each tenant's reconciliation and three-way table, as its report has them
     extra = vendor_reads.write(vendor_reads.DISTRIBUTOR, outcomes, root, seats)
     extra += vendor_reads.write(vendor_reads.PSA, outcomes, root, billed)
-    extra += invoice_reads.beside(options, tenants, outcomes, root)  # what Microsoft and Pax8 invoiced (read only)
+    extra += invoice_reads.beside(options, tenants, outcomes, root)  # what Microsoft and distributors invoiced
     part = f"{options.shard[0]}/{options.shard[1]}" if options.shard else None
     locale = run.locale.value if run.locale else None
     relationships = (given_relationships or _partner_relationships(options, tenants))()

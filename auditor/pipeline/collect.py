@@ -65,7 +65,7 @@ def distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) ->
     """The tenant's seats at its distributor: as audit --tenants gives them, or for a one-tenant audit
     with --distributor FILE read as that run reads them (auditor.vendors.distributor_sessions.read), with
     the `distributor:` block of the tenant's entry in FILE (its tenant_id: --tenant-id as given, or the
-    tenant's id). Without a snapshot: the checks made before the tenant is read (the file, Pax8's
+    tenant's id). Without a snapshot: the checks made before the tenant is read (the file, the distributor's
     credentials: exit 2)."""
     if options.distributor_seats or not options.distributor:
         return options.distributor_seats
