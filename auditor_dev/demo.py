@@ -429,7 +429,7 @@ DEMO_SHERWEB = "demo-sherweb.json"
 def distributors(folder: Path, keep: bool) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
     """The sample's distributors for `apply --distributor --demo` and its undo: Contoso's Pax8 and
     Fabrikam's Sherweb, served by their stand-ins on 127.0.0.1 as the last such run left them
-    (folder/demo-pax8.json, demo-sherweb.json) while the block runs: (each one's URL by its registry key,
+    (DEMO_PAX8 and DEMO_SHERWEB in `folder`) while the block runs: (each one's URL by its registry key,
     the keys the run writes with). With `keep`, what the writes leave is kept there again."""
     kept, kept_sherweb = folder / DEMO_PAX8, folder / DEMO_SHERWEB
     state = json.loads(kept.read_text("utf-8")) if kept.exists() else None
