@@ -21,7 +21,7 @@ from .delivery.arguments import options_from_args
 from .delivery.options import EmailOptions, Transport
 from .graph.arguments import GraphSource
 from .insights.arguments import NightlyOptions
-from .vendors import flags
+from .vendors import arguments as flags
 
 ONE_TENANT_DIR = "reports"  # --output-dir by default (audit --tenants: auditor.fleet.arguments.TENANTS_DIR)
 
@@ -62,7 +62,7 @@ class AuditOptions:
     distributor_seats: Payload | None = None  # the tenant's subscriptions at its distributor
     # a one-tenant audit's distributor: the tenants file whose entry of this tenant names it (--distributor)
     distributor: str | None = None
-    # each vendor's URL, by its registry key: its --<key>-endpoint (auditor.vendors.flags; None or absent: its own)
+    # each vendor's URL, by its registry key: its --<key>-endpoint (auditor.vendors.arguments; None or absent: its own)
     endpoints: Mapping[str, str | None] = field(default_factory=dict)
     # what the MSP bills the customer in its PSA, as audit --tenants reads it before the tenants
     # (auditor.vendors.psa_sessions; None: the tenants entry names no PSA)

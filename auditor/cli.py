@@ -46,7 +46,7 @@ from .merge.arguments import MergeOptions
 from .migration.arguments import MigrateOptions, add_migrate_command
 from .plan.arguments import PlanOptions
 from .policyset.arguments import InitOptions, ValidateOptions
-from .vendors import flags
+from .vendors import arguments as flags
 from .vendors.registry import DISTRIBUTORS, PSAS
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""

@@ -17,7 +17,7 @@ from typing import Any
 
 from auditor.common.errors import AuditorError, UsageError
 from auditor.graph.arguments import GraphSource
-from auditor.vendors import flags
+from auditor.vendors import arguments as flags
 
 DEMO_FOLDER = "reports"  # where `audit --demo` writes, and the write path's demo reads and writes
 DEMO_STATE = "demo-tenant.json"  # the demo tenant as apply and undo --demo left it, beside their journals

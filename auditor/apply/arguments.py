@@ -11,7 +11,7 @@ from typing import Any
 from auditor.billing.arguments import BillingOptions
 from auditor.common.numbers import whole_number
 from auditor.graph.arguments import GraphSource
-from auditor.vendors import flags
+from auditor.vendors import arguments as flags
 from auditor.vendors.registry import DISTRIBUTORS
 
 Command = Callable[[argparse.Namespace], int]
@@ -64,7 +64,7 @@ class WriteOptions:
     commerce: bool = False  # --commerce
     commerce_only: bool = False  # apply --commerce-only
     distributor: bool = False  # apply/undo --distributor: the plan's changes at the distributors only
-    # each distributor's URL, by its registry key: its --<key>-endpoint (auditor.vendors.flags; None: its own)
+    # each distributor's URL, by its registry key: its --<key>-endpoint (auditor.vendors.arguments; None: its own)
     endpoints: Mapping[str, str | None] = field(default_factory=dict)
     plan: str | None = None  # apply's PLAN, undo's --plan
     journal_file: str | None = None  # undo's JOURNAL

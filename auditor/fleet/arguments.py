@@ -16,7 +16,7 @@ from ..billing.distributor_records import Payload
 from ..billing.psa_records import PsaPayload
 from ..delivery.arguments import add_email_arguments, options_from_args
 from ..report.baseline import LAST_RUN
-from ..vendors import flags
+from ..vendors import arguments as flags
 from ..vendors.registry import PSAS
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ TENANTS_DIR = "reports/tenants"  # `audit --tenants`' --output-dir by default; a
 @dataclass(frozen=True)
 class InvoiceOptions:
     """What `audit --tenants` reads of the partner's invoices (auditor.fleet.invoice_reads): --invoice
-    and each distributor's --<key>-invoice (auditor.vendors.flags), and where (the demo's stand-ins)."""
+    and each distributor's --<key>-invoice (auditor.vendors.arguments), and where (the demo's stand-ins)."""
 
     microsoft: str | None = None  # --invoice ID: Microsoft's billed invoice reconciliation export
     distributors: Mapping[str, str] = field(default_factory=dict)  # --<key>-invoice ID|latest, by distributor

@@ -2,7 +2,7 @@
 invoiced"): after the tenants of `audit --tenants` are audited, with `--invoice ID` Microsoft's billed
 invoice reconciliation export is read once in the partner's tenant (the file's `partner:` block;
 auditor.billing.invoices_microsoft), and with a distributor's `--<key>-invoice ID|latest` its invoice
-items (the distributor's `invoices`, an InvoiceReader; auditor.vendors.flags); then every audited tenant
+items (the distributor's `invoices`, an InvoiceReader; auditor.vendors.arguments); then every audited tenant
 gets OUTPUT_DIR/<key>/invoice.json:
 
     {"invoices": [{"source": "microsoft", "invoice_id": "G016907411", "gap": null,

@@ -149,7 +149,7 @@ class Added:
 
 @dataclass(frozen=True)
 class Flags:
-    """A vendor's own flags, as the commands add them and read them back (auditor.vendors.flags): the URL
+    """A vendor's own flags, as the commands add them and read them back (auditor.vendors.arguments): the URL
     it is read and written at (another region's site, a stand-in), and a distributor's invoice to the
     partner; each with its help as each command says it. "" where the vendor has no such flag."""
 
