@@ -21,6 +21,7 @@ from .delivery.arguments import options_from_args
 from .delivery.options import EmailOptions, Transport
 from .graph.arguments import GraphSource
 from .insights.arguments import NightlyOptions
+from .vendors import arguments as flags
 
 ONE_TENANT_DIR = "reports"  # --output-dir by default (audit --tenants: auditor.fleet.arguments.TENANTS_DIR)
 
@@ -58,17 +59,14 @@ class AuditOptions:
     # what audit --tenants gives each tenant (auditor.fleet.run); a one-tenant audit leaves them None
     tenant_label: str | None = None  # the license list's `tenant` column: the customer as the tenants file names it
     environment: Mapping[str, str] | None = None  # the tenant's own environment (None: the process's)
-    distributor_seats: Payload | None = None  # the tenant's subscriptions at the distributor (Pax8)
-    # a one-tenant audit's distributor: the tenants file whose entry of this tenant names it (--distributor),
-    # read at --pax8-endpoint (None: Pax8's own)
+    distributor_seats: Payload | None = None  # the tenant's subscriptions at its distributor
+    # a one-tenant audit's distributor: the tenants file whose entry of this tenant names it (--distributor)
     distributor: str | None = None
-    pax8_endpoint: str | None = None
-    sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
+    # each vendor's URL, by its registry key: its --<key>-endpoint (auditor.vendors.arguments; None or absent: its own)
+    endpoints: Mapping[str, str | None] = field(default_factory=dict)
     # what the MSP bills the customer in its PSA, as audit --tenants reads it before the tenants
     # (auditor.vendors.psa_sessions; None: the tenants entry names no PSA)
     psa_billed: PsaPayload | None = None
-    connectwise_endpoint: str | None = None  # --connectwise-endpoint (None: ConnectWise's cloud)
-    autotask_endpoint: str | None = None  # --autotask-endpoint (None: the zone Autotask names)
 
     @property
     def reads_graph(self) -> bool:
@@ -139,8 +137,5 @@ class AuditOptions:
             notify_weekday=args.notify_weekday,
             email=email,
             distributor=getattr(args, "distributor", None),
-            pax8_endpoint=getattr(args, "pax8_endpoint", None),
-            sherweb_endpoint=getattr(args, "sherweb_endpoint", None),
-            connectwise_endpoint=getattr(args, "connectwise_endpoint", None),
-            autotask_endpoint=getattr(args, "autotask_endpoint", None),
+            endpoints=flags.endpoints(args),
         )

@@ -46,6 +46,8 @@ from .merge.arguments import MergeOptions
 from .migration.arguments import MigrateOptions, add_migrate_command
 from .plan.arguments import PlanOptions
 from .policyset.arguments import InitOptions, ValidateOptions
+from .vendors import arguments as flags
+from .vendors.registry import DISTRIBUTORS, PSAS
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in Format)
@@ -292,28 +294,14 @@ def _add_audit(sub: Any) -> None:
         help="read Microsoft's invoice ID (Graph's billed reconciliation export, in the `partner:` tenant) "
         "beside each tenant's seats: OUTPUT_DIR/<key>/invoice.json (docs/msp.md)",
     )
-    tenants.add_argument(
-        "--pax8-invoice",
-        metavar="ID|latest",
-        help="read Pax8's invoice ID (or the latest) beside the seats of each tenant with a Pax8 company (docs/msp.md)",
-    )
-    audit.add_argument("--pax8-endpoint", metavar="URL", help="read Pax8 at URL (a stand-in)")
-    audit.add_argument("--sherweb-endpoint", metavar="URL", help="read Sherweb at URL (a stand-in)")
-    audit.add_argument(
-        "--connectwise-endpoint",
-        metavar="URL",
-        help="read ConnectWise Manage at URL (another region's site, or a stand-in; default: api-na.myconnectwise.net)",
-    )
-    audit.add_argument(
-        "--autotask-endpoint",
-        metavar="URL",
-        help="read Autotask at URL (the zone's REST API, or a stand-in; default: the zone Autotask names for the user)",
-    )
+    flags.add_invoices(tenants)  # each distributor's that invoices the partner through its API
+    # each vendor's URL (another region's site, a stand-in), as each declares it
+    flags.add_endpoints(audit, [*DISTRIBUTORS.values(), *PSAS.values()], lambda said: said.audit)
     audit.add_argument(
         "--distributor",
         metavar="TENANTS_FILE",
-        help="without --tenants: read this tenant's seats at its distributor (Pax8, Sherweb) as audit --tenants does, "
-        "with the `distributor:` block of its entry in TENANTS_FILE (docs/msp.md)",
+        help=f"without --tenants: read this tenant's seats at its distributor ({flags.named(', ')}) as audit "
+        "--tenants does, with the `distributor:` block of its entry in TENANTS_FILE (docs/msp.md)",
     )
     add_graph_arguments(audit)
     add_email_arguments(audit)

@@ -1,5 +1,5 @@
 """The write path's --demo: `plan`, `apply` and `undo` run against the bundled sample tenant, served by
-the Graph emulator (and the sample's Pax8 by its stand-in) on 127.0.0.1, from and back into reports/:
+the Graph emulator (and the sample's distributors by their stand-ins) on 127.0.0.1, from and back into reports/:
 the tenant as the changes left it is kept in reports/demo-tenant.json for the next apply or undo
 (README, docs/plan-and-apply.md). The command line (auditor.cli) wraps the three commands with
 `demo_write`; the developer tools load only when --demo is given (auditor.demo, the seam)."""
@@ -17,6 +17,7 @@ from typing import Any
 
 from auditor.common.errors import AuditorError, UsageError
 from auditor.graph.arguments import GraphSource
+from auditor.vendors import arguments as flags
 
 DEMO_FOLDER = "reports"  # where `audit --demo` writes, and the write path's demo reads and writes
 DEMO_STATE = "demo-tenant.json"  # the demo tenant as apply and undo --demo left it, beside their journals
@@ -82,14 +83,9 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
         folder = Path(args.journal_file).parent
     state = folder / DEMO_STATE
     tenant = load_snapshot(state) if state.exists() else _sample_of(folder, demo.sample_tenant, demo.target_tenant)
-    if getattr(args, "distributor", False):  # the sample's Pax8 too, as the last --distributor --demo left it
+    if getattr(args, "distributor", False):  # the sample's distributors too, as the last --distributor --demo left them
         return _at_the_demo_distributor(args, folder, lambda: _on_the_demo_graph(args, folder, tenant, state, run))
     return _on_the_demo_graph(args, folder, tenant, state, run)
-
-
-# the sample's Pax8 subscriptions and their history, as apply and undo --distributor --demo left them
-DEMO_PAX8 = "demo-pax8.json"
-DEMO_SHERWEB = "demo-sherweb.json"  # and Fabrikam's Sherweb subscriptions
 
 
 def _sample_of(folder: Path, contoso: Callable[[], Any], fabrikam: Callable[[], Any]) -> Any:
@@ -104,22 +100,15 @@ def _sample_of(folder: Path, contoso: Callable[[], Any], fabrikam: Callable[[], 
 
 
 def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callable[[], int]) -> int:
-    """`run` with the sample's Pax8 and Sherweb served by their stand-ins on 127.0.0.1 (`--pax8-endpoint`,
-    `--sherweb-endpoint` and the stand-ins' keys), from and back into `folder`/demo-pax8.json and
-    demo-sherweb.json: apply --distributor --demo, then undo."""
+    """`run` with the sample's distributors served by their stand-ins on 127.0.0.1 (each one's
+    --<key>-endpoint and the stand-ins' keys), as the last --distributor --demo left them in `folder`
+    (auditor.demo's distributors): apply --distributor --demo, then undo."""
     from auditor import demo  # the demo seam: only --demo's write path loads it
 
-    kept, kept_sherweb = folder / DEMO_PAX8, folder / DEMO_SHERWEB
-    state = json.loads(kept.read_text("utf-8")) if kept.exists() else None
-    at_sherweb = json.loads(kept_sherweb.read_text("utf-8")) if kept_sherweb.exists() else None
-    with (
-        demo.distributor(state["subscriptions"], state["history"]) if state else demo.distributor() as pax8,
-        demo.sherweb(at_sherweb) as sherweb,
-    ):
-        given = {"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret, **sherweb.env}
+    with demo.distributors(folder, keep=args.yes) as (urls, given):
         saved = {key: os.environ.get(key) for key in given}
         os.environ.update(given)
-        args.pax8_endpoint, args.sherweb_endpoint = pax8.url, sherweb.url
+        flags.set_endpoints(args, urls)
         try:
             return run()
         finally:
@@ -128,10 +117,6 @@ def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callab
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-            if args.yes:
-                state = {"subscriptions": pax8.current(), "history": pax8.history()}
-                kept.write_text(json.dumps(state, indent=1) + "\n", "utf-8")
-                kept_sherweb.write_text(json.dumps(sherweb.current(), indent=1) + "\n", "utf-8")
 
 
 def _on_the_demo_graph(

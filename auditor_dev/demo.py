@@ -224,6 +224,7 @@ def partner_graph(customers: list[tuple[str, str]]) -> Iterator[tuple[str, str]]
 
 
 SAMPLE_INVOICE = "G016907411"  # the sample partner's invoice from Microsoft (Fabrikam's seats, bought direct)
+INVOICING = ("pax8",)  # the distributors whose stand-ins invoice the sample partner (their latest, by default)
 
 
 @contextmanager
@@ -307,6 +308,9 @@ def distributor(
 
 
 DEMO_TICKETS = "demo-connectwise.json"  # `tickets --demo`: the sample MSP's ConnectWise tickets between nights
+# `tickets --demo`: the sample MSP's PSAs with a ticket stand-in, and the sample customer whose findings go
+# there (psa_tickets serves them); the first is the PSA without --psa
+TICKETS = {"connectwise": "contoso", "halo": "northwind"}
 
 
 @dataclass(frozen=True)
@@ -413,3 +417,73 @@ def psa() -> Iterator[DemoPsa]:
             for name, (company, products) in served.blocks.items()
         }
         yield DemoPsa(kept, served.connectwise_url, served.autotask_url, served.env)
+
+
+# the sample's distributors' subscriptions, as apply and undo --distributor --demo left them (beside their journals):
+# Contoso's at Pax8 and their history, Fabrikam's at Sherweb
+DEMO_PAX8 = "demo-pax8.json"
+DEMO_SHERWEB = "demo-sherweb.json"
+
+
+@contextmanager
+def distributors(folder: Path, keep: bool) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
+    """The sample's distributors for `apply --distributor --demo` and its undo: Contoso's Pax8 and
+    Fabrikam's Sherweb, served by their stand-ins on 127.0.0.1 as the last such run left them
+    (DEMO_PAX8 and DEMO_SHERWEB in `folder`) while the block runs: (each one's URL by its registry key,
+    the keys the run writes with). With `keep`, what the writes leave is kept there again."""
+    kept, kept_sherweb = folder / DEMO_PAX8, folder / DEMO_SHERWEB
+    state = json.loads(kept.read_text("utf-8")) if kept.exists() else None
+    at_sherweb = json.loads(kept_sherweb.read_text("utf-8")) if kept_sherweb.exists() else None
+    with (
+        distributor(state["subscriptions"], state["history"]) if state else distributor() as pax8,
+        sherweb(at_sherweb) as served,
+    ):
+        env = {"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret, **served.env}
+        try:
+            yield {"pax8": pax8.url, "sherweb": served.url}, env
+        finally:
+            if keep:
+                kept.write_text(
+                    json.dumps({"subscriptions": pax8.current(), "history": pax8.history()}, indent=1) + "\n", "utf-8"
+                )
+                kept_sherweb.write_text(json.dumps(served.current(), indent=1) + "\n", "utf-8")
+
+
+@dataclass(frozen=True)
+class DemoVendors:
+    """The sample MSP's distributors and PSAs as `audit --demo --tenants` reads them, served by their
+    stand-ins: each one's URL by its registry key, the keys the run reads them with (made up each run),
+    and each sample tenant's entry's `distributor` and `psa` blocks (compact JSON; "": none)."""
+
+    endpoints: dict[str, str]
+    distributor_env: dict[str, str]
+    psa_env: dict[str, str]
+    blocks: Callable[[DemoTenant], tuple[str, str]]  # a sample tenant's (distributor block, psa block)
+
+
+@contextmanager
+def vendors() -> Iterator[DemoVendors]:
+    """Contoso's seats at Pax8, Fabrikam's at Sherweb (Northwind's at neither), and each sample's PSA
+    (psa), served on 127.0.0.1 while the block runs."""
+    with distributor() as pax8, sherweb() as at_sherweb, psa() as in_psa:
+        at_pax8 = json.dumps({"pax8": {"company_id": pax8.company_id, "products": pax8.products}}, sort_keys=True)
+        at_sw = json.dumps({"sherweb": {"customer_id": at_sherweb.customer_id}}, sort_keys=True)
+
+        def blocks(tenant: DemoTenant) -> tuple[str, str]:
+            return (at_pax8 if tenant.commerce else at_sw if tenant.sherweb else ""), in_psa.blocks[tenant.psa]
+
+        yield DemoVendors(
+            endpoints={
+                "pax8": pax8.url,
+                "sherweb": at_sherweb.url,
+                "connectwise": in_psa.connectwise_url,
+                "autotask": in_psa.autotask_url,
+            },
+            distributor_env={
+                "PAX8_CLIENT_ID": pax8.client_id,
+                "PAX8_CLIENT_SECRET": pax8.client_secret,
+                **at_sherweb.env,
+            },
+            psa_env=in_psa.env,
+            blocks=blocks,
+        )

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.billing.arguments import BillingOptions
 from auditor.common.numbers import whole_number
 from auditor.graph.arguments import GraphSource
+from auditor.vendors import arguments as flags
+from auditor.vendors.registry import DISTRIBUTORS
 
 Command = Callable[[argparse.Namespace], int]
 DEFAULT_MAX_FAILURES = 10
@@ -61,9 +63,9 @@ class WriteOptions:
     wait: float = 300.0  # --wait, seconds
     commerce: bool = False  # --commerce
     commerce_only: bool = False  # apply --commerce-only
-    distributor: bool = False  # apply/undo --distributor: the plan's reductions at Pax8 only
-    pax8_endpoint: str | None = None  # --pax8-endpoint (None: Pax8's own)
-    sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
+    distributor: bool = False  # apply/undo --distributor: the plan's changes at the distributors only
+    # each distributor's URL, by its registry key: its --<key>-endpoint (auditor.vendors.arguments; None: its own)
+    endpoints: Mapping[str, str | None] = field(default_factory=dict)
     plan: str | None = None  # apply's PLAN, undo's --plan
     journal_file: str | None = None  # undo's JOURNAL
     max_age: float = 7 * 24.0  # apply --max-age, hours
@@ -85,8 +87,7 @@ class WriteOptions:
             commerce=getattr(args, "commerce", False),
             commerce_only=getattr(args, "commerce_only", False),
             distributor=getattr(args, "distributor", False),
-            pax8_endpoint=getattr(args, "pax8_endpoint", None),
-            sherweb_endpoint=getattr(args, "sherweb_endpoint", None),
+            endpoints=flags.endpoints(args),
             plan=getattr(args, "plan", None),
             journal_file=getattr(args, "journal_file", None),
             max_age=getattr(args, "max_age", 7 * 24.0),
@@ -152,13 +153,10 @@ def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Comma
     apply.add_argument(
         "--distributor",
         action="store_true",
-        help="make only the plan's reductions at the distributor (Pax8: PUT /subscriptions/{id} with the "
-        "new quantity, or DELETE /subscriptions/{id}?cancelDate=... when every seat goes; PAX8_CLIENT_ID, "
-        "PAX8_CLIENT_SECRET; Sherweb: an amendment to the new quantity; SHERWEB_CLIENT_ID, SHERWEB_CLIENT_SECRET, "
-        "SHERWEB_SUBSCRIPTION_KEY), not its license changes; dry run without --yes",
+        help=f"make only the plan's reductions at the distributor ({flags.sends()}), not its license changes; "
+        "dry run without --yes",
     )
-    apply.add_argument("--pax8-endpoint", metavar="URL", help="Pax8's URL (--distributor: a stand-in)")
-    apply.add_argument("--sherweb-endpoint", metavar="URL", help="Sherweb's URL (--distributor: a stand-in)")
+    flags.add_endpoints(apply, DISTRIBUTORS.values(), lambda said: said.write)
     apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     apply.add_argument(
@@ -215,10 +213,10 @@ def add_undo_command(sub: Any, connection: argparse.ArgumentParser, func: Comman
         "--distributor",
         action="store_true",
         help="JOURNAL is a distributor journal of apply --distributor: put back the quantities its "
-        "reductions removed at Pax8 or Sherweb, each only after you say yes (a cancellation is named, not undone)",
+        f"reductions removed at {flags.named(' or ')}, each only after you say yes (a cancellation is named, not "
+        "undone)",
     )
-    undo.add_argument("--pax8-endpoint", metavar="URL", help="Pax8's URL (--distributor: a stand-in)")
-    undo.add_argument("--sherweb-endpoint", metavar="URL", help="Sherweb's URL (--distributor: a stand-in)")
+    flags.add_endpoints(undo, DISTRIBUTORS.values(), lambda said: said.write)
     undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     undo.set_defaults(func=func)

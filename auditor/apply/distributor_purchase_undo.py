@@ -58,7 +58,8 @@ def _take_off(change: CommerceChange) -> CommerceChange:
 
 def added(change: CommerceChange, writer: DistributorSession, done_at: str) -> Added:
     """When the purchase's seats were added: the distributor's history (Pax8's: its newest entry the quantity
-    re-read, the one before it the plan's `from`), else the journal's `done` line (Sherweb, which documents none)."""
+    re-read, the one before it the plan's `from`), else the journal's `done` line (a distributor that documents
+    none: Sherweb)."""
     assert change.to is not None and change.from_ is not None
     recorded = writer.added(change.scope, change.api_id, change.from_, change.to)
     if recorded is not None:
@@ -67,7 +68,8 @@ def added(change: CommerceChange, writer: DistributorSession, done_at: str) -> A
         at = datetime.strptime(done_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
         return Added(None, "", "the journal's line gives no time it was done")
-    return Added(at, "the journal dates the purchase (Sherweb documents no history of a subscription)")
+    who = DISTRIBUTORS[change.source].name if change.source in DISTRIBUTORS else change.source
+    return Added(at, f"the journal dates the purchase ({who} documents no history of a subscription)")
 
 
 def reread_as_left(

@@ -33,7 +33,7 @@ from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from ..distributor.distributor_changes import NAMES, NOW
-from ..distributor.distributor_requests import CANCEL, INCREASE, SHERWEB
+from ..distributor.distributor_requests import CANCEL, INCREASE
 from ..formats.plan_json import PlanFileError
 from ..vendors.protocols import DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
@@ -236,10 +236,11 @@ def undo_distributor(
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
     would = bought = 0
     for line in reversed(done):
-        if line.kind == CANCEL:  # Pax8 documents no way back from a cancellation: a person buys it again
+        if line.kind == CANCEL:  # no distributor documents a way back from a cancellation: a person buys it again
+            at = NAMES[line.source]
             said = (
-                f"D{line.n}. the cancellation of {line.sku} at Pax8 (subscription {line.api_id}, {line.from_} seats) "
-                "cannot be undone by this tool: buy the product again in Pax8's portal (or ask Pax8 to "
+                f"D{line.n}. the cancellation of {line.sku} at {at} (subscription {line.api_id}, {line.from_} seats) "
+                f"cannot be undone by this tool: buy the product again in {at}'s portal (or ask {at} to "
                 "reactivate the subscription) and assign its seats"
             )
             print(f"  {said}", file=out)
@@ -309,7 +310,6 @@ def _tenant(options: WriteOptions, lines: Sequence[CommerceLine], folder: Path) 
 
 def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: date | None = None) -> int:
     """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person (undo_run)."""
-    endpoints = {"pax8": options.pax8_endpoint, SHERWEB: options.sherweb_endpoint}
 
     def body(lines: list[CommerceLine], problems: list[str]) -> None:
         sources = {ln.source for ln in lines if ln.outcome == "done" and ln.kind != CANCEL} & set(NAMES)
@@ -317,7 +317,7 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
         tenant = _tenant(options, lines, folder) if sources else TenantNow()
         with (
             journal_beside(journal_path, "distributor-undo", options.yes, options.journal) as journal,
-            writers_for(sources, endpoints) as writers,
+            writers_for(sources, options.endpoints) as writers,
         ):
             problems += undo_distributor(
                 lines,

@@ -396,7 +396,7 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
                 make,
                 clock().date(),
                 yes=options.yes,
-                endpoints={"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint},
+                endpoints=options.endpoints,
                 fresh=lambda: _fresh(plan, recompile, options),
                 journal_path=options.journal,
             )

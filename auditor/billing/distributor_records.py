@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NotRequired, Required, TypedDict
 
-from msgspec import UNSET, Struct, UnsetType
+from msgspec import UNSET, Struct, UnsetType, field
 
 __all__ = [
     "AmbiguousFinding",
@@ -58,7 +58,8 @@ class SubscriptionLine(Struct, frozen=True, kw_only=True):
 class ProductRow(Struct, frozen=True, kw_only=True):
     sku: str
     name: str
-    pax8_products: list[str]
+    # the distributor's products of the row (their ids); its name in distributor.json kept from the first distributor
+    products: list[str] = field(name="pax8_products")
     matched_by: str  # subscription, sku, map or name: the weakest of its subscriptions
     billed: int
     enabled: int

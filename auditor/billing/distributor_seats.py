@@ -384,7 +384,7 @@ def _row(
     return ProductRow(
         sku=part,
         name=(sku.name if sku is not None else None) or part,
-        pax8_products=sorted({s.product_id for s in plain}),
+        products=sorted({s.product_id for s in plain}),
         matched_by=min((how for _, how, _ in subs), key=_HOW.index),
         billed=sum(s.quantity for s in plain),
         enabled=sku.enabled if sku is not None else 0,

@@ -31,8 +31,9 @@ from auditor.formats.plan_json import PlanFile
 from ..billing.distributor_join import Joins, TenantSubscription, guid
 from ..billing.distributor_seats import reduction_short
 from ..vendors.protocols import DistributorSession, Foreign, Now, Unread
+from ..vendors.registry import DISTRIBUTORS
 from .distributor_changes import AT_TERM_END, NAMES, NOW
-from .distributor_requests import CANCEL, INCREASE, SHERWEB
+from .distributor_requests import CANCEL, INCREASE
 
 # skuId -> (enabled seats, assigned) as Graph says them now (apply.commerce reads them for both APIs)
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]
@@ -85,14 +86,22 @@ class Verdict:
     scheduled: bool = False
 
 
+def _ties(source: str) -> bool:
+    """Whether the distributor's subscriptions name their Microsoft subscription (its `ties`; a source not
+    registered is held to it too)."""
+    vendor = DISTRIBUTORS.get(source)
+    return vendor is None or bool(vendor.ties)
+
+
 def rederived(c: CommerceChange, now: Now, tenant: Joins, today: date) -> str | None:
     """Why the change re-derived from the subscription as re-read (`now`) is not the plan's, else None:
-    its Microsoft subscription (the tenant's that Pax8's vendorSubscriptionId names, by the audit's own
-    join, and no other of the customer's billed Pax8 subscriptions naming it), its product (the skuId
-    the distributor names), and its kind and day (due_day, from the re-read commitment). The plan
-    approves an intent; none of these facts is taken from it."""
+    its Microsoft subscription, where the distributor names one (`ties`: the tenant's that Pax8's
+    vendorSubscriptionId names, by the audit's own join, and no other of the customer's billed
+    subscriptions there naming it), its product (the skuId the distributor names), and its kind and day
+    (due_day, from the re-read commitment). The plan approves an intent; none of these facts is taken
+    from it."""
     at = NAMES.get(c.source, c.source)
-    if c.source != SHERWEB:
+    if _ties(c.source):
         named = now.microsoft or ""
         tied = tenant.named(named)
         if tied is None:
@@ -131,14 +140,12 @@ def moved(c: CommerceChange, now: Now) -> str | None:
     if not now.writable:
         return f"its status at {at} is {now.status or 'not given'}"
     if now.future:
-        return f"it starts on {now.future}: Pax8 does not update a subscription with a future date"
+        return f"it starts on {now.future}: {at} does not update a subscription with a future date"
     if now.quantity != c.from_:
         return f"it now has {now.quantity} seats at {at}, the plan counted {c.from_}"
     if c.kind != CANCEL and (c.to or 0) < now.least:
-        return (
-            f"Sherweb takes no fewer than {now.least} seats today (its committedMinimalQuantities): "
-            "plan again when its term renews"
-        )
+        said = f" ({now.least_said})" if now.least_said else ""
+        return f"{at} takes no fewer than {now.least} seats today{said}: plan again when its term renews"
     return None
 
 
@@ -160,7 +167,8 @@ async def check(
     if c.not_before and today.isoformat() < c.not_before:
         due = f"scheduled for {c.not_before} (its commitment's end), re-checked when due"
         return Verdict(due, scheduled=True), None
-    subscriptions = await tenant.subscriptions() if c.source != SHERWEB else Joins(())
+    # the tenant's own subscriptions, where the distributor names them (else nothing to join them with)
+    subscriptions = await tenant.subscriptions() if _ties(c.source) else Joins(())
     if subscriptions is None:
         return Verdict("could not re-read the tenant's subscriptions (GET /directory/subscriptions)"), None
     try:
@@ -225,12 +233,14 @@ def entry_of(plan: PlanFile) -> dict[str, dict[str, object]]:
 
 
 def customers_of(plan: PlanFile) -> dict[str, str]:
-    """The tenant's customer at its distributor ({"pax8": company id} or {"sherweb": customer id}), as
-    the report the plan was made from names it (the tenants file's entry, read by the audit): report.json
-    beside the plan, its tenant and collected_at the plan's. A change that names another customer is
-    refused. UsageError (exit 2, nothing read or sent) when that report is not there."""
+    """The tenant's customer at its distributor ({"pax8": company id}: the report's field of the
+    distributor's `scope`, as its block names the customer), as the report the plan was made from names it
+    (the tenants file's entry, read by the audit): report.json beside the plan, its tenant and collected_at
+    the plan's. A change that names another customer is refused. UsageError (exit 2, nothing read or sent)
+    when that report is not there."""
     found = _report_of(plan).distributor
-    customer = (found.customer_id if found.distributor == SHERWEB else found.company_id) if found else None
+    vendor = DISTRIBUTORS.get(found.distributor) if found else None
+    customer = getattr(found, vendor.scope, None) if vendor is not None else None
     return {found.distributor: customer} if found is not None and customer else {}
 
 

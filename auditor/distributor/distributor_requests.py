@@ -18,9 +18,7 @@ from auditor.formats.bill_model import CommerceChange
 from auditor.vendors.protocols import CANCEL, INCREASE, REDUCE
 from auditor.vendors.registry import DISTRIBUTORS
 
-PAX8, SHERWEB = "pax8", "sherweb"  # the distributors the plan's changes name, as plan.json's `source`
-
-__all__ = ["CANCEL", "INCREASE", "PAX8", "REDUCE", "SHERWEB", "shape_error"]
+__all__ = ["CANCEL", "INCREASE", "REDUCE", "shape_error"]
 
 
 def _iso_day(text: str | None) -> bool:

@@ -35,7 +35,7 @@ from auditor.vendors.registry import DISTRIBUTORS, NAMES
 from auditor.vendors.terms import MONTHLY
 
 from .. import i18n
-from .distributor_requests import INCREASE, SHERWEB
+from .distributor_requests import INCREASE
 
 BUY = "buy"  # a bill action that buys seats (auditor.billing.windows.Action.BUY)
 NOT_WRITTEN = "buy_not_written"  # NotPlanned.why: no one subscription at the distributor takes the purchase
@@ -158,11 +158,12 @@ def purchase_texts(c: CommerceChange, product: str, currency: str | None, locale
             cost=cost,
             price=i18n.format_money(price, currency, locale),
         )
-    elif c.source == SHERWEB:  # Sherweb's API gives no price: the bill's own a license
+    elif (vendor := DISTRIBUTORS.get(c.source)) is not None and not vendor.gives_price:  # the bill's own price
         money = t.pgettext(
             "plan_distributor_buy_bill_price",
-            "{cost} a month at the bill's price; Sherweb's API gives no price",
+            "{cost} a month at the bill's price; {distributor}'s API gives no price",
             cost=cost,
+            distributor=vendor.name,
         )
     else:
         money = t.pgettext("plan_distributor_buy_cost", "{cost} a month at your cost", cost=cost)

@@ -16,6 +16,7 @@ from ..billing.distributor_records import Payload
 from ..billing.psa_records import PsaPayload
 from ..delivery.arguments import add_email_arguments, options_from_args
 from ..report.baseline import LAST_RUN
+from ..vendors import arguments as flags
 from ..vendors.registry import PSAS
 
 if TYPE_CHECKING:
@@ -32,12 +33,12 @@ TENANTS_DIR = "reports/tenants"  # `audit --tenants`' --output-dir by default; a
 @dataclass(frozen=True)
 class InvoiceOptions:
     """What `audit --tenants` reads of the partner's invoices (auditor.fleet.invoice_reads): --invoice
-    and --pax8-invoice, and where (the demo's stand-ins)."""
+    and each distributor's --<key>-invoice (auditor.vendors.arguments), and where (the demo's stand-ins)."""
 
     microsoft: str | None = None  # --invoice ID: Microsoft's billed invoice reconciliation export
-    pax8: str | None = None  # --pax8-invoice ID|latest
+    distributors: Mapping[str, str] = field(default_factory=dict)  # --<key>-invoice ID|latest, by distributor
     graph: tuple[str, str] | None = None  # (the partner's Graph URL, a token): the demo's stand-in
-    pax8_endpoint: str | None = None  # --pax8-endpoint
+    endpoints: Mapping[str, str | None] = field(default_factory=dict)  # each distributor's --<key>-endpoint
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,8 @@ class FleetOptions:
     # None: worked out from --shard and the file's apps)
     lane_share: tuple[int, int] | None = None
     app: str | None = None  # --app CLIENT_ID: only the file's tenants of that app (then --shard among them)
-    pax8_endpoint: str | None = None  # --pax8-endpoint (None: Pax8's own)
-    sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
-    connectwise_endpoint: str | None = None  # --connectwise-endpoint (None: ConnectWise's cloud)
-    autotask_endpoint: str | None = None  # --autotask-endpoint (None: the zone Autotask names)
+    # each distributor's and PSA's URL, by its registry key: its --<key>-endpoint (None or absent: its own)
+    endpoints: Mapping[str, str | None] = field(default_factory=dict)
     lane_minutes: float = LANE_BUDGET_MINUTES  # --sign-in-lane-budget (auditor.fleet.sign_in_lane; 0: none)
     # --tenant-reports: "all", every tenant's --format; "mailed", report.html/.md and the digest only for the
     # tenants e-mailed tonight (the nightly's default: docs/msp.md, "What the nightly writes for each tenant")
@@ -66,27 +65,17 @@ class FleetOptions:
     # the run's e-mail flags, sent to one tenant's email_to (None: no --smtp-host nor --sender, nothing is sent)
     mail_to: Callable[[Sequence[str]], EmailOptions | None] | None = None
     # what the run sets itself: each tenant's environment over the process's (the demo's tokens), the
-    # demo's billing stand-in per tenant, Pax8's credentials (None: the process's environment), and the
+    # demo's billing stand-in per tenant, the distributors' credentials (None: the process's environment), and the
     # distributor's seats, read before the tenants (auditor.fleet.vendor_reads)
     tenant_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     billing_endpoints: Mapping[str, str] = field(default_factory=dict)
     distributor_env: Mapping[str, str] | None = None
     distributor_seats: Mapping[str, Payload] = field(default_factory=dict)
-    invoices: InvoiceOptions = field(default_factory=InvoiceOptions)  # --invoice, --pax8-invoice
+    invoices: InvoiceOptions = field(default_factory=InvoiceOptions)  # --invoice, each --<key>-invoice
     # the PSA's keys (None: the process's environment), and what each customer is billed there, read
     # before the tenants (auditor.fleet.vendor_reads)
     psa_env: Mapping[str, str] | None = None
     psa_billed: Mapping[str, PsaPayload] = field(default_factory=dict)
-
-    @property
-    def distributor_endpoints(self) -> dict[str, str | None]:
-        """Each distributor's URL of the run's flags (None: the distributor's own)."""
-        return {"pax8": self.pax8_endpoint, "sherweb": self.sherweb_endpoint}
-
-    @property
-    def psa_endpoints(self) -> dict[str, str | None]:
-        """Each PSA's URL of the run's flags (None: the PSA's own)."""
-        return {"connectwise": self.connectwise_endpoint, "autotask": self.autotask_endpoint}
 
     lane: Mapping[str, bool] = field(default_factory=dict)  # tonight's full reads (True) and those that wait
 
@@ -120,24 +109,21 @@ class FleetOptions:
             shard=args.shard,
             lane_share=args.lane_share,
             app=args.app,
-            pax8_endpoint=args.pax8_endpoint,
-            sherweb_endpoint=args.sherweb_endpoint,
-            connectwise_endpoint=args.connectwise_endpoint,
-            autotask_endpoint=args.autotask_endpoint,
+            endpoints=flags.endpoints(args),
             lane_minutes=args.sign_in_lane_budget,
             pages=args.tenant_reports or ("mailed" if args.baseline == LAST_RUN else "all"),
             mail_to=(lambda to: options_from_args(args, recipients_instead=to)) if sends else None,
             invoices=InvoiceOptions(
                 microsoft=getattr(args, "invoice", None),
-                pax8=getattr(args, "pax8_invoice", None),
-                pax8_endpoint=args.pax8_endpoint,
+                distributors=flags.invoices(args),
+                endpoints=flags.endpoints(args),
             ),
         )
 
 
 @dataclass(frozen=True)
 class TicketsOptions:
-    """`tickets DIR --tenants FILE --psa connectwise [--yes]`, typed (auditor/fleet/tickets.py runs with them)."""
+    """`tickets DIR --tenants FILE --psa PSA [--yes]`, typed (auditor/fleet/tickets.py runs with them)."""
 
     dir: str | None  # an `audit --tenants` run's output folder (with --demo: reports/tenants by default)
     tenants: str | None  # the tenants file: each customer's psa block (company, board)
@@ -159,7 +145,7 @@ class TicketsOptions:
             yes=args.yes,
             rules=tuple(args.rule or ()),
             severity=Severity.parse(args.severity),
-            endpoint=getattr(args, f"{args.psa}_endpoint", None),  # the flag of the PSA named (--demo: its own)
+            endpoint=flags.endpoints(args).get(args.psa),  # the flag of the PSA named (--demo: its own)
             journal=args.journal,
             demo=args.demo,
         )
@@ -281,11 +267,6 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
         choices=["low", "medium", "high", "critical"],
         help="the lowest severity chosen (default: high)",
     )
-    tickets.add_argument(
-        "--connectwise-endpoint", metavar="URL", help="ConnectWise Manage at URL (another region's site, or a stand-in)"
-    )
-    tickets.add_argument(
-        "--autotask-endpoint", metavar="URL", help="Autotask at URL (the zone's REST API, or a stand-in)"
-    )
+    flags.add_endpoints(tickets, PSAS.values(), lambda said: said.write)  # each PSA's URL, as it declares it
     tickets.add_argument("--journal", metavar="FILE", help="the journal (default: DIR/tickets-<UTC time>.jsonl)")
     tickets.set_defaults(func=command("cmd_tickets", "auditor.fleet.tickets", TicketsOptions.of))

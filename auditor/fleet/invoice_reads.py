@@ -1,18 +1,20 @@
 """What the partner was invoiced, beside each tenant's seats (docs/msp.md, "What Microsoft and Pax8
 invoiced"): after the tenants of `audit --tenants` are audited, with `--invoice ID` Microsoft's billed
 invoice reconciliation export is read once in the partner's tenant (the file's `partner:` block;
-auditor.billing.invoices_microsoft), and with `--pax8-invoice ID|latest` Pax8's invoice items
-(auditor.vendors.pax8.invoices); then every audited tenant gets OUTPUT_DIR/<key>/invoice.json:
+auditor.billing.invoices_microsoft), and with a distributor's `--<key>-invoice ID|latest` its invoice
+items (the distributor's `invoices`, an InvoiceReader; auditor.vendors.arguments); then every audited tenant
+gets OUTPUT_DIR/<key>/invoice.json:
 
     {"invoices": [{"source": "microsoft", "invoice_id": "G016907411", "gap": null,
                    "rows": [{"sku", "product", "assigned", "enabled", "invoiced", "amount", "currency",
                              "differences": [...]}, ...]}, ...]}
 
-Microsoft's lines are the tenant's when their CustomerId is its tenant id, Pax8's when their companyId
-is its entry's Pax8 company_id (its `products` map then names their SKUs). An invoice that cannot be
-read is each tenant's `gap` (its rows give the tenant's seats and no invoiced figure, and name no
-difference): never an empty invoice, which would read as "no differences". Read only: nothing is
-written to Microsoft or Pax8. The per-customer part (auditor.billing.invoices.CustomerInvoice) is what
+Microsoft's lines are the tenant's when their CustomerId is its tenant id, a distributor's when they
+name the customer its entry's block names at that distributor (the block's `scope` field: Pax8's
+company_id; its `products` map then names their SKUs). An invoice that cannot be read is each tenant's
+`gap` (its rows give the tenant's seats and no invoiced figure, and name no difference): never an empty
+invoice, which would read as "no differences". Read only: nothing is written to Microsoft or a
+distributor. The per-customer part (auditor.billing.invoices.CustomerInvoice) is what
 a three-way table takes as a fourth column (`invoices_for`).
 """
 
@@ -42,7 +44,7 @@ from ..graph.auth import StaticTokenCredential
 from ..graph.client import GraphClient
 from ..i18n import english_count
 from ..vendors.protocols import DistributorError
-from ..vendors.registry import DISTRIBUTORS
+from ..vendors.registry import DISTRIBUTORS, NAMES
 from .arguments import FleetOptions, InvoiceOptions
 from .gdap import partner_credential
 from .invoice_cells import FILE_NAME
@@ -59,7 +61,7 @@ class Read:
     invoice_id: str
     lines: tuple[bill.InvoiceLine, ...] = ()
     gap: str | None = None
-    note: str = ""  # Pax8's `latest`: which invoice, of which month, was read (a distributor InvoiceSession.latest)
+    note: str = ""  # a distributor's `latest`: which invoice, of which month, was read (InvoiceSession.latest)
 
 
 def _say(text: str) -> None:
@@ -96,23 +98,28 @@ def _microsoft(options: InvoiceOptions, block: PartnerBlock | None, auth: str | 
     return read_microsoft(invoice, graph_v1, credential, description, scope)
 
 
-def _pax8(options: InvoiceOptions, env: Mapping[str, str], today: date) -> Read:
-    asked = str(options.pax8)
-    pax8 = DISTRIBUTORS["pax8"]
-    assert pax8.invoices is not None  # Pax8 invoices the partner through its API
+def _distributor(key: str, asked: str, options: InvoiceOptions, env: Mapping[str, str], today: date) -> Read:
+    """The distributor `key`'s invoice `asked` (an id, or `latest`), read through its InvoiceReader."""
+    vendor = DISTRIBUTORS[key]
+    assert vendor.invoices is not None  # its --<key>-invoice: a distributor that invoices through its API
     try:
-        with pax8.invoices(pax8.credentials(env), options.pax8_endpoint) as invoices:
+        with vendor.invoices(vendor.credentials(env), options.endpoints.get(key)) as invoices:
             note = ""
             if asked == LATEST:
                 found, note = invoices.latest(today)
                 if found is None:
-                    return Read("pax8", asked, gap=note)
+                    return Read(key, asked, gap=note)
                 asked = found
             elif asked.casefold() not in {i.casefold() for i, _ in invoices.invoice_ids()}:
-                return Read("pax8", asked, gap=f"Pax8 lists no invoice {asked[:40]!r} of the partner")
-            return Read("pax8", asked, tuple(invoices.invoice_lines(asked)), note=note)
+                return Read(key, asked, gap=f"{vendor.name} lists no invoice {asked[:40]!r} of the partner")
+            return Read(key, asked, tuple(invoices.invoice_lines(asked)), note=note)
     except (DistributorError, AuditorError) as exc:
-        return Read("pax8", asked, gap=clean_message(str(exc))[:400])
+        return Read(key, asked, gap=clean_message(str(exc))[:400])
+
+
+def _whose(source: str) -> str:
+    """ "Microsoft's", or the distributor's name's ("Pax8's")."""
+    return "Microsoft's" if source == "microsoft" else f"{NAMES.get(source, source)}'s"
 
 
 def read(
@@ -124,14 +131,14 @@ def read(
     today: date | None = None,
 ) -> list[Read]:
     """Each invoice the run asks for, read once for every customer (each its gap when it cannot be);
-    `today`: the run's day (--as-of; the demo's moment), which month Pax8's `latest` is told by."""
+    `today`: the run's day (--as-of; the demo's moment), which month a distributor's `latest` is told by."""
     found = []
     if options.microsoft:
         found.append(_microsoft(options, partner, auth, env))
-    if options.pax8:
-        found.append(_pax8(options, env, today or datetime.now(UTC).date()))
+    for key, asked in options.distributors.items():
+        found.append(_distributor(key, asked, options, env, today or datetime.now(UTC).date()))
     for invoice in found:
-        name = "Microsoft's" if invoice.source == "microsoft" else "Pax8's"
+        name = _whose(invoice.source)
         if invoice.gap:
             _say(f"license-auditor: {name} invoice {invoice.invoice_id} not read: {invoice.gap}")
         else:
@@ -192,28 +199,31 @@ def _tenant_products(folder: Path) -> tuple[list[bill.TenantProduct], dict[str, 
     return products, _three_way(doc.psa)
 
 
-def _pax8_entry(job: TenantJob) -> tuple[str, dict[str, str]] | None:
+def _at_distributor(job: TenantJob, key: str) -> tuple[str, dict[str, str]] | None:
+    """The customer the tenants entry's block names at the distributor `key` (its `scope` field), and the
+    block's products map; None: the entry names no customer there."""
     entry = json.loads(job.distributor) if job.distributor else {}
-    pax8 = entry.get("pax8") if isinstance(entry, dict) else None
-    if not isinstance(pax8, dict):
+    block = entry.get(key) if isinstance(entry, dict) else None
+    if not isinstance(block, dict):
         return None
-    return str(pax8.get("company_id", "")), dict(pax8.get("products") or {})
+    return str(block.get(DISTRIBUTORS[key].scope, "")), dict(block.get("products") or {})
 
 
 def invoices_for(
     job: TenantJob, reads: Sequence[Read], tenant: Sequence[bill.TenantProduct]
 ) -> list[bill.CustomerInvoice]:
     """The customer's part of each invoice read (a three-way table's fourth column): Microsoft's by the
-    tenant id, Pax8's by the entry's company_id and products map (an entry with no Pax8 company: none)."""
+    tenant id, a distributor's by the customer and products map of the entry's block there (an entry
+    naming no customer at that distributor: none)."""
     parts = []
     for invoice in reads:
         if invoice.source == "microsoft":
             customer, products = job.tenant_id, dict[str, str]()
         else:
-            pax8 = _pax8_entry(job)
-            if pax8 is None:
+            named = _at_distributor(job, invoice.source)
+            if named is None:
                 continue
-            customer, products = pax8
+            customer, products = named
         if invoice.gap:
             parts.append(bill.CustomerInvoice(invoice.source, invoice.invoice_id, customer.lower(), gap=invoice.gap))
             continue
@@ -257,7 +267,7 @@ def run(outcomes: Sequence[Outcome], root: Path, reads: Sequence[Read]) -> list[
 
 
 def _line(part: bill.CustomerInvoice, rows: Sequence[bill.InvoiceRow]) -> str:
-    who = "Microsoft's" if part.source == "microsoft" else "Pax8's"
+    who = _whose(part.source)
     if part.gap:
         return f"{who} invoice {part.invoice_id}: not compared: {part.gap}"
     if not part.lines:
@@ -267,19 +277,22 @@ def _line(part: bill.CustomerInvoice, rows: Sequence[bill.InvoiceRow]) -> str:
     return f"{who} invoice {part.invoice_id}: {count} invoiced, {differ} otherwise than the tenant holds them"
 
 
-def for_demo(given: InvoiceOptions, graph: tuple[str, str], pax8_endpoint: str) -> InvoiceOptions:
-    """`audit --demo --tenants`'s invoices, read from its stand-ins: --invoice and --pax8-invoice as given
-    (an invoice the stand-ins do not hold is each customer's gap, as a real one would be), else the sample
-    MSP's (auditor.demo's SAMPLE_INVOICE from Microsoft, its latest from Pax8)."""
+def for_demo(given: InvoiceOptions, graph: tuple[str, str], endpoints: Mapping[str, str]) -> InvoiceOptions:
+    """`audit --demo --tenants`'s invoices, read from its stand-ins (`endpoints`, by distributor): --invoice
+    and each --<key>-invoice as given (an invoice the stand-ins do not hold is each customer's gap, as a
+    real one would be), else the sample MSP's (auditor.demo's SAMPLE_INVOICE from Microsoft, the latest of
+    each distributor whose stand-in invoices the partner, auditor.demo's INVOICING)."""
     from .. import demo  # the sample tenants and their stand-ins: only the demo loads them
 
-    return InvoiceOptions(given.microsoft or demo.SAMPLE_INVOICE, given.pax8 or LATEST, graph, pax8_endpoint)
+    asked = dict.fromkeys(demo.INVOICING, LATEST) | dict(given.distributors)
+    return InvoiceOptions(given.microsoft or demo.SAMPLE_INVOICE, asked, graph, dict(endpoints))
 
 
 def check(options: InvoiceOptions, env: Mapping[str, str]) -> None:
-    """Pax8's keys when --pax8-invoice is given, before any tenant is audited (UsageError: exit 2)."""
-    if options.pax8:
-        DISTRIBUTORS["pax8"].credentials(env)
+    """Each distributor's keys when its --<key>-invoice is given, before any tenant is audited (UsageError:
+    exit 2)."""
+    for key in options.distributors:
+        DISTRIBUTORS[key].credentials(env)
 
 
 def beside(options: FleetOptions, tenants: TenantsFile | None, outcomes: Sequence[Outcome], root: Path) -> list[Path]:

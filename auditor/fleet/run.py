@@ -22,7 +22,6 @@ slice K of N: stable when a tenant is added, and the N slices are disjoint and c
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 import threading
@@ -160,7 +159,7 @@ def _tenant_options(
             "AZURE_CLIENT_ID": job.client_id,
             **options.tenant_env.get(job.key, {}),
         },
-        distributor_seats=options.distributor_seats.get(job.key),  # its Pax8 subscriptions
+        distributor_seats=options.distributor_seats.get(job.key),  # its subscriptions at its distributor
         psa_billed=options.psa_billed.get(job.key),  # what its PSA bills the customer
     )
 
@@ -324,12 +323,8 @@ def _demo_tenants(options: FleetOptions) -> int:
     with (
         demo.tenants() as served,
         demo.commerce() as (billing_url, billing_token, partner_url, partner_token),
-        demo.distributor() as pax8,
-        demo.sherweb() as at_sherweb,
-        demo.psa() as in_psa,
+        demo.vendors() as vendors,  # the sample MSP's distributors and PSAs, served by their stand-ins
     ):
-        seats_at_pax8 = json.dumps({"pax8": {"company_id": pax8.company_id, "products": pax8.products}}, sort_keys=True)
-        seats_at_sherweb = json.dumps({"sherweb": {"customer_id": at_sherweb.customer_id}}, sort_keys=True)
         jobs = [
             TenantJob(
                 key=tenant.name.lower(),
@@ -344,9 +339,9 @@ def _demo_tenants(options: FleetOptions) -> int:
                 # the stand-ins serve Contoso's commerce; Fabrikam's bill has no source, as before
                 billing_source="auto" if tenant.commerce else "none",
                 graph_endpoint=tenant.url,
-                # Contoso's seats at the sample's Pax8, Fabrikam's at its Sherweb; Northwind's at neither
-                distributor=seats_at_pax8 if tenant.commerce else seats_at_sherweb if tenant.sherweb else "",
-                psa=in_psa.blocks[tenant.psa],  # ConnectWise's, Halo's, Autotask's
+                # the sample's seats at its distributor (if any), and its PSA's block
+                distributor=vendors.blocks(tenant)[0],
+                psa=vendors.blocks(tenant)[1],
             )
             for tenant in served
         ]
@@ -368,16 +363,9 @@ def _demo_tenants(options: FleetOptions) -> int:
             audit=run,
             tenant_env=tenant_env,
             billing_endpoints={job.key: billing_url for job, t in samples if t.commerce},
-            pax8_endpoint=pax8.url,
-            sherweb_endpoint=at_sherweb.url,
-            distributor_env={
-                "PAX8_CLIENT_ID": pax8.client_id,
-                "PAX8_CLIENT_SECRET": pax8.client_secret,
-                **at_sherweb.env,
-            },
-            connectwise_endpoint=in_psa.connectwise_url,
-            autotask_endpoint=in_psa.autotask_url,
-            psa_env=in_psa.env,
+            endpoints={**options.endpoints, **vendors.endpoints},
+            distributor_env=vendors.distributor_env,
+            psa_env=vendors.psa_env,
         )
         customers = [(t.tenant_id, t.name) for t in served]
         with (
@@ -385,8 +373,10 @@ def _demo_tenants(options: FleetOptions) -> int:
             demo.partner_graph(customers) as (gdap_url, gdap_token),
             demo.partner_billing(customers) as invoice_graph,
         ):
-            # what Microsoft (the export's stand-in) and Pax8 invoiced the sample MSP, beside the seats
-            options = replace(options, invoices=invoice_reads.for_demo(options.invoices, invoice_graph, pax8.url))
+            # what Microsoft (the export's stand-in) and the distributors invoiced the sample MSP, beside the seats
+            options = replace(
+                options, invoices=invoice_reads.for_demo(options.invoices, invoice_graph, vendors.endpoints)
+            )
 
             # the partner tenant's GDAP relationships, served by an emulator of its own
             def relationships() -> gdap.Reading:
@@ -424,7 +414,7 @@ def cmd_tenants(options: FleetOptions) -> int:
         raise UsageError(f"--app: no tenant of {options.tenants} has the client_id {options.app}")
     jobs = select(of_app(tenants.jobs, options.app), options.shard)
     vendor_reads.check(jobs, os.environ)  # before any tenant: a distributor's or a PSA's keys missing is exit 2
-    invoice_reads.check(options.invoices, os.environ)  # --pax8-invoice without Pax8's keys: exit 2
+    invoice_reads.check(options.invoices, os.environ)  # a distributor's invoice without its keys: exit 2
     return _run_and_roll_up(options, jobs, tenants)
 
 
@@ -462,10 +452,10 @@ def _audit_and_roll_up(
     began = datetime.now(UTC)
     # the distributor's seats (read only), read before the tenants: each tenant's report and bill show them
     env = options.distributor_env or os.environ
-    seats = vendor_reads.read_distributors(jobs, endpoints=options.distributor_endpoints, env=env)
+    seats = vendor_reads.read_distributors(jobs, endpoints=options.endpoints, env=env)
     # what the PSA bills each customer (read only), read before the tenants: each tenant's report shows the table
     billed = vendor_reads.read_psas(
-        jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of
+        jobs, endpoints=options.endpoints, env=options.psa_env or os.environ, as_of=run.as_of
     )
     # the shard's share of each app's limits across tenants (shards of one app at once), then the night's
     # full sign-in reads within the lane's budget
@@ -482,7 +472,7 @@ def _audit_and_roll_up(
     # each tenant's reconciliation and three-way table, as its report has them
     extra = vendor_reads.write(vendor_reads.DISTRIBUTOR, outcomes, root, seats)
     extra += vendor_reads.write(vendor_reads.PSA, outcomes, root, billed)
-    extra += invoice_reads.beside(options, tenants, outcomes, root)  # what Microsoft and Pax8 invoiced (read only)
+    extra += invoice_reads.beside(options, tenants, outcomes, root)  # what Microsoft and distributors invoiced
     part = f"{options.shard[0]}/{options.shard[1]}" if options.shard else None
     locale = run.locale.value if run.locale else None
     relationships = (given_relationships or _partner_relationships(options, tenants))()

@@ -61,7 +61,7 @@ from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
 from ..reference import product_names
 from ..vendors.protocols import KEY_PREFIX, Filing, PsaError, TicketDesk
-from ..vendors.registry import PSAS
+from ..vendors.registry import NAMES, PSAS
 from .arguments import TENANTS_DIR, TicketsOptions
 from .tenant_folder import entrys_tenant
 
@@ -413,15 +413,17 @@ def cmd_tickets(options: TicketsOptions) -> int:
 
 def _demo(options: TicketsOptions) -> int:
     """`tickets --demo`: a sample customer's findings of `audit --demo --tenants` (its folder, DIR or
-    reports/tenants) as tickets in the sample MSP's PSA, served by a stand-in: Contoso's in ConnectWise
-    (--psa connectwise, the default), Northwind's in Halo (--psa halo). Its tickets are kept between runs
-    (DIR/demo-<psa>.json), so a second `tickets --demo --yes` finds the first one's."""
+    reports/tenants) as tickets in the sample MSP's PSA, served by a stand-in: which sample customer's
+    findings go to which PSA is the demo's (auditor.demo's TICKETS, its first PSA the default). Its tickets
+    are kept between runs (DIR/demo-<psa>.json), so a second `tickets --demo --yes` finds the first one's."""
     from .. import demo  # the stand-in: only this demo loads it
 
-    psa = options.psa or "connectwise"
-    key = {"connectwise": "contoso", "halo": "northwind"}.get(psa)  # vendor registration: halo
+    customers: Mapping[str, str] = demo.TICKETS  # the demo's PSA -> the sample customer whose tickets go there
+    psa = options.psa or next(iter(customers))
+    key = customers.get(psa)
     if key is None:
-        raise UsageError(f"tickets --demo: the demo's PSAs are ConnectWise and Halo, not {psa}")
+        named = " and ".join(NAMES[p] for p in customers)
+        raise UsageError(f"tickets --demo: the demo's PSAs are {named}, not {psa}")
     root = Path(options.dir or TENANTS_DIR)
     report = root / key / "report.json"
     if not report.is_file():

@@ -241,7 +241,7 @@ class NotPlanned(Struct, frozen=True, kw_only=True, omit_defaults=True):
     the catalog's microsoftSkuId), every_seat (Sherweb: the change would take every seat)."""
 
     why: str
-    distributor: str  # pax8 | sherweb
+    distributor: str  # the distributor's registry key (auditor.vendors.registry)
     sku: str  # the product's part number
     sku_id: str | None = None
     subscriptions: list[str] = []  # the distributor's subscription ids
@@ -263,7 +263,7 @@ class Bill(Struct, frozen=True, kw_only=True):
     monthly_saving_within_year: int | float
     as_of: str
     commerce: list[CommerceChange] | UnsetType = UNSET  # only when an API can make some
-    # the distributor's quantity changes (Pax8, Sherweb), apply --distributor (auditor.distributor.distributor_changes)
+    # the distributors' quantity changes, apply --distributor (auditor.distributor.distributor_changes)
     distributor: list[CommerceChange] | UnsetType = UNSET
     distributor_skipped: list[str] | UnsetType = UNSET  # the distributor's reductions not planned, and why
     distributor_not_planned: list[NotPlanned] | UnsetType = UNSET  # the same, by their facts (plan.md's words)

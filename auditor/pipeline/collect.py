@@ -65,7 +65,7 @@ def distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) ->
     """The tenant's seats at its distributor: as audit --tenants gives them, or for a one-tenant audit
     with --distributor FILE read as that run reads them (auditor.vendors.distributor_sessions.read), with
     the `distributor:` block of the tenant's entry in FILE (its tenant_id: --tenant-id as given, or the
-    tenant's id). Without a snapshot: the checks made before the tenant is read (the file, Pax8's
+    tenant's id). Without a snapshot: the checks made before the tenant is read (the file, the distributor's
     credentials: exit 2)."""
     if options.distributor_seats or not options.distributor:
         return options.distributor_seats
@@ -82,8 +82,7 @@ def distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) ->
     if len(found) != 1 or not found[0].distributor:
         what = "names no distributor" if found and len(found) == 1 else "is not one entry of the file"
         raise UsageError(f"--distributor {options.distributor}: tenant {', '.join(sorted(wanted))} {what}")
-    endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
-    given = sessions.read_any({"": json.loads(found[0].distributor)}, endpoints=endpoints, env=env)[""]
+    given = sessions.read_any({"": json.loads(found[0].distributor)}, endpoints=options.endpoints, env=env)[""]
     if given.get("error"):
         say(f"license-auditor: distributor: not read: {given['error']}")
     return given

@@ -67,8 +67,7 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             # the demo's audit reads the sample's protection rules; so does its fresh compile
             demo_exchange=options.graph.demo,
             distributor_seats=_distributor(plan, options),
-            pax8_endpoint=options.pax8_endpoint,
-            sherweb_endpoint=options.sherweb_endpoint,
+            endpoints=options.endpoints,
         )
         with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
             code = audit(audit_options)
@@ -111,8 +110,7 @@ def _distributor(plan: PlanFile, options: WriteOptions) -> Payload | None:
             "read (a report written before it was kept): the distributor's changes cannot be compiled again at "
             "the call; audit and plan again"
         )
-    endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
-    return read_any({"": entry}, endpoints=endpoints, env=os.environ)[""]  # type: ignore[dict-item]
+    return read_any({"": entry}, endpoints=options.endpoints, env=os.environ)[""]  # type: ignore[dict-item]
 
 
 def _same_policy(plan: PlanFile, read: dict[str, str]) -> None:

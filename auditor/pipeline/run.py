@@ -25,7 +25,7 @@ from .values import Prepared, Rendered
 def audit(options: AuditOptions) -> int:
     """One tenant's audit with `options`, which it never changes; the exit code."""
     prepared = prepare(options)
-    distributor_seats(options, None)  # its file and Pax8's credentials, before the tenant is read
+    distributor_seats(options, None)  # its file and the distributors' credentials, before the tenant is read
     out_dir = prepared.out_dir
     with locked_output_dir(out_dir), contextlib.ExitStack() as paused:
         claim(out_dir, RunKind.TENANT)  # a folder another kind of run owns is refused before anything moves

@@ -16,11 +16,13 @@ that implements one of them, and one line of auditor.vendors.registry.
         .increase(customer, id, to)     the request a purchase sends (the quantity up to `to`); undo
                                         takes it back with .reduce within seven days
         .kinds                          the changes it takes: REDUCE, CANCEL, INCREASE
+        .gives_price                    whether its API gives a seat's price to the MSP
         .wrong_request(change)          how a plan's change's request is not the one it is sent, or None
         .commits_by_term_only,          its commitment rule (auditor.vendors.terms): whether only the
         .renews_next_day                commitment term commits, and whether the first day a committed
                                         subscription can be reduced is the day after its end
         .invoices                       what it invoiced the partner (InvoiceReader), or None
+        .flags                          its own flags (Flags): its URL, its invoice, their help
     DistributorSession                  .subscriptions(customer) (typed rows: DistributorSubscription),
                                         .now(...) the subscription re-read at the call, .send(change),
                                         .recorded(...) the distributor's record of its last change,
@@ -30,6 +32,7 @@ that implements one of them, and one line of auditor.vendors.registry.
         .key, .name, .credentials(env), .session(keys, endpoint): a PsaSession
         .product, .product_pattern, .where_key: its block's products and where its tickets go
         .desk(keys, endpoint)           a TicketDesk, or None: its tickets are not filed by this version
+        .flags                          its own flags (Flags): its URL and their help
     PartnerCenterApi                    Microsoft's commerce for a CSP partner (neither of the two): its
                                         session (.open) and its calls on a customer's subscriptions
     PsaSession                          .lines(company, on) the company's billed lines
@@ -114,6 +117,7 @@ class Now:
     due: str | None = None  # the first day its commitment lets a reduction be made (None: now)
     stale: str | None = None  # why no such day can be derived (a commitment's end passed or not given)
     least: int = 1  # the fewest seats the distributor takes today (its committed minimum, where it has one)
+    least_said: str = ""  # where that minimum is read, as the distributor names it (the refusal's words)
     future: str | None = None  # a start after today, where the distributor updates no such subscription
     # the customer's billed subscriptions that name its Microsoft subscription, it among them, when two or
     # more do (distributor_join.named_twice: which is the tenant's is not guessed); else none
@@ -141,6 +145,25 @@ class Added:
     at: datetime | None
     said: str
     why: str = ""
+
+
+@dataclass(frozen=True)
+class Flags:
+    """A vendor's own flags, as the commands add them and read them back (auditor.vendors.arguments): the URL
+    it is read and written at (another region's site, a stand-in), and a distributor's invoice to the
+    partner; each with its help as each command says it. "" where the vendor has no such flag."""
+
+    endpoint: str = ""  # --<key>-endpoint URL
+    audit: str = ""  # its help in `audit`
+    write: str = ""  # its help in the commands that write there: apply and undo (a distributor), tickets (a PSA)
+    sends: str = ""  # a distributor: what `apply --distributor` sends it, and the keys it reads (that flag's help)
+    invoice: str = ""  # a distributor that invoices the partner: --<key>-invoice ID|latest (audit --tenants)
+    invoice_help: str = ""
+
+    @staticmethod
+    def dest(flag: str) -> str:
+        """The flag's attribute in argparse's Namespace ("--pax8-endpoint" -> "pax8_endpoint")."""
+        return flag.removeprefix("--").replace("-", "_")
 
 
 class DistributorSession(Protocol):
@@ -176,8 +199,10 @@ class Distributor(Protocol):
     product_pattern: ClassVar[re.Pattern[str]]  # their shape
     ties: ClassVar[str]  # the field of its subscriptions naming their Microsoft subscription ("": none given)
     kinds: ClassVar[tuple[str, ...]]  # the changes it takes through its API: REDUCE, CANCEL, INCREASE
+    gives_price: ClassVar[bool]  # whether its API gives a seat's price (else a purchase is said at the bill's)
     commits_by_term_only: ClassVar[bool]
     renews_next_day: ClassVar[bool]
+    flags: ClassVar[Flags]
     invoices: InvoiceReader | None
 
     def credentials(self, env: Mapping[str, str]) -> Any: ...
@@ -252,6 +277,7 @@ class PSA(Protocol):
     product: ClassVar[str]  # what the tenants block's products map's keys are (as messages name them)
     product_pattern: ClassVar[re.Pattern[str]]  # their shape (auditor.billing.psa_block: CODE, NUMBER_ID)
     where_key: ClassVar[str]  # the block's key naming where its tickets go (board, queue, team)
+    flags: ClassVar[Flags]
 
     def credentials(self, env: Mapping[str, str]) -> Any: ...
     def session(self, keys: Any, endpoint: str | None) -> PsaSession: ...

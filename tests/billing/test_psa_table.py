@@ -57,7 +57,7 @@ def _distributor(*rows: tuple[str, int, float]) -> DistributorSection:
         ProductRow(
             sku=sku,
             name=sku,
-            pax8_products=[],
+            products=[],
             matched_by="map",
             billed=billed,
             enabled=0,

@@ -99,6 +99,29 @@ def test_a_layer_above_the_vendors_cannot_import_a_vendors_folder(tmp_path: Path
     assert done.returncode == 1 and "auditor.fleet.probe" in done.stdout and "BROKEN" in done.stdout, done.stdout
 
 
+def test_a_new_vendors_folder_is_held_with_no_edit_of_the_contracts(tmp_path: Path) -> None:
+    """The vendors are the folders of auditor/vendors, found when the contracts are checked
+    (auditor_dev/vendor_contracts.py): a new vendor's folder needs no line in pyproject.toml, and is held as
+    the others are: importing another vendor breaks "A vendor is one folder", and a layer above that imports
+    it breaks "vendor-folders"."""
+    for package in ("auditor", "auditor_dev"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "*.json"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    folder = tmp_path / "auditor" / "vendors" / "acme"
+    folder.mkdir()
+    (folder / "__init__.py").write_text('"""A distributor."""\n', "utf-8")
+    (folder / "client.py").write_text("from auditor.vendors.protocols import Flags\n", "utf-8")
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and ", 0 broken" in done.stdout, done.stdout[-3000:]  # held, with no edit
+    (folder / "client.py").write_text("from auditor.vendors.pax8 import VENDOR\n", "utf-8")
+    (tmp_path / "auditor" / "fleet" / "probe.py").write_text("from auditor.vendors.acme import client\n", "utf-8")
+    done = subprocess.run([str(lint), "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "auditor.vendors.acme is not allowed to import auditor.vendors.pax8" in done.stdout, done.stdout[-3000:]
+    assert "auditor.fleet is not allowed to import auditor.vendors.acme" in done.stdout, done.stdout[-3000:]
+    assert done.returncode == 1 and ", 2 broken" in done.stdout
+
+
 def test_production_code_imports_no_developer_tool_but_the_command_lines_registration() -> None:
     """auditor_dev stands beside the product: the one import of it is auditor.cli's registration of the demo
     (pyproject.toml's contract names it); every --demo path goes through the seam auditor.demo."""

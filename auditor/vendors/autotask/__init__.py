@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from auditor.billing.psa_block import NUMBER_ID
+from auditor.vendors.protocols import Flags
 
 if TYPE_CHECKING:
     from .client import Autotask, Credentials
@@ -28,6 +29,12 @@ class AutotaskPsa:
     product: ClassVar[str] = "Autotask service id"  # the products map's keys: a Services id
     product_pattern: ClassVar[re.Pattern[str]] = NUMBER_ID
     where_key: ClassVar[str] = "queue"  # the tenants block's key naming where its tickets go
+    flags: ClassVar[Flags] = Flags(
+        endpoint="--autotask-endpoint",
+        audit="read Autotask at URL (the zone's REST API, or a stand-in; default: the zone Autotask names for "
+        "the user)",
+        write="Autotask at URL (the zone's REST API, or a stand-in)",
+    )
 
     def credentials(self, env: Mapping[str, str]) -> Credentials:
         from .client import credentials  # its client (httpx): for a run that reads Autotask

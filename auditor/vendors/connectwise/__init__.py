@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from auditor.billing.psa_block import CODE
+from auditor.vendors.protocols import Flags
 
 if TYPE_CHECKING:
     from .client import ConnectWise, Credentials
@@ -28,6 +29,12 @@ class ConnectWisePsa:
     product: ClassVar[str] = "ConnectWise product identifier"  # the products map's keys: product.identifier
     product_pattern: ClassVar[re.Pattern[str]] = CODE
     where_key: ClassVar[str] = "board"  # the tenants block's key naming where its tickets go
+    flags: ClassVar[Flags] = Flags(
+        endpoint="--connectwise-endpoint",
+        audit="read ConnectWise Manage at URL (another region's site, or a stand-in; default: "
+        "api-na.myconnectwise.net)",
+        write="ConnectWise Manage at URL (another region's site, or a stand-in)",
+    )
 
     def credentials(self, env: Mapping[str, str]) -> Credentials:
         from .client import credentials  # its client (httpx): for a run that reads ConnectWise

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from auditor.billing.psa_block import CODE
+from auditor.vendors.protocols import Flags
 
 if TYPE_CHECKING:
     from .client import Credentials, Halo
@@ -31,6 +32,7 @@ class HaloPsa:
     product: ClassVar[str] = "Halo item code"  # the products map's keys: an item's code
     product_pattern: ClassVar[re.Pattern[str]] = CODE
     where_key: ClassVar[str] = "team"  # the tenants block's key naming where its tickets go
+    flags: ClassVar[Flags] = Flags()  # no flag of its own: its URL is the MSP's, HALO_URL (client.py)
 
     def credentials(self, env: Mapping[str, str]) -> Credentials:
         from .client import credentials  # its client (httpx): for a run that reads Halo

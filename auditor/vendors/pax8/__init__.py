@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
-from auditor.vendors.protocols import CANCEL, INCREASE, REDUCE, DistributorSession, InvoiceSession
+from auditor.vendors.protocols import CANCEL, INCREASE, REDUCE, DistributorSession, Flags, InvoiceSession
 
 from . import requests
 
@@ -47,8 +47,19 @@ class Pax8Distributor:
     )
     ties: ClassVar[str] = "vendorSubscriptionId"  # its subscriptions name their Microsoft subscription by it
     kinds: ClassVar[tuple[str, ...]] = (REDUCE, CANCEL, INCREASE)
+    gives_price: ClassVar[bool] = True  # a subscription's price and partnerCost
     commits_by_term_only: ClassVar[bool] = False  # an annual billing term commits a subscription too
     renews_next_day: ClassVar[bool] = False  # a reduction can be made on its commitment's endDate
+    flags: ClassVar[Flags] = Flags(
+        endpoint="--pax8-endpoint",
+        audit="read Pax8 at URL (a stand-in)",
+        write="Pax8's URL (--distributor: a stand-in)",
+        sends="Pax8: PUT /subscriptions/{id} with the new quantity, or DELETE /subscriptions/{id}?cancelDate=... "
+        "when every seat goes; PAX8_CLIENT_ID, PAX8_CLIENT_SECRET",
+        invoice="--pax8-invoice",
+        invoice_help="read Pax8's invoice ID (or the latest) beside the seats of each tenant with a Pax8 company "
+        "(docs/msp.md)",
+    )
 
     def __init__(self) -> None:
         self.invoices: InvoiceReader | None = _invoices

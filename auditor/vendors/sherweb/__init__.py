@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
-from auditor.vendors.protocols import INCREASE, REDUCE, DistributorSession
+from auditor.vendors.protocols import INCREASE, REDUCE, DistributorSession, Flags
 
 from . import requests
 
@@ -35,8 +35,16 @@ class SherwebDistributor:
     product_pattern: ClassVar[re.Pattern[str]] = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")
     ties: ClassVar[str] = ""  # its subscriptions name no Microsoft subscription
     kinds: ClassVar[tuple[str, ...]] = (REDUCE, INCREASE)  # no cancellation: a reduction keeps one seat
+    gives_price: ClassVar[bool] = False  # its API gives no price
     commits_by_term_only: ClassVar[bool] = True  # Sherweb's CommitmentTermType: Monthly, Annual, ...
     renews_next_day: ClassVar[bool] = True  # "The first day of the next commitment term"
+    flags: ClassVar[Flags] = Flags(
+        endpoint="--sherweb-endpoint",
+        audit="read Sherweb at URL (a stand-in)",
+        write="Sherweb's URL (--distributor: a stand-in)",
+        sends="Sherweb: an amendment to the new quantity; SHERWEB_CLIENT_ID, SHERWEB_CLIENT_SECRET, "
+        "SHERWEB_SUBSCRIPTION_KEY",
+    )
 
     def __init__(self) -> None:
         self.invoices: InvoiceReader | None = None  # Sherweb's invoices are not read

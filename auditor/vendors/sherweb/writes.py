@@ -64,6 +64,7 @@ class SherwebWriter:
             due=due,
             stale=stale,
             least=seats.least(today),
+            least_said="its committedMinimalQuantities",
         )
 
     def recorded(self, scope: str, sub_id: str, quantity: int) -> Recorded:
