@@ -42,7 +42,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
@@ -126,7 +125,7 @@ class VendorClient:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -205,10 +204,12 @@ class VendorClient:
         try:
             return strict_value(data) if shape is None else strict_json(data, shape)
         except ValueError as exc:
-            shown = console_line(str(exc))[:80]
-            raise self.error(
-                f"{where}: the answer is not JSON {self.vendor} sends ({shown})", self.not_json_status
-            ) from None
+            raise self.not_json(where, exc) from None
+
+    def not_json(self, where: str, exc: ValueError) -> Exception:
+        """The error of an answer that is not strict JSON: the request, and what is wrong (80 characters)."""
+        said = f"{where}: the answer is not JSON {self.vendor} sends ({console_line(str(exc))[:80]})"
+        return self.error(said, self.not_json_status)
 
     def value(self, data: bytes, where: str) -> Any:
         """The answer as any JSON value, read as strict JSON (decode)."""

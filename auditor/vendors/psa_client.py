@@ -9,17 +9,21 @@ billed: the PSA").
                                     addition, a contract service's units, a recurring invoice's line):
                                     the PSA's product, the quantity billed and included, the price and
                                     cost of one, whether the customer is billed, and its dates
-    PsaClient                       one session for the run (a context manager):
+    PsaClient                       one session for the run (a context manager), on the one client base
+                                    (auditor.vendors.client.VendorClient):
         .request(method, path, query=None, body=None)   the body of one request answered 2xx (a
-                                    POST's 201 too), read up to `max_bytes`; any other status or a
-                                    transport failure: the vendor's error naming the request, its
-                                    status and the answer's error code. Reads and writes alike
-                                    (`tickets` posts its tickets and notes with it)
-        .decode(data, where)        the answer as strict JSON (auditor.billing.untrusted), else the error
+                                    POST's 201 too), read up to `max_bytes`, with a bearer token when
+                                    the PSA uses one (asked for once, again once on a 401); any other
+                                    status or a transport failure: the vendor's error naming the
+                                    request, its status and the answer's error code. Reads and writes
+                                    alike (`tickets` posts its tickets and notes with it)
+        .decode(data, where)        the answer as strict JSON (the client base's), else the error
+        .fields                     the checks of its answers' fields (fields(error))
         .lines(company_id, on)      the billing lines of the customer's active agreements that bill on
                                     the day `on` (each PSA reads its own)
-    number, price, day, text,       the checks of an answer's fields, each refusal the PSA's error
-    whole_id, currency, listed_once naming the field and at most 40 characters of the value
+    fields(error)                   the checks of an answer's fields (auditor.vendors.client.Fields),
+                                    each refusal the PSA's error naming the field and at most 40
+                                    characters of the value
     keyed, key_of, made_id,         what every PSA's ticket desk shares: a ticket's summary ending
     by_address                      with its key, the id of a record made, the one contact of a UPN
 
