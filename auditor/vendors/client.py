@@ -42,7 +42,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, overload
 
 import httpx
 import msgspec
@@ -82,16 +82,10 @@ class TokenRequest:
     where: str = ""
     limit: int | None = None
 
-    def sent(self) -> dict[str, Mapping[str, str] | None]:
+    def sent(self) -> dict[str, Mapping[str, str]]:
         """httpx's keywords for it: json=... or data=..., and the query and headers when given."""
-        sent: dict[str, Mapping[str, str] | None] = {"json": self.json} if self.json is not None else {}
-        if self.json is None:
-            sent["data"] = self.form or {}
-        if self.params is not None:
-            sent["params"] = self.params
-        if self.headers is not None:
-            sent["headers"] = self.headers
-        return sent
+        sent = {"json": self.json} if self.json is not None else {"data": self.form or {}}
+        return sent | {key: given for key, given in (("params", self.params), ("headers", self.headers)) if given}
 
 
 def _size(limit: int) -> str:
@@ -197,6 +191,10 @@ class VendorClient:
             answer = send()
         return answer
 
+    @overload
+    def decode(self, data: bytes, where: str) -> Any: ...
+    @overload
+    def decode(self, data: bytes, where: str, shape: type[_Shape]) -> _Shape | None: ...
     def decode(self, data: bytes, where: str, shape: type[_Shape] | None = None) -> Any:
         """The answer as strict JSON (auditor.billing.untrusted: no NaN, no key given twice, nested at most
         MAX_DEPTH deep): any JSON value, or with `shape` a JSON object decoded into that Struct (None: an
@@ -210,10 +208,6 @@ class VendorClient:
         """The error of an answer that is not strict JSON: the request, and what is wrong (80 characters)."""
         said = f"{where}: the answer is not JSON {self.vendor} sends ({console_line(str(exc))[:80]})"
         return self.error(said, self.not_json_status)
-
-    def value(self, data: bytes, where: str) -> Any:
-        """The answer as any JSON value, read as strict JSON (decode)."""
-        return self.decode(data, where)
 
 
 class DistributorClient(VendorClient):
