@@ -232,14 +232,14 @@ class Autotask(PsaClient):
         internal = self.query("Currencies", [Filter("eq", "isInternalCurrency", True)], _Currency)
         if len(internal) != 1 or internal[0].isInternalCurrency is not True:
             raise self.error(f"GET /Currencies/query: {len(internal)} internal currencies, not one")
-        own = _code(internal[0], self.error)
+        own = _code(internal[0])
         if company.currencyID is None or company.currencyID == internal[0].id:
             return own, own
         currency_id = self.fields.whole_id(company.currencyID, "the company's currencyID")
         currency = self._item(f"/Currencies/{currency_id}", currency_id, _Currency)
         if currency is None:
             raise self.error(f"Autotask has no currency {currency_id}, the company's currencyID")
-        return _code(currency, self.error), own
+        return _code(currency), own
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
         """The units of the company's active contracts' services that bill on the day `on`, each checked."""
@@ -263,7 +263,7 @@ class Autotask(PsaClient):
         return found
 
 
-def _code(found: _Currency, error: type[AutotaskError]) -> str:
+def _code(found: _Currency) -> str:
     """A currency's `name`: its ISO 4217 code (Autotask's three letters)."""
     return str(_FIELDS.currency(found.name, f"currency {str(found.id)[:20]}'s name", required=True))
 

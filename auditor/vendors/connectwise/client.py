@@ -186,13 +186,13 @@ class ConnectWise(PsaClient):
         for agreement in listed:
             if agreement.company is None or agreement.company.id != company_id:
                 raise self.error(f"GET /finance/agreements: agreement {str(agreement.id)[:20]} is another company's")
-        _listed_once([a.id for a in listed], "/finance/agreements", "agreement")
+        _FIELDS.listed_once([a.id for a in listed], "GET /finance/agreements", "agreement")
         return listed
 
     def additions(self, agreement_id: int) -> list[Addition]:
         path = f"/finance/agreements/{agreement_id}/additions"
         listed = self.records(path, Addition)
-        _listed_once([a.id for a in listed], path, "addition")
+        _FIELDS.listed_once([a.id for a in listed], f"GET {path}", "addition")
         return listed
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
@@ -261,7 +261,3 @@ def _line(agreement: Agreement, agreement_id: int, raw: Addition) -> PsaLine:
         currency=_currency(agreement),
         bill_customer=str(bill),
     )
-
-
-def _listed_once(ids: list[object], path: str, what: str) -> None:
-    _FIELDS.listed_once(ids, f"GET {path}", what)
