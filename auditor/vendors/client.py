@@ -133,6 +133,11 @@ class VendorClient:
         """What a refusal of this status asks the MSP to check (appended to the message)."""
         return ""
 
+    def refused(self, what: str, answer: Answered) -> Exception:
+        """The error of a request the vendor refused: named by the request (`what`), the status and the
+        answer's error code (auditor.billing.untrusted.refusal: never its text), with the hint."""
+        return self.error(f"{what}: {refusal(answer.status, answer.body)}{self.hint(answer.status)}", answer.status)
+
     def unreachable(self, what: str, exc: Exception) -> Exception:
         """The error of a request that got no answer (a transport failure), naming it."""
         return self.error(f"{what}: {self.vendor} could not be reached: {type(exc).__name__}")
@@ -236,12 +241,11 @@ class DistributorClient(VendorClient):
         answer = self.authorized(
             lambda: self.fetch(method, url, what, headers={**self.bearer(), **self.headers()}, **kw)
         )
-        status, data = answer.status, answer.body
-        if empty and status in (200, 204) and not data.strip():  # taken, without a body
+        if empty and answer.status in (200, 204) and not answer.body.strip():  # taken, without a body
             return b""
-        if status != 200:
-            raise self.error(f"{what}: {refusal(status, data)}{self.hint(status)}", status)
-        return data
+        if answer.status != 200:
+            raise self.refused(what, answer)
+        return answer.body
 
 
 @dataclass(frozen=True)

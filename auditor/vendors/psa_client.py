@@ -44,7 +44,7 @@ from typing import Any, ClassVar, TypeVar
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
-from auditor.billing.untrusted import Answered, refusal
+from auditor.billing.untrusted import Answered
 from auditor.common.errors import UsageError, console_line
 from auditor.vendors.client import Fields, VendorClient
 from auditor.vendors.protocols import KEY_PREFIX, PsaError
@@ -137,8 +137,7 @@ class PsaClient(VendorClient):
         naming the request, its status and the answer's error code (one line; never its text)."""
         answer = self.authorized(lambda: self.exchange(method, path, query, body))
         if not 200 <= answer.status < 300:
-            said = refusal(answer.status, answer.body)
-            raise self.error(f"{method} {path}: {said}{self.hint(answer.status)}", answer.status)
+            raise self.refused(f"{method} {path}", answer)
         return answer
 
     def shaped(self, value: object, shape: type[_Record], where: str) -> _Record:

@@ -37,7 +37,7 @@ from azure.core.credentials import TokenCredential
 
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm, next_term_product
-from auditor.billing.untrusted import JsonObject, refusal
+from auditor.billing.untrusted import JsonObject
 from auditor.vendors.client import VendorClient
 
 PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
@@ -105,7 +105,7 @@ class PartnerCenter(VendorClient):
                 self._sleep(_retry_after(answer.headers))
                 continue
             if answer.status >= 400:
-                raise BillingSourceError(f"{said}: {refusal(answer.status, answer.body)}", answer.status)
+                raise self.refused(said, answer)
             return self.decode(answer.body, said)
         raise BillingSourceError(f"{said}: still throttled after {RETRIES} retries", 429)
 

@@ -52,7 +52,7 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from auditor.billing.distributor_records import MAX_SEATS, DistributorSubscription
-from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, once_each
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest
 from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
@@ -293,7 +293,7 @@ class Sherweb(DistributorClient):
         doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, where, _Details)
         found = [raw for raw in _listing(doc.items, "items", where, _Item) if raw.id == sub_id]
         if len(found) > 1:
-            raise SherwebError(f"GET {where}: {once_each(sub_id for _ in found)}")
+            _fields(where).listed_once([sub_id] * len(found), f"GET {where}")
         if len(found) != 1:
             raise SherwebError(f"GET {where}: subscription {sub_id[:40]!r} is not the customer's", 404)
         raw = found[0]
