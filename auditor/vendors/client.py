@@ -14,6 +14,8 @@ headers, its shapes), and this one does, once, what they all do:
                                         and reused
         .authorized(send)               one request sent so; a 401 asks for a new token once and
                                         sends it again (an expired token)
+        .refused(what, answer)          the vendor's error for a refusal: the request, the status and
+                                        the answer's error code (never its text), and the hint
         .decode(data, where, shape)     the answer as strict JSON (auditor.billing.untrusted: no NaN,
                                         no key given twice, nested at most MAX_DEPTH deep): any
                                         value, or decoded into the Struct `shape`; else the vendor's
