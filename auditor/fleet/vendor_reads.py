@@ -43,7 +43,8 @@ from ..formats.report_json import decode_report
 from ..formats.report_model import ReportDocument
 from ..i18n import english_count
 from ..vendors import distributor_sessions, psa_sessions
-from ..vendors.registry import NAMES
+from ..vendors.protocols import check_credentials
+from ..vendors.registry import DISTRIBUTORS, NAMES, PSAS
 from .rollup import Outcome
 
 
@@ -124,8 +125,10 @@ def check(jobs: Sequence[TenantJob], env: Mapping[str, str]) -> None:
     """The keys of each distributor and PSA the jobs name (none: nothing to check), before any tenant is
     audited (UsageError)."""
     if wanted(DISTRIBUTOR, jobs):
-        distributor_sessions.check_credentials(list(_entries(DISTRIBUTOR, jobs, Block).values()), env)
-    psa_sessions.check_credentials((name for entry in _entries(PSA, jobs, PsaBlock).values() for name in entry), env)
+        check_credentials(
+            DISTRIBUTORS, (name for entry in _entries(DISTRIBUTOR, jobs, Block).values() for name in entry), env
+        )
+    check_credentials(PSAS, (name for entry in _entries(PSA, jobs, PsaBlock).values() for name in entry), env)
 
 
 def read_distributors(

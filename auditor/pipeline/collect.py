@@ -71,11 +71,14 @@ def distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) ->
         return options.distributor_seats
     from auditor.delivery.matrix import load_tenants  # the tenants file's reader (YAML): for an audit that names one
     from auditor.vendors import distributor_sessions as sessions
+    from auditor.vendors.protocols import check_credentials
+    from auditor.vendors.registry import DISTRIBUTORS
 
     env = options.environment or os.environ
     jobs = load_tenants(Path(options.distributor))
     if snapshot is None:
-        sessions.check_credentials([json.loads(job.distributor) for job in jobs if job.distributor], env)
+        named = (name for job in jobs if job.distributor for name in json.loads(job.distributor))
+        check_credentials(DISTRIBUTORS, named, env)
         return None
     wanted = {t.lower() for t in (options.source.tenant_id, snapshot.tenant_id) if t}
     found = [job for job in jobs if job.tenant_id.lower() in wanted]

@@ -5,7 +5,7 @@ own (read only). What the seats read mean: auditor.billing.distributor_seats."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import cast
 
 from auditor.billing.distributor_records import Block, Payload, Seller
@@ -48,11 +48,3 @@ def read_any(
         if blocks:
             given |= read(vendor, blocks, endpoint=endpoints.get(name), env=env)
     return given
-
-
-def check_credentials(entries: Sequence[Iterable[str]], env: Mapping[str, str]) -> None:
-    """The credentials of each distributor `entries` name (before any tenant is read): UsageError."""
-    named = {name for entry in entries for name in entry}
-    for name, vendor in DISTRIBUTORS.items():
-        if name in named:
-            vendor.credentials(env)

@@ -42,6 +42,8 @@ that implements one of them, and one line of auditor.vendors.registry.
                                         of our key, .ours(company) all of ours, .new_ticket(...) and
                                         .new_note(...) what opening one and adding a note send, .made(doc)
                                         the new record's id, .noted(ticket, prefix), .is_open(ticket, company)
+    check_credentials(vendors, named, env)  the keys of each vendor of a registry the tenants file
+                                        names, before any tenant is read (UsageError)
 
 Every error a vendor's session raises is a DistributorError or a PsaError (each vendor's own is a
 subclass): one line naming the request, never the answer's text.
@@ -50,7 +52,7 @@ subclass): one line naming the request, never the answer's text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -295,3 +297,12 @@ class PartnerCenterApi(Protocol):
     def get_subscription(self, pc: PartnerSession, customer: str, sub_id: str) -> JsonObject: ...
     def update_subscription(self, pc: PartnerSession, customer: str, subscription: JsonObject) -> JsonObject: ...
     def scheduled_product(self, pc: PartnerSession, customer: str, subscription: JsonObject) -> ProductTerm: ...
+
+
+def check_credentials(vendors: Mapping[str, Distributor | PSA], named: Iterable[str], env: Mapping[str, str]) -> None:
+    """The keys of each vendor of `vendors` (a registry: name -> vendor) that `named` names, before any
+    tenant is read: UsageError naming the environment variables missing (the vendor's `credentials`)."""
+    names = set(named)
+    for name, vendor in vendors.items():
+        if name in names:
+            vendor.credentials(env)

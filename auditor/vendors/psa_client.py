@@ -9,17 +9,21 @@ billed: the PSA").
                                     addition, a contract service's units, a recurring invoice's line):
                                     the PSA's product, the quantity billed and included, the price and
                                     cost of one, whether the customer is billed, and its dates
-    PsaClient                       one session for the run (a context manager):
+    PsaClient                       one session for the run (a context manager), on the one client base
+                                    (auditor.vendors.client.VendorClient):
         .request(method, path, query=None, body=None)   the body of one request answered 2xx (a
-                                    POST's 201 too), read up to `max_bytes`; any other status or a
-                                    transport failure: the vendor's error naming the request, its
-                                    status and the answer's error code. Reads and writes alike
-                                    (`tickets` posts its tickets and notes with it)
-        .decode(data, where)        the answer as strict JSON (auditor.billing.untrusted), else the error
+                                    POST's 201 too), read up to `max_bytes`, with a bearer token when
+                                    the PSA uses one (asked for once, again once on a 401); any other
+                                    status or a transport failure: the vendor's error naming the
+                                    request, its status and the answer's error code. Reads and writes
+                                    alike (`tickets` posts its tickets and notes with it)
+        .decode(data, where)        the answer as strict JSON (the client base's), else the error
+        .fields                     the checks of its answers' fields (fields(error))
         .lines(company_id, on)      the billing lines of the customer's active agreements that bill on
                                     the day `on` (each PSA reads its own)
-    number, price, day, text,       the checks of an answer's fields, each refusal the PSA's error
-    whole_id, currency, listed_once naming the field and at most 40 characters of the value
+    fields(error)                   the checks of an answer's fields (auditor.vendors.client.Fields),
+                                    each refusal the PSA's error naming the field and at most 40
+                                    characters of the value
     keyed, key_of, made_id,         what every PSA's ticket desk shares: a ticket's summary ending
     by_address                      with its key, the id of a record made, the one contact of a UPN
 
@@ -40,16 +44,14 @@ from typing import Any, ClassVar, TypeVar
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
-from auditor.billing.untrusted import Answered, bounded_number, iso_date, refusal, strict_value
+from auditor.billing.untrusted import Answered
 from auditor.common import shapes
 from auditor.common.errors import UsageError, console_line
-from auditor.vendors.client import VendorClient, once_each
+from auditor.vendors.client import Fields, VendorClient
 from auditor.vendors.protocols import KEY_PREFIX, PsaError
 
 MAX_SEATS = 1_000_000  # a line's quantity above this is no seat count (our bound, not a PSA's)
-MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 MAX_LINES = 10_000  # of one customer's agreements: past this a listing is not one customer's
-_CURRENCY = re.compile(r"[A-Z]{3}\Z")
 
 _Record = TypeVar("_Record", bound=msgspec.Struct)
 
@@ -64,59 +66,10 @@ def env_keys(env: Mapping[str, str], names: Sequence[str], what: str) -> list[st
     return values
 
 
-def number(value: object, what: str, error: type[PsaError], *, whole: bool, most: float) -> float:
-    """A finite number from 0 to `most` (a whole one with `whole`), else the PSA's error naming it."""
-    checked = bounded_number(value, whole=whole, most=most)
-    if checked is None:
-        raise error(f"{what} {str(value)[:40]!r} is not one the PSA sends")
-    return checked
-
-
-def price(value: object, what: str, error: type[PsaError]) -> float | None:
-    """A seat's price or cost: None when not given, else a number from 0 to MAX_PRICE."""
-    return None if value is None else number(value, what, error, whole=False, most=MAX_PRICE)
-
-
-def day(value: object, what: str, error: type[PsaError]) -> str | None:
-    """An ISO date or date-time's day (YYYY-MM-DD), None when not given; else the PSA's error."""
-    if value is None or value == "":
-        return None
-    if iso_date(value) is None:
-        raise error(f"{what} {str(value)[:40]!r} is not a date")
-    return str(value)[:10]
-
-
-def text(value: object, what: str, error: type[PsaError], *, required: bool = False, most: int = 200) -> str:
-    """A text of at most `most` characters ("" when not given and not `required`)."""
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()) or len(value) > most:
-        raise error(f"{what} {str(value)[:40]!r} is not one the PSA sends")
-    return console_line(value)
-
-
-def whole_id(value: object, what: str, error: type[PsaError]) -> int:
-    """A record's id: a whole number from 1 (the PSAs' ids are 32- or 64-bit integers)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
-        raise error(f"{what} {str(value)[:40]!r} is not an id the PSA sends")
-    return value
-
-
-def currency(value: object, what: str, error: type[PsaError], *, required: bool = False) -> str | None:
-    """An ISO 4217 code (three capitals), None when not given (null) and not `required`; else the PSA's
-    error naming `what`."""
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not _CURRENCY.match(value):
-        raise error(f"{what} {str(value)[:20]!r} is not an ISO 4217 code")
-    return value
-
-
-def listed_once(ids: Sequence[object], where: str, what: str, error: type[PsaError]) -> None:
-    """A listing that gives one id twice is the PSA's error naming the request (`where`): once_each."""
-    repeated = once_each(ids, what)
-    if repeated:
-        raise error(f"{where}: {repeated}")
+def fields(error: type[PsaError]) -> Fields:
+    """The checks of a PSA's answer's fields (auditor.vendors.client.Fields), each refusal the PSA's error
+    naming the field ("... is not one the PSA sends"): texts of at most 200 characters, read as lines."""
+    return Fields(error, "the PSA", texts=200, lines=True)
 
 
 _KEY = re.compile(r"\[(" + re.escape(KEY_PREFIX) + r"[0-9A-Za-z_-]{1,64})\]\s*\Z")
@@ -158,6 +111,7 @@ class PsaClient(VendorClient):
     def __init__(self, api_url: str, *, timeout: float = 60.0) -> None:
         super().__init__(api_url.rstrip("/"), timeout=timeout)
         self.requests = 0
+        self.fields = fields(self.error)
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:  # pragma: no cover - each vendor reads its own
         """Every billing line of the company's active agreements that bills on the day `on` (YYYY-MM-DD)."""
@@ -169,7 +123,7 @@ class PsaClient(VendorClient):
         """(status, body, headers) of one request, whatever its status; a transport failure or an
         answer over max_bytes is the vendor's error."""
         self.requests += 1
-        kw: dict[str, Any] = {"headers": {"Accept": "application/json", **self.headers()}}
+        kw: dict[str, Any] = {"headers": {"Accept": "application/json", **self.bearer(), **self.headers()}}
         if query:
             kw["params"] = dict(query)
         if body is not None:
@@ -179,12 +133,12 @@ class PsaClient(VendorClient):
     def request(
         self, method: str, path: str, query: Mapping[str, str | int] | None = None, body: Any = None
     ) -> Answered:
-        """One request answered 2xx (its status, body and headers); any other answer is the vendor's
-        error naming the request, its status and the answer's error code (one line; never its text)."""
-        answer = self.exchange(method, path, query, body)
+        """One request answered 2xx (its status, body and headers); a 401 to a bearer token asks for a new
+        token once and tries again (VendorClient.authorized); any other answer is the vendor's error
+        naming the request, its status and the answer's error code (one line; never its text)."""
+        answer = self.authorized(lambda: self.exchange(method, path, query, body))
         if not 200 <= answer.status < 300:
-            said = refusal(answer.status, answer.body)
-            raise self.error(f"{method} {path}: {said}{self.hint(answer.status)}", answer.status)
+            raise self.refused(f"{method} {path}", answer)
         return answer
 
     def shaped(self, value: object, shape: type[_Record], where: str) -> _Record:
@@ -194,11 +148,3 @@ class PsaClient(VendorClient):
             return shapes.convert(value, shape)
         except msgspec.ValidationError as exc:
             raise self.error(f"{where}: not a record {self.vendor} sends ({console_line(str(exc))[:120]})") from None
-
-    def decode(self, data: bytes, where: str) -> Any:
-        """The answer as any JSON value, read as strict JSON (no NaN, no key given twice, bounded depth)."""
-        try:
-            return strict_value(data)
-        except ValueError as exc:
-            shown = console_line(str(exc))[:80]
-            raise self.error(f"{where}: the answer is not JSON {self.vendor} sends ({shown})") from None

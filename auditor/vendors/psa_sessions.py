@@ -5,21 +5,12 @@ auditor.billing.psa_table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from auditor.billing.psa_records import PsaBlock, PsaPayload
 from auditor.billing.psa_table import failed, payload
 from auditor.vendors.protocols import PsaError
 from auditor.vendors.registry import PSAS
-
-
-def check_credentials(named: Iterable[str], env: Mapping[str, str]) -> None:
-    """The keys of each PSA the tenants entries name (`named`: connectwise, autotask), before any tenant
-    is read: UsageError naming the variables missing."""
-    names = set(named)
-    for name, psa in PSAS.items():
-        if name in names:
-            psa.credentials(env)
 
 
 def read(

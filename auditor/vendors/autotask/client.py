@@ -41,19 +41,7 @@ import msgspec
 
 from auditor.billing.psa_records import PsaLine
 from auditor.vendors.protocols import PsaError
-from auditor.vendors.psa_client import (
-    MAX_LINES,
-    MAX_SEATS,
-    PsaClient,
-    currency,
-    day,
-    env_keys,
-    listed_once,
-    number,
-    price,
-    text,
-    whole_id,
-)
+from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, fields
 
 ZONE_URL = "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation"
 API_PATH = "/atservicesrest/v1.0"
@@ -130,6 +118,9 @@ class AutotaskError(PsaError):
     """Autotask could not be read for a customer, or refused a request: one line naming it."""
 
 
+_FIELDS = fields(AutotaskError)  # the checks of its answers' fields (auditor.vendors.client.Fields)
+
+
 @dataclass(frozen=True)
 class Credentials:
     """An API user's integration code, user name and secret (the secret never printed: repr=False)."""
@@ -195,7 +186,7 @@ class Autotask(PsaClient):
                 raise self.error(f"GET /{entity}/query: more than {MAX_LINES} items of one company")
             following = details.get("nextPageUrl")
             if following is None:
-                listed_once([i.id for i in found], f"GET /{entity}/query", "item", self.error)
+                self.fields.listed_once([i.id for i in found], f"GET /{entity}/query", "item")
                 return found
             path, params = self._under_api(following, entity)
         raise self.error(f"GET /{entity}/query: more than {MAX_PAGES} pages")
@@ -210,7 +201,7 @@ class Autotask(PsaClient):
 
     def company(self, company_id: int) -> str:
         """The company's name (GET /Companies/{id}); none (404, or `item` null): the tenants entry's error."""
-        return text(self._company(company_id).companyName, "the company's companyName", self.error)
+        return self.fields.text(self._company(company_id).companyName, "the company's companyName")
 
     def _company(self, company_id: int) -> _Company:
         company = self._item(f"/Companies/{company_id}", company_id, _Company)
@@ -241,19 +232,19 @@ class Autotask(PsaClient):
         internal = self.query("Currencies", [Filter("eq", "isInternalCurrency", True)], _Currency)
         if len(internal) != 1 or internal[0].isInternalCurrency is not True:
             raise self.error(f"GET /Currencies/query: {len(internal)} internal currencies, not one")
-        own = _code(internal[0], self.error)
+        own = _code(internal[0])
         if company.currencyID is None or company.currencyID == internal[0].id:
             return own, own
-        currency_id = whole_id(company.currencyID, "the company's currencyID", self.error)
+        currency_id = self.fields.whole_id(company.currencyID, "the company's currencyID")
         currency = self._item(f"/Currencies/{currency_id}", currency_id, _Currency)
         if currency is None:
             raise self.error(f"Autotask has no currency {currency_id}, the company's currencyID")
-        return _code(currency, self.error), own
+        return _code(currency), own
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
         """The units of the company's active contracts' services that bill on the day `on`, each checked."""
         company = self._company(company_id)
-        text(company.companyName, "the company's companyName", self.error)
+        self.fields.text(company.companyName, "the company's companyName")
         currency, internal = self.currencies(company)
         found: list[PsaLine] = []
         for contract in self.query("Contracts", [Filter("eq", "companyID", company_id)], Contract):
@@ -261,7 +252,7 @@ class Autotask(PsaClient):
                 raise self.error(f"GET /Contracts/query: contract {str(contract.id)[:20]} is another company's")
             if contract.status != ACTIVE:
                 continue
-            contract_id = whole_id(contract.id, "a contract's id", self.error)
+            contract_id = self.fields.whole_id(contract.id, "a contract's id")
             by_contract = [Filter("eq", "contractID", contract_id)]
             services = {s.id: s for s in self.query("ContractServices", by_contract, ContractService)}
             units = self.query("ContractServiceUnits", by_contract, ContractServiceUnit)
@@ -272,9 +263,9 @@ class Autotask(PsaClient):
         return found
 
 
-def _code(found: _Currency, error: type[AutotaskError]) -> str:
+def _code(found: _Currency) -> str:
     """A currency's `name`: its ISO 4217 code (Autotask's three letters)."""
-    return str(currency(found.name, f"currency {str(found.id)[:20]}'s name", error, required=True))
+    return str(_FIELDS.currency(found.name, f"currency {str(found.id)[:20]}'s name", required=True))
 
 
 def _current(lines: list[PsaLine], on: str) -> list[PsaLine]:
@@ -307,21 +298,21 @@ def _line(
     customer's gap); its `id` is the contract service's, its `cancelled` the period's endDate (the last
     day it holds). A period price or cost the seat's figures do not give: the line's `doubt`, unpriced."""
     error = AutotaskError
-    unit_id = whole_id(raw.id, f"contract {contract_id}'s unit id", error)
+    unit_id = _FIELDS.whole_id(raw.id, f"contract {contract_id}'s unit id")
     name = f"contract service unit {unit_id}"
     if raw.contractID != contract_id:
         raise error(f"{name} is another contract's")
-    service = whole_id(raw.serviceID, f"{name}'s serviceID", error)
-    contract_service = whole_id(raw.contractServiceID, f"{name}'s contractServiceID", error)
+    service = _FIELDS.whole_id(raw.serviceID, f"{name}'s serviceID")
+    contract_service = _FIELDS.whole_id(raw.contractServiceID, f"{name}'s contractServiceID")
     seat = services.get(contract_service)
     if seat is None or seat.contractID != contract_id or seat.serviceID != service:
         raise error(f"{name}'s contract service {contract_service} is none of contract {contract_id}'s for its service")
-    units = number(raw.units, f"{name}'s units", error, whole=True, most=MAX_SEATS)
+    units = _FIELDS.number(raw.units, f"{name}'s units", whole=True, most=MAX_SEATS)
     where = f"contract service {contract_service}'s"
-    each = price(seat.adjustedPrice, f"{where} adjustedPrice", error)
-    each = each if each is not None else price(seat.unitPrice, f"{where} unitPrice", error)
-    cost = price(seat.unitCost, f"{where} unitCost", error)
-    period, period_cost = price(raw.price, f"{name}'s price", error), price(raw.cost, f"{name}'s cost", error)
+    each = _FIELDS.price(seat.adjustedPrice, f"{where} adjustedPrice")
+    each = each if each is not None else _FIELDS.price(seat.unitPrice, f"{where} unitPrice")
+    cost = _FIELDS.price(seat.unitCost, f"{where} unitCost")
+    period, period_cost = _FIELDS.price(raw.price, f"{name}'s price"), _FIELDS.price(raw.cost, f"{name}'s cost")
     doubt = ""
     if not (_corroborates(period, units, each) and _corroborates(period_cost, units, cost)):
         doubt = (
@@ -331,7 +322,7 @@ def _line(
         each = cost = None
     return PsaLine(
         agreement_id=str(contract_id),
-        agreement=text(contract.contractName, "a contract's contractName", error),
+        agreement=_FIELDS.text(contract.contractName, "a contract's contractName"),
         id=str(contract_service),
         product=str(service),
         quantity=int(units),
@@ -339,8 +330,8 @@ def _line(
         unit_price=each,
         unit_cost=cost,
         billable=True,
-        effective=day(raw.startDate, f"{name}'s startDate", error),
-        cancelled=day(raw.endDate, f"{name}'s endDate", error),
+        effective=_FIELDS.day(raw.startDate, f"{name}'s startDate"),
+        cancelled=_FIELDS.day(raw.endDate, f"{name}'s endDate"),
         currency=currencies[0],
         cost_currency=currencies[1],
         doubt=doubt,

@@ -39,19 +39,7 @@ import msgspec
 
 from auditor.billing.psa_records import PsaLine
 from auditor.vendors.protocols import PsaError
-from auditor.vendors.psa_client import (
-    MAX_LINES,
-    MAX_SEATS,
-    PsaClient,
-    currency,
-    day,
-    env_keys,
-    listed_once,
-    number,
-    price,
-    text,
-    whole_id,
-)
+from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, fields
 
 API_URL = "https://api-na.myconnectwise.net"  # ConnectWise's cloud (North America); --connectwise-endpoint: another
 API_PATH = "/v4_6_release/apis/3.0"
@@ -106,6 +94,9 @@ class Addition(msgspec.Struct, frozen=True):
 
 class ConnectWiseError(PsaError):
     """ConnectWise could not be read for a customer, or refused a request: one line naming it."""
+
+
+_FIELDS = fields(ConnectWiseError)  # the checks of its answers' fields (auditor.vendors.client.Fields)
 
 
 @dataclass(frozen=True)
@@ -187,7 +178,7 @@ class ConnectWise(PsaClient):
         company = self.shaped(doc, Reference, "GET /company/companies") if isinstance(doc, Mapping) else None
         if company is None or company.id != company_id:
             raise self.error(f"GET /company/companies/{company_id}: the answer is another company's")
-        return text(company.name, "the company's name", self.error)
+        return self.fields.text(company.name, "the company's name")
 
     def agreements(self, company_id: int) -> list[Agreement]:
         """The company's agreements (every status), each checked as the company's."""
@@ -195,13 +186,13 @@ class ConnectWise(PsaClient):
         for agreement in listed:
             if agreement.company is None or agreement.company.id != company_id:
                 raise self.error(f"GET /finance/agreements: agreement {str(agreement.id)[:20]} is another company's")
-        _listed_once([a.id for a in listed], "/finance/agreements", "agreement")
+        _FIELDS.listed_once([a.id for a in listed], "GET /finance/agreements", "agreement")
         return listed
 
     def additions(self, agreement_id: int) -> list[Addition]:
         path = f"/finance/agreements/{agreement_id}/additions"
         listed = self.records(path, Addition)
-        _listed_once([a.id for a in listed], path, "addition")
+        _FIELDS.listed_once([a.id for a in listed], f"GET {path}", "addition")
         return listed
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
@@ -213,7 +204,7 @@ class ConnectWise(PsaClient):
         for agreement in self.agreements(company_id):
             if not _active(agreement):
                 continue
-            agreement_id = whole_id(agreement.id, "an agreement's id", self.error)
+            agreement_id = self.fields.whole_id(agreement.id, "an agreement's id")
             lines = [_line(agreement, agreement_id, addition) for addition in self.additions(agreement_id)]
             found += [line for line in lines if line.active(on)]
             if len(found) > MAX_LINES:
@@ -231,46 +222,42 @@ def _active(agreement: Agreement) -> bool:
 
 def _currency(agreement: Agreement) -> str | None:
     code = agreement.currency.isoCode if agreement.currency is not None else None
-    return currency(code, "an agreement's currency", ConnectWiseError)
+    return _FIELDS.currency(code, "an agreement's currency")
 
 
 def _line(agreement: Agreement, agreement_id: int, raw: Addition) -> PsaLine:
     """One addition of an active agreement, every field checked (ConnectWiseError: that customer's gap)."""
     error = ConnectWiseError
-    addition_id = whole_id(raw.id, f"agreement {agreement_id}'s addition id", error)
+    addition_id = _FIELDS.whole_id(raw.id, f"agreement {agreement_id}'s addition id")
     name = f"addition {addition_id}"
     product = raw.product
     if product is None:
         raise error(f"{name} names no product")
-    identifier = text(product.identifier, f"{name}'s product.identifier", error, required=True, most=100)
+    identifier = _FIELDS.text(product.identifier, f"{name}'s product.identifier", required=True, most=100)
     bill = raw.billCustomer
     if bill not in BILL_CUSTOMER:
         raise error(f"{name}'s billCustomer {str(bill)[:40]!r} is not one of {', '.join(BILL_CUSTOMER)}")
-    quantity = number(raw.quantity, f"{name}'s quantity", error, whole=True, most=MAX_SEATS)
-    included = number(raw.lessIncluded or 0, f"{name}'s lessIncluded", error, whole=True, most=MAX_SEATS)
-    starts = [d for d in (day(agreement.startDate, "an agreement's startDate", error),) if d]
-    effective = day(raw.effectiveDate, f"{name}'s effectiveDate", error)
-    cancelled = day(raw.cancelledDate, f"{name}'s cancelledDate", error)
+    quantity = _FIELDS.number(raw.quantity, f"{name}'s quantity", whole=True, most=MAX_SEATS)
+    included = _FIELDS.number(raw.lessIncluded or 0, f"{name}'s lessIncluded", whole=True, most=MAX_SEATS)
+    starts = [d for d in (_FIELDS.day(agreement.startDate, "an agreement's startDate"),) if d]
+    effective = _FIELDS.day(raw.effectiveDate, f"{name}'s effectiveDate")
+    cancelled = _FIELDS.day(raw.cancelledDate, f"{name}'s cancelledDate")
     ends = [cancelled] if cancelled else []
     if agreement.noEndingDateFlag is not True:
-        end = day(agreement.endDate, "an agreement's endDate", error)
+        end = _FIELDS.day(agreement.endDate, "an agreement's endDate")
         ends += [end] if end else []
     return PsaLine(
         agreement_id=str(agreement_id),
-        agreement=text(agreement.name, "an agreement's name", error),
+        agreement=_FIELDS.text(agreement.name, "an agreement's name"),
         id=str(addition_id),
         product=identifier,
         quantity=int(quantity),
         less_included=int(included),
-        unit_price=price(raw.unitPrice, f"{name}'s unitPrice", error),
-        unit_cost=price(raw.unitCost, f"{name}'s unitCost", error),
+        unit_price=_FIELDS.price(raw.unitPrice, f"{name}'s unitPrice"),
+        unit_cost=_FIELDS.price(raw.unitCost, f"{name}'s unitCost"),
         billable=bill == "Billable",
         effective=max([*starts, effective] if effective else starts, default=None),
         cancelled=min(ends, default=None),
         currency=_currency(agreement),
         bill_customer=str(bill),
     )
-
-
-def _listed_once(ids: list[object], path: str, what: str) -> None:
-    listed_once(ids, f"GET {path}", what, ConnectWiseError)

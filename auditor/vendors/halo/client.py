@@ -5,7 +5,8 @@
                                             (credentials(env): HALO_URL, HALO_CLIENT_ID,
                                             HALO_CLIENT_SECRET, HALO_TENANT for a hosted instance)
     .request(method, path, query, body)     one request of the API (/api/...), with the bearer token:
-                                            asked for once, and again once on a 401
+                                            asked for once, and again once on a 401 (the client
+                                            base's: auditor.vendors.client.VendorClient)
     .pages(path, key, query)                every record of a listing, page after page
     .client(id)                             GET /api/Client/{id}: the customer exists
     .lines(company_id, on)                  the lines of the client's recurring invoices
@@ -21,26 +22,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
-from auditor.billing.untrusted import Answered, read_bounded, refusal, said
 from auditor.common.errors import UsageError
+from auditor.vendors.client import TokenRequest
 from auditor.vendors.protocols import PsaError
-from auditor.vendors.psa_client import (
-    MAX_LINES,
-    MAX_SEATS,
-    PsaClient,
-    currency,
-    env_keys,
-    listed_once,
-    number,
-    price,
-    text,
-    whole_id,
-)
+from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, fields
 
 from .records import Client, InvoiceLine, Listing, RecurringInvoice
 
@@ -58,6 +48,9 @@ _Record = TypeVar("_Record", bound=msgspec.Struct)
 
 class HaloError(PsaError):
     """Halo could not be read for a customer, or refused a request: one line naming it."""
+
+
+_FIELDS = fields(HaloError)  # the checks of its answers' fields (auditor.vendors.client.Fields)
 
 
 @dataclass(frozen=True)
@@ -90,13 +83,20 @@ class Halo(PsaClient):
         site = (endpoint or keys.url).rstrip("/")
         super().__init__(f"{site}{API_PATH}", timeout=timeout)
         self._keys, self._token_url = keys, f"{site}{AUTH_PATH}"
-        self._token: str | None = None
-        self.token_requests = 0
 
-    def headers(self) -> dict[str, str]:
-        if self._token is None:
-            self._token = self._new_token()
-        return {"Authorization": f"Bearer {self._token}"}
+    def token_request(self) -> TokenRequest:
+        """Halo's client-credentials grant, posted as a form with scope=all (?tenant=… for a hosted
+        instance); its answer read up to 64 KiB."""
+        keys = self._keys
+        form = {"grant_type": "client_credentials", "client_id": keys.client_id, "client_secret": keys.secret}
+        return TokenRequest(
+            self._token_url,
+            form=form | {"scope": "all"},
+            params={"tenant": keys.tenant} if keys.tenant else None,
+            headers={"Accept": "application/json"},
+            where="POST /auth/token",
+            limit=2**16,
+        )
 
     def hint(self, status: int) -> str:
         if status == 401:
@@ -104,43 +104,6 @@ class Halo(PsaClient):
         if status == 403:
             return " (the API application's permissions: read:customers, read:invoices, edit:tickets)"
         return ""
-
-    def _new_token(self) -> str:
-        """A token of the client-credentials grant (the secret only in the form it posts)."""
-        self.token_requests += 1
-        keys, where = self._keys, "POST /auth/token"
-        form = {"grant_type": "client_credentials", "client_id": keys.client_id, "client_secret": keys.secret}
-        form["scope"] = "all"
-        answer: Answered = read_bounded(
-            self._http,
-            "POST",
-            self._token_url,
-            limit=2**16,
-            too_large=lambda: self.error(f"{where}: the answer is over 64 KiB"),
-            unreachable=lambda exc: self.error(f"{where}: Halo could not be reached: {type(exc).__name__}"),
-            params={"tenant": keys.tenant} if keys.tenant else None,
-            data=form,
-            headers={"Accept": "application/json"},
-        )
-        if answer.status != 200:
-            raise self.error(f"{where}: HTTP {answer.status}{self.hint(401)}", answer.status)
-        token = said(answer.body).access_token
-        if not isinstance(token, str) or not token:
-            raise self.error(f"{where}: Halo's token endpoint answered without an access_token")
-        return token
-
-    def request(
-        self, method: str, path: str, query: Mapping[str, str | int] | None = None, body: Any = None
-    ) -> Answered:
-        """One request answered 2xx; a 401 asks for a new token once and tries again (an expired one)."""
-        answer = self.exchange(method, path, query, body)
-        if answer.status == 401:
-            self._token = None
-            answer = self.exchange(method, path, query, body)
-        if not 200 <= answer.status < 300:
-            said_ = refusal(answer.status, answer.body)
-            raise self.error(f"{method} {path}: {said_}{self.hint(answer.status)}", answer.status)
-        return answer
 
     def pages(
         self, path: str, key: str, shape: type[_Record], query: Mapping[str, str | int] | None = None
@@ -156,14 +119,14 @@ class Halo(PsaClient):
             total = self.shaped(doc, Listing, where).record_count if isinstance(doc, Mapping) else None
             if not isinstance(records, list) or not all(isinstance(r, Mapping) for r in records):
                 raise self.error(f"{where}: the answer has no {key} list")
-            count = number(total, f"{where}'s record_count", self.error, whole=True, most=MAX_LINES)
+            count = self.fields.number(total, f"{where}'s record_count", whole=True, most=MAX_LINES)
             if len(records) > PAGE_SIZE:
                 raise self.error(f"{where}: page {page} holds {len(records)} records, more than {PAGE_SIZE}")
             found += [self.shaped(r, shape, where) for r in records]
             if len(found) >= count:
                 if len(found) > count:
                     raise self.error(f"{where}: {len(found)} records read and record_count says {int(count)}")
-                listed_once([getattr(r, "id", None) for r in found], where, "record", self.error)
+                self.fields.listed_once([getattr(r, "id", None) for r in found], where, "record")
                 return found
             if len(records) < PAGE_SIZE:
                 raise self.error(f"{where}: page {page} holds {len(records)} records of {int(count)} and ends early")
@@ -181,7 +144,7 @@ class Halo(PsaClient):
         found = self.shaped(doc, Client, "GET /Client") if isinstance(doc, Mapping) else None
         if found is None or found.id != client_id:
             raise self.error(f"GET {where}: the answer is another client's")
-        return text(found.name, "the client's name", self.error)
+        return self.fields.text(found.name, "the client's name")
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
         """The lines of the client's recurring invoices (Halo lists the active ones unless asked for
@@ -193,13 +156,13 @@ class Halo(PsaClient):
         for invoice in self.pages("/RecurringInvoice", "invoices", RecurringInvoice, query):
             if invoice.client_id != company_id:
                 raise self.error(f"GET /RecurringInvoice: invoice {str(invoice.id)[:20]} is another client's")
-            invoice_id = whole_id(invoice.id, "a recurring invoice's id", self.error)
+            invoice_id = self.fields.whole_id(invoice.id, "a recurring invoice's id")
             if not isinstance(invoice.lines, list):
                 raise self.error(f"recurring invoice {invoice_id} has no lines list (includelines=true)")
             given = invoice.currency if invoice.currency != "" else None  # "": none given
-            code = currency(given, f"recurring invoice {invoice_id}'s currency", self.error)
+            code = self.fields.currency(given, f"recurring invoice {invoice_id}'s currency")
             rows = [self.shaped(raw, InvoiceLine, "GET /RecurringInvoice") for raw in invoice.lines]
-            listed_once([r.id for r in rows], f"recurring invoice {invoice_id}'s lines", "line", self.error)
+            self.fields.listed_once([r.id for r in rows], f"recurring invoice {invoice_id}'s lines", "line")
             found += [_line(invoice, invoice_id, row, code) for row in rows]
             if len(found) > MAX_LINES:
                 raise self.error(f"more than {MAX_LINES} recurring invoice lines of client {company_id}")
@@ -209,21 +172,21 @@ class Halo(PsaClient):
 def _line(invoice: RecurringInvoice, invoice_id: int, raw: InvoiceLine, currency: str | None) -> PsaLine:
     """One line of a recurring invoice, every field checked (HaloError: that customer's gap)."""
     error = HaloError
-    line_id = whole_id(raw.id, f"recurring invoice {invoice_id}'s line id", error)
+    line_id = _FIELDS.whole_id(raw.id, f"recurring invoice {invoice_id}'s line id")
     name = f"recurring invoice line {line_id}"
     if raw.ihid is not None and raw.ihid != invoice_id:
         raise error(f"{name} is another invoice's (ihid {str(raw.ihid)[:20]})")
-    code = text(raw.item_code, f"{name}'s item_code", error, required=True, most=100)
-    quantity = number(raw.qty_order, f"{name}'s qty_order", error, whole=True, most=MAX_SEATS)
+    code = _FIELDS.text(raw.item_code, f"{name}'s item_code", required=True, most=100)
+    quantity = _FIELDS.number(raw.qty_order, f"{name}'s qty_order", whole=True, most=MAX_SEATS)
     return PsaLine(
         agreement_id=str(invoice_id),
-        agreement=text(invoice.name, "a recurring invoice's name", error),
+        agreement=_FIELDS.text(invoice.name, "a recurring invoice's name"),
         id=str(line_id),
         product=code,
         quantity=int(quantity),
         less_included=0,
-        unit_price=price(raw.unit_price, f"{name}'s unit_price", error),
-        unit_cost=price(raw.unit_cost, f"{name}'s unit_cost", error),
+        unit_price=_FIELDS.price(raw.unit_price, f"{name}'s unit_price"),
+        unit_cost=_FIELDS.price(raw.unit_cost, f"{name}'s unit_cost"),
         billable=True,
         effective=None,
         cancelled=None,

@@ -32,14 +32,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urljoin
 
-import httpx
 import msgspec
 from azure.core.credentials import TokenCredential
 
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm, next_term_product
-from auditor.billing.untrusted import JsonObject, read_bounded, refusal, strict_value
+from auditor.billing.untrusted import JsonObject
 from auditor.common import shapes
+from auditor.vendors.client import VendorClient
 
 PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
 SCOPE = "https://api.partnercenter.microsoft.com/.default"
@@ -49,8 +49,14 @@ MAX_PAGES = 1000
 MAX_BYTES = 16 * 2**20  # one answer: a page of a customer's subscriptions takes a few hundred KiB
 
 
-class PartnerCenter:
-    """An HTTP session to Partner Center with the partner's credential."""
+class PartnerCenter(VendorClient):
+    """An HTTP session to Partner Center with the partner's credential, on the one client base
+    (auditor.vendors.client.VendorClient: the session, the bounded read, the strict JSON). Its token
+    is the credential's (azure-identity keeps and renews it), asked for at each request."""
+
+    vendor = "Partner Center"
+    error = BillingSourceError
+    max_bytes = MAX_BYTES
 
     def __init__(
         self,
@@ -60,21 +66,18 @@ class PartnerCenter:
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 60.0,
     ) -> None:
+        super().__init__((endpoint or PARTNER_CENTER_ENDPOINT).rstrip("/"), timeout=timeout)
+        self.endpoint = self.api_url  # the API's site, as the partner's session names it
         self._credential = credential
-        self.endpoint = (endpoint or PARTNER_CENTER_ENDPOINT).rstrip("/")
-        self._http = httpx.Client(timeout=timeout)
         self._sleep = sleep
         self._last: dict[str, float] = {}  # customer -> when its latest request was (to be) sent
         self._lock = threading.Lock()
 
-    def close(self) -> None:
-        self._http.close()
+    def unreachable(self, what: str, exc: Exception) -> Exception:
+        return BillingSourceError(f"{what}: {type(exc).__name__}")
 
-    def __enter__(self) -> PartnerCenter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def not_json(self, where: str, exc: ValueError) -> Exception:
+        return BillingSourceError(f"{where}: the answer is not JSON ({' '.join(str(exc).split())[:80]})")
 
     def _pace(self, customer: str) -> None:
         with self._lock:  # take the customer's next slot; wait for it outside the lock
@@ -89,7 +92,7 @@ class PartnerCenter:
     ) -> Any:
         """One call (paced, retried on 429 after Retry-After); its JSON (strict, its body read up to
         MAX_BYTES: auditor.billing.untrusted), or a BillingSourceError naming the request."""
-        url = urljoin(self.endpoint + "/", path.lstrip("/"))
+        url = urljoin(self.api_url + "/", path.lstrip("/"))
         said = f"Partner Center {method} {path}"
         for attempt in range(RETRIES + 1):
             self._pace(customer)
@@ -97,27 +100,14 @@ class PartnerCenter:
                 token = self._credential.get_token(SCOPE).token
             except Exception as exc:  # the credential's own failure (azure-identity raises its own errors)
                 raise BillingSourceError(f"Partner Center: no token: {' '.join(str(exc).split())[:200]}") from None
-            answer = read_bounded(
-                self._http,
-                method,
-                url,
-                limit=MAX_BYTES,
-                too_large=lambda: BillingSourceError(f"{said}: the answer is over {MAX_BYTES // 2**20} MiB"),
-                unreachable=lambda exc: BillingSourceError(f"{said}: {type(exc).__name__}"),
-                json=body,
-                headers={"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})},
-            )
+            sent = {"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})}
+            answer = self.fetch(method, url, said, json=body, headers=sent)
             if answer.status == 429 and attempt < RETRIES:
                 self._sleep(_retry_after(answer.headers))
                 continue
             if answer.status >= 400:
-                raise BillingSourceError(f"{said}: {refusal(answer.status, answer.body)}", answer.status)
-            try:
-                return strict_value(answer.body)
-            except ValueError as exc:
-                raise BillingSourceError(
-                    f"{said}: the answer is not JSON ({' '.join(str(exc).split())[:80]})"
-                ) from None
+                raise self.refused(said, answer)
+            return self.decode(answer.body, said)
         raise BillingSourceError(f"{said}: still throttled after {RETRIES} retries", 429)
 
 

@@ -41,7 +41,7 @@ import msgspec
 
 from auditor.billing.distributor_records import MAX_PRICE, MAX_SEATS, DistributorSubscription
 from auditor.common import shapes
-from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, once_each
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest
 from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
@@ -85,27 +85,23 @@ def _price(value: object, key: str, name: str, currency: str | None) -> float | 
 
 
 def _vendor_id(value: object, key: str, name: str) -> str | None:
-    return _FIELDS.ident(_WHERE, value, f"subscription {name}'s {key}", required=False, pattern=_VENDOR_ID)
+    return _FIELDS.ident(value, f"subscription {name}'s {key}", required=False, pattern=_VENDOR_ID)
 
 
-_FIELDS = Fields(Pax8Error, "Pax8")  # the checks of the answer's fields (auditor.vendors.client)
-_WHERE = "/subscriptions"
-
-
-def _refuse(what: str, value: object) -> DistributorError:
-    return _FIELDS.refuse(_WHERE, what, value)
+_FIELDS = Fields(Pax8Error, "Pax8", "GET /subscriptions")  # the checks of the answer's fields (auditor.vendors.client)
+_refuse = _FIELDS.refuse
 
 
 def _string(value: object, key: str, *, required: bool = False) -> str:
-    return _FIELDS.text(_WHERE, value, f"a subscription's {key}", required=required)
+    return _FIELDS.text(value, f"a subscription's {key}", required=required)
 
 
 def _date(value: object, key: str, where: str) -> str | None:
-    return _FIELDS.date(_WHERE, value, f"subscription {where}'s {key}")
+    return _FIELDS.date(value, f"subscription {where}'s {key}")
 
 
 def _number(value: object, what: str, *, whole: bool, most: float) -> float:
-    return _FIELDS.number(_WHERE, value, what, whole=whole, most=most)
+    return _FIELDS.number(value, what, whole=whole, most=most)
 
 
 class _Commitment(msgspec.Struct, frozen=True, rename="camel"):
@@ -233,15 +229,14 @@ class Pax8(DistributorClient):
 
     def token_request(self) -> TokenRequest:
         """Pax8's token request: a client-credentials grant posted as JSON, with Pax8's audience."""
-        return TokenRequest(
-            json={"client_id": self._id, "client_secret": self._secret, "audience": AUDIENCE} | CLIENT_CREDENTIALS
-        )
+        body = {"client_id": self._id, "client_secret": self._secret, "audience": AUDIENCE} | CLIENT_CREDENTIALS
+        return TokenRequest(self.token_url, json=body)
 
     def _call(self, method: str, path: str, shape: type[_Shape], **kw: Any) -> _Shape | None:
         """The answer decoded into `shape` (strict JSON), None when it is empty (a DELETE taken without
         a body, or {}); a refusal or another answer is a Pax8Error naming the request."""
         data = self.call(method, path, path, empty=method == "DELETE", **kw)
-        return self.decode(data, shape, f"{method} {path}") if data else None
+        return self.decode(data, f"{method} {path}", shape) if data else None
 
     def subscription(self, company_id: str, sub_id: str) -> DistributorSubscription:
         """One subscription of the company, re-read (GET /subscriptions/{id}), checked as the listing's are."""
@@ -310,9 +305,7 @@ class Pax8(DistributorClient):
             number += 1
         if len(found) != total:
             raise Pax8Error(f"GET /subscriptions: Pax8 counts {total} subscriptions, its pages held {len(found)}")
-        repeated = once_each(s.id for s in found)
-        if repeated:
-            raise Pax8Error(f"GET /subscriptions: {repeated}")
+        _FIELDS.listed_once((s.id for s in found), "GET /subscriptions")
         return one_sku_each(found)
 
 

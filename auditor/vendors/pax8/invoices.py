@@ -41,7 +41,7 @@ def _pages(pax8: Pax8, path: str, cap: int) -> list[Any]:
     total, pages, number = None, 1, 0
     while number < pages:
         data = pax8.call("GET", path, path, params={"page": number, "size": PAGE_SIZE})
-        doc = pax8.value(data, f"GET {path}")
+        doc = pax8.decode(data, f"GET {path}")
         content = doc.get("content") if isinstance(doc, dict) else None
         page = doc.get("page") if isinstance(doc, dict) else None
         elements = page.get("totalElements") if isinstance(page, dict) else None

@@ -53,7 +53,7 @@ import msgspec
 
 from auditor.billing.distributor_records import MAX_SEATS, DistributorSubscription
 from auditor.common import shapes
-from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, once_each
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest
 from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
@@ -107,8 +107,13 @@ class SherwebSeats:
         return min(open_) if open_ else self.quantity
 
 
-_FIELDS = Fields(SherwebError, "Sherweb")  # the checks of the answer's fields (auditor.vendors.client)
-_refuse = _FIELDS.refuse
+def _fields(where: str) -> Fields:
+    """The checks of the fields of the answer to GET `where` (auditor.vendors.client)."""
+    return Fields(SherwebError, "Sherweb", f"GET {where}")
+
+
+def _refuse(where: str, what: str, value: object) -> Exception:
+    return _fields(where).refuse(what, value)
 
 
 class _Renewal(msgspec.Struct, frozen=True, rename="camel"):
@@ -164,20 +169,20 @@ _Answer = TypeVar("_Answer", _Details, _Catalog)
 
 
 def _id(value: object, key: str, where: str, *, required: bool) -> str | None:
-    return _FIELDS.ident(where, value, f"a {key}", required=required)
+    return _fields(where).ident(value, f"a {key}", required=required)
 
 
 def _text(value: object, key: str, where: str) -> str:
-    return _FIELDS.text(where, value, f"a {key}")
+    return _fields(where).text(value, f"a {key}")
 
 
 def _date(value: object, key: str, where: str) -> str | None:
-    return _FIELDS.date(where, value, f"a {key}")
+    return _fields(where).date(value, f"a {key}")
 
 
 def _count(value: object, what: str, where: str) -> int:
     """A whole finite count from 0 to MAX_SEATS, else refused."""
-    return int(_FIELDS.number(where, value, what, whole=True, most=MAX_SEATS))
+    return int(_fields(where).number(value, what, whole=True, most=MAX_SEATS))
 
 
 def _record(value: object, key: str, where: str, shape: type[_Record]) -> _Record:
@@ -266,7 +271,7 @@ class Sherweb(DistributorClient):
     def token_request(self) -> TokenRequest:
         """Sherweb's token request: a client-credentials grant posted as a form, with its scope."""
         form = {"grant_type": "client_credentials", "client_id": self._id, "client_secret": self._secret}
-        return TokenRequest(form=form | {"scope": SCOPE})
+        return TokenRequest(self.token_url, form=form | {"scope": SCOPE})
 
     def headers(self) -> dict[str, str]:
         return {KEY_HEADER: self._key}  # the APIM subscription key, on every API request
@@ -280,7 +285,7 @@ class Sherweb(DistributorClient):
 
     def _get(self, path: str, params: Mapping[str, str], where: str, shape: type[_Answer]) -> _Answer:
         """The answer of a GET (strict JSON), decoded into `shape`; else a SherwebError."""
-        return self.decode(self._call("GET", path, params, where), shape, f"GET {where}") or shape()
+        return self.decode(self._call("GET", path, params, where), f"GET {where}", shape) or shape()
 
     def seats(self, customer_id: str, sub_id: str) -> SherwebSeats:
         """One subscription's quantity and committed minimal quantities, from the customer's details
@@ -289,7 +294,7 @@ class Sherweb(DistributorClient):
         doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, where, _Details)
         found = [raw for raw in _listing(doc.items, "items", where, _Item) if raw.id == sub_id]
         if len(found) > 1:
-            raise SherwebError(f"GET {where}: {once_each(sub_id for _ in found)}")
+            _fields(where).listed_once([sub_id] * len(found), f"GET {where}")
         if len(found) != 1:
             raise SherwebError(f"GET {where}: subscription {sub_id[:40]!r} is not the customer's", 404)
         raw = found[0]
@@ -314,7 +319,7 @@ class Sherweb(DistributorClient):
         body = {"subscriptionAmendmentParameters": [{"subscriptionId": sub_id, "newQuantity": quantity}]}
         data = self._call("POST", "/billing/subscriptions/amendments", {"customerId": customer_id}, where, json=body)
         try:
-            answer = shapes.convert(self.value(data, f"POST {where}"), _Amendment)
+            answer = shapes.convert(self.decode(data, f"POST {where}"), _Amendment)
         except msgspec.ValidationError as exc:
             raise SherwebError(
                 f"POST {where}: the answer is not Sherweb's SubscriptionsAmendment ({exc})", 200
@@ -330,7 +335,7 @@ class Sherweb(DistributorClient):
             raise SherwebError(f"{amendment_id[:40]!r} is not an amendment id")
         data = self._call("GET", f"/billing/subscriptions/amendments/{amendment_id}/status", {}, where)
         try:
-            status: AmendmentStatus = shapes.convert(self.value(data, f"GET {where}"), AmendmentStatus)
+            status: AmendmentStatus = shapes.convert(self.decode(data, f"GET {where}"), AmendmentStatus)
         except msgspec.ValidationError as exc:
             raise SherwebError(f"GET {where}: not a status Sherweb sends ({exc})", 200) from None
         return status
@@ -352,7 +357,5 @@ class Sherweb(DistributorClient):
         where = "billing/subscriptions/details"
         doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, where, _Details)
         found = [subscription(s, customer_id, skus) for s in _listing(doc.items, "items", where, _Item)]
-        repeated = once_each(s.id for s in found)
-        if repeated:
-            raise SherwebError(f"GET {where}: {repeated}")
+        _fields(where).listed_once((s.id for s in found), f"GET {where}")
         return found
