@@ -25,6 +25,7 @@ from auditor.fleet.rollup_model import TenantRow
 from auditor.i18n import translations
 from auditor.rules.entitlements.entitlement import EntitlementMissing
 from auditor.wording import remediation
+from tests.plan.test_copilot_audit_log import audit_log_on
 
 LOCALES = ("en", "nl", "da", "sv", "tr")
 PARTS = ("SPE_E3", "SPE_E5", "AAD_PREMIUM_P2", "Microsoft_Entra_ID_Governance", "VISIOCLIENT", "POWER_BI_PRO")
@@ -95,7 +96,9 @@ def test_an_intune_device_is_retired_or_given_to_a_licensed_user(locale: str, fe
 
 @pytest.mark.parametrize("locale", ["en", "nl"])
 def test_a_copilot_seat_that_moves_is_not_shown_as_a_saving(tmp_path: Path, locale: str) -> None:
-    assert main(["audit", "--demo", "--locale", locale, "--output-dir", str(tmp_path)]) == 1
+    # the example policy with its audit log turned on: Copilot Idle's seat moves too
+    policy = audit_log_on(tmp_path)
+    assert main(["audit", "--demo", "--policies", policy, "--locale", locale, "--output-dir", str(tmp_path)]) == 1
     report = (tmp_path / "report.md").read_text("utf-8").replace("\\", "")
     (never,) = [line for line in report.splitlines() if line.startswith("| **Copilot Never**")]
     assert "28" not in never  # no price: the seat stays on the bill
