@@ -26,9 +26,10 @@ the price it names.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -36,7 +37,7 @@ from typing import Any, TextIO
 import msgspec
 
 from auditor.billing.commerce_records import PartnerSession
-from auditor.common.errors import EXIT_OK, CollectionError
+from auditor.common.errors import CollectionError
 from auditor.formats.bill_model import CommerceChange, CommerceLine, NextTerm, Quantity, RequestBody
 from auditor.formats.plan_json import PlanFile
 
@@ -51,9 +52,7 @@ from .arguments import WriteOptions
 from .commerce_plan import commerce_of
 from .commerce_reread import BILLING_ACCOUNT, Reread, reread
 from .fresh import FreshPlan
-from .journal import default_path
-from .plan_binding import read_again
-from .write_engine import BillJournal, Held, Ready, Sent, in_bill, refused_ahead, run_changes, selected, signed_in
+from .write_engine import BillEntry, BillJournal, Held, Ready, Sent, apply_bill, in_bill, run_changes
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
 
@@ -359,14 +358,6 @@ def _seats_reader(client: Any) -> SeatsReader:
     return read
 
 
-def plan_commerce(plan: PlanFile) -> tuple[bytes, list[CommerceChange]]:
-    """The commerce changes of the plan apply read and checked (load_plan): plan.json is read again
-    for its bill, and its bytes must be the ones load_plan hashed, else the plan changed since apply
-    read it (UsageError, exit 2: nothing is sent from a plan apply did not check)."""
-    data = read_again(plan)
-    return data, commerce_of(data, str(plan.path))
-
-
 def apply_commerce_changes(
     options: WriteOptions,
     plan: PlanFile,
@@ -376,51 +367,33 @@ def apply_commerce_changes(
 ) -> int:
     """`apply PLAN --commerce [--yes]`: the commerce changes of the plan apply read (load_plan) that
     `fresh` (the plan compiled again from the tenant and its bill as they are now) makes the same, once the
-    credential is shown to sign in to the plan's tenant; exit 3 when one is refused, failed or its
-    outcome is unknown. One event loop for the whole command: the Graph client's connections
-    belong to the loop that opened them."""
-    data, changes = plan_commerce(plan)
-    if not changes:
-        print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
-        return EXIT_OK
-    # the engine's step of the fresh compile; commerce says its refusals before the run (never journaled)
-    selection = selected(data, _Kind.where, changes, fresh(), today)
-    disagreed = selection.refused
-    changes = refused_ahead(selection, _Kind.flag, "C", sys.stderr)
-    client = make_client()
+    credential is shown to sign in to the plan's tenant (write_engine.apply_bill); exit 3 when one is refused,
+    failed or its outcome is unknown. Its refusals are said before the run, never journaled (none left: exit 3
+    before anything is signed in to); the billing clients open once the tenant is signed in to."""
 
-    def opening() -> BillJournal | None:
-        if not options.yes:
-            return None
-        # --journal, else a name of its own beside the plan (created exclusively: never another run's journal)
-        own = Path(options.journal) if options.journal else None
-        return BillJournal(own or default_path(plan.path.resolve().parent, "commerce-journal"))
-
-    async def run(journal: BillJournal | None) -> int:
+    @contextlib.contextmanager
+    def opened(changes: Sequence[CommerceChange], data: bytes, client: Any) -> Iterator[_Kind]:
         with access(options.billing, os.environ, True) as reach:
             commerce = Commerce(reach)
             try:
-                return await run_commerce(
-                    changes,
-                    commerce,
-                    _seats_reader(client),
-                    execute=options.yes,
-                    journal=journal,
-                    today=today,
-                    out=sys.stdout,
-                )
+                yield _Kind(commerce, _seats_reader(client), today, sys.stdout)
             finally:
                 commerce.close()
 
-    failed, journal = signed_in(client, plan.tenant_id, opening, run)
-    if disagreed:
-        raise CollectionError(
-            f"{len(disagreed)} commerce change(s) refused, nothing sent for them (each named above)"
-            + (f", and {failed} failed or have an unknown outcome" if failed else "")
-        )
-    if failed:
-        raise CollectionError(
-            f"{failed} commerce change(s) failed or have an unknown outcome; the journal "
+    def failed(n: int, journal: Path | None) -> str:
+        return (
+            f"{n} commerce change(s) failed or have an unknown outcome; the journal "
             f"{journal or ''} says which (undo --commerce names them)"
         )
-    return EXIT_OK
+
+    entry = BillEntry(
+        _Kind.flag,
+        _Kind.where,
+        "its bill has no change an API can make",
+        "commerce-journal",
+        commerce_of,
+        opened,
+        failed,
+        ahead="C",  # the refused named on stderr before the run
+    )
+    return apply_bill(entry, plan, make_client, today, fresh, yes=options.yes, journal=options.journal)

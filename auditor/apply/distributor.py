@@ -50,7 +50,7 @@ import msgspec
 from msgspec import Struct
 
 from auditor.common import shapes
-from auditor.common.errors import EXIT_OK, CollectionError, UsageError
+from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
 
@@ -62,9 +62,7 @@ from ..vendors.registry import DISTRIBUTORS
 from .agree import Refusal
 from .commerce import _seats_reader
 from .fresh import FreshPlan
-from .journal import default_path
-from .plan_binding import keep_plan, read_again
-from .write_engine import BillJournal, Held, Ready, Sent, in_bill, journaled, run_changes, selected, signed_in
+from .write_engine import BillEntry, BillJournal, Held, Ready, Sent, apply_bill, in_bill, journaled, run_changes
 
 PREFIX = "distributor-journal"  # the default journal's name: distributor-journal-<UTC time>.jsonl
 
@@ -282,52 +280,34 @@ def apply_distributor_changes(
     compiled again from the tenant and its distributor as they are now) makes the same, once the credential is
     shown to sign in to the plan's tenant; exit 3 when one is refused, failed or its outcome is unknown. With
     --yes the journal is `journal_path` (--journal), else distributor-journal-<UTC time>.jsonl beside the plan."""
-    data = read_again(plan)
-    changes = distributor_of(data, str(plan.path))
-    if not changes:
-        print("distributor changes: none in the plan (no seats the distributor bills above the plan's)")
-        return EXIT_OK
-    selection = selected(data, _Kind.where, changes, fresh(), today)  # the engine's step of the fresh compile
-    changes = selection.changes
-    sources = {c.source for c in changes}
-    customers = customers_of(plan)  # before any credential is used: the customer each change must name
-    with writers_for(sources, endpoints):  # the credentials, checked before the tenant is signed in to
-        pass
-    client = make_client()
-    refusals: list[str] = []
+    customers: dict[str, str] = {}
 
-    def opening() -> BillJournal | None:
-        if not yes:
-            return None
-        # --journal, else a name of its own beside the plan (never another run's journal)
-        path = Path(journal_path) if journal_path else default_path(plan.path.resolve().parent, PREFIX)
-        # what undo bounds each put-back by, whatever plan.json becomes: beside the journal
-        keep_plan(plan.path, path.resolve().parent, plan.sha256)
-        return BillJournal(path)
+    def before(changes: Sequence[CommerceChange]) -> None:
+        customers.update(customers_of(plan))  # before any credential is used: the customer each change must name
+        with writers_for({c.source for c in changes}, endpoints):  # the credentials, before the tenant's sign-in
+            pass
 
-    async def run(journal: BillJournal | None) -> int:
-        with writers_for(sources, endpoints) as writers:
-            return await run_distributor(
-                changes,
-                writers,
-                Tenant(_seats_reader(client), subscriptions_reader(client)),
-                execute=yes,
-                journal=journal,
-                today=today,
-                out=sys.stdout,
-                customers=customers,
-                plan=plan.sha256,
-                refusals=refusals,
-                after=assigned_after(data),
-                refused=selection.refused,
-            )
+    @contextlib.contextmanager
+    def opened(changes: Sequence[CommerceChange], data: bytes, client: Any) -> Iterator[_Kind]:
+        with writers_for({c.source for c in changes}, endpoints) as writers:
+            tenant = Tenant(_seats_reader(client), subscriptions_reader(client))
+            yield _Kind(writers, tenant, today, sys.stdout, customers, plan.sha256, assigned_after(data))
 
-    failed, journal = signed_in(client, plan.tenant_id, opening, run)
-    for refusal in refusals:
-        print(f"  {refusal}", file=sys.stderr)
-    if failed:
-        raise CollectionError(
-            f"{failed} distributor change(s) refused, failed or with an unknown outcome; "
-            + (f"the journal {journal} says which" if journal else "the lines above say which")
+    def failed(n: int, journal: Path | None) -> str:
+        return f"{n} distributor change(s) refused, failed or with an unknown outcome; " + (
+            f"the journal {journal} says which" if journal else "the lines above say which"
         )
-    return EXIT_OK
+
+    entry = BillEntry(
+        _Kind.flag,
+        _Kind.where,
+        "no seats the distributor bills above the plan's",
+        PREFIX,
+        distributor_of,
+        opened,
+        failed,
+        before,
+        ahead="",  # its refusals journaled in the run (`refused`), named on stderr after it
+        keeps_plan=True,
+    )
+    return apply_bill(entry, plan, make_client, today, fresh, yes=yes, journal=journal_path)

@@ -18,6 +18,8 @@ the request it sends and how the answer is read. The engine does the rest, the s
 - the loop of a plan's bill changes (`run_changes`): each shown and checked, then held (skipped, refused,
   scheduled: journaled `not sent`), said (a dry run) or sent;
 - the run signed in to the plan's tenant before any journal or request (`signed_in`);
+- a bill kind's `apply PLAN --<flag>` (`apply_bill`): the plan read again, its changes selected, the journal
+  opened, the run signed in and made, exit 3; the kind declares what differs (`BillEntry`);
 - undo's frame (`undo_run`): the journal held and read (`read_lines`, on the one reader journal.whole_lines),
   each put-back sent through `journaled`, what needs a person named on stderr (exit 3).
 
@@ -43,12 +45,14 @@ from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, CollectionError, Usa
 from auditor.common.json_value import JsonObject
 from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
+from auditor.formats.plan_json import PlanFile
 
 from . import permissions
 from .agree import Agreement, Refusal, agreement
 from .fresh import WHEN, FreshPlan
 from .journal import JournalError, LineFile, default_path, whole_lines
 from .lock import hold
+from .plan_binding import keep_plan, read_again
 
 # --- the file selects, the source decides ------------------------------------------------------------------
 
@@ -451,6 +455,79 @@ def signed_in(
 
     failed = asyncio.run(run())
     return failed, opened[0].path if opened else None
+
+
+@dataclass(frozen=True)
+class BillEntry:
+    """What a bill write kind's `apply PLAN --<flag>` declares; apply_bill does the rest."""
+
+    flag: str  # its apply flag, and the word its changes are counted under
+    where: InFresh  # its changes in the plan and in the fresh compile
+    none: str  # the console's words when the plan has none of its changes
+    prefix: str  # its journal's default name: <prefix>-<UTC time>.jsonl beside the plan
+    changes: Callable[[bytes, str], list[CommerceChange]]  # the plan's changes of the kind (its bytes, its name)
+    # the kind with its clients, for the changes to run, the plan's bytes and the signed-in Graph client
+    opened: Callable[[Sequence[CommerceChange], bytes, Any], contextlib.AbstractContextManager[WriteKind]]
+    failed: Callable[[int, Path | None], str]  # the words of exit 3: so many refused, failed or unknown; the journal
+    before: Callable[[Sequence[CommerceChange]], None] = lambda changes: None  # checked before the sign-in
+    ahead: str = ""  # a change's mark when its refusal is said before the run (never journaled); "": in the run
+    keeps_plan: bool = False  # a copy of the plan kept beside the journal (what undo bounds a put-back by)
+
+
+def apply_bill(
+    entry: BillEntry,
+    plan: PlanFile,
+    make_client: Callable[[], Any],
+    today: date,
+    fresh: Callable[[], FreshPlan],
+    *,
+    yes: bool,
+    journal: str | None,
+) -> int:
+    """`apply PLAN --<flag> [--yes] [--journal FILE]`, the same for every bill kind: plan.json read again (its
+    bytes the ones load_plan hashed), the kind's changes agreed with the fresh compile's (`selected`), and those
+    made once the credential is shown to sign in to the plan's tenant (`signed_in`); with --yes the journal is
+    `journal` (--journal), else <prefix>-<UTC time>.jsonl beside the plan. Exit 3 when one is refused, failed
+    or its outcome is unknown."""
+    data = read_again(plan)
+    changes = entry.changes(data, str(plan.path))
+    if not changes:
+        print(f"{entry.flag} changes: none in the plan ({entry.none})", file=sys.stdout)
+        return EXIT_OK
+    selection = selected(data, entry.where, changes, fresh(), today)  # the engine's step of the fresh compile
+    changes = refused_ahead(selection, entry.flag, entry.ahead, sys.stderr) if entry.ahead else selection.changes
+    entry.before(changes)
+    client = make_client()
+
+    def opening() -> BillJournal | None:
+        if not yes:
+            return None
+        # --journal, else a name of its own beside the plan (created exclusively: never another run's journal)
+        path = Path(journal) if journal else default_path(plan.path.resolve().parent, entry.prefix)
+        if entry.keeps_plan:  # what undo bounds each put-back by, whatever plan.json becomes: beside the journal
+            keep_plan(plan.path, path.resolve().parent, plan.sha256)
+        return BillJournal(path)
+
+    refused = {} if entry.ahead else selection.refused  # refused in the run: journaled, named after it
+    refusals: list[str] = []
+
+    async def run(file: BillJournal | None) -> int:
+        with entry.opened(changes, data, client) as kind:
+            return await run_changes(
+                changes, kind, execute=yes, journal=file, out=sys.stdout, refused=refused, refusals=refusals
+            )
+
+    failed, path = signed_in(client, plan.tenant_id, opening, run)
+    for refusal in refusals:
+        print(f"  {refusal}", file=sys.stderr)
+    if entry.ahead and selection.refused:
+        raise CollectionError(
+            f"{len(selection.refused)} {entry.flag} change(s) refused, nothing sent for them (each named above)"
+            + (f", and {failed} failed or have an unknown outcome" if failed else "")
+        )
+    if failed:
+        raise CollectionError(entry.failed(failed, path))
+    return EXIT_OK
 
 
 @contextlib.contextmanager
