@@ -172,7 +172,7 @@ def distributor_lines(ctx: LineContext, section: DistributorSection | None) -> t
             "distributor_error", "The distributor's seats could not be read: {error}", error=error
         ),
     )
-    if opened is not None or section is None:
+    if opened is not None or section is None:  # (None: opening gave ())
         return opened or ()
     products: list[ProductRow] = section.products or []
     names = {p.sku: clean(p.name or p.sku, NAME_LIMIT) for p in products}

@@ -158,7 +158,7 @@ def psa_lines(ctx: LineContext, section: PsaSection | None) -> tuple[str, ...]:
             "psa_error", "What the customer is billed could not be read from the PSA: {error}", error=error
         ),
     )
-    if opened is not None or section is None:
+    if opened is not None or section is None:  # (None: opening gave ())
         return opened or ()
     # a product the tenant does not hold has no name of the tenant's: Microsoft's product table names it
     names = {
