@@ -13,19 +13,18 @@ from auditor.data.model import Locale
 
 from ..billing.distributor_records import DistributorSection, Month, ProductMonth, RollupFigures
 from ..billing.distributor_seats import billed_otherwise
-from ..i18n import Translations, format_number
+from ..i18n import Translations
 from ..report.view.context import product_label
 from .rollup_model import TenantRow
+from .vendor_cells import ERROR_SHOWN, cell, counted, figures
 from .vendor_cells import money as amount
-from .vendor_cells import read_back
 
 
 def distributor_figures(folder: Path) -> RollupFigures | None:
     """The tenant's reconciliation with its distributor (auditor.fleet.vendor_reads): the products
     whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read; the
     customer's month at the distributor and each product's."""
-    doc = read_back(folder, DISTRIBUTOR_FILE, DistributorSection)
-    return rollup_figures(doc) if doc is not None else None
+    return figures(folder, DISTRIBUTOR_FILE, DistributorSection, rollup_figures)
 
 
 def rollup_figures(doc: DistributorSection) -> RollupFigures:
@@ -33,7 +32,7 @@ def rollup_figures(doc: DistributorSection) -> RollupFigures:
     otherwise than Microsoft counts them, or why it was not read; the customer's month (cost, billed,
     margin per currency) and each product's."""
     if doc.error:
-        return {"differences": None, "error": doc.error[:300]}
+        return {"differences": None, "error": doc.error[:ERROR_SHOWN]}
     return {
         "differences": billed_otherwise(doc.findings or []),
         "error": None,
@@ -63,11 +62,14 @@ def distributor_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
     """ "3 · cost €7,229.10, billed €8,026.50, margin €797.40; Microsoft 365 E3: cost …": how many
     products the distributor bills otherwise, the customer's month (per currency), then each product's
     with both prices; "–" without a distributor."""
-    found = row.get("distributor")
-    if not isinstance(found, Mapping):
-        return "–"
-    if found.get("error"):
-        return t.pgettext("rollup_distributor_unread", "not read")
+    return cell(
+        row.get("distributor"),
+        t.pgettext("rollup_distributor_unread", "not read"),
+        lambda found: _said(found, t, locale),
+    )
+
+
+def _said(found: RollupFigures, t: Translations, locale: Locale) -> str:
     totals = [m for m in found.get("totals") or [] if isinstance(m, Mapping)]
     products = [
         p for p in found.get("products") or [] if isinstance(p, Mapping) and p.get("margin_monthly") is not None
@@ -81,5 +83,5 @@ def distributor_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
         }
         return t.pgettext("rollup_distributor_money", "cost {cost}, billed {billed}, margin {margin}", **money)
 
-    cell = " · ".join([format_number(int(found.get("differences") or 0), locale), *map(said, totals)])
-    return "; ".join([cell, *(f"{product_label(p.get('sku'))}: {said(p)}" for p in products)])
+    head = counted(found.get("differences"), locale, *map(said, totals))
+    return "; ".join([head, *(f"{product_label(p.get('sku'))}: {said(p)}" for p in products)])

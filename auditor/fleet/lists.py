@@ -66,7 +66,8 @@ def summary_lines(report: ReportDocument, t: Translations, locale: Locale) -> li
 
 
 class _Said:
-    """What the PSA's lines need of a rendering (auditor.report.view.psa_rows.RenderContext), for the list's message."""
+    """What the PSA's lines need of a rendering (auditor.report.view.vendor_rows.LineContext), for the list's
+    message."""
 
     def __init__(self, t: Translations, locale: Locale, report: ReportDocument) -> None:
         self.t, self.locale, self._names = t, locale, {s.sku: _product_name(s) for s in report.skus}

@@ -6,7 +6,6 @@ MSP a month and what they bill the customer for seats nobody holds. The roll-up 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 from auditor.common.outputs import PSA_FILE
@@ -22,16 +21,15 @@ from ..billing.psa_records import (
     PsaSection,
 )
 from ..billing.psa_table import differences
-from ..i18n import Translations, format_number
+from ..i18n import Translations
 from .rollup_model import TenantRow
+from .vendor_cells import ERROR_SHOWN, cell, counted, figures
 from .vendor_cells import money as amount
-from .vendor_cells import read_back
 
 
 def psa_figures(folder: Path) -> PsaRollup | None:
     """The tenant's three-way table (auditor.fleet.vendor_reads), or why it was not read; None without one."""
-    doc = read_back(folder, PSA_FILE, PsaSection)
-    return rollup_figures(doc) if doc is not None else None
+    return figures(folder, PSA_FILE, PsaSection, rollup_figures)
 
 
 def rollup_figures(doc: PsaSection) -> PsaRollup:
@@ -39,7 +37,7 @@ def rollup_figures(doc: PsaSection) -> PsaRollup:
     gaps, what the differences cost the MSP a month and bill the customer (in the table's one currency;
     None when its products are in several, or none is priced)."""
     if doc.error:
-        return {"psa": doc.psa, "differences": None, "error": doc.error[:300]}
+        return {"psa": doc.psa, "differences": None, "error": doc.error[:ERROR_SHOWN]}
     found = doc.findings or []
     kinds: dict[str, int] = {}
     msp: list[float | None] = []
@@ -74,11 +72,10 @@ def psa_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
     pays €403.80 a month for seats nobody holds": how many products the PSA bills otherwise, then the
     money, each amount with what it is (msp_monthly: the MSP's loss; customer_monthly: what the customer
     pays for unassigned seats); "–" without a PSA."""
-    found = row.get("psa")
-    if not isinstance(found, Mapping):
-        return "–"
-    if found.get("error"):
-        return t.pgettext("rollup_psa_unread", "not read")
+    return cell(row.get("psa"), t.pgettext("rollup_psa_unread", "not read"), lambda found: _said(found, t, locale))
+
+
+def _said(found: PsaRollup, t: Translations, locale: Locale) -> str:
     money = {
         "msp": amount(found.get("msp_monthly"), found.get("currency"), locale, priced_in=False),
         "customer": amount(found.get("customer_monthly"), found.get("currency"), locale, priced_in=False),
@@ -89,4 +86,4 @@ def psa_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
         "{customer} a month for seats nobody holds",
         **money,
     )
-    return f"{format_number(int(found.get('differences') or 0), locale)} · {said}"
+    return counted(found.get("differences"), locale, said)

@@ -10,7 +10,7 @@ from typing import cast
 
 from auditor.billing.distributor_records import Block, Payload, Seller
 from auditor.billing.distributor_seats import failed, payload
-from auditor.vendors.protocols import Distributor, DistributorError
+from auditor.vendors.protocols import Distributor, DistributorError, named_blocks
 from auditor.vendors.registry import DISTRIBUTORS
 
 
@@ -43,8 +43,6 @@ def read_any(
     """Each tenant's seats at its distributor (`entries`: its key -> its entry's `distributor` block,
     {<name>: ...}), each distributor of the registry read through its own session."""
     given: dict[str, Payload] = {}
-    for name, vendor in DISTRIBUTORS.items():
-        blocks = {key: e[name] for key, e in entries.items() if name in e}
-        if blocks:
-            given |= read(vendor, blocks, endpoint=endpoints.get(name), env=env)
+    for name, vendor, blocks in named_blocks(DISTRIBUTORS, entries):
+        given |= read(vendor, blocks, endpoint=endpoints.get(name), env=env)
     return given

@@ -44,6 +44,8 @@ that implements one of them, and one line of auditor.vendors.registry.
                                         the new record's id, .noted(ticket, prefix), .is_open(ticket, company)
     check_credentials(vendors, named, env)  the keys of each vendor of a registry the tenants file
                                         names, before any tenant is read (UsageError)
+    named_blocks(vendors, entries)      each vendor of a registry the tenants entries name, with their
+                                        blocks there: what its one session reads
 
 Every error a vendor's session raises is a DistributorError or a PsaError (each vendor's own is a
 subclass): one line naming the request, never the answer's text.
@@ -52,11 +54,11 @@ subclass): one line naming the request, never the answer's text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm
 from auditor.billing.distributor_join import Joins
@@ -306,3 +308,19 @@ def check_credentials(vendors: Mapping[str, Distributor | PSA], named: Iterable[
     for name, vendor in vendors.items():
         if name in names:
             vendor.credentials(env)
+
+
+_Vendor = TypeVar("_Vendor", bound="Distributor | PSA")
+_Block = TypeVar("_Block")
+
+
+def named_blocks(
+    vendors: Mapping[str, _Vendor], entries: Mapping[str, Mapping[str, _Block]]
+) -> Iterator[tuple[str, _Vendor, dict[str, _Block]]]:
+    """Each vendor of `vendors` (a registry: name -> vendor, in its order) that an entry of `entries` (a
+    tenant's key -> its entry's `distributor` or `psa` block, {<name>: ...}) names, with the blocks naming
+    it (the tenant's key -> its block there): what one session of that vendor reads."""
+    for name, vendor in vendors.items():
+        blocks = {key: e[name] for key, e in entries.items() if name in e}
+        if blocks:
+            yield name, vendor, blocks

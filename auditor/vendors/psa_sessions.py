@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from auditor.billing.psa_records import PsaBlock, PsaPayload
 from auditor.billing.psa_table import failed, payload
-from auditor.vendors.protocols import PsaError
+from auditor.vendors.protocols import PsaError, named_blocks
 from auditor.vendors.registry import PSAS
 
 
@@ -24,10 +24,7 @@ def read(
     block, {connectwise: ...} or {autotask: ...}), or the reading's error (one line), through one
     session per PSA."""
     given: dict[str, PsaPayload] = {}
-    for name, psa in PSAS.items():
-        blocks: dict[str, PsaBlock] = {key: e[name] for key, e in entries.items() if name in e}
-        if not blocks:
-            continue
+    for name, psa, blocks in named_blocks(PSAS, entries):
         try:
             client = psa.session(psa.credentials(env), endpoints.get(name))
         except PsaError as exc:  # Autotask's zone could not be asked: every customer's gap

@@ -21,16 +21,16 @@ from auditor.billing.distributor_records import (
     UnusedFinding,
 )
 from auditor.render.text import clean
-from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT, RenderContext
-from auditor.vendors.registry import NAMES
+from auditor.report.view.context import NAME_LIMIT
+from auditor.report.view.vendor_rows import LineContext, opening, title
 
 
-def distributor_title(ctx: RenderContext, section: DistributorSection | None) -> str:
+def distributor_title(ctx: LineContext, section: DistributorSection | None) -> str:
     """The block's heading ("Seats at the distributor (<its name>)"); "" without a distributor."""
-    if section is None:
-        return ""
-    name = NAMES.get(section.distributor, section.distributor)  # the distributor by the name it goes by
-    return ctx.t.pgettext("distributor_title", "Seats at the distributor ({distributor})", distributor=clean(name, 40))
+    return title(
+        None if section is None else section.distributor,
+        lambda name: ctx.t.pgettext("distributor_title", "Seats at the distributor ({distributor})", distributor=name),
+    )
 
 
 def _day_after(value: str) -> str:
@@ -41,7 +41,7 @@ def _day_after(value: str) -> str:
         return value
 
 
-def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
+def _line(ctx: LineContext, f: Finding, product: str, msp: bool) -> str:
     if isinstance(f, BilledMore):
         n = f.seats
         return ctx.t.npgettext(
@@ -160,22 +160,20 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
 _MSPS_OWN = (AmbiguousFinding, AmbiguousProductFinding)
 
 
-def distributor_lines(ctx: RenderContext, section: DistributorSection | None) -> tuple[str, ...]:
+def distributor_lines(ctx: LineContext, section: DistributorSection | None) -> tuple[str, ...]:
     """A line per reconciliation finding, product by product, then one for the products matched by
     their names only, then one for the MSP's month, the customer's and per product; mailed to the customer, only
     the lines about its seats (no matching to confirm in the tenants file, no cost or margin); the
     reading's error in one line (mailed to the customer: none, the gap is the MSP's: distributor.json,
     its stderr, the roll-up); () without a distributor."""
-    if section is None or (section.error and section.mailed_to_customer is True):
-        return ()
-    if section.error:
-        return (
-            ctx.t.pgettext(
-                "distributor_error",
-                "The distributor's seats could not be read: {error}",
-                error=clean(section.error, TEXT_LIMIT),
-            ),
-        )
+    opened = opening(
+        section,
+        lambda error: ctx.t.pgettext(
+            "distributor_error", "The distributor's seats could not be read: {error}", error=error
+        ),
+    )
+    if opened is not None or section is None:  # (None: opening gave ())
+        return opened or ()
     products: list[ProductRow] = section.products or []
     names = {p.sku: clean(p.name or p.sku, NAME_LIMIT) for p in products}
     msp = section.mailed_to_customer is not True  # the MSP's cost and margin never go to the customer
@@ -202,7 +200,7 @@ def distributor_lines(ctx: RenderContext, section: DistributorSection | None) ->
 
 
 def _money_lines(
-    ctx: RenderContext, products: Sequence[ProductRow], names: Mapping[str, str], totals: Sequence[Total]
+    ctx: LineContext, products: Sequence[ProductRow], names: Mapping[str, str], totals: Sequence[Total]
 ) -> list[str]:
     """The MSP's month at the distributor in one line, as the roll-up's cell says it: the customer's, then
     per product with both prices, what its seats cost the MSP, what the customer is billed (the

@@ -6,8 +6,6 @@ that could not be read is not mentioned: that gap is the MSP's (psa.json, its st
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from auditor import i18n
 from auditor.billing.psa_records import (
     BilledBelowCost,
@@ -20,35 +18,20 @@ from auditor.billing.psa_records import (
     TwoAgreements,
     UnmappedProduct,
 )
-from auditor.data.model import Locale
-from auditor.i18n import Translations
 from auditor.render.text import clean
-from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT
-from auditor.vendors.registry import NAMES
+from auditor.report.view.context import NAME_LIMIT
+from auditor.report.view.vendor_rows import LineContext, opening, title
 
 
-class RenderContext(Protocol):
-    """What the lines need of a rendering (auditor.report.view.context.RenderContext, and the license
-    list's message: auditor.fleet.lists)."""
-
-    @property
-    def t(self) -> Translations: ...
-    @property
-    def locale(self) -> Locale: ...
-    def num(self, value: object) -> str: ...
-    def money(self, amount: object, currency: str | None) -> str: ...
-    def product_name(self, part: str) -> str: ...
-
-
-def psa_title(ctx: RenderContext, section: PsaSection | None) -> str:
+def psa_title(ctx: LineContext, section: PsaSection | None) -> str:
     """The block's heading ("What the customer is billed (<the PSA's name>)"); "" without a PSA."""
-    if section is None:
-        return ""
-    name = clean(NAMES.get(section.psa, section.psa), 40)  # the PSA by the name it goes by
-    return ctx.t.pgettext("psa_title", "What the customer is billed ({psa})", psa=name)
+    return title(
+        None if section is None else section.psa,
+        lambda name: ctx.t.pgettext("psa_title", "What the customer is billed ({psa})", psa=name),
+    )
 
 
-def _seats(ctx: RenderContext, f: MspPaysUnbilled | CustomerBilledUnheld, product: str) -> str:
+def _seats(ctx: LineContext, f: MspPaysUnbilled | CustomerBilledUnheld, product: str) -> str:
     if isinstance(f, MspPaysUnbilled):
         return ctx.t.npgettext(
             "psa_msp_pays_unbilled",
@@ -79,7 +62,7 @@ def _seats(ctx: RenderContext, f: MspPaysUnbilled | CustomerBilledUnheld, produc
     )
 
 
-def _held(ctx: RenderContext, f: HeldNotBilled, product: str) -> str:
+def _held(ctx: LineContext, f: HeldNotBilled, product: str) -> str:
     if f.cost_monthly is not None:
         return ctx.t.npgettext(
             "psa_held_not_billed_cost",
@@ -100,7 +83,7 @@ def _held(ctx: RenderContext, f: HeldNotBilled, product: str) -> str:
     )
 
 
-def _below_cost(ctx: RenderContext, f: BilledBelowCost, product: str) -> str:
+def _below_cost(ctx: LineContext, f: BilledBelowCost, product: str) -> str:
     """The seat's cost is the distributor's partnerCost, else the PSA's own unit cost (cost_source)."""
     money = {
         "product": product,
@@ -129,7 +112,7 @@ def _below_cost(ctx: RenderContext, f: BilledBelowCost, product: str) -> str:
     )
 
 
-def _line(ctx: RenderContext, f: PsaFinding, product: str) -> str:
+def _line(ctx: LineContext, f: PsaFinding, product: str) -> str:
     if isinstance(f, MspPaysUnbilled | CustomerBilledUnheld):
         return _seats(ctx, f, product)
     if isinstance(f, HeldNotBilled):
@@ -166,19 +149,17 @@ def _line(ctx: RenderContext, f: PsaFinding, product: str) -> str:
     return ""
 
 
-def psa_lines(ctx: RenderContext, section: PsaSection | None) -> tuple[str, ...]:
+def psa_lines(ctx: LineContext, section: PsaSection | None) -> tuple[str, ...]:
     """A line per difference and gap of the table (mailed to the customer: its own money's only); the
     reading's error in one line (mailed to the customer: none, the gap is the MSP's); () without a PSA."""
-    if section is None or (section.error and section.mailed_to_customer is True):
-        return ()
-    if section.error:
-        return (
-            ctx.t.pgettext(
-                "psa_error",
-                "What the customer is billed could not be read from the PSA: {error}",
-                error=clean(section.error, TEXT_LIMIT),
-            ),
-        )
+    opened = opening(
+        section,
+        lambda error: ctx.t.pgettext(
+            "psa_error", "What the customer is billed could not be read from the PSA: {error}", error=error
+        ),
+    )
+    if opened is not None or section is None:  # (None: opening gave ())
+        return opened or ()
     # a product the tenant does not hold has no name of the tenant's: Microsoft's product table names it
     names = {
         p.sku: clean(p.name if p.name and p.name != p.sku else ctx.product_name(p.sku), NAME_LIMIT)
