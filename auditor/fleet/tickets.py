@@ -20,9 +20,10 @@ report's seat table gives it), its description the finding's message as the repo
 comes from, all in the language of the tenant's report (the customer's); report.json's own `message` is
 the engine's English, and is said only for a finding whose rule this version does not know. Without
 --yes nothing is written: each ticket and note is said as it would be made (a dry run). With --yes each
-write is journaled as apply's are (auditor.apply.journal.LineFile: a new file of whole lines, each
-fsync'ed before the request is sent): a "sending" line, then its outcome ("done", "failed", or
-"unknown" when no answer came), in DIR/tickets-<UTC time>.jsonl (--journal: another file).
+write goes through apply's write-ahead path (auditor.apply.write_engine.written, on journal.LineFile: a
+new file of whole lines, each fsync'ed): a "sending" line before the request is sent, then its outcome
+("done", "failed", or "unknown" when no answer came), in DIR/tickets-<UTC time>.jsonl (--journal:
+another file); a journal that cannot take a line stops the run naming whether the request went out.
 
 The file selects, the report decides: the tenant and the PSA's company a customer's tickets are filed
 under are those its report.json names (`tenant.id`, `psa.company_id`: what its audit read from Graph and
