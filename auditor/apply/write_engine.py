@@ -10,7 +10,8 @@ the request it sends and how the answer is read. The engine does the rest, the s
   not hold equal in every field is refused by the engine, named with the field that differs, never sent and
   never given to the kind's `check` (the licence changes: run.py; the bill's: `selected`, then
   `run_changes`, or `refused_ahead` for a kind that says its refusals before the run);
-- write-ahead (`journaled`; `journaled_async` for the licence changes' Graph calls, session.Session.write):
+- write-ahead (`journaled`; `journaled_async` for the licence changes' Graph calls, session.Session.write;
+  `written` for a kind that writes its own lines, the tickets' PSA calls, auditor.fleet.tickets):
   `sending` on disk before the request goes out, the outcome after; a journal that cannot take a line says
   whether the request went out;
 - the bill's journal (BillJournal, on journal.LineFile, as the licence changes' journal.JournalWriter):
@@ -307,7 +308,19 @@ def journaled(
     journaled `sending` (with `note`, the plan's SHA-256 and the quantity `read` at the call) before `send`
     is called, then its outcome. A journal that cannot take the `sending` line stops with nothing sent
     (`not_sent` says which change); one that cannot take the outcome stops naming what was sent (`lost`)."""
-    line = bill_line(journal, change, plan, read)
+    return written(bill_line(journal, change, plan, read), send, note=note, not_sent=not_sent, lost=lost)
+
+
+def written(
+    line: Line,
+    send: Callable[[], Sent],
+    *,
+    note: str = "",
+    not_sent: Callable[[], str] | None = None,
+    lost: Callable[[Sent], str] | None = None,
+) -> Sent:
+    """The write-ahead path itself, for a kind that writes its own lines (`line`: a bill change's, a ticket's):
+    `sending` (with `note`) on disk before `send` is called, then its outcome; `not_sent`, `lost` as `journaled`'s."""
     _ahead(line, note, not_sent)
     return _after(line, send(), lost)
 

@@ -20,9 +20,10 @@ report's seat table gives it), its description the finding's message as the repo
 comes from, all in the language of the tenant's report (the customer's); report.json's own `message` is
 the engine's English, and is said only for a finding whose rule this version does not know. Without
 --yes nothing is written: each ticket and note is said as it would be made (a dry run). With --yes each
-write is journaled as apply's are (auditor.apply.journal.LineFile: a new file of whole lines, each
-fsync'ed before the request is sent): a "sending" line, then its outcome ("done", "failed", or
-"unknown" when no answer came), in DIR/tickets-<UTC time>.jsonl (--journal: another file).
+write goes through apply's write-ahead path (auditor.apply.write_engine.written, on journal.LineFile: a
+new file of whole lines, each fsync'ed): a "sending" line before the request is sent, then its outcome
+("done", "failed", or "unknown" when no answer came), in DIR/tickets-<UTC time>.jsonl (--journal:
+another file); a journal that cannot take a line stops the run naming whether the request went out.
 
 The file selects, the report decides: the tenant and the PSA's company a customer's tickets are filed
 under are those its report.json names (`tenant.id`, `psa.company_id`: what its audit read from Graph and
@@ -41,7 +42,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -56,6 +57,7 @@ from auditor.formats.report_json import named_products
 from auditor.formats.report_model import ReportFinding
 
 from .. import wording
+from ..apply import write_engine
 from ..apply.journal import LineFile, default_path, now
 from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
@@ -250,22 +252,53 @@ class Session:
             self.journal.append(msgspec.structs.replace(what, at=now(), n=self.journal.lines + 1, **outcome))
 
     def send(self, what: JournalLine, path: str, body: object) -> int | None:
-        """POST `body` at `path`, journaled ahead (`what`: which write, for whom); the new record's id
+        """POST `body` at `path` through the engine's one write-ahead path (write_engine.written): `what`
+        (which write, for whom) journaled `sending` before the call, then its outcome; the new record's id
         (-1 when the answer names none), None when it failed."""
-        self._line(what, request=Sent("POST", path, body), outcome="sending")
         client = self.desk.client
-        try:
-            answer = client.request("POST", path, body=msgspec.to_builtins(body))
-            doc = client.decode(answer.body, f"POST {path}")
-            made = self.desk.made(doc)
-            self._line(what, outcome="done", status=answer.status, id=made if made is not None else doc_id(doc))
-            return made if made is not None else -1
-        except PsaError as exc:
-            outcome = "failed" if exc.status is not None and exc.status < 500 else "unknown"
-            self._line(what, outcome=outcome, status=exc.status, note=str(exc)[:300])
-            self.failed += 1
-            _say(f"  {what.tenant}: {what.kind} {what.key}: {outcome}: {exc}")
-            return None
+        made: list[tuple[int | None, object]] = []  # what the answer names: the record's id, the id journaled
+
+        def line(outcome: str, note: str, status: int | None) -> None:
+            if outcome == "sending":
+                self._line(what, request=Sent("POST", path, body), outcome=outcome)
+            elif outcome == "done":
+                self._line(what, outcome=outcome, status=status, id=made[0][1])
+            else:
+                self._line(what, outcome=outcome, status=status, note=note)
+
+        def call() -> write_engine.Sent:
+            try:
+                answer = client.request("POST", path, body=msgspec.to_builtins(body))
+                doc = client.decode(answer.body, f"POST {path}")
+                record = self.desk.made(doc)
+                made.append((record, record if record is not None else doc_id(doc)))
+                return write_engine.Sent("done", status=answer.status)
+            except PsaError as exc:
+                outcome = "failed" if exc.status is not None and exc.status < 500 else "unknown"
+                return write_engine.Sent(outcome, str(exc)[:300], exc.status, shown=str(exc))
+
+        sent = write_engine.written(
+            line, call, not_sent=lambda: f"{what.tenant}: {what.kind} {what.key} was not sent", lost=_lost(what)
+        )
+        if sent.outcome == "done":
+            record = made[0][0]
+            return record if record is not None else -1
+        self.failed += 1
+        _say(f"  {what.tenant}: {what.kind} {what.key}: {sent.outcome}: {sent.shown}")
+        return None
+
+
+def _lost(what: JournalLine) -> Callable[[write_engine.Sent], str]:
+    """What a run that could not journal a write's outcome says: the write went out, and how it ended."""
+
+    def said(sent: write_engine.Sent) -> str:
+        ended = {"done": "was MADE", "failed": "was refused by the PSA", "unknown": "has an unknown outcome"}
+        return (
+            f"{what.tenant}: {what.kind} {what.key} {ended[sent.outcome]}, and its journal line says only "
+            "'sending' (the next run reads the PSA's tickets again before it writes)"
+        )
+
+    return said
 
 
 def doc_id(doc: object) -> object:
