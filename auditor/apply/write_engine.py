@@ -151,6 +151,10 @@ def _refused(change: CommerceChange, refusal: Refusal, said: str) -> Held:
 # --- the bill's journal ------------------------------------------------------------------------------------
 
 
+# what a journal line keeps of its change: every field the two records share, so a field both gain is kept too
+_OF_THE_CHANGE = tuple(f for f in CommerceLine.__struct_fields__ if f in CommerceChange.__struct_fields__)
+
+
 class BillJournal:
     """One JSON line per step, durable before the next (write-ahead), with the licence journal's
     guarantees (journal.LineFile): created exclusively, 0600, locked, the directory fsync'ed, and
@@ -177,20 +181,7 @@ class BillJournal:
             change = shapes.convert(change, CommerceLine)
         line = CommerceLine(
             at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            n=change.n,
-            kind=change.kind,
-            source=change.source,
-            scope=change.scope,
-            api_id=change.api_id,
-            agreement=change.agreement,
-            subscription=change.subscription,
-            sku=change.sku,
-            from_=change.from_,
-            to=change.to,
-            monthly_saving=change.monthly_saving,
-            window=change.window,
-            by=change.by,
-            request=change.request,
+            **{name: getattr(change, name) for name in _OF_THE_CHANGE},
             outcome=outcome,
             status=status,
             note=note[:600],
