@@ -6,8 +6,9 @@ with no edit of pyproject.toml (tests/core/test_layers.py).
                       written "*" is every folder in it, each independent of the others (no vendor
                       imports another)
     vendor_folders    a forbidden contract whose forbidden modules are the folders of `container`
-                      (each with everything in it): the layers above reach a vendor through the registry
-                      and the Protocols, never its folder
+                      (each with everything in it), and whose source modules are every other module of
+                      the package that holds `container`: the rest of the program reaches a vendor
+                      through the registry and the Protocols, never its folder, a new module included
 """
 
 from __future__ import annotations
@@ -48,15 +49,23 @@ class VendorLayersContract(LayersContract):
 
 
 class VendorFoldersContract(ForbiddenContract):
-    """A forbidden contract whose forbidden modules are the folders of `container`, found in the import
-    graph when it is checked."""
+    """A forbidden contract whose forbidden modules are the folders of `container` and whose source modules
+    are the other children of the package that holds it, both found in the import graph when it is checked."""
 
     type_name = "vendor_folders"
 
     container = fields.StringField()
+    source_modules = fields.SetField(subfield=fields.ModuleExpressionField(), required=False)
     forbidden_modules = fields.SetField(subfield=fields.ModuleExpressionField(), required=False)
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
         options: Any = self
+        options.source_modules = {ModuleExpression(name) for name in sorted(outside(graph, options.container))}
         options.forbidden_modules = {ModuleExpression(name) for name in sorted(folders(graph, options.container))}
         return super().check(graph, verbose)
+
+
+def outside(graph: ImportGraph, container: str) -> set[str]:
+    """Every child of the package that holds `container` but `container` itself: the rest of the program."""
+    parent = container.rsplit(".", 1)[0]
+    return {child for child in graph.find_children(parent) if child != container}
