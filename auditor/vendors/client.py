@@ -59,6 +59,7 @@ from auditor.billing.untrusted import (
     strict_json,
     strict_value,
 )
+from auditor.common.currency import is_currency
 from auditor.common.errors import console_line
 from auditor.vendors.protocols import DistributorError, Sent
 
@@ -66,7 +67,6 @@ _Shape = TypeVar("_Shape", bound=msgspec.Struct)
 ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a vendor's own id of that kind (a SKU)
 MAX_TEXT = 400  # a text field of an answer: past this it is none the vendor sends
 MAX_PRICE = 1_000_000.0  # a seat's price or cost above this is none (our bound, not a vendor's)
-_CURRENCY = re.compile(r"[A-Z]{3}\Z")  # an ISO 4217 code
 
 
 @dataclass(frozen=True)
@@ -324,7 +324,7 @@ class Fields:
         """An ISO 4217 code (three capitals), None when not given (null) and not `required`; else refused."""
         if value is None and not required:
             return None
-        if not isinstance(value, str) or not _CURRENCY.match(value):
+        if not is_currency(value):
             raise self.refuse(what, value, "an ISO 4217 code", shown=20)
         return value
 
