@@ -29,6 +29,7 @@ headers, its shapes), and this one does, once, what they all do:
                                         dates, numbers, prices, currencies, a listing's ids once
                                         each), each refusal naming the request and the field
     once_each(ids)                      what is wrong with a listing that gives one id twice, or None
+    is_quantity(value)                  a quantity a distributor's write sends: a whole number, 1 to MAX_SEATS
     not_sent(error)                     a write's outcome when the distributor refused it or did not answer
 
 The client secret is sent only in the token request's body (a vendor's API key only in its header)
@@ -44,11 +45,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self, TypeVar, overload
+from typing import Any, ClassVar, Self, TypeGuard, TypeVar, overload
 
 import httpx
 import msgspec
 
+from auditor.billing.distributor_records import MAX_SEATS
 from auditor.billing.untrusted import (
     Answered,
     bounded_number,
@@ -348,6 +350,11 @@ def once_each(ids: Iterable[object], what: str = "subscription") -> str | None:
     times = "twice" if n == 2 else f"{n} times"
     shown = repr(first[:40]) if isinstance(first, str) else str(first)[:40]
     return f"{what} {shown} is listed {times}: the customer's listing is not read as whole"
+
+
+def is_quantity(value: object) -> TypeGuard[int]:
+    """A subscription's new quantity as a distributor's write sends it: a whole number from 1 to MAX_SEATS."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SEATS
 
 
 def not_sent(exc: DistributorError) -> Sent:

@@ -44,7 +44,7 @@ import msgspec
 from auditor.billing.distributor_records import MAX_PRICE, MAX_SEATS, DistributorSubscription
 from auditor.common import shapes
 from auditor.common.currency import is_currency
-from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, is_quantity
 from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
@@ -248,7 +248,7 @@ class Pax8(DistributorClient):
     def update_quantity(self, company_id: str, sub_id: str, quantity: int) -> DistributorSubscription:
         """PUT /subscriptions/{id} {"quantity": quantity} (Pax8's "Update Subscription": "Currently NOT
         supported for subscriptions with a future date"); the subscription as Pax8 answers it."""
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_SEATS:
+        if not is_quantity(quantity):
             raise Pax8Error(f"PUT /subscriptions: {quantity!r} is not a quantity Pax8 takes (a whole number >= 1)")
         doc = self._call("PUT", f"/subscriptions/{_path_id(sub_id)}", _Raw, json={"quantity": quantity})
         return _subscription(doc or _Raw(), company_id)
