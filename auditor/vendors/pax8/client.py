@@ -3,7 +3,7 @@
 
     Pax8(client_id, client_secret, endpoint=None)   one session for the run: its token is asked for
                                                      once and reused (Pax8's tokens live 24 hours)
-    .listing(path, noun, most)                       every element of a paged listing (GET /v1/{path}),
+    .listing(path, noun, most)                       every element of a paged listing (GET /v1{path}),
                                                      its pages checked against their totals
     .subscriptions(company_id)                       GET /v1/subscriptions?companyId=..., every page
     .subscription(company_id, id)                    GET /v1/subscriptions/{id}, checked as one of the listing
@@ -296,8 +296,9 @@ class Pax8(DistributorClient):
         """Every element of one of Pax8's paged listings (GET `path` with `query`, page after page from 0 at
         PAGE_SIZE), yielded page by page as each page passes _page; the pages held together: the totals
         the same on every page, no page before the last empty, as many elements as totalElements says.
-        Else a Pax8Error naming the request, the elements counted as `noun` ("subscriptions", "items"),
-        `most` of them `whose` at most. Read it to its end: the count is checked after the last page."""
+        At most `most` elements, counted as `noun` ("subscriptions", "items"; `whose`: of what, as a message
+        says it); else a Pax8Error naming the request. Read it to its end: the count is checked after the
+        last page."""
         where = f"GET {path}"
         total, pages, number, held = None, 1, 0, 0
         while number < pages:
