@@ -33,7 +33,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +40,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from auditor.common import spreadsheet
+from auditor.common.currency import is_currency
 from auditor.common.errors import BillingFileError
 from auditor.common.numbers import whole_number
 from auditor.data.model import Subscription
@@ -79,7 +79,6 @@ COLUMNS = (
     "monthly_term",
 )
 REQUIRED = ("subscription", "channel")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +254,7 @@ def _row(cells: dict[str, str], header: list[str], width: int, name: str, line: 
     renew = _flag(cell("auto_renew"), lambda m: fail("auto_renew", m))
     price = _price(cell("unit_price"), lambda m: fail("unit_price", m))
     currency = cell("currency").upper() or None
-    if currency and not _CURRENCY.match(currency):
+    if currency and not is_currency(currency):
         raise fail("currency", f"{cell('currency')!r} is not a three-letter ISO 4217 code")
     frequency = _term(cell("billing_frequency"), lambda m: fail("billing_frequency", m))
     cancel_end = _flag(cell("cancel_at_end_of_term"), lambda m: fail("cancel_at_end_of_term", m))

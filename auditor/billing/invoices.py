@@ -29,12 +29,12 @@ from dataclasses import dataclass
 
 import msgspec
 
+from auditor.common.currency import is_currency
 from auditor.reference import product_names
 
 MAX_QUANTITY = 1_000_000  # one line's seats: more is no seat count (our bound)
 MAX_AMOUNT = 100_000_000.0  # one line's amount, either sign (our bound)
 MAX_LINES = 2_000_000  # one invoice's lines read in all (our bound: a partner's month of a few thousand customers)
-_CURRENCY = re.compile(r"[A-Z]{3}\Z")  # ISO 4217
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")
 MATCHES = ("map", "name", "none")
 
@@ -122,7 +122,7 @@ def number(value: object, what: str, where: str, *, whole: bool, most: float) ->
 
 
 def currency(value: object, where: str) -> str:
-    if not isinstance(value, str) or not _CURRENCY.match(value):
+    if not is_currency(value):
         raise _refuse(where, "the currency", value)
     return value
 

@@ -32,7 +32,6 @@ import errno
 import json
 import math
 import os
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from typing import Any, NotRequired, TypedDict
 import msgspec
 from msgspec import UNSET
 
+from auditor.common.currency import is_currency
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import parse_timestamp
 from auditor.formats.report_model import Amount, ReportDocument
@@ -59,7 +59,6 @@ MAX_FILE = 256_000_000  # bytes read at most (about a century of nightly records
 MAX_COUNT = 1_000_000_000
 MAX_AMOUNT = 1_000_000_000_000.0
 MAX_NAMED = 20  # malformed lines named one by one; the rest are counted in one line
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 class ProductJson(TypedDict):
@@ -288,7 +287,7 @@ def parse_record(doc: Any, line: int = 0) -> Record:
             free=point.get("free") is True,
         )
     currency = doc.get("currency")
-    if currency is not None and not (isinstance(currency, str) and _CURRENCY.match(currency)):
+    if currency is not None and not is_currency(currency):
         raise _Bad("currency is not a three-letter currency code")
     tenant = doc.get("tenant")
     if not isinstance(tenant, str):

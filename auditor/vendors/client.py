@@ -29,6 +29,7 @@ headers, its shapes), and this one does, once, what they all do:
                                         dates, numbers, prices, currencies, a listing's ids once
                                         each), each refusal naming the request and the field
     once_each(ids)                      what is wrong with a listing that gives one id twice, or None
+    is_quantity(value)                  a quantity a distributor's write sends: a whole number, 1 to MAX_SEATS
     not_sent(error)                     a write's outcome when the distributor refused it or did not answer
 
 The client secret is sent only in the token request's body (a vendor's API key only in its header)
@@ -44,11 +45,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self, TypeVar, overload
+from typing import Any, ClassVar, Self, TypeGuard, TypeVar, overload
 
 import httpx
 import msgspec
 
+from auditor.billing.distributor_records import MAX_SEATS
 from auditor.billing.untrusted import (
     Answered,
     bounded_number,
@@ -59,6 +61,7 @@ from auditor.billing.untrusted import (
     strict_json,
     strict_value,
 )
+from auditor.common.currency import is_currency
 from auditor.common.errors import console_line
 from auditor.vendors.protocols import DistributorError, Sent
 
@@ -66,7 +69,6 @@ _Shape = TypeVar("_Shape", bound=msgspec.Struct)
 ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a vendor's own id of that kind (a SKU)
 MAX_TEXT = 400  # a text field of an answer: past this it is none the vendor sends
 MAX_PRICE = 1_000_000.0  # a seat's price or cost above this is none (our bound, not a vendor's)
-_CURRENCY = re.compile(r"[A-Z]{3}\Z")  # an ISO 4217 code
 
 
 @dataclass(frozen=True)
@@ -324,7 +326,7 @@ class Fields:
         """An ISO 4217 code (three capitals), None when not given (null) and not `required`; else refused."""
         if value is None and not required:
             return None
-        if not isinstance(value, str) or not _CURRENCY.match(value):
+        if not is_currency(value):
             raise self.refuse(what, value, "an ISO 4217 code", shown=20)
         return value
 
@@ -348,6 +350,11 @@ def once_each(ids: Iterable[object], what: str = "subscription") -> str | None:
     times = "twice" if n == 2 else f"{n} times"
     shown = repr(first[:40]) if isinstance(first, str) else str(first)[:40]
     return f"{what} {shown} is listed {times}: the customer's listing is not read as whole"
+
+
+def is_quantity(value: object) -> TypeGuard[int]:
+    """A subscription's new quantity as a distributor's write sends it: a whole number from 1 to MAX_SEATS."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SEATS
 
 
 def not_sent(exc: DistributorError) -> Sent:

@@ -5,6 +5,7 @@ be read is a gap whose rows name no difference."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from datetime import date
@@ -124,6 +125,34 @@ def test_an_item_out_of_shape_is_the_invoices_gap(
     stand_in.invoice_items[SAMPLE_INVOICE][1].update(change)
     with pytest.raises(Pax8Error, match=f"GET /invoices/{SAMPLE_INVOICE}/items, item 1: {said}"):
         invoice_lines(client, SAMPLE_INVOICE)
+
+
+@pytest.mark.parametrize(
+    ("page", "said"),
+    [
+        ({"number": 1}, "GET /invoices: page 1 of 1 does not page 2 by 200"),  # not checked before issue 106
+        ({"totalElements": 3}, "GET /invoices: Pax8 counts 3 invoices, its pages held 2"),
+        ({"totalElements": 2001, "totalPages": 11}, "GET /invoices: 2001 invoices, more than 2000"),
+        ({"totalPages": "1"}, "GET /invoices: the answer's page gives no totalElements and totalPages"),
+    ],
+    ids=["another-page", "fewer", "too-many", "no-total-pages"],
+)
+def test_the_invoices_pages_are_checked_as_the_subscriptions_are(
+    pax8: tuple[Pax8StandIn, Pax8], monkeypatch: pytest.MonkeyPatch, page: dict[str, Any], said: str
+) -> None:
+    """One reader reads every listing of Pax8's (Pax8.listing, issue 106): the invoices' pages are held
+    to each check the subscriptions' are, the page's number among them."""
+    stand_in, client = pax8
+    paged = stand_in._paged
+
+    def rewritten(asked: Any, rows: Any) -> Any:
+        reply = paged(asked, rows)
+        reply.body["page"] |= page
+        return reply
+
+    monkeypatch.setattr(stand_in, "_paged", rewritten)
+    with pytest.raises(Pax8Error, match=rf"\A{re.escape(said)}\Z"):
+        invoice_ids(client)
 
 
 def test_an_unknown_invoice_is_refused(pax8: tuple[Pax8StandIn, Pax8]) -> None:

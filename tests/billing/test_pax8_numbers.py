@@ -161,6 +161,10 @@ def _counting(elements: int) -> Any:
     )
 
 
+def _on_page_1(page: dict[str, Any]) -> Any:
+    return lambda body, number: body | {"page": body["page"] | page} if number == 1 else body
+
+
 def _doubled(body: dict[str, Any], number: int) -> dict[str, Any]:
     return body | {"content": body["content"] * 2}
 
@@ -180,8 +184,24 @@ def _flooded(body: dict[str, Any], number: int) -> bytes:
         (_counting(10_001), "GET /subscriptions: 10001 subscriptions, more than 10000 of one company"),
         (_doubled, "GET /subscriptions: page 0 holds 400 subscriptions, more than 200"),
         (_flooded, "GET /subscriptions: the answer is over 4 MiB"),
+        (
+            _on_page_1({"totalElements": 599}),
+            "GET /subscriptions: the listing changed while it was read (600, then 599)",
+        ),
+        (_on_page_1({"number": 0}), "GET /subscriptions: page 0 of 3 does not page 600 by 200"),
     ],
-    ids=["whole", "no-total-pages", "no-total-elements", "empty-page", "fewer", "too-many", "page-over-size", "huge"],
+    ids=[
+        "whole",
+        "no-total-pages",
+        "no-total-elements",
+        "empty-page",
+        "fewer",
+        "too-many",
+        "page-over-size",
+        "huge",
+        "changed",
+        "another-page",
+    ],
 )
 def test_a_listing_is_whole_or_a_gap(rewrite: Any, said: str) -> None:
     """600 subscriptions on three pages are read as 600, or the listing is refused, said in one line."""

@@ -141,21 +141,22 @@ def read_subscriptions(pc: PartnerSession, customer: str) -> list[PartnerSubscri
     raise BillingSourceError(f"Partner Center /v1/customers/{customer}/subscriptions: more than {MAX_PAGES} pages")
 
 
-def get_subscription(pc: PartnerSession, customer: str, sub_id: str) -> JsonObject:
-    doc = pc.request("GET", f"/v1/customers/{customer}/subscriptions/{sub_id}", customer)
+def _subscription(doc: object, sub_id: object) -> JsonObject:
+    """The answer to a request of one subscription: a JSON object, else a BillingSourceError naming it."""
     if not isinstance(doc, dict):
         raise BillingSourceError(f"Partner Center subscription {sub_id}: not a subscription")
     return doc
 
 
+def get_subscription(pc: PartnerSession, customer: str, sub_id: str) -> JsonObject:
+    return _subscription(pc.request("GET", f"/v1/customers/{customer}/subscriptions/{sub_id}", customer), sub_id)
+
+
 def update_subscription(pc: PartnerSession, customer: str, subscription: JsonObject) -> JsonObject:
     """PATCH the whole subscription resource (Partner Center's update takes the resource as read, changed)."""
-    doc = pc.request(
-        "PATCH", f"/v1/customers/{customer}/subscriptions/{subscription['id']}", customer, body=dict(subscription)
-    )
-    if not isinstance(doc, dict):
-        raise BillingSourceError(f"Partner Center subscription {subscription['id']}: not a subscription")
-    return doc
+    sub_id = subscription["id"]
+    doc = pc.request("PATCH", f"/v1/customers/{customer}/subscriptions/{sub_id}", customer, body=dict(subscription))
+    return _subscription(doc, sub_id)
 
 
 def scheduled_product(pc: PartnerSession, customer: str, subscription: JsonObject) -> ProductTerm:

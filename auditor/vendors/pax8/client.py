@@ -3,6 +3,8 @@
 
     Pax8(client_id, client_secret, endpoint=None)   one session for the run: its token is asked for
                                                      once and reused (Pax8's tokens live 24 hours)
+    .listing(path, noun, most)                       every element of a paged listing (GET /v1{path}),
+                                                     its pages checked against their totals
     .subscriptions(company_id)                       GET /v1/subscriptions?companyId=..., every page
     .subscription(company_id, id)                    GET /v1/subscriptions/{id}, checked as one of the listing
     .update_quantity(company_id, id, quantity)       PUT /v1/subscriptions/{id} {"quantity": n} (apply
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeGuard, TypeVar
@@ -41,7 +43,8 @@ import msgspec
 
 from auditor.billing.distributor_records import MAX_PRICE, MAX_SEATS, DistributorSubscription
 from auditor.common import shapes
-from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest
+from auditor.common.currency import is_currency
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, is_quantity
 from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
@@ -69,7 +72,6 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-_CURRENCY = re.compile(r"[A-Z]{3}\Z")  # an ISO 4217 code, as Pax8's currencyCode is documented
 # a vendor's id: as client.ID, or a GUID in braces (which names the GUID: auditor.billing.distributor_join)
 _VENDOR_ID = re.compile(r"(?:[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}|\{[0-9A-Fa-f-]{36}\})\Z")
 
@@ -146,7 +148,8 @@ class Pax8Version:
 
 
 class _Paging(msgspec.Struct, frozen=True, rename="camel"):
-    """A listing's `page` object: its totals and the page's number (UNSET: not given)."""
+    """A listing's `page` object, {size, totalElements, totalPages, number}: its totals and the page's
+    number (UNSET: not given); each value is still untrusted and checked as _page reads it."""
 
     total_elements: object = None
     total_pages: object = None
@@ -181,7 +184,7 @@ def _subscription(raw: object, company_id: str) -> DistributorSubscription:
         raise _refuse(f"subscription {name}'s commitmentTerm", term)
     commitment = shapes.convert(term, _Commitment) if term else _Commitment()
     currency = _text(_string(raw.currency_code, "currencyCode"))
-    if currency is not None and not _CURRENCY.match(currency):
+    if currency is not None and not is_currency(currency):  # ISO 4217, as Pax8's currencyCode is documented
         raise _refuse(f"subscription {name}'s currencyCode", currency)
     return DistributorSubscription(
         id=sub_id,
@@ -245,7 +248,7 @@ class Pax8(DistributorClient):
     def update_quantity(self, company_id: str, sub_id: str, quantity: int) -> DistributorSubscription:
         """PUT /subscriptions/{id} {"quantity": quantity} (Pax8's "Update Subscription": "Currently NOT
         supported for subscriptions with a future date"); the subscription as Pax8 answers it."""
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_SEATS:
+        if not is_quantity(quantity):
             raise Pax8Error(f"PUT /subscriptions: {quantity!r} is not a quantity Pax8 takes (a whole number >= 1)")
         doc = self._call("PUT", f"/subscriptions/{_path_id(sub_id)}", _Raw, json={"quantity": quantity})
         return _subscription(doc or _Raw(), company_id)
@@ -287,24 +290,38 @@ class Pax8(DistributorClient):
             versions.append(Pax8Version(since, sub.quantity, sub.partner_cost))
         return sorted(versions, key=lambda v: v.since, reverse=True)
 
-    def subscriptions(self, company_id: str) -> list[DistributorSubscription]:
-        """Every subscription of one company, page after page: as many as the listing's
-        `totalElements` says, each checked (_subscription), at most MAX_SUBSCRIPTIONS; else a Pax8Error."""
-        found: list[DistributorSubscription] = []
-        total, pages, number = None, 1, 0
+    def listing(
+        self, path: str, noun: str, most: int, query: Mapping[str, str] | None = None, *, whose: str = ""
+    ) -> Iterator[Any]:
+        """Every element of one of Pax8's paged listings (GET `path` with `query`, page after page from 0 at
+        PAGE_SIZE), yielded page by page as each page passes _page; the pages held together: the totals
+        the same on every page, no page before the last empty, as many elements as totalElements says.
+        At most `most` elements, counted as `noun` ("subscriptions", "items"; `whose`: of what, as a message
+        says it); else a Pax8Error naming the request. Read it to its end: the count is checked after the
+        last page."""
+        where = f"GET {path}"
+        total, pages, number, held = None, 1, 0, 0
         while number < pages:
-            params = {"companyId": company_id, "page": number, "size": PAGE_SIZE}
-            doc = self._call("GET", "/subscriptions", _Listing, params=params)
-            content, elements, pages = _page(doc or _Listing(), number)
+            params = {**(query or {}), "page": number, "size": PAGE_SIZE}
+            doc = self._call("GET", path, _Listing, params=params)
+            content, elements, pages = _page(doc or _Listing(), number, where, noun, most, whose)
             if total is not None and elements != total:
-                raise Pax8Error(f"GET /subscriptions: the listing changed while it was read ({total}, then {elements})")
+                raise Pax8Error(f"{where}: the listing changed while it was read ({total}, then {elements})")
             total = elements
             if number + 1 < pages and not content:
-                raise Pax8Error(f"GET /subscriptions: page {number} of {pages} is empty")
-            found += [_subscription(s, company_id) for s in content]
+                raise Pax8Error(f"{where}: page {number} of {pages} is empty")
+            held += len(content)
+            yield from content
             number += 1
-        if len(found) != total:
-            raise Pax8Error(f"GET /subscriptions: Pax8 counts {total} subscriptions, its pages held {len(found)}")
+        if held != total:
+            raise Pax8Error(f"{where}: Pax8 counts {total} {noun}, its pages held {held}")
+
+    def subscriptions(self, company_id: str) -> list[DistributorSubscription]:
+        """Every subscription of one company, page after page (listing): as many as the listing's
+        `totalElements` says, each checked (_subscription), at most MAX_SUBSCRIPTIONS; else a Pax8Error."""
+        company = {"companyId": company_id}
+        listed = self.listing("/subscriptions", "subscriptions", MAX_SUBSCRIPTIONS, company, whose=" of one company")
+        found = [_subscription(s, company_id) for s in listed]
         _FIELDS.listed_once((s.id for s in found), "GET /subscriptions")
         return one_sku_each(found)
 
@@ -332,24 +349,25 @@ def _path_id(sub_id: str) -> str:
     return sub_id
 
 
-def _page(doc: _Listing, number: int) -> tuple[list[Any], int, int]:
-    """(content, totalElements, totalPages) of one page of a listing, checked: Pax8's page object
-    gives both totals as whole numbers, the pages they make at PAGE_SIZE, and the page asked for."""
+def _page(doc: _Listing, number: int, where: str, noun: str, most: int, whose: str) -> tuple[list[Any], int, int]:
+    """(content, totalElements, totalPages) of page `number` of a listing (`where`: the request), checked:
+    a content list, and Pax8's page object giving both totals as whole numbers, at most `most` `noun`
+    (`whose`: of what), the pages they make at PAGE_SIZE, the page asked for, at most PAGE_SIZE on it."""
     content, paging = doc.content, doc.page
     if not isinstance(content, list):
-        raise Pax8Error("GET /subscriptions: the answer has no content list")
+        raise Pax8Error(f"{where}: the answer has no content list")
     page = shapes.convert(paging, _Paging) if isinstance(paging, Mapping) else _Paging()
     elements, pages = page.total_elements, page.total_pages
     if not _whole(elements) or not _whole(pages):
-        raise Pax8Error("GET /subscriptions: the answer's page gives no totalElements and totalPages")
-    if elements > MAX_SUBSCRIPTIONS:
-        raise Pax8Error(f"GET /subscriptions: {elements} subscriptions, more than {MAX_SUBSCRIPTIONS} of one company")
+        raise Pax8Error(f"{where}: the answer's page gives no totalElements and totalPages")
+    if elements > most:
+        raise Pax8Error(f"{where}: {elements} {noun}, more than {most}{whose}")
     asked = number if page.number is msgspec.UNSET else page.number
     if pages != math.ceil(elements / PAGE_SIZE) or asked != number:
         shown = None if page.number is msgspec.UNSET else page.number
-        raise Pax8Error(f"GET /subscriptions: page {shown!r} of {pages} does not page {elements} by {PAGE_SIZE}")
+        raise Pax8Error(f"{where}: page {shown!r} of {pages} does not page {elements} by {PAGE_SIZE}")
     if len(content) > PAGE_SIZE:
-        raise Pax8Error(f"GET /subscriptions: page {number} holds {len(content)} subscriptions, more than {PAGE_SIZE}")
+        raise Pax8Error(f"{where}: page {number} holds {len(content)} {noun}, more than {PAGE_SIZE}")
     return content, elements, pages
 
 

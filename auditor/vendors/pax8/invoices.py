@@ -13,59 +13,50 @@ strict JSON):
     latest(listed, today)                  the partner's own newest invoice (no companyId), and which month
     invoice_lines(pax8, invoice_id)        every item of one invoice as an InvoiceLine, checked
 
-A listing's pages are checked as the subscriptions' are (totalElements and totalPages agree, no page
-past the last holds anything, the pages hold totalElements items, at most MAX_ITEMS); an item's values
-pass auditor.billing.invoices.line_values (a whole quantity, a finite amount, a currency of three
-capitals). Anything else is a Pax8Error naming the request: that invoice's gap.
+A listing is read as the subscriptions' is, by one reader (Pax8.listing: its pages checked against their
+totals, at most MAX_INVOICES invoices, MAX_ITEMS items of an invoice), each invoice and item decoded by the
+fields read (auditor.common.shapes); an item's values pass auditor.billing.invoices.line_values (a whole
+quantity, a finite amount, a currency of three capitals). Anything else is a Pax8Error naming the request:
+that invoice's gap.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeGuard
+
+import msgspec
 
 from auditor.billing.invoices import InvoiceError, InvoiceLine, identifier, line_values
 from auditor.billing.untrusted import iso_date
-from auditor.vendors.pax8.client import PAGE_SIZE, Pax8, Pax8Error
+from auditor.common import shapes
+from auditor.vendors.pax8.client import Pax8, Pax8Error
 
 MAX_ITEMS = 200_000  # one invoice's items (1,000 pages): our bound
 MAX_INVOICES = 2_000  # the partner's invoices listed (our bound: a monthly invoice for 160 years)
 
 
-def _pages(pax8: Pax8, path: str, cap: int) -> list[Any]:
-    """Every element of a paged listing, its pages checked against its totals."""
-    found: list[Any] = []
-    total, pages, number = None, 1, 0
-    while number < pages:
-        data = pax8.call("GET", path, path, params={"page": number, "size": PAGE_SIZE})
-        doc = pax8.decode(data, f"GET {path}")
-        content = doc.get("content") if isinstance(doc, dict) else None
-        page = doc.get("page") if isinstance(doc, dict) else None
-        elements = page.get("totalElements") if isinstance(page, dict) else None
-        pages_now = page.get("totalPages") if isinstance(page, dict) else None
-        if not isinstance(content, list) or not _whole(elements) or not _whole(pages_now):
-            raise Pax8Error(f"GET {path}: the answer has no content list, totalElements and totalPages")
-        if elements > cap:
-            raise Pax8Error(f"GET {path}: {elements} listed, more than {cap}")
-        if pages_now != math.ceil(elements / PAGE_SIZE) or len(content) > PAGE_SIZE:
-            raise Pax8Error(f"GET {path}: page {number} of {pages_now} does not page {elements} by {PAGE_SIZE}")
-        if total is not None and elements != total:
-            raise Pax8Error(f"GET {path}: the listing changed while it was read ({total}, then {elements})")
-        if number + 1 < pages_now and not content:
-            raise Pax8Error(f"GET {path}: page {number} of {pages_now} is empty")
-        total, pages = elements, pages_now
-        found += content
-        number += 1
-    if len(found) != total:
-        raise Pax8Error(f"GET {path}: Pax8 counts {total}, its pages held {len(found)}")
-    return found
+class _Invoice(msgspec.Struct, frozen=True, rename="camel"):
+    """One invoice of Pax8's listing, by the fields read (others are dropped); each value is still
+    untrusted and checked as listed_invoices reads it."""
+
+    id: object = None
+    invoice_date: object = None
+    company_id: object = None
 
 
-def _whole(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+class _Item(msgspec.Struct, frozen=True, rename="camel"):
+    """One item of an invoice, by the fields read; each value is still untrusted (line_values checks it)."""
+
+    id: object = None
+    company_id: object = None
+    subscription_id: object = None
+    product_id: object = None
+    product_name: object = None
+    quantity: object = None
+    cost_total: object = None
+    currency_code: object = None
 
 
 @dataclass(frozen=True)
@@ -82,10 +73,9 @@ def listed_invoices(pax8: Pax8) -> list[Listed]:
     """Each of the invoices Pax8 lists (id, invoiceDate, companyId), the newest first; a Pax8Error when the
     listing is not read whole or an invoice gives no id or date, or a companyId that is not text."""
     listed = []
-    for raw in _pages(pax8, "/invoices", MAX_INVOICES):
-        ident = raw.get("id") if isinstance(raw, Mapping) else None
-        when = iso_date(raw.get("invoiceDate")) if isinstance(raw, Mapping) else None
-        company = raw.get("companyId") if isinstance(raw, Mapping) else None
+    for raw in pax8.listing("/invoices", "invoices", MAX_INVOICES):
+        invoice = shapes.convert(raw, _Invoice) if isinstance(raw, Mapping) else _Invoice()
+        ident, when, company = invoice.id, iso_date(invoice.invoice_date), invoice.company_id
         try:
             own = identifier(ident, "an invoice's id", "GET /invoices")
         except InvoiceError as exc:
@@ -140,19 +130,20 @@ def invoice_lines(pax8: Pax8, invoice_id: str) -> list[InvoiceLine]:
     except InvoiceError as exc:
         raise Pax8Error(str(exc)) from None
     lines = []
-    for n, raw in enumerate(_pages(pax8, path, MAX_ITEMS)):
+    for n, raw in enumerate(pax8.listing(path, "items", MAX_ITEMS)):
         if not isinstance(raw, Mapping):
             raise Pax8Error(f"GET {path}: item {n} is not an object")
+        item = shapes.convert(raw, _Item)
         try:
             lines.append(
                 line_values(
-                    customer=raw.get("companyId"),
-                    subscription=raw.get("subscriptionId") or raw.get("id"),
-                    product_id=raw.get("productId"),
-                    product_name=raw.get("productName"),
-                    quantity=raw.get("quantity"),
-                    amount=raw.get("costTotal"),
-                    money=raw.get("currencyCode"),
+                    customer=item.company_id,
+                    subscription=item.subscription_id or item.id,
+                    product_id=item.product_id,
+                    product_name=item.product_name,
+                    quantity=item.quantity,
+                    amount=item.cost_total,
+                    money=item.currency_code,
                     where=f"GET {path}, item {n}",
                 )
             )

@@ -53,7 +53,7 @@ import msgspec
 
 from auditor.billing.distributor_records import MAX_SEATS, DistributorSubscription
 from auditor.common import shapes
-from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest
+from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, is_quantity
 from auditor.vendors.protocols import DistributorError
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
@@ -313,7 +313,7 @@ class Sherweb(DistributorClient):
 
     def amend(self, customer_id: str, sub_id: str, quantity: int) -> str:
         """CreateSubscriptionsAmendment for one subscription's new quantity; the amendment's id."""
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_SEATS:
+        if not is_quantity(quantity):
             raise SherwebError(f"POST amendments: {quantity!r} is not a quantity sent (a whole number >= 1)")
         where = "billing/subscriptions/amendments"
         body = {"subscriptionAmendmentParameters": [{"subscriptionId": sub_id, "newQuantity": quantity}]}
