@@ -121,12 +121,12 @@ def test_sign_ins_are_one_listing_of_500_paced_to_ten_a_minute() -> None:
     pacing = Pacing(seconds=SECONDS)
     with GraphEmulator(snap, token=token, budgets=Budgets(seconds=SECONDS), responders=[arrived, holding]) as graph:
         got, progress = _collect(graph, snap, token, pacing=pacing)
-    sign_ins = _sign_ins(graph)
-    assert len(sign_ins) == math.ceil(6_000 / 500) == 12  # one request a page: none refused and asked again
-    assert all("$filter" not in r.query and r.query["$top"] == "500" for r in sign_ins)
-    # the lane planned 12 turns, never 11 in a (scaled) minute: the eleventh waited for the first
+    # the lane never planned 11 turns in a (scaled) minute: the eleventh waited for the first
     lane = pacing.sign_in.taken
-    assert len(lane) == 12 and _most_in_a_minute(pacing.sign_in) <= 10 and lane[10] - lane[0] >= MINUTE
+    assert _most_in_a_minute(pacing.sign_in) <= 10 and lane[10] - lane[0] >= MINUTE
+    sign_ins = _sign_ins(graph)
+    assert len(sign_ins) == len(lane) == math.ceil(6_000 / 500) == 12  # a request a page, none asked again
+    assert all("$filter" not in r.query and r.query["$top"] == "500" for r in sign_ins)
     arrivals = sorted(r.at for r in sign_ins)  # the order of events: the listing came before the 11th
     assert {u.id: _times(u) for u in got.users} == {u.id: _times(u) for u in snap.users}
     assert "signInActivity: 6,000 users in 12 requests (500 users a request), at least 1 min" in progress
@@ -143,11 +143,21 @@ def test_the_dormant_accounts_mailbox_purposes_are_asked_while_the_sign_ins_are_
     snap = make_tenant(8_000)
     token = app_token(snap.tenant_id, DEMO_ROLES)
     clock = VirtualTime()
-    with GraphEmulator(snap, token=token, budgets=Budgets(seconds=SECONDS, clock=clock.now)) as graph:
+    # the lane's 15th answer waits until a batch of purposes has come, so the 16th request follows it
+    # whatever the machine's load (purposes asked only after the last page: HOLD_AT_MOST, then fails)
+    batched = threading.Event()
+    holding = HeldLane(15, batched)
+
+    def arrived(request: Request) -> None:
+        if request.path == "/$batch":
+            batched.set()
+
+    budgets = Budgets(seconds=SECONDS, clock=clock.now)
+    with GraphEmulator(snap, token=token, budgets=budgets, responders=[arrived, holding]) as graph:
         got, _ = _collect(graph, snap, token, mailboxes=MailboxCheck(90), timer=clock)
     batches = [r.at for r in graph.requests if r.path == "/$batch"]
     sign_ins = sorted(r.at for r in _sign_ins(graph))
-    assert len(sign_ins) == 16 and batches and min(batches) < sign_ins[-1]
+    assert batched.is_set() and len(sign_ins) == 16 and batches and min(batches) < sign_ins[-1]
     with GraphEmulator(snap, token=token) as unpaced:  # no budgets: every purpose read at the end or so
         alone, _ = _collect(unpaced, snap, token, mailboxes=MailboxCheck(90), timer=VirtualTime())
     assert [u.mailbox_purpose for u in got.users] == [u.mailbox_purpose for u in alone.users]
@@ -229,12 +239,12 @@ def test_the_tenants_of_one_app_share_one_sign_in_lane_and_tenants_without_inact
         for t in threads:
             t.join()
     assert [len(r[0].users) for r in results] == [3_000] * 3
-    per_tenant = [len(_sign_ins(graph)) for graph, _ in graphs]
-    assert per_tenant == [6, 6, 0]  # a request a page: none refused and asked again
-    # one lane for the app's tenants, which planned the 12 turns: never 11 in a (scaled) minute
+    # one lane for the app's tenants, which never planned 11 turns in a (scaled) minute
     windows = pacings[0].windows
     assert windows is not None and all(p.windows is windows for p in pacings)
-    assert len(windows.sign_in.taken) == 12 and _most_in_a_minute(windows.sign_in) <= 10
+    assert _most_in_a_minute(windows.sign_in) <= 10
+    per_tenant = [len(_sign_ins(graph)) for graph, _ in graphs]
+    assert per_tenant == [6, 6, 0] and len(windows.sign_in.taken) == 12  # a request a page, none asked again
     arrivals = sorted(r.at for graph, _ in graphs for r in _sign_ins(graph))  # the order of events
     # the tenant without an inactivity rule was not held behind the lane
     assert max(r.at for r in graphs[2][0].requests) < arrivals[10]
@@ -281,11 +291,11 @@ def test_the_pacing_keeps_conditional_access_to_one_request_a_second() -> None:
                 await client.aclose()
 
         asyncio.run(go())
-    policies = graph.requests_to("/identity/conditionalAccess/policies")
-    assert len(policies) == 4  # one request each: none refused and asked again
-    # the window planned four turns, never two in a (scaled) second
+    # the window never planned two turns in a (scaled) second
     planned = pacing.conditional_access.taken
-    assert len(planned) == 4 and most_in_window(planned, 0.2) == 1
+    assert most_in_window(planned, 0.2) == 1
+    policies = graph.requests_to("/identity/conditionalAccess/policies")
+    assert len(policies) == len(planned) == 4  # one request each: none refused and asked again
 
 
 def test_the_sign_in_figures() -> None:
@@ -343,8 +353,8 @@ def test_the_lane_keeps_time_by_an_injected_clock_and_never_waits_on_the_wall(mo
         got = asyncio.run(go())
         spanned = clock.now() - began
     sign_ins = _sign_ins(graph)
-    assert len(sign_ins) == 12  # one request a page: none refused and asked again
-    assert len(pacing.sign_in.taken) == 12 and _most_in_a_minute(pacing.sign_in, 60.0) <= 10
+    assert _most_in_a_minute(pacing.sign_in, 60.0) <= 10
+    assert len(sign_ins) == len(pacing.sign_in.taken) == 12  # a request a page: none refused and asked again
     # the wait went through the pacing's timer (skipped), never as a sleep of the wall clock: what the
     # client decided, not the wall time the run took (a busy machine stretches that: issue 110)
     assert spanned >= 60 and clock.skipped > 0 and max(slept, default=0.0) <= LOOK_AGAIN, max(slept, default=0.0)
