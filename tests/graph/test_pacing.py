@@ -75,12 +75,16 @@ def test_six_audit_log_listings_keep_to_five_requests_per_window() -> None:
 
 def test_directory_reads_slow_down_near_the_budget_instead_of_meeting_429s() -> None:
     # a large tenant: 8,000 units per 10 s, here 20 per 2 s (unpaced, 36 of 69 requests were 429s
-    # and the run gave up)
+    # and the run gave up). The bucket refills on a clock that moves only by the collector's waits
+    # (VirtualTime without the wall clock): what it refuses follows from the requests the collector
+    # sent and the pauses it chose, not from how fast a busy machine ran them
     snap = make_tenant(20_000)
     token = app_token(snap.tenant_id, DEMO_ROLES)
-    with GraphEmulator(snap, token=token, budgets=Budgets(scale=0.0025, seconds=0.2)) as graph:
-        got = _collect(graph, snap, token, Pacing(seconds=0.2), concurrency=4, need_sign_in=False)
+    clock = VirtualTime(wall=False)
+    with GraphEmulator(snap, token=token, budgets=Budgets(scale=0.0025, seconds=0.2, clock=clock.now)) as graph:
+        got = _collect(graph, snap, token, Pacing(seconds=0.2, timer=clock), concurrency=4, need_sign_in=False)
     assert len(got.users) == 20_000
+    assert clock.skipped > 0  # the collector paused near the budget
     throttled = [r for r in graph.requests if r.status == 429]
     assert len(throttled) <= len(graph.requests) // 10, (len(throttled), len(graph.requests))
 
