@@ -228,7 +228,9 @@ class RequestWindow:
     across tenants is shared by the clients of every tenant, each on its own event loop. A `lane`
     (the app's sign-in window across tenants) lets a tenant that has to wait for it leave its place
     among the tenants at work meanwhile (LANE_WAIT), and take one again once its request is
-    answered: a tenant whose other reads are done holds nothing while it waits for its turn."""
+    answered: a tenant whose other reads are done holds nothing while it waits for its turn.
+    `taken`: when (on the window's clock) each turn was given, the send times it planned (the tests
+    read it: never more than `limit` in any `window` seconds, whatever the machine's load)."""
 
     def __init__(self, limit: int, window: float, timer: Timer = REAL_TIME, lane: bool = False) -> None:
         self.limit = limit
@@ -238,6 +240,7 @@ class RequestWindow:
         self.lane = lane
         self.in_flight = 0
         self.answered: deque[float] = deque()  # when the answers of the last window came back
+        self.taken: list[float] = []  # when each turn was given (read-only: the tests)
         self._lock = threading.Lock()
 
     def _take(self) -> float:
@@ -248,6 +251,7 @@ class RequestWindow:
                 self.answered.popleft()
             if self.in_flight + len(self.answered) < self.limit:
                 self.in_flight += 1
+                self.taken.append(now)
                 return 0.0
             # the oldest answer leaves the window then; with every turn in flight, look again soon
             return max(0.001, self.answered[0] + self.window - now) if self.answered else 0.05
@@ -257,9 +261,11 @@ class RequestWindow:
         return self._take() == 0
 
     def undo(self) -> None:
-        """Give back a turn try_take took, unused (nothing was sent)."""
+        """Give back a turn try_take took, unused (nothing was sent): the newest taken, as nothing
+        waits between the two."""
         with self._lock:
             self.in_flight -= 1
+            self.taken.pop()
 
     def done(self) -> None:
         """A turn try_take took was used: its answer is in."""

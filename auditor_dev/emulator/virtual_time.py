@@ -16,6 +16,13 @@ budget would look refilled. Waits made at once by several streams each move it a
 length, one after the other: more time passes than on Graph, never less, so a budget kept on this
 clock is kept on Graph's. `skipped`: the seconds the waits would have taken on the wall clock.
 Thread-safe: the emulator's request threads read it while the collector's event loop moves it.
+
+`VirtualTime(wall=False)` leaves the wall clock out: it stands still but for the waits the collector
+chose, so what a budget kept on it sees is what the collector decided (the requests it sent, the waits
+between them), never how fast a busy machine ran them; no time passes while a request is answered, so
+a budget kept on it is kept on Graph's however slow the requests are. Only the pacing's two looks
+again (LOOKS) are wall-clock waits then; every other wait, however short, moves it (a short window's
+or Retry-After's wait that moved nothing would be waited for ever).
 """
 
 from __future__ import annotations
@@ -24,21 +31,26 @@ import asyncio
 import threading
 import time
 
+from auditor.graph.pacing import _LOOK_AGAIN as STREAM_LOOK_AGAIN
+
 REAL_SLICE = 0.001  # the wall time a skipped wait takes
 LOOK_AGAIN = 0.05  # a wait this short looks again for room on the wall clock (see the module)
+# the pacing's looks again: for room among the streams, and a RequestWindow's with every turn in flight
+LOOKS = (STREAM_LOOK_AGAIN, 0.05)
 
 
 class VirtualTime:
     """The pacing's Timer (auditor.graph.pacing.Timer) whose waits are skipped; see the module."""
 
-    def __init__(self) -> None:
+    def __init__(self, wall: bool = True) -> None:
+        self.wall = wall
         self.skipped = 0.0
         self.waits = 0
         self._lock = threading.Lock()
 
     def now(self) -> float:
         with self._lock:
-            return time.monotonic() + self.skipped
+            return (time.monotonic() if self.wall else 0.0) + self.skipped
 
     def advance(self, seconds: float) -> None:
         """Move the clock `seconds` ahead (a responder that stands for a slow answer may too)."""
@@ -47,7 +59,7 @@ class VirtualTime:
             self.waits += 1
 
     async def sleep(self, seconds: float) -> None:
-        if seconds <= LOOK_AGAIN:
+        if (seconds <= LOOK_AGAIN) if self.wall else (seconds in LOOKS):
             await asyncio.sleep(max(0.0, seconds))
             return
         self.advance(seconds)

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import io
 import threading
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,8 +16,13 @@ from graph_tenants import make_tenant
 
 from auditor.data.model import TenantSnapshot
 from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
+from auditor.graph.lane_share import most_in_window
 from auditor.graph.pacing import (
+    AUDIT_REQUESTS,
+    AUDIT_WINDOW,
     REAL_TIME,
+    REPORT_REQUESTS,
+    REPORT_WINDOW,
     AppBudget,
     DirectoryPace,
     Pacing,
@@ -29,6 +33,7 @@ from auditor.graph.pacing import (
 from auditor.graph.partitions import partitions
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, VirtualTime, app_token
 from auditor_dev.emulator.budgets import Bucket, Budgets
+from auditor_dev.emulator.virtual_time import REAL_SLICE
 from benchmarks.tenant import bench_tenant
 
 
@@ -56,23 +61,30 @@ def test_six_audit_log_listings_keep_to_five_requests_per_window() -> None:
     snap = make_tenant(30)
     token = app_token(snap.tenant_id, DEMO_ROLES)
     at = datetime.fromisoformat(snap.collected_at.replace("Z", "+00:00"))
+    pacing = Pacing(seconds=0.3)
     with GraphEmulator(snap, token=token, budgets=Budgets(seconds=0.3)) as graph:  # 5 per 3 s
-        got = _collect(graph, snap, token, Pacing(seconds=0.3), audits_since=at - timedelta(days=1))
+        got = _collect(graph, snap, token, pacing, audits_since=at - timedelta(days=1))
     audits = graph.requests_to("/auditLogs/directoryAudits")
+    sign_ins = [r for r in graph.requests_to("/users") if "signInActivity" in r.query.get("$select", "")]
+    # what the pacing planned, not when a busy machine let the requests arrive: a turn of the
+    # identity reports' window for each audit-log and sign-in request, never six in a (scaled) 10 s
+    assert most_in_window(pacing.audit.taken, AUDIT_WINDOW * 0.3) <= AUDIT_REQUESTS
     assert got.directory_audits is not None and len(audits) >= 6
-    assert [r.status for r in graph.requests if r.status == 429] == []
-    arrivals = sorted(r.at for r in audits)
-    assert all(later - first > 3.0 for first, later in zip(arrivals, arrivals[5:], strict=False))
+    assert len(pacing.audit.taken) == len(audits) + len(sign_ins)
 
 
 def test_directory_reads_slow_down_near_the_budget_instead_of_meeting_429s() -> None:
     # a large tenant: 8,000 units per 10 s, here 20 per 2 s (unpaced, 36 of 69 requests were 429s
-    # and the run gave up)
+    # and the run gave up). The bucket refills on a clock that moves only by the collector's waits
+    # (VirtualTime without the wall clock): what it refuses follows from the requests the collector
+    # sent and the pauses it chose, not from how fast a busy machine ran them
     snap = make_tenant(20_000)
     token = app_token(snap.tenant_id, DEMO_ROLES)
-    with GraphEmulator(snap, token=token, budgets=Budgets(scale=0.0025, seconds=0.2)) as graph:
-        got = _collect(graph, snap, token, Pacing(seconds=0.2), concurrency=4, need_sign_in=False)
+    clock = VirtualTime(wall=False)
+    with GraphEmulator(snap, token=token, budgets=Budgets(scale=0.0025, seconds=0.2, clock=clock.now)) as graph:
+        got = _collect(graph, snap, token, Pacing(seconds=0.2, timer=clock), concurrency=4, need_sign_in=False)
     assert len(got.users) == 20_000
+    assert clock.skipped > 0  # the collector paused near the budget
     throttled = [r for r in graph.requests if r.status == 429]
     assert len(throttled) <= len(graph.requests) // 10, (len(throttled), len(graph.requests))
 
@@ -81,22 +93,39 @@ def test_a_usage_report_is_asked_for_at_most_fourteen_times_per_window() -> None
     snap = make_tenant(30)
     token = app_token(snap.tenant_id, DEMO_ROLES)
     path = "/reports/getMailboxUsageDetail(period='D7')"
+    pacing = Pacing(seconds=0.002)
     with GraphEmulator(snap, token=token, budgets=Budgets(seconds=0.002)) as graph:  # 14 per 1.2 s
 
         async def go() -> None:
-            client = GraphClient(
-                base_url=graph.url, credential=StaticTokenCredential(token), pacing=Pacing(seconds=0.002)
-            )
+            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token), pacing=pacing)
             try:
                 await asyncio.gather(*(client.fetch(path, follow=False) for _ in range(16)))
             finally:
                 await client.aclose()
 
         asyncio.run(go())
+    # the report's window never planned 15 turns in a (scaled) 10 minutes: the 15th waited for the
+    # first to leave it (the pacing's record, not the arrivals a busy machine may bunch)
+    planned = pacing.reports["getMailboxUsageDetail"].taken
+    assert most_in_window(planned, REPORT_WINDOW * 0.002) <= REPORT_REQUESTS
+    assert planned[14] - planned[0] >= REPORT_WINDOW * 0.002
     asked = [r for r in graph.requests if r.path.startswith("/reports/")]
-    assert len(asked) == 16 and all(r.status == 302 for r in asked)
-    arrivals = sorted(r.at for r in asked)
-    assert arrivals[14] - arrivals[0] > 1.2
+    assert len(asked) == len(planned) == 16  # one request each: none answered 429 and asked again
+
+
+class _Slept:
+    """A Timer that records every wait asked of it and moves its clock by it, at no wall time."""
+
+    def __init__(self) -> None:
+        self.time = 0.0
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return self.time
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.time += seconds
 
 
 def test_the_directory_pace_follows_the_80_percent_header() -> None:
@@ -106,14 +135,18 @@ def test_the_directory_pace_follows_the_80_percent_header() -> None:
     pace.answered({"x-ms-resource-unit": "2"})
     assert pace.used is None
 
-    async def timed() -> float:
+    timer = _Slept()
+    pace = DirectoryPace(window=10.0, timer=timer)
+
+    async def one() -> None:
         pace.answered({"x-ms-throttle-limit-percentage": "0.77"})
-        start = asyncio.get_running_loop().time()
         async with pace.turn():
             pass
-        return asyncio.get_running_loop().time() - start
 
-    assert 0.15 < asyncio.run(timed()) < 1.0  # (0.77 - 0.75) x 10 s: the bucket back to 75 %
+    asyncio.run(one())
+    # the wait the pace decided (not the wall time a busy machine took for it): (0.77 - 0.75) x 10 s,
+    # the bucket back to 75 %
+    assert timer.slept == [pytest.approx(0.2)]
 
 
 def test_the_user_partitions_follow_the_budget_not_a_fixed_four(readers: list[Any]) -> None:
@@ -172,18 +205,30 @@ def test_one_budget_across_tenants_per_app_in_the_process() -> None:
     assert budget.wait() == 0.0
 
 
-def test_the_windows_wait_on_the_pacings_clock_the_wall_clock_unless_given_another() -> None:
+def test_the_windows_wait_on_the_pacings_clock_the_wall_clock_unless_given_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Every wait of the pacing goes through its timer: on a VirtualTime the sign-in lane's minute
     passes on the clock and costs no wall time; a collection's pacing is the wall clock's."""
     clock = VirtualTime()
     lane = RequestWindow(1, 60.0, clock)
+    slept: list[float] = []  # every sleep of the wall clock asked for
+    sleep = asyncio.sleep
+
+    async def wall_sleep(seconds: float, result: Any = None) -> Any:
+        slept.append(seconds)
+        return await sleep(seconds, result)
+
+    monkeypatch.setattr(asyncio, "sleep", wall_sleep)
 
     async def two() -> None:
         for _ in range(2):
             async with lane.turn():
                 pass
 
-    started = time.monotonic()
     asyncio.run(two())
-    assert clock.skipped >= 59.9 and time.monotonic() - started < 5
+    # the second turn planned a minute after the first, on the clock; the wall clock asked for no
+    # more than the skipped wait's slice (what the window decided, not the wall time a busy machine took)
+    assert lane.taken[1] - lane.taken[0] >= 60.0 and clock.skipped >= 59.9
+    assert max(slept) <= REAL_SLICE, slept
     assert Pacing().timer is REAL_TIME and Pacing(timer=clock).audit.timer is clock

@@ -503,7 +503,21 @@ def test_mailbox_purposes_are_read_while_the_users_are_listed(partitioned, monke
 
     monkeypatch.setattr(user_reads, "PAGE_SIZE", 20)  # pages that follow one another in each partition
     snap = make_tenant(2000)
-    h = Harness(snap)
+    # the first page of 'e' (117 users, six pages) is answered once a batch of purposes has come: its
+    # next pages follow the batch whatever the machine's load (purposes asked only once every user is
+    # listed: the batch never comes while it is held, and `released` stays False)
+    batched = threading.Event()
+    held, released = [False], [False]
+
+    def hold_e(request: Request) -> Reply | None:
+        if request.path == "/$batch":
+            batched.set()
+        elif "startswith(userPrincipalName,'e')" in unquote(request.query_string) and not held[0]:
+            held[0] = True
+            released[0] = batched.wait(60)
+        return None
+
+    h = Harness(snap, faults=[hold_e])
     h.emulator.latency = (0.02, 0.0)
     with h:
         # the disabled accounts' purposes; the dormant ones' follow their sign-ins (test_sign_in_lane.py)
@@ -511,6 +525,7 @@ def test_mailbox_purposes_are_read_while_the_users_are_listed(partitioned, monke
     assert len(got.users) == len(snap.users) and not got.gaps
     listed = [r.at for r in user_requests(h)]
     batches = [r.at for r in h.emulator.requests if r.path == "/$batch"]
+    assert held[0] and released[0]
     assert batches and min(batches) < max(listed)  # the first batch went out before the last page
 
 
