@@ -119,11 +119,10 @@ def northwind(sample: TenantSnapshot) -> TenantSnapshot:
 def tenants() -> Iterator[list[DemoTenant]]:
     """The bundled sample tenants that differ from each other (Contoso: 260 users, every rule broken
     at least once, billed in ConnectWise, its seats at Pax8; Fabrikam: 40 users, nearly clean, billed in
-    Autotask, its Exchange Online at Sherweb), and
-    Northwind (the sample tenant's people under another tenant id, billed in Halo), each served by an
-    emulator on 127.0.0.1 with its own policy, while the block runs: what `audit --demo --tenants`
-    audits as a tenants file's tenants would be. Fabrikam stays the last: it buys direct
-    (partner_billing)."""
+    Autotask, its Exchange Online at Sherweb), and Northwind (the sample tenant's people under another
+    tenant id, its seats at Pax8, billed in Halo), each served by an emulator on 127.0.0.1 with its own
+    policy, while the block runs: what `audit --demo --tenants` audits as a tenants file's tenants would
+    be. Fabrikam stays the last: it buys direct (partner_billing)."""
     from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, app_token  # for --demo only, as above
 
     sample = sample_tenant()
@@ -260,6 +259,7 @@ class DemoDistributor:
     client_secret: str
     company_id: str
     products: dict[str, str]
+    northwind: str  # Northwind's company there (its subscriptions name their Microsoft ones: no products map)
     # the subscriptions as the writes so far have left them (apply and undo --distributor --demo keep them)
     current: Callable[[], list[dict[str, object]]] = list
     # and each one's history at Pax8 (Get Subscription History), which undo --distributor reads
@@ -270,9 +270,11 @@ class DemoDistributor:
 def distributor(
     subscriptions: list[dict[str, object]] | None = None, history: dict[str, list[dict[str, object]]] | None = None
 ) -> Iterator[DemoDistributor]:
-    """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs; with
-    `subscriptions` and their `history`, as an earlier apply or undo --distributor --demo left them."""
+    """Contoso's and Northwind's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs;
+    with `subscriptions` and their `history`, as an earlier apply or undo --distributor --demo left them."""
     from auditor_dev.commerce import (  # for --demo only
+        NORTHWIND_COMPANY,
+        NORTHWIND_PAX8,
         SAMPLE_CLIENT_ID,
         SAMPLE_COMPANY,
         Pax8StandIn,
@@ -284,13 +286,13 @@ def distributor(
     companies, sample, products = sample_pax8(CLOCK.isoformat())
     f3, mapped = sample_pax8_f3()  # where the many-tenant demo buys (issue 108)
     sample, products = [*sample, f3], {**products, **mapped}
-    invoices, items = sample_pax8_invoice(sample)
+    invoices, items = sample_pax8_invoice(sample)  # October's: Northwind's seats came in November
     secret = secrets.token_urlsafe(16)  # the demo's own, made up each run
     stand_in = Pax8StandIn(
         client_id=SAMPLE_CLIENT_ID,
         client_secret=secret,
-        companies=companies,
-        subscriptions=subscriptions or sample,
+        companies=[*companies, NORTHWIND_COMPANY],
+        subscriptions=subscriptions or [*sample, *NORTHWIND_PAX8],
         invoices=invoices,
         invoice_items=items,
         history=history,
@@ -302,6 +304,7 @@ def distributor(
             secret,
             SAMPLE_COMPANY,
             products,
+            str(NORTHWIND_COMPANY["id"]),
             lambda: [dict(s) for s in stand_in.subscriptions],
             lambda: {k: [dict(v) for v in vs] for k, vs in stand_in.history.items()},
         )
@@ -463,14 +466,16 @@ class DemoVendors:
 
 @contextmanager
 def vendors() -> Iterator[DemoVendors]:
-    """Contoso's seats at Pax8, Fabrikam's at Sherweb (Northwind's at neither), and each sample's PSA
-    (psa), served on 127.0.0.1 while the block runs."""
+    """Contoso's and Northwind's seats at Pax8, Fabrikam's at Sherweb, and each sample's PSA (psa), served
+    on 127.0.0.1 while the block runs."""
     with distributor() as pax8, sherweb() as at_sherweb, psa() as in_psa:
         at_pax8 = json.dumps({"pax8": {"company_id": pax8.company_id, "products": pax8.products}}, sort_keys=True)
+        at_nw = json.dumps({"pax8": {"company_id": pax8.northwind, "products": {}}}, sort_keys=True)
         at_sw = json.dumps({"sherweb": {"customer_id": at_sherweb.customer_id}}, sort_keys=True)
 
         def blocks(tenant: DemoTenant) -> tuple[str, str]:
-            return (at_pax8 if tenant.commerce else at_sw if tenant.sherweb else ""), in_psa.blocks[tenant.psa]
+            at = at_pax8 if tenant.commerce else at_sw if tenant.sherweb else ""
+            return (at_nw if tenant.tenant_id == NORTHWIND else at), in_psa.blocks[tenant.psa]
 
         yield DemoVendors(
             endpoints={

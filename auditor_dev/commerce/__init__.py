@@ -45,6 +45,8 @@ from auditor_dev.commerce.halo import HaloStandIn, kept_halo, sample_halo_ticket
 from auditor_dev.commerce.partner_billing import PartnerBillingStandIn, billed_line
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
 from auditor_dev.commerce.pax8 import (
+    NORTHWIND_COMPANY,
+    NORTHWIND_PAX8,
     SAMPLE_CLIENT_ID,
     SAMPLE_COMPANY,
     Pax8StandIn,
@@ -57,6 +59,8 @@ from auditor_dev.commerce.sample import sample_commerce
 from auditor_dev.commerce.sherweb import SAMPLE_SHERWEB_CLIENT, SAMPLE_SHERWEB_CUSTOMER, SherwebStandIn, sample_sherweb
 
 __all__ = [
+    "NORTHWIND_COMPANY",
+    "NORTHWIND_PAX8",
     "SAMPLE_CLIENT_ID",
     "SAMPLE_COMPANY",
     "SAMPLE_HALO_CLIENT",

@@ -216,8 +216,9 @@ class HaloStandIn(StandIn):
 
 def sample_halo() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """The sample MSP's Halo: (clients, recurring invoices, users). Northwind's recurring invoice bills
-    Microsoft 365 E3 and E5, Power BI Pro and F3 as Halo's Pax8 sync keeps the quantities; its users are
-    the sample tenant's people whose findings a ticket names."""
+    Microsoft 365 E3 and Power BI Pro as Halo's Pax8 sync keeps the quantities (pax8.NORTHWIND_PAX8), E5 at
+    a quantity kept by hand (7, where Pax8 bills 12), and no F3; its users are the sample tenant's people
+    whose findings a ticket names."""
     clients = [{"id": SAMPLE_CLIENT, "name": "Northwind", "inactive": False},
                {"id": 32, "name": "Tailspin Toys", "inactive": False}]  # fmt: skip
 

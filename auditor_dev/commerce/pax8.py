@@ -380,6 +380,30 @@ def _sample_sub(
     }
 
 
+# Northwind, the demo's Halo customer, at the sample's distributor (`audit --demo --tenants`): its seats came to
+# Pax8 on 1 November, so the October invoice has none of them. Each subscription names its Microsoft
+# subscription by Pax8's vendor ids (Northwind's tenant is the sample tenant's under another id), so its
+# tenants entry maps no product. The three-way table it gives, against Microsoft's enabled seats and Halo's
+# recurring invoice (halo.sample_halo): Power BI Pro, 34 seats at all three; E3, 205 where Microsoft counts
+# 204, which Halo's Pax8 sync bills the customer; E5, 12 where Halo's line, kept by hand, bills 7; F3, 49
+# seats that no line bills.
+SAMPLE_NORTHWIND = "3a9c5e71-2b8d-4f06-a1e4-7d0b6c2f9e58"
+NORTHWIND_COMPANY = {"id": SAMPLE_NORTHWIND, "name": "Northwind", "status": "Active"}
+_NORTHWIND = {"companyId": SAMPLE_NORTHWIND, "startDate": "2026-11-01T00:00:00Z",
+              "createdDate": "2026-10-30T00:00:00Z", "billingStart": "2026-11-01"}  # fmt: skip
+NORTHWIND_PAX8 = [
+    _sample_sub(11, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 205, 33.75, 30.40, **_NORTHWIND,
+                vendorSubscriptionId=SAMPLE_E3_IDS["id"], vendorSkuId=SAMPLE_E3_SKU),
+    _sample_sub(12, "b2e5e5e5-0000-4000-8000-0000000000e5", "Microsoft 365 E5", 12, 54.75, 49.30, **_NORTHWIND,
+                vendorSubscriptionId="ea015583-19c1-4c26-8647-ebd16bec1ab7",
+                vendorSkuId="06ebc4ee-1bb5-47dd-8120-11324bc54e06"),
+    _sample_sub(13, "c3b1b1b1-0000-4000-8000-0000000000b1", "Power BI Pro", 34, 9.40, 8.45, **_NORTHWIND,
+                vendorSubscriptionId="6bfa1535-2f4d-4051-8d52-84b5dcc98e43",
+                vendorSkuId="f8a1db68-be16-40ed-86d5-cb42ce701560"),
+    _sample_sub(14, SAMPLE_F1_PRODUCT, "Microsoft 365 F3", 49, 2.25, 2.03, **_NORTHWIND, **SAMPLE_F1_VENDOR),
+]  # fmt: skip
+
+
 SAMPLE_INVOICE = "7c1d2e3f-4a5b-4c6d-8e7f-900000000011"  # the sample partner's invoice of the sample's month
 
 

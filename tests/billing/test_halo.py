@@ -187,19 +187,24 @@ def test_a_halo_block_is_checked_as_the_others_are() -> None:
 
 
 def test_the_three_way_table_with_halo(tmp_path: Path) -> None:
-    """Northwind's recurring invoice beside its tenant: E3 billed for 2 more seats than assigned, Power BI
-    Pro for 3 more and below its cost, F3 held and billed by no line (as `audit --demo --tenants` shows it)."""
+    """Northwind's recurring invoice beside its tenant and its seats at Pax8 (issue 106): Power BI Pro, 34
+    seats at all three, 3 more than assigned and billed below Pax8's cost; E3, 205 at Pax8 where Microsoft
+    enables 204, and Halo bills the 205; E5, 12 at Pax8, 7 billed; F3 held, at Pax8, billed by no line (as
+    `audit --demo --tenants` shows it)."""
     out = tmp_path / "out"
     from auditor.cli import main  # the whole run: what the demo writes for the Halo customer
 
     assert main(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 1
     doc = json.loads((out / "northwind" / "psa.json").read_text("utf-8"))
     assert (doc["psa"], doc["company_id"]) == ("halo", SAMPLE_CLIENT)
-    rows = {p["sku"]: (p["assigned"], p["psa_billed"], p["unit_price"]) for p in doc["products"]}
-    assert rows["SPE_E3"] == (203, 205, 34.2) and rows["POWER_BI_PRO"] == (31, 34, 8.0)
+    # Microsoft's seats (enabled, assigned), the distributor's, the PSA's
+    rows = {p["sku"]: (p["enabled"], p["assigned"], p["distributor_billed"], p["psa_billed"]) for p in doc["products"]}
+    assert rows == {"POWER_BI_PRO": (34, 31, 34, 34), "SPE_E3": (204, 203, 205, 205), "SPE_E5": (12, 7, 12, 7),
+                    "SPE_F1": (49, 46, 49, 0)}  # fmt: skip
     kinds = {(f["kind"], f["sku"]) for f in doc["findings"]}
-    assert {("customer_billed_unheld", "SPE_E3"), ("customer_billed_unheld", "POWER_BI_PRO"),
-            ("billed_below_cost", "POWER_BI_PRO"), ("held_not_billed", "SPE_F1")} <= kinds  # fmt: skip
+    assert kinds == {("customer_billed_unheld", "SPE_E3"), ("customer_billed_unheld", "POWER_BI_PRO"),
+                     ("billed_below_cost", "POWER_BI_PRO"), ("msp_pays_unbilled", "SPE_E5"),
+                     ("held_not_billed", "SPE_F1")}  # fmt: skip
     report = decode_report((out / "northwind" / "report.json").read_bytes(), "report.json")
     assert report.psa is not None and report.psa.psa == "halo"
     assert "What the customer is billed \\(Halo\\)" in (out / "northwind" / "report.md").read_text("utf-8")
