@@ -164,12 +164,25 @@ def test_the_user_partitions_follow_the_budget_not_a_fixed_four(readers: list[An
     assert read.concurrency == read.streams_read == len(partitions())
 
 
+class _Recording(AppBudget):
+    """An app's budget that records who spent its units (the thread of each tenant)."""
+
+    def __init__(self, units: float, window: float) -> None:
+        super().__init__(units, window)
+        self.spenders: list[tuple[str, int]] = []
+
+    def spent(self, units: int) -> None:
+        self.spenders.append((threading.current_thread().name, units))
+        super().spent(units)
+
+
 def test_the_tenants_of_one_app_share_its_budget_across_tenants() -> None:
-    # two tenants, one app: the emulators share one across-tenants bucket (40 units per 2 s) and so
-    # do the clients' pacings; each tenant alone stays far under its own bucket
+    """Two tenants of one app, each on its own event loop and thread: every directory answer's units of
+    either tenant are taken from the one budget their pacings share (what the collector decided, whatever
+    the machine's load), and the emulators' shared bucket throttles little."""
     snaps = [make_tenant(3_000, seed=s) for s in (1, 2)]
     shared = Bucket(40, 2.0)
-    own = AppBudget(40, 2.0)
+    own = _Recording(40, 2.0)
     results: list[Any] = [None, None]
     with contextlib.ExitStack() as stack:
         graphs = []
@@ -184,12 +197,14 @@ def test_the_tenants_of_one_app_share_its_budget_across_tenants() -> None:
             pacing.app = own
             results[i] = _collect(graphs[i][0], snaps[i], graphs[i][1], pacing, concurrency=4, need_sign_in=False)
 
-        threads = [threading.Thread(target=one, args=(i,)) for i in (0, 1)]
+        threads = [threading.Thread(target=one, args=(i,), name=f"tenant-{i}") for i in (0, 1)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
     assert [len(r.users) for r in results] == [3_000, 3_000]
+    by_tenant = {name: sum(units for who, units in own.spenders if who == name) for name in ("tenant-0", "tenant-1")}
+    assert all(units > 0 for units in by_tenant.values()), by_tenant  # both tenants spend from the one budget
     requests = [r for graph, _ in graphs for r in graph.requests]
     throttled = [r for r in requests if r.status == 429]
     assert len(throttled) <= len(requests) // 10, (len(throttled), len(requests))
