@@ -75,6 +75,7 @@ from auditor.billing.distributor_records import (
     UnusedFinding,
 )
 from auditor.billing.file import BillingFile, BillingRow, Channel
+from auditor.billing.vendor_figures import currencies_mixed, one, one_currency, products_with
 from auditor.data.model import Subscription
 from auditor.reference import product_names
 
@@ -182,7 +183,7 @@ def _subscriptions(given: Payload) -> list[DistributorSubscription]:
 def billed_otherwise(findings: Sequence[Finding]) -> int:
     """How many products the distributor bills otherwise than Microsoft counts them (billed more, fewer
     or unused; a term end is no difference): the figure the run's stderr line and tenants.json give."""
-    return len({f.sku for f in findings if f.kind in DIFFERENCES})
+    return products_with(findings, DIFFERENCES)
 
 
 def section(given: Payload, report: SeatTable, *, mailed: bool = False) -> DistributorSection:
@@ -355,11 +356,6 @@ class _Matcher:
 _HOW = ("name", "map", "sku", "subscription")  # weakest first: a product is matched as its weakest subscription
 
 
-def _one(values: Sequence[float | None]) -> float | None:
-    """The one value all of them share, else None (none given, or two that differ)."""
-    return values[0] if values and values[0] is not None and len(set(values)) == 1 else None
-
-
 def _sum(subs: Sequence[DistributorSubscription], price: str) -> float | None:
     """A month of the subscriptions' seats at `price` (price or partner_cost); None when one lacks it."""
     each = [getattr(s, price) for s in subs]
@@ -378,8 +374,7 @@ def _row(
 ) -> ProductRow:
     """The product's row: the seats the distributor bills, and what they cost the MSP and bill the customer a month."""
     plain = [s for s, _, _ in subs]
-    currencies = {s.currency for s in plain if s.currency}
-    cost, billed = (_sum(plain, "partner_cost"), _sum(plain, "price")) if len(currencies) <= 1 else (None, None)
+    cost, billed = (None, None) if currencies_mixed(plain) else (_sum(plain, "partner_cost"), _sum(plain, "price"))
     ends = sorted(e for s in plain if (e := _end(s)))
     return ProductRow(
         sku=part,
@@ -389,9 +384,9 @@ def _row(
         billed=sum(s.quantity for s in plain),
         enabled=sku.enabled if sku is not None else 0,
         consumed=sku.consumed if sku is not None else 0,
-        price=_one([s.price for s in plain]),
-        partner_cost=_one([s.partner_cost for s in plain]),
-        currency=next(iter(currencies)) if len(currencies) == 1 else None,
+        price=one([s.price for s in plain]),
+        partner_cost=one([s.partner_cost for s in plain]),
+        currency=one_currency(plain),
         cost_monthly=cost,
         billed_monthly=billed,
         margin_monthly=round(billed - cost, 2) if cost is not None and billed is not None else None,
@@ -514,7 +509,7 @@ def reconcile(
             warnings.append(_ambiguity(part, untied, seller))
         twice = named_twice((s.id, tied.id) for s, _, tied in billed[part] if tied is not None)
         warnings += [_named_twice(part, microsoft, ids, seller) for microsoft, ids in twice.items()]
-        if len({s.currency for s, _, _ in billed[part] if s.currency}) > 1:
+        if currencies_mixed(s for s, _, _ in billed[part]):
             warnings.append(f"{seller.name} bills {part} in more than one currency: its money is left out")
         products.append(row)
         findings += _findings(row, untied, twice)

@@ -32,8 +32,8 @@ CUSTOMERS = (CUSTOMER_BILLED_UNHELD, BILLED_NOT_HELD)
 
 @dataclass(frozen=True)
 class PsaLine:
-    """One billing line of a customer's agreement, as every PSA is read into it (plain values: the
-    payload `audit --tenants` hands each tenant's audit is its fields)."""
+    """One billing line of a customer's agreement, as every PSA's client decodes it at the border
+    (auditor.vendors.<name>) and the three-way table reads it: one typed row for all."""
 
     agreement_id: str
     agreement: str  # the agreement's (contract's) name
@@ -219,35 +219,15 @@ class PsaBlock(TypedDict, total=False):
     ticket: int  # an existing ticket its findings are added to as notes
 
 
-class PsaLineFields(TypedDict):
-    """A billing line as a payload holds it: PsaLine's fields."""
-
-    agreement_id: str
-    agreement: str
-    id: str
-    product: str
-    quantity: int
-    less_included: int
-    unit_price: float | None
-    unit_cost: float | None
-    billable: bool
-    effective: str | None
-    cancelled: str | None
-    currency: NotRequired[str | None]
-    bill_customer: NotRequired[str]
-    cost_currency: NotRequired[str | None]
-    doubt: NotRequired[str]
-
-
 class PsaPayload(TypedDict, total=False):
-    """One tenant's reading in its PSA, as `audit --tenants` hands it to the tenant's audit (plain JSON
-    values): its PSA, its tenants entry's block, the day read, and its lines (PsaLine's fields) or the
-    reading's error in one line."""
+    """One tenant's reading in its PSA, as `audit --tenants` hands it to the tenant's audit (in the process,
+    never written): its PSA, its tenants entry's block, the day read, and its lines (the records its client
+    decoded at the border) or the reading's error in one line."""
 
     psa: Required[str]
     block: Required[PsaBlock]
     on: str
-    lines: list[PsaLineFields]
+    lines: list[PsaLine]
     error: str
 
 

@@ -26,8 +26,7 @@ tenant are Microsoft's consumedUnits; the distributor's are its reconciliation's
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
-from typing import Protocol, cast
+from typing import Protocol
 
 from msgspec import UNSET
 
@@ -43,7 +42,6 @@ from auditor.billing.psa_records import (
     PsaBlock,
     PsaFinding,
     PsaLine,
-    PsaLineFields,
     PsaLineRecord,
     PsaPayload,
     PsaProductRow,
@@ -51,20 +49,16 @@ from auditor.billing.psa_records import (
     TwoAgreements,
     UnmappedProduct,
 )
+from auditor.billing.vendor_figures import currencies_mixed, one, one_currency, products_with
 
 
 def payload(psa: str, block: PsaBlock, on: str, lines: Iterable[PsaLine]) -> PsaPayload:
-    """One tenant's reading in its PSA, as the run hands it to the tenant's audit (plain JSON values)."""
-    return PsaPayload(psa=psa, block=block.copy(), on=on, lines=[cast(PsaLineFields, asdict(line)) for line in lines])
+    """One tenant's reading in its PSA, as the run hands it to the tenant's audit."""
+    return PsaPayload(psa=psa, block=block.copy(), on=on, lines=list(lines))
 
 
 def failed(psa: str, block: PsaBlock, error: str) -> PsaPayload:
     return PsaPayload(psa=psa, block=block.copy(), error=error)
-
-
-def _one(values: Sequence[float | None]) -> float | None:
-    """The one value all of them share, else None (none given, or two that differ)."""
-    return values[0] if values and values[0] is not None and len(set(values)) == 1 else None
 
 
 def _costs_apart(line: PsaLine) -> bool:
@@ -109,7 +103,7 @@ class _Table:
             )
         elif distributor is not None:
             self.dist = {p.sku.upper(): p for p in distributor.products or []}
-        self.lines = [PsaLine(**raw) for raw in given.get("lines") or []]
+        self.lines = list(given.get("lines") or [])
         self.warnings += [x.doubt for x in self.lines if x.doubt]
         apart = sorted({f"{x.cost_currency} and bills in {x.currency}" for x in self.lines if _costs_apart(x)})
         if apart:
@@ -151,7 +145,6 @@ class _Table:
     def row(self, part: str, lines: Sequence[PsaLine]) -> PsaProductRow:
         seat, dist = self.seats.get(part), self.dist.get(part)
         billed = [x for x in lines if x.billed]
-        currencies = {x.currency for x in lines if x.currency}
         return PsaProductRow(
             sku=part,
             name=(seat.name if seat is not None else None) or (dist.name if dist is not None else None) or part,
@@ -164,11 +157,10 @@ class _Table:
             psa_quantity=sum(x.quantity for x in lines),
             psa_included=sum(x.less_included for x in lines),
             psa_billed=sum(x.billed for x in lines),
-            unit_price=_one([x.unit_price for x in billed]),
-            unit_cost=_one([None if _costs_apart(x) else x.unit_cost for x in billed]),
+            unit_price=one([x.unit_price for x in billed]),
+            unit_cost=one([None if _costs_apart(x) else x.unit_cost for x in billed]),
             billable=bool(billed),
-            currency=(next(iter(currencies)) if len(currencies) == 1 else None)
-            or (dist.currency if dist is not None else None),
+            currency=one_currency(lines) or (dist.currency if dist is not None else None),
             agreements=sorted({x.agreement_id for x in lines}),
             lines=[_record(x) for x in lines],
         )
@@ -297,8 +289,8 @@ def unit_prices(given: PsaPayload, seats: Iterable[_SkuSeat]) -> dict[str, float
     """A seat's price in the PSA by the tenant's skuId (lower case), for the license list's psa_monthly: the
     one unitPrice of each mapped product's billable lines; a product with two prices, or a PSA billing in
     more than one currency, or one not read, gives none."""
-    lines = [PsaLine(**raw) for raw in given.get("lines") or []] if not given.get("error") else []
-    if len({x.currency for x in lines if x.currency}) > 1:
+    lines = list(given.get("lines") or []) if not given.get("error") else []
+    if currencies_mixed(lines):
         return {}
     mapped = {k.casefold(): v.upper() for k, v in (given["block"].get("products") or {}).items()}
     prices: dict[str, set[float]] = {}
@@ -316,4 +308,4 @@ def unit_prices(given: PsaPayload, seats: Iterable[_SkuSeat]) -> dict[str, float
 
 def differences(found: Sequence[PsaFinding]) -> int:
     """How many products the three-way table finds a difference in (gaps apart)."""
-    return len({getattr(f, "sku", "") for f in found if f.kind in DIFFERENCES})
+    return products_with(found, DIFFERENCES)

@@ -64,17 +64,6 @@ SkippedRecord = TypedDict(
 )
 
 
-class StoppedRecord(TypedDict):
-    n: int
-    sku: str
-    usable: int
-    needed: int
-    reason: str
-    description: str
-    method: str
-    path: str
-
-
 class SeatRecord(TypedDict):
     usable: int | None
     consumed: int | None
@@ -117,7 +106,7 @@ class PlanRecord(TypedDict):
     unpriced: list[str]
     changes: list[dict[str, object]]  # each a Change.to_json()
     seats: dict[str, SeatRecord]
-    stopped: StoppedRecord | None
+    stopped: Stopped | None  # encoded as JSON by msgspec, as `bill` (its fields, in their order)
     skipped: list[SkippedRecord]
     exchange_steps: NotRequired[list[MailboxRecord]]
     bill: NotRequired[Bill]  # encoded as JSON by msgspec (plan.write: json.dumps(default=msgspec.to_builtins))
@@ -192,18 +181,6 @@ class Stopped(msgspec.Struct, frozen=True):
     description: str
     method: str
     path: str
-
-    def to_json(self) -> StoppedRecord:
-        return {
-            "n": self.n,
-            "sku": self.sku,
-            "usable": self.usable,
-            "needed": self.needed,
-            "reason": self.reason,
-            "description": self.description,
-            "method": self.method,
-            "path": self.path,
-        }
 
 
 class SeatLine(msgspec.Struct, frozen=True):

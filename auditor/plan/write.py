@@ -69,7 +69,7 @@ def plan_document(plan: ChangePlan, *, created_at: str) -> PlanRecord:
         "unpriced": list(plan.unpriced),
         "changes": [c.to_json() for c in plan.changes],
         "seats": {s.sku: s.to_json() for s in plan.seats},
-        "stopped": plan.stopped.to_json() if plan.stopped else None,
+        "stopped": plan.stopped,
         "skipped": [s.to_json() for s in plan.skipped],
     }
     if plan.exchange:
