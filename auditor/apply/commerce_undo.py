@@ -1,7 +1,7 @@
 """`undo COMMERCE_JOURNAL --commerce`: buy back what the journal's reductions removed.
 
-An undo is a write like any other, decided at the call from the sources (docs/plan-and-apply.md,
-"What undo reads at the call"); the files beside the journal only select. Newest first, each done
+An undo is a write like any other, decided at the call from the sources (docs/bill.md); the files
+beside the journal only select. Newest first, each done
 line is bound to the plan it came from (undo_bound.bound: the plan of the SHA-256 the line carries,
 beside the journal or the copy apply kept, must hold the change as the line says it, and the `sending`
 line the quantity read before the write); the subscription is re-read (still the seats the reduction

@@ -1,5 +1,5 @@
 """What a bill undo (`undo --commerce`, `undo --distributor`) may buy back, bound by the plan and the
-sources: one binding for both kinds (docs/plan-and-apply.md, "What undo reads at the call").
+sources: one binding for both kinds (docs/bill.md, `undo --commerce`; docs/distributors.md, "Undo").
 
 - `bound`: a done journal line names a change; the plan it came from (found by the SHA-256 the line
   carries: plan.json beside the journal, or the copy apply kept, its bytes hashed again) must hold

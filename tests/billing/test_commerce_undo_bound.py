@@ -25,7 +25,7 @@ from auditor.apply.write_engine import BillJournal
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 from auditor.vendors.commerce_sources import Access
 
-from .test_commerce_apply import CONSUMED, COPILOT, TODAY, Token, _bill, _seats, bind, seats_now, world
+from .test_commerce_apply import CONSUMED, COPILOT, TODAY, Token, _bill, _journal, _seats, bind, seats_now, world
 
 __all__ = ["world"]  # the stand-ins, a fixture of test_commerce_apply
 
@@ -67,10 +67,6 @@ def _undo(reduced: Any, lines: list[dict[str, Any]], tenant: TenantNow = TENANT)
     out = io.StringIO()
     undo_commerce(path, commerce, lambda q: True, tenant=tenant, execute=True, out=out, today=TODAY, problems=problems)
     return [r.body.get("quantity") for r in pc.requests[before:] if r.method != "GET"], problems, out.getvalue()
-
-
-def _journal(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(t) for t in path.read_text("utf-8").splitlines()]
 
 
 def _edited(value: Any, name: str) -> Any:
