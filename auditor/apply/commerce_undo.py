@@ -34,7 +34,7 @@ from .commerce import Commerce, answer_differs, arm_window_shut, refused
 from .commerce_plan import commerce_of
 from .commerce_reread import BILLING_ACCOUNT, Reread
 from .distributor_bound import TenantNow
-from .undo_bound import bound, tenant_of
+from .undo_bound import Offer, bound, tenant_of, undo_each
 from .write_engine import BillJournal, Sent, journal_beside, journaled, latest, read_lines, undo_run
 from .write_engine import ask as _ask
 
@@ -182,92 +182,84 @@ def undo_lines(
     folder: Path,
     tenant: TenantNow,
 ) -> int:
-    """undo_commerce of the journal's lines, read (write_engine.read_lines)."""
+    """undo_commerce of the journal's lines, read (write_engine.read_lines): each line's step here, the ask
+    and the send in the one loop of the bill undos (undo_bound.undo_each)."""
     last = latest(lines, lambda ln: ln.n)  # the latest line of each change is its outcome
     sending = latest([ln for ln in lines if ln.outcome == "sending"], lambda ln: ln.n)
     note: Callable[..., None] = undo_journal.write if undo_journal is not None else (lambda *_: None)
-    undone = 0
-    for line in reversed([ln for ln in last.values() if ln.outcome in ("done", *_UNSETTLED)]):
+
+    def step(line: CommerceLine) -> Offer | str | None:
         try:
             current, unread = commerce.read(line), ""
         except BillingSourceError as exc:
             current, unread = Reread(), f"could not re-read the subscription: {exc}"
         if line.outcome in _UNSETTLED and not _settled(line, current, unread, out, problems):
-            continue
+            return None
         if line.kind == "cancel":
             print(f"  C{line.n}: {line.sku} was cancelled: buy a new subscription if it is needed again", file=out)
-            continue
+            return None
         planned = bound(line, sending.get(line.n), folder, commerce_of, "commerce change C")
         if isinstance(planned, str):
             said = f"C{line.n}: {line.sku} ({line.subscription}): not bought back: {planned}"
             print(f"  {said}", file=out)
-            problems.append(f"{said}; buy the seats back in the admin center (or through the partner) if needed")
-            continue
-        why, target = unread or _undo_blocked(planned, current, today), planned.from_ or 0
+            return f"{said}; buy the seats back in the admin center (or through the partner) if needed"
+        why, target, problem = unread or _undo_blocked(planned, current, today), planned.from_ or 0, None
         if not why:
             bounded = _target(planned, current, tenant, out)
             if isinstance(bounded, str):  # the tenant's seats allow none: for a person (exit 3)
                 why = bounded
-                problems.append(f"C{line.n}: {planned.sku} ({planned.subscription}) not bought back: {why}")
+                problem = f"C{line.n}: {planned.sku} ({planned.subscription}) not bought back: {why}"
             else:
                 target = bounded
         change = _undo_of(planned, target)
         if why:
             print(f"  C{line.n}: not bought back: {why}", file=out)
             note(change, "skipped", f"not sent: {why}")
-            continue
-        seats = change.seats if change.kind == "undo_schedule_reduction" else (change.to or 0) - (change.from_ or 0)
-        undone += _ask_and_buy(line, change, seats, current, commerce, ask, execute, undo_journal, out, problems)
-    return undone
+            return problem
+        return _offer(line.n, change, current, commerce, undo_journal, out)
+
+    chosen = [ln for ln in last.values() if ln.outcome in ("done", *_UNSETTLED)]
+    return undo_each(chosen, step, ask, problems, execute=execute, out=out).done
 
 
-def _ask_and_buy(
-    line: CommerceLine,
-    change: CommerceChange,
-    seats: int,
-    current: Reread,
-    commerce: Commerce,
-    ask: Callable[[str], bool | None],
-    execute: bool,
-    undo_journal: BillJournal | None,
-    out: TextIO,
-    problems: list[str],
-) -> bool:
-    """The question, then the buy-back after a yes; whether it is bought back."""
-    note: Callable[..., None] = undo_journal.write if undo_journal is not None else (lambda *_: None)
+def _offer(
+    n: int, change: CommerceChange, current: Reread, commerce: Commerce, undo_journal: BillJournal | None, out: TextIO
+) -> Offer:
+    """A buy-back (`change`) as undo --commerce asks it, for undo_each: the seats, at no price (neither API
+    gives one)."""
+    seats = change.seats if change.kind == "undo_schedule_reduction" else (change.to or 0) - (change.from_ or 0)
     price = _price(change.source)
     question = f"Buy back {seats} seats of {change.sku} ({change.subscription}), {price}?"
-    if not execute:
-        print(f"  C{line.n}: with --yes, would ask: {question}", file=out)
-        return False
-    said = ask(question)
-    if said is None:  # nobody could be asked (no terminal): nothing bought, and the run says so (exit 3)
-        print(f"  C{line.n}: not bought back: no terminal to ask the price at", file=out)
-        note(change, "declined", "not asked: no terminal")
-        problems.append(
-            f"C{line.n}: {seats} seats of {change.sku} ({change.subscription}) not bought back: nobody "
+
+    def note(outcome: str, said: str) -> None:
+        if undo_journal is not None:
+            undo_journal.write(change, outcome, said)
+
+    return Offer(
+        question=question,
+        would=f"  C{n}: with --yes, would ask: {question}",
+        no_terminal=f"  C{n}: not bought back: no terminal to ask the price at",
+        nobody=(
+            f"C{n}: {seats} seats of {change.sku} ({change.subscription}) not bought back: nobody "
             f"was asked ({price}); run undo --commerce --yes at a terminal"
-        )
-        return False
-    if not said:
-        print(f"  C{line.n}: not bought back", file=out)
-        note(change, "declined", "no yes to the price")
-        return False
-    return _buy_back(line, change, seats, current, commerce, undo_journal, out, problems)
+        ),
+        declined=f"  C{n}: not bought back",
+        send=lambda: _buy_back(n, change, seats, current, commerce, undo_journal, out),
+        note=note,
+    )
 
 
 def _buy_back(
-    line: CommerceLine,
+    n: int,
     change: CommerceChange,
     seats: int,
     current: Reread,
     commerce: Commerce,
     undo_journal: BillJournal | None,
     out: TextIO,
-    problems: list[str],
-) -> bool:
-    """Send one buy-back (`change`, the undo of `line`) through the engine's write-ahead path; whether it is
-    done (else named in `problems`)."""
+) -> str | None:
+    """Send one buy-back (`change`) through the engine's write-ahead path; what needs a person when it is not
+    done, else None."""
     failure: list[str] = []
 
     def send() -> Sent:
@@ -286,11 +278,10 @@ def _buy_back(
 
     sent = journaled(undo_journal, change, send)  # write-ahead: on disk before the request goes out
     if failure:
-        problems.append(f"C{line.n}: {failure[0]}")
-        print(f"  C{line.n}: {sent.said}", file=out)
-        return False
-    print(f"  C{line.n}: bought back {seats} seats ({_price(change.source)})", file=out)
-    return True
+        print(f"  C{n}: {sent.said}", file=out)
+        return f"C{n}: {failure[0]}"
+    print(f"  C{n}: bought back {seats} seats ({_price(change.source)})", file=out)
+    return None
 
 
 def undo_commerce_changes(

@@ -40,6 +40,7 @@ from .arguments import WriteOptions
 from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow
 from .distributor_purchase_undo import Done, reread_as_left, take_back
+from .undo_bound import Offer, undo_each
 from .write_engine import BillJournal, journal_beside, latest, plan_of, undo_run
 from .write_engine import ask as _ask
 
@@ -112,16 +113,15 @@ def _undo_one(
     line: CommerceLine,
     sent: CommerceLine | None,
     writer: DistributorSession,
-    ask: Callable[[str], bool | None],
     out: TextIO,
     *,
-    execute: bool,
     journal: BillJournal | None,
     folder: Path,
     today: date,
     tenant: TenantNow,
-) -> str | None:
-    """Put back one done reduction (undo_distributor); what needs a person, else None."""
+) -> Offer | str:
+    """The put-back of one done reduction the plan and the sources allow, for undo_each to ask and send;
+    else what needs a person."""
     change = bound(line, sent, folder)
     if isinstance(change, str):
         said = f"D{line.n}. {line.sku} at {writer.name} (subscription {line.api_id}): not put back: {change}"
@@ -139,20 +139,21 @@ def _undo_one(
     back = _put_back(change, target)
     said = f"D{line.n}. put {change.sku} back from {change.to} to {target} seats at {writer.name}"
     print(f"      {said}", file=out)
-    if not execute:
-        print(f"      -> would ask, then put them back to {target} seats", file=out)
+
+    def send() -> str | None:
+        assert journal is not None
+        if not send_journaled(back, writer, journal, out, plan_of(line), read=sub.quantity):
+            return f"{said}: the put-back failed or its outcome is unknown"
         return None
-    yes = ask(f"{said}{_price(target - sub.quantity, sub, writer.name)}?")
-    if yes is None:  # nobody could be asked (no terminal): nothing bought, and the run says so (exit 3)
-        print("      -> not undone: no terminal to ask at", file=out)
-        return f"{said}: not undone: nobody was asked; run undo --distributor --yes at a terminal"
-    if not yes:
-        print("      -> not undone: no yes", file=out)
-        return None
-    assert journal is not None
-    if not send_journaled(back, writer, journal, out, plan_of(line), read=sub.quantity):
-        return f"{said}: the put-back failed or its outcome is unknown"
-    return None
+
+    return Offer(
+        question=f"{said}{_price(target - sub.quantity, sub, writer.name)}?",
+        would=f"      -> would ask, then put them back to {target} seats",
+        no_terminal="      -> not undone: no terminal to ask at",
+        nobody=f"{said}: not undone: nobody was asked; run undo --distributor --yes at a terminal",
+        declined="      -> not undone: no yes",
+        send=send,
+    )
 
 
 def _take_back(
@@ -195,8 +196,10 @@ def undo_distributor(
     sending = latest([ln for ln in lines if ln.outcome == "sending"], lambda ln: (ln.n, ln.api_id))
     problems += _left_open(last)
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
-    would = bought = 0
-    for line in reversed(done):
+    bought = 0
+
+    def step(line: CommerceLine) -> Offer | str | None:
+        nonlocal bought
         if line.kind == CANCEL:  # no distributor documents a way back from a cancellation: a person buys it again
             at = NAMES[line.source]
             said = (
@@ -205,34 +208,19 @@ def undo_distributor(
                 "reactivate the subscription) and assign its seats"
             )
             print(f"  {said}", file=out)
-            problems.append(said)
-            continue
+            return said
         sent = sending.get((line.n, line.api_id))
+        writer = writers[line.source]
         if line.kind == INCREASE:  # a purchase: its seats come off again, inside the window (distributor_purchase_undo)
-            problem = _take_back(line, sent, writers[line.source], out, execute, journal, folder, today, tenant)
-            if problem:
-                problems.append(problem)
-            elif not execute:
+            problem = _take_back(line, sent, writer, out, execute, journal, folder, today, tenant)
+            if not problem and not execute:
                 bought += 1
-            continue
-        problem = _undo_one(
-            line,
-            sent,
-            writers[line.source],
-            ask,
-            out,
-            execute=execute,
-            journal=journal,
-            folder=folder,
-            today=today,
-            tenant=tenant,
-        )
-        if problem:
-            problems.append(problem)
-        elif not execute:
-            would += 1
+            return problem
+        return _undo_one(line, sent, writer, out, journal=journal, folder=folder, today=today, tenant=tenant)
+
+    undone = undo_each(done, step, ask, problems, execute=execute, out=out)
     if not execute:  # a dry run says so, and how to make it: never a silent exit 0
-        _dry_run(out, would, bought)
+        _dry_run(out, undone.would, bought)
     return problems
 
 

@@ -9,6 +9,10 @@ sources: one binding for both kinds (docs/bill.md, `undo --commerce`; docs/distr
   plan's changes (distributor_of, commerce_of); what it may buy back is the plan's change, never the line.
 - `tenant_of`: the tenant's seats now (Graph) and the plan's policy (distributor_bound.tenant_now), read
   once, for the tenant of the plans the lines name; what a put-back may leave billed (TenantNow.room).
+- `undo_each`: the one loop of both undos: each line newest first, the kind's step (bound, re-read, the
+  seats: an `Offer`, or what needs a person), then the same ask and send for both: a dry run says what it
+  would ask, nobody to ask (no terminal) buys nothing and needs a person (exit 3), a no buys nothing, a
+  yes sends it through the engine's write-ahead path. A kind declares only its words and its write.
 
 The days of a change (fresh.WHEN: its window, `by`) are the fresh compile's in the journal and the plan's
 in the file (a plan may put them later, never sooner: auditor.apply.agree); they are not compared, and
@@ -18,7 +22,9 @@ undo reads them from the plan's change, never from the line.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, CommerceLine
@@ -96,3 +102,70 @@ def tenant_of(options: WriteOptions, lines: Sequence[CommerceLine], folder: Path
     if len({p.tenant_id for p in plans}) > 1:
         return TenantNow(unread="the journal's lines name plans of more than one tenant")
     return tenant_now(options, plans[0])
+
+
+def _no_note(outcome: str, note: str) -> None:
+    """A kind whose undo journals only what it sends."""
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A buy-back the plan and the sources allow, as its kind says it: the question, the console's line in a
+    dry run, when nobody can be asked, and after a no; the problem when nobody could be asked (exit 3); the
+    write (journaled write-ahead: what needs a person when it is not done, else None); and a line of the undo's
+    journal for a buy-back not sent (its outcome, its note)."""
+
+    question: str
+    would: str
+    no_terminal: str
+    nobody: str
+    declined: str
+    send: Callable[[], str | None]
+    note: Callable[[str, str], None] = _no_note
+
+
+@dataclass
+class Undone:
+    """What undo_each counts: the buy-backs done, and those a dry run would ask for."""
+
+    done: int = 0
+    would: int = 0
+
+
+def undo_each(
+    lines: Sequence[CommerceLine],
+    step: Callable[[CommerceLine], Offer | str | None],
+    ask: Callable[[str], bool | None],
+    problems: list[str],
+    *,
+    execute: bool,
+    out: TextIO,
+) -> Undone:
+    """Each line, newest first: the kind's `step` (an Offer; what needs a person, added to `problems`; None:
+    nothing to ask, said already), then the one ask and send of every bill undo."""
+    undone = Undone()
+    for line in reversed(lines):
+        offer = step(line)
+        if offer is None or isinstance(offer, str):
+            problems += [offer] if offer else []
+            continue
+        if not execute:
+            print(offer.would, file=out)
+            undone.would += 1
+            continue
+        yes = ask(offer.question)
+        if yes is None:  # nobody could be asked (no terminal): nothing bought, and the run says so (exit 3)
+            print(offer.no_terminal, file=out)
+            offer.note("declined", "not asked: no terminal")
+            problems.append(offer.nobody)
+            continue
+        if not yes:
+            print(offer.declined, file=out)
+            offer.note("declined", "no yes to the price")
+            continue
+        failed = offer.send()
+        if failed:
+            problems.append(failed)
+        else:
+            undone.done += 1
+    return undone
