@@ -13,7 +13,8 @@ For each change, in order:
 3. the tenant's seats are re-read (GET /subscribedSkus): what is left after the change, and after
    the run's earlier changes to the same product, must not be below the seats assigned then;
 4. without --yes it says what it would do, with the money and the deadline; with --yes the change
-   is journaled as "sending" (flushed to disk) before the request goes out, then its outcome:
+   is journaled as "sending" (flushed to disk, with the plan's SHA-256 and the seats re-read: what
+   `undo` binds a buy-back to) before the request goes out, then its outcome:
    `done` when the answer shows what was asked, `failed` when the API refused it (a 4xx: nothing
    changed), `unknown` when the answer does not settle it (no answer, a 5xx, or an answer other
    than the request). An unknown outcome is named by `undo`, which exits 3.
@@ -221,11 +222,11 @@ class _Kind:
     sold it; the seats each change takes (or may have taken) count for the run's later changes of the product."""
 
     flag = "commerce"
-    plan: str | None = None  # commerce lines name no plan
     where = in_bill("commerce")  # its changes in the plan and in the fresh compile
 
-    def __init__(self, commerce: Commerce, seats: SeatsReader, today: date, out: TextIO) -> None:
+    def __init__(self, commerce: Commerce, seats: SeatsReader, today: date, out: TextIO, plan: str | None) -> None:
         self.commerce, self.seats, self.today, self.out = commerce, seats, today, out
+        self.plan = plan  # the plan's SHA-256, journaled with each line (what undo binds a buy-back to)
         self.removed: dict[str, int] = {}  # skuId -> seats the run's earlier changes took (or may have taken)
 
     def show(self, change: CommerceChange) -> CommerceChange:
@@ -252,7 +253,10 @@ class _Kind:
             if sent is None or sent.outcome != "failed":
                 self.removed[sku] = self.removed.get(sku, 0) + change.seats
 
-        return Ready(change, lambda: _answer(self.commerce, change, current, body), note, after=after)
+        def send() -> Sent:
+            return _answer(self.commerce, change, current, body)
+
+        return Ready(change, send, note, read=current.quantity, after=after)
 
     def not_sent(self, change: CommerceChange) -> str:
         return f"commerce change C{change.n} ({_said(change)}) was not sent"
@@ -275,10 +279,12 @@ async def run_commerce(
     journal: BillJournal | None,
     today: date,
     out: TextIO,
+    plan: str | None = None,
 ) -> int:
     """Make (or, without `execute`, check and show) each commerce change; the number that failed
-    or whose outcome is unknown."""
-    return await run_changes(changes, _Kind(commerce, seats, today, out), execute=execute, journal=journal, out=out)
+    or whose outcome is unknown. `plan`: the plan's SHA-256, journaled with each line."""
+    kind = _Kind(commerce, seats, today, out, plan)
+    return await run_changes(changes, kind, execute=execute, journal=journal, out=out)
 
 
 def _said(change: CommerceChange) -> str:
@@ -376,7 +382,7 @@ def apply_commerce_changes(
         with access(options.billing, os.environ, True) as reach:
             commerce = Commerce(reach)
             try:
-                yield _Kind(commerce, _seats_reader(client), today, sys.stdout)
+                yield _Kind(commerce, _seats_reader(client), today, sys.stdout, plan.sha256)
             finally:
                 commerce.close()
 
@@ -395,5 +401,6 @@ def apply_commerce_changes(
         opened,
         failed,
         ahead="C",  # the refused named on stderr before the run
+        keeps_plan=True,  # what undo --commerce binds each buy-back to (commerce_undo)
     )
     return apply_bill(entry, plan, make_client, today, fresh, yes=options.yes, journal=options.journal)

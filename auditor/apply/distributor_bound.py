@@ -1,16 +1,18 @@
-"""What bounds a distributor put-back (undo --distributor), read at the call from the sources and never
-from a file beside the journal (docs/plan-and-apply.md, "What undo reads at the call"):
+"""What bounds a bill undo's buy-back (undo --distributor's put-back, undo --commerce's buy-back), read at
+the call from the sources and never from a file beside the journal (docs/plan-and-apply.md, "What undo
+reads at the call"):
 
-- the seats the tenant assigns now, per product (Graph's GET /subscribedSkus, `consumedUnits`), signed in
+- the seats the tenant assigns now, per product (Graph's GET /subscribedSkus, `consumedUnits`, and the
+  seats it has, `prepaidUnits.enabled`), signed in
   to the tenant the operator names (--tenant-id, else AZURE_TENANT_ID; permissions.check_tenant);
 - the spare seats the plan's policy allows for the product (`catalog[].spare_seats`: the tightest of
   `max` and `max_percent`, never below `min`, as spare-seats-over-limit counts them; `max_percent` of
   the seats assigned now), read only from the policy files whose SHA-256 the plan carries and the disk
   still holds (check_policies); a policy that cannot be verified allows no spare seat.
 
-A put-back leaves the distributor billing at most the seats assigned now plus that spare limit
-(`cap`): to put back the seats of users whose licenses were removed, give the licenses back first
-(undo the plan's license changes), then the seats.
+A put-back leaves the product billed at most the seats assigned now plus that spare limit
+(`cap`; `room`: what one subscription may have then): to put back the seats of users whose licenses
+were removed, give the licenses back first (undo the plan's license changes), then the seats.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from auditor.common.errors import CollectionError
 
@@ -36,6 +39,7 @@ from .run import _client
 class Assigned:
     part: str  # skuPartNumber, as a policy's catalog may name the product
     consumed: int  # consumedUnits: the seats assigned now
+    enabled: int | None = None  # prepaidUnits.enabled: the seats the tenant has now (None: not given)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,21 @@ class TenantNow:
         note = f" ({self.policy_note})" if self.policy_note and not spare else ""
         return seats.consumed + spare, f"{seats.consumed} assigned now, {spare} spare allowed by the policy{note}"
 
+    def room(self, sku_id: str | None, quantity: int, billed: int | None = None) -> tuple[int, int, str] | str:
+        """(the most seats a subscription of the product, `quantity` now, may have after a buy-back: the
+        product's `cap` less its other seats billed; those seats billed, `billed` (a distributor's count of
+        the product) or else the tenant's own (prepaidUnits.enabled); how the cap is counted), or why it
+        cannot be told."""
+        cap = self.cap(sku_id)
+        if isinstance(cap, str):
+            return cap
+        most, counted = cap
+        if billed is None:
+            billed = self.assigned[(sku_id or "").lower()].enabled
+            if billed is None:
+                return "the tenant's seats of it (prepaidUnits.enabled) could not be read from Graph now"
+        return most - (billed - quantity), billed, counted  # the product's other seats stay billed
+
 
 def _limit(entry: CatalogEntry, consumed: int) -> int:
     """The spare seats one catalog entry allows, as spare-seats-over-limit counts them; its minimum
@@ -107,7 +126,7 @@ async def _assigned(options: WriteOptions, plan: PlanFile) -> dict[str, Assigned
     client = _client(options, plan.tenant_id, plan.cloud, f"the plan {plan.path.name}")
     try:
         await permissions.check_tenant(client, plan.tenant_id)
-        doc = await client.get("/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits")
+        doc = await client.get("/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits,prepaidUnits")
     finally:
         await client.aclose()
     out: dict[str, Assigned] = {}
@@ -115,9 +134,16 @@ async def _assigned(options: WriteOptions, plan: PlanFile) -> dict[str, Assigned
         if not isinstance(sku, dict):
             continue
         sku_id, part, used = sku.get("skuId"), sku.get("skuPartNumber"), sku.get("consumedUnits")
-        if isinstance(sku_id, str) and isinstance(used, int) and not isinstance(used, bool):
-            out[sku_id.lower()] = Assigned(part if isinstance(part, str) else "", used)
+        prepaid = sku.get("prepaidUnits")
+        enabled = prepaid.get("enabled") if isinstance(prepaid, dict) else None
+        if isinstance(sku_id, str) and _whole(used):
+            has = enabled if _whole(enabled) else None
+            out[sku_id.lower()] = Assigned(part if isinstance(part, str) else "", used, has)
     return out
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def tenant_now(options: WriteOptions, plan: PlanFile) -> TenantNow:

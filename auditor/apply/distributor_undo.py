@@ -28,21 +28,20 @@ from typing import TextIO
 
 import msgspec
 
-from auditor.common.errors import UsageError
 from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from ..distributor.distributor_changes import NAMES, NOW
 from ..distributor.distributor_requests import CANCEL, INCREASE
-from ..formats.plan_json import PlanFileError
 from ..vendors.protocols import DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
+from . import undo_bound
 from .arguments import WriteOptions
 from .distributor import distributor_of, send_journaled, writers_for
-from .distributor_bound import TenantNow, tenant_now
+from .distributor_bound import TenantNow
 from .distributor_purchase_undo import Done, reread_as_left, take_back
-from .plan_binding import plan_beside, read_again
-from .write_engine import BillJournal, journal_beside, latest, plan_of, read_of, undo_run
+from .undo_bound import Offer, undo_each
+from .write_engine import BillJournal, journal_beside, latest, plan_of, undo_run
 from .write_engine import ask as _ask
 
 
@@ -65,46 +64,10 @@ def _put_back(change: CommerceChange, to: int) -> CommerceChange:
     )
 
 
-def plan_changes(folder: Path, sha256: str) -> list[CommerceChange] | None:
-    """The distributor changes of the plan of that SHA-256, beside the journal (plan.json, or the copy
-    apply kept: plan_binding.plan_beside), read from the bytes that bear that SHA-256; None when neither
-    is that plan."""
-    plan = plan_beside(folder, sha256)
-    if plan is None:
-        return None
-    try:
-        return distributor_of(read_again(plan), str(plan.path))
-    except (UsageError, PlanFileError):
-        return None
-
-
 def bound(line: CommerceLine, sent: CommerceLine | None, folder: Path) -> CommerceChange | str:
-    """The plan's change a done line records, as the plan (bound by its SHA-256) and the quantity read
-    at the call (the change's `sending` line) say it: what undo may put back at most. Why the line
-    cannot be put back, when the journal names no plan, the plan is not beside it, or the line or the
-    quantity read disagree with the plan's change (an edited journal)."""
-    sha = plan_of(line)
-    if not sha:
-        return "the journal names no plan it came from: what it may put back is not known"
-    changes = plan_changes(folder, sha)
-    if changes is None:
-        return f"the plan it came from (SHA-256 {sha[:16]}…) is not beside the journal"
-    found = [c for c in changes if c.n == line.n]
-    if len(found) != 1:
-        return f"the plan it came from has no distributor change D{line.n}"
-    (change,) = found
-    said = (line.source, line.scope, line.api_id, line.kind, line.from_, line.to)
-    planned = (change.source, change.scope, change.api_id, change.kind, change.from_, change.to)
-    if said != planned:
-        return (
-            f"the journal says {line.api_id} {line.from_} -> {line.to}, the plan's change "
-            f"{change.api_id} {change.from_} -> {change.to}"
-        )
-    quantity = None if sent is None else read_of(sent)
-    if quantity is None or quantity != change.from_:
-        read = "no quantity" if quantity is None else f"{quantity} seats"
-        return f"the journal records {read} read before the write, the plan's change {change.from_}"
-    return change
+    """The plan's distributor change a done line records, bound by the plan and the quantity read at the
+    call (undo_bound.bound, with distributor_of): what undo may put back at most; else why not."""
+    return undo_bound.bound(line, sent, folder, distributor_of, "distributor change D")
 
 
 def _price(seats: int, sub: Now, at: str) -> str:
@@ -130,11 +93,10 @@ def _target(change: CommerceChange, writer: DistributorSession, sub: Now, tenant
             return record.why
         if record.before < target:
             target, said = record.before, f"{said}, {writer.name}'s history had {record.before} before the reduction"
-    cap = tenant.cap(sub.sku_id)
-    if isinstance(cap, str):
-        return cap
-    most, counted = cap
-    allowed = most - (sub.billed - sub.quantity)  # the product's other seats at the distributor stay billed
+    room = tenant.room(sub.sku_id, sub.quantity, sub.billed)  # the product's other seats at the distributor stay billed
+    if isinstance(room, str):
+        return room
+    allowed, _, counted = room
     if allowed < target:
         target, said = allowed, f"{said}; {writer.name} bills {sub.billed} seats of it, the tenant's {counted}"
     if target <= sub.quantity:
@@ -151,16 +113,15 @@ def _undo_one(
     line: CommerceLine,
     sent: CommerceLine | None,
     writer: DistributorSession,
-    ask: Callable[[str], bool | None],
     out: TextIO,
     *,
-    execute: bool,
     journal: BillJournal | None,
     folder: Path,
     today: date,
     tenant: TenantNow,
-) -> str | None:
-    """Put back one done reduction (undo_distributor); what needs a person, else None."""
+) -> Offer | str:
+    """The put-back of one done reduction the plan and the sources allow, for undo_each to ask and send;
+    else what needs a person."""
     change = bound(line, sent, folder)
     if isinstance(change, str):
         said = f"D{line.n}. {line.sku} at {writer.name} (subscription {line.api_id}): not put back: {change}"
@@ -178,20 +139,21 @@ def _undo_one(
     back = _put_back(change, target)
     said = f"D{line.n}. put {change.sku} back from {change.to} to {target} seats at {writer.name}"
     print(f"      {said}", file=out)
-    if not execute:
-        print(f"      -> would ask, then put them back to {target} seats", file=out)
+
+    def send() -> str | None:
+        assert journal is not None
+        if not send_journaled(back, writer, journal, out, plan_of(line), read=sub.quantity):
+            return f"{said}: the put-back failed or its outcome is unknown"
         return None
-    yes = ask(f"{said}{_price(target - sub.quantity, sub, writer.name)}?")
-    if yes is None:  # nobody could be asked (no terminal): nothing bought, and the run says so (exit 3)
-        print("      -> not undone: no terminal to ask at", file=out)
-        return f"{said}: not undone: nobody was asked; run undo --distributor --yes at a terminal"
-    if not yes:
-        print("      -> not undone: no yes", file=out)
-        return None
-    assert journal is not None
-    if not send_journaled(back, writer, journal, out, plan_of(line), read=sub.quantity):
-        return f"{said}: the put-back failed or its outcome is unknown"
-    return None
+
+    return Offer(
+        question=f"{said}{_price(target - sub.quantity, sub, writer.name)}?",
+        would=f"      -> would ask, then put them back to {target} seats",
+        no_terminal="      -> not undone: no terminal to ask at",
+        nobody=f"{said}: not undone: nobody was asked; run undo --distributor --yes at a terminal",
+        declined="      -> not undone: no yes",
+        send=send,
+    )
 
 
 def _take_back(
@@ -234,8 +196,10 @@ def undo_distributor(
     sending = latest([ln for ln in lines if ln.outcome == "sending"], lambda ln: (ln.n, ln.api_id))
     problems += _left_open(last)
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
-    would = bought = 0
-    for line in reversed(done):
+    bought = 0
+
+    def step(line: CommerceLine) -> Offer | str | None:
+        nonlocal bought
         if line.kind == CANCEL:  # no distributor documents a way back from a cancellation: a person buys it again
             at = NAMES[line.source]
             said = (
@@ -244,34 +208,19 @@ def undo_distributor(
                 "reactivate the subscription) and assign its seats"
             )
             print(f"  {said}", file=out)
-            problems.append(said)
-            continue
+            return said
         sent = sending.get((line.n, line.api_id))
+        writer = writers[line.source]
         if line.kind == INCREASE:  # a purchase: its seats come off again, inside the window (distributor_purchase_undo)
-            problem = _take_back(line, sent, writers[line.source], out, execute, journal, folder, today, tenant)
-            if problem:
-                problems.append(problem)
-            elif not execute:
+            problem = _take_back(line, sent, writer, out, execute, journal, folder, today, tenant)
+            if not problem and not execute:
                 bought += 1
-            continue
-        problem = _undo_one(
-            line,
-            sent,
-            writers[line.source],
-            ask,
-            out,
-            execute=execute,
-            journal=journal,
-            folder=folder,
-            today=today,
-            tenant=tenant,
-        )
-        if problem:
-            problems.append(problem)
-        elif not execute:
-            would += 1
+            return problem
+        return _undo_one(line, sent, writer, out, journal=journal, folder=folder, today=today, tenant=tenant)
+
+    undone = undo_each(done, step, ask, problems, execute=execute, out=out)
     if not execute:  # a dry run says so, and how to make it: never a silent exit 0
-        _dry_run(out, would, bought)
+        _dry_run(out, undone.would, bought)
     return problems
 
 
@@ -296,25 +245,14 @@ def _dry_run(out: TextIO, would: int, bought: int) -> None:
         print(f"dry run: {english_count(bought, 'purchase would be', 'purchases would be')} taken off", file=out)
 
 
-def _tenant(options: WriteOptions, lines: Sequence[CommerceLine], folder: Path) -> TenantNow:
-    """The tenant's seats now and the plan's policy (distributor_bound), read once before any put-back;
-    the tenant signed in to is the one the operator names, and it must be the plan's."""
-    shas = {sha for ln in lines if ln.outcome == "done" and ln.kind != CANCEL and (sha := plan_of(ln))}
-    plans = [p for p in (plan_beside(folder, sha) for sha in sorted(shas)) if p is not None]
-    if not plans:
-        return TenantNow(unread="no plan the journal names is beside it: which tenant it is cannot be told")
-    if len({p.tenant_id for p in plans}) > 1:
-        return TenantNow(unread="the journal's lines name plans of more than one tenant")
-    return tenant_now(options, plans[0])
-
-
 def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: date | None = None) -> int:
     """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person (undo_run)."""
 
     def body(lines: list[CommerceLine], problems: list[str]) -> None:
         sources = {ln.source for ln in lines if ln.outcome == "done" and ln.kind != CANCEL} & set(NAMES)
         folder = journal_path.resolve().parent
-        tenant = _tenant(options, lines, folder) if sources else TenantNow()
+        done = [ln for ln in lines if ln.outcome == "done" and ln.kind != CANCEL]
+        tenant = undo_bound.tenant_of(options, done, folder) if sources else TenantNow()
         with (
             journal_beside(journal_path, "distributor-undo", options.yes, options.journal) as journal,
             writers_for(sources, options.endpoints) as writers,

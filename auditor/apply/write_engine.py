@@ -152,7 +152,7 @@ def _refused(change: CommerceChange, refusal: Refusal, said: str) -> Held:
 
 
 # what a journal line keeps of its change: every field the two records share, so a field both gain is kept too
-_OF_THE_CHANGE = tuple(f for f in CommerceLine.__struct_fields__ if f in CommerceChange.__struct_fields__)
+OF_THE_CHANGE = tuple(f for f in CommerceLine.__struct_fields__ if f in CommerceChange.__struct_fields__)
 
 
 class BillJournal:
@@ -175,13 +175,13 @@ class BillJournal:
         read: int | None = None,
     ) -> None:
         """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome;
-        apply --distributor's lines also the plan's SHA-256 and the quantity re-read before the write.
+        a plan's change's lines also the plan's SHA-256 and the quantity re-read before the write.
         A mapping (a change as JSON) is read as a line first."""
         if not isinstance(change, CommerceChange | CommerceLine):
             change = shapes.convert(change, CommerceLine)
         line = CommerceLine(
             at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            **{name: getattr(change, name) for name in _OF_THE_CHANGE},
+            **{name: getattr(change, name) for name in OF_THE_CHANGE},
             outcome=outcome,
             status=status,
             note=note[:600],
@@ -220,7 +220,7 @@ def latest(lines: Sequence[CommerceLine], key: Callable[[CommerceLine], object])
 
 
 def plan_of(line: CommerceLine) -> str | None:
-    """The SHA-256 of the plan a line names (apply --distributor's lines carry it)."""
+    """The SHA-256 of the plan a line names (apply --commerce's and --distributor's lines carry it)."""
     return line.plan if isinstance(line.plan, str) else None
 
 

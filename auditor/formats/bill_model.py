@@ -192,8 +192,8 @@ class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     outcome: str = ""
     status: int | None = None
     note: str = ""
-    # apply --distributor's lines only: the SHA-256 of the plan the change came from, and the quantity
-    # the distributor gave at the call, before the write (what undo may put back at most)
+    # apply --commerce's and --distributor's lines: the SHA-256 of the plan the change came from, and (its
+    # `sending` line) the quantity the source gave at the call, before the write (what undo binds a line to)
     plan: str | UnsetType = UNSET
     read: int | UnsetType = UNSET
 

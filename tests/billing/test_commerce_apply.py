@@ -4,6 +4,7 @@ never a delete, write-ahead journaled; undo asks before buying seats back and na
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from azure.core.credentials import AccessToken
 
 from auditor.apply.commerce import Commerce, commerce_of, run_commerce
 from auditor.apply.commerce_undo import undo_commerce
+from auditor.apply.distributor_bound import Assigned, TenantNow
 from auditor.apply.write_engine import BillJournal
 from auditor.billing.arm import BillingSourceError
 from auditor.common.errors import UsageError
@@ -60,6 +62,34 @@ def _bill(arm_url: str, pc_url: str, commerce_doc: Any, snapshot: Any, consumed:
 def typed(*changes: dict[str, Any]) -> list[CommerceChange]:
     """Commerce changes in plan.json's shape as apply decodes them (commerce_of's checks not made)."""
     return [msgspec.convert(c, CommerceChange) for c in changes]
+
+
+def bind(directory: Path, changes: list[CommerceChange], tenant_id: str = "") -> str:
+    """plan.json beside the journal, its bill's commerce changes `changes` (what undo binds a done line to);
+    its SHA-256, as apply journals it with each line."""
+    doc = {
+        "plan_version": 1,
+        "tenant_id": tenant_id or sample_tenant().tenant_id,
+        "tenant_name": "Contoso",
+        "cloud": "worldwide",
+        "report_generated_at": "2026-11-01T06:00:00Z",
+        "created_at": "2026-11-01T06:05:00Z",
+        "currency": "EUR",
+        "net_monthly": 0.0,
+        "changes": [],
+        "seats": {},
+        "stopped": None,
+        "skipped": [],
+        "bill": {"commerce": [msgspec.to_builtins(c) for c in changes]},
+    }
+    data = json.dumps(doc).encode()
+    (directory / "plan.json").write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def seats_now(**products: tuple[str, int, int]) -> TenantNow:
+    """The tenant's seats as Graph gives them now: product name -> (skuId, assigned, the seats it has)."""
+    return TenantNow({sku: Assigned(part, used, has) for part, (sku, used, has) in products.items()})
 
 
 def _seats(table: dict[str, tuple[int, int]]) -> Any:
@@ -194,9 +224,12 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
             journal=journal,
             today=TODAY,
             out=io.StringIO(),
+            plan=bind(tmp_path, changes),
         )
     )
     journal.close()
+    # the licenses given back since: 6 assigned again, 4 seats
+    tenant = seats_now(Microsoft_365_Copilot=(COPILOT, 6, 4))
     customer = next(iter(pc.customers))
     assert pc.customers[customer][0]["quantity"] == 4
     asked: list[str] = []
@@ -208,6 +241,7 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
             path,
             commerce,
             lambda q: asked.append(q) is not None,
+            tenant=tenant,
             execute=True,
             out=out,
             today=TODAY,
@@ -215,34 +249,31 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
         )
         == 0
     )
-    # seats x the monthly price per seat the plan's bill used
+    # Partner Center's subscription gives no price: none is named (never the plan's figure)
     assert asked == [
-        "Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), 2 x 10.50 = 21.00 a month?"
+        "Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), "
+        "at a price Partner Center's API does not give?"
     ]
     assert pc.customers[customer][0]["quantity"] == 4  # said no: nothing bought
     # without a terminal nobody can say yes: nothing is bought
     from auditor.apply import commerce_undo as commerce_module
 
-    assert undo_commerce(path, commerce, commerce_module._ask, execute=True, out=out, today=TODAY) == 0
+    assert undo_commerce(path, commerce, commerce_module._ask, tenant=tenant, execute=True, out=out, today=TODAY) == 0
     assert pc.customers[customer][0]["quantity"] == 4
-    assert undo_commerce(path, commerce, lambda q: True, execute=False, out=out, today=TODAY) == 0  # asks nobody
+    assert undo_commerce(path, commerce, lambda q: True, tenant=tenant, execute=False, out=out, today=TODAY) == 0
     assert "with --yes, would ask: Buy back 2 seats" in out.getvalue()
     # after the reduction's window a buy-back is a new purchase for the term: refused, and said why
     late = io.StringIO()
-    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=late, today=date(2026, 11, 6)) == 0
+    later = date(2026, 11, 6)
+    assert undo_commerce(path, commerce, lambda q: True, tenant=tenant, execute=True, out=late, today=later) == 0
     assert "not bought back: its window closed on 2026-11-05" in late.getvalue()
     assert not [r for r in pc.requests if r.method == "PATCH" and r.body.get("quantity") == 6]
-    assert (
-        undo_commerce(path, commerce, lambda q: True, execute=True, out=out, today=TODAY, undo_journal=undo_journal)
-        == 1
-    )
+    yes: dict[str, Any] = {"tenant": tenant, "execute": True, "today": TODAY, "undo_journal": undo_journal}
+    assert undo_commerce(path, commerce, lambda q: True, out=out, **yes) == 1
     assert pc.customers[customer][0]["quantity"] == 6
     # undone once: the subscription no longer has the seats the reduction left, so a second undo refuses
     again = io.StringIO()
-    assert (
-        undo_commerce(path, commerce, lambda q: True, execute=True, out=again, today=TODAY, undo_journal=undo_journal)
-        == 0
-    )
+    assert undo_commerce(path, commerce, lambda q: True, out=again, **yes) == 0
     assert "it now has 6 seats, the reduction left 4" in again.getvalue()
     undo_journal.close()
     lines = _journal(undo_path)
@@ -302,11 +333,13 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
                 journal=journal,
                 today=TODAY,
                 out=out,
+                plan=bind(tmp_path, typed(_arm_reduce(account))),
             )
         )
         == 0
     )
     journal.close()
+    tenant = seats_now(POWER_BI_PRO=(PBI, 34, 33))  # 34 assigned again, 33 seats after the reduction
     patches = [r for r in arm.requests if r.method == "PATCH"]
     assert [(r.query["api-version"], r.body) for r in patches] == [("2024-04-01", {"properties": {"quantity": 2}})]
     sub = next(s for s in arm.accounts[account] if s["name"] == ACCOUNT_SUB)
@@ -316,10 +349,11 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
     overrides = sub["properties"]["systemOverrides"]
     sub["properties"]["systemOverrides"] = {"cancellation": "NotAllowed"}
     shut = io.StringIO()
-    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=shut, today=TODAY) == 0
+    assert undo_commerce(path, commerce, lambda q: True, tenant=tenant, execute=True, out=shut, today=TODAY) == 0
     assert "not bought back: its cancellation window is shut (NotAllowed, until ?)" in shut.getvalue()
     sub["properties"]["systemOverrides"] = overrides
-    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=shut, today=date(2026, 11, 4)) == 0
+    later = date(2026, 11, 4)
+    assert undo_commerce(path, commerce, lambda q: True, tenant=tenant, execute=True, out=shut, today=later) == 0
     assert "its window closed on 2026-11-03" in shut.getvalue()
     assert sub["properties"]["quantity"] == 2
     asked: list[str] = []
@@ -330,6 +364,7 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
             path,
             commerce,
             lambda q: asked.append(q) is None,
+            tenant=tenant,
             execute=True,
             out=io.StringIO(),
             today=TODAY,
@@ -338,7 +373,9 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
         == 1
     )
     undo_journal.close()
-    assert asked == [f"Buy back 1 seats of POWER_BI_PRO ({ACCOUNT_SUB}), 1 x 10.00 = 10.00 a month?"]
+    assert asked == [
+        f"Buy back 1 seats of POWER_BI_PRO ({ACCOUNT_SUB}), at a price the billing account's API does not give?"
+    ]
     assert sub["properties"]["quantity"] == 3
     assert [r.body for r in arm.requests if r.method == "PATCH"][-1] == {"properties": {"quantity": 3}}
     assert [ln["outcome"] for ln in _journal(undo_path)] == ["sending", "done"]

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import stat
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from auditor.vendors.commerce_sources import Access
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 from auditor_dev.demo import sample_tenant
 
-from .test_commerce_apply import CONSUMED, NOW, PBI, TODAY, Token, _arm_reduce, _bill, _seats, typed
+from .test_commerce_apply import CONSUMED, NOW, PBI, TODAY, Token, _arm_reduce, _bill, _seats, bind, typed
 
 
 @pytest.fixture()
@@ -145,11 +146,15 @@ def test_undo_commerce_without_a_terminal_buys_nothing_and_says_so(
 ) -> None:
     """`undo --commerce --yes` in CI (no terminal): nobody says yes to the price, so nothing is bought
     and the run exits 3 naming what was not bought back (before: exit 0). While another run holds
-    the commerce journal, undo --commerce waits for nobody: exit 2."""
+    the commerce journal, undo --commerce waits for nobody: exit 2. The tenant's seats are read from
+    Graph (the tenant the operator names, the plan's) before anything is asked."""
+    from auditor.apply import undo_bound
+    from auditor.apply.distributor_bound import Assigned
     from auditor.apply.lock import hold
     from auditor.cli import main
+    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
-    _, _, arm, pc = stand_ins
+    snapshot, _, arm, pc = stand_ins
     account = next(iter(arm.accounts))
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
     path = tmp_path / "commerce.jsonl"
@@ -165,23 +170,39 @@ def test_undo_commerce_without_a_terminal_buys_nothing_and_says_so(
                 journal=journal,
                 today=TODAY,
                 out=io.StringIO(),
+                plan=bind(tmp_path, typed(reduce)),
             )
         )
         == 0
     )
     journal.close()
     commerce.close()
+    read: list[Any] = []
+
+    def tenant_now(options: Any, plan: Any) -> Any:
+        """Graph's seats as read (the sample's Power BI Pro: 31 assigned, 34 seats), then 3 licenses given
+        back since (34 assigned, 33 seats once the reduction is made): what allows the buy-back."""
+        now = real(options, plan)
+        read.append((plan.path.name, now.assigned[PBI]))
+        return replace(now, assigned={PBI: Assigned("POWER_BI_PRO", 34, 33)})
+
+    real = undo_bound.tenant_now
+    monkeypatch.setattr(undo_bound, "tenant_now", tenant_now)
+    token = app_token(snapshot.tenant_id, DEMO_ROLES)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
     monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
     monkeypatch.setattr("auditor.apply.undoing.clock", lambda: NOW)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal
-    undo = ["undo", str(path), "--commerce", "--yes", "--auth", "token"]
-    undo += ["--billing-endpoint", arm.url, "--partner-center-endpoint", pc.url]
-    with hold(path, "the commerce journal"):
-        assert main(undo) == 2
-    assert "another license-auditor run is using the commerce journal" in capsys.readouterr().err
-    assert main(undo) == 3
+    with GraphEmulator(snapshot, token=token) as graph:
+        undo = ["undo", str(path), "--commerce", "--yes", "--auth", "token", "--tenant-id", snapshot.tenant_id]
+        undo += ["--billing-endpoint", arm.url, "--partner-center-endpoint", pc.url, "--graph-endpoint", graph.url]
+        with hold(path, "the commerce journal"):
+            assert main(undo) == 2
+        assert "another license-auditor run is using the commerce journal" in capsys.readouterr().err
+        assert main(undo) == 3
+    assert read == [("plan.json", Assigned("POWER_BI_PRO", 31, 34))]
     captured = capsys.readouterr()
     assert "C1: not bought back: no terminal to ask the price at" in captured.out
-    assert "C1: 1 seats of POWER_BI_PRO" in captured.err and "nobody was asked the price" in captured.err
+    assert "C1: 1 seats of POWER_BI_PRO" in captured.err and "nobody was asked" in captured.err
     assert not [r for r in arm.requests if r.method == "PATCH"][1:]  # only the reduction itself

@@ -50,6 +50,8 @@ from tests.billing.test_commerce_apply import (
     _bill,
     _journal,
     _seats,
+    bind,
+    seats_now,
     typed,
 )
 
@@ -72,11 +74,20 @@ def _plan(tenant_id: str, commerce: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _run(changes: list[dict[str, Any]], commerce: Commerce, table: dict[str, tuple[int, int]], path: Path) -> str:
+def _run(
+    changes: list[dict[str, Any]],
+    commerce: Commerce,
+    table: dict[str, tuple[int, int]],
+    path: Path,
+    bound: bool = False,
+) -> str:
+    """The changes made, journaled in `path`; `bound`: plan.json beside it holds them (what undo binds to)."""
     journal = BillJournal(path)
     out = io.StringIO()
+    plan = bind(path.parent, typed(*changes)) if bound else None
+    seats = _seats(table)
     asyncio.run(
-        run_commerce(typed(*changes), commerce, _seats(table), execute=True, journal=journal, today=TODAY, out=out)
+        run_commerce(typed(*changes), commerce, seats, execute=True, journal=journal, today=TODAY, out=out, plan=plan)
     )
     journal.close()
     return out.getvalue()
@@ -340,6 +351,7 @@ def test_a_change_made_but_answered_500_is_unknown_and_undo_settles_it_by_re_rea
                 journal=journal,
                 today=TODAY,
                 out=out,
+                plan=bind(tmp_path, typed(_copilot(st, pc, facts, snapshot))),
             )
         )
         journal.close()
@@ -349,13 +361,14 @@ def test_a_change_made_but_answered_500_is_unknown_and_undo_settles_it_by_re_rea
         problems: list[str] = []
         asked: list[str] = []
         undo = io.StringIO()
-        undo_commerce(
-            path, commerce, lambda q: asked.append(q) is None, execute=True, out=undo, today=TODAY, problems=problems
-        )
+        tenant = seats_now(Microsoft_365_Copilot=(COPILOT, 6, 4))
+        yes = {"tenant": tenant, "execute": True, "today": TODAY, "problems": problems}
+        undo_commerce(path, commerce, lambda q: asked.append(q) is None, out=undo, **yes)
         commerce.close()
     assert "its outcome was not known; re-read, the change shows as made" in undo.getvalue()
     assert asked == [
-        "Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), 2 x 10.50 = 21.00 a month?"
+        "Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), "
+        "at a price Partner Center's API does not give?"
     ]
     assert problems == [
         "C1: the buy-back has no answer: " + problems[0].split(": ", 2)[2]
@@ -366,7 +379,7 @@ def test_an_answer_other_than_the_request_is_unknown_not_done(sample: Any, tmp_p
     snapshot, facts = sample
     with BillingStandIn(facts.accounts, now=NOW) as st, _OneMore(facts.customers) as pc:
         commerce = Commerce(_access(st.url, pc.url))
-        text = _run([_copilot(st, pc, facts, snapshot)], commerce, {COPILOT: (6, 4)}, tmp_path / "j.jsonl")
+        text = _run([_copilot(st, pc, facts, snapshot)], commerce, {COPILOT: (6, 4)}, tmp_path / "j.jsonl", True)
         lines = _journal(tmp_path / "j.jsonl")
         assert lines[-1]["outcome"] == "unknown"
         assert lines[-1]["note"] == "the answer says 5 seats, the request asked for 4"
@@ -376,6 +389,7 @@ def test_an_answer_other_than_the_request_is_unknown_not_done(sample: Any, tmp_p
             tmp_path / "j.jsonl",
             commerce,
             lambda q: True,
+            tenant=seats_now(Microsoft_365_Copilot=(COPILOT, 6, 4)),
             execute=False,
             out=io.StringIO(),
             today=TODAY,
@@ -423,8 +437,10 @@ def test_a_failed_buy_back_exits_3(sample: Any, tmp_path: Path, monkeypatch: pyt
     path = tmp_path / "commerce-journal-20261101T070000Z.jsonl"
     with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
         commerce = Commerce(_access(st.url, pc.url))
-        _run([_arm_reduce(account)], commerce, {PBI: (34, 31)}, path)
+        _run([_arm_reduce(account)], commerce, {PBI: (34, 31)}, path, True)
         commerce.close()
+        # the tenant's seats as Graph gives them now (the Graph path: test_distributor_undo_bounds)
+        monkeypatch.setattr("auditor.apply.commerce_undo.tenant_of", lambda *_: seats_now(POWER_BI_PRO=(PBI, 34, 33)))
         st.writers = False  # the buy-back is refused (403)
         monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
         monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")

@@ -37,8 +37,8 @@ def _forge(world: World, path: Path, lines: list[dict[str, object]], seats_befor
     data = json.dumps(doc).encode()
     sha = hashlib.sha256(data).hexdigest()
     kept_plan(world.out, sha).write_bytes(data)
-    for line in lines:
-        line["from"], line["plan"] = seats_before, sha
+    for line in lines:  # the line says what the forged copy says, in every field the two share
+        line.update({key: change[key] for key in line if key in change}, plan=sha)
         if line["outcome"] == "sending":
             line["read"] = seats_before
     path.write_text("".join(json.dumps(ln) + "\n" for ln in lines), "utf-8")
