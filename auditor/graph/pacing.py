@@ -241,6 +241,7 @@ class RequestWindow:
         self.in_flight = 0
         self.answered: deque[float] = deque()  # when the answers of the last window came back
         self.taken: list[float] = []  # when each turn was given (read-only: the tests)
+        self._last = threading.local()  # the turn this thread took last (undo gives back that one)
         self._lock = threading.Lock()
 
     def _take(self) -> float:
@@ -252,6 +253,7 @@ class RequestWindow:
             if self.in_flight + len(self.answered) < self.limit:
                 self.in_flight += 1
                 self.taken.append(now)
+                self._last.at = now
                 return 0.0
             # the oldest answer leaves the window then; with every turn in flight, look again soon
             return max(0.001, self.answered[0] + self.window - now) if self.answered else 0.05
@@ -261,11 +263,11 @@ class RequestWindow:
         return self._take() == 0
 
     def undo(self) -> None:
-        """Give back a turn try_take took, unused (nothing was sent): the newest taken, as nothing
-        waits between the two."""
+        """Give back the turn this thread's try_take took, unused (nothing was sent): another tenant's
+        thread may have taken one of the window since (nothing on this thread waits between the two)."""
         with self._lock:
             self.in_flight -= 1
-            self.taken.pop()
+            self.taken.remove(self._last.at)
 
     def done(self) -> None:
         """A turn try_take took was used: its answer is in."""

@@ -247,3 +247,36 @@ def test_the_windows_wait_on_the_pacings_clock_the_wall_clock_unless_given_anoth
     assert lane.taken[1] - lane.taken[0] >= 60.0 and clock.skipped >= 59.9
     assert max(slept) <= REAL_SLICE, slept
     assert Pacing().timer is REAL_TIME and Pacing(timer=clock).audit.timer is clock
+
+
+def test_a_turn_given_back_is_the_threads_own_not_the_newest() -> None:
+    """A window shared by tenants on their own threads: a turn one tenant gives back unused leaves another
+    tenant's turn, taken meanwhile, in the record of turns given."""
+    now = [1.0]
+
+    class Moved:
+        def now(self) -> float:
+            return now[0]
+
+        async def sleep(self, seconds: float) -> None:  # pragma: no cover - nothing waits here
+            now[0] += seconds
+
+    window = RequestWindow(3, 60.0, Moved())
+    took, give_back = threading.Event(), threading.Event()
+
+    def mine() -> None:  # takes a turn at 1.0, and gives it back after the other tenant took one
+        window.try_take()
+        took.set()
+        give_back.wait(10)
+        window.undo()
+
+    tenant = threading.Thread(target=mine)
+    tenant.start()
+    took.wait(10)
+    now[0] = 2.0
+    theirs = threading.Thread(target=window.try_take)
+    theirs.start()
+    theirs.join()
+    give_back.set()
+    tenant.join()
+    assert window.taken == [2.0] and window.in_flight == 1
