@@ -9,7 +9,7 @@ import codecs
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, TypeGuard
+from typing import Any
 
 import msgspec
 from msgspec import Struct
@@ -17,16 +17,13 @@ from msgspec import Struct
 from auditor.billing.commerce_records import ProductTerm, next_term_product
 from auditor.common import shapes
 from auditor.common.errors import UsageError
+from auditor.common.numbers import is_int
 from auditor.formats.bill_model import CommerceChange, NextTerm, Quantity
 
 from ..billing.arm import MCA, MPA
 from ..plan.commerce import request_body, request_line
 
 KINDS = ("reduce", "schedule_reduction", "cancel")
-
-
-def _whole(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def shape_error(c: CommerceChange) -> str | None:
@@ -42,7 +39,7 @@ def _request_error(c: CommerceChange) -> str | None:
     kind, frm, to, seats = c.kind, c.from_, c.to, c.seats
     if kind not in KINDS:
         return f"its kind {kind[:40]!r} is not one apply makes ({', '.join(KINDS)})"
-    if not (_whole(frm) and _whole(to) and _whole(seats)):
+    if not (is_int(frm) and is_int(to) and is_int(seats)):
         return "its from, to and seats must be whole numbers"
     if kind == "cancel" and to != 0:
         return f"a cancel ends at 0 seats, not {to}"

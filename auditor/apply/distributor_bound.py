@@ -22,9 +22,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeGuard
 
 from auditor.common.errors import CollectionError
+from auditor.common.numbers import is_int
 
 from ..formats.plan_json import PlanFile, PlanFileError, check_policies
 from ..graph.retries import GraphRequestError
@@ -136,14 +136,10 @@ async def _assigned(options: WriteOptions, plan: PlanFile) -> dict[str, Assigned
         sku_id, part, used = sku.get("skuId"), sku.get("skuPartNumber"), sku.get("consumedUnits")
         prepaid = sku.get("prepaidUnits")
         enabled = prepaid.get("enabled") if isinstance(prepaid, dict) else None
-        if isinstance(sku_id, str) and _whole(used):
-            has = enabled if _whole(enabled) else None
+        if isinstance(sku_id, str) and is_int(used):
+            has = enabled if is_int(enabled) else None
             out[sku_id.lower()] = Assigned(part if isinstance(part, str) else "", used, has)
     return out
-
-
-def _whole(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def tenant_now(options: WriteOptions, plan: PlanFile) -> TenantNow:

@@ -7,6 +7,7 @@ check with it lets a crash through; read numbers with `whole_number` instead.
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -15,6 +16,11 @@ def whole_number(text: str) -> int | None:
     """The number `text` spells in ASCII digits (surrounding blanks allowed), else None."""
     text = text.strip()
     return int(text) if _DIGITS.fullmatch(text) else None
+
+
+def is_int(value: object) -> TypeGuard[int]:
+    """A whole number as JSON gives one: an int, never a bool (which Python counts as an int)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def english_count(n: int, one: str, other: str) -> str:

@@ -44,6 +44,7 @@ import msgspec
 from auditor.billing.distributor_records import MAX_PRICE, MAX_SEATS, DistributorSubscription
 from auditor.common import shapes
 from auditor.common.currency import is_currency
+from auditor.common.numbers import is_int
 from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, is_quantity
 from auditor.vendors.protocols import DistributorError
 
@@ -372,4 +373,4 @@ def _page(doc: _Listing, number: int, where: str, noun: str, most: int, whose: s
 
 
 def _whole(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return is_int(value) and value >= 0
