@@ -24,6 +24,7 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 import auditor.cli  # noqa: F401  the command line registers the demo's developer tools (auditor.demo), as in production
 from auditor.graph.pacing import Pacing, forget_app_windows
+from auditor_dev import contracts
 from auditor_dev.emulator import Budgets, VirtualTime
 
 # a program a test starts that dies by a signal prints where each of its threads was (the test quotes stderr)
@@ -63,6 +64,29 @@ def _hand_written_plans_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     from auditor.pipeline import recompile as module
 
     monkeypatch.setattr(module, "recompile", agreeing(module.recompile))
+
+
+@pytest.fixture(autouse=True)
+def _vendor_contracts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """Every request a test's client sends to a stand-in, and every answer a stand-in gives, in this process
+    or a child it starts, is held against the vendor's published schema (auditor_dev.contracts): a test
+    fails on what falls outside it. A test marked `off_contract` (a fault injected on purpose) must meet
+    at least one violation, so the mark cannot outlive its reason."""
+    log = tmp_path / "contract-violations.log"
+    monkeypatch.setenv(contracts.VIOLATIONS_FILE, str(log))
+    contracts.forget()
+    yield
+    found = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    contracts.forget()
+    marked = request.node.get_closest_marker("off_contract")
+    if marked is None and found:
+        pytest.fail("outside the vendor's published contract:\n" + "\n".join(found[:20]), pytrace=False)
+    if marked is not None and not found:
+        pytest.fail(
+            f"marked off_contract ({marked.args[0] if marked.args else ''}) but every request and answer "
+            "kept to the contract: remove the mark",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(autouse=True)
