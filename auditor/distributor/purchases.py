@@ -154,19 +154,19 @@ def purchase_texts(c: CommerceChange, product: str, currency: str | None, locale
     if price is not None:
         money = t.pgettext(
             "plan_distributor_buy_money",
-            "{cost} a month at your cost, {price} a month at the customer's price",
+            "{cost} a month at your price from the distributor, {price} a month at the customer's price",
             cost=cost,
             price=i18n.format_money(price, currency, locale),
         )
     elif (vendor := DISTRIBUTORS.get(c.source)) is not None and not vendor.gives_price:  # the bill's own price
         money = t.pgettext(
             "plan_distributor_buy_bill_price",
-            "{cost} a month at the bill's price; {distributor}'s API gives no price",
+            "{cost} a month at the price in the report's bill; {distributor}'s API gives no price",
             cost=cost,
             distributor=vendor.name,
         )
     else:
-        money = t.pgettext("plan_distributor_buy_cost", "{cost} a month at your cost", cost=cost)
+        money = t.pgettext("plan_distributor_buy_cost", "{cost} a month at your price from the distributor", cost=cost)
     what = t.npgettext(
         "plan_distributor_buy",
         "Buy {seats} more license of {product} at the distributor, from {before} to {after} ({money})",

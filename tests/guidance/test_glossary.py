@@ -195,9 +195,28 @@ def test_a_forbidden_variant_is_found() -> None:
     assert _term("nl", "tenant").english_pattern() is None
 
 
+def _forbidden(pattern: str) -> re.Pattern[str]:
+    """A forbidden variant as written, and, when it is written in lower case, also capitalised where a
+    sentence starts ("Policyn behåller …"): a capital inside a sentence is a UI label's ("Services kopen")
+    or a severity's ("Mellan"), so the pattern is not made case-insensitive."""
+    found = re.match(r"(\\b)?([a-zà-ÿ])", pattern)
+    if found is None:
+        return re.compile(pattern)
+    letter = found.group(2)
+    start = rf"(?:^|[.!?:]\s+)(?:{found.group(1) or ''}[{letter.upper()}]{pattern[found.end() :]})"
+    return re.compile(f"{pattern}|{start}")
+
+
+def test_a_forbidden_variant_is_found_where_a_sentence_starts() -> None:
+    policy = _forbidden(_term("sv", "policy (ours)").forbidden)
+    assert policy.search("Policyn behåller 3 lediga licenser") and policy.search("Klart. Policyn behåller")
+    assert policy.search("ett undantag i policyn") and not policy.search("principen behåller")
+    assert not _forbidden(r"\bservices?\b").search("(Facturering > Services kopen)")
+
+
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
 def test_no_text_uses_a_forbidden_variant(locale: Locale) -> None:
-    rules = [(re.compile(t.forbidden), t) for t in TERMS if t.locale == locale.value and t.forbidden]
+    rules = [(_forbidden(t.forbidden), t) for t in TERMS if t.locale == locale.value and t.forbidden]
     found = [
         f"{key}: {term.concept} is {term.term!r}, not {pattern.pattern!r}: {text!r}"
         for key, text in _texts(locale)

@@ -1,0 +1,70 @@
+"""Native review 9 (../shared/reviews/locale-native-review-9.md), held on the catalogs as rounds 6 to 8 are:
+each entry is the text's context and domain, the wording the reviewer found, which the text may no longer
+say, and the wording that replaced it, which it says (English: the template's msgid; the others: every
+plural form). What was answered rather than changed is in tests/reviews/native-review-9-answers.md."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.data.model import Locale
+from tests.guidance.review_rounds import CatalogEntry, unfixed_in_catalogs
+
+DEVICE = (
+    "summary.entitle.device",
+    "summary.entitle.scope_device",
+    "steps.entitle.device",
+    "steps.entitle.scope_device",
+)
+BUY_MONEY = ("plan_distributor_buy_money", "plan_distributor_buy_cost")
+
+FIXED: dict[Locale, list[CatalogEntry]] = {
+    Locale.EN: [
+        *((key, "messages", "at your cost", "at your price from the distributor") for key in BUY_MONEY),  # E4
+        ("plan_distributor_buy_bill_price", "messages", "the bill's price", "the price in the report's bill"),  # E16
+    ],
+    Locale.NL: [
+        ("plan_distributor_buy_now", "messages", "afhalen", "weer verwijderen"),  # nl 1
+        ("distributor_not_planned_buy", "messages", "-portaal", "{distributor}-portal"),  # nl 2
+        ("message.copilot_seat.moves", "guidance", '"naar', "gaat naar {candidate}"),  # nl 3
+        ("plan_distributor_buy_money", "messages", "prijs van de klant", "prijs voor de klant"),  # nl 6
+    ],
+    Locale.DA: [
+        ("plan_distributor_title_buys", "messages", "for sig", "godkendes særskilt"),  # da 1
+        ("plan_distributor_buy_now", "messages", "foretages", "Kan udføres nu"),  # da 2
+        *(
+            (key, "messages", "om måneden", "pr. måned til din indkøbspris hos distributøren") for key in BUY_MONEY
+        ),  # da 3
+        *((key, "guidance", "fjern brugerens", "tilbagetræk brugerens") for key in DEVICE),  # da 4
+        ("copilot_idle_cost", "messages", "Pris, mens", "Omkostning, mens den var ubrugt"),  # da 5
+    ],
+    Locale.SV: [
+        ("bill_reason_buy_spare", "messages", "Policyn", "Principen behåller"),  # sv 1
+        *(
+            (key, "guidance", "Intune administrationscenter", "administrationscentret för Microsoft Intune")
+            for key in DEVICE[2:]
+        ),  # sv 2
+        (
+            "distributor_not_planned_buy",
+            "messages",
+            "pekar på klientens,",
+            "klientorganisationens prenumeration",
+        ),  # sv 3
+        *(
+            (key, "messages", "i månaden", "per månad till ditt inköpspris hos distributören") for key in BUY_MONEY
+        ),  # sv 4
+        ("steps.loss.data", "guidance", "Tar du bort den försvinner", "Tar du bort den, försvinner"),  # sv 5
+    ],
+    Locale.TR: [
+        ("bill_reason_buy_spare", "messages", "Politika", "İlke plandan sonra"),  # tr 1
+        ("plan_distributor_buy", "messages", "adetten", "{before} lisanstan {after} lisansa"),  # tr 2
+        ("distributor_not_planned_buy", "messages", "kiracınınkini", "bu kiracının aboneliğini belirten"),  # tr 3
+        *((key, "messages", "maliyetinizle", "distribütörden alış fiyatınızla") for key in BUY_MONEY),  # E4's tr
+        ("steps.resource.confirm.mailbox", "guidance", "engellidir", "hesabı devre dışıdır"),  # issue 121
+    ],
+}
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_what_the_round_9_reviewer_found_is_gone_and_the_fix_is_said(locale: Locale) -> None:
+    assert unfixed_in_catalogs(locale, FIXED[locale]) == []
