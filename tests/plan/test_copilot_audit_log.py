@@ -63,7 +63,7 @@ def test_the_most_active_chat_user_without_a_seat_gets_the_first_seat(
     assert "copilot.daily@contoso.example" not in {d.get("candidate") for d in moves.values()}
     assert not [g for g in report["gaps"] if g["part"] == COPILOT_AUDIT]
     md = (tmp_path / "reports" / "report.md").read_text("utf-8")
-    assert "who used Copilot Chat 23 times in the audit log" in md.replace("\\", "")
+    assert "with 23 Copilot Chat interaction records in the audit log" in md.replace("\\", "")
 
     plan = json.loads((tmp_path / "reports" / "plan.json").read_text("utf-8"))
     quinn = next(u.id for u in sample_tenant().users if u.user_principal_name == QUINN)

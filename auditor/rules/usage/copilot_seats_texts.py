@@ -61,8 +61,8 @@ TEXTS = (
     Text("message.copilot_seat.moves", "moves to {candidate}: no saving"),
     Text(
         "message.copilot_seat.moves_audit_log",
-        "moves to {candidate}, who used Copilot Chat {count} time in the audit log's window: no saving",
-        "moves to {candidate}, who used Copilot Chat {count} times in the audit log's window: no saving",
+        "moves to {candidate}, with {count} Copilot Chat interaction record in the audit log's window: no saving",
+        "moves to {candidate}, with {count} Copilot Chat interaction records in the audit log's window: no saving",
     ),
 )
 
