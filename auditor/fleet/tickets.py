@@ -164,11 +164,17 @@ def _message(finding: ReportFinding, locale: Locale, names: Mapping[str, str]) -
 
 
 def texts(
-    finding: ReportFinding, locale: Locale, audited: str, names: Mapping[str, str] | None = None
+    finding: ReportFinding,
+    locale: Locale,
+    audited: str,
+    names: Mapping[str, str] | None = None,
+    *,
+    as_note: bool = False,
 ) -> tuple[str, str]:
     """(summary, description) of a finding's ticket, in `locale`: the rule's title and the subject (at
     most SUMMARY_MAX characters), then the finding's message as the report words it and where it comes
-    from. `names`: part number -> product name (the report's seat table, `products_named`)."""
+    from. `names`: part number -> product name (the report's seat table, `products_named`). `as_note`:
+    the description is a note on a ticket the tenants entry names, so it promises no ticket of its own."""
     names = names or {}
     rule = finding.rule
     title = wording.title(rule, locale)
@@ -177,16 +183,27 @@ def texts(
     if len(summary) > SUMMARY_MAX:
         summary = summary[: SUMMARY_MAX - 1].rstrip() + "…"
     t = translations(locale)
-    found = t.pgettext(
-        "ticket_found",
-        "{tool} found this in the audit of {date}: {title} ({severity}), finding {id}. "
-        "While the finding stays open, no second ticket is opened for it.",
-        tool="license-auditor",
-        date=format_date(audited, locale),
-        title=title,
-        severity=_severity_name(finding.severity, locale),
-        id=finding.id,
-    )
+    said = {
+        "tool": "license-auditor",
+        "date": format_date(audited, locale),
+        "title": title,
+        "severity": _severity_name(finding.severity, locale),
+        "id": finding.id,
+    }
+    if as_note:
+        found = t.pgettext(
+            "ticket_noted",
+            "{tool} found this in the audit of {date}: {title} ({severity}), finding {id}. "
+            "While the finding stays open, it is not noted again.",
+            **said,
+        )
+    else:
+        found = t.pgettext(
+            "ticket_found",
+            "{tool} found this in the audit of {date}: {title} ({severity}), finding {id}. "
+            "While the finding stays open, no second ticket is opened for it.",
+            **said,
+        )
     message = console_line(_message(finding, locale, names))  # it names its subject
     description = "\n\n".join(part for part in (message, found) if part)
     return summary, description[:DESCRIPTION_MAX]
@@ -314,8 +331,9 @@ def _ticket(session: Session, job: TenantJob, company: int, where: str, chosen: 
         return
     path, body = desk.new_ticket(company, where, chosen)
     if not session.write:
-        _say(f"  {job.key}: would open a ticket on {where!r}: {chosen.summary}" if where else
+        _say(f"  {job.key}: would open a ticket in “{where}”: {chosen.summary}" if where else
              f"  {job.key}: would open a ticket: {chosen.summary}")  # fmt: skip
+        _say(_shown(chosen.description))
         session.opened += 1
         return
     what = JournalLine(at="", n=0, tenant=job.key, kind="ticket", key=chosen.key, company=company)
@@ -325,21 +343,29 @@ def _ticket(session: Session, job: TenantJob, company: int, where: str, chosen: 
         _say(f"  {job.key}: opened ticket {made}: {chosen.summary}")
 
 
+def _shown(text: str) -> str:
+    """A ticket's or note's text as a dry run prints it: every line, indented under the line that names
+    it, so the person reads what `--yes` would write (native review 9, E18)."""
+    return "\n".join(f"      {line}" for line in text.splitlines() if line.strip())
+
+
 def _note(session: Session, job: TenantJob, ticket: int, key: str, text: str, prefix: str = KEY_PREFIX) -> bool | None:
     """A note on an open ticket, once: a ticket that has a note starting with `prefix` gets none (None);
     whether one was added (or would be, in a dry run)."""
     desk = session.desk
     if desk.noted(ticket, prefix):
         return None
+    first = text.strip().splitlines()[0] if text.strip() else ""
     if not session.write:
-        _say(f"  {job.key}: would add a note to ticket {ticket}: {text[:80]}")
+        _say(f"  {job.key}: would add a note to ticket {ticket}: {first}")
+        _say(_shown(text))
         session.noted += 1
         return True
     what = JournalLine(at="", n=0, tenant=job.key, kind="note", key=key, ticket=ticket)
     path, body = desk.new_note(ticket, text)
     if session.send(what, path, body) is not None:
         session.noted += 1
-        _say(f"  {job.key}: noted on ticket {ticket}: {text[:80]}")
+        _say(f"  {job.key}: noted on ticket {ticket}: {first}")
         return True
     return False
 
@@ -410,7 +436,13 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
     found = findings(report)
     names = products_named(report)
     chosen = [
-        Filing(f.id, f"{KEY_PREFIX}{f.id}", *texts(f, locale, audited, names), f.severity, _upn(f))
+        Filing(
+            f.id,
+            f"{KEY_PREFIX}{f.id}",
+            *texts(f, locale, audited, names, as_note=ticket is not None),
+            f.severity,
+            _upn(f),
+        )
         for f in choose(found, options.rules, options.severity)
     ]
     current = {f"{KEY_PREFIX}{f.id}" for f in found}

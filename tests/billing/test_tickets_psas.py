@@ -228,6 +228,28 @@ def test_connectwise_findings_go_to_the_existing_ticket(night: Path, monkeypatch
         assert all(n["internalAnalysisFlag"] for n in notes)
 
 
+def test_a_note_on_the_existing_ticket_promises_no_ticket_and_the_dry_run_shows_it_whole(
+    night: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Native review 9, E1 and E18: a note says it is not noted again (no ticket of its own is ever opened),
+    and the dry run prints every line of what `--yes` would write, not its first 80 characters."""
+    with _connectwise(monkeypatch) as cw:
+        existing = cw.open_ticket(250, "Licence review, November")
+        tenants = _tenants(night, "contoso", f"{{connectwise: {{company_id: 250, ticket: {existing}}}}}")
+        run = ["tickets", str(night), "--tenants", tenants, "--psa", "connectwise", "--connectwise-endpoint", cw.url]
+        assert main(run) == 0
+        shown = capsys.readouterr().err
+        assert cw.notes[existing] == []  # a dry run
+        assert f"would add a note to ticket {existing}: {KEY_PREFIX}" in shown
+        assert "While the finding stays open, it is not noted again." in shown  # the note's last line, shown
+        assert main([*run, "--yes"]) == 0
+        texts_sent = [n["text"] for n in cw.notes[existing]]
+        assert texts_sent and all(
+            t.endswith("While the finding stays open, it is not noted again.") for t in texts_sent
+        )
+        assert not any("no second ticket" in t for t in texts_sent)
+
+
 def test_connectwise_an_existing_ticket_of_another_company_is_refused(
     night: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
