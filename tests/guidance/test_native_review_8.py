@@ -70,7 +70,13 @@ INTUNE_FINDING = parts(
         "waits_for_seats": False,
     },
 )
-RETIRE = {"en": "retire", "nl": "buiten gebruik", "da": "tilbagetræk", "sv": "dra tillbaka", "tr": "kullanımdan kaldırın"}
+RETIRE = {
+    "en": "retire",
+    "nl": "buiten gebruik",
+    "da": "tilbagetræk",
+    "sv": "dra tillbaka",
+    "tr": "kullanımdan kaldırın",
+}
 DEVICE_IN_SCOPE = {  # the user taken out of a device: the wording of round 8
     "en": "device enrolled in Intune (Android)",
     "nl": "apparaat dat is ingeschreven in Intune",
