@@ -51,8 +51,8 @@ SOURCES: dict[str, tuple[str, str, str, str]] = {
     scope.DYNAMIC_GROUPS: (
         "Dynamic membership groups",
         "Microsoft Entra ID P1 or Intune for Education",
-        "This feature requires a Microsoft Entra ID P1 license or Intune for Education for each unique user that is "
-        "a member of one or more dynamic membership groups.",
+        "The feature of dynamic membership groups requires a Microsoft Entra ID P1 license or an Intune for Education "
+        "license for each unique user who's a member of one or more dynamic membership groups.",
         "https://learn.microsoft.com/entra/identity/users/groups-dynamic-membership",
     ),
     scope.GROUP_LICENSING: (

@@ -157,3 +157,19 @@ def test_rendered_sentences(locale: Locale, sample_reports: SampleReports) -> No
     assert [expected[key] for key in MARKDOWN_LINES if expected[key] not in markdown] == []
     assert f'<html lang="{locale.value}">' in (folder / "report.html").read_text("utf-8")
     assert json.loads((folder / "report.json").read_text("utf-8"))["locale"] == locale.value
+
+
+@pytest.mark.parametrize("locale", [Locale.EN, Locale.NL])
+def test_a_sections_last_step_comes_after_each_users_steps(locale: Locale, sample_reports: SampleReports) -> None:
+    """Native review 9, S1: only the steps every recipe of a rule begins with are said once above them; a
+    step they all end with ("select Replace > Close", the page's source note) stays after each recipe's own
+    steps, so under "Product not allowed" a user's "Select the circle next to …" comes before "Replace > Close"."""
+    md = (sample_reports(locale) / "report.md").read_text("utf-8").replace("\\", "")
+    circle, close = {
+        Locale.EN: ("Select the circle next to Direct Assignee", "select Replace > Close"),
+        Locale.NL: ("Selecteer de cirkel naast Direct Assignee", "Vervangen > Sluiten"),
+    }[locale]
+    at = md.index(circle)
+    assert close.replace(">", "&gt;") in md[at:] or close in md[at:]
+    section = md[md.rfind("\n## ", 0, at) : at]
+    assert close not in section and close.replace(">", "&gt;") not in section  # never before the user's steps

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from msgspec import UNSET
@@ -133,6 +133,9 @@ class RuleSection(msgspec.Struct, frozen=True):
     price_label: str = "Price per month"  # the rows' amount: a price, or a difference of two prices
     by_severity: tuple[SeverityCount, ...] = ()  # the "Findings per rule" rows, the most severe first
     severity_split: str = ""  # "8 medium and 1 low" where the open findings differ in severity; else empty
+
+
+T = TypeVar("T")
 
 
 def severity_count(t: i18n.Translations, severity: str, n: str) -> str:
@@ -399,7 +402,7 @@ def _recipes(
     if others:
         caption = ""  # where their steps are is said once, above the rules (ReportView.rest_note)
         # the steps all of them have: the rule's own steps (_shared) are only those every finding has
-        common = tuple(step for step in others[0][0].steps if all(step in r.steps for r, _ in others))
+        common = _leading([r.steps for r, _ in others])
         # their steps are not shown: a row says what its rule's steps would name (RuleGuidance.row_note)
         rows = tuple(
             msgspec.structs.replace(row, message=row.message or row.note) for _, rows in others for row in rows
@@ -415,16 +418,29 @@ def _said_by_all(rows: Sequence[FindingRow], field: str) -> str:
     return values.pop() if len(rows) > 1 and len(values) == 1 else ""
 
 
+def _leading(steps: Sequence[Sequence[T]]) -> tuple[T, ...]:
+    """The steps every list starts with, in their order: only a shared beginning is said once above the
+    recipes. A step all of them have later (a final "select Replace > Close", a source note) stays in
+    each, after that recipe's own steps, or a reader would meet the last step first (native review 9, S1)."""
+    if not steps:
+        return ()
+    common: list[T] = []
+    for position, step in enumerate(steps[0]):
+        if not all(len(other) > position and other[position] == step for other in steps[1:]):
+            break
+        common.append(step)
+    return tuple(common)
+
+
 def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tuple[Recipe, ...]]:
-    """What the recipes of a rule share, once: the steps every recipe has, and the role, next steps
+    """What the recipes of a rule share, once: the steps every recipe begins with, and the role, next steps
     and links most of them have (a recipe with others shows its own); then the recipes with only
     what is theirs."""
     with_steps = [r for r in recipes if not r.rest and (r.steps or r.role or r.next_steps or r.links)]
     if not with_steps:
         return Recipe("", (), "", (), (), ()), recipes
-    first = with_steps[0]
     rest = [r for r in recipes if r.rest]
-    steps = tuple(step for step in first.steps if all(step in r.steps for r in with_steps + rest))
+    steps = _leading([r.steps for r in with_steps + rest])
 
     def same(field: str) -> Any:
         values = [getattr(r, field) for r in with_steps]
@@ -434,7 +450,7 @@ def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tu
     shared = Recipe("", steps, same("role"), same("next_steps"), same("links"), ())
 
     def own(r: Recipe) -> Recipe:
-        extra = () if r.rest else tuple(step for step in r.steps if step not in steps)
+        extra = () if r.rest else r.steps[len(steps) :]
         # the caption (the fix in one sentence) tells a recipe apart when no step of its own does
         return msgspec.structs.replace(
             r,
