@@ -171,5 +171,7 @@ def test_a_sections_last_step_comes_after_each_users_steps(locale: Locale, sampl
     }[locale]
     at = md.index(circle)
     assert close.replace(">", "&gt;") in md[at:] or close in md[at:]
-    section = md[md.rfind("\n## ", 0, at) : at]
+    start = md.rfind("\n#### ", 0, at)
+    assert start > 0
+    section = md[start:at]
     assert close not in section and close.replace(">", "&gt;") not in section  # never before the user's steps
