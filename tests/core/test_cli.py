@@ -438,3 +438,14 @@ def test_a_missing_snapshot_is_said_before_the_missing_policies(tmp_path, capsys
     assert "snap.json: cannot read snapshot: No such file or directory" in err
     assert "--policies" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_audits_help_leads_with_what_to_audit_not_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 121 (low): `audit --help`'s usage was 35 lines listing all its options; it names the sources
+    and `[options]`, and the grouped options follow."""
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    said = capsys.readouterr().out
+    usage = said.split("\n\n", 1)[0]
+    assert usage.count("\n") <= 2 and "--demo | --graph | --snapshot FILE" in usage and "[options]" in usage
+    assert "Many tenants (docs/msp.md)" in said and "--pax8-invoice" in said  # every option still listed below
