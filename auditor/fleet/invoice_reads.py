@@ -274,7 +274,7 @@ def _line(part: bill.CustomerInvoice, rows: Sequence[bill.InvoiceRow]) -> str:
         return f"{who} invoice {part.invoice_id}: none of its lines is this customer's"
     differ = sum(1 for r in rows if r.kinds)
     count = english_count(len(part.products), "product", "products")
-    return f"{who} invoice {part.invoice_id}: {count} invoiced, {differ} otherwise than the tenant holds them"
+    return f"{who} invoice {part.invoice_id}: {count} invoiced, {differ} differently from the seats the tenant holds"
 
 
 def for_demo(given: InvoiceOptions, graph: tuple[str, str], endpoints: Mapping[str, str]) -> InvoiceOptions:

@@ -79,7 +79,7 @@ class Kind(Generic[_Given, _Doc]):
 def _distributor_summary(doc: DistributorSection) -> str:
     differ = seats.billed_otherwise(doc.findings or [])
     read = english_count(len(doc.products or []), "product", "products")
-    return f"{read} read, {differ} billed otherwise than Microsoft counts them"
+    return f"{read} read, {differ} billed differently from Microsoft's count"
 
 
 def _psa_summary(doc: PsaSection) -> str:

@@ -208,9 +208,7 @@ class AccountStates:
         before = " before the baseline's read" if self.recent is not None else ""
         by_account = f"(reading them by account would take {accounts:,} requests)"
         if round(pages) == 0:  # the first pages reached back as far as the log is read
-            self.progress.note(
-                f"audit log: the tenant's account-state entries{before} are read, no page left {by_account}"
-            )
+            self.progress.note(f"audit log: all the tenant's account-state entries{before} read {by_account}")
             return
         self.progress.note(
             f"audit log: about {pages:,.0f} more pages of the tenant's account-state entries{before}, about "

@@ -12,6 +12,7 @@ import time
 from typing import TextIO
 
 from auditor.common.errors import clean_message
+from auditor.common.numbers import english_count
 
 
 class Progress:
@@ -78,7 +79,8 @@ class Progress:
             if rate > 0:
                 eta = f", ETA {duration(left / rate)}"
         parts = f" ({self.parts_done} of {self.parts_total} partitions done)" if self.parts_total else ""
-        return f"collecting users: {done} in {self.pages:,} pages{parts}, {rate:,.0f} users/s{eta}"
+        pages = english_count(self.pages, "page", "pages")
+        return f"collecting users: {done} in {pages}{parts}, {rate:,.0f} users/s{eta}"
 
     def note(self, message: str) -> None:
         self._write(message)

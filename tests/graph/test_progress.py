@@ -16,6 +16,14 @@ def test_line_without_a_total_has_no_eta() -> None:
     assert p.line(2.0) == "collecting users: 2,000 in 4 pages, 1,000 users/s"
 
 
+def test_one_page_is_said_as_one() -> None:
+    """Native review 9, E19: "in 1 page", not "in 1 pages"."""
+    p = Progress(io.StringIO())
+    p.expect(265)
+    p.pages, p.users = 1, 265
+    assert p.line(1.0) == "collecting users: 265 of 265 (100%) in 1 page, 265 users/s, ETA 0s"
+
+
 def test_line_with_a_total_has_share_and_eta() -> None:
     p = Progress(io.StringIO())
     p.expect(1_000_000)
