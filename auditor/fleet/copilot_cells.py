@@ -57,12 +57,12 @@ def markdown(doc: Rollup, t: Translations, locale: Locale) -> list[str]:
     states = [
         t.pgettext("copilot_head_retained", "Retained"),
         t.pgettext("copilot_head_reactivated", "Reactivated"),
-        t.pgettext("copilot_head_lapsed", "Lapsed"),
+        t.pgettext("copilot_head_lapsed", "Idle"),
         t.pgettext("copilot_head_reassigned", "Reassigned"),
         t.pgettext("copilot_head_reclaimed", "Reclaimed"),
     ]  # in the order of STATES
     headers = [t.pgettext("rollup_tenant", "Tenant"), *states, t.pgettext("copilot_idle_cost", "Cost while idle")]
-    title = t.pgettext("copilot_rollup_title", "Copilot seats over the nights of each history")
+    title = t.pgettext("copilot_rollup_title", "Copilot seats on each tenant's latest night (from its history)")
     lines = [
         "",
         f"### {md_escape(title)}",

@@ -22,6 +22,13 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
     Locale.EN: [
         *((key, "messages", "at your cost", "at your price from the distributor") for key in BUY_MONEY),  # E4
         ("plan_distributor_buy_bill_price", "messages", "the bill's price", "the price in the report's bill"),  # E16
+        ("copilot_state_lapsed", "messages", "lapsed", "idle"),  # E3
+        ("copilot_head_lapsed", "messages", "Lapsed", "Idle"),  # E3
+        ("copilot_rollup_title", "messages", "each history", "on each tenant's latest night"),  # E6
+        ("insight_differs", "messages", "the auditor, as", "license-auditor counts, as the licensing terms do"),  # E7
+        ("holds_not_checked", "messages", "taken as declared", "accepted without a check"),  # E11
+        ("message.disabled_before_audit_log", "guidance", "disabled the account", "has no entry of the account"),  # E13
+        ("ticket_noted", "messages", "no second ticket", "it is not noted again"),  # E1
     ],
     Locale.NL: [
         ("plan_distributor_buy_now", "messages", "afhalen", "weer verwijderen"),  # nl 1
@@ -37,6 +44,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ),  # da 3
         *((key, "guidance", "fjern brugerens", "tilbagetræk brugerens") for key in DEVICE),  # da 4
         ("copilot_idle_cost", "messages", "Pris, mens", "Omkostning, mens den var ubrugt"),  # da 5
+        ("ticket_noted", "messages", "ny sag", "noteres det ikke igen"),  # E1
     ],
     Locale.SV: [
         ("bill_reason_buy_spare", "messages", "Policyn", "Principen behåller"),  # sv 1

@@ -86,7 +86,7 @@ EXPECTED = {
         "free_product": "| Microsoft Power Automate Free | 10,056 |  |  |  | 56 | 10,000 | Active | Free |",
         "money": "- Unused licenses per month: **€377\\.95**",
         "as_of": "| Rules evaluated as of | Nov 1, 2026, 06\\:00 UTC |",
-        "message": "Tove Jansen (user000007@contoso.example) is blocked from signing in but still holds Power BI Pro and Microsoft 365 E3. No entry of the directory audit log, which reaches back 30 days, disabled the account: it was disabled at least 30 days ago.",
+        "message": "Tove Jansen (user000007@contoso.example) is blocked from signing in but still holds Power BI Pro and Microsoft 365 E3. The directory audit log, which reaches back 30 days, has no entry of the account being disabled: it was disabled at least 30 days ago.",
         "remediation": "Free or buy Microsoft 365 E3 licenses so that at least 2 stay available.",
     },
     Locale.NL: {
@@ -95,7 +95,7 @@ EXPECTED = {
         "free_product": "| Microsoft Power Automate Free | 10\\.056 |  |  |  | 56 | 10\\.000 | Actief | Gratis |",
         "money": "- Ongebruikte licenties per maand: **€\xa0377,95**",
         "as_of": "| Regels beoordeeld per | 1 nov 2026 06\\:00 UTC |",
-        "message": "Tove Jansen (user000007@contoso.example) is geblokkeerd voor aanmelden maar heeft nog steeds Power BI Pro en Microsoft 365 E3. Geen vermelding in het auditlogboek van de directory, dat 30 dagen teruggaat, heeft het account uitgeschakeld: het is minstens 30 dagen geleden uitgeschakeld.",
+        "message": "Tove Jansen (user000007@contoso.example) is geblokkeerd voor aanmelden maar heeft nog steeds Power BI Pro en Microsoft 365 E3. Het auditlogboek van de directory, dat 30 dagen teruggaat, bevat geen vermelding van het uitschakelen van het account: het is minstens 30 dagen geleden uitgeschakeld.",
         "remediation": "Maak Microsoft 365 E3-licenties vrij of koop er meer bij, zodat er minstens 2 beschikbaar blijven.",
     },
     Locale.DA: {
@@ -104,7 +104,7 @@ EXPECTED = {
         "free_product": "| Microsoft Power Automate Free | 10\\.056 |  |  |  | 56 | 10\\.000 | Aktiv | Gratis |",
         "money": "- Ubrugte licenser pr\\. måned: **377,95\xa0€**",
         "as_of": "| Regler vurderet pr\\. | 1\\. nov\\. 2026 06\\.00 UTC |",
-        "message": "Tove Jansen (user000007@contoso.example) er blokeret for logon, men har stadig Power BI Pro og Microsoft 365 E3. Ingen post i katalogets overvågningslog, som går 30 dage tilbage, deaktiverede kontoen: den blev deaktiveret for mindst 30 dage siden.",
+        "message": "Tove Jansen (user000007@contoso.example) er blokeret for logon, men har stadig Power BI Pro og Microsoft 365 E3. Katalogets overvågningslog, som går 30 dage tilbage, har ingen post om, at kontoen blev deaktiveret: den blev deaktiveret for mindst 30 dage siden.",
         "remediation": "Frigør eller køb Microsoft 365 E3-licenser, så mindst 2 forbliver ledige.",
     },
     Locale.SV: {
@@ -113,7 +113,7 @@ EXPECTED = {
         "free_product": "| Microsoft Power Automate Free | 10\xa0056 |  |  |  | 56 | 10\xa0000 | Aktiv | Kostnadsfri |",
         "money": "- Oanvända licenser per månad: **377,95\xa0€**",
         "as_of": "| Reglerna utvärderade per | 1 nov\\. 2026 06\\:00 UTC |",
-        "message": "Tove Jansen (user000007@contoso.example) är blockerad från inloggning men har fortfarande Power BI Pro och Microsoft 365 E3. Ingen post i katalogens granskningslogg, som sträcker sig 30 dagar bakåt, inaktiverade kontot: det inaktiverades för minst 30 dagar sedan.",
+        "message": "Tove Jansen (user000007@contoso.example) är blockerad från inloggning men har fortfarande Power BI Pro och Microsoft 365 E3. Katalogens granskningslogg, som sträcker sig 30 dagar bakåt, har ingen post om att kontot inaktiverades: det inaktiverades för minst 30 dagar sedan.",
         "remediation": "Frigör eller köp Microsoft 365 E3-licenser så att minst 2 förblir lediga.",
     },
     Locale.TR: {
@@ -122,7 +122,7 @@ EXPECTED = {
         "free_product": "| Microsoft Power Automate Free | 10\\.056 |  |  |  | 56 | 10\\.000 | Etkin | Ücretsiz |",
         "money": "- Kullanılmayan lisansların aylık tutarı: **€377,95**",
         "as_of": "| Kuralların değerlendirildiği tarih | 1 Kas 2026 06\\:00 UTC |",
-        "message": "Tove Jansen (user000007@contoso.example) kullanıcısının oturum açması engellenmiş, ancak hâlâ Power BI Pro ve Microsoft 365 E3 ürünleri var. 30 gün geriye uzanan dizin denetim günlüğünde hesabı devre dışı bırakan bir kayıt yok: hesap en az 30 gün önce devre dışı bırakıldı.",
+        "message": "Tove Jansen (user000007@contoso.example) kullanıcısının oturum açması engellenmiş, ancak hâlâ Power BI Pro ve Microsoft 365 E3 ürünleri var. 30 gün geriye uzanan dizin denetim günlüğünde hesabın devre dışı bırakıldığına dair bir kayıt yok: hesap en az 30 gün önce devre dışı bırakıldı.",
         "remediation": "En az 2 tanesi boş kalacak şekilde Microsoft 365 E3 lisanslarını boşaltın veya satın alın.",
     },
 }

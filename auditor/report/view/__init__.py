@@ -152,7 +152,7 @@ def holds_line(ctx: RenderContext, document: ReportDocument) -> str:
     if any(f.rule in ACCOUNT_RULES for f in document.findings):
         return ctx.t.pgettext(
             "holds_not_checked",
-            "not checked (no --exchange-export): a declared litigation hold is taken as declared",
+            "not checked (no --exchange-export): a litigation hold the policy declares is accepted without a check",
         )
     return ""
 

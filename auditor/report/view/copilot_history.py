@@ -30,7 +30,7 @@ def state_word(t: i18n.Translations, state: str | None) -> str:
     words = {
         RETAINED: t.pgettext("copilot_state_retained", "retained"),
         REACTIVATED: t.pgettext("copilot_state_reactivated", "reactivated"),
-        LAPSED: t.pgettext("copilot_state_lapsed", "lapsed"),
+        LAPSED: t.pgettext("copilot_state_lapsed", "idle"),
         REASSIGNED: t.pgettext("copilot_state_reassigned", "reassigned"),
         RECLAIMED: t.pgettext("copilot_state_reclaimed", "reclaimed"),
     }

@@ -98,7 +98,7 @@ def build_license_insight(ctx: RenderContext, document: ReportDocument) -> Licen
     if any(r.differs for r in rows):
         note = ctx.t.pgettext(
             "insight_differs",
-            "Microsoft counts entitlements and the users who used a feature; the auditor, as the licensing terms "
-            "do, the seats of the products with the plan and every user in scope.",
+            "Microsoft counts entitlements and the users who used a feature; license-auditor counts, as the licensing "
+            "terms do, the seats of every product that includes the service plan, and every user in scope.",
         )
     return LicenseInsightView(rows=tuple(rows), differs_note=note)

@@ -94,10 +94,10 @@ class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
         ),
         Text(
             "message.disabled_before_audit_log",
-            "No entry of the directory audit log, which reaches back {count} "
-            "day, disabled the account: it was disabled at least {count} day ago.",
-            "No entry of the directory audit log, which reaches back {count} days, disabled the account: it was "
-            "disabled at least {count} days ago.",
+            "The directory audit log, which reaches back {count} day, has no entry of the account being "
+            "disabled: it was disabled at least {count} day ago.",
+            "The directory audit log, which reaches back {count} days, has no entry of the account being "
+            "disabled: it was disabled at least {count} days ago.",
         ),
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
