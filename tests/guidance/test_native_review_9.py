@@ -29,12 +29,14 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("holds_not_checked", "messages", "taken as declared", "accepted without a check"),  # E11
         ("message.disabled_before_audit_log", "guidance", "disabled the account", "has no entry of the account"),  # E13
         ("ticket_noted", "messages", "no second ticket", "it is not noted again"),  # E1
+        ("rule.entitlement-missing.message", "guidance", "needs ({via})", "needed for {features}"),  # E9
     ],
     Locale.NL: [
         ("plan_distributor_buy_now", "messages", "afhalen", "weer verwijderen"),  # nl 1
         ("distributor_not_planned_buy", "messages", "-portaal", "{distributor}-portal"),  # nl 2
         ("message.copilot_seat.moves", "guidance", '"naar', "gaat naar {candidate}"),  # nl 3
         ("plan_distributor_buy_money", "messages", "prijs van de klant", "prijs voor de klant"),  # nl 6
+        ("rule.entitlement-missing.message", "guidance", "dat nodig is", "nodig voor {features}"),  # nl 5
     ],
     Locale.DA: [
         ("plan_distributor_title_buys", "messages", "for sig", "godkendes særskilt"),  # da 1

@@ -123,7 +123,7 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             "group, group-based licensing, a device enrolled in Intune or an ID Governance feature reaches the user, "
             "but none of the user's products includes the plan that the feature needs.",
         ),
-        Text("rule.entitlement-missing.message", "{user} lacks {plan}, which {features} needs ({via})."),
+        Text("rule.entitlement-missing.message", "{user} lacks {plan}, needed for {features} ({via})."),
         Text("message.entitle.reach", "Reached by {reach}."),
         Text("summary.entitle", "Assign {target} to {user}, or take {user} out of {reach}."),
         Text(
