@@ -191,8 +191,9 @@ def not_written(skip: NotPlanned, product: str, locale: Locale) -> str:
     name = NAMES.get(skip.distributor, skip.distributor)
     return t.pgettext(
         "distributor_not_planned_buy",
-        "{product}: the plan buys licenses of it, but no single {distributor} subscription of it names this "
-        "tenant's, so the purchase is not written; buy them in the {distributor} portal.",
+        "{product}: the plan buys licenses of it, but not exactly one {distributor} subscription of it names this "
+        "tenant's Microsoft subscription, so the plan does not make the purchase; buy them in the {distributor} "
+        "portal.",
         product=product,
         distributor=name,
     )

@@ -30,6 +30,8 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("message.disabled_before_audit_log", "guidance", "disabled the account", "has no entry of the account"),  # E13
         ("ticket_noted", "messages", "no second ticket", "it is not noted again"),  # E1
         ("rule.entitlement-missing.message", "guidance", "needs ({via})", "needed for {features}"),  # E9
+        ("distributor_not_planned_buy", "messages", "no single", "not exactly one {distributor} subscription"),  # E12
+        ("distributor_not_planned_buy", "messages", "not written", "the plan does not make the purchase"),  # E15
     ],
     Locale.NL: [
         ("plan_distributor_buy_now", "messages", "afhalen", "weer verwijderen"),  # nl 1
@@ -68,7 +70,12 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
     Locale.TR: [
         ("bill_reason_buy_spare", "messages", "Politika", "İlke plandan sonra"),  # tr 1
         ("plan_distributor_buy", "messages", "adetten", "{before} lisanstan {after} lisansa"),  # tr 2
-        ("distributor_not_planned_buy", "messages", "kiracınınkini", "bu kiracının aboneliğini belirten"),  # tr 3
+        (
+            "distributor_not_planned_buy",
+            "messages",
+            "kiracınınkini",
+            "bu kiracının Microsoft aboneliğini belirten",
+        ),  # tr 3
         *((key, "messages", "maliyetinizle", "distribütörden alış fiyatınızla") for key in BUY_MONEY),  # E4's tr
         ("steps.resource.confirm.mailbox", "guidance", "engellidir", "hesabı devre dışıdır"),  # issue 121
     ],
