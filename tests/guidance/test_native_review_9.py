@@ -60,7 +60,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
             "distributor_not_planned_buy",
             "messages",
             "pekar på klientens,",
-            "klientorganisationens prenumeration",
+            "klientorganisationens Microsoft-prenumeration",
         ),  # sv 3
         *(
             (key, "messages", "i månaden", "per månad till ditt inköpspris hos distributören") for key in BUY_MONEY
