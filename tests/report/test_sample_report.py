@@ -175,3 +175,12 @@ def test_a_sections_last_step_comes_after_each_users_steps(locale: Locale, sampl
     assert start > 0
     section = md[start:at]
     assert close not in section and close.replace(">", "&gt;") not in section  # never before the user's steps
+
+
+def test_a_reason_said_earlier_points_at_the_row_that_said_it(sample_reports: SampleReports) -> None:
+    """Native review 9, S2: "as under “Security feature without a license”" named a section of 12 rows and two
+    reasons; the pointer names the row whose reason it is."""
+    md = (sample_reports(Locale.EN) / "report.md").read_text("utf-8").replace("\\", "")
+    marta = [line for line in md.splitlines() if line.startswith("| **Marta Kowalski**")]
+    assert any("as for New Starter under “Security feature without a license”" in line for line in marta)
+    assert not any("as under “" in line for line in marta)

@@ -494,17 +494,24 @@ def _said_state(recipe: Recipe, note_of: Mapping[str, str]) -> Recipe:
 
 
 def _reasons_once(
-    ctx: RenderContext, recipes: Sequence[Recipe], said: dict[str, str], title: str
+    ctx: RenderContext, recipes: Sequence[Recipe], said: dict[str, tuple[str, str]], title: str
 ) -> tuple[Recipe, ...]:
-    """`recipes` with a row's reason that an earlier rule's row already gave in full named by that rule's
-    title instead (the report says a thing once); the first rule to give a reason records it in `said`."""
+    """`recipes` with a row's reason that an earlier rule's row already gave in full pointing at that row
+    instead, by its subject and its rule's title (the report says a thing once, and a section holds rows of
+    several reasons, so the rule alone would not say which: native review 9, S2); the first rule to give a
+    reason records it in `said`, with the subject of the row that gave it."""
     out = []
     for recipe in recipes:
         rows = []
         for row in recipe.rows:
-            first = said.setdefault(row.state_reason, title) if row.state_reason else title
-            if first != title:
-                pointer = ctx.t.pgettext("state_reason_said", "as under “{rule}”", rule=first)
+            first = said.setdefault(row.state_reason, (title, row.subject_name)) if row.state_reason else (title, "")
+            if first[0] != title:
+                rule, name = first
+                pointer = (
+                    ctx.t.pgettext("state_reason_said_row", "as for {name} under “{rule}”", name=name, rule=rule)
+                    if name
+                    else ctx.t.pgettext("state_reason_said", "as under “{rule}”", rule=rule)
+                )
                 row = msgspec.structs.replace(row, state_reason=pointer)
             rows.append(row)
         out.append(msgspec.structs.replace(recipe, rows=tuple(rows)))
@@ -544,7 +551,7 @@ def build_sections(
 
     sections = []
     seen: set[object] = set()  # next steps and links shown in an earlier section
-    reasons: dict[str, str] = {}  # why a row waits -> the title of the rule whose row first says it
+    reasons: dict[str, tuple[str, str]] = {}  # why a row waits -> the rule and the subject of the row first saying it
     fix_said = {i for i, state in (ctx.states or {}).items() if state.fix_says}  # where the fix is shown
     for rule in sorted(by_rule, key=order):
         items = by_rule[rule]
