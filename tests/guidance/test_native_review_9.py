@@ -18,6 +18,8 @@ DEVICE = (
 )
 BUY_MONEY = ("plan_distributor_buy_money", "plan_distributor_buy_cost")
 
+REACH = ("word.reach.policy", "word.reach.review", "steps.replace.source")
+
 FIXED: dict[Locale, list[CatalogEntry]] = {
     Locale.EN: [
         *((key, "messages", "at your cost", "at your price from the distributor") for key in BUY_MONEY),  # E4
@@ -34,6 +36,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("distributor_not_planned_buy", "messages", "not written", "the plan does not make the purchase"),  # E15
     ],
     Locale.NL: [
+        *((key, "guidance", '"', "“") for key in REACH),  # S3: the language's quotation marks
         ("plan_distributor_buy_now", "messages", "afhalen", "weer verwijderen"),  # nl 1
         ("distributor_not_planned_buy", "messages", "-portaal", "{distributor}-portal"),  # nl 2
         ("message.copilot_seat.moves", "guidance", '"naar', "gaat naar {candidate}"),  # nl 3
@@ -41,6 +44,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("rule.entitlement-missing.message", "guidance", "dat nodig is", "nodig voor {features}"),  # nl 5
     ],
     Locale.DA: [
+        *((key, "guidance", '"', "»") for key in REACH),  # S3: the language's quotation marks
         ("plan_distributor_title_buys", "messages", "for sig", "godkendes særskilt"),  # da 1
         ("plan_distributor_buy_now", "messages", "foretages", "Kan udføres nu"),  # da 2
         *(
@@ -51,6 +55,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("ticket_noted", "messages", "ny sag", "noteres det ikke igen"),  # E1
     ],
     Locale.SV: [
+        *((key, "guidance", '"', "”") for key in REACH),  # S3: the language's quotation marks
         ("bill_reason_buy_spare", "messages", "Policyn", "Principen behåller"),  # sv 1
         *(
             (key, "guidance", "Intune administrationscenter", "administrationscentret för Microsoft Intune")
@@ -68,6 +73,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("steps.loss.data", "guidance", "Tar du bort den försvinner", "Tar du bort den, försvinner"),  # sv 5
     ],
     Locale.TR: [
+        *((key, "guidance", '"', "“") for key in REACH),  # S3: the language's quotation marks
         ("bill_reason_buy_spare", "messages", "Politika", "İlke plandan sonra"),  # tr 1
         ("plan_distributor_buy", "messages", "adetten", "{before} lisanstan {after} lisansa"),  # tr 2
         (
