@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.data.model import Locale
+from auditor.data.finding_facts import parts
+from auditor.data.model import Cloud, Locale
+from auditor.rules.usage.copilot_seats_texts import CopilotSeatIdle
+from auditor.wording import remediation
 from tests.guidance.review_rounds import CatalogEntry, unfixed_in_catalogs
 
 DEVICE = (
@@ -91,3 +94,14 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_what_the_round_9_reviewer_found_is_gone_and_the_fix_is_said(locale: Locale) -> None:
     assert unfixed_in_catalogs(locale, FIXED[locale]) == []
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_a_copilot_seat_that_moves_says_to_give_it_on(locale: Locale) -> None:
+    """E2: the seat that goes to a candidate had only its removal's steps, and findings.csv said "Remove …":
+    an admin who followed them freed the seat and never gave it to the person waiting."""
+    subject, skus, details = CopilotSeatIdle.example_finding
+    said = remediation(CopilotSeatIdle.id, parts(subject, list(skus), details), cloud=Cloud.WORLDWIDE, locale=locale)
+    summary = said["summary"] if isinstance(said["summary"], str) else " ".join(said["summary"])
+    assert "Kim Waits" in said["steps"][-1] and "Kim Waits" in summary
+    assert summary.index("Kim Waits") > 0  # after the removal, never instead of it

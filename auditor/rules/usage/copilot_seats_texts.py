@@ -58,6 +58,12 @@ TEXTS = (
         note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
     ),
     Text("steps.copilot_seat.give.call", "Assign {sku} to {candidate}."),
+    Text(
+        "steps.copilot_seat.give",
+        "Then, in the Microsoft 365 admin center, assign {sku} to {candidate} (Users > Active users > Licenses "
+        "and apps).",
+    ),
+    Text("summary.copilot_seat.give", "Then assign it to {candidate}."),
     Text("message.copilot_seat.moves", "moves to {candidate}: no saving"),
     Text(
         "message.copilot_seat.moves_audit_log",
@@ -124,8 +130,11 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
             "candidate": f.own.get("candidate_name") or f.own.get("candidate") or candidate_id,
             "user": f.label(),
         }
-        # the steps stay the removal's (one block for the rule's findings in the report); the message
-        # names the candidate, and the call gives them the seat
+        # the removal's steps, then the candidate's: an admin who follows the report gives the seat on
+        # (native review 9, E2), as the call does
+        remedy.steps = [*remedy.steps, TextRef("steps.copilot_seat.give", given)]
+        summary = remedy.summary if isinstance(remedy.summary, tuple) else (remedy.summary,)
+        remedy.summary = (*summary, TextRef("summary.copilot_seat.give", given))
         groups = tuple(f.own.get("candidate_groups") or ())
         remedy.actions = [*remedy.actions, give_seat(candidate_id, f.sku_id(part), part, given, groups)]
         return remedy
