@@ -45,6 +45,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("message.copilot_seat.moves", "guidance", '"naar', "gaat naar {candidate}"),  # nl 3
         ("plan_distributor_buy_money", "messages", "prijs van de klant", "prijs voor de klant"),  # nl 6
         ("rule.entitlement-missing.message", "guidance", "dat nodig is", "nodig voor {features}"),  # nl 5
+        ("steps.group_errors.reprocess", "guidance", "{group} Opnieuw", "Opnieuw verwerken op de pagina"),  # nl 4
     ],
     Locale.DA: [
         *((key, "guidance", '"', "»") for key in REACH),  # S3: the language's quotation marks
