@@ -182,20 +182,24 @@ def test_an_invoice_out_of_shape_is_the_customers_gap(change: dict[str, Any], sa
     assert said in str(refused.value)
 
 
+DOLLARS = ("USD", "AUD", "CAD", "NZD", "SGD", "HKD", "MXN")
+
+
 @pytest.mark.parametrize(
-    ("symbol", "configured", "read", "money"),
+    ("symbol", "configured", "read", "choices"),
     [
-        ("€", "", "EUR", True),  # Halo's sample: "€" with its currency_code id
-        ("£", "", "GBP", True),
-        ("EUR", "", "EUR", True),  # an instance whose symbol is the code itself
-        ("$", "AUD", "AUD", True),  # one several write: the instance's configured currency settles it
-        ("$", "", None, False),  # ...else its money is a named gap, its seats still compared
-        ("$", "EUR", None, False),  # a configured currency "$" is not written for
-        ("euro", "", None, False),  # no currency's symbol
+        ("€", "", "EUR", ()),  # Halo's sample: "€" with its currency_code id
+        ("£", "", "GBP", ()),
+        ("EUR", "", "EUR", ()),  # an instance whose symbol is the code itself
+        ("$", "AUD", "AUD", ()),  # one several write: the instance's configured currency settles it
+        ("$", "", None, DOLLARS),  # ...else the three-way table settles it by the distributor's (test_psa_table)
+        ("$", "EUR", None, DOLLARS),  # a configured currency "$" is not written for settles nothing
+        ("euro", "", None, ()),  # no currency's symbol: its money is a named gap
     ],
 )
-def test_halos_currency_symbol_is_read_as_its_iso_code(symbol: str, configured: str, read: str | None,
-                                                       money: bool) -> None:  # fmt: skip
+def test_halos_currency_symbol_is_read_as_its_iso_code(
+    symbol: str, configured: str, read: str | None, choices: tuple[str, ...]
+) -> None:
     """Issue 116: Halo's invoice `currency` is a symbol ("Currency symbol"), its `currency_code` an integer id
     of the instance's list; a symbol was refused as "not an ISO 4217 code", the whole customer a gap."""
     clients, invoices, _users = sample_halo()
@@ -206,11 +210,10 @@ def test_halos_currency_symbol_is_read_as_its_iso_code(symbol: str, configured: 
     ):
         lines = client.lines(SAMPLE_CLIENT, "2026-11-01")
     e3 = next(x for x in lines if x.product == "MS-E3")
-    assert (e3.currency, e3.billed) == (read, 205)
-    assert (e3.unit_price, e3.unit_cost) == ((34.2, 30.4) if money else (None, None))
-    assert bool(e3.doubt) is not money and (money or repr(symbol) in e3.doubt)
-    if symbol == "$" and not money:
-        assert "USD, AUD, CAD" in e3.doubt and "HALO_CURRENCY" in e3.doubt
+    assert (e3.currency, e3.currency_choices, e3.billed) == (read, choices, 205)
+    unread = symbol == "euro"
+    assert (e3.unit_price, e3.unit_cost) == ((None, None) if unread else (34.2, 30.4))
+    assert bool(e3.doubt) is unread and (not unread or "'euro' is no currency symbol" in e3.doubt)
 
 
 def test_a_disabled_invoice_and_an_inactive_line_bill_no_one() -> None:

@@ -215,37 +215,42 @@ class Halo(PsaClient):
                 raise self.error(f"recurring invoice {invoice_id} has no lines list (includelines=true)")
             if invoice.disabled not in (None, True, False):
                 raise self.error(f"recurring invoice {invoice_id}'s disabled is not true or false")
-            code, doubt = self._currency(invoice.currency, invoice_id)
+            code, choices, doubt = self._currency(invoice.currency, invoice_id)
             rows = [self.shaped(raw, InvoiceLine, "GET /RecurringInvoice") for raw in invoice.lines]
             self.fields.listed_once([r.id for r in rows], f"recurring invoice {invoice_id}'s lines", "line")
-            found += [_line(invoice, invoice_id, row, code, doubt) for row in rows]
+            found += [_line(invoice, invoice_id, row, (code, choices, doubt)) for row in rows]
             if len(found) > MAX_LINES:
                 raise self.error(f"more than {MAX_LINES} recurring invoice lines of client {company_id}")
         return found
 
-    def _currency(self, given: object, invoice_id: int) -> tuple[str | None, str]:
-        """The invoice's ISO 4217 code read from Halo's symbol (currency.py), and why its money is not
-        read ("": it is): a symbol several currencies write that HALO_CURRENCY does not settle, or a text
-        that is no currency's symbol. None and "": none given (the other sources' currency then)."""
+    def _currency(self, given: object, invoice_id: int) -> tuple[str | None, tuple[str, ...], str]:
+        """The invoice's ISO 4217 code read from Halo's symbol (currency.py); for a symbol several
+        currencies write that HALO_CURRENCY does not settle, None and the codes it may be (the three-way
+        table settles it by the distributor's currency); and why its money is not read ("": it is), for a
+        text that is no currency's symbol. (None, (), ""): none given (the other sources' currency then)."""
         what = f"recurring invoice {invoice_id}'s currency"
         if given is None or given == "":
-            return None, ""
+            return None, (), ""
         symbol = self.fields.text(given, what, most=10)
         try:
             code = read_currency(symbol, self._keys.currency)
         except Ambiguous as exc:
-            named = ", ".join(exc.choices)
-            return None, (
-                f"Halo {what} {symbol!r} is written by {named}: set {CURRENCY_ENV} to the instance's ISO 4217 "
-                "code; its prices and costs are not read"
-            )
+            return None, exc.choices, ""
         if code is None:
-            return None, f"Halo {what} {symbol!r} is no currency symbol read here: its prices and costs are not read"
-        return code, ""
+            return (
+                None,
+                (),
+                f"Halo {what} {symbol!r} is no currency symbol read here: its prices and costs are not read",
+            )
+        return code, (), ""
 
 
-def _line(invoice: RecurringInvoice, invoice_id: int, raw: InvoiceLine, currency: str | None, doubt: str) -> PsaLine:
-    """One line of a recurring invoice, every field checked (HaloError: that customer's gap)."""
+def _line(
+    invoice: RecurringInvoice, invoice_id: int, raw: InvoiceLine, read: tuple[str | None, tuple[str, ...], str]
+) -> PsaLine:
+    """One line of a recurring invoice, every field checked (HaloError: that customer's gap); `read`: its
+    invoice's currency, the codes a shared symbol may be, and why its money is not read (Halo._currency)."""
+    currency, choices, doubt = read
     error = HaloError
     line_id = _FIELDS.whole_id(raw.id, f"recurring invoice {invoice_id}'s line id")
     name = f"recurring invoice line {line_id}"
@@ -274,4 +279,5 @@ def _line(invoice: RecurringInvoice, invoice_id: int, raw: InvoiceLine, currency
         currency=currency,
         bill_customer=said,
         doubt=doubt,
+        currency_choices=choices,
     )

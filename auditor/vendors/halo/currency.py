@@ -9,8 +9,9 @@ docs/invoices.md: "The currency symbol (default: "$")", "The currency code ID (d
                                         one (HALO_CURRENCY) when that is one of them, else Ambiguous
 
 A code written as the symbol (an instance whose symbol is "EUR") is read as itself. Which currency a
-symbol several currencies share means is never guessed from the symbol alone: the line's money is then
-a named gap (its seats are still compared).
+symbol several currencies share means is never guessed from the symbol alone: the line carries the codes
+it may be (PsaLine.currency_choices), and the three-way table reads it as the distributor's one currency
+when that is among them, else the line's money is a named gap (its seats are still compared).
 """
 
 from __future__ import annotations
