@@ -50,6 +50,9 @@ class PsaLine:
     bill_customer: str = ""  # the PSA's own word for `billable`, where it has one
     cost_currency: str | None = None  # the currency of `unit_cost` when the PSA says (its internal one)
     doubt: str = ""  # why the line's price and cost are not read (its figures disagree): a named gap
+    # a currency symbol several currencies write (Halo's "$"): the ISO codes it may be, `currency` None; the
+    # table reads it as the distributor's one currency when that is among them, else its money is a gap
+    currency_choices: tuple[str, ...] = ()
 
     @property
     def billed(self) -> int:

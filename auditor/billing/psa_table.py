@@ -26,6 +26,7 @@ tenant are Microsoft's consumedUnits; the distributor's are its reconciliation's
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from msgspec import UNSET
@@ -103,7 +104,7 @@ class _Table:
             )
         elif distributor is not None:
             self.dist = {p.sku.upper(): p for p in distributor.products or []}
-        self.lines = list(given.get("lines") or [])
+        self.lines = self._settled(given.get("lines") or [])
         self.warnings += [x.doubt for x in self.lines if x.doubt]
         apart = sorted({f"{x.cost_currency} and bills in {x.currency}" for x in self.lines if _costs_apart(x)})
         if apart:
@@ -111,6 +112,26 @@ class _Table:
                 f"{self.name} records its costs in {'; '.join(apart)}: its costs are not compared with the "
                 "customer's prices (billed_below_cost is judged from the distributor's cost only)"
             )
+
+    def _settled(self, lines: Iterable[PsaLine]) -> list[PsaLine]:
+        """The lines, a currency symbol several currencies write (`currency_choices`) read as the
+        distributor's one currency when it is among them; else that line's price and cost are not read
+        (a named gap: its seats are still compared)."""
+        theirs = {p.currency for p in self.dist.values() if p.currency}
+        settled: list[PsaLine] = []
+        for x in lines:
+            if x.currency is not None or not x.currency_choices:
+                settled.append(x)
+            elif len(theirs) == 1 and next(iter(theirs)) in x.currency_choices:
+                settled.append(replace(x, currency=next(iter(theirs))))
+            else:
+                said = (
+                    f"{self.name}'s currency on line {x.id} may be {', '.join(x.currency_choices)} and no one "
+                    "currency of the distributor's settles which: its price and cost are not read (name the "
+                    "PSA's currency, docs/distributors.md)"
+                )
+                settled.append(replace(x, unit_price=None, unit_cost=None, doubt=said))
+        return settled
 
     def by_product(self) -> dict[str, list[PsaLine]]:
         """The lines by the part number the map names; the rest (unmapped) and a product two agreements

@@ -1,20 +1,27 @@
 """HaloPSA's REST API (a PSA), as its shapes are documented (docs/msp.md, "HaloPSA"), for what the
 three-way table reads and `tickets --psa halo` writes:
 
-    POST /auth/token[?tenant=…]         the client-credentials grant, a form: grant_type
+    GET  /api/authinfo                  no token: {auth_url, tenant_id}, the authorisation server (Halo's
+                                        module asks it first: homotechsual/HaloAPI Connect-HaloAPI); an
+                                        instance made without it (authinfo=False) answers 404
+    POST {auth_url}/token[?tenant=…]    the client-credentials grant, a form: grant_type
                                         client_credentials, client_id, client_secret, scope; 200
                                         {access_token, token_type: "Bearer", expires_in: 3600}; a wrong
                                         client or secret 401 {error: "invalid_client"}, another grant
                                         400 {error: "unsupported_grant_type"}, a wrong tenant 400
     GET  /api/Client/{id}               a client; 404 for one the instance has not
     GET  /api/RecurringInvoice          ?client_id=…&includelines=true: {record_count, invoices}, the
-                                        client's active recurring invoices (their `lines` only with
-                                        includelines=true); an unknown client: none (an empty page)
+                                        client's recurring invoices (their `lines` only with
+                                        includelines=true), each with its `currency` a symbol ("€") and
+                                        its `currency_code` the instance's id of it, a `disabled` one
+                                        too, and lines Halo made inactive (`isinactive`, `isActive`
+                                        false); an unknown client: none (an empty page)
     GET  /api/Tickets                   ?client_id=…&open_only=true: {record_count, tickets}
     GET  /api/Tickets/{id}              a ticket; 404 for an unknown one
     POST /api/Tickets                   an array of tickets: `summary` and `client_id` required, a
                                         `user_id` of the client's with its `site_id`; 201 with the ticket
-    GET  /api/Actions?ticket_id=…       {record_count, actions}: the ticket's actions (notes)
+    GET  /api/Actions?ticket_id=…       {ticket_id, record_count, actions}: the ticket's actions (notes),
+                                        paged as the other listings
     POST /api/Actions                   an array of actions: a known `ticket_id`, an `outcome_id` ("An
                                         Outcome must be entered for this Action"), a `note`; 201
     GET  /api/Users?client_id=…         {record_count, users}: the client's users (contacts)
@@ -37,6 +44,7 @@ SAMPLE_CLIENT = 31  # the demo's Halo customer (Northwind) in the sample MSP's H
 SAMPLE_TEAM = "Licensing"
 INTERNAL_NOTE = 7  # the outcome of a note (CIPP's built-in "Internal Note")
 SAMPLE_PRODUCTS = {"MS-E3": "SPE_E3", "MS-E5": "SPE_E5", "PBI-PRO": "POWER_BI_PRO", "MS-F3": "SPE_F1"}
+EURO, EURO_CODE = "€", 2  # the sample instance's currency: its symbol, and its id in the instance's list
 
 
 def _error(status: int, message: str) -> Reply:
@@ -58,9 +66,13 @@ class HaloStandIn(StandIn):
         users: Sequence[Mapping[str, Any]] = (),
         tickets: Sequence[Mapping[str, Any]] = (),
         actions: Sequence[Mapping[str, Any]] = (),
+        auth_path: str = "/auth",
+        authinfo: bool = True,
     ) -> None:
         super().__init__(token=None)
         self.client_id, self.secret, self.tenant = client_id, secret, tenant
+        # the authorisation server's path on this instance (authinfo's auth_url); without authinfo, /auth
+        self.auth_path, self.authinfo = (auth_path if authinfo else "/auth"), authinfo
         self.clients = {int(c["id"]): dict(c) for c in clients}
         self.invoices = [dict(i) for i in invoices]
         self.users = [dict(u) for u in users]
@@ -80,8 +92,12 @@ class HaloStandIn(StandIn):
         next(t for t in self.tickets if t["id"] == ticket_id)["hasbeenclosed"] = True
 
     def route(self, asked: Asked) -> Reply:
-        if asked.path == "/auth/token":
+        if asked.path == f"{self.auth_path}/token":
             return self._token(asked)
+        if asked.path.casefold() == "/api/authinfo" and asked.method == "GET":
+            if not self.authinfo:
+                return _error(404, "Not found")
+            return Reply(200, {"auth_url": f"{self.url}{self.auth_path}", "tenant_id": self.tenant or None})
         if not asked.path.startswith("/api/"):
             return _error(404, "Not found")
         bearer = asked.headers.get("authorization", "")
@@ -128,7 +144,10 @@ class HaloStandIn(StandIn):
         if resource == "actions":
             asked_for = asked.query.get("ticket_id", "")
             notes = [a for a in self.actions if str(a["ticket_id"]) == asked_for]
-            return Reply(200, {"record_count": len(notes), "actions": notes})
+            paged = self._paged(asked, "actions", notes)
+            return Reply(
+                paged.status, {"ticket_id": int(asked_for), **paged.body} if asked_for.isdigit() else paged.body
+            )
         if resource == "users":
             search = asked.query.get("search", "").casefold()
             rows = [u for u in self.users if of_client(u) and search in str(u.get("emailaddress", "")).casefold()]
@@ -217,8 +236,9 @@ class HaloStandIn(StandIn):
 def sample_halo() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """The sample MSP's Halo: (clients, recurring invoices, users). Northwind's recurring invoice bills
     Microsoft 365 E3 and Power BI Pro as Halo's Pax8 sync keeps the quantities (pax8.NORTHWIND_PAX8), E5 at
-    a quantity kept by hand (7, where Pax8 bills 12), and no F3; its users are the sample tenant's people
-    whose findings a ticket names."""
+    a quantity kept by hand (7, where Pax8 bills 12), and F3 on a line Halo made inactive (billed to no
+    one), in euros as Halo gives them (the symbol "€" and the instance's id of it); last year's invoice,
+    disabled, bills nothing. Its users are the sample tenant's people whose findings a ticket names."""
     clients = [{"id": SAMPLE_CLIENT, "name": "Northwind", "inactive": False},
                {"id": 32, "name": "Tailspin Toys", "inactive": False}]  # fmt: skip
 
@@ -226,13 +246,23 @@ def sample_halo() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict
         return {"id": line_id, "ihid": 7001, "item_code": code, "item_shortdescription": name,
                 "qty_order": qty, "unit_price": price, "unit_cost": cost}  # fmt: skip
 
+    def inactive(one: dict[str, Any]) -> dict[str, Any]:  # Halo's Pax8 sync made it inactive: billed to no one
+        return one | {"isinactive": True, "isActive": False}
+
     invoices = [
-        {"id": 7001, "client_id": SAMPLE_CLIENT, "name": "Northwind - Microsoft 365", "currency": "EUR", "lines": [
+        {"id": 7001, "client_id": SAMPLE_CLIENT, "name": "Northwind - Microsoft 365", "disabled": False,
+         "currency": EURO, "currency_code": EURO_CODE, "lines": [
             line(70011, "MS-E3", "Microsoft 365 E3", 205, 34.20, 30.40),
             line(70012, "MS-E5", "Microsoft 365 E5", 7, 53.90, 49.30),
             line(70013, "PBI-PRO", "Power BI Pro", 34, 8.00, 8.45),
+            inactive(line(70014, "MS-F3", "Microsoft 365 F3", 49, 8.60, 2.03)),
         ]},
-        {"id": 7002, "client_id": 32, "name": "Tailspin Toys - Microsoft 365", "currency": "EUR", "lines": []},
+        {"id": 7003, "client_id": SAMPLE_CLIENT, "name": "Northwind - Microsoft 365 (2025)", "disabled": True,
+         "currency": EURO, "currency_code": EURO_CODE, "lines": [
+            {**line(70031, "MS-E5", "Microsoft 365 E5", 12, 53.90, 49.30), "ihid": 7003},
+        ]},
+        {"id": 7002, "client_id": 32, "name": "Tailspin Toys - Microsoft 365", "disabled": False, "currency": EURO,
+         "currency_code": EURO_CODE, "lines": []},
     ]  # fmt: skip
     users = [
         {"id": 4101, "client_id": SAMPLE_CLIENT, "site_id": 310, "name": "Leaver In Audit",

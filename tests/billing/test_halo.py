@@ -17,6 +17,7 @@ from auditor.vendors.halo import client as halo_client
 from auditor.vendors.halo.client import Credentials, Halo, HaloError, credentials
 from auditor.vendors.registry import PSAS
 from auditor_dev.commerce.halo import SAMPLE_CLIENT, HaloStandIn, sample_halo
+from auditor_dev.commerce.server import Reply
 
 SECRET = "h4lo-Secret-9d2Kq"  # the stand-in's application secret (made up)
 
@@ -34,13 +35,16 @@ def _keys(url: str, secret: str = SECRET, tenant: str = "") -> Credentials:
 def test_lines_are_read_with_one_token_of_the_client_credentials_grant() -> None:
     with _stand_in() as halo, Halo(_keys(halo.url)) as client:
         lines = client.lines(SAMPLE_CLIENT, "2026-11-01")
-    assert [(x.product, x.quantity, x.unit_price, x.unit_cost) for x in lines] == [
+    billed = [x for x in lines if x.billed]
+    assert [(x.product, x.quantity, x.unit_price, x.unit_cost) for x in billed] == [
         ("MS-E3", 205, 34.2, 30.4),
         ("MS-E5", 7, 53.9, 49.3),
         ("PBI-PRO", 34, 8.0, 8.45),
     ]
-    assert {x.currency for x in lines} == {"EUR"} and all(x.billable and x.agreement_id == "7001" for x in lines)
-    token, *api = halo.requests
+    # Halo's "€" (and its currency_code id) read as EUR
+    assert {x.currency for x in lines} == {"EUR"} and all(x.agreement_id == "7001" for x in billed)
+    info, token, *api = halo.requests
+    assert (info.method, info.path, "authorization" in info.headers) == ("GET", "/api/authinfo", False)
     assert (token.method, token.path) == ("POST", "/auth/token") and client.token_requests == 1
     assert token.body == {"grant_type": "client_credentials", "client_id": "app-1", "client_secret": SECRET,
                           "scope": "all"}  # fmt: skip
@@ -54,10 +58,48 @@ def test_a_hosted_instance_names_its_tenant_on_the_token_request() -> None:
     with _stand_in(tenant="samplemsp") as halo:
         with Halo(_keys(halo.url, tenant="samplemsp")) as client:
             assert client.client(SAMPLE_CLIENT) == "Northwind"
-        assert halo.requests[0].query == {"tenant": "samplemsp"}
-        with Halo(_keys(halo.url)) as client, pytest.raises(HaloError) as refused:
-            client.client(SAMPLE_CLIENT)  # no tenant: Halo's token endpoint refuses it
+        assert halo.requests[1].query == {"tenant": "samplemsp"}
+        with Halo(_keys(halo.url)) as client:  # no HALO_TENANT: authinfo's tenant_id, as Halo's module reads it
+            assert client.client(SAMPLE_CLIENT) == "Northwind"
+        assert [r.query for r in halo.requests if r.path == "/auth/token"][-1] == {"tenant": "samplemsp"}
+        with Halo(_keys(halo.url, tenant="another")) as client, pytest.raises(HaloError) as refused:
+            client.client(SAMPLE_CLIENT)  # a wrong tenant: Halo's token endpoint refuses it
     assert refused.value.status == 400
+
+
+def test_the_token_is_asked_where_halos_authinfo_says() -> None:
+    """Issue 116: Halo's own module (HaloAPI's Connect-HaloAPI) asks GET api/authinfo for the authorisation
+    server and posts to its auth_url + /token; the client asked {HALO_URL}/auth/token whatever it said."""
+    with _stand_in(auth_path="/identity") as halo, Halo(_keys(halo.url)) as client:
+        assert client.client(SAMPLE_CLIENT) == "Northwind"
+        assert [(r.method, r.path) for r in halo.requests[:2]] == [
+            ("GET", "/api/authinfo"),
+            ("POST", "/identity/token"),
+        ]
+    with (
+        _stand_in(authinfo=False) as halo,
+        Halo(_keys(halo.url)) as client,
+    ):  # no authinfo: /auth/token, as Halo falls back
+        assert client.client(SAMPLE_CLIENT) == "Northwind"
+        assert [r.path for r in halo.requests[:2]] == ["/api/authinfo", "/auth/token"]
+
+
+def test_an_authinfo_naming_no_address_is_refused_before_the_secret_is_sent() -> None:
+    with _stand_in() as halo:
+        halo.route = _authinfo_saying(halo, {"auth_url": "ftp://elsewhere.example/auth"})  # type: ignore[method-assign]
+        with Halo(_keys(halo.url)) as client, pytest.raises(HaloError) as refused:
+            client.client(SAMPLE_CLIENT)
+        assert "auth_url is not an address" in str(refused.value)
+        assert all(r.method == "GET" for r in halo.requests)  # no token request: the secret went nowhere
+
+
+def _authinfo_saying(halo: HaloStandIn, said: dict[str, Any]) -> Any:
+    route = halo.route
+
+    def answer(asked: Any) -> Any:
+        return Reply(200, said) if asked.path == "/api/authinfo" else route(asked)
+
+    return answer
 
 
 def test_a_wrong_secret_is_a_401_naming_the_variables_never_the_secret() -> None:
@@ -92,7 +134,7 @@ def test_listings_are_read_page_after_page(monkeypatch: pytest.MonkeyPatch) -> N
         with Halo(_keys(halo.url)) as client:
             lines = client.lines(SAMPLE_CLIENT, "2026-11-01")
         pages = [r.query for r in halo.requests if r.path == "/api/RecurringInvoice"]
-    assert len(lines) == 15
+    assert len(lines) == 20
     assert [(p["pageinate"], p["page_size"], p["page_no"]) for p in pages] == [
         ("true", "2", "1"),
         ("true", "2", "2"),
@@ -125,7 +167,6 @@ def test_a_line_halo_does_not_send_is_the_customers_gap(change: dict[str, Any], 
 @pytest.mark.parametrize(
     ("change", "said"),
     [
-        ({"currency": "euro"}, "is not an ISO 4217 code"),
         ({"client_id": 32}, "is another client's"),
         ({"lines": None}, "has no lines list"),
     ],
@@ -139,6 +180,59 @@ def test_an_invoice_out_of_shape_is_the_customers_gap(change: dict[str, Any], sa
         with Halo(_keys(halo.url)) as client, pytest.raises(HaloError) as refused:
             client.lines(SAMPLE_CLIENT, "2026-11-01")
     assert said in str(refused.value)
+
+
+DOLLARS = ("USD", "AUD", "CAD", "NZD", "SGD", "HKD", "MXN")
+
+
+@pytest.mark.parametrize(
+    ("symbol", "configured", "read", "choices"),
+    [
+        ("€", "", "EUR", ()),  # Halo's sample: "€" with its currency_code id
+        ("£", "", "GBP", ()),
+        ("EUR", "", "EUR", ()),  # an instance whose symbol is the code itself
+        ("$", "AUD", "AUD", ()),  # one several write: the instance's configured currency settles it
+        ("$", "", None, DOLLARS),  # ...else the three-way table settles it by the distributor's (test_psa_table)
+        ("$", "EUR", None, DOLLARS),  # a configured currency "$" is not written for settles nothing
+        ("euro", "", None, ()),  # no currency's symbol: its money is a named gap
+    ],
+)
+def test_halos_currency_symbol_is_read_as_its_iso_code(
+    symbol: str, configured: str, read: str | None, choices: tuple[str, ...]
+) -> None:
+    """Issue 116: Halo's invoice `currency` is a symbol ("Currency symbol"), its `currency_code` an integer id
+    of the instance's list; a symbol was refused as "not an ISO 4217 code", the whole customer a gap."""
+    clients, invoices, _users = sample_halo()
+    invoices[0] |= {"currency": symbol, "currency_code": 1}
+    with (
+        HaloStandIn(client_id="app-1", secret=SECRET, clients=clients, invoices=invoices) as halo,
+        Halo(Credentials(halo.url, "app-1", SECRET, currency=configured)) as client,
+    ):
+        lines = client.lines(SAMPLE_CLIENT, "2026-11-01")
+    e3 = next(x for x in lines if x.product == "MS-E3")
+    assert (e3.currency, e3.currency_choices, e3.billed) == (read, choices, 205)
+    unread = symbol == "euro"
+    assert (e3.unit_price, e3.unit_cost) == ((None, None) if unread else (34.2, 30.4))
+    assert bool(e3.doubt) is unread and (not unread or "'euro' is no currency symbol" in e3.doubt)
+
+
+def test_a_disabled_invoice_and_an_inactive_line_bill_no_one() -> None:
+    """Issue 116: a recurring invoice Halo has `disabled`, and a line Halo made inactive (its Pax8 sync does
+    when Pax8 cancels the subscription: `isinactive`, `isActive` false), were counted as billed."""
+    with _stand_in() as halo, Halo(_keys(halo.url)) as client:
+        lines = client.lines(SAMPLE_CLIENT, "2026-11-01")
+    kept = {(x.agreement_id, x.product): (x.billed, x.billable, x.bill_customer) for x in lines}
+    assert kept[("7001", "MS-F3")] == (0, False, "inactive")  # the sample's F3 line, made inactive
+    assert kept[("7003", "MS-E5")] == (0, False, "disabled invoice")  # last year's invoice, disabled
+    assert kept[("7001", "MS-E5")] == (7, True, "")
+    assert sum(x.billed for x in lines if x.product == "MS-E5") == 7
+
+
+def test_credentials_name_the_instances_currency() -> None:
+    env = {"HALO_URL": "https://msp.halopsa.com", "HALO_CLIENT_ID": "a", "HALO_CLIENT_SECRET": "b"}
+    assert credentials(env | {"HALO_CURRENCY": "AUD"}).currency == "AUD"
+    with pytest.raises(UsageError, match="HALO_CURRENCY"):
+        credentials(env | {"HALO_CURRENCY": "$"})
 
 
 def _answering_all(halo: HaloStandIn) -> Any:
@@ -201,6 +295,9 @@ def test_the_three_way_table_with_halo(tmp_path: Path) -> None:
     rows = {p["sku"]: (p["enabled"], p["assigned"], p["distributor_billed"], p["psa_billed"]) for p in doc["products"]}
     assert rows == {"POWER_BI_PRO": (34, 31, 34, 34), "SPE_E3": (204, 203, 205, 205), "SPE_E5": (12, 7, 12, 7),
                     "SPE_F1": (49, 46, 49, 0)}  # fmt: skip
+    # Halo's invoices carry the symbol "€" (issue 116): read as EUR, the table's money in euros; F3's line,
+    # made inactive, and last year's disabled invoice bill no one
+    assert {p["currency"] for p in doc["products"]} == {"EUR"} and not doc.get("error")
     kinds = {(f["kind"], f["sku"]) for f in doc["findings"]}
     assert kinds == {("customer_billed_unheld", "SPE_E3"), ("customer_billed_unheld", "POWER_BI_PRO"),
                      ("billed_below_cost", "POWER_BI_PRO"), ("msp_pays_unbilled", "SPE_E5"),

@@ -251,3 +251,23 @@ def test_costs_in_another_currency_and_a_doubtful_line_are_named_gaps_of_their_j
     assert getattr(kinds[("billed_not_held", "SPB")], "monthly", 0) is None  # seats judged, money not read
     assert "Autotask contract service 3155: ..." in (table.warnings or [])
     assert any("records its costs in EUR and bills in GBP" in w for w in table.warnings or [])
+
+
+@pytest.mark.parametrize(("theirs", "settled"), [("USD", "USD"), ("EUR", None)])
+def test_a_symbol_several_currencies_write_is_the_distributors_currency_when_it_is_one(
+    theirs: str, settled: str | None
+) -> None:
+    """Issue 116: Halo's "$" may be USD, AUD, CAD...; the distributor's one currency settles it when it is
+    among them, else the line's money is a named gap and its seats are still compared."""
+    dollars = ("USD", "AUD", "CAD")
+    lines = [_line(1, "M365-E3", 205, 33.75, currency=None, currency_choices=dollars)]
+    dist = _distributor(("SPE_E3", 205, 30.4))
+    dist = msgspec.structs.replace(
+        dist, products=[msgspec.structs.replace(p, currency=theirs) for p in dist.products or []]
+    )
+    doc = _table(lines, dist)
+    (row,) = [r for r in doc.products or [] if r.sku == "SPE_E3"]
+    assert (row.currency, row.psa_billed) == (theirs, 205)  # the row's money is the distributor's currency
+    assert row.unit_price == (33.75 if settled else None)  # the PSA's price only where its "$" is that
+    said = [w for w in doc.warnings or [] if "may be USD, AUD, CAD" in w]
+    assert bool(said) is (settled is None)

@@ -15,6 +15,7 @@ from auditor.cli import main
 from auditor.rules.seats.catalog import SpareSeatsOverLimit
 from auditor.vendors.autotask.client import Autotask, Credentials
 from auditor.vendors.autotask.tickets import AutotaskDesk
+from auditor.vendors.halo import client as halo_client
 from auditor.vendors.protocols import KEY_PREFIX
 from auditor_dev.commerce.autotask import SAMPLE_COMPANY as AUTOTASK_COMPANY
 from auditor_dev.commerce.autotask import SAMPLE_INTEGRATION_CODE, SAMPLE_USERNAME, sample_autotask
@@ -113,9 +114,59 @@ def test_halo_opens_each_ticket_once_over_two_nights(
         assert [(t["user_id"], t["site_id"]) for t in linked] == [(4101, 310)]
         assert "leaver.audited@contoso.example" in linked[0]["summary"]
         posted = len(halo.writes)
+        before = len(halo.requests)
         assert main([*run, "--yes"]) == 0  # the second night finds every ticket open
         assert len(halo.writes) == posted and len(halo.tickets) == len(chosen)
+        # the client's open tickets listed once a run, not once a finding (issue 116)
+        listed = [r for r in halo.requests[before:] if (r.method, r.path) == ("GET", "/api/Tickets")]
+        assert len(listed) == 1 and listed[0].query["client_id"] == str(SAMPLE_CLIENT)
     assert f"tickets opened: 0, already open: {len(chosen)}" in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_halo_a_busy_tickets_actions_are_read_page_after_page(night: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 116: GET /api/Actions?ticket_id= was read once, unpaged; Halo pages its listings (Actions_View:
+    page_no, page_size, record_count), so a busy ticket's note on a later page was not seen."""
+    monkeypatch.setattr(halo_client, "PAGE_SIZE", 2)
+    chosen = sorted(_chosen(night, "northwind", "high", "critical"))
+    with _halo() as halo:
+        _halo_env(monkeypatch, halo.url)
+        existing = halo.open_ticket(SAMPLE_CLIENT, "Licence review, November")
+        for n in range(5):  # a person's notes first: ours come after them
+            halo.actions.append({"id": 87000 + n, "ticket_id": existing, "note": f"called the customer ({n})",
+                                 "outcome_id": 7, "hiddenfromuser": False})  # fmt: skip
+        tenants = _tenants(night, "northwind", f"{{halo: {{company_id: {SAMPLE_CLIENT}, ticket: {existing}}}}}")
+        run = ["tickets", str(night), "--tenants", tenants, "--psa", "halo", "--yes"]
+        assert main(run) == 0
+        mark = len(halo.requests)
+        assert main(run) == 0  # the second night finds each note, on the ticket's last pages
+        notes = [a for a in halo.actions if a["ticket_id"] == existing and a["note"].startswith(KEY_PREFIX)]
+        assert sorted(a["note"].split(" ", 1)[0] for a in notes) == chosen
+        pages = [r.query for r in halo.requests[mark:] if r.path == "/api/Actions"]
+    assert all(p["pageinate"] == "true" and p["page_size"] == "2" for p in pages)
+    assert {p["page_no"] for p in pages} >= {"1", "2", "3"}
+
+
+def test_halo_notes_carry_the_outcome_the_msp_names(night: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 116: the outcome of a note was 7 in code; CIPP makes it a setting of its Halo integration."""
+    with _halo() as halo:
+        _halo_env(monkeypatch, halo.url)
+        monkeypatch.setenv("HALO_NOTE_OUTCOME", "21")
+        existing = halo.open_ticket(SAMPLE_CLIENT, "Licence review, November")
+        tenants = _tenants(night, "northwind", f"{{halo: {{company_id: {SAMPLE_CLIENT}, ticket: {existing}}}}}")
+        assert main(["tickets", str(night), "--tenants", tenants, "--psa", "halo", "--yes"]) == 0
+        assert {a["outcome_id"] for a in halo.actions} == {21}
+        monkeypatch.setenv("HALO_NOTE_OUTCOME", "internal")
+        assert main(["tickets", str(night), "--tenants", tenants, "--psa", "halo"]) == 2
+
+
+def test_halo_is_read_at_the_halo_endpoint_flag(night: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 116: no --halo-endpoint flag: Halo was read only at HALO_URL, where the other vendors take one."""
+    tenants = _tenants(night, "northwind", f"{{halo: {{company_id: {SAMPLE_CLIENT}, team: Licensing}}}}")
+    with _halo() as halo:
+        _halo_env(monkeypatch, "https://msp.halopsa.invalid")  # the instance's address; the flag's is read
+        run = ["tickets", str(night), "--tenants", tenants, "--psa", "halo", "--halo-endpoint", halo.url, "--yes"]
+        assert main(run) == 0
+        assert halo.requests[0].path == "/api/authinfo" and halo.tickets
 
 
 def test_halo_notes_a_finding_no_longer_reported_once(night: Path, monkeypatch: pytest.MonkeyPatch) -> None:

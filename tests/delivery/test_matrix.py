@@ -50,6 +50,15 @@ def test_example_file_makes_one_job_per_tenant(tmp_path: Path, capsys: pytest.Ca
     }
     assert jobs[1]["tenant_id"] == "contosonl.onmicrosoft.com"
     assert jobs[1]["email_to"] == "licensing@contoso.example,it@contoso.example.nl"
+    # the example's Sherweb and Halo blocks (issue 116), as the tenants file's checks keep them
+    assert json.loads(jobs[1]["distributor"]) == {
+        "sherweb": {
+            "customer_id": "00000000-0000-0000-0000-0000000000d2",
+            "products": {"ms-0a-o365-business": "O365_BUSINESS_PREMIUM"},
+        }
+    }
+    assert json.loads(jobs[1]["psa"]) == {"halo": {"company_id": 31, "products": {"ms-bp": "O365_BUSINESS_PREMIUM"},
+                                                   "team": "Licensing"}}  # fmt: skip
     assert (jobs[2]["cloud"], jobs[2]["fail_on"], jobs[2]["locale"]) == ("usgov", "medium", "")
 
 

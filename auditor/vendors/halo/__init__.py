@@ -1,12 +1,15 @@
 """HaloPSA (docs/msp.md, "HaloPSA"): the MSP's PSA, as ConnectWise Manage and Autotask are.
 
 client.py       the REST API with OAuth2 client credentials (HALO_URL, HALO_CLIENT_ID,
-                HALO_CLIENT_SECRET, HALO_TENANT): a bearer token asked for once and again once on a
-                401, listings paged with pageinate/page_size/page_no, and what the three-way table
-                reads: a client's recurring invoices and their lines
+                HALO_CLIENT_SECRET, HALO_TENANT, HALO_CURRENCY) at the authorisation server api/authinfo
+                names: a bearer token asked for once and again once on a 401, listings paged with
+                pageinate/page_size/page_no, and what the three-way table reads: a client's recurring
+                invoices and their lines (--halo-endpoint: another address, a stand-in)
+currency.py     an invoice's currency symbol read as its ISO 4217 code
 records.py      Halo's records by the fields read and written (msgspec Structs at the border)
 tickets.py      a finding's ticket (POST /api/Tickets), found again by its key among the client's
-                open tickets, a note as an action (POST /api/Actions), the affected user's contact
+                open tickets (listed once a run), a note as an action (POST /api/Actions) with the
+                outcome HALO_NOTE_OUTCOME names (default 7), the affected user's contact
 
 VENDOR is the PSA of auditor.vendors.protocols that auditor.vendors.registry names; the client (httpx)
 loads only for a run that reads Halo.
@@ -32,7 +35,11 @@ class HaloPsa:
     product: ClassVar[str] = "Halo item code"  # the products map's keys: an item's code
     product_pattern: ClassVar[re.Pattern[str]] = CODE
     where_key: ClassVar[str] = "team"  # the tenants block's key naming where its tickets go
-    flags: ClassVar[Flags] = Flags()  # no flag of its own: its URL is the MSP's, HALO_URL (client.py)
+    flags: ClassVar[Flags] = Flags(
+        endpoint="--halo-endpoint",
+        audit="read HaloPSA at URL (a stand-in, or another address of the instance; default: HALO_URL)",
+        write="HaloPSA at URL (a stand-in, or another address of the instance; default: HALO_URL)",
+    )
 
     def credentials(self, env: Mapping[str, str]) -> Credentials:
         from .client import credentials  # its client (httpx): for a run that reads Halo
@@ -47,7 +54,7 @@ class HaloPsa:
     def desk(self, keys: Credentials, endpoint: str | None) -> HaloDesk:
         from .tickets import HaloDesk  # its client (httpx): for a run that files tickets in Halo
 
-        return HaloDesk(self.session(keys, endpoint))
+        return HaloDesk(self.session(keys, endpoint), keys.outcome)
 
 
 VENDOR = HaloPsa()

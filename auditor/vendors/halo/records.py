@@ -15,6 +15,13 @@ class Listing(Struct, frozen=True):
     record_count: object = None
 
 
+class AuthInfo(Struct, frozen=True):
+    """GET /api/authinfo: the authorisation server (`auth_url`) and a hosted instance's `tenant_id`."""
+
+    auth_url: object = None
+    tenant_id: object = None
+
+
 class Client(Struct, frozen=True):
     """GET /api/Client/{id}: the customer."""
 
@@ -33,6 +40,8 @@ class InvoiceLine(Struct, frozen=True):
     qty_order: object = None
     unit_price: object = None
     unit_cost: object = None
+    isinactive: object = None  # Halo made the line inactive (its Pax8 sync, when Pax8 cancels)
+    isActive: object = None  # Halo's spelling: read-only, false for an inactive line
 
 
 class RecurringInvoice(Struct, frozen=True):
@@ -41,7 +50,9 @@ class RecurringInvoice(Struct, frozen=True):
     id: object = None
     client_id: object = None
     name: object = None
-    currency: object = None
+    disabled: object = None  # a disabled recurring invoice bills nothing
+    currency: object = None  # the currency's symbol ("€", "$"), not its ISO 4217 code (currency.py)
+    currency_code: object = None  # the instance's own id of that currency (an integer), not read
     lines: object = None  # a list of InvoiceLine, checked as read
 
 
