@@ -5,6 +5,9 @@ reads at the call"):
 - the seats the tenant assigns now, per product (Graph's GET /subscribedSkus, `consumedUnits`, and the
   seats it has, `prepaidUnits.enabled`), signed in
   to the tenant the operator names (--tenant-id, else AZURE_TENANT_ID; permissions.check_tenant);
+- the tenant's Microsoft subscriptions (GET /directory/subscriptions), which a distributor's subscription
+  names by its vendor subscription id: the audit's and apply's own join (distributor_join), by which undo
+  re-reads the subscription (Pax8 may name a Microsoft subscription by its vendorSubscriptionId alone);
 - the spare seats the plan's policy allows for the product (`catalog[].spare_seats`: the tightest of
   `max` and `max_percent`, never below `min`, as spare-seats-over-limit counts them; `max_percent` of
   the seats assigned now), read only from the policy files whose SHA-256 the plan carries and the disk
@@ -26,6 +29,8 @@ from pathlib import Path
 from auditor.common.errors import CollectionError
 from auditor.common.numbers import is_int
 
+from ..billing.distributor_join import Joins
+from ..distributor.distributor_rederive import subscriptions_reader
 from ..formats.plan_json import PlanFile, PlanFileError, check_policies
 from ..graph.retries import GraphRequestError
 from ..policy.objects import CatalogEntry, Policy
@@ -50,6 +55,8 @@ class TenantNow:
     policies: Sequence[Policy] = ()
     unread: str = ""  # why the tenant's seats could not be read: no put-back is made
     policy_note: str = ""  # why the plan's policy allows no spare seat here (it could not be verified)
+    # the tenant's Microsoft subscriptions, the join a re-read names its product by (empty: not read)
+    joins: Joins = field(default_factory=lambda: Joins(()))
 
     def spare(self, sku_id: str) -> int:
         """The most spare seats the plan's policy allows for the product (0: none, or not verified)."""
@@ -122,11 +129,14 @@ def _policies(plan: PlanFile) -> tuple[list[Policy], str]:
     return found, ""
 
 
-async def _assigned(options: WriteOptions, plan: PlanFile) -> dict[str, Assigned]:
+async def _assigned(options: WriteOptions, plan: PlanFile) -> tuple[dict[str, Assigned], Joins]:
+    """The tenant's seats per product, and its Microsoft subscriptions (none when they cannot be read
+    whole: then a distributor's subscription is known by the product it names itself, if any)."""
     client = _client(options, plan.tenant_id, plan.cloud, f"the plan {plan.path.name}")
     try:
         await permissions.check_tenant(client, plan.tenant_id)
         doc = await client.get("/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits,prepaidUnits")
+        joins = await subscriptions_reader(client)() or Joins(())
     finally:
         await client.aclose()
     out: dict[str, Assigned] = {}
@@ -139,14 +149,14 @@ async def _assigned(options: WriteOptions, plan: PlanFile) -> dict[str, Assigned
         if isinstance(sku_id, str) and is_int(used):
             has = enabled if is_int(enabled) else None
             out[sku_id.lower()] = Assigned(part if isinstance(part, str) else "", used, has)
-    return out
+    return out, joins
 
 
 def tenant_now(options: WriteOptions, plan: PlanFile) -> TenantNow:
     """The tenant's assigned seats (Graph, read now) and the plan's verified policies."""
     policies, why = _policies(plan)
     try:
-        assigned = asyncio.run(_assigned(options, plan))
+        assigned, joins = asyncio.run(_assigned(options, plan))
     except (CollectionError, GraphRequestError) as exc:
         return TenantNow(unread=f"GET /subscribedSkus: {exc}")
-    return TenantNow(assigned, policies, policy_note=why)
+    return TenantNow(assigned, policies, policy_note=why, joins=joins)

@@ -129,7 +129,7 @@ def _undo_one(
         return f"{said}; put the seats back in {writer.name}'s portal if they are needed"
     said = f"D{line.n}. put {change.sku} back from {change.to} seats at {writer.name}"
     print(f"  {said} (subscription {change.api_id}; the journal's line: {change.from_} before)", file=out)
-    sub = reread_as_left(change, writer, today, said, "reduction", out)
+    sub = reread_as_left(change, writer, today, said, "reduction", out, tenant.joins)
     if isinstance(sub, str):
         return sub
     target = _target(change, writer, sub, tenant, out)

@@ -120,10 +120,15 @@ def _kept(plan: dict[str, Any]) -> int:
 
 @contextmanager
 def at_pax8(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spare: str | None = None, applied: bool = False
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spare: str | None = None,
+    applied: bool = False,
+    *,
+    vendor_sku_ids: bool = True,
 ) -> Iterator[tuple[Pax8StandIn, Sample]]:
     """The sample tenant audited with its own Pax8 seats (served by the stand-in, with the MSP's keys) and
-    planned (`spare`, `applied`: as sample())."""
+    planned (`spare`, `applied`: as sample(); `vendor_sku_ids`: as Pax8StandIn's)."""
     companies, subscriptions, products = sample_pax8("2026-11-01")
     monkeypatch.setenv("PAX8_CLIENT_ID", SAMPLE_CLIENT_ID)
     monkeypatch.setenv("PAX8_CLIENT_SECRET", PAX8_SECRET)
@@ -131,7 +136,7 @@ def at_pax8(
     entry = f"{{pax8: {{company_id: {SAMPLE_COMPANY}, products: {{{mapped}}}}}}}"
     keys = {"client_id": SAMPLE_CLIENT_ID, "client_secret": PAX8_SECRET}
     with (
-        Pax8StandIn(**keys, companies=companies, subscriptions=subscriptions) as pax8,
+        Pax8StandIn(**keys, companies=companies, subscriptions=subscriptions, vendor_sku_ids=vendor_sku_ids) as pax8,
         sample(tmp_path, monkeypatch, entry, "--pax8-endpoint", pax8.url, spare=spare, applied=applied) as world,
     ):
         yield pax8, world
