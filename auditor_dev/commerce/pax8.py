@@ -350,7 +350,17 @@ def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]],
         ),
         sub(3, "c3b1b1b1-0000-4000-8000-0000000000b1", "Power BI Pro", 30, 9.40, 8.45),
         sub(4, "d4ac0000-0000-4000-8000-0000000000ac", "Acronis Cyber Protect Cloud", 40, 4.10, 3.20),
-        sub(5, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 5, 33.75, 30.40, status="Cancelled"),  # not billed
+        # cancelled, its endDate passed (as the stand-in's DELETE leaves one): not billed (Pax8 bills by the dates)
+        sub(
+            5,
+            SAMPLE_E3_PRODUCT,
+            "Microsoft 365 E3",
+            5,
+            33.75,
+            30.40,
+            status="Cancelled",
+            endDate="2026-09-18T00:00:00Z",
+        ),
     ]
     return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3"}
 
