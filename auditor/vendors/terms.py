@@ -7,8 +7,9 @@ commitment's end or the day after, the next term's first (`renews_next_day`); ea
 quotes its own.
 
 A monthly term is Microsoft's seven days too: a quantity can be decreased only within the first seven days
-(168 hours) after a purchase or a renewal (docs/distributors.md, "Purchases": Microsoft's "Manage customer
-subscriptions"), so outside them a reduction is due at the next monthly renewal (`renews`: a day the term
+(168 hours) after a purchase or a renewal (Microsoft's "Manage customer subscriptions",
+https://learn.microsoft.com/partner-center/create-a-new-subscription, quoted in docs/distributors.md,
+"Purchases"), so outside them a reduction is due at the next monthly renewal (`renews`: a day the term
 renews on, its startDate at Pax8).
 """
 
