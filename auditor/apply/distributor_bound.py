@@ -5,10 +5,15 @@ reads at the call"):
 - the seats the tenant assigns now, per product (Graph's GET /subscribedSkus, `consumedUnits`, and the
   seats it has, `prepaidUnits.enabled`), signed in
   to the tenant the operator names (--tenant-id, else AZURE_TENANT_ID; permissions.check_tenant);
-- the spare seats the plan's policy allows for the product (`catalog[].spare_seats`: the tightest of
+- the tenant's Microsoft subscriptions (GET /directory/subscriptions), which a distributor's subscription
+  names by its vendor subscription id: the audit's and apply's own join (distributor_join), by which undo
+  re-reads the subscription (Pax8 may name a Microsoft subscription by its vendorSubscriptionId alone);
+- the spare seats the operator's policy allows for the product (`catalog[].spare_seats`: the tightest of
   `max` and `max_percent`, never below `min`, as spare-seats-over-limit counts them; `max_percent` of
-  the seats assigned now), read only from the policy files whose SHA-256 the plan carries and the disk
-  still holds (check_policies); a policy that cannot be verified allows no spare seat.
+  the seats assigned now), read from the policy files the operator gives (`--policies`, as audit and
+  apply take them; else the working folder's `policies/`, audit's default), never from a file the run
+  wrote: a plan (or a plan copy beside a journal) names policy files of its own choosing. No policy
+  given, or one that does not load: no spare seat.
 
 A put-back leaves the product billed at most the seats assigned now plus that spare limit
 (`cap`; `room`: what one subscription may have then): to put back the seats of users whose licenses
@@ -23,13 +28,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.common.errors import CollectionError
+from auditor.common.errors import CollectionError, PolicyError
 from auditor.common.numbers import is_int
 
-from ..formats.plan_json import PlanFile, PlanFileError, check_policies
+from ..billing.distributor_join import Joins
+from ..distributor.distributor_rederive import subscriptions_reader
+from ..formats.plan_json import PlanFile
 from ..graph.retries import GraphRequestError
 from ..policy.objects import CatalogEntry, Policy
-from ..policyset.load import load_policy_file
+from ..policyset.load import load_policies
 from . import permissions
 from .arguments import WriteOptions
 from .run import _client
@@ -44,15 +51,17 @@ class Assigned:
 
 @dataclass(frozen=True)
 class TenantNow:
-    """The tenant's seats as read at the call, and the policies the plan was judged under."""
+    """The tenant's seats as read at the call, and the operator's policies (operator_policies)."""
 
     assigned: Mapping[str, Assigned] = field(default_factory=dict)  # skuId (lower case) -> its seats
     policies: Sequence[Policy] = ()
     unread: str = ""  # why the tenant's seats could not be read: no put-back is made
-    policy_note: str = ""  # why the plan's policy allows no spare seat here (it could not be verified)
+    policy_note: str = ""  # why no policy allows a spare seat here (none given, or it does not load)
+    # the tenant's Microsoft subscriptions, the join a re-read names its product by (empty: not read)
+    joins: Joins = field(default_factory=lambda: Joins(()))
 
     def spare(self, sku_id: str) -> int:
-        """The most spare seats the plan's policy allows for the product (0: none, or not verified)."""
+        """The most spare seats the operator's policy allows for the product (0: none, or no policy)."""
         seats = self.assigned.get(sku_id.lower())
         if seats is None:
             return 0
@@ -105,28 +114,32 @@ def _limit(entry: CatalogEntry, consumed: int) -> int:
     return max(min(caps), least) if caps else least
 
 
-def _policies(plan: PlanFile) -> tuple[list[Policy], str]:
-    """The plan's policies, each file verified by the SHA-256 the plan carries; ([], why) otherwise."""
-    if not plan.policy_sha256:
-        return [], "the plan names no policy file with its SHA-256"
+DEFAULT_POLICIES = "policies"  # audit's default: the repository's policies/, reviewed in pull requests
+
+
+def operator_policies(options: WriteOptions) -> tuple[list[Policy], str]:
+    """The policies the operator gives undo (`--policies`, read as `options.policies` where the command takes
+    it; else the working folder's policies/ when there is one), never a plan's; ([], why) when none is given
+    or they do not load: then no spare seat is allowed."""
+    given = tuple(getattr(options, "policies", ()) or ())
+    paths = [*given] or ([DEFAULT_POLICIES] if Path(DEFAULT_POLICIES).is_dir() else [])
+    if not paths:
+        return [], "no policy given (--policies, or policies/ in the working folder): no spare seat is allowed"
     try:
-        check_policies(plan)
-    except PlanFileError as exc:
-        return [], str(exc)
-    found = []
-    for file, _ in plan.policy_sha256:
-        policy, issues, _ = load_policy_file(Path(file))
-        if policy is None:
-            return [], f"the policy file {file} does not load ({issues[0].message if issues else 'unreadable'})"
-        found.append(policy)
-    return found, ""
+        found = load_policies(paths)
+    except PolicyError as exc:
+        return [], f"the policy files {', '.join(map(str, paths))} do not load ({str(exc).splitlines()[0]})"
+    return list(found.policies), ""
 
 
-async def _assigned(options: WriteOptions, plan: PlanFile) -> dict[str, Assigned]:
+async def _assigned(options: WriteOptions, plan: PlanFile) -> tuple[dict[str, Assigned], Joins]:
+    """The tenant's seats per product, and its Microsoft subscriptions (none when they cannot be read
+    whole: then a distributor's subscription is known by the product it names itself, if any)."""
     client = _client(options, plan.tenant_id, plan.cloud, f"the plan {plan.path.name}")
     try:
         await permissions.check_tenant(client, plan.tenant_id)
         doc = await client.get("/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits,prepaidUnits")
+        joins = await subscriptions_reader(client)() or Joins(())
     finally:
         await client.aclose()
     out: dict[str, Assigned] = {}
@@ -139,14 +152,14 @@ async def _assigned(options: WriteOptions, plan: PlanFile) -> dict[str, Assigned
         if isinstance(sku_id, str) and is_int(used):
             has = enabled if is_int(enabled) else None
             out[sku_id.lower()] = Assigned(part if isinstance(part, str) else "", used, has)
-    return out
+    return out, joins
 
 
 def tenant_now(options: WriteOptions, plan: PlanFile) -> TenantNow:
-    """The tenant's assigned seats (Graph, read now) and the plan's verified policies."""
-    policies, why = _policies(plan)
+    """The tenant's assigned seats (Graph, read now, in the plan's tenant) and the operator's policies."""
+    policies, why = operator_policies(options)
     try:
-        assigned = asyncio.run(_assigned(options, plan))
+        assigned, joins = asyncio.run(_assigned(options, plan))
     except (CollectionError, GraphRequestError) as exc:
         return TenantNow(unread=f"GET /subscribedSkus: {exc}")
-    return TenantNow(assigned, policies, policy_note=why)
+    return TenantNow(assigned, policies, policy_note=why, joins=joins)

@@ -73,12 +73,20 @@ def added(change: CommerceChange, writer: DistributorSession, done_at: str) -> A
 
 
 def reread_as_left(
-    change: CommerceChange, writer: DistributorSession, today: date, said: str, left_by: str, out: TextIO
+    change: CommerceChange,
+    writer: DistributorSession,
+    today: date,
+    said: str,
+    left_by: str,
+    out: TextIO,
+    joins: Joins,
 ) -> Now | str:
     """The subscription re-read at the call when it still has the seats the journaled change (`left_by`: the
-    reduction, the purchase) left it, writable; else what needs a person (said on `out` too)."""
+    reduction, the purchase) left it, writable; else what needs a person (said on `out` too). `joins`: the
+    tenant's Microsoft subscriptions (TenantNow.joins), the audit's and apply's own join, so a subscription
+    Pax8 names by its vendorSubscriptionId alone is known as the product it is."""
     try:
-        sub = writer.now(change.scope, change.api_id, today, Joins(()))
+        sub = writer.now(change.scope, change.api_id, today, joins)
     except Unread as exc:
         return f"{said}: could not re-read it: {exc}"
     if sub.quantity != change.to or not sub.writable:
@@ -112,7 +120,7 @@ def take_back(
     """Take one done purchase's seats off again; what needs a person, else None."""
     said = f"D{line.n}. take the {change.seats} {change.sku} bought at {writer.name} off again"
     print(f"  {said} (subscription {change.api_id}: {change.to} -> {change.from_} seats)", file=out)
-    sub = reread_as_left(change, writer, today, said, "purchase", out)
+    sub = reread_as_left(change, writer, today, said, "purchase", out, tenant.joins)
     if isinstance(sub, str):
         return sub
     when = added(change, writer, line.at)

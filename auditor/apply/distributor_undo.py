@@ -10,8 +10,13 @@ newest first. An undo is a write like any other, decided at the call from the so
   own record gives the quantity before its last change (Pax8's subscription history, DistributorSession.recorded):
   the put-back never goes above it;
 - the tenant's seats are read from Graph (GET /subscribedSkus): after the put-back the distributor bills
-  at most the seats assigned now plus the spare seats the plan's policy allows (distributor_bound);
+  at most the seats assigned now plus the spare seats the operator's policy allows, never a plan's
+  (distributor_bound);
 - the question names the seats and the price per seat the distributor gives now (Pax8's partnerCost).
+
+A change an earlier undo beside the journal already gave back (its `distributor-undo-*.jsonl`: a `done`
+line of the same plan, change and subscription, from the quantity this one left, written after it) is
+named as already undone and not read again: a second undo exits 0 (`already_undone`).
 
 Only after a yes is anything sent. What it cannot put back (an edited or unbound line, a quantity changed
 since, a record that shows no reduction, seats not assigned, no terminal, a failed put-back, a cancellation
@@ -32,7 +37,7 @@ from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from ..distributor.distributor_changes import NAMES, NOW
-from ..distributor.distributor_requests import CANCEL, INCREASE
+from ..distributor.distributor_requests import CANCEL, INCREASE, REDUCE
 from ..vendors.protocols import DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
 from . import undo_bound
@@ -41,7 +46,7 @@ from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_bound import TenantNow
 from .distributor_purchase_undo import Done, reread_as_left, take_back
 from .undo_bound import Offer, undo_each
-from .write_engine import BillJournal, journal_beside, latest, plan_of, undo_run
+from .write_engine import BillJournal, journal_beside, latest, plan_of, read_lines, undo_run
 from .write_engine import ask as _ask
 
 
@@ -129,7 +134,7 @@ def _undo_one(
         return f"{said}; put the seats back in {writer.name}'s portal if they are needed"
     said = f"D{line.n}. put {change.sku} back from {change.to} seats at {writer.name}"
     print(f"  {said} (subscription {change.api_id}; the journal's line: {change.from_} before)", file=out)
-    sub = reread_as_left(change, writer, today, said, "reduction", out)
+    sub = reread_as_left(change, writer, today, said, "reduction", out, tenant.joins)
     if isinstance(sub, str):
         return sub
     target = _target(change, writer, sub, tenant, out)
@@ -175,6 +180,33 @@ def _take_back(
     return take_back(done, change, writer, out, execute=execute, journal=journal, today=today, tenant=tenant)
 
 
+UNDO_PREFIX = "distributor-undo"  # an undo's own journal beside the journal it undoes (journal_beside)
+_UNDOES = {REDUCE: "undo_reduce", INCREASE: "undo_increase"}  # the kind of the line that gives a change back
+
+
+def already_undone(folder: Path, lines: Sequence[CommerceLine]) -> dict[tuple[int, str], tuple[str, CommerceLine]]:
+    """Each done change of `lines` an earlier undo beside them gave back ((n, subscription) -> that undo's
+    journal's name and its `done` line): a line of the same plan, change number and subscription, of the
+    kind that undoes it, from the quantity the change left, written no earlier than the change."""
+    done = [ln for ln in lines if ln.outcome == "done" and ln.kind in _UNDOES]
+    found: dict[tuple[int, str], tuple[str, CommerceLine]] = {}
+    if not done:
+        return found
+    for path in sorted(folder.glob(f"{UNDO_PREFIX}-*.jsonl")):
+        for back in read_lines(path, []):  # a cut line of another run undoes nothing here
+            for line in done:
+                if (
+                    back.outcome == "done"
+                    and back.kind == _UNDOES[line.kind]
+                    and (back.n, back.api_id, back.source) == (line.n, line.api_id, line.source)
+                    and plan_of(back) == plan_of(line)
+                    and back.from_ == line.to
+                    and back.at >= line.at
+                ):
+                    found[(line.n, line.api_id)] = (path.name, back)
+    return found
+
+
 def undo_distributor(
     lines: Sequence[CommerceLine],
     writers: Mapping[str, DistributorSession],
@@ -186,6 +218,7 @@ def undo_distributor(
     folder: Path,
     today: date,
     tenant: TenantNow,
+    undone_by: Mapping[tuple[int, str], tuple[str, CommerceLine]] | None = None,
 ) -> list[str]:
     """Put back the quantity of each reduction the journal's lines record as done, newest first, at most
     what the plan's change took (bound), each after a yes; what needs a person (a change left sending or
@@ -209,6 +242,12 @@ def undo_distributor(
             )
             print(f"  {said}", file=out)
             return said
+        earlier = (undone_by or {}).get((line.n, line.api_id))
+        if earlier is not None:  # given back by an earlier undo: not a change made since, and nothing to do
+            name, back = earlier
+            print(f"  D{line.n}. {line.sku} at {NAMES[line.source]} (subscription {line.api_id}): already undone "
+                  f"by {name} ({back.from_} -> {back.to} seats, {back.at})", file=out)  # fmt: skip
+            return None
         sent = sending.get((line.n, line.api_id))
         writer = writers[line.source]
         if line.kind == INCREASE:  # a purchase: its seats come off again, inside the window (distributor_purchase_undo)
@@ -249,12 +288,13 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
     """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person (undo_run)."""
 
     def body(lines: list[CommerceLine], problems: list[str]) -> None:
-        sources = {ln.source for ln in lines if ln.outcome == "done" and ln.kind != CANCEL} & set(NAMES)
         folder = journal_path.resolve().parent
-        done = [ln for ln in lines if ln.outcome == "done" and ln.kind != CANCEL]
+        undone_by = already_undone(folder, lines)
+        done = [ln for ln in lines if ln.outcome == "done" and ln.kind != CANCEL and (ln.n, ln.api_id) not in undone_by]
+        sources = {ln.source for ln in done} & set(NAMES)
         tenant = undo_bound.tenant_of(options, done, folder) if sources else TenantNow()
         with (
-            journal_beside(journal_path, "distributor-undo", options.yes, options.journal) as journal,
+            journal_beside(journal_path, UNDO_PREFIX, options.yes, options.journal) as journal,
             writers_for(sources, options.endpoints) as writers,
         ):
             problems += undo_distributor(
@@ -267,6 +307,7 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
                 folder=folder,
                 today=today or datetime.now(UTC).date(),
                 tenant=tenant,
+                undone_by=undone_by,
             )
 
     return undo_run(journal_path, "distributor journal", ("distributor change needs", "distributor changes need"), body)

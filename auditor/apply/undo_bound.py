@@ -7,8 +7,9 @@ sources: one binding for both kinds (docs/bill.md, `undo --commerce`; docs/distr
   derived from their declarations: a field both gain is compared too), and the `sending` line must
   record, as read at the call before the write, the change's `from`. Each kind gives its reader of the
   plan's changes (distributor_of, commerce_of); what it may buy back is the plan's change, never the line.
-- `tenant_of`: the tenant's seats now (Graph) and the plan's policy (distributor_bound.tenant_now), read
-  once, for the tenant of the plans the lines name; what a put-back may leave billed (TenantNow.room).
+- `tenant_of`: the tenant's seats now (Graph) and the operator's policy, never a plan's
+  (distributor_bound.tenant_now), read once, for the tenant of the plans the lines name; what a put-back
+  may leave billed (TenantNow.room).
 - `undo_each`: the one loop of both undos: each line newest first, the kind's step (bound, re-read, the
   seats: an `Offer`, or what needs a person), then the same ask and send for both: a dry run says what it
   would ask, nobody to ask (no terminal) buys nothing and needs a person (exit 3), a no buys nothing, a
@@ -92,7 +93,7 @@ def bound(
 
 
 def tenant_of(options: WriteOptions, lines: Sequence[CommerceLine], folder: Path) -> TenantNow:
-    """The tenant's seats now and the plan's policy (distributor_bound), read once before any buy-back, for
+    """The tenant's seats now and the operator's policy (distributor_bound), read once before any buy-back, for
     the plans the lines (those undo may buy back for) name; the tenant signed in to is the one the operator
     names, and it must be the plan's."""
     shas = {sha for ln in lines if (sha := plan_of(ln))}

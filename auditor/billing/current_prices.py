@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from auditor.billing.distributor_join import TenantSubscription
 from auditor.billing.distributor_records import Payload
-from auditor.billing.distributor_seats import Product, reconcile
+from auditor.billing.distributor_seats import Product, day_of, reconcile
 from auditor.billing.file import BillingFile
 from auditor.data.model import Sku, Subscription
 
@@ -70,7 +70,8 @@ def _from_distributor(
     seller = seats["seller"]
     tenant = [TenantSubscription.of(s) for s in subscriptions if s.sku_part_number]
     rows = [Product(s.sku_part_number, s.sku_id) for s in skus if s.sku_part_number]
-    found = reconcile(seats.get("block") or {}, rows, list(seats.get("subscriptions") or []), tenant, seller)
+    subs = list(seats.get("subscriptions") or [])
+    found = reconcile(seats.get("block") or {}, rows, subs, tenant, seller, day_of(seats))
     ids = {s.sku_part_number.upper(): s.sku_id.lower() for s in skus if s.sku_part_number}
     out: dict[str, tuple[float, str]] = {}
     for product in found.products or []:

@@ -21,7 +21,7 @@ nothing on them: their seats at the distributor are not known.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from auditor.billing.distributor_records import AmbiguousProductFinding, DistributorSubscription
@@ -69,19 +69,24 @@ def _named(sub: DistributorSubscription, lookups: Lookups) -> set[str]:
 
 
 def split(
-    subscriptions: Sequence[DistributorSubscription], lookups: Lookups, *, billed: Collection[str], vendor: str
+    subscriptions: Sequence[DistributorSubscription],
+    lookups: Lookups,
+    *,
+    billed: Callable[[DistributorSubscription], bool],
+    vendor: str,
 ) -> Split:
     """The subscriptions split into those matched as before and the gaps: a distributor product
     (productId, casefolded) one of whose billed subscriptions names two or more Microsoft products
-    takes all its subscriptions into the gap. `billed`: the statuses billed."""
+    takes all its subscriptions into the gap. `billed`: whether a subscription is billed
+    (distributor_seats.billed_on)."""
     named = {id(s): _named(s, lookups) for s in subscriptions}
-    ambiguous = {s.product_id.casefold() for s in subscriptions if s.status in billed and len(named[id(s)]) > 1}
+    ambiguous = {s.product_id.casefold() for s in subscriptions if billed(s) and len(named[id(s)]) > 1}
     if not ambiguous:
         return Split(list(subscriptions), [], frozenset(), [])
     gaps: dict[str, tuple[str, set[str], list[str]]] = {}
     for sub in subscriptions:
         key = sub.product_id.casefold()
-        if key in ambiguous and sub.status in billed:
+        if key in ambiguous and billed(sub):
             _, products, ids = gaps.setdefault(key, (sub.product_id, set(), []))
             products |= named[id(sub)]
             ids.append(sub.id)

@@ -53,6 +53,7 @@ class SubscriptionLine(Struct, frozen=True, kw_only=True):
     partner_cost: float | None
     term_end: str | None
     microsoft_subscription: str | None
+    renews: str | None = None  # a day its monthly term renews on (DistributorSubscription.renews)
 
 
 class ProductRow(Struct, frozen=True, kw_only=True):
@@ -237,6 +238,9 @@ class DistributorSubscription:
     # one (one product id with two SKU ids, or a SKU listed twice in the customer's catalog):
     # then vendor_sku_id is None and the subscription is a gap, never matched to a product
     ambiguous_sku_ids: tuple[str, ...] = ()
+    # a day its monthly term renews on (Pax8: its startDate), where the distributor gives one: a monthly
+    # reduction outside Microsoft's seven days after a renewal waits for the next (auditor.vendors.terms)
+    renews: str | None = None
 
     def __post_init__(self) -> None:  # given as a list (a stand-in's, a test's): kept as a tuple
         object.__setattr__(self, "ambiguous_sku_ids", tuple(self.ambiguous_sku_ids))
@@ -268,3 +272,4 @@ class Payload(TypedDict, total=False):
     block: Required[Block]
     subscriptions: list[DistributorSubscription]
     error: str
+    day: str  # the day its seats are counted as billed (the audit's as-of day, YYYY-MM-DD); absent: today

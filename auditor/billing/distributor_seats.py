@@ -21,8 +21,9 @@ SKU it names, else by the entry's `products` map (the distributor's product -> S
 product the map does not name is matched by its name when the distributor's product name is the name
 of exactly one of the tenant's products (Microsoft's product table, or the policy's catalog name),
 with a warning that names the guess; else it is left out, with a warning. The seats the distributor
-bills are the quantities of its subscriptions in a billed status (BILLED). Findings, one or more per
-product:
+bills are the quantities of its subscriptions billed on the reading's day (billed_on): Pax8's by their
+dates, whatever their status (BY_DATES: "Subscription status currently has no impact on billing."),
+Sherweb's by status (BILLED). Findings, one or more per product:
 
     billed_more     the distributor bills more seats than Microsoft has enabled in the tenant
                     (prepaidUnits.enabled)
@@ -76,10 +77,15 @@ from auditor.billing.distributor_records import (
 )
 from auditor.billing.file import BillingFile, BillingRow, Channel
 from auditor.billing.vendor_figures import currencies_mixed, one, one_currency, products_with
+from auditor.common.timestamps import now_or_pinned
 from auditor.data.model import Subscription
 from auditor.reference import product_names
 
 BILLED = ("Active", "Activated", "PendingCancel")  # the billed statuses a distributor's client reads its records into
+# the distributors that bill a subscription by its dates, not its status: Pax8 ("Subscription status currently
+# has no impact on billing. We bill subscriptions based on the subscription's start and end dates.", Pax8's
+# "Subscription Management" guide, devx.pax8.com/docs/subscription-management; docs/distributors.md, "Pax8")
+BY_DATES = ("pax8",)
 SOURCE = "distributor"  # the bill's fact source for a date the distributor gave
 DIFFERENCES = ("billed_more", "billed_fewer", "billed_unused")  # the findings of seats billed otherwise
 
@@ -166,6 +172,34 @@ def reduction_short(enabled: int, billed: int, drop: int, assigned: int) -> str 
     return None
 
 
+def billed_on(sub: DistributorSubscription, seller: str, day: date) -> bool:
+    """Whether the distributor (`seller`: its key) bills the subscription on `day`: one of BY_DATES when
+    the day is inside [startDate, endDate) whatever its status (no startDate: started; no endDate: open),
+    another when its status is billed (BILLED)."""
+    if seller not in BY_DATES:
+        return sub.status in BILLED
+    start, end, on = (sub.start or "")[:10], (sub.end or "")[:10], day.isoformat()
+    return start <= on and (not end or on < end)
+
+
+def day_of(given: Payload) -> date:
+    """The day a reading's seats are counted as billed: the audit's as-of day it carries, else today (the
+    pinned clock's: SOURCE_DATE_EPOCH)."""
+    try:
+        return date.fromisoformat(given["day"])
+    except (KeyError, ValueError):
+        return now_or_pinned().date()
+
+
+def dated(given: Payload | None, day: date) -> Payload | None:
+    """The reading with the day its seats are counted as billed (the audit's as-of day: day_of)."""
+    if given is None:
+        return None
+    out = given.copy()
+    out["day"] = day.isoformat()
+    return out
+
+
 def payload(seller: Seller, block: Block, subscriptions: Sequence[DistributorSubscription]) -> Payload:
     """One tenant's reading at its distributor, as the run hands it to the tenant's audit."""
     return Payload(seller=seller, block=block.copy(), subscriptions=list(subscriptions))
@@ -194,7 +228,7 @@ def section(given: Payload, report: SeatTable, *, mailed: bool = False) -> Distr
     if given.get("error"):
         return msgspec.structs.replace(head, error=str(given["error"]))
     block: Block = given.get("block") or {}
-    found = reconcile(block, report.skus, _subscriptions(given), _tenant(report), given["seller"])
+    found = reconcile(block, report.skus, _subscriptions(given), _tenant(report), given["seller"], day_of(given))
     return msgspec.structs.replace(
         head, products=found.products, findings=found.findings, warnings=found.warnings, totals=found.totals
     )
@@ -229,7 +263,7 @@ def terms(given: Payload | None, subscriptions: Sequence[Subscription]) -> dict[
         return {}
     tenant = [TenantSubscription.of(s) for s in subscriptions if s.sku_part_number]
     skus = [Product(s.sku_part_number, s.sku_id) for s in subscriptions if s.sku_part_number]
-    found = reconcile(given.get("block") or {}, skus, _subscriptions(given), tenant, given["seller"])
+    found = reconcile(given.get("block") or {}, skus, _subscriptions(given), tenant, given["seller"], day_of(given))
     ends: dict[str, date] = {}
     for product in found.products or []:
         subs = product.subscriptions
@@ -403,6 +437,7 @@ def _row(
                 partner_cost=s.partner_cost,
                 term_end=_end(s),
                 microsoft_subscription=tied.id if tied is not None else None,
+                renews=s.renews[:10] if s.renews else None,
             )
             for s, _, tied in subs
         ],
@@ -485,19 +520,26 @@ def reconcile(
     subscriptions: Sequence[DistributorSubscription],
     tenant: Sequence[TenantSubscription],
     seller: Seller,
+    day: date | None = None,
 ) -> DistributorSection:
     """The reconciliation of one tenant: per product, what the distributor (`seller`) bills beside what the
     tenant has (`rows`: its seat table, report.json's `skus`; `tenant`: its Microsoft subscriptions, which
-    the distributor's subscriptions may name), and what it costs the MSP and bills the customer."""
+    the distributor's subscriptions may name), and what it costs the MSP and bills the customer. `day`: the
+    day the seats are counted as billed (billed_on; None: today, the pinned clock's)."""
+    on = day or now_or_pinned().date()
+
+    def billed_now(sub: DistributorSubscription) -> bool:
+        return billed_on(sub, seller.key, on)
+
     skus = [s for s in rows if s.sku]
     by_part = {s.sku.upper(): s for s in skus}
     matcher = _Matcher(block, skus, tenant, seller)
     # a distributor product naming two Microsoft products: a gap (auditor.billing.distributor_products)
-    unsure = products_split(subscriptions, matcher, billed=BILLED, vendor=seller.name)
+    unsure = products_split(subscriptions, matcher, billed=billed_now, vendor=seller.name)
     billed: dict[str, list[tuple[DistributorSubscription, str, TenantSubscription | None]]] = {}
     for sub in unsure.clear:
         found = matcher.match(sub)
-        if found is not None and sub.status in BILLED and found[0] not in unsure.parts:
+        if found is not None and billed_now(sub) and found[0] not in unsure.parts:
             billed.setdefault(found[0], []).append((sub, found[1], found[2]))
     products: list[ProductRow] = []
     findings: list[Finding] = []

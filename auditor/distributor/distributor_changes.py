@@ -55,11 +55,21 @@ NOW, AT_TERM_END = "any_time", "renewal"  # the change's window: now, or at the 
 
 
 def due_day(
-    source: str, term: str | None, billing: str | None, term_end: str | None, today: date, *, ended: bool = False
+    source: str,
+    term: str | None,
+    billing: str | None,
+    term_end: str | None,
+    today: date,
+    *,
+    ended: bool = False,
+    renews: str | None = None,
 ) -> tuple[str | None, str | None]:
-    """The first day a reduction of the distributor `source`'s subscription may be made, or why none can
-    be planned (auditor.vendors.terms.due_day)."""
-    return terms.due_day(DISTRIBUTORS[source], term, billing, term_end, today, ended=ended)
+    """The first day a reduction of the distributor `source`'s subscription may be made (None: now; a day
+    before today is now too: a monthly term's window opened then; today stays the day, as a commitment's
+    end does, for the fresh compile to agree with the plan that scheduled it), or why none can be planned
+    (auditor.vendors.terms.due_day)."""
+    when, stale = terms.due_day(DISTRIBUTORS[source], term, billing, term_end, today, ended=ended, renews=renews)
+    return (when if when and when >= today.isoformat() else None), stale
 
 
 def _change(
@@ -151,7 +161,7 @@ def _named_changes(
         take = min(drop, sub.quantity)  # all of them: a cancellation
         if take <= 0:
             continue
-        when, stale = due_day(source, sub.commitment_term, sub.billing_term, sub.term_end, today)
+        when, stale = due_day(source, sub.commitment_term, sub.billing_term, sub.term_end, today, renews=sub.renews)
         if stale:
             skipped.append(_stale(source, part, sku_id, sub))
             continue
@@ -196,7 +206,7 @@ def _one_changes(
         )
     if take <= 0:
         return []
-    when, stale = due_day(source, sub.commitment_term, sub.billing_term, sub.term_end, today)
+    when, stale = due_day(source, sub.commitment_term, sub.billing_term, sub.term_end, today, renews=sub.renews)
     if stale:
         skipped.append(_stale(source, part, sku_id, sub))
         return []

@@ -124,6 +124,8 @@ def rederived(c: CommerceChange, now: Now, tenant: Joins, today: date) -> str | 
     if now.stale:
         return None  # no day can be derived: skipped (moved), not refused
     due, window = now.due, (AT_TERM_END if now.due else NOW)
+    if due and due <= today.isoformat() and c.not_before is None and c.window == NOW:
+        due, window = None, NOW  # the plan's "now": the window (a monthly renewal's seven days) opened on `due`
     if due != c.not_before or window != c.window:
         return f"its commitment at {at} makes it due {due or 'now'}, the plan's change {c.not_before or 'now'}"
     if c.kind == CANCEL and due is None and (c.saving_from or "") > today.isoformat():

@@ -30,7 +30,10 @@ def collect(prepared: Prepared) -> Collected:
     # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
     snapshot = _snapshot(prepared, prepared.given.take())
     snapshot = with_protection_rules(snapshot, prepared.protection, prepared.policies)  # or a gap naming them
-    seats = distributor_seats(options, snapshot)  # the distributor's seats (read only)
+    from auditor.billing.distributor_seats import dated
+
+    # the distributor's seats (read only), counted as billed on the audit's day (distributor_seats.billed_on)
+    seats = dated(distributor_seats(options, snapshot), prepared.as_of.date())
     billing, billing_gaps = commerce(options, snapshot, prepared.billing, seats)  # the billing APIs, then the file
     # only the rows of this tenant's subscriptions go on (the rest are counted: config_problems)
     billing = billing.matched_only(snapshot.subscriptions) if billing is not None else None

@@ -4,14 +4,50 @@ and by `apply --distributor` (the re-read at the call). Each distributor says it
 attributes of its Distributor (auditor.vendors.protocols): whether only its commitment term commits a
 subscription or its billing term too (`commits_by_term_only`), and whether the first day is its
 commitment's end or the day after, the next term's first (`renews_next_day`); each vendor's folder
-quotes its own."""
+quotes its own.
+
+A monthly term is Microsoft's seven days too: a quantity can be decreased only within the first seven days
+(168 hours) after a purchase or a renewal (Microsoft's "Manage customer subscriptions",
+https://learn.microsoft.com/partner-center/create-a-new-subscription, quoted in docs/distributors.md,
+"Purchases"), so outside them a reduction is due at the next monthly renewal (`renews`: a day the term
+renews on, its startDate at Pax8).
+"""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 from typing import Protocol
 
 MONTHLY = "Monthly"  # a month-to-month subscription's term and billing term, as both distributors give it
+WINDOW_DAYS = 7  # Microsoft's seven days (168 hours) after a purchase or a renewal to decrease a quantity
+
+
+def _month_on(anchor: date, months: int) -> date:
+    """`anchor` moved on `months` months, its day of the month kept (the month's last day where it has fewer)."""
+    year, month = divmod(anchor.month - 1 + months, 12)
+    year, month = anchor.year + year, month + 1
+    return date(year, month, min(anchor.day, monthrange(year, month)[1]))
+
+
+def monthly_due(renews: str, today: date) -> str | None:
+    """The day a monthly term renewing on `renews`' day of the month lets a reduction be made: its last
+    renewal (a day on or before today) while today is within the seven days after it, else its next
+    renewal; None when `renews` is no date or a day still to come."""
+    try:
+        anchor = date.fromisoformat(renews[:10])
+    except ValueError:
+        return None
+    if anchor > today:  # not started: no renewal to wait for (a distributor may refuse to update it yet)
+        return None
+    months = (today.year - anchor.year) * 12 + today.month - anchor.month
+    last = _month_on(anchor, months)
+    if last > today:
+        months -= 1
+        last = _month_on(anchor, months)
+    if (today - last).days < WINDOW_DAYS:
+        return last.isoformat()
+    return _month_on(anchor, months + 1).isoformat()
 
 
 class Commitments(Protocol):
@@ -38,15 +74,18 @@ def due_day(
     today: date,
     *,
     ended: bool = False,
+    renews: str | None = None,
 ) -> tuple[str | None, str | None]:
     """(the first day a reduction of a distributor subscription may be made, None: now; why none can be
     planned, else None), from its commitment as the distributor gives it: a monthly one now; an annual
     (or longer) one at its commitment's end, or the day after it (`renews_next_day`). `plan` asks it of
     the report's reading (a commitment whose end has passed is a stale reading), `apply --distributor` of
     its re-read at the call, `ended`: on or after the day the plan scheduled, the commitment's end is that
-    day still (a distributor that has renewed it gives another, and the change is refused: plan again)."""
+    day still (a distributor that has renewed it gives another, and the change is refused: plan again).
+    A monthly one renewing on `renews`' day: its window's first day (monthly_due; a day on or before
+    today: now), else now when no renewal day is given."""
     if not committed(vendor, term, billing):
-        return None, None
+        return (monthly_due(renews, today) if renews else None), None
     end = (term_end or "")[:10]
     name = vendor.name
     if not end or (end < today.isoformat() and not ended):

@@ -43,7 +43,10 @@
 
 A subscription is served as it is given, in Pax8's Subscription schema: `price` ("The price for the
 customer."), `partnerCost` ("The price for the Partner."), `currencyCode`, and for Microsoft's
-products `vendorSubscriptionId` (Microsoft's subscription id, a GUID) and `vendorSkuId`.
+products `vendorSubscriptionId` (Microsoft's subscription id, a GUID) and `vendorSkuId`. Pax8's schema
+requires neither ("The vendor's unique identifier for this subscription" / "... for the sku associated
+with this subscription"); with `vendor_sku_ids=False` every subscription is served without its
+vendorSkuId, named only by its vendorSubscriptionId, as Pax8 may give a Microsoft subscription (issue 116).
 
 Every API request needs `Authorization: Bearer <token>` of a token this server issued and that has
 not expired (its clock is injectable): else 401 in Pax8's error shape. Every write under /v1 is
@@ -114,11 +117,14 @@ class Pax8StandIn(StandIn):
         invoices: Sequence[Mapping[str, Any]] = (),
         invoice_items: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
         history: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        vendor_sku_ids: bool = True,
     ) -> None:
         super().__init__(token=None)  # the tokens are this stand-in's own: issued by /oauth/token
         self.client_id, self.client_secret = client_id, client_secret
         self.companies = [dict(c) for c in companies]
-        self.subscriptions = [dict(s) for s in subscriptions]
+        # without vendor_sku_ids: served (and their history) without vendorSkuId, an optional field of Pax8's schema
+        drop = set() if vendor_sku_ids else {"vendorSkuId"}
+        self.subscriptions = [{k: v for k, v in s.items() if k not in drop} for s in subscriptions]
         # the partner's invoices (one a month for all its companies) and each one's items, by invoice id
         self.invoices = [dict(i) for i in invoices]
         self.invoice_items = {k: [dict(x) for x in v] for k, v in (invoice_items or {}).items()}
@@ -126,7 +132,7 @@ class Pax8StandIn(StandIn):
         self._last_stamp: datetime.datetime | None = None
         # each subscription's history (Get Subscription History), oldest first: as given (`history`, as an
         # earlier stand-in left it), then each update
-        given = {k: [dict(v) for v in vs] for k, vs in (history or {}).items()}
+        given = {k: [{f: x for f, x in v.items() if f not in drop} for v in vs] for k, vs in (history or {}).items()}
         self.history: dict[str, list[dict[str, Any]]] = {
             str(s["id"]): given.get(str(s["id"])) or [{**s, "createdDate": s.get("createdDate") or self._stamp()}]
             for s in self.subscriptions
@@ -344,7 +350,17 @@ def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]],
         ),
         sub(3, "c3b1b1b1-0000-4000-8000-0000000000b1", "Power BI Pro", 30, 9.40, 8.45),
         sub(4, "d4ac0000-0000-4000-8000-0000000000ac", "Acronis Cyber Protect Cloud", 40, 4.10, 3.20),
-        sub(5, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 5, 33.75, 30.40, status="Cancelled"),  # not billed
+        # cancelled, its endDate passed (as the stand-in's DELETE leaves one): not billed (Pax8 bills by the dates)
+        sub(
+            5,
+            SAMPLE_E3_PRODUCT,
+            "Microsoft 365 E3",
+            5,
+            33.75,
+            30.40,
+            status="Cancelled",
+            endDate="2026-09-18T00:00:00Z",
+        ),
     ]
     return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3"}
 

@@ -16,6 +16,8 @@ import pytest
 
 from auditor.cli import main
 
+from .test_distributor_writes import operator_policy
+
 E3_AT_PAX8 = "00000000-0000-4000-8000-000000000001"  # the sample's Microsoft 365 E3 at Pax8: 210 seats billed
 F1_AT_PAX8 = "00000000-0000-4000-8000-000000000006"  # its Microsoft 365 F3 at Pax8: 49 seats, 2 short
 
@@ -29,6 +31,8 @@ def test_the_demos_plan_is_reduced_at_pax8_and_put_back_offline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], virtual_graph_time: Any
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1794981600")  # 2026-11-18T06:00Z: apply's clock (conftest) too
+    operator_policy(tmp_path)  # the operator's policies/: what bounds undo's put-back (issue 117, point 4)
     for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET"):
         monkeypatch.delenv(key, raising=False)  # the demo gives the stand-in's own
     assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0
@@ -40,6 +44,9 @@ def test_the_demos_plan_is_reduced_at_pax8_and_put_back_offline(
     # each product's one Pax8 subscription that names no Microsoft subscription: in English's singular
     assert all("(s)" not in why and " names no Microsoft subscription" in why for why in bill["distributor_skipped"])
     assert (change["api_id"], change["from"], change["to"]) == (E3_AT_PAX8, 210, 200)
+    # day 14 after E3's monthly renewal (18 October): Microsoft's seven days are past, so the reduction and
+    # its saving wait for the next renewal, 18 November (issue 116, point 4); the test runs on that day
+    assert (change["not_before"], change["saving_from"]) == ("2026-11-18", "2026-11-18")
     # F3: 48 assigned after the plan and the policy's 3 spare, 49 bought: 2 more at Pax8, at cost and price
     assert (bought["kind"], bought["api_id"], bought["from"], bought["to"]) == ("increase", F1_AT_PAX8, 49, 51)
     assert (bought["monthly_saving"], bought["monthly_price"]) == (-4.06, 4.5)

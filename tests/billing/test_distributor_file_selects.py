@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .test_distributor_sample import _e3, _kept, at_pax8
+from .test_distributor_sample import RENEWED, _e3, _kept, at_pax8
 
 Edit = Callable[[dict[str, Any], list[dict[str, Any]]], str]
 
@@ -32,7 +32,7 @@ def _cancelled(e3: dict[str, Any], subscriptions: list[dict[str, Any]]) -> str:
     e3 |= {"kind": "cancel", "to": 0, "seats": e3["from"]}
     e3["request"] = {
         "method": "DELETE",
-        "path": f"/v1/subscriptions/{e3['api_id']}?cancelDate=2026-11-01",
+        "path": f"/v1/subscriptions/{e3['api_id']}?cancelDate={e3['not_before'] or '2026-11-01'}",
         "body": None,
     }
     return "kind"
@@ -70,6 +70,7 @@ def test_each_edited_distributor_change_is_refused_and_pax8_receives_nothing(
         written = world.plan()
         keep = _kept(written)
         assert world.apply("--yes") == 0  # the plan's license changes
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", RENEWED)  # E3's monthly renewal: its reduction is due (issue 116.4)
         path = world.out / "plan.json"
         as_written = path.read_text("utf-8")
         for edit in EDITS:

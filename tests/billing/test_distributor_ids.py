@@ -29,7 +29,7 @@ from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, 
 from auditor_dev.commerce.pax8 import SAMPLE_E3_IDS
 from auditor_dev.emulator import GraphEmulator
 
-from .test_distributor_sample import PAX8_SECRET, sherweb_e3, signed_in
+from .test_distributor_sample import PAX8_SECRET, RENEWED, sherweb_e3, signed_in
 from .test_sherweb import CUSTOMER
 
 E3_AT_PAX8 = "00000000-0000-4000-8000-000000000001"  # the sample's E3 at Pax8: 210 seats, monthly
@@ -133,6 +133,7 @@ def test_the_samples_pax8_reduction_is_made_when_pax8_names_the_commerce_id(
             E3_AT_PAX8, SAMPLE_E3_IDS["id"], 210, keep,
         )  # fmt: skip
         capsys.readouterr()
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", RENEWED)  # E3's monthly renewal: its reduction is due (issue 116.4)
         assert world.distributor() == 0, capsys.readouterr().err
         assert "-> done" in capsys.readouterr().out
         (e3,) = [s for s in pax8.subscriptions if s["id"] == E3_AT_PAX8]

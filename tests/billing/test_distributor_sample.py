@@ -23,7 +23,7 @@ from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, 
 from auditor_dev.commerce.sherweb import SherwebStandIn
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
-from .test_distributor_writes import EXAMPLE
+from .test_distributor_writes import EXAMPLE, operator_policy
 from .test_sherweb import CATALOG, CUSTOMER, KEY, SAMPLE
 from .test_sherweb import SECRET as SHERWEB_SECRET
 from .test_sherweb import _sub as sherweb_sub
@@ -65,6 +65,7 @@ def signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[TenantSn
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITES))
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     (tmp_path / "p.yaml").write_bytes(EXAMPLE.read_bytes())
+    operator_policy(tmp_path)  # undo's bound: the operator's policies/, never a plan's (issue 117, point 4)
     return snapshot, token
 
 
@@ -120,10 +121,15 @@ def _kept(plan: dict[str, Any]) -> int:
 
 @contextmanager
 def at_pax8(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spare: str | None = None, applied: bool = False
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spare: str | None = None,
+    applied: bool = False,
+    *,
+    vendor_sku_ids: bool = True,
 ) -> Iterator[tuple[Pax8StandIn, Sample]]:
     """The sample tenant audited with its own Pax8 seats (served by the stand-in, with the MSP's keys) and
-    planned (`spare`, `applied`: as sample())."""
+    planned (`spare`, `applied`: as sample(); `vendor_sku_ids`: as Pax8StandIn's)."""
     companies, subscriptions, products = sample_pax8("2026-11-01")
     monkeypatch.setenv("PAX8_CLIENT_ID", SAMPLE_CLIENT_ID)
     monkeypatch.setenv("PAX8_CLIENT_SECRET", PAX8_SECRET)
@@ -131,23 +137,33 @@ def at_pax8(
     entry = f"{{pax8: {{company_id: {SAMPLE_COMPANY}, products: {{{mapped}}}}}}}"
     keys = {"client_id": SAMPLE_CLIENT_ID, "client_secret": PAX8_SECRET}
     with (
-        Pax8StandIn(**keys, companies=companies, subscriptions=subscriptions) as pax8,
+        Pax8StandIn(**keys, companies=companies, subscriptions=subscriptions, vendor_sku_ids=vendor_sku_ids) as pax8,
         sample(tmp_path, monkeypatch, entry, "--pax8-endpoint", pax8.url, spare=spare, applied=applied) as world,
     ):
         yield pax8, world
 
 
+RENEWED = "1794981600"  # 2026-11-18T06:00:00Z: the sample's monthly E3 renews on the 18th (startDate 2026-03-18)
+
+
 def test_the_samples_reduction_at_pax8_is_planned_then_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Microsoft's seven days cover a monthly term's renewal too (issue 116, point 4): planned on 1 November,
+    day 14 after E3's monthly renewal on 18 October, the reduction waits for the next renewal, 18 November,
+    and so does its saving; apply sends nothing before that day, and makes it on it."""
     with at_pax8(tmp_path, monkeypatch) as (pax8, world):
         e3, keep = _e3(world.plan()), _kept(world.plan())
-        assert (e3["kind"], e3["from"], e3["to"], e3["not_before"]) == ("reduce", 210, keep, None)
+        assert (e3["kind"], e3["from"], e3["to"], e3["not_before"]) == ("reduce", 210, keep, "2026-11-18")
+        assert (e3["window"], e3["saving_from"]) == ("renewal", "2026-11-18")
         md = (world.out / "plan.md").read_text("utf-8").replace("\\", "")
         assert f"Reduce Microsoft 365 E3 at the distributor from 210 to {keep} licenses" in md
-        assert "Can be made now" in md
+        assert "Scheduled for Nov 18, 2026" in md and "Can be made now" not in md
         assert world.apply("--yes") == 0  # the plan's license changes
         capsys.readouterr()
+        assert world.apply("--distributor", "--yes", "--pax8-endpoint", pax8.url) == 0
+        assert "scheduled for 2026-11-18" in capsys.readouterr().out and pax8.writes == 0
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", RENEWED)  # the renewal's day: inside its seven days
         assert world.apply("--distributor", "--yes", "--pax8-endpoint", pax8.url) == 0
         said = capsys.readouterr().out
         assert "-> done" in said and "would be left" not in said

@@ -24,7 +24,7 @@ from auditor.vendors.sherweb.requests import amend as sherweb_amend
 from auditor_dev.commerce.sherweb import SherwebStandIn
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
-from .test_distributor_writes import EXAMPLE, power_bi_seats, undo_argv
+from .test_distributor_writes import EXAMPLE, operator_policy, power_bi_seats, undo_argv
 from .test_sherweb import CUSTOMER, KEY, SAMPLE, SECRET, _stand_in, _sub
 
 PBI_AT_SHERWEB = _sub(2, "MS-0B-PBI-PRO-NCE-1M", "Power BI Pro", 0)["id"]
@@ -69,6 +69,7 @@ def at_sherweb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **term: Any) -> 
     ):
         monkeypatch.setenv(name, value)
     (tmp_path / "p.yaml").write_bytes(EXAMPLE.read_bytes())
+    operator_policy(tmp_path)  # undo's bound: the operator's policies/, never a plan's (issue 117, point 4)
     (tmp_path / "t.yaml").write_text(
         f"tenants:\n  - name: Contoso\n    tenant_id: {sample.tenant_id}\n"
         "    client_id: 00000000-0000-0000-0000-0000000000c1\n"

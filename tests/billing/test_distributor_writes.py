@@ -74,6 +74,13 @@ class World:
         return {str(s["id"]): int(s["quantity"]) for s in self.pax8.subscriptions}
 
 
+def operator_policy(folder: Path) -> None:
+    """The operator's policy, as undo reads it (the working folder's policies/: distributor_bound's
+    operator_policies): the example policy the audit was given."""
+    (folder / "policies").mkdir(exist_ok=True)
+    (folder / "policies" / "contoso.yaml").write_bytes(EXAMPLE.read_bytes())
+
+
 def undo_argv(journal: Path, vendor: str, vendor_url: str, graph_url: str, tenant_id: str, *more: str) -> list[str]:
     """`undo JOURNAL --distributor` at the `vendor`'s stand-in ("pax8" or "sherweb", at `vendor_url`), signed in
     to the tenant's Graph, which bounds a put-back by the seats assigned now."""
@@ -111,6 +118,7 @@ def audited(
     monkeypatch.setenv("PAX8_CLIENT_ID", "msp")
     monkeypatch.setenv("PAX8_CLIENT_SECRET", SECRET)
     (tmp_path / "p.yaml").write_bytes(EXAMPLE.read_bytes())
+    operator_policy(tmp_path)  # undo's bound: the operator's policies/, never a plan's (issue 117, point 4)
     (tmp_path / "t.yaml").write_text(
         f"tenants:\n  - name: Contoso\n    tenant_id: {sample.tenant_id}\n"
         "    client_id: 00000000-0000-0000-0000-0000000000c1\n"
@@ -364,10 +372,11 @@ def test_a_subscription_future_dated_since_the_plan_is_not_sent(
     with audited(tmp_path, monkeypatch) as world:
         monthly = next(s for s in world.pax8.subscriptions if s["id"] == MONTHLY_AT_PAX8)
         monthly["startDate"] = "2099-01-01T00:00:00Z"  # Pax8: "Currently NOT supported ... with a future date"
-        assert world.apply("--yes") == 0
-        assert "skipped: it starts on 2099-01-01: Pax8 does not update a subscription with a future date" in (
-            capsys.readouterr().out
-        )
+        # Pax8 bills by the dates (issue 116, point 4): not billed before it starts, so the fresh compile at the
+        # call plans nothing on it and the plan's change is refused, nothing sent
+        assert world.apply("--yes") == 3
+        said = capsys.readouterr().out
+        assert f"holds no change of pax8 subscription {MONTHLY_AT_PAX8}" in said
         assert world.pax8.writes == 0
 
 

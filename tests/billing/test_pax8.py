@@ -156,12 +156,14 @@ def test_the_reconciliation_per_product() -> None:
             commitmentTerm={"term": "Annual", "endDate": "2027-02-01T00:00:00Z"},
         ),  # by name: fewer
         _sub(3, "cccccccc-0000-4000-8000-0000000000cc", "Some Backup", 4),  # no match
-        _sub(4, E3, "Office thing", 9, status="Cancelled"),  # not billed
+        _sub(4, E3, "Office thing", 9, status="Cancelled", endDate="2026-10-01T00:00:00Z"),  # ended: not billed
     ]
     from auditor.vendors.pax8.client import _subscription
 
     doc = msgspec.to_builtins(
-        reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs], [], PAX8)
+        reconcile(
+            {"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs], [], PAX8, date(2026, 11, 1)
+        )
     )
     products = {p["sku"]: p for p in doc["products"]}
     assert products["SPE_E3"]["billed"] == 25 and products["SPE_E3"]["matched_by"] == "map"

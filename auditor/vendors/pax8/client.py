@@ -201,6 +201,8 @@ def _subscription(raw: object, company_id: str) -> DistributorSubscription:
         end=_date(raw.end_date, "endDate", name),
         commitment_term=_text(_string(commitment.term, "term")),
         commitment_end=_date(commitment.end_date, "endDate", name),
+        # a monthly term renews on its startDate's day of the month (Microsoft's seven days after each renewal)
+        renews=_date(raw.start_date, "startDate", name),
         partner_cost=_price(raw.partner_cost, "partnerCost", name, currency),
         vendor_subscription_id=_vendor_id(raw.vendor_subscription_id, "vendorSubscriptionId", name),
         vendor_sku_id=_vendor_id(raw.vendor_sku_id, "vendorSkuId", name),

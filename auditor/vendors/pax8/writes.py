@@ -33,7 +33,7 @@ from datetime import date
 
 from auditor.billing.distributor_join import Joins, named_twice
 from auditor.billing.distributor_records import DistributorSubscription
-from auditor.billing.distributor_seats import BILLED
+from auditor.billing.distributor_seats import billed_on
 from auditor.formats.bill_model import CommerceChange
 from auditor.vendors.client import not_sent
 from auditor.vendors.protocols import CANCEL, Added, Foreign, Now, Recorded, Sent, Unread
@@ -57,11 +57,13 @@ def pax8_product(sub: DistributorSubscription, tenant: Joins) -> str | None:
 
 
 def pax8_twins(
-    sub: DistributorSubscription, listed: Sequence[DistributorSubscription], tenant: Joins
+    sub: DistributorSubscription, listed: Sequence[DistributorSubscription], tenant: Joins, today: date
 ) -> tuple[str, ...]:
-    """The listing's billed subscriptions, `sub` among them, that name the Microsoft subscription `sub`
-    names, when two or more do, as the audit finds them (distributor_join.named_twice); else ()."""
-    pairs = [(s.id, t.id) for s in listed if s.status in BILLED and (t := tenant.named(s.vendor_subscription_id))]
+    """The listing's subscriptions billed `today` (by their dates, as the audit counts them: billed_on),
+    `sub` among them, that name the Microsoft subscription `sub` names, when two or more do, as the audit
+    finds them (distributor_join.named_twice); else ()."""
+    billed = [s for s in listed if billed_on(s, VENDOR.key, today)]
+    pairs = [(s.id, t.id) for s in billed if (t := tenant.named(s.vendor_subscription_id))]
     return next((tuple(ids) for ids in named_twice(pairs).values() if sub.id in ids), ())
 
 
@@ -86,7 +88,7 @@ class Pax8Writer:
         # the seats Pax8 bills on and will bill on: one pending cancellation (this run's, or another's) is not counted
         billed = sum(s.quantity for s in listed if s.status in WRITABLE and sku and pax8_product(s, tenant) == sku)
         end = sub.commitment_end or sub.end
-        due, stale = due_day(VENDOR, sub.commitment_term, sub.billing_term, end, today, ended=True)
+        due, stale = due_day(VENDOR, sub.commitment_term, sub.billing_term, end, today, ended=True, renews=sub.renews)
         start = (sub.start or "")[:10]
         return Now(
             quantity=sub.quantity,
@@ -99,7 +101,7 @@ class Pax8Writer:
             due=due,
             stale=stale,
             future=start if start > today.isoformat() else None,
-            twins=pax8_twins(sub, listed, tenant),
+            twins=pax8_twins(sub, listed, tenant, today),
             price=sub.partner_cost if sub.partner_cost is not None else sub.price,
         )
 
