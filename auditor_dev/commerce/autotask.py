@@ -43,6 +43,8 @@ class AutotaskStandIn(StandIn):
     """Autotask for one MSP: its API user, its currencies, its companies, their contracts, the contracts'
     services (a seat's price and cost) and their service units (the seats of each period)."""
 
+    contract = "autotask"  # its published schema (auditor_dev/contracts/autotask.json) holds every request and answer
+
     def __init__(
         self,
         *,

@@ -103,6 +103,8 @@ def _cancel_day(value: str) -> str | None:
 class Pax8StandIn(StandIn):
     """Pax8 for one partner: its client credentials, its companies and their subscriptions."""
 
+    contract = "pax8"  # its published schema (auditor_dev/contracts/pax8.json) holds every request and answer
+
     def __init__(
         self,
         *,

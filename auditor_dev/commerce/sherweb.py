@@ -72,6 +72,8 @@ class SherwebStandIn(StandIn):
     """Sherweb for one service provider: its client credentials, its APIM subscription key, and per
     customer (its id) its subscription details and its catalog."""
 
+    contract = "sherweb"  # its published schema (auditor_dev/contracts/sherweb.json) holds every request and answer
+
     def __init__(
         self,
         *,
