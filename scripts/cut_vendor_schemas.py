@@ -5,7 +5,8 @@ from their sources, as auditor_dev.contracts.cut.KEEP lists them.
 
 Each source is read at the commit KEEP pins, from a bare copy of its repository under --mirror
 (DIR/<owner>+<name>/repo, as `git clone --bare` or the workplace's fetch leaves it), or from a file given
-with --file (then its commit is the one KEEP pins: the file must be that version). --out writes elsewhere
+with --file (then its commit is the one KEEP pins: the file must be that version, or a subset cut from it,
+which cuts to itself). --out writes elsewhere
 than the package (the tests cut a fixture). Nothing is fetched from the network.
 """
 
@@ -35,10 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--file", action="append", default=[], metavar="VENDOR=PATH")
     parser.add_argument("--date", default=datetime.date.today().isoformat(), help="the day of the cut")
+    parser.add_argument("--committed", help="with --file: the date of the commit it is (the mirror's says it)")
     parser.add_argument("--out", type=Path, default=PACKAGE)
     args = parser.parse_args(argv)
     files = dict(item.split("=", 1) for item in args.file)
-    unknown = sorted(set(args.vendors) | set(files) - set(KEEP))
+    unknown = sorted((set(args.vendors) | set(files)) - set(KEEP))
     if unknown:
         print(f"cut_vendor_schemas: no such vendor: {', '.join(unknown)}", file=sys.stderr)
         return 2
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if vendor in files:
                 text = Path(files[vendor]).read_text(encoding="utf-8")
+                if args.committed:
+                    source["committed"] = args.committed
             else:
                 text = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{keep['commit']}:{keep['path']}"],
                                       check=True, capture_output=True, text=True).stdout  # fmt: skip

@@ -47,9 +47,14 @@ class Quirks:
     case_insensitive_paths: bool = False
     camel_case_properties: bool = False
     wrapped_entities: bool = False
+    paging: frozenset[str] = frozenset()  # query parameters of a next page's URL, which the API writes itself
 
 
-_AUTOTASK = Quirks(case_insensitive_paths=True, camel_case_properties=True, wrapped_entities=True)
+# Autotask: a query's next page is read at the pageDetails.nextPageUrl the API gives, as given (the client
+# follows it, never composes it); the stand-in writes its own `page` there.
+_AUTOTASK = Quirks(
+    case_insensitive_paths=True, camel_case_properties=True, wrapped_entities=True, paging=frozenset({"page"})
+)
 QUIRKS: dict[str, Quirks] = {"autotask": _AUTOTASK}
 
 # Endpoints a vendor documents outside the OpenAPI kept here: traffic to them is not checked.
@@ -91,7 +96,16 @@ def _escape(key: str) -> str:
 
 
 def _camel(name: str) -> str:
-    return name[:1].lower() + name[1:]
+    """A PascalCase name as Autotask's JSON writes it: its leading capitals lowered up to the one that begins
+    the next word ("Id" id, "CI" ci, "ContractID" contractID), as .NET's camel-case serializer does."""
+    chars = list(name)
+    for i, char in enumerate(chars):
+        if i == 1 and not char.isupper():
+            break
+        if i > 0 and i + 1 < len(chars) and not chars[i + 1].isupper():
+            break
+        chars[i] = char.lower()
+    return "".join(chars)
 
 
 class Contract:
@@ -196,15 +210,20 @@ class Contract:
                 out[key] = self._walk(value, key == "components")
         return out
 
-    def _schema(self, node: Any) -> Any:
+    def _schema(self, node: Any, member: bool = False) -> Any:
+        """`member`: one of an allOf/anyOf/oneOf, which is not closed (each of its parts lists some keys only)."""
         if isinstance(node, list):
-            return [self._schema(n) for n in node]
+            return [self._schema(n, member) for n in node]
         if not isinstance(node, dict):
             return node
         if "$ref" in node:
             return {"$ref": node["$ref"]}  # OpenAPI 3.0 ignores a $ref's siblings, as JSON Schema draft 4 does
         skipped = ("example", "examples", "x-example")  # (a property of those names is under "properties")
-        out = {k: self._schema(v) for k, v in node.items() if k not in skipped and k != "properties"}
+        out = {
+            k: self._schema(v, k in ("allOf", "anyOf", "oneOf"))
+            for k, v in node.items()
+            if k not in skipped and k != "properties"
+        }
         if isinstance(node.get("properties"), dict):
             properties = {str(k): self._schema(v) for k, v in node["properties"].items()}
             if self.quirks.camel_case_properties:
@@ -214,7 +233,8 @@ class Contract:
             if self.swagger2:
                 properties = {k: {"anyOf": [v, {"type": "null"}]} for k, v in properties.items()}
             out["properties"] = properties
-            out.setdefault("additionalProperties", False)
+            if not member:
+                out.setdefault("additionalProperties", False)
         if out.get("nullable") is True:
             out = {"anyOf": [out, {"type": "null"}]}
         return out
@@ -227,6 +247,7 @@ class Contract:
     def _errors(self, pointer: str, value: Any, label: str) -> list[str]:
         found = []
         for error in self._validator(pointer).iter_errors(value):
+            error = _leaf(error)
             at = "/".join(str(p) for p in error.absolute_path)
             found.append(f"{label}{' at ' + at if at else ''}: {_short(error)}")
             if len(found) >= _MAX_FINDINGS:
@@ -261,7 +282,11 @@ class Contract:
         return self._query(found, query) + self._body(found, body)
 
     def _query(self, found: _Operation, query: Mapping[str, str]) -> list[str]:
-        problems = [f"query parameter {name!r} is not published" for name in query if name not in found.query]
+        problems = [
+            f"query parameter {name!r} is not published"
+            for name in query
+            if name not in found.query and name not in self.quirks.paging
+        ]
         for name, param in found.query.items():
             if name not in query:
                 if param.get("required"):
@@ -326,6 +351,9 @@ class Contract:
                 if len(problems) >= _MAX_FINDINGS:
                     break
             return problems
+        if set(body) == {"itemId"}:
+            # a created entity: Autotask answers its id ({"itemId": n}), not the entity its swagger names
+            return [] if isinstance(body["itemId"], int) else ["answer at itemId: not a whole number"]
         if "item" in body and len(body) == 1:
             return [] if body["item"] is None else self._errors(pointer, body["item"], "answer at item")
         return self._errors(pointer, body, "answer")
@@ -345,15 +373,26 @@ def _typed(raw: str, kind: str) -> object:
     return raw
 
 
+def _leaf(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """Through a nullable field's anyOf, the fault of the branch that is not null (its path the deeper one)."""
+    while error.validator == "anyOf" and error.context:
+        named = [e for e in error.context if e.validator_value != "null"]
+        if len(named) == len(error.context) or not named:
+            break
+        error = named[0]
+    return error
+
+
 def _short(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         published = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         extra = sorted(str(k) for k in error.instance if k not in published)
         return f"{', '.join(extra)[:160]} not published"
     if error.validator == "anyOf" and error.context:
-        # a nullable field's fault: the branch that is not null names it
         named = [e for e in error.context if e.validator_value != "null"]
-        return _short(named[0] if named else error.context[0])
+        if len(named) < len(error.context):  # a nullable field's fault: the branch that is not null names it
+            return _short(named[0] if named else error.context[0])
+        return "none of the published alternatives: " + "; ".join(_short(e) for e in error.context[:4])
     return str(error.message)[:160]
 
 
