@@ -43,6 +43,8 @@ class AutotaskStandIn(StandIn):
     """Autotask for one MSP: its API user, its currencies, its companies, their contracts, the contracts'
     services (a seat's price and cost) and their service units (the seats of each period)."""
 
+    contract = "autotask"  # its published schema (auditor_dev/contracts/autotask.json) holds every request and answer
+
     def __init__(
         self,
         *,
@@ -138,8 +140,8 @@ class SampleAutotask:
 def sample_autotask() -> SampleAutotask:
     """Fabrikam's recurring service contract in the sample MSP's Autotask (its euro, internal currency
     too), planted to show the differences a customer without a distributor read can show."""
-    euro = {"id": 1, "name": "EUR", "description": "Euro", "displaySymbol": "€", "exchangeRate": 1.0}
-    dollar = {"id": 2, "name": "USD", "description": "US Dollar", "displaySymbol": "$", "exchangeRate": 1.08}
+    euro = {"id": 1, "name": "EUR", "description": "Euro", "exchangeRate": 1.0}  # (its displaySymbol: a picklist id)
+    dollar = {"id": 2, "name": "USD", "description": "US Dollar", "exchangeRate": 1.08}
     currencies = [{**euro, "isActive": True, "isInternalCurrency": True}, {**dollar, "isInternalCurrency": False}]
     companies = [{"id": SAMPLE_COMPANY, "companyName": "Fabrikam, Inc.", "isActive": True, "currencyID": 1}]
     contract = {
@@ -152,12 +154,12 @@ def sample_autotask() -> SampleAutotask:
         "endDate": "2027-08-31T00:00:00Z",
     }
     old = {**contract, "id": 29684790, "contractName": "Fabrikam 2024", "status": 0}
-    # a seat's price, its adjusted price (E3's discounted from 36.00), its cost
+    # a seat's price, its adjusted price (E3's discounted from 36.00; in the internal currency, the euro), its cost
     seats: dict[int, tuple[float, float | None, float]] = {28: (36.0, 34.1, 30.4), 29: (8.0, None, 8.45)}
     seats[35] = (20.6, None, 18.5)
     services: list[dict[str, Any]] = [
         {"id": 3120 + service, "contractID": 29684801, "serviceID": service, "unitPrice": listed}
-        | {"adjustedPrice": adjusted, "unitCost": cost, "invoiceDescription": None, "isOptional": False}
+        | {"internalCurrencyAdjustedPrice": adjusted, "unitCost": cost, "invoiceDescription": None}
         for service, (listed, adjusted, cost) in seats.items()
     ]
 

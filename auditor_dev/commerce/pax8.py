@@ -106,6 +106,8 @@ def _cancel_day(value: str) -> str | None:
 class Pax8StandIn(StandIn):
     """Pax8 for one partner: its client credentials, its companies and their subscriptions."""
 
+    contract = "pax8"  # its published schema (auditor_dev/contracts/pax8.json) holds every request and answer
+
     def __init__(
         self,
         *,
@@ -326,7 +328,7 @@ def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]],
     commitment ending, Power BI Pro billed below, and a product that is not Microsoft's. (companies,
     subscriptions, the tenants entry's products map). `named`: which of Graph's two ids of the E3
     subscription Pax8's vendorSubscriptionId gives, "id" or "commerce" (its commerceSubscriptionId)."""
-    company = {"id": SAMPLE_COMPANY, "name": "Contoso", "status": "Active"}
+    company = _sample_company(SAMPLE_COMPANY, "Contoso")
     sub = _sample_sub
     del as_of  # the sample's dates are fixed, as the tenant's are
     # the vendor's ids Pax8 gives the sample's E3: the sample tenant's E3 subscription and Microsoft's SKU
@@ -374,6 +376,21 @@ def sample_pax8_f3() -> tuple[dict[str, Any], dict[str, str]]:
     }
 
 
+def _sample_company(company_id: str, name: str) -> dict[str, Any]:
+    """A company of the sample partner's at Pax8, with every field Pax8's Company schema requires."""
+    return {
+        "id": company_id,
+        "name": name,
+        "address": {"street": "1 Sample Street", "city": "Amsterdam", "postalCode": "1011 AB", "country": "NL"},
+        "phone": "+31 20 000 0000",
+        "website": f"https://{name.lower()}.example",
+        "billOnBehalfOfEnabled": False,
+        "selfServiceAllowed": False,
+        "orderApprovalRequired": False,
+        "status": "Active",
+    }
+
+
 def _sample_sub(
     n: int, product: str, name: str, quantity: int, price: float, cost: float, **more: Any
 ) -> dict[str, Any]:
@@ -404,7 +421,7 @@ def _sample_sub(
 # 204, which Halo's Pax8 sync bills the customer; E5, 12 where Halo's line, kept by hand, bills 7; F3, 49
 # seats that no line bills.
 SAMPLE_NORTHWIND = "3a9c5e71-2b8d-4f06-a1e4-7d0b6c2f9e58"
-NORTHWIND_COMPANY = {"id": SAMPLE_NORTHWIND, "name": "Northwind", "status": "Active"}
+NORTHWIND_COMPANY = _sample_company(SAMPLE_NORTHWIND, "Northwind")
 _NORTHWIND = {"companyId": SAMPLE_NORTHWIND, "startDate": "2026-11-01T00:00:00Z",
               "createdDate": "2026-10-30T00:00:00Z", "billingStart": "2026-11-01"}  # fmt: skip
 NORTHWIND_PAX8 = [
@@ -435,8 +452,8 @@ def sample_pax8_invoice(
     invoice = {
         "id": SAMPLE_INVOICE,
         "invoiceDate": "2026-10-05",  # the 5th: Pax8 generates a month's final invoice then (docs/msp.md)
-        "dueDate": "2026-11-04",
-        "status": "Unpaid",
+        "dueDate": "2026-11-04",  # (no status: Pax8's Invoice schema gives none; its balance says what is owed)
+        "balance": 0.0,
         "partnerName": "Sample MSP",
         "total": 0.0,
         "currencyCode": "EUR",
@@ -453,7 +470,8 @@ def sample_pax8_invoice(
                 "subscriptionId": sub["id"],
                 "productId": sub["productId"],
                 "productName": sub["productName"],
-                "chargeType": "Monthly",
+                "chargeType": "per",  # Pax8's enum: flat or per (a seat)
+                "term": "Monthly",
                 "startPeriod": "2026-10-01",
                 "endPeriod": "2026-10-31",
                 "quantity": quantity,
@@ -465,5 +483,5 @@ def sample_pax8_invoice(
                 "currencyCode": "EUR",
             }
         )
-    invoice["total"] = round(sum(i["costTotal"] for i in items), 2)
+    invoice["total"] = invoice["balance"] = round(sum(i["costTotal"] for i in items), 2)
     return [invoice], {SAMPLE_INVOICE: items}

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from auditor_dev import contracts
 from auditor_dev.loopback import LoopbackServer
 
 
@@ -35,7 +36,12 @@ Route = Callable[[Asked], Reply]
 
 
 class StandIn:
-    """A loopback server answering through `route` (subclasses define it)."""
+    """A loopback server answering through `route` (subclasses define it). A stand-in that names its
+    vendor's published `contract` (auditor_dev/contracts/<contract>.json) holds every request it is sent
+    and every answer it gives to it: what falls outside is recorded (auditor_dev.contracts) and fails the
+    test that caused it."""
+
+    contract: ClassVar[str | None] = None
 
     def __init__(self, token: str | None = "stand-in-token") -> None:
         self.token = token
@@ -71,6 +77,14 @@ class StandIn:
         return Reply(429, {"error": "throttled"})
 
     def answer(self, asked: Asked) -> Reply:
+        if self.contract is None:
+            return self._answer(asked)
+        contracts.check_request(self.contract, asked.method, asked.path, asked.query, asked.body)
+        reply = self._answer(asked)
+        contracts.check_answer(self.contract, asked.method, asked.path, reply.status, reply.body)
+        return reply
+
+    def _answer(self, asked: Asked) -> Reply:
         with self._lock:
             self.requests.append(asked)
             if self.throttle > 0:

@@ -72,6 +72,8 @@ class SherwebStandIn(StandIn):
     """Sherweb for one service provider: its client credentials, its APIM subscription key, and per
     customer (its id) its subscription details and its catalog."""
 
+    contract = "sherweb"  # its published schema (auditor_dev/contracts/sherweb.json) holds every request and answer
+
     def __init__(
         self,
         *,
@@ -197,6 +199,7 @@ def sample_sherweb() -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[di
     exchange = {
         "id": "b7c1e2d3-0000-4000-8000-0000000000f1",
         "productName": "Exchange Online (Plan 1)",
+        "description": "Exchange Online (Plan 1), monthly commitment",  # required by Sherweb's Subscription
         "sku": "MS-0C-EXO-P1-NCE-1M",
         "quantity": 1,
         "purchaseDate": "2026-05-09T00:00:00Z",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 
 VIOLATIONS_FILE = "LICENSE_AUDITOR_CONTRACT_VIOLATIONS"  # the environment variable naming the file
 
@@ -44,3 +45,33 @@ def seen() -> list[str]:
 def forget() -> None:
     with _lock:
         _seen.clear()
+
+
+def check_request(contract: str, method: str, path: str, query: Mapping[str, str], body: object) -> None:
+    """Record what of a request a client sent to `contract`'s stand-in falls outside its published schema."""
+    from auditor_dev.contracts import openapi  # jsonschema and the documents: loaded when first asked
+
+    held = openapi.load(contract)
+    if held.exempt(method, path):
+        return
+    try:
+        problems = held.check_request(method, path, query, body)
+    except RecursionError:  # a body nested past what a validator walks: no vendor's schema nests so deep
+        problems = ["a body nested too deep to hold to the published schema"]
+    for problem in problems:
+        record(contract, f"{method} {path}", problem)
+
+
+def check_answer(contract: str, method: str, path: str, status: int, body: object) -> None:
+    """Record what of a stand-in's answer to `method path` falls outside `contract`'s published schema."""
+    from auditor_dev.contracts import openapi
+
+    held = openapi.load(contract)
+    if held.exempt(method, path):
+        return
+    try:
+        problems = held.check_answer(method, path, status, body)
+    except RecursionError:
+        problems = ["an answer nested too deep to hold to the published schema"]
+    for problem in problems:
+        record(contract, f"answer {status} to {method} {path}", problem)

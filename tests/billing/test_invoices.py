@@ -114,7 +114,9 @@ def test_pax8s_invoices_newest_first_and_their_items(pax8: tuple[Pax8StandIn, Pa
     [
         ({"quantity": 2.5}, "the quantity"),
         ({"costTotal": 1e300}, "the amount"),
-        ({"currencyCode": None}, "the currency"),
+        pytest.param(
+            {"currencyCode": None}, "the currency", marks=pytest.mark.off_contract("a string in Pax8's schema")
+        ),
         ({"companyId": "../x"}, "the customer"),
     ],
 )

@@ -183,7 +183,11 @@ def _flooded(body: dict[str, Any], number: int) -> bytes:
         (_counting(700), "GET /subscriptions: Pax8 counts 700 subscriptions, its pages held 600"),
         (_counting(10_001), "GET /subscriptions: 10001 subscriptions, more than 10000 of one company"),
         (_doubled, "GET /subscriptions: page 0 holds 400 subscriptions, more than 200"),
-        (_flooded, "GET /subscriptions: the answer is over 4 MiB"),
+        pytest.param(
+            _flooded,
+            "GET /subscriptions: the answer is over 4 MiB",
+            marks=pytest.mark.off_contract("padded with a key Pax8's Page does not give"),
+        ),
         (
             _on_page_1({"totalElements": 599}),
             "GET /subscriptions: the listing changed while it was read (600, then 599)",

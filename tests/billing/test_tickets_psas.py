@@ -67,8 +67,10 @@ def _halo_env(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
 
 def _autotask() -> AutotaskTicketsStandIn:
     at = sample_autotask()
-    contacts = [{"id": 30400001, "companyID": AUTOTASK_COMPANY, "emailAddress": "it@fabrikam.example",
-                 "isActive": True}]  # fmt: skip
+    # Autotask's swagger gives a contact's isActive as an integer: 1 active, 0 not
+    contacts = [{"id": 30400001, "companyID": AUTOTASK_COMPANY, "emailAddress": "it@fabrikam.example", "isActive": 1},
+                {"id": 30400002, "companyID": AUTOTASK_COMPANY, "emailAddress": "left@fabrikam.example",
+                 "isActive": 0}]  # fmt: skip
     return AutotaskTicketsStandIn(
         integration_code=SAMPLE_INTEGRATION_CODE, username=SAMPLE_USERNAME, secret=KEYS, companies=at.companies,
         contracts=at.contracts, services=at.services, units=at.units, currencies=at.currencies, contacts=contacts,
@@ -259,6 +261,7 @@ def test_autotask_links_the_affected_users_contact() -> None:
         desk = AutotaskDesk(client)
         assert desk.contact(AUTOTASK_COMPANY, "IT@fabrikam.example") == 30400001  # its e-mail address, any case
         assert desk.contact(AUTOTASK_COMPANY, "nobody@fabrikam.example") is UNSET  # none: no contact is linked
+        assert desk.contact(AUTOTASK_COMPANY, "left@fabrikam.example") is UNSET  # an inactive contact (isActive 0)
         assert desk.contact(AUTOTASK_COMPANY, "") is UNSET  # a finding about no user
 
 

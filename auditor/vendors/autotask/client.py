@@ -20,7 +20,9 @@ under the API's own URL (a URL elsewhere is refused, never followed). "Queries w
 ContractServiceUnit entity for every period" (Autotask's ContractServiceUnits page): the unit whose
 startDate..endDate holds the day is the one billing then (two of one contract service holding it: the
 later start, an adjustment's). A service's seats are its unit's `units`; a seat's price is its contract
-service's `adjustedPrice` when set, else its `unitPrice`, and a seat's cost its `unitCost`. A unit's
+service's `internalCurrencyAdjustedPrice` when set and the customer is billed in the internal currency
+(Autotask's published swagger gives a contract service no other adjusted price), else its `unitPrice`,
+and a seat's cost its `unitCost`. A unit's
 own `price` and `cost` are the period's ("Contract Period Price"): each must be `units` times the
 seat's figure or the seat's figure itself, else that line's money is not read (its `doubt`, a named
 gap). Autotask includes none at no charge (less_included 0), and bills every unit of an active
@@ -98,7 +100,7 @@ class ContractService(Entity, frozen=True):
     serviceID: object = None
     unitPrice: object = None
     unitCost: object = None
-    adjustedPrice: object = None
+    internalCurrencyAdjustedPrice: object = None  # Autotask's swagger gives no adjustedPrice in the customer's
 
 
 class _Company(Entity, frozen=True):
@@ -309,7 +311,9 @@ def _line(
         raise error(f"{name}'s contract service {contract_service} is none of contract {contract_id}'s for its service")
     units = _FIELDS.number(raw.units, f"{name}'s units", whole=True, most=MAX_SEATS)
     where = f"contract service {contract_service}'s"
-    each = _FIELDS.price(seat.adjustedPrice, f"{where} adjustedPrice")
+    each = None
+    if currencies[0] == currencies[1]:  # the adjusted price is in the internal currency: the customer's here
+        each = _FIELDS.price(seat.internalCurrencyAdjustedPrice, f"{where} internalCurrencyAdjustedPrice")
     each = each if each is not None else _FIELDS.price(seat.unitPrice, f"{where} unitPrice")
     cost = _FIELDS.price(seat.unitCost, f"{where} unitCost")
     period, period_cost = _FIELDS.price(raw.price, f"{name}'s price"), _FIELDS.price(raw.cost, f"{name}'s cost")

@@ -131,7 +131,9 @@ class AutotaskDesk:
             return UNSET
         contacts = self._at.query("Contacts", [Filter("eq", "companyID", company)], _Contact)
         one = by_address(contacts, upn, lambda c: c.emailAddress)
-        return one.id if one is not None and one.isActive is not False and isinstance(one.id, int) else UNSET
+        # isActive is an integer in Autotask's swagger (0: inactive); false is read alike (0 == False)
+        active = one is not None and one.isActive != 0
+        return one.id if one is not None and active and isinstance(one.id, int) else UNSET
 
     def new_ticket(self, company: int, where: str, filing: Filing) -> tuple[str, Any]:
         title = keyed(filing.summary, filing.key, TITLE_MAX)
