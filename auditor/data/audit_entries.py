@@ -5,7 +5,9 @@ Only the activities that can explain a new finding are read:
 
     Change user license        a license assigned to or removed from a user directly
     Update user                a user's properties (Department, UsageLocation, AccountEnabled,
-                               AssignedLicense ...) in `targetResources[0].modifiedProperties`
+                               AssignedLicense ...) in `targetResources[0].modifiedProperties`; a long
+                               one split into "sequence" entries without them (additionalDetails id,
+                               seq, c, b: auditor.apply.undo_audit joins them)
     Add member to group        the member is the User target, the group in Group.ObjectID /
     Remove member from group   Group.DisplayName (modifiedProperties) and a Group target
     Disable account            the account's sign-in blocked: when it was disabled (grace_days)
@@ -43,6 +45,9 @@ ENABLE = "Enable account"  # the account's sign-in allowed again
 # reads these back as far as the log keeps them, the others for the nightly interval only
 ACCOUNT_STATE = (UPDATE, DISABLE, ENABLE)
 TEXT_LIMIT = 2000
+# a modified property's old and new values, and an additionalDetails value, may hold a user's whole licence list
+# or a part of a split record (a "sequence" event, michev.info): kept whole up to this, as Graph sends them
+VALUE_LIMIT = 64_000
 
 
 class BadAudit(Exception):
@@ -75,6 +80,12 @@ class AuditEntry:
     by: str  # the user's UPN (else display name) or the app's display name (else app id)
     by_id: str
     targets: tuple[Target, ...] = ()
+    correlation: str = ""  # correlationId: the entries of one operation share it
+    details: tuple[tuple[str, str], ...] = ()  # additionalDetails' key/value pairs
+
+    def detail(self, key: str) -> str | None:
+        """The value of additionalDetails' `key` (the first), or None."""
+        return next((v for k, v in self.details if k == key), None)
 
     @property
     def when(self) -> datetime:
@@ -93,7 +104,7 @@ def parse_time(text: str) -> datetime:
     return parse_timestamp(text, require_zone=True)
 
 
-def _str(obj: Mapping[str, object], key: str, required: bool = False) -> str | None:
+def _str(obj: Mapping[str, object], key: str, required: bool = False, limit: int = TEXT_LIMIT) -> str | None:
     value = obj.get(key)
     if value is None:
         if required:
@@ -101,7 +112,7 @@ def _str(obj: Mapping[str, object], key: str, required: bool = False) -> str | N
         return None
     if not isinstance(value, str):
         raise BadAudit(f"{key}: expected a string, got {type(value).__name__}")
-    return value[:TEXT_LIMIT]
+    return value[:limit]
 
 
 def _obj(obj: Mapping[str, object], key: str) -> Mapping[str, object]:
@@ -151,7 +162,13 @@ def entry_from_graph(raw: Any) -> AuditEntry:
         for j, m in enumerate(_list(t, "modifiedProperties")):
             if not isinstance(m, Mapping):
                 raise BadAudit(f"targetResources[{i}].modifiedProperties[{j}]: expected an object")
-            modified.append(Modified(_str(m, "displayName") or "", _str(m, "oldValue"), _str(m, "newValue")))
+            modified.append(
+                Modified(
+                    _str(m, "displayName") or "",
+                    _str(m, "oldValue", limit=VALUE_LIMIT),
+                    _str(m, "newValue", limit=VALUE_LIMIT),
+                )
+            )
         targets.append(
             Target(
                 _str(t, "type") or "",
@@ -161,6 +178,11 @@ def entry_from_graph(raw: Any) -> AuditEntry:
                 tuple(modified),
             )
         )
+    details = []
+    for i, kv in enumerate(_list(raw, "additionalDetails")):
+        if not isinstance(kv, Mapping):
+            raise BadAudit(f"additionalDetails[{i}]: expected an object")
+        details.append((_str(kv, "key") or "", _str(kv, "value", limit=VALUE_LIMIT) or ""))
     return AuditEntry(
         _str(raw, "id", required=True) or "",
         _str(raw, "activityDisplayName", required=True) or "",
@@ -170,6 +192,8 @@ def entry_from_graph(raw: Any) -> AuditEntry:
         by,
         by_id,
         tuple(targets),
+        _str(raw, "correlationId") or "",
+        tuple(details),
     )
 
 
@@ -263,12 +287,17 @@ class TargetResource(TypedDict):
     modifiedProperties: list[ModifiedProperty]
 
 
+class KeyValue(TypedDict):
+    key: str
+    value: str
+
+
 class AuditGraph(TypedDict):
     """A directoryAudit in Graph's shape (the fields this program reads), as the snapshot keeps it."""
 
     id: str
     category: str
-    correlationId: None
+    correlationId: str | None
     result: str
     resultReason: str
     activityDisplayName: str
@@ -277,7 +306,7 @@ class AuditGraph(TypedDict):
     operationType: str
     initiatedBy: InitiatedBy
     targetResources: list[TargetResource]
-    additionalDetails: list[Any]
+    additionalDetails: list[KeyValue]
 
 
 class AuditsJson(TypedDict):
@@ -308,7 +337,7 @@ def entry_to_graph(e: AuditEntry) -> AuditGraph:
     return {
         "id": e.id,
         "category": "GroupManagement" if e.activity in (ADD_MEMBER, REMOVE_MEMBER) else "UserManagement",
-        "correlationId": None,
+        "correlationId": e.correlation or None,
         "result": e.result or "success",
         "resultReason": "",
         "activityDisplayName": e.activity,
@@ -329,7 +358,7 @@ def entry_to_graph(e: AuditEntry) -> AuditGraph:
             }
             for t in e.targets
         ],
-        "additionalDetails": [],
+        "additionalDetails": [{"key": k, "value": v} for k, v in e.details],
     }
 
 
