@@ -39,7 +39,16 @@ from datetime import UTC, datetime, timedelta
 
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import timestamp_or_none
-from auditor.data.audit_entries import ADD_MEMBER, LICENSE, REMOVE_MEMBER, UPDATE, AuditEntry, Modified, Target
+from auditor.data.audit_entries import (
+    ADD_MEMBER,
+    LICENSE,
+    REMOVE_MEMBER,
+    UPDATE,
+    AuditEntry,
+    Modified,
+    Target,
+    join_sequences,
+)
 
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
@@ -52,7 +61,6 @@ SKEW = timedelta(minutes=10)  # read the log from this much before the journal's
 ANCHORS = 3  # the journal's first users whose log entries tell the log's clock from the journal's
 _SKU = re.compile(r"SkuId=([0-9a-fA-F-]{36})", re.IGNORECASE)
 _GROUP = re.compile(r"AssignedByGroup=([0-9a-fA-F-]{36})", re.IGNORECASE)
-MAX_PARTS = 1000  # a split record of more sequence entries than this is not joined
 UNKNOWN = "unknown"  # a license record whose detail cannot tell the product
 
 
@@ -111,60 +119,22 @@ def _target(entry: AuditEntry, user: str) -> Target | None:
     return next((t for t in entry.targets if t.id.lower() == user), None)
 
 
-def _number(entry: AuditEntry, key: str) -> int | None:
-    text = entry.detail(key)
-    return int(text) if text is not None and text.strip().isdigit() else None
-
-
-def _joined(sid: str, parts: list[AuditEntry]) -> _Record:
-    """A record split into sequence entries (additionalDetails id, seq, c, b), joined in seq order."""
-    count = _number(parts[0], "c")
-    by_seq = {n: e for e in parts if (n := _number(e, "seq")) is not None}
-    first = by_seq.get(1) or parts[-1]
-    if count is None or not 0 < count <= MAX_PARTS or sorted(by_seq) != list(range(1, count + 1)):
-        return _Record(
-            first,
-            (),
-            f"its record is split into {count if count is not None else 'an unknown number of'} sequence entries "
-            f"(additionalDetails id {sid[:40]}) of which {len(by_seq)} were read",
-        )
-    text = "".join(by_seq[n].detail("b") or "" for n in range(1, count + 1))
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        doc = None
-    if not isinstance(doc, list) or not all(isinstance(m, dict) for m in doc):
-        return _Record(
-            first, (), f"its {count} sequence entries (additionalDetails id {sid[:40]}) join to no modifiedProperties"
-        )
-    modified = tuple(
-        Modified(str(m.get("displayName") or ""), _text(m.get("oldValue")), _text(m.get("newValue"))) for m in doc
-    )
-    return _Record(first, modified)
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def _records(entries: list[AuditEntry], user: str) -> list[_Record]:
     """The user's changes in the log, newest first: each entry with modifiedProperties for the user, each
-    split record joined, and each "Change user license" whose operation (correlationId) left no detail read."""
+    split record joined (auditor.data.audit_entries.join_sequences), and each "Change user license" whose
+    operation (correlationId) left no detail read."""
     out: list[_Record] = []
-    parts: dict[str, list[AuditEntry]] = {}
     bare: list[AuditEntry] = []
-    for entry in entries:
+    for entry, missing in join_sequences(entries):
         target = _target(entry, user)
         if target is None:
             continue
-        sid = entry.detail("id")
-        if target.modified:
+        if missing:
+            out.append(_Record(entry, (), missing))
+        elif target.modified:
             out.append(_Record(entry, target.modified))
-        elif entry.activity == UPDATE and sid and entry.detail("seq") is not None:
-            parts.setdefault(sid, []).append(entry)
         elif entry.activity == LICENSE:
             bare.append(entry)
-    out += [_joined(sid, group) for sid, group in parts.items()]
     detailed = {r.entry.correlation for r in out if r.entry.correlation}
     for entry in bare:
         if not entry.correlation or entry.correlation not in detailed:

@@ -20,8 +20,8 @@ with Graph's field names: `since`/`until` is the interval the entries were read 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -195,6 +195,64 @@ def entry_from_graph(raw: Any) -> AuditEntry:
         _str(raw, "correlationId") or "",
         tuple(details),
     )
+
+
+MAX_PARTS = 1000  # a split record of more sequence entries than this is not joined
+
+
+def _number(entry: AuditEntry, key: str) -> int | None:
+    text = entry.detail(key)
+    return int(text) if text is not None and text.strip().isdigit() else None
+
+
+def _joined(sid: str, parts: list[AuditEntry]) -> tuple[AuditEntry, str]:
+    count = _number(parts[0], "c")
+    by_seq = {n: e for e in parts if (n := _number(e, "seq")) is not None}
+    first = by_seq.get(1) or parts[-1]
+    if count is None or not 0 < count <= MAX_PARTS or sorted(by_seq) != list(range(1, count + 1)):
+        shown = count if count is not None else "an unknown number of"
+        return (
+            first,
+            f"its record is split into {shown} sequence entries (additionalDetails id {sid[:40]}) "
+            f"of which {len(by_seq)} were read",
+        )
+    try:
+        doc = json.loads("".join(by_seq[n].detail("b") or "" for n in range(1, count + 1)))
+    except ValueError:
+        doc = None
+    if not isinstance(doc, list) or not all(isinstance(m, Mapping) for m in doc):
+        return first, f"its {count} sequence entries (additionalDetails id {sid[:40]}) join to no modifiedProperties"
+    modified = tuple(
+        Modified(
+            str(m.get("displayName") or ""),
+            v if isinstance(v := m.get("oldValue"), str) else None,
+            w if isinstance(w := m.get("newValue"), str) else None,
+        )
+        for m in doc
+    )
+    targets = tuple(replace(t, modified=modified) if t.type == "User" else t for t in first.targets)
+    return replace(first, targets=targets, details=()), ""
+
+
+def join_sequences(entries: Sequence[AuditEntry]) -> list[tuple[AuditEntry, str]]:
+    """The entries, each record Entra split into "sequence" entries without modifiedProperties (michev.info:
+    additionalDetails id shared, seq, c the count, b a part of the modifiedProperties' JSON) joined into one
+    entry (its first part's, the modifiedProperties on its User target) at the place of its first part; with
+    why it could not be joined when not all its parts were read (then it carries none). Others: "" beside."""
+    parts: dict[str, list[AuditEntry]] = {}
+    for e in entries:
+        sid = e.detail("id")
+        if e.activity == UPDATE and sid and e.detail("seq") is not None:
+            parts.setdefault(sid, []).append(e)
+    out: list[tuple[AuditEntry, str]] = []
+    for e in entries:
+        sid = e.detail("id")
+        if sid in parts:
+            group = parts.pop(sid)
+            out.append(_joined(sid, group))
+        elif not (e.activity == UPDATE and sid and e.detail("seq") is not None):
+            out.append((e, ""))
+    return out
 
 
 def disabled_times(audits: DirectoryAudits | None) -> dict[str, str]:
