@@ -1,29 +1,37 @@
 """Whether the tenant's own record bears out a journal line before undo reverts it: the directory audit
 log (GET /auditLogs/directoryAudits, AuditLog.Read.All) read at the call (docs/plan-and-apply.md,
-"What undo reads at the call").
+"What undo promises"; the log's shape as Entra writes it: docs/graph.md).
 
 A journal is a file beside the plan: edited, it can name a change the tool never made (a license removed
 by someone else, a removal that was skipped), and undo would then give the license back. So before undo
-sends the reverse of a license or membership change, the audit log must show, as the latest change of
-that user's product (or of that user's membership of that group), a write made by the credential undo
+sends the reverse of a license, membership or usage location change, the audit log must show, as the
+latest change of that user's product (membership, usage location), a write made by the credential undo
 signs in with (initiatedBy.app.appId of an app's token, initiatedBy.user.id of a user's), in the
 direction the journal records:
 
-    assign_license   "Change user license" / "Update user" with AssignedLicense (modifiedProperties):
-                     each product undo gives back or takes away was removed (or added) by that write
-    add_member       "Add member to group" with the user and the group (targetResources)
-    remove_member    "Remove member from group" likewise
+    assign_license      "Update user" with LicenseAssignmentDetail (each assignment and the group giving
+                        it: a direct copy removed beside a group's shows there) or AssignedLicense (the
+                        user's whole list, old and new); "Change user license" carries no detail (its
+                        operation's "Update user" does, joined by correlationId); a record split into
+                        "sequence" entries (additionalDetails id, seq, c, b) is joined first
+    set_usage_location  "Update user" with UsageLocation old (the journal's before) and new (its value)
+    add_member          "Add member to group" with the user and the group (targetResources)
+    remove_member       "Remove member from group" likewise
+
+Where the tool's own latest license record cannot tell the product (a sequence not all read, a list the
+same before and after without LicenseAssignmentDetail), the user's licenseAssignmentStates read now must
+show the direct copy as the line left it; else that product is named unproven.
 
 A line the log does not bear out is refused (named, exit 3): no write in the log's 30 days (Entra ID keeps
 them 30 days with P1 or P2, 7 without), another writer's change since (undo does not overwrite it), or one
 in the other direction. A log that cannot be read (a token without AuditLog.Read.All, a 403) is a named gap,
 and the change is refused too. The log takes some minutes to show a write: an undo just after an apply may
-be refused, and succeeds when run again later. set_usage_location and reprocess are not checked: neither
-gives or takes a license.
+be refused, and succeeds when run again later. reprocess is not checked: it gives or takes nothing.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,22 +39,34 @@ from datetime import UTC, datetime, timedelta
 
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import timestamp_or_none
-from auditor.data.audit_entries import ADD_MEMBER, LICENSE, REMOVE_MEMBER, UPDATE, AuditEntry, Target
+from auditor.data.audit_entries import (
+    ADD_MEMBER,
+    LICENSE,
+    REMOVE_MEMBER,
+    UPDATE,
+    AuditEntry,
+    Modified,
+    Target,
+    join_sequences,
+)
 
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
 from ..graph.directory_audits import AUDIT_LOG, KEPT_DAYS, audit_path, entry_pages, iso
 from ..graph.retries import GraphRequestError
 from .journal import JournalLine
+from .state import UserState
 
 SKEW = timedelta(minutes=10)  # read the log from this much before the journal's first write says
 ANCHORS = 3  # the journal's first users whose log entries tell the log's clock from the journal's
-_SKU = re.compile(r"SkuId=([0-9a-fA-F-]{36})")
+_SKU = re.compile(r"SkuId=([0-9a-fA-F-]{36})", re.IGNORECASE)
+_GROUP = re.compile(r"AssignedByGroup=([0-9a-fA-F-]{36})", re.IGNORECASE)
+UNKNOWN = "unknown"  # a license record whose detail cannot tell the product
 
 
 def _licenses(value: str | None) -> dict[str, str]:
     """skuId (lower case) -> its part of an AssignedLicense value ("[SkuName=…, SkuId=…, DisabledPlans=[…]]",
-    Graph's text: the whole list in "Update user", the products changed in the emulator's entries)."""
+    Graph's text: the user's whole list in "Update user")."""
     text = value or ""
     found = list(_SKU.finditer(text))
     return {
@@ -55,20 +75,106 @@ def _licenses(value: str | None) -> dict[str, str]:
     }
 
 
-def _license_change(entry: AuditEntry, user: str, sku: str) -> str | None:
-    """ "removed" or "added" when the entry changed the user's copy of `sku`, else None."""
-    if entry.activity not in (LICENSE, UPDATE):
+def _direct(value: str | None) -> dict[str, str] | None:
+    """LicenseAssignmentDetail: skuId (lower case) -> its disabled plans, for each assignment no group gives
+    (AssignedByGroup empty); None when the value is not a list of assignments this can read."""
+    try:
+        doc = json.loads(value) if value else []
+    except ValueError:
         return None
-    for target in entry.targets:
-        if target.id.lower() != user:
+    if not isinstance(doc, list):
+        return None
+    out: dict[str, str] = {}
+    for item in doc:
+        if isinstance(item, str):  # the bracketed text form AssignedLicense has
+            sku, group = _SKU.search(item), _GROUP.search(item)
+            if sku is None:
+                return None
+            if group is None:
+                out[sku.group(1).lower()] = item[sku.end() :].lower()
             continue
-        for prop in target.modified:
-            if prop.name != "AssignedLicense":
-                continue
-            old, new = _licenses(prop.old).get(sku), _licenses(prop.new).get(sku)
-            if old != new:
-                return "removed" if new is None else "added"
-    return None
+        if not isinstance(item, dict):
+            return None
+        keys = {str(k).lower(): v for k, v in item.items()}
+        sku_id, by_group = keys.get("skuid"), keys.get("assignedbygroup")
+        if not isinstance(sku_id, str):
+            return None
+        if not by_group:
+            plans = keys.get("disabledplans")
+            out[sku_id.lower()] = json.dumps(sorted(str(x).lower() for x in plans) if isinstance(plans, list) else [])
+    return out
+
+
+@dataclass(frozen=True)
+class _Record:
+    """One change of the user in the log: an entry with its modifiedProperties for the user, or a split
+    record joined from its sequence entries (`entry`: its first), or a record whose detail is `missing`."""
+
+    entry: AuditEntry
+    modified: tuple[Modified, ...]
+    missing: str = ""
+
+
+def _target(entry: AuditEntry, user: str) -> Target | None:
+    return next((t for t in entry.targets if t.id.lower() == user), None)
+
+
+def _records(entries: list[AuditEntry], user: str) -> list[_Record]:
+    """The user's changes in the log, newest first: each entry with modifiedProperties for the user, each
+    split record joined (auditor.data.audit_entries.join_sequences), and each "Change user license" whose
+    operation (correlationId) left no detail read."""
+    out: list[_Record] = []
+    bare: list[AuditEntry] = []
+    for entry, missing in join_sequences(entries):
+        target = _target(entry, user)
+        if target is None:
+            continue
+        if missing:
+            out.append(_Record(entry, (), missing))
+        elif target.modified:
+            out.append(_Record(entry, target.modified))
+        elif entry.activity == LICENSE:
+            bare.append(entry)
+    detailed = {r.entry.correlation for r in out if r.entry.correlation}
+    for entry in bare:
+        if not entry.correlation or entry.correlation not in detailed:
+            why = 'its "Change user license" entry carries no detail and no "Update user" of that operation was read'
+            out.append(_Record(entry, (), why))
+    return sorted(out, key=lambda r: (r.entry.when, r.entry.id), reverse=True)
+
+
+def _license_change(record: _Record, sku: str) -> str | None:
+    """ "removed" or "added" when the record changed the user's direct copy of `sku`; UNKNOWN when it is a
+    license record whose detail cannot tell; None when it did not change the product."""
+    if record.missing:
+        return UNKNOWN if record.entry.activity in (LICENSE, UPDATE) else None
+    props = {m.name: m for m in record.modified}
+    detail = props.get("LicenseAssignmentDetail")
+    if detail is not None:
+        old, new = _direct(detail.old), _direct(detail.new)
+        if old is not None and new is not None:
+            if old.get(sku) != new.get(sku):
+                return "removed" if sku not in new else "added"
+            return None
+    listed = props.get("AssignedLicense")
+    if listed is None:
+        return UNKNOWN if detail is not None else None  # a LicenseAssignmentDetail this cannot read
+    was, now = _licenses(listed.old).get(sku), _licenses(listed.new).get(sku)
+    if was != now:
+        return "removed" if now is None else "added"
+    # held before and after: a direct copy removed (or added) beside a group's leaves the list as it was
+    return UNKNOWN if was is not None and detail is None else None
+
+
+def _value(text: str | None) -> str | None:
+    """A property's value as "Update user" writes it (a JSON array of one value, `["DE"]`), or None."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        value = text
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else None
+    return value.strip().upper() if isinstance(value, str) and value.strip() else None
 
 
 def _in_group(target: Target, group: str) -> bool:
@@ -174,9 +280,10 @@ class AuditProof:
         ok = [e for e in found if e.result in ("", "success")]
         return sorted(ok, key=lambda e: (e.when, e.id), reverse=True)
 
-    async def unproven(self, line: JournalLine, inverse: Change) -> str | None:
+    async def unproven(self, line: JournalLine, inverse: Change, state: UserState | None = None) -> str | None:
         """Why the audit log does not bear out `line` as this credential's own write, for what its
-        inverse sends (None: it does, or the change gives or takes no license)."""
+        inverse sends (None: it does, or the change gives or takes nothing); `state`: the user as read
+        just now, whose licenseAssignmentStates speak where the tool's own record cannot."""
         change = line.change
         if inverse.kind == "assign_license":
             body = inverse.body or {}
@@ -188,6 +295,8 @@ class AuditProof:
             wanted = [(f"product {sku}", sku, "removed" if sku in removed else "added") for sku in skus]
         elif inverse.kind in ("add_member", "remove_member") and change.group:
             wanted = [(f"membership of group {change.group}", change.group.lower(), change.kind)]
+        elif inverse.kind == "set_usage_location":
+            wanted = [("usage location", "", change.kind)]
         else:
             return None
         who = await self._writer()
@@ -196,8 +305,14 @@ class AuditProof:
         entries = await self._entries(change.user.lower())
         if isinstance(entries, str):
             return f"{entries}: undo cannot tell this tool made the change; not undone"
+        records = _records(entries, change.user.lower())
         for what, key, direction in wanted:
-            why = self._borne_out(entries, change, what, key, direction, who)
+            if change.kind == "assign_license":
+                why = _license_borne_out(records, line, what, key, direction, who, state)
+            elif change.kind == "set_usage_location":
+                why = _location_borne_out(records, line, who)
+            else:
+                why = self._borne_out(entries, change, what, key, direction, who)
             if why:
                 return why
         return None
@@ -207,38 +322,116 @@ class AuditProof:
         entries: list[AuditEntry], change: Change, what: str, key: str, direction: str, who: tuple[str, str]
     ) -> str | None:
         user = change.user.lower()
-        for entry in entries:  # newest first: the latest change of the product (or membership) decides
-            made = (
-                _license_change(entry, user, key)
-                if change.kind == "assign_license"
-                else _membership_change(entry, user, key)
-            )
+        for entry in entries:  # newest first: the latest change of the membership decides
+            made = _membership_change(entry, user, key)
             if made is None:
                 continue
-            if (entry.by_type, entry.by_id.lower()) != (who[0], who[1].lower()):
-                return (
-                    f"the directory audit log's latest change of the {what} for user {change.user} was made by "
-                    f"{entry.by or entry.by_id or 'an unnamed writer'} at {entry.at}, not by this tool's "
-                    f"credential ({who[0]} {who[1]}): undo does not overwrite it"
-                )
-            if made != direction:
-                return (
-                    f"the directory audit log's latest change of the {what} for user {change.user} "
-                    f"({entry.at}) is not the one the journal's line records: not undone"
-                )
-            return None
+            return _judged(entry, change, what, who, made == direction)
+        return _none_shown(change, what, who)
+
+
+def _mine(entry: AuditEntry, who: tuple[str, str]) -> bool:
+    return (entry.by_type, entry.by_id.lower()) == (who[0], who[1].lower())
+
+
+def _judged(entry: AuditEntry, change: Change, what: str, who: tuple[str, str], as_recorded: bool) -> str | None:
+    """The latest change of `what` bears out the line when this credential made it as the journal records."""
+    if not _mine(entry, who):
         return (
-            f"the directory audit log (GET /auditLogs/directoryAudits, the last {KEPT_DAYS} days) shows no change "
-            f"of the {what} for user {change.user} by this tool's credential ({who[0]} {who[1]}): the journal's "
-            "line is not borne out (the log takes some minutes to show a write: undo again later if it was "
-            "just made)"
+            f"the directory audit log's latest change of the {what} for user {change.user} was made by "
+            f"{entry.by or entry.by_id or 'an unnamed writer'} at {entry.at}, not by this tool's "
+            f"credential ({who[0]} {who[1]}): undo does not overwrite it"
         )
+    if not as_recorded:
+        return (
+            f"the directory audit log's latest change of the {what} for user {change.user} "
+            f"({entry.at}) is not the one the journal's line records: not undone"
+        )
+    return None
 
 
-async def not_borne_out(proof: AuditProof | None, line: JournalLine, change: Change) -> str | None:
+def _none_shown(change: Change, what: str, who: tuple[str, str]) -> str:
+    return (
+        f"the directory audit log (GET /auditLogs/directoryAudits, the last {KEPT_DAYS} days) shows no change "
+        f"of the {what} for user {change.user} by this tool's credential ({who[0]} {who[1]}): the journal's "
+        "line is not borne out (the log takes some minutes to show a write: undo again later if it was "
+        "just made)"
+    )
+
+
+def _license_borne_out(
+    records: list[_Record],
+    line: JournalLine,
+    what: str,
+    sku: str,
+    direction: str,
+    who: tuple[str, str],
+    state: UserState | None,
+) -> str | None:
+    """The latest record that changed (or may have changed) the user's direct copy of `sku`."""
+    change = line.change
+    for record in records:  # newest first: the latest change of the product decides
+        made = _license_change(record, sku)
+        if made is None:
+            continue
+        if made != UNKNOWN:
+            return _judged(record.entry, change, what, who, made == direction)
+        entry = record.entry
+        if not _mine(entry, who):
+            return (
+                f"the directory audit log's latest license record for user {change.user} ({entry.at}) was written "
+                f"by {entry.by or entry.by_id or 'an unnamed writer'}, not this tool's credential, and "
+                f"{record.missing or 'it cannot tell the ' + what}: undo does not overwrite it"
+            )
+        if _states_show(line, sku, direction, state):
+            return None  # the tool's own latest license write, and the user's states show its effect
+        why = record.missing or (
+            "its license list is the same before and after (a group gives the product too) and it carries no "
+            "LicenseAssignmentDetail"
+        )
+        return (
+            f"the directory audit log's latest license record for user {change.user} ({entry.at}, this tool's) "
+            f"cannot show the {what} direct copy {direction}: {why}; nor do the user's licenseAssignmentStates "
+            "read now: not undone"
+        )
+    return _none_shown(change, what, who)
+
+
+def _states_show(line: JournalLine, sku: str, direction: str, state: UserState | None) -> bool:
+    """Whether the user's licenseAssignmentStates read now show the direct copy of `sku` as the line left it
+    (gone after a removal, held after an addition), where the journal's before says the other."""
+    if state is None or not state.exists:
+        return False
+    before = {
+        str(s.get("skuId", "")).lower()
+        for s in (line.before or {}).get("licenseAssignmentStates", [])
+        if s.get("assignedByGroup") is None
+    }
+    now = {s.lower() for s in state.direct()}
+    return (sku in before and sku not in now) if direction == "removed" else (sku not in before and sku in now)
+
+
+def _location_borne_out(records: list[_Record], line: JournalLine, who: tuple[str, str]) -> str | None:
+    """The latest "Update user" of the user's UsageLocation must be this credential's, from the journal's
+    before to the value the line set."""
+    change = line.change
+    was = ((line.before or {}).get("usageLocation") or "").upper() or None
+    set_to = str((change.body or {}).get("usageLocation") or "").upper() or None
+    for record in records:
+        prop = next((m for m in record.modified if m.name == "UsageLocation"), None)
+        if prop is None:
+            continue
+        recorded = (_value(prop.old), _value(prop.new)) == (was, set_to)
+        return _judged(record.entry, change, "usage location", who, recorded)
+    return _none_shown(change, "usage location", who)
+
+
+async def not_borne_out(
+    proof: AuditProof | None, line: JournalLine, change: Change, state: UserState | None = None
+) -> str | None:
     """Why the directory audit log does not bear out `line` as this tool's own write (None: it does, or
-    the log was not asked)."""
-    return await proof.unproven(line, change) if proof is not None else None
+    the log was not asked); `state`: the user as read just now."""
+    return await proof.unproven(line, change, state) if proof is not None else None
 
 
 def _names(entry: AuditEntry, user: str) -> bool:

@@ -418,7 +418,7 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Und
     if reasons:
         session.skip(k, change, "; ".join(reasons), before, undoes)
         return False
-    unproven = await not_borne_out(undo.proof, line, change)
+    unproven = await not_borne_out(undo.proof, line, change, state)
     if unproven:  # the journal's line is not borne out by the tenant's audit log: exit 3, named
         session.skip(k, change, unproven, before, undoes)
         undo.problems.append(f"change {line.n} not undone: {unproven}")
@@ -460,7 +460,7 @@ async def _keep_products(
         inv = inverse(removal, k, state, session.client.base_url, Where(journal.path))
         if inv.change is not None:
             session.say(f"      {inv.change.request}")
-            unproven = await not_borne_out(undo.proof, removal, inv.change)
+            unproven = await not_borne_out(undo.proof, removal, inv.change, state)
             if unproven:  # the copy is not put back: the user stays in the group (named below)
                 session.skip(k, inv.change, unproven, state.before(inv.change.skus()), undoes)
                 undo.problems.append(f"change {removal.n} of {journal.path.name} not undone: {unproven}")
@@ -499,7 +499,7 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
             session.skip(k, later.change, inv.note, now.before(later.change.skus()), undoes)
             continue
         session.say(f"      {inv.change.request}")
-        unproven = await not_borne_out(undo.proof, later, inv.change)
+        unproven = await not_borne_out(undo.proof, later, inv.change, now)
         if unproven:  # not joined again: the user stays in the group the join put them in
             session.skip(k, inv.change, unproven, now.before(inv.change.skus()), undoes)
             raise LineFailed(f"change {later.n} of {journal.path.name} not undone: {unproven}")

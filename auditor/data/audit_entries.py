@@ -5,7 +5,9 @@ Only the activities that can explain a new finding are read:
 
     Change user license        a license assigned to or removed from a user directly
     Update user                a user's properties (Department, UsageLocation, AccountEnabled,
-                               AssignedLicense ...) in `targetResources[0].modifiedProperties`
+                               AssignedLicense ...) in `targetResources[0].modifiedProperties`; a long
+                               one split into "sequence" entries without them (additionalDetails id,
+                               seq, c, b: auditor.apply.undo_audit joins them)
     Add member to group        the member is the User target, the group in Group.ObjectID /
     Remove member from group   Group.DisplayName (modifiedProperties) and a Group target
     Disable account            the account's sign-in blocked: when it was disabled (grace_days)
@@ -18,8 +20,8 @@ with Graph's field names: `since`/`until` is the interval the entries were read 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -43,6 +45,9 @@ ENABLE = "Enable account"  # the account's sign-in allowed again
 # reads these back as far as the log keeps them, the others for the nightly interval only
 ACCOUNT_STATE = (UPDATE, DISABLE, ENABLE)
 TEXT_LIMIT = 2000
+# a modified property's old and new values, and an additionalDetails value, may hold a user's whole licence list
+# or a part of a split record (a "sequence" event, michev.info): kept whole up to this, as Graph sends them
+VALUE_LIMIT = 64_000
 
 
 class BadAudit(Exception):
@@ -75,6 +80,12 @@ class AuditEntry:
     by: str  # the user's UPN (else display name) or the app's display name (else app id)
     by_id: str
     targets: tuple[Target, ...] = ()
+    correlation: str = ""  # correlationId: the entries of one operation share it
+    details: tuple[tuple[str, str], ...] = ()  # additionalDetails' key/value pairs
+
+    def detail(self, key: str) -> str | None:
+        """The value of additionalDetails' `key` (the first), or None."""
+        return next((v for k, v in self.details if k == key), None)
 
     @property
     def when(self) -> datetime:
@@ -93,7 +104,7 @@ def parse_time(text: str) -> datetime:
     return parse_timestamp(text, require_zone=True)
 
 
-def _str(obj: Mapping[str, object], key: str, required: bool = False) -> str | None:
+def _str(obj: Mapping[str, object], key: str, required: bool = False, limit: int = TEXT_LIMIT) -> str | None:
     value = obj.get(key)
     if value is None:
         if required:
@@ -101,7 +112,7 @@ def _str(obj: Mapping[str, object], key: str, required: bool = False) -> str | N
         return None
     if not isinstance(value, str):
         raise BadAudit(f"{key}: expected a string, got {type(value).__name__}")
-    return value[:TEXT_LIMIT]
+    return value[:limit]
 
 
 def _obj(obj: Mapping[str, object], key: str) -> Mapping[str, object]:
@@ -151,7 +162,13 @@ def entry_from_graph(raw: Any) -> AuditEntry:
         for j, m in enumerate(_list(t, "modifiedProperties")):
             if not isinstance(m, Mapping):
                 raise BadAudit(f"targetResources[{i}].modifiedProperties[{j}]: expected an object")
-            modified.append(Modified(_str(m, "displayName") or "", _str(m, "oldValue"), _str(m, "newValue")))
+            modified.append(
+                Modified(
+                    _str(m, "displayName") or "",
+                    _str(m, "oldValue", limit=VALUE_LIMIT),
+                    _str(m, "newValue", limit=VALUE_LIMIT),
+                )
+            )
         targets.append(
             Target(
                 _str(t, "type") or "",
@@ -161,6 +178,11 @@ def entry_from_graph(raw: Any) -> AuditEntry:
                 tuple(modified),
             )
         )
+    details = []
+    for i, kv in enumerate(_list(raw, "additionalDetails")):
+        if not isinstance(kv, Mapping):
+            raise BadAudit(f"additionalDetails[{i}]: expected an object")
+        details.append((_str(kv, "key") or "", _str(kv, "value", limit=VALUE_LIMIT) or ""))
     return AuditEntry(
         _str(raw, "id", required=True) or "",
         _str(raw, "activityDisplayName", required=True) or "",
@@ -170,7 +192,67 @@ def entry_from_graph(raw: Any) -> AuditEntry:
         by,
         by_id,
         tuple(targets),
+        _str(raw, "correlationId") or "",
+        tuple(details),
     )
+
+
+MAX_PARTS = 1000  # a split record of more sequence entries than this is not joined
+
+
+def _number(entry: AuditEntry, key: str) -> int | None:
+    text = entry.detail(key)
+    return int(text) if text is not None and text.strip().isdigit() else None
+
+
+def _joined(sid: str, parts: list[AuditEntry]) -> tuple[AuditEntry, str]:
+    count = _number(parts[0], "c")
+    by_seq = {n: e for e in parts if (n := _number(e, "seq")) is not None}
+    first = by_seq.get(1) or parts[-1]
+    if count is None or not 0 < count <= MAX_PARTS or sorted(by_seq) != list(range(1, count + 1)):
+        shown = count if count is not None else "an unknown number of"
+        return (
+            first,
+            f"its record is split into {shown} sequence entries (additionalDetails id {sid[:40]}) "
+            f"of which {len(by_seq)} were read",
+        )
+    try:
+        doc = json.loads("".join(by_seq[n].detail("b") or "" for n in range(1, count + 1)))
+    except ValueError:
+        doc = None
+    if not isinstance(doc, list) or not all(isinstance(m, Mapping) for m in doc):
+        return first, f"its {count} sequence entries (additionalDetails id {sid[:40]}) join to no modifiedProperties"
+    modified = tuple(
+        Modified(
+            str(m.get("displayName") or ""),
+            v if isinstance(v := m.get("oldValue"), str) else None,
+            w if isinstance(w := m.get("newValue"), str) else None,
+        )
+        for m in doc
+    )
+    targets = tuple(replace(t, modified=modified) if t.type == "User" else t for t in first.targets)
+    return replace(first, targets=targets, details=()), ""
+
+
+def join_sequences(entries: Sequence[AuditEntry]) -> list[tuple[AuditEntry, str]]:
+    """The entries, each record Entra split into "sequence" entries without modifiedProperties (michev.info:
+    additionalDetails id shared, seq, c the count, b a part of the modifiedProperties' JSON) joined into one
+    entry (its first part's, the modifiedProperties on its User target) at the place of its first part; with
+    why it could not be joined when not all its parts were read (then it carries none). Others: "" beside."""
+    parts: dict[str, list[AuditEntry]] = {}
+    for e in entries:
+        sid = e.detail("id")
+        if e.activity == UPDATE and sid and e.detail("seq") is not None:
+            parts.setdefault(sid, []).append(e)
+    out: list[tuple[AuditEntry, str]] = []
+    for e in entries:
+        sid = e.detail("id")
+        if sid in parts:
+            group = parts.pop(sid)
+            out.append(_joined(sid, group))
+        elif not (e.activity == UPDATE and sid and e.detail("seq") is not None):
+            out.append((e, ""))
+    return out
 
 
 def disabled_times(audits: DirectoryAudits | None) -> dict[str, str]:
@@ -263,12 +345,17 @@ class TargetResource(TypedDict):
     modifiedProperties: list[ModifiedProperty]
 
 
+class KeyValue(TypedDict):
+    key: str
+    value: str
+
+
 class AuditGraph(TypedDict):
     """A directoryAudit in Graph's shape (the fields this program reads), as the snapshot keeps it."""
 
     id: str
     category: str
-    correlationId: None
+    correlationId: str | None
     result: str
     resultReason: str
     activityDisplayName: str
@@ -277,7 +364,7 @@ class AuditGraph(TypedDict):
     operationType: str
     initiatedBy: InitiatedBy
     targetResources: list[TargetResource]
-    additionalDetails: list[Any]
+    additionalDetails: list[KeyValue]
 
 
 class AuditsJson(TypedDict):
@@ -308,7 +395,7 @@ def entry_to_graph(e: AuditEntry) -> AuditGraph:
     return {
         "id": e.id,
         "category": "GroupManagement" if e.activity in (ADD_MEMBER, REMOVE_MEMBER) else "UserManagement",
-        "correlationId": None,
+        "correlationId": e.correlation or None,
         "result": e.result or "success",
         "resultReason": "",
         "activityDisplayName": e.activity,
@@ -329,7 +416,7 @@ def entry_to_graph(e: AuditEntry) -> AuditGraph:
             }
             for t in e.targets
         ],
-        "additionalDetails": [],
+        "additionalDetails": [{"key": k, "value": v} for k, v in e.details],
     }
 
 

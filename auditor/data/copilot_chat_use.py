@@ -8,7 +8,9 @@ the rest. The Office 365 Management Activity API's Copilot schema
 (learn.microsoft.com/office/office-365-management-api/copilot-schema) names the record: "details are
 captured when users interact with Copilot", each record's `Operation` is `CopilotInteraction` and its
 `UserId` the user's principal name. Graph's auditLogRecord carries the same as `operation`,
-`userId` and `userPrincipalName` (learn.microsoft.com/graph/api/resources/security-auditlogrecord).
+`userId` and `userPrincipalName` (learn.microsoft.com/graph/api/resources/security-auditlogrecord), and
+says whose record it is: `userType` (a guest's is `guest`) and `organizationId` (the tenant's GUID). A
+guest's record and another organisation's are not counted: neither makes a candidate for a seat.
 
 The snapshot keeps what was counted, not the records: the window asked for (`since`, `until`) and one
 row per user with their number of interactions and the latest one's time, in the section
@@ -25,6 +27,11 @@ COPILOT_AUDIT = "copilotInteractions"  # the snapshot file's key, its part in co
 AUDIT_QUERIES_PATH = "/security/auditLog/queries"  # v1.0
 AUDIT_PERMISSION = "AuditLogsQuery.Read.All"  # Application: "All Audit Logs" (Microsoft's page)
 OPERATION = "CopilotInteraction"  # the record's operation (the Management Activity API's Copilot schema)
+# auditLogRecord.userType's member for a guest ("Possible values are: regular, reserved, admin, dcAdmin, system,
+# application, servicePrincipal, customPolicy, systemPolicy, partnerTechnician, guest, unknownFutureValue")
+GUEST = "guest"
+GUEST_RECORD = "a guest"
+OTHER_ORGANIZATION = "another organisation"  # organizationId: "The GUID of the organization's Microsoft 365 tenant"
 
 
 class ChatUseRow(TypedDict):
@@ -110,15 +117,29 @@ class CopilotChatUse:
         return CopilotChatUse(since, until, tuple(users))
 
 
-def count_records(records: Iterable[Any], since: str, until: str) -> CopilotChatUse:
+def count_records(
+    records: Iterable[Any], since: str, until: str, organization: str = "", skipped: list[str] | None = None
+) -> CopilotChatUse:
     """The records' Copilot interactions per user, most active first (then by principal name). A record
-    whose `operation` is not CopilotInteraction is not counted (the query asks for those only); one
-    that is not an object, or names no user, is BadChatUse: the answer is not what Graph documents."""
+    whose `operation` is not CopilotInteraction is not counted (the query asks for those only), nor one
+    of a guest (`userType` guest: a guest is given no paid seat) or of another organisation than
+    `organization` (`organizationId`, the tenant's id; "" does not check): each such record is named in
+    `skipped` (GUEST_RECORD, OTHER_ORGANIZATION). One that is not an object, or names no user, is
+    BadChatUse: the answer is not what Graph documents."""
     counts: dict[str, list[Any]] = {}
     for i, record in enumerate(records):
         if not isinstance(record, Mapping):
             raise BadChatUse(f"record {i}: expected an object")
         if str(record.get("operation") or "").lower() != OPERATION.lower():
+            continue
+        kind, org = record.get("userType"), record.get("organizationId")
+        if isinstance(kind, str) and kind.lower() == GUEST:
+            if skipped is not None:
+                skipped.append(GUEST_RECORD)
+            continue
+        if organization and isinstance(org, str) and org.strip() and org.strip().lower() != organization.lower():
+            if skipped is not None:
+                skipped.append(OTHER_ORGANIZATION)
             continue
         upn, uid, when = record.get("userPrincipalName"), record.get("userId"), record.get("createdDateTime")
         if not isinstance(upn, str) or "@" not in upn:

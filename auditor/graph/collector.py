@@ -507,6 +507,7 @@ class _Run:
                 state.notes,
                 options.copilot_audit_days,
                 options.copilot_audit_until or self.clock(),
+                listed.org[0],  # a record of another organisation is not this tenant's
             ),
         )
         usage, rooms = found.usage, found.rooms

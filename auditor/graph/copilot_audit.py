@@ -10,9 +10,12 @@ audit log's candidates (`audit_log: beside` or `instead`):
 
 Microsoft documents the query as a resource with a `status` ("Possible values are: `notStarted`,
 `running`, `succeeded`, `failed`, `cancelled`, `unknownFutureValue`"), its records as a listing of
-auditLogRecord. The query filters on the operation: the v1.0 auditLogRecordType enumeration lists no
-Copilot member (docs/copilot.md), and a record type Graph does not know would be refused; the
-operation `CopilotInteraction` is the one the Copilot schema documents.
+auditLogRecord; the "Get auditLogQuery" page's example wraps the query in `value`, so both forms are
+read. A record of a guest (`userType` guest) or of another organisation (`organizationId` not the
+tenant's id) is not counted (auditor.data.copilot_chat_use.count_records). The query filters on the
+operation: the v1.0 auditLogRecordType enumeration lists no Copilot member (docs/copilot.md), and a
+record type Graph does not know would be refused; the operation `CopilotInteraction` is the one the
+Copilot schema documents.
 
 The query is polled on the client's clock (tests move a virtual one): at once, then after POLL_FIRST
 seconds, doubling to POLL_CAP, while the total stays within POLL_TOTAL. A query that ends `failed` or
@@ -95,6 +98,13 @@ def _query_id(doc: Any) -> str:
     return qid
 
 
+def _unwrapped(doc: Any) -> Any:
+    """The auditLogQuery of a GET: at the top level, or inside `value` as the "Get auditLogQuery" page's
+    example answers it (`{"value": {"@odata.type": "#microsoft.graph.security.auditLogQuery", ...}}`)."""
+    inner = doc.get("value") if isinstance(doc, dict) and "status" not in doc else None
+    return inner if isinstance(inner, dict) else doc
+
+
 def _status(doc: Any, qid: str) -> str:
     status = doc.get("status") if isinstance(doc, dict) else None
     if not isinstance(status, str):
@@ -108,7 +118,7 @@ async def _wait(client: GraphClient, qid: str) -> bool:
     waited, pause = 0.0, POLL_FIRST
     request = f"GET {AUDIT_QUERIES_PATH}/{qid}"
     while True:
-        doc = await client.get(f"{AUDIT_QUERIES_PATH}/{qid}")
+        doc = _unwrapped(await client.get(f"{AUDIT_QUERIES_PATH}/{qid}"))
         status = _status(doc, qid)
         if status.lower() == DONE.lower():
             return doc.get("isRecordCountLimitExceeded") is True
@@ -125,9 +135,10 @@ async def _wait(client: GraphClient, qid: str) -> bool:
 
 
 async def read_copilot_chat_use(
-    client: GraphClient, gaps: list[Gap], notes: list[str], since: datetime, until: datetime
+    client: GraphClient, gaps: list[Gap], notes: list[str], since: datetime, until: datetime, organization: str = ""
 ) -> CopilotChatUse | None:
-    """The users' Copilot interactions from `since` to `until`, or None with a Gap in `gaps` saying why."""
+    """The users' Copilot interactions from `since` to `until`, or None with a Gap in `gaps` saying why;
+    a guest's records and another organisation's than `organization` (the tenant's id) are not counted."""
     if client.cloud is not Cloud.WORLDWIDE:
         gaps.append(Gap(COPILOT_AUDIT, REQUEST, "the audit log query API is documented for the global service only"))
         return None
@@ -136,9 +147,10 @@ async def read_copilot_chat_use(
         qid = _query_id(created)
         exceeded = await _wait(client, qid)
         records: list[Any] = []
+        skipped: list[str] = []
         async for page in client.pages(f"{AUDIT_QUERIES_PATH}/{qid}/records"):
             records.extend(page)
-        found = count_records(records, _stamp(since), _stamp(until))
+        found = count_records(records, _stamp(since), _stamp(until), organization, skipped)
     except (AuthError, Stopped):
         raise
     except _Gap as stop:
@@ -153,6 +165,11 @@ async def read_copilot_chat_use(
     except BadChatUse as exc:
         gaps.append(Gap(COPILOT_AUDIT, f"GET {AUDIT_QUERIES_PATH}/{{id}}/records", f"answered a record{exc}"))
         return None
+    for why in sorted(set(skipped)):
+        notes.append(
+            f"the audit log query answered {skipped.count(why)} Copilot record(s) of {why}: not counted, "
+            "none of them makes a candidate for a Copilot seat"
+        )
     if exceeded:
         notes.append(
             "the audit log query exceeded its record-count limit: the Copilot interactions counted are "
@@ -162,10 +179,10 @@ async def read_copilot_chat_use(
 
 
 async def chat_use_within(
-    client: GraphClient, gaps: list[Gap], notes: list[str], days: int, now: datetime
+    client: GraphClient, gaps: list[Gap], notes: list[str], days: int, now: datetime, organization: str = ""
 ) -> CopilotChatUse | None:
     """The Copilot interactions of the `days` before `now` (the longest window of the entries that ask
     for them); None without a request when none asks (`days` 0)."""
     if days <= 0:
         return None
-    return await read_copilot_chat_use(client, gaps, notes, now - timedelta(days=days), now)
+    return await read_copilot_chat_use(client, gaps, notes, now - timedelta(days=days), now, organization)

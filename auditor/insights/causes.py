@@ -38,6 +38,7 @@ from auditor.data.audit_entries import (
     UPDATE,
     AuditEntry,
     DirectoryAudits,
+    join_sequences,
     parse_time,
 )
 from auditor.formats.report_model import BaselineChanges, Causes, ReportDocument, ReportFinding
@@ -131,7 +132,7 @@ def cause_for(finding: ReportFinding, entries: Sequence[AuditEntry], parts: Mapp
         return None
     order = ORDER.get(finding.rule, DEFAULT_ORDER)
     ranked = []
-    for entry in entries:
+    for entry, _ in join_sequences(entries):  # a long "Update user" Entra splits into sequence entries
         found = kind_of(entry, subject.id)
         if found is None:
             continue

@@ -11,13 +11,21 @@ documents none). Reading needs AuditLog.Read.All when the emulator knows the cal
 Authorization_RequestDenied without it).
 
 The entries are the snapshot's `directoryAudits` plus the ones the emulator records for its
-writes, initiated by the calling app (the token's `appid`):
+writes, initiated by the calling app (the token's `appid`), as Entra writes them (docs/graph.md, "The
+directory audit log as Entra writes it"):
 
-    assignLicense            "Change user license": the user, with AssignedLicense old (removed) / new (added)
+    assignLicense            "Change user license" with no detail ("these events only note that some sort of
+                             license assignment occurred", office365itpros), and in the same operation
+                             (correlationId) "Update user" with AssignedLicense, AssignedPlan and
+                             LicenseAssignmentDetail, each the user's whole value before and after, as
+                             JSON-encoded text; LicenseAssignmentDetail names the group of a group's copy.
+                             One longer than SPLIT_AT is split into "sequence" entries without
+                             modifiedProperties (michev.info), each with additionalDetails id (shared),
+                             seq, c (the count) and b (its part of the modifiedProperties' JSON)
     POST members/$ref        "Add member to group": the user (Group.ObjectID, Group.DisplayName) and the group
     DELETE members/{id}/$ref "Remove member from group": likewise
-    PATCH /users/{id}        accountEnabled changed: "Update user" with AccountEnabled old/new
-                             (`[true]`, `[false]`), then "Disable account" or "Enable account"
+    PATCH /users/{id}        "Update user" with AccountEnabled and UsageLocation old/new where they changed
+                             (`[true]`, `["DE"]`), then "Disable account" or "Enable account"
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,7 +57,7 @@ from auditor.data.audit_entries import (
     Target,
     parse_time,
 )
-from auditor.data.model import Group, TenantSnapshot, User
+from auditor.data.model import Group, LicenseAssignmentState, TenantSnapshot, User
 
 from .errors import GraphError, bad
 
@@ -90,9 +98,56 @@ def _now(now: Callable[[], datetime] | None = None) -> str:
     return (now() if now is not None else datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _license_text(sku_ids: Sequence[str], parts: dict[str, str]) -> str:
-    """AssignedLicense as the audit log writes it: a JSON array of "[SkuName=..., SkuId=...]" strings."""
-    return json.dumps([f"[SkuName={parts.get(s.lower(), '')}, SkuId={s}, DisabledPlans=[]]" for s in sku_ids])
+SPLIT_AT = 10_000  # michev.info: a record of 4,801 characters stayed whole; "I'd say 10k is the cutoff"
+PART = 4_000  # the characters of the modifiedProperties' JSON each sequence entry carries (the emulator's)
+INCLUDED = "Included Updated Properties"
+
+
+def _license_text(user: User, parts: dict[str, str]) -> str:
+    """AssignedLicense as the audit log writes it: the user's whole list, a JSON array of
+    "[SkuName=..., SkuId=..., DisabledPlans=[...]]" strings."""
+    return json.dumps(
+        [
+            f"[SkuName={parts.get(a.sku_id.lower(), '')}, SkuId={a.sku_id}, "
+            f"DisabledPlans=[{', '.join(a.disabled_plans)}]]"
+            for a in user.assigned_licenses
+        ]
+    )
+
+
+def _plan_text(user: User, plans: dict[str, tuple[str, ...]]) -> str:
+    """AssignedPlan: the service plans the user's licenses give (a JSON array of objects)."""
+    return json.dumps(
+        [
+            {"ServicePlanId": plan, "CapabilityStatus": 0, "SkuId": a.sku_id}
+            for a in user.assigned_licenses
+            for plan in plans.get(a.sku_id.lower(), ())
+            if plan.lower() not in {d.lower() for d in a.disabled_plans}
+        ]
+    )
+
+
+def _detail_text(user: User) -> str:
+    """LicenseAssignmentDetail: each assignment with the group that gives it (null: assigned directly)."""
+    states = user.license_assignment_states or tuple(
+        LicenseAssignmentState(a.sku_id, None, "Active", "None", a.disabled_plans) for a in user.assigned_licenses
+    )
+    return json.dumps(
+        [
+            {
+                "SkuId": s.sku_id,
+                "AssignedByGroup": s.assigned_by_group,
+                "DisabledPlans": list(s.disabled_plans),
+                "State": s.state,
+            }
+            for s in states
+        ]
+    )
+
+
+def _values(value: str | bool | None) -> str:
+    """A user property's value as "Update user" writes it: a JSON array of the one value."""
+    return json.dumps([value] if value is not None else [])
 
 
 class AuditLog:
@@ -103,12 +158,19 @@ class AuditLog:
         self.since = audits.since if audits else snapshot.collected_at
         self.app = token_app(token)
         self.parts = {s.sku_id.lower(): s.sku_part_number for s in snapshot.skus}
+        self.plans = {s.sku_id.lower(): tuple(p.service_plan_id for p in s.service_plans) for s in snapshot.skus}
         self._lock = threading.Lock()
         self._newest_first: list[AuditEntry] | None = None  # the entries in Graph's order, until the next write
 
     # --- recording -------------------------------------------------------------------------
 
-    def _record(self, activity: str, targets: tuple[Target, ...]) -> None:
+    def _record(
+        self,
+        activity: str,
+        targets: tuple[Target, ...],
+        correlation: str = "",
+        details: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         # the time is to the second, Graph's to the tenth of a microsecond: an id that grows with the wall
         # clock keeps two writes of one second in their order (Graph's order: activityDateTime, then id)
         entry = AuditEntry(
@@ -120,19 +182,52 @@ class AuditLog:
             APP_NAME,
             self.app,
             targets,
+            correlation or str(uuid.uuid4()),
+            details,
         )
         with self._lock:
             self.entries.append(entry)
             self._newest_first = None
 
-    def license_changed(self, user: User, doc: Any) -> None:
-        adds = [
-            a["skuId"] for a in doc.get("addLicenses") or [] if isinstance(a, dict) and isinstance(a.get("skuId"), str)
-        ]
-        removes = [r for r in doc.get("removeLicenses") or [] if isinstance(r, str)]
-        old, new = _license_text(removes, self.parts), _license_text(adds, self.parts)
-        modified = (Modified("AssignedLicense", old, new),)
-        self._record(LICENSE, (Target("User", user.id, None, user.user_principal_name, modified),))
+    def license_changed(self, before: User, after: User) -> None:
+        """assignLicense: "Change user license" without detail, and "Update user" with the user's
+        licenses before and after (split into sequence entries when longer than SPLIT_AT)."""
+        operation = str(uuid.uuid4())
+        self._record(LICENSE, (Target("User", after.id, None, after.user_principal_name),), operation)
+        modified = (
+            Modified("AssignedLicense", _license_text(before, self.parts), _license_text(after, self.parts)),
+            Modified("AssignedPlan", _plan_text(before, self.plans), _plan_text(after, self.plans)),
+            Modified("LicenseAssignmentDetail", _detail_text(before), _detail_text(after)),
+            Modified(INCLUDED, None, json.dumps("AssignedLicense, AssignedPlan, LicenseAssignmentDetail")),
+        )
+        blob = json.dumps([{"displayName": m.name, "oldValue": m.old, "newValue": m.new} for m in modified])
+        if len(blob) <= SPLIT_AT:
+            self._record(UPDATE, (Target("User", after.id, None, after.user_principal_name, modified),), operation)
+            return
+        chunks = [blob[i : i + PART] for i in range(0, len(blob), PART)]
+        shared = str(uuid.uuid4())
+        for seq, chunk in enumerate(chunks, start=1):
+            details = (("id", shared), ("seq", str(seq)), ("c", str(len(chunks))), ("b", chunk))
+            self._record(UPDATE, (Target("User", after.id, None, after.user_principal_name),), operation, details)
+
+    def user_updated(self, before: User, after: User) -> None:
+        """PATCH /users/{id}: "Update user" with each property that changed (AccountEnabled, UsageLocation),
+        then "Enable account" or "Disable account" when the account's state changed."""
+        modified: list[Modified] = []
+        if after.account_enabled != before.account_enabled:
+            modified.append(Modified("AccountEnabled", _values(before.account_enabled), _values(after.account_enabled)))
+        if after.usage_location != before.usage_location:
+            modified.append(Modified("UsageLocation", _values(before.usage_location), _values(after.usage_location)))
+        if not modified:
+            return
+        names = ", ".join(m.name for m in modified)
+        modified.append(Modified(INCLUDED, None, json.dumps(names)))
+        target = Target("User", after.id, None, after.user_principal_name, tuple(modified))
+        operation = str(uuid.uuid4())
+        self._record(UPDATE, (target,), operation)
+        if after.account_enabled != before.account_enabled:
+            state = ENABLE if after.account_enabled else DISABLE
+            self._record(state, (Target("User", after.id, None, after.user_principal_name),), operation)
 
     def membership(self, added: bool, group: Group, user: User) -> None:
         side = (lambda v: (None, v)) if added else (lambda v: (v, None))
@@ -147,15 +242,6 @@ class AuditLog:
                 Target("Group", group.id, group.display_name),
             ),
         )
-
-    def account_state(self, user: User, enabled: bool) -> None:
-        """The account enabled or disabled (PATCH accountEnabled): Graph logs an "Update user" with
-        the AccountEnabled change, and "Enable account" or "Disable account"."""
-        old, new = json.dumps([not enabled]), json.dumps([enabled])
-        self._record(
-            UPDATE, (Target("User", user.id, None, user.user_principal_name, (Modified("AccountEnabled", old, new),)),)
-        )
-        self._record(ENABLE if enabled else DISABLE, (Target("User", user.id, None, user.user_principal_name),))
 
     # --- reading ---------------------------------------------------------------------------
 

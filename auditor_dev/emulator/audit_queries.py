@@ -12,7 +12,10 @@ when the emulator knows the caller's roles: a 403 Authorization_RequestDenied wi
 are the snapshot's counts served back one record per interaction (operation `CopilotInteraction`, the
 user's principal name as `userId` and `userPrincipalName`, the last at the row's `last` and the others an
 hour apart before it), kept to the query's `filterStartDateTime`..`filterEndDateTime` and its
-`operationFilters`. v1.0's auditLogRecordType lists no Copilot member, so the records carry its
+`operationFilters`. Each record carries `organizationId` (the tenant's id, or for a principal name in
+`elsewhere` another organisation's) and `userType` (`guest` for a guest of the snapshot, else `regular`),
+as the auditLogRecord page documents both; `wrapped` answers GET of the query inside `value`, as the
+"Get auditLogQuery" page's example shows it. v1.0's auditLogRecordType lists no Copilot member, so the records carry its
 evolvable enumeration's sentinel, `unknownFutureValue`, and a `recordTypeFilters` is refused (400): the
 emulator cannot tell which documented type would match a Copilot record. A listing of records before the
 query succeeded is a 400 too. A query the emulator does not hold is a 404.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -55,8 +59,19 @@ class AuditQueries:
     """The queries created on one emulator. `polls`: the looks at a query before it succeeds (1: the first
     GET sees it done); `fail`: it ends `failed` instead."""
 
-    def __init__(self, snapshot: TenantSnapshot, polls: int = 1, fail: bool = False) -> None:
+    def __init__(
+        self,
+        snapshot: TenantSnapshot,
+        polls: int = 1,
+        fail: bool = False,
+        elsewhere: Mapping[str, str] | None = None,
+        wrapped: bool = False,
+    ) -> None:
         self.snapshot, self.polls, self.fail = snapshot, max(polls, 1), fail
+        # principal name (lower case) -> the organizationId its records carry instead of the tenant's
+        self.elsewhere = {k.lower(): v for k, v in (elsewhere or {}).items()}
+        self.wrapped = wrapped  # GET answers the query inside `value`, as the "Get auditLogQuery" example does
+        self.guests = {u.user_principal_name.lower() for u in snapshot.users if u.user_type.lower() == "guest"}
         self._queries: dict[str, _Query] = {}
         self._lock = threading.Lock()
 
@@ -71,7 +86,9 @@ class AuditQueries:
             for k in range(row.interactions):
                 at = last - timedelta(hours=k)
                 if since <= at <= until:
-                    out.append(_record(self.snapshot.tenant_id, row.upn, at))
+                    org = self.elsewhere.get(row.upn.lower(), self.snapshot.tenant_id)
+                    kind = "guest" if row.upn.lower() in self.guests else "regular"
+                    out.append(_record(org, row.upn, at, kind))
         return sorted(out, key=lambda r: (r["createdDateTime"], r["id"]), reverse=True)
 
     def create(self, body: Any) -> dict[str, Any]:
@@ -110,7 +127,7 @@ class AuditQueries:
             if status == "succeeded":
                 query.doc["approximateReturnedRecordCount"] = len(query.records)
                 query.doc["isRecordCountLimitExceeded"] = False
-            return dict(query.doc)
+            return {"value": dict(query.doc)} if self.wrapped else dict(query.doc)
 
     def records(self, qid: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -126,7 +143,7 @@ class AuditQueries:
         return found
 
 
-def _record(tenant: str, upn: str, at: datetime) -> dict[str, Any]:
+def _record(tenant: str, upn: str, at: datetime, user_type: str) -> dict[str, Any]:
     stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     rid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{upn}|{stamp}"))
     return {
@@ -136,7 +153,7 @@ def _record(tenant: str, upn: str, at: datetime) -> dict[str, Any]:
         "auditLogRecordType": "unknownFutureValue",
         "operation": OPERATION,
         "organizationId": tenant,
-        "userType": "regular",
+        "userType": user_type,
         "userId": upn,
         "service": "Copilot",
         "objectId": None,

@@ -144,3 +144,31 @@ def test_counting_keeps_to_the_operation_and_refuses_a_record_without_a_user() -
         assert "userPrincipalName" in str(exc)
     else:
         raise AssertionError("a record without a user was counted")
+
+
+def test_a_guests_records_and_another_organisations_are_not_counted() -> None:
+    """auditLogRecord says whose record it is: `userType` (guest among its values) and `organizationId`
+    (the tenant's GUID). Neither a guest's nor another organisation's interactions are counted, and the
+    notes say how many records were left out."""
+    sample = sample_tenant()
+    sanne = "user000006@contoso.example"
+    guest = dataclasses.replace(
+        sample, users=[u.with_values(user_type="Guest") if u.user_principal_name == QUINN else u for u in sample.users]
+    )
+    queries = AuditQueries(guest, elsewhere={sanne: "0b8f1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"})
+    snap, _, _ = collected(guest, queries=queries)
+    use = snap.copilot_chat_use
+    assert use is not None
+    counted = {u.upn for u in use.users}
+    assert QUINN not in counted and sanne not in counted
+    assert "copilot.daily@contoso.example" in counted
+    assert any("23 Copilot record(s) of a guest" in n for n in snap.notes)
+    assert any("31 Copilot record(s) of another organisation" in n for n in snap.notes)
+
+
+def test_a_query_answered_inside_value_is_read() -> None:
+    """The "Get auditLogQuery" page's example answers the query inside `value`: read as the top-level form."""
+    sample = sample_tenant()
+    snap, _, _ = collected(sample, queries=AuditQueries(sample, polls=2, wrapped=True))
+    assert not snap.gaps and snap.copilot_chat_use is not None
+    assert snap.copilot_chat_use.users[0].interactions == 41

@@ -178,7 +178,8 @@ def test_disabling_a_user_through_graph_starts_its_grace_days(
     assert sorted(e["activityDisplayName"] for e in mine) == [DISABLE, UPDATE]
     update = next(e for e in mine if e["activityDisplayName"] == UPDATE)
     assert update["targetResources"][0]["modifiedProperties"] == [
-        {"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[false]"}
+        {"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[false]"},
+        {"displayName": "Included Updated Properties", "oldValue": None, "newValue": '"AccountEnabled"'},
     ]
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     finding = next(f for f in report["findings"] if f["subject"]["id"] == user.id)

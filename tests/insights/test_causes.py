@@ -80,7 +80,9 @@ def test_a_license_write_is_named_as_the_cause_of_the_new_finding(tmp_path: Path
     new = [f for f in report["findings"] if f.get("change") == "new"]
     forbidden = next(f for f in new if f["rule"] == SkuForbidden.id and f["subject"]["id"] == user.id)
     cause = forbidden["cause"]
-    assert cause["activity"] == "Change user license" and cause["kind"] == "license"
+    # Entra's "Change user license" carries no detail: the cause is its operation's "Update user" (split into
+    # sequence entries for the sample's E5, joined to read what was added)
+    assert cause["activity"] == "Update user" and cause["kind"] == "license"
     assert cause["by"] == APP_NAME and cause["by_type"] == "app" and cause["added"] == ["SPE_E5"]
     assert report["changes"]["causes"]["read"] is True and report["changes"]["causes"]["explained"] >= 1
     html = (tmp_path / "after" / "report.html").read_text(encoding="utf-8")

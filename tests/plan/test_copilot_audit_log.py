@@ -9,18 +9,23 @@ gap is named and the waiting list stands alone; under the example policy nobody 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import auditor_dev.demo as demo_module
 import auditor_dev.emulator as emulator
+import auditor_dev.emulator.server as emulator_server
 from auditor.cli import main
 from auditor.data.copilot_chat_use import AUDIT_PERMISSION, COPILOT_AUDIT
 from auditor.demo import sample_tenant
 from auditor.demo_write import DEMO_STATE
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
+from auditor_dev.emulator.audit_queries import AuditQueries
 
 from .test_copilot_move import _holds
 from .test_copilot_use import _report
@@ -29,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 NEVER, IDLE = "copilot.never@contoso.example", "copilot.idle@contoso.example"
 QUINN, SANNE = "user000104@contoso.example", "user000006@contoso.example"
+NEXT = "user000108@contoso.example"  # the audit log's next Chat user without a seat (5 interactions)
 
 
 def audit_log_on(folder: Path) -> str:
@@ -106,3 +112,35 @@ def test_the_example_policy_asks_nothing_of_the_audit_log(tmp_path: Path, monkey
     moves = _moves(report)
     assert moves[NEVER]["candidate"] == SANNE and "candidate_interactions" not in moves[NEVER]
     assert moves[IDLE]["disposition"] == "reduce"
+
+
+def _quinn_a_guest() -> Any:
+    sample = sample_tenant()
+    users = [u.with_values(user_type="Guest") if u.user_principal_name == QUINN else u for u in sample.users]
+    return dataclasses.replace(sample, users=users)
+
+
+def test_a_guest_the_audit_log_shows_is_no_candidate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quinn, the audit log's Chat user who would take the idle seat, is a B2B guest: the records say so
+    (`userType` guest) and the guest is given no paid seat (the guest rule would flag it): the seat is reduced."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    monkeypatch.setattr(demo_module, "sample_tenant", _quinn_a_guest)
+    assert main(["audit", "--demo", "--policies", audit_log_on(tmp_path)]) == 1
+    moves = _moves(_report(tmp_path))
+    assert QUINN not in {d.get("candidate") for d in moves.values()}
+    assert moves[NEVER]["candidate"] == SANNE and moves[IDLE]["candidate"] == NEXT
+
+
+def test_another_organisations_records_make_no_candidate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quinn's Copilot records come from another organisation (`organizationId` is not the tenant's id):
+    they are not this tenant's use, and Quinn is no candidate."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    other = "0b8f1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
+    monkeypatch.setattr(emulator_server, "AuditQueries", functools.partial(AuditQueries, elsewhere={QUINN: other}))
+    assert main(["audit", "--demo", "--policies", audit_log_on(tmp_path)]) == 1
+    report = _report(tmp_path)
+    moves = _moves(report)
+    assert QUINN not in {d.get("candidate") for d in moves.values()}
+    assert moves[IDLE]["candidate"] == NEXT

@@ -26,7 +26,7 @@ Microsoft's report lists only the users who hold a Copilot license ("Unlicensed 
 data isn't available through Microsoft Graph reports APIs"), so the candidates cannot be read from
 it: they are the members of the policy's `candidates` groups and, with `audit_log`, the users the
 audit log shows using Copilot Chat in the window (auditor.data.copilot_chat_use), beside the groups'
-members or `instead` of them; each must be a person, enabled, hold another product but no Copilot
+members or `instead` of them; each must be a person (not a guest), enabled, hold another product but no Copilot
 seat, and have a usage location. The most active (their interactions in the audit log) come first,
 then by user principal name. An audit log that could not be read is a gap in copilotInteractions,
 and the groups' members stand alone. A holder the report does not list is not judged (no evidence
@@ -43,6 +43,7 @@ from typing import Any, ClassVar, TypedDict
 from auditor.billing.windows import opening
 from auditor.common.json_value import JsonObject
 from auditor.data.copilot_use import COPILOT_USE_FIELDS, CopilotSeat, copilot_report_unusable, last_copilot_use
+from auditor.data.enums import AccountKind
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import COPILOT, USAGE_REPORTS, UserUsage
 
@@ -255,7 +256,7 @@ def candidates(entry: UsageEntry, ctx: Context, sid: str) -> list[Candidate]:
         and u.sku_ids  # Copilot is an add-on: it goes beside a product the user holds
         and sid not in u.sku_ids
         and u.usage_location
-        and ctx.index.kind_of(u).person
+        and ctx.index.kind_of(u) is AccountKind.PERSON  # a guest is given no paid seat (the guest rule flags it)
     ]
     return sorted(found, key=lambda c: (-(c.interactions or 0), c.user.user_principal_name.lower()))
 

@@ -23,8 +23,10 @@ LEAVE_DATE_WRITE_ROLES = ("User-LifeCycleInfo.ReadWrite.All",)
 def assign_license(em: Emulator, call: Call) -> Answer:
     em.require(ASSIGN_LICENSE_ROLES)
     doc = json_body(call.body)
+    before = em.tenant.user(call.params["user"])
     changed = em.tenant.assign_license(call.params["user"], doc)
-    em.audit_log.license_changed(changed, doc)
+    if before is not None:
+        em.audit_log.license_changed(before, changed)
     return 200, _user_entity(em, changed)
 
 
@@ -83,8 +85,7 @@ def update_user(em: Emulator, call: Call) -> Answer:
     if before is None:
         raise not_found(call.params["user"])
     after = em.tenant.change_user(call.params["user"], **changes)
-    if after.account_enabled != before.account_enabled:
-        em.audit_log.account_state(after, after.account_enabled)
+    em.audit_log.user_updated(before, after)
     return 204, None
 
 
