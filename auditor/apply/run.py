@@ -45,7 +45,7 @@ from .copilot_recheck import copilot_needed, copilot_unmet, seat_left_free
 from .fresh import FreshPlan, Recompile
 from .groups import group_unmet, what_leaving_takes
 from .interrupts import Interrupts
-from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown
+from .journal import EarlierUnknown, JournalWriter, default_path, earlier_done, earlier_unknown
 from .lock import hold, hold_plan
 from .operator_policy import check_filters, check_policies, describe, operator_digests
 from .plan_binding import keep_plan
@@ -70,11 +70,13 @@ async def apply_plan(
     earlier: Sequence[EarlierUnknown] = (),
     wait: float = DEFAULT_WAIT,
     refused: Mapping[int, Refusal] | None = None,
+    made: Mapping[int, EarlierUnknown] | None = None,
 ) -> None:
     """Apply the plan's changes in order; `wait`: the seconds a change may wait for a group's
     license after a join (wait.py); `refused`: the changes a fresh compile does not hold as they are
-    (auditor.apply.agree), never sent."""
+    (auditor.apply.agree), never sent; `made`: the changes an earlier run of the plan journaled as done."""
     refused = refused or {}
+    made = made or {}
     changes = plan.changes
     by_n = {c.n: c for c in changes}
     mode = "applying" if session.execute else "dry run, nothing is written (--yes applies)"
@@ -109,7 +111,7 @@ async def apply_plan(
         for change in changes:
             session.check_stop(f"change {change.n}")
             try:
-                await _apply_one(session, change, changes, by_n, wait, refused.get(change.n))
+                await _apply_one(session, change, changes, by_n, wait, refused.get(change.n), made.get(change.n))
             except Carried as exc:
                 session.warn(str(exc))
                 if freed := seat_left_free(session, change, by_n):
@@ -159,12 +161,16 @@ async def _refuse_or_skip(
     refusal: Refusal,
     changes: Sequence[Change],
     by_n: dict[int, Change],
+    made: EarlierUnknown | None = None,
 ) -> None:
     """A change the fresh compile does not hold as it is is never sent. One it does not hold at all, whose
     preconditions the tenant shows no longer hold (made by an earlier run, or no longer needed), is skipped as
-    any such change is; every other is refused (_refuse)."""
+    any such change is, and so is one an earlier run of this plan journaled as done (`made`: a change whose
+    preconditions stay true once made, a reprocess); every other is refused (_refuse)."""
     if refusal.absent:
         reasons = await _unmet_now(session, change, state, changes, by_n)
+        if not reasons and made is not None:
+            reasons = [f"made by an earlier run of this plan ({made.journal.name}, line {made.line})"]
         if reasons:
             session.skip(change.n, change, "; ".join(reasons), state.before(change.skus()))
             return
@@ -222,9 +228,10 @@ async def _apply_one(
     by_n: dict[int, Change],
     wait: float,
     refusal: Refusal | None = None,
+    made: EarlierUnknown | None = None,
 ) -> None:
     """Re-read, check and (with --yes) make one change; Carried when it did not go through; `refusal`: the
-    fresh compile does not hold it as it is, so it is never sent."""
+    fresh compile does not hold it as it is, so it is never sent; `made`: an earlier run journaled it done."""
     wanted = awaited(change, by_n)
     # a join whose user is a member already counts for a change that waits for its group's license
     joined = joins_of(change, by_n, wanted) & session.tally.joined
@@ -247,7 +254,7 @@ async def _apply_one(
     if change.kind == "add_member" and state.exists and change.group in (state.member_of or ()):
         session.tally.joined.add(change.n)
     if refusal is not None:
-        await _refuse_or_skip(session, change, state, refusal, changes, by_n)
+        await _refuse_or_skip(session, change, state, refusal, changes, by_n, made)
         return
     if wanted:
         await _after_join(session, change, state, wanted, wait)
@@ -416,6 +423,7 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
                 journal = [Path(options.journal).resolve().parent] if options.journal else []
                 directories = [path.resolve().parent, *journal]
                 earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
+                made = earlier_done(plan.sha256, directories) if plan.changes else {}
                 writer = (
                     _writer(
                         options,
@@ -437,7 +445,7 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
                     writer,
                     options.yes,
                     plan.tenant_id,
-                    lambda s: apply_plan(plan, s, earlier, wait, refused),
+                    lambda s: apply_plan(plan, s, earlier, wait, refused, made),
                     failures,
                     interrupts,
                 )
