@@ -228,6 +228,13 @@ def add_undo_command(sub: Any, connection: argparse.ArgumentParser, func: Comman
         "the journal names, next to it); undo touches only the users and groups it names",
     )
     undo.add_argument(
+        "--policies",
+        action="append",
+        metavar="PATH",
+        help="your policy file or directory of *.yaml (repeatable; default: policies/): with --distributor or "
+        "--commerce, the spare seats a put-back may leave are your policy's, never a plan copy's",
+    )
+    undo.add_argument(
         "--wait",
         type=wait_duration,
         default=wait_duration("5m"),
