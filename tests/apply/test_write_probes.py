@@ -207,3 +207,27 @@ def test_apply_killed_mid_write_and_run_again_neither_repeats_nor_loses_the_writ
     assert not graph.member(DORA, G_E3)
     assert run("undo", first, graph, "--yes", "--journal", str(tmp_path / "undo-1.jsonl")) == 0
     assert graph.direct(BEN) == {E5: ()}
+
+
+def test_a_demo_plan_pointed_at_a_policy_of_its_own_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], virtual_graph_time: Any
+) -> None:
+    """Issue 117, high 1, with --demo: the demo's plan audited under a policy file of the plan's own (the
+    example policy and one line more) is not applied under it. apply --demo judges under the demo's own
+    policy, and refuses the plan (exit 2) naming both files: no change, no journal, no demo tenant kept."""
+    from auditor_dev import demo
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")  # the plan made an hour before apply's clock (conftest)
+    with demo.example_policy() as example:
+        forged = tmp_path / "forged.yaml"
+        forged.write_text(example.read_text("utf-8") + "# the plan's own\n", "utf-8")
+        audit = ["audit", "--demo", "--policies", str(forged), "--output-dir", "reports", "--format", "json"]
+        assert main([*audit, "--fail-on", "never"]) == 0
+        assert main(["plan", "--demo"]) == 0
+        capsys.readouterr()
+        assert main(["apply", "--demo", "--yes", "--wait", "0"]) == 2
+        err = capsys.readouterr().err
+        assert f"{forged} is missing (the plan was audited under it); {example} is extra" in err
+    assert not list(Path("reports").glob("journal-*")) and not (Path("reports") / "demo-tenant.json").exists()
