@@ -469,13 +469,12 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
 
 def _operators(plan: PlanFile, options: WriteOptions) -> None:
     """Refuse (exit 2) a plan recorded under other policy files than the operator's --policies, or made for
-    other findings than the filters apply was given (operator_policy); say which findings it is for. A plan
-    that records no policy file is left to the fresh compile, which refuses it."""
+    other findings than the filters apply was given (operator_policy). A plan that records no policy file is
+    left to the fresh compile, which refuses it."""
     given = Filters(options.rules, options.min_severity, options.findings)
     check_filters(plan, given)
     if plan.policy_sha256:
         check_policies(plan, operator_digests(options.policies))
-    print(f"the plan was made and reviewed for {describe(plan.filters)}", file=sys.stderr, flush=True)
 
 
 def _refusals(plan: PlanFile, fresh: FreshPlan) -> dict[int, Refusal]:
@@ -489,9 +488,9 @@ def _fresh(
 ) -> FreshPlan:
     """The plan compiled again from the source as it is now (auditor.apply.fresh), its gaps said; ApplyStopped
     when a signal came meanwhile (`interrupts`: the run's, else caught for the compile alone)."""
-    print(
-        "compiling the plan again from the tenant as it is now, under your policy files (only the changes "
-        "both agree on are made)",
+    print(  # with the findings the plan was made and reviewed for (the filters apply was given: _operators)
+        f"compiling the plan again from the tenant as it is now, under your policy files, for "
+        f"{describe(plan.filters)} (only the changes both agree on are made)",
         file=sys.stderr,
         flush=True,
     )

@@ -367,7 +367,7 @@ def test_a_plan_reviewed_for_leavers_with_its_filters_cleared_is_refused(
     with GraphEmulator(load_snapshot(SAMPLE), token=planned.token) as graph:
         assert _apply(graph, path, tmp_path / "journal.jsonl", *LEAVERS) == 0
         assert _writes(graph) == planned.leavers_written
-    assert "the plan was made and reviewed for rules disabled-user-licensed" in capsys.readouterr().err
+    assert "under your policy files, for rules disabled-user-licensed (only the" in capsys.readouterr().err
 
 
 def _real_recompile() -> Any:
