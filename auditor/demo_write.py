@@ -7,6 +7,7 @@ the tenant as the changes left it is kept in reports/demo-tenant.json for the ne
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shlex
@@ -72,6 +73,7 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
         args.as_of = demo.CLOCK.isoformat() + "Z"
         folder = Path(args.plan).parent
         args.max_age = max(args.max_age, demo.frozen_for() + args.max_age)
+        args.policies = args.policies or [str(_own_policy(Path(args.plan)))]
     else:
         if getattr(args, "distributor", False):  # apply --distributor --demo journals beside its plan, below reports/
             journals = sorted(folder.rglob("distributor-journal-*.jsonl"), key=lambda p: p.name)
@@ -86,6 +88,21 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
     if getattr(args, "distributor", False):  # the sample's distributors too, as the last --distributor --demo left them
         return _at_the_demo_distributor(args, folder, lambda: _on_the_demo_graph(args, folder, tenant, state, run))
     return _on_the_demo_graph(args, folder, tenant, state, run)
+
+
+def _own_policy(plan: Path) -> Path:
+    """apply --demo without --policies: the demo's own policy, as the operator's. Of the policy files the demos
+    bundle (`audit --demo`'s example policy, each tenant's of `audit --demo --tenants`), the one the plan was
+    audited under; the example policy when it names none of them (then apply refuses the plan, naming both)."""
+    from auditor import demo  # the demo seam: only --demo's write path loads it
+    from auditor.formats.plan_json import load_plan
+
+    try:
+        recorded = {digest for _, digest in load_plan(plan).policy_sha256}
+    except AuditorError:  # apply reads the plan and says what is wrong with it
+        recorded = set()
+    own: list[Path] = demo.policies()
+    return next((p for p in own if hashlib.sha256(p.read_bytes()).hexdigest() in recorded), own[0])
 
 
 def _sample_of(folder: Path, contoso: Callable[[], Any], fabrikam: Callable[[], Any]) -> Any:
@@ -148,7 +165,8 @@ def _on_the_demo_graph(
 def _say_how_to_see(state: Path, plan: Path) -> None:
     """After apply or undo --demo: `audit --demo` reads the sample as shipped, so name the audit of
     the tenant as the changes left it, with the policy files the plan's report was audited with
-    (plan.json's `policy_files`; the demo's example policy for a plan without them)."""
+    (plan.json's `policy_files`, which apply --demo held to its own; the demo's example policy for a plan
+    without them)."""
     from auditor import demo  # the demo seam (auditor_dev): only the write path's --demo loads it
     from auditor.formats.plan_json import load_plan
 

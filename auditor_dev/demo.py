@@ -64,6 +64,12 @@ def demo_file(name: str, *folder: str) -> Path:
         return path
 
 
+def policies() -> list[Path]:
+    """The policy files the demos bundle, `audit --demo`'s example policy first, then each tenant's of `audit
+    --demo --tenants` (tenants()): what `apply --demo` may judge a plan under when given no --policies."""
+    return [demo_file(name) for name in ("example-policy.yaml", "contoso-msp-policy.yaml", "fabrikam-policy.yaml")]
+
+
 @contextmanager
 def example_policy() -> Iterator[Path]:
     """--demo without --policies: the example policy shipped with the package (examples/contoso-policy.yaml

@@ -4,7 +4,7 @@
                                [--with-inactivity]
 
 Before its first write, apply compiles the plan again from the tenant as it is now (auditor/pipeline/
-recompile.py: the audit's own stages read the whole tenant under the plan's policy files, `plan`'s own
+recompile.py: the audit's own stages read the whole tenant under the operator's policy files, `plan`'s own
 function compiles the report) and makes only the changes that compile holds equal in every field
 (docs/plan-and-apply.md, "The file selects, the source decides"). This measures what that read costs
 beside the writes.
@@ -203,8 +203,10 @@ def measure(users: int, changes: int, seed: int, latency_ms: float, work: Path, 
         plan = json.loads((planned / "plan.json").read_text("utf-8"))
         print(f"    plan: {len(plan['changes']):,} changes of {len(findings):,} findings", file=sys.stderr, flush=True)
         emulator.command("reset")
+        # under the policy audit was given and the findings plan was given: the operator's, never the file's
+        mine = ("--policies", str(policies), "--findings", *findings)
         applied = cli(
-            ["apply", str(planned / "plan.json"), "--yes", "--journal", str(journal), *connection],
+            ["apply", str(planned / "plan.json"), "--yes", "--journal", str(journal), *connection, *mine],
             token,
             tenant,
             work / "apply.log",

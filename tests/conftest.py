@@ -39,9 +39,10 @@ def _own_plan_locks(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Te
 
 
 def agreeing(real: Any) -> Any:
-    """`real` (auditor.pipeline.recompile.recompile), but for a plan without policy files: the file's own
-    changes and bill. A plan a test of apply's write loop writes by hand (tests/apply/conftest.write_plan)
-    names no policy file, so apply cannot compile it again at the call (a real such plan is refused, exit 2);
+    """`real` (auditor.pipeline.recompile.recompile), but for a plan that records no policy file (no
+    `policy_sha256`): the file's own changes and bill. A plan a test of apply's write loop writes by hand
+    (tests/apply/conftest.write_plan) records none, so apply cannot hold it to the operator's --policies nor
+    compile it again at the call (a real such plan is refused, exit 2: test_file_selects runs the real one);
     those tests (journals, signals, undo, seats) get the fresh compile a tenant and policy agreeing with the
     file would give. A plan `plan` wrote names its policy files and is compiled again for real
     (tests/apply/test_file_selects.py edits such plans). `python tests/agreeing.py ARGS` runs the command
@@ -50,7 +51,7 @@ def agreeing(real: Any) -> Any:
 
     @functools.wraps(real)  # `__wrapped__`: the real one, for a test that needs it
     def recompile(plan: Any, options: Any, now: Any) -> FreshPlan:
-        if plan.policy_files:
+        if plan.policy_sha256:
             return real(plan, options, now)
         written = json.loads(plan.path.read_bytes().decode("utf-8-sig"))
         return FreshPlan({"changes": [dict(c.raw) for c in plan.changes], "bill": written.get("bill")})

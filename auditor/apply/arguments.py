@@ -73,6 +73,14 @@ class WriteOptions:
     # the moment apply's fresh compile judges the tenant at (None: now; --demo: the sample's frozen moment,
     # as `audit --demo` judged it)
     as_of: str | None = None
+    # the operator's policy files (--policies, as audit takes them; none: policies/, --demo: the demo's own):
+    # the fresh compile judges under them, and a plan recorded under other files is refused (operator_policy)
+    policies: tuple[str, ...] = ()
+    # what the reviewed plan was asked for (--rules, --min-severity, --findings, as `plan` takes them): a plan
+    # whose recorded filters differ is refused (operator_policy.check_filters)
+    rules: tuple[str, ...] | None = None
+    min_severity: str | None = None
+    findings: tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> WriteOptions:
@@ -93,7 +101,15 @@ class WriteOptions:
             max_age=getattr(args, "max_age", 7 * 24.0),
             max_failures=getattr(args, "max_failures", DEFAULT_MAX_FAILURES),
             as_of=getattr(args, "as_of", None),
+            policies=tuple(getattr(args, "policies", None) or ()),
+            rules=_given(getattr(args, "rules", None)),
+            min_severity=getattr(args, "min_severity", None),
+            findings=_given(getattr(args, "findings", None)),
         )
+
+
+def _given(values: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(values) if values is not None else None
 
 
 WAIT_HELP = (
@@ -118,6 +134,10 @@ def wait_duration(text: str) -> float:
     return float(seconds)
 
 
+SEVERITIES = ("low", "medium", "high", "critical")
+_FILTER_HELP = "the {} the plan was made and reviewed with (a plan made with other filters is refused)"
+
+
 def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Command) -> None:
     """`license-auditor apply PLAN`; `func` runs it (the entry layer wraps it for --demo)."""
     apply = sub.add_parser(
@@ -136,6 +156,18 @@ def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Comma
         "Pax8 too, served by its stand-in (a plan of `audit --demo --tenants`)",
     )
     _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
+    apply.add_argument(
+        "--policies",
+        action="append",
+        metavar="PATH",
+        help="your policy file or directory of *.yaml, as audit was given it (repeatable; default: policies/; "
+        "with --demo: the demo's own): the plan is compiled again under it, and refused if audited under another",
+    )
+    apply.add_argument("--rules", nargs="+", action="extend", metavar="ID", help=_FILTER_HELP.format("--rules"))
+    apply.add_argument(
+        "--min-severity", choices=SEVERITIES, metavar="SEVERITY", help=_FILTER_HELP.format("--min-severity")
+    )
+    apply.add_argument("--findings", nargs="+", action="extend", metavar="ID", help=_FILTER_HELP.format("--findings"))
     apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
     apply.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION", help=WAIT_HELP)
     apply.add_argument(
@@ -194,6 +226,13 @@ def add_undo_command(sub: Any, connection: argparse.ArgumentParser, func: Comman
         metavar="PLAN",
         help="the plan.json the journal was applied from (default: the file "
         "the journal names, next to it); undo touches only the users and groups it names",
+    )
+    undo.add_argument(
+        "--policies",
+        action="append",
+        metavar="PATH",
+        help="your policy file or directory of *.yaml (repeatable; default: policies/): with --distributor or "
+        "--commerce, the spare seats a put-back may leave are your policy's, never a plan copy's",
     )
     undo.add_argument(
         "--wait",

@@ -2,9 +2,10 @@
 write_engine.agreed, on auditor.apply.agree).
 
 `apply` never takes a change from plan.json as it is: before the first write it compiles the plan again
-from the tenant as the source says now, under the plan's policy, with the functions `plan` used, and makes
-only the changes both agree on. The compile itself runs the audit's stages, which sit above apply in the
-layers (docs/architecture.md), so the command layer hands it in: a `Recompile` (auditor.pipeline.recompile).
+from the tenant as the source says now, under the operator's policy files (--policies) and filters, with the
+functions `plan` used, and makes only the changes both agree on. The compile itself runs the audit's stages,
+which sit above apply in the layers (docs/architecture.md), so the command layer hands it in: a `Recompile`
+(auditor.pipeline.recompile).
 """
 
 from __future__ import annotations

@@ -399,6 +399,24 @@ def earlier_unknown(plan_sha256: str, directories: Iterable[Path]) -> list[Earli
     ]
 
 
+def earlier_done(plan_sha256: str, directories: Iterable[Path]) -> dict[int, EarlierUnknown]:
+    """Changes of this plan (by its SHA-256) an earlier apply's journal in `directories` records as done, and
+    no undo line since names as undone: by change number, where each was journaled (the first)."""
+    journals = plan_journals(plan_sha256, directories)
+    undone = {
+        (line.undoes.get("journal"), line.undoes.get("n"))
+        for journal in journals
+        for line in journal.lines
+        if line.undoes is not None
+    }
+    made: dict[int, EarlierUnknown] = {}
+    for journal in journals:
+        for line in journal.lines:
+            if line.outcome == "done" and line.undoes is None and (journal.path.name, line.n) not in undone:
+                made.setdefault(line.n, EarlierUnknown(journal.path, line.line, line.n, line.request))
+    return made
+
+
 def _parse_line(raw: bytes, number: int, where: Where) -> tuple[str, Cloud, JournalLine]:
     at = f"line {number}"
     try:

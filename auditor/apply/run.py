@@ -22,15 +22,17 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from auditor.common.errors import EXIT_OK, AuthError, CollectionError, UsageError
+from auditor.common.errors import EXIT_OK, AuditorError, AuthError, CollectionError, UsageError
 from auditor.data.model import Cloud
 from auditor.formats.change_model import PlanName
 
-from ..formats.plan_json import GUID, Change, PlanFile, check_age, check_policies, load_plan
+from ..formats.plan_json import GUID, Change, PlanFile, check_age, load_plan
+from ..formats.plan_records import Filters
 from ..graph.auth import build_credential
 from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
@@ -42,8 +44,10 @@ from .carry import Failures, summary
 from .copilot_recheck import copilot_needed, copilot_unmet, seat_left_free
 from .fresh import FreshPlan, Recompile
 from .groups import group_unmet, what_leaving_takes
-from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown
+from .interrupts import Interrupts
+from .journal import EarlierUnknown, JournalWriter, default_path, earlier_done, earlier_unknown
 from .lock import hold, hold_plan
+from .operator_policy import check_filters, check_policies, describe, operator_digests
 from .plan_binding import keep_plan
 from .preconditions import unmet
 from .session import ApplyStopped, Carried, Session
@@ -66,11 +70,13 @@ async def apply_plan(
     earlier: Sequence[EarlierUnknown] = (),
     wait: float = DEFAULT_WAIT,
     refused: Mapping[int, Refusal] | None = None,
+    made: Mapping[int, EarlierUnknown] | None = None,
 ) -> None:
     """Apply the plan's changes in order; `wait`: the seconds a change may wait for a group's
     license after a join (wait.py); `refused`: the changes a fresh compile does not hold as they are
-    (auditor.apply.agree), never sent."""
+    (auditor.apply.agree), never sent; `made`: the changes an earlier run of the plan journaled as done."""
     refused = refused or {}
+    made = made or {}
     changes = plan.changes
     by_n = {c.n: c for c in changes}
     mode = "applying" if session.execute else "dry run, nothing is written (--yes applies)"
@@ -105,7 +111,7 @@ async def apply_plan(
         for change in changes:
             session.check_stop(f"change {change.n}")
             try:
-                await _apply_one(session, change, changes, by_n, wait, refused.get(change.n))
+                await _apply_one(session, change, changes, by_n, wait, refused.get(change.n), made.get(change.n))
             except Carried as exc:
                 session.warn(str(exc))
                 if freed := seat_left_free(session, change, by_n):
@@ -121,8 +127,8 @@ async def apply_plan(
     t = session.tally
     if session.refused:
         raise ApplyStopped(
-            f"{session.refused} change(s) refused, nothing sent for them: a fresh compile of the tenant under the "
-            "plan's policy does not make them as the plan says (each named above); every other change was "
+            f"{session.refused} change(s) refused, nothing sent for them: a fresh compile of the tenant under your "
+            "policy does not make them as the plan says (each named above); every other change was "
             + ("applied or skipped as above" if session.execute else "checked as above")
         )
     if t.failed or t.unknown:
@@ -155,12 +161,16 @@ async def _refuse_or_skip(
     refusal: Refusal,
     changes: Sequence[Change],
     by_n: dict[int, Change],
+    made: EarlierUnknown | None = None,
 ) -> None:
     """A change the fresh compile does not hold as it is is never sent. One it does not hold at all, whose
     preconditions the tenant shows no longer hold (made by an earlier run, or no longer needed), is skipped as
-    any such change is; every other is refused (_refuse)."""
+    any such change is, and so is one an earlier run of this plan journaled as done (`made`: a change whose
+    preconditions stay true once made, a reprocess); every other is refused (_refuse)."""
     if refusal.absent:
         reasons = await _unmet_now(session, change, state, changes, by_n)
+        if not reasons and made is not None:
+            reasons = [f"made by an earlier run of this plan ({made.journal.name}, line {made.line})"]
         if reasons:
             session.skip(change.n, change, "; ".join(reasons), state.before(change.skus()))
             return
@@ -218,9 +228,10 @@ async def _apply_one(
     by_n: dict[int, Change],
     wait: float,
     refusal: Refusal | None = None,
+    made: EarlierUnknown | None = None,
 ) -> None:
     """Re-read, check and (with --yes) make one change; Carried when it did not go through; `refusal`: the
-    fresh compile does not hold it as it is, so it is never sent."""
+    fresh compile does not hold it as it is, so it is never sent; `made`: an earlier run journaled it done."""
     wanted = awaited(change, by_n)
     # a join whose user is a member already counts for a change that waits for its group's license
     joined = joins_of(change, by_n, wanted) & session.tally.joined
@@ -243,7 +254,7 @@ async def _apply_one(
     if change.kind == "add_member" and state.exists and change.group in (state.member_of or ()):
         session.tally.joined.add(change.n)
     if refusal is not None:
-        await _refuse_or_skip(session, change, state, refusal, changes, by_n)
+        await _refuse_or_skip(session, change, state, refusal, changes, by_n, made)
         return
     if wanted:
         await _after_join(session, change, state, wanted, wait)
@@ -377,7 +388,8 @@ def _writer(
 
 def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
     """`apply PLAN`: the plan's license changes, then with --commerce its commerce changes; each made only
-    if `recompile` (the plan compiled again from the tenant as it is now) holds it equal in every field."""
+    if `recompile` (the plan compiled again from the tenant as it is now, under the operator's policy files
+    and filters) holds it equal in every field."""
     assert options.plan is not None  # the command layer names it (or --demo's)
     failures = Failures(options.max_failures)
     path = Path(options.plan)
@@ -385,7 +397,7 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
         plan = load_plan(path)
         plan_lock.enter_context(hold_plan(plan.sha256))  # a copy of the plan is the same plan
         check_age(plan, timedelta(hours=options.max_age), clock())
-        check_policies(plan)  # the policy the findings were judged under, unchanged
+        _operators(plan, options)  # the policy and the filters are the operator's, never the file's
         code = EXIT_OK
         if options.distributor:  # the reductions at the distributor only (the MSP's Pax8 credentials)
             from .distributor import apply_distributor_changes  # the Pax8 client (httpx) loads for it only
@@ -403,36 +415,41 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
         only_commerce = options.commerce_only
         fresh: list[FreshPlan] = []  # one fresh compile for the license and the commerce changes
         if not only_commerce:  # the license changes (a commerce-only run leaves them to the apply job)
-            client = _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}")
-            journal = [Path(options.journal).resolve().parent] if options.journal else []
-            directories = [path.resolve().parent, *journal]
-            earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
-            writer = (
-                _writer(
-                    options,
-                    path.resolve().parent,
-                    "journal",
-                    plan.tenant_id,
-                    plan.cloud,
-                    {"file": path.name, "sha256": plan.sha256},
+            # a signal from here on stops before the next write, the fresh compile's included (interrupts.py)
+            with Interrupts() as interrupts:
+                client = _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}")
+                if plan.changes:  # compiled before anything is written, a journal or the plan's copy
+                    fresh.append(_fresh(plan, recompile, options, interrupts))
+                journal = [Path(options.journal).resolve().parent] if options.journal else []
+                directories = [path.resolve().parent, *journal]
+                earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
+                made = earlier_done(plan.sha256, directories) if plan.changes else {}
+                writer = (
+                    _writer(
+                        options,
+                        path.resolve().parent,
+                        "journal",
+                        plan.tenant_id,
+                        plan.cloud,
+                        {"file": path.name, "sha256": plan.sha256},
+                    )
+                    if plan.changes
+                    else None
                 )
-                if plan.changes
-                else None
-            )
-            if writer is not None and options.yes:  # what an undo of this journal needs, whatever plan.json becomes
-                keep_plan(path, writer.path.parent, plan.sha256)
-            wait = options.wait
-            if plan.changes:
-                fresh.append(_fresh(plan, recompile, options))
-            refused = _refusals(plan, fresh[0]) if fresh else {}
-            code = _run(
-                client,
-                writer,
-                options.yes,
-                plan.tenant_id,
-                lambda s: apply_plan(plan, s, earlier, wait, refused),
-                failures,
-            )
+                if writer is not None and options.yes:  # what an undo of this journal needs, whatever plan.json becomes
+                    keep_plan(path, writer.path.parent, plan.sha256)
+                wait = options.wait
+                refused = _refusals(plan, fresh[0]) if fresh else {}
+                code = _run(
+                    client,
+                    writer,
+                    options.yes,
+                    plan.tenant_id,
+                    lambda s: apply_plan(plan, s, earlier, wait, refused, made),
+                    failures,
+                    interrupts,
+                )
+            interrupts.check("after the license changes, before the commerce changes")
         if only_commerce or options.commerce:  # the bill's commerce changes, after the license changes
             # the billing clients load only for --commerce
             from .commerce import apply_commerce_changes
@@ -450,21 +467,41 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
         return code
 
 
+def _operators(plan: PlanFile, options: WriteOptions) -> None:
+    """Refuse (exit 2) a plan recorded under other policy files than the operator's --policies, or made for
+    other findings than the filters apply was given (operator_policy). A plan that records no policy file is
+    left to the fresh compile, which refuses it."""
+    given = Filters(options.rules, options.min_severity, options.findings)
+    check_filters(plan, given)
+    if plan.policy_sha256:
+        check_policies(plan, operator_digests(options.policies))
+
+
 def _refusals(plan: PlanFile, fresh: FreshPlan) -> dict[int, Refusal]:
     """The plan's license changes `fresh` does not hold equal in every field: the engine's step of the fresh
     compile (write_engine.agreed); each is refused in turn (_refuse_or_skip), after what it rests on."""
     return agreed(LICENCE, [c.raw for c in plan.changes], fresh).refused
 
 
-def _fresh(plan: PlanFile, recompile: Recompile, options: WriteOptions) -> FreshPlan:
-    """The plan compiled again from the source as it is now (auditor.apply.fresh), its gaps said."""
-    print(
-        "compiling the plan again from the tenant as it is now, under the plan's policy (only the changes "
-        "both agree on are made)",
+def _fresh(
+    plan: PlanFile, recompile: Recompile, options: WriteOptions, interrupts: Interrupts | None = None
+) -> FreshPlan:
+    """The plan compiled again from the source as it is now (auditor.apply.fresh), its gaps said; ApplyStopped
+    when a signal came meanwhile (`interrupts`: the run's, else caught for the compile alone)."""
+    print(  # with the findings the plan was made and reviewed for (the filters apply was given: _operators)
+        f"compiling the plan again from the tenant as it is now, under your policy files, for "
+        f"{describe(plan.filters)} (only the changes both agree on are made)",
         file=sys.stderr,
         flush=True,
     )
-    fresh = recompile(plan, options, clock())
+    with contextlib.nullcontext(interrupts) if interrupts else Interrupts() as caught:
+        stoppable = replace(options, graph=replace(options.graph, stop=caught.stop))
+        try:
+            fresh = recompile(plan, stoppable, clock())
+        except AuditorError:
+            caught.check("during the fresh compile, before any change was sent")  # the read was cancelled
+            raise
+        caught.check("during the fresh compile, before any change was sent")
     for gap in fresh.gaps:
         print(
             f"license-auditor: the fresh read is incomplete: {gap}; changes resting on what it hides are refused",
@@ -480,6 +517,7 @@ def _run(
     tenant_id: str,
     body: Any,
     failures: Failures | None = None,
+    interrupts: Interrupts | None = None,
 ) -> int:
     session = Session(client, tenant_id=tenant_id, execute=execute, journal=writer, out=sys.stdout, err=sys.stderr)
     session.failures = failures or session.failures
@@ -487,6 +525,9 @@ def _run(
     async def go() -> None:
         stopping = _on_signals(session, asyncio.get_running_loop(), asyncio.current_task())
         try:
+            if interrupts is not None:  # a signal before the loop took them over (the compile, the steps after)
+                session.stop_signal = session.stop_signal or interrupts.signal
+                session.check_stop("the first change")
             await body(session)
         finally:
             stopping()
@@ -527,14 +568,17 @@ def _on_signals(
         if (not first or not session.in_flight) and task is not None:
             task.cancel()
 
+    before = {sig: signal.getsignal(sig) for sig in signals}
     try:
         for sig in signals:
             loop.add_signal_handler(sig, stop, sig)
     except (ValueError, RuntimeError, NotImplementedError):  # not the main thread: leave the defaults
         return lambda: None
 
-    def restore() -> None:
+    def restore() -> None:  # the handling before (apply's Interrupts, or the default)
         for sig in signals:
             loop.remove_signal_handler(sig)
+            if before[sig] is not None:
+                signal.signal(sig, before[sig])
 
     return restore

@@ -1,8 +1,9 @@
 """apply's fresh compile: the plan compiled again at the call, from the tenant as the source says now.
 
-The audit's own stages read the tenant with apply's connection under the plan's policy files (the
-ones plan.json names by SHA-256; the run refuses the plan when they changed), write report.json into a
-folder of its own, and `plan`'s own function compiles it with the plan's filters
+The audit's own stages read the tenant with apply's connection under the operator's policy files (apply's
+--policies, as audit takes them; never the files plan.json names: a plan recorded under other files than
+the ones read is refused, auditor.apply.operator_policy), write report.json into a folder of its own, and
+`plan`'s own function compiles it with the filters apply was given, which the plan's must equal
 (auditor.plan.command.compile_report). auditor.apply.agree then keeps the plan file's changes that
 this compile holds equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
 """
@@ -22,6 +23,7 @@ import msgspec
 
 from auditor.apply.arguments import WriteOptions
 from auditor.apply.fresh import FreshPlan
+from auditor.apply.operator_policy import check_filters, check_policies, operator_digests
 from auditor.arguments import AuditOptions
 from auditor.billing.distributor_records import Payload
 from auditor.common.errors import CollectionError
@@ -29,6 +31,7 @@ from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import Format
 from auditor.distributor.distributor_rederive import entry_of
 from auditor.formats.plan_json import PlanFile, PlanFileError
+from auditor.formats.plan_records import Filters
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.command import REPORT, compile_report
 from auditor.plan.read import load_report
@@ -41,15 +44,18 @@ KEPT_LINES = 5  # of what the fresh audit said, quoted when it wrote no report
 
 
 def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan:
-    """The plan `plan` would write now for `plan`'s tenant, policy and filters, read with `options`'
-    connection and judged at `now` (apply's clock; --demo: the sample's moment, options.as_of);
-    CollectionError when no report could be written, PlanFileError when the policy files read are not
-    the plan's."""
-    if not plan.policy_files:
+    """The plan `plan` would write now for `plan`'s tenant, under the operator's policy files and filters
+    (`options`: --policies, --rules, --min-severity, --findings), read with `options`' connection and judged
+    at `now` (apply's clock; --demo: the sample's moment, options.as_of); CollectionError when no report
+    could be written, PlanFileError when the plan records other policy files or filters than those."""
+    if not plan.policy_sha256:
         raise PlanFileError(
-            f"{plan.path}: policy_files: the plan names no policy file, so it cannot be compiled again at the "
-            "call and none of its changes can be checked against the tenant as it is now; audit and plan again"
+            f"{plan.path}: policy_sha256: the plan records no policy file it was audited under, so it cannot be "
+            "checked against your policy files nor compiled again at the call; audit and plan again"
         )
+    filters = Filters(options.rules, options.min_severity, options.findings)
+    check_filters(plan, filters)
+    check_policies(plan, operator_digests(options.policies))
     moment = (timestamp_or_none(options.as_of, require_zone=True) if options.as_of else None) or now
     source = replace(options.graph, demo=False, clock=lambda: moment)
     said = io.StringIO()
@@ -57,7 +63,7 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
         out = Path(folder) / "report"
         audit_options = AuditOptions(
             output_dir=str(out),
-            policies=plan.policy_files,
+            policies=options.policies,
             graph=True,
             source=source,
             formats=(Format.JSON,),
@@ -79,8 +85,8 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
                 f"{code}): " + " / ".join(lines)
             )
         document = load_report(path)
-        _same_policy(plan, dict(document.policy_sha256 or {}))
-        filters = plan.filters
+        # the bytes the fresh audit judged by, which a file changed since the check above would betray
+        check_policies(plan, dict(document.policy_sha256 or {}))
         compiled = compile_report(
             PlanOptions(
                 report_dir=str(out),
@@ -111,12 +117,3 @@ def _distributor(plan: PlanFile, options: WriteOptions) -> Payload | None:
             "the call; audit and plan again"
         )
     return read_any({"": entry}, endpoints=options.endpoints, env=os.environ)[""]  # type: ignore[dict-item]
-
-
-def _same_policy(plan: PlanFile, read: dict[str, str]) -> None:
-    """The fresh audit judged by the very policy files the plan names (their SHA-256), else the plan is refused."""
-    if plan.policy_sha256 and dict(plan.policy_sha256) != read:
-        raise PlanFileError(
-            f"{plan.path}: policy_sha256: the policy files read to compile the plan again are not the plan's "
-            f"({', '.join(sorted(read)) or 'none'}): audit and plan again"
-        )

@@ -198,7 +198,21 @@ def test_apply_rereads_the_kind_before_a_person_rule_removes_a_license(
     if becomes is not None:  # between plan and apply the account becomes a call queue's resource account
         graph.emulator.tenant.change_user(LEAVER, department=becomes, mailbox_purpose=NO_MAILBOX)
     journal = tmp_path / "j.jsonl"
-    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert (
+        run(
+            "apply",
+            reports / "plan.json",
+            graph,
+            "--yes",
+            "--policies",
+            str(tmp_path / "policy.yaml"),
+            "--rules",
+            DisabledUserLicensed.id,
+            "--journal",
+            str(journal),
+        )
+        == 0
+    )
     [line] = outcome_lines(journal)
     if becomes is None:
         assert line["outcome"] == "done"
@@ -285,7 +299,19 @@ def test_the_swap_is_one_call_and_an_orphaned_agent_loses_its_license(
         back = Agents(snapshot.agents.parents, {**snapshot.agents.identities, GONE: AgentIdentity(GONE, "Back", True)})  # type: ignore[union-attr,dict-item]
         graph.emulator.tenant.snapshot = dataclasses.replace(graph.emulator.tenant.snapshot, agents=back)
     journal = tmp_path / "j.jsonl"
-    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert (
+        run(
+            "apply",
+            reports / "plan.json",
+            graph,
+            "--yes",
+            "--policies",
+            str(tmp_path / "policy.yaml"),
+            "--journal",
+            str(journal),
+        )
+        == 0
+    )
     outcomes = {line["action"]["user"]: line for line in outcome_lines(journal)}
     assert outcomes[QUEUE]["outcome"] == "done"
     assert graph.direct(QUEUE) == {PHONE_RESOURCE_LICENSE: ()}  # swapped in one call: never without a license
@@ -399,6 +425,20 @@ def test_a_report_written_before_the_kinds_still_plans_the_person_precondition(
     # the account becomes a call queue's resource account: the department, and its mailbox gone
     graph.emulator.tenant.change_user(LEAVER, department=RESOURCE_DEPARTMENT, mailbox_purpose=NO_MAILBOX)
     journal = tmp_path / "j.jsonl"
-    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert (
+        run(
+            "apply",
+            reports / "plan.json",
+            graph,
+            "--yes",
+            "--policies",
+            str(tmp_path / "policy.yaml"),
+            "--rules",
+            DisabledUserLicensed.id,
+            "--journal",
+            str(journal),
+        )
+        == 0
+    )
     [line] = outcome_lines(journal)
     assert line["outcome"] == "skipped" and graph.direct(LEAVER) == {E3: ()}

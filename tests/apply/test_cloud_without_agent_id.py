@@ -42,7 +42,21 @@ def test_a_leaver_in_a_cloud_without_agent_id_is_audited_planned_and_applied(
     [change] = json.loads((reports / "plan.json").read_text(encoding="utf-8"))["changes"]
     assert change["user"] == LEAVER and {"person": True} in change["precondition"]
     journal = tmp_path / "j.jsonl"
-    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert (
+        run(
+            "apply",
+            reports / "plan.json",
+            graph,
+            "--yes",
+            "--policies",
+            str(tmp_path / "policy.yaml"),
+            "--rules",
+            DisabledUserLicensed.id,
+            "--journal",
+            str(journal),
+        )
+        == 0
+    )
     [line] = outcome_lines(journal)
     assert line["outcome"] == "done"
     assert graph.direct(LEAVER) == {}

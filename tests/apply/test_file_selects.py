@@ -10,6 +10,7 @@ fresh compile disagrees on (auditor.apply.agree)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
 COPILOT = "639dec6b-bb19-468b-871c-c5c441c4b0cb"
 PILOT_GROUP = "aa7f1640-4c71-4ef9-8b16-a30b43fa0a23"
 AT = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # apply runs half an hour after the audit
+LEAVERS = ("--rules", "disabled-user-licensed")  # a plan reviewed as "disabled users only"
+RAVI = "5c90a958-7403-4430-ac66-a78795e761d1"  # Ravi Patel (Contractor): E5 forbidden, not a leaver
 
 
 class _Pinned(datetime):
@@ -46,6 +49,8 @@ class Planned:
     token: str
     tenant_id: str
     written: frozenset[str]  # the writes Graph received from the plan applied as written
+    leavers: dict[str, Any]  # plan.json as `plan --rules disabled-user-licensed` wrote it (reviewed as such)
+    leavers_written: frozenset[str]  # the writes of that plan applied as written, with the same --rules
 
 
 def _pinned(monkeypatch: pytest.MonkeyPatch, token: str, tenant_id: str) -> None:
@@ -65,9 +70,10 @@ def _writes(graph: GraphEmulator) -> frozenset[str]:
     )
 
 
-def _apply(graph: GraphEmulator, plan: Path, journal: Path) -> int:
-    conn = ["--graph-endpoint", graph.url, "--auth", "token"]
-    return main(["apply", str(plan), "--yes", "--journal", str(journal), "--wait", "0", *conn])
+def _apply(graph: GraphEmulator, plan: Path, journal: Path, *more: str) -> int:
+    """apply --yes under the operator's policy (the example policy the sample was audited with)."""
+    conn = ["--graph-endpoint", graph.url, "--auth", "token", "--policies", str(EXAMPLE)]
+    return main(["apply", str(plan), "--yes", "--journal", str(journal), "--wait", "0", *conn, *more])
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +90,17 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
             policies = ["--policies", str(EXAMPLE), "--as-of", "2026-11-01T06:00:00Z"]
             assert main(["audit", *policies, "--output-dir", str(folder), "--format", "json", *conn]) == 1
             assert main(["plan", "--report-dir", str(folder)]) == 0
+            assert main(["plan", "--report-dir", str(folder), "--output-dir", str(folder / "leavers"), *LEAVERS]) == 0
         plan = json.loads((folder / "plan.json").read_text("utf-8"))
+        leavers = json.loads((folder / "leavers" / "plan.json").read_text("utf-8"))
         with GraphEmulator(snapshot, token=token) as graph:
             assert _apply(graph, folder / "plan.json", folder / "journal.jsonl") == 0
             written = _writes(graph)
-    assert written  # the plan as written changes the tenant
-    yield Planned(plan, token, snapshot.tenant_id, written)
+        with GraphEmulator(snapshot, token=token) as graph:
+            assert _apply(graph, folder / "leavers" / "plan.json", folder / "leavers.jsonl", *LEAVERS) == 0
+            leavers_written = _writes(graph)
+    assert written and leavers_written < written  # the plans as written change the tenant; the leavers' less
+    yield Planned(plan, token, snapshot.tenant_id, written, leavers, leavers_written)
 
 
 def _find(plan: dict[str, Any], test: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
@@ -243,19 +254,120 @@ def test_an_edited_change_is_refused_naming_its_field_and_nothing_more_is_writte
     ]
 
 
-def test_a_plan_without_its_policy_files_is_not_applied(
-    planned: Planned, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+# --- the plan's record of its policy and filters (issue 117: high 1, M1) ---------------------------
+# Each edit of a field that says what the plan is judged by: apply judges under the operator's --policies and
+# filters, so an edit either changes nothing (a record apply does not read) or refuses the plan (exit 2).
+
+
+def _forged(tmp_path: Path) -> str:
+    """A policy file of the plan's own (the example policy with one more line), beside the plan."""
+    forged = tmp_path / "forged-policy.yaml"
+    forged.write_text(EXAMPLE.read_text("utf-8") + "# the plan's own\n", "utf-8")
+    return str(forged)
+
+
+def _policy_files_elsewhere(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+    plan["policy_files"] = [_forged(tmp_path)]  # a record apply never reads: nothing changes
+    return 0, ""
+
+
+def _policy_of_its_own(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+    forged = _forged(tmp_path)
+    plan["policy_files"] = [forged]
+    plan["policy_sha256"] = {forged: hashlib.sha256(Path(forged).read_bytes()).hexdigest()}
+    return 2, f"{forged} is missing (the plan was audited under it); {EXAMPLE} is extra (given, not among the plan's)"
+
+
+def _policy_digest_edited(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+    plan["policy_sha256"] = {file: "0" * 64 for file in plan["policy_sha256"]}
+    return 2, f"{EXAMPLE} differs (SHA-256 000000000000… in the plan, "
+
+
+def _policy_added(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+    forged = _forged(tmp_path)
+    plan["policy_sha256"][forged] = hashlib.sha256(Path(forged).read_bytes()).hexdigest()
+    return 2, f"{forged} is missing (the plan was audited under it)"
+
+
+def _policy_removed(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+    plan["policy_files"], plan["policy_sha256"] = [], {}
+    return 2, "policy_sha256: the plan records no policy file it was audited under"
+
+
+def _filters_narrowed(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+    plan["filters"] = {"rules": ["disabled-user-licensed"], "min_severity": None, "findings": None}
+    return 2, "filters: the plan was made for rules disabled-user-licensed, but apply was given every open finding"
+
+
+def _filters_severity(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+    plan["filters"] = {"rules": None, "min_severity": "high", "findings": None}
+    return 2, "filters: the plan was made for findings at or above high, but apply was given every open finding"
+
+
+RECORDS = [
+    _policy_files_elsewhere,
+    _policy_of_its_own,
+    _policy_digest_edited,
+    _policy_added,
+    _policy_removed,
+    _filters_narrowed,
+    _filters_severity,
+]
+
+
+@pytest.mark.parametrize("edit", RECORDS, ids=[e.__name__.strip("_") for e in RECORDS])
+def test_an_edited_policy_or_filter_record_changes_nothing_or_refuses_the_plan(
+    planned: Planned,
+    edit: Callable[[dict[str, Any], Path], tuple[int, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """A plan whose policy files were taken out cannot be compiled again: nothing is applied (exit 2)."""
     _pinned(monkeypatch, planned.token, planned.tenant_id)
     monkeypatch.setattr("auditor.pipeline.recompile.recompile", _real_recompile())
-    plan = json.loads(json.dumps(planned.plan)) | {"policy_files": [], "policy_sha256": {}}
+    plan = json.loads(json.dumps(planned.plan))
+    code, says = edit(plan, tmp_path)
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan), "utf-8")
+    capsys.readouterr()
     with GraphEmulator(load_snapshot(SAMPLE), token=planned.token) as graph:
-        assert _apply(graph, path, tmp_path / "journal.jsonl") == 2
-        assert graph.writes() == []
-    assert "the plan names no policy file, so it cannot be compiled again" in capsys.readouterr().err
+        assert _apply(graph, path, tmp_path / "journal.jsonl") == code
+        written = _writes(graph)
+    err = capsys.readouterr().err
+    assert says in err
+    if code == 2:  # refused before the first write: nothing sent, no journal
+        assert written == frozenset() and not (tmp_path / "journal.jsonl").exists(), err
+    else:
+        assert written == planned.written
+
+
+def test_a_plan_reviewed_for_leavers_with_its_filters_cleared_is_refused(
+    planned: Planned, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 117, M1: a plan reviewed as "disabled users only" with its `filters` cleared and Ravi Patel's E5
+    removal appended (a change the tool makes for every finding) would agree with a fresh compile of every
+    finding. apply is given the filters the plan was reviewed with (the workflow: the run's inputs), shows
+    them, and refuses the plan whose record differs (exit 2): nothing is sent, Ravi keeps his E5."""
+    _pinned(monkeypatch, planned.token, planned.tenant_id)
+    plan = json.loads(json.dumps(planned.leavers))
+    ravi = json.loads(json.dumps(_find(planned.plan, lambda c: c["user"] == RAVI and _removes_e5(c))))
+    assert not [c for c in plan["changes"] if c["user"] == RAVI]
+    plan["filters"] = {"rules": None, "min_severity": None, "findings": None}
+    plan["changes"].append(ravi | {"n": len(plan["changes"]) + 1, "depends_on": []})
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan), "utf-8")
+    capsys.readouterr()
+    with GraphEmulator(load_snapshot(SAMPLE), token=planned.token) as graph:
+        assert _apply(graph, path, tmp_path / "journal.jsonl", *LEAVERS) == 2
+        assert _writes(graph) == frozenset()
+    err = capsys.readouterr().err
+    assert "filters: the plan was made for every open finding, but apply was given rules disabled-user-licensed" in err
+    # the plan as reviewed is applied with its filters, and shown with them
+    path.write_text(json.dumps(planned.leavers), "utf-8")
+    with GraphEmulator(load_snapshot(SAMPLE), token=planned.token) as graph:
+        assert _apply(graph, path, tmp_path / "journal.jsonl", *LEAVERS) == 0
+        assert _writes(graph) == planned.leavers_written
+    assert "under your policy files, for rules disabled-user-licensed (only the" in capsys.readouterr().err
 
 
 def _real_recompile() -> Any:

@@ -65,7 +65,21 @@ def test_a_leave_or_join_of_a_group_that_now_assigns_more_is_refused_and_named(
         journal = tmp_path / "apply.jsonl"
         # compiled again at the call, leaving the pilot group takes E5 too: not the plan's change now, refused;
         # the tool would not join the starter at all now, and the re-read says why: skipped
-        assert main(["apply", str(tmp_path / "plan.json"), "--yes", "--journal", str(journal), *conn]) == 3
+        assert (
+            main(
+                [
+                    "apply",
+                    str(tmp_path / "plan.json"),
+                    "--yes",
+                    "--policies",
+                    str(EXAMPLE),
+                    "--journal",
+                    str(journal),
+                    *conn,
+                ]
+            )
+            == 3
+        )
         notes = {
             (x["action"]["kind"], x["action"]["user"]): (x["outcome"], x["note"])
             for x in map(json.loads, journal.read_text(encoding="utf-8").splitlines())

@@ -90,7 +90,19 @@ def test_a_resource_account_with_a_mailbox_keeps_e5_until_a_person_has_kept_its_
     assert not [c for c in plan["changes"] if c["user"] == QUEUE]
     assert [s["reason"] for s in plan["skipped"] if s["rule"] == ResourceAccountPaidLicense.id] == ["data_lost"]
     journal = tmp_path / "j.jsonl"
-    assert run("apply", tmp_path / "reports" / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert (
+        run(
+            "apply",
+            tmp_path / "reports" / "plan.json",
+            graph,
+            "--yes",
+            "--policies",
+            str(tmp_path / "policy.yaml"),
+            "--journal",
+            str(journal),
+        )
+        == 0
+    )
     assert set(graph.direct(QUEUE)) == {PHONE_RESOURCE_LICENSE, E5}
     assert not [r for r in graph.writes() if QUEUE in r.path]
 
@@ -116,7 +128,19 @@ def test_a_line_with_a_suite_and_its_mailbox_waits_whole_for_a_person(
     assert not [c for c in plan["changes"] if c["user"] == LINE]
     assert [s["reason"] for s in plan["skipped"] if s["rule"] == ResourceAccountPaidLicense.id] == ["data_lost"]
     journal = tmp_path / "j.jsonl"
-    assert run("apply", tmp_path / "reports" / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert (
+        run(
+            "apply",
+            tmp_path / "reports" / "plan.json",
+            graph,
+            "--yes",
+            "--policies",
+            str(tmp_path / "policy.yaml"),
+            "--journal",
+            str(journal),
+        )
+        == 0
+    )
     assert set(graph.direct(LINE)) == {PHONE, E5}
 
 
@@ -142,7 +166,9 @@ def test_an_edited_plan_that_swaps_the_mailbox_suite_away_is_refused_at_the_call
     path = tmp_path / "reports" / "plan.json"
     path.write_text(json.dumps(plan), encoding="utf-8")
     journal = tmp_path / "j.jsonl"
-    assert run("apply", path, graph, "--yes", "--journal", str(journal)) == 3
+    assert (
+        run("apply", path, graph, "--yes", "--policies", str(tmp_path / "policy.yaml"), "--journal", str(journal)) == 3
+    )
     [outcome] = outcome_lines(journal)
     assert outcome["outcome"] == "failed"
     assert outcome["note"].startswith("refused (body), nothing sent: its `body` is not the one the tool would write")
@@ -150,7 +176,9 @@ def test_an_edited_plan_that_swaps_the_mailbox_suite_away_is_refused_at_the_call
     assert not [r for r in graph.writes() if LINE in r.path]
     _plan(tmp_path)  # written again from the report
     journal2 = tmp_path / "j2.jsonl"
-    assert run("apply", path, graph, "--yes", "--journal", str(journal2)) == 0
+    assert (
+        run("apply", path, graph, "--yes", "--policies", str(tmp_path / "policy.yaml"), "--journal", str(journal2)) == 0
+    )
     assert [line["outcome"] for line in outcome_lines(journal2)] == ["done"]
     assert set(graph.direct(LINE)) == {PHONE_RESOURCE_LICENSE, E5}
 

@@ -204,7 +204,19 @@ def test_a_person_with_the_resource_department_keeps_every_license(
     # from the same evidence, the swap is not what the tool would make now, and nothing is sent
     graph.emulator.tenant.change_user(QUEUE, account_enabled=True)
     journal = tmp_path / "j.jsonl"
-    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 3
+    assert (
+        run(
+            "apply",
+            reports / "plan.json",
+            graph,
+            "--yes",
+            "--policies",
+            str(tmp_path / "policy.yaml"),
+            "--journal",
+            str(journal),
+        )
+        == 3
+    )
     outcomes = {line["action"]["user"]: line for line in outcome_lines(journal)}
     assert outcomes[QUEUE]["outcome"] == "failed"
     assert outcomes[QUEUE]["note"].startswith("refused (body), nothing sent")
@@ -245,7 +257,19 @@ def test_the_swap_keeps_the_calling_plan_a_call_queue_dials_out_with(
     ]
     assert swap["body"]["removeLicenses"] == [PHONE]
     journal = tmp_path / "j.jsonl"
-    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert (
+        run(
+            "apply",
+            reports / "plan.json",
+            graph,
+            "--yes",
+            "--policies",
+            str(tmp_path / "policy.yaml"),
+            "--journal",
+            str(journal),
+        )
+        == 0
+    )
     assert graph.direct(DIALER) == {CALLING: (), PHONE_RESOURCE_LICENSE: ()}
 
 

@@ -193,7 +193,19 @@ def test_a_planned_redundant_removal_is_refused_once_the_covering_product_is_gon
         graph.emulator.tenant.remove_member(G_E5, DORA)
         assert graph.by_group(DORA) == set()
     journal = tmp_path / "j.jsonl"
-    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert (
+        run(
+            "apply",
+            reports / "plan.json",
+            graph,
+            "--yes",
+            "--policies",
+            str(tmp_path / "policy.yaml"),
+            "--journal",
+            str(journal),
+        )
+        == 0
+    )
     [line] = outcome_lines(journal)
     if leaves:
         assert (line["outcome"], line["note"]) == ("skipped", "the user does not hold Microsoft 365 E5")

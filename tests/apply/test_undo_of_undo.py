@@ -57,7 +57,21 @@ def undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
         assert main(["audit", *policies, "--output-dir", str(tmp_path), "--format", "json", *conn]) == 1
         assert main(["plan", "--report-dir", str(tmp_path)]) == 0
         plan = tmp_path / "plan.json"
-        assert main(["apply", str(plan), "--yes", "--journal", str(tmp_path / "apply.jsonl"), *conn]) == 0
+        assert (
+            main(
+                [
+                    "apply",
+                    str(plan),
+                    "--yes",
+                    "--policies",
+                    str(EXAMPLE),
+                    "--journal",
+                    str(tmp_path / "apply.jsonl"),
+                    *conn,
+                ]
+            )
+            == 0
+        )
         assert (
             main(["undo", str(tmp_path / "apply.jsonl"), "--yes", "--journal", str(tmp_path / "undo.jsonl"), *conn])
             == 0

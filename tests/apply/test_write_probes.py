@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from emulator_faults import Fault, FaultKind
 
+from auditor.cli import main
+
 from .conftest import (
     ANNA,
     BEN,
@@ -48,8 +50,8 @@ def test_a_plan_judged_under_another_policy_is_refused(
 ) -> None:
     """A waiver for Ida written after the plan: the plan still removes her E5, and apply re-reads the
     tenant, not the policy. plan.json carries the SHA-256 of each policy file the report was judged
-    under, and apply refuses (exit 2, before signing in) a file that holds other bytes now, or that
-    it cannot read."""
+    under, and apply refuses (exit 2, before signing in) a plan whose files are not the operator's
+    --policies as they are now, or when those cannot be read."""
     graph = graph_for(_tenant())
     plan = _audit_and_plan(tmp_path, graph, monkeypatch)
     policy = tmp_path / "policy.yaml"
@@ -59,19 +61,64 @@ def test_a_plan_judged_under_another_policy_is_refused(
     policy.write_text(POLICY + WAIVER, encoding="utf-8")
     audited = len(graph.emulator.requests)
     capsys.readouterr()
-    assert run("apply", plan, graph, "--yes") == 2
+    assert run("apply", plan, graph, "--yes", "--policies", str(policy)) == 2
     err = capsys.readouterr().err
-    assert f"{plan}: policy_sha256: the policy file {policy} changed since the audit the plan was made from" in err
-    assert "its findings were judged under another policy; audit and plan again" in err
+    assert f"{plan}: policy_sha256: the plan was audited under other policy files than --policies gives: " in err
+    assert f"{policy} differs (SHA-256 " in err and "give --policies as audit was given it" in err
     assert len(graph.emulator.requests) == audited and graph.direct(IDA) == {E5: ()}
     policy.unlink()
-    assert run("apply", plan, graph, "--yes") == 2
-    assert f"the policy file {policy} the plan was judged under cannot be read here" in capsys.readouterr().err
+    assert run("apply", plan, graph, "--yes", "--policies", str(policy)) == 2
+    assert f"--policies: {policy} does not exist" in capsys.readouterr().err
     assert len(graph.emulator.requests) == audited
     # the very policy it was judged under: applied
     policy.write_text(POLICY, encoding="utf-8")
-    assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
+    assert run("apply", plan, graph, "--yes", "--policies", str(policy), "--journal", str(tmp_path / "j.jsonl")) == 0
     assert graph.direct(LEO) == graph.direct(GUS) == graph.direct(IDA) == {}
+
+
+# the operator's policy leaves inactive accounts alone; a policy of the plan's own removes Ida's E5 too
+OPERATORS = POLICY.replace("  inactive_users: {days: 90, severity: medium}\n", "")
+
+
+def _audited(graph: Any, policy: str, out: str) -> Path:
+    """`audit --policies POLICY` and `plan` into OUT (the working folder's), as of the tests' audit moment."""
+    conn = ["--graph-endpoint", graph.url, "--auth", "token", "--format", "json"]
+    assert main(["audit", "--policies", policy, "--as-of", "2026-11-01T06:00:00Z", "--output-dir", out, *conn]) == 1
+    assert main(["plan", "--report-dir", out]) == 0
+    return Path(out) / "plan.json"
+
+
+def test_a_plan_pointed_at_a_policy_of_its_own_is_refused(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 117, high 1: plan.json named the policy it was judged by. A plan made under a policy file of its
+    own (inactive accounts too: Ida's E5) and carried into the operator's folder is compiled again under
+    the operator's policies/ (apply's --policies default, as audit's), not the file it names, and refused
+    (exit 2) naming each file: nothing is read from the tenant, nothing written. Under the operator's own
+    policy the plan as audited is applied."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 11, 1, 6, 30, tzinfo=UTC).timestamp())))
+    graph = graph_for(_tenant())
+    Path("policies").mkdir()
+    Path("policies/license-policy.yaml").write_text(OPERATORS, encoding="utf-8")
+    Path("forged.yaml").write_text(POLICY, encoding="utf-8")
+    honest = _audited(graph, "policies", "reports")
+    forged = _audited(graph, "forged.yaml", "forged")
+    assert IDA in {c["user"] for c in json.loads(forged.read_text("utf-8"))["changes"]}  # what it would do
+    assert IDA not in {c["user"] for c in json.loads(honest.read_text("utf-8"))["changes"]}
+    audited = len(graph.emulator.requests)
+    capsys.readouterr()
+    assert run("apply", forged, graph, "--yes", "--journal", "forged.jsonl") == 2
+    err = capsys.readouterr().err
+    assert "the plan was audited under other policy files than --policies gives: " in err
+    assert "forged.yaml is missing (the plan was audited under it)" in err
+    assert "policies/license-policy.yaml is extra (given, not among the plan's)" in err
+    assert len(graph.emulator.requests) == audited and graph.writes() == []
+    assert graph.direct(IDA) == {E5: ()} and not Path("forged.jsonl").exists()
+    # the operator's own file, named however audit was given it (the same bytes): the honest plan is applied
+    given = str(tmp_path / "policies" / "license-policy.yaml")
+    assert run("apply", honest, graph, "--yes", "--policies", given, "--journal", "j.jsonl") == 0
+    assert graph.direct(LEO) == graph.direct(GUS) == {} and graph.direct(IDA) == {E5: ()}
 
 
 def test_an_edited_policy_digest_is_named(
@@ -160,3 +207,27 @@ def test_apply_killed_mid_write_and_run_again_neither_repeats_nor_loses_the_writ
     assert not graph.member(DORA, G_E3)
     assert run("undo", first, graph, "--yes", "--journal", str(tmp_path / "undo-1.jsonl")) == 0
     assert graph.direct(BEN) == {E5: ()}
+
+
+def test_a_demo_plan_pointed_at_a_policy_of_its_own_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], virtual_graph_time: Any
+) -> None:
+    """Issue 117, high 1, with --demo: the demo's plan audited under a policy file of the plan's own (the
+    example policy and one line more) is not applied under it. apply --demo judges under the demo's own
+    policy, and refuses the plan (exit 2) naming both files: no change, no journal, no demo tenant kept."""
+    from auditor_dev import demo
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")  # the plan made an hour before apply's clock (conftest)
+    with demo.example_policy() as example:
+        forged = tmp_path / "forged.yaml"
+        forged.write_text(example.read_text("utf-8") + "# the plan's own\n", "utf-8")
+        audit = ["audit", "--demo", "--policies", str(forged), "--output-dir", "reports", "--format", "json"]
+        assert main([*audit, "--fail-on", "never"]) == 0
+        assert main(["plan", "--demo"]) == 0
+        capsys.readouterr()
+        assert main(["apply", "--demo", "--yes", "--wait", "0"]) == 2
+        err = capsys.readouterr().err
+        assert f"{forged} is missing (the plan was audited under it); {example} is extra" in err
+    assert not list(Path("reports").glob("journal-*")) and not (Path("reports") / "demo-tenant.json").exists()

@@ -15,6 +15,7 @@ import msgspec
 import pytest
 from azure.core.credentials import AccessToken
 
+import auditor_dev
 from auditor.apply.commerce import Commerce, commerce_of, run_commerce
 from auditor.apply.commerce_undo import undo_commerce
 from auditor.apply.distributor_bound import Assigned, TenantNow
@@ -533,6 +534,8 @@ def test_apply_commerce_on_the_command_line(
             "token",
             "--tenant-id",
             snapshot.tenant_id,
+            "--policies",  # the operator's: the demo's example policy, as `audit --demo` was judged by
+            str(Path(auditor_dev.__file__).parent / "sample" / "example-policy.yaml"),
             "--commerce",
             "--max-age",
             "30d",

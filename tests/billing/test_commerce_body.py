@@ -24,6 +24,9 @@ from auditor_dev.demo import sample_tenant
 
 from .test_commerce_apply import NOW, PBI, TODAY, Token, _arm_reduce, _seats, typed
 
+# the operator's policy apply is given: the example policy `audit --demo` was judged by
+EXAMPLE = Path(__file__).resolve().parents[2] / "auditor_dev" / "sample" / "example-policy.yaml"
+
 
 def _edit_reduce(change: dict[str, Any]) -> None:
     change["request"]["body"] = change["request"]["body"] | {"status": "suspended"}
@@ -73,7 +76,7 @@ def test_apply_refuses_a_hand_edited_body_before_any_request(
         arm.requests.clear()
         pc.requests.clear()
         capsys.readouterr()
-        apply = ["apply", str(plan), "--graph-endpoint", graph.url, "--auth", "token"]
+        apply = ["apply", str(plan), "--graph-endpoint", graph.url, "--auth", "token", "--policies", str(EXAMPLE)]
         code = main([*apply, "--tenant-id", snapshot.tenant_id, "--commerce-only", "--yes", "--max-age", "30d"])
         err = capsys.readouterr().err
         assert code == 2, err

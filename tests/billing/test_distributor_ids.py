@@ -57,7 +57,7 @@ class Fleet:
 
     def apply(self, *more: str) -> int:
         argv = ["apply", str(self.out / "plan.json"), "--graph-endpoint", self.graph.url, "--auth", "token"]
-        return main([*argv, "--tenant-id", self.tenant_id, "--max-age", "1000d", *more])
+        return main([*argv, "--tenant-id", self.tenant_id, "--max-age", "1000d", "--policies", "p.yaml", *more])
 
     def distributor(self) -> int:
         """The plan's license changes made first, then its changes at the distributor (--yes both)."""

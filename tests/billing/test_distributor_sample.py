@@ -49,6 +49,7 @@ class Sample:
 
     def apply(self, *more: str) -> int:
         argv = ["apply", str(self.out / "plan.json"), "--graph-endpoint", self.graph.url, "--auth", "token"]
+        argv += ["--policies", "p.yaml"]  # the operator's policy, the one the sample was audited with
         return main([*argv, "--tenant-id", self.tenant_id, "--max-age", "1000d", *more])
 
 

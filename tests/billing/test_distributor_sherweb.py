@@ -42,7 +42,7 @@ class SherwebWorld:
     def apply(self, *more: str) -> int:
         argv = ["apply", str(self.out / "plan.json"), "--distributor", "--sherweb-endpoint", self.sherweb.url]
         argv += ["--graph-endpoint", self.graph.url, "--auth", "token", "--tenant-id", self.tenant_id]
-        return main([*argv, "--max-age", "1000d", *more])
+        return main([*argv, "--max-age", "1000d", "--policies", "p.yaml", *more])
 
     def journal(self, pattern: str = "distributor-journal-*") -> tuple[Path, list[dict[str, Any]]]:
         (path,) = sorted(self.out.glob(pattern))

@@ -582,6 +582,8 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
                 "token",
                 "--tenant-id",
                 tenant.snap.tenant_id,
+                "--policies",  # the operator's policy, the one the nights were audited with
+                str(policy),
                 "--yes",
                 "--wait",
                 "0",

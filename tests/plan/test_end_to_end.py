@@ -61,7 +61,8 @@ def flow(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
         conn = ["--graph-endpoint", graph.url, "--auth", "token"]
         codes["audit"] = main(["audit", *policies, "--output-dir", str(tmp_path / "before"), "--format", "json", *conn])
         codes["plan"] = main(["plan", "--report-dir", str(tmp_path / "before")])
-        codes["dry-run"] = main(["apply", str(tmp_path / "before" / "plan.json"), *conn])
+        mine = ["--policies", str(tmp_path / "policy.yaml")]  # the operator's policy, as audit was given it
+        codes["dry-run"] = main(["apply", str(tmp_path / "before" / "plan.json"), *mine, *conn])
         writes_after_dry_run = len(graph.writes())
         codes["apply"] = main(
             [
@@ -70,6 +71,7 @@ def flow(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
                 "--yes",
                 "--journal",
                 str(tmp_path / "journal.jsonl"),
+                *mine,
                 *conn,
             ]
         )
