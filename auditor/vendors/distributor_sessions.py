@@ -10,7 +10,7 @@ from typing import cast
 
 from auditor.billing.distributor_records import Block, Payload, Seller
 from auditor.billing.distributor_seats import failed, payload
-from auditor.vendors.mappings import Proof, twice
+from auditor.vendors.mappings import Proof
 from auditor.vendors.protocols import Distributor, DistributorError, named_blocks
 from auditor.vendors.registry import DISTRIBUTORS
 
@@ -36,11 +36,10 @@ def read(
     given: dict[str, Payload] = {}
     named = seller(vendor)
     customers = {key: cast(Mapping[str, str], block)[vendor.scope] for key, block in blocks.items()}
-    shared = twice(vendor.key, customers) if proof is not None else {}
     with vendor.session(vendor.credentials(env), endpoint) as session:
         for key, block in blocks.items():
             customer = customers[key]
-            why = shared.get(key) or (proof.why_not(vendor.key, session, customer, key) if proof else None)
+            why = proof.why_not(vendor.key, session, customer, key) if proof else None
             if why:
                 given[key] = failed(named, block, why)
                 continue

@@ -14,7 +14,8 @@ auditor.vendors.registry.RECORDS, each vendor's mapping.py), and every later run
                             first use) and named in `book.first`
     book.save()             the file written again (atomically) when a mapping was kept
     Proof                   a Book with each entry's tenant by its key, as a read of many tenants proves them
-    twice(vendor, named)    the customers two or more entries name at one vendor: each such entry's gap
+
+(Two entries of one tenants file naming one customer are refused as the file is read: auditor.delivery.matrix.)
 
 A customer not proven is a named gap: its part of the report is the gap, and nothing is written, bought,
 put back or filed for it. A changed mapping is confirmed by removing its line from the file (the message
@@ -147,25 +148,6 @@ class Book:
 
 def _since(kept: Kept) -> str:
     return f"on {kept.since[:10]} " if kept.since else ""
-
-
-def twice(vendor: str, named: Mapping[str, str]) -> dict[str, str]:
-    """Each key of `named` (an entry's key -> the customer it names at `vendor`) whose customer another key
-    names too, with why that is its gap: which tenant the customer is, is not guessed. A vendor whose own
-    records bind its customers otherwise (no reader): none."""
-    if vendor not in RECORDS:
-        return {}
-    by: dict[str, list[str]] = {}
-    for key, customer in named.items():
-        by.setdefault(customer.casefold(), []).append(key)
-    at = NAMES.get(vendor, vendor)
-    return {
-        key: f"{at} customer {named[key]} is named by {len(keys)} tenants entries ({', '.join(sorted(keys))}): "
-        "which tenant it is, is not guessed"
-        for keys in by.values()
-        if len(keys) > 1
-        for key in keys
-    }
 
 
 class Proof:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from auditor.billing.psa_records import PsaBlock, PsaPayload
 from auditor.billing.psa_table import failed, payload
-from auditor.vendors.mappings import Proof, twice
+from auditor.vendors.mappings import Proof
 from auditor.vendors.protocols import PsaError, named_blocks
 from auditor.vendors.registry import PSAS
 
@@ -33,10 +33,9 @@ def read(
             given |= {key: failed(name, block, str(exc)) for key, block in blocks.items()}
             continue
         customers = {key: str(block["company_id"]) for key, block in blocks.items()}
-        shared = twice(name, customers) if proof is not None else {}
         with client:
             for key, block in blocks.items():
-                why = shared.get(key) or (proof.why_not(name, client, customers[key], key) if proof else None)
+                why = proof.why_not(name, client, customers[key], key) if proof else None
                 if why:  # the company is not proven the tenant's (auditor.vendors.mappings): its lines are not read
                     given[key] = failed(name, block, why)
                     continue
