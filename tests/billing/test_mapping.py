@@ -21,6 +21,8 @@ from auditor.cli import main
 from auditor.snapshot import load_snapshot
 from auditor_dev.commerce.connectwise import SAMPLE_CLIENT_ID, SAMPLE_MSP, SAMPLE_PUBLIC_KEY, sample_connectwise
 from auditor_dev.commerce.connectwise_tickets import SAMPLE_BOARDS, ConnectWiseTicketsStandIn
+from auditor_dev.commerce.halo import SAMPLE_CLIENT as SAMPLE_HALO_CLIENT
+from auditor_dev.commerce.halo import HaloStandIn, sample_halo
 from auditor_dev.commerce.sherweb import SherwebStandIn
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
@@ -30,6 +32,7 @@ from .test_sherweb import CATALOG, KEY, SAMPLE, SECRET, _sub
 CONTOSO = "3c9d1f0e-7b2a-4e61-9a45-0d8c7e6f5b4a"  # the sample tenant's customer at Sherweb
 TAILSPIN = "c3e9a1d7-2b4f-4c8e-9a6d-1f7b3e5c0d92"  # another customer of the MSP there, no tenant of this run's
 TOKEN_PATH = "/auth/oidc/connect/token"
+KEYS = "k3y-Made-Up-For-Tests"
 
 
 @dataclass
@@ -177,9 +180,48 @@ def test_a_customer_confirmed_as_another_tenants_is_a_gap_the_first_time_too(
         assert world.amendments() == [] and world.seats(TAILSPIN) == 80
 
 
-# --- ConnectWise: tickets -------------------------------------------------------------------------
+# --- a PSA at the audit -----------------------------------------------------------------------------
 
-KEYS = "k3y-Made-Up-For-Tests"
+
+def test_a_halo_client_that_is_not_the_tenants_confirmed_one_is_the_psa_parts_gap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`audit --tenants`: the entry names Halo client 31 (Northwind), but an earlier night confirmed 32 (Tailspin
+    Toys) as this tenant's: the PSA part is the named gap, its lines are not read."""
+    monkeypatch.chdir(tmp_path)
+    sample = load_snapshot(SAMPLE)
+    token = app_token(sample.tenant_id, DEMO_ROLES)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    (tmp_path / "p.yaml").write_bytes(EXAMPLE.read_bytes())
+    clients, invoices, users = sample_halo()
+    with HaloStandIn(client_id="app-1", secret=KEYS, clients=clients, invoices=invoices, users=users) as halo:
+        for name, value in (("HALO_URL", halo.url), ("HALO_CLIENT_ID", "app-1"), ("HALO_CLIENT_SECRET", KEYS)):
+            monkeypatch.setenv(name, value)
+        with GraphEmulator(sample, token=token) as graph:
+            (tmp_path / "t.yaml").write_text(
+                f"tenants:\n  - name: Contoso\n    tenant_id: {sample.tenant_id}\n    graph_endpoint: {graph.url}\n"
+                "    policies: p.yaml\n    client_id: 00000000-0000-0000-0000-0000000000c1\n"
+                f"    psa: {{halo: {{company_id: {SAMPLE_HALO_CLIENT}}}}}\n",
+                "utf-8",
+            )
+            (tmp_path / "out").mkdir()
+            confirmed = {"vendor": "halo", "tenant": sample.tenant_id, "customer": "32", "name": "Tailspin Toys"}
+            (tmp_path / "out" / "mappings.json").write_text(json.dumps({"schema": 1, "mappings": [confirmed]}), "utf-8")
+            argv = ["audit", "--tenants", "t.yaml", "--auth", "token", "--output-dir", "out"]
+            assert main([*argv, "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]) in (0, 1)
+        read = [r.path for r in halo.requests if r.path.startswith("/api/RecurringInvoice")]
+    section = json.loads((tmp_path / "out" / "contoso" / "psa.json").read_text("utf-8"))
+    assert section["error"].startswith(
+        f"the tenants entry names Halo customer {SAMPLE_HALO_CLIENT}, but the mapping confirmed is customer 32 "
+        "(Tailspin Toys)"
+    )
+    assert read == []  # the other client's invoices are not read as the tenant's
+    assert (
+        f"contoso: psa: not read: the tenants entry names Halo customer {SAMPLE_HALO_CLIENT}" in capsys.readouterr().err
+    )
+
+
+# --- ConnectWise: tickets -------------------------------------------------------------------------
 
 
 @pytest.fixture
