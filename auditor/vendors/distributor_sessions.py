@@ -35,10 +35,9 @@ def read(
     further: that is its error."""
     given: dict[str, Payload] = {}
     named = seller(vendor)
-    customers = {key: cast(Mapping[str, str], block)[vendor.scope] for key, block in blocks.items()}
     with vendor.session(vendor.credentials(env), endpoint) as session:
         for key, block in blocks.items():
-            customer = customers[key]
+            customer = cast(Mapping[str, str], block)[vendor.scope]
             why = proof.why_not(vendor.key, session, customer, key) if proof else None
             if why:
                 given[key] = failed(named, block, why)

@@ -32,10 +32,9 @@ def read(
         except PsaError as exc:  # Autotask's zone could not be asked: every customer's gap
             given |= {key: failed(name, block, str(exc)) for key, block in blocks.items()}
             continue
-        customers = {key: str(block["company_id"]) for key, block in blocks.items()}
         with client:
             for key, block in blocks.items():
-                why = proof.why_not(name, client, customers[key], key) if proof else None
+                why = proof.why_not(name, client, str(block["company_id"]), key) if proof else None
                 if why:  # the company is not proven the tenant's (auditor.vendors.mappings): its lines are not read
                     given[key] = failed(name, block, why)
                     continue
