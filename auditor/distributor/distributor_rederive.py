@@ -59,8 +59,8 @@ class CustomerProof:
     def why_not(self, source: str, writer: DistributorSession, customer: str) -> str | None:
         key = (source, customer.casefold())
         if key not in self.proven:
-            self.proven[key] = self.book.prove(source, writer, customer, self.tenant, keep=self.keep, since=self.since)
-            self.book.save()  # a mapping kept the first time, before anything is sent for it
+            why = self.book.prove(source, writer, customer, self.tenant, keep=self.keep, since=self.since)
+            self.proven[key] = why or self.book.save()  # a mapping kept the first time: written before any send
         return self.proven[key]
 
 

@@ -399,7 +399,7 @@ def _unproven(session: Session, job: TenantJob, report: _Report, company: int) -
     named = (job.tenant_id, tenant.id, tenant.domain or "")
     desk = session.desk
     why = session.book.prove(desk.psa, desk.client, str(company), named, keep=session.write, since=now())
-    session.book.save()
+    why = why or session.book.save()  # a mapping kept the first time: written before anything is filed
     return f"{why}: {_NOTHING}" if why else None
 
 

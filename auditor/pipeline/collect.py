@@ -96,8 +96,8 @@ def distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) ->
     )
     entry = {"": json.loads(found[0].distributor)}
     given = sessions.read_any(entry, endpoints=options.endpoints, env=env, proof=proof)[""]
-    proof.book.save()
-    for line in proof.book.first:
+    unsaved = proof.book.save()
+    for line in [*proof.book.first, *([unsaved] if unsaved else [])]:
         say(f"license-auditor: mapping: {line}")
     if given.get("error"):
         say(f"license-auditor: distributor: not read: {given['error']}")

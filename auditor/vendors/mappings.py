@@ -12,7 +12,7 @@ auditor.vendors.registry.RECORDS, each vendor's mapping.py), and every later run
                             vendor's record of it that cannot be read or differs from the one kept (its
                             name changed); the first time, with `keep`, the mapping is kept (trust on
                             first use) and named in `book.first`
-    book.save()             the file written again (atomically) when a mapping was kept
+    book.save()             the file written again (atomically) when a mapping was kept; why it could not be
     Proof                   a Book with each entry's tenant by its key, as a read of many tenants proves them
 
 (Two entries of one tenants file naming one customer are refused as the file is read: auditor.delivery.matrix.)
@@ -98,7 +98,7 @@ class Book:
         try:  # the vendor's own record first: a customer it does not know is named as such
             record = reader(session, customer)
         except (DistributorError, PsaError) as exc:
-            return f"{at}'s record of customer {customer} could not be read to prove the mapping: {exc}"
+            return str(exc)  # the vendor's own error (its customer unknown there, a status): the customer's gap
         names = {t.strip().lower() for t in tenant if t and t.strip()}
         same = customer.casefold()
         mine = [k for k in self.kept if k.vendor == vendor and k.tenant.lower() in names]
@@ -136,14 +136,20 @@ class Book:
             )
         return None
 
-    def save(self) -> None:
+    def save(self) -> str | None:
+        """The file written again when a mapping was kept; why it could not be (the mappings kept the first
+        time are then not kept: a write that rests on one is not made), else None."""
         if not self.changed:
-            return
+            return None
         kept = sorted(self.kept, key=lambda k: (k.vendor, k.tenant, k.customer))
         doc = {"schema": 1, "mappings": [msgspec.to_builtins(k) for k in kept]}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(self.path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_text(self.path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            return f"{self.path} could not be written ({exc.strerror or type(exc).__name__}): the mapping is not kept"
         self.changed = False
+        return None
 
 
 def _since(kept: Kept) -> str:

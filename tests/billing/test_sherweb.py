@@ -254,8 +254,8 @@ def test_a_fleet_run_reconciles_the_sherweb_tenants_seats_and_names_a_refused_cu
     # mapping before its subscriptions: auditor.vendors.mappings); the run went on
     gone = json.loads((tmp_path / "out" / "gone" / "distributor.json").read_text("utf-8"))
     said = f"Sherweb lists no customer {GONE}: check the tenants entry's distributor"
-    assert gone["distributor"] == "sherweb" and gone["error"].endswith(said)
-    assert f"gone: distributor: not read: Sherweb's record of customer {GONE} could not be read" in err
+    assert gone["distributor"] == "sherweb" and gone["error"] == said
+    assert f"gone: distributor: not read: {said}" in err
     rollup = json.loads((tmp_path / "out" / "tenants.json").read_text("utf-8"))
     cells = {t["key"]: t.get("distributor") for t in rollup["tenants"]}
     assert cells["contoso"]["differences"] == 2 and cells["gone"]["error"]
