@@ -339,6 +339,7 @@ def sherweb(subscriptions: dict[str, list[dict[str, object]]] | None = None) -> 
     """Fabrikam's seats at Sherweb, served by the Sherweb stand-in on 127.0.0.1 while the block runs; with
     `subscriptions`, as an earlier apply or undo --distributor --demo left them."""
     from auditor_dev.commerce import (  # the stand-ins load for a --demo run that asks for Sherweb only
+        SAMPLE_CUSTOMERS,
         SAMPLE_SHERWEB_CLIENT,
         SAMPLE_SHERWEB_CUSTOMER,
         SherwebStandIn,
@@ -353,6 +354,7 @@ def sherweb(subscriptions: dict[str, list[dict[str, object]]] | None = None) -> 
         subscription_key=key,
         subscriptions=subscriptions or sample,
         catalogs=catalogs,
+        customers=SAMPLE_CUSTOMERS,
     )
     env = {"SHERWEB_CLIENT_ID": SAMPLE_SHERWEB_CLIENT, "SHERWEB_CLIENT_SECRET": secret, "SHERWEB_SUBSCRIPTION_KEY": key}
     with stand_in as served:

@@ -55,7 +55,7 @@ from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
 
 from ..distributor.distributor_changes import NAMES
-from ..distributor.distributor_rederive import Tenant, check, customers_of, subscriptions_reader
+from ..distributor.distributor_rederive import Tenant, check, customers_of, mapping_of, subscriptions_reader
 from ..distributor.distributor_requests import CANCEL, INCREASE, shape_error
 from ..vendors.protocols import DistributorSession
 from ..vendors.registry import DISTRIBUTORS
@@ -290,7 +290,9 @@ def apply_distributor_changes(
     @contextlib.contextmanager
     def opened(changes: Sequence[CommerceChange], data: bytes, client: Any) -> Iterator[_Kind]:
         with writers_for({c.source for c in changes}, endpoints) as writers:
-            tenant = Tenant(_seats_reader(client), subscriptions_reader(client))
+            # each change's customer proven the tenant's at the call (auditor.vendors.mappings)
+            proof = mapping_of(plan, keep=yes, since=f"{today.isoformat()}T00:00:00Z")
+            tenant = Tenant(_seats_reader(client), subscriptions_reader(client), proof)
             yield _Kind(writers, tenant, today, sys.stdout, customers, plan.sha256, assigned_after(data))
 
     def failed(n: int, journal: Path | None) -> str:

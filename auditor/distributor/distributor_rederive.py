@@ -3,6 +3,9 @@ distributor and the tenant say now, gives the plan's change (docs/msp.md, "Re-de
 
     customers_of(plan)          the tenant's customer at its distributor, from the report the plan was
                                 made from (report.json beside it)
+    mapping_of(plan, keep=...)  what proves that customer the tenant's at the call (Mapping): the mapping
+                                the MSP confirmed (auditor.vendors.mappings), the distributor's record of
+                                the customer re-read through the change's session; never report.json's word
     Tenant                      what is re-read of the tenant at each change (Graph): its seats of a
                                 product, its Microsoft subscriptions
     check(change, ...)          (Verdict, Now): why the change is not sent (refused: its re-derivation
@@ -30,6 +33,8 @@ from auditor.formats.plan_json import PlanFile
 
 from ..billing.distributor_join import Joins, TenantSubscription, guid
 from ..billing.distributor_seats import reduction_short
+from ..vendors.mappings import FILE as MAPPINGS_FILE
+from ..vendors.mappings import Book
 from ..vendors.protocols import DistributorSession, Foreign, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
 from .distributor_changes import AT_TERM_END, NAMES, NOW
@@ -41,6 +46,24 @@ SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]
 TenantSubscriptions = Callable[[], Awaitable[Joins | None]]
 
 
+class CustomerProof:
+    """What proves, at the call, that a change's customer is the plan's tenant's (auditor.vendors.mappings): the
+    mappings kept beside the report (the plan's folder, or the many-tenant run's above it), the tenant by its id
+    (the one the credential signed in to) and the verified domain its audit found; each customer proven once a
+    run, through the change's own session. A mapping seen the first time is kept only by a run that writes."""
+
+    def __init__(self, book: Book, tenant: tuple[str, ...], *, keep: bool, since: str) -> None:
+        self.book, self.tenant, self.keep, self.since = book, tenant, keep, since
+        self.proven: dict[tuple[str, str], str | None] = {}
+
+    def why_not(self, source: str, writer: DistributorSession, customer: str) -> str | None:
+        key = (source, customer.casefold())
+        if key not in self.proven:
+            why = self.book.prove(source, writer, customer, self.tenant, keep=self.keep, since=self.since)
+            self.proven[key] = why or self.book.save()  # a mapping kept the first time: written before any send
+        return self.proven[key]
+
+
 @dataclass(frozen=True)
 class Tenant:
     """What the run re-reads of the plan's tenant at each change (Graph): its seats of a product
@@ -50,6 +73,7 @@ class Tenant:
 
     seats: SeatsReader
     subscriptions: TenantSubscriptions
+    mapping: CustomerProof | None = None  # what proves each change's customer the tenant's (apply; None: not asked)
 
 
 def _text(value: object) -> str | None:
@@ -151,6 +175,17 @@ def moved(c: CommerceChange, now: Now) -> str | None:
     return None
 
 
+def _not_theirs(c: CommerceChange, writer: DistributorSession, tenant: Tenant, customer: str | None) -> str | None:
+    """Why the change's customer is not the tenant's: not the one its report names, or (asked) not proven the
+    tenant's by the distributor's own record (auditor.vendors.mappings); else None."""
+    at = NAMES.get(c.source, c.source)
+    if not customer or c.scope.casefold() != customer.casefold():
+        said = f"customer {customer}" if customer else "no customer there"
+        return f"it names {at} customer {c.scope}; this tenant's report names {said}"
+    unproven = tenant.mapping.why_not(c.source, writer, c.scope) if tenant.mapping is not None else None
+    return f"{at} customer {c.scope} is not proven this tenant's: {unproven}" if unproven else None
+
+
 async def check(
     c: CommerceChange,
     writer: DistributorSession,
@@ -163,9 +198,9 @@ async def check(
     """(why the change is not sent, else None; the subscription as re-read). `hint`: the seats the plan
     counts assigned after its license changes, per product, named when the seats assigned now are more."""
     at = NAMES.get(c.source, c.source)
-    if not customer or c.scope.casefold() != customer.casefold():
-        said = f"customer {customer}" if customer else "no customer there"
-        return Verdict(f"it names {at} customer {c.scope}; this tenant's report names {said}", refused=True), None
+    theirs = _not_theirs(c, writer, tenant, customer)
+    if theirs:
+        return Verdict(theirs, refused=True), None
     if c.not_before and today.isoformat() < c.not_before:
         due = f"scheduled for {c.not_before} (its commitment's end), re-checked when due"
         return Verdict(due, scheduled=True), None
@@ -215,6 +250,7 @@ class _Customer(Struct, frozen=True):
 
 class _ReportTenant(Struct, frozen=True):
     id: str
+    domain: str | None = None  # the verified domain the audit found, when its tenants entry names the tenant by one
 
 
 class _Report(Struct, frozen=True):
@@ -244,6 +280,16 @@ def customers_of(plan: PlanFile) -> dict[str, str]:
     vendor = DISTRIBUTORS.get(found.distributor) if found else None
     customer = getattr(found, vendor.scope, None) if vendor is not None else None
     return {found.distributor: customer} if found is not None and customer else {}
+
+
+def mapping_of(plan: PlanFile, *, keep: bool, since: str) -> CustomerProof:
+    """What proves each change's customer the plan's tenant's at the call: the mappings kept in the plan's folder
+    (a one-tenant audit's) or in the folder above it (`audit --tenants`' OUTPUT_DIR), the tenant by the plan's id
+    and the verified domain its report names; `keep`: a run that writes keeps a mapping seen the first time."""
+    folder = plan.path.resolve().parent
+    where = next((f for f in (folder, folder.parent) if (f / MAPPINGS_FILE).exists()), folder)
+    domain = _report_of(plan).tenant.domain
+    return CustomerProof(Book.load(where), (plan.tenant_id, *([domain] if domain else [])), keep=keep, since=since)
 
 
 def _report_of(plan: PlanFile) -> _Report:

@@ -452,11 +452,14 @@ def _audit_and_roll_up(
     began = datetime.now(UTC)
     # the distributor's seats (read only), read before the tenants: each tenant's report and bill show them
     env = options.distributor_env or os.environ
-    seats = vendor_reads.read_distributors(jobs, endpoints=options.endpoints, env=env)
+    # each customer there proven the tenant's first (auditor.vendors.mappings): the mappings kept in the folder
+    proof = vendor_reads.proof(jobs, root, run.as_of or began.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    seats = vendor_reads.read_distributors(jobs, endpoints=options.endpoints, env=env, proof=proof)
     # what the PSA bills each customer (read only), read before the tenants: each tenant's report shows the table
     billed = vendor_reads.read_psas(
-        jobs, endpoints=options.endpoints, env=options.psa_env or os.environ, as_of=run.as_of
+        jobs, endpoints=options.endpoints, env=options.psa_env or os.environ, as_of=run.as_of, proof=proof
     )
+    vendor_reads.kept(proof)
     # the shard's share of each app's limits across tenants (shards of one app at once), then the night's
     # full sign-in reads within the lane's budget
     shares = shares_tonight(options, of_app(tenants.jobs, options.app) if tenants is not None else jobs)

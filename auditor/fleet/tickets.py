@@ -30,7 +30,11 @@ under are those its report.json names (`tenant.id`, `psa.company_id`: what its a
 from the PSA), and each must be the one its tenants entry names (`tenant_id`, `psa.<psa>.company_id`). An
 entry that names another (a company id edited since the audit, a folder of another customer) would file
 the customer's findings, and the names of its users, under another company, and note "close it" on that
-company's tickets: nothing is filed or noted for it.
+company's tickets: nothing is filed or noted for it. And since report.json carries the tenants file's own
+word, the company is proven the tenant's by the PSA's record of it (auditor.vendors.mappings): the mapping the
+MSP confirmed, kept in DIR/mappings.json (the first time, a run with --yes keeps it); a company that another
+tenant's mapping names, a tenant whose confirmed company is another, or a company the PSA now names otherwise
+gets nothing filed or noted.
 
 A customer whose report or whose PSA cannot be read, whose entry names no board or queue, or whose
 report is not of the tenant and company its entry names, is that customer's gap, said in one line
@@ -62,6 +66,7 @@ from ..apply.journal import LineFile, default_path, now
 from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
 from ..reference import product_names
+from ..vendors.mappings import Book
 from ..vendors.protocols import KEY_PREFIX, Filing, PsaError, TicketDesk
 from ..vendors.registry import NAMES, PSAS
 from .arguments import TENANTS_DIR, TicketsOptions
@@ -259,6 +264,7 @@ class Session:
     desk: TicketDesk
     journal: LineFile | None
     write: bool
+    book: Book | None = None  # the mappings the MSP confirmed (DIR/mappings.json): each company proven by them
     opened: int = 0
     found: int = 0
     noted: int = 0
@@ -409,6 +415,20 @@ def _other_customer(job: TenantJob, report: _Report, psa: str, company: int) -> 
     return None
 
 
+def _unproven(session: Session, job: TenantJob, report: _Report, company: int) -> str | None:
+    """Why the company is not proven the tenant's by the PSA's own record (auditor.vendors.mappings: the
+    mapping the MSP confirmed, kept in DIR; report.json carries the tenants file's word, so it proves
+    nothing), else None. The first time, a run that writes keeps the mapping."""
+    if session.book is None:
+        return None
+    tenant = report.tenant or _Tenant()
+    named = (job.tenant_id, tenant.id, tenant.domain or "")
+    desk = session.desk
+    why = session.book.prove(desk.psa, desk.client, str(company), named, keep=session.write, since=now())
+    why = why or session.book.save()  # a mapping kept the first time: written before anything is filed
+    return f"{why}: {_NOTHING}" if why else None
+
+
 def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOptions) -> str | None:
     """The customer's tickets and notes; why it could not be done (its gap), else None."""
     desk = session.desk
@@ -428,7 +448,7 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
     except msgspec.ValidationError:
         return "its report.json is not a report"
     company = int(block["company_id"])
-    mismatch = _other_customer(job, report, desk.psa, company)
+    mismatch = _other_customer(job, report, desk.psa, company) or _unproven(session, job, report, company)
     if mismatch:
         return mismatch
     locale = Locale(report.locale or "en")
@@ -513,7 +533,7 @@ def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
     desk = psa.desk(keys, options.endpoint)
     assert desk is not None  # the --psa choices are the PSAs with a desk
     with desk.client:
-        session = Session(desk, journal, options.yes)
+        session = Session(desk, journal, options.yes, Book.load(root))
         for job in jobs:
             gap = _customer(session, job, root, options)
             if gap:

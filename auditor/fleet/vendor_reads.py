@@ -12,11 +12,16 @@ tenant gets OUTPUT_DIR/<key>/distributor.json and psa.json: the sections its rep
                             (UsageError: exit 2)
     read_distributors(...)  each job's subscriptions at its distributor (or the reading's error)
     read_psas(...)          each job's billing lines in its PSA on the run's day (or the reading's error)
+    proof(jobs, root, ...)  what proves each job's customers there (auditor.vendors.mappings: the mappings
+                            kept in OUTPUT_DIR/mappings.json); kept(proof) writes it back and names each
+                            mapping kept the first time
     write(kind, ...)        the kind's file of every tenant that names one and was audited, and a line
                             each on stderr
 
-A customer a vendor refuses or cannot be read for gets the file with its `error` and a warning; the
-others go on, and the run's exit code is not changed.
+A customer a vendor refuses or cannot be read for, or whose mapping is not proven the tenant's (a customer
+another tenant's confirmed mapping names, a tenant whose confirmed customer is another, the vendor's record
+of it changed), gets the file with its `error` and a warning; the others go on, and the run's exit code is
+not changed.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from ..formats.report_json import decode_report
 from ..formats.report_model import ReportDocument
 from ..i18n import english_count
 from ..vendors import distributor_sessions, psa_sessions
+from ..vendors.mappings import Book, Proof
 from ..vendors.protocols import check_credentials
 from ..vendors.registry import DISTRIBUTORS, NAMES, PSAS
 from .rollup import Outcome
@@ -131,24 +137,48 @@ def check(jobs: Sequence[TenantJob], env: Mapping[str, str]) -> None:
     check_credentials(PSAS, (name for entry in _entries(PSA, jobs, PsaBlock).values() for name in entry), env)
 
 
+def proof(jobs: Sequence[TenantJob], root: Path, since: str) -> Proof:
+    """What proves each job's customers at its vendors: the mappings kept in the run's folder, each job's tenant
+    as its entry names it; a mapping seen the first time is kept (trust on first use)."""
+    return Proof(Book.load(root), {job.key: (job.tenant_id,) for job in jobs}, keep=True, since=since)
+
+
+def kept(proof: Proof) -> None:
+    """The mappings kept the first time in this run, written and named on stderr (each to be checked once)."""
+    unsaved = proof.book.save()
+    for line in proof.book.first:
+        _say(f"  mapping: {line}")
+    if unsaved:  # kept again the next night, the first time again: no write rests on it before
+        _say(f"  mapping: {unsaved}")
+
+
 def read_distributors(
-    jobs: Sequence[TenantJob], *, endpoints: Mapping[str, str | None], env: Mapping[str, str]
+    jobs: Sequence[TenantJob],
+    *,
+    endpoints: Mapping[str, str | None],
+    env: Mapping[str, str],
+    proof: Proof | None = None,
 ) -> dict[str, Payload]:
     """Each job's subscriptions at its distributor (or the reading's error), read before the tenants are
     audited so that each tenant's own report and bill show them; one session (one token) per distributor
     (auditor.vendors.distributor_sessions.read_any, which a one-tenant audit reads its own with)."""
     entries = _entries(DISTRIBUTOR, jobs, Block)
-    return distributor_sessions.read_any(entries, endpoints=endpoints, env=env) if entries else {}
+    return distributor_sessions.read_any(entries, endpoints=endpoints, env=env, proof=proof) if entries else {}
 
 
 def read_psas(
-    jobs: Sequence[TenantJob], *, endpoints: Mapping[str, str | None], env: Mapping[str, str], as_of: str | None
+    jobs: Sequence[TenantJob],
+    *,
+    endpoints: Mapping[str, str | None],
+    env: Mapping[str, str],
+    as_of: str | None,
+    proof: Proof | None = None,
 ) -> dict[str, PsaPayload]:
     """Each job's billing lines in its PSA on the run's day (--as-of's, else today's in UTC), or the
     reading's error, read before the tenants are audited; one session per PSA for all."""
     entries = _entries(PSA, jobs, PsaBlock)
     on = as_of[:10] if as_of else datetime.now(UTC).date().isoformat()
-    return psa_sessions.read(entries, endpoints=endpoints, env=env, on=on) if entries else {}
+    return psa_sessions.read(entries, endpoints=endpoints, env=env, on=on, proof=proof) if entries else {}
 
 
 def audited(
@@ -195,4 +225,16 @@ def _say_section(kind: Kind[Any, _Doc], key: str, doc: _Doc) -> None:
         _say(f"  {key}: {kind.key}: {kind.summary(doc)}")
 
 
-__all__ = ["DISTRIBUTOR", "PSA", "Kind", "audited", "check", "read_distributors", "read_psas", "wanted", "write"]
+__all__ = [
+    "DISTRIBUTOR",
+    "PSA",
+    "Kind",
+    "audited",
+    "check",
+    "kept",
+    "proof",
+    "read_distributors",
+    "read_psas",
+    "wanted",
+    "write",
+]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.arguments import AuditOptions
@@ -74,6 +75,7 @@ def distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) ->
         return options.distributor_seats
     from auditor.delivery.matrix import load_tenants  # the tenants file's reader (YAML): for an audit that names one
     from auditor.vendors import distributor_sessions as sessions
+    from auditor.vendors.mappings import Book, Proof
     from auditor.vendors.protocols import check_credentials
     from auditor.vendors.registry import DISTRIBUTORS
 
@@ -88,7 +90,18 @@ def distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) ->
     if len(found) != 1 or not found[0].distributor:
         what = "names no distributor" if found and len(found) == 1 else "is not one entry of the file"
         raise UsageError(f"--distributor {options.distributor}: tenant {', '.join(sorted(wanted))} {what}")
-    given = sessions.read_any({"": json.loads(found[0].distributor)}, endpoints=options.endpoints, env=env)[""]
+    # the customer proven the tenant's first (auditor.vendors.mappings): the mappings kept in the output folder
+    proof = Proof(
+        Book.load(Path(options.output_dir)),
+        {"": (snapshot.tenant_id, found[0].tenant_id)},
+        keep=True,
+        since=options.as_of or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    entry = {"": json.loads(found[0].distributor)}
+    given = sessions.read_any(entry, endpoints=options.endpoints, env=env, proof=proof)[""]
+    unsaved = proof.book.save()
+    for line in [*proof.book.first, *([unsaved] if unsaved else [])]:
+        say(f"license-auditor: mapping: {line}")
     if given.get("error"):
         say(f"license-auditor: distributor: not read: {given['error']}")
     return given

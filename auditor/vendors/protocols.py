@@ -42,6 +42,10 @@ that implements one of them, and one line of auditor.vendors.registry.
                                         of our key, .ours(company) all of ours, .new_ticket(...) and
                                         .new_note(...) what opening one and adding a note send, .made(doc)
                                         the new record's id, .noted(ticket, prefix), .is_open(ticket, company)
+    Record, CustomerRecord              what a vendor itself holds of the customer a tenants entry names
+                                        (its id and its own name for it), read by the vendor's
+                                        mapping.py (auditor.vendors.<name>.mapping) from its session:
+                                        what a confirmed mapping keeps (auditor.vendors.mappings)
     check_credentials(vendors, named, env)  the keys of each vendor of a registry the tenants file
                                         names, before any tenant is read (UsageError)
     named_blocks(vendors, entries)      each vendor of a registry the tenants entries name, with their
@@ -216,6 +220,25 @@ class Distributor(Protocol):
     def put_back(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
     def increase(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
     def wrong_request(self, c: CommerceChange) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Record:
+    """A customer as the vendor itself holds it: the id a tenants entry names it by, and the vendor's own
+    name for it. What the mapping the MSP confirmed keeps (auditor.vendors.mappings): a later record that
+    differs is a named change, never trusted."""
+
+    customer: str
+    name: str
+
+
+class CustomerRecord(Protocol):
+    """A vendor's read of its record of one customer (auditor/vendors/<name>/mapping.py), through the
+    session a run already holds there (a distributor's DistributorSession, a PSA's session or its desk's
+    client); the vendor's own error (DistributorError, PsaError) when it has no such customer or cannot
+    be read."""
+
+    def __call__(self, session: object, customer: str) -> Record: ...
 
 
 KEY_PREFIX = "license-auditor:"  # every ticket's key, and every note's first word

@@ -6,6 +6,9 @@ opened, never when it is named.
     DISTRIBUTORS        name -> Distributor (auditor.vendors.protocols), in the order they are read
     PSAS                name -> PSA, likewise
     PARTNER_CENTER      Microsoft's commerce for a CSP partner (PartnerCenterApi)
+    RECORDS             name -> its read of a customer's record (auditor/vendors/<name>/mapping.py): what
+                        binds a tenants entry's customer to the tenant (auditor.vendors.mappings); Pax8 has
+                        none, its subscriptions name the tenant's Microsoft subscriptions (its `ties`)
     NAMES               a distributor's or a PSA's name as messages say it ("pax8" -> "Pax8")
 """
 
@@ -14,7 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from auditor.vendors import autotask, connectwise, halo, partner_center, pax8, sherweb
-from auditor.vendors.protocols import PSA, Distributor, PartnerCenterApi
+from auditor.vendors.autotask import mapping as autotask_mapping
+from auditor.vendors.connectwise import mapping as connectwise_mapping
+from auditor.vendors.halo import mapping as halo_mapping
+from auditor.vendors.protocols import PSA, CustomerRecord, Distributor, PartnerCenterApi
+from auditor.vendors.sherweb import mapping as sherweb_mapping
 
 DISTRIBUTORS: Mapping[str, Distributor] = {
     pax8.VENDOR.key: pax8.VENDOR,
@@ -28,6 +35,13 @@ PSAS: Mapping[str, PSA] = {
 }
 
 PARTNER_CENTER: PartnerCenterApi = partner_center.VENDOR
+
+RECORDS: Mapping[str, CustomerRecord] = {
+    sherweb.VENDOR.key: sherweb_mapping.record,
+    connectwise.VENDOR.key: connectwise_mapping.record,
+    autotask.VENDOR.key: autotask_mapping.record,
+    halo.VENDOR.key: halo_mapping.record,
+}
 
 NAMES: Mapping[str, str] = {
     **{key: vendor.name for key, vendor in DISTRIBUTORS.items()},

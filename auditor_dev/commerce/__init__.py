@@ -56,13 +56,20 @@ from auditor_dev.commerce.pax8 import (
 )
 from auditor_dev.commerce.psa_sample import sample_psa
 from auditor_dev.commerce.sample import sample_commerce
-from auditor_dev.commerce.sherweb import SAMPLE_SHERWEB_CLIENT, SAMPLE_SHERWEB_CUSTOMER, SherwebStandIn, sample_sherweb
+from auditor_dev.commerce.sherweb import (
+    SAMPLE_CUSTOMERS,
+    SAMPLE_SHERWEB_CLIENT,
+    SAMPLE_SHERWEB_CUSTOMER,
+    SherwebStandIn,
+    sample_sherweb,
+)
 
 __all__ = [
     "NORTHWIND_COMPANY",
     "NORTHWIND_PAX8",
     "SAMPLE_CLIENT_ID",
     "SAMPLE_COMPANY",
+    "SAMPLE_CUSTOMERS",
     "SAMPLE_HALO_CLIENT",
     "SAMPLE_HALO_PRODUCTS",
     "SAMPLE_HALO_TEAM",

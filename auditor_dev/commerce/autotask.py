@@ -124,6 +124,7 @@ class AutotaskStandIn(StandIn):
 SAMPLE_INTEGRATION_CODE = "QZ7XK3M9PLR2TW5VBN8HJD4CSYE"  # a 27-character tracking identifier, as Autotask's are
 SAMPLE_USERNAME = "license-auditor@samplemsp.example"
 SAMPLE_COMPANY = 29684712  # Fabrikam in the sample MSP's Autotask
+SAMPLE_OTHER_COMPANY = 29684713  # Tailspin Toys there: no sample tenant's
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,11 @@ def sample_autotask() -> SampleAutotask:
     euro = {"id": 1, "name": "EUR", "description": "Euro", "exchangeRate": 1.0}  # (its displaySymbol: a picklist id)
     dollar = {"id": 2, "name": "USD", "description": "US Dollar", "exchangeRate": 1.08}
     currencies = [{**euro, "isActive": True, "isInternalCurrency": True}, {**dollar, "isInternalCurrency": False}]
-    companies = [{"id": SAMPLE_COMPANY, "companyName": "Fabrikam, Inc.", "isActive": True, "currencyID": 1}]
+    companies = [
+        {"id": SAMPLE_COMPANY, "companyName": "Fabrikam, Inc.", "isActive": True, "currencyID": 1},
+        # another customer of the sample MSP (no sample tenant's): the id a mis-ordered tenants entry could name
+        {"id": SAMPLE_OTHER_COMPANY, "companyName": "Tailspin Toys", "isActive": True, "currencyID": 1},
+    ]
     contract = {
         "id": 29684801,
         "companyID": SAMPLE_COMPANY,

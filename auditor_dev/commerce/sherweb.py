@@ -6,6 +6,8 @@ portal (developers.sherweb.com) shapes it:
                                        client_secret, scope: service-provider}; 200 {access_token,
                                        expires_in, token_type: "Bearer"}; wrong credentials: 400
                                        {error: "invalid_client"}; another scope: 400 {error: "invalid_scope"}
+    GET  /service-provider/v1/customers                                        GetCustomers: {items: [...]},
+         each Customer {id, displayName, path} (Sherweb's OpenAPI: no Microsoft tenant or domain is given)
     GET  /service-provider/v1/billing/subscriptions/details?customerId=...   {items: [...]}
     GET  /service-provider/v1/customer-catalogs/{customerId}                 {catalogItems: [...]}
     POST /service-provider/v1/billing/subscriptions/amendments?customerId=...   CreateSubscriptionsAmendment
@@ -42,6 +44,7 @@ SCOPE = "service-provider"
 TOKEN_SECONDS = 3600
 API = "/service-provider/v1"
 DETAILS = f"{API}/billing/subscriptions/details"
+CUSTOMERS = f"{API}/customers"
 CATALOGS = f"{API}/customer-catalogs/"
 AMENDMENTS = f"{API}/billing/subscriptions/amendments"
 MISSING_KEY = (
@@ -70,7 +73,8 @@ def _error(status: int, message: str) -> Reply:
 
 class SherwebStandIn(StandIn):
     """Sherweb for one service provider: its client credentials, its APIM subscription key, and per
-    customer (its id) its subscription details and its catalog."""
+    customer (its id) its subscription details and its catalog, and its displayName (`customers`; by
+    default "Customer N" for the N-th customer of `subscriptions`)."""
 
     contract = "sherweb"  # its published schema (auditor_dev/contracts/sherweb.json) holds every request and answer
 
@@ -83,11 +87,14 @@ class SherwebStandIn(StandIn):
         subscriptions: Mapping[str, Sequence[Mapping[str, Any]]],
         catalogs: Mapping[str, Sequence[Mapping[str, Any]]],
         clock: Callable[[], float] = time.time,
+        customers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(token=None)  # the tokens are this stand-in's own: issued by the token endpoint
         self.client_id, self.client_secret, self.key = client_id, client_secret, subscription_key
         self.subscriptions = {c: [dict(s) for s in subs] for c, subs in subscriptions.items()}
         self.catalogs = {c: [dict(i) for i in items] for c, items in catalogs.items()}
+        given = customers if customers is not None else {c: f"Customer {n}" for n, c in enumerate(subscriptions, 1)}
+        self.customers = dict(given)  # id -> displayName (a test renames one)
         self.clock = clock
         self.issued: dict[str, float] = {}  # token -> when it expires
         self.writes = 0
@@ -120,6 +127,9 @@ class SherwebStandIn(StandIn):
         if asked.path.startswith(f"{AMENDMENTS}/") and asked.path.endswith("/status"):
             found = self.amendments.get(asked.path[len(AMENDMENTS) + 1 : -len("/status")])
             return Reply(200, found) if found else _error(404, "Subscriptions amendment not found")
+        if asked.path == CUSTOMERS:
+            listed = [{"id": c, "displayName": name, "path": [name]} for c, name in self.customers.items()]
+            return Reply(200, {"items": listed})
         if asked.path == DETAILS:
             customer = asked.query.get("customerId", "")
             if customer not in self.subscriptions:
@@ -189,13 +199,19 @@ class SherwebStandIn(StandIn):
 
 SAMPLE_SHERWEB_CLIENT = "demo-sherweb-client"
 SAMPLE_SHERWEB_CUSTOMER = "5a0f2c4e-8d1b-4e3a-9c6f-7b2d1e0a9f8c"  # Fabrikam at the sample's Sherweb
+# another customer of the sample MSP at Sherweb (no sample tenant's): the id a copied or mis-ordered tenants
+# entry could name (auditor.vendors.mappings)
+SAMPLE_OTHER_CUSTOMER = "c3e9a1d7-2b4f-4c8e-9a6d-1f7b3e5c0d92"
+SAMPLE_CUSTOMERS = {SAMPLE_SHERWEB_CUSTOMER: "Fabrikam, Inc.", SAMPLE_OTHER_CUSTOMER: "Tailspin Toys"}
 SAMPLE_EXCHANGE_SKU = "4b9405b0-7788-4568-add1-99614e613b69"  # Microsoft's SKU id of Exchange Online (Plan 1)
+SAMPLE_POWER_BI_SKU = "f8a1db68-be16-40ed-86d5-cb42ce701560"  # Microsoft's SKU id of Power BI Pro
 
 
 def sample_sherweb() -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
     """Fabrikam's seats at Sherweb, as `audit --demo --tenants` reads them: its Exchange Online (Plan 1), one
     seat bought monthly, which the policy's spare minimum leaves short, so the plan buys one more there (issue
-    108). (subscriptions by customer, catalogs by customer)."""
+    108); and another customer's (SAMPLE_OTHER_CUSTOMER, no sample tenant's). (subscriptions by customer,
+    catalogs by customer)."""
     exchange = {
         "id": "b7c1e2d3-0000-4000-8000-0000000000f1",
         "productName": "Exchange Online (Plan 1)",
@@ -213,4 +229,16 @@ def sample_sherweb() -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[di
             "name": {"en": "Exchange Online (Plan 1)"},
         }
     ]
-    return {SAMPLE_SHERWEB_CUSTOMER: [exchange]}, {SAMPLE_SHERWEB_CUSTOMER: catalog}
+    # the other customer's Power BI Pro (80 seats): what a tenants entry naming its id would read as the tenant's
+    power_bi = {
+        "id": "b7c1e2d3-0000-4000-8000-0000000000f2",
+        "productName": "Power BI Pro",
+        "sku": "MS-0B-PBI-PRO-NCE-1M",
+        "quantity": 80,
+        "purchaseDate": "2026-03-02T00:00:00Z",
+        "billingCycle": "Monthly",
+        "commitmentTerm": {"type": "Monthly", "termEndDate": "2026-12-01"},
+    }
+    other = [{"sku": "MS-0B-PBI-PRO-NCE-1M", "microsoftSkuId": SAMPLE_POWER_BI_SKU, "name": {"en": "Power BI Pro"}}]
+    subscriptions = {SAMPLE_SHERWEB_CUSTOMER: [exchange], SAMPLE_OTHER_CUSTOMER: [power_bi]}
+    return subscriptions, {SAMPLE_SHERWEB_CUSTOMER: catalog, SAMPLE_OTHER_CUSTOMER: other}

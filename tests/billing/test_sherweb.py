@@ -260,10 +260,12 @@ def test_a_fleet_run_reconciles_the_sherweb_tenants_seats_and_names_a_refused_cu
     assert "Sherweb product 'Sherweb Backup' (SW-BACKUP-365) matches no product of the tenant" in err
     md = (tmp_path / "out" / "contoso" / "report.md").read_text("utf-8").replace("\\", "")
     assert "Seats at the distributor (Sherweb)" in md
-    # the customer Sherweb does not know: its gap, named; the run went on
+    # the customer Sherweb does not know: its gap, named (Sherweb's own list of customers, read to prove the
+    # mapping before its subscriptions: auditor.vendors.mappings); the run went on
     gone = json.loads((tmp_path / "out" / "gone" / "distributor.json").read_text("utf-8"))
-    assert gone["distributor"] == "sherweb" and gone["error"] == "GET customer-catalogs: HTTP 404"
-    assert "gone: distributor: not read: GET customer-catalogs: HTTP 404" in err
+    said = f"Sherweb lists no customer {GONE}: check the tenants entry's distributor"
+    assert gone["distributor"] == "sherweb" and gone["error"] == said
+    assert f"gone: distributor: not read: {said}" in err
     rollup = json.loads((tmp_path / "out" / "tenants.json").read_text("utf-8"))
     cells = {t["key"]: t.get("distributor") for t in rollup["tenants"]}
     assert cells["contoso"]["differences"] == 2 and cells["gone"]["error"]

@@ -23,6 +23,7 @@ from auditor_dev.commerce.autotask_tickets import NEW, AutotaskTicketsStandIn
 from auditor_dev.commerce.connectwise import SAMPLE_CLIENT_ID, SAMPLE_MSP, SAMPLE_PUBLIC_KEY, sample_connectwise
 from auditor_dev.commerce.connectwise_tickets import SAMPLE_BOARDS, ConnectWiseTicketsStandIn
 from auditor_dev.commerce.halo import SAMPLE_CLIENT, HaloStandIn, sample_halo
+from auditor_dev.commerce.halo import _error as halo_error
 
 KEYS = "k3y-Made-Up-For-Tests"
 
@@ -204,8 +205,9 @@ def test_what_halo_refuses_is_journaled_as_failed(night: Path, monkeypatch: pyte
     tenants = _tenants(night, "northwind", f"{{halo: {{company_id: {SAMPLE_CLIENT}}}}}")
     with _halo() as halo:
         _halo_env(monkeypatch, halo.url)
-        del halo.clients[SAMPLE_CLIENT]  # the client is gone from the instance: Halo refuses its tickets
-        halo.clients[99] = {"id": 99, "name": "Other"}
+        # Halo refuses each new ticket (as for a client no longer valid there); the client itself is still
+        # Halo's, so its mapping is proven (a client gone is refused before anything is sent: test_mapping)
+        monkeypatch.setattr(halo, "_new_ticket", lambda given: halo_error(400, "Please select a valid Client"))
         assert main(["tickets", str(night), "--tenants", tenants, "--psa", "halo", "--yes"]) == 3
         assert halo.tickets == []
     lines = [json.loads(x) for p in night.glob("tickets-*.jsonl") for x in p.read_text("utf-8").splitlines()]
