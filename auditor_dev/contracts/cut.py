@@ -40,6 +40,7 @@ KEEP: dict[str, dict[str, Any]] = {
         # the document names no server: Sherweb's developer portal serves it at api.sherweb.com/service-provider/v1
         "base": "/service-provider/v1",
         "paths": {
+            "/customers": ["get"],  # the customer's own record, which binds a tenants entry to it (mappings)
             "/billing/subscriptions": ["get"],
             "/billing/subscriptions/amendments": ["post"],
             "/billing/subscriptions/amendments/{subscriptionsAmendmentId}/status": ["get"],
