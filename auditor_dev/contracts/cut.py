@@ -70,19 +70,25 @@ KEEP: dict[str, dict[str, Any]] = {
     # Not kept yet: their published documents are over 4 MiB, more than this workplace's copies of a
     # repository carry (ConnectWise's cw-api.json is 7.5 MB, Halo's swagger.json 4.7 MB). The lists are
     # ready for the script to cut them from a full copy (--file connectwise=cw-api.json).
+    # The search index's stored copies (read_file pages them 16,000 characters a call; find_string sees only a
+    # file's first 100,000 characters, so a schema's offset further in must be found by paging) are
+    # cw-api.json at 07fea6cb4478ea021fa829c6ed35c10ab851fa49 (7,562,460 characters, OpenAPI 3.0.1, "version"
+    # 2025.8, server https://na.myconnectwise.net/v4_6_release/apis/3.0) and swagger.json at
+    # d23ab84a73affa16ba65d11d09dd9bd0c4396eb8 (4,716,202 characters, OpenAPI 3.0.1, server /api).
     "connectwise": {
         "repo": "ai-connor/connectwise",
         "path": "cw-api.json",
         "commit": "a3f48015240291288fc85ef2dc18b066e4ef082a",
+        # what the client (auditor/vendors/connectwise: client.py, tickets.py) calls, under API_PATH: a
+        # company by id, the company's agreements and their additions, open tickets listed by `conditions`
+        # (a ticket is found open by `id=N and ... closedFlag=false`, not by GET /service/tickets/{id}), a
+        # ticket's notes listed and posted. No board or status is read.
         "paths": {
-            "/company/companies": ["get"],
             "/company/companies/{id}": ["get"],
             "/finance/agreements": ["get"],
             "/finance/agreements/{id}/additions": ["get"],
             "/service/tickets": ["get", "post"],
-            "/service/tickets/{id}": ["get"],
             "/service/tickets/{parentId}/notes": ["get", "post"],
-            "/service/boards/{id}/statuses": ["get"],
         },
     },
     "halo": {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -26,9 +27,11 @@ from auditor.cli import main
 from auditor.data.enums import Locale
 from auditor.fleet.tickets import KEY_PREFIX, texts
 from auditor.formats.report_model import ReportFinding
+from auditor.vendors.connectwise.client import API_PATH
 from auditor_dev.commerce.connectwise import SAMPLE_CLIENT_ID, SAMPLE_MSP, SAMPLE_PUBLIC_KEY, sample_connectwise
 from auditor_dev.commerce.connectwise_tickets import SAMPLE_BOARDS, ConnectWiseTicketsStandIn
 from auditor_dev.commerce.server import Asked, Reply
+from auditor_dev.contracts.cut import KEEP
 
 ROOT = Path(__file__).parents[2]
 PRIVATE = "x9Qw2LpT4vRk7sYb"  # the stand-in's API member's private key (made up)
@@ -350,3 +353,29 @@ def test_a_report_of_another_psas_company_is_its_gap_and_the_others_go_on(
         "fabrikam: no tickets: report.json's psa is autotask company 29684712, not the tenants file's "
         "psa.connectwise.company_id 251: nothing is filed or noted for it"
     ) in err
+
+
+def test_connectwise_keeps_the_ticket_operations_the_client_calls_and_no_other(
+    night: Path, connectwise: ConnectWiseTicketsStandIn
+) -> None:
+    """KEEP's ConnectWise list (the cut of cw-api.json, issue 116) holds every ticket operation the client asks
+    over a night that opens tickets and a night that notes a finding no longer reported, and nothing more: a
+    ticket is found open by a `conditions` listing, never by GET /service/tickets/{id} or a board's statuses."""
+    with connectwise as cw:
+        assert _tickets(night, cw, "--yes") == 3
+        path = night / "contoso" / "report.json"
+        report = json.loads(path.read_text("utf-8"))
+        report["findings"] = [f for f in report["findings"] if KEY_PREFIX + f["id"] not in _chosen(night)]
+        path.write_text(json.dumps(report), "utf-8")
+        assert _tickets(night, cw, "--yes") == 3
+        asked = {(r.method.lower(), r.path.removeprefix(API_PATH)) for r in cw.requests}
+    kept = KEEP["connectwise"]["paths"]
+    service = {(m, p) for p, methods in kept.items() if p.startswith("/service/") for m in methods}
+    called = {(m, p) for m, p in service for am, ap in asked if am == m and re.fullmatch(_template(p), ap)}
+    assert called == service  # every kept ticket operation is used
+    asked_service = {(m, p) for m, p in asked if p.startswith("/service/")}
+    assert all(any(m == km and re.fullmatch(_template(kp), p) for km, kp in service) for m, p in asked_service)
+
+
+def _template(path: str) -> str:
+    return re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path))

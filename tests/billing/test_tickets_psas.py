@@ -6,6 +6,7 @@ entry, each chosen finding is a note on that ticket, once, and no ticket is open
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from auditor_dev.commerce.connectwise import SAMPLE_CLIENT_ID, SAMPLE_MSP, SAMPL
 from auditor_dev.commerce.connectwise_tickets import SAMPLE_BOARDS, ConnectWiseTicketsStandIn
 from auditor_dev.commerce.halo import SAMPLE_CLIENT, HaloStandIn, sample_halo
 from auditor_dev.commerce.halo import _error as halo_error
+from auditor_dev.contracts.cut import KEEP
 
 KEYS = "k3y-Made-Up-For-Tests"
 
@@ -123,6 +125,16 @@ def test_halo_opens_each_ticket_once_over_two_nights(
         # the client's open tickets listed once a run, not once a finding (issue 116)
         listed = [r for r in halo.requests[before:] if (r.method, r.path) == ("GET", "/api/Tickets")]
         assert len(listed) == 1 and listed[0].query["client_id"] == str(SAMPLE_CLIENT)
+        # every API request falls under an operation KEEP keeps for Halo's swagger (issue 116); authinfo and the
+        # token are Halo's OAuth endpoints, outside the API document
+        kept = [
+            (m, re.compile("^/api" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)) + "$"))
+            for p, methods in KEEP["halo"]["paths"].items()
+            for m in methods
+        ]
+        asked = {(r.method.lower(), r.path) for r in halo.requests if r.path.startswith("/api/")}
+        asked.discard(("get", "/api/authinfo"))
+        assert asked and all(any(m == km and k.match(p) for km, k in kept) for m, p in asked), asked
     assert f"tickets opened: 0, already open: {len(chosen)}" in capsys.readouterr().err.splitlines()[-1]
 
 

@@ -4,6 +4,7 @@ falls outside a contract, a stand-in records it, and each kept subset is the ven
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,49 @@ def test_a_validator_is_compiled_once_per_contract_and_schema() -> None:
     before = held._validator.cache_info().hits
     held.check_answer("GET", "/v1/invoices", 200, {"content": []})
     assert held._validator.cache_info().hits == before + 1
+
+
+def _kept(vendor: str, asked: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (method, path template) of KEEP's list each request (method, path under the API) falls under."""
+    templates = [
+        (method, path, re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"))
+        for path, methods in KEEP[vendor]["paths"].items()
+        for method in methods
+    ]
+    found: set[tuple[str, str]] = set()
+    for method, path in asked:
+        hits = [(m, p) for m, p, pattern in templates if m == method.lower() and pattern.match(path)]
+        assert hits, f"{method} {path} is in no operation KEEP keeps for {vendor}"
+        found.update(hits)
+    return found
+
+
+def test_connectwise_keeps_the_operations_its_billing_reader_calls_and_no_other() -> None:
+    """KEEP's ConnectWise list is what the client asks (the cut of cw-api.json is made from it): the reader
+    of a customer's company, agreements and additions, nothing more (no company listing is ever asked)."""
+    from auditor.vendors.connectwise.client import API_PATH, ConnectWise, Credentials
+    from auditor_dev.commerce.connectwise import ConnectWiseStandIn
+
+    keys = Credentials("mspco", "pubKEY123", "pRiv4te", "3f1c9a52-7d8e-4b61-a0c4-5e2f8d9b7a13")
+    agreement = {"id": 1187, "name": "A", "company": {"id": 250}, "agreementStatus": "Active"}
+    agreement |= {"startDate": "2025-07-01T00:00:00Z", "noEndingDateFlag": True}
+    addition = {"id": 1, "product": {"id": 11, "identifier": "M365-E3"}, "quantity": 3, "lessIncluded": 0}
+    addition |= {"unitPrice": 33.75, "unitCost": 30.4, "billCustomer": "Billable"}
+    addition |= {"effectiveDate": "2025-08-01T00:00:00Z", "cancelledDate": None}
+    with (
+        ConnectWiseStandIn(
+            company_id=keys.company_id,
+            public_key=keys.public_key,
+            private_key="pRiv4te",
+            client_id=keys.client_id,
+            companies=[{"id": 250, "identifier": "ContosoLtd", "name": "Contoso Ltd."}],
+            agreements=[agreement],
+            additions={1187: [addition]},
+        ) as cw,
+        ConnectWise(keys, endpoint=cw.url) as client,
+    ):
+        client.company(250)
+        assert len(client.lines(250, "2026-11-20")) == 1
+        asked = [(a.method, a.path.removeprefix(API_PATH)) for a in cw.requests]
+    billing = {(m, p) for p, methods in KEEP["connectwise"]["paths"].items() for m in methods if "/service/" not in p}
+    assert _kept("connectwise", asked) == billing
