@@ -72,15 +72,16 @@ from .tenant_places import Places, Seat
 
 
 def select(jobs: Sequence[TenantJob], part: tuple[int, int] | None, total: int | None = None) -> list[TenantJob]:
-    """The tenants of slice K of N; N beyond the file's `total` tenants (an empty slice for most K, a
-    run that audits nothing and exits 0) is a usage error."""
+    """The tenants of slice K of N; an empty slice of more slices than the file's `total` tenants (a run
+    that would audit nothing and exit 0) is a usage error."""
     if part is None:
         return list(jobs)
     k, n = part
     count = len(jobs) if total is None else total
-    if n > max(count, 1):
-        raise UsageError(f"--shard {k}/{n}: more slices than the {count} tenants to audit; N is at most {count}")
-    return [job for job in jobs if slice_of(job.key, n) == k]
+    chosen = [job for job in jobs if slice_of(job.key, n) == k]
+    if n > count and not chosen:  # no matrix gives more slices than tenants: a mistyped N, not an empty night
+        raise UsageError(f"--shard {k}/{n}: more slices than the {count} tenants, and this one holds none of them")
+    return chosen
 
 
 class _TenantLogs(io.TextIOBase):
