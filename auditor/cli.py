@@ -91,12 +91,15 @@ def _audit(args: argparse.Namespace) -> int:
     return _command("cmd_audit")(args)
 
 
+_SHARDS = 100_000  # more slices than any tenants file has tenants (the run then refuses N past its count)
+
+
 def _shard(text: str) -> tuple[int, int]:
     """--shard K/N (checked here so that a typo fails before any import of the run)."""
     parts = text.split("/")
     numbers = [whole_number(p) for p in parts]
-    if len(numbers) != 2 or numbers[0] is None or numbers[1] is None or not 1 <= numbers[0] <= numbers[1]:
-        raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N (for example 1/4)")
+    if len(numbers) != 2 or numbers[0] is None or numbers[1] is None or not 1 <= numbers[0] <= numbers[1] <= _SHARDS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N <= {_SHARDS:,} (for example 1/4)")
     return numbers[0], numbers[1]
 
 

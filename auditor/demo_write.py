@@ -69,6 +69,8 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
         if args.plan is None and not (folder / "plan.json").exists():  # the README's order: audit, plan, apply
             raise UsageError(f"apply --demo: no plan in {folder}/: run `license-auditor plan --demo` first")
         args.plan = args.plan or str(folder / "plan.json")
+        if not Path(args.plan).is_file():  # e.g. a tenant's plan of the many-tenant demo, before its audit and plan
+            raise UsageError(f"apply --demo: no plan at {args.plan}: run `license-auditor plan` for it first")
         # apply compiles the plan again from the tenant as it is now, judged as `audit --demo` judged it
         args.as_of = demo.CLOCK.isoformat() + "Z"
         folder = Path(args.plan).parent

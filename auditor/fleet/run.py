@@ -71,11 +71,17 @@ from .tenant_folder import clear, reads_complete, requests_made
 from .tenant_places import Places, Seat
 
 
-def select(jobs: Sequence[TenantJob], part: tuple[int, int] | None) -> list[TenantJob]:
+def select(jobs: Sequence[TenantJob], part: tuple[int, int] | None, total: int | None = None) -> list[TenantJob]:
+    """The tenants of slice K of N; an empty slice of more slices than the file's `total` tenants (a run
+    that would audit nothing and exit 0) is a usage error."""
     if part is None:
         return list(jobs)
     k, n = part
-    return [job for job in jobs if slice_of(job.key, n) == k]
+    count = len(jobs) if total is None else total
+    chosen = [job for job in jobs if slice_of(job.key, n) == k]
+    if n > count and not chosen:  # no matrix gives more slices than tenants: a mistyped N, not an empty night
+        raise UsageError(f"--shard {k}/{n}: more slices than the {count} tenants, and this one holds none of them")
+    return chosen
 
 
 class _TenantLogs(io.TextIOBase):
@@ -412,7 +418,7 @@ def cmd_tenants(options: FleetOptions) -> int:
     partner.check(tenants, run.bill.source)  # before any tenant: a missing `partner:` block is exit 2
     if options.app is not None and not of_app(tenants.jobs, options.app):
         raise UsageError(f"--app: no tenant of {options.tenants} has the client_id {options.app}")
-    jobs = select(of_app(tenants.jobs, options.app), options.shard)
+    jobs = select(of_app(tenants.jobs, options.app), options.shard, len(tenants.jobs))
     vendor_reads.check(jobs, os.environ)  # before any tenant: a distributor's or a PSA's keys missing is exit 2
     invoice_reads.check(options.invoices, os.environ)  # a distributor's invoice without its keys: exit 2
     return _run_and_roll_up(options, jobs, tenants)

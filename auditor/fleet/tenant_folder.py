@@ -4,13 +4,14 @@ entry names, and the files a failed tenant must not keep."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 from ..common.errors import UsageError
 from ..formats.report_json import decode_report
-from ..pipeline.folder import REPORT_FILES
-from ..pipeline.staging import discard
+from ..pipeline.folder import run_files
+from ..pipeline.staging import retire
 
 _REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
@@ -53,6 +54,7 @@ def clear(folder: Path) -> None:
     link planted in its place is not followed)."""
     if folder.is_symlink():
         return
-    discard(folder)  # the staging folder of an audit cut short while it wrote (auditor.pipeline.staging)
-    for name in (*REPORT_FILES, "snapshot.json"):
-        (folder / name).unlink(missing_ok=True)
+    # its staging folder removed, the last report moved into previous/ in one step (auditor.pipeline.staging)
+    with contextlib.suppress(OSError, UsageError):
+        retire(folder, run_files(folder))
+    (folder / "snapshot.json").unlink(missing_ok=True)

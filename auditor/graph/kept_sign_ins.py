@@ -134,7 +134,24 @@ _Time = Annotated[str, msgspec.Meta(pattern=f"^[^{re.escape(TIMES_APART)}]*$")]
 _Times = dict[str, tuple[_Time | None, _Time | None, _Time | None]]
 _header = shapes.decoder(KeptRead)
 _chunk = shapes.decoder(_Times)
-_UNREADABLE = (OSError, EOFError, zlib.error, msgspec.DecodeError, msgspec.ValidationError)
+# a line's bound once decompressed: CHUNK users of about 130 bytes each, twice over. A small gzip file can
+# expand to gigabytes in one line (a bomb): read past this, it is refused, never read on into memory
+MAX_LINE = CHUNK * 256
+
+
+class _LineTooLong(Exception):
+    """A line of the kept file decompresses past MAX_LINE bytes."""
+
+
+_UNREADABLE = (OSError, EOFError, zlib.error, msgspec.DecodeError, msgspec.ValidationError, _LineTooLong)
+
+
+def _line(fh: gzip.GzipFile) -> bytes:
+    """The next line of the decompressed file (b"" at its end), never more than MAX_LINE bytes of it read."""
+    line = fh.readline(MAX_LINE + 1)
+    if len(line) > MAX_LINE:
+        raise _LineTooLong(f"a line past {MAX_LINE:,} bytes once decompressed")
+    return line
 
 
 def load(path: Path) -> tuple[KeptRead | None, str]:
@@ -155,12 +172,12 @@ def _scan(path: Path, cutoff: datetime | None) -> tuple[KeptRead | None, str, li
     bound = utc_iso(cutoff) if cutoff is not None else ""
     try:
         with gzip.open(path, "rb") as fh:
-            first = fh.readline()
+            first = _line(fh)
             if first.startswith(b'{"schema":') and not first.startswith(b'{"schema":%d,' % SCHEMA):
                 return None, "the kept read is of another version", []
             kept = _header.decode(first)
             count = 0
-            for line in fh:
+            while line := _line(fh):
                 chunk = _chunk.decode(line)
                 count += len(chunk)
                 if cutoff is not None:
@@ -186,8 +203,8 @@ def times(kept: KeptRead) -> Iterator[dict[str, SignInTimes]]:
     if not kept.path:
         raise ValueError(f"the kept read of tenant {kept.tenant_id} has no file: its times are read through load()")
     with gzip.open(kept.path, "rb") as fh:
-        fh.readline()
-        for line in fh:
+        _line(fh)
+        while line := _line(fh):
             chunk = _chunk.decode(line)
             for uid, (last, last_ni, ok) in chunk.items():
                 if ok is not None and ok == last:
@@ -254,7 +271,7 @@ def header(path: Path) -> KeptRead | None:
     whole file (load)."""
     try:
         with gzip.open(path, "rb") as fh:
-            kept = _header.decode(fh.readline())
+            kept = _header.decode(_line(fh))
     except _UNREADABLE:
         return None
     return kept if kept.schema == SCHEMA and timestamp_or_none(kept.read_at) is not None else None

@@ -13,7 +13,8 @@ no seats (written before they were recorded, or by a run that judged none) says 
 
 What a seat cost while idle: its monthly price (the finding's exposure, at the policy's prices) for each
 day from the night before to a night it was lapsed (a year's price over 365 days; the first night
-counts one day), summed over the nights shown.
+counts one day, a second run on the same day none), summed over the nights shown; kept unrounded, so
+a sum over seats is rounded once, never seat by seat.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ DAYS_A_YEAR = 365
 @dataclass(frozen=True)
 class SeatHistory:
     """One seat over the nights given: `states` one per night (None: not held that night, or not recorded),
-    `idle_cost` what it cost on the nights it was lapsed (None: no price known for them)."""
+    `idle_cost` what it cost on the nights it was lapsed, unrounded (None: no price known for them)."""
 
     sku: str
     user_id: str
@@ -87,10 +88,10 @@ def seat_histories(records: Sequence[Record]) -> list[SeatHistory]:
             states.append(state)
             day = _day(record)
             if state == LAPSED and point is not None and point.price is not None:
-                days = max((day - previous).days, 1) if previous is not None else 1
+                days = max((day - previous).days, 0) if previous is not None else 1  # a rerun that day: none
                 cost = (cost or 0.0) + point.price * 12 * days / DAYS_A_YEAR
             before, was, previous = point, state if point is not None else None, day
-        out.append(SeatHistory(key[0], named.user_id, named.upn, tuple(states), round(cost, 2) if cost else cost))
+        out.append(SeatHistory(key[0], named.user_id, named.upn, tuple(states), cost))
     return sorted(out, key=lambda h: (h.sku, h.upn.lower()))
 
 

@@ -1,6 +1,7 @@
-"""The output folder of a run: locked for the whole run, the last run's reports moved to previous/
-before anything is read, and run.json, the record of what this run wrote. `audit` and `merge` use it;
-an audit writes its files into a staging folder first and swaps them in whole (staging.py)."""
+"""The output folder of a run: locked for the whole run, what an interrupted run left finished or
+undone before anything is read, and run.json, the record of what this run wrote. `audit` and `merge`
+use it; an audit writes its files into a staging folder first and swaps them in, the last run's into
+previous/, in one step (staging.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from auditor.common.errors import UsageError
-from auditor.common.outputs import FLEET_TENANT_FILES, PREVIOUS, output_dir, output_lock, rotate_previous
+from auditor.common.outputs import FLEET_TENANT_FILES, PREVIOUS, output_dir, output_lock
 from auditor.common.run_record import RECORD, RunKind, record
 from auditor.formats.report_model import ReportDocument
+from auditor.insights.nightly import extra_outputs
 from auditor.plan.exchange import EXCHANGE_FILE
 from auditor.plan.write import BATCH_NAME, PLAN_FILE, PLAN_MD
 from auditor.report import feature_map_files, licensed_users
@@ -31,34 +33,38 @@ def plan_files(directory: Path) -> tuple[str, ...]:
     return tuple(n for n in names if BATCH_NAME.match(n) or n in (PLAN_FILE, PLAN_MD, EXCHANGE_FILE))
 
 
-def prepare_output_dir(path: Path, extra: Callable[[Path], tuple[str, ...]] | None = None) -> list[str]:
-    """Fail before collecting if reports cannot be written, move the last run's reports aside, and
-    make the staging folder this run writes into (staging.py); the interrupted run's files removed
-    (see below), if any. `extra`: the names of the other files a run leaves in DIR (read once an
-    interrupted swap is finished: its files are the last run's).
+def run_files(directory: Path, extra: Callable[[Path], tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """The names of a run's files in DIR (the reports, the many-tenant run's files beside a tenant's
+    report, the nightly's other files, and the plan made from the report): what leaves DIR for previous/
+    together when the next run's report comes in."""
+    more = extra(directory) if extra is not None else extra_outputs(directory)
+    return tuple(dict.fromkeys(REPORT_FILES + FLEET_TENANT_FILES + more + plan_files(directory)))
 
-    A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
-    as today's; the previous files go to DIR/previous/, so nothing is lost, the plan made from
-    them too (a plan beside the new report would be another report's; one left in previous/ by an
-    older run is removed, so previous/ never pairs a report with an older plan). Report files
-    without their run.json (a run of an earlier version, interrupted while it wrote) are never moved
-    over a complete report in previous/ (one with its run.json): they are removed instead. Called
-    with the directory's lock held (see locked_output_dir)."""
+
+def prepare_output_dir(path: Path, extra: Callable[[Path], tuple[str, ...]] | None = None) -> list[str]:
+    """Fail before collecting if reports cannot be written, finish or undo what an interrupted run left
+    (staging.recover), and make the staging folder this run writes into; the last run's reports stay in
+    DIR until this run's are written whole, then one swap moves them into previous/ (staging.py).
+    `extra`: the names of the other files a run leaves in DIR.
+
+    Report files without their run.json (a run of an earlier version, interrupted while it wrote) are
+    never moved over a complete report in previous/ (one with its run.json): they are removed instead,
+    and named in the list returned. Called with the directory's lock held (see locked_output_dir)."""
     removed: list[str] = []
     try:
-        fresh_staging(path)  # an interrupted swap finished first: then its report is the last run's
+        fresh_staging(path, run_files(path, extra))  # an interrupted swap finished (or undone) first
         kept = path / PREVIOUS
-        # the many-tenant run's files beside a tenant's report are that run's: moved (or removed) with it
-        names = REPORT_FILES + FLEET_TENANT_FILES + (extra(path) if extra is not None else ()) + plan_files(path)
-        if any(os.path.lexists(path / name) for name in REPORT_FILES) and kept.is_dir() and not kept.is_symlink():
-            if not os.path.lexists(path / RECORD) and (kept / RECORD).is_file():
-                removed = [name for name in names if os.path.lexists(path / name) and not (path / name).is_dir()]
-                for name in removed:
-                    (path / name).unlink()
-            for name in plan_files(kept) if not removed else ():
-                if (kept / name).is_file() and not (kept / name).is_symlink():
-                    (kept / name).unlink()
-        rotate_previous(path, names)  # nothing left to move once removed
+        if kept.is_symlink() or (kept.exists() and not kept.is_dir()):
+            raise UsageError(
+                f"{kept} is a symbolic link or a file; the previous reports go into a directory "
+                "of that name — remove it"
+            )
+        names = run_files(path, extra)
+        reports = any(os.path.lexists(path / name) for name in REPORT_FILES)
+        if reports and kept.is_dir() and not os.path.lexists(path / RECORD) and (kept / RECORD).is_file():
+            removed = [name for name in names if os.path.lexists(path / name) and not (path / name).is_dir()]
+            for name in removed:
+                (path / name).unlink()
     except OSError as exc:
         raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
     if not os.access(path, os.W_OK):

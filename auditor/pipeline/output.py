@@ -17,7 +17,7 @@ from auditor.report.chunks import available_workers
 from auditor.report.write import RenderOptions
 from auditor.report.write import render as write_files
 
-from .folder import record_run
+from .folder import record_run, run_files
 from .prepare import check_stop, say
 from .staging import staging_dir, swap
 from .values import Documented, Rendered
@@ -26,7 +26,8 @@ from .values import Documented, Rendered
 def render(documented: Documented) -> Rendered:
     """report.json, .html, .md, findings.csv and the digest as the options ask, the license list written
     during the evaluation, the nightly's files and run.json naming them, all written into the staging
-    folder and then swapped into the output folder whole (staging.py); then the history record."""
+    folder and then swapped into the output folder in one step, the last run's into previous/
+    (staging.py); then the history record."""
     prepared, evaluated, document = documented.prepared, documented.evaluated, documented.document
     options, nightly = prepared.options, prepared.nightly
     out_dir = staging_dir(prepared.out_dir)
@@ -52,8 +53,10 @@ def render(documented: Documented) -> Rendered:
     with_csv = any(f.value == "csv" for f in options.formats)
     written += nightly.write(document, out_dir, locale=evaluated.locale, with_csv=with_csv)
     record_run(out_dir, RunKind.TENANT, written, document)
+    check_stop(options.source.stop)  # ended from outside meanwhile: the last report stays
     try:
-        written = swap(prepared.out_dir, written)
+        swap(prepared.out_dir, run_files(prepared.out_dir))
+        written = [prepared.out_dir / p.name if p.parent == out_dir else p for p in written]
     except OSError as exc:
         raise UsageError(f"--output-dir: cannot write to {prepared.out_dir}: {exc.strerror or exc}") from None
     written += nightly.remember(document)  # a run whose reports are in place

@@ -8,6 +8,7 @@ import gc
 
 from auditor.arguments import AuditOptions
 from auditor.common.cycles import collection_paused
+from auditor.common.errors import UsageError
 from auditor.common.heap import give_back, map_large_blocks
 from auditor.common.run_record import RunKind, claim
 from auditor.insights.nightly import extra_outputs
@@ -15,10 +16,10 @@ from auditor.insights.nightly import extra_outputs
 from .assemble import document
 from .collect import collect, distributor_seats
 from .evaluate import evaluate
-from .folder import locked_output_dir, prepare_output_dir
+from .folder import locked_output_dir, prepare_output_dir, run_files
 from .output import deliver, render
 from .prepare import prepare, say
-from .staging import settle
+from .staging import retire, settle
 from .values import Prepared, Rendered
 
 
@@ -38,11 +39,18 @@ def audit(options: AuditOptions) -> int:
             )
         try:
             rendered = _report(prepared, paused)
+        except Exception:
+            # a run that failed leaves no report to be read as today's: the last one moved into previous/
+            # in one step (what cannot be now, e.g. a many-tenant run clearing the folder meanwhile, the
+            # next run recovers)
+            with contextlib.suppress(OSError, UsageError):
+                retire(out_dir, run_files(out_dir, extra_outputs))
+            raise
         except BaseException:
-            # a run cut short leaves no staging folder: swapped in whole if recorded, else removed (what
-            # cannot be now, e.g. a many-tenant run clearing the folder meanwhile, the next run settles)
-            with contextlib.suppress(OSError):
-                settle(out_dir)
+            # interrupted (Ctrl-C, a signal): the folder as it was, or this run's report if it was
+            # written whole (its swap finished), never a part of one
+            with contextlib.suppress(OSError, UsageError):
+                settle(out_dir, run_files(out_dir, extra_outputs))
             raise
         paused.close()  # the collector runs again before anything is sent
         return deliver(rendered)

@@ -1,29 +1,36 @@
-"""A run's files written into a folder of their own, then swapped into the output folder whole.
+"""A run's files written into a folder of their own, then swapped into the output folder in one step.
 
-An audit interrupted while it wrote its reports (Ctrl-C, a time limit, a full disk) used to leave
-report.json and findings.csv in the output folder without run.json, and the next run moved them
-into previous/ over the last complete report. So an audit writes every file of its report into
-DIR/.writing/ (inside DIR, so on its disk: a rename moves each file), records them there in run.json,
-and only then moves them into DIR, run.json last. In DIR, report files without run.json are never
-this version's finished run.
+An audit writes every file of its report into DIR/.writing/ (inside DIR, so on its disk) and records
+them there in run.json; the last run's report stays in DIR, where it was, the whole time. Only then
+the swap: the last run's files are linked into DIR/.outgoing/ (DIR keeps them), and one atomic write of
+DIR/.swap.json commits the swap. From there on it only goes forward: each new file replaces its
+namesake in one rename (so report.json is always there, the last run's or this one's, whole), run.json
+last, the last run's other files leave DIR, and .outgoing/ becomes previous/ (the older previous/
+moved aside by one rename, then removed).
 
-A run that stops leaves .writing/ behind at worst; `settle` (on the way out of a failed run, and
-before the next run moves anything) finishes its swap when its run.json is there (every file was
-written and recorded: the swap itself was cut short), and otherwise removes it. Either way, nothing
-half-written ever reaches DIR or previous/.
+A run stopped at any moment (Ctrl-C, killed, a full disk) leaves DIR as it was or, once committed,
+a swap the next run finishes before anything else (`recover`): an uncommitted .outgoing/ is removed,
+a staged run that recorded every file is swapped in (its writing was whole), any other is removed.
+A run that fails with an error moves the last report aside in the same one step (`retire`), so
+yesterday's report is never read as today's.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditor.common.errors import UsageError
+from auditor.common.outputs import PREVIOUS, write_text
 from auditor.common.run_record import RECORD, digest, owner
 
 STAGING = ".writing"
+OUTGOING = ".outgoing"  # the last run's files, linked, becoming previous/
+SWAP = ".swap.json"  # the commit of a swap: {"old": names leaving DIR, "new": names coming in}
+OLDER = ".previous-older"  # previous/ as it was, while .outgoing/ takes its name
 
 
 def staging_dir(directory: Path) -> Path:
@@ -31,40 +38,58 @@ def staging_dir(directory: Path) -> Path:
     return directory / STAGING
 
 
-def fresh_staging(directory: Path) -> Path:
-    """An empty staging folder (whatever an earlier run left there settled first)."""
-    settle(directory)
+def fresh_staging(directory: Path, names: Sequence[str]) -> Path:
+    """An empty staging folder (whatever an earlier run left recovered first; `names`: the files of a
+    run in DIR, as recover takes them)."""
+    recover(directory, names)
     staging = staging_dir(directory)
     staging.mkdir()
     return staging
 
 
-def swap(directory: Path, written: Iterable[Path]) -> list[Path]:
-    """Move the staged files into `directory`, run.json last, and remove the staging folder; the
-    paths of `written` as they are once moved (a path outside the staging folder as it was)."""
+def swap(directory: Path, names: Sequence[str]) -> None:
+    """The staged run into DIR and DIR's files of `names` (the last run's) into previous/, in one step."""
     staging = staging_dir(directory)
-    _move_in(directory)
-    shutil.rmtree(staging)
-    return [directory / p.name if p.parent == staging else p for p in written]
+    new = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
+    _commit(directory, names, new)
 
 
-def settle(directory: Path) -> None:
-    """What an earlier run left in the staging folder: swapped in when it holds its run.json and every
-    file that names (the swap was cut short), else removed. Nothing when there is none."""
+def retire(directory: Path, names: Sequence[str]) -> None:
+    """DIR's files of `names` into previous/ in one step, nothing in their place (a failed run)."""
+    discard(directory)
+    _commit(directory, names, [])
+
+
+def recover(directory: Path, names: Sequence[str]) -> None:
+    """What an interrupted run left: a committed swap finished; else its .outgoing/ removed, and a staged
+    run that recorded every file it wrote swapped in (its swap was what was cut short), any other removed."""
+    for cut in directory.glob(f".{SWAP}.*.tmp"):  # a commit killed while it was written: never made
+        cut.unlink()
+    if os.path.lexists(directory / SWAP):
+        _finish(directory)
+        return
+    _remove(directory / OUTGOING)
     staging = staging_dir(directory)
     if not os.path.lexists(staging):
         return
     if staging.is_symlink() or not staging.is_dir():
         staging.unlink()  # a link or a file planted at the name: removed, never followed
         return
-    if _complete(directory, staging):
-        _move_in(directory)
-    shutil.rmtree(staging)
+    if _complete(staging):
+        swap(directory, names)
+    else:
+        shutil.rmtree(staging)
+
+
+def settle(directory: Path, names: Sequence[str]) -> None:
+    """On the way out of a run cut short: a committed swap finished, a whole staged run swapped in,
+    anything else of it removed; DIR otherwise as it was."""
+    recover(directory, names)
 
 
 def discard(directory: Path) -> None:
     """Remove the staging folder, whatever it holds (a failed tenant of a many-tenant run keeps no
-    report; its audit may still be writing there, so what cannot be removed now is left to `settle`)."""
+    report; its audit may still be writing there, so what cannot be removed now is left to `recover`)."""
     staging = staging_dir(directory)
     if staging.is_symlink():
         staging.unlink(missing_ok=True)
@@ -72,19 +97,79 @@ def discard(directory: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _move_in(directory: Path) -> None:
-    """The staged files into DIR (a temporary file of an unfinished write left out), run.json last."""
+def _commit(directory: Path, names: Sequence[str], new: list[str]) -> None:
+    old = [n for n in dict.fromkeys(names) if os.path.lexists(directory / n) and not _real_dir(directory / n)]
+    if old:
+        previous = directory / PREVIOUS
+        if previous.is_symlink() or (previous.exists() and not previous.is_dir()):
+            raise UsageError(
+                f"{previous} is a symbolic link or a file; the previous reports go into a directory "
+                "of that name — remove it"
+            )
+        outgoing = directory / OUTGOING
+        _remove(outgoing)
+        outgoing.mkdir()
+        for name in old:
+            _link(directory / name, outgoing / name)  # DIR keeps its file until the new one replaces it
+    write_text(directory / SWAP, json.dumps({"old": old, "new": new}))  # the commit: one rename
+    _finish(directory)
+
+
+def _finish(directory: Path) -> None:
+    """A committed swap carried to its end; each step may be done already (a run cut short within it)."""
+    try:
+        marker = json.loads((directory / SWAP).read_text("utf-8"))
+        old, new = [str(n) for n in marker["old"]], [str(n) for n in marker["new"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        marker = None
+    if marker is None:  # not a commit this program wrote whole: nothing is moved on its word
+        _remove(directory / OUTGOING)
+        (directory / SWAP).unlink(missing_ok=True)
+        return
     staging = staging_dir(directory)
-    names = sorted(p.name for p in staging.iterdir() if p.name != RECORD and not p.name.startswith("."))
-    for name in names:
-        os.replace(staging / name, directory / name)
-    if os.path.lexists(staging / RECORD):
+    for name in sorted(n for n in new if n != RECORD and "/" not in n):
+        if os.path.lexists(staging / name):
+            os.replace(staging / name, directory / name)
+    if RECORD in new and os.path.lexists(staging / RECORD):
         os.replace(staging / RECORD, directory / RECORD)  # last: DIR holds the whole run once it is there
+    for name in old:
+        if name not in new and "/" not in name:
+            (directory / name).unlink(missing_ok=True)  # linked into .outgoing/
+    outgoing, previous, older = directory / OUTGOING, directory / PREVIOUS, directory / OLDER
+    if os.path.lexists(outgoing):
+        if os.path.lexists(previous) and not os.path.lexists(older):
+            os.rename(previous, older)
+        os.rename(outgoing, previous)
+    _remove(older)
+    _remove(staging)
+    (directory / SWAP).unlink(missing_ok=True)  # last: the swap is done
 
 
-def _complete(directory: Path, staging: Path) -> bool:
-    """The staged run recorded its files, and each is in the staging folder or, moved already, in DIR
-    as recorded."""
+def _link(source: Path, target: Path) -> None:
+    """`target` the same file as `source` (a link to it as it is, never followed); a copy where the
+    disk takes no hard links."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        if source.is_symlink():
+            os.symlink(os.readlink(source), target)
+        else:
+            shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or (os.path.lexists(path) and not path.is_dir()):
+        path.unlink()
+    elif os.path.lexists(path):
+        shutil.rmtree(path)
+
+
+def _complete(staging: Path) -> bool:
+    """The staged run recorded its files, and each is in the staging folder as recorded."""
     try:
         found = owner(staging)
     except UsageError:  # a run.json cut short or not this program's: not a finished run
@@ -92,9 +177,7 @@ def _complete(directory: Path, staging: Path) -> bool:
     if found is None or not found.recorded:
         return False
     for name, sha in found.files.items():
-        if os.path.lexists(staging / name):
-            continue
-        moved = directory / name
-        if moved.is_symlink() or not moved.is_file() or digest(moved) != sha:
+        staged = staging / name
+        if staged.is_symlink() or not staged.is_file() or digest(staged) != sha:
             return False
     return True

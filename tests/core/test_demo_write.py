@@ -253,3 +253,17 @@ def test_the_demo_refuses_what_it_would_ignore(
     err = capsys.readouterr().err
     assert "--demo serves its own Graph endpoint, tenant and sign-in" in err and "leave out --" in err
     assert not (tmp_path / "reports").exists()
+
+
+def test_the_distributor_apply_example_in_a_fresh_folder_says_the_plan_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`apply --help`'s example `apply reports/tenants/contoso/plan.json --distributor --demo --yes` in a
+    fresh folder used to end in an internal error (exit 5, writing the stand-ins' state into a folder that
+    is not there): the plan is missing, exit 2, and nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    plan = "reports/tenants/contoso/plan.json"
+    assert main(["apply", plan, "--distributor", "--demo", "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert f"no plan at {plan}" in err and "internal error" not in err
+    assert not (tmp_path / "reports").exists()

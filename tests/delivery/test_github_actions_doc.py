@@ -46,7 +46,19 @@ def test_the_action_is_taken_from_a_copy_pinned_to_a_commit() -> None:
     (uses,) = [step["uses"] for step in _example()["jobs"]["audit"]["steps"] if "license-auditor" in step["uses"]]
     assert uses == "YOUR-ORG/license-auditor@YOUR-COMMIT-SHA"
     assert "contoso/license-auditor" not in DOC
-    assert "Fork (or copy) this repository" in DOC
+    assert "Fork or copy this repository" in DOC
+
+
+def test_the_fork_step_says_a_public_fork_shows_the_report_and_needs_actions_enabled() -> None:
+    """A fork of a public repository is public, and the nightly uploads the unredacted report.json as an
+    artifact for as many days as the workflow keeps it; a fork runs no workflow until Actions are enabled."""
+    step = DOC.split("## 1. ", 1)[1].split("\n## ", 1)[0]
+    flat = " ".join(step.split())
+    workflow = (ROOT / ".github" / "workflows" / "nightly-audit.yml").read_text("utf-8")
+    (days,) = set(re.findall(r"retention-days: (\d+)", workflow.split("Upload the reports", 1)[1][:600]))
+    assert "A fork of a public repository is public" in flat and "unredacted" in flat
+    assert f"artifact kept {days} days" in flat
+    assert "enable Actions" in flat
 
 
 def _listed(marker: str) -> tuple[str, ...]:

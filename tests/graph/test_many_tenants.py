@@ -275,3 +275,27 @@ def test_the_run_exit_code_is_the_worst_tenant() -> None:
     assert worst([0, 1, 3], True, False) == 3
     assert worst([0, 1, 3], True, True) == 1
     assert worst([0, 4, 1], False, False) == 4
+
+
+@pytest.mark.parametrize(
+    ("shard", "said"), [("1/99999999999999999999", "is not K/N"), ("1000", "more slices than the 40")]
+)
+def test_a_shard_count_past_the_tenants_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], shard: str, said: str
+) -> None:
+    """`--shard 1/99999999999999999999` used to audit nothing and exit 0: N past the file's tenants is exit 2."""
+    lines = ["tenants:"] + [
+        f"  - name: Tenant {n}\n    tenant_id: {_tenant_id(n)}\n    client_id: {CLIENT}" for n in range(1, 41)
+    ]
+    (tmp_path / "t.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    if "/" not in shard:  # N past the 40 tenants, and a slice K of it that holds none
+        keys = [job.key for job in load_tenants(tmp_path / "t.yaml")]
+        shard = f"{next(k for k in range(1, 1001) if all(slice_of(key, 1000) != k for key in keys))}/1000"
+    argv = ["audit", "--tenants", str(tmp_path / "t.yaml"), "--shard", shard, "--output-dir", str(tmp_path / "out")]
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's refusal of the flag
+        code = int(exc.code or 0)
+    assert code == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "out" / "tenants.json").exists()

@@ -108,12 +108,12 @@ def test_a_week_of_nights(first_night: ReportDocument, tmp_path: Path) -> None:
 
     # idle: a day's price for each night lapsed (the demo's €28.10 a month: €0.92 a day)
     day = 28.10 * 12 / 365
-    assert by_upn[NEVER].idle_cost == pytest.approx(2 * day, abs=0.01)
-    assert by_upn[IDLE].idle_cost == pytest.approx(2 * day, abs=0.01)
-    assert by_upn[PILOT].idle_cost == pytest.approx(4 * day, abs=0.01)
+    assert by_upn[NEVER].idle_cost == pytest.approx(2 * day, abs=1e-9)  # unrounded: the sum is rounded once
+    assert by_upn[IDLE].idle_cost == pytest.approx(2 * day, abs=1e-9)
+    assert by_upn[PILOT].idle_cost == pytest.approx(4 * day, abs=1e-9)
     assert by_upn[DAILY].idle_cost is None
     histories = list(by_upn.values())
-    assert idle_cost(histories) == pytest.approx(8 * day, abs=0.02)
+    assert idle_cost(histories) == round(8 * day, 2) == 7.39  # seat by seat rounded: 1.85 + 1.85 + 3.70
     # where each seat stands on the latest night that says something of it (the roll-up's counts)
     assert counts(histories) == {r: 4, re_: 0, la: 0, ra: 1, rc: 1}
 
@@ -129,8 +129,8 @@ def test_a_week_of_nights(first_night: ReportDocument, tmp_path: Path) -> None:
     row = {"name": "Contoso", "key": "contoso", "currency": "EUR", "copilot": figures}
     lines = copilot_markdown({"tenants": [row]}, translations(Locale.EN), Locale.EN)  # type: ignore[typeddict-item]
     assert (
-        lines[-1] == "| Contoso \\(contoso\\) | 4 | 0 | 0 | 1 | 1 | €7\\.40 |"
-    )  # each seat's idle cost rounded, then summed
+        lines[-1] == "| Contoso \\(contoso\\) | 4 | 0 | 0 | 1 | 1 | €7\\.39 |"
+    )  # the seats' idle costs summed, then rounded once
 
 
 def test_a_gap_of_days_between_nights_costs_every_day(first_night: ReportDocument) -> None:
@@ -140,6 +140,16 @@ def test_a_gap_of_days_between_nights_costs_every_day(first_night: ReportDocumen
     (pilot,) = [h for h in seat_histories([record_of(d) for d in nights]) if h.upn == PILOT]
     assert pilot.states == (LAPSED, LAPSED)
     assert pilot.idle_cost == pytest.approx(4 * 28.10 * 12 / 365, abs=0.01)  # the first night's day and three
+
+
+def test_a_second_run_the_same_day_costs_nothing_more(first_night: ReportDocument) -> None:
+    """Two runs seconds apart used to count the second as a whole day (€1.85 a seat for one day)."""
+    assert isinstance(first_night.copilot_seats, list)
+    seats = list(first_night.copilot_seats)
+    nights = [_night(first_night, 1, seats, set()), _night(first_night, 1, seats, set())]  # one day, twice
+    (pilot,) = [h for h in seat_histories([record_of(d) for d in nights]) if h.upn == PILOT]
+    assert pilot.states == (LAPSED, LAPSED)
+    assert pilot.idle_cost == pytest.approx(28.10 * 12 / 365, abs=1e-9)  # the first night's one day alone
 
 
 def test_a_night_without_seats_says_nothing(first_night: ReportDocument) -> None:

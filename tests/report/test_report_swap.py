@@ -1,0 +1,133 @@
+"""The report folder moves in one step: an audit killed at any step of its writing and its swap leaves
+report.json in the output folder (the last run's or its own, whole), previous/ a complete report, and
+the next run finishes or undoes what it left. Through the real CLI: `audit` in a subprocess that kills
+itself at its Nth change of the output folder (a rename, link, removal or new folder in it), so every
+step is hit exactly, whatever the machine's load."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditor.common.run_record import RECORD, digest
+from auditor.pipeline.folder import run_files
+from auditor.pipeline.staging import recover
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
+
+# `audit --snapshot` into argv[1] killing itself (SIGKILL: nothing of it runs after) at its argv[2]-th
+# change inside that folder; on a run it did not cut, the count of changes on stderr's last line
+CHILD = """
+import os, signal, sys
+out, n, count = os.path.abspath(sys.argv[1]), int(sys.argv[2]), [0]
+
+def inside(arg):
+    if not isinstance(arg, (str, bytes, os.PathLike)):
+        return False
+    return (os.path.abspath(os.fsdecode(arg)) + os.sep).startswith(out + os.sep)
+
+def hooked(real):
+    def call(*args, **kwargs):
+        mine = kwargs.get("dir_fd") is not None or any(inside(a) for a in args[:2])
+        if mine:
+            count[0] += 1
+            if count[0] == n:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    return call
+
+for name in ("replace", "rename", "link", "unlink", "mkdir", "rmdir", "symlink"):
+    setattr(os, name, hooked(getattr(os, name)))
+from auditor.cli import main
+code = main(sys.argv[3:])
+sys.stderr.write(f"\\nchanges: {count[0]}\\n")
+sys.exit(code)
+"""
+
+
+def audit(out: Path, nth: int, *flags: str) -> subprocess.CompletedProcess[str]:
+    argv = ["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out)]
+    argv += ["--format", "json,csv", "--fail-on", "never", *flags]
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, str(out), str(nth), *argv], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+
+
+def files(directory: Path) -> dict[str, str]:
+    return {p.name: digest(p) for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+
+def complete(directory: Path) -> dict[str, str]:
+    """The folder's files, checked to be one run's, whole: each file its run.json names, and no other."""
+    held = files(directory)
+    recorded = json.loads((directory / RECORD).read_text("utf-8"))["files"]
+    assert {**recorded, RECORD: held.get(RECORD)} == held, directory
+    return held
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder after two complete audits: a report in it and one in previous/."""
+    out = tmp_path_factory.mktemp("first") / "out"
+    assert audit(out, 0, "--as-of", "2026-10-01").returncode == 0
+    assert audit(out, 0, "--as-of", "2026-10-02").returncode == 0
+    return out
+
+
+def test_an_audit_killed_at_any_step_leaves_a_whole_report_in_place(first: Path, tmp_path: Path):
+    old, kept = complete(first), complete(first / "previous")
+    shutil.copytree(first, tmp_path / "whole")
+    whole = audit(tmp_path / "whole", 0, "--as-of", "2026-10-03")  # the steps of a run not cut
+    steps = int(whole.stderr.rsplit("changes: ", 1)[1])
+    assert steps > 20
+    shutil.rmtree(tmp_path / "whole")
+    seen = set()
+    for nth in range(1, steps + 1):
+        out = tmp_path / f"cut-{nth}"
+        shutil.copytree(first, out)
+        cut = audit(out, nth, "--as-of", "2026-10-03")
+        assert cut.returncode == -signal.SIGKILL, (nth, cut.stderr[-2000:])
+        # report.json in place at every moment: the last run's, or the new run's whole
+        report = digest(out / "report.json")
+        new = (_recorded(out / ".writing") or _recorded(out)).get("report.json")  # run.json moves in last
+        assert report in (old["report.json"], new), nth
+        seen.add("old" if report == old["report.json"] else "new")
+        # previous/ whole (the older report, or the last), or between the swap's two renames, the last in .outgoing/
+        assert (
+            complete(out / "previous") in (kept, old)
+            if (out / "previous").exists()
+            else complete(out / ".outgoing") == old
+        )
+
+        recover(out, run_files(out))  # what the next run does first
+        latest = complete(out)
+        assert latest == old or complete(out / "previous") == old, nth  # as it was, or the swap finished
+        assert not any(p.name.startswith(".") for p in out.iterdir()), (nth, sorted(p.name for p in out.iterdir()))
+        shutil.rmtree(out)
+    assert seen == {"old", "new"}
+
+
+@pytest.mark.parametrize("nth", [20, 22])  # committed: report.json replaced; previous/ between its renames
+def test_the_next_audit_finishes_the_cut_swap(first: Path, tmp_path: Path, nth: int):
+    old = complete(first)
+    out = tmp_path / "out"
+    shutil.copytree(first, out)
+    assert audit(out, nth, "--as-of", "2026-10-03").returncode == -signal.SIGKILL
+    assert audit(out, 0, "--as-of", "2026-10-04").returncode == 0
+    latest, kept = complete(out), complete(out / "previous")
+    assert latest != kept and old not in (latest, kept)  # the cut run's report reached the folder, then previous/
+
+
+def _recorded(directory: Path) -> dict[str, str]:
+    try:
+        return dict(json.loads((directory / RECORD).read_text("utf-8"))["files"])
+    except (OSError, ValueError):
+        return {}
