@@ -206,7 +206,7 @@ def test_send_mail(graph, tenant):
     body = {
         "message": {
             "subject": "License audit",
-            "body": {"contentType": "HTML", "content": "<p>report</p>"},
+            "body": {"contentType": "html", "content": "<p>report</p>"},
             "toRecipients": [{"emailAddress": {"address": "it@contoso.example"}}],
             "attachments": [
                 {
