@@ -114,5 +114,14 @@ def structured(
             yield from problems(model, props[key], item, f"{where}.{key}", expanded)
         elif key in navs and (key in expanded or expanded is DEEP):
             yield from problems(model, navs[key], item, f"{where}.{key}", expanded)
-        elif not (key.startswith("extension_") and any(model.types[t].open for t in model.chain(name))):
+        elif not _open_to(model, name, key):
             yield f"{where}: {name} has no property {key!r}"
+
+
+def _open_to(model: Model, name: str, key: str) -> bool:
+    """Whether the open type `name` may carry the undeclared property `key`: an open complex type (an
+    audit record's auditData) any; an open entity type (the directory's) only a directory extension."""
+    chain = model.chain(name)
+    if not any(model.types[t].open for t in chain):
+        return False
+    return not model.types[name].entity or key.startswith("extension_")
