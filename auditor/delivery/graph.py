@@ -57,7 +57,7 @@ def send_mail_body(mail: ReportMail, recipients: tuple[str, ...]) -> SendMail:
     """The documented sendMail request body; the copy is not kept in the sender's Sent Items."""
     message: Message = {
         "subject": mail.subject,
-        "body": {"contentType": "HTML", "content": html_or_text(mail)},
+        "body": {"contentType": "html", "content": html_or_text(mail)},
         "toRecipients": [{"emailAddress": {"address": address}} for address in recipients],
     }
     files = mail.attachments()

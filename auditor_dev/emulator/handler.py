@@ -21,10 +21,11 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ..contracts.graph.traffic import check_answer, check_request
 from ..loopback import LoopbackServer
 from .budgets import Budgets
 from .call import Answer, PlainText
-from .encoding import encode
+from .encoding import RawJSON, encode
 from .errors import GraphError, error_document
 from .hooks import Drop, Proceed, Reply, Request
 from .log import LoggedRequest
@@ -41,6 +42,7 @@ class Served(Protocol):
     reports: ReportServer
     budgets: Budgets | None
     roles: frozenset[str] | None
+    contract: bool  # hold every request and JSON answer against Graph's v1.0 metadata (auditor_dev.contracts.graph)
 
     @property
     def port(self) -> int: ...
@@ -100,6 +102,9 @@ def make_handler(emulator: Served) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         _body_doc: Any = None
         _arrived = 0.0
+        _path = ""  # the request's path and query as sent, and its body: what an answer is checked against
+        _query = ""
+        _sent = b""
         disable_nagle_algorithm = True  # headers and body are two writes; no 40 ms delayed-ACK stalls
         server_version = "GraphEmulator/1.0"
 
@@ -126,6 +131,9 @@ def make_handler(emulator: Served) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
             path = parts.path
+            self._path, self._query, self._sent = path, parts.query, body
+            if emulator.contract:  # every request, a responder's or a refused one's too
+                check_request(method, path, parts.query, body)
             if emulator.reports.serves(path):
                 self._report(method, path, parts.query, headers)
                 return
@@ -211,6 +219,8 @@ def make_handler(emulator: Served) -> type[BaseHTTPRequestHandler]:
             status, data, kind, extra = emulator.reports.answer(
                 method, path, sent is not None, authorized, port, emulator.roles
             )
+            if emulator.contract and kind.startswith("application/json") and data:
+                check_answer(method, path, raw_query, status, json.loads(data))
             emulator.log(
                 LoggedRequest(
                     method,
@@ -258,6 +268,10 @@ def make_handler(emulator: Served) -> type[BaseHTTPRequestHandler]:
         ) -> None:
             plain = isinstance(doc, PlainText)
             data = doc.encode() if plain else b"" if doc is None else encode(doc)
+            if emulator.contract and not plain:
+                value = doc.get("value") if isinstance(doc, dict) else None
+                checked = json.loads(data) if isinstance(value, RawJSON) else doc  # a pre-encoded page too
+                check_answer(method, self._path, self._query, status, checked, self._sent)
             emulator.log(
                 LoggedRequest(
                     method,

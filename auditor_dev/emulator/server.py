@@ -86,6 +86,9 @@ class GraphEmulator:
     test gives a VirtualTime's `now` and moves it on instead of sleeping).
     `audit_queries`: how the unified audit log's queries answer (resources/audit_queries.py: how many looks
     before a query succeeds, or that it fails); None: done at the first look.
+    `contract` (on by default): every request and every JSON answer is checked against Graph's
+    published v1.0 metadata (auditor_dev/contracts/graph) and what falls outside it recorded
+    (auditor_dev.contracts.record); False skips the check, for benchmarks only.
     `unknown_segments` serves a cloud or Graph version that lacks an API: a request naming one of these
     segments or type casts is answered as Graph answers a segment it does not know, 400 `BadRequest`
     "Resource not found for the segment '…'." (routes.py): `AGENT_ID` (a cloud without Microsoft Entra
@@ -114,7 +117,11 @@ class GraphEmulator:
         unknown_segments: Iterable[str] = (),
         now: Callable[[], datetime] | None = None,
         audit_queries: AuditQueries | None = None,
+        contract: bool = True,
     ) -> None:
+        # every request and JSON answer held against Graph's published v1.0 metadata
+        # (auditor_dev.contracts.graph); a benchmark that serves a million users may turn it off
+        self.contract = contract
         # the segments and casts this cloud's Graph does not know (routes.dispatch answers them 400)
         self.unknown_segments = frozenset(unknown_segments)
         # the clock the request log's times and group licensing's delay read: the budgets' (a test's

@@ -133,7 +133,7 @@ def test_send_mail_request_follows_graph_contract(report_dir: Path, graph: Graph
     assert body["saveToSentItems"] is False
     message = body["message"]
     assert message["subject"] == "[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused"
-    assert message["body"]["contentType"] == "HTML"
+    assert message["body"]["contentType"] == "html"
     assert '<body class="report">' in message["body"]["content"]
     assert "https://github.com/contoso/audit/actions/runs/9" in message["body"]["content"]
     assert message["toRecipients"] == [

@@ -93,7 +93,10 @@ def test_the_filtered_answer_carries_the_times(graph, signed) -> None:
         f"signInActivity/lastSuccessfulSignInDateTime le {CUTOFF} or startswith(userPrincipalName,'a')",
         f"signInActivity/lastNonInteractiveSignInDateTime le {CUTOFF}",
         f"signInActivity/lastSignInDateTime lt {CUTOFF}",
-        "signInActivity/lastSignInDateTime le yesterday",
+        pytest.param(
+            "signInActivity/lastSignInDateTime le yesterday",
+            marks=pytest.mark.off_contract("a literal Graph cannot parse, to see its 400"),
+        ),
     ],
 )
 def test_anything_else_on_sign_in_activity_is_refused_as_graph_refuses_a_filter(graph, flt) -> None:

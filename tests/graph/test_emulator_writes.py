@@ -261,6 +261,7 @@ def test_adding_a_product_held_directly_changes_its_disabled_plans_only(api):
     assert a.consumed()["SPE_E3"] == 3
 
 
+@pytest.mark.off_contract("leaves out an action parameter Graph requires, to see its 400")
 def test_both_arrays_are_required(api):
     a = api()
     r = a.post(f"/users/{CARL}/assignLicense", {"addLicenses": [{"skuId": E5}]})
@@ -382,6 +383,7 @@ def test_joining_twice_is_refused(api):
     )
 
 
+@pytest.mark.off_contract("sends a $ref body Graph refuses, to see its 400")
 def test_joining_unknown_group_or_object(api):
     a = api()
     assert a.join(UNKNOWN, CARL).status_code == 404
@@ -536,6 +538,7 @@ def test_member_of_and_members_reflect_writes(api):
     assert [g["id"] for g in a.get(f"/users/{ANNA}/memberOf").json()["value"]] == [E5_GROUP]
 
 
+@pytest.mark.off_contract("filters memberOf on a property directoryObject lacks, to see Graph's 400")
 def test_membership_filter_by_id_is_an_advanced_query(api):
     a = api()
     path = f"/groups/{E3_GROUP}/members?$filter=id eq '{ANNA}'&$count=true&$select=id"

@@ -255,6 +255,7 @@ def test_a_token_run_without_the_partner_token_is_a_gap_never_the_customers_toke
     assert (reading.kind, reading.gap) == ("failed", said)
 
 
+@pytest.mark.off_contract("serves GDAP statuses as 'Active', outside Graph's enum, to hold the reader case-blind")
 def test_an_ended_or_missing_relationship_is_named_whatever_the_audit_did(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -108,7 +108,11 @@ def test_members_outside_the_partitions_read_it_again_in_one_chain(harness, shor
             {"value": [], "@odata.count": 300, "@odata.nextLink": "https://evil.example/v1.0/groups?$skiptoken=x"},
             "outside the Graph endpoint",
         ),
-        ({"@odata.count": 300}, "a page without a `value` list"),
+        pytest.param(
+            {"@odata.count": 300},
+            "a page without a `value` list",
+            marks=pytest.mark.off_contract("serves what Graph does not, to see the reader's gap"),
+        ),
     ],
 )
 def test_the_first_page_is_checked_as_every_page_is(harness, short_pages, first_page, says):

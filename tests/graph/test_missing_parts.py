@@ -166,8 +166,16 @@ def _garbage(pattern: str, body: Any, content_type: str = "application/json") ->
             Fault(FaultKind.REFUSED, AGENT_USERS_PATTERN, status=500, code="InternalServerError", message="Oops."),
             id="500",
         ),
-        pytest.param(_garbage(AGENT_USERS_PATTERN, {"value": "garbage"}), id="value-not-a-list"),
-        pytest.param(_garbage(AGENT_USERS_PATTERN, {"value": [{"id": 5}]}), id="an-item-without-its-parent"),
+        pytest.param(
+            _garbage(AGENT_USERS_PATTERN, {"value": "garbage"}),
+            id="value-not-a-list",
+            marks=pytest.mark.off_contract("serves what Graph does not, to see the reader's gap"),
+        ),
+        pytest.param(
+            _garbage(AGENT_USERS_PATTERN, {"value": [{"id": 5}]}),
+            id="an-item-without-its-parent",
+            marks=pytest.mark.off_contract("serves what Graph does not, to see the reader's gap"),
+        ),
         pytest.param(_garbage(AGENT_USERS_PATTERN, b"<html>proxy</html>", "text/html"), id="not-json"),
     ],
 )
@@ -182,6 +190,7 @@ def test_any_other_answer_on_the_agent_users_is_their_gap_and_the_report_is_writ
     assert len(report["findings"]) > 40  # the rest of the audit is the sample's
 
 
+@pytest.mark.off_contract("serves a malformed listing, to see it become a gap")
 def test_a_malformed_agent_identity_listing_is_that_parts_gap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tenant = load_snapshot(SAMPLE)
     garbage = _garbage(r"^GET /v1\.0/servicePrincipals/microsoft\.graph\.agentIdentity", {"value": "garbage"})
@@ -217,12 +226,19 @@ PLACES_CASES = [
         {"responders": (_garbage(PLACES_PATTERN, {"value": "garbage"}),)},
         "page without a `value` list",
         id="value-garbage",
+        marks=pytest.mark.off_contract("serves what Graph does not, to see the reader's gap"),
     ),
-    pytest.param({"responders": (_garbage(PLACES_PATTERN, {"value": [42]}),)}, "does not document", id="item-42"),
+    pytest.param(
+        {"responders": (_garbage(PLACES_PATTERN, {"value": [42]}),)},
+        "does not document",
+        id="item-42",
+        marks=pytest.mark.off_contract("serves what Graph does not, to see the reader's gap"),
+    ),
     pytest.param(
         {"responders": (_garbage(PLACES_PATTERN, {"value": [{"emailAddress": {"address": "x"}}]}),)},
         "does not document",
         id="address-an-object",
+        marks=pytest.mark.off_contract("serves what Graph does not, to see the reader's gap"),
     ),
 ]
 
@@ -301,6 +317,7 @@ def test_a_malformed_usage_report_is_the_usage_gap_and_the_report_is_written(
     assert {r for r, _ in _found(report, *PERSON_RULES)} == set(PERSON_RULES)  # the rest judged
 
 
+@pytest.mark.off_contract("serves a malformed report setting, to see it become a note")
 def test_a_malformed_report_setting_is_a_note_and_the_rows_tell(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
