@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypedDict
 
+from auditor.common.numbers import whole_number
 from auditor.common.timestamps import parse_timestamp
 
 ACTIVITIES = (
@@ -45,7 +46,7 @@ ENABLE = "Enable account"  # the account's sign-in allowed again
 # reads these back as far as the log keeps them, the others for the nightly interval only
 ACCOUNT_STATE = (UPDATE, DISABLE, ENABLE)
 TEXT_LIMIT = 2000
-# a modified property's old and new values, and an additionalDetails value, may hold a user's whole licence list
+# a modified property's old and new values, and an additionalDetails value, may hold a user's whole license list
 # or a part of a split record (a "sequence" event, michev.info): kept whole up to this, as Graph sends them
 VALUE_LIMIT = 64_000
 
@@ -202,7 +203,7 @@ MAX_PARTS = 1000  # a split record of more sequence entries than this is not joi
 
 def _number(entry: AuditEntry, key: str) -> int | None:
     text = entry.detail(key)
-    return int(text) if text is not None and text.strip().isdigit() else None
+    return whole_number(text) if text is not None else None
 
 
 def _joined(sid: str, parts: list[AuditEntry]) -> tuple[AuditEntry, str]:

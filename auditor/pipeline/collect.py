@@ -31,7 +31,7 @@ def collect(prepared: Prepared) -> Collected:
     # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
     snapshot = _snapshot(prepared, prepared.given.take())
     snapshot = with_protection_rules(snapshot, prepared.protection, prepared.policies)  # or a gap naming them
-    from auditor.billing.distributor_seats import dated
+    from auditor.billing.distributor_seats import dated  # the billing package: loaded only by an audit that runs
 
     # the distributor's seats (read only), counted as billed on the audit's day (distributor_seats.billed_on)
     seats = dated(distributor_seats(options, snapshot), prepared.as_of.date())

@@ -13,7 +13,7 @@ are the snapshot's counts served back one record per interaction (operation `Cop
 user's principal name as `userId` and `userPrincipalName`, the last at the row's `last` and the others an
 hour apart before it), kept to the query's `filterStartDateTime`..`filterEndDateTime` and its
 `operationFilters`. Each record carries `organizationId` (the tenant's id, or for a principal name in
-`elsewhere` another organisation's) and `userType` (`guest` for a guest of the snapshot, else `regular`),
+`elsewhere` another organisation's) and `userType` (`Guest` for a guest of the snapshot, else `Regular`),
 as the auditLogRecord page documents both; `wrapped` answers GET of the query inside `value`, as the
 "Get auditLogQuery" page's example shows it. v1.0's auditLogRecordType lists no Copilot member, so the records carry its
 evolvable enumeration's sentinel, `unknownFutureValue`, and a `recordTypeFilters` is refused (400): the
@@ -87,7 +87,7 @@ class AuditQueries:
                 at = last - timedelta(hours=k)
                 if since <= at <= until:
                     org = self.elsewhere.get(row.upn.lower(), self.snapshot.tenant_id)
-                    kind = "guest" if row.upn.lower() in self.guests else "regular"
+                    kind = "Guest" if row.upn.lower() in self.guests else "Regular"  # auditLogUserType's members
                     out.append(_record(org, row.upn, at, kind))
         return sorted(out, key=lambda r: (r["createdDateTime"], r["id"]), reverse=True)
 
@@ -124,9 +124,6 @@ class AuditQueries:
             done = query.looks >= self.polls
             status = ("failed" if self.fail else "succeeded") if done else "running"
             query.doc = {**query.doc, "status": status}
-            if status == "succeeded":
-                query.doc["approximateReturnedRecordCount"] = len(query.records)
-                query.doc["isRecordCountLimitExceeded"] = False
             return {"value": dict(query.doc)} if self.wrapped else dict(query.doc)
 
     def records(self, qid: str) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
@@ -33,7 +34,7 @@ E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
 COPILOT = "639dec6b-bb19-468b-871c-c5c441c4b0cb"
 PILOT_GROUP = "aa7f1640-4c71-4ef9-8b16-a30b43fa0a23"
 AT = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # apply runs half an hour after the audit
-LEAVERS = ("--rules", "disabled-user-licensed")  # a plan reviewed as "disabled users only"
+LEAVERS = ("--rules", DisabledUserLicensed.id)  # a plan reviewed as "disabled users only"
 RAVI = "5c90a958-7403-4430-ac66-a78795e761d1"  # Ravi Patel (Contractor): E5 forbidden, not a leaver
 
 
@@ -295,8 +296,8 @@ def _policy_removed(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
 
 
 def _filters_narrowed(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
-    plan["filters"] = {"rules": ["disabled-user-licensed"], "min_severity": None, "findings": None}
-    return 2, "filters: the plan was made for rules disabled-user-licensed, but apply was given every open finding"
+    plan["filters"] = {"rules": [DisabledUserLicensed.id], "min_severity": None, "findings": None}
+    return 2, f"filters: the plan was made for rules {DisabledUserLicensed.id}, but apply was given every open finding"
 
 
 def _filters_severity(plan: dict[str, Any], tmp_path: Path) -> tuple[int, str]:

@@ -19,8 +19,6 @@ import pytest
 
 from auditor.cli import main
 from auditor.snapshot import load_snapshot
-from auditor_dev.commerce.connectwise import SAMPLE_CLIENT_ID, SAMPLE_MSP, SAMPLE_PUBLIC_KEY, sample_connectwise
-from auditor_dev.commerce.connectwise_tickets import SAMPLE_BOARDS, ConnectWiseTicketsStandIn
 from auditor_dev.commerce.halo import SAMPLE_CLIENT as SAMPLE_HALO_CLIENT
 from auditor_dev.commerce.halo import HaloStandIn, sample_halo
 from auditor_dev.commerce.sherweb import SherwebStandIn
@@ -28,6 +26,7 @@ from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
 from .test_distributor_writes import EXAMPLE, power_bi_seats
 from .test_sherweb import CATALOG, KEY, SAMPLE, SECRET, _sub
+from .test_tickets_psas import _connectwise
 
 CONTOSO = "3c9d1f0e-7b2a-4e61-9a45-0d8c7e6f5b4a"  # the sample tenant's customer at Sherweb
 TAILSPIN = "c3e9a1d7-2b4f-4c8e-9a6d-1f7b3e5c0d92"  # another customer of the MSP there, no tenant of this run's
@@ -62,7 +61,7 @@ class World:
     def apply(self, *more: str) -> int:
         argv = ["apply", str(self.out / "plan.json"), "--distributor", "--sherweb-endpoint", self.sherweb.url]
         argv += ["--graph-endpoint", self.graph.url, "--auth", "token", "--tenant-id", self.tenant_id]
-        return main([*argv, "--max-age", "1000d", *more])
+        return main([*argv, "--max-age", "1000d", "--policies", "p.yaml", *more])
 
     def amendments(self) -> list[Any]:
         return [r for r in self.sherweb.requests if r.method == "POST" and r.path != TOKEN_PATH]
@@ -231,17 +230,6 @@ def night(audited: Path, tmp_path: Path) -> Path:
         (folder / key).mkdir(parents=True)
         (folder / key / "report.json").write_bytes((audited / key / "report.json").read_bytes())
     return folder
-
-
-def _connectwise(monkeypatch: pytest.MonkeyPatch) -> ConnectWiseTicketsStandIn:
-    companies, agreements, additions = sample_connectwise()
-    for name, value in (("CW_COMPANY_ID", SAMPLE_MSP), ("CW_PUBLIC_KEY", SAMPLE_PUBLIC_KEY), ("CW_PRIVATE_KEY", KEYS),
-                        ("CW_CLIENT_ID", SAMPLE_CLIENT_ID)):  # fmt: skip
-        monkeypatch.setenv(name, value)
-    return ConnectWiseTicketsStandIn(
-        boards=SAMPLE_BOARDS, company_id=SAMPLE_MSP, public_key=SAMPLE_PUBLIC_KEY, private_key=KEYS,
-        client_id=SAMPLE_CLIENT_ID, companies=companies, agreements=agreements, additions=additions,
-    )  # fmt: skip
 
 
 def _audited_as(night: Path, company: int) -> str:

@@ -183,8 +183,8 @@ def test_the_audit_logs_span_is_evidence_for_grace_days(tmp_path: Any) -> None:
     assert details["disabled_at"] == "2026-10-02T00:00:00Z" and details["audit_span_days"] == 30  # read 31, kept 30
     assert details["wait"] is None
     assert (
-        "No entry of the directory audit log, which reaches back 30 days, disabled the account: it was "
-        "disabled at least 30 days ago."
+        "The directory audit log, which reaches back 30 days, has no entry of the account being disabled: it "
+        "was disabled at least 30 days ago."
     ) in message
 
 

@@ -29,10 +29,16 @@ CONVENTIONS = {
     "writes.py": "a distributor's session for apply and undo (auditor/vendors/<name>/)",
     "records.py": "a vendor's records at the border (auditor/vendors/<name>/), or the migration plan's",
     "tickets.py": "a PSA's ticket calls (auditor/vendors/<name>/); the `tickets` command (fleet/)",
+    "mapping.py": "a vendor's own record of the customer a tenants entry names (auditor/vendors/<name>/); "
+    "a migration's user mapping (migration/)",
 }
 
 # one pair each, read and judged not confusing: the folder says which stage or which document
 PAIRS = {
+    "currency.py": (
+        {"auditor/common/currency.py", "auditor/vendors/halo/currency.py"},
+        "common/ checks an ISO 4217 code; vendors/halo/ reads Halo's currency symbol as one",
+    ),
     "groups.py": (
         {"auditor/graph/groups.py", "auditor/apply/groups.py"},
         "graph/ names each reader by its Graph resource; apply/ re-reads the one group a change touches",

@@ -20,6 +20,8 @@ GUIDES = ("docs/architecture.md", "docs/adding-a-rule.md", "CONTRIBUTING.md", "d
 _NOT_OURS = re.compile(r"^(?:[A-Z_]+|https?|\.github|microsoft-365|reports|out)/")
 # files named as examples of what a user or a measurement writes, each with its reason
 EXAMPLES = {
+    "docs/invoices.md": "halo/currency.py quotes a page of redanthrax/halopsa-node, a vendor's client, not ours",
+    "openapi/_original/pax8-partner-endpoints-openapi.json": "contracts/cut.py: a file of Pax8's repository",
     "policies/license-policy.yaml": "cli.py's help: the policy file a user keeps in their repository",
     "policies/contoso.yaml": "a policy file named in an example message (file:line)",
     "policies/contractors.yaml": "adding-a-rule.md: the policy file a newcomer saves",

@@ -10,6 +10,8 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from auditor.data.copilot_chat_use import (
     AUDIT_QUERIES_PATH,
     COPILOT_AUDIT,
@@ -166,6 +168,9 @@ def test_a_guests_records_and_another_organisations_are_not_counted() -> None:
     assert any("31 Copilot record(s) of another organisation" in n for n in snap.notes)
 
 
+@pytest.mark.off_contract(
+    "the Get auditLogQuery page's example wraps the query in `value`, which v1.0's metadata does not"
+)
 def test_a_query_answered_inside_value_is_read() -> None:
     """The "Get auditLogQuery" page's example answers the query inside `value`: read as the top-level form."""
     sample = sample_tenant()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 from msgspec import UNSET
@@ -18,6 +18,7 @@ from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_model import ReportFinding
 from auditor.formats.report_parts import FindingTenant
 from auditor.render.text import clean, safe_url
+from auditor.report.view import once
 from auditor.report.view.context import (
     NAME_LIMIT,
     SEVERITIES,
@@ -102,8 +103,7 @@ class Recipe(msgspec.Struct, frozen=True):
 
 
 class SeverityCount(msgspec.Struct, frozen=True):
-    """A row of the "Findings per rule" table: a rule's findings of one severity (a rule whose findings
-    differ in severity has a row per severity, as the digest counts them)."""
+    """A row of "Findings per rule": a rule's findings of one severity, as the digest counts them."""
 
     severity_label: str
     open_count_text: str
@@ -135,12 +135,8 @@ class RuleSection(msgspec.Struct, frozen=True):
     severity_split: str = ""  # "8 medium and 1 low" where the open findings differ in severity; else empty
 
 
-T = TypeVar("T")
-
-
 def severity_count(t: i18n.Translations, severity: str, n: str) -> str:
-    """`n` (a formatted count) findings of `severity` in running text, lower case ("14 high"), not the
-    labels' "High": the digest's counts, the rule's split and the Trends bars' hover text."""
+    """`n` findings of `severity` in running text, lower case ("14 high"), not the labels' "High"."""
     said = {
         "critical": lambda: t.pgettext("mail_critical", "{n} critical", n=n),
         "high": lambda: t.pgettext("mail_high", "{n} high", n=n),
@@ -151,8 +147,7 @@ def severity_count(t: i18n.Translations, severity: str, n: str) -> str:
 
 
 def _by_severity(ctx: RenderContext, items: Sequence[ReportFinding]) -> tuple[tuple[SeverityCount, ...], str]:
-    """A rule's findings counted per severity, the most severe first, and the open ones said in words
-    when they differ in severity: the counts the digest gives per (severity, rule)."""
+    """A rule's findings per severity, the most severe first, and the open ones in words when they differ."""
     ranks = sorted({f.severity for f in items}, key=lambda sev: (SEVERITY_RANK.get(sev, 9), str(sev)))
     rows, said = [], []
     for severity in ranks:
@@ -402,7 +397,7 @@ def _recipes(
     if others:
         caption = ""  # where their steps are is said once, above the rules (ReportView.rest_note)
         # the steps all of them have: the rule's own steps (_shared) are only those every finding has
-        common = _leading([r.steps for r, _ in others])
+        common = once.leading_steps([r.steps for r, _ in others])
         # their steps are not shown: a row says what its rule's steps would name (RuleGuidance.row_note)
         rows = tuple(
             msgspec.structs.replace(row, message=row.message or row.note) for _, rows in others for row in rows
@@ -418,20 +413,6 @@ def _said_by_all(rows: Sequence[FindingRow], field: str) -> str:
     return values.pop() if len(rows) > 1 and len(values) == 1 else ""
 
 
-def _leading(steps: Sequence[Sequence[T]]) -> tuple[T, ...]:
-    """The steps every list starts with, in their order: only a shared beginning is said once above the
-    recipes. A step all of them have later (a final "select Replace > Close", a source note) stays in
-    each, after that recipe's own steps, or a reader would meet the last step first (native review 9, S1)."""
-    if not steps:
-        return ()
-    common: list[T] = []
-    for position, step in enumerate(steps[0]):
-        if not all(len(other) > position and other[position] == step for other in steps[1:]):
-            break
-        common.append(step)
-    return tuple(common)
-
-
 def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tuple[Recipe, ...]]:
     """What the recipes of a rule share, once: the steps every recipe begins with, and the role, next steps
     and links most of them have (a recipe with others shows its own); then the recipes with only
@@ -440,7 +421,7 @@ def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tu
     if not with_steps:
         return Recipe("", (), "", (), (), ()), recipes
     rest = [r for r in recipes if r.rest]
-    steps = _leading([r.steps for r in with_steps + rest])
+    steps = once.leading_steps([r.steps for r in with_steps + rest])
 
     def same(field: str) -> Any:
         values = [getattr(r, field) for r in with_steps]
@@ -496,22 +477,18 @@ def _said_state(recipe: Recipe, note_of: Mapping[str, str]) -> Recipe:
 def _reasons_once(
     ctx: RenderContext, recipes: Sequence[Recipe], said: dict[str, tuple[str, str]], title: str
 ) -> tuple[Recipe, ...]:
-    """`recipes` with a row's reason that an earlier rule's row already gave in full pointing at that row
-    instead, by its subject and its rule's title (the report says a thing once, and a section holds rows of
-    several reasons, so the rule alone would not say which: native review 9, S2); the first rule to give a
-    reason records it in `said`, with the subject of the row that gave it."""
+    """`recipes` with a reason an earlier rule's row gave in full pointing at that row (its subject and rule:
+    a section holds rows of several reasons, native review 9, S2); `said` records each reason's first row."""
     out = []
     for recipe in recipes:
         rows = []
         for row in recipe.rows:
-            first = said.setdefault(row.state_reason, (title, row.subject_name)) if row.state_reason else (title, "")
-            if first[0] != title:
-                rule, name = first
-                pointer = (
-                    ctx.t.pgettext("state_reason_said_row", "as for {name} under “{rule}”", name=name, rule=rule)
-                    if name
-                    else ctx.t.pgettext("state_reason_said", "as under “{rule}”", rule=rule)
-                )
+            rule, name = (
+                said.setdefault(row.state_reason, (title, row.subject_name)) if row.state_reason else (title, "")
+            )
+            if rule != title:
+                said_row = ctx.t.pgettext("state_reason_said_row", "as for {name} under “{rule}”", name=name, rule=rule)
+                pointer = said_row if name else ctx.t.pgettext("state_reason_said", "as under “{rule}”", rule=rule)
                 row = msgspec.structs.replace(row, state_reason=pointer)
             rows.append(row)
         out.append(msgspec.structs.replace(recipe, rows=tuple(rows)))

@@ -18,13 +18,30 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
 REPEAT_FROM = 18  # words: a step at least this long is shown in full once per report
 OPENING = 10  # words of a repeated step that are shown again, unless a clause ends near them
 CLAUSE = range(5, 15)  # an opening may end with a clause ("...through the group All Office Staff;")
+
+
+T = TypeVar("T")
+
+
+def leading_steps(steps: Sequence[Sequence[T]]) -> tuple[T, ...]:
+    """The steps every list starts with, in their order: only a shared beginning is said once above the
+    recipes. A step all of them have later (a final "select Replace > Close", a source note) stays in
+    each, after that recipe's own steps, or a reader would meet the last step first (native review 9, S1)."""
+    if not steps:
+        return ()
+    common: list[T] = []
+    for position, step in enumerate(steps[0]):
+        if not all(len(other) > position and other[position] == step for other in steps[1:]):
+            break
+        common.append(step)
+    return tuple(common)
 
 
 class Step(msgspec.Struct, frozen=True):

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from auditor.common.numbers import whole_number
 from auditor.vendors.protocols import PsaError, Record
 
 
@@ -11,6 +12,6 @@ def record(session: object, customer: str) -> Record:
     """The company `customer` (its id) as Autotask holds it; a PsaError when it has none."""
     from .client import Autotask  # its client (httpx): for a run that reads Autotask
 
-    if not isinstance(session, Autotask) or not customer.isdigit():
+    if not isinstance(session, Autotask) or whole_number(customer) is None:
         raise PsaError(f"Autotask company {customer[:20]!r}: not an Autotask company id this session reads")
     return Record(customer, session.company(int(customer)))

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from auditor.common.numbers import whole_number
 from auditor.vendors.protocols import PsaError, Record
 
 
@@ -12,6 +13,6 @@ def record(session: object, customer: str) -> Record:
     """The company `customer` (its id) as ConnectWise holds it; a PsaError when it has none."""
     from .client import ConnectWise  # its client (httpx): for a run that reads ConnectWise
 
-    if not isinstance(session, ConnectWise) or not customer.isdigit():
+    if not isinstance(session, ConnectWise) or whole_number(customer) is None:
         raise PsaError(f"ConnectWise company {customer[:20]!r}: not a ConnectWise company id this session reads")
     return Record(customer, session.company(int(customer)))

@@ -36,6 +36,7 @@ import msgspec
 from auditor.billing.psa_records import PsaLine
 from auditor.common.currency import is_currency
 from auditor.common.errors import UsageError
+from auditor.common.numbers import whole_number
 from auditor.vendors.client import TokenRequest
 from auditor.vendors.protocols import PsaError
 from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, fields
@@ -89,10 +90,10 @@ def credentials(env: Mapping[str, str]) -> Credentials:
     if currency and not is_currency(currency):
         raise UsageError(f"{CURRENCY_ENV}: expected the Halo instance's currency as an ISO 4217 code, such as USD")
     outcome = env.get(OUTCOME_ENV, "").strip() or str(INTERNAL_NOTE)
-    if not outcome.isdigit() or not 1 <= int(outcome) <= 2**31 - 1:
+    if (number := whole_number(outcome)) is None or not 1 <= number <= 2**31 - 1:
         raise UsageError(f"{OUTCOME_ENV}: expected the id of a Halo action outcome (a whole number), such as 7")
     tenant = env.get(TENANT_ENV, "").strip()
-    return Credentials(url.rstrip("/"), client_id, secret, tenant, currency, int(outcome))
+    return Credentials(url.rstrip("/"), client_id, secret, tenant, currency, number)
 
 
 class Halo(PsaClient):

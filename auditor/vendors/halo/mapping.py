@@ -4,6 +4,7 @@ run's Halo session: the audit's or `tickets`' desk's."""
 
 from __future__ import annotations
 
+from auditor.common.numbers import whole_number
 from auditor.vendors.protocols import PsaError, Record
 
 
@@ -11,6 +12,6 @@ def record(session: object, customer: str) -> Record:
     """The client `customer` (its id) as Halo holds it; a PsaError when it has none."""
     from .client import Halo  # its client (httpx): for a run that reads Halo
 
-    if not isinstance(session, Halo) or not customer.isdigit():
+    if not isinstance(session, Halo) or whole_number(customer) is None:
         raise PsaError(f"Halo client {customer[:20]!r}: not a Halo client id this session reads")
     return Record(customer, session.client(int(customer)))

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 import msgspec
 
 from auditor.common import shapes
-from auditor.vendors.client import Fields
 from auditor.vendors.protocols import DistributorError, Record
 
 MAX_CUSTOMERS = 20_000  # a service provider's customers: past this the listing is not believed
@@ -53,5 +52,7 @@ def record(session: object, customer: str) -> Record:
         raise SherwebError(f"Sherweb lists no customer {customer[:40]}: check the tenants entry's distributor", 404)
     if len(found) > 1:
         raise SherwebError(f"{where}: customer {customer[:40]} is listed {len(found)} times")
+    from auditor.vendors.client import Fields  # its module loads httpx: read with a record, never at --help
+
     name = Fields(SherwebError, "Sherweb", where).text(found[0].display_name, "a displayName", required=True)
     return Record(customer, name)
