@@ -83,6 +83,14 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
             journals = sorted(folder.glob("journal-*.jsonl"))
         if args.journal_file is None and not journals:
             raise UsageError(f"undo --demo: no journal in {folder}/: run `license-auditor apply --demo --yes` first")
+        if args.journal_file is None and not getattr(args, "distributor", False):
+            siblings = _the_plans_journals(journals[-1])
+            if len(siblings) > 1:  # every journal of the plan, newest first: undo gives every change back
+                codes = []
+                for journal in siblings:  # each run as given: the demo sets its own endpoint on the copy
+                    one = argparse.Namespace(**{**vars(args), "journal_file": str(journal)})
+                    codes.append(_on_the_demo_tenant(one, folder, run))
+                return max(codes)
         args.journal_file = args.journal_file or str(journals[-1])
         folder = Path(args.journal_file).parent
     state = folder / DEMO_STATE
@@ -90,6 +98,20 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
     if getattr(args, "distributor", False):  # the sample's distributors too, as the last --distributor --demo left them
         return _at_the_demo_distributor(args, folder, lambda: _on_the_demo_graph(args, folder, tenant, state, run))
     return _on_the_demo_graph(args, folder, tenant, state, run)
+
+
+def _the_plans_journals(newest: Path) -> list[Path]:
+    """The journals beside `newest` of the plan it was made for, newest first: an apply interrupted and run
+    again, or run twice, leaves one journal a run (issue 121). Just `newest` when its plan cannot be read."""
+    from auditor.apply.journal import plan_journals, read_journal
+
+    try:
+        sha = next((line.plan_sha256 for line in read_journal(newest).lines if line.plan_sha256), None)
+    except AuditorError:  # undo reads the journal and says what is wrong with it
+        sha = None
+    if sha is None:
+        return [newest]
+    return sorted((j.path for j in plan_journals(sha, [newest.parent])), key=lambda p: p.name, reverse=True)
 
 
 def _own_policy(plan: Path) -> Path:

@@ -195,6 +195,11 @@ async def undo_journal(undo: Undo, session: Session) -> None:
         )
     if done:
         await _undo_done(undo, done, session)
+    if others:  # an apply interrupted and run again, or run twice, leaves one journal a run (issue 121)
+        session.say(
+            f"this run undoes {journal.path.name} only; the plan's other journals are left as they are: "
+            f"{', '.join(others)} (undo each too, newest first; `undo --demo` undoes them all)"
+        )
     left = [f"{len(journal.damaged)} damaged line(s)"] if journal.damaged else []
     left += [f"{len(unknown)} change(s) of unknown outcome"] if unknown else []
     if left:

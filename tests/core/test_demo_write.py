@@ -267,3 +267,27 @@ def test_the_distributor_apply_example_in_a_fresh_folder_says_the_plan_is_missin
     err = capsys.readouterr().err
     assert f"no plan at {plan}" in err and "internal error" not in err
     assert not (tmp_path / "reports").exists()
+
+
+def test_undo_after_apply_ran_twice_gives_every_change_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 121, high 1: apply run twice (or interrupted and run again) leaves one journal a run, and
+    `undo --demo --yes` undid only the newest, where the second run had made nothing: every change stayed.
+    It undoes every journal of the plan, newest first, and the sample is back as README's path leaves it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    commands = ("audit --demo", "plan --demo", "apply --demo --yes", "apply --demo --yes", "undo --demo --yes")
+    codes = [main(shlex.split(command)) for command in commands]
+    said = capsys.readouterr()
+    assert codes == [1, 0, 0, 0, 0], said.err[-2000:]
+    assert len(list((tmp_path / "reports").glob("journal-*.jsonl"))) >= 2
+    plan = json.loads((tmp_path / "reports" / "plan.json").read_text("utf-8"))
+    shipped, restored = sample_tenant(), load_snapshot(tmp_path / "reports" / DEMO_STATE)
+    assert _members(restored) == _members(shipped)
+    part_id = {s.sku_part_number: s.sku_id for s in shipped.skus}
+    expected = _licenses(shipped)
+    for change in plan["changes"]:
+        if change["kind"] == "reprocess":  # no inverse: the group license the reprocess made active stays
+            expected[change["user"]] |= {part_id[p] for p in change["seats"]}
+    assert _licenses(restored) == expected
