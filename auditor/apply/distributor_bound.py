@@ -121,7 +121,7 @@ def operator_policies(options: WriteOptions) -> tuple[list[Policy], str]:
     """The policies the operator gives undo (`--policies`, read as `options.policies` where the command takes
     it; else the working folder's policies/ when there is one), never a plan's; ([], why) when none is given
     or they do not load: then no spare seat is allowed."""
-    given = tuple(getattr(options, "policies", ()) or ())
+    given = tuple(options.policies)
     paths = [*given] or ([DEFAULT_POLICIES] if Path(DEFAULT_POLICIES).is_dir() else [])
     if not paths:
         return [], "no policy given (--policies, or policies/ in the working folder): no spare seat is allowed"
