@@ -103,7 +103,7 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
 def _the_plans_journals(newest: Path) -> list[Path]:
     """The journals beside `newest` of the plan it was made for, newest first: an apply interrupted and run
     again, or run twice, leaves one journal a run (issue 121). Just `newest` when its plan cannot be read."""
-    from auditor.apply.journal import plan_journals, read_journal
+    from auditor.apply.journal import plan_journals, read_journal  # undo --demo only: kept out of start-up
 
     try:
         sha = next((line.plan_sha256 for line in read_journal(newest).lines if line.plan_sha256), None)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from auditor.common.errors import AuthError, CollectionError
-from auditor.formats.change_model import Undoes
+from auditor.formats.change_model import PlanName, Undoes
 
 from ..formats.plan_json import Change, PlanFile, Where
 from . import permissions
@@ -589,16 +589,8 @@ def cmd_undo(options: WriteOptions) -> int:
             history.append(journal)
         undo = Undo(journal, plan, history, options.wait)
         client = _client(options, journal.tenant_id, journal.cloud, f"the journal {options.journal_file}")
-        writer = (
-            _writer(
-                options,
-                path.resolve().parent,
-                "undo",
-                journal.tenant_id,
-                journal.cloud,
-                {"file": plan.path.name, "sha256": plan.sha256},
-            )
-            if journal.done or journal.unknown  # a change of unknown outcome may show made: undone too
-            else None
-        )
+        bound: PlanName = {"file": plan.path.name, "sha256": plan.sha256}
+        writer = None  # a change of unknown outcome may show made: undone too
+        if journal.done or journal.unknown:
+            writer = _writer(options, path.resolve().parent, "undo", journal.tenant_id, journal.cloud, bound)
         return _run(client, writer, options.yes, journal.tenant_id, lambda s: undo_journal(undo, s))
