@@ -572,10 +572,11 @@ def cmd_undo(options: WriteOptions) -> int:
     """`undo JOURNAL`: revert what the journal records as done (with --commerce: a commerce journal's)."""
     assert options.journal_file is not None  # the command layer names it (or --demo's)
     path = Path(options.journal_file)
-    if options.distributor:  # a distributor journal (apply --distributor): putting seats back asks first
+    if options.distributor or options.psa:  # a distributor's or a PSA's journal: putting seats back asks first
         from .distributor_undo import undo_distributor_changes  # the Pax8 client (httpx) loads for it only
+        from .psa_undo import undo_psa_changes  # the PSA's clients (httpx) likewise
 
-        return undo_distributor_changes(options, path)
+        return (undo_psa_changes if options.psa else undo_distributor_changes)(options, path)
     if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first
         from .commerce_undo import undo_commerce_changes  # the billing clients load only for --commerce
 

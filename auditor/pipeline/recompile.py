@@ -24,8 +24,10 @@ import msgspec
 from auditor.apply.arguments import WriteOptions
 from auditor.apply.fresh import FreshPlan
 from auditor.apply.operator_policy import check_filters, check_policies, operator_digests
+from auditor.apply.psa import entry_of as psa_entry_of
 from auditor.arguments import AuditOptions
 from auditor.billing.distributor_records import Payload
+from auditor.billing.psa_records import PsaPayload
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import Format
@@ -37,6 +39,7 @@ from auditor.plan.command import REPORT, compile_report
 from auditor.plan.read import load_report
 from auditor.plan.write import plan_document
 from auditor.vendors.distributor_sessions import read_any
+from auditor.vendors.psa_sessions import read as read_psa
 
 from .run import audit
 
@@ -73,6 +76,7 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             # the demo's audit reads the sample's protection rules; so does its fresh compile
             demo_exchange=options.graph.demo,
             distributor_seats=_distributor(plan, options),
+            psa_billed=_psa(plan, options, moment.date().isoformat()),
             endpoints=options.endpoints,
         )
         with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
@@ -103,13 +107,29 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
     return FreshPlan(written, gaps)
 
 
+def _psa(plan: PlanFile, options: WriteOptions, on: str) -> PsaPayload | None:
+    """apply --psa: the customer's lines in its PSA, read again now as of the day `on` with the company and the
+    products map the report beside the plan names (apply.psa.entry_of); None for every other write."""
+    if not options.psa:
+        return None
+    entry = psa_entry_of(plan)
+    if not entry:
+        raise PlanFileError(
+            f"{plan.path}: the report beside the plan has no table of the customer's PSA: its psa changes cannot "
+            "be compiled again at the call; audit --tenants and plan again"
+        )
+    return read_psa({"": entry}, endpoints=options.endpoints, env=os.environ, on=on)[""]
+
+
 def _distributor(plan: PlanFile, options: WriteOptions) -> Payload | None:
     """apply --distributor: the tenant's subscriptions at its distributor, read again now with the tenants
     entry's block the audit read them with (report.json beside the plan: it selects the customer); None for
     the license and commerce changes, which do not rest on it."""
-    if not options.distributor:
+    if not options.distributor and not options.psa:
         return None
     entry = entry_of(plan)
+    if not entry and options.psa:  # a PSA's rule that reads the distributor plans nothing without it
+        return None
     if not entry:
         raise PlanFileError(
             f"{plan.path}: the report beside the plan does not say with which tenants entry its distributor was "

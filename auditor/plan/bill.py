@@ -62,6 +62,7 @@ from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
 from .bill_purchases import Purchase, purchases
 from .entitled_products import assigned_products, mixed, strs
+from .psa_quantities import with_psa
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
 NEEDED_ENDS = "needed_ends"  # an action's warning: a subscription the plan needs ends soon with auto-renew off
@@ -130,7 +131,7 @@ def with_bill(
     carried = document.bill.copilot_credits if isinstance(document.bill, Bill) else msgspec.UNSET
     if carried:  # read by the audit: the plan's bill shows it beside the same seats
         bill = msgspec.structs.replace(bill, copilot_credits=carried)
-    return msgspec.structs.replace(plan, bill=with_distributor(bill, document, today))
+    return msgspec.structs.replace(plan, bill=with_psa(with_distributor(bill, document, today), document))
 
 
 def copilot_credits(credits: CopilotCredits | None, gaps: Sequence[Gap]) -> CreditsJson | None:

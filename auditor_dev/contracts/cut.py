@@ -65,6 +65,7 @@ KEEP: dict[str, dict[str, Any]] = {
             "/V1.0/Tickets/entityInformation/fields": ["get"],
             "/V1.0/TicketNotes/query": ["get"],
             "/V1.0/Tickets/{parentId}/Notes": ["post"],
+            "/V1.0/ContractServiceAdjustments": ["post"],  # apply --psa: the only write of a service's units
         },
     },
     # Not kept yet: their published documents are over 4 MiB, more than this workplace's copies of a

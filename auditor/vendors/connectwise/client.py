@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
+from auditor.formats.bill_model import CommerceChange
 from auditor.vendors.protocols import PsaError
 from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, fields
 
@@ -188,6 +189,11 @@ class ConnectWise(PsaClient):
                 raise self.error(f"GET /finance/agreements: agreement {str(agreement.id)[:20]} is another company's")
         _FIELDS.listed_once([a.id for a in listed], "GET /finance/agreements", "agreement")
         return listed
+
+    def wire(self, c: CommerceChange) -> object:
+        """apply --psa's body as ConnectWise takes it: a JSON Patch of the addition's quantity."""
+        quantity = c.request.body.quantity if c.request.body is not None else None
+        return [{"op": "replace", "path": "quantity", "value": quantity}]
 
     def additions(self, agreement_id: int) -> list[Addition]:
         path = f"/finance/agreements/{agreement_id}/additions"
