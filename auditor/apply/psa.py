@@ -37,7 +37,6 @@ from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
 
-from ..plan.psa_quantities import SET_QUANTITY
 from ..vendors import psa_writes
 from ..vendors.protocols import PsaError, PsaSession
 from ..vendors.protocols import Sent as Answered
@@ -59,17 +58,13 @@ class _Plan(Struct, frozen=True):
 
 
 def psa_of(data: bytes, where: str = "plan.json") -> list[CommerceChange]:
-    """The plan's psa changes, each of a PSA this tool knows and of the one kind plan writes (a hand edit of
-    anything else is the fresh compile's to refuse)."""
+    """The plan's psa changes as the file has them: any field edited by hand is the fresh compile's to refuse
+    (write_engine.selected: equal in every field, or refused with nothing sent)."""
     try:
         doc = shapes.decode(data.removeprefix(codecs.BOM_UTF8), _Plan)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise UsageError(f"{where}: bill.psa is not a list of psa changes: {exc} (plan again)") from None
-    changes = (doc.bill.psa if doc.bill is not None else None) or []
-    for c in changes:
-        if c.source not in PSAS or c.kind != SET_QUANTITY:
-            raise UsageError(f"{where}: psa change {c.n}: not a quantity of a PSA this tool writes (plan again)")
-    return changes
+    return (doc.bill.psa if doc.bill is not None else None) or []
 
 
 class _Tenant(Struct, frozen=True):
@@ -156,7 +151,7 @@ class _Kind:
 def sessions_for(sources: set[str], endpoints: Mapping[str, str | None]) -> Iterator[dict[str, PsaSession]]:
     """A session in each PSA `sources` names, with the MSP's keys for it (a missing one is a UsageError before
     anything is read), closed after."""
-    keys = {name: PSAS[name].credentials(os.environ) for name in sorted(sources)}
+    keys = {name: PSAS[name].credentials(os.environ) for name in sorted(sources & set(PSAS))}  # another: refused
     with contextlib.ExitStack() as stack:
         yield {name: stack.enter_context(PSAS[name].session(key, endpoints.get(name))) for name, key in keys.items()}
 

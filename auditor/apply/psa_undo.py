@@ -7,7 +7,7 @@ PSA's own record read at the call (auditor.vendors.psa_writes):
 - the line is read again from the PSA: it must still have the quantity the change set (one that has the
   quantity before it already is named as set back, nothing sent; any other is named for a person);
 - the change back is the PSA's own request for the quantity before (Autotask: a compensating
-  ContractServiceAdjustment, its UnitChange the opposite of the one sent, from the same EffectiveDate;
+  ContractServiceAdjustment, its unitChange the opposite of the one sent, from the same effectiveDate;
   ConnectWise: the addition's quantity; Halo: the line's qty_order), journaled in psa-undo-<UTC time>.jsonl
   beside the journal before it is sent, and `done` only when the line read again has the quantity before.
 
@@ -29,10 +29,9 @@ from auditor.formats.bill_model import CommerceChange, CommerceLine
 from ..vendors import psa_writes
 from ..vendors.protocols import PsaError, PsaSession
 from ..vendors.registry import NAMES, PSAS
-from . import undo_bound
+from . import run, undo_bound
 from .arguments import WriteOptions
 from .psa import psa_of, sessions_for
-from .run import clock
 from .write_engine import BillJournal, Sent, journal_beside, journaled, latest, plan_of, undo_run
 
 UNDO_PREFIX = "psa-undo"  # an undo's own journal beside the journal it undoes
@@ -43,7 +42,7 @@ def back(change: CommerceChange) -> CommerceChange:
     """The change that sets the line back to the quantity before `change` (the PSA's own request for it)."""
     assert change.to is not None and change.from_ is not None
     body = change.request.body
-    day = body.EffectiveDate if body is not None and isinstance(body.EffectiveDate, str) else None
+    day = body.effectiveDate if body is not None and isinstance(body.effectiveDate, str) else None
     line = PsaLineRecord(
         agreement_id=change.subscription or "",
         agreement="",
@@ -152,7 +151,7 @@ def undo_psa_changes(options: WriteOptions, journal_path: Path) -> int:
             journal_beside(journal_path, UNDO_PREFIX, options.yes, options.journal) as journal,
             sessions_for(sources, options.endpoints) as sessions,
         ):
-            on = clock().date().isoformat()  # apply's clock: the day whose billed lines apply read
+            on = run.clock().date().isoformat()  # apply's clock: the day whose billed lines apply read
             problems += undo_psa(
                 lines, sessions, execute=options.yes, journal=journal, out=sys.stdout, folder=folder, on=on
             )

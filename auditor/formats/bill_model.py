@@ -140,11 +140,12 @@ class RequestBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True)
     # a scheduled reduction (null: undo takes it back)
     scheduledNextTermInstructions: NextTerm | UnsetType | None = UNSET
     subscriptionAmendmentParameters: list[Amendment] | UnsetType = UNSET  # Sherweb's amendment
-    # apply --psa: Autotask's ContractServiceAdjustment (its swagger's ContractServiceAdjustmentModel's names)
-    ContractID: int | UnsetType = UNSET
-    ContractServiceID: int | UnsetType = UNSET
-    UnitChange: int | UnsetType = UNSET
-    EffectiveDate: str | UnsetType = UNSET
+    # apply --psa: Autotask's ContractServiceAdjustment (its swagger's ContractServiceAdjustmentModel's
+    # names, camel-cased as Autotask's JSON writes them)
+    contractID: int | UnsetType = UNSET
+    contractServiceID: int | UnsetType = UNSET
+    unitChange: int | UnsetType = UNSET
+    effectiveDate: str | UnsetType = UNSET
     # Halo's recurring invoice: its id and the line's new qty_order (POSTed as the one item of an array)
     id: int | UnsetType = UNSET
     lines: list[HaloLineQuantity] | UnsetType = UNSET

@@ -10,12 +10,13 @@ it, for what the auditor reads (docs/msp.md, "What the customer is billed: the P
     GET /Currencies/query?...
                                          MaxRecords 1..500 (more: 400); a next page at nextPageUrl
                                          (`page` of this stand-in's own), a page past the last: 400
-    POST /ContractServiceAdjustments     a ContractServiceAdjustmentModel (its swagger's: ContractID,
-                                         ContractServiceID, UnitChange, EffectiveDate; the only write of a
+    POST /ContractServiceAdjustments     a ContractServiceAdjustmentModel (its swagger's names as Autotask's
+                                         JSON camel-cases them: contractID, contractServiceID, unitChange,
+                                         effectiveDate; the only write of a
                                          contract service's units the REST swagger has): kept, append-only,
-                                         in `adjustments`, and its UnitChange added to the units of every
+                                         in `adjustments`, and its unitChange added to the units of every
                                          ContractServiceUnit of that contract service whose period starts
-                                         on or after the EffectiveDate; 200 {itemId}; a contract service
+                                         on or after the effectiveDate; 200 {itemId}; a contract service
                                          none of the contract's, or units that would go below 0: 500 {errors}
 
 Every request needs Autotask's API user headers ApiIntegrationCode, UserName and Secret of the MSP's
@@ -101,19 +102,19 @@ class AutotaskStandIn(StandIn):
         return _errors(404, "Not found")
 
     def _adjust(self, body: object) -> Reply:
-        """An adjustment: its UnitChange added to the units of each period of the contract service that starts
-        on or after its EffectiveDate (Autotask prorates a change inside a period; this stand-in bills the
+        """An adjustment: its unitChange added to the units of each period of the contract service that starts
+        on or after its effectiveDate (Autotask prorates a change inside a period; this stand-in bills the
         period it starts on whole, the day apply --psa sends: a period's first)."""
         given = body if isinstance(body, dict) else {}
-        contract, service, change = given.get("ContractID"), given.get("ContractServiceID"), given.get("UnitChange")
-        day = str(given.get("EffectiveDate") or "")[:10]
+        contract, service, change = given.get("contractID"), given.get("contractServiceID"), given.get("unitChange")
+        day = str(given.get("effectiveDate") or "")[:10]
         known = [s for s in self.entities["ContractServices"] if s["id"] == service and s["contractID"] == contract]
         if not known or not isinstance(change, int) or len(day) != 10:
-            return _errors(500, "ContractServiceID: the contract service is none of the contract's")
+            return _errors(500, "contractServiceID: the contract service is none of the contract's")
         units = [u for u in self.entities["ContractServiceUnits"] if u["contractServiceID"] == service]
         changed = [u for u in units if str(u["startDate"])[:10] >= day]
         if any(u["units"] + change < 0 for u in changed):
-            return _errors(500, "UnitChange: the units would go below 0")
+            return _errors(500, "unitChange: the units would go below 0")
         (listed,) = known
         each = listed["internalCurrencyAdjustedPrice"] or listed["unitPrice"]
         for u in changed:

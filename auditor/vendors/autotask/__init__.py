@@ -57,15 +57,15 @@ class AutotaskPsa:
 
     def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
         """A ContractServiceAdjustment (POST /ContractServiceAdjustments; Autotask's swagger has no write of a
-        contract service's units, only this append-only record): `UnitChange` the seats added (negative:
-        taken off) from `EffectiveDate`, the first day of the period the line's units bill (so the period
+        contract service's units, only this append-only record): `unitChange` the seats added (negative:
+        taken off) from `effectiveDate`, the first day of the period the line's units bill (so the period
         read is the one it changes: the same day for the plan and for apply's fresh compile in that period)."""
         effective = line.effective if isinstance(line.effective, str) else None
         body = RequestBody(
-            ContractID=int(line.agreement_id),
-            ContractServiceID=int(line.id),
-            UnitChange=to - line.quantity,
-            EffectiveDate=f"{effective}T00:00:00Z" if effective else msgspec.UNSET,
+            contractID=int(line.agreement_id),
+            contractServiceID=int(line.id),
+            unitChange=to - line.quantity,
+            effectiveDate=f"{effective}T00:00:00Z" if effective else msgspec.UNSET,
         )
         return CommerceRequest(method="POST", path="/ContractServiceAdjustments", body=body)
 
