@@ -31,7 +31,7 @@ from auditor.billing.psa_records import PsaPayload
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import Format
-from auditor.distributor.distributor_rederive import entry_of
+from auditor.distributor.distributor_rederive import entry_of, mapping_of
 from auditor.formats.plan_json import PlanFile, PlanFileError
 from auditor.formats.plan_records import Filters
 from auditor.plan.arguments import PlanOptions
@@ -39,6 +39,7 @@ from auditor.plan.command import REPORT, compile_report
 from auditor.plan.read import load_report
 from auditor.plan.write import plan_document
 from auditor.vendors.distributor_sessions import read_any
+from auditor.vendors.mappings import Proof
 from auditor.vendors.psa_sessions import read as read_psa
 
 from .run import audit
@@ -118,7 +119,11 @@ def _psa(plan: PlanFile, options: WriteOptions, on: str) -> PsaPayload | None:
             f"{plan.path}: the report beside the plan has no table of the customer's PSA: its psa changes cannot "
             "be compiled again at the call; audit --tenants and plan again"
         )
-    return read_psa({"": entry}, endpoints=options.endpoints, env=os.environ, on=on)[""]
+    # the company proven the plan's tenant's by the mappings kept beside the report (auditor.vendors.mappings), as
+    # audit --tenants proved it: a company not proven is the table's error, and every psa change is refused
+    mapped = mapping_of(plan, keep=False, since=f"{on}T00:00:00Z")
+    proof = Proof(mapped.book, {"": mapped.tenant}, keep=False, since=mapped.since)
+    return read_psa({"": entry}, endpoints=options.endpoints, env=os.environ, on=on, proof=proof)[""]
 
 
 def _distributor(plan: PlanFile, options: WriteOptions) -> Payload | None:

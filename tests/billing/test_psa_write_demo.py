@@ -192,3 +192,24 @@ def test_every_edited_field_of_a_psa_change_is_refused_and_nothing_is_sent(
     (journal,) = folder.glob("psa-journal-*.jsonl")
     outcomes = {json.loads(line)["outcome"] for line in journal.read_text("utf-8").splitlines()}
     assert outcomes == {"refused"}
+
+
+def test_a_company_not_proven_the_tenants_is_written_nothing(fleet: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The fresh compile reads the PSA only for a company the kept mappings prove the plan's tenant's (as
+    `audit --tenants` proved it): with Fabrikam's mapping changed to another Autotask company, every psa
+    change is refused (exit 3) and Autotask receives no adjustment."""
+    path = fleet / "mappings.json"
+    kept = json.loads(path.read_text("utf-8"))
+    for mapping in kept["mappings"]:
+        if mapping["vendor"] == "autotask":
+            mapping["customer"] = "29684713"  # Tailspin Toys, the sample MSP's other customer
+    path.write_text(json.dumps(kept), "utf-8")
+    folder = fleet / "fabrikam"
+    changes = _read(folder, "plan.json")["bill"]["psa"]
+    capsys.readouterr()
+    assert main(["apply", str(folder / "plan.json"), "--psa", "--demo", "--yes"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("refused, nothing sent") == len(changes), err[-800:]
+    assert _read(folder, "demo-psa.json")["autotask_adjustments"] == []
+    now = _quantities(folder)
+    assert {c["api_id"]: now[c["api_id"]] for c in changes} == {c["api_id"]: c["from"] for c in changes}
