@@ -41,6 +41,10 @@ class ConnectWiseStandIn(StandIn):
     """ConnectWise Manage for one MSP: its API member's keys, its companies, their agreements and the
     agreements' additions (each a dict in ConnectWise's shape, served as given)."""
 
+    contract = (
+        "connectwise"  # its published types (auditor_dev/contracts/connectwise.json) hold every request and answer
+    )
+
     def __init__(
         self,
         *,
@@ -145,7 +149,7 @@ def sample_connectwise() -> tuple[list[dict[str, Any]], list[dict[str, Any]], di
             "cancelledFlag": status == "Cancelled",
             "startDate": "2025-07-01T00:00:00Z",
             "noEndingDateFlag": True,
-            "currency": {"id": 2, "symbol": "€", "isoCode": "EUR", "name": "Euro"},
+            "currency": {"id": 2, "symbol": "€", "currencyCode": "EUR", "name": "Euro"},
             **more,
         }
 
@@ -161,7 +165,6 @@ def sample_connectwise() -> tuple[list[dict[str, Any]], list[dict[str, Any]], di
             "unitCost": cost,
             "billCustomer": "Billable",
             "effectiveDate": "2025-07-01T00:00:00Z",
-            "cancelledDate": None,
             "agreementId": agreement_id,
             "description": product,
             **more,
