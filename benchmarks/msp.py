@@ -287,7 +287,9 @@ def serve(
             kept += [limits] if limits is not None else []
             # each tenant's token names its tenant (tid), as Entra ID's do: the kept read is the tenant's
             tokens.append(app_token(snapshot.tenant_id, lifetime=24 * 3600, app_id=client_id(app_of(n, apps))))
-            emulator = GraphEmulator(snapshot, token=tokens[-1], latency_ms=latency_ms, budgets=limits, reports=listed)
+            emulator = GraphEmulator(
+                snapshot, token=tokens[-1], latency_ms=latency_ms, budgets=limits, reports=listed, contract=False
+            )
             urls.append(stack.enter_context(emulator).url)
             emulators.append(emulator)
             users.append(len(snapshot.users))

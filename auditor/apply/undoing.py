@@ -25,6 +25,7 @@ import contextlib
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from auditor.common.errors import AuthError, CollectionError
@@ -42,7 +43,7 @@ from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state
 from .undo import inverse, no_inverse, reverse, subject
-from .undo_audit import AuditProof, not_borne_out
+from .undo_audit import AuditProof, borne_out_part, not_borne_out
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 
 
@@ -423,11 +424,14 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Und
     if reasons:
         session.skip(k, change, "; ".join(reasons), before, undoes)
         return False
-    unproven = await not_borne_out(undo.proof, line, change, state)
-    if unproven:  # the journal's line is not borne out by the tenant's audit log: exit 3, named
+    again = partial(inverse, line, k, state, session.client.base_url, where)  # the inverse but for some products
+    proven, unproven = await borne_out_part(undo.proof, line, change, state, again, session.parts)  # exit 3, named
+    if unproven:
+        undo.problems.append(f"change {line.n} {'undone in part' if proven else 'not undone'}: {unproven}")
+    if proven is None:
         session.skip(k, change, unproven, before, undoes)
-        undo.problems.append(f"change {line.n} not undone: {unproven}")
         return False
+    change = proven
     settle = _rejoined(undo, session, change, k, undoes) if change.kind == "add_member" else None
     await session.write(k, change, before, undoes, settle=settle)
     return True

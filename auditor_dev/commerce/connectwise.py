@@ -46,6 +46,10 @@ class ConnectWiseStandIn(StandIn):
     """ConnectWise Manage for one MSP: its API member's keys, its companies, their agreements and the
     agreements' additions (each a dict in ConnectWise's shape, served as given)."""
 
+    contract = (
+        "connectwise"  # its published types (auditor_dev/contracts/connectwise.json) hold every request and answer
+    )
+
     def __init__(
         self,
         *,
@@ -171,7 +175,7 @@ def sample_connectwise() -> tuple[list[dict[str, Any]], list[dict[str, Any]], di
             "cancelledFlag": status == "Cancelled",
             "startDate": "2025-07-01T00:00:00Z",
             "noEndingDateFlag": True,
-            "currency": {"id": 2, "symbol": "€", "isoCode": "EUR", "name": "Euro"},
+            "currency": {"id": 2, "symbol": "€", "currencyCode": "EUR", "name": "Euro"},
             **more,
         }
 
@@ -187,7 +191,6 @@ def sample_connectwise() -> tuple[list[dict[str, Any]], list[dict[str, Any]], di
             "unitCost": cost,
             "billCustomer": "Billable",
             "effectiveDate": "2025-07-01T00:00:00Z",
-            "cancelledDate": None,
             "agreementId": agreement_id,
             "description": product,
             **more,

@@ -62,7 +62,8 @@ class Reference(msgspec.Struct, frozen=True):
     id: object = None
     name: object = None
     identifier: object = None  # a product's
-    isoCode: object = None  # a currency's
+    # a currency's ISO 4217 code: CurrencyReference's `currencyCode` (ConnectWise publishes no `isoCode`)
+    currencyCode: object = None
 
 
 class Agreement(msgspec.Struct, frozen=True):
@@ -227,7 +228,7 @@ def _active(agreement: Agreement) -> bool:
 
 
 def _currency(agreement: Agreement) -> str | None:
-    code = agreement.currency.isoCode if agreement.currency is not None else None
+    code = agreement.currency.currencyCode if agreement.currency is not None else None
     return _FIELDS.currency(code, "an agreement's currency")
 
 
