@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from auditor_dev.contracts import typescript
-from auditor_dev.contracts.cut import KEEP, cut
+from auditor_dev.contracts.cut import KEEP, cut, read_as_used
 
 PACKAGE = Path(__file__).resolve().parent.parent / "auditor_dev" / "contracts"
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             if key in keep:
                 source[key] = keep[key]
         source["paths"] = {path: list(methods) for path, methods in keep["paths"].items()}
-        subset = cut(doc, keep["paths"], source)
+        subset = read_as_used(vendor, cut(doc, keep["paths"], source))
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / f"{vendor}.json").write_text(json.dumps(subset, indent=1, ensure_ascii=False) + "\n", "utf-8")
         print(f"{vendor}: {len(subset['paths'])} paths -> {args.out / f'{vendor}.json'}")

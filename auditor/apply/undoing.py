@@ -560,8 +560,7 @@ _NOT_UNDONE = re.compile(r"change (\d+) not undone: ")
 
 
 def said_once(problems: Sequence[str]) -> str:
-    """The run's last line: the changes not undone by number (each one's reason is on its own line
-    of the listing above), then the other problems as they are."""
+    """The run's last line: the changes not undone by number (each reason is listed above), then the rest."""
     numbers = [m[1] for p in problems if (m := _NOT_UNDONE.match(p))]
     rest = [p for p in problems if not _NOT_UNDONE.match(p)]
     if numbers:
@@ -577,8 +576,8 @@ def cmd_undo(options: WriteOptions) -> int:
     assert options.journal_file is not None  # the command layer names it (or --demo's)
     path = Path(options.journal_file)
     if options.distributor or options.psa:  # a distributor's or a PSA's journal: putting seats back asks first
-        from .distributor_undo import undo_distributor_changes  # the Pax8 client (httpx) loads for it only
-        from .psa_undo import undo_psa_changes  # the PSA's clients (httpx) likewise
+        from .distributor_undo import undo_distributor_changes  # the vendors' clients (httpx) load for these only
+        from .psa_undo import undo_psa_changes
 
         return (undo_psa_changes if options.psa else undo_distributor_changes)(options, path)
     if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first

@@ -124,6 +124,26 @@ FOR_WRITES: dict[str, dict[str, list[str]]] = {
     "halo": {"/RecurringInvoice": ["post"]},
 }
 
+# Readings of a document the vendor's own use overrides, each with its reason; the cut applies them (a key
+# path into the document: the schema put there, and why).
+READINGS: dict[str, dict[tuple[str, ...], tuple[dict[str, Any], str]]] = {
+    "connectwise": {
+        ("components", "schemas", "PatchOperation", "properties", "value"): (
+            {},
+            "ConnectWise's generator renders the .NET object behind a PATCH's value as `type: object`; the value "
+            "is the new value of the field at `path`, a number for an addition's int32 `quantity`",
+        ),
+    },
+}
+
+
+def read_as_used(vendor: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` with the vendor's READINGS put in, each noted under x-readings."""
+    for keys, (schema, why) in READINGS.get(vendor, {}).items():
+        _put(doc, keys, {**schema, "x-reading": why})
+    return doc
+
+
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
