@@ -102,7 +102,7 @@ def report_bill(
     """The bill of the report's own plan (audit --billing); `credits`: its `copilot_credits`
     (copilot_credits below), shown beside the Copilot seats; `gaps`: the billing sources that could
     not be read."""
-    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
+    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document, plan))
     if credits:
         bill = msgspec.structs.replace(bill, copilot_credits=credits)
     return msgspec.structs.replace(bill, gaps=list(gaps)) if gaps else bill
@@ -126,7 +126,7 @@ def with_bill(
             )
     when = timestamp_or_none(document.as_of or document.generated_at)
     today = when.date() if when is not None else date.today()
-    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
+    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document, plan))
     carried = document.bill.copilot_credits if isinstance(document.bill, Bill) else msgspec.UNSET
     if carried:  # read by the audit: the plan's bill shows it beside the same seats
         bill = msgspec.structs.replace(bill, copilot_credits=carried)
