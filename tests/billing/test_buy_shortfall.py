@@ -91,3 +91,13 @@ def test_the_purchase_is_the_shortfall_after_the_plans_own_changes(tmp_path: Pat
     # and the bill's own figures agree with the seats counted here
     (product,) = [p for p in plan["bill"]["products"] if p["sku"] == "POWER_BI_PRO"]
     assert (product["purchased"], product["assigned_after"]) == (prepaid, after)
+
+
+def test_every_bill_action_names_its_sources_the_buy_too(tmp_path: Path) -> None:
+    """Issue 118, item 2: a buy said `sources: {}`; it names where each of its facts came from, as the
+    subscriptions' actions do."""
+    _, _, plan = _plan(tmp_path)
+    assert all(a["sources"] for a in plan["bill"]["actions"])
+    (buy,) = [a for a in plan["bill"]["actions"] if a["action"] == "buy" and a["sku"] == "POWER_BI_PRO"]
+    # Graph's subscriptions, the plan's seats after its changes, the CountViolations left out, the policy's price
+    assert buy["sources"] == {"purchased": "graph", "assigned_after": "plan", "waiting": "findings", "price": "policy"}
