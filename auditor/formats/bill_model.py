@@ -88,7 +88,8 @@ class BillAction(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     saving_from: str | None
     confidence: str
     reason: str  # in the report's language
-    sources: dict[str, str]  # fact -> graph, billing-account, partner-center, file, distributor or unknown
+    # fact -> graph, billing-account, partner-center, file, distributor or unknown (a buy's also plan, policy, findings)
+    sources: dict[str, str]
     uplift: str | UnsetType = UNSET  # the premium over the catalog's price the amount holds
     unpriced: bool | UnsetType = UNSET  # true: no price, the amount is not known
     warning: str | UnsetType = UNSET  # needed_ends
