@@ -62,7 +62,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm
 from auditor.billing.distributor_join import Joins
@@ -72,6 +72,9 @@ from auditor.billing.psa_records import PsaLine, PsaLineRecord
 from auditor.billing.untrusted import JsonObject
 from auditor.common.errors import console_line
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
 
 REDUCE, CANCEL = "reduce", "cancel"  # a distributor change's kind (plan.json `bill.distributor[].kind`)
 INCREASE = "increase"  # a purchase: the quantity up by the seats the bill buys (auditor.distributor.purchases)
@@ -323,7 +326,7 @@ class PartnerCenterApi(Protocol):
 
     name: ClassVar[str]
 
-    def open(self, credential: Any, endpoint: str | None, **kw: Any) -> PartnerSession: ...
+    def open(self, credential: TokenCredential, endpoint: str | None, **kw: Any) -> PartnerSession: ...
     def read_subscriptions(self, pc: PartnerSession, customer: str) -> list[PartnerSubscription]: ...
     def get_subscription(self, pc: PartnerSession, customer: str, sub_id: str) -> JsonObject: ...
     def update_subscription(self, pc: PartnerSession, customer: str, subscription: JsonObject) -> JsonObject: ...
