@@ -6,6 +6,12 @@ the ones read is refused, auditor.apply.operator_policy), write report.json into
 `plan`'s own function compiles it with the filters apply was given, which the plan's must equal
 (auditor.plan.command.compile_report). auditor.apply.agree then keeps the plan file's changes that
 this compile holds equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
+
+Its sign-in read costs what a second night's does: the nightly's kept read beside the plan
+(auditor.graph.kept_sign_ins.KEPT_FILE), checked as the nightly checks it (tenant, window, age, the
+user listing's corroboration) and the filtered request for the users who can have gone quiet since. A
+user whose sign-in is newer than the kept read is judged on the answer (sign-in times only move
+forward), never on the kept time; without a usable kept read apply reads every user's, and says so.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import contextlib
 import io
 import json
 import os
+import shutil
+import sys
 import tempfile
 from dataclasses import replace
 from datetime import datetime
@@ -34,6 +42,7 @@ from auditor.data.enums import Format
 from auditor.distributor.distributor_rederive import entry_of, mapping_of
 from auditor.formats.plan_json import PlanFile, PlanFileError
 from auditor.formats.plan_records import Filters
+from auditor.graph.kept_sign_ins import KEPT_FILE
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.command import REPORT, compile_report
 from auditor.plan.read import load_report
@@ -45,6 +54,7 @@ from auditor.vendors.psa_sessions import read as read_psa
 from .run import audit
 
 KEPT_LINES = 5  # of what the fresh audit said, quoted when it wrote no report
+FULL_READ = "signInActivity: a full read ("  # the collection's note when it reads every user's sign-in activity
 
 
 def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan:
@@ -61,9 +71,9 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
     check_filters(plan, filters)
     check_policies(plan, operator_digests(options.policies))
     moment = (timestamp_or_none(options.as_of, require_zone=True) if options.as_of else None) or now
-    source = replace(options.graph, demo=False, clock=lambda: moment)
     said = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="license-auditor-fresh-") as folder:
+        source = replace(options.graph, demo=False, clock=lambda: moment, kept_sign_ins=_kept(plan, Path(folder)))
         out = Path(folder) / "report"
         audit_options = AuditOptions(
             output_dir=str(out),
@@ -82,6 +92,7 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
         )
         with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
             code = audit(audit_options)
+        _say_full_read(said.getvalue())
         path = out / REPORT
         if not path.exists():
             lines = [line for line in said.getvalue().splitlines() if line.strip()][-KEPT_LINES:]
@@ -92,6 +103,8 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
         document = load_report(path)
         # the bytes the fresh audit judged by, which a file changed since the check above would betray
         check_policies(plan, dict(document.policy_sha256 or {}))
+        gaps = tuple(f"{gap.part}: {gap.reason} ({gap.request})" for gap in document.gaps)
+        del document  # compile_report reads the report itself: one report's objects in memory at a time
         compiled = compile_report(
             PlanOptions(
                 report_dir=str(out),
@@ -104,7 +117,7 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             check_filters=False,
         )
     written = json.loads(msgspec.json.encode(plan_document(compiled, created_at="")))
-    gaps = tuple(f"{gap.part}: {gap.reason} ({gap.request})" for gap in document.gaps)
+    del compiled  # the fresh report's objects: apply holds only the plan it compares
     return FreshPlan(written, gaps)
 
 
@@ -124,6 +137,26 @@ def _psa(plan: PlanFile, options: WriteOptions, on: str) -> PsaPayload | None:
     mapped = mapping_of(plan, keep=False, since=f"{on}T00:00:00Z")
     proof = Proof(mapped.book, {"": mapped.tenant}, keep=False, since=mapped.since)
     return read_psa({"": entry}, endpoints=options.endpoints, env=os.environ, on=on, proof=proof)[""]
+
+
+def _kept(plan: PlanFile, folder: Path) -> Path:
+    """A folder of the fresh compile's own holding a copy of the nightly's kept sign-in read beside the plan
+    (when there is one): the compile uses it as a second night would, and a full read it makes instead is
+    kept there and goes with it, never over the nightly's."""
+    kept = folder / "kept"
+    kept.mkdir()
+    with contextlib.suppress(FileNotFoundError):
+        shutil.copyfile(plan.path.parent / KEPT_FILE, kept / KEPT_FILE)
+    return kept
+
+
+def _say_full_read(said: str) -> None:
+    """One console line when the fresh compile read every user's sign-in activity, and why (no usable
+    kept read beside the plan): the whole sign-in lane again, as the audit paid it."""
+    line = next((line for line in said.splitlines() if FULL_READ in line), None)
+    if line is not None:
+        why = line.split(FULL_READ, 1)[1].rstrip().removesuffix(")")
+        print(f"apply: the fresh compile reads every user's sign-in activity ({why})", file=sys.stderr)
 
 
 def _distributor(plan: PlanFile, options: WriteOptions) -> Payload | None:
