@@ -297,6 +297,13 @@ def _add_audit(sub: Subcommands) -> None:
         "limits across tenants (the sign-in lane's slots; default: worked out from --shard and the file; docs/msp.md)",
     )
     tenants.add_argument(
+        "--shared-limiter",
+        metavar="URL",
+        default=os.environ.get("AUDITOR_SHARED_LIMITER") or None,
+        help="redis://HOST:PORT/DB: every worker takes each app's sign-in lane from one window in this Redis, "
+        "instead of --lane-share's slots (workers that come and go; needs .[redis]; docs/msp.md)",
+    )
+    tenants.add_argument(
         "--invoice",
         metavar="ID",
         help="read Microsoft's invoice ID (Graph's billed reconciliation export, in the `partner:` tenant) "
