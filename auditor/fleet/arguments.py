@@ -186,6 +186,7 @@ class ListsOptions:
     locale: Locale | None  # None: each tenant's own
     smtp_host: str | None
     email_from: str | None
+    graph: bool  # --via graph, or --sender without --via: refused (the lists go through SMTP)
     # the e-mail options of the flags, sent to these recipients (one tenant's list_to)
     mail_to: Callable[[list[str]], EmailOptions | None]
 
@@ -197,6 +198,7 @@ class ListsOptions:
             locale=Locale(args.locale) if args.locale else None,
             smtp_host=args.smtp_host,
             email_from=args.email_from,
+            graph=args.via == "graph" or (args.via is None and bool(args.sender)),
             mail_to=lambda to: options_from_args(args, recipients_instead=to),
         )
 
