@@ -36,6 +36,7 @@ from auditor.common import shapes
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
+from auditor.formats.report_json import decode_report
 
 from ..vendors import psa_writes
 from ..vendors.protocols import PsaError, PsaSession
@@ -67,29 +68,21 @@ def psa_of(data: bytes, where: str = "plan.json") -> list[CommerceChange]:
     return (doc.bill.psa if doc.bill is not None else None) or []
 
 
-class _Tenant(Struct, frozen=True):
-    id: str
-
-
-class _Report(Struct, frozen=True):
-    tenant: _Tenant
-    collected_at: str = ""
-    psa: PsaSection | None = None
-
-
 def entry_of(plan: PlanFile) -> dict[str, PsaBlock]:
     """The tenants entry's psa block the audit read the customer's lines with ({"autotask": block}), from the
     report beside the plan (its tenant and collected_at the plan's): the company, and the products map its
     table names; {} when the report has no table. UsageError (exit 2) when the report is not the plan's."""
     path = plan.path.resolve().parent / "report.json"
     try:
-        doc = shapes.decode(path.read_bytes().removeprefix(codecs.BOM_UTF8), _Report)
-    except (OSError, msgspec.ValidationError, msgspec.DecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise UsageError(f"{path}: the report the plan was made from cannot be read ({exc}); plan again") from None
+    doc = decode_report(data, str(path))  # the one reader of report.json: a UsageError naming the file
     stamp = plan.report_collected_at
-    if doc.tenant.id.lower() != plan.tenant_id or (stamp and doc.collected_at != stamp):
+    collected = doc.collected_at if isinstance(doc.collected_at, str) else ""
+    if doc.tenant.id.lower() != plan.tenant_id or (stamp and collected != stamp):
         raise UsageError(f"{path}: not the report the plan was made from; audit and plan again into one folder")
-    section = doc.psa
+    section = doc.psa if isinstance(doc.psa, PsaSection) else None
     if section is None or section.company_id is None or section.psa not in PSAS:
         return {}
     products = {name: row.sku for row in section.products or [] for name in row.psa_products}

@@ -13,14 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 # the model and its one reader (auditor.formats.report_json: _Version reads the schema version first)
 THE_DECODER = {"auditor/formats/report_model.py", "auditor/formats/report_json.py"}
 # modules that name report.json and decode something else with their private Structs
-NOT_REPORT = {"auditor/apply/distributor.py": "its Structs decode plan.json's bill"}
+NOT_REPORT = {
+    "auditor/apply/distributor.py": "its Structs decode plan.json's bill",
+    "auditor/apply/psa.py": "its Structs decode plan.json's bill",
+}
 # the mirrors left, by module: lower a count as a mirror goes, never raise one or add a module
 LEFT = {
     "auditor/fleet/tickets.py": 4,
     "auditor/fleet/invoice_reads.py": 4,
     "auditor/distributor/distributor_rederive.py": 3,
-    # apply --psa's re-read of the report's PSA table came in beside this guard (issue 118): to go with the rest
-    "auditor/apply/psa.py": 4,
 }
 
 
