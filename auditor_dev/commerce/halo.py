@@ -21,7 +21,10 @@ three-way table reads and `tickets --psa halo` writes:
                                         existing record is a POST naming its id (homotechsual/HaloAPI's
                                         Set-HaloRecurringInvoice posts to recurringinvoice); 201 with the
                                         invoice; an unknown invoice or line, or a qty_order that is no
-                                        whole number from 0: 400
+                                        whole number from 0: 400. Whether a `lines` list that leaves
+                                        lines out keeps them Halo's material does not say: the stand-in
+                                        takes the reading that loses most, the list is the invoice's
+                                        lines and a line left out is gone (keep_unlisted=True: the other)
     GET  /api/Tickets                   ?client_id=…&open_only=true: {record_count, tickets}
     GET  /api/Tickets/{id}              a ticket; 404 for an unknown one
     POST /api/Tickets                   an array of tickets: `summary` and `client_id` required, a
@@ -74,6 +77,7 @@ class HaloStandIn(StandIn):
         actions: Sequence[Mapping[str, Any]] = (),
         auth_path: str = "/auth",
         authinfo: bool = True,
+        keep_unlisted: bool = False,
     ) -> None:
         super().__init__(token=None)
         self.client_id, self.secret, self.tenant = client_id, secret, tenant
@@ -86,6 +90,7 @@ class HaloStandIn(StandIn):
         self.actions = [dict(a) for a in actions]
         self.issued: set[str] = set()
         self.writes: list[Asked] = []
+        self.keep_unlisted = keep_unlisted  # a posted lines list keeps the lines it leaves out (module docstring)
         self.next_id = max([t["id"] for t in self.tickets] + [5120]) + 1
         self.next_action = max([a["id"] for a in self.actions] + [88000]) + 1
 
@@ -226,7 +231,8 @@ class HaloStandIn(StandIn):
         return Reply(201, ticket)
 
     def _invoice_lines(self, given: Mapping[str, Any]) -> Reply:
-        """An existing recurring invoice's lines changed: each given line's qty_order (the one field read)."""
+        """An existing recurring invoice's lines changed: each given line's qty_order (the one field read);
+        a line the list leaves out is removed unless `keep_unlisted` (the module docstring)."""
         invoice = next((i for i in self.invoices if i["id"] == given.get("id")), None)
         lines = given.get("lines")
         if invoice is None or not isinstance(lines, list):
@@ -240,6 +246,9 @@ class HaloStandIn(StandIn):
                 return _error(400, "Quantity must be a whole number")
         for line in lines:
             by_id[line["id"]]["qty_order"] = line["qty_order"]
+        if not self.keep_unlisted:
+            named = {line["id"] for line in lines}
+            invoice["lines"] = [line for line in invoice["lines"] if line["id"] in named]
         return Reply(201, invoice)
 
     def _new_action(self, given: Mapping[str, Any]) -> Reply:

@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 
 from auditor.billing.psa_block import psa_block
+from auditor.billing.psa_records import PsaLineRecord
 from auditor.common.errors import UsageError
+from auditor.formats.bill_model import CommerceChange
 from auditor.formats.report_json import decode_report
+from auditor.vendors import psa_writes
 from auditor.vendors.halo import client as halo_client
 from auditor.vendors.halo.client import Credentials, Halo, HaloError, credentials
 from auditor.vendors.registry import PSAS
@@ -329,3 +332,37 @@ def test_the_stand_in_refuses_what_halo_refuses(path: str, body: object) -> None
             client.request("POST", path, body=body)
         assert refused.value.status == 400
         assert halo.actions == [] and all(t["summary"] == "Licence review" for t in halo.tickets)  # nothing made
+
+
+def _set_e5(to: int) -> CommerceChange:
+    """apply --psa's change of Northwind's E5 line (70012 on recurring invoice 7001) to `to` seats."""
+    line = PsaLineRecord(agreement_id="7001", agreement="Northwind - Microsoft 365", id="70012", product="MS-E5",
+                         quantity=7, less_included=0, billed=7, unit_price=53.9, unit_cost=49.3,
+                         billable=True)  # fmt: skip
+    return CommerceChange(n=1, kind="set_quantity", source="halo", scope=str(SAMPLE_CLIENT), api_id="70012",
+                          subscription="7001", sku="SPE_E5", sku_id=None, from_=7, to=to, seats=to - 7,
+                          window="any_time", not_before=None, by=None, monthly_saving=0.0, saving_from=None,
+                          request=PSAS["halo"].quantity_request(line, to))  # fmt: skip
+
+
+@pytest.mark.parametrize("keep_unlisted", [False, True])
+def test_a_quantity_write_sends_the_whole_line_set_and_the_other_lines_stay(keep_unlisted: bool) -> None:
+    """Halo's material does not say whether a posted `lines` list keeps the lines it leaves out: under
+    either reading the write leaves the invoice's other lines as they were."""
+    with _stand_in(keep_unlisted=keep_unlisted) as halo, Halo(_keys(halo.url)) as client:
+        before = {line["id"]: line["qty_order"] for line in halo.invoices[0]["lines"]}
+        sent = psa_writes.send(client, _set_e5(12), "2026-11-18")
+        assert sent.outcome == "done", sent.note
+        (posted,) = [w for w in halo.writes if w.path == "/api/RecurringInvoice"]
+        assert posted.body == [{"id": 7001, "lines": [{"id": i, "qty_order": 12 if i == 70012 else q}
+                                                      for i, q in before.items()]}]  # fmt: skip
+        after = {line["id"]: line["qty_order"] for line in halo.invoices[0]["lines"]}
+        assert after == before | {70012: 12}
+
+
+def test_a_line_gone_since_the_plan_is_not_written() -> None:
+    with _stand_in() as halo, Halo(_keys(halo.url)) as client:
+        halo.invoices[0]["lines"] = [line for line in halo.invoices[0]["lines"] if line["id"] != 70012]
+        with pytest.raises(HaloError, match="has no line 70012 now: nothing was sent"):
+            client.wire(_set_e5(12))
+        assert halo.writes == []

@@ -201,8 +201,39 @@ class Halo(PsaClient):
         return self.fields.text(found.name, "the client's name")
 
     def wire(self, c: CommerceChange) -> object:
-        """apply --psa's body as Halo takes it: an array of the one recurring invoice."""
-        return [msgspec.to_builtins(c.request.body)]
+        """apply --psa's body as Halo takes it: an array of the one recurring invoice, with every line of it
+        as read now (each by its `id`, with its `qty_order`), only the planned lines' quantities changed.
+        Whether Halo keeps the lines a posted `lines` list leaves out is not in its published material (its
+        swagger gives POST /RecurringInvoice an array of InvoiceHeader, no word on a partial list): the
+        whole set is sent, which leaves the other lines as they are under either reading."""
+        body = c.request.body
+        if body is None or not isinstance(body.id, int) or not isinstance(body.lines, list):
+            raise self.error("apply --psa: the change names no recurring invoice and lines")
+        now = self.invoice_lines(int(c.scope), body.id)
+        changed = {line.id: line.qty_order for line in body.lines}
+        missing = sorted(set(changed) - {line_id for line_id, _ in now})
+        if missing:
+            raise self.error(f"recurring invoice {body.id} has no line {missing[0]} now: nothing was sent")
+        lines = [{"id": line_id, "qty_order": changed.get(line_id, quantity)} for line_id, quantity in now]
+        return [{"id": body.id, "lines": lines}]
+
+    def invoice_lines(self, company_id: int, invoice_id: int) -> list[tuple[int, int]]:
+        """The recurring invoice's lines as Halo gives them now (GET /RecurringInvoice?includelines=true of
+        the client): each line's id and qty_order, in Halo's order, every one checked."""
+        query: dict[str, str | int] = {"client_id": company_id, "includelines": "true"}
+        where = "GET /RecurringInvoice"
+        found = [i for i in self.pages("/RecurringInvoice", "invoices", RecurringInvoice, query) if i.id == invoice_id]
+        if len(found) != 1 or found[0].client_id != company_id or not isinstance(found[0].lines, list):
+            raise self.error(f"{where}: recurring invoice {invoice_id} of client {company_id} is not read once")
+        rows = [self.shaped(raw, InvoiceLine, where) for raw in found[0].lines]
+        read = []
+        for row in rows:
+            line_id = _FIELDS.whole_id(row.id, f"recurring invoice {invoice_id}'s line id")
+            quantity = _FIELDS.number(row.qty_order, f"recurring invoice line {line_id}'s qty_order", whole=True,
+                                      most=MAX_SEATS)  # fmt: skip
+            read.append((line_id, int(quantity)))
+        self.fields.listed_once([line_id for line_id, _ in read], f"recurring invoice {invoice_id}'s lines", "line")
+        return read
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
         """The lines of the client's recurring invoices (Halo lists the active ones unless asked for
