@@ -64,6 +64,8 @@ class HaloStandIn(StandIn):
     """A Halo instance: its API application (client id, secret, a hosted instance's tenant), its
     clients, their recurring invoices, users, tickets and actions."""
 
+    contract = "halo"  # its published schema (auditor_dev/contracts/halo.json) holds every request and answer
+
     def __init__(
         self,
         *,

@@ -55,7 +55,11 @@ class Quirks:
 _AUTOTASK = Quirks(
     case_insensitive_paths=True, camel_case_properties=True, wrapped_entities=True, paging=frozenset({"page"})
 )
-QUIRKS: dict[str, Quirks] = {"autotask": _AUTOTASK}
+# Halo: every listing is paged with pageinate, page_size and page_no (its swagger publishes them on GET
+# /RecurringInvoice and /Users), and GET /Actions answers an Actions_View of page_no, page_size and record_count,
+# though that operation's published parameters leave the three out: they are read as the view says, on every path.
+_HALO = Quirks(paging=frozenset({"pageinate", "page_size", "page_no"}))
+QUIRKS: dict[str, Quirks] = {"autotask": _AUTOTASK, "halo": _HALO}
 
 # Endpoints a vendor documents outside the OpenAPI kept here: traffic to them is not checked.
 EXEMPT: dict[str, tuple[tuple[str, str], ...]] = {
@@ -69,6 +73,18 @@ EXEMPT: dict[str, tuple[tuple[str, str], ...]] = {
         # The customer catalog: on Sherweb's developer portal (and read so by CIPP), absent from the Service
         # Provider OpenAPI Sherweb published (beta08): nothing published to hold it to.
         ("GET", "/service-provider/v1/customer-catalogs/*"),
+    ),
+    "halo": (
+        # Halo's authorisation server, outside the API document: GET api/authinfo names it (Halo's own module asks
+        # it first: homotechsual/HaloAPI Connect-HaloAPI) and the token is an OAuth2 client-credentials form POSTed
+        # to its /token (the stand-in's at /auth, or where authinfo says)
+        ("GET", "/api/authinfo"),
+        ("POST", "/auth/token"),
+        ("POST", "/identity/token"),
+        # Not kept yet (halo.json's x-source, not_kept): a client and the tickets, whose Faults schema is not read
+        ("GET", "/api/Client/*"),
+        ("GET", "/api/Tickets*"),
+        ("POST", "/api/Tickets"),
     ),
 }
 

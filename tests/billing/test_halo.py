@@ -149,7 +149,7 @@ def test_listings_are_read_page_after_page(monkeypatch: pytest.MonkeyPatch) -> N
     ("change", "said"),
     [
         ({"qty_order": 4.5}, "qty_order '4.5'"),
-        ({"qty_order": "12"}, "qty_order '12'"),
+        pytest.param({"qty_order": "12"}, "qty_order '12'", marks=pytest.mark.off_contract("a number in its swagger")),
         ({"unit_price": -1}, "unit_price '-1'"),
         ({"item_code": None}, "item_code 'None'"),
         ({"ihid": 1234}, "is another invoice's"),
