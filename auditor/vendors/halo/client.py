@@ -204,7 +204,8 @@ class Halo(PsaClient):
         """apply --psa's body as Halo takes it: an array of the one recurring invoice, with every line of it
         as read now (each by its `id`, with its `qty_order`), only the planned lines' quantities changed.
         Whether Halo keeps the lines a posted `lines` list leaves out is not in its published material (its
-        swagger gives POST /RecurringInvoice an array of InvoiceHeader, no word on a partial list): the
+        swagger gives POST /RecurringInvoice an array of InvoiceHeader, whose `lines` and `add_lines` are both
+        InvoiceDetail lists, and a POST /RecurringInvoice/updatelines, none with a word on a partial list): the
         whole set is sent, which leaves the other lines as they are under either reading."""
         body = c.request.body
         if body is None or not isinstance(body.id, int) or not isinstance(body.lines, list):

@@ -39,9 +39,14 @@ AUTO_EXPANDED: dict[str, frozenset[str]] = {
     "microsoft.graph.identityGovernance.userProcessingResult": frozenset({"subject"}),
 }
 
-# Function parameters Graph takes beyond the metadata's, each with where it is documented: the Copilot usage
-# report's `version` ('v1' or 'v2', the latter with the prompt counts), given in Microsoft's Copilot usage
-# report announcements and asked of v1.0 by Microsoft's own samples (not in v1.0's metadata at the kept commit).
+# Function parameters Graph takes beyond the metadata's, each with where it is read: the Copilot usage report's
+# `version` ('v1' or 'v2', the latter with the prompt counts). NOT confirmed by a Microsoft reference page:
+# the pages read here (learn.microsoft.com/graph/api/reportroot-getmicrosoft365copilotusageuserdetail, beta,
+# and .../microsoft-365/copilot/extensibility/api/admin-settings/reports/copilotreportroot-
+# getmicrosoft365copilotusageuserdetail as far as the stored copies go) list `period` only; the parameter is
+# named in Microsoft's Tech Community (techcommunity.microsoft.com/discussions/microsoft365copilot/
+# copilot-api-for-usage/4544320: "v1.0/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='ALL',
+# version='v2')"). Not in v1.0's metadata at the kept commit. Issue 116 asks the lead whether to keep sending it.
 EXTRA_PARAMETERS: dict[str, frozenset[str]] = {
     "getMicrosoft365CopilotUsageUserDetail": frozenset({"version"}),
 }
