@@ -4,7 +4,7 @@ The audit's own stages read the tenant with apply's connection under the operato
 --policies, as audit takes them; never the files plan.json names: a plan recorded under other files than
 the ones read is refused, auditor.apply.operator_policy), write report.json into a folder of its own, and
 `plan`'s own function compiles it with the filters apply was given, which the plan's must equal
-(auditor.plan.command.compile_report). auditor.apply.agree then keeps the plan file's changes that
+(auditor.plan.command.compile_document). auditor.apply.agree then keeps the plan file's changes that
 this compile holds equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
 
 Its sign-in read costs what a second night's does: the nightly's kept read beside the plan
@@ -17,6 +17,7 @@ forward), never on the kept time; without a usable kept read apply reads every u
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -37,6 +38,7 @@ from auditor.arguments import AuditOptions
 from auditor.billing.distributor_records import Payload
 from auditor.billing.psa_records import PsaPayload
 from auditor.common.errors import CollectionError
+from auditor.common.heap import give_back
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import Format
 from auditor.distributor.distributor_rederive import entry_of, mapping_of
@@ -44,7 +46,7 @@ from auditor.formats.plan_json import PlanFile, PlanFileError
 from auditor.formats.plan_records import Filters
 from auditor.graph.kept_sign_ins import KEPT_FILE
 from auditor.plan.arguments import PlanOptions
-from auditor.plan.command import REPORT, compile_report
+from auditor.plan.command import REPORT, compile_document
 from auditor.plan.read import load_report
 from auditor.plan.write import plan_document
 from auditor.vendors.distributor_sessions import read_any
@@ -100,22 +102,27 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
                 f"the tenant could not be read again to compile the plan at the call (the audit ended with exit "
                 f"{code}): " + " / ".join(lines)
             )
-        document = load_report(path)
+        # what the audit left in the heap given back before the report is read: the compile's objects
+        # take the audit's place, never sit beside them (the audit's peak bounds apply's)
+        gc.collect()
+        give_back()
+        document = load_report(path)  # read once: checked here, compiled below
         # the bytes the fresh audit judged by, which a file changed since the check above would betray
         check_policies(plan, dict(document.policy_sha256 or {}))
         gaps = tuple(f"{gap.part}: {gap.reason} ({gap.request})" for gap in document.gaps)
-        del document  # compile_report reads the report itself: one report's objects in memory at a time
-        compiled = compile_report(
+        compiled = compile_document(
             PlanOptions(
                 report_dir=str(out),
                 rules=filters.rules,
                 min_severity=filters.min_severity,
                 findings=filters.findings,
             ),
+            document,
             path,
             say=lambda _text: None,
             check_filters=False,
         )
+        del document
     written = json.loads(msgspec.json.encode(plan_document(compiled, created_at="")))
     del compiled  # the fresh report's objects: apply holds only the plan it compares
     return FreshPlan(written, gaps)

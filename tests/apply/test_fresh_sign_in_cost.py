@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.formats import report_json as decode
 from auditor.graph.kept_sign_ins import KEPT_FILE
 from auditor.pipeline import recompile as module
 
@@ -109,3 +110,28 @@ def test_without_a_kept_read_apply_reads_every_users_sign_in_and_says_so(
     assert [r.query.get("$filter") for r in _sign_in_listings(graph)] == [None, None]
     err = capsys.readouterr().err
     assert err.count("apply: the fresh compile reads every user's sign-in activity") == 1, err
+
+
+def test_the_fresh_compile_gives_the_audits_heap_back_then_reads_its_report_once(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """apply's peak memory (issue 120.1): the fresh report is decoded once, checked and compiled from the same
+    objects, after what the fresh audit left in the heap was given back; never twice, nor beside the audit's."""
+    graph = graph_for(_tenant())
+    plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
+    events: list[str] = []
+    read, trimmed = decode.decode_report, module.give_back
+
+    def counted(data: Any, name: str) -> Any:
+        events.append(f"decode {Path(name).parent.name}")
+        return read(data, name)
+
+    def given_back() -> None:
+        events.append("give back")
+        trimmed()
+
+    monkeypatch.setattr("auditor.plan.read.decode_report", counted)
+    monkeypatch.setattr(module, "give_back", given_back)
+    assert _apply(plan, graph, tmp_path) == 0
+    fresh = events[events.index("give back") :] if "give back" in events else events
+    assert fresh == ["give back", "decode report"], events
