@@ -15,8 +15,7 @@ from ..base import Context, Rule
 
 
 class WaiverExpiredDetails(Own, frozen=True, kw_only=True):
-    """`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason` (empty or None: not
-    in the report, an older one)"""
+    """`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"""
 
     waiver_rule: str = ""
     waiver_subject: str = ""
