@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, is_typeddict
 
+import msgspec
 from msgspec import Struct
 
 from auditor.data.enums import Severity, SubjectType
@@ -69,6 +70,26 @@ class Holding(Struct, frozen=True, kw_only=True):
         return out
 
 
+class Own(Struct, frozen=True, kw_only=True):
+    """A rule's own details as one typed record (`<Rule>Details`, beside the rule): the rule writes
+    it (Rule.make), report.json carries its fields among the finding's `details` (own_json, byte for
+    byte what the rule's TypedDict wrote) and its texts read it back decoded by the same record
+    (auditor.guidance.details.RuleDetails.own), each absent field taking its default there, once (an
+    older report). A field the rule always writes keeps a default all the same: the decoder fills it."""
+
+
+def is_contract(kind: object) -> bool:
+    """Whether `kind` is a rule's details contract: a TypedDict or a record (Own)."""
+    return is_typeddict(kind) or (isinstance(kind, type) and issubclass(kind, Own))
+
+
+def own_json(details: Mapping[str, object] | Own) -> Mapping[str, object]:
+    """A rule's own details as report.json writes them (its keys sorted): a record's fields, every one
+    written (null too), or a TypedDict's keys as they are."""
+    found = msgspec.to_builtins(details) if isinstance(details, Own) else details
+    return dict(sorted(found.items())) if found else NONE
+
+
 # the part a finding lacks (most findings have nothing added): one empty mapping for them all
 NONE: Final[Mapping[str, object]] = {}
 
@@ -121,7 +142,7 @@ def make(
     subject: Subject,
     skus: Sequence[str],
     message: str,
-    details: Mapping[str, object],
+    details: Mapping[str, object] | Own,
     *,
     monthly_cost: float | None = None,
     also: str = "",
@@ -139,7 +160,7 @@ def make(
         subject=subject,
         skus=tuple(skus),
         message=message,
-        own=dict(sorted(details.items())) if details else NONE,
+        own=own_json(details),
         monthly_cost=monthly_cost,
         holding=holding,
     )

@@ -16,12 +16,13 @@ from typing import Any, Generic, TypedDict, TypeVar, cast, get_type_hints
 import msgspec
 
 from auditor.common import shapes
+from auditor.data.finding import Own
 from auditor.data.finding_facts import FindingFactsError, FindingParts
 
 # a rule's own details (covariant: a helper typed by a few shared keys takes any rule's that has them):
 # the TypedDict beside the rule (auditor/rules/assignments/combination.py: SkuCombinationForbiddenDetails),
 # which the rule writes (Rule[D]) and its texts read, so mypy finds a renamed key on both sides
-D = TypeVar("D", bound=Mapping[str, object], covariant=True)
+D = TypeVar("D", bound=Mapping[str, object] | Own, covariant=True)
 T = TypeVar("T")
 USER_ID_PLACEHOLDER = "{user-id}"  # a path segment for a user the report has no id or UPN for
 GROUP_ID_PLACEHOLDER = "{group-id}"
@@ -154,6 +155,8 @@ class RuleDetails(Details, Generic[D]):
     def own(self) -> D:
         if self._own_type is None:
             return cast(D, Lenient(self.details))
+        if issubclass(self._own_type, Own):  # a record (auditor.data.finding.Own): absent fields take its defaults
+            return decoded(self.details, self._own_type)
         return cast(D, Lenient(cast(Mapping[str, Any], decoded(self.details, self._own_type))))
 
 

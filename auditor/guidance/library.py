@@ -14,9 +14,10 @@ This module imports no rule: the rules' guidance imports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin, is_typeddict
+from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
 
 from auditor.data.blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
+from auditor.data.finding import Own, is_contract
 from auditor.data.finding_facts import BillFigures
 from auditor.data.model import Locale
 
@@ -27,8 +28,8 @@ from .details import Details, RuleDetails, optional_keys
 from .remediation import Action, Remediation, TextRef, assign_license, leaving_order, remove_member
 from .texts.declare import Declared
 
-# the rule's own details, a TypedDict beside the rule (RuleGuidance[SkuCombinationForbiddenDetails])
-D = TypeVar("D", bound=Mapping[str, object])
+# the rule's own details, a TypedDict or a record beside the rule (RuleGuidance[SkuCombinationForbiddenDetails])
+D = TypeVar("D", bound=Mapping[str, object] | Own)
 LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_roles", "graph:user_assign"]
 LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assign"]
 
@@ -545,16 +546,15 @@ class RuleGuidance(Generic[D]):
     # A typical finding (subject, skus, details): the guidance tests render it in every locale and cloud.
     example_finding: ClassVar[FindingExample]
 
-    # the rule's details TypedDict (RuleGuidance[<it>]) with every key optional, which RuleDetails.own
-    # decodes the details by: a key an older or partial report lacks reads as absent, not as an error
+    # what RuleDetails.own decodes the details by: the rule's record, or its TypedDict with every key optional
     own_type: ClassVar[type[Any] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for base in getattr(cls, "__orig_bases__", ()):
             origin, args = get_origin(base), get_args(base)
-            if isinstance(origin, type) and issubclass(origin, RuleGuidance) and args and is_typeddict(args[0]):
-                cls.own_type = optional_keys(args[0])
+            if isinstance(origin, type) and issubclass(origin, RuleGuidance) and args and is_contract(args[0]):
+                cls.own_type = args[0] if issubclass(args[0], Own) else optional_keys(args[0])
 
     @classmethod
     def message_key(cls, variant: str = "") -> str:

@@ -15,7 +15,7 @@ import msgspec
 
 from auditor.common.json_value import JsonObject
 from auditor.common.timestamps import timestamp_or_none
-from auditor.data.finding import Holding, make
+from auditor.data.finding import Holding, Own, make
 from auditor.data.model import Finding, Layout, Severity, Subject, SubjectType, User
 
 from ..billing.file import BillingFile
@@ -24,8 +24,9 @@ from ..impact.services import DataLoss, DisableTimes, GroupIndex
 from ..index import TenantIndex
 from ..policy.objects import CatalogEntry, Policy, Selector
 
-# A rule's details: the TypedDict beside the rule (`<Rule>Details`), which its texts read too
-D = TypeVar("D", bound=Mapping[str, object])
+# A rule's details: the TypedDict or the record (auditor.data.finding.Own) beside the rule
+# (`<Rule>Details`), which its texts read too
+D = TypeVar("D", bound=Mapping[str, object] | Own)
 
 
 def _own(text: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from auditor import wording
 from auditor.cross_tenant.rules import MERGE_RULES, MergeRule
+from auditor.data.finding import is_contract
 from auditor.rules import RULES
 from auditor.rules.base import Rule
 
@@ -110,7 +111,7 @@ def _contract(cls: type, base: type) -> object:
         for orig in vars(klass).get("__orig_bases__", ()):
             origin = typing.get_origin(orig)
             args = typing.get_args(orig)
-            if isinstance(origin, type) and issubclass(origin, base) and args and typing.is_typeddict(args[0]):
+            if isinstance(origin, type) and issubclass(origin, base) and args and is_contract(args[0]):
                 return args[0]
     return None
 

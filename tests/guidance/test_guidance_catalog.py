@@ -13,6 +13,7 @@ import pytest
 
 from auditor import wording
 from auditor.cross_tenant.rules import MERGE_RULES
+from auditor.data.finding import is_contract
 from auditor.data.model import Locale
 from auditor.guidance import texts
 from auditor.guidance.library import RuleGuidance
@@ -87,7 +88,7 @@ def test_each_rules_details_have_a_typed_contract() -> None:
             if typing.get_origin(base) is not None
         ]
         (contract,) = args[0] if args else (None,)
-        assert contract is not None and typing.is_typeddict(contract), rule.id
+        assert contract is not None and is_contract(contract), rule.id
         assert contract.__name__ == f"{type(rule).__name__}Details", rule.id
         assert contract.__module__ == type(rule).__module__, rule.id
         assert (contract.__doc__ or "").strip(), f"{rule.id}: its details contract documents its keys (docs/rules.md)"

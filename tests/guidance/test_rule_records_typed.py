@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
+from auditor.data.finding import own_json
 from auditor.data.finding_facts import FindingFactsError
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.guidance.examples import USER
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuCombinationForbidden, SkuRequiredMissing
-from auditor.wording import remediation
+from auditor.rules.waivers.waiver_expired import WaiverExpired, WaiverExpiredDetails
+from auditor.wording import message, remediation
 
 
 @pytest.mark.parametrize(
@@ -44,3 +46,20 @@ def test_a_group_membership_reads_as_the_rule_writes_it() -> None:
     }
     r = remediation(SkuRequiredMissing.id, finding_parts(USER, [], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert [(a["path"], a["ready"]) for a in r["actions"]] == [("/groups/g-1/members/$ref", True)]
+
+
+def test_a_rule_record_is_written_as_its_typed_dict_was_and_read_with_its_defaults() -> None:
+    """A rule whose details are a record (auditor.data.finding.Own): report.json gets every field,
+    null too, its keys sorted (what the TypedDict wrote); a report that lacks them (an older one)
+    reads each absent field as its default, decoded once, and the texts say "unknown"."""
+    written = own_json(WaiverExpiredDetails(waiver_rule="r", waiver_subject="s", expires="2026-01-02", owner=None))
+    assert list(written.items()) == [
+        ("expires", "2026-01-02"),
+        ("owner", None),
+        ("reason", None),
+        ("waiver_rule", "r"),
+        ("waiver_subject", "s"),
+    ]
+    subject = {"type": "waiver", "id": "r:s"}
+    said = message(WaiverExpired.id, finding_parts(subject, [], {"waiver_subject": "ann"}), locale=Locale.EN)
+    assert said == "The waiver for “unknown” on ann (owner: unknown) expired on unknown."

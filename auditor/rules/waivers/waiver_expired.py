@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from typing import TypedDict
 
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 
 from ...data.reads import Reads
@@ -14,14 +14,14 @@ from ...policy.yamlsource import PolicyNode
 from ..base import Context, Rule
 
 
-class WaiverExpiredDetails(TypedDict):
+class WaiverExpiredDetails(Own, frozen=True, kw_only=True):
     """`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"""
 
-    waiver_rule: str
-    waiver_subject: str
-    expires: str
-    owner: str | None
-    reason: str | None
+    waiver_rule: str = ""
+    waiver_subject: str = ""
+    expires: str = ""
+    owner: str | None = None
+    reason: str | None = None
 
 
 class WaiverExpired(Rule[WaiverExpiredDetails]):

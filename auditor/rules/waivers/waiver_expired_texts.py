@@ -54,22 +54,25 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
     )
 
     def message(self, f: RuleDetails[rules.WaiverExpiredDetails], w: ValueFormatter) -> Message:
-        unknown = w.word("unknown")
-        values = {"waiver_subject": f.own.get("waiver_subject") or unknown, "owner": f.own.get("owner") or unknown}
-        values["waiver_rule"] = w.rule(rule) if (rule := f.own.get("waiver_rule")) else unknown
-        values["expires"] = iso_date(f.own.get("expires")) or unknown
+        values = _values(f.own, w)
+        values["expires"] = iso_date(f.own.expires) or w.word("unknown")
         return self.message_key(), {**base_values(f, w), **values}
 
     def remediation(self, f: RuleDetails[rules.WaiverExpiredDetails], v: Variant, w: ValueFormatter) -> Remediation:
-        unknown = w.word("unknown")
-        values = {
-            "owner": f.own.get("owner") or unknown,
-            "waiver_rule": w.rule(rule) if (rule := f.own.get("waiver_rule")) else unknown,
-            "waiver_subject": f.own.get("waiver_subject") or unknown,
-        }
+        values = _values(f.own, w)
         steps = [
             TextRef("steps.waiver.ask", values),
             TextRef("steps.waiver.renew", values),
             TextRef("steps.waiver.fix", values),
         ]
         return Remediation(TextRef("summary.waiver", values), steps, "role.waiver", [TextRef("next.rerun")], [])
+
+
+def _values(own: rules.WaiverExpiredDetails, w: ValueFormatter) -> dict[str, str]:
+    """The waiver's owner, rule and subject as the texts name them ("unknown" where the report lacks one)."""
+    unknown = w.word("unknown")
+    return {
+        "owner": own.owner or unknown,
+        "waiver_rule": w.rule(own.waiver_rule) if own.waiver_rule else unknown,
+        "waiver_subject": own.waiver_subject or unknown,
+    }
