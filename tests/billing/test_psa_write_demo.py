@@ -213,3 +213,38 @@ def test_a_company_not_proven_the_tenants_is_written_nothing(fleet: Path, capsys
     assert _read(folder, "demo-psa.json")["autotask_adjustments"] == []
     now = _quantities(folder)
     assert {c["api_id"]: now[c["api_id"]] for c in changes} == {c["api_id"]: c["from"] for c in changes}
+
+
+def test_a_line_changed_in_the_psa_since_the_plan_is_named_and_sent_nothing(
+    fleet: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Someone edits Contoso's E3 addition in ConnectWise after `plan` and before `apply --psa --yes` (the
+    stand-in's record changed by hand, as demo-psa.json keeps it): that change is named, nothing is sent for
+    it (the addition keeps the hand-set quantity, not the plan's `to`), the run exits 3, and the plan's other
+    psa changes, on lines nobody touched, are still made."""
+    from auditor_dev.commerce import sample_psa  # the stand-ins' shipped records, to edit one by hand
+
+    folder = fleet / "contoso"
+    changes = _read(folder, "plan.json")["bill"]["psa"]
+    touched = next(c for c in changes if c["sku"] == "SPE_E3")
+    by_hand = touched["from"] + 3  # neither the plan's `from` nor its `to`
+    assert by_hand != touched["to"]
+    with sample_psa() as served:
+        state = served.current()
+    for additions in state["connectwise_additions"].values():
+        for addition in additions:
+            if str(addition["id"]) == touched["api_id"]:
+                addition["quantity"] = by_hand
+    (folder / "demo-psa.json").write_text(json.dumps(state), "utf-8")
+    capsys.readouterr()
+    assert main(["apply", str(folder / "plan.json"), "--psa", "--demo", "--yes"]) == 3
+    err = capsys.readouterr().err
+    named = [line for line in err.splitlines() if line.strip().startswith(f"P{touched['n']}. ")]
+    assert named and "nothing sent" in named[0], err[-800:]
+    now = _quantities(folder)
+    assert now[touched["api_id"]] == by_hand
+    others = [c for c in changes if c is not touched]
+    assert {c["api_id"]: now[c["api_id"]] for c in others} == {c["api_id"]: c["to"] for c in others}
+    (journal,) = folder.glob("psa-journal-*.jsonl")
+    lines = [json.loads(line) for line in journal.read_text("utf-8").splitlines()]
+    assert [x["outcome"] for x in lines if x.get("n") == touched["n"]] in (["refused"], ["skipped"])
