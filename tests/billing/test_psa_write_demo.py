@@ -248,3 +248,40 @@ def test_a_line_changed_in_the_psa_since_the_plan_is_named_and_sent_nothing(
     (journal,) = folder.glob("psa-journal-*.jsonl")
     lines = [json.loads(line) for line in journal.read_text("utf-8").splitlines()]
     assert [x["outcome"] for x in lines if x.get("n") == touched["n"]] in (["refused"], ["skipped"])
+
+
+def test_undo_psa_asks_before_each_change_back_and_yes_skips_the_question(
+    fleet: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`undo --psa` at a terminal, without --yes, asks before each quantity it sets back, as undo --distributor
+    asks before each put-back: a no sets nothing back for that change, a yes sets it back (journaled, done when
+    the PSA's record read again shows it). With --yes nobody is asked."""
+    from auditor.apply import psa_undo
+
+    folder = fleet / "fabrikam"
+    changes = _read(folder, "plan.json")["bill"]["psa"]
+    assert len(changes) >= 2  # one answered no, one yes
+    assert main(["apply", str(folder / "plan.json"), "--psa", "--demo", "--yes"]) == 0
+    journal = next(folder.glob("psa-journal-*.jsonl"))
+    asked: list[str] = []
+
+    def answer(question: str) -> bool:
+        asked.append(question)
+        return len(asked) > 1  # no to the first asked (the newest change), yes to the others
+
+    monkeypatch.setattr(psa_undo, "_can_ask", lambda: True)
+    monkeypatch.setattr(psa_undo, "_ask", answer)
+    capsys.readouterr()
+    assert main(["undo", str(journal), "--psa", "--demo"]) == 0
+    out = capsys.readouterr().out
+    assert len(asked) == len(changes)
+    newest = max(changes, key=lambda c: c["n"])
+    assert f"P{newest['n']}. " in asked[0] and f"from {newest['to']} to {newest['from']}" in asked[0]
+    assert out.count("-> not set back: no yes") == 1
+    (undone,) = folder.glob("psa-undo-*.jsonl")
+    done = {json.loads(line)["n"] for line in undone.read_text("utf-8").splitlines() if '"done"' in line}
+    assert done == {c["n"] for c in changes} - {newest["n"]}
+    # with --yes nothing is asked (the first undo's changes back are left to the demo's state: Autotask's units)
+    asked.clear()
+    assert main(["undo", str(journal), "--psa", "--demo", "--yes"]) == 0
+    assert asked == []
