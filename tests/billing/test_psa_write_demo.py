@@ -285,3 +285,27 @@ def test_undo_psa_asks_before_each_change_back_and_yes_skips_the_question(
     asked.clear()
     assert main(["undo", str(journal), "--psa", "--demo", "--yes"]) == 0
     assert asked == []
+
+
+def test_a_product_with_a_rule_and_no_one_billable_line_is_named_not_planned(fleet: Path) -> None:
+    """A product the policy gives a psa_quantity rule but the PSA bills on no billable line (Northwind's F3: its
+    one Halo line is not billable; Contoso's F3: no ConnectWise addition) has no psa change, and plan.md names
+    it under "Not planned" with its reason, as plan.json's bill keeps it (psa_not_planned)."""
+    for tenant in ("northwind", "contoso"):
+        folder = fleet / tenant
+        psa = _read(folder, "report.json")["psa"]
+        rules = psa["quantity_rules"]
+        expected = {
+            row["sku"]: sorted(line["id"] for line in row["lines"] if line["billable"])
+            for row in psa["products"]
+            if row["sku"] in rules and sum(line["billable"] for line in row["lines"]) != 1
+        }
+        assert "SPE_F1" in expected, tenant
+        bill = _read(folder, "plan.json")["bill"]
+        assert {s["sku"]: sorted(s["lines"]) for s in bill["psa_not_planned"]} == expected
+        assert not {c["sku"] for c in bill.get("psa", [])} & set(expected)
+        plan_md = (folder / "plan.md").read_text("utf-8")
+        plain = plan_md.replace("\\", "")  # plan.md escapes Markdown's punctuation
+        assert "Not planned:" in plain, plain[-1500:]
+        said = next(line for line in plain.splitlines() if line.startswith("- Microsoft 365 F3 in "))
+        assert "not planned: no billable line bills it" in said, said
