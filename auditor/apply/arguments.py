@@ -267,7 +267,7 @@ def add_undo_command(sub: Any, connection: argparse.ArgumentParser, func: Comman
         "--psa",
         action="store_true",
         help="JOURNAL is a PSA journal of apply --psa: set each quantity it changed back, as the PSA's record "
-        "read at the call shows it, after you say yes",
+        "read at the call shows it, each after you say yes at the terminal (--yes: without asking)",
     )
     flags.add_endpoints(undo, [*DISTRIBUTORS.values(), *PSAS.values()], lambda said: said.write)
     undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")

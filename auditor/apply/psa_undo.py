@@ -11,13 +11,15 @@ PSA's own record read at the call (auditor.vendors.psa_writes):
   ConnectWise: the addition's quantity; Halo: the line's qty_order), journaled in psa-undo-<UTC time>.jsonl
   beside the journal before it is sent, and `done` only when the line read again has the quantity before.
 
-Without --yes it says what it would set back. What it cannot set back is named on stderr, exit 3.
+Each change back is asked at the terminal first (a no sets nothing back); --yes sets each back without asking.
+Without --yes and with no terminal to ask at, it says what it would set back and writes nothing. What it
+cannot set back is named on stderr, exit 3.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -33,9 +35,16 @@ from . import run, undo_bound
 from .arguments import WriteOptions
 from .psa import psa_of, sessions_for
 from .write_engine import BillJournal, Sent, journal_beside, journaled, latest, plan_of, undo_run
+from .write_engine import ask as _ask
 
 UNDO_PREFIX = "psa-undo"  # an undo's own journal beside the journal it undoes
 UNDO_KIND = "undo_set_quantity"
+Ask = Callable[[str], bool | None]  # a yes from the person at the terminal (None: nobody to ask)
+
+
+def _can_ask() -> bool:
+    """A person at a terminal, to ask before each change back when --yes is not given."""
+    return sys.stdin.isatty()
 
 
 def back(change: CommerceChange) -> CommerceChange:
@@ -76,8 +85,10 @@ def _one(
     out: TextIO,
     folder: Path,
     on: str,
+    ask: Ask | None = None,
 ) -> str | None:
-    """Set one done change back (or say what it would do); what needs a person, else None."""
+    """Set one done change back (or say what it would do); what needs a person, else None. With `ask`, only
+    after its yes."""
     at = NAMES.get(line.source, line.source)
     name = f"P{line.n}. {line.sku} in {at} (agreement {line.subscription}, line {line.api_id})"
     change = undo_bound.bound(line, sent, folder, psa_of, "psa change P")
@@ -102,6 +113,9 @@ def _one(
     if not execute:
         print("      -> would apply", file=out)
         return None
+    if ask is not None and ask(f"{name}: set back from {undo.from_} to {undo.to}?") is not True:
+        print("      -> not set back: no yes", file=out)
+        return None
 
     def send() -> Sent:
         answer = psa_writes.send(session, undo, on)
@@ -121,8 +135,10 @@ def undo_psa(
     out: TextIO,
     folder: Path,
     on: str,
+    ask: Ask | None = None,
 ) -> list[str]:
-    """Set back each change the journal's lines record as done, newest first; what needs a person."""
+    """Set back each change the journal's lines record as done, newest first, each after `ask`'s yes when
+    given; what needs a person."""
     problems: list[str] = []
     last = latest(lines, lambda ln: (ln.n, ln.api_id))
     sending = latest([ln for ln in lines if ln.outcome == "sending"], lambda ln: (ln.n, ln.api_id))
@@ -132,12 +148,16 @@ def undo_psa(
     done = [ln for ln in last.values() if ln.outcome == "done" and ln.source in sessions]
     for line in reversed(done):
         sent = sending.get((line.n, line.api_id))
-        kw = {"execute": execute, "journal": journal, "out": out, "folder": folder, "on": on}
+        kw = {"execute": execute, "journal": journal, "out": out, "folder": folder, "on": on, "ask": ask}
         problem = _one(line, sent, sessions[line.source], **kw)  # type: ignore[arg-type]
         if problem:
             problems.append(problem)
     if not execute:
-        print("dry run: nothing was written; the same undo with --yes sets each quantity back", file=out)
+        print(
+            "dry run: nothing was written; the same undo at a terminal asks before each quantity it sets back, "
+            "with --yes it sets each back without asking",
+            file=out,
+        )
     return problems
 
 
@@ -147,13 +167,21 @@ def undo_psa_changes(options: WriteOptions, journal_path: Path) -> int:
     def body(lines: list[CommerceLine], problems: list[str]) -> None:
         folder = journal_path.resolve().parent
         sources = {ln.source for ln in lines if ln.outcome == "done"} & set(PSAS)
+        asking = not options.yes and _can_ask()  # without --yes, a person at a terminal says yes to each
         with (
-            journal_beside(journal_path, UNDO_PREFIX, options.yes, options.journal) as journal,
+            journal_beside(journal_path, UNDO_PREFIX, options.yes or asking, options.journal) as journal,
             sessions_for(sources, options.endpoints) as sessions,
         ):
             on = run.clock().date().isoformat()  # apply's clock: the day whose billed lines apply read
             problems += undo_psa(
-                lines, sessions, execute=options.yes, journal=journal, out=sys.stdout, folder=folder, on=on
+                lines,
+                sessions,
+                execute=options.yes or asking,
+                journal=journal,
+                out=sys.stdout,
+                folder=folder,
+                on=on,
+                ask=_ask if asking else None,
             )
 
     return undo_run(journal_path, "psa journal", ("psa change needs", "psa changes need"), body)

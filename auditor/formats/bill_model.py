@@ -35,6 +35,7 @@ __all__ = [
     "NextTerm",
     "NotPlanned",
     "PerUser",
+    "PsaNotPlanned",
     "Quantity",
     "RequestBody",
     "SeatFigures",
@@ -253,6 +254,17 @@ class CopilotCredits(Struct, frozen=True, kw_only=True):
     gap: str | UnsetType = UNSET  # why the balance was not read
 
 
+class PsaNotPlanned(Struct, frozen=True, kw_only=True):
+    """A product whose quantity in the PSA is not planned though the policy gives it a psa_quantity rule, by its
+    facts (plan.md words it, auditor.plan.psa_quantities): `lines` the PSA's lines billing it (two or more:
+    which one to change is not guessed; none: there is no billed line to change)."""
+
+    psa: str  # the PSA's registry key (auditor.vendors.registry)
+    sku: str  # the product's part number
+    sku_id: str | None = None
+    lines: list[str] = []  # the billable lines' ids (empty: none)
+
+
 class NotPlanned(Struct, frozen=True, kw_only=True, omit_defaults=True):
     """A reduction at the distributor that is not planned, by its facts (one line of `distributor_skipped`
     each, the same order): plan.md words it in the report's language (auditor.distributor.not_planned).
@@ -290,6 +302,7 @@ class Bill(Struct, frozen=True, kw_only=True):
     distributor_not_planned: list[NotPlanned] | UnsetType = UNSET  # the same, by their facts (plan.md's words)
     # the quantities written back into the PSA, apply --psa (auditor.plan.psa_quantities)
     psa: list[CommerceChange] | UnsetType = UNSET
+    psa_not_planned: list[PsaNotPlanned] | UnsetType = UNSET  # products with a rule and no one billed line
     copilot_credits: CopilotCredits | UnsetType = UNSET
     gaps: list[str] | UnsetType = UNSET  # the billing sources that could not be read
 

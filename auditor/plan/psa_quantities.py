@@ -7,8 +7,9 @@ figure, as the report's table read it:
     distributor  the seats the distributor bills (none read: no change)
     larger       the larger of the two
 
-The line's quantity is the figure plus what it includes at no charge (`less_included`). A product billed on
-two lines or more, on no billable line, or with no rule, has no psa change. Each change is one request of the
+The line's quantity is the figure plus what it includes at no charge (`less_included`). A product with no
+rule has no psa change; one with a rule billed on two lines or more, or on no billable line, has none either,
+and is named with its lines under "not planned" (bill.psa_not_planned). Each change is one request of the
 PSA's own (auditor.vendors.<psa>: quantity_request); `monthly_saving` is what the customer is billed less a
 month (negative: more). apply compiles the plan again at the call and sends a change only when that compile
 holds it equal in every field, its `rule` among them (auditor.apply.psa).
@@ -24,7 +25,7 @@ import msgspec
 from auditor import i18n
 from auditor.billing.psa_records import PsaLineRecord, PsaProductRow, PsaSection
 from auditor.data.model import Locale
-from auditor.formats.bill_model import Bill, CommerceChange
+from auditor.formats.bill_model import Bill, CommerceChange, PsaNotPlanned
 from auditor.formats.report_model import ReportDocument
 from auditor.reference import product_names
 from auditor.render.text import clean
@@ -50,6 +51,23 @@ def _line(row: PsaProductRow) -> PsaLineRecord | None:
     return billed[0] if len(billed) == 1 else None
 
 
+def not_planned(section: PsaSection, sku_ids: Mapping[str, str]) -> list[PsaNotPlanned]:
+    """The products of `section` whose rule has no one billable line to set, with the lines that bill them."""
+    rules = section.quantity_rules or {}
+    if section.psa not in PSAS or section.error or section.company_id is None or not rules:
+        return []
+    return [
+        PsaNotPlanned(
+            psa=section.psa,
+            sku=row.sku.upper(),
+            sku_id=sku_ids.get(row.sku.upper()),
+            lines=[x.id for x in row.lines if x.billable],
+        )
+        for row in section.products or []
+        if row.sku.upper() in rules and _line(row) is None
+    ]
+
+
 def psa_changes(section: PsaSection, after: Mapping[str, int], sku_ids: Mapping[str, str]) -> list[CommerceChange]:
     """The psa changes of the three-way table `section` under its rules, numbered from 1; `after`: the seats
     assigned after the plan, per part number (the bill's products); `sku_ids`: part number -> skuId."""
@@ -61,7 +79,7 @@ def psa_changes(section: PsaSection, after: Mapping[str, int], sku_ids: Mapping[
     for row in section.products or []:
         part = row.sku.upper()
         rule, line = rules.get(part), _line(row)
-        if rule is None or line is None:
+        if rule is None or line is None:  # none, or two lines: not_planned names it
             continue
         wanted = figure(rule, after.get(part, row.assigned), row.distributor_billed)
         if wanted is None:
@@ -103,8 +121,12 @@ def with_psa(bill: Bill, document: ReportDocument) -> Bill:
         return bill
     after = {p.sku.upper(): p.assigned_after for p in bill.products}
     sku_ids = {s.sku.upper(): s.sku_id for s in document.skus if s.sku and s.sku_id}
-    changes = psa_changes(section, after, sku_ids)
-    return msgspec.structs.replace(bill, psa=changes) if changes else bill
+    changes, skipped = psa_changes(section, after, sku_ids), not_planned(section, sku_ids)
+    return (
+        msgspec.structs.replace(bill, psa=changes or msgspec.UNSET, psa_not_planned=skipped or msgspec.UNSET)
+        if changes or skipped
+        else bill
+    )
 
 
 @dataclass(frozen=True)
@@ -142,3 +164,34 @@ def psa_rows(bill: Bill | None, locale: Locale) -> tuple[PsaRow, ...]:
         body = "" if c.request.body is None else f" {msgspec.json.encode(c.request.body).decode()}"
         rows.append(PsaRow(c.n, clean(what, 600), clean(f"{c.request.method} {c.request.path}{body}", 600)))
     return tuple(rows)
+
+
+def psa_skipped(bill: Bill | None, locale: Locale) -> tuple[str, ...]:
+    """plan.md's lines for the products the policy gives a psa_quantity rule that no psa change sets, each
+    with its reason, in `locale`."""
+    t = i18n.translations(locale)
+    out = []
+    skipped = bill.psa_not_planned if bill is not None and isinstance(bill.psa_not_planned, list) else []
+    for s in skipped:
+        product = product_names().product(s.sku_id, s.sku) or s.sku
+        psa = NAMES.get(s.psa, s.psa)
+        if s.lines:
+            said = t.pgettext(
+                "plan_psa_two_lines",
+                "{product} in {psa}: not planned: it is billed on {n} lines ({lines}); which one to change is not "
+                "guessed: set the quantity by hand, or bill it on one line",
+                product=product,
+                psa=psa,
+                n=len(s.lines),
+                lines=", ".join(s.lines),
+            )
+        else:
+            said = t.pgettext(
+                "plan_psa_no_line",
+                "{product} in {psa}: not planned: no billable line bills it; add one by hand if the customer is to "
+                "be billed for it",
+                product=product,
+                psa=psa,
+            )
+        out.append(clean(said, 600))
+    return tuple(out)

@@ -217,3 +217,99 @@ def test_a_company_not_proven_the_tenants_is_written_nothing(fleet: Path, capsys
     assert _read(folder, "demo-psa.json")["autotask_adjustments"] == []
     now = _quantities(folder)
     assert {c["api_id"]: now[c["api_id"]] for c in changes} == {c["api_id"]: c["from"] for c in changes}
+
+
+def test_a_line_changed_in_the_psa_since_the_plan_is_named_and_sent_nothing(
+    fleet: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Someone edits Contoso's E3 addition in ConnectWise after `plan` and before `apply --psa --yes` (the
+    stand-in's record changed by hand, as demo-psa.json keeps it): that change is named, nothing is sent for
+    it (the addition keeps the hand-set quantity, not the plan's `to`), the run exits 3, and the plan's other
+    psa changes, on lines nobody touched, are still made."""
+    from auditor_dev.commerce import sample_psa  # the stand-ins' shipped records, to edit one by hand
+
+    folder = fleet / "contoso"
+    changes = _read(folder, "plan.json")["bill"]["psa"]
+    touched = next(c for c in changes if c["sku"] == "SPE_E3")
+    by_hand = touched["from"] + 3  # neither the plan's `from` nor its `to`
+    assert by_hand != touched["to"]
+    with sample_psa() as served:
+        state = served.current()
+    for additions in state["connectwise_additions"].values():
+        for addition in additions:
+            if str(addition["id"]) == touched["api_id"]:
+                addition["quantity"] = by_hand
+    (folder / "demo-psa.json").write_text(json.dumps(state), "utf-8")
+    capsys.readouterr()
+    assert main(["apply", str(folder / "plan.json"), "--psa", "--demo", "--yes"]) == 3
+    err = capsys.readouterr().err
+    named = [line for line in err.splitlines() if line.strip().startswith(f"P{touched['n']}. ")]
+    assert named and "nothing sent" in named[0], err[-800:]
+    now = _quantities(folder)
+    assert now[touched["api_id"]] == by_hand
+    others = [c for c in changes if c is not touched]
+    assert {c["api_id"]: now[c["api_id"]] for c in others} == {c["api_id"]: c["to"] for c in others}
+    (journal,) = folder.glob("psa-journal-*.jsonl")
+    lines = [json.loads(line) for line in journal.read_text("utf-8").splitlines()]
+    assert [x["outcome"] for x in lines if x.get("n") == touched["n"]] in (["refused"], ["skipped"])
+
+
+def test_undo_psa_asks_before_each_change_back_and_yes_skips_the_question(
+    fleet: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`undo --psa` at a terminal, without --yes, asks before each quantity it sets back, as undo --distributor
+    asks before each put-back: a no sets nothing back for that change, a yes sets it back (journaled, done when
+    the PSA's record read again shows it). With --yes nobody is asked."""
+    from auditor.apply import psa_undo
+
+    folder = fleet / "fabrikam"
+    changes = _read(folder, "plan.json")["bill"]["psa"]
+    assert len(changes) >= 2  # one answered no, one yes
+    assert main(["apply", str(folder / "plan.json"), "--psa", "--demo", "--yes"]) == 0
+    journal = next(folder.glob("psa-journal-*.jsonl"))
+    asked: list[str] = []
+
+    def answer(question: str) -> bool:
+        asked.append(question)
+        return len(asked) > 1  # no to the first asked (the newest change), yes to the others
+
+    monkeypatch.setattr(psa_undo, "_can_ask", lambda: True)
+    monkeypatch.setattr(psa_undo, "_ask", answer)
+    capsys.readouterr()
+    assert main(["undo", str(journal), "--psa", "--demo"]) == 0
+    out = capsys.readouterr().out
+    assert len(asked) == len(changes)
+    newest = max(changes, key=lambda c: c["n"])
+    assert f"P{newest['n']}. " in asked[0] and f"from {newest['to']} to {newest['from']}" in asked[0]
+    assert out.count("-> not set back: no yes") == 1
+    (undone,) = folder.glob("psa-undo-*.jsonl")
+    done = {json.loads(line)["n"] for line in undone.read_text("utf-8").splitlines() if '"done"' in line}
+    assert done == {c["n"] for c in changes} - {newest["n"]}
+    # with --yes nothing is asked (the first undo's changes back are left to the demo's state: Autotask's units)
+    asked.clear()
+    assert main(["undo", str(journal), "--psa", "--demo", "--yes"]) == 0
+    assert asked == []
+
+
+def test_a_product_with_a_rule_and_no_one_billable_line_is_named_not_planned(fleet: Path) -> None:
+    """A product the policy gives a psa_quantity rule but the PSA bills on no billable line (Northwind's F3: its
+    one Halo line is not billable; Contoso's F3: no ConnectWise addition) has no psa change, and plan.md names
+    it under "Not planned" with its reason, as plan.json's bill keeps it (psa_not_planned)."""
+    for tenant in ("northwind", "contoso"):
+        folder = fleet / tenant
+        psa = _read(folder, "report.json")["psa"]
+        rules = psa["quantity_rules"]
+        expected = {
+            row["sku"]: sorted(line["id"] for line in row["lines"] if line["billable"])
+            for row in psa["products"]
+            if row["sku"] in rules and sum(line["billable"] for line in row["lines"]) != 1
+        }
+        assert "SPE_F1" in expected, tenant
+        bill = _read(folder, "plan.json")["bill"]
+        assert {s["sku"]: sorted(s["lines"]) for s in bill["psa_not_planned"]} == expected
+        assert not {c["sku"] for c in bill.get("psa", [])} & set(expected)
+        plan_md = (folder / "plan.md").read_text("utf-8")
+        plain = plan_md.replace("\\", "")  # plan.md escapes Markdown's punctuation
+        assert "Not planned:" in plain, plain[-1500:]
+        said = next(line for line in plain.splitlines() if line.startswith("- Microsoft 365 F3 in "))
+        assert "not planned: no billable line bills it" in said, said
