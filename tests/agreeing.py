@@ -16,8 +16,11 @@ from auditor.formats.plan_json import load_plan
 def as_written(path: Path) -> FreshPlan:
     """The fresh compile that holds the plan file at `path` as it is written (auditor.apply.fresh.FreshPlan):
     its changes and its bill as apply reads them."""
-    written = json.loads(path.read_bytes().decode("utf-8-sig"))
-    return FreshPlan(load_plan(path).changes, bill_of(written.get("bill"), str(path)))
+    bill = json.loads(path.read_bytes().decode("utf-8-sig")).get("bill")
+    if isinstance(bill, dict):  # a hand-written bill may hold its changes alone: the rest as a bill of nothing
+        bill = {"products": [], "actions": [], "monthly_saving_now": 0, "monthly_saving_within_year": 0} | bill
+        bill = {"as_of": ""} | bill
+    return FreshPlan(load_plan(path).changes, bill_of(bill, str(path)))
 
 
 if __name__ == "__main__":
