@@ -16,6 +16,7 @@ Without --yes it says what it would set back. What it cannot set back is named o
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,11 +28,12 @@ from auditor.billing.psa_records import PsaLineRecord
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from ..vendors import psa_writes
+from ..vendors.opened import sessions_for
 from ..vendors.protocols import PsaError, PsaSession
 from ..vendors.registry import NAMES, PSAS
 from . import run, undo_bound
 from .arguments import WriteOptions
-from .psa import psa_of, sessions_for
+from .psa import psa_of
 from .write_engine import BillJournal, Sent, journal_beside, journaled, latest, plan_of, undo_run
 
 UNDO_PREFIX = "psa-undo"  # an undo's own journal beside the journal it undoes
@@ -149,7 +151,7 @@ def undo_psa_changes(options: WriteOptions, journal_path: Path) -> int:
         sources = {ln.source for ln in lines if ln.outcome == "done"} & set(PSAS)
         with (
             journal_beside(journal_path, UNDO_PREFIX, options.yes, options.journal) as journal,
-            sessions_for(sources, options.endpoints) as sessions,
+            sessions_for(PSAS, sources, options.endpoints, os.environ) as sessions,
         ):
             on = run.clock().date().isoformat()  # apply's clock: the day whose billed lines apply read
             problems += undo_psa(
