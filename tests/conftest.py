@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -23,9 +22,11 @@ from syrupy.data import SnapshotCollection
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 import auditor.cli  # noqa: F401  the command line registers the demo's developer tools (auditor.demo), as in production
+from auditor.apply.fresh import FreshPlan
 from auditor.graph.pacing import Pacing, forget_app_windows
 from auditor_dev import contracts
 from auditor_dev.emulator import Budgets, VirtualTime
+from tests.agreeing import as_written
 
 # a program a test starts that dies by a signal prints where each of its threads was (the test quotes stderr)
 os.environ.setdefault("PYTHONFAULTHANDLER", "1")
@@ -47,14 +48,12 @@ def agreeing(real: Any) -> Any:
     file would give. A plan `plan` wrote names its policy files and is compiled again for real
     (tests/apply/test_file_selects.py edits such plans). `python tests/agreeing.py ARGS` runs the command
     line with it, for a test that runs apply as a child process."""
-    from auditor.apply.fresh import FreshPlan
 
     @functools.wraps(real)  # `__wrapped__`: the real one, for a test that needs it
     def recompile(plan: Any, options: Any, now: Any) -> FreshPlan:
         if plan.policy_sha256:
             return real(plan, options, now)
-        written = json.loads(plan.path.read_bytes().decode("utf-8-sig"))
-        return FreshPlan({"changes": [dict(c.raw) for c in plan.changes], "bill": written.get("bill")})
+        return as_written(plan.path)
 
     return recompile
 

@@ -57,6 +57,7 @@ from auditor.formats.plan_json import PlanFile
 from ..distributor.distributor_changes import NAMES
 from ..distributor.distributor_rederive import Tenant, check, customers_of, mapping_of, subscriptions_reader
 from ..distributor.distributor_requests import CANCEL, INCREASE, shape_error
+from ..vendors.opened import sessions_for
 from ..vendors.protocols import DistributorSession
 from ..vendors.registry import DISTRIBUTORS
 from .agree import Refusal
@@ -254,18 +255,6 @@ async def run_distributor(
     )
 
 
-@contextlib.contextmanager
-def writers_for(sources: set[str], endpoints: Mapping[str, str | None]) -> Iterator[dict[str, DistributorSession]]:
-    """A writer for each distributor `sources` names, each with the MSP's credentials for it (a missing
-    one is a UsageError before anything is read), their sessions closed after."""
-    keys = {name: vendor.credentials(os.environ) for name, vendor in DISTRIBUTORS.items() if name in sources}
-    with contextlib.ExitStack() as stack:
-        yield {
-            name: stack.enter_context(DISTRIBUTORS[name].session(key, endpoints.get(name)))
-            for name, key in keys.items()
-        }
-
-
 def apply_distributor_changes(
     plan: PlanFile,
     make_client: Callable[[], Any],
@@ -284,12 +273,13 @@ def apply_distributor_changes(
 
     def before(changes: Sequence[CommerceChange]) -> None:
         customers.update(customers_of(plan))  # before any credential is used: the customer each change must name
-        with writers_for({c.source for c in changes}, endpoints):  # the credentials, before the tenant's sign-in
+        # the credentials, before the tenant's sign-in
+        with sessions_for(DISTRIBUTORS, {c.source for c in changes}, endpoints, os.environ):
             pass
 
     @contextlib.contextmanager
     def opened(changes: Sequence[CommerceChange], data: bytes, client: Any) -> Iterator[_Kind]:
-        with writers_for({c.source for c in changes}, endpoints) as writers:
+        with sessions_for(DISTRIBUTORS, {c.source for c in changes}, endpoints, os.environ) as writers:
             # each change's customer proven the tenant's at the call (auditor.vendors.mappings)
             proof = mapping_of(plan, keep=yes, since=f"{today.isoformat()}T00:00:00Z")
             tenant = Tenant(_seats_reader(client), subscriptions_reader(client), proof)

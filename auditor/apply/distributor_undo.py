@@ -25,6 +25,7 @@ made, a change left sending or unknown) is named on stderr, and undo exits 3.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -38,11 +39,12 @@ from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from ..distributor.distributor_changes import NAMES, NOW
 from ..distributor.distributor_requests import CANCEL, INCREASE, REDUCE
+from ..vendors.opened import sessions_for
 from ..vendors.protocols import DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
 from . import undo_bound
 from .arguments import WriteOptions
-from .distributor import distributor_of, send_journaled, writers_for
+from .distributor import distributor_of, send_journaled
 from .distributor_bound import TenantNow
 from .distributor_purchase_undo import Done, reread_as_left, take_back
 from .undo_bound import Offer, undo_each
@@ -295,7 +297,7 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
         tenant = undo_bound.tenant_of(options, done, folder) if sources else TenantNow()
         with (
             journal_beside(journal_path, UNDO_PREFIX, options.yes, options.journal) as journal,
-            writers_for(sources, options.endpoints) as writers,
+            sessions_for(DISTRIBUTORS, sources, options.endpoints, os.environ) as writers,
         ):
             problems += undo_distributor(
                 lines,

@@ -10,35 +10,34 @@ which sit above apply in the layers (docs/architecture.md), so the command layer
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..common.json_value import JsonObject, JsonValue
+from msgspec import UnsetType
+
+from ..formats.bill_model import Bill, CommerceChange
+from ..formats.change_model import Change
 from ..formats.plan_json import PlanFile
 from .arguments import WriteOptions
 
 
 @dataclass(frozen=True)
 class FreshPlan:
-    """The plan `plan` would write now (plan.json's content as JSON values), and what the fresh read
-    could not read (each a gap: the judgements it hides are not in the compile, so their changes are refused)."""
+    """The plan `plan` would write now, as it compiled it: its licence changes and its bill (typed records, the
+    ones plan.json encodes), and what the fresh read could not read (each a gap: the judgements it hides are
+    not in the compile, so their changes are refused)."""
 
-    document: JsonObject
+    changes: tuple[Change, ...] = ()
+    bill: Bill | None = None
     gaps: tuple[str, ...] = ()
 
-    def changes(self) -> list[JsonObject]:
-        return _objects(self.document.get("changes"))
-
-    def bill_changes(self, key: str) -> list[JsonObject]:
-        """The bill's `commerce` or `distributor` changes."""
-        bill = self.document.get("bill")
-        return _objects(bill.get(key) if isinstance(bill, Mapping) else None)
-
-
-def _objects(found: JsonValue) -> list[JsonObject]:
-    """The objects of a list of JSON values (the compile writes its changes as objects); none for anything else."""
-    return [c for c in found if isinstance(c, Mapping)] if isinstance(found, list) else []
+    def bill_changes(self, key: str) -> list[CommerceChange]:
+        """The bill's `commerce`, `distributor` or `psa` changes."""
+        if self.bill is None:
+            return []
+        found = {"commerce": self.bill.commerce, "distributor": self.bill.distributor, "psa": self.bill.psa}.get(key)
+        return [] if found is None or isinstance(found, UnsetType) else list(found)
 
 
 # (the plan as read and checked, the flags apply runs with, apply's clock) -> the fresh compile

@@ -39,6 +39,7 @@ from auditor.formats.plan_json import PlanFile
 from auditor.formats.report_json import decode_report
 
 from ..vendors import psa_writes
+from ..vendors.opened import sessions_for
 from ..vendors.protocols import PsaError, PsaSession
 from ..vendors.protocols import Sent as Answered
 from ..vendors.registry import NAMES, PSAS
@@ -140,15 +141,6 @@ class _Kind:
         )
 
 
-@contextlib.contextmanager
-def sessions_for(sources: set[str], endpoints: Mapping[str, str | None]) -> Iterator[dict[str, PsaSession]]:
-    """A session in each PSA `sources` names, with the MSP's keys for it (a missing one is a UsageError before
-    anything is read), closed after."""
-    keys = {name: PSAS[name].credentials(os.environ) for name in sorted(sources & set(PSAS))}  # another: refused
-    with contextlib.ExitStack() as stack:
-        yield {name: stack.enter_context(PSAS[name].session(key, endpoints.get(name))) for name, key in keys.items()}
-
-
 def apply_psa_changes(
     plan: PlanFile,
     make_client: Callable[[], Any],
@@ -164,12 +156,13 @@ def apply_psa_changes(
     credential is shown to sign in to the plan's tenant; exit 3 when one is refused, failed or unknown."""
 
     def before(changes: Sequence[CommerceChange]) -> None:
-        with sessions_for({c.source for c in changes}, endpoints):  # the keys, before the tenant's sign-in
+        # the keys, before the tenant's sign-in
+        with sessions_for(PSAS, {c.source for c in changes}, endpoints, os.environ):
             pass
 
     @contextlib.contextmanager
     def opened(changes: Sequence[CommerceChange], data: bytes, client: Any) -> Iterator[_Kind]:
-        with sessions_for({c.source for c in changes}, endpoints) as sessions:
+        with sessions_for(PSAS, {c.source for c in changes}, endpoints, os.environ) as sessions:
             yield _Kind(sessions, today, sys.stdout, plan.sha256)
 
     def failed(n: int, journal: Path | None) -> str:

@@ -18,6 +18,7 @@ cannot set back is named on stderr, exit 3.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -29,11 +30,12 @@ from auditor.billing.psa_records import PsaLineRecord
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from ..vendors import psa_writes
+from ..vendors.opened import sessions_for
 from ..vendors.protocols import PsaError, PsaSession
 from ..vendors.registry import NAMES, PSAS
 from . import run, undo_bound
 from .arguments import WriteOptions
-from .psa import psa_of, sessions_for
+from .psa import psa_of
 from .write_engine import BillJournal, Sent, journal_beside, journaled, latest, plan_of, undo_run
 from .write_engine import ask as _ask
 
@@ -170,7 +172,7 @@ def undo_psa_changes(options: WriteOptions, journal_path: Path) -> int:
         asking = not options.yes and _can_ask()  # without --yes, a person at a terminal says yes to each
         with (
             journal_beside(journal_path, UNDO_PREFIX, options.yes or asking, options.journal) as journal,
-            sessions_for(sources, options.endpoints) as sessions,
+            sessions_for(PSAS, sources, options.endpoints, os.environ) as sessions,
         ):
             on = run.clock().date().isoformat()  # apply's clock: the day whose billed lines apply read
             problems += undo_psa(

@@ -481,7 +481,7 @@ def _operators(plan: PlanFile, options: WriteOptions) -> None:
 def _refusals(plan: PlanFile, fresh: FreshPlan) -> dict[int, Refusal]:
     """The plan's license changes `fresh` does not hold equal in every field: the engine's step of the fresh
     compile (write_engine.agreed); each is refused in turn (_refuse_or_skip), after what it rests on."""
-    return agreed(LICENCE, [c.raw for c in plan.changes], fresh).refused
+    return agreed(LICENCE, plan.changes, fresh).refused
 
 
 def _fresh(

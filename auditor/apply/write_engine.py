@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,13 +42,13 @@ import msgspec
 
 from auditor.common import shapes
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, CollectionError, UsageError
-from auditor.common.json_value import JsonObject
 from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
+from auditor.formats.change_model import Change
 from auditor.formats.plan_json import PlanFile
 
 from . import permissions
-from .agree import Agreement, Refusal, agreement
+from .agree import Agreement, C, Refusal, agreement
 from .fresh import WHEN, FreshPlan
 from .journal import JournalError, LineFile, default_path, whole_lines
 from .lock import hold
@@ -67,8 +66,8 @@ class InFresh:
     bill: str | None = None
     when: tuple[str, ...] = ()
 
-    def fresh(self, fresh: FreshPlan) -> list[JsonObject]:
-        return fresh.changes() if self.bill is None else fresh.bill_changes(self.bill)
+    def fresh(self, fresh: FreshPlan) -> Sequence[Change | CommerceChange]:
+        return fresh.changes if self.bill is None else fresh.bill_changes(self.bill)
 
 
 LICENCE = InFresh()  # the licence changes: plan.json's `changes`
@@ -79,13 +78,15 @@ def in_bill(key: str) -> InFresh:
     return InFresh(key, WHEN)
 
 
-def agreed(
-    where: InFresh, file_changes: Sequence[Mapping[str, object]], fresh: FreshPlan, today: str = ""
-) -> Agreement:
-    """The engine's one step of the fresh compile, for every kind: the file's changes of a kind (as written)
-    against the fresh compile's (`where`), compared in every field (auditor.apply.agree); `today`: apply's day
-    (ISO: a day of the plan gone by counts as today)."""
-    return agreement(file_changes, where.fresh(fresh), when=where.when, today=today)
+def agreed(where: InFresh, file_changes: Sequence[C], fresh: FreshPlan, today: str = "") -> Agreement[C]:
+    """The engine's one step of the fresh compile, for every kind: the file's changes of a kind (typed records,
+    as apply read them) against the fresh compile's (`where`), compared in every field (auditor.apply.agree);
+    `today`: apply's day (ISO: a day of the plan gone by counts as today)."""
+    if not file_changes:
+        return Agreement({}, {})
+    kind = type(file_changes[0])  # the file's records and the fresh compile's are of one kind
+    fresh_changes = [c for c in where.fresh(fresh) if isinstance(c, kind)]
+    return agreement(file_changes, fresh_changes, when=where.when, today=today)
 
 
 @dataclass(frozen=True)
@@ -97,26 +98,12 @@ class Selection:
     refused: dict[int, Refusal]
 
 
-def selected(
-    data: bytes, where: InFresh, changes: Sequence[CommerceChange], fresh: FreshPlan, today: date
-) -> Selection:
-    """The plan's bill changes of one kind (`where`: the bill's `commerce` or `distributor`; `changes`: as apply
-    read them from the plan's bytes `data`), agreed with the fresh compile's (`agreed`)."""
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-        raw = doc["bill"][where.bill]
-    except (ValueError, KeyError, TypeError):
-        raw = []
-    found = agreed(where, raw if isinstance(raw, list) else [], fresh, today.isoformat())
-    out: list[CommerceChange] = []
-    refused: dict[int, Refusal] = {}
-    for change in changes:
-        if change.n not in found.matched:
-            refused[change.n] = found.refused.get(change.n) or Refusal(change.n, "n", "not a change of the plan's bill")
-            out.append(change)
-            continue
-        out.append(shapes.convert({**found.matched[change.n], "n": change.n}, CommerceChange))
-    return Selection(out, refused)
+def selected(where: InFresh, changes: Sequence[CommerceChange], fresh: FreshPlan, today: date) -> Selection:
+    """The plan's bill changes of one kind (`where`: the bill's `commerce`, `distributor` or `psa`; `changes`: as
+    apply read them from the plan), agreed with the fresh compile's (`agreed`)."""
+    found = agreed(where, changes, fresh, today.isoformat())
+    out = [msgspec.structs.replace(found.matched[c.n], n=c.n) if c.n in found.matched else c for c in changes]
+    return Selection(out, found.refused)
 
 
 def refused_ahead(selection: Selection, flag: str, mark: str, err: TextIO) -> list[CommerceChange]:
@@ -498,7 +485,7 @@ def apply_bill(
     if not changes:
         print(f"{entry.flag} changes: none in the plan ({entry.none})", file=sys.stdout)
         return EXIT_OK
-    selection = selected(data, entry.where, changes, fresh(), today)  # the engine's step of the fresh compile
+    selection = selected(entry.where, changes, fresh(), today)  # the engine's step of the fresh compile
     changes = refused_ahead(selection, entry.flag, entry.ahead, sys.stderr) if entry.ahead else selection.changes
     entry.before(changes)
     client = make_client()

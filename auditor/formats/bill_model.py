@@ -152,11 +152,48 @@ class RequestBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True)
     id: int | UnsetType = UNSET
     lines: list[HaloLineQuantity] | UnsetType = UNSET
 
+    def with_quantity(self, old: int, new: int) -> RequestBody:
+        """The body with the subscription's quantity `old` as `new`, in the one field of each API that holds it
+        (Partner Center's and Pax8's `quantity`, a billing subscription's `properties.quantity`, the renewal's
+        `scheduledNextTermInstructions.quantity`, Sherweb's `newQuantity`, Halo's `qty_order`); every other field
+        as it is, whatever its name (Autotask's `unitChange` is a difference, never the quantity)."""
+
+        def to(value: int) -> int:
+            return new if value == old else value
+
+        replace = msgspec.structs.replace
+        changed: dict[str, Any] = {}
+        if isinstance(self.quantity, int):
+            changed["quantity"] = to(self.quantity)
+        if isinstance(self.properties, Quantity):
+            changed["properties"] = replace(self.properties, quantity=to(self.properties.quantity))
+        if isinstance(self.scheduledNextTermInstructions, NextTerm):
+            term = self.scheduledNextTermInstructions
+            changed["scheduledNextTermInstructions"] = replace(term, quantity=to(term.quantity))
+        if isinstance(self.subscriptionAmendmentParameters, list):
+            amended = self.subscriptionAmendmentParameters
+            changed["subscriptionAmendmentParameters"] = [replace(a, newQuantity=to(a.newQuantity)) for a in amended]
+        if isinstance(self.lines, list):
+            changed["lines"] = [replace(line, qty_order=to(line.qty_order)) for line in self.lines]
+        return replace(self, **changed)
+
 
 class CommerceRequest(Struct, frozen=True, kw_only=True):
     method: str
     path: str
     body: RequestBody | None
+
+    def with_quantity(self, old: int, new: int) -> CommerceRequest:
+        """The request with its body's quantity `old` as `new` (RequestBody.with_quantity)."""
+        body = self.body.with_quantity(old, new) if self.body is not None else None
+        return msgspec.structs.replace(self, body=body)
+
+
+# the kinds of bill change a plan file may make smaller than the fresh compile's, and the way each moves the
+# subscription's quantity: a reduction (auditor.plan.commerce, auditor.distributor.distributor_changes) takes
+# seats off, down; a purchase (auditor.distributor.purchases) adds them, up. Any other kind (a cancellation, a
+# renewal's schedule, a PSA's quantity) only as the fresh compile has it
+SMALLER_BY = {"reduce": -1, "increase": 1}
 
 
 class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
@@ -187,6 +224,29 @@ class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}
     request: CommerceRequest
     # a psa change (apply --psa): the policy's rule its quantity follows (assigned, distributor or larger)
     rule: str | UnsetType = UNSET
+
+    def smaller(self, to: int) -> CommerceChange | None:
+        """This change made smaller, as a plan file may (fewer seats off, fewer bought: SMALLER_BY), to end at
+        `to`, strictly between its `from` and its own `to`: its seats, its money in proportion and its request's
+        quantity with it. None when its kind is not made smaller or `to` is not such (never more, never past
+        where it starts)."""
+        way, start, end = SMALLER_BY.get(self.kind), self.from_, self.to
+        if way is None or start is None or end is None or not (0 < (to - start) * way < (end - start) * way):
+            return None
+        seats, whole = abs(to - start), abs(end - start)
+
+        def share(money: float) -> float:
+            return round(money * seats / whole, 2) + 0.0
+
+        price = self.monthly_price if isinstance(self.monthly_price, UnsetType) else share(self.monthly_price)
+        return msgspec.structs.replace(
+            self,
+            to=to,
+            seats=seats,
+            monthly_saving=share(self.monthly_saving),
+            monthly_price=price,
+            request=self.request.with_quantity(end, to),
+        )
 
 
 class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):

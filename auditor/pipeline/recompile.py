@@ -5,7 +5,7 @@ The audit's own stages read the tenant with apply's connection under the operato
 the ones read is refused, auditor.apply.operator_policy), write report.json into a folder of its own, and
 `plan`'s own function compiles it with the filters apply was given, which the plan's must equal
 (auditor.plan.command.compile_document). auditor.apply.agree then keeps the plan file's changes that
-this compile holds equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
+this compile's typed changes hold equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
 
 Its sign-in read costs what a second night's does: the nightly's kept read beside the plan
 (auditor.graph.kept_sign_ins.KEPT_FILE), checked as the nightly checks it (tenant, window, age, the
@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
-import json
 import os
 import shutil
 import sys
@@ -27,8 +26,6 @@ import tempfile
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-
-import msgspec
 
 from auditor.apply.arguments import WriteOptions
 from auditor.apply.fresh import FreshPlan
@@ -48,7 +45,6 @@ from auditor.graph.kept_sign_ins import KEPT_FILE
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.command import REPORT, compile_document
 from auditor.plan.read import load_report
-from auditor.plan.write import plan_document
 from auditor.vendors.distributor_sessions import read_any
 from auditor.vendors.mappings import Proof
 from auditor.vendors.psa_sessions import read as read_psa
@@ -123,9 +119,8 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             check_filters=False,
         )
         del document
-    written = json.loads(msgspec.json.encode(plan_document(compiled, created_at="")))
-    del compiled  # the fresh report's objects: apply holds only the plan it compares
-    return FreshPlan(written, gaps)
+    # the changes as `plan` compiled them (plan.json encodes these records): apply holds only what it compares
+    return FreshPlan(compiled.changes, compiled.bill, gaps)
 
 
 def _psa(plan: PlanFile, options: WriteOptions, on: str) -> PsaPayload | None:

@@ -10,7 +10,6 @@ import ast
 import asyncio
 import copy
 import io
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,15 @@ import msgspec
 
 from auditor.apply.fresh import FreshPlan
 from auditor.apply.write_engine import BillJournal, Held, Ready, Sent, in_bill, read_lines, run_changes, selected
-from auditor.formats.bill_model import CommerceChange
+from auditor.formats.bill_model import Bill, CommerceChange, CommerceRequest, RequestBody
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 1)
+
+
+def _fresh(changes: list[dict[str, Any]]) -> FreshPlan:
+    """A fresh compile whose bill holds `changes` (plan.json's shape) at the distributor."""
+    return _fresh_of([msgspec.convert(c, CommerceChange) for c in changes])
 
 
 def _change(n: int, api_id: str, to: int) -> dict[str, Any]:
@@ -82,9 +86,8 @@ def test_the_engine_refuses_what_the_fresh_compile_does_not_hold_before_the_kind
     fresh = copy.deepcopy(planned)
     fresh[1] |= {"to": 6, "seats": 4, "monthly_saving": 144.0}  # the tool would take 4 seats off, the file 6
     fresh[1]["request"]["body"] = {"quantity": 6}
-    data = json.dumps({"bill": {"distributor": planned}}).encode()
     changes = [msgspec.convert(c, CommerceChange) for c in planned]
-    selection = selected(data, _Kind.where, changes, FreshPlan({"bill": {"distributor": fresh}}), TODAY)
+    selection = selected(_Kind.where, changes, _fresh(fresh), TODAY)
     assert list(selection.refused) == [2] and selection.refused[2].field == "to"
 
     out, refusals = io.StringIO(), list[str]()
@@ -119,10 +122,8 @@ def test_the_engine_refuses_what_the_fresh_compile_does_not_hold_before_the_kind
 def test_a_change_the_fresh_compile_holds_is_sent_as_the_fresh_compile_has_it() -> None:
     """The file chooses a later day for its change; what is sent is the fresh compile's change on that day."""
     planned = [_change(1, "sub-a", 7) | {"saving_from": "2026-12-01"}]
-    data = json.dumps({"bill": {"distributor": planned}}).encode()
     changes = [msgspec.convert(c, CommerceChange) for c in planned]
-    fresh = FreshPlan({"bill": {"distributor": [_change(1, "sub-a", 7)]}})
-    selection = selected(data, in_bill("distributor"), changes, fresh, TODAY)
+    selection = selected(in_bill("distributor"), changes, _fresh([_change(1, "sub-a", 7)]), TODAY)
     assert not selection.refused
     assert selection.changes[0].saving_from == "2026-12-01"
 
@@ -151,3 +152,47 @@ def test_the_engine_is_the_one_caller_of_agree() -> None:
     assert _callers("agreement") == {"auditor/apply/write_engine.py"}
     # and the one reader of the fresh compile's changes: a kind says where they are (write_engine.InFresh)
     assert _callers("bill_changes") == {"auditor/apply/write_engine.py"}
+
+
+class _BodyWithAMinimum(RequestBody, frozen=True, kw_only=True):
+    """A request body that names a quantity which is not the change's: the fewest seats the subscription takes."""
+
+    minimumQuantity: int
+
+
+def test_a_field_named_for_a_quantity_that_is_not_the_changes_stays_as_the_fresh_compile_has_it() -> None:
+    """A file may take fewer seats off than the fresh compile (10 -> 7, where it takes 10 -> 6): the fresh change
+    made smaller carries the file's quantity in its request, and nothing else changes. A body's
+    `minimumQuantity` of 6, equal to the fresh compile's quantity, is no quantity of the change: a rule by key
+    name ("quantity" in it) set it to 7 too, and refused the file's change for keeping it."""
+
+    def reduce(to: int, minimum: int) -> dict[str, Any]:
+        change = _change(1, "sub-a", to)
+        return change | {"request": change["request"] | {"body": {"quantity": to, "minimumQuantity": minimum}}}
+
+    def typed(change: dict[str, Any]) -> CommerceChange:
+        body = msgspec.convert(change["request"]["body"], _BodyWithAMinimum)
+        plain = change | {"request": change["request"] | {"body": None}}
+        return msgspec.structs.replace(msgspec.convert(plain, CommerceChange), request=_put("sub-a", body))
+
+    fresh, mine = typed(reduce(6, 6)), typed(reduce(7, 6))
+    assert (mine.to, mine.seats, mine.monthly_saving) == (7, 3, 108.0)
+    found = selected(in_bill("distributor"), [mine], _fresh_of([fresh]), TODAY)
+    assert not found.refused and found.changes == [mine]
+    # the minimum edited is refused, named by the request
+    found = selected(in_bill("distributor"), [typed(reduce(7, 7))], _fresh_of([fresh]), TODAY)
+    assert found.refused[1].field == "request"
+    # more seats off than the fresh compile takes (10 -> 5), or none: refused by `to`
+    for to in (5, 10):
+        found = selected(in_bill("distributor"), [typed(reduce(to, 6))], _fresh_of([fresh]), TODAY)
+        assert found.refused[1].field == "to", to
+    assert fresh.smaller(7) == mine and fresh.smaller(5) is None and fresh.smaller(10) is None
+
+
+def _put(api_id: str, body: RequestBody) -> CommerceRequest:
+    return CommerceRequest(method="PUT", path=f"/v1/subscriptions/{api_id}", body=body)
+
+
+def _fresh_of(changes: list[CommerceChange]) -> FreshPlan:
+    bill = Bill(products=[], actions=[], monthly_saving_now=0, monthly_saving_within_year=0, as_of="2026-11-01")
+    return FreshPlan(bill=msgspec.structs.replace(bill, distributor=changes))

@@ -83,18 +83,18 @@ def test_a_sign_in_newer_than_the_kept_read_keeps_the_user_out_of_the_fresh_comp
     graph = graph_for(_tenant())
     plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
     graph.emulator.tenant.change_user(IDA, last_successful_sign_in_date_time="2026-10-31T09:15:00Z")
-    compiled: list[dict[str, Any]] = []
+    compiled: list[Any] = []
     real = module.recompile
 
     def spy(*args: Any) -> Any:
         fresh = real(*args)
-        compiled.append(fresh.document)
+        compiled.append(fresh)
         return fresh
 
     monkeypatch.setattr(module, "recompile", spy)
     assert _apply(plan, graph, tmp_path) == 0
     [written] = compiled
-    assert {c["user"] for c in written["changes"]} == {LEO, GUS}
+    assert {c.user for c in written.changes} == {LEO, GUS}
     assert graph.direct(IDA) != {}
     assert json.loads((plan.parent / "report.json").read_text("utf-8"))  # the nightly's report stays as it was
 

@@ -38,6 +38,7 @@ from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_co
 from auditor_dev.commerce.server import Asked, Reply
 from auditor_dev.demo import sample_tenant
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+from tests.agreeing import as_written
 from tests.billing.test_commerce_apply import (
     ACCOUNT_SUB,
     CONSUMED,
@@ -304,7 +305,7 @@ def test_commerce_only_refuses_a_credential_of_another_tenant(sample: Any, tmp_p
 
 def _as_written(plan: Path) -> Callable[[], FreshPlan]:
     """A fresh compile that agrees with the plan as written (apply's own runs it from the tenant)."""
-    return lambda: FreshPlan(json.loads(plan.read_text("utf-8")))
+    return lambda: as_written(plan)
 
 
 # --- outcomes: an answer that does not settle it ------------------------------------------------

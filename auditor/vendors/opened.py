@@ -1,0 +1,39 @@
+"""The sessions a write opens in the vendors of one registry (apply --psa's PSAs, apply --distributor's
+distributors, and their undo), written once for both.
+
+    sessions_for(vendors, sources, endpoints, env)   a session in each vendor of `vendors` that `sources` names,
+                                                     the MSP's keys for each read first (a missing one is a
+                                                     UsageError before anything is read or opened), all closed
+                                                     after; a name the registry does not hold is left out
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from typing import Protocol, TypeVar
+
+Keys = TypeVar("Keys")
+Session = TypeVar("Session", covariant=True)
+
+
+class Opens(Protocol[Keys, Session]):
+    """A vendor as far as a session is opened in it: its keys from the environment, and a session with them."""
+
+    def credentials(self, env: Mapping[str, str]) -> Keys: ...
+    def session(self, keys: Keys, endpoint: str | None) -> AbstractContextManager[Session]: ...
+
+
+@contextlib.contextmanager
+def sessions_for(
+    vendors: Mapping[str, Opens[Keys, Session]],
+    sources: set[str],
+    endpoints: Mapping[str, str | None],
+    env: Mapping[str, str],
+) -> Iterator[dict[str, Session]]:
+    """A session in each vendor of `vendors` that `sources` names (by name, in their order), with the MSP's
+    keys for it from `env`, all read before the first session opens; closed after."""
+    keys = {name: vendors[name].credentials(env) for name in sorted(sources & set(vendors))}  # another: refused
+    with contextlib.ExitStack() as stack:
+        yield {name: stack.enter_context(vendors[name].session(key, endpoints.get(name))) for name, key in keys.items()}
