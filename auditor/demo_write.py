@@ -94,6 +94,10 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
                 return max(codes)
         args.journal_file = args.journal_file or str(journals[-1])
         folder = Path(args.journal_file).parent
+        if hasattr(args, "policies"):  # a put-back's spare seats are the demo's own policy's, as apply --demo's
+            args.policies = args.policies or [
+                str(_own_policy(Path(getattr(args, "plan", None) or folder / "plan.json")))
+            ]
     state = folder / DEMO_STATE
     others = (demo.target_tenant, lambda: demo.northwind(demo.sample_tenant()))  # Fabrikam, Northwind (its Halo)
     tenant = load_snapshot(state) if state.exists() else _sample_of(folder, demo.sample_tenant, *others)

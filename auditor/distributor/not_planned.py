@@ -79,16 +79,16 @@ def said(skip: NotPlanned, locale: Locale) -> str:
             return t.pgettext(
                 "distributor_not_planned_no_subscription",
                 "{product}: the tenant has no subscription of it, so the plan has no license count to reduce "
-                "it to; nothing is written.",
+                "it to; the plan makes no change.",
                 **values,
             )
         case "seats_short":
             return t.npgettext(
                 "distributor_not_planned_seats_short",
                 "{product}: the reduction would leave {left} license, fewer than the {assigned} assigned after "
-                "the plan; nothing is written.",
+                "the plan; the plan makes no change.",
                 "{product}: the reduction would leave {left} licenses, fewer than the {assigned} assigned after "
-                "the plan; nothing is written.",
+                "the plan; the plan makes no change.",
                 skip.left or 0,
                 left=i18n.format_number(skip.left or 0, locale),
                 assigned=i18n.format_number(skip.assigned or 0, locale),
@@ -98,10 +98,10 @@ def said(skip: NotPlanned, locale: Locale) -> str:
             return t.npgettext(
                 "distributor_not_planned_unnamed",
                 "{product}: the {distributor} subscription {subscriptions} names no Microsoft subscription, so "
-                "the change is not written; if it is this tenant's {product} subscription, reduce it in the "
+                "the plan does not make the change; if it is this tenant's {product} subscription, reduce it in the "
                 "{distributor} portal.",
                 "{product}: the {distributor} subscriptions {subscriptions} name no Microsoft subscription, so "
-                "the change is not written; reduce the one that is this tenant's {product} subscription in the "
+                "the plan does not make the change; reduce the one that is this tenant's {product} subscription in the "
                 "{distributor} portal.",
                 n,
                 **values,
@@ -110,7 +110,7 @@ def said(skip: NotPlanned, locale: Locale) -> str:
             return t.pgettext(
                 "distributor_not_planned_named_twice",
                 "{product}: the {distributor} subscriptions {subscriptions} name the same Microsoft subscription "
-                "({microsoft}), so the change is not written; reduce the one that is this tenant's in the "
+                "({microsoft}), so the plan does not make the change; reduce the one that is this tenant's in the "
                 "{distributor} portal.",
                 microsoft=skip.microsoft or "",
                 **values,
@@ -127,14 +127,14 @@ def said(skip: NotPlanned, locale: Locale) -> str:
             return t.pgettext(
                 "distributor_not_planned_no_commitment_end",
                 "{product}: {distributor} gives no end for the commitment of the subscription {subscriptions}, "
-                "so the day of the change is not known; nothing is written.",
+                "so the day of the change is not known; the plan makes no change.",
                 **values,
             )
         case "not_one":
             return t.pgettext(
                 "distributor_not_planned_not_one",
-                "{product}: no single {distributor} subscription matches it by Microsoft's product id, so the "
-                "change is not written; reduce it in the {distributor} portal.",
+                "{product}: not exactly one {distributor} subscription matches it by Microsoft's product id, so the "
+                "plan does not make the change; reduce it in the {distributor} portal.",
                 **values,
             )
         case "every_seat":

@@ -421,8 +421,8 @@ def _linked_reason(t: i18n.Translations, reason: str, others: Sequence[str], dat
     if reason == GROUP_GIVES:
         return t.pgettext(
             "plan_reason_group_gives",
-            "{findings} lets a group give the user this product: once the group's copy is active, audit "
-            "and plan again for what is left",
+            "{findings} lets a group give the user this product: once the license the group assigns is "
+            "active, audit and plan again for what is left",
             findings=", ".join(others),
         )
     if reason == LEAVER:

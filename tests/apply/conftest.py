@@ -404,6 +404,12 @@ def run(command: str, target: Path, graph: Graph, *extra: str) -> int:
     return main([command, str(target), "--graph-endpoint", graph.url, "--auth", "token", *extra])
 
 
+def apply_yes(plan: Path, graph: Graph, policy: Path, journal: Path, *extra: str) -> int:
+    """`apply PLAN --yes` at `graph` under the operator's `policy`, journaled to `journal` (and `extra`): how
+    the tests that audit and plan a tenant of their own then apply its plan."""
+    return run("apply", plan, graph, "--yes", "--policies", str(policy), "--journal", str(journal), *extra)
+
+
 def held_skus(emulator: GraphEmulator, uid: str) -> set[str]:
     """The products the user holds now, in any way (skuIds, as the emulator's tenant has them)."""
     [user] = [u for u in emulator.snapshot().users if u.id == uid]

@@ -37,7 +37,7 @@ from auditor.rules.hygiene.kinds import AgentUserOrphaned, ResourceAccountPaidLi
 from auditor.snapshot import load_snapshot, save_snapshot
 from auditor_dev.emulator import DEMO_ROLES
 
-from .conftest import E3, E5, TENANT, WRITE, make_tenant, outcome_lines, run
+from .conftest import E3, E5, TENANT, WRITE, apply_yes, make_tenant, outcome_lines
 
 LEAVER = "51000000-0000-4000-8000-000000000001"  # a person who left: disabled, E3
 # a Teams resource account (call queue) on E3: disabled by design, never signed in, no mailbox (Graph's 404)
@@ -199,18 +199,7 @@ def test_apply_rereads_the_kind_before_a_person_rule_removes_a_license(
         graph.emulator.tenant.change_user(LEAVER, department=becomes, mailbox_purpose=NO_MAILBOX)
     journal = tmp_path / "j.jsonl"
     assert (
-        run(
-            "apply",
-            reports / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--rules",
-            DisabledUserLicensed.id,
-            "--journal",
-            str(journal),
-        )
+        apply_yes(reports / "plan.json", graph, tmp_path / "policy.yaml", journal, "--rules", DisabledUserLicensed.id)
         == 0
     )
     [line] = outcome_lines(journal)
@@ -300,19 +289,7 @@ def test_the_swap_is_one_call_and_an_orphaned_agent_loses_its_license(
         back = Agents(snapshot.agents.parents, {**snapshot.agents.identities, GONE: AgentIdentity(GONE, "Back", True)})  # type: ignore[union-attr,dict-item]
         graph.emulator.tenant.snapshot = dataclasses.replace(graph.emulator.tenant.snapshot, agents=back)
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            reports / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 0
-    )
+    assert apply_yes(reports / "plan.json", graph, tmp_path / "policy.yaml", journal) == 0
     outcomes = {line["action"]["user"]: line for line in outcome_lines(journal)}
     assert outcomes[QUEUE]["outcome"] == "done"
     assert graph.direct(QUEUE) == {PHONE_RESOURCE_LICENSE: ()}  # swapped in one call: never without a license
@@ -427,18 +404,7 @@ def test_a_report_written_before_the_kinds_still_plans_the_person_precondition(
     graph.emulator.tenant.change_user(LEAVER, department=RESOURCE_DEPARTMENT, mailbox_purpose=NO_MAILBOX)
     journal = tmp_path / "j.jsonl"
     assert (
-        run(
-            "apply",
-            reports / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--rules",
-            DisabledUserLicensed.id,
-            "--journal",
-            str(journal),
-        )
+        apply_yes(reports / "plan.json", graph, tmp_path / "policy.yaml", journal, "--rules", DisabledUserLicensed.id)
         == 0
     )
     [line] = outcome_lines(journal)

@@ -17,7 +17,7 @@ from auditor.cli import main
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor_dev.emulator import AGENT_ID
 
-from .conftest import E3, make_tenant, outcome_lines, run
+from .conftest import E3, apply_yes, make_tenant, outcome_lines
 from .test_account_kinds import LEAVER, POLICY, _user
 
 
@@ -43,18 +43,7 @@ def test_a_leaver_in_a_cloud_without_agent_id_is_audited_planned_and_applied(
     assert change["user"] == LEAVER and {"person": True} in change["precondition"]
     journal = tmp_path / "j.jsonl"
     assert (
-        run(
-            "apply",
-            reports / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--rules",
-            DisabledUserLicensed.id,
-            "--journal",
-            str(journal),
-        )
+        apply_yes(reports / "plan.json", graph, tmp_path / "policy.yaml", journal, "--rules", DisabledUserLicensed.id)
         == 0
     )
     [line] = outcome_lines(journal)

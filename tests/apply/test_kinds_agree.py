@@ -25,7 +25,7 @@ from auditor.data.model import NO_MAILBOX, AssignedLicense, LicenseAssignmentSta
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed
 from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense, dial_out_products, dials_out, phone_products
 
-from .conftest import ALL_ROLES, E5, TENANT, make_tenant, outcome_lines, run
+from .conftest import ALL_ROLES, E5, TENANT, apply_yes, make_tenant, outcome_lines, run
 from .test_account_kinds import _user
 
 RESOURCE_DEPARTMENT = "Microsoft Communication Application Instance"
@@ -120,19 +120,7 @@ def test_a_leaver_whose_department_names_a_resource_account_waits_for_grace_and_
     assert not [c for c in plan["changes"] if c["user"] == LEAVER]
     assert [s["reason"] for s in plan["skipped"] if s["rule"] == DisabledUserLicensed.id] == ["grace_period"]
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            tmp_path / "reports" / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 0
-    )
+    assert apply_yes(tmp_path / "reports" / "plan.json", graph, tmp_path / "policy.yaml", journal) == 0
     assert graph.direct(LEAVER) == {E5: ()}  # apply changed nothing: the mailbox stays
     assert not [r for r in graph.writes() if LEAVER in r.path]
 
@@ -179,19 +167,7 @@ def test_a_person_who_signs_in_with_the_resource_license_by_mistake_is_unconfirm
     plan = _plan(tmp_path)
     assert not [c for c in plan["changes"] if c["user"] == CLERK]
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            tmp_path / "reports" / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 0
-    )
+    assert apply_yes(tmp_path / "reports" / "plan.json", graph, tmp_path / "policy.yaml", journal) == 0
     assert graph.direct(CLERK) == {E5: (), PHONE_RESOURCE_LICENSE: ()}
 
 
@@ -265,19 +241,7 @@ def test_the_swap_keeps_every_calling_product_through_audit_plan_and_apply(
     [swap] = [c for c in _plan(tmp_path)["changes"] if c["user"] == QUEUE]
     assert swap["body"]["removeLicenses"] == [PHONE]
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            tmp_path / "reports" / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 0
-    )
+    assert apply_yes(tmp_path / "reports" / "plan.json", graph, tmp_path / "policy.yaml", journal) == 0
     assert [line["outcome"] for line in outcome_lines(journal)] == ["done"]
     assert set(graph.direct(QUEUE)) == {*calling, PHONE_RESOURCE_LICENSE}
 
@@ -385,19 +349,7 @@ def test_a_resource_account_that_signs_in_before_the_swap_keeps_its_licenses(
     assert [c["user"] for c in _plan(tmp_path)["changes"]] == [QUEUE]
     graph.emulator.tenant.change_user(QUEUE, last_sign_in_date_time="2026-11-01T06:45:00Z")
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            tmp_path / "reports" / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 0
-    )
+    assert apply_yes(tmp_path / "reports" / "plan.json", graph, tmp_path / "policy.yaml", journal) == 0
     [line] = outcome_lines(journal)
     assert line["outcome"] == "skipped" and "person account now" in line["note"]
     assert graph.direct(QUEUE) == {PHONE: ()}

@@ -17,7 +17,7 @@ from auditor.formats.plan_json import Change
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense, has_mailbox, mailbox_plans
 
-from .conftest import E5, EXCHANGE, make_tenant, outcome_lines, run
+from .conftest import E5, EXCHANGE, apply_yes, make_tenant, outcome_lines, run
 from .test_account_kinds import _user
 from .test_kinds_agree import PHONE, POLICY, RESOURCE_DEPARTMENT, _audit, _by_rule, _plan, _table, _table_sku, clock
 
@@ -90,19 +90,7 @@ def test_a_resource_account_with_a_mailbox_keeps_e5_until_a_person_has_kept_its_
     assert not [c for c in plan["changes"] if c["user"] == QUEUE]
     assert [s["reason"] for s in plan["skipped"] if s["rule"] == ResourceAccountPaidLicense.id] == ["data_lost"]
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            tmp_path / "reports" / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 0
-    )
+    assert apply_yes(tmp_path / "reports" / "plan.json", graph, tmp_path / "policy.yaml", journal) == 0
     assert set(graph.direct(QUEUE)) == {PHONE_RESOURCE_LICENSE, E5}
     assert not [r for r in graph.writes() if QUEUE in r.path]
 
@@ -128,19 +116,7 @@ def test_a_line_with_a_suite_and_its_mailbox_waits_whole_for_a_person(
     assert not [c for c in plan["changes"] if c["user"] == LINE]
     assert [s["reason"] for s in plan["skipped"] if s["rule"] == ResourceAccountPaidLicense.id] == ["data_lost"]
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            tmp_path / "reports" / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 0
-    )
+    assert apply_yes(tmp_path / "reports" / "plan.json", graph, tmp_path / "policy.yaml", journal) == 0
     assert set(graph.direct(LINE)) == {PHONE, E5}
 
 

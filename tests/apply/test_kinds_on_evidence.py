@@ -33,7 +33,7 @@ from auditor.rules.hygiene.kinds import AgentUserOrphaned, ResourceAccountPaidLi
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 from tests.graph.emulator_faults import Fault, FaultKind
 
-from .conftest import E3, E5, G_E3, TENANT, make_tenant, outcome_lines, run
+from .conftest import E3, E5, G_E3, TENANT, apply_yes, make_tenant, outcome_lines
 from .test_account_kinds import AGENT, ORPHAN, PARENT, _user
 from .test_account_kinds import tenant as kinds_tenant
 
@@ -204,19 +204,7 @@ def test_a_person_with_the_resource_department_keeps_every_license(
     # from the same evidence, the swap is not what the tool would make now, and nothing is sent
     graph.emulator.tenant.change_user(QUEUE, account_enabled=True)
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            reports / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 3
-    )
+    assert apply_yes(reports / "plan.json", graph, tmp_path / "policy.yaml", journal) == 3
     outcomes = {line["action"]["user"]: line for line in outcome_lines(journal)}
     assert outcomes[QUEUE]["outcome"] == "failed"
     assert outcomes[QUEUE]["note"].startswith("refused (body), nothing sent")
@@ -257,19 +245,7 @@ def test_the_swap_keeps_the_calling_plan_a_call_queue_dials_out_with(
     ]
     assert swap["body"]["removeLicenses"] == [PHONE]
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            reports / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 0
-    )
+    assert apply_yes(reports / "plan.json", graph, tmp_path / "policy.yaml", journal) == 0
     assert graph.direct(DIALER) == {CALLING: (), PHONE_RESOURCE_LICENSE: ()}
 
 

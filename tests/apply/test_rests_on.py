@@ -31,6 +31,7 @@ from .conftest import (
     EXCHANGE,
     G_E5,
     TEAMS,
+    apply_yes,
     assign,
     make_tenant,
     outcome_lines,
@@ -193,19 +194,7 @@ def test_a_planned_redundant_removal_is_refused_once_the_covering_product_is_gon
         graph.emulator.tenant.remove_member(G_E5, DORA)
         assert graph.by_group(DORA) == set()
     journal = tmp_path / "j.jsonl"
-    assert (
-        run(
-            "apply",
-            reports / "plan.json",
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(journal),
-        )
-        == 0
-    )
+    assert apply_yes(reports / "plan.json", graph, tmp_path / "policy.yaml", journal) == 0
     [line] = outcome_lines(journal)
     if leaves:
         assert (line["outcome"], line["note"]) == ("skipped", "the user does not hold Microsoft 365 E5")

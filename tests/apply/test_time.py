@@ -20,7 +20,19 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, 
 from auditor.rules.waivers.waiver_expired import WaiverExpired
 from auditor_dev.emulator import Reply, Request, error_document
 
-from .conftest import APPLY_NOW, BEN, E5, TENANT, assign, journal_lines, make_tenant, outcome_lines, run, write_plan
+from .conftest import (
+    APPLY_NOW,
+    BEN,
+    E5,
+    TENANT,
+    apply_yes,
+    assign,
+    journal_lines,
+    make_tenant,
+    outcome_lines,
+    run,
+    write_plan,
+)
 
 # --- --max-age -----------------------------------------------------------------------------------
 
@@ -197,19 +209,7 @@ def test_each_change_runs_while_the_facts_it_rests_on_still_hold(
 ) -> None:
     graph = graph_for(_tenant())
     plan = _audit_and_plan(tmp_path, graph, monkeypatch)
-    assert (
-        run(
-            "apply",
-            plan,
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(tmp_path / "j.jsonl"),
-        )
-        == 0
-    )
+    assert apply_yes(plan, graph, tmp_path / "policy.yaml", tmp_path / "j.jsonl") == 0
     assert [(x["outcome"], x["note"]) for x in outcome_lines(tmp_path / "j.jsonl")] == [("done", "")] * 3
     assert graph.direct(LEO) == graph.direct(GUS) == graph.direct(IDA) == {}
 
@@ -226,19 +226,7 @@ def test_a_leaver_re_enabled_since_the_plan_keeps_everything(
     tenant.change_user(IDA, last_successful_sign_in_date_time="2026-10-31T09:15:00Z")
     e5 = graph.consumed(E5)
     capsys.readouterr()
-    assert (
-        run(
-            "apply",
-            plan,
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(tmp_path / "j.jsonl"),
-        )
-        == 0
-    )
+    assert apply_yes(plan, graph, tmp_path / "policy.yaml", tmp_path / "j.jsonl") == 0
     assert graph.writes() == []
     assert graph.direct(LEO) == graph.direct(GUS) == graph.direct(IDA) == {E5: ()} and graph.consumed(E5) == e5
     lines = {x["action"]["user"]: x for x in journal_lines(tmp_path / "j.jsonl")}
@@ -265,35 +253,11 @@ def test_the_sign_in_window_is_counted_back_from_applys_clock(
     plan = _audit_and_plan(tmp_path, graph, monkeypatch)
     graph.emulator.tenant.change_user(IDA, last_successful_sign_in_date_time="2026-08-10T00:00:00Z")
     _clock(monkeypatch, APPLY_NOW)
-    assert (
-        run(
-            "apply",
-            plan,
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(tmp_path / "j.jsonl"),
-        )
-        == 0
-    )
+    assert apply_yes(plan, graph, tmp_path / "policy.yaml", tmp_path / "j.jsonl") == 0
     notes = {x["action"]["user"]: x["note"] for x in outcome_lines(tmp_path / "j.jsonl")}
     assert notes[IDA].startswith("the user signed in successfully at 2026-08-10T00:00:00Z")
     _clock(monkeypatch, datetime(2026, 11, 8, 6, 0, tzinfo=UTC))  # 90 days after 2026-08-10 is 2026-11-08
-    assert (
-        run(
-            "apply",
-            plan,
-            graph,
-            "--yes",
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--journal",
-            str(tmp_path / "k.jsonl"),
-        )
-        == 0
-    )
+    assert apply_yes(plan, graph, tmp_path / "policy.yaml", tmp_path / "k.jsonl") == 0
     outcomes = {x["action"]["user"]: x["outcome"] for x in outcome_lines(tmp_path / "k.jsonl")}
     assert outcomes == {LEO: "skipped", GUS: "skipped", IDA: "done"}  # the first run removed theirs
     assert graph.direct(IDA) == {}

@@ -16,8 +16,6 @@ import pytest
 
 from auditor.cli import main
 
-from .test_distributor_writes import operator_policy
-
 E3_AT_PAX8 = "00000000-0000-4000-8000-000000000001"  # the sample's Microsoft 365 E3 at Pax8: 210 seats billed
 F1_AT_PAX8 = "00000000-0000-4000-8000-000000000006"  # its Microsoft 365 F3 at Pax8: 49 seats, 2 short
 
@@ -32,7 +30,8 @@ def test_the_demos_plan_is_reduced_at_pax8_and_put_back_offline(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1794981600")  # 2026-11-18T06:00Z: apply's clock (conftest) too
-    operator_policy(tmp_path)  # the operator's policies/: what bounds undo's put-back (issue 117, point 4)
+    # no policies/ here: undo --demo bounds the put-back by the demo's own policy, as apply --demo judges the
+    # plan under it (issue 121); before, it found no policy and allowed no spare seat (198, not 207)
     for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET"):
         monkeypatch.delenv(key, raising=False)  # the demo gives the stand-in's own
     assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0

@@ -329,7 +329,7 @@ def test_an_ambiguous_match_is_never_written(tmp_path: Path, monkeypatch: pytest
         head = "1 reduction at the distributor is not planned, for this reason:\n\n- "
         why = md.split(head, 1)[1].split("\n", 1)[0]
         assert ANNUAL_AT_PAX8 in why and MONTHLY_AT_PAX8 in why and "vendorSubscriptionId" not in why
-        assert "name no Microsoft subscription, so the change is not written; reduce the one that is" in why
+        assert "name no Microsoft subscription, so the plan does not make the change; reduce the one that is" in why
         assert "plan.json says why" not in md
         assert world.apply("--yes") == 0 and world.pax8.writes == 0
 

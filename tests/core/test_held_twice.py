@@ -68,7 +68,7 @@ def test_a_removal_that_would_switch_off_the_mailbox_is_not_proposed(tmp_path: A
     assert details["plans_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
     assert "would switch off Exchange Online (Plan 2)" in rem["summary"]
     assert not ready(rem)
-    assert any("do not remove the direct copy yet" in s for s in rem["steps"])
+    assert any("do not remove the direct assignment yet" in s for s in rem["steps"])
 
 
 def test_a_plan_off_in_both_copies_is_no_loss(tmp_path: Any) -> None:
@@ -150,8 +150,8 @@ def test_two_groups_are_named_together_in_the_plural_never_in_one_admin_center_p
         assert "All Staff" in rem["summary"] and "Sales" in rem["summary"], locale
         assert not any("> All Staff" in s or "> Sales" in s for s in rem["steps"]), locale  # no group in a path
     en = texts[Locale.EN]
-    assert "from the groups All Staff and Sales, but removing the direct copy would switch off" in en["summary"]
-    assert any("the copies from the groups All Staff and Sales all have switched off" in s for s in en["steps"])
+    assert "from the groups All Staff and Sales, but removing the direct assignment would switch off" in en["summary"]
+    assert any("the licenses the groups All Staff and Sales assign all have switched off" in s for s in en["steps"])
     assert "van de groepen All Staff en Sales" in texts[Locale.NL]["summary"]
     assert "All Staff ve Sales gruplarından" in texts[Locale.TR]["summary"]
 

@@ -116,10 +116,10 @@ def test_every_counted_text_agrees_with_one_and_with_two(locale: Locale) -> None
 
 
 ONE_OF_199 = {
-    Locale.EN: ("1 of 199 licenses is free", "(1 day left)"),
-    Locale.NL: ("1 van de 199 licenties is vrij", "(nog 1 dag)"),
-    Locale.DA: ("1 af 199 licenser er ledig;", "(1 dag tilbage)"),
-    Locale.SV: ("1 av 199 licenser är ledig;", "(1 dag kvar)"),
+    Locale.EN: ("1 license of 199 is free", "(1 day left)"),  # native review 9, E10: "1 of 1 licenses is free"
+    Locale.NL: ("1 licentie van de 199 is vrij", "(nog 1 dag)"),
+    Locale.DA: ("1 licens af 199 er ledig;", "(1 dag tilbage)"),
+    Locale.SV: ("1 licens av 199 är ledig;", "(1 dag kvar)"),
     Locale.TR: ("199 lisanstan 1 tanesi boş", "(1 gün kaldı)"),
 }
 

@@ -53,7 +53,7 @@ def test_a_tickets_summary_and_description_are_in_the_customers_language(
         assert "spare seats" not in first and "policy wants" not in first, first  # not report.json's English
     by_summary = {t["summary"]: t["initialDescription"] for t in tickets}
     e3 = by_summary["Te weinig vrije licenties: Microsoft 365 E3"]
-    assert e3.startswith("Microsoft 365 E3: 1 van de 204 licenties is vrij; het beleid vraagt er minstens 2.")
+    assert e3.startswith("Microsoft 365 E3: 1 licentie van de 204 is vrij; het beleid vraagt er minstens 2.")
     assert "Minder licenties dan gebruikers in bereik: Microsoft Entra ID P2" in by_summary
 
 
@@ -146,9 +146,9 @@ def test_the_distributors_reasons_are_in_the_reports_language(fleet: Path) -> No
     reasons = plan.split(head, 1)[1].strip().split("\n\n", 1)[0].splitlines()
     assert reasons == [
         "- Power BI Pro: het Pax8-abonnement 00000000-0000-4000-8000-000000000003 noemt geen Microsoft-abonnement, "
-        "dus de wijziging wordt niet geschreven; is het het Power BI Pro-abonnement van deze tenant, verlaag het dan "
+        "dus het plan voert de wijziging niet uit; is het het Power BI Pro-abonnement van deze tenant, verlaag het dan "
         "in de Pax8-portal.",
         "- Microsoft 365 E5: het Pax8-abonnement 00000000-0000-4000-8000-000000000002 noemt geen "
-        "Microsoft-abonnement, dus de wijziging wordt niet geschreven; is het het Microsoft 365 E5-abonnement van "
+        "Microsoft-abonnement, dus het plan voert de wijziging niet uit; is het het Microsoft 365 E5-abonnement van "
         "deze tenant, verlaag het dan in de Pax8-portal.",
     ]

@@ -22,8 +22,8 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
             "message.bill.buy_mixed",
             "guidance",
             "per user, the",
-            "the cheapest product that includes the plan, for each user",
-        ),  # E6
+            "for each user in scope, the cheapest product that includes",
+        ),  # E6 (review 9's E5 then named the service plan)
         ("bill_not_the_plans", "messages", "by another amount", "a different amount than the licenses freed"),  # E7
         ("rollup_psa_month", "messages", "otherwise than", "whose billed seats differ from the seats assigned"),  # E9
         ("rollup_invoice", "messages", "otherwise than", "whose invoiced seats differ from the seats assigned"),  # E9

@@ -22,6 +22,42 @@ DEVICE = (
 BUY_MONEY = ("plan_distributor_buy_money", "plan_distributor_buy_cost")
 
 REACH = ("word.reach.policy", "word.reach.review", "steps.replace.source")
+# E14: "the direct copy" and "the group's copy" are the direct assignment and the license the group assigns
+GROUP = (
+    "summary.to_group.redundant",
+    "summary.to_group.loss",
+    "summary.to_group.redundant.many",
+    "summary.to_group.loss.many",
+    "steps.group.redundant",
+    "steps.group.redundant.many",
+    "steps.group.loss",
+    "steps.group.loss.many",
+)
+# E15: a reduction the plan leaves out was "not written"; what it says now
+NOT_PLANNED = {
+    "distributor_not_planned_no_subscription": "the plan makes no change",
+    "distributor_not_planned_seats_short": "the plan makes no change",
+    "distributor_not_planned_no_commitment_end": "the plan makes no change",
+    "distributor_not_planned_unnamed": "so the plan does not make the change",
+    "distributor_not_planned_named_twice": "so the plan does not make the change",
+    "distributor_not_planned_not_one": "so the plan does not make the change",
+}
+# E15 in the languages: the word for "written" gone, the plan's not making the change said
+NOT_WRITTEN = {
+    Locale.NL: ("geschreven", ("het plan wijzigt niets", "dus het plan voert de wijziging niet uit")),
+    Locale.DA: ("skrives", ("planen foretager ingen ændring", "så planen foretager ikke ændringen")),
+    Locale.SV: ("skrivs", ("planen gör ingen ändring", "så planen gör inte ändringen")),
+    Locale.TR: ("yazılmaz", ("plan hiçbir değişiklik yapmaz", "bu nedenle plan değişikliği yapmaz")),
+}
+
+
+def _not_written(locale: Locale) -> list[CatalogEntry]:
+    found, (none, no) = NOT_WRITTEN[locale]
+    return [
+        (key, "messages", found, none if said == "the plan makes no change" else no)
+        for key, said in NOT_PLANNED.items()
+    ]
+
 
 FIXED: dict[Locale, list[CatalogEntry]] = {
     Locale.EN: [
@@ -37,6 +73,20 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("rule.entitlement-missing.message", "guidance", "needs ({via})", "needed for {features}"),  # E9
         ("distributor_not_planned_buy", "messages", "no single", "not exactly one {distributor} subscription"),  # E12
         ("distributor_not_planned_buy", "messages", "not written", "the plan does not make the purchase"),  # E15
+        *((key, "messages", "written", said) for key, said in NOT_PLANNED.items()),  # E15, the reductions
+        ("distributor_not_planned_not_one", "messages", "no single", "not exactly one {distributor} subscription"),
+        ("message.bill.buy_mixed", "guidance", "includes the plan,", "includes the service plan"),  # E5
+        ("steps.loss.data", "guidance", "the mailbox, archive or OneDrive", "ends the data"),  # E8
+        (
+            "rule.spare-seats-under-minimum.message",
+            "guidance",
+            "{count} of {enabled} licenses",
+            " of {enabled} ",
+        ),  # E10
+        *((key, "guidance", "direct copy", "direct assignment") for key in GROUP),  # E14
+        *((key, "guidance", "copy", "the license") for key in ("steps.group.redundant", "steps.group.loss")),  # E14
+        ("graph.remove_direct", "guidance", "copy", "the license"),  # E14
+        ("plan_reason_group_gives", "messages", "the group's copy", "once the license the group assigns"),  # E14
     ],
     Locale.NL: [
         *((key, "guidance", '"', "“") for key in REACH),  # S3: the language's quotation marks
@@ -46,6 +96,15 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ("plan_distributor_buy_money", "messages", "prijs van de klant", "prijs voor de klant"),  # nl 6
         ("rule.entitlement-missing.message", "guidance", "dat nodig is", "nodig voor {features}"),  # nl 5
         ("steps.group_errors.reprocess", "guidance", "{group} Opnieuw", "Opnieuw verwerken op de pagina"),  # nl 4
+        ("message.bill.buy_mixed", "guidance", "met het plan", "met het serviceplan"),  # E5
+        ("steps.loss.data", "guidance", "het postvak, het archief", "beëindigt de gegevens"),  # E8
+        (
+            "rule.spare-seats-under-minimum.message",
+            "guidance",
+            "de {enabled} licenties",
+            "{count} licentie",
+        ),  # E10
+        *_not_written(Locale.NL),  # E15
     ],
     Locale.DA: [
         *((key, "guidance", '"', "»") for key in REACH),  # S3: the language's quotation marks
@@ -57,6 +116,15 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         *((key, "guidance", "fjern brugerens", "tilbagetræk brugerens") for key in DEVICE),  # da 4
         ("copilot_idle_cost", "messages", "Pris, mens", "Omkostning, mens den var ubrugt"),  # da 5
         ("ticket_noted", "messages", "ny sag", "noteres det ikke igen"),  # E1
+        ("message.bill.buy_mixed", "guidance", "indeholder planen", "indeholder tjenesteplanen"),  # E5
+        ("steps.loss.data", "guidance", "postkassen, arkivet", "forsvinder de data"),  # E8
+        (
+            "rule.spare-seats-under-minimum.message",
+            "guidance",
+            "af {enabled} licenser",
+            "{count} licens",
+        ),  # E10
+        *_not_written(Locale.DA),  # E15
     ],
     Locale.SV: [
         *((key, "guidance", '"', "”") for key in REACH),  # S3: the language's quotation marks
@@ -75,6 +143,15 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
             (key, "messages", "i månaden", "per månad till ditt inköpspris hos distributören") for key in BUY_MONEY
         ),  # sv 4
         ("steps.loss.data", "guidance", "Tar du bort den försvinner", "Tar du bort den, försvinner"),  # sv 5
+        ("message.bill.buy_mixed", "guidance", "innehåller planen", "innehåller tjänstplanen"),  # E5
+        ("steps.loss.data", "guidance", "postlådan, arkivet", "försvinner de data"),  # E8
+        (
+            "rule.spare-seats-under-minimum.message",
+            "guidance",
+            "av {enabled} licenser",
+            "{count} licens",
+        ),  # E10
+        *_not_written(Locale.SV),  # E15
     ],
     Locale.TR: [
         *((key, "guidance", '"', "“") for key in REACH),  # S3: the language's quotation marks
@@ -88,6 +165,9 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         ),  # tr 3
         *((key, "messages", "maliyetinizle", "distribütörden alış fiyatınızla") for key in BUY_MONEY),  # E4's tr
         ("steps.resource.confirm.mailbox", "guidance", "engellidir", "hesabı devre dışıdır"),  # issue 121
+        ("message.bill.buy_mixed", "guidance", "için planı içeren", "hizmet planını içeren"),  # E5
+        ("steps.loss.data", "guidance", "posta kutusu, arşiv", "bağlı veriler de gider"),  # E8
+        *_not_written(Locale.TR),  # E15
     ],
 }
 

@@ -71,61 +71,61 @@ TEXTS: tuple[Declared, ...] = (
     ),
     Text(
         "summary.to_group.redundant",
-        "{user} also gets {sku} from the group {group}, so the direct copy is redundant: remove it.",
+        "{user} also gets {sku} from the group {group}, so the direct assignment is redundant: remove it.",
     ),
     Text(
         "summary.to_group.loss",
-        "{user} also gets {sku} from the group {group}, but removing the direct copy "
+        "{user} also gets {sku} from the group {group}, but removing the direct assignment "
         "would switch off {plans}: turn that plan on in the group's licenses first.",
-        "{user} also gets {sku} from the group {group}, but removing the direct copy would switch off {plans}: "
+        "{user} also gets {sku} from the group {group}, but removing the direct assignment would switch off {plans}: "
         "turn those on in the group's licenses first.",
     ),
     Text(
         "steps.group.redundant",
-        "{sku}: the group {group} already gives {user} every service the direct copy "
-        "turns on, so remove only the direct assignment; the group's copy stays.",
+        "{sku}: the group {group} already gives {user} every service the direct assignment "
+        "turns on, so remove only the direct assignment; the license the group assigns stays.",
     ),
     Text(
         "summary.to_group.redundant.many",
-        "{user} also gets {sku} from the groups {groups}, so the direct copy is redundant: remove it.",
+        "{user} also gets {sku} from the groups {groups}, so the direct assignment is redundant: remove it.",
     ),
     Text(
         "summary.to_group.loss.many",
         "{user} also gets {sku} from the groups {groups}, but removing the direct "
-        "copy would switch off {plans}: turn that plan on in one group's licenses first.",
-        "{user} also gets {sku} from the groups {groups}, but removing the direct copy would switch off {plans}: "
+        "assignment would switch off {plans}: turn that plan on in one group's licenses first.",
+        "{user} also gets {sku} from the groups {groups}, but removing the direct assignment would switch off {plans}: "
         "turn those on in one group's licenses first.",
     ),
     Text(
         "steps.group.redundant.many",
         "{sku}: the groups {groups} together already give {user} every service the "
-        "direct copy turns on, so remove only the direct assignment; the groups' copies stay.",
+        "direct assignment turns on, so remove only the direct assignment; the licenses the groups assign stay.",
     ),
     Text(
         "steps.group.loss.many",
-        "{sku}: do not remove the direct copy yet. It turns on {plans}, which the "
-        "copies from the groups {groups} all have switched off. Turn that plan on in the license settings of one "
+        "{sku}: do not remove the direct assignment yet. It turns on {plans}, which the "
+        "licenses the groups {groups} assign all have switched off. Turn that plan on in the license settings of one "
         "of these groups (Microsoft Entra admin center > Groups > All groups > the group > Licenses), wait for "
-        "the group to process, then remove the direct copy.",
-        "{sku}: do not remove the direct copy yet. It turns on {plans}, which the copies from the groups "
-        "{groups} all have switched off. Turn them on in the license settings of one of these groups (Microsoft "
+        "the group to process, then remove the direct assignment.",
+        "{sku}: do not remove the direct assignment yet. It turns on {plans}, which the licenses the groups "
+        "{groups} assign all have switched off. Turn them on in the license settings of one of these groups (Microsoft "
         "Entra admin center > Groups > All groups > the group > Licenses), wait for the group to process, then "
-        "remove the direct copy.",
+        "remove the direct assignment.",
     ),
     Text(
         "steps.group.loss",
-        "{sku}: do not remove the direct copy yet. It turns on {plans}, which the copy from "
-        "{group} has switched off. Turn that plan on in the group's license settings (Microsoft Entra admin "
+        "{sku}: do not remove the direct assignment yet. It turns on {plans}, which the license "
+        "{group} assigns has switched off. Turn that plan on in the group's license settings (Microsoft Entra admin "
         "center > Groups > All groups > {group} > Licenses), wait for the group to process, then remove the "
-        "direct copy.",
-        "{sku}: do not remove the direct copy yet. It turns on {plans}, which the copy from {group} has switched "
-        "off. Turn them on in the group's license settings (Microsoft Entra admin center > Groups > All groups > "
-        "{group} > Licenses), wait for the group to process, then remove the direct copy.",
+        "direct assignment.",
+        "{sku}: do not remove the direct assignment yet. It turns on {plans}, which the license {group} assigns "
+        "has switched off. Turn them on in the group's license settings (Microsoft Entra admin center > Groups > "
+        "All groups > {group} > Licenses), wait for the group to process, then remove the direct assignment.",
     ),
     Text(
         "graph.remove_direct",
-        "Remove the direct assignment of {sku}; the copy from the group stays.",
-        "Remove the direct assignments of {sku}; the copies that groups assign stay.",
+        "Remove the direct assignment of {sku}; the license the group assigns stays.",
+        "Remove the direct assignments of {sku}; the licenses the groups assign stay.",
     ),
     Steps(
         "steps.remove.worldwide",
@@ -218,12 +218,12 @@ TEXTS: tuple[Declared, ...] = (
     ),
     Text(
         "steps.loss.data",
-        "Only {sku} turns on {plans} for {user}. Removing it ends the mailbox, archive or OneDrive files that "
-        "plan holds: keep the data first (convert the mailbox to a shared mailbox, or move the mail and files) "
-        "or give {user} a product that includes that plan, and only then remove {sku}.",
-        "Only {sku} turns on {plans} for {user}. Removing it ends the mailbox, archive or OneDrive files those "
-        "hold: keep the data first (convert the mailbox to a shared mailbox, or move the mail and files) or give "
-        "{user} a product that includes them, and only then remove {sku}.",
+        "Only {sku} turns on {plans} for {user}. Removing it ends the data that plan holds: keep the data first "
+        "(convert a mailbox to a shared mailbox, or move the mail or files) or give {user} a product that includes "
+        "that plan, and only then remove {sku}.",
+        "Only {sku} turns on {plans} for {user}. Removing it ends the data those hold: keep the data first "
+        "(convert a mailbox to a shared mailbox, or move the mail or files) or give {user} a product that includes "
+        "them, and only then remove {sku}.",
     ),
     # what the usage reports say of the data a smaller plan must hold (auditor/impact/storage_fit.py)
     Text(
@@ -509,6 +509,7 @@ TEXTS: tuple[Declared, ...] = (
     ),
     Text(
         "message.bill.buy_mixed",
-        "The plan's bill buys {bill_buy} instead: the cheapest product that includes the plan, for each user in scope.",
+        "The plan's bill buys {bill_buy} instead: for each user in scope, the cheapest product that includes "
+        "the service plan.",
     ),
 )

@@ -171,8 +171,8 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
         ),
         Text(
             "rule.spare-seats-under-minimum.message",
-            "{sku}: {count} of {enabled} licenses is free; the policy asks for at least {min}.",
-            "{sku}: {count} of {enabled} licenses are free; the policy asks for at least {min}.",
+            "{sku}: {count} license of {enabled} is free; the policy asks for at least {min}.",
+            "{sku}: {count} licenses of {enabled} are free; the policy asks for at least {min}.",
         ),
         Text(
             "rule.spare-seats-under-minimum.message.over",
