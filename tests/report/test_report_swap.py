@@ -12,56 +12,23 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from auditor.common.run_record import RECORD, digest
+from auditor.common.staging import recover
 from auditor.pipeline.folder import run_files
-from auditor.pipeline.staging import recover
+from tests.killed_at import changes, killed_at
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 
-# `audit --snapshot` into argv[1] killing itself (SIGKILL: nothing of it runs after) at its argv[2]-th
-# change inside that folder; on a run it did not cut, the count of changes on stderr's last line
-CHILD = """
-import os, signal, sys
-out, n, count = os.path.abspath(sys.argv[1]), int(sys.argv[2]), [0]
-
-def inside(arg):
-    if not isinstance(arg, (str, bytes, os.PathLike)):
-        return False
-    return (os.path.abspath(os.fsdecode(arg)) + os.sep).startswith(out + os.sep)
-
-def hooked(real):
-    def call(*args, **kwargs):
-        mine = kwargs.get("dir_fd") is not None or any(inside(a) for a in args[:2])
-        if mine:
-            count[0] += 1
-            if count[0] == n:
-                os.kill(os.getpid(), signal.SIGKILL)
-        return real(*args, **kwargs)
-    return call
-
-for name in ("replace", "rename", "link", "unlink", "mkdir", "rmdir", "symlink"):
-    setattr(os, name, hooked(getattr(os, name)))
-from auditor.cli import main
-code = main(sys.argv[3:])
-sys.stderr.write(f"\\nchanges: {count[0]}\\n")
-sys.exit(code)
-"""
-
 
 def audit(out: Path, nth: int, *flags: str) -> subprocess.CompletedProcess[str]:
     argv = ["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out)]
-    argv += ["--format", "json,csv", "--fail-on", "never", *flags]
-    # no timeout of its own: the suite's per test (pyproject's `timeout`) bounds the one audit a test runs
-    return subprocess.run(
-        [sys.executable, "-c", CHILD, str(out), str(nth), *argv], cwd=ROOT, capture_output=True, text=True
-    )
+    return killed_at(out, nth, [*argv, "--format", "json,csv", "--fail-on", "never", *flags])
 
 
 def files(directory: Path) -> dict[str, str]:
@@ -95,7 +62,7 @@ def steps(first: Path, tmp_path_factory: pytest.TempPathFactory) -> int:
     shutil.copytree(first, out)
     whole = audit(out, 0, "--as-of", "2026-10-03")
     assert whole.returncode == 0, whole.stderr[-2000:]
-    return int(whole.stderr.rsplit("changes: ", 1)[1])
+    return changes(whole)
 
 
 def test_each_step_has_its_case(steps: int) -> None:
