@@ -12,7 +12,7 @@ A run stopped at any moment (Ctrl-C, killed, a full disk) leaves DIR as it was o
 a swap the next run finishes before anything else (`recover`): an uncommitted .outgoing/ is removed,
 a staged run that recorded every file is swapped in (its writing was whole), any other is removed.
 A run that fails with an error moves the last report aside in the same one step (`retire`), so
-yesterday's report is never read as today's.
+yesterday's report is never read as today's. `migrate` moves its plan the same way (auditor.migration.command).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def fresh_staging(directory: Path, names: Sequence[str]) -> Path:
 def swap(directory: Path, names: Sequence[str], *, others: bool = False) -> None:
     """The staged run into DIR and DIR's files of `names` (the last run's) into previous/, in one step.
     `others`: previous/'s files of other names stay in it (a folder two commands share: `migrate`'s plan
-    beside an audit's report, each run's previous/ keeping the other's)."""
+    beside an audit's report, its previous/ keeping the audit's last one)."""
     staging = staging_dir(directory)
     new = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
     _commit(directory, names, new, others=others)
