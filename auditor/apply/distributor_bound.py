@@ -32,11 +32,13 @@ from auditor.common.errors import CollectionError, PolicyError
 from auditor.common.numbers import is_int
 
 from ..billing.distributor_join import Joins
-from ..distributor.distributor_rederive import subscriptions_reader
+from ..distributor.distributor_changes import NAMES
+from ..distributor.distributor_rederive import CustomerProof, subscriptions_reader
 from ..formats.plan_json import PlanFile
 from ..graph.retries import GraphRequestError
 from ..policy.objects import CatalogEntry, Policy
 from ..policyset.load import load_policies
+from ..vendors.protocols import DistributorSession
 from . import permissions
 from .arguments import WriteOptions
 from .run import _client
@@ -59,6 +61,16 @@ class TenantNow:
     policy_note: str = ""  # why no policy allows a spare seat here (none given, or it does not load)
     # the tenant's Microsoft subscriptions, the join a re-read names its product by (empty: not read)
     joins: Joins = field(default_factory=lambda: Joins(()))
+    # what proves a change's customer the tenant's (the kept mapping, auditor.vendors.mappings); None: not asked
+    mapping: CustomerProof | None = None
+
+    def unproven(self, source: str, writer: DistributorSession, customer: str) -> str | None:
+        """Why the distributor's customer is not proven the tenant's by the kept mapping (read through `writer`,
+        the undo's session there), else None: then nothing is sent for it."""
+        if self.mapping is None:
+            return None
+        why = self.mapping.why_not(source, writer, customer)
+        return f"{NAMES.get(source, source)} customer {customer} is not proven this tenant's: {why}" if why else None
 
     def spare(self, sku_id: str) -> int:
         """The most spare seats the operator's policy allows for the product (0: none, or no policy)."""

@@ -12,7 +12,10 @@ newest first. An undo is a write like any other, decided at the call from the so
 - the tenant's seats are read from Graph (GET /subscribedSkus): after the put-back the distributor bills
   at most the seats assigned now plus the spare seats the operator's policy allows, never a plan's
   (distributor_bound);
-- the question names the seats and the price per seat the distributor gives now (Pax8's partnerCost).
+- the question names the seats and the price per seat the distributor gives now (Pax8's partnerCost);
+- the customer must be the tenant's by the mapping kept beside the plan (auditor.vendors.mappings, as audit
+  and apply --distributor hold it): one kept as another tenant's, or whose record at the distributor changed,
+  is named and nothing is sent for it (exit 3). A purchase's undo is held to it too.
 
 A change an earlier undo beside the journal already gave back (its `distributor-undo-*.jsonl`: a `done`
 line of the same plan, change and subscription, from the quantity this one left, written after it) is
@@ -25,6 +28,7 @@ made, a change left sending or unknown) is named on stderr, and undo exits 3.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -38,6 +42,7 @@ from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from ..distributor.distributor_changes import NAMES, NOW
+from ..distributor.distributor_rederive import mapping_of
 from ..distributor.distributor_requests import CANCEL, INCREASE, REDUCE
 from ..vendors.opened import sessions_for
 from ..vendors.protocols import DistributorSession, Now, Unread
@@ -47,6 +52,7 @@ from .arguments import WriteOptions
 from .distributor import distributor_of, send_journaled
 from .distributor_bound import TenantNow
 from .distributor_purchase_undo import Done, reread_as_left, take_back
+from .plan_binding import plan_beside
 from .undo_bound import Offer, undo_each
 from .write_engine import BillJournal, journal_beside, latest, plan_of, read_lines, undo_run
 from .write_engine import ask as _ask
@@ -134,6 +140,11 @@ def _undo_one(
         said = f"D{line.n}. {line.sku} at {writer.name} (subscription {line.api_id}): not put back: {change}"
         print(f"  {said}", file=out)
         return f"{said}; put the seats back in {writer.name}'s portal if they are needed"
+    unproven = tenant.unproven(change.source, writer, change.scope)
+    if unproven:  # the kept mapping does not bear the customer out: nothing is read or sent for it
+        said = f"D{line.n}. {change.sku} at {writer.name} (subscription {change.api_id}): not put back: {unproven}"
+        print(f"  {said}", file=out)
+        return said
     said = f"D{line.n}. put {change.sku} back from {change.to} seats at {writer.name}"
     print(f"  {said} (subscription {change.api_id}; the journal's line: {change.from_} before)", file=out)
     sub = reread_as_left(change, writer, today, said, "reduction", out, tenant.joins)
@@ -178,6 +189,9 @@ def _take_back(
     change = bound(line, sent, folder)
     if isinstance(change, str):
         return f"D{line.n}. {line.sku} bought at {NAMES.get(line.source, line.source)}: not taken off: {change}"
+    unproven = tenant.unproven(change.source, writer, change.scope)
+    if unproven:  # the kept mapping does not bear the customer out: nothing is read or sent for it
+        return f"D{line.n}. {change.sku} bought at {writer.name}: not taken off: {unproven}"
     done = Done(line.n, line.at, plan_of(line))
     return take_back(done, change, writer, out, execute=execute, journal=journal, today=today, tenant=tenant)
 
@@ -295,6 +309,8 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
         done = [ln for ln in lines if ln.outcome == "done" and ln.kind != CANCEL and (ln.n, ln.api_id) not in undone_by]
         sources = {ln.source for ln in done} & set(NAMES)
         tenant = undo_bound.tenant_of(options, done, folder) if sources else TenantNow()
+        day = today or datetime.now(UTC).date()
+        tenant = _with_mapping(tenant, done, folder, keep=options.yes, since=f"{day.isoformat()}T00:00:00Z")
         with (
             journal_beside(journal_path, UNDO_PREFIX, options.yes, options.journal) as journal,
             sessions_for(DISTRIBUTORS, sources, options.endpoints, os.environ) as writers,
@@ -307,9 +323,22 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
                 journal=journal,
                 out=sys.stdout,
                 folder=folder,
-                today=today or datetime.now(UTC).date(),
+                today=day,
                 tenant=tenant,
                 undone_by=undone_by,
             )
 
     return undo_run(journal_path, "distributor journal", ("distributor change needs", "distributor changes need"), body)
+
+
+def _with_mapping(
+    tenant: TenantNow, lines: Sequence[CommerceLine], folder: Path, *, keep: bool, since: str
+) -> TenantNow:
+    """The tenant with what proves each change's customer its own: the mapping kept beside the plan the lines
+    name (auditor.vendors.mappings, as audit and apply --distributor are held to it); an undo that writes
+    keeps a mapping seen the first time, as apply does. No plan beside the journal: none (nothing is bound)."""
+    shas = sorted({plan_of(ln) or "" for ln in lines} - {""})
+    plan = next((p for sha in shas if (p := plan_beside(folder, sha)) is not None), None)
+    if plan is None:
+        return tenant
+    return dataclasses.replace(tenant, mapping=mapping_of(plan, keep=keep, since=since, undo=True))

@@ -23,7 +23,7 @@ import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,18 @@ from .write_engine import LICENCE, agreed
 def clock() -> datetime:
     """apply's clock: the plan's age and the sign-in windows are measured against it (tests put another in)."""
     return datetime.now(UTC)
+
+
+def bill_day(options: WriteOptions) -> date:
+    """The day the bill's windows are judged on (a commerce change's seven days, a distributor's renewal):
+    today, or with --demo the sample's own day (`as_of`, the moment `audit --demo` read it at), never the
+    wall clock's, so the demo makes the same changes whatever day it is run."""
+    if options.as_of:
+        try:
+            return datetime.fromisoformat(options.as_of.replace("Z", "+00:00")).date()
+        except ValueError:
+            raise UsageError(f"--as-of: {options.as_of!r} is not a moment (YYYY-MM-DDTHH:MM:SSZ)") from None
+    return clock().date()
 
 
 # --- apply -------------------------------------------------------------------------------------
@@ -407,7 +419,7 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
             return (apply_psa_changes if options.psa else apply_distributor_changes)(
                 plan,
                 make,
-                clock().date(),
+                bill_day(options),
                 yes=options.yes,
                 endpoints=options.endpoints,
                 fresh=lambda: _fresh(plan, recompile, options),
@@ -460,7 +472,7 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
                     options,
                     plan,  # its bytes are read again for the bill, and must be the ones checked
                     lambda: _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}"),
-                    clock().date(),
+                    bill_day(options),
                     lambda: fresh[0] if fresh else _fresh(plan, recompile, options),
                 )
                 or code

@@ -5,8 +5,8 @@ created exclusively with a random name in the target's directory (so a symlink p
 `report.md.tmp` is never followed), then renamed over the target (a rename replaces a symlink at
 the target itself, never the file it points to), and removed on any failure (a full disk leaves
 no `*.tmp` behind); a log written as it comes goes through `fresh_text`. `output_lock` keeps two
-runs from writing one directory at once, and `rotate_previous` moves the last run's reports into
-`previous/`, refusing a `previous` that is a symlink or a file.
+runs from writing one directory at once. A run's files move into the folder, and the last run's into
+`previous/`, in one committed swap (auditor.common.staging).
 """
 
 from __future__ import annotations
@@ -117,27 +117,3 @@ def output_lock(directory: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-
-
-def rotate_previous(directory: Path, names: Iterable[str]) -> None:
-    """Move the given files of the last run from DIR into DIR/previous/, so that previous/ holds that
-    run's files and only them: a named file an older run left there, which the last run did not
-    write (a report.html the night before a night of report.json alone), is removed, never paired
-    with the last run's report."""
-    names = list(names)
-    stale = [directory / name for name in names if os.path.lexists(directory / name)]
-    if not stale:
-        return
-    previous = directory / PREVIOUS
-    if previous.is_symlink() or (previous.exists() and not previous.is_dir()):
-        raise UsageError(
-            f"{previous} is a symbolic link or a file; the previous reports go into a directory "
-            "of that name — remove it"
-        )
-    previous.mkdir(exist_ok=True)
-    for name in names:
-        older = previous / name
-        if not os.path.lexists(directory / name) and os.path.lexists(older) and not older.is_dir():
-            older.unlink()
-    for file in stale:
-        file.replace(previous / file.name)

@@ -282,14 +282,26 @@ def customers_of(plan: PlanFile) -> dict[str, str]:
     return {found.distributor: customer} if found is not None and customer else {}
 
 
-def mapping_of(plan: PlanFile, *, keep: bool, since: str) -> CustomerProof:
+def mapping_of(plan: PlanFile, *, keep: bool, since: str, undo: bool = False) -> CustomerProof:
     """What proves each change's customer the plan's tenant's at the call: the mappings kept in the plan's folder
     (a one-tenant audit's) or in the folder above it (`audit --tenants`' OUTPUT_DIR), the tenant by the plan's id
-    and the verified domain its report names; `keep`: a run that writes keeps a mapping seen the first time."""
+    and the verified domain its report names; `keep`: a run that writes keeps a mapping seen the first time.
+    `undo`: for an undo, which may come after later audits into the folder: the domain from the report beside
+    the plan when it is the tenant's, whenever it was read (else the tenant by its id alone)."""
     folder = plan.path.resolve().parent
     where = next((f for f in (folder, folder.parent) if (f / MAPPINGS_FILE).exists()), folder)
-    domain = _report_of(plan).tenant.domain
+    domain = _domain_beside(plan) if undo else _report_of(plan).tenant.domain
     return CustomerProof(Book.load(where), (plan.tenant_id, *([domain] if domain else [])), keep=keep, since=since)
+
+
+def _domain_beside(plan: PlanFile) -> str | None:
+    """The verified domain the report beside the plan names, when it is a report of the plan's tenant."""
+    try:
+        data = (plan.path.resolve().parent / "report.json").read_bytes()
+        doc = shapes.decode(data.removeprefix(codecs.BOM_UTF8), _Report)
+    except (OSError, msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    return doc.tenant.domain if doc.tenant.id.lower() == plan.tenant_id else None
 
 
 def _report_of(plan: PlanFile) -> _Report:

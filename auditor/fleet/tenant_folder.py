@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 from ..common.errors import UsageError
+from ..common.staging import retire
 from ..formats.report_json import decode_report
 from ..pipeline.folder import run_files
-from ..pipeline.staging import retire
 
 _REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
@@ -54,7 +54,7 @@ def clear(folder: Path) -> None:
     link planted in its place is not followed)."""
     if folder.is_symlink():
         return
-    # its staging folder removed, the last report moved into previous/ in one step (auditor.pipeline.staging)
+    # its staging folder removed, the last report moved into previous/ in one step (auditor.common.staging)
     with contextlib.suppress(OSError, UsageError):
         retire(folder, run_files(folder))
     (folder / "snapshot.json").unlink(missing_ok=True)

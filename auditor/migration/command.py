@@ -10,15 +10,23 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from auditor.common.cycles import collection_paused
-from auditor.common.errors import EXIT_FINDINGS, EXIT_OK, CollectionError, UsageError, clean_message
-from auditor.common.outputs import output_lock, rotate_previous
-from auditor.common.timestamps import parse_timestamp
+from auditor.common.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    AuditorError,
+    CollectionError,
+    UsageError,
+    clean_message,
+)
+from auditor.common.outputs import output_lock
+from auditor.common.timestamps import now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import Locale, TenantSnapshot
 from auditor.data.usage_data import MAILBOXES
 
 from .. import demo
 from ..billing import BillingFile, read_billing
+from ..common.staging import fresh_staging, retire, staging_dir, swap
 from ..data.reads import Requests
 from ..graph.arguments import GraphSource
 from ..snapshot import load_snapshot
@@ -176,30 +184,40 @@ def cmd_migrate(options: MigrateOptions) -> int:
         raise UsageError(f"--output-dir: {out_dir} exists and is not a directory")
     out_dir.mkdir(parents=True, exist_ok=True)
     with output_lock(out_dir):
-        rotate_previous(out_dir, FILES)
-        source, target = _demo_tenants() if options.demo else (_tenant(options, "source"), _tenant(options, "target"))
-        movers = _movers(options, source, as_of)
-        # read after the tenants: a tenant's decoding peaks higher than what it keeps, and the export
-        # (a row per mailbox) need not sit under that peak
-        mailboxes = read_exchange_export(options.exchange_export) if options.exchange_export else None
-        billing = read_billing(options.billing) if options.billing else None
-        # the cycle collector paused while the plan is built from two tenants (auditor.common.cycles)
-        with collection_paused():
-            plan = build_plan(
-                PlanInputs(
-                    source,
-                    target,
-                    movers,
-                    products,
-                    cutover,
-                    as_of,
-                    mailboxes,
-                    bill=_bill(billing, source, options.locale),
-                )
+        # the last plan stays in DIR until this one is written whole, then one swap moves it into previous/
+        # (auditor.common.staging, as the audit's report); an interrupted run's left finished or undone first
+        fresh_staging(out_dir, FILES)
+        try:
+            source, target = (
+                _demo_tenants() if options.demo else (_tenant(options, "source"), _tenant(options, "target"))
             )
-        del source, target, mailboxes, movers  # the plan holds what the outputs need: free the tenants first
-        generated = datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-        written = write_plan(plan, out_dir, options.locale, generated)
+            movers = _movers(options, source, as_of)
+            # read after the tenants: a tenant's decoding peaks higher than what it keeps, and the export
+            # (a row per mailbox) need not sit under that peak
+            mailboxes = read_exchange_export(options.exchange_export) if options.exchange_export else None
+            billing = read_billing(options.billing) if options.billing else None
+            # the cycle collector paused while the plan is built from two tenants (auditor.common.cycles)
+            with collection_paused():
+                plan = build_plan(
+                    PlanInputs(
+                        source,
+                        target,
+                        movers,
+                        products,
+                        cutover,
+                        as_of,
+                        mailboxes,
+                        bill=_bill(billing, source, options.locale),
+                    )
+                )
+            del source, target, mailboxes, movers  # the plan holds what the outputs need: free the tenants first
+            generated = now_or_pinned().strftime("%Y-%m-%dT%H:%M:%SZ")  # SOURCE_DATE_EPOCH pins it, as a report's
+            write_plan(plan, staging_dir(out_dir), options.locale, generated)
+        except AuditorError:  # a failed run: the last plan into previous/, never read as this run's
+            retire(out_dir, FILES, others=True)
+            raise
+        swap(out_dir, FILES, others=True)  # previous/ keeps an audit's report beside the last plan
+        written = [out_dir / name for name in FILES]
     _say(f"license-auditor migrate: {len(plan.users)} users, {plan.blocked} blocked")
     for path in written:
         _say(f"wrote {path}")

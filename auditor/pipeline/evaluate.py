@@ -10,6 +10,7 @@ from pathlib import Path
 from auditor.billing.current_prices import current_prices
 from auditor.common.errors import UsageError
 from auditor.common.numbers import english_count
+from auditor.common.staging import staging_dir
 from auditor.data.model import Locale
 from auditor.engine import evaluate as judge
 from auditor.plan.bill import commerce_facts, copilot_credits
@@ -17,7 +18,6 @@ from auditor.policyset.config_problems import config_problems, said
 from auditor.report import feature_map_files, licensed_users
 
 from .prepare import check_stop, say
-from .staging import staging_dir
 from .values import Collected, Evaluated, Handover
 
 
@@ -53,7 +53,7 @@ def evaluate(collected: Collected) -> Evaluated:
             licensed_users.write_for(
                 snapshot,
                 result.seats,
-                staging_dir(prepared.out_dir),  # swapped in with the reports (staging.py)
+                staging_dir(prepared.out_dir),  # swapped in with the reports (auditor.common.staging)
                 options.tenant_label,
                 options.redact,
                 env,

@@ -1,7 +1,7 @@
 """The output folder of a run: locked for the whole run, what an interrupted run left finished or
 undone before anything is read, and run.json, the record of what this run wrote. `audit` and `merge`
 use it; an audit writes its files into a staging folder first and swaps them in, the last run's into
-previous/, in one step (staging.py)."""
+previous/, in one step (auditor.common.staging)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ from pathlib import Path
 from auditor.common.errors import UsageError
 from auditor.common.outputs import FLEET_TENANT_FILES, PREVIOUS, output_dir, output_lock
 from auditor.common.run_record import RECORD, RunKind, record
+from auditor.common.staging import fresh_staging
 from auditor.formats.report_model import ReportDocument
 from auditor.insights.nightly import extra_outputs
 from auditor.plan.exchange import EXCHANGE_FILE
 from auditor.plan.write import BATCH_NAME, PLAN_FILE, PLAN_MD
 from auditor.report import feature_map_files, licensed_users
 from auditor.report.write import DIGEST_FILES, FILE_NAMES
-
-from .staging import fresh_staging
 
 # run.json last: the record of which run wrote the others (auditor.common.run_record), moved aside with them
 REPORT_FILES = (*FILE_NAMES.values(), *DIGEST_FILES, licensed_users.FILE_NAME, *feature_map_files.FILE_NAMES, RECORD)
@@ -44,7 +43,7 @@ def run_files(directory: Path, extra: Callable[[Path], tuple[str, ...]] | None =
 def prepare_output_dir(path: Path, extra: Callable[[Path], tuple[str, ...]] | None = None) -> list[str]:
     """Fail before collecting if reports cannot be written, finish or undo what an interrupted run left
     (staging.recover), and make the staging folder this run writes into; the last run's reports stay in
-    DIR until this run's are written whole, then one swap moves them into previous/ (staging.py).
+    DIR until this run's are written whole, then one swap moves them into previous/ (auditor.common.staging).
     `extra`: the names of the other files a run leaves in DIR.
 
     Report files without their run.json (a run of an earlier version, interrupted while it wrote) are

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, DeliveryError, UsageError, clean_message
 from auditor.common.run_record import RunKind
+from auditor.common.staging import staging_dir, swap
 from auditor.data.model import AuditResult
 from auditor.delivery.options import EmailOptions
 from auditor.delivery.send import send_report
@@ -19,7 +20,6 @@ from auditor.report.write import render as write_files
 
 from .folder import record_run, run_files
 from .prepare import check_stop, say
-from .staging import staging_dir, swap
 from .values import Documented, Rendered
 
 
@@ -27,7 +27,7 @@ def render(documented: Documented) -> Rendered:
     """report.json, .html, .md, findings.csv and the digest as the options ask, the license list written
     during the evaluation, the nightly's files and run.json naming them, all written into the staging
     folder and then swapped into the output folder in one step, the last run's into previous/
-    (staging.py); then the history record."""
+    (auditor.common.staging); then the history record."""
     prepared, evaluated, document = documented.prepared, documented.evaluated, documented.document
     options, nightly = prepared.options, prepared.nightly
     out_dir = staging_dir(prepared.out_dir)

@@ -11,6 +11,7 @@ from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.common.heap import give_back, map_large_blocks
 from auditor.common.run_record import RunKind, claim, refuse_fleet_tenant
+from auditor.common.staging import retire, settle
 from auditor.insights.nightly import extra_outputs
 
 from .assemble import document
@@ -19,7 +20,6 @@ from .evaluate import evaluate
 from .folder import locked_output_dir, prepare_output_dir, run_files
 from .output import deliver, render
 from .prepare import prepare, say
-from .staging import retire, settle
 from .values import Prepared, Rendered
 
 

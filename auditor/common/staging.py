@@ -12,7 +12,7 @@ A run stopped at any moment (Ctrl-C, killed, a full disk) leaves DIR as it was o
 a swap the next run finishes before anything else (`recover`): an uncommitted .outgoing/ is removed,
 a staged run that recorded every file is swapped in (its writing was whole), any other is removed.
 A run that fails with an error moves the last report aside in the same one step (`retire`), so
-yesterday's report is never read as today's.
+yesterday's report is never read as today's. `migrate` moves its plan the same way (auditor.migration.command).
 """
 
 from __future__ import annotations
@@ -47,17 +47,19 @@ def fresh_staging(directory: Path, names: Sequence[str]) -> Path:
     return staging
 
 
-def swap(directory: Path, names: Sequence[str]) -> None:
-    """The staged run into DIR and DIR's files of `names` (the last run's) into previous/, in one step."""
+def swap(directory: Path, names: Sequence[str], *, others: bool = False) -> None:
+    """The staged run into DIR and DIR's files of `names` (the last run's) into previous/, in one step.
+    `others`: previous/'s files of other names stay in it (a folder two commands share: `migrate`'s plan
+    beside an audit's report, its previous/ keeping the audit's last one)."""
     staging = staging_dir(directory)
     new = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
-    _commit(directory, names, new)
+    _commit(directory, names, new, others=others)
 
 
-def retire(directory: Path, names: Sequence[str]) -> None:
+def retire(directory: Path, names: Sequence[str], *, others: bool = False) -> None:
     """DIR's files of `names` into previous/ in one step, nothing in their place (a failed run)."""
     discard(directory)
-    _commit(directory, names, [])
+    _commit(directory, names, [], others=others)
 
 
 def recover(directory: Path, names: Sequence[str]) -> None:
@@ -97,7 +99,7 @@ def discard(directory: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _commit(directory: Path, names: Sequence[str], new: list[str]) -> None:
+def _commit(directory: Path, names: Sequence[str], new: list[str], *, others: bool = False) -> None:
     old = [n for n in dict.fromkeys(names) if os.path.lexists(directory / n) and not _real_dir(directory / n)]
     if old:
         previous = directory / PREVIOUS
@@ -111,6 +113,10 @@ def _commit(directory: Path, names: Sequence[str], new: list[str]) -> None:
         outgoing.mkdir()
         for name in old:
             _link(directory / name, outgoing / name)  # DIR keeps its file until the new one replaces it
+        kept = sorted(previous.iterdir()) if others and previous.is_dir() else []
+        for path in kept:  # another command's files in previous/: carried into the previous/ that replaces it
+            if path.name not in names and not _real_dir(path):
+                _link(path, outgoing / path.name)
     write_text(directory / SWAP, json.dumps({"old": old, "new": new}))  # the commit: one rename
     _finish(directory)
 
