@@ -147,7 +147,8 @@ def compile_report(
     `plan` writes, and what `apply` compiles again at the call from a fresh read of the tenant
     (auditor.pipeline.recompile), so that both ask one function. `check_filters`: a --findings id the
     report lacks is a usage error (apply's compile: the finding is gone, so are its changes)."""
-    return compile_document(options, load_report(path), path, say, check_filters=check_filters)
+    billing = read_billing(options.billing_file) if options.billing_file else None  # a bad cell first
+    return compile_document(options, load_report(path), path, say, check_filters=check_filters, billing=billing)
 
 
 def compile_document(
@@ -157,10 +158,12 @@ def compile_document(
     say: Callable[[str], None] = _say,
     *,
     check_filters: bool = True,
+    billing: BillingFile | None = None,
 ) -> ChangePlan:
     """compile_report of `document`, report.json at `path` read already (apply's fresh compile reads what it
-    checks from it too: the report is decoded once)."""
-    billing = read_billing(options.billing_file) if options.billing_file else None
+    checks from it too: the report is decoded once); `billing`, the --billing file if compile_report read it."""
+    if billing is None and options.billing_file:
+        billing = read_billing(options.billing_file)
     if options.exchange_export:  # fresher than what the audit attached
         document = attach(document, read_exchange_export(options.exchange_export), options.exchange_export)
     if check_filters:
