@@ -26,7 +26,6 @@ from auditor.apply.fresh import FreshPlan
 from auditor.graph.pacing import Pacing, forget_app_windows
 from auditor_dev import contracts
 from auditor_dev.emulator import Budgets, VirtualTime
-from tests.agreeing import as_written
 
 # a program a test starts that dies by a signal prints where each of its threads was (the test quotes stderr)
 os.environ.setdefault("PYTHONFAULTHANDLER", "1")
@@ -53,6 +52,9 @@ def agreeing(real: Any) -> Any:
     def recompile(plan: Any, options: Any, now: Any) -> FreshPlan:
         if plan.policy_sha256:
             return real(plan, options, now)
+        # imported here: tests/test_snapshot_update.py runs a copy of this conftest outside the tests package
+        from tests.agreeing import as_written
+
         return as_written(plan.path)
 
     return recompile
