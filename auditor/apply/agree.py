@@ -1,7 +1,8 @@
 """Whether a plan file's change is one the tool would make now: the file selects, the source decides.
 
-`apply` compiles the plan again at the call, from a fresh read of the tenant under the plan's policy
-(auditor.apply.fresh), with the function `plan` used (auditor.plan.command.compile_report). A change of
+`apply` compiles the plan again at the call, from a fresh read of the tenant under the operator's policy
+(--policies, never one the plan names: auditor.apply.fresh), with the function `plan` used
+(auditor.plan.command.compile_document). A change of
 the file is made only if the fresh compile holds the same change, equal in every field; the file can
 choose among the fresh compile's changes (which ones), never widen or alter one. Both are typed records, a
 licence change (`Change`) or a bill change (`CommerceChange`), compared field by field: there is no list of
