@@ -19,6 +19,14 @@ U1, U2 = uid(1), uid(2)
 SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 8, price=33.75)]
 
 
+@pytest.fixture(autouse=True)
+def _a_day_after_the_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plans are made a day after the builders' report was read (2026-11-22T02:58Z), whatever
+    today is: the summary line is asserted, and a report older than apply's --max-age adds a warning
+    above it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795402800")  # 2026-11-23T03:00:00Z
+
+
 def _text(document: dict[str, Any]) -> str:
     """report.json's text of `document` (its summary is a Struct)."""
     return json.dumps(document, default=builtins)
