@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from auditor import demo
 from auditor.billing.arguments import BillingOptions, BillingSource
@@ -39,6 +39,9 @@ from auditor.vendors.commerce_sources import (
     access_from,
     gather,
 )
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
 
 
 def _url(value: str | None, flag: str) -> str | None:
@@ -91,7 +94,7 @@ def _one_tenant(options: BillingOptions, env: Mapping[str, str], live: bool) -> 
     # auto with a billing token at hand: the tokens, as with --auth token
     asked = options.auth
     mode = AuthMode.TOKEN if asked is AuthMode.AUTO and tokens else resolve_mode(asked, env, options.tenant_id)
-    credential: Any = None
+    credential: TokenCredential | None = None
     cloud = endpoints(options.cloud or Cloud.WORLDWIDE)
     if mode is not AuthMode.TOKEN:
         credential = build_credential(mode, tenant_id=options.tenant_id, cloud=cloud, env=env).credential

@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeAlias
 
 from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, clean_message, console_line
 from auditor.common.numbers import english_count, whole_number
@@ -57,6 +57,9 @@ REDACT_HELP = (
 )
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 POLICY_COMMANDS = "auditor.policy_commands"  # init and validate
+
+# what add_subparsers returns: each command's parser is added to it (typeshed's name for it)
+Subcommands: TypeAlias = "argparse._SubParsersAction[_Parser]"
 
 
 def _demo_tools() -> ModuleType:
@@ -180,7 +183,7 @@ def _add_report_flags(parser: argparse.ArgumentParser, *, fail_on: str, as_of: s
     )
 
 
-def _add_audit(sub: Any) -> None:
+def _add_audit(sub: Subcommands) -> None:
     """`audit`: one tenant, or with --tenants many."""
     audit = sub.add_parser(
         "audit",
@@ -294,6 +297,13 @@ def _add_audit(sub: Any) -> None:
         "limits across tenants (the sign-in lane's slots; default: worked out from --shard and the file; docs/msp.md)",
     )
     tenants.add_argument(
+        "--shared-limiter",
+        metavar="URL",
+        default=os.environ.get("AUDITOR_SHARED_LIMITER") or None,
+        help="redis://HOST:PORT/DB: every worker takes each app's sign-in lane from one window in this Redis, "
+        "instead of --lane-share's slots (workers that come and go; needs .[redis]; docs/msp.md)",
+    )
+    tenants.add_argument(
         "--invoice",
         metavar="ID",
         help="read Microsoft's invoice ID (Graph's billed reconciliation export, in the `partner:` tenant) "
@@ -314,7 +324,7 @@ def _add_audit(sub: Any) -> None:
     audit.set_defaults(func=_audit)
 
 
-def _add_merge(sub: Any) -> None:
+def _add_merge(sub: Subcommands) -> None:
     """`merge`: per-tenant outputs into one cross-tenant report."""
     merge_cmd = sub.add_parser(
         "merge",
@@ -350,7 +360,7 @@ def _add_merge(sub: Any) -> None:
     merge_cmd.set_defaults(func=_command("cmd_merge", options=MergeOptions.of))
 
 
-def _add_collect(sub: Any) -> None:
+def _add_collect(sub: Subcommands) -> None:
     """`collect`: the Graph command (auditor.graph.arguments) with the policy options."""
     collect = add_collect_command(sub)
     collect.add_argument(
@@ -365,7 +375,7 @@ def _add_collect(sub: Any) -> None:
     collect.set_defaults(func=_command("cmd_collect", options=CollectCommandOptions.of))
 
 
-def _add_init(sub: Any) -> None:
+def _add_init(sub: Subcommands) -> None:
     """`init`: a first policy for the tenant."""
     init = sub.add_parser(
         "init",
@@ -393,7 +403,7 @@ def _add_init(sub: Any) -> None:
     init.set_defaults(func=_command("cmd_init", POLICY_COMMANDS, InitOptions.of))
 
 
-def _add_validate(sub: Any) -> None:
+def _add_validate(sub: Subcommands) -> None:
     """`validate`: check policy files."""
     validate = sub.add_parser("validate", help="check policy files (a product no table knows is an error)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
@@ -403,7 +413,7 @@ def _add_validate(sub: Any) -> None:
     validate.set_defaults(func=_command("cmd_validate", POLICY_COMMANDS, ValidateOptions.of))
 
 
-def _add_plan(sub: Any) -> None:
+def _add_plan(sub: Subcommands) -> None:
     """`plan`: a report's open findings into a change set."""
     plan = sub.add_parser(
         "plan",

@@ -1,6 +1,7 @@
 """The examples each command's `--help` ends with: two or three command lines a reader can copy, the demo's
 first where it has one. tests/core/test_cli_examples.py parses every line with the real parser, so an example
-never names an option the command lacks."""
+never names an option the command lacks, and holds each example's e-mail flags to the transport its command sends
+with."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "lists": (
         "license-auditor lists reports/tenants/ --tenants tenants.yaml --smtp-host smtp.example.com --smtp-starttls "
         "--from audit@msp.example",
-        "license-auditor lists shard-1/ shard-2/ --tenants tenants.yaml --via graph --from audit@msp.example",
+        "license-auditor lists shard-1/ shard-2/ --tenants tenants.yaml --smtp-host smtp.example.com --smtp-ssl "
+        "--from audit@msp.example",
     ),
     "tickets": (
         "license-auditor tickets --demo --psa connectwise",
@@ -47,7 +49,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "license-auditor email --report-dir reports/ --email-to licensing@contoso.example --smtp-host smtp.example.com "
         "--from audit@contoso.example",
         "license-auditor email --report-dir reports/ --email-to licensing@contoso.example --via graph "
-        "--from audit@contoso.example --tenant-id contoso.onmicrosoft.com",
+        "--sender audit@contoso.example --tenant-id contoso.onmicrosoft.com",
     ),
     "apply": (
         "license-auditor apply --demo",

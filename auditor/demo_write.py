@@ -77,13 +77,14 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
         args.max_age = max(args.max_age, demo.frozen_for() + args.max_age)
         args.policies = args.policies or [str(_own_policy(Path(args.plan)))]
     else:
-        if getattr(args, "distributor", False):  # apply --distributor --demo journals beside its plan, below reports/
-            journals = sorted(folder.rglob("distributor-journal-*.jsonl"), key=lambda p: p.name)
+        if getattr(args, "distributor", False) or getattr(args, "psa", False):  # beside its plan, below reports/
+            kind = "psa" if getattr(args, "psa", False) else "distributor"
+            journals = sorted(folder.rglob(f"{kind}-journal-*.jsonl"), key=lambda p: p.name)
         else:
             journals = sorted(folder.glob("journal-*.jsonl"))
         if args.journal_file is None and not journals:
             raise UsageError(f"undo --demo: no journal in {folder}/: run `license-auditor apply --demo --yes` first")
-        if args.journal_file is None and not getattr(args, "distributor", False):
+        if args.journal_file is None and not getattr(args, "distributor", False) and not getattr(args, "psa", False):
             siblings = _the_plans_journals(journals[-1])
             if len(siblings) > 1:  # every journal of the plan, newest first: undo gives every change back
                 codes = []
@@ -94,9 +95,13 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
         args.journal_file = args.journal_file or str(journals[-1])
         folder = Path(args.journal_file).parent
     state = folder / DEMO_STATE
-    tenant = load_snapshot(state) if state.exists() else _sample_of(folder, demo.sample_tenant, demo.target_tenant)
+    others = (demo.target_tenant, lambda: demo.northwind(demo.sample_tenant()))  # Fabrikam, Northwind (its Halo)
+    tenant = load_snapshot(state) if state.exists() else _sample_of(folder, demo.sample_tenant, *others)
     if getattr(args, "distributor", False):  # the sample's distributors too, as the last --distributor --demo left them
         return _at_the_demo_distributor(args, folder, lambda: _on_the_demo_graph(args, folder, tenant, state, run))
+    if getattr(args, "psa", False):  # the sample's PSAs (and distributors, for the rules that read them) likewise
+        graph = lambda: _on_the_demo_graph(args, folder, tenant, state, run)  # noqa: E731
+        return _at_the_demo_distributor(args, folder, lambda: _at_the_demo_distributor(args, folder, graph, psa=True))
     return _on_the_demo_graph(args, folder, tenant, state, run)
 
 
@@ -129,24 +134,30 @@ def _own_policy(plan: Path) -> Path:
     return next((p for p in own if hashlib.sha256(p.read_bytes()).hexdigest() in recorded), own[0])
 
 
-def _sample_of(folder: Path, contoso: Callable[[], Any], fabrikam: Callable[[], Any]) -> Any:
-    """The bundled sample the plan beside the journal or plan is for (its tenant id): Fabrikam's (the many-tenant
-    demo's second) when it names that tenant, else Contoso's, the sample `audit --demo` audits."""
+def _sample_of(folder: Path, contoso: Callable[[], Any], *others: Callable[[], Any]) -> Any:
+    """The bundled sample the plan beside the journal or plan is for (its tenant id): one of the many-tenant
+    demo's others (Fabrikam's, Northwind's) when it names that tenant, else Contoso's, the sample `audit --demo`
+    audits."""
     try:
         named = json.loads((folder / "plan.json").read_text("utf-8")).get("tenant_id")
     except (OSError, ValueError, AttributeError):
         named = None
-    other = fabrikam()
-    return other if isinstance(named, str) and named.lower() == other.tenant_id.lower() else contoso()
+    for made in others:
+        other = made()
+        if isinstance(named, str) and named.lower() == other.tenant_id.lower():
+            return other
+    return contoso()
 
 
-def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callable[[], int]) -> int:
-    """`run` with the sample's distributors served by their stand-ins on 127.0.0.1 (each one's
-    --<key>-endpoint and the stand-ins' keys), as the last --distributor --demo left them in `folder`
-    (auditor.demo's distributors): apply --distributor --demo, then undo."""
+def _at_the_demo_distributor(
+    args: argparse.Namespace, folder: Path, run: Callable[[], int], *, psa: bool = False
+) -> int:
+    """`run` with the sample's distributors (`psa`: its PSAs) served by their stand-ins on 127.0.0.1 (each one's
+    --<key>-endpoint and the stand-ins' keys), as the last --distributor (--psa) --demo left them in `folder`
+    (auditor.demo's distributors, psas): apply --distributor --demo, then undo."""
     from auditor import demo  # the demo seam: only --demo's write path loads it
 
-    with demo.distributors(folder, keep=args.yes) as (urls, given):
+    with (demo.psas if psa else demo.distributors)(folder, keep=args.yes) as (urls, given):
         saved = {key: os.environ.get(key) for key in given}
         os.environ.update(given)
         flags.set_endpoints(args, urls)

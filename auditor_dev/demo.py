@@ -460,6 +460,28 @@ def distributors(folder: Path, keep: bool) -> Iterator[tuple[dict[str, str], dic
                 kept_sherweb.write_text(json.dumps(served.current(), indent=1) + "\n", "utf-8")
 
 
+DEMO_PSA = "demo-psa.json"  # the sample's PSAs as apply and undo --psa --demo left them (beside their journals)
+
+
+@contextmanager
+def psas(folder: Path, keep: bool) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
+    """The sample's PSAs for `apply --psa --demo` and its undo (Contoso's ConnectWise, Fabrikam's Autotask,
+    Northwind's Halo), served by their stand-ins as the last such run left them (DEMO_PSA in `folder`) while the
+    block runs: (each one's URL by its registry key, the keys the run writes with). With `keep`, what the
+    writes leave is kept there again."""
+    from auditor_dev.commerce import sample_psa  # for --demo only
+
+    kept = folder / DEMO_PSA
+    state = json.loads(kept.read_text("utf-8")) if kept.exists() else None
+    with sample_psa(state) as served:
+        try:
+            yield {"connectwise": served.connectwise_url, "autotask": served.autotask_url,
+                   "halo": served.halo_url}, served.env  # fmt: skip
+        finally:
+            if keep:
+                kept.write_text(json.dumps(served.current(), indent=1) + "\n", "utf-8")
+
+
 @dataclass(frozen=True)
 class DemoVendors:
     """The sample MSP's distributors and PSAs as `audit --demo --tenants` reads them, served by their

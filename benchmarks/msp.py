@@ -50,16 +50,14 @@ import argparse
 import contextlib
 import dataclasses
 import json
-import math
 import os
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,38 +66,14 @@ from auditor.graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, SignInPlan, due, 
 from auditor.graph.users import SIGN_IN_PAGE_SIZE, sign_in_requests, sign_in_seconds
 
 from . import results
+from .msp_fleet import FIRST, POLICY, ROOT, SECOND, app_of, client_id, server_process, sizes, tenant_id, tenants_file
 
 if TYPE_CHECKING:
     from auditor.data.model import TenantSnapshot, User
 
-ROOT = Path(__file__).resolve().parents[1]
-POLICY = ROOT / "examples" / "contoso-policy.yaml"
-
-
-def client_id(app: int) -> str:
-    """The app registration (client id) `app` (0 …) of the fleet; the first is the emulator's demo app."""
-    return f"00000000-0000-0000-0000-00000000e3{app + 1:02d}"
-
 
 PER_TENANT_STREAMS = 4  # audit's --concurrency default
-FIRST = datetime(2026, 11, 1, 6, tzinfo=UTC)  # the generator's reference clock: the first night's full read
-SECOND = FIRST + timedelta(days=1)
 WINDOW = 90  # examples/contoso-policy.yaml's inactive_users.days
-
-
-def sizes(count: int, seed: int) -> list[int]:
-    """`count` tenant sizes in users, drawn from the small-business spread of the module docstring."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        roll = rng.random()
-        low, high = (10, 300) if roll < 0.85 else (300, 1000) if roll < 0.98 else (1000, 5000)
-        out.append(round(math.exp(rng.uniform(math.log(low), math.log(high)))))
-    return out
-
-
-def tenant_id(n: int) -> str:
-    return f"00000000-0000-0000-0001-{n:012d}"
 
 
 def tenants(count: int, seed: int, successful: bool = False) -> Iterator[TenantSnapshot]:
@@ -235,11 +209,6 @@ def lane(
     return tonight, waiting
 
 
-def app_of(n: int, apps: int) -> int:
-    """The app (0 …) that audits tenant `n` (1 …) of a fleet split over `apps` apps: in turn."""
-    return (n - 1) % apps
-
-
 def serve(
     count: int,
     seed: int,
@@ -287,7 +256,9 @@ def serve(
             kept += [limits] if limits is not None else []
             # each tenant's token names its tenant (tid), as Entra ID's do: the kept read is the tenant's
             tokens.append(app_token(snapshot.tenant_id, lifetime=24 * 3600, app_id=client_id(app_of(n, apps))))
-            emulator = GraphEmulator(snapshot, token=tokens[-1], latency_ms=latency_ms, budgets=limits, reports=listed)
+            emulator = GraphEmulator(
+                snapshot, token=tokens[-1], latency_ms=latency_ms, budgets=limits, reports=listed, contract=False
+            )
             urls.append(stack.enter_context(emulator).url)
             emulators.append(emulator)
             users.append(len(snapshot.users))
@@ -340,18 +311,6 @@ def by_kind(emulators: list[Any]) -> dict[str, int]:
             else:
                 kinds["other"] += 1
     return kinds
-
-
-def _tenants_file(folder: Path, urls: list[str], apps: int) -> Path:
-    """The fleet's tenants file: each tenant with the `client_id` of its app (app_of)."""
-    lines = ["defaults:", "  policies: policies", "tenants:"]
-    for n, url in enumerate(urls, start=1):
-        lines += [f"  - name: Customer {n:04d}", f"    tenant_id: {tenant_id(n)}", f"    graph_endpoint: {url}"]
-        lines += [f"    client_id: {client_id(app_of(n, apps))}"]
-    (folder / "policies").mkdir(exist_ok=True)
-    shutil.copy(POLICY, folder / "policies" / POLICY.name)
-    (folder / "tenants.yaml").write_text("\n".join(lines) + "\n", "utf-8")
-    return folder / "tenants.yaml"
 
 
 def _as_auditor(argv: list[str]) -> int:
@@ -454,35 +413,6 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _server(args: argparse.Namespace, folder: Path) -> subprocess.Popen[str]:
-    """The emulators' process (`--serve`), with the second night's kept reads in folder/out."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.msp",
-            "--serve",
-            "--tenants",
-            str(args.tenants),
-            "--seed",
-            str(args.seed),
-            "--latency-ms",
-            str(args.latency_ms),
-            *([] if args.budgets else ["--no-budgets"]),
-            *(["--reads", str(folder / "out")] if args.second_night else []),
-            "--apps",
-            str(args.apps),
-            "--lane-budget",
-            str(args.lane_budget),
-        ],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-
-
 def _check(args: argparse.Namespace, folder: Path, ready: dict[str, Any], env: dict[str, str]) -> list[bool]:
     """Audit the first `args.check` tenants alone (reading every user's sign-in activity) and compare
     their findings.csv with the run's."""
@@ -535,13 +465,13 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="msp-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    server = _server(args, folder)
+    server = server_process(args, folder)
     assert server.stdout is not None and server.stdin is not None
     ready = json.loads(server.stdout.readline())
     setup = time.monotonic() - started
     night = ["--baseline", "previous", "--as-of", SECOND.strftime("%Y-%m-%dT%H:%M:%SZ")] if args.second_night else []
     try:
-        tenants = _tenants_file(folder, ready["urls"], args.apps)
+        tenants = tenants_file(folder, ready["urls"], args.apps)
         keys = [f"customer-{n:04d}" for n in range(1, args.tenants + 1)]
         (folder / "tokens.json").write_text(json.dumps(dict(zip(keys, ready["tokens"], strict=True))), "utf-8")
         # the children run this checkout's code, whatever the environment's install points at

@@ -44,7 +44,7 @@ from auditor.graph.kept_sign_ins import FULL_EVERY, due
 from auditor.graph.users import sign_in_requests
 
 from . import results
-from .msp import FIRST, SECOND, _server, _tenants_file, app_of, client_id, sizes, tenant_id
+from .msp_fleet import FIRST, SECOND, app_of, client_id, server_process, sizes, tenant_id, tenants_file
 
 
 def _keys(count: int) -> list[str]:
@@ -109,7 +109,7 @@ def shards(args: argparse.Namespace) -> None:
     count, keys = args.shards, _keys(args.tenants)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="msp-shards-"))
     folder.mkdir(parents=True, exist_ok=True)
-    server = _server(args, folder)  # with --second-night each tenant's kept read in folder/out/<key>/
+    server = server_process(args, folder)  # with --second-night each tenant's kept read in folder/out/<key>/
     assert server.stdout is not None and server.stdin is not None
     ready = json.loads(server.stdout.readline())
     apps = {key: client_id(app_of(n, args.apps)) for n, key in enumerate(keys, 1)}
@@ -128,7 +128,7 @@ def shards(args: argparse.Namespace) -> None:
         raise AssertionError(key)
 
     try:
-        tenants = _tenants_file(folder, ready["urls"], args.apps)
+        tenants = tenants_file(folder, ready["urls"], args.apps)
         (folder / "tokens.json").write_text(json.dumps(dict(zip(keys, ready["tokens"], strict=True))), "utf-8")
         env = {
             **os.environ,

@@ -6,7 +6,8 @@ from their sources, as auditor_dev.contracts.cut.KEEP lists them.
 Each source is read at the commit KEEP pins, from a bare copy of its repository under --mirror
 (DIR/<owner>+<name>/repo, as `git clone --bare` or the workplace's fetch leaves it), or from a file given
 with --file (then its commit is the one KEEP pins: the file must be that version, or a subset cut from it,
-which cuts to itself). --out writes elsewhere
+which cuts to itself; a .ts file is the TypeScript generated from the OpenAPI, read back by
+auditor_dev.contracts.typescript). --out writes elsewhere
 than the package (the tests cut a fixture). Nothing is fetched from the network.
 """
 
@@ -19,7 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from auditor_dev.contracts.cut import KEEP, cut
+from auditor_dev.contracts import typescript
+from auditor_dev.contracts.cut import KEEP, cut, read_as_used
 
 PACKAGE = Path(__file__).resolve().parent.parent / "auditor_dev" / "contracts"
 
@@ -58,16 +60,20 @@ def main(argv: list[str] | None = None) -> int:
                 text = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{keep['commit']}:{keep['path']}"],
                                       check=True, capture_output=True, text=True).stdout  # fmt: skip
                 source["committed"] = _committed(git_dir, keep["commit"])
-            doc = json.loads(text)
+            # a vendor kept from the TypeScript generated from its OpenAPI (KEEP says which): read back first
+            doc = (
+                typescript.openapi(text, keep["server"]) if files.get(vendor, "").endswith(".ts") else json.loads(text)
+            )
         except (OSError, ValueError, subprocess.CalledProcessError) as exc:
             print(f"cut_vendor_schemas: {vendor}: its source could not be read ({type(exc).__name__})", file=sys.stderr)
             failed += 1
             continue
         source["cut"] = args.date
-        if "base" in keep:
-            source["base"] = keep["base"]
+        for key in ("base", "package"):
+            if key in keep:
+                source[key] = keep[key]
         source["paths"] = {path: list(methods) for path, methods in keep["paths"].items()}
-        subset = cut(doc, keep["paths"], source)
+        subset = read_as_used(vendor, cut(doc, keep["paths"], source))
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / f"{vendor}.json").write_text(json.dumps(subset, indent=1, ensure_ascii=False) + "\n", "utf-8")
         print(f"{vendor}: {len(subset['paths'])} paths -> {args.out / f'{vendor}.json'}")

@@ -12,7 +12,7 @@ from auditor.billing.arguments import BillingOptions
 from auditor.common.numbers import whole_number
 from auditor.graph.arguments import GraphSource
 from auditor.vendors import arguments as flags
-from auditor.vendors.registry import DISTRIBUTORS
+from auditor.vendors.registry import DISTRIBUTORS, PSAS
 
 Command = Callable[[argparse.Namespace], int]
 DEFAULT_MAX_FAILURES = 10
@@ -64,6 +64,7 @@ class WriteOptions:
     commerce: bool = False  # --commerce
     commerce_only: bool = False  # apply --commerce-only
     distributor: bool = False  # apply/undo --distributor: the plan's changes at the distributors only
+    psa: bool = False  # apply/undo --psa: the quantities the plan writes back into the PSA only
     # each distributor's URL, by its registry key: its --<key>-endpoint (auditor.vendors.arguments; None: its own)
     endpoints: Mapping[str, str | None] = field(default_factory=dict)
     plan: str | None = None  # apply's PLAN, undo's --plan
@@ -95,6 +96,7 @@ class WriteOptions:
             commerce=getattr(args, "commerce", False),
             commerce_only=getattr(args, "commerce_only", False),
             distributor=getattr(args, "distributor", False),
+            psa=getattr(args, "psa", False),
             endpoints=flags.endpoints(args),
             plan=getattr(args, "plan", None),
             journal_file=getattr(args, "journal_file", None),
@@ -188,7 +190,13 @@ def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Comma
         help=f"make only the plan's reductions at the distributor ({flags.sends()}), not its license changes; "
         "dry run without --yes",
     )
-    flags.add_endpoints(apply, DISTRIBUTORS.values(), lambda said: said.write)
+    apply.add_argument(
+        "--psa",
+        action="store_true",
+        help="make only the quantities the plan writes back into the customer's agreement in the PSA (its "
+        "policy's psa_quantity), not its license changes; dry run without --yes",
+    )
+    flags.add_endpoints(apply, [*DISTRIBUTORS.values(), *PSAS.values()], lambda said: said.write)
     apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     apply.add_argument(
@@ -255,7 +263,13 @@ def add_undo_command(sub: Any, connection: argparse.ArgumentParser, func: Comman
         f"reductions removed at {flags.named(' or ')}, each only after you say yes (a cancellation is named, not "
         "undone)",
     )
-    flags.add_endpoints(undo, DISTRIBUTORS.values(), lambda said: said.write)
+    undo.add_argument(
+        "--psa",
+        action="store_true",
+        help="JOURNAL is a PSA journal of apply --psa: set each quantity it changed back, as the PSA's record "
+        "read at the call shows it, after you say yes",
+    )
+    flags.add_endpoints(undo, [*DISTRIBUTORS.values(), *PSAS.values()], lambda said: said.write)
     undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     undo.set_defaults(func=func)

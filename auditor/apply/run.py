@@ -399,11 +399,12 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
         check_age(plan, timedelta(hours=options.max_age), clock())
         _operators(plan, options)  # the policy and the filters are the operator's, never the file's
         code = EXIT_OK
-        if options.distributor:  # the reductions at the distributor only (the MSP's Pax8 credentials)
+        if options.distributor or options.psa:  # the changes at the distributor, or in the PSA, only
             from .distributor import apply_distributor_changes  # the Pax8 client (httpx) loads for it only
+            from .psa import apply_psa_changes  # the PSA's clients (httpx) likewise
 
             make = lambda: _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}")  # noqa: E731
-            return apply_distributor_changes(
+            return (apply_psa_changes if options.psa else apply_distributor_changes)(
                 plan,
                 make,
                 clock().date(),

@@ -17,7 +17,7 @@ undone: undoing it is refused, and apply of the plan is the way to make those ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from msgspec.structs import replace
@@ -117,7 +117,9 @@ def reverse(line: JournalLine, words: Words = _ids) -> str:
     return words(change, change.kind, change.body)
 
 
-def _assign_inverse(change: Change, before: Before, state: UserState) -> tuple[Body, list[Precondition]] | None:
+def _assign_inverse(
+    change: Change, before: Before, state: UserState, leave: Collection[str] = ()
+) -> tuple[Body, list[Precondition]] | None:
     """The assignLicense body that puts the user's direct copies of the change's products back as
     they were, and its preconditions; None when they are as before already."""
     was = _direct_before(before)
@@ -125,7 +127,7 @@ def _assign_inverse(change: Change, before: Before, state: UserState) -> tuple[B
     adds: list[AddedLicense] = []
     removes: list[str] = []
     precondition: list[Precondition] = []
-    for sku in sorted(change.skus()):
+    for sku in sorted(change.skus() - set(leave)):
         if sku in was and now.get(sku) != was[sku]:
             adds.append({"disabledPlans": was[sku], "skuId": sku})
             # as read just now: re-adding over a copy held now is meant (it restores the disabled plans)
@@ -144,8 +146,11 @@ def _assign_inverse(change: Change, before: Before, state: UserState) -> tuple[B
     return {"addLicenses": adds, "removeLicenses": removes}, precondition
 
 
-def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: Where) -> Inverse:
-    """The change that restores `line`'s before state, given the user's state now (numbered `k`)."""
+def inverse(
+    line: JournalLine, k: int, state: UserState, base_url: str, where: Where, leave: Mapping[str, str] | None = None
+) -> Inverse:
+    """The change that restores `line`'s before state, given the user's state now (numbered `k`); `leave`: the
+    products (skuId -> skuPartNumber) of a license line it leaves as they are (the log does not bear them out)."""
     change, before = line.change, line.before or {}
     if not state.exists:
         return Inverse(None, "the user no longer exists")
@@ -156,7 +161,7 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
     body: Body | None
     precondition: list[Precondition]
     if change.kind == "assign_license":
-        restore = _assign_inverse(change, before, state)
+        restore = _assign_inverse(change, before, state, leave or {})
         if restore is None:
             return Inverse(None, "already as before")
         body, precondition = restore
@@ -190,7 +195,7 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
         "user": change.user,
         "group": change.group,
         "description": f"Undo change {line.n}: " + describe(kind, body, change.user, change.group),
-        "seats": {part: -delta for part, delta in change.seats.items()},
+        "seats": {part: -delta for part, delta in change.seats.items() if part not in (leave or {}).values()},
         "depends_on": [],
         "body": body,
         "precondition": _with(precondition, carried(line)),

@@ -24,16 +24,18 @@ show the direct copy as the line left it; else that product is named unproven.
 
 A line the log does not bear out is refused (named, exit 3): no write in the log's 30 days (Entra ID keeps
 them 30 days with P1 or P2, 7 without), another writer's change since (undo does not overwrite it), or one
-in the other direction. A log that cannot be read (a token without AuditLog.Read.All, a 403) is a named gap,
-and the change is refused too. The log takes some minutes to show a write: an undo just after an apply may
-be refused, and succeeds when run again later. reprocess is not checked: it gives or takes nothing.
+in the other direction; of a license line of several products, only those the log does not bear out are
+left, each named, and the rest undone (borne_out_part). A log that cannot be read (a token without
+AuditLog.Read.All, a 403) is a named gap, and the change is refused too. The log takes some minutes to show
+a write: an undo just after an apply may be refused, and succeeds when run again later. reprocess is not
+checked: it gives or takes nothing.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -56,6 +58,7 @@ from ..graph.directory_audits import AUDIT_LOG, KEPT_DAYS, audit_path, entry_pag
 from ..graph.retries import GraphRequestError
 from .journal import JournalLine
 from .state import UserState
+from .undo import Inverse
 
 SKEW = timedelta(minutes=10)  # read the log from this much before the journal's first write says
 ANCHORS = 3  # the journal's first users whose log entries tell the log's clock from the journal's
@@ -284,6 +287,14 @@ class AuditProof:
         """Why the audit log does not bear out `line` as this credential's own write, for what its
         inverse sends (None: it does, or the change gives or takes nothing); `state`: the user as read
         just now, whose licenseAssignmentStates speak where the tool's own record cannot."""
+        whole, each = await self.unproven_each(line, inverse, state)
+        return whole or next((each[key] for key in sorted(each)), None)
+
+    async def unproven_each(
+        self, line: JournalLine, inverse: Change, state: UserState | None = None
+    ) -> tuple[str | None, dict[str, str]]:
+        """As `unproven`, product by product: (why none of the line is borne out, None when the log was read
+        and the writer known; each product (skuId) of a license line the log does not bear out, and why)."""
         change = line.change
         if inverse.kind == "assign_license":
             body = inverse.body or {}
@@ -298,24 +309,26 @@ class AuditProof:
         elif inverse.kind == "set_usage_location":
             wanted = [("usage location", "", change.kind)]
         else:
-            return None
+            return None, {}
         who = await self._writer()
         if isinstance(who, str):
-            return f"{who}: undo cannot tell this tool made the change; not undone"
+            return f"{who}: undo cannot tell this tool made the change; not undone", {}
         entries = await self._entries(change.user.lower())
         if isinstance(entries, str):
-            return f"{entries}: undo cannot tell this tool made the change; not undone"
+            return f"{entries}: undo cannot tell this tool made the change; not undone", {}
         records = _records(entries, change.user.lower())
+        each: dict[str, str] = {}
         for what, key, direction in wanted:
             if change.kind == "assign_license":
                 why = _license_borne_out(records, line, what, key, direction, who, state)
+                each.update({key: why} if why else {})
             elif change.kind == "set_usage_location":
                 why = _location_borne_out(records, line, who)
             else:
                 why = self._borne_out(entries, change, what, key, direction, who)
-            if why:
-                return why
-        return None
+            if why and change.kind != "assign_license":
+                return why, {}
+        return None, each
 
     @staticmethod
     def _borne_out(
@@ -432,6 +445,29 @@ async def not_borne_out(
     """Why the directory audit log does not bear out `line` as this tool's own write (None: it does, or
     the log was not asked); `state`: the user as read just now."""
     return await proof.unproven(line, change, state) if proof is not None else None
+
+
+async def borne_out_part(
+    proof: AuditProof | None,
+    line: JournalLine,
+    change: Change,
+    state: UserState,
+    again: Callable[[Mapping[str, str]], Inverse],
+    parts: Mapping[str, str],
+) -> tuple[Change | None, str]:
+    """What of `change`, the inverse of `line`, the directory audit log bears out, and why not the rest ("": all
+    of it). A license line of several products the log bears out in part is undone for the products it does
+    (`again`: the inverse leaving the products given, skuId -> `parts`' skuPartNumber), the others named each
+    (issue 116, point 3: undo says what it cannot prove and still undoes the rest); none: (None, why)."""
+    if proof is None:
+        return change, ""
+    whole, each = await proof.unproven_each(line, change, state)
+    if whole:
+        return None, whole
+    why = "; ".join(each[sku] for sku in sorted(each))
+    if not each or not change.skus() - set(each):
+        return (None, why) if each else (change, "")
+    return again({sku: parts.get(sku, "") for sku in each}).change, why
 
 
 def _names(entry: AuditEntry, user: str) -> bool:

@@ -25,6 +25,7 @@ import contextlib
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from auditor.common.errors import AuthError, CollectionError
@@ -42,7 +43,7 @@ from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state
 from .undo import inverse, no_inverse, reverse, subject
-from .undo_audit import AuditProof, not_borne_out
+from .undo_audit import AuditProof, borne_out_part, not_borne_out
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 
 
@@ -423,11 +424,14 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Und
     if reasons:
         session.skip(k, change, "; ".join(reasons), before, undoes)
         return False
-    unproven = await not_borne_out(undo.proof, line, change, state)
-    if unproven:  # the journal's line is not borne out by the tenant's audit log: exit 3, named
+    again = partial(inverse, line, k, state, session.client.base_url, where)  # the inverse but for some products
+    proven, unproven = await borne_out_part(undo.proof, line, change, state, again, session.parts)  # exit 3, named
+    if unproven:
+        undo.problems.append(f"change {line.n} {'undone in part' if proven else 'not undone'}: {unproven}")
+    if proven is None:
         session.skip(k, change, unproven, before, undoes)
-        undo.problems.append(f"change {line.n} not undone: {unproven}")
         return False
+    change = proven
     settle = _rejoined(undo, session, change, k, undoes) if change.kind == "add_member" else None
     await session.write(k, change, before, undoes, settle=settle)
     return True
@@ -556,8 +560,7 @@ _NOT_UNDONE = re.compile(r"change (\d+) not undone: ")
 
 
 def said_once(problems: Sequence[str]) -> str:
-    """The run's last line: the changes not undone by number (each one's reason is on its own line
-    of the listing above), then the other problems as they are."""
+    """The run's last line: the changes not undone by number (each reason is listed above), then the rest."""
     numbers = [m[1] for p in problems if (m := _NOT_UNDONE.match(p))]
     rest = [p for p in problems if not _NOT_UNDONE.match(p)]
     if numbers:
@@ -572,10 +575,11 @@ def cmd_undo(options: WriteOptions) -> int:
     """`undo JOURNAL`: revert what the journal records as done (with --commerce: a commerce journal's)."""
     assert options.journal_file is not None  # the command layer names it (or --demo's)
     path = Path(options.journal_file)
-    if options.distributor:  # a distributor journal (apply --distributor): putting seats back asks first
-        from .distributor_undo import undo_distributor_changes  # the Pax8 client (httpx) loads for it only
+    if options.distributor or options.psa:  # a distributor's or a PSA's journal: putting seats back asks first
+        from .distributor_undo import undo_distributor_changes  # the vendors' clients (httpx) load for these only
+        from .psa_undo import undo_psa_changes
 
-        return undo_distributor_changes(options, path)
+        return (undo_psa_changes if options.psa else undo_distributor_changes)(options, path)
     if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first
         from .commerce_undo import undo_commerce_changes  # the billing clients load only for --commerce
 

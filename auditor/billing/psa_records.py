@@ -75,6 +75,7 @@ class PsaLineRecord(Struct, frozen=True, kw_only=True):
     unit_price: float | None
     unit_cost: float | None
     billable: bool
+    effective: str | UnsetType | None = UNSET  # YYYY-MM-DD: the day its quantity bills from (Autotask's period)
 
 
 class PsaProductRow(Struct, frozen=True, kw_only=True):
@@ -201,6 +202,9 @@ class PsaSection(Struct, kw_only=True):
     products: list[PsaProductRow] | UnsetType = UNSET
     findings: list[PsaFinding] | UnsetType = UNSET
     warnings: list[str] | UnsetType = UNSET
+    # the policy's `psa_quantity:` rule of each product of the table that has one (part number -> assigned,
+    # distributor or larger): what plan's psa changes set the PSA's quantity to (auditor.plan.psa_quantities)
+    quantity_rules: dict[str, str] | UnsetType = UNSET
 
     def shows_msp_cost(self) -> bool:
         """Whether the rendered files show what a seat costs the MSP and the MSP's own differences: not

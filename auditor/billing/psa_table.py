@@ -83,6 +83,7 @@ def _record(line: PsaLine) -> PsaLineRecord:
         unit_price=line.unit_price,
         unit_cost=line.unit_cost,
         billable=line.billable,
+        effective=line.effective,
     )
 
 

@@ -127,6 +127,22 @@ def claim(directory: Path, kind: RunKind, flag: str = "--output-dir") -> None:
     )
 
 
+def refuse_fleet_tenant(directory: Path, flag: str = "--output-dir") -> None:
+    """Refuse (UsageError, exit 2) one tenant's `audit` on its own into a tenant's folder of `audit --tenants`
+    (the folder above holds that run's record): its report would stand in the roll-up as the many-tenant
+    run's, which names this tenant's folder as its own. The many-tenant run's own audits are not refused."""
+    parent = directory.resolve().parent
+    try:
+        found = owner(parent)
+    except UsageError:  # the folder above holds an unreadable run.json: not known to be a many-tenant run
+        return
+    if found is not None and found.kind is RunKind.FLEET:
+        raise UsageError(
+            f"{flag} {directory}: the folder is a tenant's of `audit --tenants`, whose roll-up is in {parent}; a "
+            f"one-tenant `audit` writes into a folder of its own: give another {flag}, or run `audit --tenants` again"
+        )
+
+
 def record(
     directory: Path,
     kind: RunKind,

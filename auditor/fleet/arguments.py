@@ -55,6 +55,7 @@ class FleetOptions:
     # --lane-share K/N: this run's share of every app's limits across tenants (auditor.graph.lane_share;
     # None: worked out from --shard and the file's apps)
     lane_share: tuple[int, int] | None = None
+    shared_limiter: str | None = None  # --shared-limiter URL: each app's lane kept in Redis (graph.shared_lane)
     app: str | None = None  # --app CLIENT_ID: only the file's tenants of that app (then --shard among them)
     # each distributor's and PSA's URL, by its registry key: its --<key>-endpoint (None or absent: its own)
     endpoints: Mapping[str, str | None] = field(default_factory=dict)
@@ -108,6 +109,7 @@ class FleetOptions:
             timeout=args.tenant_timeout,
             shard=args.shard,
             lane_share=args.lane_share,
+            shared_limiter=args.shared_limiter,
             app=args.app,
             endpoints=flags.endpoints(args),
             lane_minutes=args.sign_in_lane_budget,
@@ -184,6 +186,7 @@ class ListsOptions:
     locale: Locale | None  # None: each tenant's own
     smtp_host: str | None
     email_from: str | None
+    graph: bool  # --via graph, or --sender without --via: refused (the lists go through SMTP)
     # the e-mail options of the flags, sent to these recipients (one tenant's list_to)
     mail_to: Callable[[list[str]], EmailOptions | None]
 
@@ -195,6 +198,7 @@ class ListsOptions:
             locale=Locale(args.locale) if args.locale else None,
             smtp_host=args.smtp_host,
             email_from=args.email_from,
+            graph=args.via == "graph" or (args.via is None and bool(args.sender)),
             mail_to=lambda to: options_from_args(args, recipients_instead=to),
         )
 

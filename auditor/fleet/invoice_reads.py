@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -50,6 +50,9 @@ from .gdap import partner_credential
 from .invoice_cells import FILE_NAME
 from .rollup import Outcome
 
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+
 LATEST = "latest"
 
 
@@ -68,7 +71,9 @@ def _say(text: str) -> None:
     print(clean_message(text), file=sys.stderr)
 
 
-def read_microsoft(invoice_id: str, base_url: str, credential: Any, description: str, scope: str | None) -> Read:
+def read_microsoft(
+    invoice_id: str, base_url: str, credential: TokenCredential, description: str, scope: str | None
+) -> Read:
     async def go() -> list[bill.InvoiceLine]:
         client = GraphClient(base_url=base_url, credential=credential, scope=scope, auth_description=description)
         try:

@@ -180,6 +180,11 @@ def _html(
 
 def cmd_lists(options: ListsOptions) -> int:
     """`lists DIR... --tenants FILE`: each tenant's list to its `list_to`, nothing to the others."""
+    if options.graph:  # before any tenant is read: the flags alone decide it
+        raise UsageError(
+            "lists: the lists are sent through SMTP (--smtp-host, --from), not Graph (--via graph, --sender): "
+            "Graph's sendMail signs in to one tenant"
+        )
     if not (options.smtp_host and options.email_from):
         raise UsageError("lists: give --smtp-host and --from: the lists are sent through SMTP")
     jobs = [job for job in load_tenants(Path(options.tenants)) if job.list_to]
@@ -193,9 +198,7 @@ def cmd_lists(options: ListsOptions) -> int:
             code = code if code == EXIT_DELIVERY else EXIT_COLLECTION
             continue
         mail_options = options.mail_to([job.list_to])
-        assert mail_options is not None
-        if mail_options.via is Transport.GRAPH:
-            raise UsageError("lists: the lists are sent through SMTP (--smtp-host)")
+        assert mail_options is not None and mail_options.via is Transport.SMTP  # options.graph refused above
         try:
             mail = list_mail(job, folder, locale)
             if mail.attachment is not None and len(mail.attachment.data) > mail_options.effective_attachment_limit:

@@ -40,6 +40,7 @@ from ..delivery.lanes import app_shares
 from ..delivery.matrix import TenantJob
 from ..graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, MARGIN, due, header
 from ..graph.lane_share import LaneShare, set_shares, share_requests
+from ..graph.shared_lane import set_shared_limiter
 from ..graph.users import SIGN_IN_PAGE_SIZE, sign_in_seconds
 from ..report.baseline import LAST_RUN
 from .arguments import LANE_BUDGET_MINUTES, FleetOptions
@@ -166,6 +167,10 @@ def shares_tonight(options: FleetOptions, everyone: Sequence[TenantJob]) -> dict
     every request and said on stderr: --lane-share K/N for every app; else, with --shard K/N, this
     shard's place among the shards holding a tenant of the app (`everyone`: the whole file, the same
     for every shard); none otherwise, nor for an app only this run reads with (N = 1: the whole lane)."""
+    set_shared_limiter(options.shared_limiter)
+    if options.shared_limiter is not None:  # the whole lane of each app, kept in Redis by every worker
+        set_shares({})
+        return {}
     if options.lane_share is not None:
         k, n = options.lane_share
         shares = {job.client_id: LaneShare(k, n) for job in everyone}

@@ -33,6 +33,7 @@ __all__ = [
     "CopilotCredits",
     "CreditUse",
     "FundingUse",
+    "HaloLineQuantity",
     "NextTerm",
     "NotPlanned",
     "PerUser",
@@ -90,7 +91,8 @@ class BillAction(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     saving_from: str | None
     confidence: str
     reason: str  # in the report's language
-    sources: dict[str, str]  # fact -> graph, billing-account, partner-center, file, distributor or unknown
+    # fact -> graph, billing-account, partner-center, file, distributor or unknown (a buy's also plan, policy, findings)
+    sources: dict[str, str]
     uplift: str | UnsetType = UNSET  # the premium over the catalog's price the amount holds
     unpriced: bool | UnsetType = UNSET  # true: no price, the amount is not known
     warning: str | UnsetType = UNSET  # needed_ends
@@ -126,6 +128,13 @@ class Amendment(Struct, frozen=True, forbid_unknown_fields=True):
     newQuantity: int
 
 
+class HaloLineQuantity(Struct, frozen=True, forbid_unknown_fields=True):
+    """A Halo recurring invoice line's new quantity (its `id`, its `qty_order`)."""
+
+    id: int
+    qty_order: int
+
+
 class RequestBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The body of a commerce request, as plan writes it and apply sends it: the one field its API
     takes (a key of another name is refused where plan.json is read: a hand edit)."""
@@ -135,6 +144,15 @@ class RequestBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True)
     # a scheduled reduction (null: undo takes it back)
     scheduledNextTermInstructions: NextTerm | UnsetType | None = UNSET
     subscriptionAmendmentParameters: list[Amendment] | UnsetType = UNSET  # Sherweb's amendment
+    # apply --psa: Autotask's ContractServiceAdjustment (its swagger's ContractServiceAdjustmentModel's
+    # names, camel-cased as Autotask's JSON writes them)
+    contractID: int | UnsetType = UNSET
+    contractServiceID: int | UnsetType = UNSET
+    unitChange: int | UnsetType = UNSET
+    effectiveDate: str | UnsetType = UNSET
+    # Halo's recurring invoice: its id and the line's new qty_order (POSTed as the one item of an array)
+    id: int | UnsetType = UNSET
+    lines: list[HaloLineQuantity] | UnsetType = UNSET
 
 
 class CommerceRequest(Struct, frozen=True, kw_only=True):
@@ -169,6 +187,8 @@ class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}
     monthly_price: float | UnsetType = UNSET
     saving_from: str | None
     request: CommerceRequest
+    # a psa change (apply --psa): the policy's rule its quantity follows (assigned, distributor or larger)
+    rule: str | UnsetType = UNSET
 
 
 class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
@@ -192,6 +212,7 @@ class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     window: str | None = None
     by: str | None = None
     request: CommerceRequest
+    rule: str | UnsetType = UNSET  # a psa change's: the policy's rule of its quantity
     outcome: str = ""
     status: int | None = None
     note: str = ""
@@ -297,6 +318,8 @@ class Bill(Struct, frozen=True, kw_only=True):
     distributor: list[CommerceChange] | UnsetType = UNSET
     distributor_skipped: list[str] | UnsetType = UNSET  # the distributor's reductions not planned, and why
     distributor_not_planned: list[NotPlanned] | UnsetType = UNSET  # the same, by their facts (plan.md's words)
+    # the quantities written back into the PSA, apply --psa (auditor.plan.psa_quantities)
+    psa: list[CommerceChange] | UnsetType = UNSET
     copilot_credits: CopilotCredits | UnsetType = UNSET
     gaps: list[str] | UnsetType = UNSET  # the billing sources that could not be read
 

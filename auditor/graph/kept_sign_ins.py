@@ -250,7 +250,8 @@ def full_read_reason(plan: SignInPlan, kept: KeptRead | None, why: str, tenant_i
         return "the fleet's sign-in lane has room for this tenant's full read tonight" if plan.tonight else None
     if age >= timedelta(days=plan.every):
         return f"the kept read is {age.days} days old"
-    if full_night(tenant_id, now, plan.every):
+    # a read made on the tenant's night is that night's full read (a second run that night, apply's compile)
+    if due(tenant_id, read_at, now, plan.every):
         return f"tonight is this tenant's night for a full read (one in {plan.every})"
     return None
 

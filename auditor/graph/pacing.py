@@ -56,6 +56,7 @@ from typing import Protocol
 from auditor.common.numbers import whole_number
 
 from .lane_share import LaneShare, SlotWindow, share_of, wall_epoch
+from .shared_lane import SharedWindow, shared_limiter
 
 AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0  # identity and access reports, per app per tenant
 APP_AUDIT_REQUESTS = 122  # the same, per app across all tenants, per AUDIT_WINDOW
@@ -302,11 +303,20 @@ class AppWindows:
     reports' window the share's part of the 122."""
 
     def __init__(
-        self, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME, share: LaneShare | None = None
+        self,
+        seconds: float = 1.0,
+        scale: float = 1.0,
+        timer: Timer = REAL_TIME,
+        share: LaneShare | None = None,
+        shared: tuple[str, str] | None = None,
     ) -> None:
-        self.sign_in: RequestWindow | SlotWindow
+        self.sign_in: RequestWindow | SlotWindow | SharedWindow
         if share is None:
             self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, timer, lane=True)
+            if shared is not None:  # (url, app id): the whole lane, kept in Redis for every worker (shared_lane)
+                epoch = wall_epoch if isinstance(timer, RealTime) else timer.now
+                limit = _count(SIGN_IN_REQUESTS, scale)
+                self.sign_in = SharedWindow(*shared, limit, SIGN_IN_WINDOW * seconds, timer, epoch)
             self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds, timer)
             return
         # the slots are numbered on the UTC clock every runner keeps alike (a test's timer: its own)
@@ -321,7 +331,7 @@ def _count(requests: int, scale: float) -> int:
     return max(1, round(requests * scale))
 
 
-_APP_WINDOWS: dict[tuple[str, float, float, Timer, LaneShare | None], AppWindows] = {}
+_APP_WINDOWS: dict[tuple[str, float, float, Timer, LaneShare | None, str | None], AppWindows] = {}
 
 
 def forget_app_windows() -> None:
@@ -336,10 +346,13 @@ def app_windows(app_id: str, seconds: float = 1.0, scale: float = 1.0, timer: Ti
     scaled windows and the virtual clocks of the tests apart), of the process's share of the app's
     limits when it has one (lane_share.set_shares)."""
     share = share_of(app_id)
+    url = shared_limiter()
+    shared = (url, app_id) if url is not None and share is None else None
     with _APP_LOCK:
-        windows = _APP_WINDOWS.get((app_id, seconds, scale, timer, share))
+        windows = _APP_WINDOWS.get((app_id, seconds, scale, timer, share, url))
         if windows is None:
-            windows = _APP_WINDOWS[app_id, seconds, scale, timer, share] = AppWindows(seconds, scale, timer, share)
+            windows = AppWindows(seconds, scale, timer, share, shared)
+            _APP_WINDOWS[app_id, seconds, scale, timer, share, url] = windows
         return windows
 
 
@@ -424,7 +437,7 @@ class Pacing:
         if self.windows is None:
             self.windows = app_windows(app_id, self.seconds, self.scale, self.timer)
 
-    def _windows(self, path: str, query: str) -> list[RequestWindow | SlotWindow]:
+    def _windows(self, path: str, query: str) -> list[RequestWindow | SlotWindow | SharedWindow]:
         """The request windows a request takes a turn from, the scarcest first (the sign-in lane
         across tenants is waited for before a turn of the tenant's audit window is held)."""
         app = self.windows

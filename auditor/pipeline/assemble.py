@@ -17,6 +17,7 @@ from auditor.arguments import AuditOptions
 from auditor.billing.distributor_records import Payload
 from auditor.billing.distributor_seats import section as distributor_section
 from auditor.billing.file import BillingFile
+from auditor.billing.psa_records import PsaSection
 from auditor.billing.psa_table import section as psa_section
 from auditor.common.timestamps import now_or_pinned
 from auditor.formats.report_model import ReportDocument
@@ -26,6 +27,7 @@ from auditor.plan.compile import ChangePlan
 from auditor.plan.holds import attach as attach_export
 from auditor.plan.money import money
 from auditor.plan.summary import header_plan, header_plan_of
+from auditor.policy.objects import PolicySet
 from auditor.report.baseline import compare
 from auditor.report.document import AuditParts, FindingRemediation, build_document
 from auditor.vendors.registry import NAMES
@@ -58,7 +60,9 @@ def document(evaluated: Evaluated) -> Documented:
     report = build_document(result, generated_at=now_or_pinned(), locale=locale, cloud=cloud, parts=parts)
     code = exit_code(result, options.fail_on, options.allow_gaps)
     result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
-    report = _with_distributor(report, options, evaluated.collected.seats, mailed=prepared.email is not None)
+    report = _with_distributor(
+        report, options, evaluated.collected.seats, mailed=prepared.email is not None, policies=policies
+    )
     if prepared.exchange is not None and options.exchange_export:
         report = attach_export(report, prepared.exchange, options.exchange_export)
     if baseline is not None:
@@ -81,7 +85,7 @@ def document(evaluated: Evaluated) -> Documented:
 
 
 def _with_distributor(
-    report: ReportDocument, options: AuditOptions, seats: Payload | None, *, mailed: bool
+    report: ReportDocument, options: AuditOptions, seats: Payload | None, *, mailed: bool, policies: PolicySet
 ) -> ReportDocument:
     """report.json's `distributor` (the distributor's seats) and `psa` (the three-way table with the PSA), the
     MSP's cost, margin and own differences left out of what the audit e-mails (`mailed`: to the tenant's)."""
@@ -94,8 +98,25 @@ def _with_distributor(
     if options.psa_billed:  # beside the distributor's seats (auditor.billing.psa_table)
         given = options.psa_billed
         psa = psa_section(given, report, report.distributor or None, mailed=mailed, name=NAMES.get(given["psa"]))
-        report = with_parts(report, psa=psa)
+        report = with_parts(report, psa=_with_rules(psa, report, policies))
     return report
+
+
+def _with_rules(psa: PsaSection, report: ReportDocument, policies: PolicySet) -> PsaSection:
+    """The table with the policies' `psa_quantity:` rule of each of its products (the first policy's that gives
+    one): what the plan sets the PSA's quantity to, and apply's fresh compile under the operator's policy."""
+    sku_ids = {s.sku.upper(): s.sku_id for s in report.skus if s.sku}
+    rules: dict[str, str] = {}
+    for row in psa.products or []:
+        sku_id = sku_ids.get(row.sku.upper())
+        rule = next(
+            (r for p in policies.policies if p.psa_quantity and (r := p.psa_quantity.rule(row.sku, sku_id))), None
+        )
+        if rule:
+            rules[row.sku.upper()] = rule
+    if rules:
+        psa.quantity_rules = rules
+    return psa
 
 
 def _with_bill(

@@ -118,7 +118,7 @@ def prepare(options: AuditOptions) -> Prepared:
         out_dir=Path(options.output_dir),
         # the nightly (`--baseline previous`, one folder from night to night) keeps its last full read of
         # the sign-in activity beside its reports (auditor.graph.kept_sign_ins)
-        kept_sign_ins=Path(options.output_dir) if options.baseline == LAST_RUN else None,
+        kept_sign_ins=Path(options.output_dir) if options.baseline == LAST_RUN else options.source.kept_sign_ins,
         baseline=baseline,
         billing=billing,
         exchange=exchange,

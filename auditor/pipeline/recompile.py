@@ -6,6 +6,12 @@ the ones read is refused, auditor.apply.operator_policy), write report.json into
 `plan`'s own function compiles it with the filters apply was given, which the plan's must equal
 (auditor.plan.command.compile_report). auditor.apply.agree then keeps the plan file's changes that
 this compile holds equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
+
+Its sign-in read costs what a second night's does: the nightly's kept read beside the plan
+(auditor.graph.kept_sign_ins.KEPT_FILE), checked as the nightly checks it (tenant, window, age, the
+user listing's corroboration) and the filtered request for the users who can have gone quiet since. A
+user whose sign-in is newer than the kept read is judged on the answer (sign-in times only move
+forward), never on the kept time; without a usable kept read apply reads every user's, and says so.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import contextlib
 import io
 import json
 import os
+import shutil
+import sys
 import tempfile
 from dataclasses import replace
 from datetime import datetime
@@ -24,23 +32,29 @@ import msgspec
 from auditor.apply.arguments import WriteOptions
 from auditor.apply.fresh import FreshPlan
 from auditor.apply.operator_policy import check_filters, check_policies, operator_digests
+from auditor.apply.psa import entry_of as psa_entry_of
 from auditor.arguments import AuditOptions
 from auditor.billing.distributor_records import Payload
+from auditor.billing.psa_records import PsaPayload
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import Format
-from auditor.distributor.distributor_rederive import entry_of
+from auditor.distributor.distributor_rederive import entry_of, mapping_of
 from auditor.formats.plan_json import PlanFile, PlanFileError
 from auditor.formats.plan_records import Filters
+from auditor.graph.kept_sign_ins import KEPT_FILE
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.command import REPORT, compile_report
 from auditor.plan.read import load_report
 from auditor.plan.write import plan_document
 from auditor.vendors.distributor_sessions import read_any
+from auditor.vendors.mappings import Proof
+from auditor.vendors.psa_sessions import read as read_psa
 
 from .run import audit
 
 KEPT_LINES = 5  # of what the fresh audit said, quoted when it wrote no report
+FULL_READ = "signInActivity: a full read ("  # the collection's note when it reads every user's sign-in activity
 
 
 def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan:
@@ -57,9 +71,9 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
     check_filters(plan, filters)
     check_policies(plan, operator_digests(options.policies))
     moment = (timestamp_or_none(options.as_of, require_zone=True) if options.as_of else None) or now
-    source = replace(options.graph, demo=False, clock=lambda: moment)
     said = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="license-auditor-fresh-") as folder:
+        source = replace(options.graph, demo=False, clock=lambda: moment, kept_sign_ins=_kept(plan, Path(folder)))
         out = Path(folder) / "report"
         audit_options = AuditOptions(
             output_dir=str(out),
@@ -73,10 +87,12 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             # the demo's audit reads the sample's protection rules; so does its fresh compile
             demo_exchange=options.graph.demo,
             distributor_seats=_distributor(plan, options),
+            psa_billed=_psa(plan, options, moment.date().isoformat()),
             endpoints=options.endpoints,
         )
         with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
             code = audit(audit_options)
+        _say_full_read(said.getvalue())
         path = out / REPORT
         if not path.exists():
             lines = [line for line in said.getvalue().splitlines() if line.strip()][-KEPT_LINES:]
@@ -87,6 +103,8 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
         document = load_report(path)
         # the bytes the fresh audit judged by, which a file changed since the check above would betray
         check_policies(plan, dict(document.policy_sha256 or {}))
+        gaps = tuple(f"{gap.part}: {gap.reason} ({gap.request})" for gap in document.gaps)
+        del document  # compile_report reads the report itself: one report's objects in memory at a time
         compiled = compile_report(
             PlanOptions(
                 report_dir=str(out),
@@ -99,17 +117,57 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             check_filters=False,
         )
     written = json.loads(msgspec.json.encode(plan_document(compiled, created_at="")))
-    gaps = tuple(f"{gap.part}: {gap.reason} ({gap.request})" for gap in document.gaps)
+    del compiled  # the fresh report's objects: apply holds only the plan it compares
     return FreshPlan(written, gaps)
+
+
+def _psa(plan: PlanFile, options: WriteOptions, on: str) -> PsaPayload | None:
+    """apply --psa: the customer's lines in its PSA, read again now as of the day `on` with the company and the
+    products map the report beside the plan names (apply.psa.entry_of); None for every other write."""
+    if not options.psa:
+        return None
+    entry = psa_entry_of(plan)
+    if not entry:
+        raise PlanFileError(
+            f"{plan.path}: the report beside the plan has no table of the customer's PSA: its psa changes cannot "
+            "be compiled again at the call; audit --tenants and plan again"
+        )
+    # the company proven the plan's tenant's by the mappings kept beside the report (auditor.vendors.mappings), as
+    # audit --tenants proved it: a company not proven is the table's error, and every psa change is refused
+    mapped = mapping_of(plan, keep=False, since=f"{on}T00:00:00Z")
+    proof = Proof(mapped.book, {"": mapped.tenant}, keep=False, since=mapped.since)
+    return read_psa({"": entry}, endpoints=options.endpoints, env=os.environ, on=on, proof=proof)[""]
+
+
+def _kept(plan: PlanFile, folder: Path) -> Path:
+    """A folder of the fresh compile's own holding a copy of the nightly's kept sign-in read beside the plan
+    (when there is one): the compile uses it as a second night would, and a full read it makes instead is
+    kept there and goes with it, never over the nightly's."""
+    kept = folder / "kept"
+    kept.mkdir()
+    with contextlib.suppress(FileNotFoundError):
+        shutil.copyfile(plan.path.parent / KEPT_FILE, kept / KEPT_FILE)
+    return kept
+
+
+def _say_full_read(said: str) -> None:
+    """One console line when the fresh compile read every user's sign-in activity, and why (no usable
+    kept read beside the plan): the whole sign-in lane again, as the audit paid it."""
+    line = next((line for line in said.splitlines() if FULL_READ in line), None)
+    if line is not None:
+        why = line.split(FULL_READ, 1)[1].rstrip().removesuffix(")")
+        print(f"apply: the fresh compile reads every user's sign-in activity ({why})", file=sys.stderr)
 
 
 def _distributor(plan: PlanFile, options: WriteOptions) -> Payload | None:
     """apply --distributor: the tenant's subscriptions at its distributor, read again now with the tenants
     entry's block the audit read them with (report.json beside the plan: it selects the customer); None for
     the license and commerce changes, which do not rest on it."""
-    if not options.distributor:
+    if not options.distributor and not options.psa:
         return None
     entry = entry_of(plan)
+    if not entry and options.psa:  # a PSA's rule that reads the distributor plans nothing without it
+        return None
     if not entry:
         raise PlanFileError(
             f"{plan.path}: the report beside the plan does not say with which tenants entry its distributor was "

@@ -10,7 +10,7 @@ from auditor.arguments import AuditOptions
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.common.heap import give_back, map_large_blocks
-from auditor.common.run_record import RunKind, claim
+from auditor.common.run_record import RunKind, claim, refuse_fleet_tenant
 from auditor.insights.nightly import extra_outputs
 
 from .assemble import document
@@ -30,6 +30,8 @@ def audit(options: AuditOptions) -> int:
     out_dir = prepared.out_dir
     with locked_output_dir(out_dir), contextlib.ExitStack() as paused:
         claim(out_dir, RunKind.TENANT)  # a folder another kind of run owns is refused before anything moves
+        if prepared.alone:  # on its own, not one of `audit --tenants`: never into one of that run's tenants' folders
+            refuse_fleet_tenant(out_dir)
         prepared.nightly.check_outputs()  # a usage error (the history file) before anything is moved
         removed = prepare_output_dir(out_dir, extra_outputs)
         if removed:

@@ -27,6 +27,7 @@ from typing import TypedDict
 import msgspec
 
 from auditor import i18n
+from auditor.billing.current_prices import BILLING_FILE
 from auditor.billing.file import BillingFile, BillingRow, Term
 from auditor.billing.windows import (
     EST_UPLIFT,
@@ -62,6 +63,7 @@ from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
 from .bill_purchases import Purchase, purchases
 from .entitled_products import assigned_products, mixed, strs
+from .psa_quantities import with_psa
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
 NEEDED_ENDS = "needed_ends"  # an action's warning: a subscription the plan needs ends soon with auto-renew off
@@ -102,7 +104,7 @@ def report_bill(
     """The bill of the report's own plan (audit --billing); `credits`: its `copilot_credits`
     (copilot_credits below), shown beside the Copilot seats; `gaps`: the billing sources that could
     not be read."""
-    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
+    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document, plan))
     if credits:
         bill = msgspec.structs.replace(bill, copilot_credits=credits)
     return msgspec.structs.replace(bill, gaps=list(gaps)) if gaps else bill
@@ -126,11 +128,11 @@ def with_bill(
             )
     when = timestamp_or_none(document.as_of or document.generated_at)
     today = when.date() if when is not None else date.today()
-    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
+    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document, plan))
     carried = document.bill.copilot_credits if isinstance(document.bill, Bill) else msgspec.UNSET
     if carried:  # read by the audit: the plan's bill shows it beside the same seats
         bill = msgspec.structs.replace(bill, copilot_credits=carried)
-    return msgspec.structs.replace(plan, bill=with_distributor(bill, document, today))
+    return msgspec.structs.replace(plan, bill=with_psa(with_distributor(bill, document, today), document))
 
 
 def copilot_credits(credits: CopilotCredits | None, gaps: Sequence[Gap]) -> CreditsJson | None:
@@ -393,6 +395,24 @@ def _action_json(
     )
 
 
+def _buy_sources(row: SeatRow | None, planned: bool, seats: int, spare: int, price: float | None) -> dict[str, str]:
+    """Where each fact of a buy came from, named as a subscription's are (fact -> source): the seats
+    bought (`purchased`: Graph's subscriptions), those assigned after the plan (`plan` where its
+    changes touch the product, else Graph's consumed seats), the changes that wait for a seat
+    (`findings`), the spare minimum (`policy`) and the price (the billing file's or the distributor's
+    where one was read at the run, else the policy's; `unknown` without one)."""
+    out = {"purchased": "graph", "assigned_after": "plan" if planned else "graph"}
+    if seats > spare:
+        out["waiting"] = "findings"
+    if spare:
+        out["spare"] = "policy"
+    given = row.price_source if row is not None and isinstance(row.price_source, str) else None
+    out["price"] = (
+        "unknown" if price is None else "file" if given == BILLING_FILE else "distributor" if given else "policy"
+    )
+    return out
+
+
 def _cap(o: Opening, total: int, wanted: int) -> int:
     """The seats a window takes of `wanted`: in an EST the seats are fixed, so all or none."""
     if o.window is Window.EST:
@@ -524,7 +544,9 @@ def build_bill(
                     saving_from=today.isoformat(),
                     confidence=Confidence.DOCUMENTED.value,
                     reason=reason_text(t, reason),
-                    sources={},
+                    sources=_buy_sources(
+                        rows.get(part), part in assigned_after, seats, spare_short.get(part, 0), price
+                    ),
                     unpriced=True if price is None else msgspec.UNSET,
                 )
             )

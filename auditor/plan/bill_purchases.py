@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from auditor.formats.plan_records import ChangePlan
 from auditor.formats.report_model import ReportDocument
 
 
@@ -19,19 +20,26 @@ class Purchase:
     monthly: float | None = None
 
 
-def purchases(document: ReportDocument) -> list[Purchase]:
+def purchases(document: ReportDocument, plan: ChangePlan | None = None) -> list[Purchase]:
     """Seats to buy for the changes that did not fit, one purchase per product: the moves (the
     subscription-move findings that wait for seats: details.move_to), the products that entitle
     users to a security feature (entitlement-missing: details.entitle_with.sku), and a group's
-    CountViolation on a product with no free seat (license-assignment-error)."""
+    CountViolation (license-assignment-error). A finding `plan` carries out is not one: its seat is
+    already in the seats the plan leaves assigned (bill.assigned_after), and counting it again
+    would buy a seat the plan gave it from the ones it freed (issue 118). A CountViolation the plan
+    leaves out counts whatever the free seats were when the tenant was read: the plan may have
+    used them, and the bill takes what is still free out of the surplus before it buys."""
+    planned = {fid for c in plan.changes for fid in c.findings} if plan is not None else set()
     needed: dict[str, int] = {}
     prices: dict[str, float] = {}
     for f in document.findings:
         details = f.details
-        if not f.waived and details.get("error") == "CountViolation" and details.get("free_seats") == 0 and f.skus:
+        if f.waived or f.id in planned:
+            continue
+        if details.get("error") == "CountViolation" and details.get("state", "Error") == "Error" and f.skus:
             needed[f.skus[0]] = needed.get(f.skus[0], 0) + 1
             continue
-        if not f.waived and details.get("waits_for_seats"):
+        if details.get("waits_for_seats"):
             entitle = details.get("entitle_with")
             part = str(details.get("move_to") or (entitle.get("sku") if isinstance(entitle, Mapping) else "") or "")
             needed[part] = needed.get(part, 0) + 1

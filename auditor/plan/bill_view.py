@@ -18,6 +18,7 @@ from auditor.plan.money import bill_money, waiting_line
 from auditor.reference import product_names
 
 DIGEST_BILL_LINES = 4  # the digest's days of "Your bill"; the report lists them all
+OPEN_WINDOW_DAYS = 7  # a 7-day window still open closes within this many days: the digest names every one
 
 
 @dataclass(frozen=True)
@@ -219,12 +220,14 @@ def locking_line(t: i18n.Translations, action: BillAction, currency: str | None)
     )
 
 
-def _closing_lines(t: i18n.Translations, bill: Bill, today: date, currency: str | None) -> list[str]:
-    """The 7-day windows that shut, then the renewals that lock, within URGENT_DAYS days, then the
-    subscriptions the plan needs that end soon with auto-renew off (their reason says the date, the
-    seats and what to do, in the product's name)."""
+def _closing_lines(
+    t: i18n.Translations, bill: Bill, today: date, currency: str | None, window_days: int = URGENT_DAYS
+) -> list[str]:
+    """The 7-day windows that shut within `window_days` days, then the renewals that lock within
+    URGENT_DAYS days, then the subscriptions the plan needs that end soon with auto-renew off (their
+    reason says the date, the seats and what to do, in the product's name)."""
     return [
-        *(urgent_line(t, a, currency) for a in urgent(bill.actions, today, URGENT_DAYS)),
+        *(urgent_line(t, a, currency) for a in urgent(bill.actions, today, window_days)),
         *(locking_line(t, a, currency) for a in locking(bill.actions, today, URGENT_DAYS)),
         *(f"{product_name(a.sku)}: {_text(a.reason, 600)}" for a in ending(bill.actions)),
     ]
@@ -269,13 +272,14 @@ def reaches_line(t: i18n.Translations, bill: Bill, currency: str | None) -> str:
     )
 
 
-def urgent_lines(document: ReportDocument, locale: Locale) -> list[str]:
-    """The report's (audit --billing) actions whose 7-day window closes, or whose renewal locks,
-    within URGENT_DAYS days, as sentences for the notification and the e-mail."""
+def urgent_lines(document: ReportDocument, locale: Locale, *, window_days: int = URGENT_DAYS) -> list[str]:
+    """The report's (audit --billing) actions whose 7-day window closes within `window_days` days, or
+    whose renewal locks within URGENT_DAYS days, as sentences for the notification and the e-mail."""
     bill = document.bill_or_none
     if bill is None or not bill.as_of:
         return []
-    return _closing_lines(i18n.translations(locale), bill, date.fromisoformat(bill.as_of), document_currency(document))
+    today, currency = date.fromisoformat(bill.as_of), document_currency(document)
+    return _closing_lines(i18n.translations(locale), bill, today, currency, window_days)
 
 
 def _leave_line(t: i18n.Translations, step: Leave, currency: str | None) -> str:
@@ -370,7 +374,8 @@ def _not_the_plans(t: i18n.Translations, money_: Money | None, lowers: float | N
 
 def digest_lines(document: ReportDocument, locale: Locale) -> list[str]:
     """The bill's lines for the e-mail digest (audit with billing facts), under its own heading:
-    each 7-day window about to shut and each renewal about to lock, then the bill a month after the
+    each 7-day window still open (a partner's among them: the e-mail may be read days later) and each
+    renewal about to lock, then the bill a month after the
     plan's changes, and the days on which money leaves or joins it, the largest amounts first
     (DIGEST_BILL_LINES of them, then how many more); none without a bill."""
     bill = document.bill_or_none
@@ -380,7 +385,7 @@ def digest_lines(document: ReportDocument, locale: Locale) -> list[str]:
     currency = document_currency(document)
     money_ = document.money
     if not isinstance(money_, Money):  # a report without a money story to open with (a merged one)
-        return [reaches_line(t, bill, currency), *urgent_lines(document, locale)]
+        return [reaches_line(t, bill, currency), *urgent_lines(document, locale, window_days=OPEN_WINDOW_DAYS)]
     sentence, _ = _month_lines(t, bill, money_, currency, digest=True)
     steps = bill_money(bill, money_.spend_monthly).leaves
     # the largest lines first: a purchase as much as a reduction (its amount, whatever its sign)
@@ -399,7 +404,7 @@ def digest_lines(document: ReportDocument, locale: Locale) -> list[str]:
         else []
     )
     head = [sentence] if sentence else []
-    return [*urgent_lines(document, locale), *head, *days[:DIGEST_BILL_LINES], *tail]
+    return [*urgent_lines(document, locale, window_days=OPEN_WINDOW_DAYS), *head, *days[:DIGEST_BILL_LINES], *tail]
 
 
 def sources_line(t: i18n.Translations, bill: Bill) -> str:

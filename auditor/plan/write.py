@@ -34,6 +34,7 @@ from auditor.plan.compile import (
 from auditor.plan.data_fate import DataRow, data_rows
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.money import opening
+from auditor.plan.psa_quantities import psa_rows
 from auditor.plan.reasons import skip_reason
 from auditor.plan.summary import locale_of, summary
 from auditor.reference import product_names
@@ -381,6 +382,7 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
             distributor_lead=distributor_lead(plan.bill, locale),
             distributor_title=purchases_title(plan.bill, locale),
             distributor_reasons=distributor_reasons(plan.bill, locale),
+            psa=psa_rows(plan.bill, locale),
         )
     )
 

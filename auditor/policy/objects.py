@@ -264,6 +264,27 @@ class SignInJudges(Struct, frozen=True):
         return tuple(s for s in given if s is not None) + tuple(d.match for d in self.declared)
 
 
+# `psa_quantity:` (docs/msp.md, "Writing the quantity back into the PSA"): which figure a product's
+# quantity in the PSA is set to by `apply --psa`: the seats assigned after the plan, the seats the distributor
+# bills, or the larger of the two
+PSA_QUANTITY_RULES = ("assigned", "distributor", "larger")
+
+
+class PsaQuantity(Struct, frozen=True):
+    """The policy's `psa_quantity:`: the rule of every product (`default`; None: only the products named), and
+    each named product's own (its part number or skuId as written, its rule)."""
+
+    default: str | None = None
+    products: tuple[tuple[str, str], ...] = ()
+
+    def rule(self, part: str, sku_id: str | None) -> str | None:
+        """The rule of the product `part` (skuId `sku_id`); None: no psa change is planned for it."""
+        for named, rule in self.products:
+            if named.upper() == part.upper() or (sku_id and named.lower() == sku_id.lower()):
+                return rule
+        return self.default
+
+
 class Policy(Struct, frozen=True):
     name: str
     file: str
@@ -281,6 +302,7 @@ class Policy(Struct, frozen=True):
     moves: tuple[MoveEntry, ...] = ()
     entitlements: Entitlements | None = None
     account_kinds: tuple[DeclaredKind, ...] = ()  # break_glass first, then service
+    psa_quantity: PsaQuantity | None = None  # apply --psa's rule of each product's quantity in the PSA
     # every product the document names, in its order, wherever the schema (the rules' fragments) puts
     # one (auditor.policyset.schema.product_refs): what `validate` and the audit check against the tenant
     products: tuple[str, ...] = ()

@@ -15,7 +15,7 @@ from msgspec.structs import replace
 from auditor.common.errors import PolicyError, PolicyIssue
 from auditor.common.json_value import JsonObject
 from auditor.data.model import Locale, Severity
-from auditor.policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
+from auditor.policy.objects import CostAllocation, CrossTenant, Policy, PolicySet, PsaQuantity
 from auditor.policy.selectors import parse_account_kinds
 from auditor.policy.yamlsource import Located, PolicyNode, dotted, read_yaml
 from auditor.policyset.schema import build_schema, product_refs
@@ -198,6 +198,14 @@ def _cross_tenant(node: PolicyNode) -> CrossTenant | None:
     )
 
 
+def _psa_quantity(raw: object) -> PsaQuantity | None:
+    """`psa_quantity:` (schema-valid): its default rule and each product's own."""
+    if not isinstance(raw, dict):
+        return None
+    products = tuple((str(p["sku"]), str(p["quantity"])) for p in raw.get("products") or ())
+    return PsaQuantity(default=raw.get("default"), products=products)
+
+
 def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
     """The typed policy of a schema-valid document. Each rule family parses (and checks) its own
     section: auditor.rules.seats, .assignments, .hygiene and .waivers."""
@@ -225,6 +233,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         moves=parse_moves(root.at("moves")),
         entitlements=parse_entitlements(root.at("entitlements")),
         account_kinds=parse_account_kinds(root.data.get("account_kinds")),
+        psa_quantity=_psa_quantity(root.data.get("psa_quantity")),
         products=tuple(dict(product_refs(_schema(), doc.data)).values()),
     )
     return policy, issues

@@ -14,6 +14,7 @@ from auditor.common.json_value import JsonObject, JsonValue
 from auditor.cross_tenant.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from auditor.data.attributes import PATTERN as ATTRIBUTE_PATTERN
 from auditor.data.model import Locale
+from auditor.policy.objects import PSA_QUANTITY_RULES
 from auditor.policy.selectors import ACCOUNT_KINDS_SCHEMA, SELECTOR_DEF, SELECTOR_REF, SELECTOR_SCHEMA
 from auditor.rules import RULES
 from auditor.rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
@@ -157,6 +158,7 @@ def build_schema() -> JsonObject:
             "usage": usage_section(),
             "moves": moves_section(),
             "entitlements": entitlements_section(),
+            "psa_quantity": _PSA_QUANTITY,
             "severities": {
                 "type": "object",
                 "description": "Default severity per rule id for this policy.",
@@ -165,6 +167,31 @@ def build_schema() -> JsonObject:
             },
         },
     }
+
+
+_PSA_RULE: JsonObject = {
+    "enum": list(PSA_QUANTITY_RULES),
+    "description": "assigned: the seats assigned after the plan; distributor: the seats the distributor bills; "
+    "larger: the larger of the two",
+}
+_PSA_QUANTITY: JsonObject = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "The quantity apply --psa writes into the customer's agreement in the PSA, per product; a "
+    "product with no rule has no psa change planned.",
+    "properties": {
+        "default": {**_PSA_RULE, "description": "The rule of every product not named under products."},
+        "products": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["sku", "quantity"],
+                "properties": {"sku": SKU_REF_SCHEMA, "quantity": _PSA_RULE},
+            },
+        },
+    },
+}
 
 
 def schema_text() -> str:

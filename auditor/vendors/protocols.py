@@ -62,16 +62,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from auditor.billing.commerce_records import PartnerSession, PartnerSubscription, ProductTerm
 from auditor.billing.distributor_join import Joins
 from auditor.billing.distributor_records import DistributorSubscription
 from auditor.billing.invoices import InvoiceLine
-from auditor.billing.psa_records import PsaLine
+from auditor.billing.psa_records import PsaLine, PsaLineRecord
 from auditor.billing.untrusted import JsonObject
 from auditor.common.errors import console_line
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
 
 REDUCE, CANCEL = "reduce", "cancel"  # a distributor change's kind (plan.json `bill.distributor[].kind`)
 INCREASE = "increase"  # a purchase: the quantity up by the seats the bill buys (auditor.distributor.purchases)
@@ -262,6 +265,9 @@ class PsaSession(Protocol):
     def __enter__(self) -> Any: ...
     def __exit__(self, *exc: Any) -> None: ...
     def lines(self, company_id: int, on: str) -> list[PsaLine]: ...
+    # apply --psa: the change's request as the PSA takes it, sent (auditor.vendors.psa_writes.send)
+    def wire(self, c: CommerceChange) -> object: ...
+    def request(self, method: str, path: str, query: Any = ..., body: Any = ...) -> Answer: ...
 
 
 class Answer(Protocol):
@@ -309,6 +315,9 @@ class PSA(Protocol):
     def credentials(self, env: Mapping[str, str]) -> Any: ...
     def session(self, keys: Any, endpoint: str | None) -> PsaSession: ...
     def desk(self, keys: Any, endpoint: str | None) -> TicketDesk | None: ...
+    def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
+        """The request that sets the line's quantity to `to` (apply --psa; plan.json's psa change's `request`)."""
+        ...
 
 
 class PartnerCenterApi(Protocol):
@@ -317,7 +326,7 @@ class PartnerCenterApi(Protocol):
 
     name: ClassVar[str]
 
-    def open(self, credential: Any, endpoint: str | None, **kw: Any) -> PartnerSession: ...
+    def open(self, credential: TokenCredential, endpoint: str | None, **kw: Any) -> PartnerSession: ...
     def read_subscriptions(self, pc: PartnerSession, customer: str) -> list[PartnerSubscription]: ...
     def get_subscription(self, pc: PartnerSession, customer: str, sub_id: str) -> JsonObject: ...
     def update_subscription(self, pc: PartnerSession, customer: str, subscription: JsonObject) -> JsonObject: ...

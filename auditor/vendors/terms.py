@@ -10,7 +10,7 @@ A monthly term is Microsoft's seven days too: a quantity can be decreased only w
 (168 hours) after a purchase or a renewal (Microsoft's "Manage customer subscriptions",
 https://learn.microsoft.com/partner-center/create-a-new-subscription, quoted in docs/distributors.md,
 "Purchases"), so outside them a reduction is due at the next monthly renewal (`renews`: a day the term
-renews on, its startDate at Pax8).
+renews on, its startDate at Pax8, its current term's first day at Sherweb: `monthly_began`).
 """
 
 from __future__ import annotations
@@ -48,6 +48,18 @@ def monthly_due(renews: str, today: date) -> str | None:
     if (today - last).days < WINDOW_DAYS:
         return last.isoformat()
     return _month_on(anchor, months + 1).isoformat()
+
+
+def monthly_began(end: str | None) -> str | None:
+    """The first day of a monthly term whose last day is `end` (Sherweb's termEndDate, "The last day of the
+    commitment term"): a month before the next term's first day, the day after `end`; None when `end` is
+    no date. Sherweb's own schema counts the seven days from it (its committedMinimalQuantities: "a monthly
+    subscription is bought with 10 licenses on feb 1st ... decrease down to 0 until feb 8")."""
+    try:
+        following = date.fromordinal(date.fromisoformat((end or "")[:10]).toordinal() + 1)
+    except ValueError:
+        return None
+    return _month_on(following, -1).isoformat()
 
 
 class Commitments(Protocol):

@@ -10,9 +10,18 @@ it, for what the auditor reads (docs/msp.md, "What the customer is billed: the P
     GET /Currencies/query?...
                                          MaxRecords 1..500 (more: 400); a next page at nextPageUrl
                                          (`page` of this stand-in's own), a page past the last: 400
+    POST /ContractServiceAdjustments     a ContractServiceAdjustmentModel (its swagger's names as Autotask's
+                                         JSON camel-cases them: contractID, contractServiceID, unitChange,
+                                         effectiveDate; the only write of a
+                                         contract service's units the REST swagger has): kept, append-only,
+                                         in `adjustments`, and its unitChange added to the units of every
+                                         ContractServiceUnit of that contract service whose period starts
+                                         on or after the effectiveDate; 200 {itemId}; a contract service
+                                         none of the contract's, or units that would go below 0: 500 {errors}
 
 Every request needs Autotask's API user headers ApiIntegrationCode, UserName and Secret of the MSP's
-user (else 401 {errors: [...]}); every write is counted in `writes` and refused with 405.
+user (else 401 {errors: [...]}); every write is counted in `writes`, any other than the adjustment refused
+with 405.
 """
 
 from __future__ import annotations
@@ -67,6 +76,7 @@ class AutotaskStandIn(StandIn):
             "Currencies": self.items["Currencies"],
         }
         self.writes = 0
+        self.adjustments: list[dict[str, Any]] = []
 
     def route(self, asked: Asked) -> Reply:
         if not asked.path.lower().startswith(API_PATH):
@@ -80,6 +90,8 @@ class AutotaskStandIn(StandIn):
             return _errors(401, "Unauthorized: the API user's credentials were not accepted")
         if asked.method != "GET":
             self.writes += 1
+            if asked.method == "POST" and path == "/ContractServiceAdjustments":
+                return self._adjust(asked.body)
             return _errors(405, "This stand-in is read only")
         parts = path.strip("/").split("/")
         if parts[0] in self.items and len(parts) == 2 and parts[1] != "query":
@@ -88,6 +100,29 @@ class AutotaskStandIn(StandIn):
         if len(parts) == 2 and parts[1] == "query" and parts[0] in self.entities:
             return self._query(asked, parts[0])
         return _errors(404, "Not found")
+
+    def _adjust(self, body: object) -> Reply:
+        """An adjustment: its unitChange added to the units of each period of the contract service that starts
+        on or after its effectiveDate (Autotask prorates a change inside a period; this stand-in bills the
+        period it starts on whole, the day apply --psa sends: a period's first)."""
+        given = body if isinstance(body, dict) else {}
+        contract, service, change = given.get("contractID"), given.get("contractServiceID"), given.get("unitChange")
+        day = str(given.get("effectiveDate") or "")[:10]
+        known = [s for s in self.entities["ContractServices"] if s["id"] == service and s["contractID"] == contract]
+        if not known or not isinstance(change, int) or len(day) != 10:
+            return _errors(500, "contractServiceID: the contract service is none of the contract's")
+        units = [u for u in self.entities["ContractServiceUnits"] if u["contractServiceID"] == service]
+        changed = [u for u in units if str(u["startDate"])[:10] >= day]
+        if any(u["units"] + change < 0 for u in changed):
+            return _errors(500, "unitChange: the units would go below 0")
+        (listed,) = known
+        each = listed["internalCurrencyAdjustedPrice"] or listed["unitPrice"]
+        for u in changed:
+            u["units"] += change
+            u["price"], u["cost"] = round(u["units"] * each, 2), round(u["units"] * listed["unitCost"], 2)
+        item = 77000 + len(self.adjustments) + 1
+        self.adjustments.append({"id": item, **given})
+        return Reply(200, {"itemId": item})
 
     def _query(self, asked: Asked, entity: str) -> Reply:
         try:

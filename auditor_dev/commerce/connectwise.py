@@ -7,6 +7,11 @@ billed: the PSA"):
     GET /finance/agreements?conditions=company/id=N the agreements of company N (the stand-in's one
                                                     condition; another: 400 {code: "InvalidObject"})
     GET /finance/agreements/{id}/additions          the agreement's additions; 404 for an unknown agreement
+    PATCH /finance/agreements/{parentId}/additions/{id}  a JSON Patch of the addition (ConnectWise's PATCH
+                                                    takes [{op, path, value}]: ConnectWiseManageAPI's
+                                                    Update-CWMAgreementAddition, `replace` `quantity`); this
+                                                    stand-in takes `replace` of quantity (a whole number
+                                                    from 0); 200 with the addition; 404 for an unknown one
 
 Every listing is paged as ConnectWise pages: `page` from 1, `pageSize` 1 to 1,000 (default 25; more:
 400), the `Link` header naming the next and the last page (rel="next", rel="last") while there is a
@@ -41,6 +46,10 @@ class ConnectWiseStandIn(StandIn):
     """ConnectWise Manage for one MSP: its API member's keys, its companies, their agreements and the
     agreements' additions (each a dict in ConnectWise's shape, served as given)."""
 
+    contract = (
+        "connectwise"  # its published types (auditor_dev/contracts/connectwise.json) hold every request and answer
+    )
+
     def __init__(
         self,
         *,
@@ -72,6 +81,8 @@ class ConnectWiseStandIn(StandIn):
         path = asked.path[len(API_PATH) :]
         if asked.method != "GET":
             self.writes.append(asked)
+            if asked.method == "PATCH":
+                return self._patch(path.strip("/").split("/"), asked.body)
             post = self.posts.get(path.rstrip("/")) if asked.method == "POST" else None
             return post(asked) if post is not None else _error(405, "MethodNotAllowed", "This stand-in is read only")
         parts = path.strip("/").split("/")
@@ -88,6 +99,25 @@ class ConnectWiseStandIn(StandIn):
                 return _error(404, "NotFound", f"Agreement recId {agreement[:20]} not found")
             return self._paged(asked, self.additions.get(int(agreement), []))
         return _error(404, "NotFound", "Not found")
+
+    def _patch(self, parts: list[str], ops: object) -> Reply:
+        if parts[:2] != ["finance", "agreements"] or len(parts) != 5 or parts[3] != "additions":
+            return _error(405, "MethodNotAllowed", "This stand-in patches an agreement's addition only")
+        listed = self.additions.get(int(parts[2])) if parts[2].isdigit() else None
+        found = next((a for a in listed or [] if str(a["id"]) == parts[4]), None)
+        if found is None:
+            return _error(404, "NotFound", f"Addition recId {parts[4][:20]} not found")
+        if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):
+            return _error(400, "InvalidObject", "The body must be a list of patch operations")
+        for op in ops:
+            value = op.get("value")
+            if op.get("op") != "replace" or op.get("path") not in ("quantity", "/quantity"):
+                return _error(400, "InvalidObject", "this stand-in replaces an addition's quantity only")
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                return _error(400, "InvalidObject", "quantity must be a number from 0")
+        for op in ops:
+            found["quantity"] = op["value"]
+        return Reply(200, found)
 
     def _agreements(self, asked: Asked) -> Reply:
         conditions = asked.query.get("conditions")
@@ -145,7 +175,7 @@ def sample_connectwise() -> tuple[list[dict[str, Any]], list[dict[str, Any]], di
             "cancelledFlag": status == "Cancelled",
             "startDate": "2025-07-01T00:00:00Z",
             "noEndingDateFlag": True,
-            "currency": {"id": 2, "symbol": "€", "isoCode": "EUR", "name": "Euro"},
+            "currency": {"id": 2, "symbol": "€", "currencyCode": "EUR", "name": "Euro"},
             **more,
         }
 
@@ -161,7 +191,6 @@ def sample_connectwise() -> tuple[list[dict[str, Any]], list[dict[str, Any]], di
             "unitCost": cost,
             "billCustomer": "Billable",
             "effectiveDate": "2025-07-01T00:00:00Z",
-            "cancelledDate": None,
             "agreementId": agreement_id,
             "description": product,
             **more,

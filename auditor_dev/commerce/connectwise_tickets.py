@@ -84,6 +84,12 @@ def _matches(ticket: Mapping[str, Any], wanted: Mapping[str, str]) -> bool:
                for k, v in wanted.items())  # fmt: skip
 
 
+def _answered(ticket: Mapping[str, Any]) -> dict[str, Any]:
+    """A ticket as ConnectWise answers it: its initialDescription kept back (ConnectWise's Ticket: "Only
+    available for POST, will not be returned in the response"), a field not set left out, not null."""
+    return {k: v for k, v in ticket.items() if k != "initialDescription" and v is not None}
+
+
 class ConnectWiseTicketsStandIn(ConnectWiseStandIn):
     """The ConnectWise stand-in with service tickets and their notes; `boards`: the MSP's service boards."""
 
@@ -117,7 +123,7 @@ class ConnectWiseTicketsStandIn(ConnectWiseStandIn):
         wanted = _conditions(conditions) if conditions else {}
         if wanted is None:
             return _error(400, "InvalidObject", f"conditions {conditions[:80]!r}: the stand-in does not read it")
-        return self._paged(asked, [t for t in self.tickets if _matches(t, wanted)])
+        return self._paged(asked, [_answered(t) for t in self.tickets if _matches(t, wanted)])
 
     def _create(self, asked: Asked) -> Reply:
         body = asked.body if isinstance(asked.body, dict) else {}
@@ -149,7 +155,7 @@ class ConnectWiseTicketsStandIn(ConnectWiseStandIn):
         self.notes[self.next_id] = []
         self.next_id += 1
         self.tickets.append(ticket)
-        return Reply(201, ticket)
+        return Reply(201, _answered(ticket))
 
     def _board(self, board: object) -> dict[str, Any] | None:
         if not isinstance(board, dict):

@@ -16,6 +16,12 @@ three-way table reads and `tickets --psa halo` writes:
                                         its `currency_code` the instance's id of it, a `disabled` one
                                         too, and lines Halo made inactive (`isinactive`, `isActive`
                                         false); an unknown client: none (an empty page)
+    POST /api/RecurringInvoice          an array of one recurring invoice, by its `id`, with `lines` by their
+                                        `id` and the fields to change (qty_order): Halo's update of an
+                                        existing record is a POST naming its id (homotechsual/HaloAPI's
+                                        Set-HaloRecurringInvoice posts to recurringinvoice); 201 with the
+                                        invoice; an unknown invoice or line, or a qty_order that is no
+                                        whole number from 0: 400
     GET  /api/Tickets                   ?client_id=…&open_only=true: {record_count, tickets}
     GET  /api/Tickets/{id}              a ticket; 404 for an unknown one
     POST /api/Tickets                   an array of tickets: `summary` and `client_id` required, a
@@ -113,6 +119,8 @@ class HaloStandIn(StandIn):
                 return self._new_ticket(asked.body[0])
             if resource == "actions" and len(parts) == 1:
                 return self._new_action(asked.body[0])
+            if resource == "recurringinvoice" and len(parts) == 1:
+                return self._invoice_lines(asked.body[0])
             return _error(405, "Not allowed")
         if asked.method != "GET":
             return _error(405, "Not allowed")
@@ -216,6 +224,23 @@ class HaloStandIn(StandIn):
         self.next_id += 1
         self.tickets.append(ticket)
         return Reply(201, ticket)
+
+    def _invoice_lines(self, given: Mapping[str, Any]) -> Reply:
+        """An existing recurring invoice's lines changed: each given line's qty_order (the one field read)."""
+        invoice = next((i for i in self.invoices if i["id"] == given.get("id")), None)
+        lines = given.get("lines")
+        if invoice is None or not isinstance(lines, list):
+            return _error(400, "Please select a valid Recurring Invoice")
+        by_id = {line["id"]: line for line in invoice["lines"]}
+        for line in lines:
+            quantity = line.get("qty_order") if isinstance(line, dict) else None
+            if not isinstance(line, dict) or line.get("id") not in by_id:
+                return _error(400, "Please select a valid Invoice Line")
+            if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+                return _error(400, "Quantity must be a whole number")
+        for line in lines:
+            by_id[line["id"]]["qty_order"] = line["qty_order"]
+        return Reply(201, invoice)
 
     def _new_action(self, given: Mapping[str, Any]) -> Reply:
         ticket_id = given.get("ticket_id")

@@ -5,9 +5,10 @@ with keys made up each run."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from auditor_dev.commerce import autotask, connectwise, halo
 
@@ -18,14 +19,23 @@ class SamplePsa:
     autotask_url: str
     env: dict[str, str]  # the keys each PSA's client reads, by their environment variables
     blocks: dict[str, tuple[int, dict[str, str]]]  # each PSA's tenants block: its company id, its products map
+    halo_url: str = ""
+    # what the writes of apply --psa left (ConnectWise's additions, Autotask's units and adjustments, Halo's
+    # recurring invoices): `sample_psa(state)` serves it again
+    current: Callable[[], dict[str, Any]] = field(default=lambda: {})
 
 
 @contextmanager
-def sample_psa() -> Iterator[SamplePsa]:
+def sample_psa(state: Mapping[str, Any] | None = None) -> Iterator[SamplePsa]:
+    """The sample MSP's three PSAs, as shipped or as `state` (a SamplePsa's `current()`) kept them."""
     private, secret, halo_secret = secrets.token_urlsafe(16), secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     clients, invoices, users = halo.sample_halo()
     companies, agreements, additions = connectwise.sample_connectwise()
     at = autotask.sample_autotask()
+    if state:
+        invoices = state["halo_invoices"]
+        additions = {int(k): v for k, v in state["connectwise_additions"].items()}
+        at = autotask.SampleAutotask(at.companies, at.contracts, at.services, state["autotask_units"], at.currencies)
     with (
         connectwise.ConnectWiseStandIn(
             company_id=connectwise.SAMPLE_MSP,
@@ -50,6 +60,16 @@ def sample_psa() -> Iterator[SamplePsa]:
             client_id=halo.SAMPLE_CLIENT_ID, secret=halo_secret, clients=clients, invoices=invoices, users=users
         ) as halo_server,
     ):
+        at_server.adjustments = list((state or {}).get("autotask_adjustments", []))
+
+        def current() -> dict[str, Any]:
+            return {
+                "connectwise_additions": {str(k): v for k, v in cw.additions.items()},
+                "autotask_units": at_server.entities["ContractServiceUnits"],
+                "autotask_adjustments": at_server.adjustments,
+                "halo_invoices": halo_server.invoices,
+            }
+
         yield SamplePsa(
             cw.url,
             at_server.url,
@@ -70,4 +90,6 @@ def sample_psa() -> Iterator[SamplePsa]:
                 "autotask": (autotask.SAMPLE_COMPANY, dict(autotask.SAMPLE_PRODUCTS)),
                 "halo": (halo.SAMPLE_CLIENT, dict(halo.SAMPLE_PRODUCTS)),
             },
+            halo_server.url,
+            current,
         )

@@ -65,39 +65,50 @@ KEEP: dict[str, dict[str, Any]] = {
             "/V1.0/Tickets/entityInformation/fields": ["get"],
             "/V1.0/TicketNotes/query": ["get"],
             "/V1.0/Tickets/{parentId}/Notes": ["post"],
+            "/V1.0/ContractServiceAdjustments": ["post"],  # apply --psa: the only write of a service's units
         },
     },
-    # Not kept yet: their published documents are over 4 MiB, more than this workplace's copies of a
-    # repository carry (ConnectWise's cw-api.json is 7.5 MB, Halo's swagger.json 4.7 MB). The lists are
-    # ready for the script to cut them from a full copy (--file connectwise=cw-api.json).
-    # The search index's stored copies (read_file pages them 16,000 characters a call; find_string sees only a
-    # file's first 100,000 characters, so a schema's offset further in must be found by paging) are
-    # cw-api.json at 07fea6cb4478ea021fa829c6ed35c10ab851fa49 (7,562,460 characters, OpenAPI 3.0.1, "version"
-    # 2025.8, server https://na.myconnectwise.net/v4_6_release/apis/3.0) and swagger.json at
-    # d23ab84a73affa16ba65d11d09dd9bd0c4396eb8 (4,716,202 characters, OpenAPI 3.0.1, server /api).
+    # ConnectWise's own OpenAPI (ai-connor/connectwise cw-api.json, 7.5 MB, "version" 2025.8) is more than this
+    # workplace's copies of a repository carry, and no registry ships it; what is kept is read back from the
+    # TypeScript that openapi-typescript generated from ConnectWise's OpenAPI for the npm package
+    # connectwise-rest 1.3.0 (src/ManageTypes.ts, ConnectWise's API version 2022.1), by
+    # auditor_dev.contracts.typescript (what the types cannot carry is not checked: its docstring). `commit` is
+    # the package's tarball's SHA-1 (the registry's dist.shasum), `committed` its publication.
+    # Cut again: npm pack connectwise-rest@1.3.0, then
+    # scripts/cut_vendor_schemas.py connectwise --file connectwise=package/src/ManageTypes.ts
+    #   --committed 2026-06-05T04:47:54Z
     "connectwise": {
-        "repo": "ai-connor/connectwise",
-        "path": "cw-api.json",
-        "commit": "a3f48015240291288fc85ef2dc18b066e4ef082a",
+        "repo": "covenanttechnologysolutions/connectwise-rest",
+        "package": "npm connectwise-rest@1.3.0",
+        "path": "src/ManageTypes.ts",
+        "commit": "23ce35240cc4f62f8c2ab746ba65204d79fd3d17",
+        "server": "https://na.myconnectwise.net/v4_6_release/apis/3.0",
         # what the client (auditor/vendors/connectwise: client.py, tickets.py) calls, under API_PATH: a
         # company by id, the company's agreements and their additions, open tickets listed by `conditions`
         # (a ticket is found open by `id=N and ... closedFlag=false`, not by GET /service/tickets/{id}), a
-        # ticket's notes listed and posted. No board or status is read.
+        # ticket's notes listed and posted. No board or status is read. An addition by id (GET, PUT, PATCH):
+        # kept for the PSA writes (FOR_WRITES), which change an addition's quantity.
         "paths": {
             "/company/companies/{id}": ["get"],
             "/finance/agreements": ["get"],
-            "/finance/agreements/{id}/additions": ["get"],
+            "/finance/agreements/{parentId}/additions": ["get"],
+            "/finance/agreements/{parentId}/additions/{id}": ["get", "put", "patch"],
             "/service/tickets": ["get", "post"],
             "/service/tickets/{parentId}/notes": ["get", "post"],
         },
     },
+    # Not kept yet: Halo's published swagger.json is 4.7 MB, more than this workplace's copies of a repository
+    # carry, and no registry ships it (the search index's stored copy, at d23ab84a73affa16ba65d11d09dd9bd0c4396eb8,
+    # 4,716,202 characters, OpenAPI 3.0.1, server /api, is read 16,000 characters a call). The list is ready for
+    # the script to cut it from a full copy (--file halo=swagger.json); POST /RecurringInvoice (Halo creates and
+    # updates a recurring invoice by it) is kept for the PSA writes (FOR_WRITES).
     "halo": {
         "repo": "redanthrax/halopsa-node",
         "path": "swagger.json",
         "commit": "c4ff4e61702a8540d7adc126a5880fd092c38e2d",
         "paths": {
             "/Client/{id}": ["get"],
-            "/RecurringInvoice": ["get"],
+            "/RecurringInvoice": ["get", "post"],
             "/Users": ["get"],
             "/Tickets": ["get", "post"],
             "/Tickets/{id}": ["get"],
@@ -105,6 +116,33 @@ KEEP: dict[str, dict[str, Any]] = {
         },
     },
 }
+
+# Operations kept ahead of the client that will call them (the PSA writes): the tests that hold a KEEP list
+# to its client's calls leave these out.
+FOR_WRITES: dict[str, dict[str, list[str]]] = {
+    "connectwise": {"/finance/agreements/{parentId}/additions/{id}": ["get", "put", "patch"]},
+    "halo": {"/RecurringInvoice": ["post"]},
+}
+
+# Readings of a document the vendor's own use overrides, each with its reason; the cut applies them (a key
+# path into the document: the schema put there, and why).
+READINGS: dict[str, dict[tuple[str, ...], tuple[dict[str, Any], str]]] = {
+    "connectwise": {
+        ("components", "schemas", "PatchOperation", "properties", "value"): (
+            {},
+            "ConnectWise's generator renders the .NET object behind a PATCH's value as `type: object`; the value "
+            "is the new value of the field at `path`, a number for an addition's int32 `quantity`",
+        ),
+    },
+}
+
+
+def read_as_used(vendor: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` with the vendor's READINGS put in, each noted under x-readings."""
+    for keys, (schema, why) in READINGS.get(vendor, {}).items():
+        _put(doc, keys, {**schema, "x-reading": why})
+    return doc
+
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 

@@ -23,6 +23,7 @@ from .conftest import (
     DORA,
     E3,
     E5,
+    EXCHANGE,
     G_E3,
     G_E5,
     TEAMS,
@@ -216,3 +217,42 @@ def test_a_usage_location_no_plan_set_edited_into_the_journal_is_refused(
     assert undone["outcome"] == "skipped"
     assert f"shows no change of the usage location for user {BEN} by this tool's credential" in undone["note"]
     assert len(graph.writes()) == writes and graph.user(BEN).usage_location == "DE"  # nothing PATCHed
+
+
+def test_a_line_of_two_products_undoes_the_one_the_log_bears_out_and_names_the_other(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 116, point 3: a line that added E3 and removed E5, after which another writer changed Anna's E3
+    (its latest record is not this tool's): undo gives E5 back, which the log shows the tool took, leaves E3 as
+    the other writer left it, and names E3 exactly (exit 3), instead of refusing the whole line."""
+    from auditor.data.audit_entries import Modified, Target  # the other writer's record, as Entra writes it
+
+    graph = graph_for()
+    plan = write_plan(tmp_path, [assign(ANNA, add=[(E3, [])], remove=[E5])])
+    journal = tmp_path / "apply.jsonl"
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    log = graph.emulator.audit_log
+    (mine,) = [e for e in log.select(None) if e.activity == "Update user"]
+    detail = [{"SkuId": E3, "AssignedByGroup": None, "DisabledPlans": [], "State": "Active"}]
+    changed = [{**detail[0], "DisabledPlans": [EXCHANGE]}]
+    modified = (Modified("LicenseAssignmentDetail", json.dumps(detail), json.dumps(changed)),)
+    other = dataclasses.replace(
+        mine,
+        id="Directory_99999999999999999999_other",
+        by="Another tool",
+        by_id="99999999-9999-4999-8999-999999999999",
+        targets=(dataclasses.replace(mine.targets[0], modified=modified),),
+        correlation="another-operation",
+    )
+    assert isinstance(other.targets[0], Target)
+    log.entries.append(other)
+    log._newest_first = None  # the emulator's cache of the listing
+    capsys.readouterr()
+    assert run("undo", str(journal), graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
+    err = capsys.readouterr().err
+    assert "change 1 undone in part: the directory audit log's latest change of the product" in err
+    (line,) = [x for x in journal_lines(tmp_path / "undo.jsonl") if x["outcome"] != "sending"]
+    assert line["outcome"] == "done"
+    assert line["action"]["body"] == {"addLicenses": [{"disabledPlans": [TEAMS], "skuId": E5}], "removeLicenses": []}
+    assert graph.direct(ANNA) == {E3: (), E5: (TEAMS,)}  # E5 given back, E3 left as the other writer left it
+    assert f"product {E3}" in err and "was made by Another tool" in err and f"product {E5}" not in err

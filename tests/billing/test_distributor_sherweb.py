@@ -191,3 +191,31 @@ def test_the_stand_in_refuses_what_sherweb_refuses() -> None:
         status = httpx.get(f"{url}/{amendment}/status", headers=both)
         assert status.json() == "Success"
         assert httpx.get(f"{url}/nope/status", headers=both).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("term_end", "not_before"),
+    [
+        ("2026-11-17", "2026-11-18"),  # its term began 18 October: day 14, past the seven days
+        ("2026-11-24", "2026-11-25"),  # began 25 October: day 7, the seven days just over
+        ("2026-11-27", None),  # began 28 October: day 4, inside them: now
+    ],
+)
+def test_a_monthly_term_at_sherweb_is_reduced_in_the_seven_days_after_its_renewal(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    term_end: str,
+    not_before: str | None,
+) -> None:
+    """Microsoft's seven days after a renewal hold a Sherweb monthly term as they hold Pax8's (issue 116, point 4):
+    planned on 1 November, a term that began more than seven days before waits for its renewal, the day after its
+    termEndDate, and apply sends nothing before that day."""
+    with at_sherweb(tmp_path, monkeypatch, termEndDate=term_end) as world:
+        plan = json.loads((world.out / "plan.json").read_text("utf-8"))
+        (change,) = plan["bill"]["distributor"]
+        assert (change["kind"], change["from"], change["to"], change["not_before"]) == ("reduce", 34, 30, not_before)
+        if not_before is not None:
+            power_bi_seats(world, -1)
+            assert world.apply("--yes") == 0
+            assert f"scheduled for {not_before}" in capsys.readouterr().out and world.sherweb.writes == 0

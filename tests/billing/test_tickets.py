@@ -358,7 +358,7 @@ def test_a_report_of_another_psas_company_is_its_gap_and_the_others_go_on(
 def test_connectwise_keeps_the_ticket_operations_the_client_calls_and_no_other(
     night: Path, connectwise: ConnectWiseTicketsStandIn
 ) -> None:
-    """KEEP's ConnectWise list (the cut of cw-api.json, issue 116) holds every ticket operation the client asks
+    """KEEP's ConnectWise list (the cut of its published types, issue 116) holds every ticket operation the client asks
     over a night that opens tickets and a night that notes a finding no longer reported, and nothing more: a
     ticket is found open by a `conditions` listing, never by GET /service/tickets/{id} or a board's statuses."""
     with connectwise as cw:

@@ -1,6 +1,6 @@
 """The CLI helps by itself (issue 107, point 4): each command's `--help` ends with two or three examples, and
 every command line the docs give names only options its command has (parsed by the real parser, as a user's
-shell would hand it over)."""
+shell would hand it over); an example that mails gives a transport its command takes (issue 121)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import build_parser
+from auditor.cli import build_parser, main
 from auditor.cli_examples import EXAMPLES
+from auditor.delivery.arguments import options_from_args
+from auditor.delivery.options import Transport
+from auditor.fleet.arguments import ListsOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 # a line the docs write as a synopsis, not a command: placeholders a shell would not be given
@@ -84,3 +87,49 @@ def test_the_docs_give_command_lines() -> None:
 @pytest.mark.parametrize(("where", "line"), DOCS_LINES, ids=[f"{w}:{i}" for i, (w, _) in enumerate(DOCS_LINES)])
 def test_every_option_a_docs_command_line_names_exists(where: str, line: str) -> None:
     _parses(_argv(line))
+
+
+# the commands whose mail goes through SMTP only (Graph's sendMail signs in to one tenant; they serve many)
+SMTP_ONLY = {"lists", "rollup"}
+
+
+@pytest.mark.parametrize("line", [line for lines in EXAMPLES.values() for line in lines])
+def test_each_examples_mail_flags_make_a_transport_its_command_sends_with(line: str) -> None:
+    """The flags alone decide it: `email --via graph` needs --sender (not --from), `lists` is refused Graph."""
+    argv = _argv(line)
+    args = build_parser().parse_args(argv)
+    if not hasattr(args, "email_to"):
+        return
+    if argv[0] == "lists":
+        lists = ListsOptions.of(args)
+        assert not lists.graph and lists.smtp_host and lists.email_from, line
+        options = lists.mail_to(["it@contoso.example"])
+    else:
+        options = options_from_args(args)  # a UsageError here is what the command would exit 2 with
+    if argv[0] in SMTP_ONLY and options is not None:
+        assert options.via is Transport.SMTP, line
+
+
+def test_the_lists_example_sends_through_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the real CLI, as given: no tenant has list_to, so it passes every check and sends nothing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tenants.yaml").write_text(
+        "defaults:\n  client_id: 00000000-0000-0000-0000-0000000000c1\n"
+        "tenants:\n  - name: Contoso\n    tenant_id: contoso.onmicrosoft.com\n",
+        "utf-8",
+    )
+    assert main(_argv(EXAMPLES["lists"][1])) == 0, capsys.readouterr().err
+    assert "no tenant of tenants.yaml has list_to: nothing sent" in capsys.readouterr().err
+
+
+def test_lists_through_graph_is_refused_by_its_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before the tenants file is read (it is not there): one line, exit 2."""
+    code = main(["lists", str(tmp_path), "--tenants", str(tmp_path / "none.yaml"), "--via", "graph"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "license-auditor: error: lists: the lists are sent through SMTP (--smtp-host, --from), not Graph "
+        "(--via graph, --sender): Graph's sendMail signs in to one tenant"
+    ]

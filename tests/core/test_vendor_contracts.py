@@ -16,10 +16,15 @@ import pytest
 from auditor_dev import contracts
 from auditor_dev.commerce import Pax8StandIn
 from auditor_dev.contracts import openapi
-from auditor_dev.contracts.cut import KEEP, cut
+from auditor_dev.contracts.cut import FOR_WRITES, KEEP, cut
 
 ROOT = Path(__file__).resolve().parents[2]
-KEPT = ("pax8", "sherweb", "autotask")  # the vendors whose published document is kept (cut.KEEP says why not others)
+KEPT = (
+    "pax8",
+    "sherweb",
+    "autotask",
+    "connectwise",
+)  # the vendors whose published document is kept (cut.KEEP says why not others)
 DETAILS = "/service-provider/v1/billing/subscriptions/details"
 
 
@@ -200,7 +205,7 @@ def _kept(vendor: str, asked: list[tuple[str, str]]) -> set[tuple[str, str]]:
 
 
 def test_connectwise_keeps_the_operations_its_billing_reader_calls_and_no_other() -> None:
-    """KEEP's ConnectWise list is what the client asks (the cut of cw-api.json is made from it): the reader
+    """KEEP's ConnectWise list is what the client asks (the cut of its published types is made from it): the reader
     of a customer's company, agreements and additions, nothing more (no company listing is ever asked)."""
     from auditor.vendors.connectwise.client import API_PATH, ConnectWise, Credentials
     from auditor_dev.commerce.connectwise import ConnectWiseStandIn
@@ -210,7 +215,7 @@ def test_connectwise_keeps_the_operations_its_billing_reader_calls_and_no_other(
     agreement |= {"startDate": "2025-07-01T00:00:00Z", "noEndingDateFlag": True}
     addition = {"id": 1, "product": {"id": 11, "identifier": "M365-E3"}, "quantity": 3, "lessIncluded": 0}
     addition |= {"unitPrice": 33.75, "unitCost": 30.4, "billCustomer": "Billable"}
-    addition |= {"effectiveDate": "2025-08-01T00:00:00Z", "cancelledDate": None}
+    addition |= {"effectiveDate": "2025-08-01T00:00:00Z"}
     with (
         ConnectWiseStandIn(
             company_id=keys.company_id,
@@ -226,5 +231,43 @@ def test_connectwise_keeps_the_operations_its_billing_reader_calls_and_no_other(
         client.company(250)
         assert len(client.lines(250, "2026-11-20")) == 1
         asked = [(a.method, a.path.removeprefix(API_PATH)) for a in cw.requests]
+    writes = {(m, p) for p, methods in FOR_WRITES["connectwise"].items() for m in methods}  # the PSA writes'
     billing = {(m, p) for p, methods in KEEP["connectwise"]["paths"].items() for m in methods if "/service/" not in p}
+    billing -= writes
     assert _kept("connectwise", asked) == billing
+
+
+def test_connectwise_types_are_read_back_as_the_openapi_they_were_generated_from() -> None:
+    """openapi-typescript's renderings of ConnectWise's schema (src/ManageTypes.ts of connectwise-rest) read
+    back as OpenAPI: required where no `?`, nullable for `| null`, an integer by its format, enums, maps,
+    references and lengths (auditor_dev.contracts.typescript)."""
+    from auditor_dev.contracts.typescript import object_schema, type_schema
+
+    body = """      /** Format: int32 */
+      id?: number;
+      /** @description  Max length: 50; */
+      name: string;
+      /** @enum {string|null} */
+      agreementStatus?:
+        | ("Active" | "Cancelled" | "Expired" | "Inactive")
+        | null;
+      /** Format: double */
+      quantity?: number | null;
+      currency?: components["schemas"]["CurrencyReference"];
+      _info?: { [key: string]: string };
+      customFields?: components["schemas"]["CustomFieldValue"][];"""
+    schema = object_schema(body)
+    assert schema["required"] == ["name"]
+    props = schema["properties"]
+    assert props["id"] == {"type": "integer", "format": "int32"}
+    assert props["name"] == {"type": "string", "maxLength": 50}
+    assert props["agreementStatus"] == {
+        "type": "string", "enum": ["Active", "Cancelled", "Expired", "Inactive"], "nullable": True,
+    }  # fmt: skip
+    assert props["quantity"] == {"type": "number", "format": "double", "nullable": True}
+    assert props["currency"] == {"$ref": "#/components/schemas/CurrencyReference"}
+    assert props["_info"] == {"type": "object", "additionalProperties": {"type": "string"}}
+    assert props["customFields"] == {"type": "array", "items": {"$ref": "#/components/schemas/CustomFieldValue"}}
+    assert type_schema("(number | null)[]") == {"type": "array", "items": {"type": "number", "nullable": True}}
+    with pytest.raises(ValueError, match="does not read"):
+        type_schema("Date")

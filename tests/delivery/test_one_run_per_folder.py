@@ -99,6 +99,22 @@ def test_a_run_refuses_a_folder_another_kind_of_run_owns_and_moves_nothing(
     assert _files(reports) == before  # nothing moved, nothing written over, nothing lost
 
 
+def test_a_one_tenant_audit_refuses_a_tenants_folder_of_the_many_tenant_run(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """reports/tenants/contoso holds a tenant's report (run.json says tenant), but the roll-up above names it."""
+    fleet = work / "reports" / "tenants"
+    before = _files(fleet)
+    assert _main(["audit", "--demo", "--output-dir", "reports/tenants/contoso"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "license-auditor: error: --output-dir reports/tenants/contoso: the folder is a tenant's of `audit --tenants`, "
+        f"whose roll-up is in {fleet.resolve()}; a one-tenant `audit` writes into a folder of its own: give another "
+        "--output-dir, or run `audit --tenants` again"
+    ]
+    assert _files(fleet) == before  # nothing of the tenant's folder nor the roll-up moved
+    assert _main(["audit", "--demo", "--tenants", "--output-dir", "reports/tenants"]) == 1  # its own run still writes
+
+
 def test_a_folder_mixed_as_an_earlier_version_left_it_is_never_sent(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -146,15 +162,3 @@ def test_the_advice_for_a_tenants_folder_of_the_many_tenant_run_is_one_it_takes(
         assert server.recorder.messages  # each sample tenant's report to the email_to its entry gives
     code, sent = _email("reports/tenants/contoso")
     assert code == 0 and len(sent) == 1, capsys.readouterr().err
-
-
-def test_a_one_tenant_audit_into_a_tenants_folder_leaves_none_of_the_fleets_files_beside_its_report(
-    work: Path,
-) -> None:
-    """The many-tenant run's distributor.json, psa.json and invoice.json in Contoso's folder are that run's:
-    a one-tenant audit into the folder moves them into previous/ with that run's report."""
-    folder = work / "reports" / "tenants" / "contoso"
-    theirs = {name: (folder / name).read_bytes() for name in ("distributor.json", "psa.json", "invoice.json")}
-    assert _main(["audit", "--demo", "--output-dir", str(folder)]) == 1
-    assert [name for name in theirs if (folder / name).exists()] == []
-    assert {name: (folder / "previous" / name).read_bytes() for name in theirs} == theirs

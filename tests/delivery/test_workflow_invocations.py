@@ -25,6 +25,8 @@ import pytest
 import yaml
 
 from auditor.cli import build_parser, main
+from auditor.delivery.arguments import options_from_args
+from auditor.delivery.options import Transport
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import GraphEmulator, app_token
 
@@ -52,7 +54,20 @@ VALUES = {
     "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
     "NOTIFY_FORMAT": "teams",
     "SHARD": "2/4",
-    "MATRIX": json.dumps({"include": [{"key": "contoso"}, {"key": "fabrikam"}]}),
+    # as auditor.delivery.matrix writes it (its entries abridged)
+    "MATRIX": json.dumps(
+        {
+            "include": [
+                {
+                    "key": k,
+                    "tenant_id": f"{k}.example.onmicrosoft.com",
+                    "client_id": f"00000000-0000-0000-0000-00000000000{n}",
+                }
+                | {"cloud": "worldwide"}
+                for n, k in enumerate(("contoso", "fabrikam"), 1)
+            ]
+        }
+    ),
 }
 _EQUALS = re.compile(r'"\$\{?(\w+)\}?"\s*==?\s*"([^"]*)"')
 _NONEMPTY = re.compile(r'-[nz] "\$\{?(\w+)\}?"')
@@ -267,3 +282,38 @@ def test_email_via_graph_reaches_the_emulator(workspace: Path, monkeypatch: pyte
         assert mail.sender == sender
         assert [r["emailAddress"]["address"] for r in mail.message["toRecipients"]] == [VALUES["EMAIL_TO"]]
         assert any(a["name"] == "findings.csv" for a in mail.message.get("attachments", []))
+
+
+# the commands whose mail goes through SMTP only (Graph's sendMail signs in to one tenant; they serve many)
+SMTP_ONLY = {"lists", "rollup"}
+# the repository set up to mail through Graph (docs/nightly.md): a sender mailbox, no SMTP relay
+GRAPH_MAIL = {"MAIL_SENDER": VALUES["MAIL_SENDER"], "SMTP_HOST": "", "MAIL_FROM": "", "EMAIL_TO": VALUES["EMAIL_TO"]}
+
+
+@pytest.mark.parametrize(
+    "step", [s for s in STEPS if s.file.startswith("nightly-")], ids=lambda s: f"{s.file}:{s.name}"
+)
+@pytest.mark.parametrize("tenant_variables", [True, False], ids=["repository-tenant", "tenants-file"])
+def test_a_nightly_set_up_for_graph_mail_builds_only_mail_its_commands_send(
+    step: Step, tenant_variables: bool, workspace: Path
+) -> None:
+    """Issue 121: with Graph mail, the "all tenants" job ran `email --via smtp --smtp-host ''` (exit 2).
+    Each command line's mail flags, as the command reads them, make a transport it sends with; the merged
+    report goes through Graph, signed in to the repository variables' tenant, else the tenants file's first."""
+    # the repository variables unset (a tenants file): only where the step reads them, not a matrix entry's
+    unset = not tenant_variables and step.env.get("AZURE_TENANT_ID", "").startswith("${{ vars.")
+    overrides = GRAPH_MAIL | ({"AZURE_TENANT_ID": "", "AZURE_CLIENT_ID": ""} if unset else {})
+    for argv in _run(step, workspace, overrides):
+        args = build_parser().parse_args(argv)
+        if not hasattr(args, "email_to"):
+            continue
+        recipients = [VALUES["EMAIL_TO"]] if argv[0] == "lists" else None
+        options = options_from_args(args, recipients_instead=recipients)  # a UsageError: the command's exit 2
+        if options is None:
+            continue
+        if argv[0] in SMTP_ONLY:
+            assert options.via is Transport.SMTP, (step.name, argv)
+            continue
+        assert options.via is Transport.GRAPH and options.sender == VALUES["MAIL_SENDER"], (step.name, argv)
+        tenant = argv[argv.index("--tenant-id") + 1]
+        assert tenant == ("contoso.example.onmicrosoft.com" if unset else VALUES["AZURE_TENANT_ID"]), argv

@@ -15,7 +15,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
+import msgspec
+
 from auditor.billing.psa_block import NUMBER_ID
+from auditor.billing.psa_records import PsaLineRecord
+from auditor.formats.bill_model import CommerceRequest, RequestBody
 from auditor.vendors.protocols import Flags
 
 if TYPE_CHECKING:
@@ -50,6 +54,20 @@ class AutotaskPsa:
         from .tickets import AutotaskDesk  # its client (httpx): for a run that files tickets in Autotask
 
         return AutotaskDesk(self.session(keys, endpoint))
+
+    def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
+        """A ContractServiceAdjustment (POST /ContractServiceAdjustments; Autotask's swagger has no write of a
+        contract service's units, only this append-only record): `unitChange` the seats added (negative:
+        taken off) from `effectiveDate`, the first day of the period the line's units bill (so the period
+        read is the one it changes: the same day for the plan and for apply's fresh compile in that period)."""
+        effective = line.effective if isinstance(line.effective, str) else None
+        body = RequestBody(
+            contractID=int(line.agreement_id),
+            contractServiceID=int(line.id),
+            unitChange=to - line.quantity,
+            effectiveDate=f"{effective}T00:00:00Z" if effective else msgspec.UNSET,
+        )
+        return CommerceRequest(method="POST", path="/ContractServiceAdjustments", body=body)
 
 
 VENDOR = AutotaskPsa()

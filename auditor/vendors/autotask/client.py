@@ -42,6 +42,7 @@ from urllib.parse import parse_qsl, urlsplit
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
+from auditor.formats.bill_model import CommerceChange
 from auditor.vendors.protocols import PsaError
 from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, fields
 
@@ -242,6 +243,10 @@ class Autotask(PsaClient):
         if currency is None:
             raise self.error(f"Autotask has no currency {currency_id}, the company's currencyID")
         return _code(currency), own
+
+    def wire(self, c: CommerceChange) -> object:
+        """apply --psa's body as Autotask takes it: the ContractServiceAdjustment itself."""
+        return msgspec.to_builtins(c.request.body)
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
         """The units of the company's active contracts' services that bill on the day `on`, each checked."""

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from auditor.billing.psa_block import CODE
+from auditor.billing.psa_records import PsaLineRecord
+from auditor.formats.bill_model import CommerceRequest, RequestBody
 from auditor.vendors.protocols import Flags
 
 if TYPE_CHECKING:
@@ -50,6 +52,14 @@ class ConnectWisePsa:
         from .tickets import ConnectWiseDesk  # its client (httpx): for a run that files tickets in ConnectWise
 
         return ConnectWiseDesk(self.session(keys, endpoint))
+
+    def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
+        """The addition's `quantity` (PATCH /finance/agreements/{parentId}/additions/{id}, a JSON Patch
+        `replace` of `quantity`: ConnectWiseManageAPI's Update-CWMAgreementAddition); its effectiveDate and
+        cancelledDate are left as they are (the addition bills on from its effectiveDate, the new quantity
+        from ConnectWise's next agreement invoice)."""
+        path = f"/finance/agreements/{int(line.agreement_id)}/additions/{int(line.id)}"
+        return CommerceRequest(method="PATCH", path=path, body=RequestBody(quantity=to))
 
 
 VENDOR = ConnectWisePsa()

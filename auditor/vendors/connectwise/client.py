@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
+from auditor.formats.bill_model import CommerceChange
 from auditor.vendors.protocols import PsaError
 from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, fields
 
@@ -61,7 +62,8 @@ class Reference(msgspec.Struct, frozen=True):
     id: object = None
     name: object = None
     identifier: object = None  # a product's
-    isoCode: object = None  # a currency's
+    # a currency's ISO 4217 code: CurrencyReference's `currencyCode` (ConnectWise publishes no `isoCode`)
+    currencyCode: object = None
 
 
 class Agreement(msgspec.Struct, frozen=True):
@@ -189,6 +191,11 @@ class ConnectWise(PsaClient):
         _FIELDS.listed_once([a.id for a in listed], "GET /finance/agreements", "agreement")
         return listed
 
+    def wire(self, c: CommerceChange) -> object:
+        """apply --psa's body as ConnectWise takes it: a JSON Patch of the addition's quantity."""
+        quantity = c.request.body.quantity if c.request.body is not None else None
+        return [{"op": "replace", "path": "quantity", "value": quantity}]
+
     def additions(self, agreement_id: int) -> list[Addition]:
         path = f"/finance/agreements/{agreement_id}/additions"
         listed = self.records(path, Addition)
@@ -221,7 +228,7 @@ def _active(agreement: Agreement) -> bool:
 
 
 def _currency(agreement: Agreement) -> str | None:
-    code = agreement.currency.isoCode if agreement.currency is not None else None
+    code = agreement.currency.currencyCode if agreement.currency is not None else None
     return _FIELDS.currency(code, "an agreement's currency")
 
 

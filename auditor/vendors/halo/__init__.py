@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from auditor.billing.psa_block import CODE
+from auditor.billing.psa_records import PsaLineRecord
+from auditor.formats.bill_model import CommerceRequest, HaloLineQuantity, RequestBody
 from auditor.vendors.protocols import Flags
 
 if TYPE_CHECKING:
@@ -55,6 +57,13 @@ class HaloPsa:
         from .tickets import HaloDesk  # its client (httpx): for a run that files tickets in Halo
 
         return HaloDesk(self.session(keys, endpoint), keys.outcome)
+
+    def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
+        """The recurring invoice with the line's new `qty_order`: Halo's POST /api/RecurringInvoice takes an
+        array of invoices and updates the one whose `id` it names (homotechsual/HaloAPI's
+        Set-HaloRecurringInvoice posts the invoice with its id to recurringinvoice; its lines by their `id`)."""
+        body = RequestBody(id=int(line.agreement_id), lines=[HaloLineQuantity(int(line.id), to)])
+        return CommerceRequest(method="POST", path="/RecurringInvoice", body=body)
 
 
 VENDOR = HaloPsa()

@@ -37,6 +37,7 @@ from auditor.billing.psa_records import PsaLine
 from auditor.common.currency import is_currency
 from auditor.common.errors import UsageError
 from auditor.common.numbers import whole_number
+from auditor.formats.bill_model import CommerceChange
 from auditor.vendors.client import TokenRequest
 from auditor.vendors.protocols import PsaError
 from auditor.vendors.psa_client import MAX_LINES, MAX_SEATS, PsaClient, env_keys, fields
@@ -198,6 +199,10 @@ class Halo(PsaClient):
         if found is None or found.id != client_id:
             raise self.error(f"GET {where}: the answer is another client's")
         return self.fields.text(found.name, "the client's name")
+
+    def wire(self, c: CommerceChange) -> object:
+        """apply --psa's body as Halo takes it: an array of the one recurring invoice."""
+        return [msgspec.to_builtins(c.request.body)]
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
         """The lines of the client's recurring invoices (Halo lists the active ones unless asked for

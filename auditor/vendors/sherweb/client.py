@@ -55,6 +55,7 @@ from auditor.billing.distributor_records import MAX_SEATS, DistributorSubscripti
 from auditor.common import shapes
 from auditor.vendors.client import ID, DistributorClient, Fields, TokenRequest, is_quantity
 from auditor.vendors.protocols import DistributorError
+from auditor.vendors.terms import MONTHLY, monthly_began
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
 API_URL = "https://api.sherweb.com/service-provider/v1"
@@ -244,7 +245,9 @@ def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...
         start=_date(raw.purchase_date, "purchaseDate", where),
         end=_date(renewal.renewal_date, "renewalDate", where),  # the renewal: the term's end when Sherweb gives none
         commitment_term=_text(term.type, "type", where)[:40] or None,
-        commitment_end=_date(term.term_end_date, "termEndDate", where),
+        commitment_end=(end := _date(term.term_end_date, "termEndDate", where)),
+        # a monthly term renews the day after its termEndDate: Microsoft's seven days run from its first day
+        renews=monthly_began(end) if _text(term.type, "type", where) == MONTHLY else None,
         vendor_sku_id=ids[0] if len(ids := skus.get(sku.casefold(), ())) == 1 else None,
         ambiguous_sku_ids=ids if len(ids) > 1 else (),
     )

@@ -53,7 +53,7 @@ class SherwebWriter:
         sku = (sub.vendor_sku_id or "").lower() or None
         billed = sum(s.quantity for s in listed if sku and (s.vendor_sku_id or "").lower() == sku)
         end = sub.commitment_end or sub.end
-        due, stale = due_day(VENDOR, sub.commitment_term, sub.billing_term, end, today, ended=True)
+        due, stale = due_day(VENDOR, sub.commitment_term, sub.billing_term, end, today, ended=True, renews=sub.renews)
         return Now(
             quantity=seats.quantity,
             writable=True,

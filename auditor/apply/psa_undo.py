@@ -1,0 +1,159 @@
+"""`undo PSA_JOURNAL --psa [--yes]`: set back each quantity `apply --psa` changed, newest first, proven by the
+PSA's own record read at the call (auditor.vendors.psa_writes):
+
+- the journal's done line must be the plan's change (the plan it came from, found by the SHA-256 the line
+  carries beside the journal, or the copy apply kept: undo_bound.bound), with the quantity read before it;
+  an edited journal line sets nothing back;
+- the line is read again from the PSA: it must still have the quantity the change set (one that has the
+  quantity before it already is named as set back, nothing sent; any other is named for a person);
+- the change back is the PSA's own request for the quantity before (Autotask: a compensating
+  ContractServiceAdjustment, its unitChange the opposite of the one sent, from the same effectiveDate;
+  ConnectWise: the addition's quantity; Halo: the line's qty_order), journaled in psa-undo-<UTC time>.jsonl
+  beside the journal before it is sent, and `done` only when the line read again has the quantity before.
+
+Without --yes it says what it would set back. What it cannot set back is named on stderr, exit 3.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import msgspec
+
+from auditor.billing.psa_records import PsaLineRecord
+from auditor.formats.bill_model import CommerceChange, CommerceLine
+
+from ..vendors import psa_writes
+from ..vendors.protocols import PsaError, PsaSession
+from ..vendors.registry import NAMES, PSAS
+from . import run, undo_bound
+from .arguments import WriteOptions
+from .psa import psa_of, sessions_for
+from .write_engine import BillJournal, Sent, journal_beside, journaled, latest, plan_of, undo_run
+
+UNDO_PREFIX = "psa-undo"  # an undo's own journal beside the journal it undoes
+UNDO_KIND = "undo_set_quantity"
+
+
+def back(change: CommerceChange) -> CommerceChange:
+    """The change that sets the line back to the quantity before `change` (the PSA's own request for it)."""
+    assert change.to is not None and change.from_ is not None
+    body = change.request.body
+    day = body.effectiveDate if body is not None and isinstance(body.effectiveDate, str) else None
+    line = PsaLineRecord(
+        agreement_id=change.subscription or "",
+        agreement="",
+        id=change.api_id,
+        product="",
+        quantity=change.to,
+        less_included=0,
+        billed=change.to,
+        unit_price=None,
+        unit_cost=None,
+        billable=True,
+        effective=day[:10] if day else None,
+    )
+    return msgspec.structs.replace(
+        change,
+        kind=UNDO_KIND,
+        from_=change.to,
+        to=change.from_,
+        monthly_saving=-change.monthly_saving,
+        request=PSAS[change.source].quantity_request(line, change.from_),
+    )
+
+
+def _one(
+    line: CommerceLine,
+    sent: CommerceLine | None,
+    session: PsaSession,
+    *,
+    execute: bool,
+    journal: BillJournal | None,
+    out: TextIO,
+    folder: Path,
+    on: str,
+) -> str | None:
+    """Set one done change back (or say what it would do); what needs a person, else None."""
+    at = NAMES.get(line.source, line.source)
+    name = f"P{line.n}. {line.sku} in {at} (agreement {line.subscription}, line {line.api_id})"
+    change = undo_bound.bound(line, sent, folder, psa_of, "psa change P")
+    if isinstance(change, str):
+        print(f"  {name}: not set back: {change}", file=out)
+        return f"{name}: not set back: {change}"
+    try:
+        now = psa_writes.quantity_now(session, change, on)
+    except PsaError as exc:
+        return f"{name}: not set back: the line could not be read again: {exc}"
+    if now == change.from_:
+        print(f"  {name}: already {now}, the quantity before the change: nothing to set back", file=out)
+        return None
+    if now != change.to:
+        said = "the PSA bills no such one line now" if now is None else f"the line has {now} now"
+        print(f"  {name}: not set back: {said}, not the {change.to} the change set", file=out)
+        return f"{name}: not set back: {said}, not the {change.to} the change set (changed since: check it in {at})"
+    undo = back(change)
+    print(f"  {name}: set back from {undo.from_} to {undo.to}", file=out)
+    body = "" if undo.request.body is None else f" {msgspec.to_builtins(undo.request.body)}"
+    print(f"      {undo.request.method} {undo.request.path}{body}", file=out)
+    if not execute:
+        print("      -> would apply", file=out)
+        return None
+
+    def send() -> Sent:
+        answer = psa_writes.send(session, undo, on)
+        return Sent(answer.outcome, answer.note, answer.status)
+
+    result = journaled(journal, undo, send, plan=plan_of(line), read=now)
+    print(f"      -> {result.said}", file=out)
+    return None if result.outcome == "done" else f"{name}: set back {result.outcome}: {result.note}"
+
+
+def undo_psa(
+    lines: Sequence[CommerceLine],
+    sessions: Mapping[str, PsaSession],
+    *,
+    execute: bool,
+    journal: BillJournal | None,
+    out: TextIO,
+    folder: Path,
+    on: str,
+) -> list[str]:
+    """Set back each change the journal's lines record as done, newest first; what needs a person."""
+    problems: list[str] = []
+    last = latest(lines, lambda ln: (ln.n, ln.api_id))
+    sending = latest([ln for ln in lines if ln.outcome == "sending"], lambda ln: (ln.n, ln.api_id))
+    for (n, line_id), ln in last.items():
+        if ln.outcome in ("sending", "unknown"):
+            problems.append(f"P{n} (line {line_id}): its outcome is {ln.outcome}: check it in {NAMES.get(ln.source)}")
+    done = [ln for ln in last.values() if ln.outcome == "done" and ln.source in sessions]
+    for line in reversed(done):
+        sent = sending.get((line.n, line.api_id))
+        kw = {"execute": execute, "journal": journal, "out": out, "folder": folder, "on": on}
+        problem = _one(line, sent, sessions[line.source], **kw)  # type: ignore[arg-type]
+        if problem:
+            problems.append(problem)
+    if not execute:
+        print("dry run: nothing was written; the same undo with --yes sets each quantity back", file=out)
+    return problems
+
+
+def undo_psa_changes(options: WriteOptions, journal_path: Path) -> int:
+    """`undo PSA_JOURNAL --psa [--yes]`: exit 3 when something needs a person (undo_run)."""
+
+    def body(lines: list[CommerceLine], problems: list[str]) -> None:
+        folder = journal_path.resolve().parent
+        sources = {ln.source for ln in lines if ln.outcome == "done"} & set(PSAS)
+        with (
+            journal_beside(journal_path, UNDO_PREFIX, options.yes, options.journal) as journal,
+            sessions_for(sources, options.endpoints) as sessions,
+        ):
+            on = run.clock().date().isoformat()  # apply's clock: the day whose billed lines apply read
+            problems += undo_psa(
+                lines, sessions, execute=options.yes, journal=journal, out=sys.stdout, folder=folder, on=on
+            )
+
+    return undo_run(journal_path, "psa journal", ("psa change needs", "psa changes need"), body)

@@ -1,0 +1,111 @@
+"""apply's fresh compile reads sign-in activity at the cost of a second night (issue 120.1): the nightly's
+kept read beside the plan (auditor.graph.kept_sign_ins), checked as the nightly checks it, and the filtered
+request for the users who can have gone quiet; never the whole sign-in lane again. A user the answer shows
+signed in since the kept read is judged on that sign-in, not on the kept time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+from auditor.graph.kept_sign_ins import KEPT_FILE
+from auditor.pipeline import recompile as module
+
+from .conftest import outcome_lines, run
+from .test_time import GUS, IDA, LEO, POLICY, _tenant
+
+
+def _nightly_and_plan(tmp_path: Path, graph: Any, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The nightly (`--baseline previous`: its sign-in read is kept beside the reports), then `plan`."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793514600")  # 2026-11-01T06:30:00Z
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    reports = tmp_path / "reports"
+    audit = ["audit", "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z", "--output-dir", str(reports)]
+    assert (
+        main([*audit, "--format", "json", "--baseline", "previous", "--graph-endpoint", graph.url, "--auth", "token"])
+        == 1
+    )
+    assert (reports / KEPT_FILE).is_file()
+    assert main(["plan", "--report-dir", str(reports)]) == 0
+    return reports / "plan.json"
+
+
+def _sign_in_listings(graph: Any) -> list[Any]:
+    """The sign-in lane's requests: listings of users that select signInActivity (a full read or the filter)."""
+    return [r for r in graph.emulator.requests_to(r"/users") if "signInActivity" in r.query.get("$select", "")]
+
+
+def _apply(plan: Path, graph: Any, tmp_path: Path) -> int:
+    policy = str(tmp_path / "policy.yaml")
+    return run("apply", plan, graph, "--yes", "--policies", policy, "--journal", str(tmp_path / "j.jsonl"))
+
+
+def test_apply_after_the_nightly_sends_the_second_nights_sign_in_request_not_the_full_lane(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    graph = graph_for(_tenant())
+    plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
+    audited = len(graph.emulator.requests)
+    assert [r.query.get("$filter") for r in _sign_in_listings(graph)] == [None]  # the nightly's full read
+    capsys.readouterr()
+    assert _apply(plan, graph, tmp_path) == 0
+    lane = _sign_in_listings(graph)[1:]
+    # the filtered request, once; no listing of every user's sign-in activity
+    assert [r.query.get("$filter", "").startswith("signInActivity/lastSuccessfulSignInDateTime le ") for r in lane] == [
+        True
+    ]
+    # beyond it, only the per-user reads Ida's removal rests on (its precondition: no sign-in in 90 days)
+    per_user = [
+        r
+        for r in graph.emulator.requests[audited:]
+        if r.path.startswith("/users/") and "signInActivity" in r.query.get("$select", "")
+    ]
+    assert {r.path for r in per_user} <= {f"/users/{IDA}"}
+    assert "reads every user's sign-in activity" not in capsys.readouterr().err
+    assert {x["action"]["user"]: x["outcome"] for x in outcome_lines(tmp_path / "j.jsonl")} == {
+        LEO: "done",
+        GUS: "done",
+        IDA: "done",
+    }
+
+
+def test_a_sign_in_newer_than_the_kept_read_keeps_the_user_out_of_the_fresh_compile(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ida's kept sign-in is January's; she signs in after the nightly. The fresh compile must not hold her
+    removal: the filtered request leaves her out (her sign-in is after the cutoff), so she is active."""
+    graph = graph_for(_tenant())
+    plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
+    graph.emulator.tenant.change_user(IDA, last_successful_sign_in_date_time="2026-10-31T09:15:00Z")
+    compiled: list[dict[str, Any]] = []
+    real = module.recompile
+
+    def spy(*args: Any) -> Any:
+        fresh = real(*args)
+        compiled.append(fresh.document)
+        return fresh
+
+    monkeypatch.setattr(module, "recompile", spy)
+    assert _apply(plan, graph, tmp_path) == 0
+    [written] = compiled
+    assert {c["user"] for c in written["changes"]} == {LEO, GUS}
+    assert graph.direct(IDA) != {}
+    assert json.loads((plan.parent / "report.json").read_text("utf-8"))  # the nightly's report stays as it was
+
+
+def test_without_a_kept_read_apply_reads_every_users_sign_in_and_says_so(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    graph = graph_for(_tenant())
+    plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
+    (plan.parent / KEPT_FILE).unlink()
+    capsys.readouterr()
+    assert _apply(plan, graph, tmp_path) == 0
+    assert [r.query.get("$filter") for r in _sign_in_listings(graph)] == [None, None]
+    err = capsys.readouterr().err
+    assert err.count("apply: the fresh compile reads every user's sign-in activity") == 1, err
