@@ -68,3 +68,23 @@ def test_the_rule_speaks_each_language(tmp_path: Path) -> None:
     for locale in (Locale.NL, Locale.DA, Locale.SV, Locale.TR):
         steps = rem(found, locale)["steps"]
         assert "MC1405498" in steps[0] and steps[1] != english[1], (locale, steps)
+
+
+E7 = "9a18296a-025f-4e37-9ffa-30bf8d1ce775"  # MICROSOFT_365_E7 in Microsoft's table: carries the plan
+
+
+def test_a_seat_whose_plan_another_product_turns_on_is_no_finding(tmp_path: Path) -> None:
+    """The plan off in the Copilot seat but on in Microsoft 365 E7: the user has the full Copilot."""
+    both = _copilot("both", [GROUNDED])
+    both["assignedLicenses"].append({"skuId": E7, "disabledPlans": []})
+    offboth = _copilot("offboth", [GROUNDED])
+    offboth["assignedLicenses"].append({"skuId": E7, "disabledPlans": [GROUNDED]})
+    doc = _doc([both, offboth])
+    plans = [{"servicePlanId": GROUNDED, "servicePlanName": "M365_COPILOT_BUSINESS_CHAT"}]
+    for product in doc["subscribedSkus"]:
+        if product["skuId"] == COPILOT_ID:
+            product["servicePlans"] = plans
+    doc["subscribedSkus"].append(
+        {**sku("SPE_E3"), "skuId": E7, "skuPartNumber": "MICROSOFT_365_E7", "servicePlans": plans}
+    )
+    assert [who for _, who, _ in fired(audit(tmp_path, POLICY, doc))] == ["offboth@contoso.example"]

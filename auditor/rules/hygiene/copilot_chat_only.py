@@ -66,9 +66,22 @@ class CopilotSeatChatOnly(UserHygieneRule[CopilotSeatChatOnlyDetails]):
             for lic in user.assigned_licenses
             if GROUNDED_CHAT_PLAN_ID in {p.lower() for p in lic.disabled_plans}
         )
-        if not off:
+        if not off or self._on_elsewhere(user, ctx):
             return None
         return {"plan": GROUNDED_CHAT_PLAN, "plan_id": GROUNDED_CHAT_PLAN_ID, "product_ids": off}
+
+    @staticmethod
+    def _on_elsewhere(user: User, ctx: Context) -> bool:
+        """Another product the user holds (Microsoft 365 E7, say) turns the plan on: the user has the full
+        Copilot, so the seat is no chat-only seat (whether it is redundant is another rule's question)."""
+        for lic in user.assigned_licenses:
+            sku = ctx.index.sku_by_id.get(lic.sku_id.lower())
+            carries = sku is not None and any(
+                p.service_plan_id.lower() == GROUNDED_CHAT_PLAN_ID for p in sku.service_plans
+            )
+            if carries and GROUNDED_CHAT_PLAN_ID not in {p.lower() for p in lic.disabled_plans}:
+                return True
+        return False
 
     def products(self, user: User, details: CopilotSeatChatOnlyDetails, ctx: Context) -> frozenset[str]:
         return frozenset(details["product_ids"])
