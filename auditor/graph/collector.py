@@ -500,7 +500,7 @@ class _Run:
             read_credits(
                 state.client,
                 state.gaps,
-                self.clock().astimezone(UTC).date(),
+                (options.copilot_credits_until or self.clock()).astimezone(UTC).date(),
                 listed.skus if options.copilot_credits else None,
             ),
             chat_use_within(

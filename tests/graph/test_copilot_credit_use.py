@@ -11,6 +11,7 @@ import urllib.request
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.error import HTTPError
 
 import pytest
@@ -132,6 +133,51 @@ def test_a_refused_report_is_a_named_gap_never_zero_nor_the_audits_end(tmp_path:
     assert "403 Authorization_RequestDenied" in use["services_gap"] and "403" in use["funding_gap"]
     said = (out / "report.md").read_text("utf-8")
     assert said.count("not read, so not known \\(not zero\\)") >= 2, said
+
+
+def _audit_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, roles: tuple[str, ...]
+) -> tuple[int, dict[str, Any], str, list[LoggedRequest]]:
+    """`audit` through the real CLI against the emulator (app-only token with `roles`), with a bill."""
+    tmp_path.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    tenant = _sample()
+    token = app_token(tenant.tenant_id, roles)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    policy = str(Path(__file__).parents[2] / "examples" / "contoso-policy.yaml")
+    with GraphEmulator(tenant, token=token) as graph:
+        argv = ["audit", "--graph-endpoint", graph.url, "--tenant-id", tenant.tenant_id, "--auth", "token"]
+        argv += ["--policies", policy, "--as-of", AS_OF, "--format", "json,md", "--fail-on", "never"]
+        argv += ["--billing", str(SAMPLE.with_name("sample-billing.csv")), "--billing-source", "file"]
+        code = main(argv)
+        asked = graph.requests_to(SERVICES) + graph.requests_to(FUNDING)
+    out = tmp_path / "reports"
+    return code, json.loads((out / "report.json").read_text("utf-8")), (out / "report.md").read_text("utf-8"), asked
+
+
+def test_the_cli_against_graph_shows_the_months_use_and_a_refusal_is_a_named_gap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, report, said, asked = _audit_graph(tmp_path / "granted", monkeypatch, DEMO_ROLES)
+    assert code == 0 and report["complete"] is True and {r.status for r in asked} == {200}
+    use = report["bill"]["copilot_credits"]["use"]
+    assert use["services"] == [{"service": "cowork", "consumed": 1240.0}, {"service": "workIQ", "consumed": 372.0}]
+    assert [(f["funding_class"], f["consumed"]) for f in use["funding"]] == [
+        ("prepaidCredits", 1400.0),
+        ("payAsYouGo", 212.0),
+    ]
+    assert "cowork 1,240; workIQ 372" in said.replace("\\", "")
+    # without CopilotCostManagement(-Reports).Read.All: 403 on both reports, each a named gap, never zero; the
+    # use is the bill's context, no part a rule reads, so the audit stays complete (docs/graph.md, exit 0 here)
+    roles = tuple(r for r in DEMO_ROLES if r != "CopilotCostManagement.Read.All")
+    code, report, said, asked = _audit_graph(tmp_path / "refused", monkeypatch, roles)
+    assert code == 0 and report["complete"] is True and {r.status for r in asked} == {403}
+    use = report["bill"]["copilot_credits"]["use"]
+    assert use["services"] is None and use["funding"] is None
+    assert "403 Authorization_RequestDenied" in use["services_gap"] and "403" in use["funding_gap"]
+    assert "CopilotCostManagement-Reports.Read.All" in use["services_gap"]
+    assert said.count("not read, so not known \\(not zero\\)") >= 2 and "cowork" not in said
 
 
 def test_an_absent_report_is_a_gap_of_its_own_and_the_other_is_still_read() -> None:
