@@ -231,6 +231,22 @@ def test_the_report_and_the_rollup_show_the_month_per_service_and_funding_source
         "| Contoso (contoso) | 2026-10 | cowork 1,240; workIQ 372 | payAsYouGo 212; prepaidCredits 1,400 |"
         in lines.replace("\\", "")
     )
+    # the real `rollup` command over a shard's tenants.json: the figures, and a refused report never as zero
+    refused = {**row, "key": "fabrikam", "name": "Fabrikam", "tenant_id": "t2"}
+    refused["copilot_credits"] = {"month": "2026-10", "services": None, "funding": {"payAsYouGo": 5.0}}
+    shard = tmp_path / "shard"
+    shard.mkdir()
+    doc = {"schema_version": 1, "shard": None, "tenants": [row, refused], "generated_at": "2026-11-01T06:00:00+00:00"}
+    (shard / "tenants.json").write_text(json.dumps(doc), "utf-8")
+    assert main(["rollup", str(shard), "--output-dir", str(tmp_path / "all")]) in (0, 1)
+    joined = json.loads((tmp_path / "all" / "tenants.json").read_text("utf-8"))
+    assert {r["key"]: r["copilot_credits"]["services"] for r in joined["tenants"]} == {
+        "contoso": {"cowork": 1240.0, "workIQ": 372.0},
+        "fabrikam": None,
+    }
+    md = (tmp_path / "all" / "tenants.md").read_text("utf-8").replace("\\", "")
+    assert "| Contoso (contoso) | 2026-10 | cowork 1,240; workIQ 372 |" in md
+    assert "| Fabrikam (fabrikam) | 2026-10 | not read (not zero) | payAsYouGo 5 |" in md, md
 
 
 @pytest.mark.off_contract("asks v1.0 for a beta-only API on purpose")
