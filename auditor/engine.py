@@ -14,6 +14,7 @@ import orjson
 from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
+from auditor.data.copilot_credit_use_data import COPILOT_CREDIT_USE
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.enums import AccountKind
 from auditor.data.feature_rows import FeatureRow
@@ -404,7 +405,7 @@ def evaluate(
         seats=tuple(seats),
         # the bill's context (Copilot Credits, beta) is no part a rule reads: its refusal is said in the bill
         # (auditor.plan.bill.copilot_credits, from the snapshot's gaps), never an incomplete audit
-        gaps=tuple(g for g in snapshot.gaps if g.dataset != COPILOT_CREDITS),
+        gaps=tuple(g for g in snapshot.gaps if g.dataset not in (COPILOT_CREDITS, COPILOT_CREDIT_USE)),
         not_evaluated=tuple(not_evaluated),
         warnings=tuple(warnings),
         currency=currency,

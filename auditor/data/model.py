@@ -26,6 +26,7 @@ from auditor.data.account_kinds import account_kind as account_kind
 from auditor.data.account_kinds import resource_signal, signed_in_interactively
 from auditor.data.agents import Agents
 from auditor.data.copilot_chat_use import CopilotChatUse
+from auditor.data.copilot_credit_use_data import CopilotCreditUse
 from auditor.data.copilot_credits_data import CopilotCredits
 from auditor.data.copilot_use import CopilotSeat
 from auditor.data.enums import AccountKind
@@ -499,6 +500,7 @@ class TenantSnapshot:
     # the tenant's Copilot Credits balance (auditor.data.copilot_credits_data, Graph beta), read for the bill
     # when the tenant holds a Copilot product; None = not read (a refusal is a gap in copilotCreditBalance)
     copilot_credits: CopilotCredits | None = None
+    copilot_credit_use: CopilotCreditUse | None = None  # the month's use, read with it (gaps: copilotCreditUse)
     # the audit log's Copilot interactions per user (auditor.data.copilot_chat_use), read when a copilot_seats
     # entry asks for its candidates; None = not read (a refusal is a gap in copilotInteractions)
     copilot_chat_use: CopilotChatUse | None = None

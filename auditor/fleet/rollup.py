@@ -30,7 +30,7 @@ from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_sa
 from ..delivery.matrix import TenantJob
 from ..i18n import translations
 from ..insights.history import Record, read_history
-from . import gdap, invoice_cells
+from . import credit_cells, gdap, invoice_cells
 from .copilot_cells import copilot_figures
 from .copilot_cells import row_ok as copilot_row_ok
 from .distributor_cells import distributor_figures
@@ -146,6 +146,7 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> Tenant
         "psa": psa_figures(folder) if report is not None else None,
         "invoices": invoice_cells.invoice_figures(folder) if report is not None else None,
         "copilot": copilot_figures(report) if report is not None else None,
+        "copilot_credits": credit_cells.credit_figures(report) if report is not None else None,
         "seconds": outcome.seconds,
         "requests": outcome.requests,
         "reason": outcome.reason,
@@ -287,6 +288,7 @@ def _row_problem(row: Any) -> str | None:
         "invoices": invoice_cells.row_ok(row.get("invoices")),
         "gdap": gdap.row_ok(row.get("gdap")),
         "copilot": copilot_row_ok(row.get("copilot")),
+        "copilot_credits": credit_cells.row_ok(row.get("copilot_credits")),
         "seats": row.get("seats") is None or (isinstance(row["seats"], int) and not isinstance(row["seats"], bool)),
         "spend_monthly": row.get("spend_monthly") is None or _number(row["spend_monthly"]),
         "last_month": row.get("last_month") is None

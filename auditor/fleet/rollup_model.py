@@ -102,6 +102,15 @@ class CopilotRollup(TypedDict):
     idle_cost: float | None
 
 
+class CreditRollup(TypedDict):
+    """One tenant's Copilot Credits of the month (auditor.fleet.credit_cells): per service and per funding
+    source, each None when its report was not read."""
+
+    month: str  # YYYY-MM
+    services: dict[str, float] | None
+    funding: dict[str, float] | None
+
+
 class TenantRow(TypedDict):
     """One tenant's row (auditor.fleet.rollup.tenant_row)."""
 
@@ -127,6 +136,7 @@ class TenantRow(TypedDict):
     reason: str | None
     gdap: NotRequired[TenantGdap | None]  # auditor.fleet.gdap.attach
     copilot: NotRequired[CopilotRollup | None]  # auditor.fleet.copilot_cells.copilot_figures
+    copilot_credits: NotRequired[CreditRollup | None]  # auditor.fleet.credit_cells.credit_figures
 
 
 class Rollup(TypedDict):

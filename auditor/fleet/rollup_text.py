@@ -13,7 +13,7 @@ from auditor.data.model import Locale
 from ..i18n import Translations, format_date, format_money, format_number
 from ..render.text import md_escape
 from ..report.view.context import product_label
-from . import copilot_cells, gdap_text, invoice_cells
+from . import copilot_cells, credit_cells, gdap_text, invoice_cells
 from .distributor_cells import distributor_cell
 from .psa_cells import psa_cell
 from .rollup_model import SEVERITIES, Rollup, TenantRow
@@ -216,6 +216,7 @@ def markdown(doc: Rollup, t: Translations, locale: Locale) -> str:
             "| " + " | ".join(md_escape(c, REASON_MD + 300).replace("|", "\\|") for c in [name, *_md_cells(row)]) + " |"
         )
     lines.extend(copilot_cells.markdown(doc, t, locale))
+    lines.extend(credit_cells.markdown(doc, t, locale))
     return "\n".join(lines) + "\n"
 
 

@@ -31,6 +31,8 @@ __all__ = [
     "CommerceLine",
     "CommerceRequest",
     "CopilotCredits",
+    "CreditUse",
+    "FundingUse",
     "HaloLineQuantity",
     "NextTerm",
     "NotPlanned",
@@ -39,6 +41,7 @@ __all__ = [
     "Quantity",
     "RequestBody",
     "SeatFigures",
+    "ServiceUse",
     "SubscriptionIds",
     "bill_of",
 ]
@@ -304,14 +307,41 @@ class PerUser(Struct, frozen=True, kw_only=True):
     permission: str
 
 
+class ServiceUse(Struct, frozen=True, kw_only=True):
+    service: str  # Graph's serviceId (cowork, workIQ, ...)
+    consumed: float  # Copilot Credits over the month's days read
+
+
+class FundingUse(Struct, frozen=True, kw_only=True):
+    funding_class: str  # Graph's fundingClass, as it names it
+    consumed: float  # Copilot Credits in the month, unbilled included
+    synced: str | None = None  # dataStatus.latestSourceDateTime
+
+
+class CreditUse(Struct, frozen=True, kw_only=True):
+    """The month's use of Copilot Credits per service and per funding class (auditor.plan.credit_use):
+    each list null when its report was not read, its gap saying why; `policies`: the spending policies,
+    which need a delegated permission, so the audit reads none."""
+
+    month: str  # YYYY-MM
+    days: int  # the completed days of the month the services' figures cover
+    services: list[ServiceUse] | None
+    funding: list[FundingUse] | None
+    policies: PerUser
+    services_gap: str | UnsetType = UNSET
+    funding_gap: str | UnsetType = UNSET
+
+
 class CopilotCredits(Struct, frozen=True, kw_only=True):
-    """The tenant's Copilot Credits balance beside the Copilot seats (auditor.plan.bill.copilot_credits)."""
+    """The tenant's Copilot Credits balance beside the Copilot seats (auditor.plan.bill.copilot_credits),
+    and the month's use (`use`, auditor.plan.credit_use)."""
 
     beta: bool
     request: str
     balances: list[BalanceRow] | None  # null: not read
     per_user: PerUser
     gap: str | UnsetType = UNSET  # why the balance was not read
+    use: CreditUse | UnsetType = UNSET  # the month's use, when it was asked
 
 
 class PsaNotPlanned(Struct, frozen=True, kw_only=True):

@@ -35,8 +35,8 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
 
     and, when the audit builds a bill and the tenant holds a Copilot product (a subscribedSku whose
     skuPartNumber names Copilot), once the products are in, GET
-    /beta/copilot/costManagement/getTenantCreditBalance (copilot_credits.py): the tenant's Copilot
-    Credits balance per billing method, shown beside the bill's Copilot seats (a refusal is a gap);
+    /beta/copilot/costManagement/getTenantCreditBalance (copilot_credits.py) and the month's usage reports
+    (copilot_credit_use.py), shown beside the bill's Copilot seats (a refusal is a gap);
     and when a copilot_seats entry asks for the audit log's candidates, POST /security/auditLog/queries
     and its records (copilot_audit.py: the Copilot Chat users, counted; a refusal is a gap)
 
@@ -68,7 +68,7 @@ CollectOptions asks.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -79,6 +79,7 @@ from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS, Agents
 from auditor.data.audit_entries import DirectoryAudits
 from auditor.data.copilot_chat_use import COPILOT_AUDIT, CopilotChatUse
+from auditor.data.copilot_credit_use_data import COPILOT_CREDIT_USE, CopilotCreditUse
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Gap, Group, Sku, Subscription, TenantSnapshot, User
@@ -102,7 +103,7 @@ from .auth import MAILBOX, PLACES, SIGN_IN, TokenClaims, check_permissions, desc
 from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE, unlisted_products
 from .copilot_audit import chat_use_within
-from .copilot_credits import holds_copilot, read_copilot_credits
+from .copilot_credit_use import read_credits
 from .directory_audits import KEPT_DAYS, audit_windows, read_audits
 from .dormant_usage import idle_in, idle_through, policies_read
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
@@ -240,11 +241,7 @@ async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
     return await read_license_insight(state.client, state.notes) if asked else None
 
 
-async def _credits(state: _Collection, skus: Sequence[Sku] | None) -> CopilotCredits | None:
-    """The Copilot Credits balance (graph/copilot_credits.py) when asked and the tenant holds Copilot."""
-    if skus is None or not holds_copilot(skus):
-        return None
-    return await read_copilot_credits(state.client, state.gaps)
+_Credits = tuple[CopilotCredits | None, CopilotCreditUse | None]  # the balance and the month's use
 
 
 def _account_states(
@@ -301,7 +298,7 @@ class _Later:
     purposes_read: bool
     scope: AccessScope | None
     insight: LicenseInsight | None
-    credits: CopilotCredits | None
+    credits: _Credits  # the balance and the month's use
     agents: Agents | None
     rooms: frozenset[str] | None  # the places listing's rooms (their addresses); None: not read
     chat_use: CopilotChatUse | None  # the audit log's Copilot interactions (copilot_audit.py); None: not read
@@ -500,7 +497,12 @@ class _Run:
                 self.prefetch,
                 granted=granted,
             ),
-            _credits(state, listed.skus if options.copilot_credits else None),
+            read_credits(
+                state.client,
+                state.gaps,
+                (options.copilot_credits_until or self.clock()).astimezone(UTC).date(),
+                listed.skus if options.copilot_credits else None,
+            ),
             chat_use_within(
                 state.client,
                 state.gaps,
@@ -537,7 +539,8 @@ class _Run:
                 (USAGE_REPORTS, later.usage is not None),
                 (ACCESS_SCOPE, later.scope is not None),
                 (LICENSE_INSIGHT, later.insight is not None),
-                (COPILOT_CREDITS, later.credits is not None),
+                (COPILOT_CREDITS, later.credits[0] is not None),
+                (COPILOT_CREDIT_USE, later.credits[1] is not None),
                 (LICENSE_ERROR_GROUPS, listed.flagged is not None),
                 (MAILBOX_SETTINGS, later.purposes_read),
                 (AGENT_USERS, later.agents is not None),
@@ -566,7 +569,8 @@ class _Run:
             license_insight=later.insight,
             sign_ins_read_at=state.sign_ins_read_at if listed.signed else None,
             sign_ins_usage_quiet=state.sign_ins_usage_quiet if listed.signed else None,
-            copilot_credits=later.credits,
+            copilot_credits=later.credits[0],
+            copilot_credit_use=later.credits[1],
             copilot_chat_use=later.chat_use,
             agents=later.agents,
         )

@@ -45,7 +45,8 @@ class CollectOptions:
     (graph/license_insight.py); `scope_features`: with them, the reads of the Intune and ID Governance features
     the policies name (graph/feature_reads.py).
     `copilot_credits`: read the tenant's Copilot Credits balance once the products are in, when it
-    holds a Copilot product (graph/copilot_credits.py; for the bill).
+    holds a Copilot product (graph/copilot_credits.py; for the bill), and the month's use of the latest
+    completed day before `copilot_credits_until` (the audit's clock, `--as-of`; None: the collection's).
     `copilot_audit_days`: read the audit log's Copilot interactions of that many days (graph/copilot_audit.py;
     0: not read), for copilot-seat-idle's candidates; the days before `copilot_audit_until` (the clock the
     rules judge by, as the idle seats are judged; None: the collection's clock).
@@ -71,6 +72,7 @@ class CollectOptions:
     access_scope: bool = False
     scope_features: frozenset[str] = frozenset()
     copilot_credits: bool = False
+    copilot_credits_until: datetime | None = None
     copilot_audit_days: int = 0
     copilot_audit_until: datetime | None = None
     audit_choice: Choice = Choice.AUTO
@@ -114,6 +116,7 @@ class CollectOptions:
             access_scope=requests.access_scope,
             scope_features=requests.parts & frozenset(FEATURE_READS),
             copilot_credits=requests.copilot_credits,
+            copilot_credits_until=as_of,
             copilot_audit_days=requests.copilot_audit_days,
             copilot_audit_until=as_of,
             sign_in_plan=sign_in_plan,

@@ -14,6 +14,7 @@ from auditor.common.staging import staging_dir
 from auditor.data.model import Locale
 from auditor.engine import evaluate as judge
 from auditor.plan.bill import commerce_facts, copilot_credits
+from auditor.plan.credit_use import with_credit_use
 from auditor.policyset.config_problems import config_problems, said
 from auditor.report import feature_map_files, licensed_users
 
@@ -72,7 +73,10 @@ def evaluate(collected: Collected) -> Evaluated:
         if any(f.value == "md" for f in options.formats):
             path = staging_dir(prepared.out_dir) / feature_map_files.MD_NAME
             listed += (feature_map_files.write_md(path, result.feature_map, label),)
-    credits = copilot_credits(snapshot.copilot_credits, snapshot.gaps)  # the bill's, beside its Copilot seats
+    # the bill's, beside its Copilot seats: the balance and the month's use
+    credits = with_credit_use(
+        copilot_credits(snapshot.copilot_credits, snapshot.gaps), snapshot.copilot_credit_use, snapshot.gaps
+    )
     del snapshot  # the users need not outlive the evaluation: the report is built from `result`
     timings.mark("free")
     return Evaluated(prepared, collected, Handover(result), tuple(problems), commerce, listed, credits, locale, cloud)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from auditor import i18n
 from auditor.data.copilot_credits_data import USER_CREDITS_PERMISSION
-from auditor.formats.bill_model import Bill
+from auditor.formats.bill_model import Bill, CopilotCredits
 
 
 def _text(value: object, limit: int) -> str:
@@ -90,6 +90,7 @@ def credit_lines(t: i18n.Translations, bill: Bill) -> list[str]:
             line += " " + t.pgettext("credits_as_of", "Data as of {date}.", date=day)
         said_when = day or "-"
         lines.append(line)
+    lines += use_lines(t, credits)
     lines.append(
         t.pgettext(
             "credits_per_user",
@@ -99,3 +100,66 @@ def credit_lines(t: i18n.Translations, bill: Bill) -> list[str]:
         )
     )
     return lines
+
+
+def _figures(t: i18n.Translations, pairs: list[tuple[str, float]]) -> str:
+    """ "cowork 1,234; workIQ 56": each name as Graph gives it (a billing method in the reader's words)."""
+    if not pairs:
+        return t.pgettext("credits_use_nothing", "none reported")
+    return "; ".join(f"{_method(t, name)} {i18n.format_number(value, t.locale, decimals=0)}" for name, value in pairs)
+
+
+def use_lines(t: i18n.Translations, credits: CopilotCredits) -> list[str]:
+    """The month's use (bill.copilot_credits.use, auditor.plan.credit_use): per service over the month's
+    completed days read, per funding source over the month, each report's gap said as such (never 0); and
+    that no spending policy is read (a gap of its own: they need a signed-in admin)."""
+    use = credits.use
+    if not use:
+        return []
+    lines: list[str] = []
+    start = f"{use.month}-01" if use.month else ""
+    first = i18n.format_date(start, t.locale) if start else ""
+    if use.services_gap or use.services is None:
+        what = t.pgettext("credits_use_services_label", "Copilot Credits per service")
+        lines.append(_use_gap(t, what, use.services_gap))
+    else:
+        last = f"{use.month}-{max(use.days, 1):02d}"
+        lines.append(
+            t.pgettext(
+                "credits_use_services",
+                "Copilot Credits used per service, {start} to {end}: {figures}.",
+                start=first,
+                end=i18n.format_date(last, t.locale),
+                figures=_figures(t, [(_text(s.service, 60), s.consumed) for s in use.services]),
+            )
+        )
+    if use.funding_gap or use.funding is None:
+        what = t.pgettext("credits_use_funding_label", "Copilot Credits per funding source")
+        lines.append(_use_gap(t, what, use.funding_gap))
+    else:
+        lines.append(
+            t.pgettext(
+                "credits_use_funding",
+                "Copilot Credits used per funding source in the month from {start}, unbilled included: {figures}.",
+                start=first,
+                figures=_figures(t, [(_text(f.funding_class, 60), f.consumed) for f in use.funding]),
+            )
+        )
+    lines.append(
+        t.pgettext(
+            "credits_policies",
+            "Spending policies are not read, so none that lets unlicensed users run up pay-as-you-go credits "
+            "can be named: Microsoft allows them only with the delegated permission {permission}.",
+            permission=_text(use.policies.permission, 80),
+        )
+    )
+    return lines
+
+
+def _use_gap(t: i18n.Translations, what: str, reason: object) -> str:
+    return t.pgettext(
+        "credits_use_gap",
+        "{what}: not read, so not known (not zero): {reason}.",
+        what=what,
+        reason=_text(reason if isinstance(reason, str) else "", 300),
+    )

@@ -16,6 +16,7 @@ from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS, Agents, BadAgents
 from auditor.data.attributes import is_path
 from auditor.data.audit_entries import BadAudit, audits_from_json
 from auditor.data.copilot_chat_use import COPILOT_AUDIT, BadChatUse, CopilotChatUse
+from auditor.data.copilot_credit_use_data import COPILOT_CREDIT_USE, BadCreditUse, CopilotCreditUse
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, BadCredits, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, BadInsight, LicenseInsight
 from auditor.data.model import Cloud, TenantSnapshot, User
@@ -127,6 +128,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         sign_ins_read_at=_when(doc, SIGN_INS_READ_AT, required=False),
         sign_ins_usage_quiet=_when(doc, SIGN_INS_USAGE_QUIET, required=False),
         copilot_credits=_section(doc, COPILOT_CREDITS, CopilotCredits.from_graph, BadCredits),
+        copilot_credit_use=_section(doc, COPILOT_CREDIT_USE, CopilotCreditUse.from_graph, BadCreditUse),
         copilot_chat_use=_section(doc, COPILOT_AUDIT, CopilotChatUse.from_json, BadChatUse),
         agents=agents,
     )
@@ -157,7 +159,7 @@ def with_agents(users: list[User], agents: Agents | None) -> list[User]:
 
 def _section(doc: Mapping[str, object], key: str, decode: Callable[[Any], T], bad: type[ValueError]) -> T | None:
     """An optional section (usageReports, accessScope, azureADPremiumLicenseInsight,
-    copilotCreditBalance): None in a snapshot collected without it (or written before it was read);
+    copilotCreditBalance, copilotCreditUse): None in a snapshot collected without it (or written before it was read);
     BadValue naming the field when `decode` refuses it."""
     if doc.get(key) is None:
         return None

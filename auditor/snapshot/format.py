@@ -20,7 +20,8 @@ the Microsoft 365 usage reports the usage rules read (auditor/data/usage_data.py
 "accessScope" what the entitlement rules read (auditor/data/access_records.py), and an optional
 "azureADPremiumLicenseInsight" Microsoft's own counts of P1/P2 licenses and feature users, in Graph's
 shape (auditor/data/license_insight_data.py), and an optional "copilotCreditBalance" the tenant's
-Copilot Credits balance, in Graph's beta shape (auditor/data/copilot_credits_data.py); a snapshot
+Copilot Credits balance, in Graph's beta shape (auditor/data/copilot_credits_data.py), and an optional
+"copilotCreditUse" the month's usage reports' rows (auditor/data/copilot_credit_use_data.py); a snapshot
 without them loads as one collected without them.
 """
 

@@ -17,6 +17,7 @@ from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
 from auditor.data.attributes import to_graph
 from auditor.data.audit_entries import audits_to_json
 from auditor.data.copilot_chat_use import COPILOT_AUDIT
+from auditor.data.copilot_credit_use_data import COPILOT_CREDIT_USE
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.license_insight_data import LICENSE_INSIGHT
 from auditor.data.model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
@@ -245,6 +246,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         **({SIGN_INS_READ_AT: snapshot.sign_ins_read_at} if snapshot.sign_ins_read_at is not None else {}),
         **({SIGN_INS_USAGE_QUIET: q} if (q := snapshot.sign_ins_usage_quiet) is not None else {}),
         **({COPILOT_CREDITS: snapshot.copilot_credits.to_graph()} if snapshot.copilot_credits is not None else {}),
+        **({COPILOT_CREDIT_USE: u.to_graph()} if (u := snapshot.copilot_credit_use) is not None else {}),
         **({COPILOT_AUDIT: use.to_json()} if (use := snapshot.copilot_chat_use) is not None else {}),
     }
     if snapshot.agents is not None:

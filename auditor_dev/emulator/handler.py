@@ -217,7 +217,7 @@ def make_handler(emulator: Served) -> type[BaseHTTPRequestHandler]:
                 )
                 return
             status, data, kind, extra = emulator.reports.answer(
-                method, path, sent is not None, authorized, port, emulator.roles
+                method, path, sent is not None, authorized, port, emulator.roles, query_log
             )
             if emulator.contract and kind.startswith("application/json") and data:
                 check_answer(method, path, raw_query, status, json.loads(data))

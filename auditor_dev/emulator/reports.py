@@ -14,6 +14,8 @@
                                                         version does not take (v2: D28, not D30) is 400
     GET /beta/reports/azureADPremiumLicenseInsight      Microsoft's own P1/P2 counts (license_insight.py)
     GET /beta/copilot/costManagement/getTenantCreditBalance   the Copilot Credits balance (copilot_credits.py);
+    GET /beta/copilot/costManagement/usageReports/{serviceUsageRecords,fundingUsageRecords}   the month's
+                                                        Copilot Credits use (copilot_credit_use.py);
                                                         on /v1.0 400 "Resource not found for the segment
                                                         'costManagement'" (beta only)
     GET /v1.0/copilot/reports/...                       400 "Resource not found for the segment
@@ -45,6 +47,8 @@ from urllib.parse import unquote
 from auditor.data.model import TenantSnapshot
 from auditor.data.usage_data import ACTIVE_USERS, COPILOT, REPORTS, UserUsage
 
+from .copilot_credit_use import FUNDING, SERVICES, credit_use
+from .copilot_credit_use import ROOT_SEGMENTS as USE_SEGMENTS
 from .copilot_credits import CREDITS_SEGMENTS, copilot_credits
 from .errors import GraphError, error_document
 from .license_insight import license_insight
@@ -275,11 +279,32 @@ class ReportServer:
 
     # --- HTTP --------------------------------------------------------------------------------
 
+    def _credit_use(
+        self, version: str, segments: list[str], query: Mapping[str, str], roles: frozenset[str] | None, port: int
+    ) -> tuple[int, bytes, str, dict[str, str]]:
+        """The Copilot cost management usage reports (copilot_credit_use.py)."""
+        if version != "beta":
+            return _error(400, "BadRequest", "Resource not found for the segment 'costManagement'.")
+        if len(segments) != 4 or segments[3] not in (SERVICES, FUNDING):
+            return _error(404, "NotFound", "The usage report root is not readable.")
+        link = f"http://127.0.0.1:{port}/beta/{'/'.join(segments)}"
+        try:
+            return 200, _json(credit_use(self.snapshot, segments[3], query, roles, link)), "application/json", {}
+        except GraphError as exc:
+            return _error(exc.status, exc.code, exc.message)
+
     def answer(
-        self, method: str, path: str, sent_token: bool, authorized: bool, port: int, roles: frozenset[str] | None = None
+        self,
+        method: str,
+        path: str,
+        sent_token: bool,
+        authorized: bool,
+        port: int,
+        roles: frozenset[str] | None = None,
+        query: Mapping[str, str] | None = None,
     ) -> tuple[int, bytes, str, dict[str, str]]:
         """(status, body, content type, extra headers) for a request `serves` accepted. `roles`: the
-        token's application permissions (None: not checked)."""
+        token's application permissions (None: not checked); `query`: its query parameters."""
         if path.startswith("/download/"):
             if sent_token:
                 with self._lock:
@@ -317,6 +342,8 @@ class ReportServer:
                 return 200, _json(copilot_credits(self.snapshot, roles)), "application/json", {}
             except GraphError as exc:
                 return _error(exc.status, exc.code, exc.message)
+        if segments[:3] == USE_SEGMENTS:
+            return self._credit_use(version, segments, query or {}, roles, port)
         copilot = segments[:2] == ["copilot", "reports"] and len(segments) == 3
         if copilot and version == "v1.0" and not self.options.copilot_v1:
             return _error(400, "BadRequest", "Resource not found for the segment 'copilot'.")

@@ -1,6 +1,7 @@
 """The sample tenant's Copilot Credits balance (auditor.data.copilot_credits_data), as Graph's beta
 getTenantCreditBalance would give it: a prepaid pool mostly used, and pay-as-you-go consumption beside
-it, which has no purchased nor finite pool (Graph omits those quantities: the report says "none"); and its
+it, which has no purchased nor finite pool (Graph omits those quantities: the report says "none"); the
+month's use per service and funding class; and its
 audit log's Copilot interactions (auditor.data.copilot_chat_use)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from auditor.data.copilot_chat_use import COPILOT_AUDIT, ChatUse, CopilotChatUse
+from auditor.data.copilot_credit_use_data import COPILOT_CREDIT_USE, CopilotCreditUse
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CopilotCredits, CreditBalance
 from auditor.data.model import TenantSnapshot
 
@@ -19,10 +21,43 @@ SAMPLE_CREDITS = CopilotCredits(
 )
 
 
+# October's use, as the usage reports give it (auditor.data.copilot_credit_use_data): the sample is read on
+# 1 November, so the month of the latest completed day is October, in full. Two governed services a day
+# (Microsoft's examples of serviceId: cowork, workIQ), and the month by funding class, which adds up to
+# the same 1,612 credits.
+SAMPLE_CREDIT_USE = CopilotCreditUse(
+    "2026-10",
+    {
+        f"2026-10-{day:02d}": (
+            {"serviceId": "cowork", "consumedQuantity": 40.0, "unit": "copilotCredit"},
+            {"serviceId": "workIQ", "consumedQuantity": 12.0, "unit": "copilotCredit"},
+        )
+        for day in range(1, 32)
+    },
+    (
+        {
+            "fundingClass": "prepaidCredits",
+            "consumedQuantity": 1400.0,
+            "unit": "copilotCredit",
+            "dataStatus": {"latestSourceDateTime": "2026-11-01T04:00:00Z"},
+        },
+        {
+            "fundingClass": "payAsYouGo",
+            "consumedQuantity": 212.0,
+            "unit": "copilotCredit",
+            "dataStatus": {"latestSourceDateTime": "2026-11-01T04:00:00Z"},
+        },
+    ),
+)
+
+
 def with_copilot_credits(snapshot: TenantSnapshot) -> TenantSnapshot:
-    """`snapshot` with the sample's Copilot Credits balance."""
+    """`snapshot` with the sample's Copilot Credits balance and the month's use."""
     return replace(
-        snapshot, copilot_credits=SAMPLE_CREDITS, collected_datasets=snapshot.collected_datasets | {COPILOT_CREDITS}
+        snapshot,
+        copilot_credits=SAMPLE_CREDITS,
+        copilot_credit_use=SAMPLE_CREDIT_USE,
+        collected_datasets=snapshot.collected_datasets | {COPILOT_CREDITS, COPILOT_CREDIT_USE},
     )
 
 

@@ -1,6 +1,7 @@
 """Rules under `hygiene:` — licenses that are wasted or broken regardless of population.
 
 One module per topic, each beside its texts (accounts.py and accounts_texts.py, kinds.py, assignment_errors.py,
+copilot_chat_only.py (a Copilot seat without Graph-grounded chat),
 overlap.py, upkeep.py and theirs; base.py: what the hygiene rules share). The order below is the
 registry's (the schema and the reports list the rules in it).
 """
@@ -11,7 +12,7 @@ from typing import Any
 
 from auditor.data.sign_ins import dormant, last_sign_in
 
-from . import accounts, assignment_errors, kinds, overlap, upkeep
+from . import accounts, assignment_errors, copilot_chat_only, kinds, overlap, upkeep
 from .accounts import (
     DisabledUserLicensed,
     InactiveUserLicensed,
@@ -27,6 +28,7 @@ RULES: tuple[HygieneRule[Any], ...] = (
     *assignment_errors.RULES,
     *overlap.RULES,
     *upkeep.RULES,
+    *copilot_chat_only.RULES,
 )
 
 # The rules whose accounts the collector reads the mailbox purpose of (see graph.collector.MailboxCheck).

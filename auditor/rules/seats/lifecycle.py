@@ -47,7 +47,7 @@ class LifecycleRule(CatalogRule[D]):
 
 class SeatsInGrace(LifecycleRule[SeatsInGraceDetails]):
     """Licenses of a product are in the grace period before suspension (`prepaidUnits.warning`): they lapse on the
-    subscription's next lifecycle date unless renewed. Runs with a `catalog`.
+    subscription's next lifecycle date unless renewed.
 
     Example:
         catalog:
@@ -78,7 +78,6 @@ class SeatsInGrace(LifecycleRule[SeatsInGraceDetails]):
 
 class LicenseSuspended(LifecycleRule[LicenseSuspendedDetails]):
     """Users hold licenses of a product whose units are suspended or locked out: they have lost, or are losing, access.
-    Runs with a `catalog`.
 
     Example:
         catalog:

@@ -24,8 +24,9 @@ CONTRACT = "graph"
 # Paths served beside v1.0 that its metadata does not describe, and why each goes unchecked.
 EXEMPT: tuple[tuple[str, str], ...] = (
     # Graph's beta endpoint: its metadata (clean_beta_metadata/cleanMetadata.xml) is not kept here; the
-    # emulator serves from it only what auditor_dev/emulator/copilot_credits.py and license_insight.py
-    # quote from their beta reference pages (Copilot Credits balance, azureADPremiumLicenseInsight).
+    # emulator serves from it only what auditor_dev/emulator/copilot_credits.py, copilot_credit_use.py and
+    # license_insight.py quote from their beta reference pages (Copilot Credits balance and usage reports,
+    # azureADPremiumLicenseInsight).
     ("/beta/", "beta endpoint, not in the v1.0 metadata"),
     # A usage report's pre-authenticated download (a 302 Location) is a storage URL, not Graph:
     # learn.microsoft.com/graph/api/reportroot-getoffice365activeuserdetail ("Response": 302 to a URL).
