@@ -6,12 +6,19 @@ billed: the PSA"):
                                                     id that is none of the MSP's companies
     GET /finance/agreements?conditions=company/id=N the agreements of company N (the stand-in's one
                                                     condition; another: 400 {code: "InvalidObject"})
-    GET /finance/agreements/{id}/additions          the agreement's additions; 404 for an unknown agreement
+    GET /finance/agreements/{id}/additions          the agreement's additions, cancelled ones too (a
+                                                    cancelled addition is still a record: its cancelledDate
+                                                    says from when it no longer bills); 404 for an unknown
+                                                    agreement
+    GET /finance/agreements/{parentId}/additions/{id}  one addition, cancelled or not; 404 for an unknown one
     PATCH /finance/agreements/{parentId}/additions/{id}  a JSON Patch of the addition (ConnectWise's PATCH
                                                     takes [{op, path, value}]: ConnectWiseManageAPI's
-                                                    Update-CWMAgreementAddition, `replace` `quantity`); this
-                                                    stand-in takes `replace` of quantity (a whole number
-                                                    from 0); 200 with the addition; 404 for an unknown one
+                                                    Update-CWMAgreementAddition); this stand-in takes
+                                                    `replace` of quantity (a whole number from 0) and of
+                                                    effectiveDate or cancelledDate (a date-time: ConnectWise's
+                                                    Addition publishes both as `date-time` strings without
+                                                    `nullable`, so null is refused, 400); 200 with the
+                                                    addition; 404 for an unknown one
 
 Every listing is paged as ConnectWise pages: `page` from 1, `pageSize` 1 to 1,000 (default 25; more:
 400), the `Link` header naming the next and the last page (rel="next", rel="last") while there is a
@@ -28,6 +35,7 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,6 +48,31 @@ DEFAULT_PAGE_SIZE = 25
 
 def _error(status: int, code: str, message: str) -> Reply:
     return Reply(status, {"code": code, "message": message, "errors": None})
+
+
+def _quantity(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return ""
+    return "must be a number from 0"
+
+
+def _date_time(value: object) -> str:
+    """ConnectWise's Addition types effectiveDate and cancelledDate `string`, `format: date-time`, with no
+    `nullable` (its quantity and prices are `nullable: true`): a date-time, never null."""
+    if not isinstance(value, str):
+        return "must be a date-time (ConnectWise's Addition does not take null here)"
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return "must be a date-time"
+    return "" if "T" in value else "must be a date-time"
+
+
+_PATCHED: dict[str, Callable[[object], str]] = {
+    "quantity": _quantity,
+    "effectiveDate": _date_time,
+    "cancelledDate": _date_time,
+}
 
 
 class ConnectWiseStandIn(StandIn):
@@ -93,11 +126,15 @@ class ConnectWiseStandIn(StandIn):
             )
         if parts == ["finance", "agreements"]:
             return self._agreements(asked)
-        if parts[:2] == ["finance", "agreements"] and len(parts) == 4 and parts[3] == "additions":
+        if parts[:2] == ["finance", "agreements"] and len(parts) in (4, 5) and parts[3] == "additions":
             agreement = parts[2]
             if not any(str(a["id"]) == agreement for a in self.agreements):
                 return _error(404, "NotFound", f"Agreement recId {agreement[:20]} not found")
-            return self._paged(asked, self.additions.get(int(agreement), []))
+            listed = self.additions.get(int(agreement), [])
+            if len(parts) == 4:
+                return self._paged(asked, listed)
+            one = next((a for a in listed if str(a["id"]) == parts[4]), None)
+            return Reply(200, one) if one else _error(404, "NotFound", f"Addition recId {parts[4][:20]} not found")
         return _error(404, "NotFound", "Not found")
 
     def _patch(self, parts: list[str], ops: object) -> Reply:
@@ -110,13 +147,14 @@ class ConnectWiseStandIn(StandIn):
         if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):
             return _error(400, "InvalidObject", "The body must be a list of patch operations")
         for op in ops:
-            value = op.get("value")
-            if op.get("op") != "replace" or op.get("path") not in ("quantity", "/quantity"):
-                return _error(400, "InvalidObject", "this stand-in replaces an addition's quantity only")
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                return _error(400, "InvalidObject", "quantity must be a number from 0")
+            field = str(op.get("path", "")).removeprefix("/")
+            if op.get("op") != "replace" or field not in _PATCHED:
+                return _error(400, "InvalidObject", f"this stand-in replaces an addition's {', '.join(_PATCHED)}")
+            refused = _PATCHED[field](op.get("value"))
+            if refused:
+                return _error(400, "InvalidObject", f"{field} {refused}")
         for op in ops:
-            found["quantity"] = op["value"]
+            found[str(op["path"]).removeprefix("/")] = op["value"]
         return Reply(200, found)
 
     def _agreements(self, asked: Asked) -> Reply:

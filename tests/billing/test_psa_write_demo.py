@@ -24,8 +24,7 @@ from auditor.cli import main
 MOMENT = datetime(2026, 11, 18, 6, 0, tzinfo=UTC)  # the demo's moment: apply's and undo's clock
 
 
-@pytest.fixture
-def fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, virtual_graph_time: Any) -> Iterator[Path]:
+def _audited_and_planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The three sample tenants audited and planned in tmp_path/reports/tenants, apply's clock the demo's."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1794981600")  # 2026-11-18T06:00Z
@@ -35,7 +34,13 @@ def fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, virtual_graph_time: A
     assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0
     for tenant in ("contoso", "fabrikam", "northwind"):
         assert main(["plan", "--report-dir", f"reports/tenants/{tenant}"]) == 0
-    yield tmp_path / "reports" / "tenants"
+    return tmp_path / "reports" / "tenants"
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, virtual_graph_time: Any) -> Iterator[Path]:
+    """The three sample tenants audited and planned in tmp_path/reports/tenants, apply's clock the demo's."""
+    yield _audited_and_planned(tmp_path, monkeypatch)
 
 
 def _read(folder: Path, name: str) -> Any:
@@ -313,3 +318,41 @@ def test_a_product_with_a_rule_and_no_one_billable_line_is_named_not_planned(fle
         assert "Not planned:" in plain, plain[-1500:]
         said = next(line for line in plain.splitlines() if line.startswith("- Microsoft 365 F3 in "))
         assert "not planned: no billable line bills it" in said, said
+
+
+def test_a_product_billed_on_two_billable_lines_is_not_planned_and_plan_md_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, virtual_graph_time: Any
+) -> None:
+    """Contoso's E3 billed on two billable ConnectWise additions (the shipped 20931 and a second one added here,
+    both in effect on the plan's day): which one to set is not guessed, so the plan has no psa change for E3
+    (the rule would change it: the distributor bills 210 where the additions hold 200 + 4), plan.json's bill
+    names both lines under psa_not_planned, and plan.md says so in English."""
+    from auditor_dev.commerce import connectwise  # the stand-in's shipped records, one addition added
+
+    shipped = connectwise.sample_connectwise
+
+    def two_e3_lines() -> tuple[Any, Any, dict[int, list[dict[str, Any]]]]:
+        companies, agreements, additions = shipped()
+        first = next(a for a in additions[1187] if a["product"]["identifier"] == "M365-E3")
+        additions[1187].append(first | {"id": 20939, "quantity": 4})
+        return companies, agreements, additions
+
+    monkeypatch.setattr(connectwise, "sample_connectwise", two_e3_lines)
+    folder = _audited_and_planned(tmp_path, monkeypatch) / "contoso"
+    psa = _read(folder, "report.json")["psa"]
+    (row,) = [r for r in psa["products"] if r["sku"] == "SPE_E3"]
+    assert sorted((line["id"], line["billable"]) for line in row["lines"]) == [("20931", True), ("20939", True)]
+    assert psa["quantity_rules"]["SPE_E3"] == "distributor" and row["distributor_billed"] not in (None, 204)
+    bill = _read(folder, "plan.json")["bill"]
+    assert "SPE_E3" not in {c["sku"] for c in bill.get("psa", [])}
+    assert {c["api_id"] for c in bill.get("psa", [])}.isdisjoint({"20931", "20939"})
+    assert {s["sku"]: sorted(s["lines"]) for s in bill["psa_not_planned"]} == {
+        "SPE_E3": ["20931", "20939"],
+        "SPE_F1": [],
+    }
+    plain = (folder / "plan.md").read_text("utf-8").replace("\\", "")  # plan.md escapes Markdown's punctuation
+    said = next(line for line in plain.splitlines() if line.startswith("- Microsoft 365 E3 in "))
+    assert said == (
+        "- Microsoft 365 E3 in ConnectWise: not planned: it is billed on 2 lines (20931, 20939); which one to "
+        "change is not guessed: set the quantity by hand, or bill it on one line"
+    ), said

@@ -55,9 +55,13 @@ class ConnectWisePsa:
 
     def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
         """The addition's `quantity` (PATCH /finance/agreements/{parentId}/additions/{id}, a JSON Patch
-        `replace` of `quantity`: ConnectWiseManageAPI's Update-CWMAgreementAddition); its effectiveDate and
-        cancelledDate are left as they are (the addition bills on from its effectiveDate, the new quantity
-        from ConnectWise's next agreement invoice)."""
+        `replace` of `quantity`: ConnectWiseManageAPI's Update-CWMAgreementAddition), to 0 too; its
+        effectiveDate and cancelledDate are left as they are. ConnectWise's published Addition types both
+        `string`, `format: date-time`, without `nullable` (quantity is `nullable: true`), and describes
+        neither: effectiveDate is the addition's one day it bills from, not a change's, so no change moves it;
+        and a cancelledDate set at 0 could not be cleared again by a PATCH of the published contract (null is
+        not its type; `remove` is not documented), so undo could not set it back: an addition at 0 stays, read
+        and billing nothing (tests/billing/test_connectwise_write.py)."""
         path = f"/finance/agreements/{int(line.agreement_id)}/additions/{int(line.id)}"
         return CommerceRequest(method="PATCH", path=path, body=RequestBody(quantity=to))
 

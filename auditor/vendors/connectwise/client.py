@@ -192,7 +192,8 @@ class ConnectWise(PsaClient):
         return listed
 
     def wire(self, c: CommerceChange) -> object:
-        """apply --psa's body as ConnectWise takes it: a JSON Patch of the addition's quantity."""
+        """apply --psa's body as ConnectWise takes it: a JSON Patch of the addition's quantity, nothing else
+        (its dates stay: auditor.vendors.connectwise, quantity_request)."""
         quantity = c.request.body.quantity if c.request.body is not None else None
         return [{"op": "replace", "path": "quantity", "value": quantity}]
 
