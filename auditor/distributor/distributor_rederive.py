@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import msgspec
-from msgspec import Struct
-
-from auditor.common import shapes
+from auditor.billing.distributor_records import Block, DistributorSection
 from auditor.common.errors import CollectionError, UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
+from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import ReportDocument
 
 from ..billing.distributor_join import Joins, TenantSubscription, guid
 from ..billing.distributor_seats import reduction_short
@@ -241,33 +240,19 @@ async def check(
     return None, now
 
 
-class _Customer(Struct, frozen=True):
-    distributor: str
-    company_id: str | None = None
-    customer_id: str | None = None
-    block: dict[str, object] | None = None  # the tenants entry's block the audit read it with
+def _section(report: ReportDocument) -> DistributorSection | None:
+    """The report's distributor section, None when its audit read no distributor."""
+    return report.distributor if isinstance(report.distributor, DistributorSection) else None
 
 
-class _ReportTenant(Struct, frozen=True):
-    id: str
-    domain: str | None = None  # the verified domain the audit found, when its tenants entry names the tenant by one
-
-
-class _Report(Struct, frozen=True):
-    """The keys of report.json apply --distributor reads: the tenant, when it was read, its distributor."""
-
-    tenant: _ReportTenant
-    collected_at: str | None = None
-    distributor: _Customer | None = None
-
-
-def entry_of(plan: PlanFile) -> dict[str, dict[str, object]]:
+def entry_of(plan: PlanFile) -> dict[str, Block]:
     """The tenants entry's distributor block the audit read the tenant's distributor with ({"pax8": block}),
     from the report the plan was made from (as customers_of reads it); {} when it names none (a report
     written before it was kept: audit again). It selects the customer; apply reads the distributor again with
     it, and the distributor's own records decide what the fresh compile changes."""
-    found = _report_of(plan).distributor
-    return {found.distributor: found.block} if found is not None and found.block else {}
+    found = _section(_report_of(plan))
+    block = found.block if found is not None and isinstance(found.block, dict) else None
+    return {found.distributor: block} if found is not None and block else {}
 
 
 def customers_of(plan: PlanFile) -> dict[str, str]:
@@ -276,10 +261,10 @@ def customers_of(plan: PlanFile) -> dict[str, str]:
     (the tenants file's entry, read by the audit): report.json beside the plan, its tenant and collected_at
     the plan's. A change that names another customer is refused. UsageError (exit 2, nothing read or sent)
     when that report is not there."""
-    found = _report_of(plan).distributor
-    vendor = DISTRIBUTORS.get(found.distributor) if found else None
+    found = _section(_report_of(plan))
+    vendor = DISTRIBUTORS.get(found.distributor) if found is not None else None
     customer = getattr(found, vendor.scope, None) if vendor is not None else None
-    return {found.distributor: customer} if found is not None and customer else {}
+    return {found.distributor: customer} if found is not None and isinstance(customer, str) and customer else {}
 
 
 def mapping_of(plan: PlanFile, *, keep: bool, since: str, undo: bool = False) -> CustomerProof:
@@ -290,38 +275,45 @@ def mapping_of(plan: PlanFile, *, keep: bool, since: str, undo: bool = False) ->
     the plan when it is the tenant's, whenever it was read (else the tenant by its id alone)."""
     folder = plan.path.resolve().parent
     where = next((f for f in (folder, folder.parent) if (f / MAPPINGS_FILE).exists()), folder)
-    domain = _domain_beside(plan) if undo else _report_of(plan).tenant.domain
+    domain = _domain_beside(plan) if undo else _domain(_report_of(plan))
     return CustomerProof(Book.load(where), (plan.tenant_id, *([domain] if domain else [])), keep=keep, since=since)
+
+
+def _domain(report: ReportDocument) -> str | None:
+    """The verified domain the report's audit found for its tenant (None: none was given as a domain)."""
+    return report.tenant.domain if isinstance(report.tenant.domain, str) else None
 
 
 def _domain_beside(plan: PlanFile) -> str | None:
     """The verified domain the report beside the plan names, when it is a report of the plan's tenant."""
+    path = plan.path.resolve().parent / "report.json"
     try:
-        data = (plan.path.resolve().parent / "report.json").read_bytes()
-        doc = shapes.decode(data.removeprefix(codecs.BOM_UTF8), _Report)
-    except (OSError, msgspec.ValidationError, msgspec.DecodeError):
+        doc = decode_report(path.read_bytes().removeprefix(codecs.BOM_UTF8), str(path))
+    except (OSError, UsageError):
         return None
-    return doc.tenant.domain if doc.tenant.id.lower() == plan.tenant_id else None
+    return _domain(doc) if doc.tenant.id.lower() == plan.tenant_id else None
 
 
-def _report_of(plan: PlanFile) -> _Report:
+def _report_of(plan: PlanFile) -> ReportDocument:
     """report.json beside the plan, its tenant and collected_at the plan's; UsageError (exit 2) otherwise."""
     path = plan.path.resolve().parent / "report.json"
     again = "audit and plan again into one folder, then apply"
     try:
         data = path.read_bytes()
-        doc = shapes.decode(data.removeprefix(codecs.BOM_UTF8), _Report)
     except OSError as exc:
         raise UsageError(
             f"{path}: the report the plan was made from cannot be read ({exc.strerror or exc}): the customer at "
             f"the distributor cannot be checked; {again}"
         ) from None
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        raise UsageError(f"{path}: not a report.json apply --distributor can read ({exc}); {again}") from None
+    try:
+        doc = decode_report(data.removeprefix(codecs.BOM_UTF8), str(path))
+    except UsageError as exc:  # it names the file and what is wrong in it
+        raise UsageError(f"{exc}; apply --distributor cannot read it: {again}") from None
     stamp = plan.report_collected_at
-    if doc.tenant.id.lower() != plan.tenant_id or (stamp and doc.collected_at != stamp):
+    collected = doc.collected_at if isinstance(doc.collected_at, str) else None
+    if doc.tenant.id.lower() != plan.tenant_id or (stamp and collected != stamp):
         raise UsageError(
-            f"{path}: not the report the plan was made from (tenant {doc.tenant.id}, read {doc.collected_at}; "
+            f"{path}: not the report the plan was made from (tenant {doc.tenant.id}, read {collected}; "
             f"the plan's: {plan.tenant_id}, {stamp}); {again}"
         )
     return doc

@@ -31,11 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
+from msgspec import UnsetType
 
-from auditor.common import shapes
-from auditor.common.errors import AuditorError, clean_message
+from auditor.billing.psa_records import PsaSection
+from auditor.common.errors import AuditorError, UsageError, clean_message
 from auditor.common.outputs import write_text
 from auditor.common.timestamps import timestamp_or_none
+from auditor.formats.report_json import decode_report
 
 from ..billing import invoices as bill
 from ..billing import invoices_microsoft
@@ -153,54 +155,22 @@ def read(
     return found
 
 
-class _SeatRow(msgspec.Struct, frozen=True):
-    """A row of report.json's seat table (`skus`) by the fields the invoices read."""
-
-    sku: str | None = None
-    sku_id: str | None = None
-    consumed: int | None = None
-    enabled: int | None = None
-
-
-class _ThreeWayRow(msgspec.Struct, frozen=True):
-    """A product of report.json's `psa` table: the distributor's seats and the PSA's billed."""
-
-    sku: str | None = None
-    distributor_billed: int | None = None
-    psa_billed: int | None = None
-
-
-class _PsaTable(msgspec.Struct, frozen=True):
-    error: str | None = None
-    products: list[_ThreeWayRow] | None = None
-
-
-class _SeatsReport(msgspec.Struct, frozen=True):
-    """The parts of report.json the invoices are set beside (the rest is not decoded)."""
-
-    skus: list[_SeatRow] = []
-    psa: _PsaTable | None = None
-
-
-def _three_way(section: _PsaTable | None) -> dict[str, tuple[int | None, int | None]]:
+def _three_way(section: PsaSection | UnsetType) -> dict[str, tuple[int | None, int | None]]:
     """The report's three-way table by part number (its `psa` section, when read): the distributor's
     seats and the PSA's billed to the customer, the invoice's fourth column beside them."""
-    if section is None or section.error or section.products is None:
+    if not isinstance(section, PsaSection) or section.error or not isinstance(section.products, list):
         return {}
-    return {row.sku: (row.distributor_billed, row.psa_billed) for row in section.products if row.sku is not None}
+    return {row.sku: (row.distributor_billed, row.psa_billed) for row in section.products}
 
 
 def _tenant_products(folder: Path) -> tuple[list[bill.TenantProduct], dict[str, tuple[int | None, int | None]]]:
     """The tenant's products from its report.json's seat table (`skus`), and its three-way table."""
-    try:
-        doc = shapes.decode((folder / "report.json").read_bytes(), _SeatsReport)
-    except msgspec.DecodeError as exc:  # the gap names a report not as the audit writes it: a ValueError
+    path = folder / "report.json"
+    try:  # the whole document, by report.json's one reader: a view of a few fields of our own would drift from it
+        doc = decode_report(path.read_bytes(), str(path))
+    except UsageError as exc:  # the gap names a report not as the audit writes it: a ValueError
         raise ValueError(str(exc)) from None
-    products = [
-        bill.TenantProduct(row.sku, row.sku_id, row.consumed or 0, row.enabled or 0)
-        for row in doc.skus
-        if row.sku is not None and row.sku_id is not None
-    ]
+    products = [bill.TenantProduct(row.sku, row.sku_id, row.consumed, row.enabled) for row in doc.skus]
     return products, _three_way(doc.psa)
 
 

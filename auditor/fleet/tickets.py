@@ -53,12 +53,12 @@ from pathlib import Path
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
-from auditor.common import shapes
+from auditor.billing.psa_records import PsaSection
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError, clean_message, console_line
 from auditor.data.enums import Locale, Severity
 from auditor.data.finding_facts import FindingFactsError
-from auditor.formats.report_json import named_products
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_json import decode_report, named_products
+from auditor.formats.report_model import ReportDocument, ReportFinding
 
 from .. import wording
 from ..apply import write_engine
@@ -75,39 +75,6 @@ from .tenant_folder import entrys_tenant
 SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters (the summary of every PSA's)
 DESCRIPTION_MAX = 4000  # our bound on what a ticket's description carries
 _NOTHING = "nothing is filed or noted for it"
-
-
-class _Tenant(Struct, frozen=True):
-    """report.json's `tenant`: the tenant the audit read from Graph (and the domain it checked)."""
-
-    id: str = ""
-    domain: str | None = None
-
-
-class _Psa(Struct, frozen=True):
-    """report.json's `psa`: the PSA and the company the audit read the customer's agreements of."""
-
-    psa: str = ""
-    company_id: int | None = None
-
-
-class _SeatRow(Struct, frozen=True):
-    """A row of report.json's seat table (`skus`): a product's part number and its name for people."""
-
-    sku: str = ""
-    name: str | None = None
-
-
-class _Report(Struct, frozen=True):
-    """The parts of report.json `tickets` reads; each finding decoded apart (one out of shape is skipped)."""
-
-    skus: list[_SeatRow] = []
-    tenant: _Tenant | None = None
-    psa: _Psa | None = None
-    locale: str | None = None
-    as_of: str | None = None
-    generated_at: str | None = None
-    findings: list[object] = []
 
 
 class Sent(Struct, frozen=True):
@@ -226,20 +193,9 @@ def resolved_note(locale: Locale, audited: str) -> str:
     return f"{KEY_PREFIX} {said}"
 
 
-def products_named(report: _Report) -> dict[str, str]:
+def products_named(report: ReportDocument) -> dict[str, str]:
     """Part number -> the product's name for people, from the report's seat table (as its report.md)."""
     return named_products((row.sku, row.name) for row in report.skus)
-
-
-def findings(report: _Report) -> list[ReportFinding]:
-    """The report's findings in the shape a ticket reads; one out of that shape is skipped."""
-    found = []
-    for given in report.findings:
-        try:
-            found.append(shapes.convert(given, ReportFinding))
-        except msgspec.ValidationError:
-            continue
-    return found
 
 
 def choose(found: Sequence[ReportFinding], rules: Sequence[str], severity: Severity) -> list[ReportFinding]:
@@ -392,11 +348,17 @@ def _on_existing(session: Session, job: TenantJob, company: int, ticket: int, ch
     return None
 
 
-def _other_customer(job: TenantJob, report: _Report, psa: str, company: int) -> str | None:
+def _domain(report: ReportDocument) -> str | None:
+    """The verified domain the report's audit found for its tenant (None: none was given as a domain)."""
+    domain = report.tenant.domain
+    return domain if isinstance(domain, str) else None
+
+
+def _other_customer(job: TenantJob, report: ReportDocument, psa: str, company: int) -> str | None:
     """Why the report is not of the customer the tenants entry names (its tenant, its company in the PSA
     `psa`), naming both values and their fields; None when it is."""
-    tenant = report.tenant or _Tenant()
-    same = entrys_tenant(job.tenant_id, tenant.id, tenant.domain)
+    tenant = report.tenant
+    same = entrys_tenant(job.tenant_id, tenant.id, _domain(report))
     read_id = console_line(tenant.id)[:40] or "(none)"
     if same is None:
         return (
@@ -405,7 +367,8 @@ def _other_customer(job: TenantJob, report: _Report, psa: str, company: int) -> 
         )
     if not same:
         return f"report.json's tenant.id {read_id} is not the tenants file's tenant_id {job.tenant_id}: {_NOTHING}"
-    read, named = report.psa, f"the tenants file's psa.{psa}.company_id {company}"
+    read = report.psa if isinstance(report.psa, PsaSection) else None
+    named = f"the tenants file's psa.{psa}.company_id {company}"
     if read is None or not read.psa:
         return f"report.json has no psa (its audit read no PSA company), so {named} is not confirmed: {_NOTHING}"
     if read.psa != psa:
@@ -415,14 +378,13 @@ def _other_customer(job: TenantJob, report: _Report, psa: str, company: int) -> 
     return None
 
 
-def _unproven(session: Session, job: TenantJob, report: _Report, company: int) -> str | None:
+def _unproven(session: Session, job: TenantJob, report: ReportDocument, company: int) -> str | None:
     """Why the company is not proven the tenant's by the PSA's own record (auditor.vendors.mappings: the
     mapping the MSP confirmed, kept in DIR; report.json carries the tenants file's word, so it proves
     nothing), else None. The first time, a run that writes keeps the mapping."""
     if session.book is None:
         return None
-    tenant = report.tenant or _Tenant()
-    named = (job.tenant_id, tenant.id, tenant.domain or "")
+    named = (job.tenant_id, report.tenant.id, _domain(report) or "")
     desk = session.desk
     why = session.book.prove(desk.psa, desk.client, str(company), named, keep=session.write, since=now())
     why = why or session.book.save()  # a mapping kept the first time: written before anything is filed
@@ -440,20 +402,18 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
     if not where and desk.where_required and ticket is None:
         return f"its psa.{desk.psa} names no {desk.where_key}: where its tickets go is not guessed"
     try:
-        report = shapes.decode((root / job.key / "report.json").read_bytes(), _Report)
+        report = decode_report((root / job.key / "report.json").read_bytes(), "its report.json")
     except OSError as exc:
         return f"its report.json could not be read ({type(exc).__name__})"
-    except msgspec.DecodeError:
-        return "its report.json could not be read (JSONDecodeError)"
-    except msgspec.ValidationError:
-        return "its report.json is not a report"
+    except UsageError as exc:  # not JSON, not a report, or of a version this one does not read: said by the reader
+        return str(exc)
     company = int(block["company_id"])
     mismatch = _other_customer(job, report, desk.psa, company) or _unproven(session, job, report, company)
     if mismatch:
         return mismatch
-    locale = Locale(report.locale or "en")
-    audited = report.as_of or report.generated_at or ""
-    found = findings(report)
+    locale = Locale(report.locale)  # one of Locale's: the reader refuses another
+    audited = next((at for at in (report.as_of, report.generated_at) if isinstance(at, str) and at), "")
+    found = report.findings
     names = products_named(report)
     chosen = [
         Filing(
@@ -513,7 +473,7 @@ def _demo(options: TicketsOptions) -> int:
     report = root / key / "report.json"
     if not report.is_file():
         raise UsageError(f"tickets --demo: {report} is missing: run `audit --demo --tenants` first")
-    tenant_id = str(json.loads(report.read_bytes())["tenant"]["id"])
+    tenant_id = decode_report(report.read_bytes(), str(report)).tenant.id
     with demo.psa_tickets(psa, root) as (url, keys, block):
         job = TenantJob(key, key.title(), tenant_id, "", "worldwide", "", "", "", "", psa=block)
         return _run(replace(options, psa=psa, endpoint=url, env=keys), [job], root)

@@ -1,4 +1,6 @@
-"""Reading report.json: the one reader of `plan`, `--baseline`, `merge` and `email`.
+"""Reading report.json: the one reader of every part that reads one (`plan`, `--baseline`, `merge`, `email`,
+the fleet's roll-up, `tickets`, its invoices, apply's report beside the plan); none decodes the file into a
+shape of its own, however few fields it reads (tests/core/test_report_decoders.py).
 
 `decode_report(data, name)` reads the file's bytes once with msgspec into the typed document,
 auditor.formats.report_model.ReportDocument, the one the audit builds and report.json encodes: a

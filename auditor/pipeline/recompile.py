@@ -176,4 +176,4 @@ def _distributor(plan: PlanFile, options: WriteOptions) -> Payload | None:
             "read (a report written before it was kept): the distributor's changes cannot be compiled again at "
             "the call; audit and plan again"
         )
-    return read_any({"": entry}, endpoints=options.endpoints, env=os.environ)[""]  # type: ignore[dict-item]
+    return read_any({"": entry}, endpoints=options.endpoints, env=os.environ)[""]

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import cast
 
+import msgspec
 import pytest
 
 from auditor.cli import main
@@ -20,7 +21,9 @@ from auditor.fleet import invoice_cells, invoice_reads
 from auditor.fleet.arguments import InvoiceOptions
 from auditor.fleet.rollup import Outcome
 from auditor.fleet.rollup_model import TenantRow
+from auditor.formats.report_model import builtins
 from auditor.i18n import translations
+from tests.report.report_fixtures import build_sample
 
 pytestmark = pytest.mark.usefixtures("virtual_graph_time")
 GAP = "the tenants file has no `partner:` block: the partner's tenant is not known"
@@ -103,7 +106,7 @@ def test_an_invoice_that_cannot_be_read_is_each_tenants_gap(tmp_path: Path, caps
     job = TenantJob("fabrikam", "Fabrikam", "00000000-0000-0000-0000-0000000000fa", "", "worldwide", "", "", "", "")
     (tmp_path / "fabrikam").mkdir()
     seats = [{"sku": "SPE_E3", "sku_id": "05e9a617-0261-4cee-bb44-138d3ef5d965", "consumed": 40, "enabled": 52}]
-    (tmp_path / "fabrikam" / "report.json").write_text(json.dumps({"skus": seats}), "utf-8")
+    (tmp_path / "fabrikam" / "report.json").write_text(_whole(skus=seats), "utf-8")
     written = invoice_reads.run([Outcome(job, "ok", 0, None, 1.0, None)], tmp_path, reads)
     doc = json.loads(written[0].read_text("utf-8"))["invoices"][0]
     assert doc["gap"] == GAP
@@ -135,6 +138,12 @@ def test_an_invoice_that_cannot_be_read_is_each_tenants_gap(tmp_path: Path, caps
     assert not invoice_cells.row_ok([{**found[0], "differences": 0}])  # a gap read as none: refused
 
 
+def _whole(**parts: object) -> str:
+    """A report.json as the audit writes it (the sample's), these top-level keys replaced: the invoices read
+    it with the one reader of report.json, which refuses a part of one."""
+    return json.dumps({**msgspec.to_builtins(build_sample()), **parts}, default=builtins)
+
+
 def _fabrikam(folder: Path, report: str) -> tuple[TenantJob, Outcome]:
     job = TenantJob("fabrikam", "Fabrikam", "00000000-0000-0000-0000-0000000000fa", "", "worldwide", "", "", "", "")
     folder.mkdir(parents=True, exist_ok=True)
@@ -147,7 +156,8 @@ def test_seats_that_cannot_be_read_are_the_invoices_gap_and_last_nights_file_goe
         "00000000-0000-0000-0000-0000000000fa", "s1", "", "Microsoft 365 E3", 55, 1856.25, "EUR"
     )
     reads = [invoice_reads.Read("microsoft", "G016907411", (line,))]
-    _, outcome = _fabrikam(tmp_path / "fabrikam", '{"skus": [{"sku": "SPE_E3", "sku_id": "x", "consumed": "many"}]}')
+    seats = [{"sku": "SPE_E3", "sku_id": "x", "consumed": "many"}]
+    _, outcome = _fabrikam(tmp_path / "fabrikam", _whole(skus=seats))
     invoice_reads.run([outcome], tmp_path, reads)
     doc = json.loads((tmp_path / "fabrikam" / "invoice.json").read_text("utf-8"))["invoices"][0]
     assert doc["gap"] == "the tenant's seats not read from its report.json (ValueError)" and doc["rows"] == []

@@ -355,6 +355,25 @@ def test_a_report_of_another_psas_company_is_its_gap_and_the_others_go_on(
     ) in err
 
 
+def test_a_report_with_a_finding_out_of_shape_is_the_customers_gap_not_a_finding_left_out(
+    night: Path, connectwise: ConnectWiseTicketsStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report is read by report.json's one reader (auditor.formats.report_json): a finding it cannot
+    read (a severity report.json has not) makes the report unread, said with the finding's place, and no
+    ticket is filed for the customer; its other findings are not filed as if that one were not there."""
+    path = night / "contoso" / "report.json"
+    report = json.loads(path.read_text("utf-8"))
+    edited = next(i for i, f in enumerate(report["findings"]) if KEY_PREFIX + f["id"] in _chosen(night))
+    report["findings"][edited]["severity"] = "urgent"
+    path.write_text(json.dumps(report), "utf-8")
+    with connectwise as cw:
+        assert _tickets(night, cw, "--yes") == 3
+        assert cw.tickets == [] and cw.writes == []
+    err = capsys.readouterr().err
+    said = "contoso: no tickets: its report.json: not a license-auditor report.json: Invalid enum value 'urgent'"
+    assert said in err and f"$.findings[{edited}].severity" in err
+
+
 def test_connectwise_keeps_the_ticket_operations_the_client_calls_and_no_other(
     night: Path, connectwise: ConnectWiseTicketsStandIn
 ) -> None:
