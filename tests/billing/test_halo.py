@@ -320,7 +320,11 @@ def test_the_three_way_table_with_halo(tmp_path: Path) -> None:
         ("/Tickets", [{"client_id": SAMPLE_CLIENT}]),  # no summary
         ("/Tickets", [{"summary": "x", "client_id": SAMPLE_CLIENT, "user_id": 4102, "site_id": 320}]),  # another's
         ("/Tickets", [{"summary": "x", "client_id": SAMPLE_CLIENT, "user_id": 4101}]),  # a user without its site
-        ("/Tickets", {"summary": "x", "client_id": SAMPLE_CLIENT}),  # not an array
+        pytest.param(
+            "/Tickets",
+            {"summary": "x", "client_id": SAMPLE_CLIENT},  # not an array
+            marks=pytest.mark.off_contract("a ticket posted bare, where Halo's swagger takes an array of Faults"),
+        ),
     ],
 )
 def test_the_stand_in_refuses_what_halo_refuses(path: str, body: object) -> None:
