@@ -125,7 +125,7 @@ def gives_unmet(group: GroupState, sku: str, direct: tuple[str, ...] | None, pro
     if lost:
         return [
             f"group {group.label} turns off service plan(s) {service_plans(lost)} of {name} that the user's direct "
-            "copy has on: the group's copy would take them away"
+            "assignment has on: the group's license would take them away"
         ]
     return []
 
@@ -221,8 +221,8 @@ async def group_unmet(
             lost = sorted(set(copy.disabled_plans) - set(direct.get(sku, ())))
             if lost and not reasons:
                 reasons = [
-                    f"the user's copy of {session.products.get(sku, sku)} from group {group.label} has "
-                    f"service plan(s) {service_plans(lost)} turned off that the direct copy has on"
+                    f"the user's license for {session.products.get(sku, sku)} from group {group.label} has "
+                    f"service plan(s) {service_plans(lost)} turned off that the direct assignment has on"
                 ]
         found += reasons
     return found

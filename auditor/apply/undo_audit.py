@@ -404,7 +404,7 @@ def _license_borne_out(
         )
         return (
             f"the directory audit log's latest license record for user {change.user} ({entry.at}, this tool's) "
-            f"cannot show the {what} direct copy {direction}: {why}; nor do the user's licenseAssignmentStates "
+            f"cannot show the {what} direct assignment {direction}: {why}; nor do the user's licenseAssignmentStates "
             "read now: not undone"
         )
     return _none_shown(change, what, who)

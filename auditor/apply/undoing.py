@@ -463,7 +463,7 @@ async def _keep_products(
         k = undo.next()
         undoes: Undoes = {"journal": journal.path.name, "n": removal.n}
         session.say(
-            f"{k:>4}. undo change {removal.n} of {journal.path.name} first (the direct copy goes back before "
+            f"{k:>4}. undo change {removal.n} of {journal.path.name} first (the direct assignment goes back before "
             f"the user leaves the group in the undo of change {line.n}): {reverse(removal, session.describe)}"
         )
         inv = inverse(removal, k, state, session.client.base_url, Where(journal.path))
@@ -484,7 +484,7 @@ async def _keep_products(
         return state, ""
     return state, (
         f"the user holds {', '.join(lost)} only from group {group.label}: leaving it would leave them "
-        "without it; put the direct copy back (or give it another way), then undo again"
+        "without it; put the direct assignment back (or give it another way), then undo again"
     )
 
 
@@ -545,7 +545,7 @@ def _rejoined(
         _, error = copies(state, wanted, session.products, session.group_labels())
         if error:
             return "failed", (
-                f"the user is in the group again, but {error}: they hold no working copy from it — free "
+                f"the user is in the group again, but {error}: they hold no active license from it — free "
                 "a seat, then reprocess the user's licenses"
             )
         return "unknown", (

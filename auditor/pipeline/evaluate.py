@@ -72,7 +72,7 @@ def evaluate(collected: Collected) -> Evaluated:
             )
         if any(f.value == "md" for f in options.formats):
             path = staging_dir(prepared.out_dir) / feature_map_files.MD_NAME
-            listed += (feature_map_files.write_md(path, result.feature_map, label),)
+            listed += (feature_map_files.write_md(path, result.feature_map, label, locale),)
     # the bill's, beside its Copilot seats: the balance and the month's use
     credits = with_credit_use(
         copilot_credits(snapshot.copilot_credits, snapshot.gaps), snapshot.copilot_credit_use, snapshot.gaps

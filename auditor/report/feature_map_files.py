@@ -3,7 +3,9 @@ admin to hand to the security team: per premium feature the entitlement rules kn
 for it, the tenant's products that carry it, the users it reaches and those entitled, and Microsoft's sentence
 with its page (docs/entitlements.md, "The feature map"). Written by every audit whose policies have an
 `entitlements:` section: the CSV with findings.csv (`--format csv`), the Markdown with report.md (`--format
-md`). In English, as Microsoft's sentences are."""
+md`). The Markdown's heading, sentences, column labels and status values are in the report's language; Microsoft's
+feature names, licenses and sentences stay as its pages write them, in English. The CSV is for a spreadsheet or a
+script: its column names and status values are English codes, as findings.csv's are."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from pathlib import Path
 
 from auditor.common.outputs import atomic_text
 from auditor.data.feature_rows import FeatureRow
+from auditor.data.model import Locale
+from auditor.i18n import Translations, translations
+from auditor.impact.feature_map import JUDGED, NOT_IN_POLICY, NOT_READ
 from auditor.render.text import md_escape
 from auditor.report.csv_report import safe_cell
 
@@ -62,27 +67,59 @@ def write_csv(path: Path, rows: Sequence[FeatureRow]) -> Path:
     return path
 
 
-def markdown(rows: Sequence[FeatureRow], tenant: str) -> str:
+def _labels(t: Translations) -> tuple[str, ...]:
+    """The Markdown table's column labels, in COLUMNS' order (the first nine)."""
+    return (
+        t.pgettext("fmap_col_key", "Name in the policy"),
+        t.pgettext("fmap_col_feature", "Feature (Microsoft's name)"),
+        t.pgettext("fmap_col_license", "License Microsoft asks for"),
+        t.pgettext("fmap_col_products", "Products that include it"),
+        t.pgettext("fmap_col_status", "Status"),
+        t.pgettext("fmap_col_reached", "Members reached"),
+        t.pgettext("fmap_col_entitled", "Members with a license"),
+        t.pgettext("fmap_col_lacking", "Members without a license"),
+        t.pgettext("fmap_col_guests", "Guests reached"),
+    )
+
+
+def _status(t: Translations, status: str) -> str:
+    """A row's status as a person reads it (the CSV keeps the code)."""
+    said = {
+        JUDGED: t.pgettext("fmap_status_judged", "checked"),
+        NOT_IN_POLICY: t.pgettext("fmap_status_not_in_policy", "not in the policy"),
+        NOT_READ: t.pgettext("fmap_status_not_read", "not read"),
+    }
+    return said.get(status, status)
+
+
+def markdown(rows: Sequence[FeatureRow], tenant: str, locale: Locale) -> str:
+    t = translations(locale)
     lines = [
-        f"# Premium features and their licenses: {md_escape(tenant)}",
+        "# " + t.pgettext("fmap_title", "Premium features and their licenses: {tenant}", tenant=md_escape(tenant)),
         "",
-        "Per feature: the license Microsoft asks for it, the products of this tenant that carry it, and the users "
-        "it reaches (members; guests apart, billed by monthly active users) with those whose own products entitle "
-        "them. A feature no policy names, or whose read failed, is not counted.",
+        t.pgettext(
+            "fmap_intro",
+            "Per feature: the license Microsoft asks for it, the products of this tenant that carry it, and the "
+            "users it reaches (members; guests apart, billed by monthly active users) with those whose own products "
+            "entitle them. A feature no policy names, or whose read failed, is not counted.",
+        )
+        + " "
+        + t.pgettext("fmap_english", "The feature names, the licenses and the sentences are Microsoft's, in English."),
         "",
-        "| " + " | ".join(COLUMNS[:9]) + " |",
+        "| " + " | ".join(_labels(t)) + " |",
         "|" + " --- |" * 9,
     ]
     for row in rows:
         cells = _cells(row)[:9]
         cells[3] = "; ".join(md_escape(p) for p in row.products)
+        cells[4] = _status(t, row.status)
         lines.append("| " + " | ".join(c.replace("|", "\\|") if i != 3 else c for i, c in enumerate(cells)) + " |")
-    lines += ["", "What Microsoft says, word for word:", ""]
+    lines += ["", t.pgettext("fmap_quoted", "What Microsoft says, word for word:"), ""]
     lines += [f'- `{row.feature}`: "{row.sentence}" ({row.page})' for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def write_md(path: Path, rows: Sequence[FeatureRow], tenant: str) -> Path:
+def write_md(path: Path, rows: Sequence[FeatureRow], tenant: str, locale: Locale) -> Path:
     with atomic_text(path, encoding="utf-8") as out:
-        out.write(markdown(rows, tenant))
+        out.write(markdown(rows, tenant, locale))
     return path

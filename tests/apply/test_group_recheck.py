@@ -68,7 +68,7 @@ def test_a_join_to_a_group_that_switched_teams_off_is_skipped(tmp_path: Path, gr
     join, removal = outcome_lines(tmp_path / "j.jsonl")
     assert join["outcome"] == "skipped"
     assert (
-        "turns off service plan(s) Microsoft Teams of Microsoft 365 E5 that the user's direct copy has on"
+        "turns off service plan(s) Microsoft Teams of Microsoft 365 E5 that the user's direct assignment has on"
         in join["note"]
     )
     assert removal["outcome"] == "skipped" and "depends on change 1" in removal["note"]

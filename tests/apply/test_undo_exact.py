@@ -94,8 +94,8 @@ def test_two_run_move_undo_puts_the_direct_copy_back_before_leaving(
     assert run("undo", first, graph) == 0  # the dry run says so, and sends nothing
     out = capsys.readouterr().out
     assert (
-        "1. undo change 2 of second.jsonl first (the direct copy goes back before the user leaves the group in "
-        "the undo of change 1): Assign Microsoft 365 E5 to Ben (ben@contoso.example)"
+        "1. undo change 2 of second.jsonl first (the direct assignment goes back before the user leaves the group "
+        "in the undo of change 1): Assign Microsoft 365 E5 to Ben (ben@contoso.example)"
     ) in out
     assert "2. undo change 1: Remove Ben (ben@contoso.example) from the group License - E5" in out
     assert "dry run: 2 change(s) would be undone, 0 skipped" in out

@@ -82,15 +82,17 @@ def read_glossary(path: Path = GLOSSARY) -> list[Term]:
 
 TERMS = read_glossary()
 
-# What a translation may keep in English: placeholders, URLs, code and Graph names in backticks, and
-# proper names Microsoft does not translate.
+# What a translation may keep in English: placeholders, URLs, code and Graph names in backticks, Graph permission
+# names (CopilotCostManagement-Policy.Read.All), and proper names Microsoft does not translate.
 PROPER_NAMES = (
     "Volume License Service Center",
     "Volume Licensing Service Center",
     "GCC High",
     "Cross Tenant User Data Migration",
 )
-_CODE = r"\{[^{}]*\}|https?://\S+|`[^`]*`|\?view=\S+"
+_CODE = (
+    r"\{[^{}]*\}|https?://\S+|`[^`]*`|\?view=\S+|\b[A-Z][A-Za-z]*(?:-[A-Z][A-Za-z]*)*(?:\.(?:Read|ReadWrite|All))+\b"
+)
 _NOT_PROSE = re.compile(_CODE + "|" + "|".join(map(re.escape, PROPER_NAMES)))
 
 

@@ -5,6 +5,10 @@ plural form). What was answered rather than changed is in tests/reviews/native-r
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 
 from auditor.data.finding_facts import parts
@@ -87,8 +91,10 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         *((key, "guidance", "copy", "the license") for key in ("steps.group.redundant", "steps.group.loss")),  # E14
         ("graph.remove_direct", "guidance", "copy", "the license"),  # E14
         ("plan_reason_group_gives", "messages", "the group's copy", "once the license the group assigns"),  # E14
+        ("rule.license-assigned-twice.describe", "guidance", "copy", "The direct assignment usually"),  # E14
     ],
     Locale.NL: [
+        ("steps.copilot_chat_only.fact", "guidance", '"', "“{quote}”"),  # S3, in a text newer than the review
         *((key, "guidance", '"', "“") for key in REACH),  # S3: the language's quotation marks
         ("plan_distributor_buy_now", "messages", "afhalen", "weer verwijderen"),  # nl 1
         ("distributor_not_planned_buy", "messages", "-portaal", "{distributor}-portal"),  # nl 2
@@ -107,6 +113,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         *_not_written(Locale.NL),  # E15
     ],
     Locale.DA: [
+        ("steps.copilot_chat_only.fact", "guidance", '"', "»{quote}«"),  # S3, in a text newer than the review
         *((key, "guidance", '"', "»") for key in REACH),  # S3: the language's quotation marks
         ("plan_distributor_title_buys", "messages", "for sig", "godkendes særskilt"),  # da 1
         ("plan_distributor_buy_now", "messages", "foretages", "Kan udføres nu"),  # da 2
@@ -127,6 +134,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         *_not_written(Locale.DA),  # E15
     ],
     Locale.SV: [
+        ("steps.copilot_chat_only.fact", "guidance", '"', "”{quote}”"),  # S3, in a text newer than the review
         *((key, "guidance", '"', "”") for key in REACH),  # S3: the language's quotation marks
         ("bill_reason_buy_spare", "messages", "Policyn", "Principen behåller"),  # sv 1
         *(
@@ -154,6 +162,7 @@ FIXED: dict[Locale, list[CatalogEntry]] = {
         *_not_written(Locale.SV),  # E15
     ],
     Locale.TR: [
+        ("steps.copilot_chat_only.fact", "guidance", '"', "“{quote}”"),  # S3, in a text newer than the review
         *((key, "guidance", '"', "“") for key in REACH),  # S3: the language's quotation marks
         ("bill_reason_buy_spare", "messages", "Politika", "İlke plandan sonra"),  # tr 1
         ("plan_distributor_buy", "messages", "adetten", "{before} lisanstan {after} lisansa"),  # tr 2
@@ -186,3 +195,40 @@ def test_a_copilot_seat_that_moves_says_to_give_it_on(locale: Locale) -> None:
     summary = said["summary"] if isinstance(said["summary"], str) else " ".join(said["summary"])
     assert "Kim Waits" in said["steps"][-1] and "Kim Waits" in summary
     assert summary.index("Kim Waits") > 0  # after the removal, never instead of it
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# E14 outside the report: "the direct copy", "the group's copy" for a direct assignment and a group's license
+COPY = re.compile(r"\b(?:direct|group's|groups'|working|user's) cop(?:y|ies)\b")
+
+
+def _said(path: Path) -> list[str]:
+    """The strings of a module a person reads (its console lines, its errors): every literal but docstrings."""
+    tree = ast.parse(path.read_text("utf-8"))
+    docs = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        f"{path.name}:{node.lineno}: {node.value}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
+    ]
+
+
+def test_apply_and_undo_say_direct_assignment_as_the_reports_do() -> None:
+    """E14's rest: apply's and undo's console lines said "the direct copy" and "the group's copy" where the report
+    says "the direct assignment" and "the group's license" (a regular expression over every module's literals)."""
+    said = [line for path in sorted((ROOT / "auditor" / "apply").glob("*.py")) for line in _said(path)]
+    assert any("direct assignment" in line for line in said)  # the check reads what apply says
+    assert [line for line in said if COPY.search(line)] == []
+
+
+@pytest.mark.parametrize("page", ["docs/rules.md", "docs/policy.md"])
+def test_the_docs_say_direct_assignment_as_the_reports_do(page: str) -> None:
+    text = " ".join((ROOT / page).read_text("utf-8").split())
+    assert COPY.findall(text) == [] and "direct assignment" in text

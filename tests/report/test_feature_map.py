@@ -25,8 +25,9 @@ SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 POLICY = ROOT / "examples" / "contoso-policy.yaml"
 
 
-def _audit(out: Path, policy: Path, formats: str = "json,csv,md") -> Path:
+def _audit(out: Path, policy: Path, formats: str = "json,csv,md", locale: str = "en") -> Path:
     args = ["audit", "--snapshot", str(SAMPLE), "--as-of", "2026-11-01T06:00:00Z", "--policies", str(policy)]
+    args += ["--locale", locale]
     assert main([*args, "--output-dir", str(out), "--format", formats, "--fail-on", "never"]) == 0
     return out
 
@@ -106,6 +107,31 @@ def test_the_markdown_table_has_a_row_per_feature_and_microsofts_sentences(examp
     for feature, (_, _, sentence, page) in SOURCES.items():
         assert re.search(rf"^\| {feature} \|", text, re.MULTILINE), feature
         assert f'"{sentence}" ({page})' in text
+
+
+@pytest.mark.parametrize("locale", ["nl", "da", "sv", "tr"])
+def test_the_markdown_is_in_the_reports_language(example_run: Path, tmp_path: Path, locale: str) -> None:
+    """Native review 9, S4 and E17: the map's heading, sentences, column labels and status values were English
+    (and snake_case) in every language. They are the report's language now; Microsoft's sentences stay quoted word
+    for word, and the CSV keeps its column names and status codes, as findings.csv does."""
+    out = _audit(tmp_path / "out", POLICY, locale=locale)
+    english = (example_run / feature_map.MD_NAME).read_text("utf-8").splitlines()
+    said = (out / feature_map.MD_NAME).read_text("utf-8").splitlines()
+    assert said[0] != english[0] and said[0].endswith(": Contoso")  # the heading
+    assert not any(s in said[2] for s in english[2].split(". "))  # the introduction, sentence by sentence
+    labels, english_labels = said[4].strip("| ").split(" | "), english[4].strip("| ").split(" | ")
+    assert len(labels) == 9 and not set(labels) & (set(english_labels) - {"Status"})
+    assert not any("_" in label for label in labels)
+    rows = [line.strip("| ").split(" | ") for line in said[6:] if line.startswith("| ")]
+    assert len(rows) == len(SOURCES)
+    assert not {row[4] for row in rows} & {JUDGED, NOT_IN_POLICY, "not read", "checked"}  # the status, said
+    quoted = next(i for i, line in enumerate(said) if line.startswith("- `")) - 2  # "What Microsoft says …"
+    assert said[quoted] and said[quoted] not in english
+    text = "\n".join(said)
+    for _, _, sentence, page in SOURCES.values():
+        assert f'"{sentence}" ({page})' in text  # Microsoft's own words, as on its page
+    codes = _rows(out / feature_map.CSV_NAME)  # its column names checked there
+    assert {row["status"] for row in codes.values()} <= {JUDGED, NOT_IN_POLICY, "not read"}
 
 
 def test_each_sentence_is_quoted_in_the_docs() -> None:

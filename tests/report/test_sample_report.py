@@ -177,6 +177,25 @@ def test_a_sections_last_step_comes_after_each_users_steps(locale: Locale, sampl
     assert close not in section and close.replace(">", "&gt;") not in section  # never before the user's steps
 
 
+def _first_steps(md: str) -> dict[str, list[str]]:
+    """Each section's steps above its first table (those its rows share), by the section's heading."""
+    out = {}
+    for section in md.split("\n#### ")[1:]:
+        above = section.split("\n|", 1)[0]
+        out[section.split("\n", 1)[0]] = [line for line in above.splitlines() if re.match(r"(?:-|\d+\.) ", line)]
+    return out
+
+
+@pytest.mark.parametrize("locale", [Locale.EN, Locale.NL])
+def test_the_inactive_users_fix_opens_with_a_whole_step(locale: Locale, sample_reports: SampleReports) -> None:
+    """Native review 9, S1's second half: "Inactive user holds licenses" had as its only How-to-fix step the cut
+    "If no member of All Office Staff should have Microsoft 365 E3: …" (a step every recipe ends with, hoisted).
+    Its steps now open with the first of the recipe's own, said whole."""
+    steps = _first_steps((sample_reports(locale) / "report.md").read_text("utf-8"))
+    inactive = next(said for title, said in steps.items() if "(inactive\\-user\\-licensed)" in title)
+    assert len(inactive) > 1 and not inactive[0].rstrip().endswith("…"), inactive
+
+
 def test_a_reason_said_earlier_points_at_the_row_that_said_it(sample_reports: SampleReports) -> None:
     """Native review 9, S2: "as under “Security feature without a license”" named a section of 12 rows and two
     reasons; the pointer names the row whose reason it is."""

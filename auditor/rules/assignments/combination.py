@@ -58,7 +58,7 @@ class SkuCombinationForbiddenDetails(DataLost, Losses, total=False):
 
 class AssignmentNotGroupBasedDetails(LicensingGroupDetails, HeldTwice, total=False):
     """`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the direct
-    copy turns on; removing it would switch them off); when no group's copy stands in yet, `licensing_group`
+    assignment turns on; removing it would switch them off); when no group's license stands in yet, `licensing_group`
     (product → the catalog's licensing group: `ref`, `file`, `line`, and its `id`, `name`, `gives`, `needs_p1` when
     neither the group's products nor the user's carry Microsoft Entra ID P1 or are on Microsoft's list for
     group-based licensing, or the `problem` that keeps the fix from joining it)"""
@@ -182,8 +182,8 @@ class SkuCombinationForbidden(AssignmentRule[SkuCombinationForbiddenDetails]):
 class AssignmentNotGroupBased(AssignmentRule[AssignmentNotGroupBasedDetails]):
     """A product that must come from a group (`group_based_only`) is assigned to the user directly.
 
-    With a catalog `licensing_group` the fix joins that group and removes the direct copy once the group's is
-    active. When a group also assigns the product, the fix removes the direct copy only if that switches off no
+    With a catalog `licensing_group` the fix joins that group and removes the direct assignment once the group's license
+    is active. When a group also assigns the product, the fix removes the direct assignment only if that switches off no
     service plan, and otherwise names the plans (Exchange Online, for example).
 
     Example:

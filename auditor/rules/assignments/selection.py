@@ -68,10 +68,10 @@ class SkuForbiddenDetails(TypedDict, total=False):
 class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, NotApplied, total=False):
     """`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location;
     `licensing_group`: the first required product's catalog licensing group, which the fix joins (as for
-    assignment-not-group-based); `group_membership`: [{`id`, `name`, `gives`, `via`: nested | direct | unknown}] for
-    the groups that assign a required product and that the user is a member of without their copy (then no direct
-    copy is proposed), with `group_kinds` as for every group a fix may change; `sku_ids` names the required products'
-    skuIds too"""
+    assignment-not-group-based); `group_membership`: [{`id`, `name`, `gives`, `via`: nested | direct | unknown}] for the
+    groups that assign a required product and that the user is a member of without their license (then no direct
+    assignment is proposed), with `group_kinds` as for every group a fix may change; `sku_ids` names the required
+    products' skuIds too"""
 
     required_any: Sequence[str]
     # the required products' skuIds, over the holding's (Finding.holding), which names none

@@ -17,15 +17,15 @@ from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
 class LicenseAssignedTwiceDetails(HeldTwice, DeclaredDetails, total=False):
     """`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the direct
-    copy turns on; removing it would switch them off)"""
+    assignment turns on; removing it would switch them off)"""
 
 
 class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
     """`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it),
-    `cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names of
-    the service plans it turns on for the user), `cover_plans` (the kept product → the plans its working copies turn
+    `cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names of the
+    service plans it turns on for the user), `cover_plans` (the kept product → the plans its working assignments turn
     on), `cover_ids` (the kept product → its skuId: the removal rests on the user still holding it), `also_by_group`
-    (redundant product held directly as well as from these groups: both copies go), `data_kinds` (each product the
+    (redundant product held directly as well as from these groups: both assignments go), `data_kinds` (each product the
     user holds → the kinds of data it keeps: mailbox, archive, files)"""
 
     covered_by: dict[str, str]  # redundant product -> the kept product that covers it
@@ -38,8 +38,8 @@ class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
 
 class LicenseAssignedTwice(UserHygieneRule[LicenseAssignedTwiceDetails]):
     """A user holds a product both directly and from a group (common after a move to group-based
-    licensing). The direct copy is redundant when the group's copy turns on every service plan it
-    does; the fix removes it then, and otherwise names the plans its removal would switch off.
+    licensing). The direct assignment is redundant when the group's license turns on every service plan
+    it does; the fix removes it then, and otherwise names the plans its removal would switch off.
 
     Example:
         hygiene:
@@ -79,8 +79,8 @@ class LicenseRedundant(UserHygieneRule[LicenseRedundantDetails]):
 
     Derived from the tenant's subscribedSkus.servicePlans and the user's disabledPlans, with no list
     of product pairs. A plan covers itself and the lower plans of its service
-    (auditor/reference/coverage.py). The redundant product's plans count when any copy of it leaves
-    them on, whatever their status; the covering product's only when an Active copy without error
+    (auditor/reference/coverage.py). The redundant product's plans count when any assignment of it
+    leaves them on, whatever their status; the covering product's only when an Active assignment without error
     leaves them on, the tenant's provisioningStatus is Success and the product's subscription works
     (capabilityStatus Enabled: not Warning, Suspended or LockedOut). Plans that apply to the Company
     count like the others (a company-wide plan the other product lacks is something it adds). A

@@ -31,8 +31,8 @@ class LicenseAssignedTwice(RuleGuidance[rules.LicenseAssignedTwiceDetails]):
         Text(
             "rule.license-assigned-twice.describe",
             "The user holds a product both directly and from a group. "
-            "The direct copy usually adds nothing and is left behind by a move to group-based licensing, but it "
-            "may turn on service plans the group's copy leaves off.",
+            "The direct assignment usually adds nothing and is left behind by a move to group-based licensing, but "
+            "it may turn on service plans the group's license leaves off.",
         ),
         Text("rule.license-assigned-twice.message", "{user} holds {sku} both directly and from a group.", counted=True),
     )
