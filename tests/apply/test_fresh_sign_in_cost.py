@@ -122,9 +122,9 @@ def test_the_fresh_compile_gives_the_audits_heap_back_then_reads_its_report_once
     events: list[str] = []
     read, trimmed = decode.decode_report, module.give_back
 
-    def counted(data: Any, name: str) -> Any:
+    def counted(data: Any, name: str, *kind: Any) -> Any:
         events.append(f"decode {Path(name).parent.name}")
-        return read(data, name)
+        return read(data, name, *kind)
 
     def given_back() -> None:
         events.append("give back")
