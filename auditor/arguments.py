@@ -67,6 +67,9 @@ class AuditOptions:
     # what the MSP bills the customer in its PSA, as audit --tenants reads it before the tenants
     # (auditor.vendors.psa_sessions; None: the tenants entry names no PSA)
     psa_billed: PsaPayload | None = None
+    # apply's fresh compile (auditor.pipeline.recompile): report.json's remediation holds its calls alone, all
+    # the plan reads of it (auditor.plan.read), so the report it decodes is half the size
+    remediation_calls_only: bool = False
 
     @property
     def reads_graph(self) -> bool:

@@ -41,14 +41,15 @@ class _Version(Struct):
     schema_version: Any = None
 
 
-def decode_report(data: bytes | str, name: str) -> ReportDocument:
-    """report.json's text as the typed ReportDocument (module docstring).
-    UsageError naming `name` (the file) for anything else."""
+def decode_report(data: bytes | str, name: str, kind: type[ReportDocument] = ReportDocument) -> ReportDocument:
+    """report.json's text as the typed ReportDocument (module docstring), or as `kind`, a subclass of it
+    that decodes less of each finding (the plan's: auditor.plan.read). UsageError naming `name` (the file)
+    for anything else."""
     with collection_paused():  # a tree of new objects, no cycles (auditor.common.cycles)
-        return _decode(data, name)
+        return _decode(data, name, kind)
 
 
-def _decode(data: bytes | str, name: str) -> ReportDocument:
+def _decode(data: bytes | str, name: str, kind: type[ReportDocument]) -> ReportDocument:
     try:
         head = shapes.decode(data, _Version)
     except msgspec.ValidationError:  # (a kind of DecodeError: first)
@@ -68,7 +69,7 @@ def _decode(data: bytes | str, name: str) -> ReportDocument:
             f"(this version reads {', '.join(map(str, READABLE_VERSIONS))})"
         )
     try:
-        report = shapes.decode(data, ReportDocument)
+        report = shapes.decode(data, kind)
     except msgspec.ValidationError as exc:
         raise UsageError(f"{name}: not a license-auditor report.json: {exc}") from None
     languages = [loc.value for loc in Locale]

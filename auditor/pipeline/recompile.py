@@ -7,6 +7,10 @@ the ones read is refused, auditor.apply.operator_policy), write report.json into
 (auditor.plan.command.compile_document). auditor.apply.agree then keeps the plan file's changes that
 this compile's typed changes hold equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
 
+Its memory stays within the audit's: that report.json holds of each finding's remediation only its calls (the
+rest no one reads), it is decoded once, after the audit's heap was given back, and as the plan decodes a report
+(auditor.plan.read: the calls alone, each repeated text one object).
+
 Its sign-in read costs what a second night's does: the nightly's kept read beside the plan
 (auditor.graph.kept_sign_ins.KEPT_FILE), checked as the nightly checks it (tenant, window, age, the
 user listing's corroboration) and the filtered request for the users who can have gone quiet since. A
@@ -87,6 +91,7 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             distributor_seats=_distributor(plan, options),
             psa_billed=_psa(plan, options, moment.date().isoformat()),
             endpoints=options.endpoints,
+            remediation_calls_only=True,  # the report is compiled, never read by a person: half the bytes
         )
         with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
             code = audit(audit_options)

@@ -116,15 +116,19 @@ def test_the_fresh_compile_gives_the_audits_heap_back_then_reads_its_report_once
     tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """apply's peak memory (issue 120.1): the fresh report is decoded once, checked and compiled from the same
-    objects, after what the fresh audit left in the heap was given back; never twice, nor beside the audit's."""
+    objects, after what the fresh audit left in the heap was given back; never twice, nor beside the audit's.
+    The fresh report holds of each finding's remediation its calls alone (all the plan reads of it), where the
+    audit's own report.json holds the steps and links a person reads."""
     graph = graph_for(_tenant())
     plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
     events: list[str] = []
+    decoded: list[bytes] = []
     read, trimmed = decode.decode_report, module.give_back
 
-    def counted(data: Any, name: str) -> Any:
+    def counted(data: Any, name: str, *kind: Any) -> Any:
         events.append(f"decode {Path(name).parent.name}")
-        return read(data, name)
+        decoded.append(data)
+        return read(data, name, *kind)
 
     def given_back() -> None:
         events.append("give back")
@@ -135,3 +139,6 @@ def test_the_fresh_compile_gives_the_audits_heap_back_then_reads_its_report_once
     assert _apply(plan, graph, tmp_path) == 0
     fresh = events[events.index("give back") :] if "give back" in events else events
     assert fresh == ["give back", "decode report"], events
+    remedies = [f["remediation"] for f in json.loads(decoded[-1])["findings"]]
+    assert any(r["actions"] for r in remedies) and all(set(r) == {"actions"} for r in remedies), remedies
+    assert all(f["remediation"]["steps"] for f in json.loads(plan.with_name("report.json").read_bytes())["findings"])
