@@ -34,7 +34,8 @@ def test_the_demos_plan_at_pax8_is_judged_on_the_demos_own_day_and_undone_offlin
     today: str,
 ) -> None:
     """The demo's windows are judged on the demo's own day (the moment its sample was read: 1 November), never
-    on today's: whatever day it is run, the E3 reduction waits for its renewal and the F3 purchase is made."""
+    on today's: whatever day it is run, the E3 reduction waits for its renewal and the F3 purchase is made, and
+    undo takes it off again inside its 7 days."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", today)  # apply's clock (tests/billing/conftest.py): "today"
     # no policies/ here: undo --demo bounds a put-back by the demo's own policy, as apply --demo (issue 121)
@@ -74,6 +75,10 @@ def test_the_demos_plan_at_pax8_is_judged_on_the_demos_own_day_and_undone_offlin
     said = capsys.readouterr().out
     assert "dry run: 1 purchase would be taken off" in said
     assert (_seats(folder), _seats(folder, F1_AT_PAX8)) == (210, 51)
+    # undo --demo judges on the demo's own day too, as apply --demo: the same on a day months later
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1809000000")  # 2027-04-29
+    assert main(["undo", "--distributor", "--demo"]) == 0
+    assert capsys.readouterr().out == said
     assert main(["undo", "--distributor", "--demo", "--yes"]) == 0
     assert "take the 2 SPE_F1 bought at Pax8 off again" in capsys.readouterr().out
     assert (_seats(folder), _seats(folder, F1_AT_PAX8)) == (210, 49)
