@@ -15,7 +15,8 @@ newest first. An undo is a write like any other, decided at the call from the so
 - the question names the seats and the price per seat the distributor gives now (Pax8's partnerCost);
 - the customer must be the tenant's by the mapping kept beside the plan (auditor.vendors.mappings, as audit
   and apply --distributor hold it): one kept as another tenant's, or whose record at the distributor changed,
-  is named and nothing is sent for it (exit 3). A purchase's undo is held to it too.
+  is named and nothing is sent for it (exit 3); so is every customer when no mappings.json is found there (a
+  journal moved away with its plan copy) or no plan is beside the journal. A purchase's undo is held to it too.
 
 A change an earlier undo beside the journal already gave back (its `distributor-undo-*.jsonl`: a `done`
 line of the same plan, change and subscription, from the quantity this one left, written after it) is
