@@ -39,7 +39,7 @@ from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal,
 from .lock import hold, hold_plan
 from .plan_binding import find_plan
 from .preconditions import unmet
-from .run import _client, _run, _writer, bill_day, clock
+from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state
 from .undo import inverse, no_inverse, reverse, subject
@@ -583,7 +583,7 @@ def cmd_undo(options: WriteOptions) -> int:
     if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first
         from .commerce_undo import undo_commerce_changes  # the billing clients load only for --commerce
 
-        return undo_commerce_changes(options, path, bill_day(options))  # the demo's day with --demo
+        return undo_commerce_changes(options, path, options.bill_moment(clock()).date())  # --demo: the demo's day
     with hold(path, "the journal"), contextlib.ExitStack() as plan_lock:  # not while an apply still writes it
         journal = read_journal(path)
         plan = find_plan(journal, options.plan)
