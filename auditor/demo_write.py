@@ -94,6 +94,7 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
                 return max(codes)
         args.journal_file = args.journal_file or str(journals[-1])
         folder = Path(args.journal_file).parent
+        args.as_of = demo.CLOCK.isoformat() + "Z"  # a bill undo judges its windows on the demo's day, as apply --demo
         if hasattr(args, "policies"):  # a put-back's spare seats are the demo's own policy's, as apply --demo's
             args.policies = args.policies or [
                 str(_own_policy(Path(getattr(args, "plan", None) or folder / "plan.json")))

@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from auditor.billing.arguments import BillingOptions
+from auditor.common.errors import UsageError
 from auditor.common.numbers import whole_number
 from auditor.graph.arguments import GraphSource
 from auditor.vendors import arguments as flags
@@ -71,8 +73,8 @@ class WriteOptions:
     journal_file: str | None = None  # undo's JOURNAL
     max_age: float = 7 * 24.0  # apply --max-age, hours
     max_failures: int = DEFAULT_MAX_FAILURES  # apply --max-failures
-    # the moment apply's fresh compile judges the tenant at (None: now; --demo: the sample's frozen moment,
-    # as `audit --demo` judged it)
+    # the moment apply's fresh compile judges the tenant at, and apply and undo the bill's windows (None: now;
+    # --demo: the sample's frozen moment, as `audit --demo` judged it)
     as_of: str | None = None
     # the operator's policy files (--policies, as audit takes them; none: policies/, --demo: the demo's own):
     # the fresh compile judges under them, and a plan recorded under other files is refused (operator_policy)
@@ -108,6 +110,17 @@ class WriteOptions:
             min_severity=getattr(args, "min_severity", None),
             findings=_given(getattr(args, "findings", None)),
         )
+
+    def bill_moment(self, now: datetime) -> datetime:
+        """The moment the bill's windows are judged at (a commerce change's seven days, a distributor's renewal,
+        a purchase's hours to take it off): `now`, or with --demo the sample's own moment (`as_of`), never the
+        wall clock's, so the demo's apply and undo decide alike whatever day they are run."""
+        if not self.as_of:
+            return now
+        try:
+            return datetime.fromisoformat(self.as_of.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--as-of: {self.as_of!r} is not a moment (YYYY-MM-DDTHH:MM:SSZ)") from None
 
 
 def _given(values: list[str] | None) -> tuple[str, ...] | None:

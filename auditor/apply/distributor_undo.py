@@ -15,7 +15,8 @@ newest first. An undo is a write like any other, decided at the call from the so
 - the question names the seats and the price per seat the distributor gives now (Pax8's partnerCost);
 - the customer must be the tenant's by the mapping kept beside the plan (auditor.vendors.mappings, as audit
   and apply --distributor hold it): one kept as another tenant's, or whose record at the distributor changed,
-  is named and nothing is sent for it (exit 3). A purchase's undo is held to it too.
+  is named and nothing is sent for it (exit 3); so is every customer when no mappings.json is found there (a
+  journal moved away with its plan copy) or no plan is beside the journal. A purchase's undo is held to it too.
 
 A change an earlier undo beside the journal already gave back (its `distributor-undo-*.jsonl`: a `done`
 line of the same plan, change and subscription, from the quantity this one left, written after it) is
@@ -32,7 +33,7 @@ import dataclasses
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -42,12 +43,13 @@ from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
 from ..distributor.distributor_changes import NAMES, NOW
-from ..distributor.distributor_rederive import mapping_of
+from ..distributor.distributor_rederive import CustomerProof, mapping_of
 from ..distributor.distributor_requests import CANCEL, INCREASE, REDUCE
+from ..vendors.mappings import FILE, Book
 from ..vendors.opened import sessions_for
 from ..vendors.protocols import DistributorSession, Now, Unread
 from ..vendors.registry import DISTRIBUTORS
-from . import undo_bound
+from . import run, undo_bound
 from .arguments import WriteOptions
 from .distributor import distributor_of, send_journaled
 from .distributor_bound import TenantNow
@@ -184,6 +186,7 @@ def _take_back(
     folder: Path,
     today: date,
     tenant: TenantNow,
+    now: datetime | None = None,
 ) -> str | None:
     """A done purchase's seats taken off again (distributor_purchase_undo.take_back), once the plan bears it out."""
     change = bound(line, sent, folder)
@@ -193,7 +196,7 @@ def _take_back(
     if unproven:  # the kept mapping does not bear the customer out: nothing is read or sent for it
         return f"D{line.n}. {change.sku} bought at {writer.name}: not taken off: {unproven}"
     done = Done(line.n, line.at, plan_of(line))
-    return take_back(done, change, writer, out, execute=execute, journal=journal, today=today, tenant=tenant)
+    return take_back(done, change, writer, out, execute=execute, journal=journal, today=today, tenant=tenant, now=now)
 
 
 UNDO_PREFIX = "distributor-undo"  # an undo's own journal beside the journal it undoes (journal_beside)
@@ -235,6 +238,7 @@ def undo_distributor(
     today: date,
     tenant: TenantNow,
     undone_by: Mapping[tuple[int, str], tuple[str, CommerceLine]] | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
     """Put back the quantity of each reduction the journal's lines record as done, newest first, at most
     what the plan's change took (bound), each after a yes; what needs a person (a change left sending or
@@ -267,7 +271,7 @@ def undo_distributor(
         sent = sending.get((line.n, line.api_id))
         writer = writers[line.source]
         if line.kind == INCREASE:  # a purchase: its seats come off again, inside the window (distributor_purchase_undo)
-            problem = _take_back(line, sent, writer, out, execute, journal, folder, today, tenant)
+            problem = _take_back(line, sent, writer, out, execute, journal, folder, today, tenant, now)
             if not problem and not execute:
                 bought += 1
             return problem
@@ -300,8 +304,9 @@ def _dry_run(out: TextIO, would: int, bought: int) -> None:
         print(f"dry run: {english_count(bought, 'purchase would be', 'purchases would be')} taken off", file=out)
 
 
-def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: date | None = None) -> int:
-    """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person (undo_run)."""
+def undo_distributor_changes(options: WriteOptions, journal_path: Path) -> int:
+    """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person (undo_run). Judged
+    at apply's clock, or with --demo at the demo's own moment, as apply --demo is (WriteOptions.bill_moment)."""
 
     def body(lines: list[CommerceLine], problems: list[str]) -> None:
         folder = journal_path.resolve().parent
@@ -309,7 +314,8 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
         done = [ln for ln in lines if ln.outcome == "done" and ln.kind != CANCEL and (ln.n, ln.api_id) not in undone_by]
         sources = {ln.source for ln in done} & set(NAMES)
         tenant = undo_bound.tenant_of(options, done, folder) if sources else TenantNow()
-        day = today or datetime.now(UTC).date()
+        moment = options.bill_moment(run.clock())
+        day = moment.date()
         tenant = _with_mapping(tenant, done, folder, keep=options.yes, since=f"{day.isoformat()}T00:00:00Z")
         with (
             journal_beside(journal_path, UNDO_PREFIX, options.yes, options.journal) as journal,
@@ -326,6 +332,7 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: d
                 today=day,
                 tenant=tenant,
                 undone_by=undone_by,
+                now=moment,
             )
 
     return undo_run(journal_path, "distributor journal", ("distributor change needs", "distributor changes need"), body)
@@ -336,9 +343,13 @@ def _with_mapping(
 ) -> TenantNow:
     """The tenant with what proves each change's customer its own: the mapping kept beside the plan the lines
     name (auditor.vendors.mappings, as audit and apply --distributor are held to it); an undo that writes
-    keeps a mapping seen the first time, as apply does. No plan beside the journal: none (nothing is bound)."""
+    keeps a mapping seen the first time, as apply does. No plan beside the journal: no customer is proven
+    (each line is refused by `bound` too); none of its folder's mappings file: likewise (mapping_of)."""
     shas = sorted({plan_of(ln) or "" for ln in lines} - {""})
     plan = next((p for sha in shas if (p := plan_beside(folder, sha)) is not None), None)
-    if plan is None:
-        return tenant
+    if plan is None:  # fail closed: the check is never skipped
+        why = "no plan the journal names is beside it: which tenant's mapping proves the customer cannot be told"
+        return dataclasses.replace(
+            tenant, mapping=CustomerProof(Book(folder / FILE, unreadable=why), (), keep=False, since=since)
+        )
     return dataclasses.replace(tenant, mapping=mapping_of(plan, keep=keep, since=since, undo=True))

@@ -174,7 +174,7 @@ def undo_psa_changes(options: WriteOptions, journal_path: Path) -> int:
             journal_beside(journal_path, UNDO_PREFIX, options.yes or asking, options.journal) as journal,
             sessions_for(PSAS, sources, options.endpoints, os.environ) as sessions,
         ):
-            on = run.clock().date().isoformat()  # apply's clock: the day whose billed lines apply read
+            on = run.bill_day(options).isoformat()  # apply's day (the demo's own with --demo): the lines it read
             problems += undo_psa(
                 lines,
                 sessions,

@@ -62,15 +62,9 @@ def clock() -> datetime:
 
 
 def bill_day(options: WriteOptions) -> date:
-    """The day the bill's windows are judged on (a commerce change's seven days, a distributor's renewal):
-    today, or with --demo the sample's own day (`as_of`, the moment `audit --demo` read it at), never the
-    wall clock's, so the demo makes the same changes whatever day it is run."""
-    if options.as_of:
-        try:
-            return datetime.fromisoformat(options.as_of.replace("Z", "+00:00")).date()
-        except ValueError:
-            raise UsageError(f"--as-of: {options.as_of!r} is not a moment (YYYY-MM-DDTHH:MM:SSZ)") from None
-    return clock().date()
+    """The day the bill's windows are judged on: today, or with --demo the sample's own day
+    (WriteOptions.bill_moment, at apply's clock)."""
+    return options.bill_moment(clock()).date()
 
 
 # --- apply -------------------------------------------------------------------------------------

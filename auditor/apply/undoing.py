@@ -583,7 +583,7 @@ def cmd_undo(options: WriteOptions) -> int:
     if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first
         from .commerce_undo import undo_commerce_changes  # the billing clients load only for --commerce
 
-        return undo_commerce_changes(options, path, clock().date())
+        return undo_commerce_changes(options, path, options.bill_moment(clock()).date())  # --demo: the demo's day
     with hold(path, "the journal"), contextlib.ExitStack() as plan_lock:  # not while an apply still writes it
         journal = read_journal(path)
         plan = find_plan(journal, options.plan)

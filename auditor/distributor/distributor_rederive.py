@@ -272,11 +272,20 @@ def mapping_of(plan: PlanFile, *, keep: bool, since: str, undo: bool = False) ->
     (a one-tenant audit's) or in the folder above it (`audit --tenants`' OUTPUT_DIR), the tenant by the plan's id
     and the verified domain its report names; `keep`: a run that writes keeps a mapping seen the first time.
     `undo`: for an undo, which may come after later audits into the folder: the domain from the report beside
-    the plan when it is the tenant's, whenever it was read (else the tenant by its id alone)."""
+    the plan when it is the tenant's, whenever it was read (else the tenant by its id alone); no mappings file
+    in either folder (a journal moved, or written elsewhere, with its plan copy) proves no customer: an undo
+    never keeps a mapping away from the report folder it was confirmed in."""
     folder = plan.path.resolve().parent
-    where = next((f for f in (folder, folder.parent) if (f / MAPPINGS_FILE).exists()), folder)
+    where = next((f for f in (folder, folder.parent) if (f / MAPPINGS_FILE).exists()), None)
     domain = _domain_beside(plan) if undo else _domain(_report_of(plan))
-    return CustomerProof(Book.load(where), (plan.tenant_id, *([domain] if domain else [])), keep=keep, since=since)
+    if where is None and undo:
+        missing = (
+            f"no {MAPPINGS_FILE} beside {folder / plan.path.name} or in the folder above it (undo in the report folder)"
+        )
+        book = Book(folder / MAPPINGS_FILE, unreadable=missing)
+    else:
+        book = Book.load(where or folder)
+    return CustomerProof(book, (plan.tenant_id, *([domain] if domain else [])), keep=keep, since=since)
 
 
 def _domain(report: ReportDocument) -> str | None:

@@ -8,12 +8,14 @@ demo-sherweb.json), each made by `apply --distributor --demo --yes` and taken of
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from auditor.apply import distributor_undo
 from auditor.cli import main
 
 E3_AT_PAX8 = "00000000-0000-4000-8000-000000000001"  # the sample's Microsoft 365 E3 at Pax8: 210 seats billed
@@ -34,7 +36,8 @@ def test_the_demos_plan_at_pax8_is_judged_on_the_demos_own_day_and_undone_offlin
     today: str,
 ) -> None:
     """The demo's windows are judged on the demo's own day (the moment its sample was read: 1 November), never
-    on today's: whatever day it is run, the E3 reduction waits for its renewal and the F3 purchase is made."""
+    on today's: whatever day it is run, the E3 reduction waits for its renewal and the F3 purchase is made, and
+    undo takes it off again inside its 7 days."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", today)  # apply's clock (tests/billing/conftest.py): "today"
     # no policies/ here: undo --demo bounds a put-back by the demo's own policy, as apply --demo (issue 121)
@@ -74,6 +77,10 @@ def test_the_demos_plan_at_pax8_is_judged_on_the_demos_own_day_and_undone_offlin
     said = capsys.readouterr().out
     assert "dry run: 1 purchase would be taken off" in said
     assert (_seats(folder), _seats(folder, F1_AT_PAX8)) == (210, 51)
+    # undo --demo judges on the demo's own day too, as apply --demo: the same on a day months later
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1809000000")  # 2027-04-29
+    assert main(["undo", "--distributor", "--demo"]) == 0
+    assert capsys.readouterr().out == said
     assert main(["undo", "--distributor", "--demo", "--yes"]) == 0
     assert "take the 2 SPE_F1 bought at Pax8 off again" in capsys.readouterr().out
     assert (_seats(folder), _seats(folder, F1_AT_PAX8)) == (210, 49)
@@ -104,3 +111,43 @@ def test_the_demos_purchase_at_sherweb_is_made_and_taken_off_offline(
     assert main(["undo", "--distributor", "--demo", "--yes"]) == 0
     assert "take the 1 EXCHANGESTANDARD bought at Sherweb off again" in capsys.readouterr().out
     assert seats() == 1
+
+
+def test_undo_demo_puts_back_no_more_than_the_demos_own_policy_allows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], virtual_graph_time: Any
+) -> None:
+    """Issue 121: `undo --demo` bounds a put-back by the demo's own policy (its spare seats), never the journal's
+    word. The demo's E3 reduction is only scheduled, so its reduction is made here at the stand-in and journaled
+    as apply journals it (210 -> 200, Pax8's history keeping the 210): the put-back would buy 10 seats back, but
+    the tenant's 198 seats assigned now and the demo policy's 9 spare allow 207, so only 7 are put back."""
+    monkeypatch.chdir(tmp_path)
+    for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET"):
+        monkeypatch.delenv(key, raising=False)  # the demo gives the stand-in's own
+    assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0
+    folder = Path("reports/tenants/contoso")
+    assert main(["plan", "--report-dir", str(folder)]) == 0
+    plan, aged = str(folder / "plan.json"), ["--max-age", "400d"]
+    assert main(["apply", plan, "--demo", "--yes", *aged]) == 0  # the license changes, on the demo tenant
+    assert main(["apply", plan, "--distributor", "--demo", "--yes", *aged]) == 0  # E3 scheduled, F3 bought
+    (journal,) = folder.glob("distributor-journal-*.jsonl")
+    doc = json.loads((folder / "plan.json").read_bytes())
+    [change, _] = doc["bill"]["distributor"]
+    assert (change["api_id"], change["from"], change["to"]) == (E3_AT_PAX8, 210, 200)
+    kept = json.loads((folder / "demo-pax8.json").read_text("utf-8"))  # the reduction made at the stand-in
+    (e3,) = [s for s in kept["subscriptions"] if s["id"] == E3_AT_PAX8]
+    e3["quantity"] = 200
+    kept["history"][E3_AT_PAX8].append({**e3, "updatedDate": "2026-11-01T06:05:00.000Z"})
+    (folder / "demo-pax8.json").write_text(json.dumps(kept), "utf-8")
+    sha = hashlib.sha256((folder / "plan.json").read_bytes()).hexdigest()
+    at = "2026-11-01T06:05:00Z"
+    lines = [{**change, "at": at, "outcome": o, "plan": sha, "read": 210} for o in ("sending", "done")]
+    with journal.open("a", encoding="utf-8") as file:
+        file.writelines(json.dumps(line) + "\n" for line in lines)
+    monkeypatch.setattr(distributor_undo, "_ask", lambda q: True)  # a yes at the terminal
+    capsys.readouterr()
+    assert main(["undo", "--distributor", "--demo", "--yes"]) == 0
+    out = capsys.readouterr().out
+    # the demo policy's spare for E3 is 9: 198 assigned now plus 9, never the journal's 210
+    said = "the journal's line asks 210; Pax8 bills 200 seats of it, the tenant's 198 assigned now, 9 spare allowed"
+    assert f"at most 207 seats: {said} by the policy" in out, out
+    assert (_seats(folder), _seats(folder, F1_AT_PAX8)) == (207, 49)  # the purchase taken off as well

@@ -108,3 +108,35 @@ def test_a_purchase_is_not_taken_off_for_a_customer_kept_as_another_tenants(
         assert f"is the confirmed mapping of tenant {OTHER_TENANT}, not this tenant's" in err, err
         _keep(world.out, kept)
         assert main(argv) == 0 and sherweb.subscriptions[CUSTOMER][0]["quantity"] == 210
+
+
+@pytest.mark.parametrize("away", ["plan removed", "journal moved with its plan copy"])
+def test_an_undo_whose_kept_mapping_cannot_be_found_sends_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], away: str
+) -> None:
+    """The kept mapping is read wherever the journal is: with no plan beside the journal (plan.json and the copy
+    apply kept removed), or the journal and its plan copy moved out of the report folder (mappings.json not
+    beside them nor above them), undo does not trust the journal: nothing is sent, a line says what is missing,
+    exit 3. Before the fix, a moved journal's undo kept the customer as seen the first time and put seats back."""
+    monkeypatch.setattr(distributor_undo, "_ask", lambda q: True)
+    with at_sherweb(tmp_path, monkeypatch) as world:
+        journal = _reduced(world)
+        sent = len(world.amendments())
+        (copy,) = world.out.glob("plan-*.json")
+        if away == "plan removed":
+            (world.out / "plan.json").unlink()
+            copy.unlink()
+            said = "is not beside the journal"
+        else:  # archived: the journal and the plan copy apply kept beside it, away from the report folder
+            archive = tmp_path / "archive" / "2026-11"
+            archive.mkdir(parents=True)
+            journal = journal.rename(archive / journal.name)
+            copy.rename(archive / copy.name)
+            said = f"no mappings.json beside {archive / copy.name} or in the folder above it"
+        capsys.readouterr()
+        assert _undo(world, journal) == 3
+        assert len(world.amendments()) == sent and world.seats(CONTOSO) == 30  # nothing put back
+        err = capsys.readouterr().err
+        assert said in err, err
+        if away != "plan removed":  # and no mapping kept beside the moved journal, as if seen the first time
+            assert not (journal.parent / "mappings.json").exists()
