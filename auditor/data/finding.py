@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, is_typeddict
+from functools import cache
+from typing import ClassVar, Final, is_typeddict
 
 import msgspec
 from msgspec import Struct
@@ -75,7 +76,13 @@ class Own(Struct, frozen=True, kw_only=True):
     it (Rule.make), report.json carries its fields among the finding's `details` (own_json, byte for
     byte what the rule's TypedDict wrote) and its texts read it back decoded by the same record
     (auditor.guidance.details.RuleDetails.own), each absent field taking its default there, once (an
-    older report). A field the rule always writes keeps a default all the same: the decoder fills it."""
+    older report). A field the rule always writes keeps a default all the same: the decoder fills it.
+    A field the rule writes only at times (a TypedDict's NotRequired key) is named in `optional`: left
+    out while it holds its default, which is a value the rule never writes; where every value may be
+    written (a size that may be null), the field's default is msgspec.UNSET, left out as such."""
+
+    # the fields report.json leaves out while they hold their default (a subclass adds its own to its base's)
+    optional: ClassVar[frozenset[str]] = frozenset()
 
 
 def is_contract(kind: object) -> bool:
@@ -86,8 +93,25 @@ def is_contract(kind: object) -> bool:
 def own_json(details: Mapping[str, object] | Own) -> Mapping[str, object]:
     """A rule's own details as report.json writes them (its keys sorted): a record's fields, every one
     written (null too), or a TypedDict's keys as they are."""
-    found = msgspec.to_builtins(details) if isinstance(details, Own) else details
+    if isinstance(details, Own):
+        found = msgspec.to_builtins(details)  # an UNSET field left out
+        defaults = _defaults(type(details))
+        for name in details.optional:
+            if getattr(details, name) == defaults[name]:
+                del found[name]
+    else:
+        found = details
     return dict(sorted(found.items())) if found else NONE
+
+
+@cache
+def _defaults(kind: type[Own]) -> Mapping[str, object]:
+    """Each optional field of record `kind` by its default (own_json leaves it out at that value)."""
+    fields = {f.name: f for f in msgspec.structs.fields(kind)}
+    return {
+        name: fields[name].default_factory() if fields[name].default is msgspec.NODEFAULT else fields[name].default
+        for name in kind.optional
+    }
 
 
 # the part a finding lacks (most findings have nothing added): one empty mapping for them all

@@ -1,9 +1,10 @@
 """What the plan reads of a leaver's finding (disabled-, inactive- and guest-user-licensed): the
 admin's declarations (`data_kept`, `grace_days`), when the account was disabled, what the usage
 reports say of its mailbox and OneDrive, the data its removals end, and what the Exchange export
-says of its mailbox. Typed as the rules and the engine write them, so a key renamed there fails
-mypy here; decoded from report.json's details once per reader, each value checked (a value of the
-wrong type is refused with its place, exit 2; an absent key reads as absent).
+says of its mailbox. Typed as the rules and the engine write them (a key renamed in the engine fails
+mypy here, one renamed in a leaver's record tests/guidance/test_account_records.py); decoded from
+report.json's details once per reader, each value checked (a value of the wrong type is refused with
+its place, exit 2; an absent key reads as absent).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Mapping
 from typing import Final, TypedDict, cast
 
 from auditor.guidance.details import decoded, optional_keys
-from auditor.impact.services import DataEnded
-from auditor.rules.hygiene.accounts import DisabledUserLicensedDetails, InactiveUserLicensedDetails
+from auditor.impact.services import DataEnded, DisabledAt
+from auditor.policy.objects import DataKeptDetails
+from auditor.rules.hygiene.accounts import MailUse
 
 
 class MailboxFacts(TypedDict, total=False):
@@ -28,9 +30,16 @@ class MailboxFacts(TypedDict, total=False):
     exchange_guid: str
 
 
-class LeaverFacts(DisabledUserLicensedDetails, InactiveUserLicensedDetails, DataEnded, total=False):
-    """The details of a leaver's finding the plan reads."""
+class LeaverFacts(DisabledAt, DataEnded, total=False):
+    """The details of a leaver's finding the plan reads: the engine's (DisabledAt, DataEnded) and these
+    keys of the leavers' records (auditor.rules.hygiene.accounts: DisabledUserLicensedDetails,
+    InactiveUserLicensedDetails; tests/guidance/test_account_records.py holds them to the records' fields)."""
 
+    data_kept: DataKeptDetails
+    grace_days: int
+    mail_use: MailUse
+    mailbox_bytes: int | None
+    mailbox_archive: bool
     exchange: MailboxFacts  # `plan --exchange-export` (auditor.plan.holds.attach)
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, NotRequired, TypedDict, TypeVar
+from typing import Any, ClassVar, TypedDict, TypeVar
+
+from msgspec import UNSET, UnsetType
+from msgspec.structs import replace as updated
 
 from auditor.data.account_kinds import ROOMS, TEAMS_ROOMS_BASIC, TEAMS_ROOMS_PRO
 from auditor.data.agents import AGENT_USERS
 from auditor.data.enums import AccountKind
+from auditor.data.finding import Own
 from auditor.data.model import RESOURCE_PURPOSES, Finding, Severity, User
 from auditor.data.sign_ins import dormant, last_attempt, last_sign_in
 from auditor.data.usage_data import ACTIVE_USERS, MAIL_USE_FIELDS, MAILBOXES, STORAGE_FIELDS, shared_mailbox_needs
@@ -17,20 +21,22 @@ from auditor.data.usage_data import ACTIVE_USERS, MAIL_USE_FIELDS, MAILBOXES, ST
 from ...data.reads import Reads, Without
 from ...i18n.said import ROOMS_NOT_LISTED
 from ...impact.entitlement_scope import part_of, plans_of
-from ...impact.services import DisabledAt
 from ...policy.objects import HygieneCheck, Policy
 from ...reference import product_names
 from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from ..base import Context, parse_when
-from .base import DeclaredDetails, HygieneRule, MailboxDetails, UserHygieneRule, check_schema, mailbox_extra, unverified
+from .base import DeclaredOwn, HygieneRule, MailboxOwn, UserHygieneRule, check_schema, mailbox_extra, unverified
 
 
-class UnusedAccountDetails(MailboxDetails, total=False):
-    mailbox_bytes: int | None  # the mailbox usage report's size, when it lists the account
-    mailbox_archive: bool
+class UnusedAccountDetails(MailboxOwn, frozen=True, kw_only=True):
+    """What a disabled or inactive account's finding says of its mailbox: `mailbox_bytes` (null: the report
+    gives no size) and `mailbox_archive` when the mailbox usage report lists the account (UNSET: it does not)"""
+
+    mailbox_bytes: int | UnsetType | None = UNSET
+    mailbox_archive: bool | UnsetType = UNSET
 
 
-class DisabledUserLicensedDetails(UnusedAccountDetails, DisabledAt, total=False):
+class DisabledUserLicensedDetails(UnusedAccountDetails, frozen=True, kw_only=True):
     """`shared_mailbox`: `"unknown"` only when the account's mailbox purpose could not be read (a `mailboxSettings`
     gap, Graph's answer for this account was an error, or the account was not a candidate when the tenant was read)
     or was `others`/`unknownFutureValue`: it may be a shared mailbox; `data_kept` when the check declares it:
@@ -43,8 +49,13 @@ class DisabledUserLicensedDetails(UnusedAccountDetails, DisabledAt, total=False)
     disabled it, or one enabled it again since, and the log's span is not known); `mailbox_bytes` and
     `mailbox_archive` when the mailbox usage report lists the account"""
 
+    # the engine's (auditor.impact.services.DisabledAt, among the details' added part): read, never written here
+    optional: ClassVar[frozenset[str]] = UnusedAccountDetails.optional | {"disabled_from", "audit_span_days"}
+    disabled_from: str = ""
+    audit_span_days: int | None = None
 
-class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
+
+class InactiveUserLicensedDetails(UnusedAccountDetails, frozen=True, kw_only=True):
     """`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in
     attempts came after it: failed ones), `sign_ins_read_at` (when the sign-in activity was read in full: the
     collection's own time, or on a nightly's read of what can have changed the kept full read's; absent when
@@ -55,26 +66,20 @@ class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
     (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when neither was used
     since); `data_kept` as for disabled-user-licensed"""
 
-    days: int
-    last_sign_in: str | None
-    last_attempt: str | None  # a failed attempt since the last successful sign-in
-    mail_use: MailUse
-    sign_ins_read_at: str  # when the sign-in activity this rests on was read in full (UTC ISO)
-    usage_quiet_through: str  # the usage report's refresh date that showed the account idle since (YYYY-MM-DD)
+    optional: ClassVar[frozenset[str]] = UnusedAccountDetails.optional | {
+        "last_attempt",
+        "sign_ins_read_at",
+        "usage_quiet_through",
+    }
+    days: int | None = None  # None: not in the report (an older one)
+    last_sign_in: str | None = None
+    last_attempt: str | None = None  # a failed attempt since the last successful sign-in
+    mail_use: MailUse = {}
+    sign_ins_read_at: str = ""  # when the sign-in activity this rests on was read in full (UTC ISO)
+    usage_quiet_through: str = ""  # the usage report's refresh date that showed the account idle since (YYYY-MM-DD)
 
 
-def _read_in_full(ctx: Context, signed_in: bool) -> InactiveUserLicensedDetails:
-    """When the sign-in activity was read in full, where the snapshot says (the nightly's: kept_sign_ins),
-    and for an account with a sign-in in it, through when the usage report showed it idle since (dormant_usage)."""
-    snapshot = ctx.index.snapshot
-    at, quiet = snapshot.sign_ins_read_at, snapshot.sign_ins_usage_quiet
-    details: InactiveUserLicensedDetails = {"sign_ins_read_at": at} if at is not None else {}
-    if quiet is not None and signed_in:
-        details["usage_quiet_through"] = quiet
-    return details
-
-
-class GuestLicensedDetails(DeclaredDetails, total=False):
+class GuestLicensedDetails(DeclaredOwn, frozen=True, kw_only=True):
     """`data_kept` as for disabled-user-licensed"""
 
 
@@ -86,7 +91,7 @@ class TeamsRoomsPrice(TypedDict):
 TEAMS_ROOMS = {"Microsoft_Teams_Rooms_Basic": TEAMS_ROOMS_BASIC, "Microsoft_Teams_Rooms_Pro": TEAMS_ROOMS_PRO}
 
 
-class SharedMailboxLicensedDetails(DeclaredDetails, total=False):
+class SharedMailboxLicensedDetails(DeclaredOwn, frozen=True, kw_only=True):
     """`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case);
     `storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with
     `shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox needs
@@ -94,11 +99,13 @@ class SharedMailboxLicensedDetails(DeclaredDetails, total=False):
     equipment mailbox): the Teams Rooms licenses a room a Teams Rooms device uses takes instead of a person's
     suite, part number -> `{"monthly", "currency"}` by the policy's prices (null when the policy prices it not)"""
 
-    mailbox_purpose: str  # shared, room or equipment
-    teams_rooms: dict[str, TeamsRoomsPrice | None]
-    storage_used_bytes: int | None
-    has_archive: bool
-    keeps_license: str  # over_50_gb | archive: the mailbox needs its license
+    optional: ClassVar[frozenset[str]] = DeclaredOwn.optional | {"teams_rooms", "keeps_license"}
+    mailbox_purpose: str = ""  # shared, room or equipment
+    teams_rooms: dict[str, TeamsRoomsPrice | None] = {}
+    # the mailbox usage report's, when it lists the mailbox (UNSET: it does not; a null size: it gives none)
+    storage_used_bytes: int | UnsetType | None = UNSET
+    has_archive: bool | UnsetType = UNSET
+    keeps_license: str = ""  # over_50_gb | archive: the mailbox needs its license
 
 
 UA = TypeVar("UA", bound=UnusedAccountDetails)  # the details of a rule on unused accounts
@@ -107,8 +114,11 @@ UA = TypeVar("UA", bound=UnusedAccountDetails)  # the details of a rule on unuse
 class _UnusedAccount(UserHygieneRule[UA]):
     """Disabled and inactive accounts: both read the mailbox usage of each offender."""
 
-    def own_facts(self, user: User, ctx: Context, own: UA) -> None:
-        mailbox_usage(user, ctx, own)
+    def own_facts(self, user: User, ctx: Context, own: UA) -> UA:
+        size = mailbox_size(user, ctx)  # exchange-steps.ps1 converts no mailbox over 50 GB or with an archive
+        if size is None:
+            return own
+        return updated(own, mailbox_bytes=size["storage_used_bytes"], mailbox_archive=size["has_archive"])
 
 
 class DisabledUserLicensed(_UnusedAccount[DisabledUserLicensedDetails]):
@@ -145,7 +155,7 @@ class DisabledUserLicensed(_UnusedAccount[DisabledUserLicensedDetails]):
         mailbox = None if user.account_enabled or not ctx.index.kind_of(user).person else mailbox_extra(user, ctx)
         if mailbox is None:
             return None
-        return {"shared_mailbox": mailbox["shared_mailbox"]} if "shared_mailbox" in mailbox else {}
+        return DisabledUserLicensedDetails(shared_mailbox=mailbox.get("shared_mailbox", ""))
 
     def describe(self, user: User, details: DisabledUserLicensedDetails) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
@@ -215,18 +225,22 @@ class InactiveUserLicensed(_UnusedAccount[InactiveUserLicensedDetails]):
         changed = parse_when(user.licenses_updated)
         if last is None and changed is not None and changed >= cutoff:
             return None
-        details: InactiveUserLicensedDetails = {
-            "days": self.window(check),
-            "last_sign_in": _iso(last),
-            "mail_use": mail_use(user, ctx, cutoff),
-        }
-        if "shared_mailbox" in mailbox:
-            details["shared_mailbox"] = mailbox["shared_mailbox"]
-        details.update(_read_in_full(ctx, last is not None))
         attempt = last_attempt(user)
-        if attempt is not None and (last is None or attempt > last):
-            details["last_attempt"] = _iso(attempt)  # failed attempts since: worth a look
-        return details
+        # when the sign-in activity was read in full, where the snapshot says (the nightly's: kept_sign_ins),
+        # and for an account with a sign-in in it, through when the usage report showed it idle since
+        # (dormant_usage)
+        snapshot = ctx.index.snapshot
+        quiet = snapshot.sign_ins_usage_quiet if last is not None else None
+        return InactiveUserLicensedDetails(
+            days=self.window(check),
+            last_sign_in=_iso(last),
+            mail_use=mail_use(user, ctx, cutoff),
+            shared_mailbox=mailbox.get("shared_mailbox", ""),
+            sign_ins_read_at=snapshot.sign_ins_read_at or "",
+            usage_quiet_through=quiet or "",
+            # failed attempts since: worth a look
+            last_attempt=_iso(attempt) if attempt is not None and (last is None or attempt > last) else None,
+        )
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         for finding in super().check(policy, check, ctx):
@@ -239,10 +253,10 @@ class InactiveUserLicensed(_UnusedAccount[InactiveUserLicensedDetails]):
             yield replace(finding, severity=Severity.LOW) if free else finding
 
     def describe(self, user: User, details: InactiveUserLicensedDetails) -> str:
-        if details["last_sign_in"] is None:
-            return f"has never signed in (threshold {details['days']} days) but holds licenses" + unverified(details)
+        if details.last_sign_in is None:
+            return f"has never signed in (threshold {details.days} days) but holds licenses" + unverified(details)
         return (
-            f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
+            f"last signed in {details.last_sign_in[:10]}, over {details.days} days ago, but holds licenses"
             + unverified(details)
         )
 
@@ -294,7 +308,7 @@ class GuestLicensed(UserHygieneRule[GuestLicensedDetails]):
     reads = Reads("users", user={"userType"}, usage=STORAGE_FIELDS)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> GuestLicensedDetails | None:
-        return {} if user.user_type.lower() == "guest" else None
+        return GuestLicensedDetails() if user.user_type.lower() == "guest" else None
 
     def describe(self, user: User, details: GuestLicensedDetails) -> str:
         return "guest account holds licenses"
@@ -338,19 +352,28 @@ class SharedMailboxLicensed(UserHygieneRule[SharedMailboxLicensedDetails]):
         purpose = user.mailbox_purpose
         if not purpose or not _resource(purpose) or user.kind not in _MAILBOX_KINDS:
             return None  # a Teams Rooms account's room mailbox needs its Teams Rooms license (User.kind)
-        details = SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower())
-        if purpose.lower() in ("room", "equipment"):
-            details["teams_rooms"] = {part: _price(ctx, sid) for part, sid in TEAMS_ROOMS.items()}
-        return details
+        rooms = purpose.lower() in ("room", "equipment")
+        return SharedMailboxLicensedDetails(
+            mailbox_purpose=purpose.lower(),
+            teams_rooms={part: _price(ctx, sid) for part, sid in TEAMS_ROOMS.items()} if rooms else {},
+        )
 
-    def own_facts(self, user: User, ctx: Context, own: SharedMailboxLicensedDetails) -> None:
-        own.update(mailbox_size(user, ctx))  # the mailbox usage report's row is each mailbox's own
+    def own_facts(self, user: User, ctx: Context, own: SharedMailboxLicensedDetails) -> SharedMailboxLicensedDetails:
+        size = mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own
+        if size is None:
+            return own
+        return updated(
+            own,
+            storage_used_bytes=size["storage_used_bytes"],
+            has_archive=size["has_archive"],
+            keeps_license=size["needs"],
+        )
 
     def saves(self, details: SharedMailboxLicensedDetails) -> bool:
-        return "keeps_license" not in details  # a mailbox that needs its license frees nothing
+        return not details.keeps_license  # a mailbox that needs its license frees nothing
 
     def describe(self, user: User, details: SharedMailboxLicensedDetails) -> str:
-        return f"{details['mailbox_purpose']} mailbox holds licenses"
+        return f"{details.mailbox_purpose} mailbox holds licenses"
 
 
 EXCHANGE_PLAN_2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE: Exchange Online (Plan 2)
@@ -368,7 +391,7 @@ class LicenseWith(TypedDict):
     monthly: float
 
 
-class SharedMailboxUnlicensedDetails(TypedDict):
+class SharedMailboxUnlicensedDetails(Own, frozen=True, kw_only=True):
     """`mailbox_purpose` (`shared`), `storage_used_bytes` and `has_archive` (the mailbox usage report), `needs`
     (`over_50_gb` or `archive`: why the mailbox needs a license), `license_with` (`sku`, `name`, `monthly`: the
     cheapest product by the policy's prices carrying Exchange Online (Plan 2)'s service plan, or null when none is
@@ -376,14 +399,15 @@ class SharedMailboxUnlicensedDetails(TypedDict):
     `addon` (that add-on, else absent), `litigation_hold` (`not_judged`: the report does not say; docs/graph.md),
     `sku_ids` (the skuId of each product it names); `monthly_cost` is what `license_with` and `addon` add"""
 
-    mailbox_purpose: str
-    storage_used_bytes: int | None
-    has_archive: bool
-    needs: str  # over_50_gb | archive
-    license_with: LicenseWith | None
-    addon: NotRequired[LicenseWith]  # archive: Exchange Online Archiving beside Plan 1's product
-    litigation_hold: str  # not_judged
-    sku_ids: NotRequired[dict[str, str]]  # part number -> skuId of `license_with` and `addon`
+    optional: ClassVar[frozenset[str]] = frozenset({"addon"})
+    mailbox_purpose: str = ""
+    storage_used_bytes: int | None = None
+    has_archive: bool = False
+    needs: str = ""  # over_50_gb | archive
+    license_with: LicenseWith | None = None
+    addon: LicenseWith | None = None  # archive: Exchange Online Archiving beside Plan 1's product
+    litigation_hold: str = ""  # not_judged
+    sku_ids: dict[str, str] = {}  # part number -> skuId of `license_with` and `addon`
 
 
 class SharedMailboxUnlicensed(HygieneRule[SharedMailboxUnlicensedDetails]):
@@ -432,9 +456,9 @@ class SharedMailboxUnlicensed(HygieneRule[SharedMailboxUnlicensedDetails]):
                 license_with=chosen[0][0] if chosen else None,
                 litigation_hold="not_judged",
                 sku_ids={c[0]["sku"]: c[1] for c in chosen},
+                # Plan 1's product with the Exchange Online Archiving add-on
+                addon=chosen[1][0] if len(chosen) == 2 else None,
             )
-            if len(chosen) == 2:  # Plan 1's product with the Exchange Online Archiving add-on
-                details["addon"] = chosen[1][0]
             yield self.make(
                 policy,
                 f"hygiene/{self.key}",
@@ -499,29 +523,25 @@ def _resource(purpose: str | None) -> bool:
     return purpose is not None and purpose.lower() in RESOURCE_PURPOSES
 
 
-def mailbox_usage(user: User, ctx: Context, own: UnusedAccountDetails) -> None:
-    """Adds to `own` "mailbox_bytes" and "mailbox_archive" from the mailbox usage report when it
-    lists the account (exchange-steps.ps1 converts no mailbox over 50 GB or with an archive)."""
-    size = mailbox_size(user, ctx)
-    if size:
-        own["mailbox_bytes"], own["mailbox_archive"] = size["storage_used_bytes"], size["has_archive"]
+class MailboxSize(TypedDict):
+    """What the mailbox usage report (getMailboxUsageDetail) says of an account's mailbox (mailbox_size)."""
+
+    storage_used_bytes: int | None
+    has_archive: bool
+    needs: str  # over_50_gb | archive: the mailbox needs a license; "" when it does not
 
 
-def mailbox_size(user: User, ctx: Context) -> SharedMailboxLicensedDetails:
-    """What the mailbox usage report (getMailboxUsageDetail) says of the account's mailbox:
-    {"storage_used_bytes", "has_archive"}, plus "keeps_license" ("over_50_gb" or "archive") when the
-    mailbox needs a license; {} when the snapshot has no such report or it does not list the account."""
+def mailbox_size(user: User, ctx: Context) -> MailboxSize | None:
+    """What the mailbox usage report says of the account's mailbox, whether it needs a license too; None
+    when the snapshot has no such report or it does not list the account."""
     usage = ctx.index.snapshot.usage_reports
     if usage is None or usage.read(MAILBOXES.name) is None:
-        return {}
+        return None
     row = usage.by_upn.get(user.user_principal_name.lower())
     if row is None or MAILBOXES.name not in row.reports:
-        return {}
-    out = SharedMailboxLicensedDetails(storage_used_bytes=row.storageUsedInBytes, has_archive=bool(row.hasArchive))
-    needs = shared_mailbox_needs(row)
-    if needs is not None:
-        out["keeps_license"] = needs
-    return out
+        return None
+    needs = shared_mailbox_needs(row) or ""
+    return MailboxSize(storage_used_bytes=row.storageUsedInBytes, has_archive=bool(row.hasArchive), needs=needs)
 
 
 RULES: tuple[HygieneRule[Any], ...] = (

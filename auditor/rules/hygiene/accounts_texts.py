@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar, TypedDict, TypeVar
 
+from ...data.finding import own_json
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, iso_date, number
 from ...guidance.examples import E3, E5, USER
@@ -22,18 +23,18 @@ from ...guidance.texts.declare import Steps, Text
 from ...i18n import format_money
 from ...reference import product_names
 from . import accounts as rules
-from .base import MailboxDetails
+from .base import MailboxOwn
 
 
-def mailbox_note(f: RuleDetails[MailboxDetails]) -> tuple[str, ...]:
+def mailbox_note(f: RuleDetails[MailboxOwn]) -> tuple[str, ...]:
     """A sentence added after the message of a disabled or inactive account whose mailbox purpose
     the auditor could not read: it may be a shared mailbox, which these rules would otherwise skip."""
-    return ("message.shared_mailbox_unknown",) if f.own.get("shared_mailbox") == "unknown" else ()
+    return ("message.shared_mailbox_unknown",) if f.own.shared_mailbox == "unknown" else ()
 
 
-def mailbox_unknown(f: RuleDetails[MailboxDetails]) -> list[TextRef]:
+def mailbox_unknown(f: RuleDetails[MailboxOwn]) -> list[TextRef]:
     """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
-    return [TextRef("steps.mailbox.unknown")] if f.own.get("shared_mailbox") == "unknown" else []
+    return [TextRef("steps.mailbox.unknown")] if f.own.shared_mailbox == "unknown" else []
 
 
 class AccountFacts(TypedDict, total=False):
@@ -104,13 +105,13 @@ class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
 
     def note_values(self, f: RuleDetails[rules.DisabledUserLicensedDetails], w: ValueFormatter) -> dict[str, str]:
         """The note's {count}: how far the audit log reaches (the message agrees with its products)."""
-        days = f.own.get("audit_span_days")
-        if f.own.get("disabled_from") == "auditSpan" and days is not None:
+        days = f.own.audit_span_days
+        if f.own.disabled_from == "auditSpan" and days is not None:
             return {"count": str(days)}
         return {}
 
     def notes(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[str, ...]:
-        spanned = f.own.get("disabled_from") == "auditSpan" and f.own.get("audit_span_days") is not None
+        spanned = f.own.disabled_from == "auditSpan" and f.own.audit_span_days is not None
         return (*super().notes(f), *(("message.disabled_before_audit_log",) if spanned else ()))
 
     def rests_on(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[AccountFacts, ...]:
@@ -172,10 +173,10 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
     )
 
     def message(self, f: RuleDetails[rules.InactiveUserLicensedDetails], w: ValueFormatter) -> Message:
-        days = number(f.own.get("days"), w.word("unknown"))
+        days = number(f.own.days, w.word("unknown"))
         values = {**base_values(f, w), "days": days, "count": days}  # "at least {count} days"
-        last = iso_date(f.own.get("last_sign_in"))
-        attempt = iso_date(f.own.get("last_attempt"))  # failed attempts after the last success
+        last = iso_date(f.own.last_sign_in)
+        attempt = iso_date(f.own.last_attempt)  # failed attempts after the last success
         suffix = "" if attempt is None else ".attempts"
         if attempt is not None:
             values["last_attempt"] = attempt
@@ -185,7 +186,7 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
 
     def rests_on(self, f: RuleDetails[rules.InactiveUserLicensedDetails]) -> tuple[AccountFacts, ...]:
         # still no successful sign-in within the window, counted back from when the call runs
-        days = f.own.get("days")
+        days = f.own.days
         return ({"no_sign_in_within_days": days}, PERSON) if days is not None and days > 0 else (PERSON,)
 
 
@@ -298,13 +299,13 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
 
     def notes(self, f: RuleDetails[rules.SharedMailboxLicensedDetails]) -> tuple[str, ...]:
         """A room's Teams Rooms licenses, named after the message (a mailbox that keeps its license: none)."""
-        rooms = f.own.get("teams_rooms") and not f.own.get("keeps_license")
+        rooms = f.own.teams_rooms and not f.own.keeps_license
         return (*super().notes(f), *(("message.teams_rooms",) if rooms else ()))
 
     def note_values(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> dict[str, str]:
         """{basic} and {pro}: each Teams Rooms product by name, with its price a month where the policy has one."""
         out: dict[str, str] = {}
-        rooms = sorted((f.own.get("teams_rooms") or {}).items())
+        rooms = sorted(f.own.teams_rooms.items())
         for key, (part, price) in zip(("basic", "pro"), rooms, strict=False):
             named = w.product(part)
             if named == part:  # a product the tenant does not hold yet: Microsoft's name for it
@@ -315,14 +316,12 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
         return out
 
     def message(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> Message:
-        keeps = f.own.get("keeps_license")
+        keeps = f.own.keeps_license
         if keeps == "over_50_gb":
-            return self.message_key(".keeps_size"), base_values(f, w) | {
-                "size": w.size(f.own.get("storage_used_bytes"))
-            }
+            return self.message_key(".keeps_size"), base_values(f, w) | {"size": w.size(f.own.storage_used_bytes)}
         if keeps == "archive":
             return self.message_key(".keeps_archive"), base_values(f, w)
-        purpose = (f.own.get("mailbox_purpose") or "").lower()
+        purpose = f.own.mailbox_purpose.lower()
         return self.message_key(f".{purpose}" if purpose in ("room", "equipment") else ""), base_values(f, w)
 
     def remediation(
@@ -331,7 +330,7 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
         """The checks, then the usual removal (per product, per group), with no Graph call: one would
         skip the checks and could take the archive add-on or a hold's license. A mailbox the usage
         report shows over 50 GB or archived keeps its license: no removal."""
-        if f.own.get("keeps_license"):
+        if f.own.keeps_license:
             return Remediation(
                 TextRef("summary.shared_keeps"),
                 [TextRef("steps.shared.keeps", {"user": f.label()})],
@@ -395,23 +394,27 @@ class SharedMailboxUnlicensed(RuleGuidance[rules.SharedMailboxUnlicensedDetails]
         USER,
         ["EXCHANGEENTERPRISE"],
         dict(
-            rules.SharedMailboxUnlicensedDetails(
-                mailbox_purpose="shared",
-                storage_used_bytes=64 * 1024**3,
-                has_archive=False,
-                needs="over_50_gb",
-                license_with=rules.LicenseWith(sku="EXCHANGEENTERPRISE", name="Exchange Online (Plan 2)", monthly=7.2),
-                litigation_hold="not_judged",
+            own_json(
+                rules.SharedMailboxUnlicensedDetails(
+                    mailbox_purpose="shared",
+                    storage_used_bytes=64 * 1024**3,
+                    has_archive=False,
+                    needs="over_50_gb",
+                    license_with=rules.LicenseWith(
+                        sku="EXCHANGEENTERPRISE", name="Exchange Online (Plan 2)", monthly=7.2
+                    ),
+                    litigation_hold="not_judged",
+                )
             )
         ),
     )
 
     def values(self, f: RuleDetails[rules.SharedMailboxUnlicensedDetails], w: ValueFormatter) -> dict[str, str]:
-        return base_values(f, w) | _targets(f.own, w) | {"size": w.size(f.own.get("storage_used_bytes"))}
+        return base_values(f, w) | _targets(f.own, w) | {"size": w.size(f.own.storage_used_bytes)}
 
     def message(self, f: RuleDetails[rules.SharedMailboxUnlicensedDetails], w: ValueFormatter) -> Message:
-        archive = f.own.get("needs") == "archive"
-        suffix = (".archive_addon" if f.own.get("addon") else ".archive") if archive else ""
+        archive = f.own.needs == "archive"
+        suffix = (".archive_addon" if f.own.addon else ".archive") if archive else ""
         return self.message_key(suffix), self.values(f, w)
 
     def remediation(
@@ -420,7 +423,7 @@ class SharedMailboxUnlicensed(RuleGuidance[rules.SharedMailboxUnlicensedDetails]
         """Assign the product in the admin center (no Graph call: a person chooses the seat and the
         mailbox's usage location)."""
         values = self.values(f, w)
-        pair = "_addon" if f.own.get("addon") else ""  # Plan 1's product and Exchange Online Archiving
+        pair = "_addon" if f.own.addon else ""  # Plan 1's product and Exchange Online Archiving
         return Remediation(
             TextRef(f"summary.shared_needs{pair}", values),
             [TextRef(f"steps.shared.needs{pair}", values)],
@@ -433,7 +436,7 @@ class SharedMailboxUnlicensed(RuleGuidance[rules.SharedMailboxUnlicensedDetails]
 def _targets(own: rules.SharedMailboxUnlicensedDetails, w: ValueFormatter) -> dict[str, str]:
     """{"target", "addon"}: the products the finding proposes as people read them (Microsoft's name, else
     the policy's); "Exchange Online (Plan 2)" when the policy prices none, "" when there is no add-on."""
-    product, addon = own.get("license_with"), own.get("addon")
+    product, addon = own.license_with, own.addon
     return {
         "target": _named(product, w) if product else "Exchange Online (Plan 2)",
         "addon": _named(addon, w) if addon else "",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TypedDict, TypeVar, final
+from typing import ClassVar, TypedDict, TypeVar, final
+
+import msgspec
 
 from auditor.common.json_value import JsonObject, JsonValue
+from auditor.data.finding import Own
 from auditor.data.model import NO_MAILBOX, PERSON_PURPOSES, RESOURCE_PURPOSES, Finding, Severity, User
 
 from ...data.reads import Requests
@@ -178,8 +181,8 @@ class HygieneRule(Rule[D]):
         raise NotImplementedError
 
 
-# A user hygiene rule's details: its TypedDict extends DeclaredDetails
-H = TypeVar("H", bound="DeclaredDetails")
+# A user hygiene rule's details: its TypedDict extends DeclaredDetails, its record DeclaredOwn
+H = TypeVar("H", bound="DeclaredDetails | DeclaredOwn")
 
 
 class UserHygieneRule(HygieneRule[H]):
@@ -190,22 +193,18 @@ class UserHygieneRule(HygieneRule[H]):
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> H | None:
         raise NotImplementedError
 
-    def own_facts(self, user: User, ctx: Context, own: H) -> None:
-        """Adds to `own` (`offends`' answer, copied for this user) facts of the offending user's own,
-        under keys of their own (asked of each offender, whatever `reads` says)."""
+    def own_facts(self, user: User, ctx: Context, own: H) -> H:
+        """`own` (`offends`' answer, a copy for this user) with facts of the offending user's own, under
+        keys of their own (asked of each offender, whatever `reads` says)."""
+        return own
 
     def describe(self, user: User, details: H) -> str:
         raise NotImplementedError
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         for user, extra in ctx.index.offenders(self.reads.user, lambda u: self.offends(u, check, ctx), check.except_):
-            own = extra.copy()  # users of a profile share `extra`
-            self.own_facts(user, ctx, own)
+            own = self.own_facts(user, ctx, _declared(extra, check, ctx))
             sku_ids = self.products(user, own, ctx)
-            if check.data_kept is not None:  # the admin's declaration, and whether it has expired
-                own["data_kept"] = check.data_kept.details(ctx.as_of)
-            if check.grace_days:  # the plan holds the removals back until the days have passed
-                own["grace_days"] = check.grace_days  # the engine adds when it was disabled
             yield self.make(
                 policy,
                 f"hygiene/{self.key}",
@@ -229,6 +228,36 @@ class UserHygieneRule(HygieneRule[H]):
     def products(self, user: User, details: H, ctx: Context) -> frozenset[str]:
         """The products the finding is about (all the user holds, unless the rule narrows it)."""
         return user.sku_ids
+
+
+def _declared(extra: H, check: HygieneCheck, ctx: Context) -> H:
+    """`offends`' answer for one user (users of a profile share it: a copy) with what the check declares:
+    the admin's `data_kept` and whether it has expired, and `grace_days` (the plan holds the removals back
+    until the days have passed; the engine adds when the account was disabled)."""
+    kept = check.data_kept.details(ctx.as_of) if check.data_kept is not None else None
+    if isinstance(extra, DeclaredOwn):
+        return msgspec.structs.replace(extra, data_kept=kept, grace_days=check.grace_days or 0)
+    own = extra.copy()
+    if kept is not None:
+        own["data_kept"] = kept
+    if check.grace_days:
+        own["grace_days"] = check.grace_days
+    return own
+
+
+class DeclaredOwn(Own, frozen=True, kw_only=True):
+    """DeclaredDetails as a record (auditor.data.finding.Own), for a rule whose details are one."""
+
+    optional: ClassVar[frozenset[str]] = frozenset({"data_kept", "grace_days"})
+    data_kept: DataKeptDetails | None = None  # the admin's data_kept declaration, and whether it has expired
+    grace_days: int = 0
+
+
+class MailboxOwn(DeclaredOwn, frozen=True, kw_only=True):
+    """MailboxDetails as a record."""
+
+    optional: ClassVar[frozenset[str]] = DeclaredOwn.optional | {"shared_mailbox"}
+    shared_mailbox: str = ""  # "unknown": the account may be a shared mailbox (mailbox_extra)
 
 
 class DeclaredDetails(TypedDict, total=False):
@@ -267,5 +296,5 @@ def mailbox_extra(user: User, ctx: Context) -> MailboxDetails | None:
     return {}
 
 
-def unverified(details: MailboxDetails) -> str:
-    return " (could not tell whether it is a shared mailbox)" if details.get("shared_mailbox") == "unknown" else ""
+def unverified(details: MailboxOwn) -> str:
+    return " (could not tell whether it is a shared mailbox)" if details.shared_mailbox == "unknown" else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 from auditor.data.account_kinds import (
     NO_MAILBOX,
@@ -26,16 +26,16 @@ from ...index import TenantIndex
 from ...policy.objects import HygieneCheck, Policy
 from ...reference import product_names
 from ..base import Context
-from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
+from .base import DeclaredOwn, HygieneRule, UserHygieneRule, check_schema
 
 
-class AgentUserOrphanedDetails(DeclaredDetails, total=False):
+class AgentUserOrphanedDetails(DeclaredOwn, frozen=True, kw_only=True):
     """`identity_parent_id`: the object id of the agent user's parent agent identity (Graph's
     `identityParentId`); `parent`: `gone` (the agentIdentity listing does not hold it: deleted) or
     `disabled` (its `accountEnabled` is false)"""
 
-    identity_parent_id: str
-    parent: str  # gone | disabled
+    identity_parent_id: str = ""  # "": not in the report (an older one)
+    parent: str = ""  # gone | disabled
 
 
 class AgentUserOrphaned(UserHygieneRule[AgentUserOrphanedDetails]):
@@ -67,10 +67,10 @@ class AgentUserOrphaned(UserHygieneRule[AgentUserOrphanedDetails]):
         return AgentUserOrphanedDetails(identity_parent_id=user.identity_parent_id, parent=state.value)
 
     def describe(self, user: User, details: AgentUserOrphanedDetails) -> str:
-        return f"agent user holds licenses but its agent identity is {details['parent']}"
+        return f"agent user holds licenses but its agent identity is {details.parent}"
 
 
-class ResourceAccountPaidLicenseDetails(DeclaredDetails, total=False):
+class ResourceAccountPaidLicenseDetails(DeclaredOwn, frozen=True, kw_only=True):
     """`paid`: the paid products the swap removes (part number -> skuId): those the resource license
     replaces, never one that carries a Calling Plan or Communications Credits (`keeps`: those, part
     number -> skuId, which the account needs to dial out); `replace_with`: the part number of the
@@ -87,16 +87,19 @@ class ResourceAccountPaidLicenseDetails(DeclaredDetails, total=False):
     one or its mailbox was not read, part number -> skuId: the swap never removes them, their removal
     waits for a person (`blocked: data_lost`)"""
 
-    paid: dict[str, str]
-    keeps: dict[str, str]
-    mailbox: dict[str, str]
-    replace_with: str
-    replace_with_id: str
-    resource_seats: int | None
-    allocation: int
-    resource_in_use: int
-    confirmed: bool
-    doubt: str  # department | mailbox | signs_in | enabled
+    optional: ClassVar[frozenset[str]] = DeclaredOwn.optional | {"mailbox", "doubt"}
+    paid: dict[str, str] = {}
+    keeps: dict[str, str] = {}
+    mailbox: dict[str, str] = {}
+    # the resource license's part number by Microsoft's product table where an older report lacks it
+    replace_with: str = "PHONESYSTEM_VIRTUALUSER"
+    replace_with_id: str = ""
+    resource_seats: int | None = None
+    allocation: int | None = None  # None: not in the report (an older one)
+    resource_in_use: int | None = None
+    # an older report, which lacks it, decided the kind by the department alone: not confirmed
+    confirmed: bool = False
+    doubt: str = ""  # department | mailbox | signs_in | enabled
 
 
 # A service plan a resource account needs to dial out, by Microsoft's product table: a Calling Plan
@@ -291,15 +294,14 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
         return resource_details(user, ctx)
 
     def products(self, user: User, details: ResourceAccountPaidLicenseDetails, ctx: Context) -> frozenset[str]:
-        return frozenset(details["paid"].values()) | frozenset((details.get("mailbox") or {}).values())
+        return frozenset(details.paid.values()) | frozenset(details.mailbox.values())
 
     def saves(self, details: ResourceAccountPaidLicenseDetails) -> bool:
-        return details["confirmed"]  # a person's products are no waste until someone confirms what it is
+        return details.confirmed  # a person's products are no waste until someone confirms what it is
 
     def describe(self, user: User, details: ResourceAccountPaidLicenseDetails) -> str:
-        doubt = details.get("doubt") or ""
-        what = "Teams resource account" if details["confirmed"] else _UNCONFIRMED.get(doubt, _DEPARTMENT_ONLY)
-        held = ", ".join(sorted({*details["paid"], *details.get("mailbox", {})}))
+        what = "Teams resource account" if details.confirmed else _UNCONFIRMED.get(details.doubt, _DEPARTMENT_ONLY)
+        held = ", ".join(sorted({*details.paid, *details.mailbox}))
         return f"{what} holds {held} where the resource license serves"
 
 
@@ -335,8 +337,8 @@ def resource_details(user: User, ctx: Context) -> ResourceAccountPaidLicenseDeta
         allocation=free_allocation(ctx.index.snapshot.skus),
         resource_in_use=sum(s.consumed_units for sid, s in skus.items() if sid in RESOURCE_LICENSES),
         confirmed=confirmed,
-        **({"doubt": doubt} if doubt else {}),
-        **({"mailbox": mailbox} if mailbox else {}),
+        doubt=doubt,
+        mailbox=mailbox,
     )
 
 

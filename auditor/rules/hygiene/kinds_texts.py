@@ -47,14 +47,14 @@ class AgentUserOrphaned(RuleGuidance[rules.AgentUserOrphanedDetails]):
     )
 
     def message(self, f: RuleDetails[rules.AgentUserOrphanedDetails], w: ValueFormatter) -> Message:
-        disabled = f.own.get("parent") == "disabled"
+        disabled = f.own.parent == "disabled"
         return self.message_key(".disabled" if disabled else ""), base_values(f, w)
 
     def remediation(self, f: RuleDetails[rules.AgentUserOrphanedDetails], v: Variant, w: ValueFormatter) -> Remediation:
         remedy = removal(
             f, v, w, list(f.skus), intro=[TextRef("steps.agent.confirm")], remove_block="steps.remove.entra"
         )
-        parent = f.own.get("identity_parent_id")
+        parent = f.own.identity_parent_id
         # still an agent user, and its agent identity still gone or disabled, when the call runs
         return resting_on(remedy, {"agent_orphaned": parent}) if parent else remedy
 
@@ -178,17 +178,16 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
     )
 
     def values(self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter) -> dict[str, str]:
-        part = f.own.get("replace_with") or "PHONESYSTEM_VIRTUALUSER"
-        return {**base_values(f, w), "resource": w.product(part)}
+        return {**base_values(f, w), "resource": w.product(f.own.replace_with)}
 
     def message(self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter) -> Message:
-        key = "" if _confirmed(f) else _MESSAGES.get(f.own.get("doubt") or "", ".unconfirmed")
+        key = "" if f.own.confirmed else _MESSAGES.get(f.own.doubt, ".unconfirmed")
         return self.message_key(key), self.values(f, w)
 
     def remediation(
         self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        paid, mailbox, confirmed = sorted(f.own.get("paid") or {}), sorted(f.own.get("mailbox") or {}), _confirmed(f)
+        paid, mailbox, confirmed = sorted(f.own.paid), sorted(f.own.mailbox), f.own.confirmed
         values = {**self.values(f, w), **w.listing("sku", paid)}  # the swap names what it removes, never the mailbox's
         leaves = [_held(a, f, confirmed) for a in group_removals(f, w, f.grouped([*paid, *mailbox]))]
         actions = [_swap(f, w, values, confirmed)] if paid else []
@@ -204,7 +203,7 @@ def _held(leave: Action, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails]
     """A group's membership removal held back where only the department says what the account is,
     where the group also gives a product the account keeps (a Calling Plan: leaving would take it
     too), or where it gives a product that carries the account's mailbox (leaving would end it)."""
-    keeps, mailbox = set(f.own.get("keeps") or {}), set(f.own.get("mailbox") or {})
+    keeps, mailbox = set(f.own.keeps), set(f.own.mailbox)
     gives = set(f.group_licenses(leave.group or "")) | set(leave.seats)
     reason = None if confirmed else KIND_UNCONFIRMED
     reason = reason or (GROUP_KEEPS if leave.group and gives & keeps else None)
@@ -240,16 +239,10 @@ def _swap(
 ) -> Action:
     """One assignLicense that adds the resource license and removes the paid products held directly;
     not ready where only the department says the account is a resource account."""
-    resource = f.own.get("replace_with") or "PHONESYSTEM_VIRTUALUSER"
-    direct = f.direct(sorted(f.own.get("paid") or {}))
+    resource = f.own.replace_with
+    direct = f.direct(sorted(f.own.paid))
     said = TextRef("graph.resource_swap", {**values, **w.listing("sku", direct)})
     return assign_license(f, [resource], direct, said, None if confirmed else KIND_UNCONFIRMED)
-
-
-def _confirmed(f: RuleDetails[rules.ResourceAccountPaidLicenseDetails]) -> bool:
-    """Whether more than the department shows that the account is a resource account (an older
-    report, which lacks `confirmed`, decided the kind by its department alone: not confirmed)."""
-    return f.own.get("confirmed") is True
 
 
 # the person's check that comes first when the swap is not confirmed, by the details' `doubt`
@@ -267,20 +260,20 @@ def _steps(
 ) -> list[TextRef]:
     """The swap's steps: a person's confirmation first where only the department says what the account
     is, then what the tenant's allocation and free seats ask, the swap, and what the account keeps."""
-    confirm = _CONFIRM.get(f.own.get("doubt") or "", "steps.resource.confirm")
+    confirm = _CONFIRM.get(f.own.doubt, "steps.resource.confirm")
     steps = [] if confirmed else [TextRef(confirm, values)]
-    allocation, in_use = f.own.get("allocation"), f.own.get("resource_in_use")
+    allocation, in_use = f.own.allocation, f.own.resource_in_use
     if allocation is not None and in_use is not None and in_use >= allocation:
         counts = {"allocation": str(allocation), "in_use": str(in_use)}
         steps.append(TextRef("steps.resource.beyond", {**values, **counts}))
-    if f.own.get("resource_seats") == 0:  # the tenant subscribes to it and has no free seat
+    if f.own.resource_seats == 0:  # the tenant subscribes to it and has no free seat
         steps.append(TextRef("steps.resource.seats", values))
-    if f.own.get("paid"):
+    if f.own.paid:
         steps.append(TextRef("steps.resource.swap", values))
-    keeps = sorted(f.own.get("keeps") or {})
+    keeps = sorted(f.own.keeps)
     if keeps:
         steps.append(TextRef("steps.resource.keeps", {**values, **w.listing("keeps", keeps)}))
-    mailbox = sorted(f.own.get("mailbox") or {})
+    mailbox = sorted(f.own.mailbox)
     if mailbox:  # a mailbox leaves through a person's steps, never through the swap
         steps.append(TextRef("steps.resource.mailbox", {**values, **w.listing("mailbox", mailbox)}))
     return steps

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar
 
 from auditor.common.json_value import JsonObject
 from auditor.data.agents import AGENT_USERS
 from auditor.data.copilot_use import COPILOT_USE_FIELDS, last_copilot_use
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity, User
 from auditor.data.sign_ins import last_sign_in
 from auditor.data.usage_data import (
@@ -39,7 +40,8 @@ from ...data.reads import Reads, Requests
 from ...index import TenantIndex
 from ...policy.objects import Policy, Selector, UsageEntry
 from ..assignments import licensing
-from ..assignments.selection import Replacement, SkuNotAllowedDetails, replacement_group
+from ..assignments.licensing import LicensingGroupEntry, ReplaceGroup
+from ..assignments.selection import Replacement, replacement_group
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, D, Rule, parse_when
 
 # the workload whose use is any date of the Copilot report (auditor.data.copilot_use), not only its own
@@ -70,24 +72,33 @@ def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:
     return entry.workloads if entry.rightsize is None else entry.unless_active
 
 
-class ProductUnusedDetails(TypedDict, total=False):
+class ProductUnusedDetails(Own, frozen=True, kw_only=True):
     """`days`, `workloads` (names), `last_activity` (latest date across them, YYYY-MM-DD, or null: none in the report
     period), `report_date` (the reports' refresh date)"""
 
-    days: int
-    workloads: list[str]  # the workloads judged (use in any of them counts)
-    last_activity: str | None
-    report_date: str | None  # the oldest refresh date of the reports read
+    days: int | None = None  # None: not in the report (an older one)
+    workloads: list[str] = []  # the workloads judged (use in any of them counts)
+    last_activity: str | None = None
+    report_date: str | None = None  # the oldest refresh date of the reports read
 
 
-class RightsizeDetails(ProductUnusedDetails, SkuNotAllowedDetails, total=False):
+class RightsizeDetails(ProductUnusedDetails, frozen=True, kw_only=True):
     """`days`, `workloads` (the measured `unless_active`), `unmeasured` (those without a usage report),
-    `last_activity`, `report_date`, `rightsize_to`; `replace_with`, `replace_with_id`, `replace_group` as for
-    sku-not-allowed (absent when the user already holds the smaller product); the finding's `monthly_cost` is the
-    saving per month (none when `workloads` is empty: nothing was measured)"""
+    `last_activity`, `report_date`, `rightsize_to`; `allowed` (the smaller product), and `replace_with`,
+    `replace_with_id`, `replace_group`, `licensing_group` as for sku-not-allowed (absent when the user already holds
+    the smaller product); the finding's `monthly_cost` is the saving per month (none when `workloads` is empty:
+    nothing was measured)"""
 
-    unmeasured: list[str]  # workloads Graph reports no per-user usage for: a person checks them
-    rightsize_to: str  # the smaller product
+    optional: ClassVar[frozenset[str]] = frozenset(
+        {"replace_with", "replace_with_id", "replace_group", "licensing_group"}
+    )
+    unmeasured: list[str] = []  # workloads Graph reports no per-user usage for: a person checks them
+    rightsize_to: str = ""  # the smaller product
+    allowed: list[str] = []
+    replace_with: str = ""  # the smaller product, when the user does not hold it yet
+    replace_with_id: str = ""
+    replace_group: ReplaceGroup | None = None  # the group that assigns it (GroupIndex.replacement)
+    licensing_group: dict[str, LicensingGroupEntry] = {}  # product -> its catalog licensing group
 
 
 class UsageRule(Rule[D]):
@@ -333,26 +344,28 @@ class Rightsize(UsageRule[RightsizeDetails]):
             if active:
                 continue
             skus = frozenset((big,))
-            extra: RightsizeDetails = {
-                "days": entry.days,
-                "workloads": measured,
-                "unmeasured": unmeasured,
-                "last_activity": latest,
-                "report_date": refreshed,
-                "rightsize_to": ctx.index.part(small),
-                "allowed": [ctx.index.part(small)],
-            }
             joined: Replacement = {}  # the group the smaller product comes from
             saving = ctx.monthly_price(big)
-            if small not in user.sku_ids:
-                extra["replace_with"] = ctx.index.part(small)
-                extra["replace_with_id"] = ctx.index.sku_by_id[small].sku_id
+            held = small in user.sku_ids
+            if not held:
                 joined = replacement_group(
                     policy, ctx, user, frozenset((big,)), small, frozenset((small,)), groups, False
                 )
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
-            details: RightsizeDetails = {**joined, **extra}
+            details = RightsizeDetails(
+                days=entry.days,
+                workloads=measured,
+                unmeasured=unmeasured,
+                last_activity=latest,
+                report_date=refreshed,
+                rightsize_to=ctx.index.part(small),
+                allowed=[ctx.index.part(small)],
+                replace_with="" if held else ctx.index.part(small),
+                replace_with_id="" if held else ctx.index.sku_by_id[small].sku_id,
+                replace_group=joined.get("replace_group"),
+                licensing_group=joined.get("licensing_group", {}),
+            )
             holding = ctx.user_details(user, skus, None)
             if not measured:
                 # Nothing the larger product adds could be measured: no evidence of non-use, so no

@@ -58,18 +58,18 @@ class ProductUnused(RuleGuidance[rules.ProductUnusedDetails]):
     def message(self, f: RuleDetails[rules.ProductUnusedDetails], w: ValueFormatter) -> Message:
         values = {
             **base_values(f, w),
-            "count": number(f.own.get("days"), w.word("unknown")),
-            "workloads": w.any([workload_title(n) for n in f.own.get("workloads") or ()]),
+            "count": number(f.own.days, w.word("unknown")),
+            "workloads": w.any([workload_title(n) for n in f.own.workloads]),
         }
-        last = iso_date(f.own.get("last_activity"))
+        last = iso_date(f.own.last_activity)
         if last is None:
             return self.message_key(".never"), values
         return self.message_key(), {**values, "last_activity": last}
 
     def remediation(self, f: RuleDetails[rules.ProductUnusedDetails], v: Variant, w: ValueFormatter) -> Remediation:
         values = {
-            "workloads": w.any([workload_title(n) for n in f.own.get("workloads") or ()]),
-            "count": number(f.own.get("days"), w.word("unknown")),
+            "workloads": w.any([workload_title(n) for n in f.own.workloads]),
+            "count": number(f.own.days, w.word("unknown")),
             "user": f.label(),
         }
         return removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
@@ -122,35 +122,35 @@ class Rightsize(RuleGuidance[rules.RightsizeDetails]):
     def message(self, f: RuleDetails[rules.RightsizeDetails], w: ValueFormatter) -> Message:
         values = {
             **base_values(f, w),
-            "count": number(f.own.get("days"), w.word("unknown")),
-            "workloads": w.any([workload_title(n) for n in f.own.get("workloads") or ()]),
-            "target": w.product(f.own.get("rightsize_to") or w.word("unknown")),
+            "count": number(f.own.days, w.word("unknown")),
+            "workloads": w.any([workload_title(n) for n in f.own.workloads]),
+            "target": w.product(f.own.rightsize_to or w.word("unknown")),
         }
-        unmeasured = f.own.get("unmeasured")
+        unmeasured = f.own.unmeasured
         if not unmeasured:
             return self.message_key(), values
         values["unmeasured"] = w.all([workload_title(n) for n in unmeasured])
-        return self.message_key(".unmeasured" if f.own.get("workloads") else ".unmeasured_only"), values
+        return self.message_key(".unmeasured" if f.own.workloads else ".unmeasured_only"), values
 
     def remediation(self, f: RuleDetails[rules.RightsizeDetails], v: Variant, w: ValueFormatter) -> Remediation:
         """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
         step that confirms the larger product's extras are not used; with unmeasured workloads a
         check of those first, and every action waits for it (usage_unknown)."""
         values = {
-            "workloads": w.any([workload_title(n) for n in f.own.get("workloads") or ()]),
-            "count": number(f.own.get("days"), w.word("unknown")),
+            "workloads": w.any([workload_title(n) for n in f.own.workloads]),
+            "count": number(f.own.days, w.word("unknown")),
             "user": f.label(),
-            "unmeasured": w.all([workload_title(n) for n in f.own.get("unmeasured") or ()]),
-            "target": w.product(f.own.get("rightsize_to") or w.word("unknown")),
+            "unmeasured": w.all([workload_title(n) for n in f.own.unmeasured]),
+            "target": w.product(f.own.rightsize_to or w.word("unknown")),
         }
-        intro = [TextRef("steps.usage.unmeasured", values)] if f.own.get("unmeasured") else []
-        if f.own.get("workloads"):
+        intro = [TextRef("steps.usage.unmeasured", values)] if f.own.unmeasured else []
+        if f.own.workloads:
             intro.insert(0, TextRef("steps.usage.rightsize", values))
-        if f.own.get("replace_with"):
-            remedy = SkuNotAllowed().remediation(f, v, w)
+        if f.own.replace_with:  # sku-not-allowed's replacement, which reads the finding by its own details
+            remedy = SkuNotAllowed().remediation(f.read_by(SkuNotAllowed.own_type), v, w)
             remedy.steps = [*intro, *remedy.steps]
         else:  # the smaller product is already held: the larger one only goes
             remedy = removal(f, v, w, list(f.skus), intro=intro)
-        if f.own.get("unmeasured"):
+        if f.own.unmeasured:
             remedy.actions = [a if not a.ready else replace(a, blocked=USAGE_UNKNOWN) for a in remedy.actions]
         return remedy
