@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
 import os, signal, sys
 out, n, sig = os.path.abspath(sys.argv[1]), int(sys.argv[2]), getattr(signal, sys.argv[3])
+# Ctrl-C as at a terminal: Python's own handling, whatever disposition the test runner passed down
+signal.signal(signal.SIGINT, signal.default_int_handler)
 previous, real, done = os.path.join(out, "previous"), os.replace, [0]
 
 def replace(src, dst, *args, **kwargs):
