@@ -4,6 +4,10 @@ PSA's own record read at the call (auditor.vendors.psa_writes):
 - the journal's done line must be the plan's change (the plan it came from, found by the SHA-256 the line
   carries beside the journal, or the copy apply kept: undo_bound.bound), with the quantity read before it;
   an edited journal line sets nothing back;
+- the change's company must be the tenant's by the mapping kept beside the plan or in the folder above it
+  (auditor.vendors.mappings, as apply --psa's fresh compile is held to it), the PSA's record of the company
+  read again: a company it does not bear out, or no mappings.json found there (a journal moved away from its
+  report folder with its plan copy), sets nothing back for it (exit 3);
 - the line is read again from the PSA: it must still have the quantity the change set (one that has the
   quantity before it already is named as set back, nothing sent; any other is named for a person);
 - the change back is the PSA's own request for the quantity before (Autotask: a compensating
@@ -29,12 +33,15 @@ import msgspec
 from auditor.billing.psa_records import PsaLineRecord
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 
+from ..distributor.distributor_rederive import mapping_of
 from ..vendors import psa_writes
+from ..vendors.mappings import FILE, Book, Proof
 from ..vendors.opened import sessions_for
 from ..vendors.protocols import PsaError, PsaSession
 from ..vendors.registry import NAMES, PSAS
 from . import run, undo_bound
 from .arguments import WriteOptions
+from .plan_binding import plan_beside
 from .psa import psa_of
 from .write_engine import BillJournal, Sent, journal_beside, journaled, latest, plan_of, undo_run
 from .write_engine import ask as _ask
@@ -88,15 +95,21 @@ def _one(
     folder: Path,
     on: str,
     ask: Ask | None = None,
+    proof: Proof | None = None,
 ) -> str | None:
     """Set one done change back (or say what it would do); what needs a person, else None. With `ask`, only
-    after its yes."""
+    after its yes; with `proof`, only for a company it proves the tenant's."""
     at = NAMES.get(line.source, line.source)
     name = f"P{line.n}. {line.sku} in {at} (agreement {line.subscription}, line {line.api_id})"
     change = undo_bound.bound(line, sent, folder, psa_of, "psa change P")
     if isinstance(change, str):
         print(f"  {name}: not set back: {change}", file=out)
         return f"{name}: not set back: {change}"
+    why = proof.why_not(change.source, session, change.scope, "") if proof is not None else None
+    if why:  # the kept mapping does not bear the company out: nothing is read or sent for it
+        said = f"{name}: not set back: {at} company {change.scope} is not proven this tenant's: {why}"
+        print(f"  {said}", file=out)
+        return said
     try:
         now = psa_writes.quantity_now(session, change, on)
     except PsaError as exc:
@@ -138,9 +151,10 @@ def undo_psa(
     folder: Path,
     on: str,
     ask: Ask | None = None,
+    proof: Proof | None = None,
 ) -> list[str]:
     """Set back each change the journal's lines record as done, newest first, each after `ask`'s yes when
-    given; what needs a person."""
+    given and for a company `proof` proves the tenant's; what needs a person."""
     problems: list[str] = []
     last = latest(lines, lambda ln: (ln.n, ln.api_id))
     sending = latest([ln for ln in lines if ln.outcome == "sending"], lambda ln: (ln.n, ln.api_id))
@@ -151,7 +165,7 @@ def undo_psa(
     for line in reversed(done):
         sent = sending.get((line.n, line.api_id))
         kw = {"execute": execute, "journal": journal, "out": out, "folder": folder, "on": on, "ask": ask}
-        problem = _one(line, sent, sessions[line.source], **kw)  # type: ignore[arg-type]
+        problem = _one(line, sent, sessions[line.source], proof=proof, **kw)  # type: ignore[arg-type]
         if problem:
             problems.append(problem)
     if not execute:
@@ -184,6 +198,21 @@ def undo_psa_changes(options: WriteOptions, journal_path: Path) -> int:
                 folder=folder,
                 on=on,
                 ask=_ask if asking else None,
+                proof=_proof(lines, folder, f"{on}T00:00:00Z"),
             )
 
     return undo_run(journal_path, "psa journal", ("psa change needs", "psa changes need"), body)
+
+
+def _proof(lines: Sequence[CommerceLine], folder: Path, since: str) -> Proof:
+    """What proves each change's company the tenant's: the mapping kept beside the plan the lines name or in
+    the folder above it (distributor_rederive.mapping_of, as apply --psa's fresh compile reads it), never kept
+    for the first time by an undo. No plan beside the journal, or no mappings file in either folder: no company
+    is proven (fail closed: the check is never skipped)."""
+    shas = sorted({plan_of(ln) or "" for ln in lines if ln.outcome == "done"} - {""})
+    plan = next((p for sha in shas if (p := plan_beside(folder, sha)) is not None), None)
+    if plan is None:
+        why = "no plan the journal names is beside it: which tenant's mapping proves the company cannot be told"
+        return Proof(Book(folder / FILE, unreadable=why), {"": ()}, keep=False, since=since)
+    mapped = mapping_of(plan, keep=False, since=since, undo=True)
+    return Proof(mapped.book, {"": mapped.tenant}, keep=False, since=since)

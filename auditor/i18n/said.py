@@ -98,6 +98,13 @@ SKU_NOT_IN_TENANT = pgettext(
 # the place a licensing-group sentence names: the policy file's line, the key and the product
 LICENSING_GROUP_WHERE = pgettext("said_licensing_group_where", '{place}: licensing_group "{group}" for {product}')
 
+# a `copilot_seats` entry naming a bundle (auditor/rules/usage/copilot_seats.py): its idle seats are not judged
+COPILOT_BUNDLE = pgettext(
+    "said_copilot_bundle",
+    "{place}: copilot_seats names {product}, which carries a suite beside Copilot ({plans}): an idle seat taken "
+    "would take the suite with it; name the Copilot product alone",
+)
+
 SAID: tuple[Said, ...] = (
     SCOPE_NOT_COLLECTED,
     SCOPE_REFUSED,
@@ -108,6 +115,7 @@ SAID: tuple[Said, ...] = (
     LICENSING_GROUP_MANY,
     LICENSING_GROUP_NOT_ASSIGNING,
     SKU_NOT_IN_TENANT,
+    COPILOT_BUNDLE,
 )
 
 

@@ -31,10 +31,18 @@ seat, and have a usage location. The most active (their interactions in the audi
 then by user principal name. An audit log that could not be read is a gap in copilotInteractions,
 and the groups' members stand alone. A holder the report does not list is not judged (no evidence
 of non-use); concealed names are the usage reports' named gap, never idle seats.
+
+An entry that names a bundle, a product carrying a suite beside Copilot (Microsoft 365 E7, Business
+Premium with Copilot: a mailbox, files, the Microsoft 365 apps or Teams among its service plans, by the
+tenant's subscribedSkus, else Microsoft's product table), is not judged: either disposition takes the
+product from its holder, and the suite with the idle Copilot part (a bundle's Copilot is dropped by moving
+the subscription to the product without it). The rule is then not evaluated for that policy, the reason
+naming the entry's file and line (a partial audit: exit 3 unless --allow-gaps).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -48,6 +56,8 @@ from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import COPILOT, USAGE_REPORTS, UserUsage
 
 from ...data.reads import Reads, Requests
+from ...i18n.said import COPILOT_BUNDLE
+from ...impact.plan_loss import ServicePlanLoss, data_kinds
 from ...index import TenantIndex
 from ...policy.objects import Policy, Selector, UsageEntry
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context
@@ -61,6 +71,9 @@ REASSIGN = "reassign"
 REDUCE = "reduce"
 BESIDE, INSTEAD = "beside", "instead"  # `audit_log`: the audit log's Copilot Chat users beside or instead of the groups
 FROM_GROUP, FROM_AUDIT_LOG = "group", "audit_log"  # where a candidate was found (`candidate_source`)
+# a suite's service plans beside its data (plan_loss.data_kinds: a mailbox, files): the Microsoft 365 apps
+# (OFFICESUBSCRIPTION, O365_BUSINESS) and Teams, as Microsoft's product table names them
+SUITE_APPS = re.compile(r"OFFICESUBSCRIPTION|O365_BUSINESS|TEAMS1\Z")
 
 
 class CopilotSeatIdleDetails(TypedDict, total=False):
@@ -161,7 +174,7 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
         usage = index.snapshot.usage_reports
         days = max((e.days for e in self.entries(policy)), default=0)
         unusable = copilot_report_unusable(usage.read(COPILOT.name) if usage is not None else None, days)
-        return unusable or super().unavailable(policy, index)
+        return unusable or bundled(policy, self.entries(policy), index) or super().unavailable(policy, index)
 
     def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]) -> Iterator[Finding]:
         assert entry.copilot_seats is not None
@@ -280,6 +293,25 @@ def reduction(ctx: Context, sid: str) -> tuple[str, str | None]:
         return "unknown", None
     first = min(found, key=lambda o: (o.saving_from is None, o.saving_from or today))
     return first.window.value, first.saving_from.isoformat() if first.saving_from else None
+
+
+def suite_of(index: TenantIndex, sid: str) -> list[str]:
+    """The service plans of a suite the product carries (a mailbox, files, the Microsoft 365 apps, Teams),
+    by the tenant's subscribedSkus, else Microsoft's product table: none for Copilot alone."""
+    names = {name for _, name in ServicePlanLoss(index).service_plans(sid)}
+    return sorted(n for n in names if data_kinds(n) or SUITE_APPS.match(n.upper()))
+
+
+def bundled(policy: Policy, entries: Iterable[UsageEntry], index: TenantIndex) -> str | None:
+    """Why the policy's idle Copilot seats are not judged: an entry names a bundle (suite_of), whose removal
+    or move would take its suite from the holder with the idle Copilot part. None when no entry does."""
+    for entry in entries:
+        sid = index.resolve_sku(entry.copilot_seats or "")
+        suite = suite_of(index, sid) if sid is not None and sid in index.sku_by_id else []
+        if suite:
+            plans = ", ".join(suite[:4]) + (", ..." if len(suite) > 4 else "")
+            return COPILOT_BUNDLE.say(place=f"{policy.file}:{entry.line}", product=index.part(sid or ""), plans=plans)
+    return None
 
 
 RULES: tuple[UsageRule[Any], ...] = (CopilotSeatIdle(),)
