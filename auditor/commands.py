@@ -12,11 +12,11 @@ from auditor.common.errors import EXIT_OK
 from auditor.common.run_record import RECORD, RunKind, claim
 from auditor.common.timestamps import now_or_pinned
 from auditor.data.model import Locale
+from auditor.pipeline.arguments import AuditOptions
 from auditor.policyset.schema import schema_text
 
 from . import wording
 from .apply.arguments import WriteOptions
-from .arguments import AuditOptions
 from .delivery.arguments import run_email_command
 from .graph.arguments import CollectCommandOptions, GraphSource
 from .merge.arguments import MergeOptions

@@ -11,7 +11,9 @@ from pathlib import Path
 from auditor.common.errors import EXIT_OK, UsageError, clean_message
 from auditor.common.timestamps import now_or_pinned
 from auditor.data.model import TenantSnapshot
+from auditor.evaluation.engine import policy_warnings, unknown_skus
 from auditor.graph.arguments import AuthMode
+from auditor.policy.index import TenantIndex
 from auditor.policyset.arguments import InitOptions, ValidateOptions
 from auditor.policyset.config_problems import refuse_unknown_products
 from auditor.policyset.load import expand_paths, load_policies
@@ -20,9 +22,7 @@ from auditor.policyset.starter import source_name, starter_policy
 
 from . import demo
 from .data.reads import SIGN_IN, Requests
-from .engine import policy_warnings, unknown_skus
 from .i18n import translations
-from .index import TenantIndex
 from .rules.assignments import licensing
 from .snapshot import load_snapshot
 

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.policyset.load import load_policies
 from auditor_dev.sample.generate import REFERENCE, generate_tenant
 

@@ -9,7 +9,7 @@ month) when every subscription of the product that is enabled has a row with one
 else the distributor's price of the seat for the customer (Pax8's `price`) when all its billed
 subscriptions of the product give one and the same. A price in another currency than the policy's is
 never taken (amounts in two currencies are not added); two prices that differ are not chosen between.
-The engine (auditor.engine) uses it in place of a policy price that differs from it, and the seat
+The engine (auditor.evaluation.engine) uses it in place of a policy price that differs from it, and the seat
 table names both.
 """
 

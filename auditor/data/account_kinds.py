@@ -179,9 +179,9 @@ def account_kind(
 
 
 class AccountKindRow(msgspec.Struct, kw_only=True):
-    """Licensed accounts of one kind that is not a person's (docs/account-kinds.md; auditor.engine.account_kind_rows,
-    report.json `account_kinds`): how many, which products (part number -> accounts holding it) and their monthly
-    price by the policy's prices (None: none of them priced)."""
+    """Licensed accounts of one kind that is not a person's (docs/account-kinds.md;
+    auditor.evaluation.engine.account_kind_rows, report.json `account_kinds`): how many, which products (part
+    number -> accounts holding it) and their monthly price by the policy's prices (None: none of them priced)."""
 
     kind: str
     accounts: int = 0

@@ -130,7 +130,7 @@ class Finding:
     # A finding's details in three parts: the rule's own facts (its TypedDict, as Rule.make took it,
     # its keys sorted; mypy checked it there against the rule's `D`, and its texts read it typed again:
     # auditor.guidance.details.RuleDetails.own), how the user holds the products (Holding, for a
-    # finding on a user) and what the engine adds after evaluation (auditor.enrichment.Added, the
+    # finding on a user) and what the engine adds after evaluation (auditor.evaluation.enrichment.Added, the
     # enrichment's TypedDict, its keys sorted). `details` joins them. Never changed once made.
     own: Mapping[str, object] = field(default_factory=lambda: NONE)
     monthly_cost: float | None = None

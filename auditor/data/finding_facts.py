@@ -9,7 +9,7 @@ object, byte for byte as before):
     holding   how the user holds the finding's products (Holding): written by every rule on users
               beside its own facts (Rule.make's `holding`, auditor.data.finding.Holding)
     fix       what the fix rests on beyond the rule's own facts (Fix): the facts the enrichment adds
-              after evaluation (auditor.enrichment, as Finding.added: the groups' kinds, the data a
+              after evaluation (auditor.evaluation.enrichment, as Finding.added: the groups' kinds, the data a
               removal ends, the groups it leaves), the plan's bill for a seat finding
               (auditor.plan.bill), and the pieces several rules write alike and the shared guidance
               reads (the product or the group a fix gives instead, the policy's licensing groups, the
@@ -119,7 +119,7 @@ class DataKept(Struct, frozen=True, kw_only=True):
 class Fix(Struct, frozen=True, kw_only=True):
     """What a finding's fix rests on beyond the rule's own facts (module docstring)."""
 
-    # the enrichment's (auditor.enrichment)
+    # the enrichment's (auditor.evaluation.enrichment)
     group_kinds: dict[str, GroupKind] | None = None  # None: not known (an older report); {}: none such
     group_licenses: dict[str, list[str]] = {}  # group id -> every product it gives, when more than the finding's
     data_lost: dict[str, list[str]] = {}  # product -> the service plans whose data its removal ends

@@ -586,7 +586,7 @@ class AuditResult:
     license_insight: InsightComparison | None = None
     # when the sign-in activity the inactivity findings rest on was read in full (TenantSnapshot.sign_ins_read_at)
     sign_ins_read_at: str | None = None
-    # each kind of account other than a person's that holds licenses (auditor.engine.account_kind_rows)
+    # each kind of account other than a person's that holds licenses (auditor.evaluation.engine.account_kind_rows)
     account_kinds: tuple[AccountKindRow, ...] = ()
     # user id -> the kind a policy declares for the account (`account_kinds:`, TenantIndex.declared_ids)
     declared_kinds: Mapping[str, AccountKind] = field(default_factory=dict)

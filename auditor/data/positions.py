@@ -1,4 +1,4 @@
-"""A population of users as their positions in `snapshot.users` (auditor.index builds them): a sorted
+"""A population of users as their positions in `snapshot.users` (auditor.policy.index builds them): a sorted
 array of positions (Positions), or every position but a few (AllBut), so a population of a million
 costs megabytes, not a million-entry set."""
 

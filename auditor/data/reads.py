@@ -45,7 +45,7 @@ class Reads:
       "subscriptions", "groups", "signInActivity", "mailboxSettings", "usageReports", "accessScope".
       Without one (a gap, or a part the snapshot was not read with) the rule is "not evaluated".
     - `user`: the Graph user properties its test of one user reads. When they are all properties
-      users share (auditor.index.SHARED_READS) the index asks the test once per license profile
+      users share (auditor.policy.index.SHARED_READS) the index asks the test once per license profile
       and gives its answer to every user of the profile; a user attribute (auditor.data.attributes) is
       selected with the users; "signInActivity" and "mailboxSettings" are read as their parts, and
       "agentUsers" (the account kind's agent users, each its own: User.kind) as theirs, "rooms" (the

@@ -1,5 +1,5 @@
 """When a user last signed in, as far as Graph can tell: the inactivity rule's test
-(auditor.rules.hygiene, through auditor.index), the collector's choice of whose mailbox to read
+(auditor.rules.hygiene, through auditor.policy.index), the collector's choice of whose mailbox to read
 (auditor.graph) and apply's re-read of signInActivity (auditor.apply.state) share it."""
 
 from __future__ import annotations

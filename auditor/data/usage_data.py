@@ -158,7 +158,7 @@ COPILOT = Report(
     period_column=True,
 )
 REPORTS: dict[str, Report] = {r.name: r for r in (ACTIVE_USERS, APPS, MAILBOXES, ONEDRIVE, COPILOT)}
-STORAGE_REPORTS = (MAILBOXES.name, ONEDRIVE.name)  # the evidence of data size (auditor/index.py)
+STORAGE_REPORTS = (MAILBOXES.name, ONEDRIVE.name)  # the evidence of data size (auditor/policy/index.py)
 MAX_DAYS = 180  # the longest period the reports take: a longer window could not tell "unused"
 
 

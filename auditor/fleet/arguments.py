@@ -20,7 +20,8 @@ from ..vendors import arguments as flags
 from ..vendors.registry import PSAS
 
 if TYPE_CHECKING:
-    from ..arguments import AuditOptions
+    from auditor.pipeline.arguments import AuditOptions
+
     from ..delivery.options import EmailOptions
 
 Command = Callable[[argparse.Namespace], int]
@@ -91,7 +92,7 @@ class FleetOptions:
     def of(cls, args: argparse.Namespace) -> FleetOptions:
         # the audit's options read --format with the report writer (auditor.report.write): loaded
         # when the run starts, not to build the parser (`--help`)
-        from ..arguments import AuditOptions
+        from auditor.pipeline.arguments import AuditOptions
 
         if args.email_to:  # else dropped without a word: each tenant's recipients are the file's
             raise UsageError(

@@ -45,8 +45,8 @@ from auditor.common.errors import (
 from auditor.common.outputs import fresh_text, output_lock
 from auditor.common.run_record import RECORD, RunKind, claim, record
 from auditor.data.enums import Cloud, Locale
+from auditor.pipeline.arguments import AuditOptions
 
-from ..arguments import AuditOptions
 from ..billing.arguments import BillingSource
 from ..billing.commerce_records import PartnerSession
 from ..delivery.content import run_url_from_env

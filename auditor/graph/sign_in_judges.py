@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from auditor.data.enums import AccountKind, Cloud
 from auditor.data.model import Group, TenantSnapshot, User
-from auditor.index import TenantIndex
+from auditor.policy.index import TenantIndex
 from auditor.policy.objects import SignInJudges
 from auditor.policy.selectors import DECLARED_KINDS
 
@@ -27,7 +27,7 @@ MAILBOX_KINDS = frozenset((AccountKind.SHARED, AccountKind.ROOM, AccountKind.EQU
 
 def judged(users: Sequence[User], groups: Sequence[Group], judges: SignInJudges) -> list[User]:
     """The users of `users` a rule judges by sign-in times, in order (selected as the engine selects
-    them: auditor.index.TenantIndex over these users and the groups read)."""
+    them: auditor.policy.index.TenantIndex over these users and the groups read)."""
     if not users:
         return []
     named = {g.id.lower() for g in groups} | {g.display_name.lower() for g in groups}

@@ -20,8 +20,8 @@ from auditor.data.access_records import AccessPolicy, AccessScope
 from auditor.data.feature_records import AccessReview
 from auditor.data.model import User
 from auditor.data.protection_rules import ProtectionRule
+from auditor.policy.index import TenantIndex
 
-from ..index import TenantIndex
 from ..reference import DATA_FILE, product_names
 
 P1, P2, GOVERNANCE, INTUNE_EDU, INTUNE = "P1", "P2", "governance", "intune_edu", "intune"

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from auditor.data.feature_rows import FeatureRow
+from auditor.policy.index import TenantIndex
 
-from ..index import TenantIndex
 from ..reference import product_names
 from . import entitlement_scope as scope
 

@@ -35,8 +35,8 @@ from msgspec import UNSET
 
 from auditor.data.access_records import AccessScope
 from auditor.data.license_insight_data import InsightComparison, InsightCount, LicenseInsight
+from auditor.policy.index import TenantIndex
 
-from ..index import TenantIndex
 from . import entitlement_scope as scope
 
 SOURCE = "GET /beta/reports/azureADPremiumLicenseInsight"

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from auditor.data.model import User
+from auditor.policy.index import TenantIndex
 
-from ..index import TenantIndex
 from ..reference import product_names
 from ..reference.coverage import covered
 

@@ -12,8 +12,8 @@ from typing import TypedDict
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.audit_entries import DirectoryAudits, disabled_times
 from auditor.data.model import Group, Layout, User
+from auditor.policy.index import TenantIndex
 
-from ..index import TenantIndex
 from ..reference import product_names
 from .fix_facts import DataKinds, DataLost, GroupFacts, GroupJoin, GroupKindFacts, Leaving, NotApplied, Replacement
 from .group_kinds import membership_kind

@@ -4,7 +4,7 @@ A removal or replacement that keeps the user's mailbox or OneDrive, but under a 
 plan, is safe only when the data fits: Microsoft 365 E3 to F3 keeps the mailbox under Exchange
 Online Kiosk (2 GB, no archive) and OneDrive under SharePoint Kiosk (2 GB). The limits are
 auditor/reference/storage-limits.csv; the sizes are the tenant's own, from the mailbox and
-OneDrive usage reports (auditor.index.TenantIndex.mailbox_size and the rest).
+OneDrive usage reports (auditor.policy.index.TenantIndex.mailbox_size and the rest).
 
 `shrink(...)` tells, per license layout, whether a change keeps every limit the user has, or ends
 the mailbox or OneDrive outright; `verdict(...)` then holds one user's sizes to what shrinks. No
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from auditor.data.blocked import ARCHIVE, MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, STORAGE_UNKNOWN
 from auditor.data.model import User
+from auditor.policy.index import TenantIndex
 
-from ..index import TenantIndex
 from ..reference import product_names
 from ..reference.storage import StorageLimit, storage_limits
 from .fix_facts import StorageFacts, StorageVerdict

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from auditor.data.exchange_export import MailboxExport
 from auditor.data.model import NO_MAILBOX, TenantSnapshot, User
 from auditor.formats.bill_model import BillAction
+from auditor.policy.index import TenantIndex
 
 from ..impact.plan_loss import data_kinds
-from ..index import TenantIndex
 from .facts import FACTS
 from .mapping import ProductMap
 from .movers import Mover

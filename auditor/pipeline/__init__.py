@@ -13,7 +13,7 @@ returning its own (auditor/pipeline/values.py holds them).
 
 `audit(options)` (run.py) runs them with the output folder locked and its last reports moved to
 previous/ between prepare and collect: `audit` (auditor.commands) and each tenant of `audit --tenants`
-(auditor.fleet) run it. The options run down: a stage reads AuditOptions (auditor.arguments, below
+(auditor.fleet) run it. The options run down: a stage reads AuditOptions (auditor.pipeline.arguments, below
 this package) through the value it is given, never the command line above it.
 """
 

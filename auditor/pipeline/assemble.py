@@ -14,7 +14,6 @@ from dataclasses import replace
 from msgspec.structs import replace as with_parts
 
 from auditor import wording
-from auditor.arguments import AuditOptions
 from auditor.billing.distributor_records import Payload
 from auditor.billing.distributor_seats import section as distributor_section
 from auditor.billing.file import BillingFile
@@ -26,6 +25,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_model import ReportDocument
 from auditor.insights.notify_when import decide
+from auditor.pipeline.arguments import AuditOptions
 from auditor.plan.bill import name_reductions, report_bill
 from auditor.plan.compile import ChangePlan
 from auditor.plan.holds import attach as attach_export

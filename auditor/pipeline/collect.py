@@ -9,13 +9,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.arguments import AuditOptions
 from auditor.billing.arguments import with_bill_reads
 from auditor.billing.distributor_records import Payload
 from auditor.billing.file import BillingFile
 from auditor.common.errors import UsageError
 from auditor.data.model import TenantSnapshot
 from auditor.graph.arguments import save_evidence
+from auditor.pipeline.arguments import AuditOptions
 from auditor.policyset.protection_export import with_protection_rules
 from auditor.rules.requests import requests_of, sign_in_judges
 from auditor.snapshot import load_snapshot

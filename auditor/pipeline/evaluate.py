@@ -12,7 +12,7 @@ from auditor.common.errors import UsageError
 from auditor.common.numbers import english_count
 from auditor.common.staging import staging_dir
 from auditor.data.model import Locale
-from auditor.engine import evaluate as judge
+from auditor.evaluation.engine import evaluate as judge
 from auditor.plan.bill import commerce_facts, copilot_credits
 from auditor.plan.credit_use import with_credit_use
 from auditor.policyset.config_problems import config_problems, said
@@ -23,7 +23,7 @@ from .values import Collected, Evaluated, Handover
 
 
 def evaluate(collected: Collected) -> Evaluated:
-    """The policies judged on the tenant at the audit's clock (auditor.engine), `--strict`'s check of the
+    """The policies judged on the tenant at the audit's clock (auditor.evaluation.engine), `--strict`'s check of the
     configuration, and what the nightly, the bill and the license list need of the users before they go."""
     prepared = collected.prepared
     options, policies, timings = prepared.options, prepared.policies, prepared.timings

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor import STARTED, demo
-from auditor.arguments import AuditOptions
 from auditor.billing.file import read_billing
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import StopSignal, UsageError, clean_message
@@ -24,6 +23,7 @@ from auditor.formats.report_model import ReportDocument
 from auditor.graph.arguments import GraphSource
 from auditor.insights.nightly import Nightly
 from auditor.migration.headline import read_migration
+from auditor.pipeline.arguments import AuditOptions
 from auditor.policy.objects import PolicySet
 from auditor.policyset.load import load_policies
 from auditor.policyset.protection_export import read_export

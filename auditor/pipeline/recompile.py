@@ -35,7 +35,6 @@ from auditor.apply.arguments import WriteOptions
 from auditor.apply.fresh import FreshPlan
 from auditor.apply.operator_policy import check_filters, check_policies, operator_digests
 from auditor.apply.psa import entry_of as psa_entry_of
-from auditor.arguments import AuditOptions
 from auditor.billing.distributor_records import Payload
 from auditor.billing.psa_records import PsaPayload
 from auditor.common.errors import CollectionError
@@ -46,6 +45,7 @@ from auditor.distributor.distributor_rederive import entry_of, mapping_of
 from auditor.formats.plan_json import PlanFile, PlanFileError
 from auditor.formats.plan_records import Filters
 from auditor.graph.kept_sign_ins import KEPT_FILE
+from auditor.pipeline.arguments import AuditOptions
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.command import REPORT, compile_document
 from auditor.plan.read import load_report

@@ -6,13 +6,13 @@ from __future__ import annotations
 import contextlib
 import gc
 
-from auditor.arguments import AuditOptions
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.common.heap import give_back, map_large_blocks
 from auditor.common.run_record import RunKind, claim, refuse_fleet_tenant
 from auditor.common.staging import retire, settle
 from auditor.insights.nightly import extra_outputs
+from auditor.pipeline.arguments import AuditOptions
 
 from .assemble import document
 from .collect import collect, distributor_seats

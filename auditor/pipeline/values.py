@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from auditor.arguments import AuditOptions
 from auditor.billing.distributor_records import Payload
 from auditor.billing.file import BillingFile
 from auditor.common.phase_timings import PhaseTimings
@@ -25,6 +24,7 @@ from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.report_model import ConfigProblem, Notify, ReportDocument
 from auditor.insights.nightly import Nightly
 from auditor.migration.document import MigrationDocument
+from auditor.pipeline.arguments import AuditOptions
 from auditor.plan.bill import CommerceFacts
 from auditor.plan.compile import ChangePlan
 from auditor.policy.objects import PolicySet

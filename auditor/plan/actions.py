@@ -214,6 +214,6 @@ def _rank(severity: Any) -> int:
 
 def _lapsed_waiver(finding: ReportFinding) -> dict[str, str] | None:
     """{"owner", "expires"} of the waiver an open finding keeps (it expired less than 14 days ago,
-    auditor.engine): no change is made until its owner renews it or lets it go. None otherwise."""
+    auditor.evaluation.engine): no change is made until its owner renews it or lets it go. None otherwise."""
     waiver = finding.waiver
     return None if waiver is None else {"owner": waiver.owner, "expires": waiver.expires}

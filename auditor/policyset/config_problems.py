@@ -18,9 +18,9 @@ from pathlib import Path
 from auditor.billing import BillingFile
 from auditor.common.errors import UsageError
 from auditor.data.model import Sku, Subscription
-from auditor.engine import sku_references
+from auditor.evaluation.engine import sku_references
 from auditor.formats.report_model import ConfigProblem
-from auditor.index import is_guid
+from auditor.policy.index import is_guid
 from auditor.policy.objects import PolicySet
 from auditor.reference import product_names
 

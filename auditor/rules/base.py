@@ -17,11 +17,11 @@ from auditor.common.json_value import JsonObject
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.finding import Holding, Own, make
 from auditor.data.model import Finding, Layout, Severity, Subject, SubjectType, User
+from auditor.policy.index import TenantIndex
 
 from ..billing.file import BillingFile
 from ..data.reads import Reads, Requests
 from ..impact.services import DataLoss, DisableTimes, GroupIndex
-from ..index import TenantIndex
 from ..policy.objects import CatalogEntry, Policy, Selector
 
 # A rule's details: the TypedDict or the record (auditor.data.finding.Own) beside the rule
@@ -89,7 +89,7 @@ class Context:
     def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> Holding:
         """How `user` holds `sku_ids`, for a finding's `holding` (worked out once per license layout,
         one frozen Holding shared by every finding of that layout). What the groups are and what
-        leaving them takes the engine adds after evaluation (auditor/enrichment.py)."""
+        leaving them takes the engine adds after evaluation (auditor/evaluation/enrichment.py)."""
         skus = sku_ids if isinstance(sku_ids, frozenset) else frozenset(sku_ids)
         key = (user.layout, skus, assignment)
         found = self._details.get(key)
@@ -131,7 +131,7 @@ class Rule(Generic[D]):
     # "not evaluated" (auditor.data.reads.Reads; nothing else decides what is read)
     reads: ClassVar[Reads] = Reads("users")
     # The fix of a user's finding removes its products, or leaves the groups that give them: the
-    # engine then adds what that ends and which groups it leaves (auditor/enrichment.py).
+    # engine then adds what that ends and which groups it leaves (auditor/evaluation/enrichment.py).
     removes: ClassVar[bool] = False
     leaves: ClassVar[bool] = False
     reclaimable: ClassVar[bool] = False  # its cost counts as licenses to reclaim in the report summary

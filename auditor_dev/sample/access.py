@@ -28,7 +28,7 @@ from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Group, TenantSnapshot, User
 from auditor.data.protection_rules import ProtectionRule
 from auditor.impact.license_insight_comparison import auditor_counts
-from auditor.index import TenantIndex
+from auditor.policy.index import TenantIndex
 
 from .builder import SKUS
 

@@ -10,7 +10,7 @@ import pytest
 
 from auditor import wording
 from auditor.common.errors import PolicyError
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.formats.report_model import ReportDocument
 from auditor.plan.bill import commerce_facts, with_bill
 from auditor.plan.compile import compile_plan

@@ -11,7 +11,7 @@ from auditor.billing import parse_billing
 from auditor.billing.windows import Reason, commerce_action
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Locale, Subscription
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.i18n import translations
 from auditor.plan.bill import build_bill, commerce_facts, name_reductions
 from auditor.plan.bill_texts import reason_text

@@ -13,7 +13,7 @@ import yaml
 from auditor import wording
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import AuditResult, Cloud, Finding, Locale
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.pipeline import collect as collect_stage
 from auditor.pipeline import evaluate as evaluate_stage
 from auditor.pipeline import output as output_stage
@@ -140,7 +140,7 @@ def sample_audit_argv(tmp_path: Path) -> list[str]:
 # what the audit's stages (auditor.pipeline) call, by the name a test watches them by
 STAGE_CALLS = {
     "snapshot": (collect_stage, "_snapshot"),  # the tenant read (collect)
-    "evaluate": (evaluate_stage, "judge"),  # auditor.engine.evaluate (evaluate)
+    "evaluate": (evaluate_stage, "judge"),  # auditor.evaluation.engine.evaluate (evaluate)
     "render": (output_stage, "write_files"),  # auditor.report.write.render (render)
 }
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from auditor.arguments import AuditOptions
 from auditor.cli import build_parser
+from auditor.pipeline.arguments import AuditOptions
 from auditor.pipeline.assemble import document
 from auditor.pipeline.collect import collect
 from auditor.pipeline.evaluate import evaluate

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from auditor import commands
-from auditor.arguments import AuditOptions
 from auditor.cli import build_parser, main
 from auditor.common import cycles
 from auditor.pipeline import output as output_stage
+from auditor.pipeline.arguments import AuditOptions
 
 from .factory import sample_audit_argv, watch_command
 

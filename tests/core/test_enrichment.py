@@ -1,5 +1,5 @@
 """A rule reports only what it found; the engine adds once, after evaluation, what the fix needs
-to know (auditor/enrichment.py): the groups' kinds, the data a removal ends, the groups it leaves,
+to know (auditor/evaluation/enrichment.py): the groups' kinds, the data a removal ends, the groups it leaves,
 and when a disabled account was disabled."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.data.model import Finding
-from auditor.index import TenantIndex
+from auditor.policy.index import TenantIndex
 from auditor.policyset.load import load_policies
 from auditor.rules import Context, Rule
 from auditor.rules.assignments import SkuForbidden, SkuRequiredMissing

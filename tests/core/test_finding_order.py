@@ -1,4 +1,4 @@
-"""evaluate() sorts its findings one key at a time (auditor.engine.in_order): the order is the one
+"""evaluate() sorts its findings one key at a time (auditor.evaluation.engine.in_order): the order is the one
 the whole key gives (severity, rule, subject's name, subject's id, products, policy, id)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from auditor.data.model import Finding, Severity, Subject, SubjectType
-from auditor.engine import in_order
+from auditor.evaluation.engine import in_order
 
 
 def _whole_key(f: Finding) -> tuple[object, ...]:

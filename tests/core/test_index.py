@@ -12,7 +12,7 @@ import pytest
 
 from auditor.data.model import LicenseAssignmentState, TenantSnapshot, User
 from auditor.data.positions import AllBut
-from auditor.index import TenantIndex
+from auditor.policy.index import TenantIndex
 from auditor.policy.objects import Selector
 from auditor_dev.sample.generate import generate_tenant
 

@@ -23,14 +23,10 @@ TOP_LEVEL = {
     "cli_examples": "the examples each command's help ends with, beside the parser",
     "commands": "what each command runs",
     "policy_commands": "what the policy files' commands run (init, validate)",
-    "arguments": "audit's typed options, built from its flags (the package's arguments.py)",
     "demo": "the one seam to the developer tools (--demo)",
     "demo_write": "the write path's --demo (plan, apply and undo on the sample tenant), wrapped around them by cli",
     "graph_cli": "the command line's Graph glue, above graph/",
     "billing_cli": "the billing sources' reads as the flags ask (the demo's stand-ins too), above billing/",
-    "engine": "the evaluation: the policy set over the tenant",
-    "enrichment": "the facts a fix needs, added to the findings after evaluation",
-    "index": "the tenant index the rules read",
     "wording": "every rule with its texts, rendered in a locale",
 }
 # the packages of the lowest layers, and what each may import of auditor

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.arguments import AuditOptions
 from auditor.cli import build_parser
 from auditor.data.model import Finding, TenantSnapshot
+from auditor.pipeline.arguments import AuditOptions
 from auditor.pipeline.assemble import document
 from auditor.pipeline.collect import collect
 from auditor.pipeline.evaluate import evaluate

@@ -1,5 +1,5 @@
 """A rule's `reads` is checked, not trusted: TenantIndex.offenders asks a test once per profile when
-the rule says it reads only what users of a profile share (auditor.index.SHARED_READS). A wrong
+the rule says it reads only what users of a profile share (auditor.policy.index.SHARED_READS). A wrong
 `reads` would give every user of a profile the first user's answer; so every rule is evaluated with
 the sharing and without it (each user asked), and the findings must be the same."""
 
@@ -11,9 +11,9 @@ from typing import Any
 import msgspec
 import pytest
 
-from auditor import index
 from auditor.data.model import AuditResult
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
+from auditor.policy import index
 from auditor.policyset.load import load_policies
 from auditor.snapshot import load_snapshot
 from benchmarks.tenant import bench_tenant

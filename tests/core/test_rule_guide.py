@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.policy.selectors import SELECTOR_SCHEMA
 from auditor.policyset.load import load_policies
 from auditor.policyset.schema import build_schema

@@ -7,7 +7,7 @@ from typing import Any
 
 from auditor.data.model import User
 from auditor.data.usage_data import MAILBOXES, USAGE_REPORTS
-from auditor.index import SHARED_READS, TenantIndex
+from auditor.policy.index import SHARED_READS, TenantIndex
 from auditor.policy.objects import Selector
 from auditor.rules import RULES
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
@@ -96,8 +96,8 @@ def test_every_user_rule_gives_the_same_findings_per_profile_and_per_user() -> N
 
     import pytest
 
-    from auditor import index as index_module
-    from auditor.engine import evaluate
+    from auditor.evaluation.engine import evaluate
+    from auditor.policy import index as index_module
     from auditor.policyset.load import load_policies
     from benchmarks.tenant import bench_tenant
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.index import TenantIndex
+from auditor.policy.index import TenantIndex
 from auditor.rules.base import Context
 from auditor.snapshot import snapshot_from_json
 

@@ -1,4 +1,4 @@
-"""evaluate() keeps one object for each value many findings hold equal (auditor.engine.SharedValues):
+"""evaluate() keeps one object for each value many findings hold equal (auditor.evaluation.engine.SharedValues):
 the findings are the same, only fewer objects hold them."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from auditor import engine
 from auditor.data.model import Finding, Severity, Subject, SubjectType
-from auditor.engine import SharedValues, evaluate
-from auditor.enrichment import enrich as engine_enrich
+from auditor.evaluation import engine
+from auditor.evaluation.engine import SharedValues, evaluate
+from auditor.evaluation.enrichment import enrich as engine_enrich
 from auditor.policyset.load import load_policies
 from auditor.snapshot.files import load_snapshot
 
@@ -87,7 +87,7 @@ def test_a_user_finding_owns_its_subjects_strings() -> None:
 
 
 def test_the_enrichment_adds_its_part_and_keeps_the_rules_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rules' findings are enriched in place (auditor.enrichment): an enriched finding holds the
+    """The rules' findings are enriched in place (auditor.evaluation.enrichment): an enriched finding holds the
     very objects of the rule's own details and of its holding, only its `added` part is new, so
     nothing the rules wrote is held twice."""
     pairs: list[tuple[Finding, Finding]] = []

@@ -4,7 +4,7 @@ path's --demo, which sets the demo's flags on the Namespace before the command r
 arguments.py) turns the flags into each area's options (graph/arguments.py's GraphSource,
 billing/arguments.py's BillingOptions, apply/arguments.py's WriteOptions, plan/arguments.py's
 PlanOptions, migration/arguments.py's MigrateOptions, insights/arguments.py's NightlyOptions and
-HistoryOptions, arguments.py's AuditOptions, fleet/arguments.py's FleetOptions, graph/options.py's
+HistoryOptions, pipeline/arguments.py's AuditOptions, fleet/arguments.py's FleetOptions, graph/options.py's
 CollectOptions, merge/arguments.py's MergeOptions, graph/arguments.py's CollectCommandOptions,
 policyset/arguments.py's InitOptions and ValidateOptions), and the modules below take those: `audit
 --tenants` (fleet/run.py) makes each tenant's AuditOptions by dataclasses.replace, never a Namespace.

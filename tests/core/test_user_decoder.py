@@ -399,7 +399,7 @@ def test_inactive_rule_finds_what_parsing_finds() -> None:
     `dormant` that parses every sign-in time."""
     from dataclasses import replace as dc_replace
 
-    from auditor.engine import evaluate
+    from auditor.evaluation.engine import evaluate
     from auditor.policyset.load import load_policies
     from auditor.rules.hygiene import accounts
 

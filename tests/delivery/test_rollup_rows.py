@@ -12,7 +12,6 @@ from typing import Any
 import msgspec
 import pytest
 
-from auditor.arguments import AuditOptions
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.delivery.matrix import TenantJob
@@ -20,6 +19,7 @@ from auditor.fleet.arguments import FleetOptions
 from auditor.fleet.rollup import Outcome, document, tenant_row, write_documents
 from auditor.fleet.run import run_tenants
 from auditor.formats.report_model import builtins
+from auditor.pipeline.arguments import AuditOptions
 from tests.billing.bills import bill_json
 from tests.report.report_fixtures import build_sample
 

@@ -22,7 +22,7 @@ from factory import AS_OF, IDS, sku, tenant, user
 from auditor.cli import main
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, CopilotCredits, CreditBalance
 from auditor.data.model import Locale, TenantSnapshot
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
 from auditor.i18n import translations
 from auditor.plan.bill import copilot_credits

@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from auditor import engine, rules
+from auditor import rules
 from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.model import Finding, Severity, TenantSnapshot
 from auditor.data.reads import MAILBOX, SIGN_IN, Reads
+from auditor.evaluation import engine
 from auditor.graph.arguments import GraphSource
 from auditor.graph.options import CollectOptions
 from auditor.graph.users import USER_FIELDS

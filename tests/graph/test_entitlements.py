@@ -18,7 +18,7 @@ from factory import AS_OF, user
 from auditor.common.errors import PolicyError
 from auditor.data.access_records import CONDITIONAL_ACCESS
 from auditor.data.model import AuditResult, Finding, TenantSnapshot
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
 from auditor.policyset.load import load_policies
 from auditor.rules.entitlements.entitlement import EntitlementMissing, EntitlementShort

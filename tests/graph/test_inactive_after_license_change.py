@@ -11,7 +11,7 @@ from typing import Any
 from msgraph import GraphServiceClient
 from msgraph.generated.models.reference_create import ReferenceCreate
 
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.graph import GraphClient, MailboxCheck, StaticTokenCredential
 from auditor.policyset.load import load_policies
 from auditor.rules.hygiene.accounts import InactiveUserLicensed

@@ -10,11 +10,11 @@ import asyncio
 import threading
 from pathlib import Path
 
-from auditor.arguments import AuditOptions
 from auditor.fleet.arguments import FleetOptions
 from auditor.fleet.run import run_tenants
 from auditor.fleet.tenant_places import Places
 from auditor.graph.pacing import LANE_WAIT, RequestWindow
+from auditor.pipeline.arguments import AuditOptions
 from tests.delivery.test_rollup_rows import _job
 
 PATIENCE = 20.0  # seconds a test thread waits for what the change makes happen at once (a hang: fails)

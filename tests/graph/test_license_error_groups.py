@@ -12,7 +12,7 @@ from graph_tenants import make_tenant
 
 from auditor.common.errors import CollectionError
 from auditor.data.model import Group, TenantSnapshot
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.policyset.load import load_policies
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS

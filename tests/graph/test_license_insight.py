@@ -23,7 +23,7 @@ from test_entitlements import document
 from auditor.common.errors import SnapshotError
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import AuditResult, Cloud, Locale, TenantSnapshot
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
 from auditor.policyset.load import load_policies
 from auditor.render.text import md_escape

@@ -17,7 +17,7 @@ from graph_tenants import make_tenant
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import parse_timestamp
 from auditor.data.model import NO_MAILBOX, TenantSnapshot
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.graph import MailboxCheck, RetryPolicy
 from auditor.graph.arguments import MAILBOX_BATCHES
 from auditor.graph.pacing import REAL_TIME

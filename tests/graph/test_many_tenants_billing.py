@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.arguments import AuditOptions
 from auditor.cli import build_parser
 from auditor.delivery.matrix import load_tenants
 from auditor.fleet.arguments import FleetOptions
 from auditor.fleet.run import run_tenants
+from auditor.pipeline.arguments import AuditOptions
 
 CLIENT = "6f1d3a52-8c4b-4e8e-9a9f-2b8c7d1e0f3a"
 ACCOUNT = "a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d:0f1e2d3c_2019-05-31"  # an MCA billing account name

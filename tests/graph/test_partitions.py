@@ -20,7 +20,7 @@ from graph_tenants import make_tenant
 from auditor.common.errors import CollectionError
 from auditor.data.model import TenantSnapshot
 from auditor.data.usage_data import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.graph import partitions
 from auditor.graph import users as user_reads
 from auditor.graph.collector import USER_FIELDS

@@ -132,3 +132,47 @@ def test_without_the_shared_limiter_the_same_workers_go_over_the_apps_lane() -> 
     _, graphs, _ = _run(None)
     assert [r for g in graphs for r in g.requests if r.status == 429]
     assert {g.budgets.refused.get("SignInActivityLimitExceeded Application", 0) for g in graphs} != {0}
+
+
+def test_audit_tenants_with_shared_limiter_takes_every_sign_in_turn_from_redis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    """The flag through the real command: `audit --tenants ... --shared-limiter URL` against the emulator
+    takes each sign-in request's turn from the app's window in Redis (one member a request), none 429;
+    the same run without the flag leaves Redis untouched (the check can fail)."""
+    import redis  # the optional extra, as the limiter imports it
+
+    from auditor.fleet.run import cmd_tenants
+    from auditor.graph.kept_sign_ins import KEPT_FILE
+    from auditor.graph.pacing import forget_app_windows
+    from auditor.graph.shared_lane import PREFIX, set_shared_limiter
+    from tests.graph.test_fleet_lane_budget import _fleet
+    from tests.graph.test_kept_sign_ins import START, _sign_in_reads, _tenant
+
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.chdir(tmp_path)  # the tenants file's paths are relative
+    snap = _tenant(600)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", app_token(snap.tenant_id))
+    client = redis.Redis.from_url(redis_url)
+    key = PREFIX + "00000000-0000-0000-0000-00000000e301"  # _fleet's client_id
+    client.delete(key)
+    try:
+        with GraphEmulator(snap, token=app_token(snap.tenant_id)) as graph:
+            forget_app_windows()
+            assert cmd_tenants(_fleet(tmp_path, graph.url, "--as-of", START.isoformat())) == 0
+            assert _sign_in_reads(graph)[0] and client.zcard(key) == 0  # no flag: nothing in Redis
+            shutil.rmtree(tmp_path / "out")
+            graph.requests.clear()
+            forget_app_windows()
+            options = _fleet(tmp_path, graph.url, "--as-of", START.isoformat(), "--shared-limiter", redis_url)
+            assert options.shared_limiter == redis_url
+            assert cmd_tenants(options) == 0
+            full, filtered = _sign_in_reads(graph)
+            statuses = [r.status for r in graph.requests]
+    finally:
+        set_shared_limiter(None)
+        forget_app_windows()
+    assert (tmp_path / "out" / "acme" / KEPT_FILE).is_file()
+    assert len(full) + len(filtered) >= 2 and 429 not in statuses
+    assert client.zcard(key) == len(full) + len(filtered)  # one turn in the shared window per sign-in request
+    client.close()

@@ -29,7 +29,7 @@ from auditor.data.usage_data import (
 )
 from auditor.data.usage_rows import RowReader, merge_rows
 from auditor.graph import RetryPolicy
-from auditor.index import TenantIndex
+from auditor.policy.index import TenantIndex
 from auditor.policy.objects import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
 from auditor.reference.storage import SHARED_MAILBOX, storage_limits
 from auditor.rules.requests import requests_of

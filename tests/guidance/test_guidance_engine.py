@@ -15,7 +15,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
-engine = pytest.importorskip("auditor.engine")
+engine = pytest.importorskip("auditor.evaluation.engine")
 policy_load = pytest.importorskip("auditor.policyset.load")
 document = pytest.importorskip("auditor.report.document")
 snapshot = pytest.importorskip("auditor.snapshot")

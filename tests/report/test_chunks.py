@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from auditor import commands
-from auditor.arguments import AuditOptions
 from auditor.cli import build_parser, main
 from auditor.common.outputs import output_lock
 from auditor.pipeline import output as output_stage
+from auditor.pipeline.arguments import AuditOptions
 from auditor.report import chunks
 from tests.core.factory import sample_audit_argv, watch_command
 

@@ -22,7 +22,7 @@ from auditor.common.errors import UsageError
 from auditor.data.enums import Format
 from auditor.data.exchange_export import NO_GUID, MailboxExport
 from auditor.data.model import AuditResult, Locale
-from auditor.engine import evaluate
+from auditor.evaluation.engine import evaluate
 from auditor.formats.report_model import ReportDocument
 from auditor.insights.forecast import _freed_by_findings
 from auditor.plan.holds import ACCOUNT_RULES, attach

@@ -1,4 +1,4 @@
-"""report.json's `account_kinds` (auditor.engine.account_kind_rows) for the templates: a row per kind
+"""report.json's `account_kinds` (auditor.evaluation.engine.account_kind_rows) for the templates: a row per kind
 of account that is not a person's and holds licenses (how many, which products, what they cost), so
 an account that no rule judges, or that a policy excepts, is still seen (docs/account-kinds.md).
 Every value shown is a number formatted here, a product's name, or the catalog's label of the kind."""

@@ -32,12 +32,12 @@ from typing import NamedTuple, TypedDict
 
 from auditor.data.blocked import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED
 from auditor.data.model import Group, User
+from auditor.policy.index import TenantIndex
 
 from ...i18n.said import LICENSING_GROUP_MANY, LICENSING_GROUP_NONE, LICENSING_GROUP_NOT_ASSIGNING
 from ...impact.entitlement_scope import opens_group_licensing
 from ...impact.fix_facts import GroupJoin
 from ...impact.group_kinds import membership_blocked
-from ...index import TenantIndex
 from ...policy.objects import Policy, PolicySet
 from ..base import Context
 

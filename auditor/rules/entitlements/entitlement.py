@@ -22,11 +22,11 @@ from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.feature_records import ACCESS_PACKAGES, ACCESS_REVIEWS, GROUP_PIM, MANAGED_DEVICES, WORKFLOWS
 from auditor.data.model import Finding, Severity, Subject, SubjectType, User
 from auditor.data.protection_rules import MAIL_READS
+from auditor.policy.index import TenantIndex
 
 from ...data.reads import Reads, Requests
 from ...i18n.said import SCOPE_NOT_COLLECTED, SCOPE_REFUSED
 from ...impact import entitlement_scope as scope
-from ...index import TenantIndex
 from ...policy.objects import Entitlements, Policy
 from ...policy.yamlsource import PolicyNode
 from ...reference import product_names

@@ -188,7 +188,7 @@ H = TypeVar("H", bound="DeclaredDetails | DeclaredOwn")
 class UserHygieneRule(HygieneRule[H]):
     """A check on each licensed user: `offends(user, check, ctx)` gives the finding's own details,
     or None. `reads.user` names the Graph user properties it reads; the index asks it once per
-    profile when they are all properties users share (auditor.index.SHARED_READS), else of each user."""
+    profile when they are all properties users share (auditor.policy.index.SHARED_READS), else of each user."""
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> H | None:
         raise NotImplementedError

@@ -18,11 +18,11 @@ from auditor.data.account_kinds import (
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS, ParentState
 from auditor.data.enums import AccountKind
 from auditor.data.model import Severity, Sku, User
+from auditor.policy.index import TenantIndex
 
 from ...data.reads import MAILBOX, SIGN_IN, Reads
 from ...i18n.said import NOT_COLLECTED
 from ...impact.plan_loss import data_kinds
-from ...index import TenantIndex
 from ...policy.objects import HygieneCheck, Policy
 from ...reference import product_names
 from ..base import Context

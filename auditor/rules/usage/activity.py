@@ -35,9 +35,9 @@ from auditor.data.usage_data import (
     UserUsage,
     workload_title,
 )
+from auditor.policy.index import TenantIndex
 
 from ...data.reads import Reads, Requests
-from ...index import TenantIndex
 from ...policy.objects import Policy, Selector, UsageEntry
 from ..assignments import licensing
 from ..assignments.licensing import LicensingGroupEntry, ReplaceGroup

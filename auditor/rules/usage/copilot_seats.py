@@ -54,11 +54,11 @@ from auditor.data.copilot_use import COPILOT_USE_FIELDS, CopilotSeat, copilot_re
 from auditor.data.enums import AccountKind
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import COPILOT, USAGE_REPORTS, UserUsage
+from auditor.policy.index import TenantIndex
 
 from ...data.reads import Reads, Requests
 from ...i18n.said import COPILOT_BUNDLE
 from ...impact.plan_loss import ServicePlanLoss, data_kinds
-from ...index import TenantIndex
 from ...policy.objects import Policy, Selector, UsageEntry
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context
 from .activity import _DAYS, KIND_READS, UsageRule, _refreshed

@@ -26,8 +26,7 @@ from auditor.data.enums import AccountKind
 from auditor.data.model import Profile, Sku, Subscription, TenantSnapshot, User
 from auditor.data.positions import AllBut, Positions
 from auditor.data.usage_data import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
-
-from .policy.objects import DeclaredKind, Selector
+from auditor.policy.objects import DeclaredKind, Selector
 
 Population = Positions | AllBut | None  # None = every user
 

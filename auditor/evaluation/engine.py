@@ -11,6 +11,8 @@ from typing import Any
 import msgspec
 import orjson
 
+from auditor.billing.current_prices import CurrentPrice
+from auditor.billing.file import BillingFile
 from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
@@ -22,22 +24,20 @@ from auditor.data.finding import NONE
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow, AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
+from auditor.i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED, SKU_NOT_IN_TENANT
+from auditor.impact.feature_map import feature_map
+from auditor.impact.license_insight_comparison import compare
+from auditor.policy.index import TenantIndex, is_guid
+from auditor.policy.objects import CatalogEntry, DeclaredKind, Policy, PolicySet, Selector, Waiver
+from auditor.policy.selectors import DECLARED_KINDS
+from auditor.reference import product_names
+from auditor.rules import RULES, Context, Rule
+from auditor.rules.assignments import licensing
+from auditor.rules.usage.copilot_seats import seat_ledger
+from auditor.rules.waivers.waiver_expired import waiver_covers, waiver_json
+from auditor.snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 
-from .billing.current_prices import CurrentPrice
-from .billing.file import BillingFile
 from .enrichment import enrich
-from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED, SKU_NOT_IN_TENANT
-from .impact.feature_map import feature_map
-from .impact.license_insight_comparison import compare
-from .index import TenantIndex, is_guid
-from .policy.objects import CatalogEntry, DeclaredKind, Policy, PolicySet, Selector, Waiver
-from .policy.selectors import DECLARED_KINDS
-from .reference import product_names
-from .rules import RULES, Context, Rule
-from .rules.assignments import licensing
-from .rules.usage.copilot_seats import seat_ledger
-from .rules.waivers.waiver_expired import waiver_covers, waiver_json
-from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.

@@ -10,18 +10,17 @@ from dataclasses import dataclass, field
 
 from msgspec import UNSET, UnsetType
 
+from auditor.billing.arguments import BillingOptions
+from auditor.billing.distributor_records import Payload
+from auditor.billing.psa_records import PsaPayload
 from auditor.common.errors import UsageError
 from auditor.data.enums import Format, Locale
+from auditor.delivery.arguments import options_from_args
+from auditor.delivery.options import EmailOptions, Transport
 from auditor.formats.plan_json import GUID
-
-from .billing.arguments import BillingOptions
-from .billing.distributor_records import Payload
-from .billing.psa_records import PsaPayload
-from .delivery.arguments import options_from_args
-from .delivery.options import EmailOptions, Transport
-from .graph.arguments import GraphSource
-from .insights.arguments import NightlyOptions
-from .vendors import arguments as flags
+from auditor.graph.arguments import GraphSource
+from auditor.insights.arguments import NightlyOptions
+from auditor.vendors import arguments as flags
 
 ONE_TENANT_DIR = "reports"  # --output-dir by default (audit --tenants: auditor.fleet.arguments.TENANTS_DIR)
 
@@ -100,7 +99,7 @@ class AuditOptions:
         if self.reads_graph and self.snapshot:
             raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
         self.source.refuse_beside_demo()
-        from .delivery.matrix import ENDPOINT  # the tenants file's graph_endpoint is held to the same form
+        from auditor.delivery.matrix import ENDPOINT  # the tenants file's graph_endpoint is held to the same form
 
         if self.source.endpoint and not ENDPOINT.match(self.source.endpoint):
             raise UsageError(f"--graph-endpoint {self.source.endpoint!r} is not an http(s) URL")

@@ -27,10 +27,9 @@ from typing import Any
 
 from auditor.data.finding import Holding
 from auditor.data.model import Finding, SubjectType, User
-
-from .impact.fix_facts import DataLost, GroupFacts, Leaving
-from .impact.services import DisabledAt
-from .rules import Context, Rule
+from auditor.impact.fix_facts import DataLost, GroupFacts, Leaving
+from auditor.impact.services import DisabledAt
+from auditor.rules import Context, Rule
 
 
 class Added(GroupFacts, DataLost, Leaving, DisabledAt, total=False):
