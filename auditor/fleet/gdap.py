@@ -29,7 +29,6 @@ an answer not as documented) is the roll-up's named gap (`gdap.gap`), never sile
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -40,8 +39,9 @@ from typing import Any, TypeGuard
 
 from azure.core.credentials import TokenCredential
 
-from auditor.common.errors import AuditorError, clean_message
+from auditor.common.errors import AuditorError, UsageError, clean_message
 from auditor.data.enums import Cloud
+from auditor.formats.report_json import decode_report
 
 from ..delivery.matrix import PartnerBlock
 from ..graph.arguments import AuthMode
@@ -243,14 +243,12 @@ def forbidden(row: TenantRow, folder: Path) -> bool:
         return bool(_FORBIDDEN.search(str(row.get("reason") or "")))
     if row.get("status") != "incomplete" or folder.is_symlink():
         return False
+    path = folder / "report.json"
     try:
-        gaps = json.loads((folder / "report.json").read_text("utf-8")).get("gaps")
-    except (OSError, ValueError, AttributeError):
+        gaps = decode_report(path.read_bytes(), str(path)).gaps
+    except (OSError, UsageError):  # no report, or not one: nothing says Graph refused
         return False
-    return any(
-        isinstance(g, dict) and g.get("part") in _CORE and str(g.get("reason") or "").startswith("Graph answered 403")
-        for g in (gaps if isinstance(gaps, list) else [])
-    )
+    return any(g.part in _CORE and g.reason.startswith("Graph answered 403") for g in gaps)
 
 
 def attach(doc: Rollup, reading: Reading, today: date, root: Path) -> Rollup:
