@@ -311,8 +311,9 @@ def _add_audit(sub: Subcommands) -> None:
     )
     flags.add_invoices(tenants)  # each distributor's that invoices the partner through its API
     # each vendor's URL (another region's site, a stand-in), as each declares it
-    flags.add_endpoints(audit, [*DISTRIBUTORS.values(), *PSAS.values()], lambda said: said.audit)
-    audit.add_argument(
+    vendors = audit.add_argument_group("Distributors and PSAs (docs/msp.md)")  # not among the general options
+    flags.add_endpoints(vendors, [*DISTRIBUTORS.values(), *PSAS.values()], lambda said: said.audit)
+    vendors.add_argument(
         "--distributor",
         metavar="TENANTS_FILE",
         help=f"without --tenants: read this tenant's seats at its distributor ({flags.named(', ')}) as audit "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from auditor.data.feature_rows import FeatureRow
+from auditor.data.feature_rows import AskedLicense, FeatureRow
 from auditor.policy.index import TenantIndex
 
 from ..reference import product_names
@@ -27,69 +27,76 @@ _PIM = (
     "following categories of users"
 )
 _PIM_PAGE = "https://learn.microsoft.com/entra/id-governance/privileged-identity-management/subscription-requirements"
+_P2_OR_GOVERNANCE = AskedLicense(("Microsoft Entra ID P2", "Microsoft Entra ID Governance"))
+_GOVERNANCE_SOME_P2 = AskedLicense(("Microsoft Entra ID Governance",), some_from="Microsoft Entra ID P2")
 # feature -> (Microsoft's name for it, the license its page asks for, the page's sentence word for word, the page);
 # each sentence is quoted with its context in docs/entitlements.md
-SOURCES: dict[str, tuple[str, str, str, str]] = {
+SOURCES: dict[str, tuple[str, AskedLicense, str, str]] = {
     scope.CONDITIONAL_ACCESS: (
         "Conditional Access",
-        "Microsoft Entra ID P1",
+        AskedLicense(("Microsoft Entra ID P1",)),
         "Using this feature requires Microsoft Entra ID P1 licenses.",
         "https://learn.microsoft.com/entra/identity/conditional-access/overview#license-requirements",
     ),
     scope.RISK_BASED_ACCESS: (
         "Risk-based Conditional Access (ID Protection)",
-        "Microsoft Entra ID P2",
+        AskedLicense(("Microsoft Entra ID P2",)),
         "Using this feature requires Microsoft Entra ID P2 licenses.",
         "https://learn.microsoft.com/entra/id-protection/overview-identity-protection#license-requirements",
     ),
     scope.PRIVILEGED_ACCESS: (
         "Privileged Identity Management (directory roles)",
-        "Microsoft Entra ID P2 or Microsoft Entra ID Governance",
+        _P2_OR_GOVERNANCE,
         _PIM,
         _PIM_PAGE,
     ),
     scope.DYNAMIC_GROUPS: (
         "Dynamic membership groups",
-        "Microsoft Entra ID P1 or Intune for Education",
+        AskedLicense(("Microsoft Entra ID P1", "Intune for Education")),
         "The feature of dynamic membership groups requires a Microsoft Entra ID P1 license or an Intune for Education "
         "license for each unique user who's a member of one or more dynamic membership groups.",
         "https://learn.microsoft.com/entra/identity/users/groups-dynamic-membership",
     ),
     scope.GROUP_LICENSING: (
         "Group-based licensing",
-        "Microsoft Entra ID P1, or a product on Microsoft's list (Office 365 E3, Microsoft 365 Business Premium, ...)",
+        AskedLicense(("Microsoft Entra ID P1",), listed=("Office 365 E3", "Microsoft 365 Business Premium")),
         "You must have one of the following licenses for every user who benefits from group-based licensing",
         "https://learn.microsoft.com/entra/fundamentals/concept-group-based-licensing",
     ),
     scope.INTUNE_DEVICES: (
         "Microsoft Intune (enrolled devices' users)",
-        "Microsoft Intune",
+        AskedLicense(("Microsoft Intune",)),
         "The appropriate Microsoft Intune license is required if a user or device benefits directly or indirectly "
         "from the Microsoft Intune service, including access to the Microsoft Intune service through a Microsoft API.",
         "https://learn.microsoft.com/intune/intune-service/fundamentals/licenses",
     ),
     scope.ACCESS_REVIEWS: (
         "Access reviews",
-        "Microsoft Entra ID Governance (some capabilities: Microsoft Entra ID P2)",
+        _GOVERNANCE_SOME_P2,
         f"{_GOVERNANCE}, including for all employees who are reviewing access or having their access reviewed.",
         _LICENSING,
     ),
     scope.ENTITLEMENT_MANAGEMENT: (
         "Entitlement management (access packages)",
-        "Microsoft Entra ID Governance (some capabilities: Microsoft Entra ID P2)",
+        _GOVERNANCE_SOME_P2,
         f"{_GOVERNANCE}.",
         _LICENSING,
     ),
-    scope.LIFECYCLE_WORKFLOWS: ("Lifecycle workflows", "Microsoft Entra ID Governance", f"{_GOVERNANCE}.", _LICENSING),
+    scope.LIFECYCLE_WORKFLOWS: (
+        "Lifecycle workflows",
+        AskedLicense(("Microsoft Entra ID Governance",)),
+        f"{_GOVERNANCE}.",
+        _LICENSING,
+    ),
     scope.GROUP_PIM: (
         "PIM for Groups",
-        "Microsoft Entra ID P2 or Microsoft Entra ID Governance",
+        _P2_OR_GOVERNANCE,
         _PIM,
         _PIM_PAGE,
     ),
     scope.DEFENDER_OFFICE: (
         "Microsoft Defender for Office 365 (Safe Links, Safe Attachments, anti-phishing, preset policies)",
-        "Microsoft Defender for Office 365 Plan 1 (Plan 2 carries it)",
+        AskedLicense(("Microsoft Defender for Office 365 Plan 1",), also_in="Plan 2"),
         "Although some unlicensed users may technically be able to access the service, a license is required for "
         "any user that you intend to benefit from the service.",
         "https://docs.microsoft.com/en-us/office365/servicedescriptions/microsoft-365-service-descriptions/"

@@ -67,7 +67,7 @@ def evaluate(collected: Collected) -> Evaluated:
         if any(f.value == "csv" for f in options.formats):
             listed += (
                 feature_map_files.write_csv(
-                    staging_dir(prepared.out_dir) / feature_map_files.CSV_NAME, result.feature_map
+                    staging_dir(prepared.out_dir) / feature_map_files.CSV_NAME, result.feature_map, locale
                 ),
             )
         if any(f.value == "md" for f in options.formats):

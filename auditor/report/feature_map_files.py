@@ -4,8 +4,10 @@ for it, the tenant's products that carry it, the users it reaches and those enti
 with its page (docs/entitlements.md, "The feature map"). Written by every audit whose policies have an
 `entitlements:` section: the CSV with findings.csv (`--format csv`), the Markdown with report.md (`--format
 md`). The Markdown's heading, sentences, column labels and status values are in the report's language; Microsoft's
-feature names, licenses and sentences stay as its pages write them, in English. The CSV is for a spreadsheet or a
-script: its column names and status values are English codes, as findings.csv's are."""
+feature names, licenses and sentences stay as its pages write them, in English, and the words that join its
+licenses ("or", "some capabilities") are the report's language's. The CSV is for a spreadsheet or a script: its
+column names and status values are English codes, as findings.csv's are, and its `license` cell, a text a person
+reads as findings.csv's `message` is, is the Markdown's."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from auditor.common.outputs import atomic_text
-from auditor.data.feature_rows import FeatureRow
+from auditor.data.feature_rows import AskedLicense, FeatureRow
 from auditor.data.model import Locale
 from auditor.i18n import Translations, translations
 from auditor.impact.feature_map import JUDGED, NOT_IN_POLICY, NOT_READ
@@ -38,7 +40,28 @@ COLUMNS = (
 )
 
 
-def _cells(row: FeatureRow) -> list[str]:
+def license_text(t: Translations, asked: AskedLicense) -> str:
+    """The license Microsoft asks for, its names as Microsoft writes them joined in the report's language."""
+    said = asked.any_of[0]
+    for other in asked.any_of[1:]:
+        said = t.pgettext("fmap_license_or", "{first} or {second}", first=said, second=other)
+    if asked.listed:
+        said = t.pgettext(
+            "fmap_license_listed",
+            "{license}, or a product on Microsoft's list ({examples}, ...)",
+            license=said,
+            examples=", ".join(asked.listed),
+        )
+    if asked.some_from:
+        said = t.pgettext(
+            "fmap_license_some", "{license} (some capabilities: {other})", license=said, other=asked.some_from
+        )
+    if asked.also_in:
+        said = t.pgettext("fmap_license_also_in", "{license} ({other} carries it)", license=said, other=asked.also_in)
+    return said
+
+
+def _cells(row: FeatureRow, t: Translations) -> list[str]:
     def count(n: int | None) -> str:
         return "" if n is None else str(n)
 
@@ -46,7 +69,7 @@ def _cells(row: FeatureRow) -> list[str]:
     return [
         row.feature,
         row.name,
-        row.license,
+        license_text(t, row.license),
         "; ".join(safe_cell(p) for p in row.products),  # the tenant's part numbers: tenant text
         row.status,
         count(row.members_reached),
@@ -58,12 +81,13 @@ def _cells(row: FeatureRow) -> list[str]:
     ]
 
 
-def write_csv(path: Path, rows: Sequence[FeatureRow]) -> Path:
+def write_csv(path: Path, rows: Sequence[FeatureRow], locale: Locale) -> Path:
     """UTF-8 with a byte-order mark, RFC 4180, as findings.csv."""
+    t = translations(locale)
     with atomic_text(path, encoding="utf-8-sig") as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(COLUMNS)
-        writer.writerows(_cells(r) for r in rows)
+        writer.writerows(_cells(r, t) for r in rows)
     return path
 
 
@@ -110,7 +134,7 @@ def markdown(rows: Sequence[FeatureRow], tenant: str, locale: Locale) -> str:
         "|" + " --- |" * 9,
     ]
     for row in rows:
-        cells = _cells(row)[:9]
+        cells = _cells(row, t)[:9]
         cells[3] = "; ".join(md_escape(p) for p in row.products)
         cells[4] = _status(t, row.status)
         lines.append("| " + " | ".join(c.replace("|", "\\|") if i != 3 else c for i, c in enumerate(cells)) + " |")

@@ -231,3 +231,17 @@ def test_an_expired_waivers_row_names_the_rule_by_its_title(demo: Path) -> None:
     md = (demo / "report.md").read_text("utf-8").replace("\\", "").replace("<!-- -->", "")
     assert "**“Guest holds licenses”: *#EXT#@contoso.example**" in md
     assert "guest-licensed:" not in md
+
+
+def test_report_md_says_every_step_whole(demo: Path) -> None:
+    """Issue 121: report.html shows a long step it has said before by its first words and a link to the
+    recipe that has it whole; report.md has no such link, and its "…" left the step unsaid: "Product assigned
+    twice" had as its only step "Microsoft 365 E3: the group All Office Staff already gives …". Markdown
+    says every step whole, as it says every role whole."""
+    md = (demo / "report.md").read_text("utf-8").replace("\\", "")
+    cut = [line for line in md.splitlines() if re.match(r"(?:-|\d+\.) ", line) and line.rstrip().endswith("…")]
+    assert cut == []
+    section = md.split("#### Product assigned twice (license-assigned-twice)")[1].split("\n#### ")[0]
+    steps = [line for line in section.splitlines() if re.match(r"(?:-|\d+\.) ", line)]
+    assert steps and steps[0].startswith("1. Microsoft 365 E3: the group All Office Staff already gives ")
+    assert steps[0].endswith("so remove only the direct assignment; the license the group assigns stays."), steps

@@ -134,6 +134,38 @@ def test_the_markdown_is_in_the_reports_language(example_run: Path, tmp_path: Pa
     assert {row["status"] for row in codes.values()} <= {JUDGED, NOT_IN_POLICY, "not read"}
 
 
+# the words the license column joins Microsoft's license names with, in English
+JOINING = (" or ", "a product on Microsoft's list", "some capabilities", "carries it")
+
+
+@pytest.mark.parametrize("locale", ["nl", "da", "sv", "tr"])
+def test_the_license_columns_joining_words_are_in_the_reports_language(
+    example_run: Path, tmp_path: Path, locale: str
+) -> None:
+    """Issue 121 (S4's rest): "Microsoft Entra ID P2 or Microsoft Entra ID Governance", "(some capabilities: …)",
+    "(Plan 2 carries it)" stayed English in every language. The license names stay Microsoft's; the words that
+    join them are the report's, in feature-map.md and in feature-map.csv's `license` cell, a text a person reads
+    as findings.csv's `message` is (the column names and status codes stay English: scripts read them)."""
+    english = _rows(example_run / feature_map.CSV_NAME)
+    assert all(any(word in english[f]["license"] for f in english) for word in JOINING)  # each is used
+    out = _audit(tmp_path / "out", POLICY, locale=locale)
+    md = (out / feature_map.MD_NAME).read_text("utf-8").splitlines()
+    cells = {
+        row[0].replace("\\_", "_"): row[2]
+        for line in md[6:]
+        if line.startswith("| ")
+        for row in [line.strip("| ").split(" | ")]
+    }
+    said = _rows(out / feature_map.CSV_NAME)
+    assert set(cells) == set(said) == set(english)
+    for feature, row in said.items():
+        assert row["license"] == cells[feature], feature  # the CSV's cell is the Markdown's
+        assert not [w for w in JOINING if w in row["license"]], (feature, row["license"])
+        for name in ("Microsoft Entra ID P1", "Microsoft Entra ID P2", "Microsoft Entra ID Governance"):
+            assert (name in row["license"]) == (name in english[feature]["license"]), feature  # Microsoft's names
+        assert row["status"] == english[feature]["status"]  # a code
+
+
 def test_each_sentence_is_quoted_in_the_docs() -> None:
     """The map's sentences are the ones the docs quote with their context, word for word."""
     docs = " ".join(" ".join(p.read_text("utf-8").split()) for p in (ROOT / "docs").glob("*.md"))

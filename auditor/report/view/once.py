@@ -6,7 +6,8 @@
   used ...") is said once under its rule's tables, as a numbered note, when several rows share it;
   each row keeps its state and points to its note. A reason of one row stays beside its state.
 - A long step the report has already shown in full (the same group to leave, the same product to
-  move its users from) is shown again by its first words, linked to the recipe that has it in full.
+  move its users from) is shown again by its first words, linked to the recipe that has it in full
+  (in report.html; report.md, which has no links, says every step whole).
   So is a long step that says what an earlier one says of other names (another group to leave,
   another product to move users from), when its first words name everything it says otherwise.
   A short step is repeated as it is: a reference would hardly be shorter; but a run of short steps
