@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TypedDict
+from typing import Any, ClassVar
 
 from auditor.common.numbers import english_count
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Group, LicenseAssignmentState, Severity, Subject, SubjectType
 
 from ...data.reads import Reads
@@ -14,28 +15,30 @@ from ..base import SEVERITY_SCHEMA, Context
 from .base import HygieneRule, check_schema
 
 
-class LicenseAssignmentErrorDetails(TypedDict, total=False):
+class LicenseAssignmentErrorDetails(Own, frozen=True, kw_only=True):
     """`error` (Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, DependencyViolation,
     ProhibitedInUsageLocationViolation, UniquenessViolation, Other; `None` when only the state tells), `state`
     (Error, or ActiveWithError: active but not applied in full; Disabled only together with an error); `free_seats`
     (CountViolation only: the product's usable seats not assigned when the tenant was read; above 0, nothing needs
     fixing before the reprocess)"""
 
-    error: str | None  # Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, ...
-    state: str  # Error or ActiveWithError
-    free_seats: int  # CountViolation: the product's free seats now (a reprocess alone applies one)
+    optional: ClassVar[frozenset[str]] = frozenset({"free_seats"})
+    error: str | None = None  # Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, ...
+    state: str = ""  # Error or ActiveWithError ("": not in the report, an older one)
+    # CountViolation: the product's free seats now (a reprocess alone applies one); None: not written
+    free_seats: int | None = None
 
 
-class GroupLicenseErrorsDetails(TypedDict, total=False):
+class GroupLicenseErrorsDetails(Own, frozen=True, kw_only=True):
     """subject `{"type": "group", "id", "display_name"}`; `group` (display name), `group_id`, `members_with_errors`
     (users in the snapshot whose states name the group with an error; 0 when Graph flags the group but no user's
     state shows it), `errors` ({error value, or the state when Graph gave no error value: number of failed
     assignments}); `skus` are the products that failed (else the group's products)"""
 
-    group: str
-    group_id: str
-    members_with_errors: int
-    errors: dict[str, int]  # error code -> members with it
+    group: str = ""  # "": not in the report (an older one)
+    group_id: str = ""
+    members_with_errors: int | None = None
+    errors: dict[str, int] = {}  # error code -> members with it
 
 
 class LicenseAssignmentError(HygieneRule[LicenseAssignmentErrorDetails]):
@@ -65,10 +68,10 @@ class LicenseAssignmentError(HygieneRule[LicenseAssignmentErrorDetails]):
                 continue
             for state in errors:
                 sid = state.sku_id.lower()
-                details = LicenseAssignmentErrorDetails(error=state.error, state=state.state)
                 sku = ctx.index.sku_by_id.get(sid)
-                if state.error == "CountViolation" and sku is not None:
-                    details |= LicenseAssignmentErrorDetails(free_seats=sku.unused)  # a reprocess alone applies it
+                # a CountViolation with a seat free now: a reprocess alone applies it
+                free = sku.unused if state.error == "CountViolation" and sku is not None else None
+                details = LicenseAssignmentErrorDetails(error=state.error, state=state.state, free_seats=free)
                 group = ctx.index.group_name.get(state.assigned_by_group or "", state.assigned_by_group)
                 source = f" (assigned by group {group})" if group else ""
                 what = "is active, but could not be applied in full" if state.state == "ActiveWithError" else "failed"

@@ -151,14 +151,14 @@ class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
     )
 
     def message(self, f: RuleDetails[rules.LicenseAssignmentErrorDetails], w: ValueFormatter) -> Message:
-        key = self.message_key(_ERROR_STATES.get(f.own.get("state") or "", ""))
-        code = f.own.get("error")
+        key = self.message_key(_ERROR_STATES.get(f.own.state, ""))
+        code = f.own.error
         return key, {**base_values(f, w), "error": w.error(code) if code else w.word("unknown")}
 
     def remediation(
         self, f: RuleDetails[rules.LicenseAssignmentErrorDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        code = f.own.get("error") or ""
+        code = f.own.error or ""
         part = f.skus[0] if f.skus else "?"
         groups = f.groups(part)
         values = {"sku": w.product(part), "error": w.error(code) if code else w.word("unknown"), "group": w.all(groups)}
@@ -176,15 +176,15 @@ class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
             # an assignment in Error was not applied: reprocessed with a seat free, it takes one
             # "after the cause is fixed" only where there is one: a CountViolation with a seat free
             # now has none, the reprocess alone applies the license
-            free = f.own.get("free_seats")
+            free = f.own.free_seats
             cause = not (kind == "CountViolation" and free is not None and free > 0)
             # a partly applied assignment (ActiveWithError) keeps what it applied: reprocessed while
             # its conflict is still there, it only fails again, so a person fixes the cause first
-            partial = f.own.get("state") == "ActiveWithError"
+            partial = f.own.state == "ActiveWithError"
             action = reprocess(
                 f,
                 TextRef("graph.reprocess" if cause else "graph.reprocess_now", values),
-                takes=[part] if f.own.get("state") == "Error" and f.skus else [],
+                takes=[part] if f.own.state == "Error" and f.skus else [],
                 blocked=CAUSE_FIRST if partial and cause else None,
             )
             if kind == "CountViolation":
@@ -193,7 +193,7 @@ class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
             steps.append(TextRef("steps.error.group", {**values, **w.listing("group", groups, products=False)}))
         steps.append(TextRef("steps.reprocess", values))
         # ActiveWithError: the license works, but not all of it could be applied
-        partial = f.own.get("state") == "ActiveWithError"
+        partial = f.own.state == "ActiveWithError"
         summaries = (TextRef("summary.error.partial", values), summary) if partial else summary
         links = [ERROR_LINKS.get(code, "resolve_find"), "assign_licenses", "graph:user_reprocess"]
         if groups:
@@ -274,11 +274,10 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
 
     def message(self, f: RuleDetails[rules.GroupLicenseErrorsDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
-        count = f.own.get("members_with_errors")
-        errors = f.own.get("errors") or {}
+        count, errors = f.own.members_with_errors, f.own.errors
         values = {
             **base_values(f, w),
-            "group": f.own.get("group") or f.label(),
+            "group": f.own.group or f.label(),
             "count": number(count, unknown),
             "errors": w.all([w.error(code) for code in sorted(errors)]),
         }
@@ -290,13 +289,13 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
         """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
         (one line per error value, with its count), then one reprocess of the group."""
         unknown = w.word("unknown")
-        group = f.own.get("group") or f.subject.display_name or f.subject.id or unknown
-        gid = f.own.get("group_id") or f.subject.id or GROUP_ID_PLACEHOLDER
-        count = f.own.get("members_with_errors")
+        group = f.own.group or f.subject.display_name or f.subject.id or unknown
+        gid = f.own.group_id or f.subject.id or GROUP_ID_PLACEHOLDER
+        count = f.own.members_with_errors
         values = {"group": group, "count": number(count, unknown), "sku": w.skus(f.skus)}
         summary = TextRef("summary.group_errors" if count else "summary.group_errors.uncounted", values)
         steps = [TextRef("steps.group_errors.open", values)]
-        errors = f.own.get("errors") or {}
+        errors = f.own.errors
         for code, n in sorted(errors.items()):
             said = w.error(code)
             said = said[:1].upper() + said[1:]  # it begins the step

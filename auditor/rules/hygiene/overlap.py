@@ -8,19 +8,22 @@ from typing import Any
 from auditor.data.model import Severity, User
 
 from ...data.reads import Reads
-from ...impact.services import HeldTwice
 from ...policy.objects import HygieneCheck
 from ...reference import coverage
 from ..base import Context
-from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
+from .base import DeclaredOwn, HygieneRule, UserHygieneRule, check_schema
 
 
-class LicenseAssignedTwiceDetails(HeldTwice, DeclaredDetails, total=False):
+class LicenseAssignedTwiceDetails(DeclaredOwn, frozen=True, kw_only=True):
     """`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the direct
     assignment turns on; removing it would switch them off)"""
 
+    # DataLoss.held_twice's (auditor.impact.services.HeldTwice); {}: not in the report (an older one)
+    also_by_group: dict[str, list[str]] = {}
+    plans_lost: dict[str, list[str]] = {}
 
-class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
+
+class LicenseRedundantDetails(DeclaredOwn, frozen=True, kw_only=True):
     """`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it),
     `cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names of the
     service plans it turns on for the user), `cover_plans` (the kept product → the plans its working assignments turn
@@ -28,12 +31,14 @@ class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
     (redundant product held directly as well as from these groups: both assignments go), `data_kinds` (each product the
     user holds → the kinds of data it keeps: mailbox, archive, files)"""
 
-    covered_by: dict[str, str]  # redundant product -> the kept product that covers it
-    cover_by_group: dict[str, list[str]]  # kept product -> the groups that assign it
-    plans: dict[str, list[str]]  # redundant product -> the service plans it turns on
-    cover_plans: dict[str, list[str]]  # kept product -> the plans its working copies turn on
-    cover_ids: dict[str, str]  # kept product -> its skuId
-    data_kinds: dict[str, list[str]]  # product -> the kinds of data it keeps (DataLoss.kinds)
+    # {}: not in the report (an older one)
+    also_by_group: dict[str, list[str]] = {}  # redundant product held directly -> the groups that also assign it
+    covered_by: dict[str, str] = {}  # redundant product -> the kept product that covers it
+    cover_by_group: dict[str, list[str]] = {}  # kept product -> the groups that assign it
+    plans: dict[str, list[str]] = {}  # redundant product -> the service plans it turns on
+    cover_plans: dict[str, list[str]] = {}  # kept product -> the plans its working copies turn on
+    cover_ids: dict[str, str] = {}  # kept product -> its skuId
+    data_kinds: dict[str, list[str]] = {}  # product -> the kinds of data it keeps (DataLoss.kinds)
 
 
 class LicenseAssignedTwice(UserHygieneRule[LicenseAssignedTwiceDetails]):
@@ -58,17 +63,17 @@ class LicenseAssignedTwice(UserHygieneRule[LicenseAssignedTwiceDetails]):
         return False  # one license is consumed either way
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> LicenseAssignedTwiceDetails | None:
-        twice: HeldTwice = ctx.data_loss.held_twice(user, user.sku_ids)  # both keys, or empty
+        twice = ctx.data_loss.held_twice(user, user.sku_ids)  # both keys, or empty
         if not twice:
             return None
-        return {"also_by_group": twice["also_by_group"], "plans_lost": twice["plans_lost"]}
+        return LicenseAssignedTwiceDetails(also_by_group=twice["also_by_group"], plans_lost=twice["plans_lost"])
 
     def products(self, user: User, details: LicenseAssignedTwiceDetails, ctx: Context) -> frozenset[str]:
-        twice = details["also_by_group"]
+        twice = details.also_by_group
         return frozenset(sid for sid in user.sku_ids if ctx.index.part(sid) in twice)
 
     def describe(self, user: User, details: LicenseAssignedTwiceDetails) -> str:
-        return f"holds {', '.join(sorted(details['also_by_group']))} both directly and from a group"
+        return f"holds {', '.join(sorted(details.also_by_group))} both directly and from a group"
 
 
 class LicenseRedundant(UserHygieneRule[LicenseRedundantDetails]):
@@ -103,10 +108,10 @@ class LicenseRedundant(UserHygieneRule[LicenseRedundantDetails]):
         return self._redundant(user, ctx) if len(user.sku_ids) > 1 else None
 
     def products(self, user: User, details: LicenseRedundantDetails, ctx: Context) -> frozenset[str]:
-        return frozenset(sid for sid in user.sku_ids if ctx.index.part(sid) in details["covered_by"])
+        return frozenset(sid for sid in user.sku_ids if ctx.index.part(sid) in details.covered_by)
 
     def describe(self, user: User, details: LicenseRedundantDetails) -> str:
-        return "; ".join(f"{small} adds nothing beside {big}" for small, big in sorted(details["covered_by"].items()))
+        return "; ".join(f"{small} adds nothing beside {big}" for small, big in sorted(details.covered_by.items()))
 
     def _redundant(self, user: User, ctx: Context) -> LicenseRedundantDetails | None:
         """The products to remove (each with the kept product that covers it), or None."""

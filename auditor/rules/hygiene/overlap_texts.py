@@ -50,9 +50,9 @@ class LicenseAssignedTwice(RuleGuidance[rules.LicenseAssignedTwiceDetails]):
     def remediation(
         self, f: RuleDetails[rules.LicenseAssignedTwiceDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        twice = f.own.get("also_by_group")
+        twice = f.own.also_by_group
         if twice:
-            return held_twice(f, w, twice, f.own.get("plans_lost"))
+            return held_twice(f, w, twice, f.own.plans_lost)
         return removal(f, v, w, list(f.skus))  # the report lost the details: the generic, checked steps
 
 
@@ -114,7 +114,7 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
 
     def message(self, f: RuleDetails[rules.LicenseRedundantDetails], w: ValueFormatter) -> Message:
         """One sentence per product when the covering products differ; one for all when one covers all."""
-        covers = f.own.get("covered_by") or {}
+        covers = f.own.covered_by
         by_cover: dict[str, list[str]] = {}
         for part in f.skus:
             by_cover.setdefault(covers.get(part) or "", []).append(part)
@@ -128,7 +128,7 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
         its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
         from a group goes through every such group, except that a group which also assigns the covering
         product is not left (that would take the covering product too): the product leaves its licenses."""
-        covers = f.own.get("covered_by") or {}
+        covers = f.own.covered_by
         parts = list(f.skus)
         if not parts or not covers:  # the report lost the details: the generic, checked steps
             return removal(f, v, w, parts)
@@ -177,7 +177,7 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
         """The direct copies go in one assignLicense; every group that assigns a redundant product is
         left, except one that also assigns the covering product (leaving it would take that too)."""
         parts = list(f.skus)
-        if not parts or not f.own.get("covered_by"):
+        if not parts or not f.own.covered_by:
             return removal_actions(f, w, parts)
         grouped = f.grouped(parts)
         leave = [part for part in grouped if set(f.groups(part)) - set(_shared_with_cover(f, part))]
@@ -189,14 +189,14 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
 
 def _direct(f: RuleDetails[rules.LicenseRedundantDetails]) -> list[str]:
     """The redundant products held directly (also those held from a group as well)."""
-    twice = f.own.get("also_by_group") or {}
+    twice = f.own.also_by_group
     return [p for p in f.skus if not f.groups(p) or p in twice]
 
 
 def _shared_with_cover(f: RuleDetails[rules.LicenseRedundantDetails], part: str) -> list[str]:
     """The groups that assign both `part` and the product that covers it."""
-    cover = (f.own.get("covered_by") or {}).get(part) or ""
-    return sorted(set(f.groups(part)) & set((f.own.get("cover_by_group") or {}).get(cover) or ()))
+    cover = f.own.covered_by.get(part, "")
+    return sorted(set(f.groups(part)) & set(f.own.cover_by_group.get(cover, ())))
 
 
 def _cover_group_ids(f: Details, part: str, shared: list[str]) -> list[str]:

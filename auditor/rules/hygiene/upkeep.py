@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any, TypedDict
+from typing import Any, ClassVar, TypedDict
 
+from msgspec import UNSET, UnsetType
+from msgspec.structs import replace
+
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity, Subject, SubjectType, Subscription, User
 
 from ...data.reads import Reads
 from ...policy.objects import HygieneCheck, Policy
 from ..base import Context, parse_when
-from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
+from .base import DeclaredOwn, HygieneRule, UserHygieneRule, check_schema
 
 
-class UsageLocationMissingDetails(DeclaredDetails, total=False):
+class UsageLocationMissingDetails(DeclaredOwn, frozen=True, kw_only=True):
     """(common only); no `monthly_cost`: the fix keeps every license"""
 
 
@@ -26,21 +30,24 @@ class SeatReduction(TypedDict, total=False):
     seats: int
 
 
-class SubscriptionExpiringDetails(TypedDict, total=False):
+class SubscriptionExpiringDetails(Own, frozen=True, kw_only=True):
     """`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`; with `audit
     --billing`: `term` (P1M, P1Y, P3Y; null = no row), `auto_renew`, `channel`, and `reduction` ({window, by,
     seats}: the bill's action for it); a monthly term that renews itself is no finding"""
 
-    status: str
-    is_trial: bool
-    next_lifecycle: str | None
-    days_left: int | None
-    total_licenses: int
-    # with a billing file (_term): the term (None: no row for it), whether it renews, the channel
-    term: str | None
-    auto_renew: bool | None
-    channel: str
-    reduction: SeatReduction  # the engine adds when its seats may be reduced (auditor.billing)
+    # the plan's (auditor.plan.bill.name_reductions, among the details): read, never written here
+    optional: ClassVar[frozenset[str]] = frozenset({"channel", "reduction"})
+    status: str = ""  # "": not in the report (an older one)
+    is_trial: bool = False
+    next_lifecycle: str | None = None
+    days_left: int | None = None
+    total_licenses: int | None = None
+    # with a billing file (_term): the term (None: no row for it), whether it renews (None: not known), the
+    # channel; UNSET without a billing file
+    term: str | UnsetType | None = UNSET
+    auto_renew: bool | UnsetType | None = UNSET
+    channel: str = ""
+    reduction: SeatReduction | None = None  # the plan adds when its seats may be reduced (auditor.billing)
 
 
 class UsageLocationMissing(UserHygieneRule[UsageLocationMissingDetails]):
@@ -63,7 +70,7 @@ class UsageLocationMissing(UserHygieneRule[UsageLocationMissingDetails]):
         return False  # the fix sets a location and keeps every license: no money at stake
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> UsageLocationMissingDetails | None:
-        return None if user.usage_location else {}
+        return None if user.usage_location else UsageLocationMissingDetails()
 
     def describe(self, user: User, details: UsageLocationMissingDetails) -> str:
         return "holds licenses but has no usage location"
@@ -95,7 +102,7 @@ class SubscriptionExpiring(HygieneRule[SubscriptionExpiringDetails]):
                 continue
             part = sub.sku_part_number or ctx.index.part(sub.sku_id)
             term = _term(ctx, sub)
-            if not lapsed and not sub.is_trial and term.get("term") == "P1M" and term.get("auto_renew") is True:
+            if not lapsed and not sub.is_trial and term.term == "P1M" and term.auto_renew is True:
                 continue  # a monthly term that renews itself: a roll-over, not an ending
             days_left = (when - ctx.as_of).days if when else None
             kind = "trial" if sub.is_trial else "subscription"
@@ -112,8 +119,8 @@ class SubscriptionExpiring(HygieneRule[SubscriptionExpiringDetails]):
                 Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part),
                 (part,),
                 message,
-                SubscriptionExpiringDetails(
-                    **term,  # the billing file's facts first, as report.json has always held them
+                replace(
+                    term,
                     status=sub.status,
                     is_trial=sub.is_trial,
                     next_lifecycle=sub.next_lifecycle_date_time,
@@ -127,11 +134,13 @@ class SubscriptionExpiring(HygieneRule[SubscriptionExpiringDetails]):
 def _term(ctx: Context, sub: Subscription) -> SubscriptionExpiringDetails:
     """With a billing file: the subscription's term and renewal setting (term None: no row, not known)."""
     if ctx.billing is None:
-        return {}
+        return SubscriptionExpiringDetails()
     row = ctx.billing.row_for(sub)
     if row is None:
-        return {"term": None}
-    return {"term": row.term.value if row.term else None, "auto_renew": row.auto_renew, "channel": row.channel.value}
+        return SubscriptionExpiringDetails(term=None)
+    return SubscriptionExpiringDetails(
+        term=row.term.value if row.term else None, auto_renew=row.auto_renew, channel=row.channel.value
+    )
 
 
 RULES: tuple[HygieneRule[Any], ...] = (

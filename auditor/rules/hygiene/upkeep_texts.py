@@ -3,6 +3,8 @@ remediation and docs (auditor.wording finds each by its rule's class name)."""
 
 from __future__ import annotations
 
+from msgspec import UnsetType
+
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, iso_date
 from ...guidance.examples import USER
@@ -175,9 +177,8 @@ class SubscriptionExpiring(RuleGuidance[rules.SubscriptionExpiringDetails]):
 
     def message(self, f: RuleDetails[rules.SubscriptionExpiringDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
-        status = f.own.get("status") or ""
-        days_left = f.own.get("days_left")
-        date = iso_date(f.own.get("next_lifecycle"))
+        status, days_left = f.own.status, f.own.days_left
+        date = iso_date(f.own.next_lifecycle)
         values = {
             **base_values(f, w),
             "status": w.state(status) if status else unknown,
@@ -190,10 +191,10 @@ class SubscriptionExpiring(RuleGuidance[rules.SubscriptionExpiringDetails]):
             return self.message_key(f".{lapsed}{undated}"), values
         if status in PAST_END_STATUSES or (days_left is not None and days_left < 0):
             return self.message_key(f".past{undated}"), values
-        if f.own.get("is_trial") is True:
+        if f.own.is_trial:
             return self.message_key(".trial"), values
-        if "term" in f.own:  # audit --billing: the renewal and the reduction window it opens
-            term, reduction = f.own.get("term"), f.own.get("reduction") or {}
+        term, reduction = f.own.term, f.own.reduction or {}
+        if not isinstance(term, UnsetType):  # audit --billing: the renewal and the reduction window it opens
             seats = reduction.get("seats") or 0
             values |= {"term": term or unknown, "seats": str(seats), "by": iso_date(reduction.get("by")) or unknown}
             if not term:
@@ -204,18 +205,17 @@ class SubscriptionExpiring(RuleGuidance[rules.SubscriptionExpiringDetails]):
     def remediation(
         self, f: RuleDetails[rules.SubscriptionExpiringDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        status = f.own.get("status") or ""
-        days_left = f.own.get("days_left")
+        status, days_left = f.own.status, f.own.days_left
         past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)
         values = {
             "sku": w.product(f.subject_sku),
             "status": w.state(status) if status else w.word("unknown"),
-            "date": (f.own.get("next_lifecycle") or "")[:10] or w.word("unknown"),
+            "date": (f.own.next_lifecycle or "")[:10] or w.word("unknown"),
         }
         if past:
             summary = TextRef("summary.sub_past", values)
             steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values)]
-        elif f.own.get("is_trial") is True:
+        elif f.own.is_trial:
             summary = TextRef("summary.sub_trial", values)
             steps = [TextRef("steps.sub.trial", values)]
         else:

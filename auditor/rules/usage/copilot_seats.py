@@ -46,12 +46,16 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar
+
+from msgspec import UNSET, UnsetType
+from msgspec.structs import replace
 
 from auditor.billing.windows import opening
 from auditor.common.json_value import JsonObject
 from auditor.data.copilot_use import COPILOT_USE_FIELDS, CopilotSeat, copilot_report_unusable, last_copilot_use
 from auditor.data.enums import AccountKind
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import COPILOT, USAGE_REPORTS, UserUsage
 from auditor.policy.index import TenantIndex
@@ -76,7 +80,7 @@ FROM_GROUP, FROM_AUDIT_LOG = "group", "audit_log"  # where a candidate was found
 SUITE_APPS = re.compile(r"OFFICESUBSCRIPTION|O365_BUSINESS|TEAMS1\Z")
 
 
-class CopilotSeatIdleDetails(TypedDict, total=False):
+class CopilotSeatIdleDetails(Own, frozen=True, kw_only=True):
     """`days`, `workloads`, `last_activity` (latest across them, or null), `report_date`; `disposition`
     (`reassign` or `reduce`); for `reassign` the `candidate` (UPN), `candidate_id` and `candidate_name`;
     for `reduce` the subscription's next window (`reduce_window`) and the day the seat stops costing
@@ -89,22 +93,26 @@ class CopilotSeatIdleDetails(TypedDict, total=False):
     disposition; the finding's `monthly_cost` is the money its fix takes off the bill: none for a seat
     that moves)"""
 
-    days: int
-    workloads: list[str]
-    last_activity: str | None
-    report_date: str | None
-    disposition: str
-    direct: bool
-    candidate: str
-    candidate_id: str
-    candidate_name: str
-    candidate_groups: list[str]
-    candidate_source: str
-    candidate_interactions: int
-    since: str
-    reduce_window: str
-    reduce_from: str | None
-    exposure: float | None
+    # the fields only a seat that moves (`reassign`) or only one that goes (`reduce`) writes
+    optional: ClassVar[frozenset[str]] = frozenset(
+        {"candidate", "candidate_id", "candidate_groups", "candidate_source", "candidate_interactions", "reduce_window"}
+    )
+    days: int | None = None  # None: not in the report (an older one)
+    workloads: list[str] = []
+    last_activity: str | None = None
+    report_date: str | None = None
+    disposition: str = ""  # reassign | reduce ("": an older report's, read as reduce)
+    direct: bool = False
+    candidate: str = ""  # the candidate's user principal name
+    candidate_id: str = ""
+    candidate_name: str | UnsetType = UNSET  # their display name, which may be empty (UNSET: no candidate)
+    candidate_groups: list[str] = []  # the `candidates` groups' ids, when the candidate is a member of one
+    candidate_source: str = ""  # group | audit_log, when the audit log may name the candidate
+    candidate_interactions: int | None = None  # their Copilot interactions in the audit log, when it was read
+    since: str = ""  # the window's first day (YYYY-MM-DD)
+    reduce_window: str = ""
+    reduce_from: str | UnsetType | None = UNSET  # the day the seat stops costing (null: not known)
+    exposure: float | None = None
 
 
 FRAGMENT: JsonObject = {
@@ -188,16 +196,11 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
                 f"usage/copilot/{entry.copilot_seats}",
                 ctx.user_subject(user),
                 ctx.index.parts(skus),
-                finding_text(
-                    ctx.index.part(sid),
-                    details.get("candidate"),
-                    details.get("last_activity"),
-                    details.get("reduce_window"),
-                ),
+                finding_text(ctx.index.part(sid), details.candidate, details.last_activity, details.reduce_window),
                 details,
                 severity=entry.severity,
                 # the money the fix takes off the bill: a seat that moves stays on it (its exposure is in details)
-                monthly_cost=None if details.get("candidate") else ctx.cost_of(skus),
+                monthly_cost=None if details.candidate else ctx.cost_of(skus),
                 holding=ctx.user_details(user, skus, None),
             )
 
@@ -214,28 +217,31 @@ def dispositions(
     for user, latest in sorted(idle, key=lambda p: (p[1] or "", p[0].user_principal_name.lower())):
         direct = user.id in direct_ids
         details = CopilotSeatIdleDetails(
-            days=entry.days, workloads=list(COPILOT_WORKLOADS), last_activity=latest, report_date=refreshed
+            days=entry.days,
+            workloads=list(COPILOT_WORKLOADS),
+            last_activity=latest,
+            report_date=refreshed,
+            direct=direct,
+            since=(ctx.as_of - timedelta(days=entry.days)).date().isoformat(),
+            exposure=ctx.cost_of((sid,)),
         )
-        details["direct"] = direct
-        details["since"] = (ctx.as_of - timedelta(days=entry.days)).date().isoformat()
-        details["exposure"] = ctx.cost_of((sid,))
         found = next(waiting, None) if direct else None
-        if found is not None:
-            taker = found.user
-            details["disposition"] = REASSIGN
-            details["candidate"] = taker.user_principal_name
-            details["candidate_id"] = taker.id
-            details["candidate_name"] = taker.display_name
-            if entry.audit_log:  # where the candidate was found, once the audit log may name them
-                details["candidate_source"] = FROM_GROUP if found.in_group else FROM_AUDIT_LOG
-            if found.in_group:  # apply re-checks the membership of a group's member only
-                details["candidate_groups"] = candidate_groups(entry, ctx)
-            if found.interactions is not None:
-                details["candidate_interactions"] = found.interactions
+        if found is None:
+            details = replace(details, disposition=REDUCE, reduce_window=window, reduce_from=saving_from)
         else:
-            details["disposition"] = REDUCE
-            details["reduce_window"] = window
-            details["reduce_from"] = saving_from
+            taker = found.user
+            details = replace(
+                details,
+                disposition=REASSIGN,
+                candidate=taker.user_principal_name,
+                candidate_id=taker.id,
+                candidate_name=taker.display_name,
+                # where the candidate was found, once the audit log may name them
+                candidate_source=(FROM_GROUP if found.in_group else FROM_AUDIT_LOG) if entry.audit_log else "",
+                # apply re-checks the membership of a group's member only
+                candidate_groups=candidate_groups(entry, ctx) if found.in_group else [],
+                candidate_interactions=found.interactions,
+            )
         yield user, details
 
 

@@ -97,11 +97,11 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
     def message(self, f: RuleDetails[rules.CopilotSeatIdleDetails], w: ValueFormatter) -> Message:
         values = {
             **base_values(f, w),
-            "count": number(f.own.get("days"), w.word("unknown")),
-            "candidate": f.own.get("candidate_name") or f.own.get("candidate") or w.word("unknown"),
+            "count": number(f.own.days, w.word("unknown")),
+            "candidate": f.own.candidate_name or f.own.candidate or w.word("unknown"),
         }
-        last = iso_date(f.own.get("last_activity"))
-        reduce = f.own.get("disposition") != rules.REASSIGN
+        last = iso_date(f.own.last_activity)
+        reduce = f.own.disposition != rules.REASSIGN
         if last is None:
             return self.message_key(".reduce_never" if reduce else ".never"), values
         return self.message_key(".reduce" if reduce else ""), {**values, "last_activity": last}
@@ -114,20 +114,20 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
         a candidate, then the call that assigns the same product to them, in one finding."""
         values = {  # Copilot as a whole: its Chat and agents are the seat's use too
             "workloads": workload_title(rules.COPILOT_WORKLOADS[0]),
-            "count": number(f.own.get("days"), w.word("unknown")),
+            "count": number(f.own.days, w.word("unknown")),
             "user": f.label(),
         }
         remedy = removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
-        since = f.own.get("since")
+        since = f.own.since
         if since:  # apply re-reads the Copilot report: a holder who used Copilot since keeps the seat
             remedy = resting_on(remedy, {"copilot_idle_since": since})
-        candidate_id = f.own.get("candidate_id")
-        if f.own.get("disposition") != rules.REASSIGN or not candidate_id or not f.skus:
+        candidate_id = f.own.candidate_id
+        if f.own.disposition != rules.REASSIGN or not candidate_id or not f.skus:
             return remedy
         part = f.skus[0]
         given = {
             "sku": w.product(part),
-            "candidate": f.own.get("candidate_name") or f.own.get("candidate") or candidate_id,
+            "candidate": f.own.candidate_name or f.own.candidate or candidate_id,
             "user": f.label(),
         }
         # the removal's steps, then the candidate's: an admin who follows the report gives the seat on
@@ -135,7 +135,7 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
         remedy.steps = [*remedy.steps, TextRef("steps.copilot_seat.give", given)]
         summary = remedy.summary if isinstance(remedy.summary, tuple) else (remedy.summary,)
         remedy.summary = (*summary, TextRef("summary.copilot_seat.give", given))
-        groups = tuple(f.own.get("candidate_groups") or ())
+        groups = tuple(f.own.candidate_groups)
         remedy.actions = [*remedy.actions, give_seat(candidate_id, f.sku_id(part), part, given, groups)]
         return remedy
 
@@ -160,10 +160,10 @@ def give_seat(candidate_id: str, sku_id: str, part: str, given: dict[str, str], 
 def _moves(f: RuleDetails[rules.CopilotSeatIdleDetails], w: ValueFormatter) -> Message | None:
     """A seat that goes to a candidate: where it goes, in place of a price (it saves nothing: the removal's
     steps alone would read as a saving)."""
-    if f.own.get("disposition") != rules.REASSIGN:
+    if f.own.disposition != rules.REASSIGN:
         return None
-    candidate = f.own.get("candidate_name") or f.own.get("candidate") or w.word("unknown")
-    interactions = f.own.get("candidate_interactions")
-    if f.own.get("candidate_source") == rules.FROM_AUDIT_LOG and interactions:  # found in the audit log
+    candidate = f.own.candidate_name or f.own.candidate or w.word("unknown")
+    interactions = f.own.candidate_interactions
+    if f.own.candidate_source == rules.FROM_AUDIT_LOG and interactions:  # found in the audit log
         return "message.copilot_seat.moves_audit_log", {"candidate": candidate, "count": number(interactions, "")}
     return "message.copilot_seat.moves", {"candidate": candidate}
