@@ -3,7 +3,7 @@ auditor/rules/assignments/licensing.py): join the group, and remove a direct cop
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from auditor.data.blocked import (
@@ -178,11 +178,11 @@ def remove_after_join(f: Details, w: ValueFormatter, parts: Sequence[str], entry
 
 
 def by_group(
-    f: RuleDetails[LicensingGroupDetails], parts: Sequence[str]
+    found: Mapping[str, LicensingGroupEntry], parts: Sequence[str]
 ) -> list[tuple[LicensingGroupEntry, list[str]]]:
-    """(entry, the parts it gives) for each licensing group among `parts`, one entry per group
-    that can be joined (its id) and one per part whose group cannot."""
-    found = entries(f)
+    """(entry, the parts it gives) for each licensing group among `parts` (`found`: a finding's
+    details.licensing_group), one entry per group that can be joined (its id) and one per part whose
+    group cannot."""
     out: dict[str, tuple[LicensingGroupEntry, list[str]]] = {}
     for part in parts:
         entry = found.get(part)

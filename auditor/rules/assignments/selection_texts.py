@@ -390,7 +390,7 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
         choice = w.one_of("sku", required)  # "A or B": one product
         summary = TextRef("summary.assign", {**choice, "count": str(len(required))})
         links = ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"]
-        for entry, given in licensing.by_group(f, required)[:1]:
+        for entry, given in licensing.by_group(licensing.entries(f), required)[:1]:
             # the policy's licensing group gives the product: the user joins it (group licensing
             # needs no usage location of the user's own: it takes the tenant's)
             join = licensing.join(f, w, given, entry)
