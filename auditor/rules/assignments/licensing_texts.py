@@ -15,7 +15,7 @@ from auditor.data.blocked import (
     LICENSING_GROUP,
 )
 
-from ...guidance.details import Details, RuleDetails
+from ...guidance.details import Details
 from ...guidance.library import ValueFormatter
 from ...guidance.remediation import Action, TextRef, add_member, assign_license
 from ...guidance.texts.declare import Text
@@ -25,7 +25,6 @@ from .licensing import (
     NOT_ASSIGNING,
     NOT_FOUND,
     PLANS_LOST,
-    LicensingGroupDetails,
     LicensingGroupEntry,
 )
 
@@ -121,11 +120,6 @@ TEXTS = (
         "this tool: add {user} to it where the group is managed.",
     ),
 )
-
-
-def entries(f: RuleDetails[LicensingGroupDetails]) -> dict[str, LicensingGroupEntry]:
-    """details.licensing_group: part -> its entry."""
-    return f.own.get("licensing_group") or {}
 
 
 def problem_line(f: Details, w: ValueFormatter, part: str, entry: LicensingGroupEntry) -> TextRef:

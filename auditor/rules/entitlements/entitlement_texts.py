@@ -254,7 +254,7 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             "role.assign",
             [TextRef("next.rerun")],
             links,
-            wait_for_usage_location(f, [action]),
+            wait_for_usage_location(f.own.get("no_usage_location") is True, [action]),
         )
 
 

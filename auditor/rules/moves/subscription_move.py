@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from typing import ClassVar, cast
 
 from auditor.common.json_value import JsonObject
-from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity, User
 
 from ...data.reads import Reads
@@ -39,7 +38,7 @@ from ...policy.objects import MoveEntry, Policy, Selector
 from ...policy.selectors import SELECTOR_REF, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ..assignments.licensing import Named, ReplaceGroup, licensing_groups
-from ..assignments.selection import Replacement
+from ..assignments.selection import Replacement, SkuNotAllowedDetails
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
 
 CONFLICT_ERROR = "MutuallyExclusiveViolation"
@@ -86,36 +85,27 @@ def moves_section() -> JsonObject:
     return {"type": "array", "items": SubscriptionMove.fragment}
 
 
-class SubscriptionMoveDetails(Own, frozen=True, kw_only=True):
+class SubscriptionMoveDetails(SkuNotAllowedDetails, frozen=True, kw_only=True):
     """`move` (the entry's name), `move_to`, `allowed`, `replace_with`, `replace_with_id`, `replace_group` as for
     sku-not-allowed (absent when the user holds `to` already); `plans_lost` (the plans `from` turns on that `to` lacks),
     `keep_disabled` and `keep_disabled_ids` (the disabled plans kept: names, ids), `waits_for_seats`, `conflict`,
     `whole_group` (group names);
     `monthly_cost` is the difference of the two prices per month"""
 
-    optional: ClassVar[frozenset[str]] = frozenset(
-        {
-            "replace_with",
-            "replace_with_id",
-            "replace_group",
-            "keep_disabled",
-            "keep_disabled_ids",
-            "conflict",
-            "whole_group",
-        }
-    )
+    optional: ClassVar[frozenset[str]] = SkuNotAllowedDetails.optional | {
+        "keep_disabled",
+        "keep_disabled_ids",
+        "conflict",
+        "whole_group",
+    }
     move: str = ""  # the policy's move entry; "": not in the report (an older one)
     move_to: str = ""
-    allowed: list[str] = []  # `to`, as sku-not-allowed's `allowed`
     waits_for_seats: bool = False  # the target product has no free seat: the move waits for a purchase
     plans_lost: list[str] = []  # plans the old product turns on that the new one and no other product gives
     keep_disabled: list[str] = []  # plans off on the old product, turned off on the new one (keep_disabled_plans)
     keep_disabled_ids: list[str] = []
     conflict: list[str] = []  # products in MutuallyExclusiveViolation
     whole_group: list[str] = []  # groups every member of which moves: change the group's license instead
-    replace_with: str = ""  # `to`, when the user does not hold it yet
-    replace_with_id: str = ""
-    replace_group: ReplaceGroup | None = None  # the group that assigns `to` (GroupIndex.replacement)
 
 
 class SubscriptionMove(Rule[SubscriptionMoveDetails]):

@@ -83,11 +83,9 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
         waiting while the move waits for a seat, a conflict or the group's own license."""
         target = w.product(f.own.move_to or w.word("unknown"))
         values = {"target": target, "sku": w.products(list(f.skus))}
-        # sku-not-allowed's replacement, which reads the finding by its own details
-        if f.own.replace_with:
-            remedy = SkuNotAllowed().remediation(f.read_by(SkuNotAllowed.own_type), v, w)
-        else:
-            remedy = removal(f, v, w, list(f.skus))
+        # sku-not-allowed's replacement, read from this rule's record
+        replaced = f.own.replace_with
+        remedy = SkuNotAllowed.replacement(f, f.own, v, w) if replaced else removal(f, v, w, list(f.skus))
         blocked = None
         intro: list[TextRef] = []
         if f.own.waits_for_seats:
