@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar, TypedDict, cast
+from typing import Any, ClassVar, cast
 
 from msgspec import UNSET, UnsetType
 
@@ -34,10 +34,6 @@ def allowed_contradictions(a: Assignment, entry: PolicyNode) -> None:
     for j, sku in enumerate(a.forbidden):
         if sku.lower() in allowed:
             forbidden.at(j).report(f"{forbidden.name}: {sku} is both allowed and forbidden")
-
-
-class UsageLocationDetails(TypedDict, total=False):
-    no_usage_location: bool  # the user has no usage location: an assignment of the product waits for one
 
 
 class Replacement(LicensingGroupDetails, total=False):
