@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 from auditor.common.json_value import JsonObject
-from auditor.data.finding import make
+from auditor.data.finding import Own, make
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 
 from ..policy.objects import PolicySet
@@ -115,25 +115,25 @@ class TenantSeats(TypedDict, total=False):
     count_violations: int
 
 
-class CrossTenantDuplicateDetails(TypedDict, total=False):
+class CrossTenantDuplicateDetails(Own, frozen=True, kw_only=True):
     """`identity` (the matched person; also `subject.id`/`subject.upn`), `sku_ids` ({part number: skuId}), `tenants`:
     [{"id","name","upn","user_id","display_name","assigned_by_group","assigned_by_group_ids"}] — one entry per
     account holding the product, by tenant name; `assigned_by_group` lists the groups assigning it there (empty =
     direct), `assigned_by_group_ids` their object ids in the same order"""
 
-    identity: str  # the person, as the identity map names them
-    tenants: list[TenantAccount]  # each holder: tenant name and id, upn, user_id, display_name, groups
-    sku_ids: dict[str, str]
+    identity: str = ""  # the person, as the identity map names them; "": not in the report (an older one)
+    tenants: list[TenantAccount] = []  # each holder: tenant name and id, upn, user_id, display_name, groups
+    sku_ids: dict[str, str] = {}
 
 
-class SeatsRebalanceAcrossTenantsDetails(TypedDict, total=False):
+class SeatsRebalanceAcrossTenantsDetails(Own, frozen=True, kw_only=True):
     """`surplus`: [{"tenant" (name),"tenant_id","enabled","consumed","unused","min"}] (`unused` = spare seats above
     `min`), `shortage`: [{"tenant","tenant_id","enabled","consumed","short","count_violations","min"}], `movable`
     (seats to remove on one side and buy on the other)"""
 
-    surplus: list[TenantSeats]  # per tenant with spare seats: tenant, tenant_id, enabled, consumed, min, unused
-    shortage: list[TenantSeats]  # per tenant short of seats: ..., short, count_violations
-    movable: int
+    surplus: list[TenantSeats] = []  # per tenant with spare seats: tenant, tenant_id, enabled, consumed, min, unused
+    shortage: list[TenantSeats] = []  # per tenant short of seats: ..., short, count_violations
+    movable: int | None = None  # None: not in the report (an older one)
 
 
 class CrossTenantDuplicate(MergeRule[CrossTenantDuplicateDetails]):

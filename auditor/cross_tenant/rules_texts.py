@@ -106,10 +106,10 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
     )
 
     def message(self, f: RuleDetails[rules.CrossTenantDuplicateDetails], w: ValueFormatter) -> Message:
-        names = tenant_names((_tenant_name(t), None) for t in f.own.get("tenants") or ())
+        names = tenant_names((_tenant_name(t), None) for t in f.own.tenants)
         values = {
             **base_values(f, w),
-            "identity": f.own.get("identity") or f.label(),
+            "identity": f.own.identity or f.label(),
             "tenants": names or w.word("unknown"),
         }
         return self.message_key(), values
@@ -121,7 +121,7 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
         matched identity; else the first tenant's, by name) and removes it from every other account,
         each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
         alternative per other account keeps the license there instead."""
-        identity = f.own.get("identity") or f.label()
+        identity = f.own.identity or f.label()
         sku = w.skus(f.skus)
         values = {"identity": identity, "sku": sku}
         steps = [
@@ -129,7 +129,7 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
             TextRef(f"steps.transfer.decide.{v.steps}", values),
             *(TextRef(k, values) for k in TRANSFER_STEPS),
         ]
-        accounts = [t for t in f.own.get("tenants") or () if t.get("user_id")]
+        accounts = [t for t in f.own.tenants if t.get("user_id")]
         actions: list[Action] = []
         alternatives: list[Alternative] = []
         if f.skus and accounts:
@@ -165,7 +165,7 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
         ids = list(account.get("assigned_by_group_ids") or ())
         parts = list(f.skus)
         holding = Holding(
-            sku_ids=dict(f.own.get("sku_ids") or {}),
+            sku_ids=dict(f.own.sku_ids),
             assigned_by_group={p: names for p in parts},
             assigned_by_group_ids={p: ids for p in parts} if ids else {},
         )
@@ -231,8 +231,8 @@ class SeatsRebalanceAcrossTenants(RuleGuidance[rules.SeatsRebalanceAcrossTenants
         values = {
             **base_values(f, w),
             "sku": w.product(f.subject_sku),
-            "surplus": seat_names(f.own.get("surplus"), "unused") or unknown,
-            "shortage": seat_names(f.own.get("shortage"), "short") or unknown,
+            "surplus": seat_names(f.own.surplus, "unused") or unknown,
+            "shortage": seat_names(f.own.shortage, "short") or unknown,
         }
         return self.message_key(), values
 
@@ -242,8 +242,8 @@ class SeatsRebalanceAcrossTenants(RuleGuidance[rules.SeatsRebalanceAcrossTenants
         unknown = w.word("unknown")
         values = {
             "sku": w.product(f.subject_sku),
-            "surplus": seat_names(f.own.get("surplus"), "unused") or unknown,
-            "shortage": seat_names(f.own.get("shortage"), "short") or unknown,
+            "surplus": seat_names(f.own.surplus, "unused") or unknown,
+            "shortage": seat_names(f.own.shortage, "short") or unknown,
         }
         steps = [TextRef("steps.transfer.fact", values), *(TextRef(k, values) for k in TRANSFER_STEPS)]
         return Remediation(

@@ -149,12 +149,7 @@ class RuleDetails(Details, Generic[D]):
 
     def __init__(self, found: FindingParts, own_type: type[D] | None = None) -> None:
         super().__init__(found)
-        self._found, self._own_type = found, own_type
-
-    def read_by(self, own_type: type[Any] | None) -> RuleDetails[Any]:
-        """The same finding with another rule's details type (RuleGuidance.own_type): for texts that hand
-        their finding to another rule's (rightsize's fix is sku-not-allowed's replacement)."""
-        return RuleDetails(self._found, own_type)
+        self._own_type = own_type
 
     @cached_property
     def own(self) -> D:

@@ -6,21 +6,19 @@ from dataclasses import replace
 
 from auditor.data.blocked import CHOOSE_VALUE
 
-from ...guidance.details import RuleDetails
 from ...guidance.remediation import ASSIGN_LICENSE, Action, TextRef, first_blocked
-from .selection import UsageLocationDetails
 
 
-def assign_line(f: RuleDetails[UsageLocationDetails], product: str) -> TextRef:
+def assign_line(no_usage_location: bool, product: str) -> TextRef:
     """What a call that assigns `product` does; "the user needs a usage location first" only for a
-    user who has none (details.no_usage_location)."""
-    return TextRef("graph.add" if f.own.get("no_usage_location") else "graph.assign", {"sku": product})
+    user who has none (the finding's details.no_usage_location)."""
+    return TextRef("graph.add" if no_usage_location else "graph.assign", {"sku": product})
 
 
-def wait_for_usage_location(f: RuleDetails[UsageLocationDetails], actions: list[Action]) -> list[Action]:
-    """A user without a usage location cannot be given a license directly (Graph refuses it): the
-    calls that assign one wait until a person has chosen the country."""
-    if not f.own.get("no_usage_location"):
+def wait_for_usage_location(no_usage_location: bool, actions: list[Action]) -> list[Action]:
+    """A user without a usage location (the finding's details.no_usage_location) cannot be given a
+    license directly (Graph refuses it): the calls that assign one wait until a person has chosen the country."""
+    if not no_usage_location:
         return actions
     return [
         replace(a, blocked=first_blocked(a.blocked, CHOOSE_VALUE))

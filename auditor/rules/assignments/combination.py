@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TypedDict
+from collections.abc import Iterator
+from typing import ClassVar, TypedDict
 
+from msgspec import UNSET, UnsetType
+
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import STORAGE_FIELDS
 
 from ...data.reads import Reads
-from ...impact.fix_facts import DataLost, StorageFacts
-from ...impact.services import HeldTwice
+from ...impact.fix_facts import StorageFacts
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
-from .licensing import LicensingGroupDetails
+from .licensing import LicensingGroupDetails, LicensingGroupEntry
 
 
 def exclusive_contradictions(a: Assignment, entry: PolicyNode) -> None:
@@ -40,7 +42,7 @@ class Losses(TypedDict, total=False):
     data_kinds: dict[str, list[str]]  # product -> the kinds of data it keeps (DataLoss.kinds)
 
 
-class SkuCombinationForbiddenDetails(DataLost, Losses, total=False):
+class SkuCombinationForbiddenDetails(Own, frozen=True, kw_only=True):
     """`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do not
     (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the product
     to keep, held by the user: `declared` (true), `keep` [it] and `remove` [the held `remove` products]; `storage_by`
@@ -48,20 +50,30 @@ class SkuCombinationForbiddenDetails(DataLost, Losses, total=False):
     plan: a way that removes it is ready only when the data fits) and `storage` (the default removal's); what the
     removal ends: `data_lost`, `plans_unknown`, `data_kinds` (of all the declared removals together, else of each)"""
 
-    combination: Sequence[str]
-    declared: bool  # the policy names the product to keep ({keep: A, remove: [B]})
-    keep: Sequence[str]
-    remove: str | Sequence[str]  # the default removal; the held `remove` products when declared
-    storage_by: dict[str, StorageFacts]  # product -> the storage evidence of removing it alone
-    storage: StorageFacts  # the default removal's
+    optional: ClassVar[frozenset[str]] = frozenset({"declared", "keep", "remove", "storage_by"})
+    combination: list[str] = []  # []: not in the report (an older one)
+    declared: bool = False  # the policy names the product to keep ({keep: A, remove: [B]})
+    keep: list[str] = []
+    remove: str | list[str] = ""  # the default removal; the held `remove` products when declared
+    storage_by: dict[str, StorageFacts] = {}  # product -> the storage evidence of removing it alone
+    # the default removal's; what the removal ends (DataLost, Losses), each as DataLoss.of wrote it
+    storage: StorageFacts | UnsetType = UNSET
+    data_lost: dict[str, list[str]] | UnsetType = UNSET
+    plans_unknown: list[str] | UnsetType = UNSET
+    data_kinds: dict[str, list[str]] | UnsetType = UNSET
 
 
-class AssignmentNotGroupBasedDetails(LicensingGroupDetails, HeldTwice, total=False):
+class AssignmentNotGroupBasedDetails(Own, frozen=True, kw_only=True):
     """`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the direct
     assignment turns on; removing it would switch them off); when no group's license stands in yet, `licensing_group`
     (product → the catalog's licensing group: `ref`, `file`, `line`, and its `id`, `name`, `gives`, `needs_p1` when
     neither the group's products nor the user's carry Microsoft Entra ID P1 or are on Microsoft's list for
     group-based licensing, or the `problem` that keeps the fix from joining it)"""
+
+    optional: ClassVar[frozenset[str]] = frozenset({"also_by_group", "licensing_group"})
+    also_by_group: dict[str, list[str]] = {}  # product -> the groups that also assign it (HeldTwice)
+    plans_lost: dict[str, list[str]] | UnsetType = UNSET  # written with also_by_group, empty or not
+    licensing_group: dict[str, LicensingGroupEntry] = {}  # product -> its catalog licensing group
 
 
 class SkuCombinationForbidden(AssignmentRule[SkuCombinationForbiddenDetails]):
@@ -115,20 +127,24 @@ class SkuCombinationForbidden(AssignmentRule[SkuCombinationForbiddenDetails]):
 
             for user, both in ctx.index.holders(a.match, a.except_, overlap):
                 names = " + ".join(ctx.index.parts(both))
+                combination = list(ctx.index.parts(combo))
                 if keep is not None and keep in both:  # the policy names the product to keep
                     gone = both - {keep}
-                    declared = SkuCombinationForbiddenDetails(
-                        declared=True, keep=[ctx.index.part(keep)], remove=ctx.index.parts(gone)
+                    choice = SkuCombinationForbiddenDetails(
+                        # they go together: what removing all of them ends
+                        **ctx.data_loss.of(user, gone),
+                        declared=True,
+                        keep=[ctx.index.part(keep)],
+                        remove=list(ctx.index.parts(gone)),
+                        combination=combination,
                     )
-                    # they go together: what removing all of them ends
-                    choice: SkuCombinationForbiddenDetails = {**ctx.data_loss.of(user, gone), **declared}
                 else:
-                    choice = {**self.losses(ctx, user, both), **self.suggestion(ctx, user, both)}
+                    losses, (remove, kept) = self.losses(ctx, user, both), self.suggestion(ctx, user, both)
                     # the default removal's storage evidence, where plan.md reads the sizes
-                    fit = (choice.get("storage_by") or {}).get(str(choice.get("remove")))
-                    if fit:
-                        choice["storage"] = fit
-                choice["combination"] = ctx.index.parts(combo)
+                    fit = losses.get("storage_by", {}).get(remove)
+                    choice = SkuCombinationForbiddenDetails(
+                        **losses, remove=remove, keep=kept, combination=combination, storage=fit or UNSET
+                    )
                 yield self.user_finding(
                     policy,
                     a,
@@ -141,9 +157,9 @@ class SkuCombinationForbidden(AssignmentRule[SkuCombinationForbiddenDetails]):
                 )
 
     @staticmethod
-    def suggestion(ctx: Context, user: User, both: frozenset[str]) -> SkuCombinationForbiddenDetails:
-        """The product to remove by default: one whose removal switches off nothing the user's other
-        products do not turn on (the others include it). None qualifies -> no default: the admin decides."""
+    def suggestion(ctx: Context, user: User, both: frozenset[str]) -> tuple[str, list[str]]:
+        """The product to remove by default and those kept: one whose removal switches off nothing the user's other
+        products do not turn on (the others include it). None qualifies -> ("", []), no default: the admin decides."""
         plans = ctx.data_loss.plans
         spare = [
             sid
@@ -151,9 +167,9 @@ class SkuCombinationForbidden(AssignmentRule[SkuCombinationForbiddenDetails]):
             if plans.service_plans(sid) and not plans.switched_off(user, [sid])
         ]  # unknown plans: no default
         if not spare:
-            return {}
+            return "", []
         drop = spare[0]
-        return SkuCombinationForbiddenDetails(remove=ctx.index.part(drop), keep=ctx.index.parts(both - {drop}))
+        return ctx.index.part(drop), list(ctx.index.parts(both - {drop}))
 
     @staticmethod
     def losses(ctx: Context, user: User, both: frozenset[str]) -> Losses:

@@ -93,7 +93,7 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
     )
 
     def message(self, f: RuleDetails[rules.SkuCombinationForbiddenDetails], w: ValueFormatter) -> Message:
-        combination = f.own.get("combination") or f.skus
+        combination = f.own.combination or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
     def remediation(
@@ -102,16 +102,16 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
         """Never both products: by default the one the others include goes (details remove/keep, when
         the plans show one), with "remove the other instead" as the alternative; without a default,
         one alternative per product and no default actions (only the admin knows which stays)."""
-        combo = list(f.own.get("combination") or ()) or list(f.skus)
+        combo = list(f.own.combination) or list(f.skus)
         held = list(f.skus) or combo
-        if f.own.get("declared") is True:
+        if f.own.declared:
             declared = self.declared(f, v, w, combo, held)
             if declared is not None:
                 return declared
         values = {"combination": w.products(combo)}
-        remove = f.own.get("remove")
+        remove = f.own.remove
         drop = remove if isinstance(remove, str) and remove else None
-        keep = [p for p in f.own.get("keep") or () if p in held]
+        keep = [p for p in f.own.keep if p in held]
         default = drop is not None and drop in held and bool(keep)
         gone = [drop] if default and drop else held
         steps: list[TextRef] = [TextRef("steps.combination.choose", values)]
@@ -153,8 +153,8 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
     ) -> Remediation | None:
         """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
         products the user holds go, `keep` stays; no alternative. None when the details lack them."""
-        keep = [p for p in f.own.get("keep") or () if p in held]
-        remove = f.own.get("remove") or ()
+        keep = [p for p in f.own.keep if p in held]
+        remove = f.own.remove
         gone = [p for p in ((remove,) if isinstance(remove, str) else remove) if p in held and p not in keep]
         if not keep or not gone:
             return None
@@ -194,7 +194,7 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
             actions = [a if not a.ready else replace(a, blocked=GROUP_KEEPS) for a in actions]
         # removing one of them keeps the mailbox or OneDrive under the other's smaller plan: ready
         # only when the data fits (details.storage_by, per product removed; impact/storage_fit.py)
-        fits = f.own.get("storage_by") or {}
+        fits = f.own.storage_by
         waits = [(fits.get(p) or {}).get("wait") for p in parts]
         wait = next((why for why in waits if why is not None and why in STORAGE_WAITS), None)
         if wait is not None:
@@ -245,16 +245,16 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
     def remediation(
         self, f: RuleDetails[rules.AssignmentNotGroupBasedDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        twice = f.own.get("also_by_group")
+        twice = f.own.also_by_group
         if twice:
-            return held_twice(f, w, twice, f.own.get("plans_lost"))
+            return held_twice(f, w, twice, f.own.plans_lost or None)
         parts = f.direct(f.skus) or list(f.skus)
         values = w.listing("sku", parts)
         steps: list[TextRef] = []
         actions: list[Action] = []
         rest: list[str] = []  # no licensing group can be joined for these: a person adds the user
         # the policy's licensing group: join it, then (once its copy is active) remove the direct one
-        by_group = licensing.by_group(f, parts)
+        by_group = licensing.by_group(f.own.licensing_group, parts)
         for entry, given in by_group:
             join = licensing.join(f, w, given, entry)
             if join.ready:

@@ -3,7 +3,7 @@ auditor/rules/assignments/licensing.py): join the group, and remove a direct cop
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from auditor.data.blocked import (
@@ -15,7 +15,7 @@ from auditor.data.blocked import (
     LICENSING_GROUP,
 )
 
-from ...guidance.details import Details, RuleDetails
+from ...guidance.details import Details
 from ...guidance.library import ValueFormatter
 from ...guidance.remediation import Action, TextRef, add_member, assign_license
 from ...guidance.texts.declare import Text
@@ -25,7 +25,6 @@ from .licensing import (
     NOT_ASSIGNING,
     NOT_FOUND,
     PLANS_LOST,
-    LicensingGroupDetails,
     LicensingGroupEntry,
 )
 
@@ -123,11 +122,6 @@ TEXTS = (
 )
 
 
-def entries(f: RuleDetails[LicensingGroupDetails]) -> dict[str, LicensingGroupEntry]:
-    """details.licensing_group: part -> its entry."""
-    return f.own.get("licensing_group") or {}
-
-
 def problem_line(f: Details, w: ValueFormatter, part: str, entry: LicensingGroupEntry) -> TextRef:
     """What keeps the fix from joining the product's licensing group, in words."""
     problem = entry.get("problem") or ""
@@ -178,11 +172,11 @@ def remove_after_join(f: Details, w: ValueFormatter, parts: Sequence[str], entry
 
 
 def by_group(
-    f: RuleDetails[LicensingGroupDetails], parts: Sequence[str]
+    found: Mapping[str, LicensingGroupEntry], parts: Sequence[str]
 ) -> list[tuple[LicensingGroupEntry, list[str]]]:
-    """(entry, the parts it gives) for each licensing group among `parts`, one entry per group
-    that can be joined (its id) and one per part whose group cannot."""
-    found = entries(f)
+    """(entry, the parts it gives) for each licensing group among `parts` (`found`: a finding's
+    details.licensing_group), one entry per group that can be joined (its id) and one per part whose
+    group cannot."""
     out: dict[str, tuple[LicensingGroupEntry, list[str]]] = {}
     for part in parts:
         entry = found.get(part)

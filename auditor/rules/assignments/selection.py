@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any, TypedDict, cast
+from collections.abc import Iterator
+from typing import Any, ClassVar, cast
 
+from msgspec import UNSET, UnsetType
+
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity
 from auditor.data.usage_data import STORAGE_FIELDS
 
 from ...data.reads import Reads
-from ...impact.fix_facts import NotApplied
+from ...impact.fix_facts import GroupJoin, GroupKindFacts
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
-from .licensing import LicensingGroupDetails, ReplaceGroup
+from .licensing import LicensingGroupDetails, LicensingGroupEntry, ReplaceGroup
 
 
 def allowed_contradictions(a: Assignment, entry: PolicyNode) -> None:
@@ -33,13 +36,6 @@ def allowed_contradictions(a: Assignment, entry: PolicyNode) -> None:
             forbidden.at(j).report(f"{forbidden.name}: {sku} is both allowed and forbidden")
 
 
-class UsageLocationDetails(TypedDict, total=False):
-    no_usage_location: bool  # the user has no usage location: an assignment of the product waits for one
-
-
-NO_USAGE_LOCATION: UsageLocationDetails = {"no_usage_location": True}
-
-
 class Replacement(LicensingGroupDetails, total=False):
     """Where a replacement comes from (replacement_group): its catalog licensing group, or a group
     that assigns it."""
@@ -47,25 +43,30 @@ class Replacement(LicensingGroupDetails, total=False):
     replace_group: ReplaceGroup
 
 
-class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=False):
+class SkuNotAllowedDetails(Own, frozen=True, kw_only=True):
     """`allowed`: [part numbers]; with a required product to replace it: `replace_with`, `replace_with_id`, and
-    `replace_group` ({"id","name","gives"}: a group that assigns it, when the old product comes from a group);
-    `leaving` (group id → products the user loses by leaving it); `no_usage_location`: true when a replacement is to
-    be assigned and the user has no usage location"""
+    `replace_group` ({"id","name","gives"}: a group that assigns it, when the old product comes from a group) or
+    `licensing_group` (its catalog licensing group); `leaving` (group id → products the user loses by leaving it);
+    `no_usage_location`: true when a replacement is to be assigned and the user has no usage location"""
 
-    allowed: Sequence[str]
-    replace_with: str  # the required product to give in the same call, when the population has one
-    replace_with_id: str
-    replace_group: ReplaceGroup  # the group that assigns the replacement (GroupIndex.replacement)
+    optional: ClassVar[frozenset[str]] = frozenset(
+        {"replace_with", "replace_with_id", "replace_group", "licensing_group", "no_usage_location"}
+    )
+    allowed: list[str] = []  # []: not in the report (an older one)
+    replace_with: str = ""  # the required product to give in the same call, when the population has one
+    replace_with_id: str = ""
+    replace_group: ReplaceGroup | None = None  # the group that assigns the replacement (GroupIndex.replacement)
+    licensing_group: dict[str, LicensingGroupEntry] = {}  # the replacement -> its catalog licensing group
+    no_usage_location: bool = False
 
 
-class SkuForbiddenDetails(TypedDict, total=False):
+class SkuForbiddenDetails(Own, frozen=True, kw_only=True):
     """`forbidden`: [part numbers]"""
 
-    forbidden: Sequence[str]
+    forbidden: list[str] = []
 
 
-class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, NotApplied, total=False):
+class SkuRequiredMissingDetails(Own, frozen=True, kw_only=True):
     """`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location;
     `licensing_group`: the first required product's catalog licensing group, which the fix joins (as for
     assignment-not-group-based); `group_membership`: [{`id`, `name`, `gives`, `via`: nested | direct | unknown}] for the
@@ -73,9 +74,15 @@ class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, Not
     assignment is proposed), with `group_kinds` as for every group a fix may change; `sku_ids` names the required
     products' skuIds too"""
 
-    required_any: Sequence[str]
+    optional: ClassVar[frozenset[str]] = frozenset({"licensing_group", "no_usage_location"})
+    required_any: list[str] = []  # []: not in the report (an older one)
     # the required products' skuIds, over the holding's (Finding.holding), which names none
-    sku_ids: dict[str, str]
+    sku_ids: dict[str, str] = {}
+    licensing_group: dict[str, LicensingGroupEntry] = {}  # the first required product's, which the fix joins
+    # GroupIndex.not_applied's, as it wrote them (UNSET: no such group)
+    group_membership: list[GroupJoin] | UnsetType = UNSET
+    group_kinds: dict[str, GroupKindFacts] | UnsetType = UNSET
+    no_usage_location: bool = False
 
 
 class SkuNotAllowed(AssignmentRule[SkuNotAllowedDetails]):
@@ -104,20 +111,22 @@ class SkuNotAllowed(AssignmentRule[SkuNotAllowedDetails]):
         groups = licensing.licensing_groups(policy, ctx.index)
         for user, bad in ctx.index.holders(a.match, a.except_, lambda held: (held - allowed) or None):
             replace = next((r for r in required if r and r in allowed and r not in user.sku_ids), None)
-            extra: SkuNotAllowedDetails = {"allowed": ctx.index.parts(allowed)}
             joined: Replacement = {}  # the group the replacement comes from
             if replace:
-                extra["replace_with"] = ctx.index.part(replace)
-                extra["replace_with_id"] = (
-                    ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id else replace
-                )
                 joined = replacement_group(
                     policy, ctx, user, bad, replace, allowed, groups, group_based(a, ctx.index.part(replace))
                 )
-                if not user.usage_location:
-                    extra["no_usage_location"] = True
             names = ", ".join(ctx.index.parts(bad))
-            own: SkuNotAllowedDetails = {**joined, **extra}
+            own = SkuNotAllowedDetails(
+                allowed=list(ctx.index.parts(allowed)),
+                replace_with=ctx.index.part(replace) if replace else "",
+                replace_with_id=(ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id else replace)
+                if replace
+                else "",
+                replace_group=joined.get("replace_group"),
+                licensing_group=joined.get("licensing_group", {}),
+                no_usage_location=bool(replace) and not user.usage_location,
+            )
             yield self.user_finding(
                 policy,
                 a,
@@ -196,7 +205,7 @@ class SkuForbidden(AssignmentRule[SkuForbiddenDetails]):
                 user,
                 bad,
                 f"holds {names}, which '{a.name}' forbids",
-                SkuForbiddenDetails(forbidden=ctx.index.parts(forbidden)),
+                SkuForbiddenDetails(forbidden=list(ctx.index.parts(forbidden))),
                 cost=True,
             )
 
@@ -232,13 +241,13 @@ class SkuRequiredMissing(AssignmentRule[SkuRequiredMissingDetails]):
                 continue  # a disabled account needs no license; disabled-user-licensed covers the rest
             joins = licensing.for_user(policy, ctx, user, in_order[:1], groups) if in_order else {}
             # the SKUs to add are the required ones, so the guidance can name their skuIds
-            own: SkuRequiredMissingDetails = {
+            own = SkuRequiredMissingDetails(
                 **joins,
                 **ctx.groups.not_applied(user, required),
-                **({} if user.usage_location else NO_USAGE_LOCATION),
-                "required_any": parts,
-                "sku_ids": required_ids,
-            }
+                no_usage_location=not user.usage_location,
+                required_any=list(parts),
+                sku_ids=required_ids,
+            )
             yield self.user_finding(
                 policy, a, ctx, user, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'", own
             )

@@ -3,13 +3,15 @@ remediation and docs (auditor.wording finds each by its rule's class name)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from auditor.data.blocked import LICENSING_GROUP
 from auditor.impact.fix_facts import GroupJoin
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails
+from ...guidance.details import Details, RuleDetails
 from ...guidance.examples import E5, F3, USER
 from ...guidance.library import (
     LINKS_ASSIGN,
@@ -40,7 +42,23 @@ from ...guidance.texts.declare import Steps, Text
 from . import licensing_texts as licensing
 from . import selection as rules
 from .base_texts import assign_line, wait_for_usage_location
-from .licensing import ReplaceGroup
+from .licensing import LicensingGroupEntry, ReplaceGroup
+
+
+class Replacing(Protocol):
+    """What the replacement of sku-not-allowed reads of a finding's details (SkuNotAllowed.replacement):
+    the records of sku-not-allowed, rightsize and subscription-move."""
+
+    @property
+    def allowed(self) -> Sequence[str]: ...
+    @property
+    def replace_with(self) -> str: ...
+    @property
+    def replace_with_id(self) -> str: ...
+    @property
+    def replace_group(self) -> ReplaceGroup | None: ...
+    @property
+    def licensing_group(self) -> Mapping[str, LicensingGroupEntry]: ...
 
 
 class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
@@ -145,12 +163,20 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
     )
 
     def message(self, f: RuleDetails[rules.SkuNotAllowedDetails], w: ValueFormatter) -> Message:
-        return self.message_key(), {**base_values(f, w), "allowed": w.products(f.own.get("allowed") or ())}
+        return self.message_key(), {**base_values(f, w), "allowed": w.products(f.own.allowed)}
 
     def remediation(self, f: RuleDetails[rules.SkuNotAllowedDetails], v: Variant, w: ValueFormatter) -> Remediation:
+        return self.replacement(f, f.own, v, w, f.own.no_usage_location)
+
+    @staticmethod
+    def replacement(
+        f: Details, own: Replacing, v: Variant, w: ValueFormatter, no_usage_location: bool = False
+    ) -> Remediation:
+        """The fix of a finding whose details name what replaces its products (`own`, the details of
+        sku-not-allowed, rightsize or subscription-move): the replacement, then the removals."""
         bad = list(f.skus)
-        new = f.own.get("replace_with") or None
-        allowed = f.own.get("allowed") or ()
+        new = own.replace_with or None
+        allowed = own.allowed
         if not bad or (not new and not allowed):  # no products named: _removal shows where to look
             return removal(f, v, w, bad)
         direct, grouped = f.direct(bad), f.grouped(bad)
@@ -163,7 +189,7 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
                 TextRef("steps.replace.caution", values),
                 TextRef("steps.replace.source", {"date": PAGE_DATES["move_users"]}),
             ]
-        join = (f.own.get("replace_group") or {}).get("name") or None if new else None
+        join = (own.replace_group or {}).get("name") or None if new else None
         for part in grouped:
             for group in f.groups(part):
                 values = {
@@ -177,7 +203,7 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
                     TextRef("steps.group.explain", values),
                     TextRef("steps.group.replace_named" if join else "steps.group.replace", values),
                 ]
-        actions = self.actions(f, w, direct, grouped, new, target)
+        actions = SkuNotAllowed.actions(f, own, w, direct, grouped, new, target, no_usage_location)
         summary: TextRef | tuple[TextRef, ...]
         if grouped:  # naming the group to join where the policy names it
             summary = group_summaries(
@@ -206,24 +232,26 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
 
     @staticmethod
     def actions(
-        f: RuleDetails[rules.SkuNotAllowedDetails],
+        f: Details,
+        own: Replacing,
         w: ValueFormatter,
         direct: list[str],
         grouped: list[str],
         new: str | None,
         target: str,
+        no_usage_location: bool,
     ) -> list[Action]:
         """The replacement first, then the removals, so the user is never without a license. Direct
         products: one assignLicense that adds the replacement and removes them together (the
         "Replace" of the admin center). Products from a group: join the group that assigns the
         replacement (details.replace_group) when there is one, else assign it directly; then leave
         each group that assigns the old product. Removals that would end data stay listed, not ready."""
-        join = f.own.get("replace_group") or ReplaceGroup()
+        join = own.replace_group or ReplaceGroup()
         gid = join.get("id") or None
         actions: list[Action] = []
         add: list[str] = [new] if new else []
         joined: tuple[str, str] | None = None  # (group id, replacement) when the user joins a group
-        entry = licensing.entries(f).get(new) if new else None
+        entry = own.licensing_group.get(new) if new else None
         if new and entry is not None:
             # the replacement's catalog licensing group gives it: join that group, never a direct copy
             actions.append(licensing.join(f, w, [new], entry))
@@ -242,10 +270,10 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
                 direct,
                 lambda ps: TextRef(key, {**w.listing("old", ps), "new": target, **w.listing("sku", ps)}),
                 add,
-                assign_line(f, target),
+                assign_line(no_usage_location, target),
             )
         elif add:
-            actions.append(assign_license(f, add, [], assign_line(f, target)))
+            actions.append(assign_license(f, add, [], assign_line(no_usage_location, target)))
         leaves = group_removals(f, w, grouped)
         if joined is not None:
             # group licensing works in the background: the old products go only once the new
@@ -262,7 +290,7 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
         if new and join.get("required") and not gid:
             # group_based_only, and no group assigns the replacement: no direct copy either
             actions = [replace(a, blocked=LICENSING_GROUP) if (a.body or {}).get("addLicenses") else a for a in actions]
-        actions = wait_for_usage_location(f, actions)
+        actions = wait_for_usage_location(no_usage_location, actions)
         # a replacement is one change: when no removal may run (data at stake), neither may the add
         removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
         if removals and not any(a.ready for a in removals):
@@ -378,19 +406,19 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
 
     def message(self, f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter) -> Message:
-        return self.message_key(), {**base_values(f, w), **w.listing("required", f.own.get("required_any") or ())}
+        return self.message_key(), {**base_values(f, w), **w.listing("required", f.own.required_any)}
 
     def remediation(
         self, f: RuleDetails[rules.SkuRequiredMissingDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        required = list(f.own.get("required_any") or ()) or list(f.skus)
-        joined = [g for g in f.own.get("group_membership") or () if g.get("id")]
+        required = list(f.own.required_any) or list(f.skus)
+        joined = [g for g in f.own.group_membership or () if g.get("id")]
         if joined:
             return self.group_plan(f, w, joined)
         choice = w.one_of("sku", required)  # "A or B": one product
         summary = TextRef("summary.assign", {**choice, "count": str(len(required))})
         links = ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"]
-        for entry, given in licensing.by_group(f, required)[:1]:
+        for entry, given in licensing.by_group(f.own.licensing_group, required)[:1]:
             # the policy's licensing group gives the product: the user joins it (group licensing
             # needs no usage location of the user's own: it takes the tenant's)
             join = licensing.join(f, w, given, entry)
@@ -403,8 +431,9 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
         steps = [TextRef(f"steps.assign.{v.steps}", choice), TextRef("steps.group.add", choice)]
         actions = []
         if required:
-            actions.append(assign_license(f, [required[0]], [], assign_line(f, w.product(required[0]))))
-        actions = wait_for_usage_location(f, actions)
+            missing = f.own.no_usage_location
+            actions.append(assign_license(f, [required[0]], [], assign_line(missing, w.product(required[0]))))
+        actions = wait_for_usage_location(f.own.no_usage_location, actions)
         # "one of the required products: A or B", or "the required product A"
         return Remediation(summary, steps, "role.assign", [TextRef("next.rerun")], links, actions)
 
@@ -440,5 +469,5 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
             "role.group",
             [TextRef("next.rerun")],
             ["admin_roles", *LINKS_GROUP],
-            wait_for_usage_location(f, actions),
+            wait_for_usage_location(f.own.no_usage_location, actions),
         )

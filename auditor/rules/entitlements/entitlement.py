@@ -15,11 +15,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, NotRequired, TypedDict
+from typing import Any, ClassVar, TypedDict
+
+from msgspec import UNSET, UnsetType
 
 from auditor.common.json_value import JsonObject
-from auditor.data.access_records import ACCESS_SCOPE
+from auditor.data.access_records import ACCESS_SCOPE, AccessScope
 from auditor.data.feature_records import ACCESS_PACKAGES, ACCESS_REVIEWS, GROUP_PIM, MANAGED_DEVICES, WORKFLOWS
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity, Subject, SubjectType, User
 from auditor.data.protection_rules import MAIL_READS
 from auditor.policy.index import TenantIndex
@@ -30,7 +33,6 @@ from ...impact import entitlement_scope as scope
 from ...policy.objects import Entitlements, Policy
 from ...policy.yamlsource import PolicyNode
 from ...reference import product_names
-from ..assignments.selection import UsageLocationDetails
 from ..base import Context, D, Rule
 
 # Each count, and the features it counts: P1's those needing P1 (risk-based access too, P2 carrying
@@ -68,7 +70,7 @@ class Product(TypedDict):
     free_seats: int
 
 
-class EntitlementMissingDetails(UsageLocationDetails):
+class EntitlementMissingDetails(Own, frozen=True, kw_only=True):
     """`features` (what reaches the user and is not covered: `conditional_access`, `risk_based_access`,
     `privileged_access`, `dynamic_groups`, `group_licensing`, `intune`, `access_reviews`, `entitlement_management`,
     `lifecycle_workflows`, `pim_groups`, `defender_office`), `needs` (`P1`, `P2` or `governance`: the highest Entra
@@ -79,30 +81,32 @@ class EntitlementMissingDetails(UsageLocationDetails):
     `no_usage_location` (Graph refuses a direct license to a user without one: a person chooses it first),
     `sku_ids`; `monthly_cost` is what `entitle_with` adds per month"""
 
-    features: list[str]
-    needs: str  # P1 | P2 | governance | intune | defender_office
-    via: dict[str, list[str]]  # feature -> the policies, roles or groups that put the user in scope
-    entitle_with: Product | None
-    waits_for_seats: bool  # entitle_with has no free seat left for this user: seats to buy first
-    sku_ids: dict[str, str]
+    features: list[str] = []  # []: not in the report (an older one)
+    needs: str = ""  # P1 | P2 | governance | intune | defender_office
+    via: dict[str, list[str]] = {}  # feature -> the policies, roles or groups that put the user in scope
+    entitle_with: Product | None = None
+    waits_for_seats: bool = False  # entitle_with has no free seat left for this user: seats to buy first
+    no_usage_location: bool = False
+    sku_ids: dict[str, str] = {}
 
 
-class EntitlementShortDetails(TypedDict):
+class EntitlementShortDetails(Own, frozen=True, kw_only=True):
     """`plan` (`P1`, `P2`, `group_licensing`, `governance`, `intune` or `defender_office`), `features`, `in_scope`,
     `owned`, `short`, `guests_in_scope` (counted apart: Microsoft bills external users by monthly active users),
     `entitle_with` (as for entitlement-missing), `monthly_cost` = `short` × its price; for Intune,
     `devices_without_user` (counted apart: Intune's device-only licenses cover them)"""
 
-    plan: str  # P1 | P2 | group_licensing | governance | intune | defender_office
-    features: list[str]
-    in_scope: int
-    owned: int
-    short: int
-    guests_in_scope: int
-    entitle_with: Product | None
-    monthly_cost: float | None
+    plan: str = ""  # P1 | P2 | group_licensing | governance | intune | defender_office; "": not in the report
+    features: list[str] = []
+    in_scope: int | None = None  # None: not in the report (an older one)
+    owned: int | None = None
+    short: int | None = None
+    guests_in_scope: int = 0
+    entitle_with: Product | None = None
+    monthly_cost: float | None = None
     # Intune's count: the devices enrolled in Intune without a user (Intune's device-only licenses), counted apart
-    devices_without_user: NotRequired[int]
+    # (UNSET: another plan's count)
+    devices_without_user: int | UnsetType = UNSET
 
 
 def parse_entitlements(part: PolicyNode) -> Entitlements | None:
@@ -193,6 +197,11 @@ def _kind(user: User, features: tuple[str, ...], entitling: scope.Entitling) -> 
     return _Kind(counted, guest, uncovered)
 
 
+def _devices_without_user(found: AccessScope) -> int:
+    """The devices enrolled in Intune without a user: Intune's device-only licenses cover them."""
+    return sum(1 for d in found.devices or () if d.intune and not d.user_id)
+
+
 def tally(policy: Policy, ctx: Context) -> Tally:
     """The policy's tally, counted once for both rules (Context.counted)."""
     key = ("entitlements", id(policy))
@@ -206,9 +215,10 @@ def tally(policy: Policy, ctx: Context) -> Tally:
 def _count(policy: Policy, ctx: Context) -> Tally:
     """One pass over the users: each plan's count, and who lacks an entitling product. Users alike
     are worked out once (_Kind); only those lacking a product are kept one by one."""
-    assert policy.entitlements is not None and ctx.index.snapshot.access_scope is not None
-    judged = scope.readable(ctx.index.snapshot.access_scope, policy.entitlements.features)
-    reach = scope.reach(ctx.index, ctx.index.snapshot.access_scope, judged)
+    access = ctx.index.snapshot.access_scope
+    assert policy.entitlements is not None and access is not None
+    judged = scope.readable(access, policy.entitlements.features)
+    reach = scope.reach(ctx.index, access, judged)
     entitling = scope.Entitling(ctx.index)
     counted = {plan: [f for f in features if f in judged] for plan, features in PLAN_FEATURES.items()}
     counted = {plan: features for plan, features in counted.items() if features}
@@ -256,10 +266,8 @@ def _count(policy: Policy, ctx: Context) -> Tally:
             guests_in_scope=guests[plan],
             entitle_with=product,
             monthly_cost=round(short * product["monthly"], 2) if product is not None and short else None,
+            devices_without_user=_devices_without_user(access) if plan == scope.INTUNE else UNSET,
         )
-        if plan == scope.INTUNE:
-            devices = ctx.index.snapshot.access_scope.devices or ()
-            shorts[plan]["devices_without_user"] = sum(1 for d in devices if d.intune and not d.user_id)
     lacking.sort(key=lambda pair: pair[0].user_principal_name.lower())
     return Tally(reach, judged, shorts, lacking)
 
@@ -373,7 +381,7 @@ class EntitlementMissing(_EntitlementRule[EntitlementMissingDetails]):
             skus,
             f"in scope of {names} without a product carrying {needs}",
             details,
-            severity=Severity.MEDIUM if short is not None and short["short"] > 0 else None,
+            severity=Severity.MEDIUM if short is not None and (short.short or 0) > 0 else None,
             monthly_cost=product["monthly"] if product is not None else None,
         )
 
@@ -395,19 +403,19 @@ class EntitlementShort(_EntitlementRule[EntitlementShortDetails]):
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
         for plan, details in tally(policy, ctx).shorts.items():
-            if details["short"] <= 0:
+            if not details.short or details.short <= 0:
                 continue
-            product = details["entitle_with"]
+            product = details.entitle_with
             subject = Subject(SubjectType.SKU, f"entitlement-{plan.lower()}", sku=product["sku"] if product else plan)
             yield self.make(
                 policy,
                 "entitlements",
                 subject,
                 (product["sku"],) if product else (),
-                f"{details['in_scope']} member accounts in scope of {', '.join(details['features'])}, "
-                f"{details['owned']} seats carrying {plan}: {details['short']} short",
+                f"{details.in_scope} member accounts in scope of {', '.join(details.features)}, "
+                f"{details.owned} seats carrying {plan}: {details.short} short",
                 details,
-                monthly_cost=details["monthly_cost"],
+                monthly_cost=details.monthly_cost,
             )
 
 

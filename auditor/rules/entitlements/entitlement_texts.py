@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from auditor.data.blocked import SEATS_TO_BUY
 
+from ...data.finding import own_json
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails
 from ...guidance.examples import USER
@@ -176,29 +177,33 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
         USER,
         ["AAD_PREMIUM"],
         dict(
-            rules.EntitlementMissingDetails(
-                features=["conditional_access"],
-                needs=P1,
-                via={"conditional_access": ["Require MFA for all users"]},
-                entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=2),
-                waits_for_seats=False,
-                no_usage_location=False,
-                sku_ids={"AAD_PREMIUM": P1_ID},
+            own_json(
+                rules.EntitlementMissingDetails(
+                    features=["conditional_access"],
+                    needs=P1,
+                    via={"conditional_access": ["Require MFA for all users"]},
+                    entitle_with=rules.Product(
+                        sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=2
+                    ),
+                    waits_for_seats=False,
+                    no_usage_location=False,
+                    sku_ids={"AAD_PREMIUM": P1_ID},
+                )
             )
         ),
     )
 
     def values(self, f: RuleDetails[rules.EntitlementMissingDetails], w: ValueFormatter) -> dict[str, str]:
         d = f.own
-        features = list(d.get("features") or [])
-        via = d.get("via") or {}
-        product = d.get("entitle_with")
+        features = list(d.features)
+        via = d.via
+        product = d.entitle_with
         return {
             **base_values(f, w),
             "features": feature_names(features, w),
             "via": w.all([name for f_ in features for name in via.get(f_, [])]),
             "reach": reach(features, via, w),
-            "plan": plans_needed(features, w) if features else plan_name(d.get("needs"), w),
+            "plan": plans_needed(features, w) if features else plan_name(d.needs, w),
             "target": product_name(product, w) if product else w.word("unknown"),
         }
 
@@ -214,8 +219,8 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
     ) -> tuple[TextRef, TextRef]:
         """(the step that takes the user out of scope, the summary): a policy, role or group is left by
         the user; an Intune-enrolled device is not, it is retired or given to a user who holds a license."""
-        features = list(f.own.get("features") or [])
-        via = f.own.get("via") or {}
+        features = list(f.own.features)
+        via = f.own.via
         enrolled = devices(via)
         if not enrolled:
             return TextRef("steps.entitle.scope", values), TextRef("summary.entitle", values)
@@ -232,7 +237,7 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
         """Assign `entitle_with` in one assignLicense, ready when a seat is free, else waiting for
         the seats the plan's bill buys; a person may take the user out of scope instead."""
         values = self.values(f, w)
-        product = f.own.get("entitle_with")
+        product = f.own.entitle_with
         scope_step, summary = self._scope(f, w, values)
         links = ["assign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
         if product is None:
@@ -245,7 +250,7 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             )
         action = assign_license(f, [product["sku"]], [], TextRef("graph.entitle", values))
         steps = [TextRef("steps.entitle.assign", values), scope_step]
-        if f.own.get("waits_for_seats"):  # one step: a step of its own for the purchase would repeat per recipe
+        if f.own.waits_for_seats:  # one step: a step of its own for the purchase would repeat per recipe
             steps[0] = TextRef("steps.entitle.buy", values)
             action = replace(action, blocked=action.blocked or SEATS_TO_BUY)
         return Remediation(
@@ -254,7 +259,7 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             "role.assign",
             [TextRef("next.rerun")],
             links,
-            wait_for_usage_location(f, [action]),
+            wait_for_usage_location(f.own.no_usage_location, [action]),
         )
 
 
@@ -297,28 +302,32 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
         {"type": "sku", "id": "entitlement-p1", "sku": "AAD_PREMIUM"},
         ["AAD_PREMIUM"],
         dict(
-            rules.EntitlementShortDetails(
-                plan=P1,
-                features=["conditional_access", "dynamic_groups"],
-                in_scope=12,
-                owned=10,
-                short=2,
-                guests_in_scope=1,
-                entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=0),
-                monthly_cost=12.0,
+            own_json(
+                rules.EntitlementShortDetails(
+                    plan=P1,
+                    features=["conditional_access", "dynamic_groups"],
+                    in_scope=12,
+                    owned=10,
+                    short=2,
+                    guests_in_scope=1,
+                    entitle_with=rules.Product(
+                        sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=0
+                    ),
+                    monthly_cost=12.0,
+                )
             )
         ),
     )
 
     def values(self, f: RuleDetails[rules.EntitlementShortDetails], w: ValueFormatter) -> dict[str, str]:
         d = f.own
-        product = d.get("entitle_with")
+        product = d.entitle_with
         return {
             **base_values(f, w),
-            "plan": plan_name(d.get("plan"), w),
-            "features": feature_names(list(d.get("features") or []), w),
-            "count": str(d.get("short", "")),
-            "target": product_name(product, w) if product else plan_name(d.get("plan"), w),
+            "plan": plan_name(d.plan, w),
+            "features": feature_names(list(d.features), w),
+            "count": str(d.short) if d.short is not None else "",
+            "target": product_name(product, w) if product else plan_name(d.plan, w),
         } | bill_values(f)
 
     def message(self, f: RuleDetails[rules.EntitlementShortDetails], w: ValueFormatter) -> Message:
@@ -327,7 +336,7 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
     def remediation(self, f: RuleDetails[rules.EntitlementShortDetails], v: Variant, w: ValueFormatter) -> Remediation:
         values = self.values(f, w)
         steps = [TextRef("steps.short.who", values)]
-        guests = f.own.get("guests_in_scope") or 0
+        guests = f.own.guests_in_scope
         if guests:
             steps.append(TextRef("steps.short.guests", {"count": str(guests)}))
         # the plan's bill buys its own count (the message's note says why)

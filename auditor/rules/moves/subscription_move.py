@@ -85,21 +85,27 @@ def moves_section() -> JsonObject:
     return {"type": "array", "items": SubscriptionMove.fragment}
 
 
-class SubscriptionMoveDetails(SkuNotAllowedDetails, total=False):
-    """`move` (the entry's name), `move_to`, `replace_with`, `replace_with_id`, `replace_group` as for sku-not-allowed
-    (absent when the user holds `to` already); `plans_lost` (the plans `from` turns on that `to` lacks),
+class SubscriptionMoveDetails(SkuNotAllowedDetails, frozen=True, kw_only=True):
+    """`move` (the entry's name), `move_to`, `allowed`, `replace_with`, `replace_with_id`, `replace_group` as for
+    sku-not-allowed (absent when the user holds `to` already); `plans_lost` (the plans `from` turns on that `to` lacks),
     `keep_disabled` and `keep_disabled_ids` (the disabled plans kept: names, ids), `waits_for_seats`, `conflict`,
     `whole_group` (group names);
     `monthly_cost` is the difference of the two prices per month"""
 
-    move: str  # the policy's move entry
-    move_to: str
-    waits_for_seats: bool  # the target product has no free seat: the move waits for a purchase
-    plans_lost: list[str]  # plans the old product turns on that the new one and no other product gives
-    keep_disabled: list[str]  # plans off on the old product, turned off on the new one (keep_disabled_plans)
-    keep_disabled_ids: list[str]
-    conflict: list[str]  # products in MutuallyExclusiveViolation
-    whole_group: list[str]  # groups every member of which moves: change the group's license instead
+    optional: ClassVar[frozenset[str]] = SkuNotAllowedDetails.optional | {
+        "keep_disabled",
+        "keep_disabled_ids",
+        "conflict",
+        "whole_group",
+    }
+    move: str = ""  # the policy's move entry; "": not in the report (an older one)
+    move_to: str = ""
+    waits_for_seats: bool = False  # the target product has no free seat: the move waits for a purchase
+    plans_lost: list[str] = []  # plans the old product turns on that the new one and no other product gives
+    keep_disabled: list[str] = []  # plans off on the old product, turned off on the new one (keep_disabled_plans)
+    keep_disabled_ids: list[str] = []
+    conflict: list[str] = []  # products in MutuallyExclusiveViolation
+    whole_group: list[str] = []  # groups every member of which moves: change the group's license instead
 
 
 class SubscriptionMove(Rule[SubscriptionMoveDetails]):
@@ -183,35 +189,35 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
     ) -> Finding:
         index = ctx.index
         skus = frozenset((old,))
-        extra: SubscriptionMoveDetails = {
-            "move": entry.name,
-            "move_to": index.part(new),
-            "allowed": [index.part(new)],
-            "waits_for_seats": waits,
-        }
         joined: Replacement = {}  # the group the new product comes from
         saving = ctx.monthly_price(old)
-        if new not in user.sku_ids:
-            extra["replace_with"] = index.part(new)
-            extra["replace_with_id"] = index.sku_by_id[new].sku_id
+        held = new in user.sku_ids
+        if not held:
             if index.assigning_group_ids(user, old):
                 joined = self._join(ctx, user, new, groups)
             if saving is not None:
                 saving -= ctx.monthly_price(new) or 0.0
-        extra["plans_lost"] = self._plans_lost(ctx, user, old, new)
-        if entry.keep_disabled_plans:
-            extra |= self._kept(ctx, user, old, new)
+        kept = self._kept(ctx, user, old, new) if entry.keep_disabled_plans else []
         conflict = sorted(index.part(s.sku_id) for s in user.license_assignment_states if s.error == CONFLICT_ERROR)
-        if conflict:
-            extra["conflict"] = conflict
         whole = [
             g.display_name
             for gid in index.assigning_group_ids(user, old)
             if (g := ctx.groups.get(gid)) is not None and g.members and {m.lower() for m in g.members} <= moving
         ]
-        if whole:
-            extra["whole_group"] = sorted(whole)
-        details: SubscriptionMoveDetails = {**joined, **extra}
+        details = SubscriptionMoveDetails(
+            move=entry.name,
+            move_to=index.part(new),
+            allowed=[index.part(new)],
+            waits_for_seats=waits,
+            plans_lost=self._plans_lost(ctx, user, old, new),
+            keep_disabled=sorted(name for _, name in kept),
+            keep_disabled_ids=sorted(pid for pid, _ in kept),
+            conflict=conflict,
+            whole_group=sorted(whole),
+            replace_with="" if held else index.part(new),
+            replace_with_id="" if held else index.sku_by_id[new].sku_id,
+            replace_group=joined.get("replace_group"),
+        )
         text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
         return self.make(
             policy,
@@ -256,17 +262,12 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
         )
 
     @staticmethod
-    def _kept(ctx: Context, user: User, old: str, new: str) -> SubscriptionMoveDetails:
-        """The plans turned off on the user's direct `from` that `to` has too (by name): turned off on `to`."""
+    def _kept(ctx: Context, user: User, old: str, new: str) -> list[tuple[str, str]]:
+        """The plans turned off on the user's direct `from` that `to` has too (by name), (id, name) each:
+        turned off on `to`."""
         held = next((lic for lic in user.assigned_licenses if lic.sku_id.lower() == old), None)
         if held is None or not held.disabled_plans:
-            return {}
+            return []
         plans = ctx.data_loss.plans
         off = {name for pid, name in plans.service_plans(old) if pid in {p.lower() for p in held.disabled_plans}}
-        target = [(pid, name) for pid, name in plans.service_plans(new) if name in off]
-        if not target:
-            return {}
-        return {
-            "keep_disabled": sorted(name for _, name in target),
-            "keep_disabled_ids": sorted(pid for pid, _ in target),
-        }
+        return [(pid, name) for pid, name in plans.service_plans(new) if name in off]

@@ -70,38 +70,40 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
     def message(self, f: RuleDetails[rules.SubscriptionMoveDetails], w: ValueFormatter) -> Message:
         values = {
             **base_values(f, w),
-            "target": w.product(f.own.get("move_to") or w.word("unknown")),
+            "target": w.product(f.own.move_to or w.word("unknown")),
             # the service plans by their names in Microsoft's product table (report.json keeps the ids)
-            "plans": w.all([product_names().plan(plan_name=p) or p for p in f.own.get("plans_lost") or ()]),
+            "plans": w.all([product_names().plan(plan_name=p) or p for p in f.own.plans_lost]),
         }
-        if f.own.get("waits_for_seats") is True:
+        if f.own.waits_for_seats:
             return self.message_key(".seats"), values
-        return self.message_key(".lost" if f.own.get("plans_lost") else ""), values
+        return self.message_key(".lost" if f.own.plans_lost else ""), values
 
     def remediation(self, f: RuleDetails[rules.SubscriptionMoveDetails], v: Variant, w: ValueFormatter) -> Remediation:
         """The replacement sku-not-allowed proposes, the disabled plans kept on `to`, and every call
         waiting while the move waits for a seat, a conflict or the group's own license."""
-        target = w.product(f.own.get("move_to") or w.word("unknown"))
+        target = w.product(f.own.move_to or w.word("unknown"))
         values = {"target": target, "sku": w.products(list(f.skus))}
-        remedy = SkuNotAllowed().remediation(f, v, w) if f.own.get("replace_with") else removal(f, v, w, list(f.skus))
+        # sku-not-allowed's replacement, read from this rule's record
+        replaced = f.own.replace_with
+        remedy = SkuNotAllowed.replacement(f, f.own, v, w) if replaced else removal(f, v, w, list(f.skus))
         blocked = None
         intro: list[TextRef] = []
-        if f.own.get("waits_for_seats") is True:
+        if f.own.waits_for_seats:
             blocked = SEATS_TO_BUY
             intro.append(TextRef("steps.move.seats", values))
-        if f.own.get("conflict"):
+        if f.own.conflict:
             blocked = blocked or CONFLICT
             intro.append(TextRef("steps.move.conflict", values))
-        for group in f.own.get("whole_group") or ():
+        for group in f.own.whole_group:
             blocked = blocked or WHOLE_GROUP
             intro.append(TextRef("steps.move.whole_group", {**values, "group": group}))
         remedy.steps = [*intro, *remedy.steps]
-        kept = list(f.own.get("keep_disabled_ids") or ())
+        kept = list(f.own.keep_disabled_ids)
         actions = []
         for a in remedy.actions:
             added = a.body.get("addLicenses") if kept and a.body else None
             if a.body and isinstance(added, list) and added:
-                new_id = f.own.get("replace_with_id") or None
+                new_id = f.own.replace_with_id or None
                 licenses = [
                     {**lic, "disabledPlans": kept} if isinstance(lic, dict) and lic.get("skuId") == new_id else lic
                     for lic in added

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TypedDict
+from typing import ClassVar
 
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity, Sku, Subject, SubjectType
 
 from ...data.reads import Reads
@@ -35,34 +36,38 @@ def lapsed_seats(sku: Sku) -> int:
     return sku.prepaid_units.suspended + sku.prepaid_units.locked_out
 
 
-class SeatCounts(TypedDict, total=False):
-    """A product's seats, as the seat rules' details hold them (catalog_texts.seat_values reads them)."""
+class SeatCounts(Own, frozen=True, kw_only=True):
+    """A product's seats, as the seat rules' details hold them (catalog_texts.seat_values reads them): each
+    written by the rules that count it (None: not counted by this rule, or not in the report, an older one)."""
 
-    enabled: int
-    consumed: int
-    unused: int
-    limit: int  # spare-seats-over-limit: the spare seats the policy allows
-    min: int | None  # spare-seats-under-minimum: the spare seats the policy wants at least
+    optional: ClassVar[frozenset[str]] = frozenset({"enabled", "consumed", "unused", "limit", "min"})
+    enabled: int | None = None
+    consumed: int | None = None
+    unused: int | None = None
+    limit: int | None = None  # spare-seats-over-limit: the spare seats the policy allows
+    min: int | None = None  # spare-seats-under-minimum: the spare seats the policy wants at least
 
 
-class SpareSeatsOverLimitDetails(SeatCounts, total=False):
+class SpareSeatsOverLimitDetails(SeatCounts, frozen=True, kw_only=True):
     """`enabled` (usable: enabled + in grace), `consumed`, `unused` (paid: trial seats left out), `limit` (the tightest
     allowed spare count), `max`, `max_percent`, `warning`, `trial`, `renewal` (earliest end of term of the paid,
     enabled subscriptions; null when not known), `renewal_days`"""
 
-    max: int | None
-    max_percent: float | None
-    warning: int  # seats in the grace period (prepaidUnits.warning)
-    trial: int
-    renewal: str | None  # the next renewal, when the billing file or a subscription shows it
-    renewal_days: int | None
+    max: int | None = None
+    max_percent: float | None = None
+    warning: int | None = None  # seats in the grace period (prepaidUnits.warning)
+    trial: int | None = None
+    renewal: str | None = None  # the next renewal, when the billing file or a subscription shows it
+    renewal_days: int | None = None
 
 
-class SpareSeatsUnderMinimumDetails(SeatCounts, total=False):
+class SpareSeatsUnderMinimumDetails(SeatCounts, frozen=True, kw_only=True):
     """`enabled` (usable: enabled + in grace), `consumed`, `unused`, `min` (may be null when consumed > enabled)"""
 
+    optional: ClassVar[frozenset[str]] = SeatCounts.optional - {"min"}  # written null too
 
-class SkuNotApprovedDetails(SeatCounts, total=False):
+
+class SkuNotApprovedDetails(SeatCounts, frozen=True, kw_only=True):
     """`enabled` (usable: enabled + in grace, as the seat table and the summary's in use count them), `consumed`"""
 
 

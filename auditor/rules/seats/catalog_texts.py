@@ -23,11 +23,11 @@ def seat_values(f: RuleDetails[rules.SeatCounts], w: ValueFormatter, count: str 
     values = {**base_values(f, w), "sku": w.product(f.subject_sku)}
     seats = f.own
     values |= {
-        "enabled": number(seats.get("enabled"), unknown),
-        "consumed": number(seats.get("consumed"), unknown),
-        "unused": number(seats.get("unused"), unknown),
-        "limit": number(seats.get("limit"), unknown),
-        "min": number(seats.get("min"), unknown),
+        "enabled": number(seats.enabled, unknown),
+        "consumed": number(seats.consumed, unknown),
+        "unused": number(seats.unused, unknown),
+        "limit": number(seats.limit, unknown),
+        "min": number(seats.min, unknown),
     }
     values["count"] = values[count]
     return values
@@ -113,9 +113,9 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
 
     def message(self, f: RuleDetails[rules.SpareSeatsOverLimitDetails], w: ValueFormatter) -> Message:
         values = seat_values(f, w, "unused") | bill_values(f)
-        renewal = iso_date(f.own.get("renewal"))
+        renewal = iso_date(f.own.renewal)
         if renewal and bill_figures(f) is None:  # with a bill, its note says what to drop and when
-            unused, limit = f.own.get("unused"), f.own.get("limit")
+            unused, limit = f.own.unused, f.own.limit
             excess = unused - limit if unused is not None and limit is not None else None
             values |= {"date": renewal, "excess": number(excess, w.word("unknown"))}
             return self.message_key(".renewal"), values
@@ -126,10 +126,10 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
     ) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        enabled, unused, limit = f.own.get("enabled"), f.own.get("unused"), f.own.get("limit")
+        enabled, unused, limit = f.own.enabled, f.own.unused, f.own.limit
         excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
         target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
-        renewal = (f.own.get("renewal") or "")[:10]
+        renewal = (f.own.renewal or "")[:10]
         bill = bill_figures(f)
         if bill is not None:  # the plan's bill: the seats it drops, the total it leaves, the day it takes effect
             excess, target, renewal = bill.drop, str(bill.to), (bill.from_ or "")[:10]
@@ -227,8 +227,8 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
     )
 
     def message(self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails], w: ValueFormatter) -> Message:
-        enabled, consumed = f.own.get("enabled"), f.own.get("consumed")
-        over = f.own.get("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
+        enabled, consumed = f.own.enabled, f.own.consumed
+        over = f.own.min is None or (enabled is not None and consumed is not None and consumed > enabled)
         return self.message_key(".over" if over else ""), seat_values(
             f, w, "consumed" if over else "unused"
         ) | bill_values(f)
@@ -238,7 +238,7 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
     ) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        enabled, consumed, minimum = f.own.get("enabled"), f.own.get("consumed"), f.own.get("min")
+        enabled, consumed, minimum = f.own.enabled, f.own.consumed, f.own.min
         unknown = w.word("unknown")
         short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
         if short is not None or minimum is None:
@@ -317,7 +317,7 @@ class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
 
     def message(self, f: RuleDetails[rules.SkuNotApprovedDetails], w: ValueFormatter) -> Message:
         seats = f.own
-        if seats.get("consumed", 0) > seats.get("enabled", 0):  # more in use than usable: the summary says why
+        if (seats.consumed or 0) > (seats.enabled or 0):  # more in use than usable: the summary says why
             return self.message_key(".over"), seat_values(f, w, "consumed")
         return self.message_key(), seat_values(f, w, "enabled")
 

@@ -11,21 +11,21 @@ from ..base import Context, D
 from .catalog import CatalogRule, SeatCounts, lapsed_seats, sku_subject
 
 
-class SeatsInGraceDetails(SeatCounts, total=False):
+class SeatsInGraceDetails(SeatCounts, frozen=True, kw_only=True):
     """`warning` (licenses in the grace period), `enabled`, `consumed`, `lapse` (the Warning subscription's
     nextLifecycleDateTime: suspension; null when not known)"""
 
-    warning: int  # seats in the grace period
-    lapse: str | None  # when they lapse: the next lifecycle date of the subscriptions in Warning
+    warning: int | None = None  # seats in the grace period; None: not in the report (an older one)
+    lapse: str | None = None  # when they lapse: the next lifecycle date of the subscriptions in Warning
 
 
-class LicenseSuspendedDetails(SeatCounts, total=False):
+class LicenseSuspendedDetails(SeatCounts, frozen=True, kw_only=True):
     """`suspended`, `locked_out`, `usable`, `consumed`, `affected` (holders beyond the usable seats)"""
 
-    suspended: int
-    locked_out: int
-    usable: int
-    affected: int  # holders on suspended or locked-out seats
+    suspended: int | None = None  # None: not in the report (an older one)
+    locked_out: int | None = None
+    usable: int | None = None
+    affected: int | None = None  # holders on suspended or locked-out seats
 
 
 class LifecycleRule(CatalogRule[D]):

@@ -63,15 +63,15 @@ class SeatsInGrace(RuleGuidance[rules.SeatsInGraceDetails]):
     )
 
     def message(self, f: RuleDetails[rules.SeatsInGraceDetails], w: ValueFormatter) -> Message:
-        date = iso_date(f.own.get("lapse"))
-        values = {**seat_values(f, w), "count": number(f.own.get("warning"), w.word("unknown")), "date": date or ""}
+        date = iso_date(f.own.lapse)
+        values = {**seat_values(f, w), "count": number(f.own.warning, w.word("unknown")), "date": date or ""}
         return self.message_key("" if date else ".undated"), values
 
     def remediation(self, f: RuleDetails[rules.SeatsInGraceDetails], v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        lapse = (f.own.get("lapse") or "")[:10]
-        values = {"sku": name, "count": number(f.own.get("warning"), w.word("unknown")), "date": lapse}
+        lapse = (f.own.lapse or "")[:10]
+        values = {"sku": name, "count": number(f.own.warning, w.word("unknown")), "date": lapse}
         summary = TextRef("summary.grace" if lapse else "summary.grace.undated", values)
         # the subscription is in Warning: it is reactivated, as subscription-expiring says for Warning
         steps = [
@@ -121,12 +121,12 @@ class LicenseSuspended(RuleGuidance[rules.LicenseSuspendedDetails]):
     )
 
     def message(self, f: RuleDetails[rules.LicenseSuspendedDetails], w: ValueFormatter) -> Message:
-        return self.message_key(), {**seat_values(f, w), "count": number(f.own.get("affected"), w.word("unknown"))}
+        return self.message_key(), {**seat_values(f, w), "count": number(f.own.affected, w.word("unknown"))}
 
     def remediation(self, f: RuleDetails[rules.LicenseSuspendedDetails], v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        values = {"sku": name, "count": number(f.own.get("affected"), w.word("unknown"))}
+        values = {"sku": name, "count": number(f.own.affected, w.word("unknown"))}
         steps = [
             TextRef("steps.sub.status", values),
             TextRef("steps.sub.reactivate", values),

@@ -146,8 +146,8 @@ class Rightsize(RuleGuidance[rules.RightsizeDetails]):
         intro = [TextRef("steps.usage.unmeasured", values)] if f.own.unmeasured else []
         if f.own.workloads:
             intro.insert(0, TextRef("steps.usage.rightsize", values))
-        if f.own.replace_with:  # sku-not-allowed's replacement, which reads the finding by its own details
-            remedy = SkuNotAllowed().remediation(f.read_by(SkuNotAllowed.own_type), v, w)
+        if f.own.replace_with:  # sku-not-allowed's replacement, read from this rule's record
+            remedy = SkuNotAllowed.replacement(f, f.own, v, w)
             remedy.steps = [*intro, *remedy.steps]
         else:  # the smaller product is already held: the larger one only goes
             remedy = removal(f, v, w, list(f.skus), intro=intro)
