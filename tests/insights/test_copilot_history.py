@@ -164,3 +164,23 @@ def test_a_night_without_seats_says_nothing(first_night: ReportDocument) -> None
     assert records[1].copilot_seats is None
     (never,) = [h for h in seat_histories(records) if h.upn == NEVER]
     assert never.states == (LAPSED, None, LAPSED)  # not "reassigned" on the night that kept no seats
+
+
+def test_two_audits_seconds_apart_through_the_cli_cost_one_day(tmp_path: Path) -> None:
+    """issue 121: the same night audited twice (`--history`, 30 seconds apart) through the real command; the
+    second report's trends count the idle seat's first day once, never a second whole day."""
+    history = tmp_path / "history.jsonl"
+    for n, moment in enumerate(("2026-11-01T06:00:00Z", "2026-11-01T06:00:30Z")):
+        code = main(
+            [
+                *("audit", "--snapshot", str(SAMPLE / "sample-tenant.json")),
+                *("--policies", str(SAMPLE / "example-policy.yaml"), "--as-of", moment),
+                *("--history", str(history), "--output-dir", str(tmp_path / f"run{n}")),
+            ]
+        )
+        assert code in (0, 1)
+    second = msgspec.json.decode((tmp_path / "run1" / "report.json").read_bytes(), type=ReportDocument)
+    assert second.trends is not msgspec.UNSET and second.trends.copilot_seats is not msgspec.UNSET
+    (pilot,) = [s for s in second.trends.copilot_seats if s.upn == PILOT]
+    assert pilot.states == [LAPSED, LAPSED]
+    assert pilot.idle_cost == pytest.approx(28.10 * 12 / 365, abs=1e-6)  # one day's price, not two
