@@ -73,8 +73,8 @@ class WriteOptions:
     journal_file: str | None = None  # undo's JOURNAL
     max_age: float = 7 * 24.0  # apply --max-age, hours
     max_failures: int = DEFAULT_MAX_FAILURES  # apply --max-failures
-    # the moment apply's fresh compile judges the tenant at, and apply and undo the bill's windows (None: now;
-    # --demo: the sample's frozen moment, as `audit --demo` judged it)
+    # the moment apply's fresh compile judges the tenant at, apply and undo the bill's windows, and undo the audit
+    # log's 30 days (None: now; --demo: the sample's frozen moment, as `audit --demo` judged it)
     as_of: str | None = None
     # the operator's policy files (--policies, as audit takes them; none: policies/, --demo: the demo's own):
     # the fresh compile judges under them, and a plan recorded under other files is refused (operator_policy)

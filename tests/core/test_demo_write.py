@@ -291,3 +291,28 @@ def test_undo_after_apply_ran_twice_gives_every_change_back(
         if change["kind"] == "reprocess":  # no inverse: the group license the reprocess made active stays
             expected[change["user"]] |= {part_id[p] for p in change["seats"]}
     assert _licenses(restored) == expected
+
+
+def test_undo_demo_reads_the_audit_log_back_from_the_demos_moment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's audit log dates every write at the sample's frozen moment; undo --demo reads the log's 30
+    days back from that moment, never from the machine's day (from 30 days after the moment, every write
+    fell outside them and undo --demo refused every change, exit 3)."""
+    from datetime import UTC
+
+    from auditor.apply import undoing
+    from auditor.apply.undo_audit import AuditProof as real
+
+    made: list[object] = []
+
+    def recording(*args: object, **kwargs: object) -> object:
+        made.append(kwargs.get("now"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(undoing, "AuditProof", recording)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    codes = [main(shlex.split(c)) for c in ("audit --demo", "plan --demo", "apply --demo --yes", "undo --demo --yes")]
+    assert codes == [1, 0, 0, 0], capsys.readouterr().err[-2000:]
+    assert made and set(made) == {demo.CLOCK.replace(tzinfo=UTC)}
