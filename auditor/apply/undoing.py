@@ -61,8 +61,8 @@ class Undo:
     seats: dict[int, dict[str, int]] = field(default_factory=dict)  # journal line -> seats its undo takes (+)
     problems: list[str] = field(default_factory=list)
     proof: AuditProof | None = None  # the directory audit log, read at the call (undo_audit)
-    # the log's clock: now, or with --demo the sample's frozen moment, which the demo's log dates every write at
-    # (its 30 days end then, whatever day the demo is undone)
+    # the log's clock: with --demo the sample's frozen moment, which the demo's log dates every write at (its 30
+    # days end then, whatever day the demo is undone); None: the machine's now
     log_now: datetime | None = None
 
     def next(self) -> int:
@@ -245,7 +245,9 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     await session.load_products()
-    undo.proof = undo.proof or AuditProof(session.client, now=undo.log_now or clock(), lines=done)
+    if undo.proof is None and undo.log_now is not None:  # the log's clock: the demo's moment
+        undo.proof = AuditProof(session.client, now=undo.log_now, lines=done)
+    undo.proof = undo.proof or AuditProof(session.client, lines=done)  # else the machine's now
     refused = {line.line: why for line in done if (why := undo.out_of_plan(line) or undo.rests_on(line))}
     await _check_seats(undo, [line for line in done if line.line not in refused], session)
     where = Where(undo.journal.path)
@@ -595,7 +597,8 @@ def cmd_undo(options: WriteOptions) -> int:
         history = plan_journals(plan.sha256, [path.resolve().parent, plan.path.resolve().parent])
         if not any(j.path.resolve() == path.resolve() for j in history):  # lines of no plan, checked with --plan
             history.append(journal)
-        undo = Undo(journal, plan, history, options.wait, log_now=options.bill_moment(clock()))
+        log_now = options.bill_moment(clock()) if options.as_of else None  # --demo: the sample's moment
+        undo = Undo(journal, plan, history, options.wait, log_now=log_now)
         client = _client(options, journal.tenant_id, journal.cloud, f"the journal {options.journal_file}")
         bound: PlanName = {"file": plan.path.name, "sha256": plan.sha256}
         writer = None  # a change of unknown outcome may show made: undone too
