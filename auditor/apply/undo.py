@@ -13,21 +13,26 @@ an undo makes the original change again, and it is made only while what that cha
 still holds (the account disabled, a guest, no sign-in within the days, the covering product
 held). An undo line that does not carry them (a journal written before they were kept) is not
 undone: undoing it is refused, and apply of the plan is the way to make those changes again.
+
+A re-join (the inverse of remove_member) is settled by `rejoined`: the undo waits for the group's
+license to be active for the user again before it calls the line done.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from msgspec.structs import replace
 
-from auditor.formats.change_model import AddedLicense, Before, Body, Precondition
+from auditor.formats.change_model import AddedLicense, Before, Body, Precondition, Undoes
 
 from ..formats.plan_json import REQUESTS, Change, Where, parse_change
 from ..plan.describe import describe
 from .journal import JournalLine
+from .session import Session
 from .state import UserState
+from .wait import Awaited, copies, duration, wait_for_copies
 
 
 @dataclass(frozen=True)
@@ -204,3 +209,35 @@ def inverse(
         "path": template.format(user=change.user, group=change.group),
     }
     return Inverse(parse_change(written, where, f"the undo of line {line.line}"), "")
+
+
+def rejoined(
+    wait: float, session: Session, change: Change, k: int, undoes: Undoes
+) -> Callable[[], Awaitable[tuple[str, str]]]:
+    """After a re-join is accepted: wait (--wait) for the group's license to be active for the user;
+    an error (CountViolation: no seat free) is a failed undo, a copy not active in time unknown."""
+
+    gid = change.group or ""  # a join names its group (auditor.formats.plan_json.parse_change)
+
+    async def settle() -> tuple[str, str]:
+        group = session.groups.get(gid) or await session.group(gid)
+        wanted = tuple(Awaited(sku, gid) for sku in sorted(group.licenses or {}))
+        if not wanted:
+            return "done", ""
+        session.say(f"      waiting up to {duration(wait)} for the group's license to be active for the user")
+        state = await session.read(k, change, undoes)
+        state, pending = await wait_for_copies(session, change, state, wanted, wait)
+        if pending is None:
+            return "done", "the group's license is active for the user"
+        _, error = copies(state, wanted, session.products, session.group_labels())
+        if error:
+            return "failed", (
+                f"the user is in the group again, but {error}: they hold no active license from it — free "
+                "a seat, then reprocess the user's licenses"
+            )
+        return "unknown", (
+            f"the user is in the group again, but its license was not active after "
+            f"{duration(wait)} (--wait): re-read the user"
+        )
+
+    return settle

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -32,7 +32,7 @@ from pathlib import Path
 from auditor.common.errors import AuthError, CollectionError
 from auditor.formats.change_model import PlanName, Undoes
 
-from ..formats.plan_json import Change, PlanFile, Where
+from ..formats.plan_json import PlanFile, Where
 from . import permissions
 from .arguments import WriteOptions
 from .carry import settle_unknown, summary
@@ -43,9 +43,9 @@ from .preconditions import unmet
 from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state
-from .undo import inverse, no_inverse, reverse, subject
+from .undo import inverse, no_inverse, rejoined, reverse, subject
 from .undo_audit import AuditProof, borne_out_part, not_borne_out
-from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
+from .wait import DEFAULT_WAIT
 
 
 @dataclass
@@ -438,7 +438,7 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Und
         session.skip(k, change, unproven, before, undoes)
         return False
     change = proven
-    settle = _rejoined(undo, session, change, k, undoes) if change.kind == "add_member" else None
+    settle = rejoined(undo.wait, session, change, k, undoes) if change.kind == "add_member" else None
     await session.write(k, change, before, undoes, settle=settle)
     return True
 
@@ -523,43 +523,11 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
             inv.change,
             now.before(inv.change.skus()),
             undoes,
-            settle=_rejoined(undo, session, inv.change, k, undoes),
+            settle=rejoined(undo.wait, session, inv.change, k, undoes),
         )
         if session.execute:
             state = await session.read(k, line.change, undoes)
     return state
-
-
-def _rejoined(
-    undo: Undo, session: Session, change: Change, k: int, undoes: Undoes
-) -> Callable[[], Awaitable[tuple[str, str]]]:
-    """After a re-join is accepted: wait (--wait) for the group's license to be active for the user;
-    an error (CountViolation: no seat free) is a failed undo, a copy not active in time unknown."""
-
-    gid = change.group or ""  # a join names its group (auditor.formats.plan_json.parse_change)
-
-    async def settle() -> tuple[str, str]:
-        group = session.groups.get(gid) or await session.group(gid)
-        wanted = tuple(Awaited(sku, gid) for sku in sorted(group.licenses or {}))
-        if not wanted:
-            return "done", ""
-        session.say(f"      waiting up to {duration(undo.wait)} for the group's license to be active for the user")
-        state = await session.read(k, change, undoes)
-        state, pending = await wait_for_copies(session, change, state, wanted, undo.wait)
-        if pending is None:
-            return "done", "the group's license is active for the user"
-        _, error = copies(state, wanted, session.products, session.group_labels())
-        if error:
-            return "failed", (
-                f"the user is in the group again, but {error}: they hold no active license from it — free "
-                "a seat, then reprocess the user's licenses"
-            )
-        return "unknown", (
-            f"the user is in the group again, but its license was not active after "
-            f"{duration(undo.wait)} (--wait): re-read the user"
-        )
-
-    return settle
 
 
 _NOT_UNDONE = re.compile(r"change (\d+) not undone: ")
