@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,9 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 import auditor.cli  # noqa: F401  the command line registers the demo's developer tools (auditor.demo), as in production
 from auditor.apply.fresh import FreshPlan
-from auditor.graph.pacing import Pacing, forget_app_windows
+from auditor.graph.pacing import forget_app_windows
 from auditor_dev import contracts
-from auditor_dev.emulator import Budgets, VirtualTime
+from auditor_dev.emulator import VirtualTime
 
 # a program a test starts that dies by a signal prints where each of its threads was (the test quotes stderr)
 os.environ.setdefault("PYTHONFAULTHANDLER", "1")
@@ -104,10 +104,22 @@ def virtual_graph_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
     (`audit --demo`): every GraphClient built without a pacing of its own paces and retries on it,
     and the demo's emulator keeps Graph's budgets on it, so the windows cost no wall time. What was
     waited: the clock's `skipped`."""
-    clock = VirtualTime()
-    monkeypatch.setattr("auditor.graph.client.Pacing", functools.partial(Pacing, timer=clock))
-    monkeypatch.setattr("auditor_dev.emulator.Budgets", functools.partial(Budgets, clock=clock.now))
-    return clock
+    # imported here: tests/test_snapshot_update.py runs a copy of this conftest outside the tests package
+    from tests.demo_runs import on_virtual_time
+
+    return on_virtual_time(monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The demo runs identical in every test that asks (tests/demo_runs.py DemoRuns): each made once a
+    session (a worker), read-only, its output and contract violations handed to each asking test."""
+    # imported here: tests/test_snapshot_update.py runs a copy of this conftest outside the tests package
+    from tests.demo_runs import DemoRuns
+
+    runs = DemoRuns(tmp_path_factory.mktemp("demo-runs"))
+    yield runs
+    runs.close()
 
 
 class ReportFileExtension(SingleFileSnapshotExtension):

@@ -16,15 +16,19 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from tests.demo_runs import DemoRuns
 
 from .test_psa_write_demo import _audited_and_planned, _quantities, _read
 
 OTHER_COMPANY = "29684713"  # Tailspin Toys, the sample MSP's other Autotask company
 
 
-def _applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[dict[str, Any]], Path]:
-    """Fabrikam's psa changes made (`apply --psa --demo --yes`): its folder, the changes, the journal."""
-    folder = _audited_and_planned(tmp_path, monkeypatch) / "fabrikam"
+def _applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: DemoRuns
+) -> tuple[Path, list[dict[str, Any]], Path]:
+    """Fabrikam's psa changes made (`apply --psa --demo --yes`) on the session's demo run (audited and
+    planned, copied into tmp_path): its folder, the changes, the journal."""
+    folder = _audited_and_planned(tmp_path, monkeypatch, runs) / "fabrikam"
     changes = _read(folder, "plan.json")["bill"]["psa"]
     assert changes and {c["source"] for c in changes} == {"autotask"}
     assert main(["apply", str(folder / "plan.json"), "--psa", "--demo", "--yes"]) == 0
@@ -43,12 +47,16 @@ def _undo(journal: Path) -> int:
 
 
 def test_an_undo_moved_away_from_its_kept_mapping_sets_nothing_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, virtual_graph_time: Any, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    virtual_graph_time: Any,
+    demo_runs: DemoRuns,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The journal, the plan copy apply kept beside it and the demo's PSA state moved to an archive folder: no
     mappings.json beside the copy nor above it, so no company is proven; nothing is sent (Autotask receives no
     compensating adjustment) and the line names the missing file. Before the fix each quantity was set back."""
-    folder, changes, journal = _applied(tmp_path, monkeypatch)
+    folder, changes, journal = _applied(tmp_path, monkeypatch, demo_runs)
     (copy,) = folder.glob("plan-*.json")
     archive = tmp_path / "archive" / "2026-11"
     archive.mkdir(parents=True)
@@ -64,12 +72,16 @@ def test_an_undo_moved_away_from_its_kept_mapping_sets_nothing_back(
 
 
 def test_an_undo_whose_kept_mapping_names_another_company_sets_nothing_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, virtual_graph_time: Any, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    virtual_graph_time: Any,
+    demo_runs: DemoRuns,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """After apply, the kept mapping gives Fabrikam's tenant another Autotask company than the one the journal's
     changes were made in: the PSA company is not proven, nothing is sent, exit 3, the line names both companies.
     The mapping confirmed again (as it was): the same undo sets each quantity back."""
-    folder, changes, journal = _applied(tmp_path, monkeypatch)
+    folder, changes, journal = _applied(tmp_path, monkeypatch, demo_runs)
     path = folder.parent / "mappings.json"
     kept = path.read_text("utf-8")
     doc = json.loads(kept)

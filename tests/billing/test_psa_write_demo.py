@@ -20,27 +20,46 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from tests.demo_runs import DemoRuns
 
 MOMENT = datetime(2026, 11, 18, 6, 0, tzinfo=UTC)  # the demo's moment: apply's and undo's clock
 
 
-def _audited_and_planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The three sample tenants audited and planned in tmp_path/reports/tenants, apply's clock the demo's."""
+# the three sample tenants audited and planned, in the working directory's reports/tenants
+RUN = (
+    ("audit", "--demo", "--tenants", "--fail-on", "never"),
+    *(("plan", "--report-dir", f"reports/tenants/{tenant}") for tenant in ("contoso", "fabrikam", "northwind")),
+)
+PINS: dict[str, str | None] = {"SOURCE_DATE_EPOCH": "1794981600"}  # 2026-11-18T06:00Z
+# the demo gives the stand-ins' own
+PINS |= dict.fromkeys(("AUTOTASK_SECRET", "CW_PRIVATE_KEY", "HALO_CLIENT_SECRET", "PAX8_CLIENT_SECRET"))
+
+
+def _audited_and_planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: DemoRuns | None = None) -> Path:
+    """The three sample tenants audited and planned in tmp_path/reports/tenants, apply's clock the demo's:
+    run here, or (`runs`: the stand-ins as shipped) the session's one run of RUN, copied into tmp_path."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1794981600")  # 2026-11-18T06:00Z
+    for key, value in PINS.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
     monkeypatch.setattr("auditor.apply.run.clock", lambda: MOMENT)
-    for key in ("AUTOTASK_SECRET", "CW_PRIVATE_KEY", "HALO_CLIENT_SECRET", "PAX8_CLIENT_SECRET"):
-        monkeypatch.delenv(key, raising=False)  # the demo gives the stand-ins' own
-    assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0
-    for tenant in ("contoso", "fabrikam", "northwind"):
-        assert main(["plan", "--report-dir", f"reports/tenants/{tenant}"]) == 0
+    if runs is not None:
+        run = runs.run(RUN, PINS)
+        assert run.codes == (0, 0, 0, 0)
+        run.copy_to(tmp_path)
+    else:
+        assert [main(list(argv)) for argv in RUN] == [0, 0, 0, 0]
     return tmp_path / "reports" / "tenants"
 
 
 @pytest.fixture
-def fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, virtual_graph_time: Any) -> Iterator[Path]:
+def fleet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, virtual_graph_time: Any, demo_runs: DemoRuns
+) -> Iterator[Path]:
     """The three sample tenants audited and planned in tmp_path/reports/tenants, apply's clock the demo's."""
-    yield _audited_and_planned(tmp_path, monkeypatch)
+    yield _audited_and_planned(tmp_path, monkeypatch, demo_runs)
 
 
 def _read(folder: Path, name: str) -> Any:
