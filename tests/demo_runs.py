@@ -39,6 +39,11 @@ from auditor_dev.emulator import Budgets, VirtualTime
 Argvs = tuple[tuple[str, ...], ...]
 Pins = tuple[tuple[str, str | None], ...]
 
+# the many-tenant demo into the working directory's many/, without an operator's token: what a dozen
+# modules read (exit 1: the samples' findings)
+FLEET: Argvs = (("audit", "--demo", "--tenants", "--output-dir", "many"),)
+NO_TOKEN: dict[str, str | None] = {"AUDITOR_ACCESS_TOKEN": None}
+
 
 def on_virtual_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
     """Graph's request windows on a virtual clock: every GraphClient built without a pacing of its own paces
@@ -107,6 +112,13 @@ class DemoRuns:
     def __init__(self, base: Path) -> None:
         self.base = base
         self.runs: dict[tuple[Argvs, Pins], DemoRun] = {}
+        self.environ = dict(os.environ)  # the session's: a run never sees what the asking test set
+
+    def fleet(self, into: Path | None = None) -> Path:
+        """The many-tenant demo's folder (FLEET): the shared one, read-only, or a writable copy in `into`."""
+        got = self.run(FLEET, NO_TOKEN)
+        assert got.codes == (1,), got.err[-2000:]
+        return (got.copy_to(into) if into is not None else got.folder) / "many"
 
     def run(self, argvs: Sequence[Sequence[str]], env: Mapping[str, str | None] | None = None) -> DemoRun:
         """The run of `argvs` (each a command line for auditor.cli.main, in order, in one working directory)
@@ -133,10 +145,12 @@ class DemoRuns:
         out, err = io.StringIO(), io.StringIO()
         with pytest.MonkeyPatch.context() as patch:
             patch.chdir(folder)
-            for name, value in pins:
+            for name in set(os.environ) - set(self.environ):
+                patch.delenv(name)
+            for name, value in [*self.environ.items(), *pins]:
                 if value is None:
                     patch.delenv(name, raising=False)
-                else:
+                elif os.environ.get(name) != value:
                     patch.setenv(name, value)
             patch.setenv(contracts.VIOLATIONS_FILE, str(log))
             on_virtual_time(patch)

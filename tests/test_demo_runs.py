@@ -19,6 +19,7 @@ from tests.demo_runs import DemoRuns
 def _fake_main(calls: list[tuple[list[str], str | None, Path]]) -> object:
     def main(argv: list[str]) -> int:
         calls.append((argv, os.environ.get("PINNED"), Path.cwd()))
+        assert "LATER" not in os.environ  # what the asking test set after the session began
         Path("reports").mkdir(exist_ok=True)
         (Path("reports") / f"{argv[0]}.txt").write_text(os.environ.get("PINNED", "-"), "utf-8")
         print(f"out {argv[0]}")
@@ -38,6 +39,7 @@ def test_a_run_is_made_once_and_handed_to_each_asking_test(
     mine = tmp_path / "mine.log"
     monkeypatch.setenv(contracts.VIOLATIONS_FILE, str(mine))
     runs = DemoRuns(tmp_path / "runs")
+    monkeypatch.setenv("LATER", "1")
     argvs = (("audit", "--demo"), ("plan",))
     first = runs.run(argvs, {"PINNED": "1"})
     assert first.codes == (2, 1) and [c[:2] for c in calls] == [(["audit", "--demo"], "1"), (["plan"], "1")]

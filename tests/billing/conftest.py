@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import main
 from auditor.common.timestamps import now_or_pinned
+from tests.demo_runs import DemoRuns
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +21,7 @@ def _apply_at_the_pinned_moment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's many-tenant run (`audit --demo --tenants`), once a module: what `tickets` reads."""
-    out = tmp_path_factory.mktemp("night")
-    assert main(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 1
-    return out
+def audited(tmp_path_factory: pytest.TempPathFactory, demo_runs: DemoRuns) -> Path:
+    """The demo's many-tenant run (`audit --demo --tenants`, the session's), copied once a module: what
+    `tickets` reads, and writes beside."""
+    return demo_runs.fleet(tmp_path_factory.mktemp("night"))

@@ -5,7 +5,6 @@ lines in the three-way table, and the demo's Halo customer (Northwind) in `audit
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from auditor.vendors.halo.client import Credentials, Halo, HaloError, credential
 from auditor.vendors.registry import PSAS
 from auditor_dev.commerce.halo import SAMPLE_CLIENT, HaloStandIn, sample_halo
 from auditor_dev.commerce.server import Reply
+from tests.demo_runs import DemoRuns
 
 SECRET = "h4lo-Secret-9d2Kq"  # the stand-in's application secret (made up)
 
@@ -283,15 +283,12 @@ def test_a_halo_block_is_checked_as_the_others_are() -> None:
         psa_block({"halo": {"company_id": 31, "ticket": "next"}}, "tenants[0].psa", PSAS)
 
 
-def test_the_three_way_table_with_halo(tmp_path: Path) -> None:
+def test_the_three_way_table_with_halo(demo_runs: DemoRuns) -> None:
     """Northwind's recurring invoice beside its tenant and its seats at Pax8 (issue 106): Power BI Pro, 34
     seats at all three, 3 more than assigned and billed below Pax8's cost; E3, 205 at Pax8 where Microsoft
     enables 204, and Halo bills the 205; E5, 12 at Pax8, 7 billed; F3 held, at Pax8, billed by no line (as
     `audit --demo --tenants` shows it)."""
-    out = tmp_path / "out"
-    from auditor.cli import main  # the whole run: what the demo writes for the Halo customer
-
-    assert main(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 1
+    out = demo_runs.fleet()  # the whole run (the session's): what the demo writes for the Halo customer
     doc = json.loads((out / "northwind" / "psa.json").read_text("utf-8"))
     assert (doc["psa"], doc["company_id"]) == ("halo", SAMPLE_CLIENT)
     # Microsoft's seats (enabled, assigned), the distributor's, the PSA's

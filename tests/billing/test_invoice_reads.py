@@ -23,6 +23,7 @@ from auditor.fleet.rollup import Outcome
 from auditor.fleet.rollup_model import TenantRow
 from auditor.formats.report_model import builtins
 from auditor.i18n import translations
+from tests.demo_runs import DemoRuns
 from tests.report.report_fixtures import build_sample
 
 pytestmark = pytest.mark.usefixtures("virtual_graph_time")
@@ -41,8 +42,8 @@ def _rows(path: Path, source: str) -> dict[str | None, dict[str, object]]:
     return {r["sku"]: r for r in section["rows"]}
 
 
-def test_the_demo_sets_both_invoices_beside_the_seats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["audit", "--demo", "--tenants", "--output-dir", str(tmp_path)]) == 1  # the samples' findings
+def test_the_demo_sets_both_invoices_beside_the_seats(demo_runs: DemoRuns, capsys: pytest.CaptureFixture[str]) -> None:
+    out = demo_runs.fleet()  # the session's `audit --demo --tenants`: exit 1, the samples' findings
     err = capsys.readouterr().err
     assert "license-auditor: Microsoft's invoice G016907411: 3 lines read" in err
     assert (
@@ -51,7 +52,7 @@ def test_the_demo_sets_both_invoices_beside_the_seats(tmp_path: Path, capsys: py
     )
     assert "contoso: Microsoft's invoice G016907411: none of its lines is this customer's" in err
 
-    fabrikam = _rows(tmp_path / "fabrikam" / "invoice.json", "microsoft")
+    fabrikam = _rows(out / "fabrikam" / "invoice.json", "microsoft")
     e3 = fabrikam["SPE_E3"]
     assert (e3["assigned"], e3["enabled"], e3["invoiced"], e3["amount"]) == (40, 52, 55, 1856.25)
     assert e3["psa_billed"] == 45  # Fabrikam's Autotask bills 45: the MSP is invoiced for 10 it does not bill
@@ -62,17 +63,17 @@ def test_the_demo_sets_both_invoices_beside_the_seats(tmp_path: Path, capsys: py
     assert fabrikam["EXCHANGESTANDARD"]["invoiced"] is None  # held, on no line: no figure, no difference
     assert fabrikam["EXCHANGESTANDARD"]["differences"] == []
 
-    contoso = _rows(tmp_path / "contoso" / "invoice.json", "pax8")
+    contoso = _rows(out / "contoso" / "invoice.json", "pax8")
     assert (contoso["SPE_E3"]["invoiced"], contoso["SPE_E3"]["amount"]) == (210, 6384.0)  # 210 seats at 30.40
     assert contoso["POWER_BI_PRO"]["differences"] == ["invoiced_fewer"]
     # the three-way table's columns beside the invoice: Pax8 invoices 210 E3 seats, the PSA bills 200
     e3 = contoso["SPE_E3"]
     assert (e3["distributor_billed"], e3["psa_billed"], e3["invoiced"]) == (210, 200, 210)
     assert "invoiced_not_billed" in e3["differences"]
-    assert all(r["invoiced"] is None for r in _rows(tmp_path / "contoso" / "invoice.json", "microsoft").values())
+    assert all(r["invoiced"] is None for r in _rows(out / "contoso" / "invoice.json", "microsoft").values())
 
     # the roll-up: each invoice's differences named, and what it charges the MSP for them
-    rollup = {t["key"]: t["invoices"] for t in json.loads((tmp_path / "tenants.json").read_text("utf-8"))["tenants"]}
+    rollup = {t["key"]: t["invoices"] for t in json.loads((out / "tenants.json").read_text("utf-8"))["tenants"]}
     direct = rollup["fabrikam"][0]
     assert (direct["source"], direct["invoice_id"], direct["gap"]) == ("microsoft", "G016907411", None)
     assert (direct["invoiced"], direct["differences"]) == (3, 3)
@@ -90,14 +91,14 @@ def test_the_demo_sets_both_invoices_beside_the_seats(tmp_path: Path, capsys: py
     # 10 E3 seats the PSA does not bill, at Pax8's €30.40: the PSA's "you pay for 10 seats you do not bill, €304.00";
     # and F3's 49 at €2.03, which no agreement bills (€99.47), 3 of them held by nobody (€6.09)
     assert (pax8["unheld_amount"], pax8["unbilled_amount"], pax8["unmatched_amount"]) == (465.39, 403.47, 128.0)
-    table = (tmp_path / "tenants.md").read_text("utf-8").replace("\\", "")
+    table = (out / "tenants.md").read_text("utf-8").replace("\\", "")
     assert (
         "Microsoft: 3 (Power BI Pro, Microsoft 365 E3, Microsoft Defender for Business) · invoiced to you: €530.45 "
         "for seats nobody holds, €337.50 for seats you do not bill the customer, €8.10 for products that match "
         "none of the tenant's products"
     ) in table
     assert "Microsoft: no line of the invoice is this customer's; Pax8: 5 (" in table
-    assert "€465.39 for seats nobody holds" in (tmp_path / "digest.html").read_text("utf-8")
+    assert "€465.39 for seats nobody holds" in (out / "digest.html").read_text("utf-8")
 
 
 def test_an_invoice_that_cannot_be_read_is_each_tenants_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

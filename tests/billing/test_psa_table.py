@@ -7,7 +7,6 @@ many-tenant run showing each kind for a ConnectWise customer and an Autotask one
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -16,10 +15,10 @@ import pytest
 from auditor.billing.distributor_records import DistributorSection, ProductRow
 from auditor.billing.psa_records import PsaBlock, PsaLine, PsaSection
 from auditor.billing.psa_table import failed, payload, section, unit_prices
-from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.delivery.matrix import TenantJob
 from auditor.fleet.lists import list_mail
+from tests.demo_runs import DemoRuns
 
 
 class _Report:
@@ -165,10 +164,9 @@ def test_mailed_to_the_customer_only_its_own_money_is_shown() -> None:
 
 
 def test_the_demo_shows_a_connectwise_and_an_autotask_customer(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_runs: DemoRuns, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "tenants"
-    main(["audit", "--demo", "--tenants", "--output-dir", str(out)])
+    out = demo_runs.fleet()  # the session's `audit --demo --tenants`
     err = capsys.readouterr().err
     kinds: dict[str, set[str]] = {}
     for key, psa in (("contoso", "connectwise"), ("fabrikam", "autotask")):

@@ -23,6 +23,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.rules.moves import SubscriptionMove
+from tests.demo_runs import DemoRuns
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample"
@@ -61,14 +62,14 @@ def _said(*argv: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
+def outputs(tmp_path_factory: pytest.TempPathFactory, demo_runs: DemoRuns) -> Outputs:
     where = tmp_path_factory.mktemp("docs-figures")
+    demo_runs.fleet(where)  # `audit --demo --tenants --output-dir many` (the session's, copied: tickets writes)
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(where)
         mp.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
         _run("audit", "--demo", "--output-dir", "audit", "--fail-on", "never")
         printed = _run("plan", "--report-dir", "audit")
-        _run("audit", "--demo", "--tenants", "--output-dir", "many")
         # the tickets demo as docs/msp.md gives it (`tickets --demo [--yes]`), on that run, two nights
         nights = tuple(_said("tickets", "many", "--demo", "--yes")[1] for _ in range(2))
         moves = ["--policies", str(ROOT / "examples"), "--policies", str(SAMPLE / "moves-example.yaml")]

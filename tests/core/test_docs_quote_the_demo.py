@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from tests.demo_runs import FLEET, NO_TOKEN, DemoRuns
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted((ROOT / "docs").glob("*.md"))
@@ -46,7 +47,7 @@ def normal(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory: pytest.TempPathFactory) -> str:
+def output(tmp_path_factory: pytest.TempPathFactory, demo_runs: DemoRuns) -> str:
     """What the demos print and write, as one text (normal)."""
     where = tmp_path_factory.mktemp("docs-demo")
     said: list[str] = []
@@ -58,15 +59,17 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> str:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 assert main(command) == code
             said += [out.getvalue(), err.getvalue()]
-        # the many-tenant demo: Contoso's seats at the sample's distributor, the invoices' lines (docs/msp.md)
-        err = io.StringIO()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-            assert main(["audit", "--demo", "--tenants", "--output-dir", "many"]) == 1
-        said.append(err.getvalue())
+        # the many-tenant demo (the session's `audit --demo --tenants --output-dir many`, read-only): Contoso's
+        # seats at the sample's distributor, the invoices' lines (docs/msp.md)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            fleet = demo_runs.run(FLEET, NO_TOKEN)
+        assert fleet.codes == (1,)
+        said.append(fleet.err)
+        many = fleet.folder / "many"
     files = [(where / "reports" / name).read_text("utf-8") for name in TEXT_FILES]
-    files += [(where / "many" / "contoso" / name).read_text("utf-8") for name in ("report.md", "digest.txt")]
-    files.append((where / "many" / "northwind" / "report.md").read_text("utf-8"))  # the Halo customer's table
-    files.append((where / "many" / "tenants.md").read_text("utf-8"))  # the roll-up: its GDAP section (docs/msp.md)
+    files += [(many / "contoso" / name).read_text("utf-8") for name in ("report.md", "digest.txt")]
+    files.append((many / "northwind" / "report.md").read_text("utf-8"))  # the Halo customer's table
+    files.append((many / "tenants.md").read_text("utf-8"))  # the roll-up: its GDAP section (docs/msp.md)
     return "\n".join(normal(text) for text in [*said, *files])
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.delivery.matrix import load_tenants
+from tests.demo_runs import DemoRuns
 
 from .conftest import recorded, smtp_server
 
@@ -24,13 +25,10 @@ CLIENT = "00000000-0000-0000-0000-0000000000c1"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`audit --demo --tenants`: Contoso and Fabrikam, each with its list, in one output folder."""
-    out = tmp_path_factory.mktemp("msp") / "reports"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
-        main(["audit", "--demo", "--tenants", "--output-dir", str(out)])
-    return out
+def run(tmp_path_factory: pytest.TempPathFactory, demo_runs: DemoRuns) -> Path:
+    """`audit --demo --tenants` (the session's, copied once a module: `lists` reads it): Contoso and Fabrikam,
+    each with its list, in one output folder."""
+    return demo_runs.fleet(tmp_path_factory.mktemp("msp"))
 
 
 def _tenants_file(tmp_path: Path, run: Path, extra: str = "") -> Path:

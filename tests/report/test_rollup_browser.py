@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import main
+from tests.demo_runs import DemoRuns
 
 from .chromium_pipe import chromium_binary
 from .test_digest_browser import ARTIFACTS, clean_load
@@ -24,10 +24,8 @@ PSA_HEADING = "Products whose billed seats differ from the seats assigned or bou
 
 
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    out = tmp_path_factory.mktemp("fleet")
-    assert main(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 1
-    yield out
+def fleet(demo_runs: DemoRuns) -> Iterator[Path]:
+    yield demo_runs.fleet()  # the session's `audit --demo --tenants`, read-only: the browser only reads it
 
 
 @pytest.mark.parametrize("width", [600, 1000])
