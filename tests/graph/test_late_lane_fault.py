@@ -23,7 +23,7 @@ from graph_tenants import make_tenant
 from auditor.cli import main
 from auditor.common.errors import EXIT_COLLECTION
 from auditor.data.model import TenantSnapshot
-from auditor.graph.kept_sign_ins import full_night
+from auditor.graph.kept_sign_ins import full_night, utc_iso
 from auditor.graph.pacing import forget_app_windows
 from auditor_dev.emulator import GraphEmulator, app_token
 
@@ -42,27 +42,23 @@ START = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 QUIET = 1_100  # users last signed in before the window: three pages of the filtered read
 
 
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _tenant() -> TenantSnapshot:
     """1,500 enabled users created a year before; the first QUIET last signed in 60 days before START,
     the others a day before."""
     base = make_tenant(1_500)
     users = []
     for i, u in enumerate(base.users):
-        when = _iso(START - timedelta(days=60 if i < QUIET else 1))
+        when = utc_iso(START - timedelta(days=60 if i < QUIET else 1))
         users.append(
             u.with_values(
                 account_enabled=True,
-                created_date_time=_iso(START - timedelta(days=365)),
+                created_date_time=utc_iso(START - timedelta(days=365)),
                 last_sign_in_date_time=when,
                 last_non_interactive_sign_in_date_time=None,
                 last_successful_sign_in_date_time=when,
             )
         )
-    return dataclasses.replace(base, users=tuple(users), collected_at=_iso(START))
+    return dataclasses.replace(base, users=tuple(users), collected_at=utc_iso(START))
 
 
 def _audit(graph: GraphEmulator, policy: Path, out: Path, when: datetime) -> int:
@@ -81,7 +77,7 @@ def _audit(graph: GraphEmulator, policy: Path, out: Path, when: datetime) -> int
             "--fail-on",
             "never",
             "--as-of",
-            _iso(when),
+            utc_iso(when),
             "--baseline",
             "previous",
         ]
@@ -115,4 +111,4 @@ def test_a_lane_that_fails_on_a_late_page_leaves_no_report_that_reads_compliant(
     assert late.hits == 7 and len(lane) == 8  # the first page, the late one and its six retries
     assert not (out / "report.json").exists()
     kept = json.loads((out / "previous" / "report.json").read_text(encoding="utf-8"))
-    assert kept["complete"] is True and kept["as_of"] == _iso(first)
+    assert kept["complete"] is True and kept["as_of"] == utc_iso(first)
