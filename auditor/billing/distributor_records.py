@@ -4,8 +4,9 @@ fields' order (a field left UNSET not at all), so the encoding stays byte for by
 reader decodes the section into them (a value of the wrong type is refused with its place), and mypy
 checks every name written or read.
 
-    DistributorSection  {schema, distributor, company_id | customer_id, mailed_to_customer,
-                        error | products, findings, warnings, totals}
+    DistributorSection  {schema, distributor, <its scope>, mailed_to_customer,
+                        error | products, findings, warnings, totals}; section_type(scope) the
+                        section of a distributor naming its customer by `scope` (company_id at Pax8)
     ProductRow          one product: the seats the distributor bills beside the tenant's, its money
     SubscriptionLine    one of the product's subscriptions at the distributor
     Finding             BilledMore / BilledFewer (SeatsFinding), UnusedFinding, TermEndFinding,
@@ -17,9 +18,10 @@ checks every name written or read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NotRequired, Required, TypedDict
+from functools import cache
+from typing import NotRequired, Required, TypedDict, cast
 
-from msgspec import UNSET, Struct, UnsetType, field
+from msgspec import UNSET, Struct, UnsetType, defstruct, field, structs
 
 __all__ = [
     "AmbiguousFinding",
@@ -41,6 +43,10 @@ __all__ = [
     "TermEndFinding",
     "Total",
     "UnusedFinding",
+    "customer_of",
+    "keyed",
+    "products_of",
+    "section_type",
 ]
 
 
@@ -147,13 +153,13 @@ class Total(Struct, frozen=True, kw_only=True):
 
 class DistributorSection(Struct, kw_only=True):
     """report.json's `distributor` and distributor.json (auditor.billing.distributor_seats.section): the
-    customer at its distributor (its company_id or customer_id: the block's `scope`, null where the entry
-    names none), then the reading's error, or the reconciliation (reconcile gives it without the customer)."""
+    customer at its distributor (`customer`, written under the distributor's own key, its block's `scope`:
+    section_type; null where the entry names none), then the reading's error, or the reconciliation
+    (reconcile gives it without the customer). Read back, the customer is its block's (customer_of)."""
 
     schema: int
     distributor: str
-    company_id: str | UnsetType | None = UNSET
-    customer_id: str | UnsetType | None = UNSET
+    customer: str | UnsetType | None = UNSET
     mailed_to_customer: bool | UnsetType = UNSET  # its rendered files leave out the MSP's cost and margin
     # the tenants entry's block it was read with (the customer and the product map): apply --distributor reads
     # the distributor again with it to compile the plan at the call; it selects the customer, the distributor's
@@ -202,13 +208,41 @@ class RollupFigures(TypedDict):
     products: NotRequired[list[ProductMonth]]
 
 
-class Block(TypedDict, total=False):
-    """A tenants entry's block of its distributor (auditor.delivery.matrix checks it): the customer
-    there (by the distributor's `scope`: company_id or customer_id) and the entry's product map."""
+# A tenants entry's block of its distributor (auditor.delivery.matrix checks it): the customer there, under
+# the distributor's own key (its `scope`: Pax8's company_id, Sherweb's customer_id), and the entry's product
+# map under "products" (the distributor's product id or SKU -> a part number)
+Block = dict[str, str | dict[str, str]]
 
-    company_id: str
-    customer_id: str
-    products: dict[str, str]  # the distributor's product id or SKU -> a part number
+
+def customer_of(block: Block, scope: str) -> str | None:
+    """The customer the block names at its distributor (its key `scope`), None when it names none."""
+    customer = block.get(scope)
+    return customer if isinstance(customer, str) and customer else None
+
+
+def products_of(block: Block) -> dict[str, str]:
+    """The block's product map: the distributor's product id or SKU -> a part number ({} when none)."""
+    products = block.get("products")
+    return products if isinstance(products, dict) else {}
+
+
+@cache
+def section_type(scope: str) -> type[DistributorSection]:
+    """The section of a distributor naming its customer by `scope`: `customer` written under that key, in
+    its place (the third), so report.json keeps each distributor's own name for its customer."""
+    fields = [("customer", str | UnsetType | None, UNSET)]
+    made = defstruct(
+        f"DistributorSection_{scope}", fields, bases=(DistributorSection,), kw_only=True, rename={"customer": scope}
+    )
+    return cast(type[DistributorSection], made)
+
+
+def keyed(section: DistributorSection, scope: str) -> DistributorSection:
+    """The section with its customer under `scope` again, as it was written: one read back from report.json
+    holds it in its block only (the base Struct knows no distributor's key)."""
+    fields = structs.asdict(section)
+    fields["customer"] = customer_of(section.block, scope) if isinstance(section.block, dict) else None
+    return section_type(scope)(**fields)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,9 @@ from auditor.billing.distributor_records import (
     TermEndFinding,
     Total,
     UnusedFinding,
+    customer_of,
+    products_of,
+    section_type,
 )
 from auditor.billing.file import BillingFile, BillingRow, Channel
 from auditor.billing.vendor_figures import currencies_mixed, one, one_currency, products_with
@@ -243,12 +246,10 @@ def _head(given: Payload, mailed: bool) -> DistributorSection:
     """The section's first keys: the customer at its distributor, and whether it is mailed to it."""
     block: Block = given.get("block") or {}
     seller = given["seller"]
-    customer = block.get("customer_id") if seller.scope == "customer_id" else block.get("company_id")
-    return DistributorSection(
+    return section_type(seller.scope)(
         schema=1,
         distributor=seller.key,
-        company_id=UNSET if seller.scope == "customer_id" else customer,
-        customer_id=customer if seller.scope == "customer_id" else UNSET,
+        customer=customer_of(block, seller.scope),
         mailed_to_customer=True if mailed else UNSET,
         block=block if block else UNSET,
     )
@@ -352,7 +353,7 @@ class _Matcher:
         self.joins = Joins(self.tenant)
         self.by_sku = {s.sku_id.casefold(): s.sku.upper() for s in self.skus if s.sku_id}
         self.by_sku.update({t.sku_id.casefold(): t.part for t in self.tenant if t.sku_id})
-        self.mapped = {k.lower(): v.upper() for k, v in (self.block.get("products") or {}).items()}
+        self.mapped = {k.lower(): v.upper() for k, v in products_of(self.block).items()}
         self.names = _names(self.skus)
 
     def named(self, vendor_id: str | None) -> TenantSubscription | None:

@@ -255,24 +255,25 @@ _PART = re.compile(r"^[A-Za-z0-9_+.-]{1,80}\Z")  # a skuPartNumber
 
 
 def _distributor(value: Any, field: str) -> str:
-    """`distributor: {<name>: {<scope>: <GUID>, products: {<its product>: <part number>}}}` of a distributor
-    the registry names (its `scope`, `product` and `product_pattern`) as compact JSON ("" when absent)."""
+    """`distributor: {<name>: {<scope>: <its customer id>, products: {<its product>: <part number>}}}` of a
+    distributor the registry names (its `scope`, `customer_id`, `product` and `product_pattern`) as compact
+    JSON ("" when absent)."""
     if value is None:
         return ""
     if not isinstance(value, Mapping) or len(value) != 1 or not set(value) <= set(DISTRIBUTORS):
-        shapes = [f"{{{k}: {{{d.scope}: <GUID>, products: {{...}}}}}}" for k, d in DISTRIBUTORS.items()]
+        shapes = [f"{{{k}: {{{d.scope}: <{d.customer}>, products: {{...}}}}}}" for k, d in DISTRIBUTORS.items()]
         raise UsageError(f"{field}: expected {', '.join(shapes[:-1])} or {shapes[-1]}")
     (name,) = value
     vendor = DISTRIBUTORS[name]
     block, id_key, what, product_id = value[name], vendor.scope, vendor.product, vendor.product_pattern
     if not isinstance(block, Mapping):
-        raise UsageError(f"{field}.{name}: expected {{{id_key}: <GUID>, products: {{<{what}>: <SKU>}}}}")
+        raise UsageError(f"{field}.{name}: expected {{{id_key}: <{vendor.customer}>, products: {{<{what}>: <SKU>}}}}")
     unknown = sorted(set(block) - {id_key, "products"})
     if unknown:
         raise UsageError(f"{field}.{name}: unknown key {unknown[0]!r} (allowed: {id_key}, products)")
-    company = block.get(id_key)
-    if not isinstance(company, str) or not _GUID.match(company.strip()):
-        raise UsageError(f"{field}.{name}.{id_key}: expected the {vendor.name} customer's id (a GUID)")
+    company = vendor.customer_id(block.get(id_key))
+    if company is None:
+        raise UsageError(f"{field}.{name}.{id_key}: expected the {vendor.name} customer's id (a {vendor.customer})")
     products = block.get("products") or {}
     if not isinstance(products, Mapping):
         raise UsageError(f"{field}.{name}.products: expected a mapping of {what}s to SKU part numbers")
@@ -290,7 +291,7 @@ def _distributor(value: Any, field: str) -> str:
                 f"{said} and {part.strip()}: keep the one it is"
             )
         mapped[key] = part.strip()
-    return json.dumps({name: {id_key: company.strip().lower(), "products": mapped}}, sort_keys=True)
+    return json.dumps({name: {id_key: company, "products": mapped}}, sort_keys=True)
 
 
 def _client_id(value: str, field: str) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from auditor.billing.distributor_records import Block, DistributorSection
+from auditor.billing.distributor_records import Block, DistributorSection, customer_of
 from auditor.common.errors import CollectionError, UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
@@ -256,15 +256,16 @@ def entry_of(plan: PlanFile) -> dict[str, Block]:
 
 
 def customers_of(plan: PlanFile) -> dict[str, str]:
-    """The tenant's customer at its distributor ({"pax8": company id}: the report's field of the
-    distributor's `scope`, as its block names the customer), as the report the plan was made from names it
+    """The tenant's customer at its distributor ({"pax8": company id}: its block's, under the distributor's
+    `scope`, the report's field of that name), as the report the plan was made from names it
     (the tenants file's entry, read by the audit): report.json beside the plan, its tenant and collected_at
     the plan's. A change that names another customer is refused. UsageError (exit 2, nothing read or sent)
     when that report is not there."""
     found = _section(_report_of(plan))
     vendor = DISTRIBUTORS.get(found.distributor) if found is not None else None
-    customer = getattr(found, vendor.scope, None) if vendor is not None else None
-    return {found.distributor: customer} if found is not None and isinstance(customer, str) and customer else {}
+    block = found.block if found is not None and isinstance(found.block, dict) else None
+    customer = customer_of(block, vendor.scope) if vendor is not None and block is not None else None
+    return {found.distributor: customer} if found is not None and customer else {}
 
 
 def mapping_of(plan: PlanFile, *, keep: bool, since: str, undo: bool = False) -> CustomerProof:

@@ -27,12 +27,12 @@ from datetime import date
 import msgspec
 
 from auditor.billing.distributor_join import named_twice
-from auditor.billing.distributor_records import DistributorSection, ProductRow, SubscriptionLine
+from auditor.billing.distributor_records import DistributorSection, ProductRow, SubscriptionLine, customer_of
 from auditor.data.model import Locale
 from auditor.formats.bill_model import Bill, CommerceChange, NotPlanned
 from auditor.vendors.protocols import Distributor
 from auditor.vendors.registry import DISTRIBUTORS, NAMES
-from auditor.vendors.terms import MONTHLY
+from auditor.vendors.terms import committed
 
 from .. import i18n
 from .distributor_requests import INCREASE
@@ -58,22 +58,22 @@ def bought(bill: Bill) -> dict[str, tuple[int, float | None]]:
 
 
 def scope_of(section: DistributorSection) -> tuple[Distributor, str] | None:
-    """The section's distributor and its customer there (its block's `scope`), None when either is unknown."""
+    """The section's distributor and its customer there (its block's, under the distributor's `scope`), None when
+    either is unknown."""
     vendor = DISTRIBUTORS.get(section.distributor)
     if vendor is None:
         return None
-    scope = section.customer_id if vendor.scope == "customer_id" else section.company_id
-    return (vendor, scope) if isinstance(scope, str) and scope else None
+    scope = customer_of(section.block, vendor.scope) if isinstance(section.block, dict) else None
+    return (vendor, scope) if scope else None
 
 
-def _tied(product: ProductRow) -> list[SubscriptionLine]:
+def _tied(vendor: Distributor, product: ProductRow) -> list[SubscriptionLine]:
     """The product's subscriptions a purchase may be written on, at a distributor whose subscriptions name
-    their Microsoft subscription: named by the join, none shared, the monthly ones first."""
+    their Microsoft subscription: named by the join, none shared, the uncommitted (monthly) ones first."""
     twice = named_twice((s.id, s.microsoft_subscription) for s in product.subscriptions)
     shared = {i for ids in twice.values() for i in ids}
     tied = [s for s in product.subscriptions if s.microsoft_subscription and s.id not in shared]
-    monthly = (MONTHLY, None, "")
-    return sorted(tied, key=lambda s: (s.commitment_term not in monthly or s.billing_term not in monthly, s.id))
+    return sorted(tied, key=lambda s: (committed(vendor, s.commitment_term, s.billing_term), s.id))
 
 
 def _purchase(
@@ -131,7 +131,7 @@ def purchases(
             continue
         seats, cost = wanted[part]
         if vendor.ties:  # its subscriptions name the tenant's: the join's
-            subs = _tied(product)
+            subs = _tied(vendor, product)
         else:  # the product's one subscription, matched by its Microsoft SKU
             one = product.matched_by in ("sku", "subscription") and len(product.subscriptions) == 1
             subs = list(product.subscriptions) if one else []

@@ -41,7 +41,7 @@ from auditor.common.outputs import DISTRIBUTOR_FILE, PSA_FILE, write_text
 
 from ..billing import distributor_seats as seats
 from ..billing import psa_table
-from ..billing.distributor_records import Block, DistributorSection, Payload
+from ..billing.distributor_records import Block, DistributorSection, Payload, keyed
 from ..billing.psa_records import PsaBlock, PsaPayload, PsaSection
 from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
@@ -97,7 +97,12 @@ DISTRIBUTOR: Kind[Payload, DistributorSection] = Kind(
     "distributor",
     DISTRIBUTOR_FILE,
     lambda job: job.distributor,
-    lambda report, given: report.distributor or seats.section(given, report),
+    # read back from the tenant's report.json: its customer under its distributor's key again
+    lambda report, given: (
+        keyed(report.distributor, given["seller"].scope)
+        if isinstance(report.distributor, DistributorSection)
+        else seats.section(given, report)
+    ),
     seats.failed_section,
     _distributor_summary,
 )

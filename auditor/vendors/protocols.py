@@ -4,7 +4,9 @@ that implements one of them, and one line of auditor.vendors.registry.
 
     Distributor                         where the MSP buys the seats
         .key, .name, .scope             its name in the tenants file and plan.json, in messages, and
-                                        the block's field naming the customer there
+                                        the block's field naming the customer there (report.json's too)
+        .customer, .customer_id(text)   what that id is, as messages name it, and the id as the vendor
+                                        keeps it (None: not one): GUID, guid_id at Pax8 and Sherweb
         .product, .product_pattern      what its block's products map's keys are, and their shape
         .ties                           the field its subscriptions name their Microsoft subscription by
         .credentials(env)               the MSP's keys from the environment (UsageError, never a value)
@@ -21,6 +23,7 @@ that implements one of them, and one line of auditor.vendors.registry.
         .commits_by_term_only,          its commitment rule (auditor.vendors.terms): whether only the
         .renews_next_day                commitment term commits, and whether the first day a committed
                                         subscription can be reduced is the day after its end
+        .monthly                        its month-to-month term, as it names it ("Monthly")
         .invoices                       what it invoiced the partner (InvoiceReader), or None
         .flags                          its own flags (Flags): its URL, its invoice, their help
     DistributorSession                  .subscriptions(customer) (typed rows: DistributorSubscription),
@@ -202,10 +205,19 @@ class InvoiceReader(Protocol):
     def __call__(self, keys: Any, endpoint: str | None) -> AbstractContextManager[InvoiceSession]: ...
 
 
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+
+
+def guid_id(text: object) -> str | None:
+    """A customer id that is a GUID, in lower case (Pax8's company, Sherweb's customer); None when not one."""
+    return text.strip().lower() if isinstance(text, str) and GUID.match(text.strip()) else None
+
+
 class Distributor(Protocol):
     key: ClassVar[str]
     name: ClassVar[str]
     scope: ClassVar[str]
+    customer: ClassVar[str]  # what the customer's id is, as messages name it ("GUID")
     product: ClassVar[str]  # what the tenants block's products map's keys are (as messages name them)
     product_pattern: ClassVar[re.Pattern[str]]  # their shape
     ties: ClassVar[str]  # the field of its subscriptions naming their Microsoft subscription ("": none given)
@@ -213,9 +225,11 @@ class Distributor(Protocol):
     gives_price: ClassVar[bool]  # whether its API gives a seat's price (else a purchase is said at the bill's)
     commits_by_term_only: ClassVar[bool]
     renews_next_day: ClassVar[bool]
+    monthly: ClassVar[str]  # its month-to-month term, as it names it (auditor.vendors.terms)
     flags: ClassVar[Flags]
     invoices: InvoiceReader | None
 
+    def customer_id(self, text: object) -> str | None: ...
     def credentials(self, env: Mapping[str, str]) -> Any: ...
     def session(self, keys: Any, endpoint: str | None) -> AbstractContextManager[DistributorSession]: ...
     def reduce(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...

@@ -1,7 +1,8 @@
 """When a distributor's committed subscription can be reduced (docs/msp.md, "Reductions at the
 distributor"): its commitment as the distributor gives it, read the same by `plan` (the report's reading)
 and by `apply --distributor` (the re-read at the call). Each distributor says its own rule by two
-attributes of its Distributor (auditor.vendors.protocols): whether only its commitment term commits a
+attributes of its Distributor (auditor.vendors.protocols), and its monthly term by its own name (`monthly`,
+"Monthly" at Pax8 and Sherweb): whether only its commitment term commits a
 subscription or its billing term too (`commits_by_term_only`), and whether the first day is its
 commitment's end or the day after, the next term's first (`renews_next_day`); each vendor's folder
 quotes its own.
@@ -19,7 +20,7 @@ from calendar import monthrange
 from datetime import date
 from typing import Protocol
 
-MONTHLY = "Monthly"  # a month-to-month subscription's term and billing term, as both distributors give it
+MONTHLY = "Monthly"  # a month-to-month subscription's term and billing term, as Pax8 and Sherweb give it
 WINDOW_DAYS = 7  # Microsoft's seven days (168 hours) after a purchase or a renewal to decrease a quantity
 
 
@@ -69,13 +70,16 @@ class Commitments(Protocol):
     def commits_by_term_only(self) -> bool: ...
     @property
     def renews_next_day(self) -> bool: ...
+    @property
+    def monthly(self) -> str: ...
 
 
 def committed(vendor: Commitments, term: str | None, billing: str | None) -> bool:
     """Whether an annual (or longer) commitment forbids a reduction before its end."""
+    uncommitted = (None, "", vendor.monthly)
     if vendor.commits_by_term_only:  # its commitment term alone: Monthly, Annual, Biennial, Triennial
-        return term not in (None, "", MONTHLY)
-    return (term not in (None, "", MONTHLY)) or (billing not in (None, "", MONTHLY))
+        return term not in uncommitted
+    return (term not in uncommitted) or (billing not in uncommitted)
 
 
 def due_day(

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
-from auditor.vendors.protocols import CANCEL, INCREASE, REDUCE, DistributorSession, Flags, InvoiceSession
+from auditor.vendors.protocols import CANCEL, INCREASE, REDUCE, DistributorSession, Flags, InvoiceSession, guid_id
+from auditor.vendors.terms import MONTHLY
 
 from . import requests
 
@@ -41,6 +42,7 @@ class Pax8Distributor:
     key: ClassVar[str] = "pax8"
     name: ClassVar[str] = "Pax8"
     scope: ClassVar[str] = "company_id"  # the tenants entry's block names the customer by its Pax8 company
+    customer: ClassVar[str] = "GUID"  # its id, as messages name it
     product: ClassVar[str] = "Pax8 product id (a GUID)"  # what its products map's keys are
     product_pattern: ClassVar[re.Pattern[str]] = re.compile(
         r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
@@ -50,6 +52,7 @@ class Pax8Distributor:
     gives_price: ClassVar[bool] = True  # a subscription's price and partnerCost
     commits_by_term_only: ClassVar[bool] = False  # an annual billing term commits a subscription too
     renews_next_day: ClassVar[bool] = False  # a reduction can be made on its commitment's endDate
+    monthly: ClassVar[str] = MONTHLY
     flags: ClassVar[Flags] = Flags(
         endpoint="--pax8-endpoint",
         audit="read Pax8 at URL (a stand-in)",
@@ -63,6 +66,9 @@ class Pax8Distributor:
 
     def __init__(self) -> None:
         self.invoices: InvoiceReader | None = _invoices
+
+    def customer_id(self, text: object) -> str | None:
+        return guid_id(text)
 
     def credentials(self, env: Mapping[str, str]) -> tuple[str, str]:
         """The MSP's Pax8 client id and secret; UsageError (before any tenant is audited) when missing."""

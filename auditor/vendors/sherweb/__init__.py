@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
-from auditor.vendors.protocols import INCREASE, REDUCE, DistributorSession, Flags
+from auditor.vendors.protocols import INCREASE, REDUCE, DistributorSession, Flags, guid_id
+from auditor.vendors.terms import MONTHLY
 
 from . import requests
 
@@ -31,6 +32,7 @@ class SherwebDistributor:
     key: ClassVar[str] = "sherweb"
     name: ClassVar[str] = "Sherweb"
     scope: ClassVar[str] = "customer_id"  # the tenants entry's block names the customer by its Sherweb id
+    customer: ClassVar[str] = "GUID"  # its id, as messages name it
     product: ClassVar[str] = "Sherweb SKU"  # its products map's keys: its own SKU, such as MS-0A-O365-BUSINESS
     product_pattern: ClassVar[re.Pattern[str]] = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")
     ties: ClassVar[str] = ""  # its subscriptions name no Microsoft subscription
@@ -38,6 +40,7 @@ class SherwebDistributor:
     gives_price: ClassVar[bool] = False  # its API gives no price
     commits_by_term_only: ClassVar[bool] = True  # Sherweb's CommitmentTermType: Monthly, Annual, ...
     renews_next_day: ClassVar[bool] = True  # "The first day of the next commitment term"
+    monthly: ClassVar[str] = MONTHLY
     flags: ClassVar[Flags] = Flags(
         endpoint="--sherweb-endpoint",
         audit="read Sherweb at URL (a stand-in)",
@@ -48,6 +51,9 @@ class SherwebDistributor:
 
     def __init__(self) -> None:
         self.invoices: InvoiceReader | None = None  # Sherweb's invoices are not read
+
+    def customer_id(self, text: object) -> str | None:
+        return guid_id(text)
 
     def credentials(self, env: Mapping[str, str]) -> tuple[str, str, str]:
         """The MSP's Sherweb client id, secret and APIM subscription key; UsageError when one is missing."""
