@@ -5,7 +5,7 @@ FleetOptions) and read by the audit's stages (auditor.pipeline), which never cha
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from msgspec import UNSET, UnsetType
@@ -15,9 +15,11 @@ from auditor.billing.distributor_records import Payload
 from auditor.billing.psa_records import PsaPayload
 from auditor.common.errors import UsageError
 from auditor.data.enums import Format, Locale
+from auditor.data.remediation_json import RemediationJson
 from auditor.delivery.arguments import options_from_args
 from auditor.delivery.options import EmailOptions, Transport
 from auditor.formats.plan_json import GUID
+from auditor.formats.report_model import ReportDocument, ReportFinding
 from auditor.graph.arguments import GraphSource
 from auditor.insights.arguments import NightlyOptions
 from auditor.vendors import arguments as flags
@@ -69,6 +71,9 @@ class AuditOptions:
     # apply's fresh compile (auditor.pipeline.recompile): report.json's remediation holds its calls alone, all
     # the plan reads of it (auditor.plan.read), so the report it decodes is half the size
     remediation_calls_only: bool = False
+    # apply's fresh compile too: handed the written report's document and each finding's calls, which it compiles
+    # in memory (report.json decoded again would sit beside the audit's heap, never given back: docs/performance.md)
+    handed: Callable[[ReportDocument, Callable[[ReportFinding], RemediationJson]], None] | None = None
 
     @property
     def reads_graph(self) -> bool:

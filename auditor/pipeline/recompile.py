@@ -7,9 +7,10 @@ the ones read is refused, auditor.apply.operator_policy), write report.json into
 (auditor.plan.command.compile_document). auditor.apply.agree then keeps the plan file's changes that
 this compile's typed changes hold equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
 
-Its memory stays within the audit's: that report.json holds of each finding's remediation only its calls (the
-rest no one reads), it is decoded once, after the audit's heap was given back, and as the plan decodes a report
-(auditor.plan.read: the calls alone, each repeated text one object).
+Its memory stays within the audit's: the audit hands over the document it wrote into report.json and each
+finding's calls (AuditOptions.handed), and `plan`'s function compiles those in memory. Decoded again, the report
+sat beside what the audit's heap keeps of its peak (Python's arenas, which a few survivors hold), and set
+apply's peak: 1.20 x the audit's at 50,000 users, 1.08 x in memory (docs/performance.md).
 
 Its sign-in read costs what a second night's does: the nightly's kept read beside the plan
 (auditor.graph.kept_sign_ins.KEPT_FILE), checked as the nightly checks it (tenant, window, age, the
@@ -21,7 +22,6 @@ forward), never on the kept time; without a usable kept read apply reads every u
 from __future__ import annotations
 
 import contextlib
-import gc
 import io
 import os
 import shutil
@@ -38,17 +38,17 @@ from auditor.apply.psa import entry_of as psa_entry_of
 from auditor.billing.distributor_records import Payload
 from auditor.billing.psa_records import PsaPayload
 from auditor.common.errors import CollectionError
-from auditor.common.heap import give_back
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import Format
 from auditor.distributor.distributor_rederive import entry_of, mapping_of
 from auditor.formats.plan_json import PlanFile, PlanFileError
 from auditor.formats.plan_records import Filters
+from auditor.formats.report_model import ReportDocument
 from auditor.graph.kept_sign_ins import KEPT_FILE
 from auditor.pipeline.arguments import AuditOptions
+from auditor.plan.actions import Remediation
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.command import REPORT, compile_document
-from auditor.plan.read import load_report
 from auditor.vendors.distributor_sessions import read_any
 from auditor.vendors.mappings import Proof
 from auditor.vendors.psa_sessions import read as read_psa
@@ -74,6 +74,7 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
     check_policies(plan, operator_digests(options.policies))
     moment = (timestamp_or_none(options.as_of, require_zone=True) if options.as_of else None) or now
     said = io.StringIO()
+    handed: list[tuple[ReportDocument, Remediation]] = []  # the report as written, and its findings' calls
     with tempfile.TemporaryDirectory(prefix="license-auditor-fresh-") as folder:
         source = replace(options.graph, demo=False, clock=lambda: moment, kept_sign_ins=_kept(plan, Path(folder)))
         out = Path(folder) / "report"
@@ -92,22 +93,21 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             psa_billed=_psa(plan, options, moment.date().isoformat()),
             endpoints=options.endpoints,
             remediation_calls_only=True,  # the report is compiled, never read by a person: half the bytes
+            handed=lambda document, calls: handed.append((document, calls)),
         )
         with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
             code = audit(audit_options)
         _say_full_read(said.getvalue())
         path = out / REPORT
-        if not path.exists():
+        if not path.exists() or not handed:
             lines = [line for line in said.getvalue().splitlines() if line.strip()][-KEPT_LINES:]
             raise CollectionError(
                 f"the tenant could not be read again to compile the plan at the call (the audit ended with exit "
                 f"{code}): " + " / ".join(lines)
             )
-        # what the audit left in the heap given back before the report is read: the compile's objects
-        # take the audit's place, never sit beside them (the audit's peak bounds apply's)
-        gc.collect()
-        give_back()
-        document = load_report(path)  # read once: checked here, compiled below
+        # the document the audit wrote, never decoded again (module docstring): its calls are the audit's own, which
+        # the plan beside them was compiled from (auditor.plan.read checks a file's)
+        document, calls = handed.pop()
         # the bytes the fresh audit judged by, which a file changed since the check above would betray
         check_policies(plan, dict(document.policy_sha256 or {}))
         gaps = tuple(f"{gap.part}: {gap.reason} ({gap.request})" for gap in document.gaps)
@@ -122,8 +122,9 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             path,
             say=lambda _text: None,
             check_filters=False,
+            remediation=calls,
         )
-        del document
+        del document, calls
     # the changes as `plan` compiled them (plan.json encodes these records): apply holds only what it compares
     return FreshPlan(compiled.changes, compiled.bill, gaps)
 

@@ -23,6 +23,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.formats import plan_json
 from auditor.formats.report_model import ReportDocument
 from auditor.graph.clouds import ENDPOINTS
+from auditor.plan.actions import Remediation
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.bill import subscriptions_of, with_bill
 from auditor.plan.compile import ChangePlan, compile_plan
@@ -159,9 +160,12 @@ def compile_document(
     *,
     check_filters: bool = True,
     billing: BillingFile | None = None,
+    remediation: Remediation | None = None,
 ) -> ChangePlan:
     """compile_report of `document`, report.json at `path` read already (apply's fresh compile reads what it
-    checks from it too: the report is decoded once); `billing`, the --billing file if compile_report read it."""
+    checks from it too: the report is decoded once); `billing`, the --billing file if compile_report read it;
+    `remediation`, each finding's calls for a document that does not carry them (the audit's own, in memory:
+    auditor.pipeline.recompile)."""
     if billing is None and options.billing_file:
         billing = read_billing(options.billing_file)
     if options.exchange_export:  # fresher than what the audit attached
@@ -174,6 +178,7 @@ def compile_document(
         min_severity=options.min_severity,
         finding_ids=options.findings,
         graph_root=_graph_root(document.tenant.cloud),
+        remediation=remediation,
     )
     facts = _commerce(options, document, billing, say)
     plan = with_bill(plan, document, facts, say)

@@ -112,33 +112,36 @@ def test_without_a_kept_read_apply_reads_every_users_sign_in_and_says_so(
     assert err.count("apply: the fresh compile reads every user's sign-in activity") == 1, err
 
 
-def test_the_fresh_compile_gives_the_audits_heap_back_then_reads_its_report_once(
+def test_the_fresh_compile_compiles_the_audits_document_in_memory_never_decoding_its_report(
     tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """apply's peak memory (issue 120.1): the fresh report is decoded once, checked and compiled from the same
-    objects, after what the fresh audit left in the heap was given back; never twice, nor beside the audit's.
-    The fresh report holds of each finding's remediation its calls alone (all the plan reads of it), where the
-    audit's own report.json holds the steps and links a person reads."""
+    """apply's peak memory (issue 120.1): the fresh audit hands over the document it wrote and each finding's
+    calls, and the plan is compiled from those objects; report.json decoded again sat beside what the audit's
+    heap keeps of its peak. The fresh report holds of each finding's remediation its calls alone (all the plan
+    reads of it), where the audit's own report.json holds the steps and links a person reads."""
     graph = graph_for(_tenant())
     plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
-    events: list[str] = []
-    decoded: list[bytes] = []
-    read, trimmed = decode.decode_report, module.give_back
+    decoded: list[str] = []
+    compiled: list[tuple[Any, bytes]] = []
+    read, compile_document = decode.decode_report, module.compile_document
 
     def counted(data: Any, name: str, *kind: Any) -> Any:
-        events.append(f"decode {Path(name).parent.name}")
-        decoded.append(data)
+        decoded.append(name)
         return read(data, name, *kind)
 
-    def given_back() -> None:
-        events.append("give back")
-        trimmed()
+    def spy(options: Any, document: Any, path: Path, *args: Any, **kwargs: Any) -> Any:
+        compiled.append((document, path.read_bytes()))
+        return compile_document(options, document, path, *args, **kwargs)
 
     monkeypatch.setattr("auditor.plan.read.decode_report", counted)
-    monkeypatch.setattr(module, "give_back", given_back)
+    monkeypatch.setattr("auditor.formats.report_json.decode_report", counted)
+    monkeypatch.setattr(module, "compile_document", spy)
     assert _apply(plan, graph, tmp_path) == 0
-    fresh = events[events.index("give back") :] if "give back" in events else events
-    assert fresh == ["give back", "decode report"], events
-    remedies = [f["remediation"] for f in json.loads(decoded[-1])["findings"]]
+    [(document, written)] = compiled
+    fresh = [name for name in decoded if Path(name).parent.name == "report"]  # the fresh compile's folder
+    assert fresh == [], decoded
+    findings = json.loads(written)["findings"]
+    assert [f.id for f in document.findings] == [f["id"] for f in findings]  # the document written, handed over
+    remedies = [f["remediation"] for f in findings]
     assert any(r["actions"] for r in remedies) and all(set(r) == {"actions"} for r in remedies), remedies
     assert all(f["remediation"]["steps"] for f in json.loads(plan.with_name("report.json").read_bytes())["findings"])

@@ -48,8 +48,8 @@ def _points() -> dict[str, tuple[str, Any]]:
     return {
         "the fresh audit's start": ("auditor.pipeline.recompile.audit", _before(fresh.audit)),
         "late in the compile (its report written)": (
-            "auditor.pipeline.recompile.load_report",
-            _before(fresh.load_report),
+            "auditor.pipeline.recompile.compile_document",
+            _before(fresh.compile_document),
         ),
         "between the compile and the first write": ("auditor.apply.run._refusals", _before(apply_run._refusals)),
     }
