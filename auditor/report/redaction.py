@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from auditor.data.finding_facts import FindingDetails, Subject
+from auditor.data.finding_facts import Subject
 from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 from auditor.formats.report_parts import FindingCause, FindingWaiver
 from auditor.guidance.details import decoded
@@ -94,7 +94,7 @@ def _redacted_subject(p: Pseudonymiser, subject: Subject) -> Subject:
     )
 
 
-def _redacted_details(p: Pseudonymiser, rule: str, shared: Mapping[str, object]) -> FindingDetails:
+def _redacted_details(p: Pseudonymiser, rule: str, shared: Mapping[str, object]) -> dict[str, object]:
     """A finding's details redacted, in a dict of their own: findings with equal details share one
     (report.document.build_document), and the nested dicts are the evaluation's, so neither is changed."""
     details = dict(shared)
@@ -123,7 +123,7 @@ def _redacted_details(p: Pseudonymiser, rule: str, shared: Mapping[str, object])
                 if key in details and isinstance(real, str):  # the keys the finding writes, and only those
                     p.remember(real, fake)
                     details[key] = fake
-    return FindingDetails(details)
+    return details
 
 
 def _redact_waiver(p: Pseudonymiser, waiver: FindingWaiver) -> FindingWaiver:
