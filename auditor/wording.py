@@ -24,9 +24,9 @@ docs/report-format.md); `alternatives` are other ways to fix it: [{"label", "act
 seat table, which takes the policy catalog's name, else Microsoft's table); texts name products by
 it, while Graph calls, CSV and JSON keep the part numbers and skuIds. Without it, part numbers.
 
-`finding` is the finding's subject, products and details as in report.json
-(docs/report-format.md), decoded once for all its texts (auditor.data.finding_facts.FindingParts:
-`parts(subject, skus, details)`). Missing details degrade to placeholders, never to an exception.
+`finding` is the finding as report.json holds it (docs/report-format.md, ReportFinding; one made by
+hand: auditor.formats.report_model.finding_of), its holding and fix split once for all its texts.
+Missing details degrade to placeholders, never to an exception.
 All output is plain text (tenant display names included, unescaped): escaping is the renderers' job.
 Output is deterministic. An unknown rule id raises KeyError.
 """
@@ -37,9 +37,9 @@ import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.data.finding_facts import FindingParts
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import ActionJson, LinkJson, RemediationJson
+from auditor.formats.report_model import ReportFinding
 
 from .cross_tenant.rules import MERGE_RULES
 from .graph.clouds import ENDPOINTS
@@ -156,7 +156,7 @@ def _words(locale: Locale, names: Mapping[str, str] | None) -> ValueFormatter:
     return ValueFormatter(locale, names, lambda rule: title(rule, locale) if rule in _BY_ID else rule)
 
 
-def message(rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None) -> str:
+def message(rule: str, finding: ReportFinding, *, locale: Locale, names: Mapping[str, str] | None = None) -> str:
     """The finding's one-line message."""
     found = _rule(rule)
     finding_details = RuleDetails[Any](finding, found.own_type)
@@ -166,7 +166,7 @@ def message(rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[
     return " ".join([text, *(render_one(locale, note, note_values) for note in found.notes(finding_details))])
 
 
-def row_note(rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None) -> str:
+def row_note(rule: str, finding: ReportFinding, *, locale: Locale, names: Mapping[str, str] | None = None) -> str:
     """What the report's row of a user says where it shows no steps for the finding
     (RuleGuidance.row_note); empty for most rules."""
     guidance = _rule(rule)
@@ -175,13 +175,13 @@ def row_note(rule: str, finding: FindingParts, *, locale: Locale, names: Mapping
 
 
 def remediation(
-    rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
+    rule: str, finding: ReportFinding, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
 ) -> RemediationJson:
     return _remediation(rule, cloud, locale, RuleDetails[Any](finding, _rule(rule).own_type), names)
 
 
 def actions(
-    rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
+    rule: str, finding: ReportFinding, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
 ) -> RemediationJson:
     """remediation()'s "actions" alone, each with an empty description: what a plan that describes
     no change reads (the report header's). The rules with the most findings build these calls

@@ -8,7 +8,8 @@ from dataclasses import replace
 from typing import Literal
 
 from ..data.enums import SubjectType
-from ..data.finding_facts import FindingParts, Fix, Holding, Subject
+from ..data.finding_facts import Holding, Subject
+from ..formats.report_model import finding_of
 from ..guidance.cloud_variants import Variant
 from ..guidance.details import Details, RuleDetails
 from ..guidance.examples import E5, USER
@@ -169,11 +170,8 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
             assigned_by_group={p: names for p in parts},
             assigned_by_group_ids={p: ids for p in parts} if ids else {},
         )
-        own = Details(
-            FindingParts(
-                Subject(type=SubjectType.USER, id=uid, upn=account.get("upn") or uid), tuple(parts), holding, Fix(), {}
-            )
-        )
+        subject = Subject(type=SubjectType.USER, id=uid, upn=account.get("upn") or uid)
+        own = Details(finding_of(subject, parts, holding.to_json()))
         tenant_id = account.get("id") or None
         values = {"sku": w.products(parts), "user": _account(account), "tenant": _tenant_name(account)}
         if names:

@@ -1,7 +1,7 @@
 """A finding, as the rules write it and the engine gathers it into an AuditResult
 (auditor.data.model re-exports it): what it is about (Subject) and its details in three typed parts,
 which report.json joins into one object (`Finding.details`) and its readers take apart again
-(auditor.data.finding_facts)."""
+(auditor.data.finding_facts.split)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class Subject(Struct, frozen=True, omit_defaults=True):
 class Holding(Struct, frozen=True, kw_only=True):
     """How the user holds a finding's products (auditor.rules.base.Context.user_details): what every
     finding on a user carries beside the rule's own details. report.json writes its keys among the
-    details (`to_json`); a reader decodes them from there (auditor.data.finding_facts.parts), an
+    details (`to_json`); a reader decodes them from there (auditor.data.finding_facts.split), an
     absent one taking its default (a finding on no user, an older report)."""
 
     assignment: str | None = None  # the policy's assignment entry, for an assignment rule
@@ -143,7 +143,8 @@ class Finding:
     @property
     def details(self) -> dict[str, object]:
         """The three parts as one JSON object, sorted by key, as report.json and findings.csv carry
-        them (the readers, auditor.data.finding_facts, take them apart again): the rule's own over
+        them: the one encoder (the one decoder, auditor.data.finding_facts.split, takes them apart
+        again, and the rule's record its own fields: auditor.guidance.details.RuleDetails.own): the rule's own over
         how the user holds the products, the engine's over both. A new dict on each call."""
         if self.holding is None and not self.added:
             return dict(self.own)

@@ -15,14 +15,19 @@ object, byte for byte as before):
               reads (the product or the group a fix gives instead, the policy's licensing groups, the
               admin's `data_kept` declaration)
 
-`parts` decodes a finding's products and the last two with msgspec, once (FindingParts): a value of the wrong type is
-refused with its place (FindingFactsError), an absent one takes its default (an older report). Keys
-not named here are the rule's own and are left to it.
+One record carries a finding from the rule to plan.json: the rule writes auditor.data.finding.Finding
+(its own record, its Holding, the fix's facts), report.json holds it as
+auditor.formats.report_model.ReportFinding, whose `details` are the one JSON object the encoder
+(Finding.details) flattens the three parts into, and every reader after the document (the texts, the
+plan, apply, the fleet) reads that same ReportFinding. `split` is the one decoder that takes the object
+apart again: the holding and the fix here, the rule's own fields by the rule's record, found by the rule's
+id (auditor.guidance.details.RuleDetails.own). A value of the wrong type is refused with its place
+(FindingFactsError), an absent one takes its default (an older report).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Final, TypeVar
 
 import msgspec
@@ -35,16 +40,15 @@ from auditor.data.finding import Holding, Subject
 __all__ = [
     "BillFigures",
     "DataKept",
-    "FindingDetails",
     "FindingFactsError",
-    "FindingParts",
     "Fix",
     "GroupKind",
     "GroupRef",
     "Holding",
     "Storage",
     "Subject",
-    "parts",
+    "checked",
+    "split",
     "subject_of",
 ]
 
@@ -139,85 +143,37 @@ class Fix(Struct, frozen=True, kw_only=True):
 T = TypeVar("T")
 
 
-class FindingDetails(dict[str, object]):
-    """A finding's details as report.json holds them (one JSON object, sorted by key: the rule's own
-    facts, its holding and its fix side by side, auditor.data.finding.Finding.details), carrying their
-    typed parts: `holding` and `fix`, each decoded once, when first read. A dict, so every encoder
-    writes it as the object it is; findings with equal details share one (the document's build:
-    auditor.report.document.build_document), so they decode their parts once. Never changed once
-    made (a reader that changes a finding's details makes a new one: report.redaction, plan.holds)."""
-
-    __slots__ = ("_fix", "_holding")
-
-    _holding: Holding
-    _fix: Fix
-
-    @classmethod
-    def of(cls, details: Mapping[str, object] | None) -> FindingDetails:
-        """`details` itself when it is one, else its keys in a new one (a decoded report.json's dict)."""
-        if isinstance(details, FindingDetails):
-            return details
-        return cls(details) if details else _EMPTY
-
-    @property
-    def holding(self) -> Holding:
-        """How the user holds the finding's products (defaults for a finding on no user)."""
-        try:
-            return self._holding
-        except AttributeError:
-            self._holding = _convert(self, Holding, "details")
-            return self._holding
-
-    @property
-    def fix(self) -> Fix:
-        """What the fix rests on beyond the rule's own facts (defaults where the details say none)."""
-        try:
-            return self._fix
-        except AttributeError:
-            self._fix = _convert(self, Fix, "details")
-            return self._fix
+# the details split last, by the identity of the object (findings with equal details share one:
+# auditor.report.document.build_document), each kept with the object so that its id is not reused: a
+# finding's texts, its plan and its row read the parts one after the other, decoded once
+_SPLIT: dict[int, tuple[Mapping[str, object], Holding, Fix]] = {}
+_SPLIT_KEPT: Final = 4096
 
 
-_EMPTY: Final = FindingDetails()  # a finding without details: one for them all (never changed)
-
-
-class FindingParts:
-    """A finding as its texts read it, decoded once: its subject, its products, how the user holds
-    them, what the fix rests on and the details as report.json holds them (one JSON object, which the
-    rule's texts decode by the rule's own TypedDict: auditor.guidance.details.RuleDetails.own). Every
-    text of one finding (its message, row note, remediation) reads the one FindingParts."""
-
-    __slots__ = ("details", "fix", "holding", "skus", "subject")
-
-    def __init__(
-        self, subject: Subject, skus: tuple[str, ...], holding: Holding, fix: Fix, details: Mapping[str, object]
-    ) -> None:
-        self.subject, self.skus, self.holding, self.fix, self.details = subject, skus, holding, fix, details
-
-
-def parts(
-    subject: Subject | Mapping[str, object], skus: Sequence[str], details: Mapping[str, object] | None
-) -> FindingParts:
-    """A finding's parts, decoded from report.json's fields (module docstring): the holding and the fix
-    those `details` carry when they are FindingDetails (decoded once for all their readers). A subject
-    given as a mapping (a hand-made finding's) is decoded too (subject_of)."""
-    found = FindingDetails.of(details)
-    return FindingParts(
-        subject if isinstance(subject, Subject) else subject_of(subject),
-        tuple(_convert(skus, list[str], "skus")),
-        found.holding,
-        found.fix,
-        found,
-    )
+def split(details: Mapping[str, object]) -> tuple[Holding, Fix]:
+    """A finding's details as report.json holds them (one object, Finding.details) split back into how
+    the user holds the products and what the fix rests on (module docstring): each absent key takes its
+    default (an older report, a finding on no user), a value of the wrong type is refused with its place
+    (FindingFactsError). Details are never changed once made (a reader that changes them makes new ones:
+    report.redaction, plan.holds), so the same object splits the same way."""
+    found = _SPLIT.get(id(details))
+    if found is not None and found[0] is details:
+        return found[1], found[2]
+    holding, fix = checked(details, Holding, "details"), checked(details, Fix, "details")
+    if len(_SPLIT) >= _SPLIT_KEPT:
+        _SPLIT.clear()  # at once (a thread of the fleet's may split beside this one)
+    _SPLIT[id(details)] = (details, holding, fix)
+    return holding, fix
 
 
 def subject_of(value: Mapping[str, object]) -> Subject:
     """A subject given as a mapping (a test's, a hand-made finding's): without its type or id, a
     user's with none (the texts name it "?")."""
-    return _convert({"type": "user", "id": "", **value}, Subject, "subject")
+    return checked({"type": "user", "id": "", **value}, Subject, "subject")
 
 
-def _convert(value: object, kind: type[T], name: str) -> T:
+def checked(value: object, kind: type[T], name: str) -> T:
+    """`value` decoded as `kind`; a value of the wrong type refused with its place, named `name` (FindingFactsError)."""
     try:
         return shapes.convert(value, kind)
     except msgspec.ValidationError as exc:

@@ -130,7 +130,7 @@ def _message(finding: ReportFinding, locale: Locale, names: Mapping[str, str]) -
     """The finding's message as the report words it in `locale` (auditor.wording, from its subject,
     products and details); a finding whose facts are out of shape keeps report.json's (English) one."""
     try:
-        return wording.message(finding.rule, finding.parts(), locale=locale, names=names)
+        return wording.message(finding.rule, finding, locale=locale, names=names)
     except (FindingFactsError, KeyError):
         return finding.message or ""
 

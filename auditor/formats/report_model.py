@@ -10,9 +10,9 @@ the reader (auditor.formats.report_json.decode_report) decodes the file into the
 reader says `document.summary.unwaived`, and mypy checks the name; a report.json that lacks a
 field, or holds one of the wrong type, is refused with the field's place.
 
-A finding's `details` stay one mapping, as report.json writes them, carrying their typed holding
-and fix (auditor.data.finding_facts.FindingDetails: `ReportFinding.holding`, `.fix`); the rule's
-own keys are typed by the rule's TypedDict where its texts read them (auditor.guidance.details).
+A finding's `details` stay one mapping, as report.json writes them; the one decoder splits them into
+their typed holding and fix (auditor.data.finding_facts.split: `ReportFinding.holding`, `.fix`), the
+rule's own fields by the rule's record where its texts read them (auditor.guidance.details).
 Its `waiver`, `tenant`, `cause` and `state`, and the document's `subscriptions`, are
 auditor.formats.report_parts' Structs; `billing_facts` the billing file's rows
 (auditor.billing.file.BillingRow); `distributor` the reconciliation's Structs
@@ -24,6 +24,7 @@ part of it by key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import msgspec
@@ -33,8 +34,7 @@ from auditor.billing.distributor_records import DistributorSection
 from auditor.billing.file import BillingRow
 from auditor.billing.psa_records import PsaSection
 from auditor.data.copilot_use import CopilotSeat
-from auditor.data.finding_facts import FindingDetails, FindingParts, Fix, Holding, Subject
-from auditor.data.finding_facts import parts as finding_parts
+from auditor.data.finding_facts import Fix, Holding, Subject, checked, split, subject_of
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
 from auditor.data.remediation_json import RemediationJson
@@ -66,6 +66,7 @@ __all__ = [
     "Users",
     "Waiting",
     "builtins",
+    "finding_of",
 ]
 
 
@@ -164,7 +165,7 @@ class ReportFinding(Struct, kw_only=True):
     subject: Subject  # the finding's own (auditor.data.finding.Subject): type, id, and upn, sku, display_name, kind
     skus: list[str]
     message: str
-    details: dict[str, object]  # a FindingDetails once made: the rule's own (its TypedDict), holding and fix
+    details: dict[str, object]  # the rule's own (its record), the holding and the fix, as one object (split)
     monthly_cost: float | None
     waived: bool
     waiver: FindingWaiver | None
@@ -178,29 +179,50 @@ class ReportFinding(Struct, kw_only=True):
     state: FindingPlanState | UnsetType = UNSET  # the finding's state in the plan (auditor.report.view.states)
 
     def __post_init__(self) -> None:
-        # its details carry their holding and fix (FindingDetails), decoded here once for every reader
-        # after: a value of the wrong type is refused here, with its place, as the file is read
-        self.details = FindingDetails.of(self.details)
-        finding_parts(self.subject, self.skus, self.details)
+        # its holding and fix split from its details here, as the file is read (or the document built):
+        # a value of the wrong type is refused here, with its place, and every reader after takes them split
+        split(self.details)
 
     @property
     def holding(self) -> Holding:
         """How the user holds the finding's products (auditor.data.finding.Holding), as its details carry it."""
-        return FindingDetails.of(self.details).holding
+        return split(self.details)[0]
 
     @property
     def fix(self) -> Fix:
         """What the finding's fix rests on beyond the rule's own facts (auditor.data.finding_facts.Fix)."""
-        return FindingDetails.of(self.details).fix
+        return split(self.details)[1]
 
     @property
     def alerts(self) -> bool:
         """False: the catalog keeps the finding's products out of alerts."""
         return self.alert is not False
 
-    def parts(self) -> FindingParts:
-        """Its subject, products and details for its texts (auditor.wording): the holding and fix its details carry."""
-        return finding_parts(self.subject, self.skus, self.details)
+
+def finding_of(
+    subject: Subject | Mapping[str, object],
+    skus: Sequence[str],
+    details: Mapping[str, object] | None = None,
+    *,
+    rule: str = "",
+) -> ReportFinding:
+    """A finding made by hand, as report.json would hold it, for its texts to read (a test's, the account a
+    cross-tenant fix acts on): its subject (a mapping decoded by subject_of), products and details checked as
+    report.json's are (FindingFactsError, with the place), the rest empty."""
+    return ReportFinding(
+        id="",
+        rule=rule,
+        severity="low",
+        policy=None,
+        subject=subject if isinstance(subject, Subject) else subject_of(subject),
+        skus=checked(skus, list[str], "skus"),
+        message="",
+        details=dict(details or {}),
+        monthly_cost=None,
+        waived=False,
+        waiver=None,
+        remediation=None,
+    )
 
 
 class Causes(Struct, kw_only=True):

@@ -2,8 +2,9 @@
 
 Details come from report.json and may be partial (an older engine): an absent key reads as absent,
 never as an error. A value of the wrong type is refused with its place (FindingFactsError, exit 2):
-the subject, the products, how the user holds them and the fix by auditor.data.finding_facts, the
-rule's own keys by its TypedDict (RuleDetails.own). Values stay plain text: escaping is the
+the subject and the products as report.json is read (auditor.formats.report_model.ReportFinding), how
+the user holds them and the fix by auditor.data.finding_facts.split, the rule's own fields by its
+record (RuleDetails.own). Values stay plain text: escaping is the
 renderers' job.
 """
 
@@ -17,7 +18,8 @@ import msgspec
 
 from auditor.common import shapes
 from auditor.data.finding import Own
-from auditor.data.finding_facts import FindingFactsError, FindingParts
+from auditor.data.finding_facts import FindingFactsError
+from auditor.formats.report_model import ReportFinding
 
 # a rule's own details (covariant: a helper typed by a few shared keys takes any rule's that has them):
 # the TypedDict beside the rule (auditor/rules/assignments/combination.py: SkuCombinationForbiddenDetails),
@@ -53,12 +55,12 @@ def iso_date(value: str | None) -> str | None:
 
 class Details:
     """Everything the guidance needs to know about one finding: its subject, its products, how the
-    user holds them and what the fix rests on (auditor.data.finding_facts.FindingParts, decoded once
-    for all the finding's texts)."""
+    user holds them and what the fix rests on, as report.json holds the finding (ReportFinding, its
+    holding and fix split once for all the finding's texts)."""
 
-    def __init__(self, found: FindingParts) -> None:
-        self.subject, self.skus, self.holding, self.fix = found.subject, found.skus, found.holding, found.fix
-        self.details = found.details  # as report.json holds them: RuleDetails.own reads the rule's own by its TypedDict
+    def __init__(self, found: ReportFinding) -> None:
+        self.subject, self.skus, self.holding, self.fix = found.subject, tuple(found.skus), found.holding, found.fix
+        self.details = found.details  # as report.json holds them: RuleDetails.own reads the rule's own by its record
 
     # --- subject ---------------------------------------------------------------------------
 
@@ -147,7 +149,7 @@ class RuleDetails(Details, Generic[D]):
     `f.own.get("key")` (None: absent, an older report), which mypy checks against the TypedDict. The
     shared facts stay Details' (holding, fix)."""
 
-    def __init__(self, found: FindingParts, own_type: type[D] | None = None) -> None:
+    def __init__(self, found: ReportFinding, own_type: type[D] | None = None) -> None:
         super().__init__(found)
         self._own_type = own_type
 

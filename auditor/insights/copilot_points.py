@@ -18,7 +18,8 @@ from typing import Any
 import msgspec
 
 from auditor.formats.report_model import ReportDocument
-from auditor.rules.usage.copilot_seats import CopilotSeatIdle
+from auditor.guidance.details import decoded
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
 
 IDLE_RULE = CopilotSeatIdle.id  # the rule whose findings say which seats are idle
 MAX_SEATS = 100_000  # far above any tenant's Copilot seats: a longer list is not one this program wrote
@@ -47,29 +48,26 @@ class SeatPoint(msgspec.Struct, frozen=True, omit_defaults=True, rename={"user_i
 def points_of(document: ReportDocument) -> tuple[SeatPoint, ...]:
     """The night's seats: report.json's `copilot_seats`, each idle one with its finding's disposition."""
     seats = document.copilot_seats if isinstance(document.copilot_seats, list) else []
-    idle: dict[tuple[str, str], Mapping[str, Any]] = {}
+    idle: dict[tuple[str, str], CopilotSeatIdleDetails] = {}
     for f in document.findings:
         if f.rule == IDLE_RULE and f.subject.id:
             for sku in f.skus or [""]:
-                idle[(sku, str(f.subject.id).lower())] = f.details
+                idle[(sku, str(f.subject.id).lower())] = decoded(f.details, CopilotSeatIdleDetails)
     out = []
     for seat in seats:
         if not seat.listed:  # the Copilot report does not list the holder: the night says nothing of the seat
             continue
-        details = idle.get((seat.sku, seat.user_id.lower()))
-        price = details.get("exposure") if details is not None else None
+        found = idle.get((seat.sku, seat.user_id.lower()))
         out.append(
             SeatPoint(
                 user_id=seat.user_id,
                 upn=seat.upn,
                 sku=seat.sku,
                 last_use=seat.last_use,
-                idle=details is not None,
-                fix=str(details["disposition"]) if details is not None and details.get("disposition") else None,
-                to=str(details["candidate"]) if details is not None and details.get("candidate") else None,
-                price=round(float(price), 2)
-                if isinstance(price, int | float) and not isinstance(price, bool)
-                else None,
+                idle=found is not None,
+                fix=found.disposition or None if found is not None else None,
+                to=found.candidate or None if found is not None else None,
+                price=round(found.exposure, 2) if found is not None and found.exposure is not None else None,
             )
         )
     return tuple(out)

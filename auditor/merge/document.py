@@ -65,7 +65,7 @@ def _carried(
             tenant=FindingTenant(id=t.id, name=t.name, finding_id=f.id),
         )
         if remediate is not None and f.rule in known:
-            carried.remediation = remediate(f.rule, f.parts(), cloud=cloud, locale=locale, names=names)
+            carried.remediation = remediate(f.rule, carried, cloud=cloud, locale=locale, names=names)
         out.append(carried)
     return out
 
@@ -144,8 +144,8 @@ def build_merged_document(
         known = frozenset(known_rules if known_rules is not None else default_wording().ALL_RULE_IDS)
     for f in result.findings:
         finding = finding_json(f, None)
-        if remediate is not None:  # from the parts the finding's details carry (decoded once)
-            finding.remediation = remediate(f.rule, finding.parts(), cloud=result.cloud, locale=locale, names=names)
+        if remediate is not None:
+            finding.remediation = remediate(f.rule, finding, cloud=result.cloud, locale=locale, names=names)
         finding.tenant = None
         findings.append(finding)
     for t in result.tenants:

@@ -20,10 +20,9 @@ from auditor.billing.file import BillingFile
 from auditor.billing.psa_records import PsaSection
 from auditor.billing.psa_table import section as psa_section
 from auditor.common.timestamps import now_or_pinned
-from auditor.data.finding_facts import FindingParts
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import RemediationJson
-from auditor.formats.report_model import ReportDocument
+from auditor.formats.report_model import ReportDocument, ReportFinding
 from auditor.insights.notify_when import decide
 from auditor.pipeline.arguments import AuditOptions
 from auditor.plan.bill import name_reductions, report_bill
@@ -88,7 +87,7 @@ def document(evaluated: Evaluated) -> Documented:
 
 
 def _calls_alone(
-    rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
+    rule: str, finding: ReportFinding, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
 ) -> RemediationJson:
     """A finding's remediation with its calls alone (their descriptions too), as apply's fresh compile writes
     it into report.json (AuditOptions.remediation_calls_only): all the plan reads of it."""

@@ -3,11 +3,14 @@ and entitlements that wait for a seat, and a group's CountViolation on a product
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auditor.formats.plan_records import ChangePlan
-from auditor.formats.report_model import ReportDocument
+from auditor.formats.report_model import ReportDocument, ReportFinding
+from auditor.guidance.details import decoded
+from auditor.rules.entitlements.entitlement import EntitlementMissing, EntitlementMissingDetails
+from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError, LicenseAssignmentErrorDetails
+from auditor.rules.moves.subscription_move import SubscriptionMove, SubscriptionMoveDetails
 
 
 @dataclass(frozen=True)
@@ -33,21 +36,32 @@ def purchases(document: ReportDocument, plan: ChangePlan | None = None) -> list[
     needed: dict[str, int] = {}
     prices: dict[str, float] = {}
     for f in document.findings:
-        details = f.details
         if f.waived or f.id in planned:
             continue
-        if details.get("error") == "CountViolation" and details.get("state", "Error") == "Error" and f.skus:
-            needed[f.skus[0]] = needed.get(f.skus[0], 0) + 1
+        if f.rule == LicenseAssignmentError.id:
+            error = decoded(f.details, LicenseAssignmentErrorDetails)
+            if error.error == "CountViolation" and (error.state or "Error") == "Error" and f.skus:
+                needed[f.skus[0]] = needed.get(f.skus[0], 0) + 1
             continue
-        if details.get("waits_for_seats"):
-            entitle = details.get("entitle_with")
-            part = str(details.get("move_to") or (entitle.get("sku") if isinstance(entitle, Mapping) else "") or "")
+        wanted = _waits(f)
+        if wanted is not None:
+            part, monthly = wanted
             needed[part] = needed.get(part, 0) + 1
-            monthly = _number(entitle.get("monthly")) if isinstance(entitle, Mapping) else None
             if monthly is not None:
                 prices[part] = monthly
     return [Purchase(part, n, prices.get(part)) for part, n in sorted(needed.items()) if part]
 
 
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+def _waits(f: ReportFinding) -> tuple[str, float | None] | None:
+    """The product a move or an entitlement waits for a seat of, and its price a month where the
+    finding names one (entitle_with); None for a finding that waits for none."""
+    if f.rule == SubscriptionMove.id:
+        move = decoded(f.details, SubscriptionMoveDetails)
+        return (move.move_to, None) if move.waits_for_seats else None
+    if f.rule == EntitlementMissing.id:
+        missing = decoded(f.details, EntitlementMissingDetails)
+        if not missing.waits_for_seats:
+            return None
+        entitle = missing.entitle_with
+        return (entitle["sku"], float(entitle["monthly"])) if entitle is not None else ("", None)
+    return None

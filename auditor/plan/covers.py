@@ -17,42 +17,45 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 
 from auditor.formats.change_model import Precondition
+from auditor.guidance.details import decoded
 from auditor.plan.actions import Action, PlanFinding
 from auditor.rules.assignments import SkuCombinationForbidden
+from auditor.rules.assignments.combination import SkuCombinationForbiddenDetails
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
-from auditor.rules.hygiene.overlap import LicenseRedundant
+from auditor.rules.hygiene.overlap import LicenseRedundant, LicenseRedundantDetails
 
 
-def _strs(value: Any) -> list[str]:
+def _strs(value: str | list[str]) -> list[str]:
+    """A combination's `remove`: one product, or the declared ones ("": none, the field's default)."""
     if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+        return [value] if value else []
+    return value
+
+
+def _redundant(f: PlanFinding) -> LicenseRedundantDetails | None:
+    """A redundancy finding's own details, typed (a value of the wrong type refused with its place)."""
+    return decoded(f.details, LicenseRedundantDetails) if f.rule == LicenseRedundant.id else None
 
 
 def _ids(f: PlanFinding) -> dict[str, str]:
     """Part number -> skuId of the products the finding names: the ones it removes (`sku_ids`) and, for
     redundancy, the ones the user keeps (`cover_ids`: the removed product's `sku_ids` never lists them)."""
-    ids: dict[str, str] = {}
-    for key in ("sku_ids", "cover_ids"):
-        given = f.details.get(key)
-        if isinstance(given, Mapping):
-            ids |= {str(k): v for k, v in given.items() if isinstance(v, str)}
-    return ids
+    redundant = _redundant(f)
+    return {**f.source.holding.sku_ids, **(redundant.cover_ids if redundant is not None else {})}
 
 
 def _rests_on(f: PlanFinding) -> dict[str, list[str]]:
     """Removed part number -> the part numbers of the products its removal rests on."""
-    if f.rule == LicenseRedundant.id:
-        covers = f.details.get("covered_by")
-        return {str(p): _strs(c) for p, c in covers.items()} if isinstance(covers, Mapping) else {}
+    redundant = _redundant(f)
+    if redundant is not None:
+        return {part: [kept] for part, kept in redundant.covered_by.items()}
     if f.rule == SkuCombinationForbidden.id:
-        keep = _strs(f.details.get("keep"))
-        return {part: keep for part in _strs(f.details.get("remove"))}
+        combination = decoded(f.details, SkuCombinationForbiddenDetails)
+        return {part: list(combination.keep) for part in _strs(combination.remove)}
     return {}
 
 
@@ -77,13 +80,14 @@ def _lowered(guids: list[str]) -> list[str]:
 
 def _kept(f: PlanFinding, ids: Mapping[str, str]) -> dict[str, list[Precondition]]:
     """Removed part number -> the preconditions on the products its removal rests on (`ids`: _ids(f))."""
-    plans = f.details.get("cover_plans") if f.rule == LicenseRedundant.id else None
+    redundant = _redundant(f)
+    plans = redundant.cover_plans if redundant is not None else {}
 
     def cond(part: str) -> Precondition:
         out: Precondition = {"holds": _lower(ids[part]), "active": True}
-        given = plans.get(part) if isinstance(plans, Mapping) else None
+        given = plans.get(part)
         if given:
-            out["plans_on"] = _lowered(_strs(given))
+            out["plans_on"] = _lowered(given)
         return out
 
     return {part: [cond(k) for k in kept if k in ids] for part, kept in _rests_on(f).items()}

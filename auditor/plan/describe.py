@@ -18,7 +18,9 @@ from auditor import i18n
 from auditor.data.model import Locale
 from auditor.formats.change_model import Body
 from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
+from auditor.guidance.details import decoded
 from auditor.reference import product_names
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
 
 
 def products_of(skus: Sequence[SeatRow]) -> dict[str, str]:
@@ -40,12 +42,13 @@ def user_name(findings: Sequence[ReportFinding], user: str) -> str:
     names = set()
     for finding in findings:
         subject = finding.subject
-        details = finding.details
+        seat = decoded(finding.details, CopilotSeatIdleDetails) if finding.rule == CopilotSeatIdle.id else None
         if subject.id.lower() == user.lower():
             display, upn = subject.display_name or "", subject.upn or ""
-        elif str(details.get("candidate_id") or "").lower() == user.lower():
-            # the user an idle seat moves to (copilot-seat-idle), named by the finding's details
-            display, upn = str(details.get("candidate_name") or ""), str(details.get("candidate") or "")
+        elif seat is not None and seat.candidate_id and seat.candidate_id.lower() == user.lower():
+            # the user an idle seat moves to, named by the finding's details
+            display = seat.candidate_name if isinstance(seat.candidate_name, str) else ""
+            upn = seat.candidate
         else:
             continue
         names.add(f"{display} ({upn})" if display and upn and display != upn else display or upn)

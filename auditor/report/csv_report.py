@@ -191,7 +191,7 @@ class _Rows:
         rule = finding.rule
         subject = finding.subject
         stored = finding.remediation
-        found = finding.parts()  # once for the message, the remediation and the groups
+        found = finding
         if rule in self.known:
             message = wording.message(rule, found, locale=locale, names=names)
             if self.reuse and stored is not None:

@@ -11,7 +11,6 @@ from typing import Protocol
 from msgspec import UNSET, UnsetType
 
 from auditor.common import shapes
-from auditor.data.finding_facts import FindingDetails, FindingParts
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 from auditor.data.remediation_json import RemediationJson
 
@@ -46,10 +45,11 @@ __all__ = [
 
 
 class Remediate(Protocol):
-    """A finding's remediation object from its parts (auditor.wording.remediation, or .actions)."""
+    """A finding's remediation object, from the finding as report.json holds it (auditor.wording.remediation,
+    or .actions)."""
 
     def __call__(
-        self, rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
+        self, rule: str, finding: ReportFinding, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
     ) -> RemediationJson: ...
 
 
@@ -64,7 +64,7 @@ def _money(amount: float | None, currency: str | None) -> Amount | None:
 
 
 def finding_json(
-    f: Finding, remediation: RemediationJson | None, details: FindingDetails | None = None
+    f: Finding, remediation: RemediationJson | None, details: dict[str, object] | None = None
 ) -> ReportFinding:
     """The finding as report.json holds it, whole (docs/report-format.md). `details`: its details, when
     the caller has them already (build_document's, shared by equal findings)."""
@@ -76,7 +76,7 @@ def finding_json(
         subject=f.subject,
         skus=list(f.skus),
         message=f.message,
-        details=FindingDetails(f.details) if details is None else details,
+        details=f.details if details is None else details,
         monthly_cost=f.monthly_cost,
         waived=f.waived,
         waiver=None if f.waiver is None else shapes.convert(f.waiver, FindingWaiver),
@@ -161,7 +161,7 @@ class FindingRemediation:
         return self._ask(self.work_out_actions or self.remediate, finding)
 
     def _ask(self, remediate: Remediate, finding: ReportFinding) -> RemediationJson:
-        return remediate(finding.rule, finding.parts(), cloud=self.cloud, locale=self.locale, names=self.names)
+        return remediate(finding.rule, finding, cloud=self.cloud, locale=self.locale, names=self.names)
 
 
 @dataclass(frozen=True)
@@ -199,19 +199,18 @@ def build_document(
     # SharedValues): one dict each was most of what the document phase adds at a million users
     # (docs/performance.md). The parts' identities are the key, alive in `result` while this runs; a
     # reader that changes a finding's details replaces the dict instead (report.redaction, plan.holds).
-    # The shared details carry the holding and the fix as report.json will hold them (a rule's own
-    # `sku_ids` over its holding's), decoded once per shared details (FindingDetails).
-    shared: dict[tuple[int, int, int], FindingDetails] = {}
+    # The holding and the fix are split from the shared details as report.json will hold them (a rule's
+    # own `sku_ids` over its holding's), once per shared details (auditor.data.finding_facts.split).
+    shared: dict[tuple[int, int, int], dict[str, object]] = {}
     for f in result.findings:
         key = (id(f.own), id(f.holding), id(f.added))
         details = shared.get(key)
         if details is None:
-            details = shared[key] = FindingDetails(f.details)
-        rem = None
+            details = shared[key] = f.details
+        finding = finding_json(f, None, details)
         if remediate is not None:
-            own_parts = FindingParts(f.subject, f.skus, details.holding, details.fix, details)
-            rem = remediate(f.rule, own_parts, cloud=cloud, locale=locale, names=names)
-        findings.append(finding_json(f, rem, details))
+            finding.remediation = remediate(f.rule, finding, cloud=cloud, locale=locale, names=names)
+        findings.append(finding)
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
     return ReportDocument(
         schema_version=SCHEMA_VERSION,

@@ -25,9 +25,11 @@ from typing import Any
 
 import msgspec
 
-from auditor.data.finding_facts import FindingDetails, Subject
+from auditor.data.finding_facts import Subject
 from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 from auditor.formats.report_parts import FindingCause, FindingWaiver
+from auditor.guidance.details import decoded
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
 
 KEY_ENV = "AUDITOR_REDACT_KEY"
 
@@ -92,7 +94,7 @@ def _redacted_subject(p: Pseudonymiser, subject: Subject) -> Subject:
     )
 
 
-def _redacted_details(p: Pseudonymiser, shared: Mapping[str, object]) -> FindingDetails:
+def _redacted_details(p: Pseudonymiser, rule: str, shared: Mapping[str, object]) -> dict[str, object]:
     """A finding's details redacted, in a dict of their own: findings with equal details share one
     (report.document.build_document), and the nested dicts are the evaluation's, so neither is changed."""
     details = dict(shared)
@@ -108,16 +110,20 @@ def _redacted_details(p: Pseudonymiser, shared: Mapping[str, object]) -> Finding
             {**tenant, "upn": p.address(tenant["upn"])} if isinstance(tenant, dict) and "upn" in tenant else tenant
             for tenant in tenants
         ]
-    candidate = details.get("candidate")
-    if isinstance(candidate, str):  # the person an idle Copilot seat moves to
-        candidate_id = details.get("candidate_id")
-        name, upn, oid = p.person(candidate, candidate_id if isinstance(candidate_id, str) else None)
-        for key, fake in (("candidate_name", name), ("candidate", upn), ("candidate_id", oid)):
-            real = details.get(key)
-            if isinstance(real, str):
-                p.remember(real, fake)
-                details[key] = fake
-    return FindingDetails(details)
+    if rule == CopilotSeatIdle.id:  # the person an idle Copilot seat moves to
+        seat = decoded(details, CopilotSeatIdleDetails)
+        if seat.candidate:
+            name, upn, oid = p.person(seat.candidate, seat.candidate_id or None)
+            fakes = (
+                ("candidate_name", seat.candidate_name, name),
+                ("candidate", seat.candidate, upn),
+                ("candidate_id", seat.candidate_id, oid),
+            )
+            for key, real, fake in fakes:
+                if key in details and isinstance(real, str):  # the keys the finding writes, and only those
+                    p.remember(real, fake)
+                    details[key] = fake
+    return details
 
 
 def _redact_waiver(p: Pseudonymiser, waiver: FindingWaiver) -> FindingWaiver:
@@ -148,7 +154,7 @@ def _scrub(value: Any, pattern: re.Pattern[str] | None, table: Mapping[str, str]
 def _finding(key: bytes, finding: ReportFinding, everyone: dict[str, str]) -> None:
     p = Pseudonymiser(key)
     finding.subject = _redacted_subject(p, finding.subject)
-    finding.details = _redacted_details(p, finding.details)
+    finding.details = _redacted_details(p, finding.rule, finding.details)
     if finding.waiver is not None:
         finding.waiver = _redact_waiver(p, finding.waiver)
     cause = finding.cause

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from auditor import wording
-from auditor.data.finding_facts import FindingParts
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import RemediationJson
+from auditor.formats.report_model import ReportFinding
 
 
 class Wording(Protocol):
@@ -23,15 +23,15 @@ class Wording(Protocol):
     def describe(self, rule: str, locale: Locale) -> str: ...
 
     def message(
-        self, rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None
+        self, rule: str, finding: ReportFinding, *, locale: Locale, names: Mapping[str, str] | None = None
     ) -> str: ...
 
     def row_note(
-        self, rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None
+        self, rule: str, finding: ReportFinding, *, locale: Locale, names: Mapping[str, str] | None = None
     ) -> str: ...
 
     def remediation(
-        self, rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
+        self, rule: str, finding: ReportFinding, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
     ) -> RemediationJson: ...
 
 

@@ -19,7 +19,6 @@ from auditor.cli import main
 from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE
 from auditor.data.agents import AgentIdentity, Agents
 from auditor.data.enums import AccountKind, Locale
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import (
     NO_MAILBOX,
     RESOURCE_DEPARTMENT,
@@ -31,6 +30,7 @@ from auditor.data.model import (
     TenantSnapshot,
     User,
 )
+from auditor.formats.report_model import finding_of
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
 from auditor.rules.hygiene.kinds import AgentUserOrphaned, ResourceAccountPaidLicense
@@ -375,7 +375,7 @@ def test_a_room_on_a_persons_suite_is_told_of_teams_rooms_priced_by_the_policy(t
         "Microsoft_Teams_Rooms_Basic": None,
         "Microsoft_Teams_Rooms_Pro": {"monthly": 37.5, "currency": "EUR"},
     }
-    said = wording.message(f["rule"], finding_parts(f["subject"], f["skus"], f["details"]), locale=Locale.EN)
+    said = wording.message(f["rule"], finding_of(f["subject"], f["skus"], f["details"]), locale=Locale.EN)
     assert said.endswith("it takes Microsoft Teams Rooms Basic or Microsoft Teams Rooms Pro (€37.50) instead.")
     # the Teams Rooms account itself keeps its Teams Rooms license: not a shared mailbox's finding
     assert ROOMS not in _flagged(report, SharedMailboxLicensed.id)

@@ -20,8 +20,8 @@ from auditor import wording
 from auditor.cli import main
 from auditor.data.account_kinds import PHONE_PRODUCTS, PHONE_RESOURCE_LICENSE
 from auditor.data.enums import Locale
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import NO_MAILBOX, AssignedLicense, LicenseAssignmentState, PrepaidUnits, ServicePlan, Sku
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed
 from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense, dial_out_products, dials_out, phone_products
 
@@ -160,7 +160,7 @@ def test_a_person_who_signs_in_with_the_resource_license_by_mistake_is_unconfirm
     assert found["monthly_cost"] is None  # no saving counted
     assert all(a["ready"] is False and a["blocked"] == "kind_unconfirmed" for a in found["remediation"]["actions"])
     said = wording.message(
-        found["rule"], finding_parts(found["subject"], found["skus"], found["details"]), locale=Locale.EN
+        found["rule"], finding_of(found["subject"], found["skus"], found["details"]), locale=Locale.EN
     )
     assert "signs in interactively, which a resource account never does" in said
     assert "signs in interactively" in found["remediation"]["steps"][0]  # a person to confirm, first

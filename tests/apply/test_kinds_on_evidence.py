@@ -17,7 +17,6 @@ from auditor import wording
 from auditor.cli import main
 from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE, account_kind
 from auditor.data.enums import AccountKind, Cloud, Locale
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import (
     NO_MAILBOX,
     AssignedLicense,
@@ -28,6 +27,7 @@ from auditor.data.model import (
     Sku,
     TenantSnapshot,
 )
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
 from auditor.rules.hygiene.kinds import AgentUserOrphaned, ResourceAccountPaidLicense, free_allocation
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
@@ -189,7 +189,7 @@ def test_a_person_with_the_resource_department_keeps_every_license(
     assert all(a["ready"] is False and a["blocked"] == "kind_unconfirmed" for a in actions)
     assert person["monthly_cost"] is None
     said = wording.message(
-        person["rule"], finding_parts(person["subject"], person["skus"], person["details"]), locale=Locale.EN
+        person["rule"], finding_of(person["subject"], person["skus"], person["details"]), locale=Locale.EN
     )
     assert "nothing else shows that it is one" in said
     # the disabled call queue is a resource account on agreeing evidence: its swap is ready

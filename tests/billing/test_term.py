@@ -9,9 +9,9 @@ from typing import Any
 from auditor import wording
 from auditor.billing import parse_billing
 from auditor.billing.windows import Reason, commerce_action
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Locale, Subscription
 from auditor.evaluation.engine import evaluate
+from auditor.formats.report_model import finding_of
 from auditor.i18n import translations
 from auditor.plan.bill import build_bill, commerce_facts, name_reductions
 from auditor.plan.bill_texts import reason_text
@@ -70,7 +70,7 @@ def test_monthly_roll_overs_are_no_finding_and_an_annual_renewal_names_its_reduc
     assert annual.details["reduction"] == {"window": "renewal", "by": "2026-11-19", "seats": 9}
     texts = {
         f.subject.id: wording.message(
-            SubscriptionExpiring.id, finding_parts(f.subject, f.skus, f.details), locale=Locale.EN
+            SubscriptionExpiring.id, finding_of(f.subject, f.skus, f.details), locale=Locale.EN
         )
         for f in document.findings
         if f.rule == SubscriptionExpiring.id

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import AuditResult, Cloud, Finding, Locale
 from auditor.evaluation.engine import evaluate
+from auditor.formats.report_model import finding_of
 from auditor.pipeline import collect as collect_stage
 from auditor.pipeline import evaluate as evaluate_stage
 from auditor.pipeline import output as output_stage
@@ -111,7 +111,7 @@ def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     """A finding's remediation, as report.json holds it (worldwide cloud)."""
     return wording.remediation(
-        f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), cloud=Cloud.WORLDWIDE, locale=locale
+        f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), cloud=Cloud.WORLDWIDE, locale=locale
     )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from auditor import wording
 from auditor.cross_tenant.rules import CrossTenantDuplicate
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
@@ -29,7 +29,7 @@ def fix_for(
     locale: Locale = Locale.EN,
 ) -> dict[str, Any]:
     """The remediation of a finding given by its parts (a finding the rules need not produce)."""
-    return wording.remediation(rule, finding_parts(subject, skus, details), cloud=cloud, locale=locale)
+    return wording.remediation(rule, finding_of(subject, skus, details), cloud=cloud, locale=locale)
 
 
 def calls(r: dict[str, Any]) -> list[tuple[str, str]]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Finding, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.assignments import SkuRequiredMissing
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 
@@ -22,7 +22,7 @@ AFTER_CAUSE = "After the cause is fixed"
 def _actions(f: Finding) -> list[dict[str, Any]]:
     r = wording.remediation(
         f.rule,
-        finding_parts(f.subject, list(f.skus), dict(f.details)),
+        finding_of(f.subject, list(f.skus), dict(f.details)),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
     )

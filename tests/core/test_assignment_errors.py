@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from auditor.common.errors import SnapshotError
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Severity, SubjectType
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS, load_snapshot, snapshot_from_json, write_snapshot
 
@@ -196,7 +196,7 @@ def test_a_partly_applied_assignment_is_not_reprocessed_while_its_conflict_is_th
     for f in result.findings:
         rem = guidance.remediation(
             f.rule,
-            finding_parts(f.subject, list(f.skus), dict(f.details)),
+            finding_of(f.subject, list(f.skus), dict(f.details)),
             cloud=Cloud.WORLDWIDE,
             locale=Locale.EN,
         )

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor import wording
-from auditor.data.finding_facts import parts
 from auditor.data.model import Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.copilot_chat_only import CopilotSeatChatOnly
 
 from .factory import audit, fired, rem, sku, tenant, user
@@ -48,7 +48,9 @@ def test_a_seat_with_grounded_chat_off_is_a_finding_and_a_full_seat_is_not(tmp_p
     (found,) = result.findings
     assert found.monthly_cost is None  # turning the plan on keeps the seat
     assert dict(found.details)["plan_id"] == GROUNDED and dict(found.details)["product_ids"] == [COPILOT_ID]
-    said = wording.message(found.rule, parts(found.subject, found.skus, found.details), locale=Locale.EN)
+    # its record writes the keys its TypedDict wrote, and those alone (report.json byte for byte)
+    assert list(found.own) == ["plan", "plan_id", "product_ids"]
+    said = wording.message(found.rule, finding_of(found.subject, found.skus, found.details), locale=Locale.EN)
     assert "Graph-grounded chat turned off" in said and "Chatonly" in said, said
     steps = " ".join(rem(found)["steps"])
     assert "MC1405498" in steps and "serves as the primary control" in steps  # Microsoft's sentence, with its source

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.data.usage_data import COPILOT, USAGE_REPORTS
+from auditor.formats.report_model import finding_of
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 from auditor_dev.emulator.reports import documented
 
@@ -104,7 +104,7 @@ def test_an_idle_seat_moves_to_who_waits_and_the_next_is_reduced(tmp_path: Any) 
     assert dict(reduced.details)["reduce_window"] == "unknown"  # no subscriptions read
     rem = wording.remediation(
         moved.rule,
-        finding_parts(moved.subject, list(moved.skus), dict(moved.details)),
+        finding_of(moved.subject, list(moved.skus), dict(moved.details)),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
     )
@@ -118,7 +118,7 @@ def test_an_idle_seat_moves_to_who_waits_and_the_next_is_reduced(tmp_path: Any) 
     assert {"copilot_idle_since": dict(moved.details)["since"]} in take["precondition"]
     assert give["seats"] == {"Microsoft_365_Copilot": 1} and take["seats"] == {"Microsoft_365_Copilot": -1}
     message = wording.message(
-        moved.rule, finding_parts(moved.subject, list(moved.skus), dict(moved.details)), locale=Locale.EN
+        moved.rule, finding_of(moved.subject, list(moved.skus), dict(moved.details)), locale=Locale.EN
     )
     assert message.endswith("the seat can go to Waits.")
 

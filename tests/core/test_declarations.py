@@ -12,8 +12,8 @@ import pytest
 
 from auditor import wording
 from auditor.cli import main
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Finding, Locale
+from auditor.formats.report_model import finding_of
 from auditor.policy.objects import DataKept, Exclusive, FilesKept, MailboxKept
 from auditor.policyset.load import load_policies
 from auditor.rules.assignments import SkuCombinationForbidden
@@ -140,7 +140,7 @@ def test_findings_carry_the_declaration_and_whether_it_has_expired(tmp_path: Any
 
 
 def message(f: Finding, locale: Locale = Locale.EN) -> str:
-    return wording.message(f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), locale=locale)
+    return wording.message(f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), locale=locale)
 
 
 @pytest.mark.parametrize("locale", list(Locale))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.data.audit_entries import audits_from_json, disabled_times
-from auditor.data.finding_facts import parts as finding_parts
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 from .factory import audit, tenant, user
@@ -172,7 +172,7 @@ def _spanned(tmp_path: Any, grace: int, *, premium: bool, **kw: Any) -> tuple[di
     )
     [f] = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     details = dict(f.details)
-    message = guidance.message(f.rule, finding_parts(f.subject, list(f.skus), details), locale=Locale.EN)
+    message = guidance.message(f.rule, finding_of(f.subject, list(f.skus), details), locale=Locale.EN)
     return details | {"wait": grace_wait(leaver_facts(details), "2026-11-01T06:00:00Z")}, message
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Finding, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.assignments import SkuForbidden, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
@@ -45,7 +45,7 @@ def _from_group(gid: str, *sku_ids: str) -> dict[str, Any]:
 
 def _remediation(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     return wording.remediation(
-        f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), cloud=Cloud.WORLDWIDE, locale=locale
+        f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), cloud=Cloud.WORLDWIDE, locale=locale
     )
 
 
@@ -107,7 +107,7 @@ def test_a_report_without_group_kinds_is_not_taken_as_cloud_groups(tmp_path: Any
     (f,) = [f for f in audit(tmp_path, FORBID_F1, doc).findings if f.rule == SkuForbidden.id]
     details = {k: v for k, v in dict(f.details).items() if k != "group_kinds"}
     r = wording.remediation(
-        f.rule, finding_parts(f.subject, list(f.skus), details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
+        f.rule, finding_of(f.subject, list(f.skus), details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
     )
     [a] = r["actions"]
     assert (a["ready"], a["blocked"]) == (False, "group_kind_unknown")

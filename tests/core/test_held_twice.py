@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.assignments import AssignmentNotGroupBased
 from auditor.rules.hygiene.overlap import LicenseAssignedTwice
 
@@ -49,7 +49,7 @@ def finding(tmp_path: Any, u: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     details = dict(f.details)
     rem = wording.remediation(
-        f.rule, finding_parts(f.subject, list(f.skus), details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
+        f.rule, finding_of(f.subject, list(f.skus), details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
     )
     return details, rem
 
@@ -89,7 +89,7 @@ def test_every_locale_has_the_words(tmp_path: Any) -> None:
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     for locale in Locale:
         rem = wording.remediation(
-            f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), cloud=Cloud.CHINA, locale=locale
+            f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), cloud=Cloud.CHINA, locale=locale
         )
         assert "Exchange Online (Plan 2)" in rem["summary"] and "All Staff" in rem["summary"], locale
 
@@ -110,7 +110,7 @@ def test_license_assigned_twice_fires_without_a_group_based_only_policy(tmp_path
     assert all(f.monthly_cost is None and f.severity.value == 1 for f in found.values())
     rem = wording.remediation(
         LicenseAssignedTwice.id,
-        finding_parts(
+        finding_of(
             found["t@contoso.example"].subject,
             list(found["t@contoso.example"].skus),
             dict(found["t@contoso.example"].details),
@@ -142,7 +142,7 @@ def test_two_groups_are_named_together_in_the_plural_never_in_one_admin_center_p
     for locale in Locale:
         rem = wording.remediation(
             f.rule,
-            finding_parts(f.subject, list(f.skus), dict(f.details)),
+            finding_of(f.subject, list(f.skus), dict(f.details)),
             cloud=Cloud.WORLDWIDE,
             locale=locale,
         )
@@ -169,7 +169,7 @@ def test_removing_a_product_held_directly_and_from_a_group_takes_both_copies(tmp
     assert dict(f.details)["also_direct"] == ["SPE_E3"]
     rem = wording.remediation(
         f.rule,
-        finding_parts(f.subject, list(f.skus), dict(f.details)),
+        finding_of(f.subject, list(f.skus), dict(f.details)),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
     )

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
 from .factory import E3, E5, audit, ready, tenant, user
@@ -85,9 +85,7 @@ def findings(
 
 
 def remediation(f: Any, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return wording.remediation(
-        f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), cloud=cloud, locale=locale
-    )
+    return wording.remediation(f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), cloud=cloud, locale=locale)
 
 
 def test_exchange_plan_1_beside_e3_is_redundant(tmp_path: Any) -> None:

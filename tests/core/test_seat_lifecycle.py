@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Severity
+from auditor.formats.report_model import finding_of
 from auditor.rules.seats import (
     LicenseSuspended,
     SeatsInGrace,
@@ -171,10 +171,10 @@ def test_the_renewal_date_is_in_the_message_and_the_fix(locale: str) -> None:
     renewal = i18n.format_date("2026-11-11", Locale(locale))  # as the language writes a date
     subject = {"type": "sku", "id": E5, "sku": "SPE_E5"}
     details = {"enabled": 10, "consumed": 0, "unused": 10, "limit": 0, "renewal": "2026-11-11T00:00:00Z"}
-    text = wording.message(SpareSeatsOverLimit.id, finding_parts(subject, ["SPE_E5"], details), locale=Locale(locale))
+    text = wording.message(SpareSeatsOverLimit.id, finding_of(subject, ["SPE_E5"], details), locale=Locale(locale))
     fix = wording.remediation(
         SpareSeatsOverLimit.id,
-        finding_parts(subject, ["SPE_E5"], details),
+        finding_of(subject, ["SPE_E5"], details),
         cloud=Cloud.WORLDWIDE,
         locale=Locale(locale),
     )

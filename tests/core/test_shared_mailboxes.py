@@ -9,8 +9,8 @@ import pytest
 
 from auditor import wording
 from auditor.common.errors import SnapshotError
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale, Severity
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.accounts import (
     DisabledUserLicensed,
     InactiveUserLicensed,
@@ -104,10 +104,10 @@ def test_a_mailbox_settings_gap_keeps_the_findings_but_says_it_could_not_tell(tm
         assert dict(f.details)["shared_mailbox"] == "unknown"
         assert f.message.endswith("(could not tell whether it is a shared mailbox)")
         for locale in Locale:
-            text = wording.message(f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), locale=locale)
+            text = wording.message(f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), locale=locale)
             plain_text = wording.message(
                 f.rule,
-                finding_parts(
+                finding_of(
                     f.subject,
                     list(f.skus),
                     {k: v for k, v in dict(f.details).items() if k != "shared_mailbox"},
@@ -117,7 +117,7 @@ def test_a_mailbox_settings_gap_keeps_the_findings_but_says_it_could_not_tell(tm
             assert text.startswith(plain_text) and len(text) > len(plain_text) + 40
         rem = wording.remediation(
             f.rule,
-            finding_parts(f.subject, list(f.skus), dict(f.details)),
+            finding_of(f.subject, list(f.skus), dict(f.details)),
             cloud=Cloud.WORLDWIDE,
             locale=Locale.EN,
         )
@@ -144,7 +144,7 @@ def test_direct_license_on_a_shared_mailbox_gets_no_ready_graph_call(tmp_path: A
     (f,) = [f for f in audit(tmp_path, POLICY, doc).findings if f.rule == SharedMailboxLicensed.id]
     for cloud in Cloud:
         rem = wording.remediation(
-            f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), cloud=cloud, locale=Locale.EN
+            f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), cloud=cloud, locale=Locale.EN
         )
         assert not ready(rem)
         text = " ".join(rem["steps"])
@@ -193,7 +193,7 @@ def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> 
     for cloud in Cloud:
         for locale in Locale:
             rem = wording.remediation(
-                f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), cloud=cloud, locale=locale
+                f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), cloud=cloud, locale=locale
             )
             text = " ".join([rem["summary"], *rem["steps"]])
             # Germany and US Government steps open with a note on the cloud (docs/guidance.md)
@@ -204,13 +204,13 @@ def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> 
             # the archive add-on the mailbox depends on; the admin removes after checking
             assert not ready(rem)
     en = wording.remediation(
-        f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), cloud=Cloud.CHINA, locale=Locale.EN
+        f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), cloud=Cloud.CHINA, locale=Locale.EN
     )
     checks = [i for i, s in enumerate(en["steps"]) if "Purview" in s or "archive" in s]
     removal = [i for i, s in enumerate(en["steps"]) if "Remove" in s or "Members" in s]
     assert checks and removal and max(checks) < min(removal)  # what to check comes before any removal
     assert "is a shared mailbox but holds SPE_E3" in wording.message(
-        f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), locale=Locale.EN
+        f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), locale=Locale.EN
     )
 
 

@@ -11,7 +11,7 @@ import msgspec
 import orjson
 import pytest
 
-from auditor.data.finding_facts import parts as finding_parts
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor.snapshot import UserDecoder
 
@@ -191,9 +191,7 @@ def test_the_message_names_the_attempts_after_the_last_success(locale: str) -> N
     for last in ("2026-04-15T08:00:00Z", None):
         text = wording.message(
             InactiveUserLicensed.id,
-            finding_parts(
-                subject, ["SPE_E3"], {"days": 90, "last_sign_in": last, "last_attempt": "2026-10-31T03:00:00Z"}
-            ),
+            finding_of(subject, ["SPE_E3"], {"days": 90, "last_sign_in": last, "last_attempt": "2026-10-31T03:00:00Z"}),
             locale=Locale(locale),
         )
         assert day["2026-10-31"] in text and (last is None or day["2026-04-15"] in text), text

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Finding, Locale
 from auditor.data.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import ReportFinding, finding_of
 from auditor.i18n import translations
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import skip_reason
@@ -217,7 +216,7 @@ def test_a_shared_mailbox_over_50_gb_or_with_an_archive_keeps_its_license(tmp_pa
         assert dict(f.details)["keeps_license"] == why and f.monthly_cost is None  # nothing to reclaim
         r = rem(f)
         assert r["actions"] == []  # no removal
-        message = wording.message(f.rule, finding_parts(f.subject, list(f.skus), dict(f.details)), locale=Locale.EN)
+        message = wording.message(f.rule, finding_of(f.subject, list(f.skus), dict(f.details)), locale=Locale.EN)
         assert words in message and "keeps" in message, message
     assert E5  # the factory's other products stay out of these tenants
 

@@ -11,9 +11,9 @@ import pytest
 
 from auditor import wording
 from auditor.common.errors import PolicyError, SnapshotError
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.data.usage_data import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
@@ -60,7 +60,7 @@ def usage(rows: list[dict[str, Any]], reports: tuple[str, ...] = (ACTIVE_USERS.n
 
 def render(finding: Any) -> dict[str, Any]:
     """The finding's English message and remediation, as the reports render them."""
-    found = finding_parts(finding.subject, finding.skus, finding.details)
+    found = finding_of(finding.subject, finding.skus, finding.details)
     return {
         "message": wording.message(finding.rule, found, locale=Locale.EN),
         "remediation": wording.remediation(finding.rule, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN),

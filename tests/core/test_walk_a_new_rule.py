@@ -47,7 +47,7 @@ from pathlib import Path
 import jsonschema
 import auditor
 from auditor import wording
-from auditor.data.finding_facts import parts
+from auditor.formats.report_model import finding_of
 from auditor.data.model import Locale
 from auditor.policyset.schema import build_schema
 from auditor.rules import BY_ID, RULE_IDS
@@ -79,7 +79,7 @@ assert fired(result, rule.id) == [(rule.id, "carl@contoso.example", ("SPE_E5",))
 (found,) = [f for f in result.findings if f.rule == rule.id]
 (policy,) = load_policies([policy_file(Path(sys.argv[1]), BODY, "again.yaml")]).policies
 assert policy.products == ("SPE_E5",)  # the product it names, found through the schema
-said = wording.message(rule.id, parts(found.subject, found.skus, found.details), locale=Locale.EN)
+said = wording.message(rule.id, finding_of(found.subject, found.skus, found.details), locale=Locale.EN)
 assert said.endswith("holds SPE_E5, kept from their employee type."), said
 assert rem(found)["actions"], rem(found)  # its fix: the removal, as a Graph call
 from auditor.policyset import rules_page

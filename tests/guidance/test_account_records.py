@@ -9,8 +9,8 @@ import typing
 import msgspec
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import USER
 from auditor.plan.leaver_facts import LeaverFacts
 from auditor.rules.hygiene.accounts import (
@@ -60,18 +60,18 @@ def test_a_shared_mailbox_unlicensed_record_writes_the_addon_only_for_a_pair() -
 def test_an_older_reports_account_details_decode_with_the_records_defaults() -> None:
     """Details without the optional keys (and, for inactive, without `days` at all) read as before:
     no attempts, "unknown" days, no audit-span note, no Teams Rooms note, no add-on."""
-    inactive = finding_parts(USER, ["SPE_E5"], {"last_sign_in": "2026-01-02T03:04:05Z", "sku_ids": {}})
+    inactive = finding_of(USER, ["SPE_E5"], {"last_sign_in": "2026-01-02T03:04:05Z", "sku_ids": {}})
     said = message(InactiveUserLicensed.id, inactive, locale=Locale.EN)
     assert "at least unknown days (last sign-in: Jan 2, 2026)." in said and "attempts" not in said
-    disabled = finding_parts(USER, ["SPE_E5"], {"sku_ids": {}})
+    disabled = finding_of(USER, ["SPE_E5"], {"sku_ids": {}})
     assert "audit log" not in message(DisabledUserLicensed.id, disabled, locale=Locale.EN)
     # the engine's keys, among the details, are read by the same record
-    spanned = finding_parts(USER, ["SPE_E5"], {"disabled_from": "auditSpan", "audit_span_days": 30, "sku_ids": {}})
+    spanned = finding_of(USER, ["SPE_E5"], {"disabled_from": "auditSpan", "audit_span_days": 30, "sku_ids": {}})
     assert "reaches back 30 days" in message(DisabledUserLicensed.id, spanned, locale=Locale.EN)
-    room = finding_parts(USER, ["SPE_E5"], {"mailbox_purpose": "room", "sku_ids": {}})
+    room = finding_of(USER, ["SPE_E5"], {"mailbox_purpose": "room", "sku_ids": {}})
     said = message(SharedMailboxLicensed.id, room, locale=Locale.EN)
     assert "room mailbox" in said and "Teams Rooms" not in said
-    archived = finding_parts(USER, [], {"needs": "archive"})
+    archived = finding_of(USER, [], {"needs": "archive"})
     said = message(SharedMailboxUnlicensed.id, archived, locale=Locale.EN)
     assert said.endswith("it needs Exchange Online (Plan 2).")
 

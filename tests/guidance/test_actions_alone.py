@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import E3, E5, USER
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.overlap import LicenseRedundant
@@ -82,7 +82,7 @@ CASES: dict[str, tuple[str, list[str], dict[str, Any]]] = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_calls_alone_are_the_whole_remediations(case: str, cloud: Cloud) -> None:
     rule, skus, details = CASES[case]
-    found = finding_parts(USER, skus, details)
+    found = finding_of(USER, skus, details)
     whole = wording.remediation(rule, found, cloud=cloud, locale=Locale.DA)
     assert wording.actions(rule, found, cloud=cloud, locale=Locale.DA) == {
         "actions": [{**a, "description": ""} for a in whole["actions"]]
@@ -92,7 +92,7 @@ def test_the_calls_alone_are_the_whole_remediations(case: str, cloud: Cloud) -> 
 def _calls(case: str) -> list[dict[str, Any]]:
     rule, skus, details = CASES[case]
     found: list[dict[str, Any]] = wording.actions(
-        rule, finding_parts(USER, skus, details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
+        rule, finding_of(USER, skus, details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
     )["actions"]
     return found
 

@@ -5,8 +5,8 @@ without the optional keys (an older one) decodes with each record's defaults and
 from __future__ import annotations
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import E5, USER
 from auditor.rules.usage.activity import ProductUnused, ProductUnusedDetails, Rightsize, RightsizeDetails
 from auditor.wording import message, remediation
@@ -37,10 +37,10 @@ def test_an_older_reports_usage_details_decode_with_the_records_defaults() -> No
     product's removal, no replacement to give) waits on the unmeasured workload it names."""
     holding = {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}
     said = message(
-        ProductUnused.id, finding_parts(USER, ["SPE_E5"], {"last_activity": "2026-01-02", **holding}), locale=Locale.EN
+        ProductUnused.id, finding_of(USER, ["SPE_E5"], {"last_activity": "2026-01-02", **holding}), locale=Locale.EN
     )
     assert "unknown days" in said and "Jan 2, 2026" in said
-    found = finding_parts(USER, ["SPE_E5"], {"unmeasured": ["power_bi"], **holding})
+    found = finding_of(USER, ["SPE_E5"], {"unmeasured": ["power_bi"], **holding})
     assert "unknown" in message(Rightsize.id, found, locale=Locale.EN)
     fix = remediation(Rightsize.id, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert fix["actions"] and all(a["ready"] is False for a in fix["actions"])
@@ -58,5 +58,5 @@ def test_rightsize_hands_its_replacement_to_sku_not_allowed_read_by_its_own_deta
         "sku_ids": {"SPE_E5": E5},
         "assigned_by_group": {"SPE_E5": []},
     }
-    fix = remediation(Rightsize.id, finding_parts(USER, ["SPE_E5"], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
+    fix = remediation(Rightsize.id, finding_of(USER, ["SPE_E5"], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert any("e3-id" in str(a.get("body")) for a in fix["actions"]), fix["actions"]

@@ -5,8 +5,8 @@ and a report without the optional keys (an older one) decodes with each record's
 from __future__ import annotations
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import E5, USER
 from auditor.rules.hygiene.assignment_errors import (
     GroupLicenseErrors,
@@ -32,13 +32,13 @@ def test_an_older_reports_assignment_error_details_decode_with_the_records_defau
     """Without `state`, `error` or `free_seats`: the plain message with an unknown error, and a reprocess
     that does not wait for a cause to be fixed first (no partial state); a CountViolation without
     `free_seats` asks for the cause first."""
-    bare = finding_parts(USER, ["SPE_E5"], HELD)
+    bare = finding_of(USER, ["SPE_E5"], HELD)
     assert message(LicenseAssignmentError.id, bare, locale=Locale.EN).endswith("failed: unknown.")
     fix = remediation(LicenseAssignmentError.id, bare, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert [a["ready"] for a in fix["actions"]] == [True]
-    counted = finding_parts(USER, ["SPE_E5"], {"error": "CountViolation", **HELD})
+    counted = finding_of(USER, ["SPE_E5"], {"error": "CountViolation", **HELD})
     fix = remediation(LicenseAssignmentError.id, counted, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
-    freed = finding_parts(USER, ["SPE_E5"], {"error": "CountViolation", "free_seats": 2, **HELD})
+    freed = finding_of(USER, ["SPE_E5"], {"error": "CountViolation", "free_seats": 2, **HELD})
     fix_now = remediation(LicenseAssignmentError.id, freed, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert fix["actions"][0]["description"] != fix_now["actions"][0]["description"]
 
@@ -46,7 +46,7 @@ def test_an_older_reports_assignment_error_details_decode_with_the_records_defau
 def test_an_older_reports_group_error_details_decode_with_the_records_defaults() -> None:
     """Without any of its keys: the group named by the finding's subject, the uncounted message and
     summary, no cause lines, the group's id from the subject in the lookup."""
-    older = finding_parts(GROUP, ["SPE_E5"], {})
+    older = finding_of(GROUP, ["SPE_E5"], {})
     said = message(GroupLicenseErrors.id, older, locale=Locale.EN)
     assert said.startswith("Microsoft Entra ID reports members of the group All Staff whose licenses")
     fix = remediation(GroupLicenseErrors.id, older, cloud=Cloud.WORLDWIDE, locale=Locale.EN)

@@ -6,8 +6,8 @@ with each record's defaults and reads as before."""
 from __future__ import annotations
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import E3, E5, EMS, USER
 from auditor.rules.assignments.combination import (
     AssignmentNotGroupBased,
@@ -40,11 +40,11 @@ def test_an_older_reports_combination_details_decode_with_the_records_defaults()
     """Without `combination`, `remove` or `keep`: the finding's products are the combination, and no removal
     is pre-filled (one alternative per product)."""
     holding = {"assigned_by_group": {"SPE_E5": [], "EMS": []}, "sku_ids": {"SPE_E5": E5, "EMS": EMS}}
-    found = finding_parts(USER, ["SPE_E5", "EMS"], holding)
+    found = finding_of(USER, ["SPE_E5", "EMS"], holding)
     assert "EMS" in message(SkuCombinationForbidden.id, found, locale=Locale.EN)
     fix = remediation(SkuCombinationForbidden.id, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert not fix["actions"] and len(fix["alternatives"]) == 2
-    direct = finding_parts(USER, ["SPE_E3"], {"assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3}})
+    direct = finding_of(USER, ["SPE_E3"], {"assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3}})
     moved = remediation(AssignmentNotGroupBased.id, direct, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert [a["ready"] for a in moved["actions"]] == [False]  # no group known: a person adds the user first
 
@@ -54,7 +54,7 @@ def test_a_declared_keep_and_a_licensing_group_are_read_from_the_records() -> No
     declared = {"combination": ["SPE_E3", "SPE_E5"], "declared": True, "keep": ["SPE_E5"], "remove": ["SPE_E3"]}
     fix = remediation(
         SkuCombinationForbidden.id,
-        finding_parts(USER, ["SPE_E3", "SPE_E5"], {**declared, **holding}),
+        finding_of(USER, ["SPE_E3", "SPE_E5"], {**declared, **holding}),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
     )
@@ -64,7 +64,7 @@ def test_a_declared_keep_and_a_licensing_group_are_read_from_the_records() -> No
     }
     joined = remediation(
         AssignmentNotGroupBased.id,
-        finding_parts(USER, ["SPE_E3"], {"licensing_group": group, **holding}),
+        finding_of(USER, ["SPE_E3"], {"licensing_group": group, **holding}),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
     )

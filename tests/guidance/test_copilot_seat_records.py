@@ -8,8 +8,8 @@ from __future__ import annotations
 import msgspec
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import USER
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
 from auditor.wording import message, remediation, row_note
@@ -60,13 +60,13 @@ def test_a_copilot_seats_record_writes_what_its_typed_dict_wrote() -> None:
 def test_an_older_reports_copilot_details_decode_with_the_records_defaults() -> None:
     """Without `disposition`, `since` or the candidate's keys: the seat goes (nobody waits), apply re-reads
     nothing, no row note; a moving seat without `candidate_name` names the candidate's UPN."""
-    older = finding_parts(USER, ["Microsoft_365_Copilot"], {"days": 30, "last_activity": "2026-08-14", **SEAT})
+    older = finding_of(USER, ["Microsoft_365_Copilot"], {"days": 30, "last_activity": "2026-08-14", **SEAT})
     assert message(CopilotSeatIdle.id, older, locale=Locale.EN).endswith("nobody waits for the seat.")
     assert row_note(CopilotSeatIdle.id, older, locale=Locale.EN) == ""
     fix = remediation(CopilotSeatIdle.id, older, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert "copilot_idle_since" not in str(fix) and "kim" not in str(fix)
     moving = {"disposition": "reassign", "candidate": "kim@contoso.example", "candidate_id": "kim-id", **SEAT}
-    moved = finding_parts(USER, ["Microsoft_365_Copilot"], moving)
+    moved = finding_of(USER, ["Microsoft_365_Copilot"], moving)
     said = message(CopilotSeatIdle.id, moved, locale=Locale.EN)
     assert "unknown days" in said and said.endswith("the seat can go to kim@contoso.example.")
     fix = remediation(CopilotSeatIdle.id, moved, cloud=Cloud.WORLDWIDE, locale=Locale.EN)

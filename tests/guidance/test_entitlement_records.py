@@ -12,8 +12,8 @@ from auditor.cross_tenant.rules import (
     SeatsRebalanceAcrossTenantsDetails,
 )
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import E5, USER
 from auditor.rules.entitlements.entitlement import (
     EntitlementMissing,
@@ -51,14 +51,14 @@ def test_the_records_write_what_their_typed_dicts_wrote() -> None:
 def test_an_older_reports_details_decode_with_the_records_defaults() -> None:
     """Without their keys: an "unknown" product and plan, no call to make; the tenants "unknown"; the
     duplicate named by the finding's own user."""
-    found = finding_parts(USER, [], {})
+    found = finding_of(USER, [], {})
     assert "unknown" in message(EntitlementMissing.id, found, locale=Locale.EN)
     assert not remediation(EntitlementMissing.id, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN)["actions"]
-    sku = finding_parts({"type": "sku", "id": "entitlement-p1", "sku": "AAD_PREMIUM"}, ["AAD_PREMIUM"], {})
+    sku = finding_of({"type": "sku", "id": "entitlement-p1", "sku": "AAD_PREMIUM"}, ["AAD_PREMIUM"], {})
     assert message(EntitlementShort.id, sku, locale=Locale.EN)
     assert "guest" not in str(remediation(EntitlementShort.id, sku, cloud=Cloud.WORLDWIDE, locale=Locale.EN))
     assert "unknown" in message(SeatsRebalanceAcrossTenants.id, sku, locale=Locale.EN)
-    duplicate = finding_parts(USER, ["SPE_E5"], {})
+    duplicate = finding_of(USER, ["SPE_E5"], {})
     fix = remediation(CrossTenantDuplicate.id, duplicate, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert not fix["actions"] and USER["upn"] in str(fix["summary"])
 
@@ -70,11 +70,11 @@ def test_the_facts_are_read_from_the_records() -> None:
         ({"waits_for_seats": True}, "seats_to_buy"),
         ({"no_usage_location": True}, "choose_value"),
     ):
-        found = finding_parts(USER, [], {**product, **ids, **details})
+        found = finding_of(USER, [], {**product, **ids, **details})
         fix = remediation(EntitlementMissing.id, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
         assert [a["blocked"] for a in fix["actions"]] == [blocked], fix["actions"]
     sku = {"type": "sku", "id": "entitlement-p1", "sku": "AAD_PREMIUM"}
     short = {"plan": "P1", "features": ["conditional_access"], "short": 2, "guests_in_scope": 3}
-    found = finding_parts(sku, ["AAD_PREMIUM"], short)
+    found = finding_of(sku, ["AAD_PREMIUM"], short)
     assert "2 licenses short" in message(EntitlementShort.id, found, locale=Locale.EN)
     assert "3 guests" in str(remediation(EntitlementShort.id, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN))

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
@@ -53,7 +53,7 @@ def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale
                 # the user it changes is the finding's, or the one an idle seat moves to (copilot-seat-idle)
                 changed = (f.subject.id, f.details.get("candidate_id"))
                 assert action["precondition"] and action["user"] in changed, (f.rule, action)
-        msg = wording.message(f.rule, finding_parts(f.subject, f.skus, f.details), locale=locale)
+        msg = wording.message(f.rule, finding_of(f.subject, f.skus, f.details), locale=locale)
         assert msg and "\n" not in msg
         if f.subject.type == "user":
             assert f.subject.upn in msg

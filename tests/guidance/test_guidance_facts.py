@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SeatsInGrace, SpareSeatsOverLimit
@@ -97,7 +97,7 @@ def _fix(rule: str, cloud: Cloud, locale: Locale, details: dict[str, Any] | None
     found = wording.by_id()[rule]
     subject, skus, example = found.example_finding
     return wording.remediation(
-        rule, finding_parts(subject, skus, example if details is None else details), cloud=cloud, locale=locale
+        rule, finding_of(subject, skus, example if details is None else details), cloud=cloud, locale=locale
     )
 
 

@@ -33,8 +33,8 @@ from babel.messages.pofile import write_po
 from babel.plural import to_gettext
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance import texts
 from auditor.guidance.texts import extract
 from auditor.guidance.texts.declare import Steps, Text
@@ -319,7 +319,7 @@ def test_counted_texts_agree_with_their_count(locale: Locale, one: str, many: st
     def say(n: int) -> str:
         return wording.message(
             SeatsInGrace.id,
-            finding_parts({"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"}, ["SPE_E3"], {"warning": n, "enabled": 5}),
+            finding_of({"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"}, ["SPE_E3"], {"warning": n, "enabled": 5}),
             locale=locale,
         )
 

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from auditor import i18n, wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance import texts
 from auditor.guidance.library import ValueFormatter
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
@@ -85,9 +85,9 @@ def test_numbers_reach_texts_only_under_number_placeholders(monkeypatch: pytest.
     monkeypatch.setattr(wording, "render", spy)
     for rule in wording.by_id().values():
         subject, skus, details = rule.example_finding
-        wording.message(rule.id, finding_parts(subject, skus, details), locale=Locale.EN)
+        wording.message(rule.id, finding_of(subject, skus, details), locale=Locale.EN)
         for cloud in Cloud:
-            wording.remediation(rule.id, finding_parts(subject, skus, details), cloud=cloud, locale=Locale.EN)
+            wording.remediation(rule.id, finding_of(subject, skus, details), cloud=cloud, locale=Locale.EN)
     assert len(seen) > 10
     assert sorted(wrong) == []
 
@@ -130,7 +130,7 @@ def test_the_reported_counted_texts_count(locale: Locale) -> None:
     free, left = ONE_OF_199[locale]
     seats = wording.message(
         SpareSeatsUnderMinimum.id,
-        finding_parts(
+        finding_of(
             {"type": "sku", "id": "e3", "sku": "SPE_E3"},
             ["SPE_E3"],
             {"enabled": 199, "consumed": 198, "unused": 1, "min": 5},
@@ -140,7 +140,7 @@ def test_the_reported_counted_texts_count(locale: Locale) -> None:
     assert free in seats
     ending = wording.message(
         SubscriptionExpiring.id,
-        finding_parts(
+        finding_of(
             {"type": "subscription", "id": "s", "sku": "SPE_E3"},
             ["SPE_E3"],
             {
@@ -245,7 +245,7 @@ def test_a_past_subscription_names_its_state() -> None:
     for locale, expected in ((Locale.EN, "Expired (Warning)"), (Locale.DA, "Udløbet (advarsel)")):
         fix = wording.remediation(
             SubscriptionExpiring.id,
-            finding_parts(
+            finding_of(
                 {"type": "subscription", "id": "s", "sku": "SPE_E3"},
                 ["SPE_E3"],
                 {

@@ -12,8 +12,8 @@ from auditor import wording
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.blocked import BLOCKED_REASONS
 from auditor.data.finding_facts import FindingFactsError
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.cloud_variants import ACTIVE_USERS_URL, Variant
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.guidance.library import FindingExample
@@ -86,7 +86,7 @@ NO_LINKS = {WaiverExpired.id}
 def rich_fix(rule: str, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN, **over: Any) -> dict[str, Any]:
     subject, skus, details = RICH[rule]
     args: dict[str, Any] = {"subject": subject, "skus": skus, "details": details} | over
-    return remediation(rule, finding_parts(args["subject"], args["skus"], args["details"]), cloud=cloud, locale=locale)
+    return remediation(rule, finding_of(args["subject"], args["skus"], args["details"]), cloud=cloud, locale=locale)
 
 
 def all_text(r: dict[str, Any]) -> str:
@@ -155,7 +155,7 @@ def test_fixture_covers_every_rule() -> None:
 def test_complete_for_every_rule_locale_and_cloud(rule: str, locale: Locale, cloud: Cloud) -> None:
     r = rich_fix(rule, cloud, locale)
     assert_complete(rule, r)
-    msg = message(rule, finding_parts(RICH[rule][0], RICH[rule][1], RICH[rule][2]), locale=locale)
+    msg = message(rule, finding_of(RICH[rule][0], RICH[rule][1], RICH[rule][2]), locale=locale)
     assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
 
 
@@ -167,7 +167,7 @@ def test_every_assignment_error_variant_is_complete(variant: str, locale: Locale
     details = details | ERROR_VARIANTS[variant]
     r = rich_fix(LicenseAssignmentError.id, cloud, locale, details=details)
     assert_complete(LicenseAssignmentError.id, r)
-    msg = message(LicenseAssignmentError.id, finding_parts(subject, skus, details), locale=locale)
+    msg = message(LicenseAssignmentError.id, finding_of(subject, skus, details), locale=locale)
     assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
 
 
@@ -180,7 +180,7 @@ def test_every_group_error_variant_is_complete(variant: str, locale: Locale, clo
     r = rich_fix(GroupLicenseErrors.id, cloud, locale, details=details)
     assert_complete(GroupLicenseErrors.id, r)
     assert "All Staff" in r["summary"] and any("All Staff" in s for s in r["steps"])
-    msg = message(GroupLicenseErrors.id, finding_parts(subject, skus, details), locale=locale)
+    msg = message(GroupLicenseErrors.id, finding_of(subject, skus, details), locale=locale)
     assert "All Staff" in msg and not LEFTOVER.search(msg)
 
 
@@ -192,10 +192,10 @@ def test_missing_details_degrade(rule: str, locale: Locale) -> None:
         ({"type": "user"}, ["X"], {}),
         (RICH[rule][0], [], RICH[rule][2]),  # full details, but the finding names no products
     ):
-        r = remediation(rule, finding_parts(subject, skus, details), cloud=Cloud.CHINA, locale=locale)
+        r = remediation(rule, finding_of(subject, skus, details), cloud=Cloud.CHINA, locale=locale)
         assert r["summary"] and r["steps"]
         assert not LEFTOVER.search(all_text(r))
-        assert message(rule, finding_parts(subject, skus, details), locale=locale)
+        assert message(rule, finding_of(subject, skus, details), locale=locale)
 
 
 @pytest.mark.parametrize(
@@ -215,14 +215,14 @@ def test_malformed_parts_are_refused_with_their_place(
     """A finding's subject, products, holding and fix are decoded once (auditor.data.finding_facts):
     a value of the wrong type is named, never read as something else."""
     with pytest.raises(FindingFactsError, match=re.escape(f"`{place}`")):
-        remediation(LicenseRedundant.id, finding_parts(subject, skus, details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
+        remediation(LicenseRedundant.id, finding_of(subject, skus, details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
 
 
 def test_unknown_rule_raises_key_error() -> None:
     with pytest.raises(KeyError):
-        remediation("no-such-rule", finding_parts({}, [], {}), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
+        remediation("no-such-rule", finding_of({}, [], {}), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     with pytest.raises(KeyError):
-        message("no-such-rule", finding_parts({}, [], {}), locale=Locale.EN)
+        message("no-such-rule", finding_of({}, [], {}), locale=Locale.EN)
 
 
 def test_output_is_deterministic_plain_text() -> None:
@@ -231,7 +231,7 @@ def test_output_is_deterministic_plain_text() -> None:
     b = rich_fix(SkuForbidden.id, subject=hostile)
     assert a == b
     assert "<b>Ann</b> {sku} & {0}" in a["summary"]  # verbatim: escaping belongs to the renderers
-    msg = message(SkuForbidden.id, finding_parts(hostile, ["SPE_E5"], {}), locale=Locale.NL)
+    msg = message(SkuForbidden.id, finding_of(hostile, ["SPE_E5"], {}), locale=Locale.NL)
     assert "<b>Ann</b> {sku} & {0}" in msg and "&amp;" not in msg
 
 
@@ -425,7 +425,7 @@ def test_combination_without_a_covering_product_prefills_nothing() -> None:
     subject, skus, details = RICH[SkuCombinationForbidden.id]
     plain = {k: v for k, v in details.items() if k not in ("remove", "keep")}
     r = remediation(
-        SkuCombinationForbidden.id, finding_parts(subject, skus, plain), cloud=Cloud.WORLDWIDE, locale=Locale.EN
+        SkuCombinationForbidden.id, finding_of(subject, skus, plain), cloud=Cloud.WORLDWIDE, locale=Locale.EN
     )
     assert r["actions"] == []  # only the admin knows which product stays
     assert any("Decide which of" in s for s in r["steps"])
@@ -441,7 +441,7 @@ def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -
     subject, skus, details = RICH[rule]
     part = skus[0]
     lost = {**details, "data_lost": {part: ["Exchange Online (Plan 2)"]}}
-    r = remediation(rule, finding_parts(subject, skus, lost), cloud=Cloud.GERMANY, locale=locale)
+    r = remediation(rule, finding_of(subject, skus, lost), cloud=Cloud.GERMANY, locale=locale)
     # the removal stays listed (the report shows it), but is never ready to run
     sid = details["sku_ids"][part]
     touching = [
@@ -592,20 +592,20 @@ def test_rebalance_names_both_tenants() -> None:
 def test_messages_choose_their_variant() -> None:
     subject, skus, details = RICH[InactiveUserLicensed.id]
     assert "(last sign-in: Jan 2, 2026)" in message(
-        InactiveUserLicensed.id, finding_parts(subject, skus, details), locale=Locale.EN
+        InactiveUserLicensed.id, finding_of(subject, skus, details), locale=Locale.EN
     )
     never = message(
-        InactiveUserLicensed.id, finding_parts(subject, skus, details | {"last_sign_in": None}), locale=Locale.EN
+        InactiveUserLicensed.id, finding_of(subject, skus, details | {"last_sign_in": None}), locale=Locale.EN
     )
     assert "never signed in" in never
     subject, skus, details = RICH[SubscriptionExpiring.id]
-    assert message(SubscriptionExpiring.id, finding_parts(subject, skus, details), locale=Locale.EN).startswith(
+    assert message(SubscriptionExpiring.id, finding_of(subject, skus, details), locale=Locale.EN).startswith(
         "The trial SPE_E5 ends on Dec 1, 2026"
     )
     # a subscription is named by its product's name, never by its id (the report's subject column has that)
     named = message(
         SubscriptionExpiring.id,
-        finding_parts(subject, skus, details),
+        finding_of(subject, skus, details),
         locale=Locale.EN,
         names={"SPE_E5": "Microsoft 365 E5"},
     )
@@ -616,14 +616,14 @@ def test_message_numbers_stay_plain() -> None:
     subject, skus, _ = RICH[SpareSeatsOverLimit.id]
     details = {"enabled": 12000, "consumed": 10766, "unused": 1234, "limit": 100}
     for locale in Locale:
-        text = message(SpareSeatsOverLimit.id, finding_parts(subject, skus, details), locale=locale)
+        text = message(SpareSeatsOverLimit.id, finding_of(subject, skus, details), locale=locale)
         assert "1234" in text and "12000" in text and "100" in text
 
 
 def test_cross_tenant_duplicate_targets_the_other_tenants_account() -> None:
     plan = remediation(
         CrossTenantDuplicate.id,
-        finding_parts(
+        finding_of(
             {"type": "user", "id": "alice@contoso.example", "upn": "alice@contoso.example"},
             ["SPE_E3"],
             {
@@ -672,11 +672,11 @@ def test_an_active_with_error_assignment_is_worded_as_partly_active() -> None:
     assert r["summary"].startswith("SPE_E5 is active for Ann Lee (ann@contoso.example), but not every part")
     msg = message(
         LicenseAssignmentError.id,
-        finding_parts(USER, ["SPE_E5"], details | {"state": "ActiveWithError"}),
+        finding_of(USER, ["SPE_E5"], details | {"state": "ActiveWithError"}),
         locale=Locale.EN,
     )
     assert "is active for" in msg and "not all of it could be applied" in msg
-    plain = message(LicenseAssignmentError.id, finding_parts(USER, ["SPE_E5"], details), locale=Locale.EN)
+    plain = message(LicenseAssignmentError.id, finding_of(USER, ["SPE_E5"], details), locale=Locale.EN)
     assert "failed" in plain and "active" not in plain
 
 
@@ -712,6 +712,6 @@ def test_a_rules_own_detail_of_the_wrong_type_is_refused_with_its_place() -> Non
     """The rule's own details are decoded by its TypedDict (RuleGuidance.own_type); an absent key
     reads as absent (an older report), one of the wrong type is named."""
     subject, skus, details = RICH[SpareSeatsOverLimit.id]
-    assert message(SpareSeatsOverLimit.id, finding_parts(subject, skus, {}), locale=Locale.EN)
+    assert message(SpareSeatsOverLimit.id, finding_of(subject, skus, {}), locale=Locale.EN)
     with pytest.raises(FindingFactsError, match=re.escape("`details.enabled`")):
-        message(SpareSeatsOverLimit.id, finding_parts(subject, skus, details | {"enabled": "many"}), locale=Locale.EN)
+        message(SpareSeatsOverLimit.id, finding_of(subject, skus, details | {"enabled": "many"}), locale=Locale.EN)

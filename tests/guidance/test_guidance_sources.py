@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.seats import SpareSeatsOverLimit
 from auditor.wording import remediation
 
@@ -17,7 +17,7 @@ MOVE = "https://docs.microsoft.com/microsoft-365/commerce/subscriptions/move-use
 
 
 def _links(cloud: Cloud, locale: Locale = Locale.EN) -> dict[str, str]:
-    r = remediation(SpareSeatsOverLimit.id, finding_parts(SUBJECT, ["SPE_E3"], DETAILS), cloud=cloud, locale=locale)
+    r = remediation(SpareSeatsOverLimit.id, finding_of(SUBJECT, ["SPE_E3"], DETAILS), cloud=cloud, locale=locale)
     return {link["url"].split("?")[0]: link["url"] for link in r["links"]}
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance import texts
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuCombinationForbidden, SkuForbidden, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
@@ -32,10 +32,8 @@ def direct(*parts: str, **more: Any) -> dict[str, Any]:
 def say(rule: str, skus: list[str], details: dict[str, Any], locale: Locale) -> dict[str, Any]:
     """The message and the remediation of a finding, the texts of the actions and alternatives
     listed beside the steps."""
-    fix = wording.remediation(
-        rule, finding_parts(USER, skus, details), cloud=Cloud.WORLDWIDE, locale=locale, names=NAMES
-    )
-    fix["message"] = wording.message(rule, finding_parts(USER, skus, details), locale=locale, names=NAMES)
+    fix = wording.remediation(rule, finding_of(USER, skus, details), cloud=Cloud.WORLDWIDE, locale=locale, names=NAMES)
+    fix["message"] = wording.message(rule, finding_of(USER, skus, details), locale=locale, names=NAMES)
     fix["calls"] = [a["description"] for a in fix["actions"]]
     fix["others"] = [
         text for alt in fix["alternatives"] for text in (alt["label"], *(a["description"] for a in alt["actions"]))
@@ -248,17 +246,17 @@ def test_count_is_the_number_a_counted_text_agrees_with() -> None:
     products."""
     grace = wording.message(
         SeatsInGrace.id,
-        finding_parts({"type": "sku", "id": "sku-e3", "sku": "SPE_E3"}, ["SPE_E3"], {"warning": 3, "enabled": 5}),
+        finding_of({"type": "sku", "id": "sku-e3", "sku": "SPE_E3"}, ["SPE_E3"], {"warning": 3, "enabled": 5}),
         locale=Locale.EN,
     )
     assert "3 licenses are in the grace period" in grace
     errors = {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3, "errors": {"CountViolation": 5}}
     group = {"type": "group", "id": "g-1", "display_name": "All Staff"}
     for skus in (["SPE_E3"], ["SPE_E3", "POWER_BI_PRO"]):
-        text = wording.message(GroupLicenseErrors.id, finding_parts(group, skus, errors), locale=Locale.EN)
+        text = wording.message(GroupLicenseErrors.id, finding_of(group, skus, errors), locale=Locale.EN)
         assert "(3 members in this audit): not enough licenses (CountViolation)" in text
         fix = wording.remediation(
-            GroupLicenseErrors.id, finding_parts(group, skus, errors), cloud=Cloud.WORLDWIDE, locale=Locale.EN
+            GroupLicenseErrors.id, finding_of(group, skus, errors), cloud=Cloud.WORLDWIDE, locale=Locale.EN
         )
         assert "(3 members in this audit)" in fix["summary"]
         assert fix["steps"][1].startswith("Not enough licenses (CountViolation): 5 members affected.")
@@ -304,9 +302,7 @@ def test_every_counted_text_gets_a_count(locale: Locale, monkeypatch: pytest.Mon
     for rule in wording.by_id().values():
         subject, skus, details = rule.example_finding
         for s, d in ((skus, details), _widened(skus, details)):
-            wording.message(rule.id, finding_parts(subject, s, d), locale=locale, names=names)
-            wording.remediation(
-                rule.id, finding_parts(subject, s, d), cloud=Cloud.WORLDWIDE, locale=locale, names=names
-            )
+            wording.message(rule.id, finding_of(subject, s, d), locale=locale, names=names)
+            wording.remediation(rule.id, finding_of(subject, s, d), cloud=Cloud.WORLDWIDE, locale=locale, names=names)
     assert len(set(counted)) > 15
     assert sorted(set(missing)) == []

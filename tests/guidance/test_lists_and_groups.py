@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.wording import remediation
 
@@ -25,7 +25,7 @@ DETAILS = {
 def fix(locale: Locale = Locale.EN) -> dict:
     return remediation(
         DisabledUserLicensed.id,
-        finding_parts(USER, ["POWER_BI_PRO", "SPE_E3"], DETAILS),
+        finding_of(USER, ["POWER_BI_PRO", "SPE_E3"], DETAILS),
         cloud=Cloud.WORLDWIDE,
         locale=locale,
     )
@@ -57,5 +57,5 @@ def test_lists_use_each_languages_conjunction(locale: Locale, joined: str) -> No
     from auditor import wording
 
     assert joined in wording.message(
-        DisabledUserLicensed.id, finding_parts(USER, ["POWER_BI_PRO", "SPE_E3"], DETAILS), locale=locale
+        DisabledUserLicensed.id, finding_of(USER, ["POWER_BI_PRO", "SPE_E3"], DETAILS), locale=locale
     )

@@ -6,8 +6,8 @@ one) decodes with the record's defaults and reads as before."""
 from __future__ import annotations
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import E3, E5, USER
 from auditor.rules.moves.subscription_move import SubscriptionMove, SubscriptionMoveDetails
 from auditor.wording import message, remediation
@@ -45,7 +45,7 @@ def test_the_move_record_writes_what_its_typed_dict_wrote() -> None:
 def test_an_older_reports_move_details_decode_with_the_records_defaults() -> None:
     """Without `move_to`, `plans_lost`, `waits_for_seats` or the replacement keys: "unknown" target, the
     plain message, and the fix removes `from` without waiting for a seat."""
-    found = finding_parts(USER, ["SPE_E3"], {"assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3}})
+    found = finding_of(USER, ["SPE_E3"], {"assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3}})
     said = message(SubscriptionMove.id, found, locale=Locale.EN)
     assert "moves from SPE_E3" in said and "unknown" in said and "loses" not in said and "seat" not in said
     fix = remediation(SubscriptionMove.id, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
@@ -67,7 +67,7 @@ def test_a_move_hands_its_replacement_to_sku_not_allowed_with_the_kept_plans_off
         "sku_ids": {"SPE_E3": E3},
     }
     fix = remediation(
-        SubscriptionMove.id, finding_parts(USER, ["SPE_E3"], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
+        SubscriptionMove.id, finding_of(USER, ["SPE_E3"], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
     )
     added = [a["body"]["addLicenses"] for a in fix["actions"] if (a.get("body") or {}).get("addLicenses")]
     assert added == [[{"skuId": E5, "disabledPlans": ["f-id"]}]], fix["actions"]

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.data.finding_facts import parts
 from auditor.data.model import Cloud, Locale
 from auditor.fleet.psa_cells import psa_cell
 from auditor.fleet.rollup_model import TenantRow
+from auditor.formats.report_model import finding_of
 from auditor.i18n import translations
 from auditor.rules.entitlements.entitlement import EntitlementMissing
 from auditor.wording import remediation
@@ -57,7 +57,7 @@ def test_a_tickets_summary_and_description_are_in_the_customers_language(
     assert "Minder licenties dan gebruikers in bereik: Microsoft Entra ID P2" in by_summary
 
 
-INTUNE_FINDING = parts(
+INTUNE_FINDING = finding_of(
     {"type": "user", "id": "34b9b5df", "upn": "new.starter@contoso.example", "display_name": "New Starter"},
     ["SPE_F1"],
     {
@@ -89,7 +89,9 @@ DEVICE_IN_SCOPE = {  # the user taken out of a device: the wording of round 8
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("features", [["conditional_access", "intune"], ["intune"]])
 def test_an_intune_device_is_retired_or_given_to_a_licensed_user(locale: str, features: list[str]) -> None:
-    finding = parts(INTUNE_FINDING.subject, list(INTUNE_FINDING.skus), {**INTUNE_FINDING.details, "features": features})
+    finding = finding_of(
+        INTUNE_FINDING.subject, list(INTUNE_FINDING.skus), {**INTUNE_FINDING.details, "features": features}
+    )
     said = remediation(EntitlementMissing.id, finding, cloud=Cloud.WORLDWIDE, locale=Locale(locale))
     steps = " ".join(said["steps"])
     summary = said["summary"] if isinstance(said["summary"], str) else " ".join(said["summary"])

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.data.finding_facts import parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.usage.copilot_seats_texts import CopilotSeatIdle
 from auditor.wording import remediation
 from tests.guidance.review_rounds import CatalogEntry, unfixed_in_catalogs
@@ -191,7 +191,9 @@ def test_a_copilot_seat_that_moves_says_to_give_it_on(locale: Locale) -> None:
     """E2: the seat that goes to a candidate had only its removal's steps, and findings.csv said "Remove …":
     an admin who followed them freed the seat and never gave it to the person waiting."""
     subject, skus, details = CopilotSeatIdle.example_finding
-    said = remediation(CopilotSeatIdle.id, parts(subject, list(skus), details), cloud=Cloud.WORLDWIDE, locale=locale)
+    said = remediation(
+        CopilotSeatIdle.id, finding_of(subject, list(skus), details), cloud=Cloud.WORLDWIDE, locale=locale
+    )
     summary = said["summary"] if isinstance(said["summary"], str) else " ".join(said["summary"])
     assert "Kim Waits" in said["steps"][-1] and "Kim Waits" in summary
     assert summary.index("Kim Waits") > 0  # after the removal, never instead of it

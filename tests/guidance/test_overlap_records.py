@@ -7,8 +7,8 @@ from __future__ import annotations
 import msgspec
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import E5, USER
 from auditor.rules.hygiene.overlap import (
     LicenseAssignedTwice,
@@ -49,15 +49,15 @@ def test_an_older_reports_overlap_details_decode_with_the_records_defaults() -> 
     """Without `also_by_group`: the generic removal; without `covered_by`: the message for several
     covering products and the generic removal of the product; with it alone: the covering product named."""
     held = {"assigned_by_group": {"EXCHANGESTANDARD": []}, "sku_ids": {"EXCHANGESTANDARD": EXO, "SPE_E5": E5}}
-    bare = finding_parts(USER, ["EXCHANGESTANDARD"], held)
+    bare = finding_of(USER, ["EXCHANGESTANDARD"], held)
     fix = remediation(LicenseAssignedTwice.id, bare, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert [a["body"]["removeLicenses"] for a in fix["actions"]] == [[EXO]]
     said = message(LicenseRedundant.id, bare, locale=Locale.EN)
-    assert said == message(LicenseRedundant.id, finding_parts(USER, ["EXCHANGESTANDARD"], {}), locale=Locale.EN)
+    assert said == message(LicenseRedundant.id, finding_of(USER, ["EXCHANGESTANDARD"], {}), locale=Locale.EN)
     assert "SPE_E5" not in said
     fix = remediation(LicenseRedundant.id, bare, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert [a["body"]["removeLicenses"] for a in fix["actions"]] == [[EXO]]
-    covered = finding_parts(USER, ["EXCHANGESTANDARD"], {"covered_by": {"EXCHANGESTANDARD": "SPE_E5"}, **held})
+    covered = finding_of(USER, ["EXCHANGESTANDARD"], {"covered_by": {"EXCHANGESTANDARD": "SPE_E5"}, **held})
     assert "SPE_E5" in message(LicenseRedundant.id, covered, locale=Locale.EN)
     fix = remediation(LicenseRedundant.id, covered, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert [a["body"]["removeLicenses"] for a in fix["actions"]] == [[EXO]]

@@ -12,8 +12,8 @@ import pytest
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.finding import own_json
 from auditor.data.finding_facts import FindingFactsError
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import USER
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuCombinationForbidden, SkuRequiredMissing
 from auditor.rules.waivers.waiver_expired import WaiverExpired, WaiverExpiredDetails
@@ -33,7 +33,7 @@ from auditor.wording import message, remediation
 )
 def test_a_rule_records_wrong_type_is_refused_with_its_place(rule: str, details: dict[str, Any], place: str) -> None:
     with pytest.raises(FindingFactsError, match=re.escape(f"`details.{place}`")):
-        remediation(rule, finding_parts(USER, ["SPE_E5"], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
+        remediation(rule, finding_of(USER, ["SPE_E5"], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
 
 
 def test_a_group_membership_reads_as_the_rule_writes_it() -> None:
@@ -44,7 +44,7 @@ def test_a_group_membership_reads_as_the_rule_writes_it() -> None:
         "group_membership": [{"id": "g-1", "name": "Sales", "gives": ["SPE_E5"], "via": "nested"}],
         "group_kinds": {},
     }
-    r = remediation(SkuRequiredMissing.id, finding_parts(USER, [], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
+    r = remediation(SkuRequiredMissing.id, finding_of(USER, [], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert [(a["path"], a["ready"]) for a in r["actions"]] == [("/groups/g-1/members/$ref", True)]
 
 
@@ -61,5 +61,5 @@ def test_a_rule_record_is_written_as_its_typed_dict_was_and_read_with_its_defaul
         ("waiver_subject", "s"),
     ]
     subject = {"type": "waiver", "id": "r:s"}
-    said = message(WaiverExpired.id, finding_parts(subject, [], {"waiver_subject": "ann"}), locale=Locale.EN)
+    said = message(WaiverExpired.id, finding_of(subject, [], {"waiver_subject": "ann"}), locale=Locale.EN)
     assert said == "The waiver for “unknown” on ann (owner: unknown) expired on unknown."

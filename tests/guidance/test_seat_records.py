@@ -5,8 +5,8 @@ without the optional keys (an older one) decodes with each record's defaults and
 from __future__ import annotations
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import E5
 from auditor.rules.seats.catalog import (
     SkuNotApproved,
@@ -54,7 +54,7 @@ def test_the_seat_records_write_what_their_typed_dicts_wrote() -> None:
 
 def test_an_older_reports_seat_details_decode_with_the_records_defaults() -> None:
     """A seat finding without its counts: every count reads "unknown", no message claims a figure."""
-    found = finding_parts(SKU, ["SPE_E5"], {})
+    found = finding_of(SKU, ["SPE_E5"], {})
     for rule in (SpareSeatsOverLimit, SpareSeatsUnderMinimum, SkuNotApproved, SeatsInGrace, LicenseSuspended):
         said = message(rule.id, found, locale=Locale.EN)
         assert said and "None" not in said, (rule.id, said)
@@ -64,9 +64,9 @@ def test_an_older_reports_seat_details_decode_with_the_records_defaults() -> Non
 
 
 def test_the_counts_are_read_from_the_records() -> None:
-    over = finding_parts(SKU, ["SPE_E5"], {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5})
+    over = finding_of(SKU, ["SPE_E5"], {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5})
     fix = remediation(SpareSeatsOverLimit.id, over, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert "15" in str(fix["summary"]) and "85" in str(fix), fix["summary"]
-    grace = finding_parts(SKU, ["SPE_E5"], {"warning": 7, "lapse": "2026-12-01T00:00:00Z"})
+    grace = finding_of(SKU, ["SPE_E5"], {"warning": 7, "lapse": "2026-12-01T00:00:00Z"})
     said = message(SeatsInGrace.id, grace, locale=Locale.EN)
     assert "7" in said and "Dec 1, 2026" in said, said

@@ -7,8 +7,8 @@ records (SkuNotAllowed.replacement), not a second decoding of the finding."""
 from __future__ import annotations
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.guidance.cloud_variants import variant
 from auditor.guidance.details import RuleDetails
 from auditor.guidance.examples import E3, E5, F3, USER
@@ -51,7 +51,7 @@ def test_an_older_reports_selection_details_decode_with_the_records_defaults() -
     """Without `allowed` or a replacement: the fix removes the product and names no replacement; without
     `required_any`: the finding's products are the ones to assign, and nothing waits for a usage location."""
     holding = {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}
-    found = finding_parts(USER, ["SPE_E5"], holding)
+    found = finding_of(USER, ["SPE_E5"], holding)
     assert "SPE_E5" in message(SkuNotAllowed.id, found, locale=Locale.EN)
     fix = remediation(SkuNotAllowed.id, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert all(not (a.get("body") or {}).get("addLicenses") for a in fix["actions"]), fix["actions"]
@@ -65,7 +65,7 @@ def test_a_replacement_without_a_usage_location_waits_and_a_licensing_group_is_j
     details = {"allowed": ["SPE_F3"], "replace_with": "SPE_F3", "replace_with_id": F3, "no_usage_location": True}
     fix = remediation(
         SkuNotAllowed.id,
-        finding_parts(USER, ["SPE_E5"], {**details, **holding}),
+        finding_of(USER, ["SPE_E5"], {**details, **holding}),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
     )
@@ -76,7 +76,7 @@ def test_a_replacement_without_a_usage_location_waits_and_a_licensing_group_is_j
     }
     joined = remediation(
         SkuNotAllowed.id,
-        finding_parts(USER, ["SPE_E5"], {**details, "no_usage_location": False, "licensing_group": group, **holding}),
+        finding_of(USER, ["SPE_E5"], {**details, "no_usage_location": False, "licensing_group": group, **holding}),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
     )
@@ -90,7 +90,7 @@ def test_sku_not_allowed_replaces_by_the_record_it_is_handed() -> None:
     own = RightsizeDetails(
         days=90, workloads=["exchange"], allowed=["SPE_E3"], replace_with="SPE_E3", replace_with_id=E3
     )
-    found = RuleDetails[RightsizeDetails](finding_parts(USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}}))
+    found = RuleDetails[RightsizeDetails](finding_of(USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}}))
     fix = Texts.replacement(found, own, variant(Cloud.WORLDWIDE), ValueFormatter(Locale.EN))
     assert [a.body for a in fix.actions] == [
         {"addLicenses": [{"skuId": "<skuId of SPE_E3>", "disabledPlans": []}], "removeLicenses": ["<skuId of SPE_E5>"]}

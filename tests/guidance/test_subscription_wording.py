@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from auditor import i18n, wording
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 
 SUBJECT = {"type": "subscription", "id": "sub-1", "sku": "SPE_E3"}
@@ -16,7 +16,7 @@ UNKNOWN = {"en": "unknown", "nl": "onbekend", "da": "ukendt", "sv": "okänd", "t
 def say(status: str, date: str | None, locale: str, days_left: int | None = None) -> str:
     return wording.message(
         SubscriptionExpiring.id,
-        finding_parts(
+        finding_of(
             SUBJECT,
             ["SPE_E3"],
             {

@@ -6,8 +6,8 @@ one) decodes with each record's defaults and reads as before."""
 from __future__ import annotations
 
 from auditor.data.finding import own_json
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, SubscriptionExpiringDetails, UsageLocationMissingDetails
 from auditor.wording import message, remediation
 
@@ -36,16 +36,16 @@ def test_the_upkeep_records_write_what_their_typed_dicts_wrote() -> None:
 def test_an_older_reports_subscription_details_decode_with_the_records_defaults() -> None:
     """Without `term` (no billing file): the paid subscription's message; a null term: the unknown term's;
     the plan's `reduction`: the seats the renewal drops; nothing at all: unknown date, status and days."""
-    plain = finding_parts(SUB, ["SPE_E5"], DAYS)
+    plain = finding_of(SUB, ["SPE_E5"], DAYS)
     said = message(SubscriptionExpiring.id, plain, locale=Locale.EN)
     assert said == "The subscription SPE_E5 ends on Dec 1, 2026 (9 days left)."
-    no_row = finding_parts(SUB, ["SPE_E5"], {**DAYS, "term": None})
+    no_row = finding_of(SUB, ["SPE_E5"], {**DAYS, "term": None})
     assert "its term is not known" in message(SubscriptionExpiring.id, no_row, locale=Locale.EN)
     reduction = {"window": "renewal", "by": "2026-11-24", "seats": 3}
-    reduced = finding_parts(SUB, ["SPE_E5"], {**DAYS, "term": "P1Y", "reduction": reduction})
+    reduced = finding_of(SUB, ["SPE_E5"], {**DAYS, "term": "P1Y", "reduction": reduction})
     said = message(SubscriptionExpiring.id, reduced, locale=Locale.EN)
     assert said.endswith("the plan drops 3 of its seats then; schedule the reduction by 2026-11-24.")
-    nothing = finding_parts(SUB, ["SPE_E5"], {})
+    nothing = finding_of(SUB, ["SPE_E5"], {})
     assert message(SubscriptionExpiring.id, nothing, locale=Locale.EN).endswith("(unknown days left).")
     fix = remediation(SubscriptionExpiring.id, nothing, cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert (

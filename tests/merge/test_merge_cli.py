@@ -498,8 +498,7 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     own_report = read(tmp_path / "northwind" / "report.json")  # for 21Vianet
     own = {f.id: f.remediation for f in own_report.findings}
     for f in northwind:
-        found = f.parts()
-        assert f.remediation == wording.remediation(f.rule, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN, names=names)
+        assert f.remediation == wording.remediation(f.rule, f, cloud=Cloud.WORLDWIDE, locale=Locale.EN, names=names)
     assert any(f.remediation != own[f.tenant.finding_id] for f in northwind)
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
     assert "unknown format 'pdf'" in capsys.readouterr().err

@@ -7,10 +7,9 @@ import pytest
 
 from auditor import wording
 from auditor.cli import main
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import named_products
-from auditor.formats.report_model import builtins
+from auditor.formats.report_model import builtins, finding_of
 from auditor.render.text import clean, md_escape
 from auditor.report.view.context import TEXT_LIMIT, subject_text
 from auditor.report.view.findings import without_name
@@ -95,7 +94,7 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
     carried = _carried(report)
     assert len(carried) > 20 and len({f.rule for f in carried}) > 10
     for f in carried:
-        found = finding_parts(f.subject, f.skus, f.details)
+        found = finding_of(f.subject, f.skus, f.details)
         args: dict[str, Any] = {"cloud": Cloud(report.tenant.cloud), "names": names}
         dutch = wording.remediation(f.rule, found, locale=Locale.NL, **args)
         assert f.remediation == dutch, f.rule
@@ -108,7 +107,7 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
         if f.tenant is None:
             assert f.remediation == wording.remediation(
                 f.rule,
-                finding_parts(f.subject, f.skus, f.details),
+                finding_of(f.subject, f.skus, f.details),
                 cloud=Cloud.WORLDWIDE,
                 locale=Locale.NL,
                 names=names,
@@ -133,7 +132,7 @@ def test_report_md_agrees_with_report_json(merged_nl):
             for said in (neutral, subject):
                 steps = wording.remediation(
                     f.rule,
-                    finding_parts(said, f.skus, f.details),
+                    finding_of(said, f.skus, f.details),
                     cloud=Cloud(report.tenant.cloud),
                     locale=Locale.NL,
                     names=names,
@@ -145,7 +144,7 @@ def test_report_md_agrees_with_report_json(merged_nl):
                 f.rule
             )
         else:
-            message = wording.message(f.rule, finding_parts(subject, f.skus, f.details), locale=Locale.NL, names=names)
+            message = wording.message(f.rule, finding_of(subject, f.skus, f.details), locale=Locale.NL, names=names)
             # under a product's name, the message does not name the product again
             name, _ = subject_text(subject, names)
             assert md_escape(clean(without_name(message, name), TEXT_LIMIT), limit=2000) in md, f.rule

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from auditor.data.finding_facts import parts as finding_parts
+from auditor.formats.report_model import finding_of
 from auditor.plan.compile import compile_plan
 from auditor.plan.write import plan_document, plan_markdown
 
@@ -309,7 +309,7 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
     from auditor.data.model import Locale
 
     said = guidance.message(
-        unknown["rule"], finding_parts(unknown["subject"], unknown["skus"], unknown["details"]), locale=Locale.EN
+        unknown["rule"], finding_of(unknown["subject"], unknown["skus"], unknown["details"]), locale=Locale.EN
     )
     assert "has no entry of the account being disabled: it was disabled at least 30 days ago" in said
     assert not planned & set(ids.values())

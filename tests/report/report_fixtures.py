@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
-from auditor.data.finding_facts import FindingParts, Subject
+from auditor.data.finding_facts import Subject
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import (
     Amount,
@@ -89,19 +89,19 @@ class FakeGuidance:
         return f"{TITLES[locale]} {rule} ({locale.value}) description."
 
     def message(
-        self, rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None
+        self, rule: str, finding: ReportFinding, *, locale: Locale, names: Mapping[str, str] | None = None
     ) -> str:
         subject, skus = _subject_map(finding.subject), finding.skus
         who = subject.get("display_name") or subject.get("sku") or subject.get("id")
         return f"[{locale.value}] {who} breaks {rule} with {', '.join(skus)}"
 
     def row_note(
-        self, rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None
+        self, rule: str, finding: ReportFinding, *, locale: Locale, names: Mapping[str, str] | None = None
     ) -> str:
         return ""
 
     def remediation(
-        self, rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
+        self, rule: str, finding: ReportFinding, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
         actions: list[dict[str, Any]] = []
         alternatives: list[dict[str, Any]] = []

@@ -16,10 +16,9 @@ from auditor import wording
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.data.finding_facts import Subject
-from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report, named_products
-from auditor.formats.report_model import BaselineChanges, ReportDocument
+from auditor.formats.report_model import BaselineChanges, ReportDocument, finding_of
 from auditor.report import chunks
 from auditor.report import write as report_module
 from auditor.report.baseline import compare, load_baseline
@@ -85,7 +84,7 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
         assert isinstance(f["policy"], str) and f["message"] and isinstance(f["details"], dict)
         assert f["remediation"] == wording.remediation(
             f["rule"],
-            finding_parts(f["subject"], f["skus"], f["details"]),
+            finding_of(f["subject"], f["skus"], f["details"]),
             cloud=Cloud.WORLDWIDE,
             locale=Locale.EN,
             names=names,

@@ -9,7 +9,7 @@ from typing import Any
 from msgspec import UNSET
 
 from auditor import i18n
-from auditor.data.finding_facts import FindingParts, Subject
+from auditor.data.finding_facts import Subject
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_json import named_products
@@ -61,7 +61,6 @@ class RenderContext:
         self.twins = shared_names(document.findings)
         self.currency = _summary_currency(document)
         self._titles: dict[str, str] = {}
-        self._last_parts: tuple[ReportFinding, FindingParts] | None = None
         self.t = i18n.translations(locale)
         t = self.t
         self.severity_labels = {
@@ -124,7 +123,7 @@ class RenderContext:
         rule = finding.rule
         if rule not in self.known:
             return clean(finding.message, TEXT_LIMIT)
-        text = self.wording.message(rule, self.parts(finding), locale=self.locale, names=self.names)
+        text = self.wording.message(rule, finding, locale=self.locale, names=self.names)
         return clean(text, TEXT_LIMIT)
 
     def row_note(self, finding: ReportFinding) -> str:
@@ -133,24 +132,14 @@ class RenderContext:
         rule = finding.rule
         if subject.type != "user" or rule not in self.known:
             return ""
-        text = self.wording.row_note(rule, self.parts(finding), locale=self.locale, names=self.names)
+        text = self.wording.row_note(rule, finding, locale=self.locale, names=self.names)
         return clean(text, TEXT_LIMIT)
 
     def remediation(self, finding: ReportFinding) -> RemediationJson:
         rule = finding.rule
         if rule not in self.known:
             return finding.remediation or {}  # as the report carries it
-        return self.wording.remediation(
-            rule, self.parts(finding), cloud=self.cloud, locale=self.locale, names=self.names
-        )
-
-    def parts(self, finding: ReportFinding) -> FindingParts:
-        """The finding's parts for its texts, decoded once for its message, note and remediation, which
-        the views ask for one after the other (the last finding's are kept)."""
-        last = self._last_parts
-        if last is None or last[0] is not finding:
-            last = self._last_parts = (finding, finding.parts())
-        return last[1]
+        return self.wording.remediation(rule, finding, cloud=self.cloud, locale=self.locale, names=self.names)
 
 
 def unset_or(value: Any, default: Any) -> Any:

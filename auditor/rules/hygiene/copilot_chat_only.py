@@ -19,7 +19,7 @@ from auditor.data.model import Severity, User
 from ...data.reads import Reads
 from ...policy.objects import HygieneCheck
 from ..base import Context
-from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
+from .base import DeclaredOwn, HygieneRule, UserHygieneRule, check_schema
 
 GROUNDED_CHAT_PLAN = "M365_COPILOT_BUSINESS_CHAT"  # servicePlanName
 GROUNDED_CHAT_PLAN_ID = "3f30311c-6b1e-48a4-ab79-725b469da960"  # servicePlanId
@@ -32,12 +32,12 @@ MC1405498 = (
 )
 
 
-class CopilotSeatChatOnlyDetails(DeclaredDetails, total=False):
+class CopilotSeatChatOnlyDetails(DeclaredOwn, frozen=True, kw_only=True):
     """`plan`, `plan_id`, `product_ids` (skuIds with it off)"""
 
-    plan: str
-    plan_id: str
-    product_ids: list[str]
+    plan: str = ""  # "": not in the report (an older one)
+    plan_id: str = ""
+    product_ids: list[str] = []
 
 
 class CopilotSeatChatOnly(UserHygieneRule[CopilotSeatChatOnlyDetails]):
@@ -68,7 +68,7 @@ class CopilotSeatChatOnly(UserHygieneRule[CopilotSeatChatOnlyDetails]):
         )
         if not off or self._on_elsewhere(user, ctx):
             return None
-        return {"plan": GROUNDED_CHAT_PLAN, "plan_id": GROUNDED_CHAT_PLAN_ID, "product_ids": off}
+        return CopilotSeatChatOnlyDetails(plan=GROUNDED_CHAT_PLAN, plan_id=GROUNDED_CHAT_PLAN_ID, product_ids=off)
 
     @staticmethod
     def _on_elsewhere(user: User, ctx: Context) -> bool:
@@ -84,7 +84,7 @@ class CopilotSeatChatOnly(UserHygieneRule[CopilotSeatChatOnlyDetails]):
         return False
 
     def products(self, user: User, details: CopilotSeatChatOnlyDetails, ctx: Context) -> frozenset[str]:
-        return frozenset(details["product_ids"])
+        return frozenset(details.product_ids)
 
     def describe(self, user: User, details: CopilotSeatChatOnlyDetails) -> str:
         return f"holds a Copilot seat with {GROUNDED_CHAT_PLAN} turned off: only basic Copilot Chat"
