@@ -1,6 +1,6 @@
 """What every rule is: an id, a default severity, the policy key it owns (with its JSON-Schema
 fragment), what it reads of the tenant (one declaration, auditor.data.reads.Reads), and an evaluate()
-that yields findings. A rule is generic in its details' TypedDict (`Rule[<Rule>Details]`), so mypy
+that yields findings. A rule is generic in its details' record (`Rule[<Rule>Details]`), so mypy
 checks the keys it writes as it checks those its texts read. No I/O."""
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ class Rule(Generic[D]):
     """A rule: its id, default severity, policy key and schema fragment, and its evaluation.
     auditor.rules.RULES lists them; what the report says of a finding (texts, message, remediation)
     is in the `_texts` module beside the rule's, found by the rule's id. `D` is its details'
-    TypedDict (`<Rule>Details`, beside it): `make` takes the finding's details as one, so mypy
+    record (`<Rule>Details`, beside it): `make` takes the finding's details as one, so mypy
     checks every key the rule writes, as it checks those its texts read (RuleGuidance[D])."""
 
     id: ClassVar[str]
