@@ -241,6 +241,8 @@ def _removal_in_flight(
     while not (journal.exists() and b'"sending"' in journal.read_bytes()):
         assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
         time.sleep(0.05)
+    if release is not None:  # held until released: in flight once Graph has it, whatever the machine's load
+        assert slow.arrived.wait(60), "the write never reached Graph"
     return graph, journal, proc
 
 
@@ -261,8 +263,7 @@ def test_after_kill_9_with_a_write_in_flight_undo_re_reads_the_user_and_undoes_i
     tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     held = threading.Event()  # Graph answers the write only once apply is killed
-    graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=60.0, release=held)
-    time.sleep(0.5)  # the write is in flight
+    graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=60.0, release=held)  # in flight
     proc.kill()
     proc.communicate(timeout=60)
     held.set()

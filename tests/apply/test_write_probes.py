@@ -182,7 +182,7 @@ def test_apply_killed_mid_write_and_run_again_neither_repeats_nor_loses_the_writ
         assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
         time.sleep(0.05)
     [first] = found
-    time.sleep(0.5)  # the write is in flight
+    assert slow.arrived.wait(60), "the write never reached Graph"  # in flight, whatever the machine's load
     proc.kill()
     proc.communicate(timeout=60)
     release.set()

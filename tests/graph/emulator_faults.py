@@ -65,6 +65,8 @@ class Fault:
     _pattern: re.Pattern[str] = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     hits: int = field(init=False, default=0)
+    # set when a request takes the fault: a test holding a write waits for it, never for a while
+    arrived: threading.Event = field(init=False, repr=False, default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self._pattern = re.compile(self.match)
@@ -77,6 +79,7 @@ class Fault:
             if self.count is not None and self.hits >= self.count:
                 return False
             self.hits += 1
+            self.arrived.set()
             return True
 
     def _hold(self) -> None:
