@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from emulator_faults import Fault, FaultKind, sign_in_forbidden
 
 from auditor.cli import main
+from auditor.graph import collector
+from auditor.graph.options import CollectOptions
+from auditor.pipeline.prepare import policy_set
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.overlap import LicenseRedundant
+from auditor.rules.requests import requests_of
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import GraphEmulator, app_token
 
@@ -135,16 +140,47 @@ def test_snapshot_and_graph_are_exclusive(tmp_path):
     assert code == 2
 
 
-def test_collect_writes_a_snapshot(tmp_path, sample, monkeypatch):
+def _moment(sample) -> datetime:
+    """The sample's collection moment (its collectedAt)."""
+    return datetime.fromisoformat(sample.collected_at.replace("Z", "+00:00"))
+
+
+def _collect_at(tmp_path, sample, monkeypatch, moment: datetime):
+    """`collect` against the emulator with the collection's clock at `moment` (collect has no --as-of:
+    it judges which accounts look dormant, and reads their mailbox purpose, by its own clock)."""
+    monkeypatch.setattr(collector, "_now", lambda: moment)
     token = app_token(sample.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     out = tmp_path / "tenant.json"
     with GraphEmulator(sample, token=token) as graph:
         code = main(["collect", "--policies", str(EXAMPLE), "--graph-endpoint", graph.url, "--output", str(out)])
+    return code, load_snapshot(out)
+
+
+def test_collect_writes_a_snapshot(tmp_path, sample, monkeypatch):
+    code, got = _collect_at(tmp_path, sample, monkeypatch, _moment(sample))
     assert code == 0
-    got = load_snapshot(out)
     assert got.users == _as_read(sample.users) and got.subscriptions == sample.subscriptions
     assert {g.display_name for g in got.groups} >= {"Break Glass Accounts", "Frontline Workers"}
+
+
+def test_collect_later_reads_the_purpose_of_the_accounts_gone_quiet_since(tmp_path, sample, monkeypatch):
+    """Two months after the sample's moment more licensed accounts have no sign-in within the
+    policy's inactivity window: collect asks for their mailbox purpose too (the emulator answers
+    "user" for an account the sample did not ask about), and for nobody else."""
+    later = _moment(sample) + timedelta(days=61)
+    code, got = _collect_at(tmp_path, sample, monkeypatch, later)
+    assert code == 0
+    check = CollectOptions.of(requests_of(policy_set([str(EXAMPLE)])), as_of=None).mailboxes
+    assert check is not None
+    asked = {sample.users[i].id for i in check.candidates(sample.users, later, with_sign_in=True)}
+    before = {sample.users[i].id for i in check.candidates(sample.users, _moment(sample), with_sign_in=True)}
+    assert asked > before  # the later clock does select more accounts
+    by_id = {u.id: u for u in sample.users}
+    for user in got.users:
+        was = by_id[user.id].mailbox_purpose
+        expected = "user" if was is None and user.id in asked else was
+        assert user.mailbox_purpose == expected, user.display_name
 
 
 def test_collect_with_gap_exits_3(tmp_path, sample, monkeypatch):
