@@ -56,7 +56,7 @@ REDACT_HELP = (
     "(key: AUDITOR_REDACT_KEY, else the tenant id)"
 )
 FAIL_ON = ("low", "medium", "high", "critical", "never")
-POLICY_COMMANDS = "auditor.policy_commands"  # init and validate
+POLICY_COMMANDS = "auditor.commands.policy"  # init and validate
 
 # what add_subparsers returns: each command's parser is added to it (typeshed's name for it)
 Subcommands: TypeAlias = "argparse._SubParsersAction[_Parser]"

@@ -1,5 +1,5 @@
 """What `merge`'s flags become (the flags themselves: auditor/cli.py): a typed MergeOptions, built by
-the command layer, which auditor/commands.py's cmd_merge runs with."""
+the command layer, which auditor/commands/__init__.py's cmd_merge runs with."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`audit`'s options, typed: AuditOptions, built once from its flags (AuditOptions.of, called by
-auditor/commands.py's cmd_audit, and for `audit --tenants` by auditor/fleet/arguments.py's
+auditor/commands/__init__.py's cmd_audit, and for `audit --tenants` by auditor/fleet/arguments.py's
 FleetOptions) and read by the audit's stages (auditor.pipeline), which never change them."""
 
 from __future__ import annotations

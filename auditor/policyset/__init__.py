@@ -6,5 +6,5 @@
     config_problems.py  report.json config_problems: what the configuration says the run could not understand
     starter.py          `license-auditor init`: a first policy for the tenant, every line commented
     rules_page.py       docs/rules.md, generated from the rules (python -m auditor.policyset.rules_page)
-    arguments.py        `init` and `validate`'s typed options (auditor/policy_commands.py runs them)
+    arguments.py        `init` and `validate`'s typed options (auditor/commands/policy.py runs them)
 """

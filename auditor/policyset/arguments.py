@@ -1,5 +1,5 @@
 """What the policy files' commands' flags become (the flags themselves: auditor/cli.py): typed
-InitOptions and ValidateOptions, built by the command layer, which auditor/policy_commands.py runs with."""
+InitOptions and ValidateOptions, built by the command layer, which auditor/commands/policy.py runs with."""
 
 from __future__ import annotations
 

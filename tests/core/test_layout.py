@@ -21,8 +21,6 @@ TOP_LEVEL = {
     "__main__": "python -m auditor",
     "cli": "the command line's parser and entry point",
     "cli_examples": "the examples each command's help ends with, beside the parser",
-    "commands": "what each command runs",
-    "policy_commands": "what the policy files' commands run (init, validate)",
     "demo": "the one seam to the developer tools (--demo)",
     "demo_write": "the write path's --demo (plan, apply and undo on the sample tenant), wrapped around them by cli",
     "graph_cli": "the command line's Graph glue, above graph/",

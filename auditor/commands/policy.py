@@ -20,11 +20,11 @@ from auditor.policyset.load import expand_paths, load_policies
 from auditor.policyset.schema import schema_text
 from auditor.policyset.starter import source_name, starter_policy
 
-from . import demo
-from .data.reads import SIGN_IN, Requests
-from .i18n import translations
-from .rules.assignments import licensing
-from .snapshot import load_snapshot
+from .. import demo
+from ..data.reads import SIGN_IN, Requests
+from ..i18n import translations
+from ..rules.assignments import licensing
+from ..snapshot import load_snapshot
 
 
 def _say(text: str) -> None:

@@ -1,5 +1,5 @@
 """The commands behind the command line (auditor/cli.py parses; these run): audit, merge, collect,
-schema, email (the policy files' init and validate: auditor/policy_commands.py). Imported only once a
+schema, email (the policy files' init and validate: auditor/commands/policy.py). Imported only once a
 command runs, so `--help` loads none of it. The audit itself is auditor.pipeline's stages."""
 
 from __future__ import annotations
@@ -15,19 +15,19 @@ from auditor.data.model import Locale
 from auditor.pipeline.arguments import AuditOptions
 from auditor.policyset.schema import schema_text
 
-from . import wording
-from .apply.arguments import WriteOptions
-from .delivery.arguments import run_email_command
-from .graph.arguments import CollectCommandOptions, GraphSource
-from .merge.arguments import MergeOptions
-from .merge.document import build_merged_document
-from .merge.run import merge
-from .pipeline import audit
-from .pipeline.exit_codes import document_exit_code
-from .pipeline.folder import locked_output_dir, record_run
-from .pipeline.prepare import as_of_flag, mail_adapter, policy_set, say
-from .report.write import RenderOptions, render
-from .rules.requests import requests_of
+from .. import wording
+from ..apply.arguments import WriteOptions
+from ..delivery.arguments import run_email_command
+from ..graph.arguments import CollectCommandOptions, GraphSource
+from ..merge.arguments import MergeOptions
+from ..merge.document import build_merged_document
+from ..merge.run import merge
+from ..pipeline import audit
+from ..pipeline.exit_codes import document_exit_code
+from ..pipeline.folder import locked_output_dir, record_run
+from ..pipeline.prepare import as_of_flag, mail_adapter, policy_set, say
+from ..report.write import RenderOptions, render
+from ..rules.requests import requests_of
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -100,7 +100,7 @@ def cmd_email(args: argparse.Namespace) -> int:
 def cmd_apply(options: WriteOptions) -> int:
     """`apply PLAN`: auditor.apply.run's, with the plan compiled again at the call by the audit's own stages
     (auditor.pipeline.recompile): the file selects among the changes the tool would make now."""
-    from .apply.run import cmd_apply as apply_command  # the write path loads for apply only (start-up)
-    from .pipeline.recompile import recompile  # likewise
+    from ..apply.run import cmd_apply as apply_command  # the write path loads for apply only (start-up)
+    from ..pipeline.recompile import recompile  # likewise
 
     return apply_command(options, recompile)
