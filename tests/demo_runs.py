@@ -123,11 +123,11 @@ class DemoRuns:
         assert got.codes == (1,), got.err[-2000:]
         return (got.copy_to(into) if into is not None else got.folder) / "many"
 
-    def single(self) -> Path:
-        """The one-tenant demo's folder (SINGLE): the shared one, read-only."""
+    def single(self, into: Path | None = None) -> Path:
+        """The one-tenant demo's folder (SINGLE): the shared one, read-only, or a writable copy in `into`."""
         got = self.run(SINGLE, NO_TOKEN)
         assert got.codes == (0,), got.err[-2000:]
-        return got.folder / "one"
+        return (got.copy_to(into) if into is not None else got.folder) / "one"
 
     def run(self, argvs: Sequence[Sequence[str]], env: Mapping[str, str | None] | None = None) -> DemoRun:
         """The run of `argvs` (each a command line for auditor.cli.main, in order, in one working directory)
