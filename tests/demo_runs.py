@@ -43,6 +43,9 @@ Pins = tuple[tuple[str, str | None], ...]
 # modules read (exit 1: the samples' findings)
 FLEET: Argvs = (("audit", "--demo", "--tenants", "--output-dir", "many"),)
 NO_TOKEN: dict[str, str | None] = {"AUDITOR_ACCESS_TOKEN": None}
+# the one-tenant demo into the working directory's one/, every format, without an operator's token: what
+# the modules reading the demo's report files read (exit 0: --fail-on never)
+SINGLE: Argvs = (("audit", "--demo", "--output-dir", "one", "--fail-on", "never"),)
 
 
 def on_virtual_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
@@ -119,6 +122,12 @@ class DemoRuns:
         got = self.run(FLEET, NO_TOKEN)
         assert got.codes == (1,), got.err[-2000:]
         return (got.copy_to(into) if into is not None else got.folder) / "many"
+
+    def single(self, into: Path | None = None) -> Path:
+        """The one-tenant demo's folder (SINGLE): the shared one, read-only, or a writable copy in `into`."""
+        got = self.run(SINGLE, NO_TOKEN)
+        assert got.codes == (0,), got.err[-2000:]
+        return (got.copy_to(into) if into is not None else got.folder) / "one"
 
     def run(self, argvs: Sequence[Sequence[str]], env: Mapping[str, str | None] | None = None) -> DemoRun:
         """The run of `argvs` (each a command line for auditor.cli.main, in order, in one working directory)

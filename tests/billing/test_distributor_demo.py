@@ -17,9 +17,30 @@ import pytest
 
 from auditor.apply import distributor_undo
 from auditor.cli import main
+from tests.demo_runs import DemoRuns
+
+from .test_psa_write_demo import PINS, RUN
 
 E3_AT_PAX8 = "00000000-0000-4000-8000-000000000001"  # the sample's Microsoft 365 E3 at Pax8: 210 seats billed
 F1_AT_PAX8 = "00000000-0000-4000-8000-000000000006"  # its Microsoft 365 F3 at Pax8: 49 seats, 2 short
+DEMO_DAY = "1794981600"  # 2026-11-18T06:00Z: apply's and undo's clock where a test sets no day of its own
+
+
+def _planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: DemoRuns, today: str) -> None:
+    """`audit --demo --tenants --fail-on never` and each tenant's plan (RUN) at `today` (SOURCE_DATE_EPOCH),
+    the vendors' secrets unset (the demo gives the stand-ins' own): the session's one run (at DEMO_DAY, the
+    PSA write tests' too), copied into tmp_path, the working directory, whose environment is the run's from
+    here on."""
+    pins = PINS | {"SOURCE_DATE_EPOCH": today}
+    monkeypatch.chdir(tmp_path)
+    for key, value in pins.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    run = runs.run(RUN, pins)
+    assert run.codes == (0, 0, 0, 0), run.err[-2000:]
+    run.copy_to(tmp_path)
 
 
 def _seats(folder: Path, sub: str = E3_AT_PAX8) -> int:
@@ -27,25 +48,22 @@ def _seats(folder: Path, sub: str = E3_AT_PAX8) -> int:
     return next(int(s["quantity"]) for s in kept["subscriptions"] if s["id"] == sub)
 
 
-@pytest.mark.parametrize("today", ["1794981600", "1801051200"])  # 2026-11-18 and 2027-01-27, 06:00Z
+@pytest.mark.parametrize("today", [DEMO_DAY, "1801051200"])  # 2026-11-18 and 2027-01-27, 06:00Z
 def test_the_demos_plan_at_pax8_is_judged_on_the_demos_own_day_and_undone_offline(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     virtual_graph_time: Any,
+    demo_runs: DemoRuns,
     today: str,
 ) -> None:
     """The demo's windows are judged on the demo's own day (the moment its sample was read: 1 November), never
     on today's: whatever day it is run, the E3 reduction waits for its renewal and the F3 purchase is made, and
     undo takes it off again inside its 7 days."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", today)  # apply's clock (tests/billing/conftest.py): "today"
-    # no policies/ here: undo --demo bounds a put-back by the demo's own policy, as apply --demo (issue 121)
-    for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET"):
-        monkeypatch.delenv(key, raising=False)  # the demo gives the stand-in's own
-    assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0
+    # apply's clock (tests/billing/conftest.py): "today", SOURCE_DATE_EPOCH; no policies/ here: undo --demo
+    # bounds a put-back by the demo's own policy, as apply --demo (issue 121)
+    _planned(tmp_path, monkeypatch, demo_runs, today)
     folder = Path("reports/tenants/contoso")
-    assert main(["plan", "--report-dir", str(folder)]) == 0
     plan = str(folder / "plan.json")
     aged = ["--max-age", "400d"]  # the sample's data read on 1 November, at the later "today" too
     bill = json.loads((folder / "plan.json").read_text("utf-8"))["bill"]
@@ -87,14 +105,14 @@ def test_the_demos_plan_at_pax8_is_judged_on_the_demos_own_day_and_undone_offlin
 
 
 def test_the_demos_purchase_at_sherweb_is_made_and_taken_off_offline(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], virtual_graph_time: Any
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    virtual_graph_time: Any,
+    demo_runs: DemoRuns,
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    for key in ("SHERWEB_CLIENT_ID", "SHERWEB_CLIENT_SECRET", "SHERWEB_SUBSCRIPTION_KEY"):
-        monkeypatch.delenv(key, raising=False)  # the demo gives the stand-in's own
-    assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0
+    _planned(tmp_path, monkeypatch, demo_runs, DEMO_DAY)  # the Sherweb stand-in's own secrets
     folder = Path("reports/tenants/fabrikam")
-    assert main(["plan", "--report-dir", str(folder)]) == 0
     [bought] = json.loads((folder / "plan.json").read_text("utf-8"))["bill"]["distributor"]
     # Exchange Online (Plan 1): none assigned, the policy's 2 spare, 1 bought: 1 more at Sherweb
     assert (bought["kind"], bought["source"], bought["from"], bought["to"]) == ("increase", "sherweb", 1, 2)
@@ -114,18 +132,18 @@ def test_the_demos_purchase_at_sherweb_is_made_and_taken_off_offline(
 
 
 def test_undo_demo_puts_back_no_more_than_the_demos_own_policy_allows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], virtual_graph_time: Any
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    virtual_graph_time: Any,
+    demo_runs: DemoRuns,
 ) -> None:
     """Issue 121: `undo --demo` bounds a put-back by the demo's own policy (its spare seats), never the journal's
     word. The demo's E3 reduction is only scheduled, so its reduction is made here at the stand-in and journaled
     as apply journals it (210 -> 200, Pax8's history keeping the 210): the put-back would buy 10 seats back, but
     the tenant's 198 seats assigned now and the demo policy's 9 spare allow 207, so only 7 are put back."""
-    monkeypatch.chdir(tmp_path)
-    for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET"):
-        monkeypatch.delenv(key, raising=False)  # the demo gives the stand-in's own
-    assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0
+    _planned(tmp_path, monkeypatch, demo_runs, DEMO_DAY)  # the Pax8 stand-in's own secrets
     folder = Path("reports/tenants/contoso")
-    assert main(["plan", "--report-dir", str(folder)]) == 0
     plan, aged = str(folder / "plan.json"), ["--max-age", "400d"]
     assert main(["apply", plan, "--demo", "--yes", *aged]) == 0  # the license changes, on the demo tenant
     assert main(["apply", plan, "--distributor", "--demo", "--yes", *aged]) == 0  # E3 scheduled, F3 bought

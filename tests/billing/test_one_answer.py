@@ -20,6 +20,7 @@ from auditor.reference import product_names
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from tests.billing import bills
+from tests.demo_runs import DemoRuns
 from tests.documents import report_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +32,9 @@ ORDERS = re.compile(
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any], Path]:
-    out = tmp_path_factory.mktemp("one-answer")
-    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json,md,csv", "--fail-on", "never"]) == 0
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_runs: DemoRuns) -> tuple[dict[str, Any], dict[str, Any], Path]:
+    # the session's `audit --demo --output-dir one --fail-on never` (exit 0), copied: plan writes beside it
+    out = demo_runs.single(tmp_path_factory.mktemp("one-answer"))
     assert main(["plan", "--report-dir", str(out)]) in (0, 1)
     report = json.loads((out / "report.json").read_text("utf-8"))
     plan = json.loads((out / "plan.json").read_text("utf-8"))

@@ -33,6 +33,7 @@ RUN = (
 PINS: dict[str, str | None] = {"SOURCE_DATE_EPOCH": "1794981600"}  # 2026-11-18T06:00Z
 # the demo gives the stand-ins' own
 PINS |= dict.fromkeys(("AUTOTASK_SECRET", "CW_PRIVATE_KEY", "HALO_CLIENT_SECRET", "PAX8_CLIENT_SECRET"))
+PINS |= dict.fromkeys(("PAX8_CLIENT_ID", "SHERWEB_CLIENT_ID", "SHERWEB_CLIENT_SECRET", "SHERWEB_SUBSCRIPTION_KEY"))
 
 
 def _audited_and_planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: DemoRuns | None = None) -> Path:

@@ -14,15 +14,16 @@ from auditor.cli import main
 from auditor.delivery.matrix import load_tenants
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 from auditor_dev.demo import sample_tenant
+from tests.demo_runs import DemoRuns
 
 SAMPLE = Path(__file__).parents[2] / "auditor_dev" / "sample"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    out = tmp_path_factory.mktemp("demo")
-    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never"]) == 0
-    return json.loads((out / "report.json").read_text("utf-8"))
+def demo(demo_runs: DemoRuns) -> dict[str, object]:
+    # the session's `audit --demo --output-dir one --fail-on never` (exit 0): report.json is the same whatever
+    # the formats
+    return json.loads((demo_runs.single() / "report.json").read_text("utf-8"))
 
 
 def test_the_demo_shows_the_bill_from_the_emulated_billing_apis_without_a_file(demo: dict[str, object]) -> None:

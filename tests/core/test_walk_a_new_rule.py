@@ -109,7 +109,11 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _run(root: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(root), str(ROOT))), "PYTHONDONTWRITEBYTECODE": "1"}
+    # bytecode kept beside the copy, never in it or the repository: each process after the first reads the
+    # copy's compiled modules instead of compiling them again
+    pycache = str(root.parent / "pycache")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(root), str(ROOT))), "PYTHONPYCACHEPREFIX": pycache}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -153,7 +157,8 @@ def test_a_new_rules_texts_wait_for_their_translations_with_no_hand_edit(tmp_pat
     ], listed
     # all of them but the glossary's two renderings of the demo, which the new rule is not part of
     skip = "not test_the_reports_and_the_plan_keep_the_glossary and not test_the_reports_say_each_concept"
-    pytest_ = (sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider")
+    # one process (-n 0): the copy's pyproject.toml asks for a worker a core, each importing it all again
+    pytest_ = (sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:randomly", "-p", "no:cacheprovider")
     checks = _run(root, *pytest_, "-m", "", "-k", skip, *TEXT_CHECKS)
     assert checks.returncode == 0, checks.stdout[-5000:]
     assert "translations to follow" in checks.stdout  # the translations check printed the new rule's keys

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from tests.demo_runs import DemoRuns
 
 FINDING_ID = re.compile(r"\b[0-9a-f]{16}\b")
 GUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
@@ -46,7 +47,7 @@ def _run(args: list[str]) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_runs: DemoRuns) -> Iterator[Demo]:
     root = tmp_path_factory.mktemp("whole")
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
@@ -56,12 +57,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         assert code == 0, applied
         code, undone = _run(["undo", "--demo", "--yes", "--wait", "0"])
         assert code == 0, undone  # the demo's undo gives the sample back
-        (root / "fleet").mkdir()
-        mp.chdir(root / "fleet")
-        assert _run(["audit", "--demo", "--tenants"])[0] == 1  # findings, as the single audit
-    yield Demo(
-        root / "reports", applied, undone, (root / "fleet" / "reports" / "tenants" / "tenants.md").read_text("utf-8")
-    )
+    # the session's `audit --demo --tenants` (findings: exit 1, as the single audit; its folder's name is
+    # not in tenants.md)
+    yield Demo(root / "reports", applied, undone, (demo_runs.fleet() / "tenants.md").read_text("utf-8"))
 
 
 def _page_text(path: Path) -> str:

@@ -486,53 +486,45 @@ class _Tenant:
         return max((d for d in self.used.get(uid, ()) if d <= self.refreshed), default=None)
 
 
-@pytest.mark.parametrize("every", [7, 14])
-def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
-    tmp_path: Path, policy: Path, monkeypatch: pytest.MonkeyPatch, every: int
-) -> None:
-    """Each night the nightly (--baseline previous, one folder) and an audit that reads every user,
-    against the same emulator (its active-user report listing every licensed user, as Microsoft's);
-    their inactivity findings may differ only by users who signed in since the kept full read, and
-    whose kept read held no successful sign-in, or who were dormant in it on a night the usage report
-    showed them idle since (reported until the next full read, or a night the report shows the use).
-    With a full read every 7 nights (the default) and every 14 (`--sign-in-full-every 14`, the rarer
-    full read an MSP may choose for its app's lane: docs/graph.md): the same differences, no other."""
-    rarer = [] if every == 7 else ["--sign-in-full-every", str(every)]
-    # a seed whose last night holds a difference apply must skip (the checks below say when one proves nothing)
-    tenant = _Tenant(_tenant(USERS), seed=31)
-    token = app_token(tenant.snap.tenant_id)
-    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
-    nightly = tmp_path / "nightly"
-    kinds: list[str] = []
-    differences: dict[int, set[str]] = {}
-    kept_at: list[str] = []
-    throttled = 0
-    by_usage: dict[int, set[str]] = {}  # nights the usage report stood in for the filtered request: the differences
-    for night in range(1, NIGHTS + 1):
-        when = START + timedelta(days=night)
-        tenant.night(when)
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(when.timestamp())))
-        # every Graph limit kept, the sign-in lane's among them
-        listed = ReportOptions(licensed_rows=True)
-        with GraphEmulator(tenant.snap, token=token, budgets=Budgets(), reports=listed) as graph:
-            # the findings are judged in report.json: the other formats on the last night only
-            formats = "json,html,md" if night == NIGHTS else "json"
-            got = _audit(graph, policy, nightly, when, True, *rarer, formats=formats)
-            full, filtered = _sign_in_reads(graph)
-            asked = len(graph.requests_to(r"/reports/getOffice365ActiveUserDetail.*"))
-            reference = _audit(graph, policy, tmp_path / f"full-{night:02d}", when, False, formats=formats)
-            throttled += sum(1 for r in graph.requests if r.status == 429)
+class _Nightly:
+    """One nightly's thirty nights (`--baseline previous` into one folder, a full read every `every`), each
+    night's inactivity findings judged against the full read's of the same night."""
+
+    def __init__(self, folder: Path, every: int, policy: Path) -> None:
+        self.folder, self.every, self.policy = folder, every, policy
+        self.rarer = [] if every == 7 else ["--sign-in-full-every", str(every)]
+        self.kinds: list[str] = []
+        self.differences: dict[int, set[str]] = {}
+        self.by_usage: dict[int, set[str]] = {}  # nights the usage report stood in for the filtered request
+
+    def run(self, night: int, when: datetime, graph: GraphEmulator) -> tuple[dict[str, Any], list[Any], list[Any], int]:
+        """Tonight's nightly, the first run on `graph`: its report and its requests (sign-in reads: every
+        user's, filtered; usage report reads)."""
+        formats = "json,html,md" if night == NIGHTS else "json"  # the other formats on the last night only
+        got = _audit(graph, self.policy, self.folder, when, True, *self.rarer, formats=formats)
+        full, filtered = _sign_in_reads(graph)
+        return got, full, filtered, len(graph.requests_to(r"/reports/getOffice365ActiveUserDetail.*"))
+
+    def night(
+        self,
+        night: int,
+        when: datetime,
+        tenant: _Tenant,
+        ran: tuple[dict[str, Any], list[Any], list[Any], int],
+        reference: dict[str, Any],
+    ) -> None:
+        """Tonight's nightly judged against the full read of the night."""
+        got, full, filtered, asked = ran
         users = len(tenant.snap.users)
-        kept, _ = load(nightly / KEPT_FILE)
+        kept, _ = load(self.folder / KEPT_FILE)
         assert kept is not None
         if kept.read_at != _iso(when):  # what can have changed: one filtered request (none: nobody quiet)
             assert full == [] and len(filtered) <= 1, night
             assert got["sign_ins_read_at"] == kept.read_at
-            kinds.append("changed")
+            self.kinds.append("changed")
         else:
             assert len(full) == math.ceil(users / 500) and kept.read_at == _iso(when), night
-            kinds.append("full")
-        kept_at.append(kept.read_at)
+            self.kinds.append("full")
         mine, theirs = _same(got), _same(reference)
         assert set(theirs) <= set(mine), f"night {night}: the nightly missed {set(theirs) - set(mine)}"
         for uid in set(theirs):
@@ -541,8 +533,8 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
         kept_times = {uid: t for chunk in times(kept) for uid, t in chunk.items()}
         idle = any("by the active-user usage report" in w for w in got["warnings"])
         if idle:  # no sign-in request, the report asked instead; each dormant finding says so
-            assert kinds[-1] == "changed" and filtered == [] and asked >= 1, night
-            by_usage[night] = set()
+            assert self.kinds[-1] == "changed" and filtered == [] and asked >= 1, night
+            self.by_usage[night] = set()
         signed = {uid for uid, f in mine.items() if f["details"]["last_sign_in"] is not None}
         quiet = {uid for uid, f in _inactive(got).items() if "usage_quiet_through" in f["details"]}
         assert quiet == (signed if idle else set()), night
@@ -556,61 +548,113 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
             assert idle and uid in quiet, f"night {night}: {uid} had a successful sign-in in the kept read"
             last = tenant.last_use(uid)
             assert last is None or last < kept.read_at[:10], night
-            by_usage[night].add(uid)
+            self.by_usage[night].add(uid)
         if extra:
-            differences[night] = extra
-    assert throttled == 0
-    # a full read at most every `every` nights (the first night's, then the tenant's own night in each cycle)
-    fulls = [n for n, kind in enumerate(kinds, 1) if kind == "full"]
-    assert fulls[0] == 1 and all(b - a <= every for a, b in itertools.pairwise(fulls))
-    assert NIGHTS // every <= len(fulls) <= NIGHTS // every + 2 and kinds.count("changed") >= NIGHTS - 6
-    assert all(full_night(tenant.snap.tenant_id, START + timedelta(days=n), every) for n in fulls[1:])
-    # the differences happened on nights that read what can have changed, never on a full night
-    assert differences, "no never-signed-in user signed in between full reads: the test proves nothing"
-    print("nights the usage report stood in:", {n: len(v) for n, v in by_usage.items()})
-    assert by_usage, "the usage report never stood in for a filtered request: the test proves nothing"
-    assert any(by_usage.values()), "no dormant user signed in unseen by the usage report: the test proves nothing"
-    assert all(kinds[n - 1] == "changed" for n in differences)
-    # and apply, on the last night's plan, reads each such user's sign-in activity again and skips it
-    extra = differences[NIGHTS]
-    assert main(["plan", "--report-dir", str(nightly)]) == 0
-    plan = json.loads((nightly / "plan.json").read_text(encoding="utf-8"))
-    changes = {c["user"]: c for c in plan["changes"] if c["user"] in extra}
-    assert changes and all({"no_sign_in_within_days": WINDOW} in c["precondition"] for c in changes.values())
-    # only their changes (apply reads each user's signInActivity again: ten a minute in the lane)
-    (tmp_path / "theirs.json").write_text(
-        json.dumps({**plan, "changes": [{**c, "n": n} for n, c in enumerate(changes.values(), 1)]}), encoding="utf-8"
-    )
-    writer = app_token(tenant.snap.tenant_id, (*DEMO_ROLES, "LicenseAssignment.ReadWrite.All"))
-    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", writer)
-    monkeypatch.setattr("auditor.apply.run.clock", lambda: START + timedelta(days=NIGHTS, hours=1))
-    journal = tmp_path / "journal.jsonl"
-    with GraphEmulator(tenant.snap, token=writer) as graph:
-        main(
-            [
-                "apply",
-                str(tmp_path / "theirs.json"),
-                "--graph-endpoint",
-                graph.url,
-                "--auth",
-                "token",
-                "--tenant-id",
-                tenant.snap.tenant_id,
-                "--policies",  # the operator's policy, the one the nights were audited with
-                str(policy),
-                "--yes",
-                "--wait",
-                "0",
-                "--journal",
-                str(journal),
-            ]
+            self.differences[night] = extra
+
+    def judged(self, tenant: _Tenant) -> None:
+        """The nights, whole: a full read at most every `every` nights, the differences on the other nights."""
+        kinds, every, differences, by_usage = self.kinds, self.every, self.differences, self.by_usage
+        # a full read at most every `every` nights (the first night's, then the tenant's own night in each cycle)
+        fulls = [n for n, kind in enumerate(kinds, 1) if kind == "full"]
+        assert fulls[0] == 1 and all(b - a <= every for a, b in itertools.pairwise(fulls))
+        assert NIGHTS // every <= len(fulls) <= NIGHTS // every + 2 and kinds.count("changed") >= NIGHTS - 6
+        assert all(full_night(tenant.snap.tenant_id, START + timedelta(days=n), every) for n in fulls[1:])
+        # the differences happened on nights that read what can have changed, never on a full night
+        assert differences, "no never-signed-in user signed in between full reads: the test proves nothing"
+        print("nights the usage report stood in:", {n: len(v) for n, v in by_usage.items()})
+        assert by_usage, "the usage report never stood in for a filtered request: the test proves nothing"
+        assert any(by_usage.values()), "no dormant user signed in unseen by the usage report: the test proves nothing"
+        assert all(kinds[n - 1] == "changed" for n in differences)
+
+    def applied(self, tenant: _Tenant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Apply, on the last night's plan, reads each such user's sign-in activity again and skips it."""
+        extra, nightly, policy = self.differences[NIGHTS], self.folder, self.policy
+        assert main(["plan", "--report-dir", str(nightly)]) == 0
+        plan = json.loads((nightly / "plan.json").read_text(encoding="utf-8"))
+        changes = {c["user"]: c for c in plan["changes"] if c["user"] in extra}
+        assert changes and all({"no_sign_in_within_days": WINDOW} in c["precondition"] for c in changes.values())
+        # only their changes (apply reads each user's signInActivity again: ten a minute in the lane)
+        (tmp_path / "theirs.json").write_text(
+            json.dumps({**plan, "changes": [{**c, "n": n} for n, c in enumerate(changes.values(), 1)]}),
+            encoding="utf-8",
         )
-        removed = {w.path.split("/")[2] for w in graph.writes() if w.path.endswith("/assignLicense")}
-    lines = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
-    outcomes = {x["action"]["user"]: x for x in lines if "outcome" in x and x.get("action", {}).get("user") in changes}
-    assert set(outcomes) == set(changes) and removed.isdisjoint(changes)
-    for line in outcomes.values():
-        assert line["outcome"] == "skipped" and line["note"].startswith("the user signed in successfully at")
+        writer = app_token(tenant.snap.tenant_id, (*DEMO_ROLES, "LicenseAssignment.ReadWrite.All"))
+        monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", writer)
+        monkeypatch.setattr("auditor.apply.run.clock", lambda: START + timedelta(days=NIGHTS, hours=1))
+        journal = tmp_path / "journal.jsonl"
+        with GraphEmulator(tenant.snap, token=writer) as graph:
+            main(
+                [
+                    "apply",
+                    str(tmp_path / "theirs.json"),
+                    "--graph-endpoint",
+                    graph.url,
+                    "--auth",
+                    "token",
+                    "--tenant-id",
+                    tenant.snap.tenant_id,
+                    "--policies",  # the operator's policy, the one the nights were audited with
+                    str(policy),
+                    "--yes",
+                    "--wait",
+                    "0",
+                    "--journal",
+                    str(journal),
+                ]
+            )
+            removed = {w.path.split("/")[2] for w in graph.writes() if w.path.endswith("/assignLicense")}
+        lines = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+        outcomes = {
+            x["action"]["user"]: x for x in lines if "outcome" in x and x.get("action", {}).get("user") in changes
+        }
+        assert set(outcomes) == set(changes) and removed.isdisjoint(changes)
+        for line in outcomes.values():
+            assert line["outcome"] == "skipped" and line["note"].startswith("the user signed in successfully at")
+
+
+def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
+    tmp_path: Path, policy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each night the nightly (--baseline previous, one folder) and an audit that reads every user,
+    against the same emulator (its active-user report listing every licensed user, as Microsoft's);
+    their inactivity findings may differ only by users who signed in since the kept full read, and
+    whose kept read held no successful sign-in, or who were dormant in it on a night the usage report
+    showed them idle since (reported until the next full read, or a night the report shows the use).
+    With a full read every 7 nights (the default) and every 14 (`--sign-in-full-every 14`, the rarer
+    full read an MSP may choose for its app's lane: docs/graph.md): the same differences, no other.
+    The two nightlies run side by side on the same tenant's nights, each judged against the one full
+    read of the night (an audit without a baseline reads the same, whichever nightly runs beside it)."""
+    # a seed whose last night holds a difference apply must skip (the checks below say when one proves nothing)
+    tenant = _Tenant(_tenant(USERS), seed=31)
+    token = app_token(tenant.snap.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    nightlies = [_Nightly(tmp_path / f"nightly-{every}", every, policy) for every in (7, 14)]
+    throttled = 0
+    for night in range(1, NIGHTS + 1):
+        when = START + timedelta(days=night)
+        tenant.night(when)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(when.timestamp())))
+        # every Graph limit kept, the sign-in lane's among them
+        listed = ReportOptions(licensed_rows=True)
+        ran = []
+        for nightly in nightlies:  # each nightly the first run on an emulator of its own, as when run alone
+            with GraphEmulator(tenant.snap, token=token, budgets=Budgets(), reports=listed) as graph:
+                ran.append(nightly.run(night, when, graph))
+                if nightly is nightlies[0]:  # the full read after it, on the same emulator
+                    # the findings are judged in report.json: the other formats on the last night only
+                    formats = "json,html,md" if night == NIGHTS else "json"
+                    reference = _audit(graph, policy, tmp_path / f"full-{night:02d}", when, False, formats=formats)
+                throttled += sum(1 for r in graph.requests if r.status == 429)
+        for nightly, got in zip(nightlies, ran, strict=True):
+            nightly.night(night, when, tenant, got, reference)
+    assert throttled == 0
+    for nightly in nightlies:
+        nightly.judged(tenant)
+    for nightly in nightlies:
+        where = tmp_path / f"apply-{nightly.every}"
+        where.mkdir()
+        nightly.applied(tenant, where, monkeypatch)
 
 
 def test_the_kept_read_is_read_a_chunk_at_a_time_and_checked_whole(

@@ -13,6 +13,7 @@ from auditor.formats.report_model import SeatRow, builtins
 from auditor.plan.compile import compile_plan
 from auditor.plan.describe import describe, products_of
 from auditor.plan.write import plan_document, plan_markdown
+from tests.demo_runs import DemoRuns
 
 from .builders import E3, E5, FORBIDDEN, G_E3, G_E5, NOT_ALLOWED, assign, finding, join, leave, report, seat, uid
 
@@ -147,7 +148,7 @@ def test_a_product_a_crafted_report_renamed_keeps_microsofts_name_for_the_skuid(
     assert labels == {E5: "Microsoft 365 E5", UNKNOWN: f"CONTOSO_ADDON ({UNKNOWN})"}
 
 
-def test_a_group_the_user_is_to_join_is_named_as_the_report_names_it(tmp_path: Path) -> None:
+def test_a_group_the_user_is_to_join_is_named_as_the_report_names_it(tmp_path: Path, demo_runs: DemoRuns) -> None:
     """plan.md said "Add New Starter … to the group d23f0824-…" where the report and apply say
     "Frontline Workers": sku-required-missing names the group in its group_membership."""
     from auditor.plan.describe import group_name
@@ -155,8 +156,7 @@ def test_a_group_the_user_is_to_join_is_named_as_the_report_names_it(tmp_path: P
     frontline = "d23f0824-128b-4f33-8c5c-7fd0a6a3a450"
     details = {"group_membership": [{"id": frontline, "name": "Frontline Workers", "gives": ["SPE_F1"]}]}
     assert group_name([finding("f1", "r", "u", None, details=details)], frontline.upper()) == "Frontline Workers"
-    out = tmp_path / "demo"
-    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never"]) == 0
+    out = demo_runs.single(tmp_path)  # the session's `audit --demo` (exit 0), copied: plan writes beside it
     assert main(["plan", "--report-dir", str(out)]) == 0
     md = (out / "plan.md").read_text("utf-8").replace("\\", "")
     assert "(new.starter@<!-- -->contoso.example) to the group Frontline Workers" in md

@@ -18,6 +18,7 @@ from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit
 from auditor.rules.waivers.waiver_expired import WaiverExpired
+from tests.demo_runs import DemoRuns
 from tests.guidance.demo_files import demo_files
 from tests.report.test_digest_size import words
 
@@ -26,10 +27,9 @@ VISIO = "Visio Plan 2: 9 in use; the subscription has expired (6 licenses in the
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("one-thing")
-    assert main(["audit", "--demo", "--output-dir", str(out), "--fail-on", "never"]) == 0
-    return out
+def demo(demo_runs: DemoRuns) -> Path:
+    """The session's `audit --demo --output-dir one --fail-on never` (exit 0), read-only."""
+    return demo_runs.single()
 
 
 def _report(out: Path) -> dict[str, Any]:

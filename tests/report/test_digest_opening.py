@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from auditor import i18n
-from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.report.view.digest import LINE, whole_sentences
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from tests.demo_runs import DemoRuns
 
 from .test_digest_size import words
 
@@ -28,10 +28,9 @@ DEMO_WORDS = 6_450
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, dict[str, Any]]:
-    out = tmp_path_factory.mktemp("digest-opening")
+def demo(demo_runs: DemoRuns) -> tuple[str, str, dict[str, Any]]:
+    out = demo_runs.single()  # the session's `audit --demo --output-dir one --fail-on never` (exit 0), read-only
     FOLDER.append(out)
-    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json,html", "--fail-on", "never"]) == 0
     report = json.loads((out / "report.json").read_text("utf-8"))
     return (out / "digest.txt").read_text("utf-8"), (out / "digest.html").read_text("utf-8"), report
 

@@ -24,6 +24,7 @@ from auditor.report.licensed_users import COLUMNS, account_kind
 from auditor.snapshot import snapshot_from_json
 from auditor_dev import demo
 from tests.core.factory import E3, E5, sku, tenant, user
+from tests.demo_runs import DemoRuns
 
 IN_USE = re.compile(r"^(?:- )?(.+?)\\?: ([\d,]+)(?: of ([\d,]+))? in use(?:[;,] .+)?$")
 
@@ -37,12 +38,9 @@ def _table(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "out"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
-        assert main(["audit", "--demo", "--output-dir", str(out), "--fail-on", "never"]) == 0
-    return out
+def demo_run(demo_runs: DemoRuns) -> Path:
+    """The session's `audit --demo --output-dir one --fail-on never` (exit 0), read-only."""
+    return demo_runs.single()
 
 
 def test_every_licensed_account_of_the_tenant_once_with_its_products_and_groups(demo_run: Path) -> None:
