@@ -68,15 +68,13 @@ def _report(prepared: Prepared, paused: contextlib.ExitStack) -> Rendered:
 def _hand(prepared: Prepared, hand: Handed) -> int:
     """apply's fresh compile (AuditOptions.handed): the tenant read and evaluated, and the document with each
     finding's calls handed over; no folder is locked, moved or written (no report, no run.json: the compile
-    reads none of them) and nothing is sent. Only those two outlive the audit: its plan, its evaluation and
-    its timings are freed before the handed document is compiled. The audit's exit code."""
+    reads none of them) and nothing is sent. Only those two outlive the audit: its plan and its evaluation are
+    freed when it returns, before the handed document is compiled. The audit's exit code."""
     with contextlib.ExitStack() as paused:
         documented = _documented(prepared, paused)
     check_stop(prepared.options.source.stop)  # ended from outside meanwhile: nothing is handed
-    document, calls, code = documented.document, documented.remediation.actions, documented.code
-    del documented
-    hand(document, calls)
-    return code
+    hand(documented.document, documented.remediation.actions)
+    return documented.code
 
 
 def _documented(prepared: Prepared, paused: contextlib.ExitStack) -> Documented:

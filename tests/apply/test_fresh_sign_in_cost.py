@@ -5,6 +5,7 @@ signed in since the kept read is judged on that sign-in, not on the kept time.""
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from auditor.cli import main
 from auditor.formats import report_json as decode
 from auditor.graph.kept_sign_ins import KEPT_FILE
 from auditor.pipeline import recompile as module
+from auditor.pipeline.values import Collected, Documented, Evaluated
 
 from .conftest import outcome_lines, run
 from .test_time import GUS, IDA, LEO, POLICY, _tenant
@@ -133,6 +135,8 @@ def test_the_fresh_compile_compiles_the_audits_document_in_memory_and_writes_no_
     def spy(options: Any, document: Any, path: Path, *args: Any, **kwargs: Any) -> Any:
         folder = path.parent.parent  # the fresh compile's own (recompile: FOLDER/report/report.json)
         compiled.append((document, sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())))
+        # nor does the audit's heap outlive it into the compile: its stages' values are freed
+        assert not [o for o in gc.get_objects() if isinstance(o, (Collected, Evaluated, Documented))]
         return compile_document(options, document, path, *args, **kwargs)
 
     def renderer(name: str) -> Any:
