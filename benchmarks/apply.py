@@ -14,7 +14,7 @@ with Graph's published limits on (--budgets, as benchmarks.run keeps them) and a
 write permissions too (auditor_dev.emulator.WRITE_ROLES). Then, each a child process of the real CLI:
 
 1. `audit --format json` of the tenant: wall and CPU time, peak RSS, the audit's phases, its requests.
-   What apply's fresh compile repeats (it writes report.json only, and judges at apply's clock, so the
+   What apply's fresh compile repeats (it writes no file, and judges at apply's clock, so the
    audit runs without --as-of: the plan and the fresh compile judge the tenant at the same day);
 2. `plan`, then `plan --findings ...` narrowed to the first findings of that plan that give --changes
    changes (a change may fix several findings; the narrowed plan is compiled again, so its count may

@@ -24,6 +24,9 @@ from auditor.graph.arguments import GraphSource
 from auditor.insights.arguments import NightlyOptions
 from auditor.vendors import arguments as flags
 
+# what apply's fresh compile is handed (AuditOptions.handed): the audit's document and each finding's calls
+Handed = Callable[[ReportDocument, Callable[[ReportFinding], RemediationJson]], None]
+
 ONE_TENANT_DIR = "reports"  # --output-dir by default (audit --tenants: auditor.fleet.arguments.TENANTS_DIR)
 
 
@@ -68,12 +71,10 @@ class AuditOptions:
     # what the MSP bills the customer in its PSA, as audit --tenants reads it before the tenants
     # (auditor.vendors.psa_sessions; None: the tenants entry names no PSA)
     psa_billed: PsaPayload | None = None
-    # apply's fresh compile (auditor.pipeline.recompile): report.json's remediation holds its calls alone, all
-    # the plan reads of it (auditor.plan.read), so the report it decodes is half the size
-    remediation_calls_only: bool = False
-    # apply's fresh compile too: handed the written report's document and each finding's calls, which it compiles
-    # in memory (report.json decoded again would sit beside the audit's heap, never given back: docs/performance.md)
-    handed: Callable[[ReportDocument, Callable[[ReportFinding], RemediationJson]], None] | None = None
+    # apply's fresh compile (auditor.pipeline.recompile): handed the document and each finding's calls, which it
+    # compiles in memory; the audit then writes no file at all (auditor.pipeline.run: the compile reads none, and
+    # report.json decoded again would sit beside the audit's heap, never given back: docs/performance.md)
+    handed: Handed | None = None
 
     @property
     def reads_graph(self) -> bool:

@@ -8,7 +8,6 @@ nightly extras, whether the run speaks) is added after it in that order, each pa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 
 from msgspec.structs import replace as with_parts
@@ -20,9 +19,7 @@ from auditor.billing.file import BillingFile
 from auditor.billing.psa_records import PsaSection
 from auditor.billing.psa_table import section as psa_section
 from auditor.common.timestamps import now_or_pinned
-from auditor.data.model import Cloud, Locale
-from auditor.data.remediation_json import RemediationJson
-from auditor.formats.report_model import ReportDocument, ReportFinding
+from auditor.formats.report_model import ReportDocument
 from auditor.insights.notify_when import decide
 from auditor.pipeline.arguments import AuditOptions
 from auditor.plan.bill import name_reductions, report_bill
@@ -49,8 +46,9 @@ def document(evaluated: Evaluated) -> Documented:
     # the findings' remediation is worked out where it is needed and written finding by finding
     # (report.json, findings.csv), never held for all of them at once
     locale, cloud = evaluated.locale, evaluated.cloud
-    remediate = _calls_alone if options.remediation_calls_only else wording.remediation
-    remediation = FindingRemediation.of(result, remediate, cloud=cloud, locale=locale, actions=wording.actions)
+    remediation = FindingRemediation.of(
+        result, wording.remediation, cloud=cloud, locale=locale, actions=wording.actions
+    )
     parts = AuditParts(
         domain=options.checked_domain,
         subscriptions=evaluated.commerce["subscriptions"],
@@ -84,15 +82,6 @@ def document(evaluated: Evaluated) -> Documented:
     report = with_parts(report, notify=notify)
     prepared.timings.mark("document")
     return Documented(prepared, evaluated, result, report, plan, remediation, notify, when, code)
-
-
-def _calls_alone(
-    rule: str, finding: ReportFinding, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
-) -> RemediationJson:
-    """A finding's remediation with its calls alone (their descriptions too), as apply's fresh compile writes
-    it into report.json (AuditOptions.remediation_calls_only): all the plan reads of it."""
-    whole = wording.remediation(rule, finding, cloud=cloud, locale=locale, names=names)
-    return {"actions": whole["actions"]} if "actions" in whole else {}
 
 
 def _with_distributor(

@@ -60,8 +60,6 @@ def render(documented: Documented) -> Rendered:
     except OSError as exc:
         raise UsageError(f"--output-dir: cannot write to {prepared.out_dir}: {exc.strerror or exc}") from None
     written += nightly.remember(document)  # a run whose reports are in place
-    if options.handed is not None:  # apply's fresh compile: the report it compiles, as written (AuditOptions)
-        options.handed(document, documented.remediation.actions)
     prepared.timings.mark("render")
     prepared.timings.report()
     return Rendered(prepared, documented, tuple(written))

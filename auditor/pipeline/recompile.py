@@ -74,10 +74,10 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
     check_policies(plan, operator_digests(options.policies))
     moment = (timestamp_or_none(options.as_of, require_zone=True) if options.as_of else None) or now
     said = io.StringIO()
-    handed: list[tuple[ReportDocument, Remediation]] = []  # the report as written, and its findings' calls
+    handed: list[tuple[ReportDocument, Remediation]] = []  # the audit's document, and its findings' calls
     with tempfile.TemporaryDirectory(prefix="license-auditor-fresh-") as folder:
         source = replace(options.graph, demo=False, clock=lambda: moment, kept_sign_ins=_kept(plan, Path(folder)))
-        out = Path(folder) / "report"
+        out = Path(folder) / "report"  # named, never made: a handed audit writes no file (auditor.pipeline.run)
         audit_options = AuditOptions(
             output_dir=str(out),
             policies=options.policies,
@@ -92,20 +92,18 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             distributor_seats=_distributor(plan, options),
             psa_billed=_psa(plan, options, moment.date().isoformat()),
             endpoints=options.endpoints,
-            remediation_calls_only=True,  # the report is compiled, never read by a person: half the bytes
             handed=lambda document, calls: handed.append((document, calls)),
         )
         with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
             code = audit(audit_options)
         _say_full_read(said.getvalue())
-        path = out / REPORT
-        if not path.exists() or not handed:
+        if not handed:
             lines = [line for line in said.getvalue().splitlines() if line.strip()][-KEPT_LINES:]
             raise CollectionError(
                 f"the tenant could not be read again to compile the plan at the call (the audit ended with exit "
                 f"{code}): " + " / ".join(lines)
             )
-        # the document the audit wrote, never decoded again (module docstring): its calls are the audit's own, which
+        # the audit's document, never written nor decoded (module docstring): its calls are the audit's own, which
         # the plan beside them was compiled from (auditor.plan.read checks a file's)
         document, calls = handed.pop()
         # the bytes the fresh audit judged by, which a file changed since the check above would betray
@@ -119,7 +117,7 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
                 findings=filters.findings,
             ),
             document,
-            path,
+            out / REPORT,  # named in what the compile says, which apply does not print
             say=lambda _text: None,
             check_filters=False,
             remediation=calls,

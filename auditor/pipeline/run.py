@@ -12,21 +12,23 @@ from auditor.common.heap import give_back, map_large_blocks
 from auditor.common.run_record import RunKind, claim, refuse_fleet_tenant
 from auditor.common.staging import retire, settle
 from auditor.insights.nightly import extra_outputs
-from auditor.pipeline.arguments import AuditOptions
+from auditor.pipeline.arguments import AuditOptions, Handed
 
 from .assemble import document
 from .collect import collect, distributor_seats
 from .evaluate import evaluate
 from .folder import locked_output_dir, prepare_output_dir, run_files
 from .output import deliver, render
-from .prepare import prepare, say
-from .values import Prepared, Rendered
+from .prepare import check_stop, prepare, say
+from .values import Documented, Prepared, Rendered
 
 
 def audit(options: AuditOptions) -> int:
     """One tenant's audit with `options`, which it never changes; the exit code."""
     prepared = prepare(options)
     distributor_seats(options, None)  # its file and the distributors' credentials, before the tenant is read
+    if options.handed is not None:  # apply's fresh compile: the document in memory, nothing written
+        return _hand(prepared, options.handed)
     out_dir = prepared.out_dir
     with locked_output_dir(out_dir), contextlib.ExitStack() as paused:
         claim(out_dir, RunKind.TENANT)  # a folder another kind of run owns is refused before anything moves
@@ -60,6 +62,23 @@ def audit(options: AuditOptions) -> int:
 
 def _report(prepared: Prepared, paused: contextlib.ExitStack) -> Rendered:
     """Read, evaluate and report the tenant into the staging folder, swapped in at the end."""
+    return render(_documented(prepared, paused))
+
+
+def _hand(prepared: Prepared, hand: Handed) -> int:
+    """apply's fresh compile (AuditOptions.handed): the tenant read and evaluated, and the document with each
+    finding's calls handed over; no folder is locked, moved or written (no report, no run.json: the compile
+    reads none of them) and nothing is sent. Only those two outlive the audit: its plan and its evaluation are
+    freed when it returns, before the handed document is compiled. The audit's exit code."""
+    with contextlib.ExitStack() as paused:
+        documented = _documented(prepared, paused)
+    check_stop(prepared.options.source.stop)  # ended from outside meanwhile: nothing is handed
+    hand(documented.document, documented.remediation.actions)
+    return documented.code
+
+
+def _documented(prepared: Prepared, paused: contextlib.ExitStack) -> Documented:
+    """Read and evaluate the tenant, and build its document."""
     alone = prepared.alone
     prepared.timings.mark("policies")
     # the tenant is read, evaluated and reported from memory with the cycle collector paused
@@ -75,4 +94,4 @@ def _report(prepared: Prepared, paused: contextlib.ExitStack) -> Rendered:
     if not alone:
         paused.enter_context(collection_paused())
     prepared.timings.mark("collect")
-    return render(document(evaluate(collected)))
+    return document(evaluate(collected))

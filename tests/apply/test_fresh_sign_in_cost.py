@@ -5,6 +5,7 @@ signed in since the kept read is judged on that sign-in, not on the kept time.""
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from auditor.cli import main
 from auditor.formats import report_json as decode
 from auditor.graph.kept_sign_ins import KEPT_FILE
 from auditor.pipeline import recompile as module
+from auditor.pipeline.values import Collected, Documented, Evaluated
 
 from .conftest import outcome_lines, run
 from .test_time import GUS, IDA, LEO, POLICY, _tenant
@@ -112,17 +114,18 @@ def test_without_a_kept_read_apply_reads_every_users_sign_in_and_says_so(
     assert err.count("apply: the fresh compile reads every user's sign-in activity") == 1, err
 
 
-def test_the_fresh_compile_compiles_the_audits_document_in_memory_never_decoding_its_report(
+def test_the_fresh_compile_compiles_the_audits_document_in_memory_and_writes_no_report(
     tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """apply's peak memory (issue 120.1): the fresh audit hands over the document it wrote and each finding's
-    calls, and the plan is compiled from those objects; report.json decoded again sat beside what the audit's
-    heap keeps of its peak. The fresh report holds of each finding's remediation its calls alone (all the plan
-    reads of it), where the audit's own report.json holds the steps and links a person reads."""
+    """apply's peak memory and its files (issue 120.1): the fresh audit hands over its document and each
+    finding's calls, and the plan is compiled from those objects. It writes no report (report.json decoded
+    again sat beside what the audit's heap keeps of its peak; the files a person reads nobody reads here):
+    its folder holds only the copy of the kept sign-in read when the plan is compiled, and no renderer runs."""
     graph = graph_for(_tenant())
     plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
     decoded: list[str] = []
-    compiled: list[tuple[Any, bytes]] = []
+    compiled: list[tuple[Any, list[str]]] = []
+    rendered: list[str] = []
     read, compile_document = decode.decode_report, module.compile_document
 
     def counted(data: Any, name: str, *kind: Any) -> Any:
@@ -130,18 +133,28 @@ def test_the_fresh_compile_compiles_the_audits_document_in_memory_never_decoding
         return read(data, name, *kind)
 
     def spy(options: Any, document: Any, path: Path, *args: Any, **kwargs: Any) -> Any:
-        compiled.append((document, path.read_bytes()))
+        folder = path.parent.parent  # the fresh compile's own (recompile: FOLDER/report/report.json)
+        compiled.append((document, sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())))
+        # nor does the audit's heap outlive it into the compile: its stages' values are freed
+        assert not [o for o in gc.get_objects() if isinstance(o, (Collected, Evaluated, Documented))]
         return compile_document(options, document, path, *args, **kwargs)
+
+    def renderer(name: str) -> Any:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            rendered.append(name)
+            raise AssertionError(f"{name}: the fresh compile renders no file")
+
+        return refuse
 
     monkeypatch.setattr("auditor.plan.read.decode_report", counted)
     monkeypatch.setattr("auditor.formats.report_json.decode_report", counted)
     monkeypatch.setattr(module, "compile_document", spy)
+    for stage in ("run.render", "output.write_files", "output.record_run"):  # the report files, run.json
+        monkeypatch.setattr(f"auditor.pipeline.{stage}", renderer(stage))
     assert _apply(plan, graph, tmp_path) == 0
-    [(document, written)] = compiled
-    fresh = [name for name in decoded if Path(name).parent.name == "report"]  # the fresh compile's folder
-    assert fresh == [], decoded
-    findings = json.loads(written)["findings"]
-    assert [f.id for f in document.findings] == [f["id"] for f in findings]  # the document written, handed over
-    remedies = [f["remediation"] for f in findings]
-    assert any(r["actions"] for r in remedies) and all(set(r) == {"actions"} for r in remedies), remedies
-    assert all(f["remediation"]["steps"] for f in json.loads(plan.with_name("report.json").read_bytes())["findings"])
+    [(document, files)] = compiled
+    assert files == [f"kept/{KEPT_FILE}"]  # the nightly's kept read, copied for the compile: nothing else
+    assert rendered == []
+    assert [name for name in decoded if Path(name).parent.name == "report"] == []  # the fresh compile's folder
+    ids = [f["id"] for f in json.loads(plan.with_name("report.json").read_bytes())["findings"]]
+    assert [f.id for f in document.findings] == ids  # the audit's document, handed over
