@@ -197,7 +197,6 @@ class User(msgspec.Struct, frozen=True, gc=False):
         mailbox_purpose: str | None = None,
         assigned_licenses: Sequence[AssignedLicense] = (),
         license_assignment_states: Sequence[LicenseAssignmentState] = (),
-        identity_parent_id: str | None = None,
         **own: Any,
     ) -> User:
         """A user from all its values (its own profile; the decoder shares profiles instead)."""
@@ -209,7 +208,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
             mailbox_purpose=mailbox_purpose,
             assigned_licenses=assigned_licenses,
             license_assignment_states=license_assignment_states,
-            agent=identity_parent_id is not None,
+            agent=own.get("identity_parent_id") is not None,
         )
         times = {k: own.pop(k, None) for k in OWN_TIMES}
         text = own_text(
@@ -218,7 +217,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
             times["employee_leave_date_time"],
             license_times(license_assignment_states),
         )
-        return cls(id, display_name, profile, text, _sign_ins(times), identity_parent_id=identity_parent_id, **own)
+        return cls(id, display_name, profile, text, _sign_ins(times), **own)
 
     def with_values(self, **changes: Any) -> User:
         """This user with `changes`, to its own fields (its user principal name and date-times among

@@ -14,6 +14,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.report.redaction import redact_document
 from auditor.report.view import PageContext, build_view
+from auditor.rules.hygiene.accounts import GuestLicensed
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 from auditor.rules.waivers.waiver_expired import WaiverExpired
 
@@ -40,8 +41,9 @@ def test_an_idle_seat_that_moves_reads_its_exposure_typed(sample: ReportDocument
 
 
 def test_an_expired_waiver_is_redacted_read_typed(sample: ReportDocument) -> None:
-    waiver = {"waiver_rule": "guest-licensed", "waiver_subject": "bob@contoso.example", "expires": "2026-01-01"}
-    subject = {"type": "waiver", "id": "guest-licensed:bob@contoso.example"}
+    waived = GuestLicensed.id
+    waiver = {"waiver_rule": waived, "waiver_subject": "bob@contoso.example", "expires": "2026-01-01"}
+    subject = {"type": "waiver", "id": f"{waived}:bob@contoso.example"}
     expired = finding(WaiverExpired.id, "low", subject, [], {**waiver, "owner": "cio@contoso.example"})
     details = redact_document(_with(sample, expired), b"key").findings[-1].details
     assert "contoso" not in f"{details['owner']} {details['waiver_subject']}"

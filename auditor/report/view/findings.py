@@ -291,9 +291,7 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
             ctx.t.pgettext("waiver_name", "“{rule}”: {subject}", rule=ctx.title(rule), subject=rest) if rest else name
         )
     waiver = finding.waiver if finding.waived else None
-    # the money the fix takes off the bill; a finding priced (`exposure`) that takes nothing off it, a seat
-    # that moves to a candidate (copilot-seat-idle), says where the seat goes instead of a price
-    cost = finding.monthly_cost
+    cost = finding.monthly_cost  # an idle seat priced (`exposure`) that saves nothing moves: it says where, not a price
     idle = decoded(finding.details, CopilotSeatIdleDetails) if finding.rule == CopilotSeatIdle.id else None
     moved = cost is None and idle is not None and idle.exposure is not None
     note = ctx.row_note(finding)
