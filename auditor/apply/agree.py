@@ -271,17 +271,18 @@ def _as_strict(mine: Sequence[Precondition], theirs: Sequence[Precondition]) -> 
         return mine
     out: list[Precondition] = []
     for own, fresh in zip(mine, theirs, strict=True):
-        if "copilot_idle_since" in own and set(own) == set(fresh):
-            day, fresh_day = _day(own.get("copilot_idle_since")), _day(fresh.get("copilot_idle_since"))
+        if "copilot_idle_since" in own and "copilot_idle_since" in fresh and set(own) == set(fresh):
+            day, fresh_day = _day(own["copilot_idle_since"]), _day(fresh["copilot_idle_since"])
             if fresh_day is not None and day is not None and day <= fresh_day:
                 own = {**own, "copilot_idle_since": fresh["copilot_idle_since"]}
         out.append(own)
     return out
 
 
-def _day(value: object) -> date | None:
+def _day(value: str) -> date | None:
+    """The day a precondition names (Precondition.copilot_idle_since, typed as plan.json is read); None: no day."""
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
+        return date.fromisoformat(value)
     except ValueError:
         return None
 

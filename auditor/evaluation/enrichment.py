@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from auditor.data.finding import Holding
+from auditor.data.finding_facts import Fix, checked
 from auditor.data.model import Finding, SubjectType, User
 from auditor.impact.fix_facts import DataLost, GroupFacts, Leaving
 from auditor.impact.services import DisabledAt
@@ -69,8 +70,10 @@ def _added(rule: Rule[Any] | None, finding: Finding, user: User | None, ctx: Con
     lost, left, disabled = DataLost(), Leaving(), DisabledAt()
     if user is not None and rule is not None:  # a user's finding whose fix removes or leaves
         if rule.removes:
-            gives = finding.own.get("replace_with_id")
-            lost = data_lost(holding, gives if isinstance(gives, str) else None, user, ctx)
+            # the product the fix gives instead, as the fix reads it (Fix.replace_with_id, a value of the wrong
+            # type refused with its place); "" or absent: none
+            gives = checked(finding.own, Fix, "details").replace_with_id
+            lost = data_lost(holding, gives or None, user, ctx)
         left = leaving(holding, user, ctx) if rule.removes or rule.leaves else left
         disabled = ctx.disable_times.of(user) if "grace_days" in finding.own else disabled
     return {**group_facts(holding, ctx), **lost, **left, **disabled}

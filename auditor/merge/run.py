@@ -14,7 +14,8 @@ from auditor.data.model import Cloud, Finding
 
 from ..cross_tenant.identity import IdentityMap, PaidProducts
 from ..cross_tenant.inputs import IdentityIndex, TenantFacts, tenant_facts, tenant_folders
-from ..cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate, MergeContext
+from ..cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate, CrossTenantDuplicateDetails, MergeContext
+from ..guidance.details import decoded
 from ..policy.objects import CrossTenant, Policy, PolicySet, Waiver
 from ..rules.waivers.waiver_expired import waiver_covers, waiver_json
 
@@ -92,9 +93,9 @@ def _covers(w: Waiver, f: Finding) -> bool:
     # a duplicate is also waivable by any of its accounts' UPNs or object ids
     if w.rule != f.rule or (w.sku and w.sku.lower() not in {s.lower() for s in f.skus}):
         return False
-    found = f.own.get("tenants") if f.rule == CrossTenantDuplicate.id else None  # CrossTenantDuplicateDetails
-    accounts = [a for a in found if isinstance(a, dict)] if isinstance(found, list) else []
-    names = [str(a.get(k, "")).lower() for a in accounts for k in ("upn", "user_id")]
+    # the duplicate's accounts by the rule's record (a value of the wrong type refused with its place)
+    accounts = decoded(f.own, CrossTenantDuplicateDetails).tenants if f.rule == CrossTenantDuplicate.id else []
+    names = [name.lower() for a in accounts for name in (a.get("upn", ""), a.get("user_id", ""))]
     return any(fnmatch.fnmatchcase(n, w.subject.lower()) for n in names if n)
 
 

@@ -7,10 +7,9 @@ the ones read is refused, auditor.apply.operator_policy), write report.json into
 (auditor.plan.command.compile_document). auditor.apply.agree then keeps the plan file's changes that
 this compile's typed changes hold equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
 
-Its memory stays within the audit's: the audit hands over the document it wrote into report.json and each
-finding's calls (AuditOptions.handed), and `plan`'s function compiles those in memory. Decoded again, the report
-sat beside what the audit's heap keeps of its peak (Python's arenas, which a few survivors hold), and set
-apply's peak: 1.20 x the audit's at 50,000 users, 1.08 x in memory (docs/performance.md).
+Its memory stays close to the audit's: the audit hands over the document it wrote into report.json and each
+finding's calls (AuditOptions.handed), and `plan`'s function compiles those in memory, so the report is not
+decoded again beside what the audit's heap keeps of its peak (docs/performance.md has the figures).
 
 Its sign-in read costs what a second night's does: the nightly's kept read beside the plan
 (auditor.graph.kept_sign_ins.KEPT_FILE), checked as the nightly checks it (tenant, window, age, the

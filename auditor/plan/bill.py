@@ -54,15 +54,16 @@ from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.plan_records import ChangePlan
 from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
 from auditor.formats.report_parts import ReportSubscription
+from auditor.guidance.details import decoded
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
-from auditor.rules.entitlements.entitlement import EntitlementShort
-from auditor.rules.hygiene.upkeep import SubscriptionExpiring
+from auditor.rules.entitlements.entitlement import EntitlementShort, EntitlementShortDetails
+from auditor.rules.hygiene.upkeep import SubscriptionExpiring, SubscriptionExpiringDetails
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
 from .bill_purchases import Purchase, purchases
-from .entitled_products import assigned_products, mixed, strs
+from .entitled_products import assigned_products, mixed
 from .psa_quantities import with_psa
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
@@ -221,17 +222,17 @@ def name_seat_figures(document: ReportDocument) -> ReportDocument:
     assigned = assigned_products(document)
     findings = []
     for f in document.findings:
-        details = f.details
         if f.rule not in SEAT_RULES or f.waived:
             findings.append(f)
             continue
-        entitle = details.get("entitle_with")
-        part = str((entitle or {}).get("sku") if isinstance(entitle, Mapping) else "") or next(iter(f.skus), "")
+        # an entitlement-short finding's own details, by the rule's record (the spare-seat rules' name no product)
+        count = decoded(f.details, EntitlementShortDetails) if f.rule == EntitlementShort.id else None
+        entitle = count.entitle_with if count is not None else None
+        part = (entitle["sku"] if entitle is not None else "") or next(iter(f.skus), "")
         figures = product_figures(bill, part)
         # the users of a count whom another product entitles more cheaply get that one: the bill buys fewer, or more
-        other = f.rule == EntitlementShort.id and mixed(assigned, strs(details.get("features")), part)
-        given = details.get("short")
-        short = int(given) if isinstance(given, int | float) else 0
+        other = count is not None and mixed(assigned, frozenset(count.features), part)
+        short = count.short or 0 if count is not None else 0
         same = figures is not None and (figures["buy"] == short or (figures["buy"] < short and not other))
         if figures is None or (f.rule == EntitlementShort.id and same):
             # no bill of it, or it buys the count the finding gives (or the plan's changes cover some)
@@ -241,7 +242,7 @@ def name_seat_figures(document: ReportDocument) -> ReportDocument:
             figures["why"] = "mixed" if other else "short"
         # its amount is the bill's for the seats it orders: what the removals save, or what the purchase costs
         amount = figures["drop_monthly"] if f.rule == SpareSeatsOverLimit.id else figures["buy_monthly"]
-        findings.append(_with_details(f, {**details, "bill": figures}, monthly_cost=amount or None))
+        findings.append(_with_details(f, {**f.details, "bill": figures}, monthly_cost=amount or None))
     return msgspec.structs.replace(document, findings=findings)
 
 
@@ -256,15 +257,14 @@ def name_reductions(document: ReportDocument) -> ReportDocument:
     actions = {str(a.subscription): a for a in (bill.actions if bill is not None else [])}
     findings = []
     for f in document.findings:
-        details = f.details
-        if f.rule != SubscriptionExpiring.id or not details.get("term"):
+        if f.rule != SubscriptionExpiring.id or not decoded(f.details, SubscriptionExpiringDetails).term:
             findings.append(f)
             continue
         subject = f.subject.id
         action = actions.get(ids.get(subject, subject))
         if action is not None and action.seats:
             reduction = {"window": action.window, "by": action.by, "seats": action.seats}
-            f = _with_details(f, {**details, "reduction": reduction})
+            f = _with_details(f, {**f.details, "reduction": reduction})
         findings.append(f)
     return msgspec.structs.replace(document, findings=findings)
 

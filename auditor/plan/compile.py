@@ -69,6 +69,7 @@ from auditor.formats.plan_records import (
     Stopped,
 )
 from auditor.formats.report_model import ReportDocument
+from auditor.guidance.details import decoded
 from auditor.plan.actions import (
     Action,
     PlanFinding,
@@ -102,6 +103,7 @@ from auditor.plan.exchange import mailbox_steps
 from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
 from auditor.plan.schedule import Draft, Seat, chain, order, seat_table
 from auditor.plan.seat_moves import join_moves
+from auditor.rules.hygiene.accounts import SharedMailboxLicensed, SharedMailboxLicensedDetails
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (
@@ -298,7 +300,9 @@ def _weigh(every: list[PlanFinding], filters: Filters, as_of: str, describe_chan
 def _waiting(f: PlanFinding, waits: tuple[str, str], in_part: bool, describe_changes: bool) -> Skipped:
     """The entry of a finding whose actions (or some of them: `in_part`) wait, and why."""
     why, description = waits
-    storage = f.details.get("storage") if why in STORAGE_WAITS else None
+    # the sizes as the finding's fix reads them (FindingFix.storage, checked as report.json was read), and
+    # plan.json carries the object as the report gives it (PlanSkipped.storage)
+    storage = f.details["storage"] if why in STORAGE_WAITS and f.source.fix.storage is not None else None
     used = use_wait(f.facts) if why == MAILBOX_USED else None
     return Skipped(
         f.id,
@@ -426,7 +430,7 @@ def _selected(f: PlanFinding, wanted: set[str] | None, rule_set: set[str] | None
         (wanted is None or f.id in wanted)
         and (rule_set is None or f.rule in rule_set)
         and (threshold is None or f.rank >= threshold)
-        and not f.details.get("keeps_license")
+        and not (f.rule == SharedMailboxLicensed.id and decoded(f.details, SharedMailboxLicensedDetails).keeps_license)
     )
 
 

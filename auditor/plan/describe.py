@@ -20,6 +20,7 @@ from auditor.formats.change_model import Body
 from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
 from auditor.guidance.details import decoded
 from auditor.reference import product_names
+from auditor.rules.assignments.selection import SkuRequiredMissing, SkuRequiredMissingDetails
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
 
 
@@ -78,10 +79,11 @@ def _group_pairs(finding: ReportFinding) -> set[tuple[str, str]]:
         if ref is not None and ref.name is not None:
             pairs.add(((ref.id or "").lower(), ref.name))
     # the groups the user is in, or joins, for a product (sku-required-missing's group_membership)
-    memberships = finding.details.get("group_membership")
-    for entry in memberships if isinstance(memberships, list) else []:
-        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
-            pairs.add((str(entry.get("id", "")).lower(), entry["name"]))
+    required = decoded(finding.details, SkuRequiredMissingDetails) if finding.rule == SkuRequiredMissing.id else None
+    memberships = required.group_membership if required is not None and required.group_membership else []
+    for entry in memberships:
+        if "name" in entry:
+            pairs.add((entry.get("id", "").lower(), entry["name"]))
     return pairs
 
 

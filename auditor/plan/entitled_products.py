@@ -4,25 +4,22 @@ of its product (docs/bill.md, "One answer per product")."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from auditor.formats.report_model import ReportDocument
-from auditor.rules.entitlements.entitlement import EntitlementMissing
+from auditor.guidance.details import decoded
+from auditor.rules.entitlements.entitlement import EntitlementMissing, EntitlementMissingDetails
 
 
 def assigned_products(document: ReportDocument) -> list[tuple[frozenset[str], str]]:
-    """(features, the product to assign) of each entitlement-missing finding: what the bill buys for its users."""
+    """(features, the product to assign) of each entitlement-missing finding: what the bill buys for its users
+    (its details read by the rule's record: a value of the wrong type refused with its place)."""
     out: list[tuple[frozenset[str], str]] = []
     for f in document.findings:
-        entitle = f.details.get("entitle_with") if f.rule == EntitlementMissing.id and not f.waived else None
-        if isinstance(entitle, Mapping):
-            out.append((strs(f.details.get("features")), str(entitle.get("sku"))))
+        if f.rule != EntitlementMissing.id or f.waived:
+            continue
+        missing = decoded(f.details, EntitlementMissingDetails)
+        if missing.entitle_with is not None:
+            out.append((frozenset(missing.features), missing.entitle_with["sku"]))
     return out
-
-
-def strs(value: object) -> frozenset[str]:
-    """A finding's list of names (its `features`) as a set; none for anything else."""
-    return frozenset(map(str, value)) if isinstance(value, list | tuple) else frozenset()
 
 
 def mixed(assigned: list[tuple[frozenset[str], str]], features: frozenset[str], part: str) -> bool:

@@ -25,11 +25,13 @@ from typing import Any
 
 import msgspec
 
+from auditor.cross_tenant.rules import CrossTenantDuplicate, CrossTenantDuplicateDetails
 from auditor.data.finding_facts import Subject
 from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 from auditor.formats.report_parts import FindingCause, FindingWaiver
 from auditor.guidance.details import decoded
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
+from auditor.rules.waivers.waiver_expired import WaiverExpired, WaiverExpiredDetails
 
 KEY_ENV = "AUDITOR_REDACT_KEY"
 
@@ -98,18 +100,22 @@ def _redacted_details(p: Pseudonymiser, rule: str, shared: Mapping[str, object])
     """A finding's details redacted, in a dict of their own: findings with equal details share one
     (report.document.build_document), and the nested dicts are the evaluation's, so neither is changed."""
     details = dict(shared)
-    for key in ("owner", "identity"):
-        if key in details:
-            details[key] = p.address(details[key])
-    waiver_subject = details.get("waiver_subject")
-    if isinstance(waiver_subject, str) and "@" in waiver_subject:
-        details["waiver_subject"] = p.address(waiver_subject)
-    tenants = details.get("tenants")
-    if isinstance(tenants, list | tuple):
-        details["tenants"] = [
-            {**tenant, "upn": p.address(tenant["upn"])} if isinstance(tenant, dict) and "upn" in tenant else tenant
-            for tenant in tenants
-        ]
+    # each rule's own details by its record (a value of the wrong type refused with its place), the keys it writes only
+    if rule == WaiverExpired.id:  # the waiver's owner, and its subject when a person's address
+        waiver = decoded(details, WaiverExpiredDetails)
+        if "owner" in details:
+            details["owner"] = p.address(waiver.owner)
+        if "@" in waiver.waiver_subject:
+            details["waiver_subject"] = p.address(waiver.waiver_subject)
+    if rule == CrossTenantDuplicate.id:  # the person matched across tenants, and each account's UPN
+        duplicate = decoded(details, CrossTenantDuplicateDetails)
+        if "identity" in details:
+            details["identity"] = p.address(duplicate.identity)
+        if "tenants" in details:
+            details["tenants"] = [
+                {**tenant, "upn": p.address_of(tenant["upn"])} if "upn" in tenant else tenant
+                for tenant in duplicate.tenants
+            ]
     if rule == CopilotSeatIdle.id:  # the person an idle Copilot seat moves to
         seat = decoded(details, CopilotSeatIdleDetails)
         if seat.candidate:

@@ -166,6 +166,11 @@ def _seat_finding(rule: str, part: str, **details: Any) -> dict[str, Any]:
     }
 
 
+def _product(part: str) -> dict[str, Any]:
+    """An entitlement's product as the rule writes it (entitlement.Product: every key)."""
+    return {"sku": part, "name": part, "monthly": 8.4, "free_seats": 0}
+
+
 def _drop(part: str, seats: int, saving: float, **extra: Any) -> dict[str, Any]:
     action = {"sku": part, "action": "reduce", "seats": seats, "monthly_saving": saving, "saving_from": "2027-01-01"}
     action["window"] = "renewal"
@@ -194,8 +199,8 @@ def test_a_seat_findings_amount_is_the_bills_for_the_seats_it_orders() -> None:
         _seat_finding(over, "KEPT"),  # the bill keeps every seat: it saves nothing
         _seat_finding(over, "NOPRICE"),  # the amount is not known: none, never 0.00
         _seat_finding(under, "E3"),  # the plan frees enough: buy none, no amount (not E3's saving)
-        _seat_finding(short, "P2", short=1, entitle_with={"sku": "P2"}),
-        _seat_finding(short, "E3", short=1, entitle_with={"sku": "E3"}),  # the bill buys none: its own count
+        _seat_finding(short, "P2", short=1, entitle_with=_product("P2")),
+        _seat_finding(short, "E3", short=1, entitle_with=_product("E3")),  # the bill buys none: its own count
     ]
     named = name_seat_figures(report_document(bill=bill, findings=findings)).findings
     assert [f.monthly_cost for f in named] == [150.5, None, None, None, 67.2, 99.0]

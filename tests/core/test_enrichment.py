@@ -4,9 +4,14 @@ and when a disabled account was disabled."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+import pytest
+
+from auditor.data.finding_facts import FindingFactsError
 from auditor.data.model import Finding
+from auditor.evaluation.enrichment import enrich
 from auditor.policy.index import TenantIndex
 from auditor.policyset.load import load_policies
 from auditor.rules import Context, Rule
@@ -89,3 +94,13 @@ def test_grace_days_bring_the_disable_time(tmp_path: Any) -> None:
         list(audit(tmp_path, "hygiene:\n  disabled_users: {}\n", _doc()).findings), DisabledUserLicensed.id
     )
     assert "disabled_at" not in plain and "disable_unknown" not in plain
+
+
+def test_the_product_a_fix_gives_instead_is_read_typed(tmp_path: Any) -> None:
+    """The data a removal ends counts the product the fix adds (Fix.replace_with_id): a value of the wrong
+    type is refused with its place, where a raw read took it for no product given."""
+    (found,) = _rule_alone(tmp_path, SkuForbidden(), FORBID_F1)
+    ctx = Context(index=TenantIndex(snapshot_from_json(_doc())), as_of=AS_OF, prices={})
+    wrong = replace(found, own={**found.own, "replace_with_id": 7})
+    with pytest.raises(FindingFactsError, match=r"details\.replace_with_id"):
+        list(enrich([wrong], [SkuForbidden()], ctx))

@@ -15,7 +15,22 @@ from auditor.plan.describe import describe, products_of
 from auditor.plan.write import plan_document, plan_markdown
 from tests.demo_runs import DemoRuns
 
-from .builders import E3, E5, FORBIDDEN, G_E3, G_E5, NOT_ALLOWED, assign, finding, join, leave, report, seat, uid
+from .builders import (
+    E3,
+    E5,
+    FORBIDDEN,
+    G_E3,
+    G_E5,
+    NOT_ALLOWED,
+    REQUIRED,
+    assign,
+    finding,
+    join,
+    leave,
+    report,
+    seat,
+    uid,
+)
 
 CREATED = "2026-11-23T08:00:00Z"
 SEATS = [
@@ -155,7 +170,7 @@ def test_a_group_the_user_is_to_join_is_named_as_the_report_names_it(tmp_path: P
 
     frontline = "d23f0824-128b-4f33-8c5c-7fd0a6a3a450"
     details = {"group_membership": [{"id": frontline, "name": "Frontline Workers", "gives": ["SPE_F1"]}]}
-    assert group_name([finding("f1", "r", "u", None, details=details)], frontline.upper()) == "Frontline Workers"
+    assert group_name([finding("f1", REQUIRED, "u", None, details=details)], frontline.upper()) == "Frontline Workers"
     out = demo_runs.single(tmp_path)  # the session's `audit --demo` (exit 0), copied: plan writes beside it
     assert main(["plan", "--report-dir", str(out)]) == 0
     md = (out / "plan.md").read_text("utf-8").replace("\\", "")

@@ -17,6 +17,7 @@ from auditor.data.model import Locale, Subject, SubjectType
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_model import ReportFinding
 from auditor.formats.report_parts import FindingTenant
+from auditor.guidance.details import decoded
 from auditor.render.text import clean, safe_url
 from auditor.report.view import once
 from auditor.report.view.context import (
@@ -32,6 +33,7 @@ from auditor.report.view.context import (
 )
 from auditor.report.view.once import Note, Role, Step, fix_says, role_number, state_notes, steps_once, titles_once
 from auditor.rules.moves.subscription_move import SubscriptionMove
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
 
 RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point to findings.csv
 ROLE_LIMIT = 2000  # the required-role line is never cut: it names who may make the change
@@ -289,11 +291,9 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
             ctx.t.pgettext("waiver_name", "“{rule}”: {subject}", rule=ctx.title(rule), subject=rest) if rest else name
         )
     waiver = finding.waiver if finding.waived else None
-    # the money the fix takes off the bill; a finding priced (`exposure`) that takes nothing off it, a seat
-    # that moves to a candidate (copilot-seat-idle), says where the seat goes instead of a price
-    cost = finding.monthly_cost
-    exposure = finding.details.get("exposure")
-    moved = cost is None and isinstance(exposure, int | float) and not isinstance(exposure, bool)
+    cost = finding.monthly_cost  # an idle seat priced (`exposure`) that saves nothing moves: it says where, not a price
+    idle = decoded(finding.details, CopilotSeatIdleDetails) if finding.rule == CopilotSeatIdle.id else None
+    moved = cost is None and idle is not None and idle.exposure is not None
     note = ctx.row_note(finding)
     state = None if finding.waived else ctx.state_of(finding, remediation)
     products = _products(ctx, finding.skus)
