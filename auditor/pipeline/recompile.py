@@ -2,14 +2,15 @@
 
 The audit's own stages read the tenant with apply's connection under the operator's policy files (apply's
 --policies, as audit takes them; never the files plan.json names: a plan recorded under other files than
-the ones read is refused, auditor.apply.operator_policy), write report.json into a folder of its own, and
-`plan`'s own function compiles it with the filters apply was given, which the plan's must equal
+the ones read is refused, auditor.apply.operator_policy) and hand over the document they build, writing no
+file, and `plan`'s own function compiles it with the filters apply was given, which the plan's must equal
 (auditor.plan.command.compile_document). auditor.apply.agree then keeps the plan file's changes that
 this compile's typed changes hold equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
 
-Its memory stays close to the audit's: the audit hands over the document it wrote into report.json and each
-finding's calls (AuditOptions.handed), and `plan`'s function compiles those in memory, so the report is not
-decoded again beside what the audit's heap keeps of its peak (docs/performance.md has the figures).
+Its memory stays close to the audit's: the audit hands over its document and each finding's calls
+(AuditOptions.handed) and stops there (nothing rendered, written or locked), and `plan`'s function compiles
+those in memory, so no report is decoded beside what the audit's heap keeps of its peak (docs/performance.md
+has the figures).
 
 Its sign-in read costs what a second night's does: the nightly's kept read beside the plan
 (auditor.graph.kept_sign_ins.KEPT_FILE), checked as the nightly checks it (tenant, window, age, the
