@@ -24,6 +24,8 @@ that implements one of them, and one line of auditor.vendors.registry.
         .renews_next_day                commitment term commits, and whether the first day a committed
                                         subscription can be reduced is the day after its end
         .monthly                        its month-to-month term, as it names it ("Monthly")
+        .body                           its requests' body (a Body of auditor.formats.bill_model): the
+                                        fields its API takes, as plan.json's change carries them
         .invoices                       what it invoiced the partner (InvoiceReader), or None
         .flags                          its own flags (Flags): its URL, its invoice, their help
     DistributorSession                  .subscriptions(customer) (typed rows: DistributorSubscription),
@@ -74,7 +76,7 @@ from auditor.billing.invoices import InvoiceLine
 from auditor.billing.psa_records import PsaLine, PsaLineRecord
 from auditor.billing.untrusted import JsonObject
 from auditor.common.errors import console_line
-from auditor.formats.bill_model import CommerceChange, CommerceRequest
+from auditor.formats.bill_model import Body, CommerceChange, CommerceRequest
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -226,6 +228,7 @@ class Distributor(Protocol):
     commits_by_term_only: ClassVar[bool]
     renews_next_day: ClassVar[bool]
     monthly: ClassVar[str]  # its month-to-month term, as it names it (auditor.vendors.terms)
+    body: ClassVar[type[Body]]  # its requests' body, as its API names the fields (plan.json's `request.body`)
     flags: ClassVar[Flags]
     invoices: InvoiceReader | None
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from auditor.formats.bill_model import take_bodies
 from auditor.vendors import autotask, connectwise, halo, partner_center, pax8, sherweb
 from auditor.vendors.autotask import mapping as autotask_mapping
 from auditor.vendors.connectwise import mapping as connectwise_mapping
@@ -27,6 +28,9 @@ DISTRIBUTORS: Mapping[str, Distributor] = {
     pax8.VENDOR.key: pax8.VENDOR,
     sherweb.VENDOR.key: sherweb.VENDOR,
 }
+
+# each distributor's own request body, as plan.json's and a journal's changes of it are decoded
+take_bodies({key: vendor.body for key, vendor in DISTRIBUTORS.items()})
 
 PSAS: Mapping[str, PSA] = {
     connectwise.VENDOR.key: connectwise.VENDOR,

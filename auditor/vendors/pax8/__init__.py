@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
 from auditor.common.errors import UsageError
-from auditor.formats.bill_model import CommerceChange, CommerceRequest
+from auditor.formats.bill_model import Body, CommerceChange, CommerceRequest
 from auditor.vendors.protocols import CANCEL, INCREASE, REDUCE, DistributorSession, Flags, InvoiceSession, guid_id
 from auditor.vendors.terms import MONTHLY
 
@@ -53,6 +53,7 @@ class Pax8Distributor:
     commits_by_term_only: ClassVar[bool] = False  # an annual billing term commits a subscription too
     renews_next_day: ClassVar[bool] = False  # a reduction can be made on its commitment's endDate
     monthly: ClassVar[str] = MONTHLY
+    body: ClassVar[type[Body]] = requests.Update  # its requests' body (plan.json's `request.body`)
     flags: ClassVar[Flags] = Flags(
         endpoint="--pax8-endpoint",
         audit="read Pax8 at URL (a stand-in)",

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
 from auditor.common.errors import UsageError
-from auditor.formats.bill_model import CommerceChange, CommerceRequest
+from auditor.formats.bill_model import Body, CommerceChange, CommerceRequest
 from auditor.vendors.protocols import INCREASE, REDUCE, DistributorSession, Flags, guid_id
 from auditor.vendors.terms import MONTHLY
 
@@ -41,6 +41,7 @@ class SherwebDistributor:
     commits_by_term_only: ClassVar[bool] = True  # Sherweb's CommitmentTermType: Monthly, Annual, ...
     renews_next_day: ClassVar[bool] = True  # "The first day of the next commitment term"
     monthly: ClassVar[str] = MONTHLY
+    body: ClassVar[type[Body]] = requests.Amendments  # its requests' body (plan.json's `request.body`)
     flags: ClassVar[Flags] = Flags(
         endpoint="--sherweb-endpoint",
         audit="read Sherweb at URL (a stand-in)",
