@@ -4,6 +4,7 @@ its docs section and its tests. Each vendor's package is light: its client (http
 opened, never when it is named.
 
     DISTRIBUTORS        name -> Distributor (auditor.vendors.protocols), in the order they are read
+    DISTRIBUTOR_APIS    name -> its behaviour (DistributorApi): what a write opens its sessions with
     PSAS                name -> PSA, likewise
     PARTNER_CENTER      Microsoft's commerce for a CSP partner (PartnerCenterApi)
     RECORDS             name -> its read of a customer's record (auditor/vendors/<name>/mapping.py): what
@@ -21,13 +22,15 @@ from auditor.vendors import autotask, connectwise, halo, partner_center, pax8, s
 from auditor.vendors.autotask import mapping as autotask_mapping
 from auditor.vendors.connectwise import mapping as connectwise_mapping
 from auditor.vendors.halo import mapping as halo_mapping
-from auditor.vendors.protocols import PSA, CustomerRecord, Distributor, PartnerCenterApi
+from auditor.vendors.protocols import PSA, CustomerRecord, Distributor, DistributorApi, PartnerCenterApi
 from auditor.vendors.sherweb import mapping as sherweb_mapping
 
 DISTRIBUTORS: Mapping[str, Distributor] = {
     pax8.VENDOR.key: pax8.VENDOR,
     sherweb.VENDOR.key: sherweb.VENDOR,
 }
+
+DISTRIBUTOR_APIS: Mapping[str, DistributorApi] = {key: vendor.api for key, vendor in DISTRIBUTORS.items()}
 
 # each distributor's own request body, as plan.json's and a journal's changes of it are decoded
 take_bodies({key: vendor.body for key, vendor in DISTRIBUTORS.items()})

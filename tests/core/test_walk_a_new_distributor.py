@@ -34,13 +34,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-
-from typing import ClassVar, Self
+from typing import Self
 
 import msgspec
 
 from auditor.formats.bill_model import Body, CommerceChange, CommerceRequest
-from auditor.vendors.protocols import REDUCE, DistributorSession, Flags, InvoiceReader
+from auditor.vendors.protocols import REDUCE, Distributor, DistributorSession, Flags
 
 
 class Seats(Body, frozen=True, kw_only=True):
@@ -54,26 +53,7 @@ def _seats(customer: str, sub_id: str, to: int) -> CommerceRequest:
     return CommerceRequest(method="PATCH", path=f"/accounts/{customer}/plans/{sub_id}", body=Seats(seats=to))
 
 
-class Tally:
-    key: ClassVar[str] = "tally"
-    name: ClassVar[str] = "Tally"
-    scope: ClassVar[str] = "account_id"  # its customer: an account, ACC- and six digits
-    customer: ClassVar[str] = "Tally account id"  # ACC- and six digits, kept as given
-    product: ClassVar[str] = "Tally plan code"
-    product_pattern: ClassVar[re.Pattern[str]] = re.compile(r"^[A-Z]{2,8}-[0-9]{1,4}\\Z")
-    ties: ClassVar[str] = ""
-    kinds: ClassVar[tuple[str, ...]] = (REDUCE,)
-    gives_price: ClassVar[bool] = False
-    commits_by_term_only: ClassVar[bool] = True
-    renews_next_day: ClassVar[bool] = False
-    monthly: ClassVar[str] = "P1M"  # its terms: ISO 8601 durations
-    body: ClassVar[type[Body]] = Seats
-    flags: ClassVar[Flags] = Flags(endpoint="--tally-endpoint", audit="read Tally at URL", write="Tally's URL")
-    invoices: InvoiceReader | None = None
-
-    def customer_id(self, text: object) -> str | None:
-        return text if isinstance(text, str) and re.match(r"^ACC-[0-9]{6}\\Z", text) else None
-
+class TallyApi:
     def credentials(self, env: Mapping[str, str]) -> tuple[str]:
         return (env.get("TALLY_TOKEN", ""),)
 
@@ -82,23 +62,34 @@ class Tally:
         raise NotImplementedError
         yield
 
-    def reduce(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
+    def quantity(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
         return _seats(customer, sub_id, to)
 
     def cancel(self, sub_id: str, on: str) -> CommerceRequest | None:
         return None
 
-    def put_back(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
-        return _seats(customer, sub_id, to)
-
-    def increase(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
-        return _seats(customer, sub_id, to)
-
     def wrong_request(self, c: CommerceChange) -> str | None:
         return None if c.request == _seats(c.scope, c.api_id, c.to or 0) else "not Tally's PATCH"
 
 
-VENDOR = Tally()
+VENDOR = Distributor(
+    key="tally",
+    name="Tally",
+    scope="account_id",  # its customer: an account, ACC- and six digits
+    customer="Tally account id",  # kept as given
+    customer_pattern=re.compile(r"^ACC-[0-9]{6}\\Z"),
+    product="Tally plan code",
+    product_pattern=re.compile(r"^[A-Z]{2,8}-[0-9]{1,4}\\Z"),
+    ties="",
+    kinds=(REDUCE,),
+    gives_price=False,
+    commits_by_term_only=True,
+    renews_next_day=False,
+    monthly="P1M",  # its terms: ISO 8601 durations
+    body=Seats,
+    flags=Flags(endpoint="--tally-endpoint", audit="read Tally at URL", write="Tally's URL"),
+    api=TallyApi(),
+)
 '''
 
 # what the copy runs: one probe per place, named by the file a failure would make a newcomer edit
@@ -198,7 +189,7 @@ def _change(to):
     return CommerceChange(
         n=1, kind="reduce", source="tally", scope="ACC-000123", api_id="OF-12-1", subscription=None, sku="SPE_E3",
         sku_id=None, from_=10, to=to, seats=10 - to, window="now", not_before=None, by=None, monthly_saving=30.0,
-        saving_from=None, request=vendor.reduce("ACC-000123", "OF-12-1", to),
+        saving_from=None, request=vendor.api.quantity("ACC-000123", "OF-12-1", to),
     )
 
 
@@ -231,7 +222,7 @@ def request_body():
 def smaller_quantity():
     change = _change(7)
     made = change.smaller(8)  # what apply.agree takes from a plan file that reduces fewer seats
-    assert made is not None and made.request == vendor.reduce("ACC-000123", "OF-12-1", 8), made
+    assert made is not None and made.request == vendor.api.quantity("ACC-000123", "OF-12-1", 8), made
 
 
 def commitment():
