@@ -110,7 +110,7 @@ def _distributor(key: str, asked: str, options: InvoiceOptions, env: Mapping[str
     vendor = DISTRIBUTORS[key]
     assert vendor.invoices is not None  # its --<key>-invoice: a distributor that invoices through its API
     try:
-        with vendor.invoices(vendor.api.credentials(env), options.endpoints.get(key)) as invoices:
+        with vendor.invoices(env, options.endpoints.get(key)) as invoices:
             note = ""
             if asked == LATEST:
                 found, note = invoices.latest(today)

@@ -22,7 +22,7 @@ that implements one of them, and one line of auditor.vendors.registry.
         .invoices                       what it invoiced the partner (InvoiceReader), or None
         .api                            its behaviour (DistributorApi):
     DistributorApi                      .credentials(env): the MSP's keys from the environment (UsageError,
-                                        never a value); .session(keys, endpoint): one session for the run
+                                        never a value); .session(env, endpoint): one session for the run
                                         (a context manager, a DistributorSession); .quantity(customer, id,
                                         to): the request that sets a subscription's quantity (a reduction,
                                         a purchase, undo's put-back); .cancel(id, on): the request that
@@ -35,9 +35,9 @@ that implements one of them, and one line of auditor.vendors.registry.
                                         .added(...) when a purchase's seats were added by that record
                                         (None: the distributor keeps none the API gives)
     PSA                                 where the MSP bills its customer
-        .key, .name, .credentials(env), .session(keys, endpoint): a PsaSession
+        .key, .name, .credentials(env), .session(env, endpoint): a PsaSession
         .product, .product_pattern, .where_key: its block's products and where its tickets go
-        .desk(keys, endpoint)           a TicketDesk, or None: its tickets are not filed by this version
+        .desk(env, endpoint)            a TicketDesk, or None: its tickets are not filed by this version
         .flags                          its own flags (Flags): its URL and their help
     PartnerCenterApi                    Microsoft's commerce for a CSP partner (neither of the two): its
                                         session (.open) and its calls on a customer's subscriptions
@@ -205,17 +205,21 @@ class InvoiceSession(Protocol):
 
 
 class InvoiceReader(Protocol):
-    def __call__(self, keys: Any, endpoint: str | None) -> AbstractContextManager[InvoiceSession]: ...
+    """A distributor's invoices, read with the MSP's keys in `env` (its `credentials`)."""
+
+    def __call__(self, env: Mapping[str, str], endpoint: str | None) -> AbstractContextManager[InvoiceSession]: ...
 
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
 class DistributorApi(Protocol):
-    """What a distributor's own code does (its facts are its Distributor's fields)."""
+    """What a distributor's own code does (its facts are its Distributor's fields). The MSP's keys never leave
+    its folder: `credentials` reads them from the environment (a UsageError naming what is missing, before any
+    tenant is read), and its session reads them there again."""
 
-    def credentials(self, env: Mapping[str, str]) -> Any: ...
-    def session(self, keys: Any, endpoint: str | None) -> AbstractContextManager[DistributorSession]: ...
+    def credentials(self, env: Mapping[str, str]) -> object: ...
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> AbstractContextManager[DistributorSession]: ...
     def quantity(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
     def cancel(self, sub_id: str, on: str) -> CommerceRequest | None: ...
     def wrong_request(self, c: CommerceChange) -> str | None: ...
@@ -338,9 +342,10 @@ class PSA(Protocol):
     where_key: ClassVar[str]  # the block's key naming where its tickets go (board, queue, team)
     flags: ClassVar[Flags]
 
-    def credentials(self, env: Mapping[str, str]) -> Any: ...
-    def session(self, keys: Any, endpoint: str | None) -> PsaSession: ...
-    def desk(self, keys: Any, endpoint: str | None) -> TicketDesk | None: ...
+    # the MSP's keys, read from `env` (UsageError: what is missing), by its session and desk too (as a distributor's)
+    def credentials(self, env: Mapping[str, str]) -> object: ...
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> PsaSession: ...
+    def desk(self, env: Mapping[str, str], endpoint: str | None) -> TicketDesk | None: ...
     def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
         """The request that sets the line's quantity to `to` (apply --psa; plan.json's psa change's `request`)."""
         ...

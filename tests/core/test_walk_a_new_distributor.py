@@ -58,7 +58,7 @@ class TallyApi:
         return (env.get("TALLY_TOKEN", ""),)
 
     @contextmanager
-    def session(self, keys: tuple[str], endpoint: str | None) -> Iterator[DistributorSession]:
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> Iterator[DistributorSession]:
         raise NotImplementedError
         yield
 

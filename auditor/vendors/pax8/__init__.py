@@ -35,35 +35,39 @@ from . import requests
 
 
 @contextmanager
-def _invoices(keys: tuple[str, str], endpoint: str | None) -> Iterator[InvoiceSession]:
+def _invoices(env: Mapping[str, str], endpoint: str | None) -> Iterator[InvoiceSession]:
     from .client import Pax8  # the Pax8 client (httpx) loads for a run that reads Pax8's invoices
     from .invoices import Pax8Invoices
 
-    with Pax8(*keys, endpoint=endpoint) as pax8:
+    with Pax8(*_keys(env), endpoint=endpoint) as pax8:
         yield Pax8Invoices(pax8)
+
+
+def _keys(env: Mapping[str, str]) -> tuple[str, str]:
+    """The MSP's Pax8 client id and secret; UsageError (before any tenant is audited) when missing."""
+    from .client import CLIENT_ID_ENV, CLIENT_SECRET_ENV  # the Pax8 client (httpx): when read
+
+    client_id, secret = env.get(CLIENT_ID_ENV, "").strip(), env.get(CLIENT_SECRET_ENV, "")
+    if not client_id or not secret:
+        raise UsageError(
+            f"the tenants file names a Pax8 company (distributor: pax8): set {CLIENT_ID_ENV} and "
+            f"{CLIENT_SECRET_ENV} to the MSP's Pax8 API client credentials (docs/msp.md)"
+        )
+    return client_id, secret
 
 
 class Pax8Api:
     """Pax8's behaviour (auditor.vendors.protocols.DistributorApi)."""
 
     def credentials(self, env: Mapping[str, str]) -> tuple[str, str]:
-        """The MSP's Pax8 client id and secret; UsageError (before any tenant is audited) when missing."""
-        from .client import CLIENT_ID_ENV, CLIENT_SECRET_ENV  # the Pax8 client (httpx): when read
-
-        client_id, secret = env.get(CLIENT_ID_ENV, "").strip(), env.get(CLIENT_SECRET_ENV, "")
-        if not client_id or not secret:
-            raise UsageError(
-                f"the tenants file names a Pax8 company (distributor: pax8): set {CLIENT_ID_ENV} and "
-                f"{CLIENT_SECRET_ENV} to the MSP's Pax8 API client credentials (docs/msp.md)"
-            )
-        return client_id, secret
+        return _keys(env)
 
     @contextmanager
-    def session(self, keys: tuple[str, str], endpoint: str | None) -> Iterator[DistributorSession]:
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> Iterator[DistributorSession]:
         from .client import Pax8  # the Pax8 client (httpx) loads for a run that reads or writes Pax8
         from .writes import Pax8Writer
 
-        with Pax8(*keys, endpoint=endpoint) as pax8:
+        with Pax8(*_keys(env), endpoint=endpoint) as pax8:
             yield Pax8Writer(pax8)
 
     def quantity(self, customer: str, sub_id: str, to: int) -> CommerceRequest:

@@ -42,11 +42,11 @@ class SherwebApi:
         return client_id, secret, key
 
     @contextmanager
-    def session(self, keys: tuple[str, str, str], endpoint: str | None) -> Iterator[DistributorSession]:
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> Iterator[DistributorSession]:
         from .client import Sherweb  # the client (httpx): for a run that reads or writes Sherweb
         from .writes import SherwebWriter
 
-        with Sherweb(*keys, endpoint=endpoint) as sherweb:
+        with Sherweb(*self.credentials(env), endpoint=endpoint) as sherweb:
             yield SherwebWriter(sherweb)
 
     def quantity(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
