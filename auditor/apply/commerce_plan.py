@@ -64,7 +64,7 @@ def _body_error(c: CommerceChange, to: int) -> str | None:
     `autoRenew`, would go out with the change: RequestBody refuses it as plan.json is read,
     _edited_body says so); a scheduled reduction's product must be a whole ProductTerm (apply sends
     the one it reads again)."""
-    body = c.request.body
+    body = c.request.common
     next_term = body.scheduledNextTermInstructions if body is not None else None
     product = next_term.product if isinstance(next_term, NextTerm) else None
     if c.kind == "schedule_reduction" and not _product_term(product):
@@ -84,7 +84,7 @@ def _product_term(product: ProductTerm | None) -> bool:
     return next_term_product(offer, product.billingCycle, product.termDuration) == product
 
 
-_BODY_AT = re.compile(r"\$\.bill\.commerce\[(\d+)\]\.request\.body\b")
+_BODY_AT = re.compile(r"^request\.body\b.* - at `\$\.bill\.commerce\[(\d+)\]`")
 
 
 def _edited_body(plan: Mapping[str, object] | bytes, said: str) -> str | None:
@@ -165,7 +165,7 @@ def _delete_error(c: CommerceChange) -> str | None:
 
 def _asked_seats(change: CommerceChange) -> int | None:
     """The seat count a change's request asks for (None: its body names none)."""
-    body = change.request.body
+    body = change.request.common
     if body is None:
         return None
     if change.kind == "schedule_reduction":

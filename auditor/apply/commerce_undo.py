@@ -265,7 +265,7 @@ def _buy_back(
     def send() -> Sent:
         """The buy-back sent, and what its answer settles (a refusal: failed; no answer, or another: unknown)."""
         try:
-            answer = commerce.send(change, current, change.request.body)
+            answer = commerce.send(change, current, change.request.common)
         except BillingSourceError as exc:
             outcome = "failed" if refused(exc) else "unknown"
             failure.append(f"the buy-back {'FAILED' if outcome == 'failed' else 'has no answer'}: {exc}")

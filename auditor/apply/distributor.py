@@ -59,7 +59,7 @@ from ..distributor.distributor_rederive import Tenant, check, customers_of, mapp
 from ..distributor.distributor_requests import CANCEL, INCREASE, shape_error
 from ..vendors.opened import sessions_for
 from ..vendors.protocols import DistributorSession
-from ..vendors.registry import DISTRIBUTORS
+from ..vendors.registry import DISTRIBUTOR_APIS, DISTRIBUTORS
 from .agree import Refusal
 from .commerce import _seats_reader
 from .fresh import FreshPlan
@@ -124,7 +124,7 @@ def outgoing(c: CommerceChange, today: date) -> CommerceChange:
     if c.kind != CANCEL:
         return c
     on = max(date.fromisoformat(c.saving_from or today.isoformat()), today).isoformat()
-    request = DISTRIBUTORS[c.source].cancel(c.api_id, on)
+    request = DISTRIBUTORS[c.source].api.cancel(c.api_id, on)
     assert request is not None  # shape_error: a cancellation is only of a distributor that takes one
     return msgspec.structs.replace(c, request=request)
 
@@ -274,12 +274,12 @@ def apply_distributor_changes(
     def before(changes: Sequence[CommerceChange]) -> None:
         customers.update(customers_of(plan))  # before any credential is used: the customer each change must name
         # the credentials, before the tenant's sign-in
-        with sessions_for(DISTRIBUTORS, {c.source for c in changes}, endpoints, os.environ):
+        with sessions_for(DISTRIBUTOR_APIS, {c.source for c in changes}, endpoints, os.environ):
             pass
 
     @contextlib.contextmanager
     def opened(changes: Sequence[CommerceChange], data: bytes, client: Any) -> Iterator[_Kind]:
-        with sessions_for(DISTRIBUTORS, {c.source for c in changes}, endpoints, os.environ) as writers:
+        with sessions_for(DISTRIBUTOR_APIS, {c.source for c in changes}, endpoints, os.environ) as writers:
             # each change's customer proven the tenant's at the call (auditor.vendors.mappings)
             proof = mapping_of(plan, keep=yes, since=f"{today.isoformat()}T00:00:00Z")
             tenant = Tenant(_seats_reader(client), subscriptions_reader(client), proof)

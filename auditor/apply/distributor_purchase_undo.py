@@ -52,7 +52,7 @@ def _take_off(change: CommerceChange) -> CommerceChange:
         not_before=None,
         by=None,
         saving_from=None,
-        request=DISTRIBUTORS[change.source].reduce(change.scope, change.api_id, change.from_),
+        request=DISTRIBUTORS[change.source].api.quantity(change.scope, change.api_id, change.from_),
     )
 
 

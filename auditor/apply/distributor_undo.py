@@ -48,7 +48,7 @@ from ..distributor.distributor_requests import CANCEL, INCREASE, REDUCE
 from ..vendors.mappings import FILE, Book
 from ..vendors.opened import sessions_for
 from ..vendors.protocols import DistributorSession, Now, Unread
-from ..vendors.registry import DISTRIBUTORS
+from ..vendors.registry import DISTRIBUTOR_APIS, DISTRIBUTORS
 from . import run, undo_bound
 from .arguments import WriteOptions
 from .distributor import distributor_of, send_journaled
@@ -75,7 +75,7 @@ def _put_back(change: CommerceChange, to: int) -> CommerceChange:
         not_before=None,
         by=None,
         saving_from=None,
-        request=DISTRIBUTORS[change.source].put_back(change.scope, change.api_id, to),
+        request=DISTRIBUTORS[change.source].api.quantity(change.scope, change.api_id, to),
     )
 
 
@@ -319,7 +319,7 @@ def undo_distributor_changes(options: WriteOptions, journal_path: Path) -> int:
         tenant = _with_mapping(tenant, done, folder, keep=options.yes, since=f"{day.isoformat()}T00:00:00Z")
         with (
             journal_beside(journal_path, UNDO_PREFIX, options.yes, options.journal) as journal,
-            sessions_for(DISTRIBUTORS, sources, options.endpoints, os.environ) as writers,
+            sessions_for(DISTRIBUTOR_APIS, sources, options.endpoints, os.environ) as writers,
         ):
             problems += undo_distributor(
                 lines,

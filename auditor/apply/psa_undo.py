@@ -59,7 +59,7 @@ def _can_ask() -> bool:
 def back(change: CommerceChange) -> CommerceChange:
     """The change that sets the line back to the quantity before `change` (the PSA's own request for it)."""
     assert change.to is not None and change.from_ is not None
-    body = change.request.body
+    body = change.request.common
     day = body.effectiveDate if body is not None and isinstance(body.effectiveDate, str) else None
     line = PsaLineRecord(
         agreement_id=change.subscription or "",

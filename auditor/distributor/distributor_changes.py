@@ -87,7 +87,7 @@ def _change(
     cancel = take == sub.quantity
     to = sub.quantity - take
     vendor = DISTRIBUTORS[source]
-    request = (vendor.cancel(sub.id, when or today.isoformat()) if cancel else None) or vendor.reduce(
+    request = (vendor.api.cancel(sub.id, when or today.isoformat()) if cancel else None) or vendor.api.quantity(
         company, sub.id, to
     )
     day = when or today.isoformat()

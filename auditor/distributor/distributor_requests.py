@@ -49,14 +49,14 @@ def shape_error(c: CommerceChange) -> str | None:
     if c.kind == INCREASE:
         if not 1 <= frm < to or seats != to - frm:
             return f"a purchase goes from {frm} up to more seats, {seats} more, not to {to}"
-        return vendor.wrong_request(c)
+        return vendor.api.wrong_request(c)
     if c.kind == CANCEL:
         if frm < 1 or to != 0 or seats != frm:
             return f"a cancellation takes the whole quantity ({frm} seats) to 0, not {seats} seats to {to}"
         on = c.saving_from
         if not _iso_day(on) or (c.not_before is not None and c.not_before != on):
             return f"its cancelDate {str(on)[:20]!r} is not the day it can be made (YYYY-MM-DD)"
-        return vendor.wrong_request(c)
+        return vendor.api.wrong_request(c)
     if not 1 <= to < frm or seats != frm - to:
         return f"a reduction goes from {frm} down to at least one seat, {seats} fewer, not to {to}"
-    return vendor.wrong_request(c)
+    return vendor.api.wrong_request(c)

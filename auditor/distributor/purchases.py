@@ -88,7 +88,7 @@ def _purchase(
     to = sub.quantity + seats
     cost = round(seats * sub.partner_cost, 2) if sub.partner_cost is not None else bill_cost
     price = round(seats * sub.price, 2) if sub.price is not None else None
-    request = DISTRIBUTORS[source].increase(scope, sub.id, to)
+    request = DISTRIBUTORS[source].api.quantity(scope, sub.id, to)
     return CommerceChange(
         n=0,
         kind=INCREASE,

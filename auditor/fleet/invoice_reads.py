@@ -110,7 +110,7 @@ def _distributor(key: str, asked: str, options: InvoiceOptions, env: Mapping[str
     vendor = DISTRIBUTORS[key]
     assert vendor.invoices is not None  # its --<key>-invoice: a distributor that invoices through its API
     try:
-        with vendor.invoices(vendor.credentials(env), options.endpoints.get(key)) as invoices:
+        with vendor.invoices(env, options.endpoints.get(key)) as invoices:
             note = ""
             if asked == LATEST:
                 found, note = invoices.latest(today)
@@ -267,7 +267,7 @@ def check(options: InvoiceOptions, env: Mapping[str, str]) -> None:
     """Each distributor's keys when its --<key>-invoice is given, before any tenant is audited (UsageError:
     exit 2)."""
     for key in options.distributors:
-        DISTRIBUTORS[key].credentials(env)
+        DISTRIBUTORS[key].api.credentials(env)
 
 
 def beside(options: FleetOptions, tenants: TenantsFile | None, outcomes: Sequence[Outcome], root: Path) -> list[Path]:

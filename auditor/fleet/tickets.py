@@ -482,7 +482,8 @@ def _demo(options: TicketsOptions) -> int:
 def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
     assert options.psa is not None  # given, or the demo's
     psa = PSAS[options.psa]  # the --psa choices: the PSAs whose tickets are filed (desk)
-    keys = psa.credentials(options.env if options.env is not None else os.environ)  # UsageError: exit 2
+    env = options.env if options.env is not None else os.environ
+    psa.credentials(env)  # UsageError: exit 2
     if not root.is_dir():
         raise UsageError(f"tickets: {root} is not a folder of `audit --tenants`")
     journal = None
@@ -490,7 +491,7 @@ def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
         path = Path(options.journal) if options.journal else default_path(root, "tickets")
         journal = LineFile(path, "the tickets journal")
     gaps = 0
-    desk = psa.desk(keys, options.endpoint)
+    desk = psa.desk(env, options.endpoint)
     assert desk is not None  # the --psa choices are the PSAs with a desk
     with desk.client:
         session = Session(desk, journal, options.yes, Book.load(root))

@@ -6,13 +6,16 @@ the order below; a field not always written is UNSET until it is. bill_of reads 
 report document, whether it holds a Bill or the JSON of one, and refuses a wrong type with its place.
 
 `sources` stays a mapping of fact -> source. A subscription's `api` ids (SubscriptionIds), a
-commerce change's request `body` (RequestBody: the fields the APIs take, any other key refused) and
-the Copilot Credits' `balances` (BalanceRow) are typed as the billing source or Graph names them.
+commerce change's request `body` and the Copilot Credits' `balances` (BalanceRow) are typed as the
+billing source or Graph names them. A body is a Body of its change's `source`, any other key refused:
+a distributor's is its own (its folder's, given here by auditor.vendors.registry: take_bodies), every
+other source's a RequestBody (Microsoft's commerce, the PSAs).
 """
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NotRequired, Self, TypedDict
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
@@ -23,10 +26,10 @@ from auditor.common.errors import SnapshotError
 from auditor.data.copilot_credits_data import BalanceRow
 
 __all__ = [
-    "Amendment",
     "Bill",
     "BillAction",
     "BillProduct",
+    "Body",
     "CommerceChange",
     "CommerceLine",
     "CommerceRequest",
@@ -44,6 +47,7 @@ __all__ = [
     "ServiceUse",
     "SubscriptionIds",
     "bill_of",
+    "take_bodies",
 ]
 
 
@@ -122,13 +126,6 @@ class NextTerm(Struct, frozen=True, forbid_unknown_fields=True):
     quantity: int
 
 
-class Amendment(Struct, frozen=True, forbid_unknown_fields=True):
-    """One of Sherweb's subscriptionAmendmentParameters."""
-
-    subscriptionId: str
-    newQuantity: int
-
-
 class HaloLineQuantity(Struct, frozen=True, forbid_unknown_fields=True):
     """A Halo recurring invoice line's new quantity (its `id`, its `qty_order`)."""
 
@@ -136,15 +133,26 @@ class HaloLineQuantity(Struct, frozen=True, forbid_unknown_fields=True):
     qty_order: int
 
 
-class RequestBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The body of a commerce request, as plan writes it and apply sends it: the one field its API
-    takes (a key of another name is refused where plan.json is read: a hand edit)."""
+class Body(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The body of a commerce request, as plan writes it and apply sends it: the fields its API takes, as
+    it names them (a key of another name is refused where plan.json is read: a hand edit). Each source's is
+    a subclass: RequestBody, or a distributor's own (auditor.vendors.<name>.requests)."""
 
-    quantity: int | UnsetType = UNSET  # Partner Center's PATCH, Pax8's PUT
+    def with_quantity(self, old: int, new: int) -> Self:
+        """The body with the subscription's quantity `old` as `new`, in the field of its API that holds it;
+        every other field as it is. A body that holds no quantity is itself."""
+        del old, new
+        return self
+
+
+class RequestBody(Body, frozen=True, kw_only=True):
+    """The body of a request to Microsoft's commerce (Partner Center, a billing account) or a PSA: the one
+    field its API takes."""
+
+    quantity: int | UnsetType = UNSET  # Partner Center's PATCH, ConnectWise's
     properties: Quantity | UnsetType = UNSET  # a billing subscription's PATCH
     # a scheduled reduction (null: undo takes it back)
     scheduledNextTermInstructions: NextTerm | UnsetType | None = UNSET
-    subscriptionAmendmentParameters: list[Amendment] | UnsetType = UNSET  # Sherweb's amendment
     # apply --psa: Autotask's ContractServiceAdjustment (its swagger's ContractServiceAdjustmentModel's
     # names, camel-cased as Autotask's JSON writes them)
     contractID: int | UnsetType = UNSET
@@ -155,11 +163,11 @@ class RequestBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True)
     id: int | UnsetType = UNSET
     lines: list[HaloLineQuantity] | UnsetType = UNSET
 
-    def with_quantity(self, old: int, new: int) -> RequestBody:
+    def with_quantity(self, old: int, new: int) -> Self:
         """The body with the subscription's quantity `old` as `new`, in the one field of each API that holds it
-        (Partner Center's and Pax8's `quantity`, a billing subscription's `properties.quantity`, the renewal's
-        `scheduledNextTermInstructions.quantity`, Sherweb's `newQuantity`, Halo's `qty_order`); every other field
-        as it is, whatever its name (Autotask's `unitChange` is a difference, never the quantity)."""
+        (Partner Center's `quantity`, a billing subscription's `properties.quantity`, the renewal's
+        `scheduledNextTermInstructions.quantity`, Halo's `qty_order`); every other field as it is, whatever its
+        name (Autotask's `unitChange` is a difference, never the quantity)."""
 
         def to(value: int) -> int:
             return new if value == old else value
@@ -173,23 +181,56 @@ class RequestBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True)
         if isinstance(self.scheduledNextTermInstructions, NextTerm):
             term = self.scheduledNextTermInstructions
             changed["scheduledNextTermInstructions"] = replace(term, quantity=to(term.quantity))
-        if isinstance(self.subscriptionAmendmentParameters, list):
-            amended = self.subscriptionAmendmentParameters
-            changed["subscriptionAmendmentParameters"] = [replace(a, newQuantity=to(a.newQuantity)) for a in amended]
         if isinstance(self.lines, list):
             changed["lines"] = [replace(line, qty_order=to(line.qty_order)) for line in self.lines]
         return replace(self, **changed)
 
 
+# the sources whose request bodies are their own (a distributor's, by its registry key), as auditor.vendors.registry
+# gives them (take_bodies): formats lies below the vendors and imports none
+_BODIES: dict[str, type[Body]] = {}
+
+
+def take_bodies(bodies: Mapping[str, type[Body]]) -> None:
+    """The request body of each source that owns its own (its key -> its Body), as its changes are decoded."""
+    _BODIES.update(bodies)
+
+
+if TYPE_CHECKING:
+    _AsRead = Body
+else:
+    # msgspec reads the body as JSON first: its type is its change's source's (CommerceChange.__post_init__)
+    _AsRead = Any
+
+
 class CommerceRequest(Struct, frozen=True, kw_only=True):
     method: str
     path: str
-    body: RequestBody | None
+    body: _AsRead | None
 
     def with_quantity(self, old: int, new: int) -> CommerceRequest:
-        """The request with its body's quantity `old` as `new` (RequestBody.with_quantity)."""
+        """The request with its body's quantity `old` as `new` (Body.with_quantity)."""
         body = self.body.with_quantity(old, new) if self.body is not None else None
         return msgspec.structs.replace(self, body=body)
+
+    @property
+    def common(self) -> RequestBody | None:
+        """The body as Microsoft's commerce and the PSAs write it (a RequestBody); None for none, or for a body
+        a distributor owns."""
+        return self.body if isinstance(self.body, RequestBody) else None
+
+    def typed(self, source: str) -> None:
+        """The body as read (JSON) made the Body of `source` (its own, or a RequestBody); ValueError naming what
+        it holds that its API does not take, at `request.body...` (msgspec makes it the decode's ValidationError,
+        the change's place appended: "request.body: Object contains unknown field `x` - at `$.bill.commerce[0]`")."""
+        if self.body is None or isinstance(self.body, Body):
+            return
+        try:
+            body = shapes.convert(self.body, _BODIES.get(source, RequestBody))
+        except msgspec.ValidationError as exc:  # the place in the body named first: msgspec adds the change's
+            reason, _, inner = str(exc).partition(" - at `$")
+            raise ValueError(f"request.body{inner.removesuffix('`')}: {reason}") from None
+        msgspec.structs.force_setattr(self, "body", body)
 
 
 # the kinds of bill change a plan file may make smaller than the fresh compile's, and the way each moves the
@@ -227,6 +268,9 @@ class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}
     request: CommerceRequest
     # a psa change (apply --psa): the policy's rule its quantity follows (assigned, distributor or larger)
     rule: str | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        self.request.typed(self.source)
 
     def smaller(self, to: int) -> CommerceChange | None:
         """This change made smaller, as a plan file may (fewer seats off, fewer bought: SMALLER_BY), to end at
@@ -281,6 +325,9 @@ class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     # `sending` line) the quantity the source gave at the call, before the write (what undo binds a line to)
     plan: str | UnsetType = UNSET
     read: int | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        self.request.typed(self.source)
 
 
 # a seat finding's details.bill (auditor.plan.bill.product_figures); the functional form: `from` is a keyword

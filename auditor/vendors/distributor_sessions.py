@@ -35,7 +35,7 @@ def read(
     further: that is its error."""
     given: dict[str, Payload] = {}
     named = seller(vendor)
-    with vendor.session(vendor.credentials(env), endpoint) as session:
+    with vendor.api.session(env, endpoint) as session:
         for key, block in blocks.items():
             customer = cast(Mapping[str, str], block)[vendor.scope]
             why = proof.why_not(vendor.key, session, customer, key) if proof else None

@@ -14,26 +14,28 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Protocol, TypeVar
 
-Keys = TypeVar("Keys")
 Session = TypeVar("Session", covariant=True)
 
 
-class Opens(Protocol[Keys, Session]):
-    """A vendor as far as a session is opened in it: its keys from the environment, and a session with them."""
+class Opens(Protocol[Session]):
+    """A vendor as far as a session is opened in it: its keys read from the environment (checked), and a
+    session with them."""
 
-    def credentials(self, env: Mapping[str, str]) -> Keys: ...
-    def session(self, keys: Keys, endpoint: str | None) -> AbstractContextManager[Session]: ...
+    def credentials(self, env: Mapping[str, str]) -> object: ...
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> AbstractContextManager[Session]: ...
 
 
 @contextlib.contextmanager
 def sessions_for(
-    vendors: Mapping[str, Opens[Keys, Session]],
+    vendors: Mapping[str, Opens[Session]],
     sources: set[str],
     endpoints: Mapping[str, str | None],
     env: Mapping[str, str],
 ) -> Iterator[dict[str, Session]]:
     """A session in each vendor of `vendors` that `sources` names (by name, in their order), with the MSP's
     keys for it from `env`, all read before the first session opens; closed after."""
-    keys = {name: vendors[name].credentials(env) for name in sorted(sources & set(vendors))}  # another: refused
+    names = sorted(sources & set(vendors))  # another: refused
+    for name in names:
+        vendors[name].credentials(env)
     with contextlib.ExitStack() as stack:
-        yield {name: stack.enter_context(vendors[name].session(key, endpoints.get(name))) for name, key in keys.items()}
+        yield {name: stack.enter_context(vendors[name].session(env, endpoints.get(name))) for name in names}

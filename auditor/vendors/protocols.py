@@ -2,39 +2,42 @@
 above (plan, apply, fleet, report) know of a vendor. A vendor is one folder (auditor/vendors/<name>/)
 that implements one of them, and one line of auditor.vendors.registry.
 
-    Distributor                         where the MSP buys the seats
+    Distributor                         where the MSP buys the seats: a record of its facts (frozen fields)
         .key, .name, .scope             its name in the tenants file and plan.json, in messages, and
                                         the block's field naming the customer there (report.json's too)
-        .customer, .customer_id(text)   what that id is, as messages name it, and the id as the vendor
-                                        keeps it (None: not one): GUID, guid_id at Pax8 and Sherweb
+        .customer, .customer_pattern,   what that id is, as messages name it, its shape, and whether
+        .customer_lower                 it is kept in lower case; .customer_id(text): the id as the
+                                        vendor keeps it (None: not one)
         .product, .product_pattern      what its block's products map's keys are, and their shape
         .ties                           the field its subscriptions name their Microsoft subscription by
-        .credentials(env)               the MSP's keys from the environment (UsageError, never a value)
-        .session(keys, endpoint)        one session for the run (a context manager): a DistributorSession
-        .reduce(customer, id, to)       the request a reduction sends (plan writes it, apply sends it)
-        .cancel(id, on)                 the request a cancellation of the whole quantity sends, or None:
-                                        the distributor cancels nothing through its API
-        .put_back(customer, id, to)     the request undo sends to put a reduction's seats back
-        .increase(customer, id, to)     the request a purchase sends (the quantity up to `to`); undo
-                                        takes it back with .reduce within seven days
         .kinds                          the changes it takes: REDUCE, CANCEL, INCREASE
         .gives_price                    whether its API gives a seat's price to the MSP
-        .wrong_request(change)          how a plan's change's request is not the one it is sent, or None
         .commits_by_term_only,          its commitment rule (auditor.vendors.terms): whether only the
         .renews_next_day                commitment term commits, and whether the first day a committed
                                         subscription can be reduced is the day after its end
         .monthly                        its month-to-month term, as it names it ("Monthly")
-        .invoices                       what it invoiced the partner (InvoiceReader), or None
+        .body                           its requests' body (a Body of auditor.formats.bill_model): the
+                                        fields its API takes, as plan.json's change carries them
         .flags                          its own flags (Flags): its URL, its invoice, their help
+        .invoices                       what it invoiced the partner (InvoiceReader), or None
+        .api                            its behaviour (DistributorApi):
+    DistributorApi                      .credentials(env): the MSP's keys from the environment (UsageError,
+                                        never a value); .session(env, endpoint): one session for the run
+                                        (a context manager, a DistributorSession); .quantity(customer, id,
+                                        to): the request that sets a subscription's quantity (a reduction,
+                                        a purchase, undo's put-back); .cancel(id, on): the request that
+                                        cancels the whole quantity, or None (it cancels nothing through
+                                        its API); .wrong_request(change): how a plan's change's request is
+                                        not the one it is sent, or None
     DistributorSession                  .subscriptions(customer) (typed rows: DistributorSubscription),
                                         .now(...) the subscription re-read at the call, .send(change),
                                         .recorded(...) the distributor's record of its last change,
                                         .added(...) when a purchase's seats were added by that record
                                         (None: the distributor keeps none the API gives)
     PSA                                 where the MSP bills its customer
-        .key, .name, .credentials(env), .session(keys, endpoint): a PsaSession
+        .key, .name, .credentials(env), .session(env, endpoint): a PsaSession
         .product, .product_pattern, .where_key: its block's products and where its tickets go
-        .desk(keys, endpoint)           a TicketDesk, or None: its tickets are not filed by this version
+        .desk(env, endpoint)            a TicketDesk, or None: its tickets are not filed by this version
         .flags                          its own flags (Flags): its URL and their help
     PartnerCenterApi                    Microsoft's commerce for a CSP partner (neither of the two): its
                                         session (.open) and its calls on a customer's subscriptions
@@ -74,7 +77,7 @@ from auditor.billing.invoices import InvoiceLine
 from auditor.billing.psa_records import PsaLine, PsaLineRecord
 from auditor.billing.untrusted import JsonObject
 from auditor.common.errors import console_line
-from auditor.formats.bill_model import CommerceChange, CommerceRequest
+from auditor.formats.bill_model import Body, CommerceChange, CommerceRequest
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -202,41 +205,54 @@ class InvoiceSession(Protocol):
 
 
 class InvoiceReader(Protocol):
-    def __call__(self, keys: Any, endpoint: str | None) -> AbstractContextManager[InvoiceSession]: ...
+    """A distributor's invoices, read with the MSP's keys in `env` (its `credentials`)."""
+
+    def __call__(self, env: Mapping[str, str], endpoint: str | None) -> AbstractContextManager[InvoiceSession]: ...
 
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
-def guid_id(text: object) -> str | None:
-    """A customer id that is a GUID, in lower case (Pax8's company, Sherweb's customer); None when not one."""
-    return text.strip().lower() if isinstance(text, str) and GUID.match(text.strip()) else None
+class DistributorApi(Protocol):
+    """What a distributor's own code does (its facts are its Distributor's fields). The MSP's keys never leave
+    its folder: `credentials` reads them from the environment (a UsageError naming what is missing, before any
+    tenant is read), and its session reads them there again."""
 
-
-class Distributor(Protocol):
-    key: ClassVar[str]
-    name: ClassVar[str]
-    scope: ClassVar[str]
-    customer: ClassVar[str]  # what the customer's id is, as messages name it ("GUID")
-    product: ClassVar[str]  # what the tenants block's products map's keys are (as messages name them)
-    product_pattern: ClassVar[re.Pattern[str]]  # their shape
-    ties: ClassVar[str]  # the field of its subscriptions naming their Microsoft subscription ("": none given)
-    kinds: ClassVar[tuple[str, ...]]  # the changes it takes through its API: REDUCE, CANCEL, INCREASE
-    gives_price: ClassVar[bool]  # whether its API gives a seat's price (else a purchase is said at the bill's)
-    commits_by_term_only: ClassVar[bool]
-    renews_next_day: ClassVar[bool]
-    monthly: ClassVar[str]  # its month-to-month term, as it names it (auditor.vendors.terms)
-    flags: ClassVar[Flags]
-    invoices: InvoiceReader | None
-
-    def customer_id(self, text: object) -> str | None: ...
-    def credentials(self, env: Mapping[str, str]) -> Any: ...
-    def session(self, keys: Any, endpoint: str | None) -> AbstractContextManager[DistributorSession]: ...
-    def reduce(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
+    def credentials(self, env: Mapping[str, str]) -> object: ...
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> AbstractContextManager[DistributorSession]: ...
+    def quantity(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
     def cancel(self, sub_id: str, on: str) -> CommerceRequest | None: ...
-    def put_back(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
-    def increase(self, customer: str, sub_id: str, to: int) -> CommerceRequest: ...
     def wrong_request(self, c: CommerceChange) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Distributor:
+    """A distributor: its facts, and its behaviour (`api`). One in each vendor's folder, named by the registry."""
+
+    key: str
+    name: str
+    scope: str  # the tenants block's field naming the customer (report.json's too)
+    customer: str  # what the customer's id is, as messages name it ("GUID")
+    customer_pattern: re.Pattern[str]  # its shape
+    product: str  # what the tenants block's products map's keys are (as messages name them)
+    product_pattern: re.Pattern[str]  # their shape
+    ties: str  # the field of its subscriptions naming their Microsoft subscription ("": none given)
+    kinds: tuple[str, ...]  # the changes it takes through its API: REDUCE, CANCEL, INCREASE
+    gives_price: bool  # whether its API gives a seat's price (else a purchase is said at the bill's)
+    commits_by_term_only: bool
+    renews_next_day: bool
+    monthly: str  # its month-to-month term, as it names it (auditor.vendors.terms)
+    body: type[Body]  # its requests' body, as its API names the fields (plan.json's `request.body`)
+    flags: Flags
+    api: DistributorApi
+    invoices: InvoiceReader | None = None
+    customer_lower: bool = False  # its ids are kept in lower case (a GUID)
+
+    def customer_id(self, text: object) -> str | None:
+        """The customer's id as the distributor keeps it; None when `text` is not one (its pattern)."""
+        if not isinstance(text, str) or not self.customer_pattern.match(text.strip()):
+            return None
+        return text.strip().lower() if self.customer_lower else text.strip()
 
 
 @dataclass(frozen=True)
@@ -326,9 +342,10 @@ class PSA(Protocol):
     where_key: ClassVar[str]  # the block's key naming where its tickets go (board, queue, team)
     flags: ClassVar[Flags]
 
-    def credentials(self, env: Mapping[str, str]) -> Any: ...
-    def session(self, keys: Any, endpoint: str | None) -> PsaSession: ...
-    def desk(self, keys: Any, endpoint: str | None) -> TicketDesk | None: ...
+    # the MSP's keys, read from `env` (UsageError: what is missing), by its session and desk too (as a distributor's)
+    def credentials(self, env: Mapping[str, str]) -> object: ...
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> PsaSession: ...
+    def desk(self, env: Mapping[str, str], endpoint: str | None) -> TicketDesk | None: ...
     def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
         """The request that sets the line's quantity to `to` (apply --psa; plan.json's psa change's `request`)."""
         ...
@@ -353,7 +370,7 @@ def check_credentials(vendors: Mapping[str, Distributor | PSA], named: Iterable[
     names = set(named)
     for name, vendor in vendors.items():
         if name in names:
-            vendor.credentials(env)
+            (vendor.api if isinstance(vendor, Distributor) else vendor).credentials(env)
 
 
 _Vendor = TypeVar("_Vendor", bound="Distributor | PSA")

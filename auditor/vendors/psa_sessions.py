@@ -28,7 +28,7 @@ def read(
     given: dict[str, PsaPayload] = {}
     for name, psa, blocks in named_blocks(PSAS, entries):
         try:
-            client = psa.session(psa.credentials(env), endpoints.get(name))
+            client = psa.session(env, endpoints.get(name))
         except PsaError as exc:  # Autotask's zone could not be asked: every customer's gap
             given |= {key: failed(name, block, str(exc)) for key, block in blocks.items()}
             continue

@@ -4,6 +4,7 @@ its docs section and its tests. Each vendor's package is light: its client (http
 opened, never when it is named.
 
     DISTRIBUTORS        name -> Distributor (auditor.vendors.protocols), in the order they are read
+    DISTRIBUTOR_APIS    name -> its behaviour (DistributorApi): what a write opens its sessions with
     PSAS                name -> PSA, likewise
     PARTNER_CENTER      Microsoft's commerce for a CSP partner (PartnerCenterApi)
     RECORDS             name -> its read of a customer's record (auditor/vendors/<name>/mapping.py): what
@@ -16,17 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from auditor.formats.bill_model import take_bodies
 from auditor.vendors import autotask, connectwise, halo, partner_center, pax8, sherweb
 from auditor.vendors.autotask import mapping as autotask_mapping
 from auditor.vendors.connectwise import mapping as connectwise_mapping
 from auditor.vendors.halo import mapping as halo_mapping
-from auditor.vendors.protocols import PSA, CustomerRecord, Distributor, PartnerCenterApi
+from auditor.vendors.protocols import PSA, CustomerRecord, Distributor, DistributorApi, PartnerCenterApi
 from auditor.vendors.sherweb import mapping as sherweb_mapping
 
 DISTRIBUTORS: Mapping[str, Distributor] = {
     pax8.VENDOR.key: pax8.VENDOR,
     sherweb.VENDOR.key: sherweb.VENDOR,
 }
+
+DISTRIBUTOR_APIS: Mapping[str, DistributorApi] = {key: vendor.api for key, vendor in DISTRIBUTORS.items()}
+
+# each distributor's own request body, as plan.json's and a journal's changes of it are decoded
+take_bodies({key: vendor.body for key, vendor in DISTRIBUTORS.items()})
 
 PSAS: Mapping[str, PSA] = {
     connectwise.VENDOR.key: connectwise.VENDOR,

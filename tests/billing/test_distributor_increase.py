@@ -30,13 +30,13 @@ def _purchase(source: str, frm: int, to: int, seats: int) -> CommerceChange:
         by=None,
         monthly_saving=-33.75,
         saving_from=None,
-        request=DISTRIBUTORS[source].increase(scope, "sub-1", to),
+        request=DISTRIBUTORS[source].api.quantity(scope, "sub-1", to),
     )
 
 
 def test_each_distributor_writes_its_own_purchase_request() -> None:
-    pax8 = DISTRIBUTORS["pax8"].increase("ignored", "sub-1", 211)
-    sherweb = DISTRIBUTORS["sherweb"].increase("customer-1", "sub-1", 211)
+    pax8 = DISTRIBUTORS["pax8"].api.quantity("ignored", "sub-1", 211)
+    sherweb = DISTRIBUTORS["sherweb"].api.quantity("customer-1", "sub-1", 211)
     assert (pax8.method, pax8.path, msgspec.to_builtins(pax8.body)) == (
         "PUT",
         "/v1/subscriptions/sub-1",
@@ -55,6 +55,6 @@ def test_apply_holds_a_purchase_to_its_shape_and_its_vendors_request() -> None:
         assert wrong == "a purchase goes from 210 up to more seats, 1 more, not to 212"
         assert shape_error(_purchase(source, 210, 209, -1)) is not None
         other = msgspec.structs.replace(
-            _purchase(source, 210, 211, 1), request=DISTRIBUTORS[source].increase("customer-1", "sub-1", 215)
+            _purchase(source, 210, 211, 1), request=DISTRIBUTORS[source].api.quantity("customer-1", "sub-1", 215)
         )
         assert "its request is not" in str(shape_error(other))

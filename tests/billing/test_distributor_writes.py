@@ -348,6 +348,49 @@ def test_a_hand_edited_change_is_refused() -> None:
         distributor_of(msgspec.json.encode({"bill": {"distributor": [{**change, "to": 0, "seats": 3}]}}))
 
 
+SHERWEB_CUSTOMER = "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+AMEND = f"/service-provider/v1/billing/subscriptions/amendments?customerId={SHERWEB_CUSTOMER}"
+
+
+@pytest.mark.parametrize(
+    ("source", "scope", "request_", "said"),
+    [
+        ("pax8", COMPANY, {"method": "PUT", "body": {"quantity": 1, "status": "Cancelled"}}, "unknown field `status`"),
+        ("pax8", COMPANY, {"method": "PUT", "body": {"quantity": "1"}}, "Expected `int`, got `str`"),
+        ("sherweb", SHERWEB_CUSTOMER, {"method": "POST", "path": AMEND, "body": {"subscriptionAmendmentParameters": [
+            {"subscriptionId": MONTHLY_AT_PAX8, "newQuantity": 1, "effectiveDate": "2026-11-01"}]}},
+         "unknown field `effectiveDate`"),
+        ("sherweb", SHERWEB_CUSTOMER, {"method": "POST", "path": AMEND, "body": {"subscriptionAmendmentParameters": [
+            {"subscriptionId": MONTHLY_AT_PAX8, "newQuantity": 1.5}]}}, "Expected `int`, got `float`"),
+    ],
+    ids=["pax8-unknown", "pax8-mistyped", "sherweb-unknown", "sherweb-mistyped"],
+)  # fmt: skip
+def test_a_body_with_a_field_its_distributor_does_not_take_is_refused_as_the_plan_is_read(
+    source: str, scope: str, request_: dict[str, Any], said: str
+) -> None:
+    """plan.json's check holds a distributor change's body to the fields its distributor's API takes, of
+    their types: a key it does not name, or a quantity that is no whole number, is refused as the file is
+    read, naming the field, before any request is compared or sent."""
+    change = {
+        "n": 1, "kind": "reduce", "source": source, "scope": scope, "api_id": MONTHLY_AT_PAX8,
+        "subscription": "x", "sku": "POWER_BI_PRO", "sku_id": PBI_SKU, "from": 3, "to": 1, "seats": 2,
+        "window": "any_time", "not_before": None, "by": None, "monthly_saving": 0.0, "saving_from": None,
+        "request": {"path": f"/v1/subscriptions/{MONTHLY_AT_PAX8}", **request_},
+    }  # fmt: skip
+    with pytest.raises(UsageError, match=r"bill\.distributor is not a list of distributor changes") as refused:
+        distributor_of(msgspec.json.encode({"bill": {"distributor": [change]}}))
+    assert said in str(refused.value)
+    # the same change with the body its distributor takes is read
+    body = request_["body"]
+    if source == "pax8":
+        good = {"quantity": 1}
+    else:
+        good = {"subscriptionAmendmentParameters": [{"subscriptionId": MONTHLY_AT_PAX8, "newQuantity": 1}]}
+    assert body != good
+    change["request"] = change["request"] | {"body": good}
+    assert [c.to for c in distributor_of(msgspec.json.encode({"bill": {"distributor": [change]}}))] == [1]
+
+
 @pytest.mark.off_contract("bodies Pax8's Update Subscription does not take, on purpose")
 def test_the_stand_in_refuses_what_pax8_refuses() -> None:
     future = _sub(1, PBI, "Power BI Pro", 5, startDate="2099-01-01T00:00:00Z")

@@ -45,15 +45,15 @@ class AutotaskPsa:
 
         return credentials(env)
 
-    def session(self, keys: Credentials, endpoint: str | None) -> Autotask:
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> Autotask:
         from .client import Autotask  # its client (httpx): for a run that reads Autotask
 
-        return Autotask(keys, endpoint=endpoint)
+        return Autotask(self.credentials(env), endpoint=endpoint)
 
-    def desk(self, keys: Credentials, endpoint: str | None) -> AutotaskDesk:
+    def desk(self, env: Mapping[str, str], endpoint: str | None) -> AutotaskDesk:
         from .tickets import AutotaskDesk  # its client (httpx): for a run that files tickets in Autotask
 
-        return AutotaskDesk(self.session(keys, endpoint))
+        return AutotaskDesk(self.session(env, endpoint))
 
     def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
         """A ContractServiceAdjustment (POST /ContractServiceAdjustments; Autotask's swagger has no write of a

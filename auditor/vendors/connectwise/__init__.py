@@ -43,15 +43,15 @@ class ConnectWisePsa:
 
         return credentials(env)
 
-    def session(self, keys: Credentials, endpoint: str | None) -> ConnectWise:
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> ConnectWise:
         from .client import ConnectWise  # its client (httpx): for a run that reads ConnectWise
 
-        return ConnectWise(keys, endpoint=endpoint)
+        return ConnectWise(self.credentials(env), endpoint=endpoint)
 
-    def desk(self, keys: Credentials, endpoint: str | None) -> ConnectWiseDesk:
+    def desk(self, env: Mapping[str, str], endpoint: str | None) -> ConnectWiseDesk:
         from .tickets import ConnectWiseDesk  # its client (httpx): for a run that files tickets in ConnectWise
 
-        return ConnectWiseDesk(self.session(keys, endpoint))
+        return ConnectWiseDesk(self.session(env, endpoint))
 
     def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
         """The addition's `quantity` (PATCH /finance/agreements/{parentId}/additions/{id}, a JSON Patch

@@ -194,7 +194,7 @@ class ConnectWise(PsaClient):
     def wire(self, c: CommerceChange) -> object:
         """apply --psa's body as ConnectWise takes it: a JSON Patch of the addition's quantity, nothing else
         (its dates stay: auditor.vendors.connectwise, quantity_request)."""
-        quantity = c.request.body.quantity if c.request.body is not None else None
+        quantity = c.request.common.quantity if c.request.common is not None else None
         return [{"op": "replace", "path": "quantity", "value": quantity}]
 
     def additions(self, agreement_id: int) -> list[Addition]:

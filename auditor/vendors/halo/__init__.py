@@ -48,15 +48,15 @@ class HaloPsa:
 
         return credentials(env)
 
-    def session(self, keys: Credentials, endpoint: str | None) -> Halo:
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> Halo:
         from .client import Halo  # its client (httpx): for a run that reads Halo
 
-        return Halo(keys, endpoint=endpoint)
+        return Halo(self.credentials(env), endpoint=endpoint)
 
-    def desk(self, keys: Credentials, endpoint: str | None) -> HaloDesk:
+    def desk(self, env: Mapping[str, str], endpoint: str | None) -> HaloDesk:
         from .tickets import HaloDesk  # its client (httpx): for a run that files tickets in Halo
 
-        return HaloDesk(self.session(keys, endpoint), keys.outcome)
+        return HaloDesk(self.session(env, endpoint), self.credentials(env).outcome)
 
     def quantity_request(self, line: PsaLineRecord, to: int) -> CommerceRequest:
         """The recurring invoice with the line's new `qty_order`: Halo's POST /api/RecurringInvoice takes an

@@ -207,7 +207,7 @@ class Halo(PsaClient):
         swagger gives POST /RecurringInvoice an array of InvoiceHeader, whose `lines` and `add_lines` are both
         InvoiceDetail lists, and a POST /RecurringInvoice/updatelines, none with a word on a partial list): the
         whole set is sent, which leaves the other lines as they are under either reading."""
-        body = c.request.body
+        body = c.request.common
         if body is None or not isinstance(body.id, int) or not isinstance(body.lines, list):
             raise self.error("apply --psa: the change names no recurring invoice and lines")
         now = self.invoice_lines(int(c.scope), body.id)

@@ -1,6 +1,7 @@
 """The requests a plan's Pax8 change sends (plan.json `bill.distributor[].request`): one home for `plan`,
 which writes them, and `apply --distributor` / `undo --distributor`, which hold a change to them and send them.
 
+    Update                     its body (plan.json's `request.body`: the Body this distributor owns)
     update(id, to)             Pax8's "Update Subscription": PUT /v1/subscriptions/{id} {"quantity": to}
     cancel(id, on)             Pax8's "Cancel Subscription": DELETE /v1/subscriptions/{id}?cancelDate=on
     wrong_request(change)      how a plan's change's request differs from the one Pax8 is sent, else None
@@ -12,8 +13,22 @@ or the commitment's end: `saving_from`).
 
 from __future__ import annotations
 
-from auditor.formats.bill_model import CommerceChange, CommerceRequest, RequestBody
+from typing import Self
+
+import msgspec
+
+from auditor.formats.bill_model import Body, CommerceChange, CommerceRequest
 from auditor.vendors.protocols import CANCEL
+
+
+class Update(Body, frozen=True, kw_only=True):
+    """Update Subscription's body as plan writes it: only the subscription's new quantity (Pax8's
+    Subscription's `quantity`); any other key is refused as plan.json is read."""
+
+    quantity: int
+
+    def with_quantity(self, old: int, new: int) -> Self:
+        return msgspec.structs.replace(self, quantity=new) if self.quantity == old else self
 
 
 def path(sub_id: str) -> str:
@@ -23,7 +38,7 @@ def path(sub_id: str) -> str:
 
 def update(sub_id: str, to: int) -> CommerceRequest:
     """The quantity change plan writes and apply sends: only the quantity."""
-    return CommerceRequest(method="PUT", path=path(sub_id), body=RequestBody(quantity=to))
+    return CommerceRequest(method="PUT", path=path(sub_id), body=Update(quantity=to))
 
 
 def cancel(sub_id: str, on: str) -> CommerceRequest:

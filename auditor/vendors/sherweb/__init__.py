@@ -6,7 +6,8 @@ beside the tenant's and reduced by `apply --distributor`, as Pax8's are.
     requests.py    the amendment plan writes and apply sends (CreateSubscriptionsAmendment)
     writes.py      the session apply and undo write through (auditor.vendors.protocols.DistributorSession)
 
-VENDOR is the Distributor of auditor.vendors.protocols that auditor.vendors.registry names; the client
+VENDOR is the Distributor of auditor.vendors.protocols (its facts, and SherwebApi: its behaviour) that
+auditor.vendors.registry names; the client
 (httpx) loads only for a run that reads or writes Sherweb.
 """
 
@@ -15,45 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, ClassVar
 
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange, CommerceRequest
-from auditor.vendors.protocols import INCREASE, REDUCE, DistributorSession, Flags, guid_id
+from auditor.vendors.protocols import GUID, INCREASE, REDUCE, Distributor, DistributorSession, Flags
 from auditor.vendors.terms import MONTHLY
 
 from . import requests
 
-if TYPE_CHECKING:
-    from auditor.vendors.protocols import InvoiceReader
 
-
-class SherwebDistributor:
-    key: ClassVar[str] = "sherweb"
-    name: ClassVar[str] = "Sherweb"
-    scope: ClassVar[str] = "customer_id"  # the tenants entry's block names the customer by its Sherweb id
-    customer: ClassVar[str] = "GUID"  # its id, as messages name it
-    product: ClassVar[str] = "Sherweb SKU"  # its products map's keys: its own SKU, such as MS-0A-O365-BUSINESS
-    product_pattern: ClassVar[re.Pattern[str]] = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")
-    ties: ClassVar[str] = ""  # its subscriptions name no Microsoft subscription
-    kinds: ClassVar[tuple[str, ...]] = (REDUCE, INCREASE)  # no cancellation: a reduction keeps one seat
-    gives_price: ClassVar[bool] = False  # its API gives no price
-    commits_by_term_only: ClassVar[bool] = True  # Sherweb's CommitmentTermType: Monthly, Annual, ...
-    renews_next_day: ClassVar[bool] = True  # "The first day of the next commitment term"
-    monthly: ClassVar[str] = MONTHLY
-    flags: ClassVar[Flags] = Flags(
-        endpoint="--sherweb-endpoint",
-        audit="read Sherweb at URL (a stand-in)",
-        write="Sherweb's URL (--distributor: a stand-in)",
-        sends="Sherweb: an amendment to the new quantity; SHERWEB_CLIENT_ID, SHERWEB_CLIENT_SECRET, "
-        "SHERWEB_SUBSCRIPTION_KEY",
-    )
-
-    def __init__(self) -> None:
-        self.invoices: InvoiceReader | None = None  # Sherweb's invoices are not read
-
-    def customer_id(self, text: object) -> str | None:
-        return guid_id(text)
+class SherwebApi:
+    """Sherweb's behaviour (auditor.vendors.protocols.DistributorApi)."""
 
     def credentials(self, env: Mapping[str, str]) -> tuple[str, str, str]:
         """The MSP's Sherweb client id, secret and APIM subscription key; UsageError when one is missing."""
@@ -69,28 +42,47 @@ class SherwebDistributor:
         return client_id, secret, key
 
     @contextmanager
-    def session(self, keys: tuple[str, str, str], endpoint: str | None) -> Iterator[DistributorSession]:
+    def session(self, env: Mapping[str, str], endpoint: str | None) -> Iterator[DistributorSession]:
         from .client import Sherweb  # the client (httpx): for a run that reads or writes Sherweb
         from .writes import SherwebWriter
 
-        with Sherweb(*keys, endpoint=endpoint) as sherweb:
+        with Sherweb(*self.credentials(env), endpoint=endpoint) as sherweb:
             yield SherwebWriter(sherweb)
 
-    def reduce(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
+    def quantity(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
         return requests.amend(customer, sub_id, to)
 
     def cancel(self, sub_id: str, on: str) -> CommerceRequest | None:
         del sub_id, on  # Sherweb's API cancels nothing: a change keeps at least one seat
         return None
 
-    def put_back(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
-        return requests.amend(customer, sub_id, to)
-
-    def increase(self, customer: str, sub_id: str, to: int) -> CommerceRequest:
-        return requests.amend(customer, sub_id, to)
-
     def wrong_request(self, c: CommerceChange) -> str | None:
         return requests.wrong_request(c)
 
 
-VENDOR = SherwebDistributor()
+VENDOR = Distributor(
+    key="sherweb",
+    name="Sherweb",
+    scope="customer_id",  # the tenants entry's block names the customer by its Sherweb id
+    customer="GUID",  # its id, as messages name it
+    customer_pattern=GUID,
+    customer_lower=True,
+    product="Sherweb SKU",  # its products map's keys: its own SKU, such as MS-0A-O365-BUSINESS
+    product_pattern=re.compile(r"^[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z"),
+    ties="",  # its subscriptions name no Microsoft subscription
+    kinds=(REDUCE, INCREASE),  # no cancellation: a reduction keeps one seat
+    gives_price=False,  # its API gives no price
+    commits_by_term_only=True,  # Sherweb's CommitmentTermType: Monthly, Annual, ...
+    renews_next_day=True,  # "The first day of the next commitment term"
+    monthly=MONTHLY,
+    body=requests.Amendments,  # its requests' body (plan.json's `request.body`)
+    flags=Flags(
+        endpoint="--sherweb-endpoint",
+        audit="read Sherweb at URL (a stand-in)",
+        write="Sherweb's URL (--distributor: a stand-in)",
+        sends="Sherweb: an amendment to the new quantity; SHERWEB_CLIENT_ID, SHERWEB_CLIENT_SECRET, "
+        "SHERWEB_SUBSCRIPTION_KEY",
+    ),
+    api=SherwebApi(),
+    invoices=None,  # Sherweb's invoices are not read
+)
