@@ -225,6 +225,10 @@ class CommerceRequest(Struct, frozen=True, kw_only=True):
         the change's place appended: "request.body: Object contains unknown field `x` - at `$.bill.commerce[0]`")."""
         if self.body is None or isinstance(self.body, Body):
             return
+        if not _BODIES:  # a distributor's body read as Microsoft's would compare unequal to its own, or be refused
+            raise RuntimeError(
+                "a bill change was decoded before auditor.vendors.registry gave the distributors' bodies"
+            )
         try:
             body = shapes.convert(self.body, _BODIES.get(source, RequestBody))
         except msgspec.ValidationError as exc:  # the place in the body named first: msgspec adds the change's
