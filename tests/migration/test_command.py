@@ -117,6 +117,8 @@ def test_bad_command_lines_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[
                 "x.example",
                 "--cutover",
                 "2027-01-15",
+                "--as-of",  # the plan's day pinned: a cutover after it, whatever the machine's date
+                "2026-11-24",
             ]
         )
         == 2
