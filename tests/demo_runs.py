@@ -57,6 +57,15 @@ def on_virtual_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
     return clock
 
 
+def pin_environment(monkeypatch: pytest.MonkeyPatch, pins: Mapping[str, str | None]) -> None:
+    """The test's own environment as a run's pins say: each variable set, or (None) removed."""
+    for key, value in pins.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+
+
 @dataclasses.dataclass(frozen=True)
 class DemoRun:
     """What one run left: its working directory (read-only), each command's exit code, what it printed,

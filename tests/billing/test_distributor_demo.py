@@ -17,7 +17,7 @@ import pytest
 
 from auditor.apply import distributor_undo
 from auditor.cli import main
-from tests.demo_runs import DemoRuns
+from tests.demo_runs import DemoRuns, pin_environment
 
 from .test_psa_write_demo import PINS, RUN
 
@@ -33,11 +33,7 @@ def _planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: DemoRuns, to
     here on."""
     pins = PINS | {"SOURCE_DATE_EPOCH": today}
     monkeypatch.chdir(tmp_path)
-    for key, value in pins.items():
-        if value is None:
-            monkeypatch.delenv(key, raising=False)
-        else:
-            monkeypatch.setenv(key, value)
+    pin_environment(monkeypatch, pins)
     run = runs.run(RUN, pins)
     assert run.codes == (0, 0, 0, 0), run.err[-2000:]
     run.copy_to(tmp_path)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
-from tests.demo_runs import DemoRuns
+from tests.demo_runs import DemoRuns, pin_environment
 
 MOMENT = datetime(2026, 11, 18, 6, 0, tzinfo=UTC)  # the demo's moment: apply's and undo's clock
 
@@ -40,11 +40,7 @@ def _audited_and_planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: 
     """The three sample tenants audited and planned in tmp_path/reports/tenants, apply's clock the demo's:
     run here, or (`runs`: the stand-ins as shipped) the session's one run of RUN, copied into tmp_path."""
     monkeypatch.chdir(tmp_path)
-    for key, value in PINS.items():
-        if value is None:
-            monkeypatch.delenv(key, raising=False)
-        else:
-            monkeypatch.setenv(key, value)
+    pin_environment(monkeypatch, PINS)
     monkeypatch.setattr("auditor.apply.run.clock", lambda: MOMENT)
     if runs is not None:
         run = runs.run(RUN, PINS)
