@@ -61,7 +61,7 @@ class MergeContext:
 class MergeRule(Generic[D]):
     """A cross-tenant rule: what it is and what it finds. Its guidance (texts, message, remediation,
     docs) is the class of the same name in auditor/cross_tenant/rules_texts.py. Like a rule of one
-    tenant (auditor.rules.base.Rule), it is generic in its details' TypedDict, which `make` takes."""
+    tenant (auditor.rules.base.Rule), it is generic in its details' record, which `make` takes."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]

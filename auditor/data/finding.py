@@ -1,7 +1,8 @@
 """A finding, as the rules write it and the engine gathers it into an AuditResult
 (auditor.data.model re-exports it): what it is about (Subject) and its details in three typed parts,
-which report.json joins into one object (`Finding.details`) and its readers take apart again
-(auditor.data.finding_facts.split)."""
+the rule's own record (Own), how the user holds the products (Holding) and what the engine adds,
+which report.json joins into one object (`Finding.details`, the one encoder) and its readers take
+apart again (auditor.data.finding_facts.split; the rule's record by RuleDetails.own)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import ClassVar, Final, is_typeddict
+from typing import ClassVar, Final
 
 import msgspec
 from msgspec import Struct
@@ -73,34 +74,32 @@ class Holding(Struct, frozen=True, kw_only=True):
 
 class Own(Struct, frozen=True, kw_only=True):
     """A rule's own details as one typed record (`<Rule>Details`, beside the rule): the rule writes
-    it (Rule.make), report.json carries its fields among the finding's `details` (own_json, byte for
-    byte what the rule's TypedDict wrote) and its texts read it back decoded by the same record
-    (auditor.guidance.details.RuleDetails.own), each absent field taking its default there, once (an
-    older report). A field the rule always writes keeps a default all the same: the decoder fills it.
-    A field the rule writes only at times (a TypedDict's NotRequired key) is named in `optional`: left
-    out while it holds its default, which is a value the rule never writes; where every value may be
-    written (a size that may be null), the field's default is msgspec.UNSET, left out as such."""
+    it (Rule.make), the finding holds it as it is (Finding.own), report.json carries its fields among
+    the finding's `details` (own_json, byte for byte what the rule's TypedDict once wrote) and its
+    texts read it back decoded by the same record (auditor.guidance.details.RuleDetails.own), each
+    absent field taking its default there, once (an older report). A field the rule always writes
+    keeps a default all the same: the decoder fills it. A field the rule writes only at times is named
+    in `optional`: left out while it holds its default, which is a value the rule never writes; where
+    every value may be written (a size that may be null), the field's default is msgspec.UNSET, left
+    out as such. Own itself is the empty record of a finding with no details of its own."""
 
     # the fields report.json leaves out while they hold their default (a subclass adds its own to its base's)
     optional: ClassVar[frozenset[str]] = frozenset()
 
 
-def is_contract(kind: object) -> bool:
-    """Whether `kind` is a rule's details contract: a TypedDict or a record (Own)."""
-    return is_typeddict(kind) or (isinstance(kind, type) and issubclass(kind, Own))
+def is_record(kind: object) -> bool:
+    """Whether `kind` is a rule's details record (a subclass of Own)."""
+    return isinstance(kind, type) and issubclass(kind, Own)
 
 
-def own_json(details: Mapping[str, object] | Own) -> Mapping[str, object]:
-    """A rule's own details as report.json writes them (its keys sorted): a record's fields, every one
-    written (null too), or a TypedDict's keys as they are."""
-    if isinstance(details, Own):
-        found = msgspec.to_builtins(details)  # an UNSET field left out
-        defaults = _defaults(type(details))
-        for name in details.optional:
-            if getattr(details, name) == defaults[name]:
-                del found[name]
-    else:
-        found = details
+def own_json(details: Own) -> Mapping[str, object]:
+    """A rule's own record as report.json writes it among the details (its keys sorted): its fields,
+    every one written (null too) but an UNSET one and an `optional` one at its default."""
+    found = msgspec.to_builtins(details)  # an UNSET field left out
+    defaults = _defaults(type(details))
+    for name in details.optional:
+        if getattr(details, name) == defaults[name]:
+            del found[name]
     return dict(sorted(found.items())) if found else NONE
 
 
@@ -116,6 +115,8 @@ def _defaults(kind: type[Own]) -> Mapping[str, object]:
 
 # the part a finding lacks (most findings have nothing added): one empty mapping for them all
 NONE: Final[Mapping[str, object]] = {}
+# the record of a finding whose rule writes no details of its own: one for them all
+NO_OWN: Final = Own()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +128,12 @@ class Finding:
     subject: Subject
     skus: tuple[str, ...]  # part numbers (or skuId when unknown)
     message: str
-    # A finding's details in three parts: the rule's own facts (its TypedDict, as Rule.make took it,
-    # its keys sorted; mypy checked it there against the rule's `D`, and its texts read it typed again:
+    # A finding's details in three parts: the rule's own record (its `<Rule>Details`, as Rule.make took
+    # it; mypy checked it there against the rule's `D`, and its texts read it decoded by the same record:
     # auditor.guidance.details.RuleDetails.own), how the user holds the products (Holding, for a
     # finding on a user) and what the engine adds after evaluation (auditor.evaluation.enrichment.Added, the
     # enrichment's TypedDict, its keys sorted). `details` joins them. Never changed once made.
-    own: Mapping[str, object] = field(default_factory=lambda: NONE)
+    own: Own = NO_OWN
     monthly_cost: float | None = None
     waived: bool = False
     waiver: dict[str, str] | None = None
@@ -143,12 +144,14 @@ class Finding:
     @property
     def details(self) -> dict[str, object]:
         """The three parts as one JSON object, sorted by key, as report.json and findings.csv carry
-        them: the one encoder (the one decoder, auditor.data.finding_facts.split, takes them apart
-        again, and the rule's record its own fields: auditor.guidance.details.RuleDetails.own): the rule's own over
-        how the user holds the products, the engine's over both. A new dict on each call."""
+        them: the one encoder, which flattens the rule's record into its fields (own_json). The one
+        decoder takes them apart again (auditor.data.finding_facts.split, and the rule's record its
+        own fields: auditor.guidance.details.RuleDetails.own): the rule's own over how the user holds
+        the products, the engine's over both. A new dict on each call."""
+        own = own_json(self.own)
         if self.holding is None and not self.added:
-            return dict(self.own)
-        joined = {**(self.holding.to_json() if self.holding is not None else {}), **self.own, **self.added}
+            return dict(own)
+        joined = {**(self.holding.to_json() if self.holding is not None else {}), **own, **self.added}
         return dict(sorted(joined.items()))
 
 
@@ -167,7 +170,7 @@ def make(
     subject: Subject,
     skus: Sequence[str],
     message: str,
-    details: Mapping[str, object] | Own,
+    details: Own,
     *,
     monthly_cost: float | None = None,
     also: str = "",
@@ -175,8 +178,8 @@ def make(
 ) -> Finding:
     """The one maker of a finding, for the rules on one tenant (auditor.rules.base.Rule.make) and across
     tenants (auditor.cross_tenant.rules.MergeRule.make): its id from what it is about, its `own`
-    details (the rule's, its keys sorted) apart from how its user holds the products (`holding`, a
-    finding on a user); report.json joins them (Finding.details)."""
+    details (the rule's record, held as it is) apart from how its user holds the products (`holding`,
+    a finding on a user); report.json joins them (Finding.details)."""
     return Finding(
         id=finding_id(rule, entry, subject, skus, also=also),
         rule=rule,
@@ -185,7 +188,7 @@ def make(
         subject=subject,
         skus=tuple(skus),
         message=message,
-        own=own_json(details),
+        own=details,
         monthly_cost=monthly_cost,
         holding=holding,
     )

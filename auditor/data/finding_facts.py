@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import Final, TypeVar
 
 import msgspec
-from msgspec import Struct
+from msgspec import UNSET, Struct, UnsetType
 
 from auditor.common import shapes
 from auditor.common.errors import UsageError
@@ -111,13 +111,18 @@ class BillFigures(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
 
 
 class DataKept(Struct, frozen=True, kw_only=True):
-    """A `data_kept` declaration as a finding carries it (auditor.policy.objects.DataKeptDetails)."""
+    """A `data_kept` declaration as a finding carries it: written by the rule in its record
+    (auditor.policy.objects.DataKept.details, auditor.rules.hygiene.base.DeclaredOwn), in this field
+    order, a kind the declaration leaves out (`mailbox`, `files`) left out; read back here and by the
+    plan (auditor.plan.declared), an absent field taking its default (an older report)."""
 
-    mailbox: str | None = None
-    files: str | None = None
     accepted_by: str | None = None
-    expires: str | None = None
-    expired: bool = False
+    expires: str | None = None  # ISO date
+    mailbox: str | UnsetType | None = UNSET  # retention | litigation_hold | not_needed | converted_to_shared
+    files: str | UnsetType | None = UNSET  # retention | not_needed
+    # the audit's date is past `expires`: the declaration counts as absent (UNSET: not said, an older report,
+    # which the plan takes for expired)
+    expired: bool | UnsetType = UNSET
 
 
 class Fix(Struct, frozen=True, kw_only=True):

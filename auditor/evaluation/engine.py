@@ -20,7 +20,7 @@ from auditor.data.copilot_credit_use_data import COPILOT_CREDIT_USE
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.enums import AccountKind
 from auditor.data.feature_rows import FeatureRow
-from auditor.data.finding import NONE
+from auditor.data.finding import NONE, Own
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow, AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
@@ -255,6 +255,7 @@ class SharedValues:
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
         self._details: dict[int, Mapping[str, object]] = {}
+        self._records: dict[tuple[type[Own], int], Own] = {}
 
     def finding(self, f: Finding) -> Finding:
         # a finding's holding is shared already: one per license layout (Context.user_details)
@@ -263,7 +264,7 @@ class SharedValues:
             policy=self._one(f.policy),
             message=self._one(f.message),
             skus=self._one(f.skus),
-            own=self._shared_details(f.own),
+            own=self._shared_record(f.own),
             added=self._shared_details(f.added),
         )
 
@@ -281,6 +282,16 @@ class SharedValues:
             return details
         found = self._details.setdefault(key, details)
         return found if found is details or found == details else details
+
+    def _shared_record(self, record: Own) -> Own:
+        # a rule's record holds dicts and lists (unhashable): its type and the hash of its JSON text
+        # find a candidate, and `==` confirms it, as for the details above
+        try:
+            key = (type(record), hash(msgspec.json.encode(record)))
+        except TypeError:  # a value JSON cannot hold: kept as it is
+            return record
+        found = self._records.setdefault(key, record)
+        return found if found is record or found == record else record
 
 
 # A finding whose waiver expired fewer days ago than this is open again, but keeps the waiver (with

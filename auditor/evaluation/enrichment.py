@@ -25,12 +25,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from auditor.data.finding import Holding
-from auditor.data.finding_facts import Fix, checked
+from auditor.data.finding import Holding, Own
 from auditor.data.model import Finding, SubjectType, User
 from auditor.impact.fix_facts import DataLost, GroupFacts, Leaving
 from auditor.impact.services import DisabledAt
 from auditor.rules import Context, Rule
+from auditor.rules.hygiene.base import DeclaredOwn
 
 
 class Added(GroupFacts, DataLost, Leaving, DisabledAt, total=False):
@@ -70,12 +70,9 @@ def _added(rule: Rule[Any] | None, finding: Finding, user: User | None, ctx: Con
     lost, left, disabled = DataLost(), Leaving(), DisabledAt()
     if user is not None and rule is not None:  # a user's finding whose fix removes or leaves
         if rule.removes:
-            # the product the fix gives instead, as the fix reads it (Fix.replace_with_id, a value of the wrong
-            # type refused with its place); "" or absent: none
-            gives = checked(finding.own, Fix, "details").replace_with_id
-            lost = data_lost(holding, gives or None, user, ctx)
+            lost = data_lost(holding, gives_instead(finding.own) or None, user, ctx)
         left = leaving(holding, user, ctx) if rule.removes or rule.leaves else left
-        disabled = ctx.disable_times.of(user) if "grace_days" in finding.own else disabled
+        disabled = ctx.disable_times.of(user) if grace_days(finding.own) else disabled
     return {**group_facts(holding, ctx), **lost, **left, **disabled}
 
 
@@ -83,8 +80,21 @@ def _needs_user(rule: Rule[Any] | None, finding: Finding) -> bool:
     return (
         finding.subject.type is SubjectType.USER
         and rule is not None
-        and (rule.removes or rule.leaves or "grace_days" in finding.own)
+        and (rule.removes or rule.leaves or grace_days(finding.own) > 0)
     )
+
+
+def gives_instead(own: Own) -> str:
+    """The skuId of the product the fix gives instead in the same call, as the rule's record names it
+    (`replace_with_id`: sku-not-allowed's, subscription-move's, rightsize's, resource-account-paid-license's);
+    "" for none."""
+    found = getattr(own, "replace_with_id", "")
+    return found if isinstance(found, str) else ""
+
+
+def grace_days(own: Own) -> int:
+    """The check's `grace_days` a user hygiene rule's record carries (DeclaredOwn); 0 for none."""
+    return own.grace_days if isinstance(own, DeclaredOwn) else 0
 
 
 def enrich(findings: list[Finding], rules: Iterable[Rule[Any]], ctx: Context) -> Iterator[Finding]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, Generic, TypedDict, TypeVar, cast, get_type_hints
+from typing import Generic, TypeVar, cast
 
 import msgspec
 
@@ -21,10 +21,10 @@ from auditor.data.finding import Own
 from auditor.data.finding_facts import FindingFactsError
 from auditor.formats.report_model import ReportFinding
 
-# a rule's own details (covariant: a helper typed by a few shared keys takes any rule's that has them):
-# the TypedDict beside the rule (auditor/rules/assignments/combination.py: SkuCombinationForbiddenDetails),
-# which the rule writes (Rule[D]) and its texts read, so mypy finds a renamed key on both sides
-D = TypeVar("D", bound=Mapping[str, object] | Own, covariant=True)
+# a rule's own details (covariant: a helper typed by a shared base record takes any rule's built on it):
+# the record beside the rule (auditor/rules/assignments/combination.py: SkuCombinationForbiddenDetails),
+# which the rule writes (Rule[D]) and its texts read, so mypy finds a renamed field on both sides
+D = TypeVar("D", bound=Own, covariant=True)
 T = TypeVar("T")
 USER_ID_PLACEHOLDER = "{user-id}"  # a path segment for a user the report has no id or UPN for
 GROUP_ID_PLACEHOLDER = "{group-id}"
@@ -134,20 +134,13 @@ class Details:
         return f"<skuId of {part}>"
 
 
-class Lenient(dict[str, Any]):
-    """A finding's details where an absent key reads as None (an older report, a partial one):
-    `details["key"]` never raises, and every value still goes through as_text, as_strs, ..."""
-
-    def __missing__(self, key: str) -> None:
-        return None
-
-
 class RuleDetails(Details, Generic[D]):
     """A finding's facts with the rule's own details typed: `own` is `details` decoded by the rule's
-    TypedDict (`own_type`, the rule module's: RuleGuidance.own_type), its keys only, each value
-    checked (a value of the wrong type is refused with its place, FindingFactsError). Its texts read
-    `f.own.get("key")` (None: absent, an older report), which mypy checks against the TypedDict. The
-    shared facts stay Details' (holding, fix)."""
+    record (`own_type`, the rule module's: RuleGuidance.own_type; the empty record Own for a finding
+    of no known rule), its fields only, each absent one taking its default (an older report), each
+    value checked (a value of the wrong type is refused with its place, FindingFactsError). Its
+    texts read `f.own.field`, which mypy checks against the record. The shared facts stay
+    Details' (holding, fix)."""
 
     def __init__(self, found: ReportFinding, own_type: type[D] | None = None) -> None:
         super().__init__(found)
@@ -155,24 +148,14 @@ class RuleDetails(Details, Generic[D]):
 
     @cached_property
     def own(self) -> D:
-        if self._own_type is None:
-            return cast(D, Lenient(self.details))
-        if issubclass(self._own_type, Own):  # a record (auditor.data.finding.Own): absent fields take its defaults
-            return decoded(self.details, self._own_type)
-        return cast(D, Lenient(cast(Mapping[str, Any], decoded(self.details, self._own_type))))
+        return decoded(self.details, self._own_type or cast(type[D], Own))
 
 
 def decoded(details: Mapping[str, object], kind: type[T], where: str = "a finding's details") -> T:
-    """`details` (report.json's) decoded by TypedDict `kind` (an optional_keys one): its keys only, each
-    value checked; a value of the wrong type is refused with its place (FindingFactsError, exit 2)."""
+    """`details` (report.json's) decoded by `kind` (a record: each absent field taking its default):
+    its fields only, each value checked; a value of the wrong type is refused with its place
+    (FindingFactsError, exit 2)."""
     try:
         return shapes.convert(details, kind)
     except msgspec.ValidationError as exc:
         raise FindingFactsError(f"{where}: {exc}".replace("`$", "`details")) from None
-
-
-def optional_keys(kind: type[Any]) -> type[Any]:
-    """TypedDict `kind` with every key optional (its values' types as they are): what RuleDetails.own
-    decodes a finding's details by (RuleGuidance.own_type)."""
-    found: type[Any] = TypedDict(f"{kind.__name__}Read", get_type_hints(kind), total=False)  # type: ignore[misc]
-    return found

@@ -17,19 +17,19 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
 
 from auditor.data.blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
-from auditor.data.finding import Own, is_contract
+from auditor.data.finding import Own, is_record
 from auditor.data.finding_facts import BillFigures
 from auditor.data.model import Locale
 
 from ..i18n import format_list, format_size
 from . import texts
 from .cloud_variants import Variant
-from .details import Details, RuleDetails, optional_keys
+from .details import Details, RuleDetails
 from .remediation import Action, Remediation, TextRef, assign_license, leaving_order, remove_member
 from .texts.declare import Declared
 
-# the rule's own details, a TypedDict or a record beside the rule (RuleGuidance[SkuCombinationForbiddenDetails])
-D = TypeVar("D", bound=Mapping[str, object] | Own)
+# the rule's own details, the record beside the rule (RuleGuidance[SkuCombinationForbiddenDetails])
+D = TypeVar("D", bound=Own)
 LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_roles", "graph:user_assign"]
 LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assign"]
 
@@ -531,9 +531,9 @@ class RuleGuidance(Generic[D]):
     own in the `_texts` module beside the rule's (auditor/rules/hygiene/upkeep_texts.py for
     auditor/rules/hygiene/upkeep.py; a merge rule's in auditor/cross_tenant/rules_texts.py), with the rule's `id`.
 
-    It is generic in the rule's details TypedDict (`RuleGuidance[SkuCombinationForbiddenDetails]`),
-    as the rule is (`Rule[SkuCombinationForbiddenDetails]`): its methods read `f.own["key"]`, checked
-    by mypy against the TypedDict the rule writes.
+    It is generic in the rule's details record (`RuleGuidance[SkuCombinationForbiddenDetails]`),
+    as the rule is (`Rule[SkuCombinationForbiddenDetails]`): its methods read `f.own.field`, checked
+    by mypy against the record the rule writes.
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
     (and its variants `rule.<id>.message.<variant>`), and the steps and summaries only it uses."""
@@ -546,15 +546,15 @@ class RuleGuidance(Generic[D]):
     # A typical finding (subject, skus, details): the guidance tests render it in every locale and cloud.
     example_finding: ClassVar[FindingExample]
 
-    # what RuleDetails.own decodes the details by: the rule's record, or its TypedDict with every key optional
-    own_type: ClassVar[type[Any] | None] = None
+    # what RuleDetails.own decodes the details by: the rule's record
+    own_type: ClassVar[type[Own] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for base in getattr(cls, "__orig_bases__", ()):
             origin, args = get_origin(base), get_args(base)
-            if isinstance(origin, type) and issubclass(origin, RuleGuidance) and args and is_contract(args[0]):
-                cls.own_type = args[0] if issubclass(args[0], Own) else optional_keys(args[0])
+            if isinstance(origin, type) and issubclass(origin, RuleGuidance) and args and is_record(args[0]):
+                cls.own_type = args[0]
 
     @classmethod
     def message_key(cls, variant: str = "") -> str:

@@ -14,8 +14,7 @@ from auditor.data.model import Cloud, Finding
 
 from ..cross_tenant.identity import IdentityMap, PaidProducts
 from ..cross_tenant.inputs import IdentityIndex, TenantFacts, tenant_facts, tenant_folders
-from ..cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate, CrossTenantDuplicateDetails, MergeContext
-from ..guidance.details import decoded
+from ..cross_tenant.rules import MERGE_RULES, CrossTenantDuplicateDetails, MergeContext
 from ..policy.objects import CrossTenant, Policy, PolicySet, Waiver
 from ..rules.waivers.waiver_expired import waiver_covers, waiver_json
 
@@ -93,8 +92,8 @@ def _covers(w: Waiver, f: Finding) -> bool:
     # a duplicate is also waivable by any of its accounts' UPNs or object ids
     if w.rule != f.rule or (w.sku and w.sku.lower() not in {s.lower() for s in f.skus}):
         return False
-    # the duplicate's accounts by the rule's record (a value of the wrong type refused with its place)
-    accounts = decoded(f.own, CrossTenantDuplicateDetails).tenants if f.rule == CrossTenantDuplicate.id else []
+    # the duplicate's accounts, in the rule's record
+    accounts = f.own.tenants if isinstance(f.own, CrossTenantDuplicateDetails) else []
     names = [name.lower() for a in accounts for name in (a.get("upn", ""), a.get("user_id", ""))]
     return any(fnmatch.fnmatchcase(n, w.subject.lower()) for n in names if n)
 

@@ -42,11 +42,11 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from auditor.data.audit_entries import parse_time
+from auditor.data.finding_facts import DataKept as Declared
 from auditor.formats.change_model import DataKept
 from auditor.plan.actions import Action
 from auditor.plan.holds import not_on_hold
 from auditor.plan.leaver_facts import LeaverFacts
-from auditor.policy.objects import DataKeptDetails
 
 COVERS = {
     ("mailbox", "retention"): ("mailbox", "archive"),
@@ -71,20 +71,20 @@ MAILBOX_USED = "mailbox_used"  # the usage reports show Exchange or OneDrive act
 USE_NOT_SHOWN = "use_not_shown"  # no usage report shows whether the mailbox and OneDrive were used
 
 
-def data_kept(facts: LeaverFacts) -> DataKeptDetails | None:
+def data_kept(facts: LeaverFacts) -> Declared | None:
     """The finding's `data_kept` declaration when it is in force and well formed, else None."""
     kept = facts.get("data_kept")
-    if kept is None or kept.get("expired") is not False:
+    if kept is None or kept.expired is not False:
         return None
-    if "accepted_by" not in kept or "expires" not in kept or not covered(kept):
+    if kept.accepted_by is None or kept.expires is None or not covered(kept):
         return None
     return kept
 
 
-def covered(kept: DataKeptDetails) -> set[str]:
+def covered(kept: Declared) -> set[str]:
     """The kinds of data (mailbox, archive, files) a declaration covers."""
-    said = (("mailbox", kept.get("mailbox")), ("files", kept.get("files")))
-    return {kind for key, value in said for kind in COVERS.get((key, str(value)), ())}
+    said = (("mailbox", kept.mailbox), ("files", kept.files))
+    return {kind for key, value in said if isinstance(value, str) for kind in COVERS.get((key, value), ())}
 
 
 def ended(action: Action, facts: LeaverFacts) -> set[str] | None:
@@ -136,11 +136,11 @@ def allows(action: Action, facts: LeaverFacts) -> DataKept | None:
     if converts_first(action, facts):
         return None
     record: DataKept = {"kinds": sorted(kinds)}
-    if "mailbox" in kept:
-        record["mailbox"] = kept["mailbox"]
-    if "files" in kept:
-        record["files"] = kept["files"]
-    record["accepted_by"], record["expires"] = kept["accepted_by"], kept["expires"]
+    if isinstance(kept.mailbox, str):
+        record["mailbox"] = kept.mailbox
+    if isinstance(kept.files, str):
+        record["files"] = kept.files
+    record["accepted_by"], record["expires"] = kept.accepted_by or "", kept.expires or ""
     return record
 
 
@@ -150,9 +150,7 @@ def converts_first(action: Action, facts: LeaverFacts) -> bool:
     so the conversion has not happened yet and the removal waits for it."""
     kept = data_kept(facts)
     kinds = ended(action, facts)
-    return (
-        kept is not None and kept.get("mailbox") == "converted_to_shared" and kinds is not None and "mailbox" in kinds
-    )
+    return kept is not None and kept.mailbox == "converted_to_shared" and kinds is not None and "mailbox" in kinds
 
 
 def removes_only(action: Action) -> bool:

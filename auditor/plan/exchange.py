@@ -90,7 +90,7 @@ def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
 def _mailbox_waits(f: PlanFinding) -> bool:
     """The finding's waiting removals end the mailbox, and no declaration in force keeps it."""
     kept = data_kept(f.facts)
-    if kept is not None and "mailbox" in covered(kept) and kept.get("mailbox") != "converted_to_shared":
+    if kept is not None and "mailbox" in covered(kept) and kept.mailbox != "converted_to_shared":
         return False
     for action in f.actions:
         if action.runs or action.blocked != "data_lost" or not removes_only(action):

@@ -63,6 +63,6 @@ def not_on_hold(facts: LeaverFacts) -> bool:
     """The finding's data_kept declares `mailbox: litigation_hold`, and the Exchange export shows
     the mailbox without one (or lists no mailbox for the account)."""
     kept, exchange = facts.get("data_kept"), facts.get("exchange")
-    if kept is None or kept.get("mailbox") != "litigation_hold" or exchange is None:
+    if kept is None or kept.mailbox != "litigation_hold" or exchange is None:
         return False
     return exchange.get("litigation_hold") is not True

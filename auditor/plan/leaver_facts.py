@@ -10,11 +10,11 @@ its place, exit 2; an absent key reads as absent).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, TypedDict, cast
+from typing import Any, Final, TypedDict, cast, get_type_hints
 
-from auditor.guidance.details import decoded, optional_keys
+from auditor.data.finding_facts import DataKept
+from auditor.guidance.details import decoded
 from auditor.impact.services import DataEnded, DisabledAt
-from auditor.policy.objects import DataKeptDetails
 from auditor.rules.hygiene.accounts import MailUse
 
 
@@ -35,7 +35,7 @@ class LeaverFacts(DisabledAt, DataEnded, total=False):
     keys of the leavers' records (auditor.rules.hygiene.accounts: DisabledUserLicensedDetails,
     InactiveUserLicensedDetails; tests/guidance/test_account_records.py holds them to the records' fields)."""
 
-    data_kept: DataKeptDetails
+    data_kept: DataKept  # the record the rule wrote it with (DeclaredOwn.data_kept)
     grace_days: int
     mail_use: MailUse
     mailbox_bytes: int | None
@@ -43,7 +43,14 @@ class LeaverFacts(DisabledAt, DataEnded, total=False):
     exchange: MailboxFacts  # `plan --exchange-export` (auditor.plan.holds.attach)
 
 
-_READ: Final = optional_keys(LeaverFacts)
+def _optional_keys(kind: type[Any]) -> type[Any]:
+    """TypedDict `kind` with every key optional (its values' types as they are): what leaver_facts
+    decodes a finding's details by (an absent key reads as absent)."""
+    found: type[Any] = TypedDict(f"{kind.__name__}Read", get_type_hints(kind), total=False)  # type: ignore[misc]
+    return found
+
+
+_READ: Final = _optional_keys(LeaverFacts)
 
 
 def leaver_facts(details: Mapping[str, object], finding: str = "") -> LeaverFacts:

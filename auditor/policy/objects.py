@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TypedDict
 
-from msgspec import Struct, field
+from msgspec import UNSET, Struct, field
 
+from auditor.data import finding_facts
 from auditor.data.model import Locale, Severity
 
 
@@ -106,16 +106,6 @@ class FilesKept(enum.Enum):
     NOT_NEEDED = "not_needed"
 
 
-class DataKeptDetails(TypedDict, total=False):
-    """A `data_kept` declaration as a finding's details carry it (DataKept.details; auditor.plan.declared)."""
-
-    mailbox: str  # retention | litigation_hold | not_needed | converted_to_shared
-    files: str  # retention | not_needed
-    accepted_by: str
-    expires: str  # ISO date
-    expired: bool  # the audit's date is past `expires`: the declaration counts as absent
-
-
 class DataKept(Struct, frozen=True):
     """The admin's declaration on a hygiene check (`data_kept:`): what keeps the accounts' data
     when their licenses go, who accepted that, and until when. A kind left out (`mailbox` or
@@ -132,15 +122,15 @@ class DataKept(Struct, frozen=True):
         as a waiver does. An expired declaration counts as absent."""
         return as_of.date() <= self.expires
 
-    def details(self, as_of: datetime) -> DataKeptDetails:
+    def details(self, as_of: datetime) -> finding_facts.DataKept:
         """The declaration as a finding's details carry it (`details.data_kept`)."""
-        out = DataKeptDetails(accepted_by=self.accepted_by, expires=self.expires.isoformat())
-        if self.mailbox is not None:
-            out["mailbox"] = self.mailbox.value
-        if self.files is not None:
-            out["files"] = self.files.value
-        out["expired"] = not self.in_force(as_of)
-        return out
+        return finding_facts.DataKept(
+            accepted_by=self.accepted_by,
+            expires=self.expires.isoformat(),
+            mailbox=self.mailbox.value if self.mailbox is not None else UNSET,
+            files=self.files.value if self.files is not None else UNSET,
+            expired=not self.in_force(as_of),
+        )
 
 
 class HygieneCheck(Struct, frozen=True):

@@ -196,8 +196,9 @@ def build_document(
     findings: list[ReportFinding] = []
     names = _product_names(result)
     # Findings whose details are equal share one dict, as their Finding shares the parts (the engine's
-    # SharedValues): one dict each was most of what the document phase adds at a million users
-    # (docs/performance.md). The parts' identities are the key, alive in `result` while this runs; a
+    # SharedValues: one rule's record, holding and added part for equal ones): one dict each was most
+    # of what the document phase adds at a million users (docs/performance.md). The parts' identities
+    # are the key, alive in `result` while this runs; a
     # reader that changes a finding's details replaces the dict instead (report.redaction, plan.holds).
     # The holding and the fix are split from the shared details as report.json will hold them (a rule's
     # own `sku_ids` over its holding's), once per shared details (auditor.data.finding_facts.split).

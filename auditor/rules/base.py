@@ -6,7 +6,7 @@ checks the keys it writes as it checks those its texts read. No I/O."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar, Generic, TypeVar, final
@@ -24,9 +24,9 @@ from ..data.reads import Reads, Requests
 from ..impact.services import DataLoss, DisableTimes, GroupIndex
 from ..policy.objects import CatalogEntry, Policy, Selector
 
-# A rule's details: the TypedDict or the record (auditor.data.finding.Own) beside the rule
-# (`<Rule>Details`), which its texts read too
-D = TypeVar("D", bound=Mapping[str, object] | Own)
+# A rule's details: the record (auditor.data.finding.Own) beside the rule (`<Rule>Details`), which
+# its texts read too
+D = TypeVar("D", bound=Own)
 
 
 def _own(text: str) -> str:
@@ -178,7 +178,7 @@ class Rule(Generic[D]):
         also: str = "",
         holding: Holding | None = None,
     ) -> Finding:
-        """The finding, its `details` (the rule's own, its keys sorted) apart from how its user holds
+        """The finding, its `details` (the rule's record, Finding.own) apart from how its user holds
         the products (`holding`, Context.user_details); report.json joins them (Finding.details)."""
         entry = f"{policy.name}/{where}"
         severity = policy.severity_for(self.id, self.default_severity, severity)

@@ -18,7 +18,7 @@ from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
-from .licensing import LicensingGroupDetails, LicensingGroupEntry
+from .licensing import LicensingGroupEntry
 
 
 def exclusive_contradictions(a: Assignment, entry: PolicyNode) -> None:
@@ -231,6 +231,6 @@ class AssignmentNotGroupBased(AssignmentRule[AssignmentNotGroupBasedDetails]):
             message = f"has {names} assigned directly; '{a.name}' requires group-based assignment"
             twice = ctx.data_loss.held_twice(user, skus)
             # the group to join is asked only where no group's copy stands in for the direct one yet
-            joins: LicensingGroupDetails = {} if twice else licensing.for_user(policy, ctx, user, sorted(skus), groups)
-            own = AssignmentNotGroupBasedDetails(**twice, **joins)  # the two hold no key in common
+            joins = {} if twice else licensing.for_user(policy, ctx, user, sorted(skus), groups)
+            own = AssignmentNotGroupBasedDetails(**twice, licensing_group=joins)
             yield self.user_finding(policy, a, ctx, user, skus, message, own)

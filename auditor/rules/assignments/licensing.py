@@ -72,12 +72,6 @@ class ReplaceGroup(GroupJoin, total=False):
     required: bool
 
 
-class LicensingGroupDetails(TypedDict, total=False):
-    """The details of a finding whose fix joins a catalog `licensing_group` (for_user)."""
-
-    licensing_group: dict[str, LicensingGroupEntry]  # product -> its licensing group
-
-
 MEMBER = "member"  # the user is a member already, yet the group's copy does not reach them
 
 
@@ -125,9 +119,9 @@ _KINDS = {
 
 def for_user(
     policy: Policy, ctx: Context, user: User, sku_ids: list[str], groups: dict[str, Named]
-) -> LicensingGroupDetails:
-    """{"licensing_group": {part: {...}}} for the products among `sku_ids` the catalog gives a
-    licensing group; empty when none has one."""
+) -> dict[str, LicensingGroupEntry]:
+    """A finding's `licensing_group`, {part: {...}}, for the products among `sku_ids` the catalog
+    gives a licensing group; empty when none has one."""
     index = ctx.index
     held = {lic.sku_id.lower(): lic for lic in user.assigned_licenses}
     direct = {s.sku_id.lower(): s for s in user.license_assignment_states if not s.assigned_by_group}
@@ -173,7 +167,7 @@ def for_user(
             if not opens_group_licensing(index, {*held, *(lic.sku_id for lic in group.assigned_licenses)}):
                 entry["needs_p1"] = True
         out[index.part(sid)] = entry
-    return {"licensing_group": out} if out else {}
+    return out
 
 
 # --- the fix: join the group (and, for a direct copy, remove it once the group's copy is active) ----

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar, cast
 
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET, Struct, UnsetType
 
 from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity
@@ -18,7 +18,7 @@ from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
-from .licensing import LicensingGroupDetails, LicensingGroupEntry, ReplaceGroup
+from .licensing import LicensingGroupEntry, ReplaceGroup
 
 
 def allowed_contradictions(a: Assignment, entry: PolicyNode) -> None:
@@ -36,11 +36,15 @@ def allowed_contradictions(a: Assignment, entry: PolicyNode) -> None:
             forbidden.at(j).report(f"{forbidden.name}: {sku} is both allowed and forbidden")
 
 
-class Replacement(LicensingGroupDetails, total=False):
+class Replacement(Struct, frozen=True, kw_only=True):
     """Where a replacement comes from (replacement_group): its catalog licensing group, or a group
-    that assigns it."""
+    that assigns it; neither (NO_REPLACEMENT): the fix assigns it directly."""
 
-    replace_group: ReplaceGroup
+    replace_group: ReplaceGroup | None = None
+    licensing_group: dict[str, LicensingGroupEntry] = {}  # the replacement -> its catalog licensing group
+
+
+NO_REPLACEMENT = Replacement()
 
 
 class SkuNotAllowedDetails(Own, frozen=True, kw_only=True):
@@ -111,7 +115,7 @@ class SkuNotAllowed(AssignmentRule[SkuNotAllowedDetails]):
         groups = licensing.licensing_groups(policy, ctx.index)
         for user, bad in ctx.index.holders(a.match, a.except_, lambda held: (held - allowed) or None):
             replace = next((r for r in required if r and r in allowed and r not in user.sku_ids), None)
-            joined: Replacement = {}  # the group the replacement comes from
+            joined = NO_REPLACEMENT  # the group the replacement comes from
             if replace:
                 joined = replacement_group(
                     policy, ctx, user, bad, replace, allowed, groups, group_based(a, ctx.index.part(replace))
@@ -123,8 +127,8 @@ class SkuNotAllowed(AssignmentRule[SkuNotAllowedDetails]):
                 replace_with_id=(ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id else replace)
                 if replace
                 else "",
-                replace_group=joined.get("replace_group"),
-                licensing_group=joined.get("licensing_group", {}),
+                replace_group=joined.replace_group,
+                licensing_group=joined.licensing_group,
                 no_usage_location=bool(replace) and not user.usage_location,
             )
             yield self.user_finding(
@@ -160,19 +164,20 @@ def replacement_group(
     copy); else, when the old products come from a group or the assignment is group_based_only for
     it, a group that assigns it (details.replace_group; `required` when the policy asks for a group)."""
     if new in groups:
-        joins = licensing.for_user(policy, ctx, user, [new], groups).get("licensing_group")
-        return {"licensing_group": joins} if joins else {}
+        joins = licensing.for_user(policy, ctx, user, [new], groups)
+        return Replacement(licensing_group=joins) if joins else NO_REPLACEMENT
     if based:  # no group assigns it: the fix may not assign it directly either (it waits)
-        found = _replacement(ctx, user, new, allowed).get("replace_group", ReplaceGroup())
-        return {"replace_group": {**found, "required": True}}
+        found = group_replacement(ctx, user, new, allowed).replace_group or ReplaceGroup()
+        return Replacement(replace_group={**found, "required": True})
     if any(ctx.index.assigning_group_ids(user, sid) for sid in old):
-        return _replacement(ctx, user, new, allowed)
-    return {}
+        return group_replacement(ctx, user, new, allowed)
+    return NO_REPLACEMENT
 
 
-def _replacement(ctx: Context, user: Any, new: str, allowed: frozenset[str]) -> Replacement:
-    """GroupIndex.replacement's answer, {"replace_group": {...}} or {}, typed."""
-    return cast(Replacement, ctx.groups.replacement(user, new, allowed))
+def group_replacement(ctx: Context, user: Any, new: str, allowed: frozenset[str]) -> Replacement:
+    """GroupIndex.replacement's answer as a Replacement: a group that assigns `new`, or none."""
+    found = ctx.groups.replacement(user, new, allowed).get("replace_group")
+    return Replacement(replace_group=cast(ReplaceGroup, found)) if found is not None else NO_REPLACEMENT
 
 
 class SkuForbidden(AssignmentRule[SkuForbiddenDetails]):
@@ -242,8 +247,8 @@ class SkuRequiredMissing(AssignmentRule[SkuRequiredMissingDetails]):
             joins = licensing.for_user(policy, ctx, user, in_order[:1], groups) if in_order else {}
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             own = SkuRequiredMissingDetails(
-                **joins,
                 **ctx.groups.not_applied(user, required),
+                licensing_group=joins,
                 no_usage_location=not user.usage_location,
                 required_any=list(parts),
                 sku_ids=required_ids,

@@ -155,7 +155,7 @@ class DisabledUserLicensed(_UnusedAccount[DisabledUserLicensedDetails]):
         mailbox = None if user.account_enabled or not ctx.index.kind_of(user).person else mailbox_extra(user, ctx)
         if mailbox is None:
             return None
-        return DisabledUserLicensedDetails(shared_mailbox=mailbox.get("shared_mailbox", ""))
+        return DisabledUserLicensedDetails(shared_mailbox=mailbox)
 
     def describe(self, user: User, details: DisabledUserLicensedDetails) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
@@ -235,7 +235,7 @@ class InactiveUserLicensed(_UnusedAccount[InactiveUserLicensedDetails]):
             days=self.window(check),
             last_sign_in=_iso(last),
             mail_use=mail_use(user, ctx, cutoff),
-            shared_mailbox=mailbox.get("shared_mailbox", ""),
+            shared_mailbox=mailbox,
             sign_ins_read_at=snapshot.sign_ins_read_at or "",
             usage_quiet_through=quiet or "",
             # failed attempts since: worth a look

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import ClassVar, TypedDict, TypeVar, final
+from typing import ClassVar, Final, TypeVar, final
 
 import msgspec
 
@@ -11,8 +11,9 @@ from auditor.common.json_value import JsonObject, JsonValue
 from auditor.data.finding import Own
 from auditor.data.model import NO_MAILBOX, PERSON_PURPOSES, RESOURCE_PURPOSES, Finding, Severity, User
 
+from ...data import finding_facts
 from ...data.reads import Requests
-from ...policy.objects import DataKept, DataKeptDetails, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
+from ...policy.objects import DataKept, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
 from ...policy.selectors import SELECTOR_REF, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
@@ -181,8 +182,8 @@ class HygieneRule(Rule[D]):
         raise NotImplementedError
 
 
-# A user hygiene rule's details: its TypedDict extends DeclaredDetails, its record DeclaredOwn
-H = TypeVar("H", bound="DeclaredDetails | DeclaredOwn")
+# A user hygiene rule's details: its record extends DeclaredOwn
+H = TypeVar("H", bound="DeclaredOwn")
 
 
 class UserHygieneRule(HygieneRule[H]):
@@ -235,66 +236,50 @@ def _declared(extra: H, check: HygieneCheck, ctx: Context) -> H:
     the admin's `data_kept` and whether it has expired, and `grace_days` (the plan holds the removals back
     until the days have passed; the engine adds when the account was disabled)."""
     kept = check.data_kept.details(ctx.as_of) if check.data_kept is not None else None
-    if isinstance(extra, DeclaredOwn):
-        return msgspec.structs.replace(extra, data_kept=kept, grace_days=check.grace_days or 0)
-    own = extra.copy()
-    if kept is not None:
-        own["data_kept"] = kept
-    if check.grace_days:
-        own["grace_days"] = check.grace_days
-    return own
+    return msgspec.structs.replace(extra, data_kept=kept, grace_days=check.grace_days or 0)
 
 
 class DeclaredOwn(Own, frozen=True, kw_only=True):
-    """DeclaredDetails as a record (auditor.data.finding.Own), for a rule whose details are one."""
+    """What the policy's check declares, on each finding of a user hygiene rule (beside how the user
+    holds its products: Finding.holding): the base of every such rule's record."""
 
     optional: ClassVar[frozenset[str]] = frozenset({"data_kept", "grace_days"})
-    data_kept: DataKeptDetails | None = None  # the admin's data_kept declaration, and whether it has expired
+    # the admin's data_kept declaration, and whether it has expired (DataKept.details)
+    data_kept: finding_facts.DataKept | None = None
     grace_days: int = 0
 
 
 class MailboxOwn(DeclaredOwn, frozen=True, kw_only=True):
-    """MailboxDetails as a record."""
+    """DeclaredOwn, and what is known of the account's mailbox (mailbox_extra)."""
 
     optional: ClassVar[frozenset[str]] = DeclaredOwn.optional | {"shared_mailbox"}
-    shared_mailbox: str = ""  # "unknown": the account may be a shared mailbox (mailbox_extra)
+    shared_mailbox: str = ""  # UNKNOWN_MAILBOX: the account may be a shared mailbox (mailbox_extra)
 
 
-class DeclaredDetails(TypedDict, total=False):
-    """What the policy's check declares, on each finding of a user hygiene rule (beside how the user
-    holds its products: Finding.holding)."""
-
-    data_kept: DataKeptDetails  # the admin's data_kept declaration, and whether it has expired
-    grace_days: int
+# `shared_mailbox` of a finding on an account whose mailbox purpose is unknown
+UNKNOWN_MAILBOX: Final = "unknown"
 
 
-class MailboxDetails(DeclaredDetails, total=False):
-    shared_mailbox: str  # "unknown": the account may be a shared mailbox (mailbox_extra)
-
-
-# details of a finding on an account whose mailbox purpose is unknown
-UNKNOWN_MAILBOX: MailboxDetails = {"shared_mailbox": "unknown"}
-
-
-def mailbox_extra(user: User, ctx: Context) -> MailboxDetails | None:
-    """For the rules a shared mailbox would set off: None for a shared, room or equipment mailbox
-    (not a person's account: exempt), UNKNOWN_MAILBOX when the purpose was to be read but was not
-    (the app may not read mailboxSettings, Graph's answer for this account was an error, or the
-    account was no candidate when the tenant was read) or says nothing either way (`others`,
-    `unknownFutureValue`), else {} (a person's mailbox: `user`, `linked`; or no mailbox).
-    A snapshot that never asked (older, or policies without these rules) stays {}."""
+def mailbox_extra(user: User, ctx: Context) -> str | None:
+    """For the rules a shared mailbox would set off, the finding's `shared_mailbox`: None for a
+    shared, room or equipment mailbox (not a person's account: exempt), UNKNOWN_MAILBOX when the
+    purpose was to be read but was not (the app may not read mailboxSettings, Graph's answer for
+    this account was an error, or the account was no candidate when the tenant was read) or says
+    nothing either way (`others`, `unknownFutureValue`), else "" (a person's mailbox: `user`,
+    `linked`; or no mailbox). A snapshot that never asked (older, or policies without these rules)
+    gives ""."""
     purpose = user.mailbox_purpose
     if purpose is not None:
         kind = purpose.lower()
         if kind in RESOURCE_PURPOSES:
             return None
         # no mailbox, or a person's; any other value (others, unknownFutureValue) may be a shared mailbox
-        return {} if kind == NO_MAILBOX or kind in PERSON_PURPOSES else UNKNOWN_MAILBOX
+        return "" if kind == NO_MAILBOX or kind in PERSON_PURPOSES else UNKNOWN_MAILBOX
     snapshot = ctx.index.snapshot
     if MAILBOX_SETTINGS in snapshot.collected_datasets or any(g.dataset == MAILBOX_SETTINGS for g in snapshot.gaps):
         return UNKNOWN_MAILBOX
-    return {}
+    return ""
 
 
 def unverified(details: MailboxOwn) -> str:
-    return " (could not tell whether it is a shared mailbox)" if details.shared_mailbox == "unknown" else ""
+    return " (could not tell whether it is a shared mailbox)" if details.shared_mailbox == UNKNOWN_MAILBOX else ""

@@ -38,7 +38,7 @@ from ...policy.objects import MoveEntry, Policy, Selector
 from ...policy.selectors import SELECTOR_REF, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ..assignments.licensing import Named, ReplaceGroup, licensing_groups
-from ..assignments.selection import Replacement, SkuNotAllowedDetails
+from ..assignments.selection import NO_REPLACEMENT, Replacement, SkuNotAllowedDetails, group_replacement
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
 
 CONFLICT_ERROR = "MutuallyExclusiveViolation"
@@ -189,7 +189,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
     ) -> Finding:
         index = ctx.index
         skus = frozenset((old,))
-        joined: Replacement = {}  # the group the new product comes from
+        joined = NO_REPLACEMENT  # the group the new product comes from
         saving = ctx.monthly_price(old)
         held = new in user.sku_ids
         if not held:
@@ -216,7 +216,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
             whole_group=sorted(whole),
             replace_with="" if held else index.part(new),
             replace_with_id="" if held else index.sku_by_id[new].sku_id,
-            replace_group=joined.get("replace_group"),
+            replace_group=joined.replace_group,
         )
         text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
         return self.make(
@@ -245,8 +245,8 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
                 )
                 join = ReplaceGroup(id=group.id, name=group.display_name, gives=gives)
                 join.update(cast(ReplaceGroup, ctx.groups.kind(group.id) or {"kind": "assigned"}))
-                return {"replace_group": join}
-        return cast(Replacement, ctx.groups.replacement(user, new, frozenset((new,))))
+                return Replacement(replace_group=join)
+        return group_replacement(ctx, user, new, frozenset((new,)))
 
     @staticmethod
     def _plans_lost(ctx: Context, user: User, old: str, new: str) -> list[str]:

@@ -41,7 +41,7 @@ from ...data.reads import Reads, Requests
 from ...policy.objects import Policy, Selector, UsageEntry
 from ..assignments import licensing
 from ..assignments.licensing import LicensingGroupEntry, ReplaceGroup
-from ..assignments.selection import Replacement, replacement_group
+from ..assignments.selection import NO_REPLACEMENT, replacement_group
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, D, Rule, parse_when
 
 # the workload whose use is any date of the Copilot report (auditor.data.copilot_use), not only its own
@@ -344,7 +344,7 @@ class Rightsize(UsageRule[RightsizeDetails]):
             if active:
                 continue
             skus = frozenset((big,))
-            joined: Replacement = {}  # the group the smaller product comes from
+            joined = NO_REPLACEMENT  # the group the smaller product comes from
             saving = ctx.monthly_price(big)
             held = small in user.sku_ids
             if not held:
@@ -363,8 +363,8 @@ class Rightsize(UsageRule[RightsizeDetails]):
                 allowed=[ctx.index.part(small)],
                 replace_with="" if held else ctx.index.part(small),
                 replace_with_id="" if held else ctx.index.sku_by_id[small].sku_id,
-                replace_group=joined.get("replace_group"),
-                licensing_group=joined.get("licensing_group", {}),
+                replace_group=joined.replace_group,
+                licensing_group=joined.licensing_group,
             )
             holding = ctx.user_details(user, skus, None)
             if not measured:
