@@ -4,8 +4,9 @@ A finding's `details` hold three kinds of facts side by side (the audit writes t
 auditor.data.model.Finding's `own`, `holding` and `added`; docs/report-format.md keeps them in one
 object, byte for byte as before):
 
-    own       the rule's own facts: the TypedDict beside the rule (auditor/rules/<topic>/<name>.py),
-              which its texts read typed (auditor.guidance.details.RuleDetails.own)
+    own       the rule's own facts: the record beside the rule (auditor/rules/<topic>/<name>.py, an
+              auditor.data.finding.Own), which the finding holds as it is until report.json's encoder
+              flattens it, and its texts read decoded by the same record (auditor.guidance.details.RuleDetails.own)
     holding   how the user holds the finding's products (Holding): written by every rule on users
               beside its own facts (Rule.make's `holding`, auditor.data.finding.Holding)
     fix       what the fix rests on beyond the rule's own facts (Fix): the facts the enrichment adds
@@ -16,7 +17,7 @@ object, byte for byte as before):
               admin's `data_kept` declaration)
 
 One record carries a finding from the rule to plan.json: the rule writes auditor.data.finding.Finding
-(its own record, its Holding, the fix's facts), report.json holds it as
+(its own record itself, its Holding, the fix's facts), report.json holds it as
 auditor.formats.report_model.ReportFinding, whose `details` are the one JSON object the encoder
 (Finding.details) flattens the three parts into, and every reader after the document (the texts, the
 plan, apply, the fleet) reads that same ReportFinding. `split` is the one decoder that takes the object

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import wording
+from auditor.data.finding import own_json
 from auditor.data.model import Locale
 from auditor.formats.report_model import finding_of
 from auditor.rules.hygiene.copilot_chat_only import CopilotSeatChatOnly
@@ -49,7 +50,7 @@ def test_a_seat_with_grounded_chat_off_is_a_finding_and_a_full_seat_is_not(tmp_p
     assert found.monthly_cost is None  # turning the plan on keeps the seat
     assert dict(found.details)["plan_id"] == GROUNDED and dict(found.details)["product_ids"] == [COPILOT_ID]
     # its record writes the keys its TypedDict wrote, and those alone (report.json byte for byte)
-    assert list(found.own) == ["plan", "plan_id", "product_ids"]
+    assert list(own_json(found.own)) == ["plan", "plan_id", "product_ids"]
     said = wording.message(found.rule, finding_of(found.subject, found.skus, found.details), locale=Locale.EN)
     assert "Graph-grounded chat turned off" in said and "Chatonly" in said, said
     steps = " ".join(rem(found)["steps"])

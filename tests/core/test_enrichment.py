@@ -4,18 +4,15 @@ and when a disabled account was disabled."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-import pytest
-
-from auditor.data.finding_facts import FindingFactsError
 from auditor.data.model import Finding
-from auditor.evaluation.enrichment import enrich
+from auditor.evaluation.enrichment import gives_instead
 from auditor.policy.index import TenantIndex
 from auditor.policyset.load import load_policies
 from auditor.rules import Context, Rule
 from auditor.rules.assignments import SkuForbidden, SkuRequiredMissing
+from auditor.rules.assignments.selection import SkuForbiddenDetails, SkuNotAllowedDetails
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.snapshot import snapshot_from_json
 
@@ -96,11 +93,9 @@ def test_grace_days_bring_the_disable_time(tmp_path: Any) -> None:
     assert "disabled_at" not in plain and "disable_unknown" not in plain
 
 
-def test_the_product_a_fix_gives_instead_is_read_typed(tmp_path: Any) -> None:
-    """The data a removal ends counts the product the fix adds (Fix.replace_with_id): a value of the wrong
-    type is refused with its place, where a raw read took it for no product given."""
-    (found,) = _rule_alone(tmp_path, SkuForbidden(), FORBID_F1)
-    ctx = Context(index=TenantIndex(snapshot_from_json(_doc())), as_of=AS_OF, prices={})
-    wrong = replace(found, own={**found.own, "replace_with_id": 7})
-    with pytest.raises(FindingFactsError, match=r"details\.replace_with_id"):
-        list(enrich([wrong], [SkuForbidden()], ctx))
+def test_the_product_a_fix_gives_instead_is_read_from_the_rules_record() -> None:
+    """The data a removal ends counts the product the fix adds: the rule's record names it
+    (`replace_with_id`, typed there); a record without one gives none."""
+    assert gives_instead(SkuNotAllowedDetails(replace_with="SPE_E3", replace_with_id="e3-id")) == "e3-id"
+    assert gives_instead(SkuNotAllowedDetails()) == ""
+    assert gives_instead(SkuForbiddenDetails(forbidden=["SPE_F1"])) == ""

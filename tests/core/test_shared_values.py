@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from auditor.data.finding import Own
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 from auditor.evaluation import engine
 from auditor.evaluation.engine import SharedValues, evaluate
@@ -22,7 +23,18 @@ SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 
 
-def _finding(uid: str, facts: dict[str, object]) -> Finding:
+class _Facts(Own, frozen=True, kw_only=True):
+    """A rule's record, as the rules declare theirs."""
+
+    assigned_by_group: Any = {}
+    covered_by: dict[str, str] = {}
+
+
+class _Alike(_Facts, frozen=True, kw_only=True):
+    """Another rule's record with the same fields."""
+
+
+def _finding(uid: str, facts: Own) -> Finding:
     return Finding(
         id=f"id-{uid}",
         rule="a-rule",
@@ -35,8 +47,8 @@ def _finding(uid: str, facts: dict[str, object]) -> Finding:
     )
 
 
-def _facts(groups: list[str]) -> dict[str, object]:
-    return {"assigned_by_group": {"EMS": list(groups)}, "covered_by": {"EMS": "SPE_E3"}}
+def _facts(groups: list[str]) -> _Facts:
+    return _Facts(assigned_by_group={"EMS": list(groups)}, covered_by={"EMS": "SPE_E3"})
 
 
 def test_equal_values_become_one_object_and_the_finding_stays_equal() -> None:
@@ -54,12 +66,15 @@ def test_different_or_merely_alike_facts_are_not_shared() -> None:
     one = shared.finding(_finding("a", _facts(["All Staff"])))
     assert shared.finding(_finding("b", _facts(["Sales"]))).own is not one.own
     # a tuple writes the same JSON as a list, but the two are not equal: each keeps its own
-    alike: dict[str, object] = {"assigned_by_group": {"EMS": ("All Staff",)}, "covered_by": {"EMS": "SPE_E3"}}
+    alike = _Facts(assigned_by_group={"EMS": ("All Staff",)}, covered_by={"EMS": "SPE_E3"})
     kept = shared.finding(_finding("c", alike))
     assert kept.own is not one.own and kept.own == alike
-    # a value JSON cannot write (a set) is kept as it is
-    odd: dict[str, object] = {"groups": {"All Staff"}}
-    assert shared.finding(_finding("d", odd)).own is odd
+    # another rule's record with the same fields and values writes the same JSON, but is another record
+    other = _Alike(assigned_by_group={"EMS": ["All Staff"]}, covered_by={"EMS": "SPE_E3"})
+    assert shared.finding(_finding("d", other)).own is other
+    # a value JSON cannot write is kept as it is
+    odd = _Facts(assigned_by_group=object())
+    assert shared.finding(_finding("e", odd)).own is odd
 
 
 def test_the_sample_audit_shares_the_facts_of_findings_alike() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from auditor import wording
 from auditor.cross_tenant.rules import MERGE_RULES
-from auditor.data.finding import is_contract
+from auditor.data.finding import is_record
 from auditor.data.model import Locale
 from auditor.guidance import texts
 from auditor.guidance.library import RuleGuidance
@@ -78,9 +78,9 @@ def test_a_rules_texts_are_found_from_the_rule() -> None:
 
 
 def test_each_rules_details_have_a_typed_contract() -> None:
-    """A rule's details are a TypedDict in the rule's module (`<Rule>Details`), and its texts are
-    RuleGuidance of that TypedDict: they read the rule's keys as `f.own["key"]`, which mypy checks
-    against what the rule writes. No texts module reads a key by a bare string any more."""
+    """A rule's details are a record in the rule's module (`<Rule>Details`, an auditor.data.finding.Own), and
+    its texts are RuleGuidance of that record: they read the rule's fields as `f.own.field`, which mypy
+    checks against what the rule writes. No texts module reads a key by a bare string any more."""
     for guidance, rule in zip(wording.GUIDANCE, (*RULES, *MERGE_RULES), strict=True):
         args = [
             typing.get_args(base)
@@ -88,7 +88,7 @@ def test_each_rules_details_have_a_typed_contract() -> None:
             if typing.get_origin(base) is not None
         ]
         (contract,) = args[0] if args else (None,)
-        assert contract is not None and is_contract(contract), rule.id
+        assert contract is not None and is_record(contract), rule.id
         assert contract.__name__ == f"{type(rule).__name__}Details", rule.id
         assert contract.__module__ == type(rule).__module__, rule.id
         assert (contract.__doc__ or "").strip(), f"{rule.id}: its details contract documents its keys (docs/rules.md)"
