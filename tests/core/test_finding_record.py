@@ -18,7 +18,7 @@ from auditor.plan.read import load_report
 from auditor.policyset.load import load_policies
 from auditor.report.document import build_document
 from auditor.report.write import dump_json
-from auditor.rules.hygiene.accounts import InactiveUserLicensedDetails
+from auditor.rules.hygiene.accounts import InactiveUserLicensed, InactiveUserLicensedDetails
 from auditor.snapshot.files import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def test_the_record_is_held_as_the_rule_made_it() -> None:
     """Finding.own is the rule's record, not a flattened copy: its optional fields at their defaults
     are left out of report.json, its UNSET ones too, and the rest written sorted by key."""
     own = InactiveUserLicensedDetails(days=90, last_sign_in=None, shared_mailbox="unknown")
-    found = make("inactive-user-licensed", "p/s", Severity.LOW, Subject(SubjectType.USER, "u1"), (), "said", own)
+    found = make(InactiveUserLicensed.id, "p/s", Severity.LOW, Subject(SubjectType.USER, "u1"), (), "said", own)
     assert found.own is own
     assert found.details == {
         "days": 90,
