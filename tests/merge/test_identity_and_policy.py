@@ -11,10 +11,9 @@ import yaml
 from auditor.cli import main
 from auditor.cross_tenant.identity import IdentityMap, PaidProducts
 from auditor.cross_tenant.inputs import IdentityIndex
-from auditor.cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate
+from auditor.cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate, CrossTenantDuplicateDetails
 from auditor.data.enums import Severity, SubjectType
 from auditor.data.finding import Subject, make
-from auditor.data.finding_facts import FindingFactsError
 from auditor.merge.run import _covers
 from auditor.policy.objects import CrossTenant, Waiver
 from auditor.policyset.load import load_policies
@@ -171,15 +170,16 @@ def test_merge_rule_ids_examples_and_docs():
     assert ids <= set(waiver_rules) and ids <= set(severity_rules)
 
 
-def test_a_duplicate_is_waived_by_an_account_read_typed():
-    """A duplicate is waivable by any of its accounts' UPNs, read by the rule's record: a value of the
-    wrong type is refused with its place, where a raw read took it for a name that matches no waiver."""
+def test_a_duplicate_is_waived_by_an_account_in_its_record():
+    """A duplicate is waivable by any of its accounts' UPNs or object ids, read from the rule's record
+    (Finding.own, a CrossTenantDuplicateDetails)."""
     subject = Subject(type=SubjectType.USER, id="ann", upn="ann")
     waiver = Waiver(CrossTenantDuplicate.id, "ann@fabrikam.example", "both", "cio", date(2030, 1, 1))
 
     def duplicate(tenants):
-        return make(CrossTenantDuplicate.id, "x", Severity.LOW, subject, ["SPE_E5"], "", {"tenants": tenants})
+        own = CrossTenantDuplicateDetails(tenants=tenants)
+        return make(CrossTenantDuplicate.id, "x", Severity.LOW, subject, ["SPE_E5"], "", own)
 
     assert _covers(waiver, duplicate([{"upn": "ann@contoso.example"}, {"upn": "ann@fabrikam.example"}]))
-    with pytest.raises(FindingFactsError, match=r"details\.tenants\[0\]\.upn"):
-        _covers(waiver, duplicate([{"upn": 7}]))
+    assert _covers(waiver, duplicate([{"upn": "ann@contoso.example"}, {"user_id": "ann@fabrikam.example"}]))
+    assert not _covers(waiver, duplicate([{"upn": "ann@contoso.example"}, {"upn": "bob@fabrikam.example"}]))

@@ -1,6 +1,6 @@
 """The texts of the rules in auditor/rules/entitlements/entitlement.py: their message, remediation and
 docs (auditor.wording finds each by its rule's class name). The findings' details are the rules' typed
-contracts (MissingDetails, ShortDetails), read here through the same TypedDicts."""
+contracts (EntitlementMissingDetails, EntitlementShortDetails), read here through the same records."""
 
 from __future__ import annotations
 
