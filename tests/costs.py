@@ -88,7 +88,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 def _read(folder: Path) -> list[dict[str, Any]]:
     records = []
     for file in sorted(folder.glob("costs-*.jsonl")):
-        records += [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
+        worker = file.stem.removeprefix("costs-")
+        lines = file.read_text(encoding="utf-8").splitlines()
+        records += [json.loads(line) | {"process": worker} for line in lines if line]
     return records
 
 
@@ -119,8 +121,12 @@ def report(folder: Path, top: int = 40) -> None:
     print(f"{len(records)} tests: cpu {own + children:.1f} s (own {own:.1f}, children {children:.1f}), ")
     print(f"wall summed {sum(r['wall'] for r in records):.1f} s; {spawns[True]} tests start a child process, ")
     print(f"{sum(r['spawns'] for r in records)} children in all")
-    whole = sum(w["cpu"] + w["children"] for w in workers)
-    print(f"{len(workers)} processes: cpu {whole:.1f} s, of it outside any test {whole - own - children:.1f} s")
+    for w in workers:  # the xdist controller's children are its workers: only its own CPU counts
+        mine = [r for r in records if r["process"] == w["worker"]]
+        whole = w["cpu"] + (0 if w["worker"] == "main" and len(workers) > 1 else w["children"])
+        spent = sum(r["cpu"] + r["children"] for r in mine)
+        outside = whole - spent
+        print(f"process {w['worker']}: cpu {whole:.1f} s, outside any test (start-up, collection) {outside:.1f} s")
     _table("folders", groups["folder"], top)
     _table("modules", groups["module"], top)
     _table("tests", groups["test"], top)
