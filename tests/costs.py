@@ -5,8 +5,9 @@
 
 Each test (setup, call and teardown together) gets one JSON line in `DIR/costs-<worker>.jsonl`:
 - `cpu`: this process's CPU (time.process_time: every thread, so the in-process emulators and servers too);
-- `children`: the CPU of the child processes that ended and were waited for during the test
-  (resource.getrusage(RUSAGE_CHILDREN), user and system);
+- `children`: the CPU of the child processes during the test: those that ended and were waited for
+  (resource.getrusage(RUSAGE_CHILDREN), user and system), and those still running (/proc: a server, such as
+  tests/killed_at.py's forkserver, with the children it waited for);
 - `spawns`: how many child processes the test started (subprocess.Popen);
 - `wall`: the wall time.
 A fixture wider than a test (module, session) is charged to the first test that sets it up. Without the
@@ -32,8 +33,22 @@ _spawns = [0]
 
 
 def _children_cpu() -> float:
+    """The CPU of this process's children: those ended and waited for, and those still running (a server a
+    test started, such as a forkserver, with the children it waited for)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime + _live_children_cpu()
+
+
+def _live_children_cpu() -> float:
+    me, ticks, total = str(os.getpid()), os.sysconf("SC_CLK_TCK"), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if fields[1] == me:  # after the name: state, ppid, ...; utime, stime, cutime, cstime are the 14th to 17th
+            total += sum(int(f) for f in fields[11:15])
+    return total / ticks
 
 
 def _counting(real: Any) -> Any:

@@ -1,7 +1,7 @@
 """A command of the real CLI in a child process that kills itself (SIGKILL: nothing of it runs after) at its
 Nth change of one folder (a rename, link, removal or new folder in it), so that every step of a write is hit
 exactly, whatever the machine's load: tests/report/test_report_swap.py (audit), tests/migration/test_migrate_swap.py
-(migrate).
+(migrate); or that signals itself once its Nth file is in place (tests/report/test_interrupted_run.py).
 
 Each run is a process of its own, forked from a server that has imported the product's modules once
 (multiprocessing's forkserver, started at a worker's first run): a run costs its command, not another
@@ -62,25 +62,66 @@ def _cutting(out: str, nth: int, count: list[int]) -> Callable[[Callable[..., An
     return hooked
 
 
-def _child(folder: str, nth: int, argv: list[str], environ: dict[str, str], out_file: str, err_file: str) -> None:
-    """The run in the forked child: the command's argv run with the folder's changes counted; on a run it did
-    not cut, the count of changes on stderr's last line."""
+def _signalling(out: str, nth: int, sig: int) -> Callable[..., Any]:
+    """os.replace that sends `sig` to the process once its `nth` file is in place in `out` (a rename into it
+    or into a folder inside it; the last run's files moved into previous/ not counted)."""
+    previous, real, done = os.path.join(out, "previous"), os.replace, [0]
+
+    def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+        real(src, dst, *args, **kwargs)
+        parent = os.path.dirname(os.path.abspath(dst))
+        if parent != previous and (parent + os.sep).startswith(out + os.sep):
+            done[0] += 1
+            if done[0] == nth:
+                os.kill(os.getpid(), sig)
+
+    return replace
+
+
+def _child(run: tuple[str, int, str | None, list[str]], environ: dict[str, str], out_file: str, err_file: str) -> None:
+    """The run in the forked child: the command's argv, its folder's changes counted (on a run not cut, their
+    count on stderr's last line), or its files put in place counted up to the signal it sends itself."""
+    folder, nth, sig, argv = run
     os.environ.clear()
     os.environ.update(environ)
     os.chdir(ROOT)
     for fd, name in ((1, out_file), (2, err_file)):
         os.dup2(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
     count = [0]
-    hooked = _cutting(os.path.abspath(folder), nth, count)
-    for name in _FOLDER_CHANGES:
-        setattr(os, name, hooked(getattr(os, name)))
+    if sig is None:
+        hooked = _cutting(os.path.abspath(folder), nth, count)
+        for name in _FOLDER_CHANGES:
+            setattr(os, name, hooked(getattr(os, name)))
+    else:
+        # Ctrl-C as at a terminal: Python's own handling, whatever disposition the test runner passed down
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.replace = _signalling(os.path.abspath(folder), nth, getattr(signal, sig))
     from auditor.cli import main
 
     code = main(argv)
     sys.stdout.flush()
-    sys.stderr.write(f"\nchanges: {count[0]}\n")
+    if sig is None:
+        sys.stderr.write(f"\nchanges: {count[0]}\n")
     sys.stderr.flush()
     os._exit(code)
+
+
+def _forked(
+    run: tuple[str, int, str | None, list[str]], env: Mapping[str, str] | None, timeout: float | None
+) -> subprocess.CompletedProcess[str]:
+    folder, nth, sig, argv = run
+    with tempfile.TemporaryDirectory() as held:
+        out_file, err_file = os.path.join(held, "stdout"), os.path.join(held, "stderr")
+        environ = {**os.environ, **(env or {})}
+        child = _SERVER.Process(target=_child, args=(run, environ, out_file, err_file))
+        child.start()
+        child.join(timeout)
+        if child.exitcode is None:
+            child.kill()
+            child.join()
+            raise subprocess.TimeoutExpired(argv, timeout or 0)
+        out, err = (Path(name).read_text("utf-8") if Path(name).exists() else "" for name in (out_file, err_file))
+    return subprocess.CompletedProcess(["forked", folder, str(nth), str(sig), *argv], child.exitcode, out, err)
 
 
 def killed_at(
@@ -89,15 +130,15 @@ def killed_at(
     """`argv` run in a child killed at its `nth` change of `folder` (0: run whole), with `env` added to the
     environment: its exit code (-SIGKILL when cut), stdout and stderr. No timeout of its own: the suite's per
     test (pyproject's `timeout`) bounds the one run a test makes."""
-    with tempfile.TemporaryDirectory() as held:
-        out_file, err_file = os.path.join(held, "stdout"), os.path.join(held, "stderr")
-        environ = {**os.environ, **(env or {})}
-        child = _SERVER.Process(target=_child, args=(str(folder), nth, argv, environ, out_file, err_file))
-        child.start()
-        child.join()
-        out, err = (Path(name).read_text("utf-8") if Path(name).exists() else "" for name in (out_file, err_file))
-    assert child.exitcode is not None
-    return subprocess.CompletedProcess(["killed_at", str(folder), str(nth), *argv], child.exitcode, out, err)
+    return _forked((str(folder), nth, None, argv), env, None)
+
+
+def signalled_at(
+    folder: Path, nth: int, sig: str, argv: list[str], timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`argv` run in a child that sends itself `sig` ("SIGINT": Ctrl-C, "SIGKILL") once its `nth` file is in
+    place in `folder` (0: never): its exit code, stdout and stderr (tests/report/test_interrupted_run.py)."""
+    return _forked((str(folder), nth, sig, argv), None, timeout)
 
 
 def changes(run: subprocess.CompletedProcess[str]) -> int:
