@@ -96,7 +96,7 @@ def _child(run: tuple[str, int, str | None, list[str]], environ: dict[str, str],
         # Ctrl-C as at a terminal: Python's own handling, whatever disposition the test runner passed down
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.replace = _signalling(os.path.abspath(folder), nth, getattr(signal, sig))
-    from auditor.cli import main
+    from auditor.cli import main  # the server imported it; bound here, after the wrapping, as a fresh child would
 
     code = main(argv)
     sys.stdout.flush()
