@@ -16,10 +16,15 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.snapshot import load_snapshot
 from auditor_dev import demo
 from auditor_dev.demo import sample_tenant
+from tests.demo_runs import NO_TOKEN, DemoRuns
 
 ROOT = Path(__file__).parents[2]
 # the write path as README.md's "Get started" gives it
 README_WRITE_PATH = ("audit --demo", "plan --demo", "apply --demo --yes", "undo --demo --yes")
+# the runs several tests start from, each made once a session (tests/demo_runs.py) and copied into the test's folder
+WRITTEN = tuple(tuple(shlex.split(command)) for command in README_WRITE_PATH)
+APPLIED = (("plan", "--demo"), ("apply", "--demo", "--yes", "--wait", "0"))
+PLANNED = (("plan", "--demo"),)
 
 
 def test_plan_apply_and_undo_on_the_demo_tenant(
@@ -51,24 +56,19 @@ def test_plan_apply_and_undo_on_the_demo_tenant(
     assert "AUDITOR_ACCESS_TOKEN" not in __import__("os").environ  # the demo's token does not outlive it
 
 
-def test_the_readme_write_path_gives_the_sample_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_readme_write_path_gives_the_sample_back(capsys: pytest.CaptureFixture[str], demo_runs: DemoRuns) -> None:
     """README.md's write path, as written: audit, plan, apply --yes, undo --yes. Every product the
     demo's plan takes away has its seats enabled, so the undo gives every change back (exit 0) and
     the tenant holds the sample's licenses and group memberships again; only the reprocesses have no
     inverse, and their users keep the group license the reprocess made active."""
     readme = (ROOT / "README.md").read_text("utf-8")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
-    codes = []
     for command in README_WRITE_PATH:
         assert f".venv/bin/license-auditor {command}\n" in readme, f"README.md no longer gives `{command}`"
-        codes.append(main(shlex.split(command)))
+    run = demo_runs.run(WRITTEN, NO_TOKEN)  # the session's, read-only
     said = capsys.readouterr()
-    assert codes == [1, 0, 0, 0], said.err[-2000:]  # the audit finds what the sample plants; the rest succeed
-    plan = json.loads((tmp_path / "reports" / "plan.json").read_text("utf-8"))
-    shipped, restored = sample_tenant(), load_snapshot(tmp_path / "reports" / DEMO_STATE)
+    assert run.codes == (1, 0, 0, 0), said.err[-2000:]  # the audit finds what the sample plants; the rest succeed
+    plan = json.loads((run.folder / "reports" / "plan.json").read_text("utf-8"))
+    shipped, restored = sample_tenant(), load_snapshot(run.folder / "reports" / DEMO_STATE)
 
     assert _members(restored) == _members(shipped)
     part_id = {s.sku_part_number: s.sku_id for s in shipped.skus}
@@ -81,15 +81,16 @@ def test_the_readme_write_path_gives_the_sample_back(
 
 
 def test_the_undone_demo_tenant_reads_as_of_the_samples_moment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], demo_runs: DemoRuns
 ) -> None:
     """The demo keeps its own clock in what it writes: after apply and undo --demo, demo-tenant.json's
     audit log ends at the sample's moment (not the day the demo ran), so the audit `undo` names judges
     the leavers as the shipped audit does ("ready", their 30 days shown), not as "needs an admin's
     decision" under a message that says they were disabled at least 30 days ago."""
-    monkeypatch.chdir(tmp_path)
+    run = demo_runs.run(WRITTEN, NO_TOKEN)  # the session's, copied: the audit below writes beside it
+    assert run.codes == (1, 0, 0, 0)
+    monkeypatch.chdir(run.copy_to(tmp_path))
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
-    assert [main(shlex.split(command)) for command in README_WRITE_PATH] == [1, 0, 0, 0]
     kept = json.loads((tmp_path / "reports" / DEMO_STATE).read_text("utf-8"))["directoryAudits"]
     moment = demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert kept["until"] == moment
@@ -151,15 +152,15 @@ def test_apply_on_the_demo_before_its_plan_says_to_plan_first(
 
 
 def test_a_later_plan_in_the_same_folder_leaves_the_undo_its_plan(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], demo_runs: DemoRuns
 ) -> None:
     """apply keeps the plan it applied beside its journal: a second audit and plan in the folder
     replace plan.json, and the first journal can still be undone."""
-    monkeypatch.chdir(tmp_path)
+    run = demo_runs.run(APPLIED, NO_TOKEN)  # the session's `plan --demo`, `apply --demo --yes`, copied
+    assert run.codes == (0, 0)
+    monkeypatch.chdir(run.copy_to(tmp_path))
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
-    assert main(["plan", "--demo"]) == 0
     first = (tmp_path / "reports" / "plan.json").read_bytes()
-    assert main(["apply", "--demo", "--yes", "--wait", "0"]) == 0
     assert main(["audit", "--demo"]) == 1
     assert main(["plan", "--demo"]) == 0
     assert (tmp_path / "reports" / "plan.json").read_bytes() != first  # a new plan took its name
@@ -171,14 +172,15 @@ def test_a_later_plan_in_the_same_folder_leaves_the_undo_its_plan(
 
 
 def test_plan_on_the_demo_says_nothing_of_the_frozen_datas_age(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], demo_runs: DemoRuns
 ) -> None:
     """The demo's data is the sample's frozen moment: `plan --demo` warned that it was 25 days old
     and to audit again, which cannot help on the demo. --max-age counts from that moment, as apply
     --demo's does; a plan of a real report of that age is still warned about."""
-    monkeypatch.chdir(tmp_path)
+    run = demo_runs.run(PLANNED, NO_TOKEN)  # the session's `plan --demo`, copied: the plans below write beside it
+    assert run.codes == (0,)
+    monkeypatch.chdir(run.copy_to(tmp_path))
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
-    assert main(["plan", "--demo"]) == 0
     said = capsys.readouterr().err
     assert "plan: " in said and "ago" not in said and "audit again" not in said
     assert main(["plan", "--demo", "--max-age", "1d"]) == 0
@@ -187,16 +189,16 @@ def test_plan_on_the_demo_says_nothing_of_the_frozen_datas_age(
 
 
 def test_an_undo_refused_while_another_holds_the_journal_keeps_no_tenant(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], demo_runs: DemoRuns
 ) -> None:
     """Two runs on one journal at once: the second is refused (exit 2) and writes nothing, not even
     the demo tenant as it read it, which would stand over the first run's."""
     from auditor.apply.lock import hold
 
-    monkeypatch.chdir(tmp_path)
+    run = demo_runs.run(APPLIED, NO_TOKEN)  # the session's `plan --demo`, `apply --demo --yes`, copied
+    assert run.codes == (0, 0)
+    monkeypatch.chdir(run.copy_to(tmp_path))
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
-    assert main(["plan", "--demo"]) == 0
-    assert main(["apply", "--demo", "--yes", "--wait", "0"]) == 0
     state = tmp_path / "reports" / DEMO_STATE
     (journal,) = (tmp_path / "reports").glob("journal-*.jsonl")
     kept = state.read_bytes()

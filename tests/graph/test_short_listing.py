@@ -6,17 +6,21 @@ shown as resolved against the full run before it."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from emulator_faults import Fault, FaultKind
 
 from auditor.cli import main
 from auditor.data.model import User
+from auditor.graph.pacing import forget_app_windows
 from auditor.graph.users import missing_sign_ins
 from auditor.snapshot import load_snapshot
+from auditor_dev import contracts
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.log import LoggedRequest
 
@@ -59,15 +63,41 @@ def _audit(
     return code, json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, tuple[str, ...]]:
+    """The audit without faults, once a module (it is the same in every test): the token, the folder
+    holding its report (read-only to the tests: each copies it) and the contract violations it recorded."""
+    where = tmp_path_factory.mktemp("full")
     token = app_token(load_snapshot(SAMPLE).tenant_id, roles=DEMO_ROLES)
+    (where / "token").write_text(token, encoding="utf-8")
+    log = where / "contract-violations.log"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUDITOR_ACCESS_TOKEN", token)
+        patch.delenv("GITHUB_ACTIONS", raising=False)
+        patch.setenv(contracts.VIOLATIONS_FILE, str(log))
+        forget_app_windows()  # a test's run of its own (tests/conftest.py `_fresh_sign_in_lane`)
+        code, report = _audit(where, "full", [])
+        forget_app_windows()
+    assert code == 1 and report["complete"] is True and not report.get("gaps")
+    found = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return token, where / "full", tuple(found)
+
+
+@pytest.fixture
+def full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full_run: tuple[str, Path, tuple[str, ...]]
+) -> dict[str, Any]:
+    """The audit without faults (the module's), its folder copied to the test's `full/` (the baseline), the
+    token in the test's folder and environment; its contract violations are the test's own."""
+    token, folder, violations = full_run
     (tmp_path / "token").write_text(token, encoding="utf-8")
+    shutil.copytree(folder, tmp_path / "full")
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    code, report = _audit(tmp_path, "full", [])
-    assert code == 1 and report["complete"] is True and not report.get("gaps")
-    return report
+    if violations:
+        with open(os.environ[contracts.VIOLATIONS_FILE], "a", encoding="utf-8") as out:
+            out.writelines(line + "\n" for line in violations)
+    return cast("dict[str, Any]", json.loads((tmp_path / "full" / "report.json").read_text(encoding="utf-8")))
 
 
 @pytest.mark.parametrize("keep", [100, 0])

@@ -1,8 +1,8 @@
 """An audit cut short while it writes its reports (Ctrl-C, or killed), then the next audit: the output
 folder holds a whole report (the last one or the new one, every file its run.json names, and no other
-run's), and previous/ one complete report. Through the real CLI (`audit --demo` in a subprocess), the
-signal sent by the child itself after its Nth file is in place, so each point of the writing is hit
-exactly, whatever the machine's load."""
+run's), and previous/ one complete report. Through the real CLI (`audit --demo` in a child process,
+tests/killed_at.py), the signal sent by the child itself after its Nth file is in place, so each point of
+the writing is hit exactly, whatever the machine's load."""
 
 from __future__ import annotations
 
@@ -11,44 +11,19 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from auditor.common.run_record import RECORD, digest
-
-ROOT = Path(__file__).resolve().parents[2]
-
-# `audit --demo` into argv[1], signalling itself (argv[3]) once its argv[2]-th file is in place in the
-# output folder (a rename into it or into a folder inside it; the last run's files moved into
-# previous/ not counted): every report file is written to a temporary name, then renamed
-CHILD = """
-import os, signal, sys
-out, n, sig = os.path.abspath(sys.argv[1]), int(sys.argv[2]), getattr(signal, sys.argv[3])
-# Ctrl-C as at a terminal: Python's own handling, whatever disposition the test runner passed down
-signal.signal(signal.SIGINT, signal.default_int_handler)
-previous, real, done = os.path.join(out, "previous"), os.replace, [0]
-
-def replace(src, dst, *args, **kwargs):
-    real(src, dst, *args, **kwargs)
-    parent = os.path.dirname(os.path.abspath(dst))
-    if parent != previous and (parent + os.sep).startswith(out + os.sep):
-        done[0] += 1
-        if done[0] == n:
-            os.kill(os.getpid(), sig)
-
-os.replace = replace
-from auditor.cli import main
-sys.exit(main(["audit", "--demo", "--output-dir", out]))
-"""
+from tests.killed_at import signalled_at
 
 
 def audit(out: Path, *interrupt: str) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-c", CHILD, str(out), *interrupt] if interrupt else [sys.executable, "-m", "auditor"]
-    if not interrupt:
-        argv += ["audit", "--demo", "--output-dir", str(out)]
-    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    """`audit --demo` into `out` in a child process (tests/killed_at.py), which sends itself `interrupt`'s signal
+    once its Nth file (`interrupt`: N, the signal's name) is in place in `out`."""
+    nth, sig = (int(interrupt[0]), interrupt[1]) if interrupt else (0, "SIGINT")
+    return signalled_at(out, nth, sig, ["audit", "--demo", "--output-dir", str(out)], timeout=240)
 
 
 def files(directory: Path) -> dict[str, str]:
