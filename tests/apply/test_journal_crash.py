@@ -293,7 +293,6 @@ def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tm
         assert proc.wait(60) == 3, errors.text
     finally:
         held.set()
-    err = errors.text
     lines = journal_lines(journal)
     assert [(x["n"], x["outcome"], x["status"]) for x in lines] == [(1, "sending", None), (1, "unknown", None)]
     assert "stopped while sending (SIGTERM)" in lines[1]["note"]
