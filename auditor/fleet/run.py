@@ -70,6 +70,9 @@ from .sign_in_lane import lane_tonight, shares_tonight
 from .tenant_folder import clear, reads_complete, requests_made
 from .tenant_places import Places, Seat
 
+# The clock each tenant's --tenant-timeout is kept on (seconds; a test moves its own).
+clock: Callable[[], float] = time.monotonic
+
 
 def select(jobs: Sequence[TenantJob], part: tuple[int, int] | None, total: int | None = None) -> list[TenantJob]:
     """The tenants of slice K of N; an empty slice of more slices than the file's `total` tenants (a run
@@ -247,7 +250,7 @@ def run_tenants(
             mine = job.key not in results  # else its time limit ended it, and gave its place away then
             if mine:
                 results[job.key] = result
-                ended[job.key] = time.monotonic()
+                ended[job.key] = clock()
         seat.give()
         if not mine:  # ended by its time limit: anything it wrote since is not a report either
             clear(root / job.key)
@@ -259,7 +262,7 @@ def run_tenants(
             while (seat := places.seat(timeout=0.05)) is None:  # a place held past its time limit is taken back
                 _reap(threads, started, results, ended, lock, options.timeout, seats, root, stops)
             seats[job.key] = seat
-            started[job.key] = time.monotonic()
+            started[job.key] = clock()
             threads[job.key] = threading.Thread(target=work, args=(job, seat), name=f"tenant-{job.key}", daemon=True)
             threads[job.key].start()
         while any(key not in results for key in threads):
@@ -298,7 +301,7 @@ def _reap(
     stops: dict[str, StopSignal],
 ) -> None:
     """End every tenant past its time limit as failed (its StopSignal set), and give its place to the next tenant."""
-    now = time.monotonic()
+    now = clock()
     for key, thread in threads.items():
         if thread.is_alive() and now - started[key] > limit:
             with lock:

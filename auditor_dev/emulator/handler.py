@@ -14,7 +14,6 @@ import binascii
 import contextlib
 import json
 import socket
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler
@@ -39,6 +38,7 @@ class Served(Protocol):
     token: str  # the bearer token it accepts
     clock: Callable[[], float]
     latency: tuple[float, float] | None  # (seconds per answer, seconds per KiB of its body); None: none
+    wait: Callable[[float], None]  # how an answer waits out its latency (time.sleep; a test's own, to see it)
     reports: ReportServer
     budgets: Budgets | None
     roles: frozenset[str] | None
@@ -297,7 +297,7 @@ def make_handler(emulator: Served) -> type[BaseHTTPRequestHandler]:
         ) -> None:
             if emulator.latency is not None:
                 per_request, per_kib = emulator.latency
-                time.sleep(per_request + per_kib * len(data) / 1024)
+                emulator.wait(per_request + per_kib * len(data) / 1024)
             self.send_response(status)
             if data:
                 self.send_header("Content-Type", content_type)

@@ -138,6 +138,7 @@ class GraphEmulator:
         self.latency: tuple[float, float] | None = (
             (latency_ms / 1000, latency_ms_per_kib / 1000) if latency_ms > 0 or latency_ms_per_kib > 0 else None
         )
+        self.wait: Callable[[float], None] = time.sleep  # how an answer waits out its latency
         self._filtered: dict[tuple[str, ...], list[int]] = {}  # positions of the users a prefix filter keeps
         self._signed: dict[SignInComparison, list[int]] = {}  # and of those a sign-in comparison keeps
         self._upn_index: UpnIndex | None = None  # the users' UPNs, sorted (filters.UpnIndex)

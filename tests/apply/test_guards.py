@@ -51,7 +51,7 @@ def test_two_runs_of_one_plan_cannot_interleave(
 ) -> None:
     # the first run's write is held in flight until the checks below are done
     held = threading.Event()
-    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=60.0, release=held)
+    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=240.0, release=held)
     graph = graph_for(responders=[slow])
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)], created_at=wall_clock())
     journal = tmp_path / "first.jsonl"
@@ -77,7 +77,7 @@ def test_two_runs_of_one_plan_cannot_interleave(
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a guard against a hang: apply starts however slowly
         while not (journal.exists() and b'"sending"' in journal.read_bytes()):
             assert first.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from emulator_faults import Fault, FaultKind
@@ -45,6 +45,9 @@ from .conftest import (
 )
 
 ROOT = Path(__file__).parents[2]
+# seconds a held write, or the test waiting for a process, waits at most: a guard against a hang, longer
+# than a busy machine takes to start apply and send its write (a regression fails, never hangs)
+HOLD_AT_MOST = 240.0
 
 
 def _five(tmp_path: Path) -> Path:
@@ -200,23 +203,60 @@ def test_a_failed_line_without_an_answer_is_failed_even_with_no_sending_line(tmp
 # --- SIGTERM / SIGINT --------------------------------------------------------------------------
 
 
+class _Said:
+    """What a process writes on one of its pipes, read line by line on a thread of its own: a test
+    waits for a line the process writes, never for a while."""
+
+    def __init__(self, pipe: IO[str] | None) -> None:
+        assert pipe is not None
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self._thread.start()
+
+    def _read(self, pipe: IO[str]) -> None:
+        for line in pipe:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+
+    def wait_for(self, text: str) -> bool:
+        """True once a line holding `text` was written (False after HOLD_AT_MOST: a guard against a hang)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: any(text in line for line in self.lines), HOLD_AT_MOST)
+
+    @property
+    def text(self) -> str:
+        """Everything written (once the process has ended: all it wrote)."""
+        self._thread.join(HOLD_AT_MOST)
+        return "".join(self.lines)
+
+
+IN_FLIGHT = "stopping once the write in flight is answered and journaled"  # apply's answer to a first signal
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_while_a_write_is_in_flight_finishes_it_then_stops(
     tmp_path: Path, graph_for: Any, sig: signal.Signals
 ) -> None:
-    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=3.0)
+    # the write is held until apply has taken the signal: in flight then, however slowly a busy machine runs
+    held = threading.Event()
+    slow = Fault(
+        FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=HOLD_AT_MOST, release=held
+    )
     graph = graph_for(responders=[slow])
     journal = tmp_path / "j.jsonl"
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)], created_at=wall_clock())
     proc = _cli(graph, "apply", str(plan), "--yes", "--journal", str(journal))
-    deadline = time.monotonic() + 60
-    while not (journal.exists() and b'"sending"' in journal.read_bytes()):
-        assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
-        time.sleep(0.05)
-    time.sleep(0.5)  # the write is on its way (the emulator holds its answer for 3 s)
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 3, err
+    said, errors = _Said(proc.stdout), _Said(proc.stderr)
+    try:
+        assert slow.arrived.wait(HOLD_AT_MOST), "the write never reached Graph"
+        proc.send_signal(sig)
+        assert errors.wait_for(f"{sig.name}: {IN_FLIGHT}"), errors.text
+    finally:
+        held.set()
+    assert proc.wait(HOLD_AT_MOST) == 3, errors.text
+    out, err = said.text, errors.text
     lines = journal_lines(journal)
     assert [(x["n"], x["outcome"]) for x in lines] == [(1, "sending"), (1, "done")]
     assert graph.direct(BEN) == {}
@@ -237,23 +277,27 @@ def _removal_in_flight(
     journal = tmp_path / "j.jsonl"
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5])], created_at=wall_clock())
     proc = _cli(graph, "apply", str(plan), "--yes", "--journal", str(journal))
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + HOLD_AT_MOST
     while not (journal.exists() and b'"sending"' in journal.read_bytes()):
         assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
         time.sleep(0.05)
     if release is not None:  # held until released: in flight once Graph has it, whatever the machine's load
-        assert slow.arrived.wait(60), "the write never reached Graph"
+        assert slow.arrived.wait(HOLD_AT_MOST), "the write never reached Graph"
     return graph, journal, proc
 
 
 def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tmp_path: Path, graph_for: Any) -> None:
-    _graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=4.0)
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGTERM)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 3, err
+    held = threading.Event()  # Graph answers the write only once apply has stopped
+    _graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=HOLD_AT_MOST, release=held)  # in flight
+    _Said(proc.stdout)  # read as it comes: a full pipe never holds the process
+    errors = _Said(proc.stderr)
+    try:
+        proc.send_signal(signal.SIGTERM)
+        assert errors.wait_for(IN_FLIGHT), errors.text  # the first taken (two signals at once would be one)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(HOLD_AT_MOST) == 3, errors.text
+    finally:
+        held.set()
     lines = journal_lines(journal)
     assert [(x["n"], x["outcome"], x["status"]) for x in lines] == [(1, "sending", None), (1, "unknown", None)]
     assert "stopped while sending (SIGTERM)" in lines[1]["note"]
@@ -263,7 +307,7 @@ def test_after_kill_9_with_a_write_in_flight_undo_re_reads_the_user_and_undoes_i
     tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     held = threading.Event()  # Graph answers the write only once apply is killed
-    graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=60.0, release=held)  # in flight
+    graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=HOLD_AT_MOST, release=held)  # in flight
     proc.kill()
     proc.communicate(timeout=60)
     held.set()

@@ -173,16 +173,18 @@ def test_apply_killed_mid_write_and_run_again_neither_repeats_nor_loses_the_writ
     them): Graph still makes it. The next apply of the plan names the change left unknown, re-reads
     Ben, skips it (nothing sent twice) and makes the rest; each journal undoes its own part."""
     release = threading.Event()
-    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=60.0, release=release)
+    slow = Fault(
+        FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=240.0, release=release
+    )
     graph = graph_for(responders=[slow])
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)], created_at=wall_clock())
     proc = _cli(graph, "apply", str(plan), "--yes")
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # a guard against a hang: apply starts however slowly
     while not (found := list(tmp_path.glob("journal-*.jsonl"))) or b'"sending"' not in found[0].read_bytes():
         assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
         time.sleep(0.05)
     [first] = found
-    assert slow.arrived.wait(60), "the write never reached Graph"  # in flight, whatever the machine's load
+    assert slow.arrived.wait(240), "the write never reached Graph"  # in flight, whatever the machine's load
     proc.kill()
     proc.communicate(timeout=60)
     release.set()

@@ -167,7 +167,7 @@ def smtp_server(**smtp_kwargs: Any) -> Iterator[SmtpServer]:
         port=free_port(),
         ssl_context=ssl_context,
         server_hostname="localhost",
-        ready_timeout=10,
+        ready_timeout=120,  # a guard against a hang: the server starts however slowly a busy machine runs
         **smtp_kwargs,
     )
     controller.start()

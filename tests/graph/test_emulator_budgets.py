@@ -123,7 +123,9 @@ def test_each_usage_report_allows_fourteen_requests_per_ten_minutes() -> None:
 
 def test_over_budget_the_emulator_answers_429_with_graphs_headers_and_body() -> None:
     snap = make_tenant(30)
-    with GraphEmulator(snap, token=TOKEN, budgets=Budgets(scale=0.001, seconds=100)) as graph:  # 10 units
+    # 10 units, on a clock that stands still: the bucket refills nothing while a busy machine answers
+    budgets = Budgets(scale=0.001, seconds=100, clock=FakeClock())
+    with GraphEmulator(snap, token=TOKEN, budgets=budgets) as graph:
         answers = [http.get(graph.url + "/subscribedSkus", headers=AUTH, timeout=10) for _ in range(4)]
         batch = http.post(
             graph.url + "/$batch",

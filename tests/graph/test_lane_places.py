@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from auditor.fleet.arguments import FleetOptions
@@ -18,6 +20,16 @@ from auditor.pipeline.arguments import AuditOptions
 from tests.delivery.test_rollup_rows import _job
 
 PATIENCE = 20.0  # seconds a test thread waits for what the change makes happen at once (a hang: fails)
+
+
+def _until(done: Callable[[], bool]) -> bool:
+    """Look at `done` until it holds, PATIENCE seconds at most: a guard against a hang, not a timing."""
+    deadline = time.monotonic() + PATIENCE
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
 
 
 class _Held:
@@ -112,7 +124,8 @@ def test_the_places_away_are_as_many_as_the_places_and_each_is_given_once() -> N
     came_back = threading.Event()
     waiting = threading.Thread(target=lambda: (a.back(), came_back.set()), daemon=True)
     waiting.start()
-    assert not came_back.wait(0.2)  # b holds the one place
+    assert _until(lambda: places.returning == 1), "a never asked to come back"  # however late its thread ran
+    assert not came_back.is_set()  # b holds the one place
     b.give()
     assert places.seat(timeout=0) is None  # the place b gave is a's, coming back, not the next tenant's
     assert came_back.wait(PATIENCE)

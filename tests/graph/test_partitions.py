@@ -119,37 +119,41 @@ def test_emulator_filters_users_by_upn_prefix_with_select_top_paging_and_count()
 
 
 def test_emulator_latency_overlaps_on_concurrent_requests():
-    import time
-
+    """Each answer waits out its latency on its own request thread: four requests at once wait together
+    (an emulator answering one at a time would never have the four waiting at once). The waits are the
+    emulator's own (GraphEmulator.wait), seen as it asks for them, not timed on the wall clock."""
     snap = make_tenant(10)
     token = app_token(snap.tenant_id)
-    # a latency long enough that four threads started together arrive before it ends on a busy machine
+    asked: list[float] = []
     with GraphEmulator(snap, token=token, latency_ms=1500) as graph:
-        started = time.monotonic()
+        graph.wait = asked.append  # waits nothing: the wait asked for is what is checked
         one = _get(graph, token, "/organization")
-        single = time.monotonic() - started
-        assert one.status_code == 200 and single >= 1.5
-        ends: list[float] = []
-        together = threading.Barrier(4)
+        assert one.status_code == 200 and asked == [1.5]
+        together = threading.Barrier(4, timeout=60)  # the four waits meet; a guard against a hang, not a timing
+
+        def wait(seconds: float) -> None:
+            asked.append(seconds)
+            together.wait()
+
+        graph.wait = wait
+        answers: list[int] = []
 
         def fetch() -> None:
-            together.wait()
-            http.get(graph.url + "/organization", headers={"Authorization": f"Bearer {token}"})
-            ends.append(time.monotonic())
+            answers.append(
+                http.get(graph.url + "/organization", headers={"Authorization": f"Bearer {token}"}).status_code
+            )
 
         threads = [threading.Thread(target=fetch) for _ in range(4)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        # Four at once wait together: every request has arrived before the first answer is back
-        # (an emulator answering one at a time would take the last only after three answers).
-        arrivals = [r.at for r in graph.requests[1:]]
-        assert len(arrivals) == 4 and max(arrivals) < min(ends)
+        assert answers == [200] * 4 and asked == [1.5] * 5 and not together.broken
     with GraphEmulator(snap, token=token, latency_ms_per_kib=100) as graph:
-        started = time.monotonic()
+        asked.clear()
+        graph.wait = asked.append
         body = _get(graph, token, "/users?$top=10").content
-        assert time.monotonic() - started >= 0.1 * len(body) / 1024 * 0.9
+        assert asked == [pytest.approx(0.1 * len(body) / 1024)]
 
 
 # --- coverage -------------------------------------------------------------------------------

@@ -51,12 +51,15 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import redis  # the optional extra, as the limiter imports it
 
     client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(200):  # until it answers (a count of tries, not a time)
+    for _ in range(2_400):  # until it answers: a guard against a hang (a minute), not a time it must start in
         try:
             client.ping()
             break
         except redis.ConnectionError:
+            assert process.poll() is None, "redis-server ended"
             threading.Event().wait(0.025)
+    else:
+        pytest.fail("redis-server never answered")
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:

@@ -711,7 +711,8 @@ def _long_line_csv(length: int, quoted: bool) -> bytes:
 
 
 def _time_to_read(data: bytes, chunk: int) -> float:
-    """Seconds to read `data` fed in `chunk`-byte pieces (best of three runs)."""
+    """CPU seconds this thread spends reading `data` fed in `chunk`-byte pieces (best of three runs): the
+    reading's own work, not the wall time a busy machine gave it (time lent to other processes is not in it)."""
     import time
 
     from auditor.data.usage_rows import RowReader
@@ -721,9 +722,9 @@ def _time_to_read(data: bytes, chunk: int) -> float:
     best = float("inf")
     for _ in range(3):
         reader = RowReader(APPS, None)
-        started = time.perf_counter()
+        started = time.thread_time()
         _parse(reader, pieces, "GET /reports/getM365AppUserDetail(period='D30')")
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.thread_time() - started)
         assert sorted(reader.rows) == ["ann@contoso.example", "bob@contoso.example"]
     return best
 

@@ -171,10 +171,11 @@ def test_the_lock_holds_across_processes(tmp_path: Path, capsys: pytest.CaptureF
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from auditor.common.outputs import output_lock\n"
-            "with output_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
+            "import sys; from pathlib import Path; from auditor.common.outputs import output_lock\n"
+            "with output_lock(Path(sys.argv[1])):\n    print('locked', flush=True); sys.stdin.read()",
             str(out),
         ],
+        stdin=subprocess.PIPE,  # held until the test has checked: killed then, however long that took
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
