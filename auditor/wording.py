@@ -42,6 +42,7 @@ from auditor.data.remediation_json import ActionJson, LinkJson, RemediationJson
 from auditor.formats.report_model import ReportFinding
 
 from .cross_tenant.rules import MERGE_RULES
+from .evaluation.records import record_type
 from .graph.clouds import ENDPOINTS
 from .guidance.cloud_variants import ACTIVE_USERS_URL, VIEW, variant
 from .guidance.details import RuleDetails
@@ -159,7 +160,7 @@ def _words(locale: Locale, names: Mapping[str, str] | None) -> ValueFormatter:
 def message(rule: str, finding: ReportFinding, *, locale: Locale, names: Mapping[str, str] | None = None) -> str:
     """The finding's one-line message."""
     found = _rule(rule)
-    finding_details = RuleDetails[Any](finding, found.own_type)
+    finding_details = RuleDetails[Any](finding, record_type(rule))
     key, values = found.message(finding_details, _words(locale, names))
     text = render_one(locale, key, values)
     note_values = {**values, **found.note_values(finding_details, _words(locale, names))}
@@ -170,14 +171,14 @@ def row_note(rule: str, finding: ReportFinding, *, locale: Locale, names: Mappin
     """What the report's row of a user says where it shows no steps for the finding
     (RuleGuidance.row_note); empty for most rules."""
     guidance = _rule(rule)
-    found = guidance.row_note(RuleDetails[Any](finding, guidance.own_type), _words(locale, names))
+    found = guidance.row_note(RuleDetails[Any](finding, record_type(rule)), _words(locale, names))
     return render_one(locale, *found) if found is not None else ""
 
 
 def remediation(
     rule: str, finding: ReportFinding, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
 ) -> RemediationJson:
-    return _remediation(rule, cloud, locale, RuleDetails[Any](finding, _rule(rule).own_type), names)
+    return _remediation(rule, cloud, locale, RuleDetails[Any](finding, record_type(rule)), names)
 
 
 def actions(
@@ -187,7 +188,7 @@ def actions(
     no change reads (the report header's). The rules with the most findings build these calls
     without their steps' texts (RuleGuidance.default_actions)."""
     guidance = _rule(rule)
-    found = RuleDetails[Any](finding, guidance.own_type)
+    found = RuleDetails[Any](finding, record_type(rule))
     calls = guidance.default_actions(found, variant(cloud), _words(locale, names))
     objects = directory_objects(cloud)
     return {"actions": [a.json("", objects) for a in calls]}

@@ -22,8 +22,9 @@ auditor.formats.report_model.ReportFinding, whose `details` are the one JSON obj
 (Finding.details) flattens the three parts into, and every reader after the document (the texts, the
 plan, apply, the fleet) reads that same ReportFinding. `split` is the one decoder that takes the object
 apart again: the holding and the fix here, the rule's own fields by the rule's record, found by the rule's
-id (auditor.guidance.details.RuleDetails.own). A value of the wrong type is refused with its place
-(FindingFactsError), an absent one takes its default (an older report).
+id (auditor.evaluation.records: `record`, and the texts' auditor.guidance.details.RuleDetails.own). A value
+of the wrong type is refused with its place (FindingFactsError), an absent one takes its default (an older
+report).
 """
 
 from __future__ import annotations

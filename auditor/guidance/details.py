@@ -136,11 +136,11 @@ class Details:
 
 class RuleDetails(Details, Generic[D]):
     """A finding's facts with the rule's own details typed: `own` is `details` decoded by the rule's
-    record (`own_type`, the rule module's: RuleGuidance.own_type; the empty record Own for a finding
-    of no known rule), its fields only, each absent one taking its default (an older report), each
-    value checked (a value of the wrong type is refused with its place, FindingFactsError). Its
-    texts read `f.own.field`, which mypy checks against the record. The shared facts stay
-    Details' (holding, fix)."""
+    record (`own_type`, the one the rule declares, which auditor.wording gives: auditor.evaluation.records;
+    the empty record Own for a finding of no known rule), its fields only, each absent one taking its
+    default (an older report), each value checked (a value of the wrong type is refused with its place,
+    FindingFactsError). Its texts read `f.own.field`, which mypy checks against the record. The shared
+    facts stay Details' (holding, fix)."""
 
     def __init__(self, found: ReportFinding, own_type: type[D] | None = None) -> None:
         super().__init__(found)

@@ -14,10 +14,10 @@ This module imports no rule: the rules' guidance imports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from auditor.data.blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
-from auditor.data.finding import Own, is_record
+from auditor.data.finding import Own
 from auditor.data.finding_facts import BillFigures
 from auditor.data.model import Locale
 
@@ -533,7 +533,8 @@ class RuleGuidance(Generic[D]):
 
     It is generic in the rule's details record (`RuleGuidance[SkuCombinationForbiddenDetails]`),
     as the rule is (`Rule[SkuCombinationForbiddenDetails]`): its methods read `f.own.field`, checked
-    by mypy against the record the rule writes.
+    by mypy against the record the rule writes, which auditor.wording decodes the details by (the rule's
+    declaration, auditor.evaluation.records.record_type; a test holds the two declarations equal).
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
     (and its variants `rule.<id>.message.<variant>`), and the steps and summaries only it uses."""
@@ -545,16 +546,6 @@ class RuleGuidance(Generic[D]):
     graph_calls: ClassVar[bool] = True
     # A typical finding (subject, skus, details): the guidance tests render it in every locale and cloud.
     example_finding: ClassVar[FindingExample]
-
-    # what RuleDetails.own decodes the details by: the rule's record
-    own_type: ClassVar[type[Own] | None] = None
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        for base in getattr(cls, "__orig_bases__", ()):
-            origin, args = get_origin(base), get_args(base)
-            if isinstance(origin, type) and issubclass(origin, RuleGuidance) and args and is_record(args[0]):
-                cls.own_type = args[0]
 
     @classmethod
     def message_key(cls, variant: str = "") -> str:

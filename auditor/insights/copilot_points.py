@@ -17,11 +17,10 @@ from typing import Any
 
 import msgspec
 
+from auditor.evaluation.records import record
 from auditor.formats.report_model import ReportDocument
-from auditor.guidance.details import decoded
-from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
+from auditor.rules.usage.copilot_seats import CopilotSeatIdleDetails
 
-IDLE_RULE = CopilotSeatIdle.id  # the rule whose findings say which seats are idle
 MAX_SEATS = 100_000  # far above any tenant's Copilot seats: a longer list is not one this program wrote
 
 
@@ -50,9 +49,10 @@ def points_of(document: ReportDocument) -> tuple[SeatPoint, ...]:
     seats = document.copilot_seats if isinstance(document.copilot_seats, list) else []
     idle: dict[tuple[str, str], CopilotSeatIdleDetails] = {}
     for f in document.findings:
-        if f.rule == IDLE_RULE and f.subject.id:
+        moved = record(f, CopilotSeatIdleDetails)
+        if moved is not None and f.subject.id:
             for sku in f.skus or [""]:
-                idle[(sku, str(f.subject.id).lower())] = decoded(f.details, CopilotSeatIdleDetails)
+                idle[(sku, str(f.subject.id).lower())] = moved
     out = []
     for seat in seats:
         if not seat.listed:  # the Copilot report does not list the holder: the night says nothing of the seat

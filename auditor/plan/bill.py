@@ -49,17 +49,17 @@ from auditor.common.timestamps import timestamp_or_none
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
 from auditor.data.model import Gap, Locale, Subscription
 from auditor.distributor.distributor_changes import with_distributor
+from auditor.evaluation.records import record
 from auditor.formats.bill_model import Bill, BillAction, BillProduct, SeatFigures, SubscriptionIds
 from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.plan_records import ChangePlan
 from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
 from auditor.formats.report_parts import ReportSubscription
-from auditor.guidance.details import decoded
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
 from auditor.rules.entitlements.entitlement import EntitlementShort, EntitlementShortDetails
-from auditor.rules.hygiene.upkeep import SubscriptionExpiring, SubscriptionExpiringDetails
+from auditor.rules.hygiene.upkeep import SubscriptionExpiringDetails
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
 from .bill_purchases import Purchase, purchases
@@ -226,7 +226,7 @@ def name_seat_figures(document: ReportDocument) -> ReportDocument:
             findings.append(f)
             continue
         # an entitlement-short finding's own details, by the rule's record (the spare-seat rules' name no product)
-        count = decoded(f.details, EntitlementShortDetails) if f.rule == EntitlementShort.id else None
+        count = record(f, EntitlementShortDetails)
         entitle = count.entitle_with if count is not None else None
         part = (entitle["sku"] if entitle is not None else "") or next(iter(f.skus), "")
         figures = product_figures(bill, part)
@@ -257,7 +257,8 @@ def name_reductions(document: ReportDocument) -> ReportDocument:
     actions = {str(a.subscription): a for a in (bill.actions if bill is not None else [])}
     findings = []
     for f in document.findings:
-        if f.rule != SubscriptionExpiring.id or not decoded(f.details, SubscriptionExpiringDetails).term:
+        expiring = record(f, SubscriptionExpiringDetails)
+        if expiring is None or not expiring.term:
             findings.append(f)
             continue
         subject = f.subject.id

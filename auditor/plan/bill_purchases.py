@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditor.evaluation.records import record
 from auditor.formats.plan_records import ChangePlan
 from auditor.formats.report_model import ReportDocument, ReportFinding
-from auditor.guidance.details import decoded
-from auditor.rules.entitlements.entitlement import EntitlementMissing, EntitlementMissingDetails
-from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError, LicenseAssignmentErrorDetails
-from auditor.rules.moves.subscription_move import SubscriptionMove, SubscriptionMoveDetails
+from auditor.rules.entitlements.entitlement import EntitlementMissingDetails
+from auditor.rules.hygiene.assignment_errors import LicenseAssignmentErrorDetails
+from auditor.rules.moves.subscription_move import SubscriptionMoveDetails
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ def purchases(document: ReportDocument, plan: ChangePlan | None = None) -> list[
     for f in document.findings:
         if f.waived or f.id in planned:
             continue
-        if f.rule == LicenseAssignmentError.id:
-            error = decoded(f.details, LicenseAssignmentErrorDetails)
+        error = record(f, LicenseAssignmentErrorDetails)
+        if error is not None:
             if error.error == "CountViolation" and (error.state or "Error") == "Error" and f.skus:
                 needed[f.skus[0]] = needed.get(f.skus[0], 0) + 1
             continue
@@ -55,11 +55,11 @@ def purchases(document: ReportDocument, plan: ChangePlan | None = None) -> list[
 def _waits(f: ReportFinding) -> tuple[str, float | None] | None:
     """The product a move or an entitlement waits for a seat of, and its price a month where the
     finding names one (entitle_with); None for a finding that waits for none."""
-    if f.rule == SubscriptionMove.id:
-        move = decoded(f.details, SubscriptionMoveDetails)
+    move = record(f, SubscriptionMoveDetails)
+    if move is not None:
         return (move.move_to, None) if move.waits_for_seats else None
-    if f.rule == EntitlementMissing.id:
-        missing = decoded(f.details, EntitlementMissingDetails)
+    missing = record(f, EntitlementMissingDetails)
+    if missing is not None:
         if not missing.waits_for_seats:
             return None
         entitle = missing.entitle_with

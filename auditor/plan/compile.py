@@ -45,6 +45,7 @@ import msgspec
 
 from auditor.data.blocked import STORAGE_WAITS
 from auditor.data.model import Severity
+from auditor.evaluation.records import record
 from auditor.formats.change_model import DataKept
 from auditor.formats.plan_records import (
     CONTRADICTION,
@@ -69,7 +70,6 @@ from auditor.formats.plan_records import (
     Stopped,
 )
 from auditor.formats.report_model import ReportDocument
-from auditor.guidance.details import decoded
 from auditor.plan.actions import (
     Action,
     PlanFinding,
@@ -103,7 +103,7 @@ from auditor.plan.exchange import mailbox_steps
 from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
 from auditor.plan.schedule import Draft, Seat, chain, order, seat_table
 from auditor.plan.seat_moves import join_moves
-from auditor.rules.hygiene.accounts import SharedMailboxLicensed, SharedMailboxLicensedDetails
+from auditor.rules.hygiene.accounts import SharedMailboxLicensedDetails
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (
@@ -423,6 +423,12 @@ def _plan(
     )
 
 
+def _keeps_license(f: PlanFinding) -> bool:
+    """Whether the finding is a shared mailbox's that the tenant shows needs its license (it asks for no change)."""
+    shared = record(f, SharedMailboxLicensedDetails)
+    return shared is not None and bool(shared.keeps_license)
+
+
 def _selected(f: PlanFinding, wanted: set[str] | None, rule_set: set[str] | None, threshold: Severity | None) -> bool:
     """Whether the filters (--findings, --rules, --min-severity) take the finding, and it asks
     for a change at all (not when the tenant shows the shared mailbox needs its license)."""
@@ -430,7 +436,7 @@ def _selected(f: PlanFinding, wanted: set[str] | None, rule_set: set[str] | None
         (wanted is None or f.id in wanted)
         and (rule_set is None or f.rule in rule_set)
         and (threshold is None or f.rank >= threshold)
-        and not (f.rule == SharedMailboxLicensed.id and decoded(f.details, SharedMailboxLicensedDetails).keeps_license)
+        and not _keeps_license(f)
     )
 
 

@@ -20,13 +20,12 @@ from collections.abc import Mapping
 
 import msgspec
 
+from auditor.evaluation.records import record
 from auditor.formats.change_model import Precondition
-from auditor.guidance.details import decoded
 from auditor.plan.actions import Action, PlanFinding
-from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.assignments.combination import SkuCombinationForbiddenDetails
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
-from auditor.rules.hygiene.overlap import LicenseRedundant, LicenseRedundantDetails
+from auditor.rules.hygiene.overlap import LicenseRedundantDetails
 
 
 def _strs(value: str | list[str]) -> list[str]:
@@ -38,7 +37,7 @@ def _strs(value: str | list[str]) -> list[str]:
 
 def _redundant(f: PlanFinding) -> LicenseRedundantDetails | None:
     """A redundancy finding's own details, typed (a value of the wrong type refused with its place)."""
-    return decoded(f.details, LicenseRedundantDetails) if f.rule == LicenseRedundant.id else None
+    return record(f, LicenseRedundantDetails)
 
 
 def _ids(f: PlanFinding) -> dict[str, str]:
@@ -53,8 +52,8 @@ def _rests_on(f: PlanFinding) -> dict[str, list[str]]:
     redundant = _redundant(f)
     if redundant is not None:
         return {part: [kept] for part, kept in redundant.covered_by.items()}
-    if f.rule == SkuCombinationForbidden.id:
-        combination = decoded(f.details, SkuCombinationForbiddenDetails)
+    combination = record(f, SkuCombinationForbiddenDetails)
+    if combination is not None:
         return {part: list(combination.keep) for part in _strs(combination.remove)}
     return {}
 

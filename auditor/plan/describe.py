@@ -16,12 +16,12 @@ from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.evaluation.records import record
 from auditor.formats.change_model import Body
 from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
-from auditor.guidance.details import decoded
 from auditor.reference import product_names
-from auditor.rules.assignments.selection import SkuRequiredMissing, SkuRequiredMissingDetails
-from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
+from auditor.rules.assignments.selection import SkuRequiredMissingDetails
+from auditor.rules.usage.copilot_seats import CopilotSeatIdleDetails
 
 
 def products_of(skus: Sequence[SeatRow]) -> dict[str, str]:
@@ -43,7 +43,7 @@ def user_name(findings: Sequence[ReportFinding], user: str) -> str:
     names = set()
     for finding in findings:
         subject = finding.subject
-        seat = decoded(finding.details, CopilotSeatIdleDetails) if finding.rule == CopilotSeatIdle.id else None
+        seat = record(finding, CopilotSeatIdleDetails)
         if subject.id.lower() == user.lower():
             display, upn = subject.display_name or "", subject.upn or ""
         elif seat is not None and seat.candidate_id and seat.candidate_id.lower() == user.lower():
@@ -79,7 +79,7 @@ def _group_pairs(finding: ReportFinding) -> set[tuple[str, str]]:
         if ref is not None and ref.name is not None:
             pairs.add(((ref.id or "").lower(), ref.name))
     # the groups the user is in, or joins, for a product (sku-required-missing's group_membership)
-    required = decoded(finding.details, SkuRequiredMissingDetails) if finding.rule == SkuRequiredMissing.id else None
+    required = record(finding, SkuRequiredMissingDetails)
     memberships = required.group_membership if required is not None and required.group_membership else []
     for entry in memberships:
         if "name" in entry:

@@ -4,9 +4,9 @@ of its product (docs/bill.md, "One answer per product")."""
 
 from __future__ import annotations
 
+from auditor.evaluation.records import record
 from auditor.formats.report_model import ReportDocument
-from auditor.guidance.details import decoded
-from auditor.rules.entitlements.entitlement import EntitlementMissing, EntitlementMissingDetails
+from auditor.rules.entitlements.entitlement import EntitlementMissingDetails
 
 
 def assigned_products(document: ReportDocument) -> list[tuple[frozenset[str], str]]:
@@ -14,10 +14,8 @@ def assigned_products(document: ReportDocument) -> list[tuple[frozenset[str], st
     (its details read by the rule's record: a value of the wrong type refused with its place)."""
     out: list[tuple[frozenset[str], str]] = []
     for f in document.findings:
-        if f.rule != EntitlementMissing.id or f.waived:
-            continue
-        missing = decoded(f.details, EntitlementMissingDetails)
-        if missing.entitle_with is not None:
+        missing = None if f.waived else record(f, EntitlementMissingDetails)
+        if missing is not None and missing.entitle_with is not None:
             out.append((frozenset(missing.features), missing.entitle_with["sku"]))
     return out
 

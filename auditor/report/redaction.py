@@ -25,13 +25,13 @@ from typing import Any
 
 import msgspec
 
-from auditor.cross_tenant.rules import CrossTenantDuplicate, CrossTenantDuplicateDetails
+from auditor.cross_tenant.rules import CrossTenantDuplicateDetails
 from auditor.data.finding_facts import Subject
+from auditor.evaluation.records import record
 from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 from auditor.formats.report_parts import FindingCause, FindingWaiver
-from auditor.guidance.details import decoded
-from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
-from auditor.rules.waivers.waiver_expired import WaiverExpired, WaiverExpiredDetails
+from auditor.rules.usage.copilot_seats import CopilotSeatIdleDetails
+from auditor.rules.waivers.waiver_expired import WaiverExpiredDetails
 
 KEY_ENV = "AUDITOR_REDACT_KEY"
 
@@ -96,19 +96,20 @@ def _redacted_subject(p: Pseudonymiser, subject: Subject) -> Subject:
     )
 
 
-def _redacted_details(p: Pseudonymiser, rule: str, shared: Mapping[str, object]) -> dict[str, object]:
+def _redacted_details(p: Pseudonymiser, finding: ReportFinding) -> dict[str, object]:
     """A finding's details redacted, in a dict of their own: findings with equal details share one
-    (report.document.build_document), and the nested dicts are the evaluation's, so neither is changed."""
-    details = dict(shared)
+    (report.document.build_document), and the nested dicts are the evaluation's, so neither is changed.
+    The record is read from the finding's details as they were (the decoder keeps each details object's)."""
+    details = dict(finding.details)
     # each rule's own details by its record (a value of the wrong type refused with its place), the keys it writes only
-    if rule == WaiverExpired.id:  # the waiver's owner, and its subject when a person's address
-        waiver = decoded(details, WaiverExpiredDetails)
+    waiver = record(finding, WaiverExpiredDetails)
+    if waiver is not None:  # the waiver's owner, and its subject when a person's address
         if "owner" in details:
             details["owner"] = p.address(waiver.owner)
         if "@" in waiver.waiver_subject:
             details["waiver_subject"] = p.address(waiver.waiver_subject)
-    if rule == CrossTenantDuplicate.id:  # the person matched across tenants, and each account's UPN
-        duplicate = decoded(details, CrossTenantDuplicateDetails)
+    duplicate = record(finding, CrossTenantDuplicateDetails)
+    if duplicate is not None:  # the person matched across tenants, and each account's UPN
         if "identity" in details:
             details["identity"] = p.address(duplicate.identity)
         if "tenants" in details:
@@ -116,19 +117,18 @@ def _redacted_details(p: Pseudonymiser, rule: str, shared: Mapping[str, object])
                 {**tenant, "upn": p.address_of(tenant["upn"])} if "upn" in tenant else tenant
                 for tenant in duplicate.tenants
             ]
-    if rule == CopilotSeatIdle.id:  # the person an idle Copilot seat moves to
-        seat = decoded(details, CopilotSeatIdleDetails)
-        if seat.candidate:
-            name, upn, oid = p.person(seat.candidate, seat.candidate_id or None)
-            fakes = (
-                ("candidate_name", seat.candidate_name, name),
-                ("candidate", seat.candidate, upn),
-                ("candidate_id", seat.candidate_id, oid),
-            )
-            for key, real, fake in fakes:
-                if key in details and isinstance(real, str):  # the keys the finding writes, and only those
-                    p.remember(real, fake)
-                    details[key] = fake
+    seat = record(finding, CopilotSeatIdleDetails)
+    if seat is not None and seat.candidate:  # the person an idle Copilot seat moves to
+        name, upn, oid = p.person(seat.candidate, seat.candidate_id or None)
+        fakes = (
+            ("candidate_name", seat.candidate_name, name),
+            ("candidate", seat.candidate, upn),
+            ("candidate_id", seat.candidate_id, oid),
+        )
+        for key, real, fake in fakes:
+            if key in details and isinstance(real, str):  # the keys the finding writes, and only those
+                p.remember(real, fake)
+                details[key] = fake
     return details
 
 
@@ -160,7 +160,7 @@ def _scrub(value: Any, pattern: re.Pattern[str] | None, table: Mapping[str, str]
 def _finding(key: bytes, finding: ReportFinding, everyone: dict[str, str]) -> None:
     p = Pseudonymiser(key)
     finding.subject = _redacted_subject(p, finding.subject)
-    finding.details = _redacted_details(p, finding.rule, finding.details)
+    finding.details = _redacted_details(p, finding)
     if finding.waiver is not None:
         finding.waiver = _redact_waiver(p, finding.waiver)
     cause = finding.cause

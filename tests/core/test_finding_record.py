@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor import wording
 from auditor.data.finding import NO_OWN, Own, make, own_json
 from auditor.data.model import AuditResult, Severity, Subject, SubjectType
 from auditor.evaluation.engine import evaluate
+from auditor.evaluation.records import record_type
 from auditor.guidance.details import RuleDetails
 from auditor.plan.read import load_report
 from auditor.policyset.load import load_policies
@@ -44,10 +44,9 @@ POLICIES = (
 def test_each_finding_holds_its_rules_record_and_report_json_its_fields(tmp_path: Path, policy: str) -> None:
     result = _audit(policy)
     assert result.findings
-    by_id = wording.by_id()
     for f in result.findings:
         # the rule's own record, of the type its texts decode report.json's details by
-        assert isinstance(f.own, Own) and type(f.own) is by_id[f.rule].own_type, f.rule
+        assert isinstance(f.own, Own) and type(f.own) is record_type(f.rule), f.rule
     path = tmp_path / "report.json"
     path.write_bytes(dump_json(build_document(result, generated_at=AS_OF)))
     read = load_report(path).findings
@@ -60,7 +59,7 @@ def test_each_finding_holds_its_rules_record_and_report_json_its_fields(tmp_path
         assert mine.items() <= r.details.items(), f.rule
         # the one decoder gives the record back, but for the fields it reads of the other parts
         others = set(f.added) | set(f.holding.to_json() if f.holding is not None else ())
-        back = RuleDetails(r, by_id[f.rule].own_type).own
+        back = RuleDetails(r, record_type(f.rule)).own
         assert type(back) is type(f.own), f.rule
         assert {k: v for k, v in own_json(back).items() if k not in others} == {
             k: v for k, v in mine.items() if k not in others

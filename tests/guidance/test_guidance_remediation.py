@@ -709,7 +709,7 @@ def test_group_errors_guidance_names_the_group_each_cause_and_reprocess() -> Non
 
 
 def test_a_rules_own_detail_of_the_wrong_type_is_refused_with_its_place() -> None:
-    """The rule's own details are decoded by its record (RuleGuidance.own_type); an absent field
+    """The rule's own details are decoded by its record (the rule's, found by its id); an absent field
     takes its default (an older report), one of the wrong type is named."""
     subject, skus, details = RICH[SpareSeatsOverLimit.id]
     assert message(SpareSeatsOverLimit.id, finding_of(subject, skus, {}), locale=Locale.EN)

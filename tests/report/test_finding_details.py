@@ -15,6 +15,7 @@ import pytest
 from auditor import wording
 from auditor.data.finding_facts import FindingFactsError, GroupRef, split
 from auditor.data.model import Locale
+from auditor.evaluation.records import record_type
 from auditor.formats.report_model import ReportFinding
 from auditor.guidance.details import RuleDetails
 from auditor.rules.hygiene.accounts import InactiveUserLicensed, InactiveUserLicensedDetails
@@ -54,7 +55,7 @@ def _finding(details: dict[str, Any]) -> ReportFinding:
 
 def _own(found: ReportFinding) -> InactiveUserLicensedDetails:
     """The rule's own fields, decoded by the rule's record as its texts find it: by the rule's id."""
-    own: InactiveUserLicensedDetails = RuleDetails[Any](found, wording.by_id()[found.rule].own_type).own
+    own: InactiveUserLicensedDetails = RuleDetails[Any](found, record_type(found.rule)).own
     return own
 
 

@@ -15,9 +15,9 @@ from auditor import i18n
 from auditor.data.finding import Holding
 from auditor.data.model import Locale, Subject, SubjectType
 from auditor.data.remediation_json import RemediationJson
+from auditor.evaluation.records import record
 from auditor.formats.report_model import ReportFinding
 from auditor.formats.report_parts import FindingTenant
-from auditor.guidance.details import decoded
 from auditor.render.text import clean, safe_url
 from auditor.report.view import once
 from auditor.report.view.context import (
@@ -33,7 +33,7 @@ from auditor.report.view.context import (
 )
 from auditor.report.view.once import Note, Role, Step, fix_says, role_number, state_notes, steps_once, titles_once
 from auditor.rules.moves.subscription_move import SubscriptionMove
-from auditor.rules.usage.copilot_seats import CopilotSeatIdle, CopilotSeatIdleDetails
+from auditor.rules.usage.copilot_seats import CopilotSeatIdleDetails
 
 RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point to findings.csv
 ROLE_LIMIT = 2000  # the required-role line is never cut: it names who may make the change
@@ -292,7 +292,7 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
         )
     waiver = finding.waiver if finding.waived else None
     cost = finding.monthly_cost  # an idle seat priced (`exposure`) that saves nothing moves: it says where, not a price
-    idle = decoded(finding.details, CopilotSeatIdleDetails) if finding.rule == CopilotSeatIdle.id else None
+    idle = record(finding, CopilotSeatIdleDetails)
     moved = cost is None and idle is not None and idle.exposure is not None
     note = ctx.row_note(finding)
     state = None if finding.waived else ctx.state_of(finding, remediation)
