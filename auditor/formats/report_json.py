@@ -30,6 +30,7 @@ from auditor.common import shapes
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.data.model import Locale
+from auditor.formats.bill_model import Bill, Bodies
 from auditor.formats.report_model import ReportDocument
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
@@ -70,6 +71,8 @@ def _decode(data: bytes | str, name: str, kind: type[ReportDocument]) -> ReportD
         )
     try:
         report = shapes.decode(data, kind)
+        if isinstance(report.bill, Bill):  # Microsoft's commerce changes only: their bodies are RequestBody's
+            report = msgspec.structs.replace(report, bill=Bodies().bill(report.bill, "$.bill"))
     except msgspec.ValidationError as exc:
         raise UsageError(f"{name}: not a license-auditor report.json: {exc}") from None
     languages = [loc.value for loc in Locale]
