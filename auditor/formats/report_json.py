@@ -6,7 +6,9 @@ shape of its own, however few fields it reads (tests/core/test_report_decoders.p
 auditor.formats.report_model.ReportDocument, the one the audit builds and report.json encodes: a
 value of the wrong type is reported with its place (`$.findings[3].severity`), and the document
 is given back as that Struct (every finding whole, with its own `policy`, `message`, `details`
-and `remediation`; docs/report-format.md).
+and `remediation`; docs/report-format.md). The bill's changes are Microsoft's commerce only (a
+distributor's and a PSA's are plan.json's): their request bodies are read as RequestBody
+(auditor.formats.bill_model.Bodies with no distributor's).
 
 Only version 5 is read. Versions 1 to 4 were written before the first release; such a file is
 refused with a message that says to run `audit` once more (exit 2), which writes version 5.
