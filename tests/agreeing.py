@@ -11,6 +11,7 @@ from pathlib import Path
 from auditor.apply.fresh import FreshPlan
 from auditor.formats.bill_model import bill_of
 from auditor.formats.plan_json import load_plan
+from auditor.vendors.registry import BODIES
 
 
 def as_written(path: Path) -> FreshPlan:
@@ -20,7 +21,7 @@ def as_written(path: Path) -> FreshPlan:
     if isinstance(bill, dict):  # a hand-written bill may hold its changes alone: the rest as a bill of nothing
         bill = {"products": [], "actions": [], "monthly_saving_now": 0, "monthly_saving_within_year": 0} | bill
         bill = {"as_of": ""} | bill
-    return FreshPlan(load_plan(path).changes, bill_of(bill, str(path)))
+    return FreshPlan(load_plan(path).changes, bill_of(bill, BODIES, str(path)))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from auditor.formats.bill_model import CommerceChange, NextTerm, Quantity
 
 from ..billing.arm import MCA, MPA
 from ..plan.commerce import request_body, request_line
+from ..vendors.registry import BODIES
 
 KINDS = ("reduce", "schedule_reduction", "cancel")
 
@@ -129,6 +130,7 @@ def commerce_of(plan: Mapping[str, object] | bytes, where: str = "plan.json") ->
             doc = shapes.decode(plan.removeprefix(codecs.BOM_UTF8), _CommercePlan)
         else:
             doc = shapes.convert(plan, _CommercePlan)
+        changes = BODIES.changes(doc.bill.commerce if doc.bill is not None else None, "$.bill.commerce")
     except msgspec.ValidationError as exc:
         edited = _edited_body(plan, str(exc))
         if edited is not None:
@@ -136,7 +138,6 @@ def commerce_of(plan: Mapping[str, object] | bytes, where: str = "plan.json") ->
         raise UsageError(f"{where}: bill.commerce is not a list of commerce changes: {exc} (plan again)") from None
     except msgspec.DecodeError as exc:
         raise UsageError(f"{where}: not valid JSON: {exc}") from None
-    changes = (doc.bill.commerce if doc.bill is not None else None) or []
     for c in changes:
         deleted = _delete_error(c)
         if deleted is not None:

@@ -59,7 +59,7 @@ from ..distributor.distributor_rederive import Tenant, check, customers_of, mapp
 from ..distributor.distributor_requests import CANCEL, INCREASE, shape_error
 from ..vendors.opened import sessions_for
 from ..vendors.protocols import DistributorSession
-from ..vendors.registry import DISTRIBUTOR_APIS, DISTRIBUTORS
+from ..vendors.registry import BODIES, DISTRIBUTOR_APIS, DISTRIBUTORS
 from .agree import Refusal
 from .commerce import _seats_reader
 from .fresh import FreshPlan
@@ -97,11 +97,11 @@ def distributor_of(data: bytes, where: str = "plan.json") -> list[CommerceChange
     """The plan's distributor changes, each held to the shape plan writes (a hand edit is refused)."""
     try:
         doc = shapes.decode(data.removeprefix(codecs.BOM_UTF8), _Plan)
+        changes = BODIES.changes(doc.bill.distributor if doc.bill is not None else None, "$.bill.distributor")
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise UsageError(
             f"{where}: bill.distributor is not a list of distributor changes: {exc} (plan again)"
         ) from None
-    changes = (doc.bill.distributor if doc.bill is not None else None) or []
     for c in changes:
         wrong = shape_error(c)
         if wrong:

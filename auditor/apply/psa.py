@@ -42,7 +42,7 @@ from ..vendors import psa_writes
 from ..vendors.opened import sessions_for
 from ..vendors.protocols import PsaError, PsaSession
 from ..vendors.protocols import Sent as Answered
-from ..vendors.registry import NAMES, PSAS
+from ..vendors.registry import BODIES, NAMES, PSAS
 from .fresh import FreshPlan
 from .write_engine import BillEntry, Held, InFresh, Ready, Sent, apply_bill
 
@@ -64,9 +64,9 @@ def psa_of(data: bytes, where: str = "plan.json") -> list[CommerceChange]:
     (write_engine.selected: equal in every field, or refused with nothing sent)."""
     try:
         doc = shapes.decode(data.removeprefix(codecs.BOM_UTF8), _Plan)
+        return BODIES.changes(doc.bill.psa if doc.bill is not None else None, "$.bill.psa")
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise UsageError(f"{where}: bill.psa is not a list of psa changes: {exc} (plan again)") from None
-    return (doc.bill.psa if doc.bill is not None else None) or []
 
 
 def entry_of(plan: PlanFile) -> dict[str, PsaBlock]:

@@ -47,6 +47,7 @@ from auditor.formats.bill_model import CommerceChange, CommerceLine
 from auditor.formats.change_model import Change
 from auditor.formats.plan_json import PlanFile
 
+from ..vendors.registry import BODIES
 from . import permissions
 from .agree import Agreement, C, Refusal, agreement
 from .fresh import WHEN, FreshPlan
@@ -165,7 +166,7 @@ class BillJournal:
         a plan's change's lines also the plan's SHA-256 and the quantity re-read before the write.
         A mapping (a change as JSON) is read as a line first."""
         if not isinstance(change, CommerceChange | CommerceLine):
-            change = shapes.convert(change, CommerceLine)
+            change = BODIES.change(shapes.convert(change, CommerceLine))
         line = CommerceLine(
             at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             **{name: getattr(change, name) for name in OF_THE_CHANGE},
@@ -188,7 +189,7 @@ def read_lines(path: Path, problems: list[str]) -> list[CommerceLine]:
     lines: list[CommerceLine] = []
     for number, raw in whole_lines(path):
         try:
-            line: CommerceLine | None = shapes.decode(raw, CommerceLine)
+            line: CommerceLine | None = BODIES.change(shapes.decode(raw, CommerceLine))
         except (ValueError, msgspec.DecodeError):
             line = None
         if line is None or not line.outcome or line.from_ is None or line.to is None:

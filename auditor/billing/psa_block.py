@@ -43,7 +43,7 @@ class PsaShape(Protocol):
     def where_key(self) -> str: ...  # the block's optional key naming where its tickets go (board, queue, team)
 
 
-def _company(value: Any, field: str, psa: PsaShape, what: str = "company id") -> int:
+def _company(value: object, field: str, psa: PsaShape, what: str = "company id") -> int:
     if isinstance(value, str) and whole_number(value) is not None:
         value = whole_number(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COMPANY:
@@ -51,7 +51,7 @@ def _company(value: Any, field: str, psa: PsaShape, what: str = "company id") ->
     return value
 
 
-def _products(value: Any, field: str, psa: PsaShape) -> dict[str, str]:
+def _products(value: object, field: str, psa: PsaShape) -> dict[str, str]:
     what, pattern = psa.product, psa.product_pattern
     products = value or {}
     if not isinstance(products, Mapping):
@@ -70,7 +70,7 @@ def _products(value: Any, field: str, psa: PsaShape) -> dict[str, str]:
     return mapped
 
 
-def psa_block(value: Any, field: str, psas: Mapping[str, PsaShape]) -> str:
+def psa_block(value: object, field: str, psas: Mapping[str, PsaShape]) -> str:
     """`psa: {<name>: {...}}` of one of `psas` (the registry's PSAs, by name) as compact JSON ("" when
     absent); UsageError naming `field` (FILE:LINE: tenants[i].psa) and the key."""
     if value is None:

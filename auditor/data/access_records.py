@@ -58,7 +58,7 @@ class BadScope(ValueError):
     """A record of the access scope that is not what Graph documents."""
 
 
-def _strs(raw: Any, key: str) -> tuple[str, ...]:
+def _strs(raw: object, key: str) -> tuple[str, ...]:
     value = raw.get(key) if isinstance(raw, dict) else None
     if value is None:
         return ()
@@ -67,7 +67,7 @@ def _strs(raw: Any, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _text(raw: Any, key: str, required: bool = True) -> str:
+def _text(raw: object, key: str, required: bool = True) -> str:
     value = raw.get(key) if isinstance(raw, dict) else None
     if isinstance(value, str):
         return value
@@ -172,7 +172,7 @@ class AccessPolicy:
         return bool(self.user_risk_levels or self.sign_in_risk_levels)
 
     @classmethod
-    def from_graph(cls, raw: Any) -> AccessPolicy:
+    def from_graph(cls, raw: object) -> AccessPolicy:
         conditions = raw.get("conditions") if isinstance(raw, dict) else None
         users = conditions.get("users") if isinstance(conditions, dict) else None
         users = users if isinstance(users, dict) else {}
@@ -230,7 +230,7 @@ class RoleGrant:
         return self.end_date_time is not None
 
     @classmethod
-    def from_graph(cls, raw: Any) -> RoleGrant:
+    def from_graph(cls, raw: object) -> RoleGrant:
         return cls(
             id=_text(raw, "id"),
             role_id=_text(raw, "roleDefinitionId"),
@@ -276,7 +276,7 @@ class ScopeGroup:
     members: tuple[str, ...] = ()
 
     @classmethod
-    def from_json(cls, raw: Any) -> ScopeGroup:
+    def from_json(cls, raw: object) -> ScopeGroup:
         return cls(
             id=_text(raw, "id"),
             display_name=_text(raw, "displayName", False),
@@ -362,7 +362,7 @@ class AccessScope:
         return out
 
     @classmethod
-    def from_json(cls, raw: Any) -> AccessScope:
+    def from_json(cls, raw: object) -> AccessScope:
         if not isinstance(raw, dict):
             raise BadScope("expected an object")
 

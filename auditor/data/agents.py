@@ -95,7 +95,7 @@ class Agents:
         return None if self.identities is None else [i.to_graph() for _, i in sorted(self.identities.items())]
 
     @staticmethod
-    def from_graph(users: Any, identities: Any) -> Agents:
+    def from_graph(users: object, identities: object) -> Agents:
         """The two listings' items (a Graph page's `value`, or the snapshot's lists; identities None:
         not read); BadAgents names the first item that is not what Graph documents."""
         if not isinstance(users, list) or not isinstance(identities, list | None):

@@ -50,7 +50,7 @@ def top_level(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     if value is None:
         return None
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

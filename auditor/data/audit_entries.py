@@ -134,7 +134,7 @@ def _list(obj: Mapping[str, object], key: str) -> list[Any]:
     return value
 
 
-def entry_from_graph(raw: Any) -> AuditEntry:
+def entry_from_graph(raw: object) -> AuditEntry:
     """One directoryAudit from Graph's JSON (or a snapshot's)."""
     if not isinstance(raw, Mapping):
         raise BadAudit("expected an object")
@@ -421,7 +421,7 @@ def entry_to_graph(e: AuditEntry) -> AuditGraph:
     }
 
 
-def audits_from_json(raw: Any) -> DirectoryAudits:
+def audits_from_json(raw: object) -> DirectoryAudits:
     if not isinstance(raw, Mapping):
         raise BadAudit("expected an object with since, until and value")
     since, until = _str(raw, "since", required=True) or "", _str(raw, "until", required=True) or ""

@@ -98,7 +98,7 @@ class CopilotChatUse:
         }
 
     @staticmethod
-    def from_json(doc: Any) -> CopilotChatUse:
+    def from_json(doc: object) -> CopilotChatUse:
         if not isinstance(doc, Mapping):
             raise BadChatUse(": expected an object")
         since, until, rows = doc.get("since"), doc.get("until"), doc.get("users")

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 COPILOT_CREDIT_USE = "copilotCreditUse"  # the snapshot file's key, its part in collectedParts and its gaps' part
 USAGE_REPORTS_PATH = "/copilot/costManagement/usageReports"  # on Graph's /beta only
@@ -53,7 +53,7 @@ class BadCreditUse(ValueError):
     """An answer that is not the resource Graph documents."""
 
 
-def _number(value: Any, key: str) -> float:
+def _number(value: object, key: str) -> float:
     """A Double of a row (a JSON number, or OData's IEEE754Compatible string form), checked."""
     if isinstance(value, str):
         try:
@@ -65,7 +65,7 @@ def _number(value: Any, key: str) -> float:
     return float(value)
 
 
-def _name(value: Any, key: str) -> str:
+def _name(value: object, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise BadCreditUse(f"{key}: expected a name, got {type(value).__name__}")
     return value.strip()[:100]
@@ -89,7 +89,7 @@ class FundingRow(TypedDict):
     dataStatus: NotRequired[dict[str, str]]
 
 
-def service_row(raw: Any) -> ServiceRow:
+def service_row(raw: object) -> ServiceRow:
     if not isinstance(raw, Mapping):
         raise BadCreditUse(f"a service row: expected an object, got {type(raw).__name__}")
     row: ServiceRow = {
@@ -101,7 +101,7 @@ def service_row(raw: Any) -> ServiceRow:
     return row
 
 
-def funding_row(raw: Any) -> FundingRow:
+def funding_row(raw: object) -> FundingRow:
     if not isinstance(raw, Mapping):
         raise BadCreditUse(f"a funding row: expected an object, got {type(raw).__name__}")
     row: FundingRow = {
@@ -148,7 +148,7 @@ class CopilotCreditUse:
         return {"month": self.month, "serviceUsageRecords": days, "fundingUsageRecords": funding}
 
     @staticmethod
-    def from_graph(raw: Any) -> CopilotCreditUse:
+    def from_graph(raw: object) -> CopilotCreditUse:
         if not isinstance(raw, Mapping) or not isinstance(raw.get("month"), str):
             raise BadCreditUse("expected an object with its month")
         days, funding = raw.get("serviceUsageRecords"), raw.get("fundingUsageRecords")

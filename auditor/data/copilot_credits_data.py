@@ -29,7 +29,7 @@ The snapshot keeps the rows in Graph's own shape (to_graph), so the emulator ser
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 COPILOT_CREDITS = "copilotCreditBalance"  # the snapshot file's key, its part in collectedParts and a gap's part
 CREDITS_PATH = "/copilot/costManagement/getTenantCreditBalance"  # on Graph's /beta only
@@ -43,7 +43,7 @@ class BadCredits(ValueError):
     """An answer that is not the resource Graph documents."""
 
 
-def _quantity(value: Any, key: str) -> float | None:
+def _quantity(value: object, key: str) -> float | None:
     """A Double of the answer (its field `key`), checked."""
     if value is None:
         return None
@@ -58,7 +58,7 @@ def _quantity(value: Any, key: str) -> float | None:
     return float(value)
 
 
-def _text(value: Any, key: str) -> str | None:
+def _text(value: object, key: str) -> str | None:
     """A string of the answer (its field `key`), checked."""
     if value is None:
         return None
@@ -109,7 +109,7 @@ class CreditBalance:
     last_modified: str | None  # dataStatus.lastModifiedDateTime
 
     @staticmethod
-    def from_graph(raw: Any) -> CreditBalance:
+    def from_graph(raw: object) -> CreditBalance:
         if not isinstance(raw, dict):
             raise BadCredits(f"a row: expected an object, got {type(raw).__name__}")
         method = _text(raw.get("billingMethod"), "billingMethod")
@@ -161,7 +161,7 @@ class CopilotCredits:
     balances: tuple[CreditBalance, ...]
 
     @staticmethod
-    def from_graph(raw: Any) -> CopilotCredits:
+    def from_graph(raw: object) -> CopilotCredits:
         if not isinstance(raw, dict):
             raise BadCredits(f"expected an object, got {type(raw).__name__}")
         rows = raw.get(ROWS, raw.get("value"))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 MANAGED_DEVICES = "managedDevices"  # snapshot datasets (Gap.dataset) and collection requests of each read
 ACCESS_REVIEWS = "accessReviews"
@@ -49,7 +49,7 @@ class BadRecord(ValueError):
     """A record that is not what Graph documents."""
 
 
-def _text(raw: Any, key: str, required: bool = True) -> str:
+def _text(raw: object, key: str, required: bool = True) -> str:
     value = raw.get(key) if isinstance(raw, dict) else None
     if isinstance(value, str):
         return value
@@ -58,7 +58,7 @@ def _text(raw: Any, key: str, required: bool = True) -> str:
     raise BadRecord(f"{key}: expected a string")
 
 
-def _object(raw: Any, key: str) -> Mapping[str, object]:
+def _object(raw: object, key: str) -> Mapping[str, object]:
     value = raw.get(key) if isinstance(raw, dict) else None
     return value if isinstance(value, dict) else {}
 
@@ -159,7 +159,7 @@ class ManagedDevice:
         return self.management_agent in INTUNE_AGENTS
 
     @classmethod
-    def from_graph(cls, raw: Any) -> ManagedDevice:
+    def from_graph(cls, raw: object) -> ManagedDevice:
         return cls(
             id=_text(raw, "id", False),
             user_id=_text(raw, "userId", False),
@@ -206,7 +206,7 @@ def resolve(queries: tuple[str, ...]) -> Resolved:
     return Resolved(tuple(users), tuple(groups), tuple(unresolved))
 
 
-def _queries(raw: Any) -> tuple[str, ...]:
+def _queries(raw: object) -> tuple[str, ...]:
     """The `query` of an access review scope or reviewer scope, or of each of its `principalScopes`."""
     if not isinstance(raw, dict):
         return ()
@@ -241,7 +241,7 @@ class AccessReview:
         return resolve(self.reviewers)
 
     @classmethod
-    def from_graph(cls, raw: Any) -> AccessReview:
+    def from_graph(cls, raw: object) -> AccessReview:
         reviewers = raw.get("reviewers") if isinstance(raw, dict) else None
         if reviewers is not None and not isinstance(reviewers, list):
             raise BadRecord("reviewers: expected a list")
@@ -293,7 +293,7 @@ class PackageAssignment:
         return self.state == DELIVERED and self.subject_type.lower() == "user"
 
     @classmethod
-    def from_graph(cls, raw: Any) -> PackageAssignment:
+    def from_graph(cls, raw: object) -> PackageAssignment:
         target = _object(raw, "target")
         return cls(
             id=_text(raw, "id"),
@@ -327,7 +327,7 @@ class Workflow:
     users: tuple[str, ...] = ()
 
     @classmethod
-    def from_graph(cls, raw: Any) -> Workflow:
+    def from_graph(cls, raw: object) -> Workflow:
         users = raw.get("userProcessingResults") if isinstance(raw, dict) else None
         return cls(
             id=_text(raw, "id"),
@@ -384,7 +384,7 @@ class GroupGrant:
         return self.eligible or self.end is not None
 
     @classmethod
-    def from_graph(cls, raw: Any, eligible: bool) -> GroupGrant:
+    def from_graph(cls, raw: object, eligible: bool) -> GroupGrant:
         return cls(
             id=_text(raw, "id"),
             group_id=_text(raw, "groupId"),

@@ -15,7 +15,7 @@ Context only: the auditor's counts stand without it (docs/entitlements.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -75,7 +75,7 @@ class BadInsight(ValueError):
     """An answer that is not the resource Graph documents."""
 
 
-def _count(raw: Any, key: str) -> int | None:
+def _count(raw: object, key: str) -> int | None:
     """The count at `key`; None when Graph left it out."""
     value = raw.get(key) if isinstance(raw, dict) else None
     if value is None:
@@ -88,7 +88,7 @@ def _count(raw: Any, key: str) -> int | None:
     raise BadInsight(f"{key}: expected a count, got {type(value).__name__}")
 
 
-def _required(raw: Any, key: str) -> int:
+def _required(raw: object, key: str) -> int:
     found = _count(raw, key)
     if found is None:
         raise BadInsight(f"{key}: missing")
@@ -113,7 +113,7 @@ class LicenseInsight:
         return self.entitled_total if self.entitled_total is not None else self.entitled_p1 + self.entitled_p2
 
     @classmethod
-    def from_graph(cls, raw: Any) -> LicenseInsight:
+    def from_graph(cls, raw: object) -> LicenseInsight:
         if not isinstance(raw, dict):
             raise BadInsight("expected an object")
         features: dict[str, int | None] = {}

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, Required, TypedDict
+from typing import Required, TypedDict
 
 import msgspec
 
@@ -307,7 +307,7 @@ def shared_mailbox_needs(row: UserUsage) -> str | None:
     return "archive" if row.hasArchive else None
 
 
-def usage_from_json(raw: Any) -> UsageReports:
+def usage_from_json(raw: object) -> UsageReports:
     if not isinstance(raw, dict):
         raise BadUsage("expected an object")
     reports = raw.get("reports")
@@ -318,7 +318,7 @@ def usage_from_json(raw: Any) -> UsageReports:
     return UsageReports(tuple(read), tuple(_row_from_json(i, item) for i, item in enumerate(users)))
 
 
-def _read_from_json(i: int, item: Any) -> ReportRead:
+def _read_from_json(i: int, item: object) -> ReportRead:
     if not isinstance(item, dict) or item.get("name") not in REPORTS or not isinstance(item.get("period"), str):
         raise BadUsage(f"reports[{i}]: expected {{name: one of {sorted(REPORTS)}, period, reportRefreshDate}}")
     refreshed = item.get("reportRefreshDate")
@@ -331,7 +331,7 @@ def _read_from_json(i: int, item: Any) -> ReportRead:
     return ReportRead(item["name"], item["period"], refreshed, request, None if columns is None else tuple(columns))
 
 
-def _row_from_json(i: int, item: Any) -> UserUsage:
+def _row_from_json(i: int, item: object) -> UserUsage:
     try:
         row = shapes.convert(item, UserUsage)
     except msgspec.ValidationError as exc:

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from typing import Protocol, TypeVar
 
 from auditor.common.errors import AuditorError, UsageError
 from auditor.common.timestamps import timestamp_or_none
+from auditor.formats.report_json import decode_report
 
 from ..graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, MARGIN, due, header, load_quiet
 from ..graph.lane_share import LaneShare, share_floor, slot_seconds
@@ -124,13 +124,14 @@ def _kept(key: str, folders: Sequence[Path], name: str = KEPT_FILE) -> Path | No
 
 
 def _users_reported(key: str, folders: Sequence[Path]) -> int:
-    """The users the tenant's last report.json counted (summary.users.total), or UNKNOWN_USERS."""
+    """The users the tenant's last report.json counted (summary.users.total), or UNKNOWN_USERS: the whole
+    document read by report.json's one reader (auditor.formats.report_json), a file it refuses counting as none."""
     path = _kept(key, folders, "report.json")
     try:
-        total = json.loads(path.read_text("utf-8"))["summary"]["users"]["total"] if path is not None else None
-    except (OSError, ValueError, KeyError, TypeError):
-        total = None
-    return total if isinstance(total, int) and not isinstance(total, bool) and total > 0 else UNKNOWN_USERS
+        total = decode_report(path.read_bytes(), str(path)).summary.users.total if path is not None else 0
+    except (OSError, UsageError):
+        total = 0
+    return total if total > 0 else UNKNOWN_USERS
 
 
 def needs(jobs: Sequence[Job], folders: Sequence[Path], now: datetime, every: int = FULL_EVERY) -> list[Need]:

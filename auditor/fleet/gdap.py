@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TypeGuard
 
 from azure.core.credentials import TokenCredential
 
@@ -93,7 +93,7 @@ class BadListing(ValueError):
     """An answer that is not the documented delegatedAdminRelationship collection."""
 
 
-def _time(value: Any, field: str) -> datetime | None:
+def _time(value: object, field: str) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
@@ -104,7 +104,7 @@ def _time(value: Any, field: str) -> datetime | None:
         raise BadListing(f"{field} {value[:40]!r} is not an ISO 8601 timestamp") from None
 
 
-def parse(item: Any) -> Relationship:
+def parse(item: object) -> Relationship:
     """One relationship of a page, checked (tenant data: a field of another type is refused)."""
     if not isinstance(item, dict):
         raise BadListing("an item is not an object")

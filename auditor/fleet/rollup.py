@@ -239,19 +239,21 @@ def rollup_mail(root: Path, locale: Locale, *, attachment_limit: int, run_url: s
 STATUSES = ("ok", "incomplete", "failed")
 
 
-def _number(value: Any) -> bool:
+def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _day(value: Any) -> bool:
+def _day(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
     try:
         date.fromisoformat(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return False
     return True
 
 
-def _row_problem(row: Any) -> str | None:
+def _row_problem(row: object) -> str | None:
     """What makes `row` no tenant row of tenants.json (the fields tenant_row writes), or None."""
     if not isinstance(row, dict) or not isinstance(row.get("key"), str) or not row["key"]:
         return "a tenant row is not an object with a key"

@@ -8,14 +8,15 @@ report document, whether it holds a Bill or the JSON of one, and refuses a wrong
 `sources` stays a mapping of fact -> source. A subscription's `api` ids (SubscriptionIds), a
 commerce change's request `body` and the Copilot Credits' `balances` (BalanceRow) are typed as the
 billing source or Graph names them. A body is a Body of its change's `source`, any other key refused:
-a distributor's is its own (its folder's, given here by auditor.vendors.registry: take_bodies), every
-other source's a RequestBody (Microsoft's commerce, the PSAs).
+a distributor's is its own (its folder's), every other source's a RequestBody (Microsoft's commerce, the
+PSAs). Whoever decodes a change says which: it passes the Bodies it reads with (auditor.vendors.registry.BODIES
+for plan.json and the journals), and formats, below the vendors, names none of theirs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NotRequired, Self, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, Self, TypedDict, TypeVar
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
@@ -29,6 +30,7 @@ __all__ = [
     "Bill",
     "BillAction",
     "BillProduct",
+    "Bodies",
     "Body",
     "CommerceChange",
     "CommerceLine",
@@ -47,7 +49,6 @@ __all__ = [
     "ServiceUse",
     "SubscriptionIds",
     "bill_of",
-    "take_bodies",
 ]
 
 
@@ -186,20 +187,10 @@ class RequestBody(Body, frozen=True, kw_only=True):
         return replace(self, **changed)
 
 
-# the sources whose request bodies are their own (a distributor's, by its registry key), as auditor.vendors.registry
-# gives them (take_bodies): formats lies below the vendors and imports none
-_BODIES: dict[str, type[Body]] = {}
-
-
-def take_bodies(bodies: Mapping[str, type[Body]]) -> None:
-    """The request body of each source that owns its own (its key -> its Body), as its changes are decoded."""
-    _BODIES.update(bodies)
-
-
 if TYPE_CHECKING:
     _AsRead = Body
 else:
-    # msgspec reads the body as JSON first: its type is its change's source's (CommerceChange.__post_init__)
+    # msgspec reads the body as JSON: Bodies types it by its change's source once the change is decoded
     _AsRead = Any
 
 
@@ -218,23 +209,6 @@ class CommerceRequest(Struct, frozen=True, kw_only=True):
         """The body as Microsoft's commerce and the PSAs write it (a RequestBody); None for none, or for a body
         a distributor owns."""
         return self.body if isinstance(self.body, RequestBody) else None
-
-    def typed(self, source: str) -> None:
-        """The body as read (JSON) made the Body of `source` (its own, or a RequestBody); ValueError naming what
-        it holds that its API does not take, at `request.body...` (msgspec makes it the decode's ValidationError,
-        the change's place appended: "request.body: Object contains unknown field `x` - at `$.bill.commerce[0]`")."""
-        if self.body is None or isinstance(self.body, Body):
-            return
-        if not _BODIES:  # a distributor's body read as Microsoft's would compare unequal to its own, or be refused
-            raise RuntimeError(
-                "a bill change was decoded before auditor.vendors.registry gave the distributors' bodies"
-            )
-        try:
-            body = shapes.convert(self.body, _BODIES.get(source, RequestBody))
-        except msgspec.ValidationError as exc:  # the place in the body named first: msgspec adds the change's
-            reason, _, inner = str(exc).partition(" - at `$")
-            raise ValueError(f"request.body{inner.removesuffix('`')}: {reason}") from None
-        msgspec.structs.force_setattr(self, "body", body)
 
 
 # the kinds of bill change a plan file may make smaller than the fresh compile's, and the way each moves the
@@ -272,9 +246,6 @@ class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}
     request: CommerceRequest
     # a psa change (apply --psa): the policy's rule its quantity follows (assigned, distributor or larger)
     rule: str | UnsetType = UNSET
-
-    def __post_init__(self) -> None:
-        self.request.typed(self.source)
 
     def smaller(self, to: int) -> CommerceChange | None:
         """This change made smaller, as a plan file may (fewer seats off, fewer bought: SMALLER_BY), to end at
@@ -329,9 +300,6 @@ class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     # `sending` line) the quantity the source gave at the call, before the write (what undo binds a line to)
     plan: str | UnsetType = UNSET
     read: int | UnsetType = UNSET
-
-    def __post_init__(self) -> None:
-        self.request.typed(self.source)
 
 
 # a seat finding's details.bill (auditor.plan.bill.product_figures); the functional form: `from` is a keyword
@@ -448,13 +416,65 @@ class Bill(Struct, frozen=True, kw_only=True):
     gaps: list[str] | UnsetType = UNSET  # the billing sources that could not be read
 
 
-def bill_of(value: Any, where: str = "report.json") -> Bill | None:
-    """A bill as its readers take it: `value` itself when it is one, the Bill of its JSON, or None
-    for none (a document's `bill` that is missing or null). A JSON bill of the wrong shape is a
-    SnapshotError that names the place."""
+# a change whose request body Bodies types: plan.json's, or a journal line
+C = TypeVar("C", CommerceChange, CommerceLine)
+
+
+class Bodies:
+    """Which Body each change's request body is read as, by the change's `source`: a distributor's own (its
+    folder's, by its registry key), a RequestBody for every other source (Microsoft's commerce, the PSAs).
+
+    msgspec decodes a change's body as JSON; whoever reads a bill change (plan.json, a journal, report.json)
+    then types it here with the bodies it is given: auditor.vendors.registry.BODIES, every distributor's, or
+    `Bodies()` where no distributor's change is read (report.json's bill holds Microsoft's commerce only).
+    formats lies below the vendors and names none of them."""
+
+    def __init__(self, own: Mapping[str, type[Body]] | None = None) -> None:
+        self._own: Mapping[str, type[Body]] = dict(own or {})
+
+    def of(self, source: str) -> type[Body]:
+        """The Body of `source`'s requests."""
+        return self._own.get(source, RequestBody)
+
+    def change(self, change: C, at: str = "$") -> C:
+        """`change` (a CommerceChange or a journal's CommerceLine) with its request's body read as its
+        source's Body. A key its API does not take, or a value of another type, is a msgspec.ValidationError
+        naming the field and the change's place `at`, as msgspec names any other field's ("request.body:
+        Object contains unknown field `x` - at `$.bill.commerce[0]`")."""
+        request = change.request
+        if request.body is None or isinstance(request.body, Body):
+            return change
+        try:
+            body = shapes.convert(request.body, self.of(change.source))
+        except msgspec.ValidationError as exc:  # the place in the body named first, then the change's
+            reason, _, inner = str(exc).partition(" - at `$")
+            raise msgspec.ValidationError(f"request.body{inner.removesuffix('`')}: {reason} - at `{at}`") from None
+        return msgspec.structs.replace(change, request=msgspec.structs.replace(request, body=body))
+
+    def changes(self, changes: list[CommerceChange] | UnsetType | None, at: str) -> list[CommerceChange]:
+        """A decoded list of changes (none: []) typed (Bodies.change), each placed at `at[i]`."""
+        if not isinstance(changes, list):
+            return []
+        return [self.change(c, f"{at}[{i}]") for i, c in enumerate(changes)]
+
+    def bill(self, bill: Bill, at: str = "$") -> Bill:
+        """A decoded bill with every change's body typed (Bodies.change): its commerce, distributor and psa
+        changes, placed under `at` (`$.bill` in plan.json)."""
+        typed: dict[str, list[CommerceChange]] = {}
+        for name in ("commerce", "distributor", "psa"):
+            given = getattr(bill, name)
+            if isinstance(given, list):
+                typed[name] = self.changes(given, f"{at}.{name}")
+        return msgspec.structs.replace(bill, **typed) if typed else bill
+
+
+def bill_of(value: object, bodies: Bodies, where: str = "report.json") -> Bill | None:
+    """A bill as its readers take it: `value` itself when it is one, the Bill of its JSON (each change's
+    body the Body `bodies` gives its source), or None for none (a document's `bill` that is missing or null).
+    A JSON bill of the wrong shape is a SnapshotError that names the place."""
     if isinstance(value, Bill) or value is None:
         return value
     try:
-        return shapes.convert(value, Bill)
+        return bodies.bill(shapes.convert(value, Bill))
     except msgspec.ValidationError as exc:
         raise SnapshotError(f"{where}: bill: {exc}") from None

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 from urllib.parse import urlsplit
 
 import msgspec
@@ -158,7 +158,7 @@ def load_plan(path: Path) -> PlanFile:
     )
 
 
-def _filters(value: Any, where: Where) -> Filters:
+def _filters(value: object, where: Where) -> Filters:
     """plan.json's `filters` (absent in an older plan: every finding): which findings it was compiled for."""
     if value is None:
         return Filters()
@@ -285,7 +285,7 @@ def read_bounded(path: Path, where: Where, what: str) -> bytes:
     return data
 
 
-def _parse_json(data: bytes, where: Where) -> Any:
+def _parse_json(data: bytes, where: Where) -> object:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -298,7 +298,7 @@ def _parse_json(data: bytes, where: Where) -> Any:
         raise where.error("", "nested too deeply to be a plan") from None
 
 
-def parse_cloud(value: Any, where: Where, field: str) -> Cloud:
+def parse_cloud(value: object, where: Where, field: str) -> Cloud:
     try:
         cloud = Cloud(value)
     except ValueError:
@@ -308,7 +308,7 @@ def parse_cloud(value: Any, where: Where, field: str) -> Cloud:
     return cloud
 
 
-def _guid(value: Any, key: str, where: Where, prefix: str) -> str:
+def _guid(value: object, key: str, where: Where, prefix: str) -> str:
     """`value`, the field `key` of the object at `prefix`, as a lower-case object id (GUID)."""
     field = f"{prefix}.{key}" if prefix else key
     if not isinstance(value, str) or not GUID.match(value):
@@ -317,7 +317,7 @@ def _guid(value: Any, key: str, where: Where, prefix: str) -> str:
     return value.lower()
 
 
-def _short(value: Any) -> str:
+def _short(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -334,7 +334,7 @@ def _stopped(value: object, where: Where) -> Stopped | None:
         raise where.error("stopped", f"is not the record plan writes: {exc}") from None
 
 
-def parse_change(item: Any, where: Where, field: str) -> Change:
+def parse_change(item: object, where: Where, field: str) -> Change:
     """One change (plan.json `changes[i]`, or a journal line's `action`), validated against Graph's contract."""
     if not isinstance(item, dict):
         raise where.error(field, "must be an object")
@@ -396,14 +396,14 @@ def parse_change(item: Any, where: Where, field: str) -> Change:
     )
 
 
-def _findings(value: Any, where: Where, field: str) -> tuple[str, ...]:
+def _findings(value: object, where: Where, field: str) -> tuple[str, ...]:
     """A change's `findings`: the ids of the findings it fixes (an undo's change names none)."""
     if not isinstance(value, list) or not all(isinstance(f, str) for f in value):
         raise where.error(field, "must be a list of finding ids")
     return tuple(value)
 
 
-def _data_kept(value: Any, where: Where, field: str) -> tuple[DataKept, ...]:
+def _data_kept(value: object, where: Where, field: str) -> tuple[DataKept, ...]:
     """A change's `data_kept` (the admin's declarations that made a removal ready), kept as written: apply
     journals them and does not act on them."""
     if not isinstance(value, list) or not all(isinstance(kept, dict) for kept in value):
@@ -411,7 +411,7 @@ def _data_kept(value: Any, where: Where, field: str) -> tuple[DataKept, ...]:
     return tuple(cast(DataKept, dict(kept)) for kept in value)
 
 
-def _guid_list(value: Any, where: Where, field: str) -> list[str]:
+def _guid_list(value: object, where: Where, field: str) -> list[str]:
     if not isinstance(value, list):
         raise where.error(field, "must be a list of GUIDs")
     out = []
@@ -422,7 +422,7 @@ def _guid_list(value: Any, where: Where, field: str) -> list[str]:
     return out
 
 
-def _body(kind: str, body: Any, user: str, where: Where, field: str) -> Body | None:
+def _body(kind: str, body: object, user: str, where: Where, field: str) -> Body | None:
     if kind in ("remove_member", "reprocess"):
         if body not in (None, {}):
             raise where.error(field, f"must be null: {kind} sends no body")
@@ -482,7 +482,7 @@ def _graph_url(ref: str) -> bool:
 
 ACCOUNT_KINDS = frozenset(k.value for k in AccountKind)
 # the facts about the account a finding rests on, and what a value of each must be
-_FACTS: dict[str, Callable[[Any], bool]] = {
+_FACTS: dict[str, Callable[[object], bool]] = {
     "account_enabled": lambda v: isinstance(v, bool),
     "user_type": lambda v: isinstance(v, str) and bool(USER_TYPE.match(v)),
     "no_sign_in_within_days": lambda v: _whole(v, 1, 36500),
@@ -498,7 +498,7 @@ _FACTS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _preconditions(value: Any, where: Where, field: str) -> tuple[Precondition, ...]:
+def _preconditions(value: object, where: Where, field: str) -> tuple[Precondition, ...]:
     if not isinstance(value, list):
         raise where.error(field, "must be a list")
     out: list[Precondition] = []
@@ -552,5 +552,5 @@ def _holds(cond: JsonObject, where: Where, f: str) -> Precondition:
     raise where.error(f"{f}.how", f'{_short(how)} is not "direct" or "group" (with a group)')
 
 
-def _whole(value: Any, low: int, high: int) -> bool:
+def _whole(value: object, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

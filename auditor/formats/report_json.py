@@ -6,7 +6,9 @@ shape of its own, however few fields it reads (tests/core/test_report_decoders.p
 auditor.formats.report_model.ReportDocument, the one the audit builds and report.json encodes: a
 value of the wrong type is reported with its place (`$.findings[3].severity`), and the document
 is given back as that Struct (every finding whole, with its own `policy`, `message`, `details`
-and `remediation`; docs/report-format.md).
+and `remediation`; docs/report-format.md). The bill's changes are Microsoft's commerce only (a
+distributor's and a PSA's are plan.json's): their request bodies are read as RequestBody
+(auditor.formats.bill_model.Bodies with no distributor's).
 
 Only version 5 is read. Versions 1 to 4 were written before the first release; such a file is
 refused with a message that says to run `audit` once more (exit 2), which writes version 5.
@@ -30,6 +32,7 @@ from auditor.common import shapes
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.data.model import Locale
+from auditor.formats.bill_model import Bill, Bodies
 from auditor.formats.report_model import ReportDocument
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
@@ -70,6 +73,8 @@ def _decode(data: bytes | str, name: str, kind: type[ReportDocument]) -> ReportD
         )
     try:
         report = shapes.decode(data, kind)
+        if isinstance(report.bill, Bill):  # Microsoft's commerce changes only: their bodies are RequestBody's
+            report = msgspec.structs.replace(report, bill=Bodies().bill(report.bill, "$.bill"))
     except msgspec.ValidationError as exc:
         raise UsageError(f"{name}: not a license-auditor report.json: {exc}") from None
     languages = [loc.value for loc in Locale]

@@ -91,21 +91,21 @@ class _Gap(Exception):
         self.gap = gap
 
 
-def _query_id(doc: Any) -> str:
+def _query_id(doc: object) -> str:
     qid = doc.get("id") if isinstance(doc, dict) else None
     if not isinstance(qid, str) or not qid or "/" in qid or "?" in qid:
         raise _Gap(Gap(COPILOT_AUDIT, REQUEST, "answered without the new auditLogQuery's id"))
     return qid
 
 
-def _unwrapped(doc: Any) -> Any:
+def _unwrapped(doc: object) -> Any:
     """The auditLogQuery of a GET: at the top level, or inside `value` as the "Get auditLogQuery" page's
     example answers it (`{"value": {"@odata.type": "#microsoft.graph.security.auditLogQuery", ...}}`)."""
     inner = doc.get("value") if isinstance(doc, dict) and "status" not in doc else None
     return inner if isinstance(inner, dict) else doc
 
 
-def _status(doc: Any, qid: str) -> str:
+def _status(doc: object, qid: str) -> str:
     status = doc.get("status") if isinstance(doc, dict) else None
     if not isinstance(status, str):
         raise _Gap(Gap(COPILOT_AUDIT, f"GET {AUDIT_QUERIES_PATH}/{qid}", "answered an auditLogQuery without a status"))

@@ -183,7 +183,7 @@ class GroupReads(ReadState):
                 _add_members(ids, page, path)
 
     async def _counted(
-        self, ids: set[str], counted: Any, path: str, limit: asyncio.Semaphore | None, relation: str
+        self, ids: set[str], counted: object, path: str, limit: asyncio.Semaphore | None, relation: str
     ) -> tuple[str, ...]:
         """The members read, set against the listing's count (its first page's @odata.count) and a
         fresh GET …/$count. A listing short of both (a page cut, `value` empty while the count says

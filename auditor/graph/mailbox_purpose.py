@@ -241,7 +241,7 @@ class PurposeReads:
             self.unread.update(skipped)
 
 
-def _batch_responses(doc: Any, pending: Mapping[str, str], what: str) -> list[tuple[str, int, Any, Any]]:
+def _batch_responses(doc: object, pending: Mapping[str, str], what: str) -> list[tuple[str, int, Any, Any]]:
     """(id, status, headers, body) of each answer of a $batch; exactly one per request, or CollectionError."""
     responses = doc.get("responses") if isinstance(doc, dict) else None
     if not isinstance(responses, list):
@@ -270,7 +270,7 @@ def _batch_responses(doc: Any, pending: Mapping[str, str], what: str) -> list[tu
     return out
 
 
-def _header(headers: Any, name: str) -> str | None:
+def _header(headers: object, name: str) -> str | None:
     if not isinstance(headers, dict):
         return None
     for key, value in headers.items():
@@ -279,7 +279,7 @@ def _header(headers: Any, name: str) -> str | None:
     return None
 
 
-def _sub_error(body: Any) -> tuple[str, str]:
+def _sub_error(body: object) -> tuple[str, str]:
     err = body.get("error") if isinstance(body, dict) else None
     if not isinstance(err, dict):
         return "", ""

@@ -13,7 +13,6 @@ auditor.insights.copilot_history reads the nights one after another.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 
@@ -77,7 +76,7 @@ class BadPoint(ValueError):
     """A seat of a history line that is not what this program writes."""
 
 
-def _text(value: Any, name: str, *, optional: bool = False) -> str | None:
+def _text(value: object, name: str, *, optional: bool = False) -> str | None:
     if value is None and optional:
         return None
     if not isinstance(value, str) or len(value) > 300:
@@ -85,7 +84,7 @@ def _text(value: Any, name: str, *, optional: bool = False) -> str | None:
     return value
 
 
-def parse_points(value: Any) -> tuple[SeatPoint, ...]:
+def parse_points(value: object) -> tuple[SeatPoint, ...]:
     """The seats of a history line's `copilot_seats` (BadPoint names the first field that is wrong)."""
     if not isinstance(value, list) or len(value) > MAX_SEATS:
         raise BadPoint("copilot_seats is not a list of seats")

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import msgspec
 from msgspec import UNSET
@@ -220,7 +220,7 @@ class _Bad(Exception):
     pass
 
 
-def _time(value: Any, name: str) -> str:
+def _time(value: object, name: str) -> str:
     if not isinstance(value, str) or len(value) > 40:
         raise _Bad(f"{name} is not an ISO-8601 date-time")
     try:
@@ -234,7 +234,7 @@ def _time(value: Any, name: str) -> str:
     return value
 
 
-def _count(value: Any, name: str) -> int:
+def _count(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _Bad(f"{name} is not a whole number")
     if value > MAX_COUNT:
@@ -242,7 +242,7 @@ def _count(value: Any, name: str) -> int:
     return value
 
 
-def _money(value: Any, name: str) -> float | None:
+def _money(value: object, name: str) -> float | None:
     if value is None:
         return None
     # NaN and Infinity: Python's JSON reader accepts them, and no sum or chart can use them
@@ -263,7 +263,7 @@ def _object(value: object, name: str) -> Mapping[str, object]:
     return value
 
 
-def parse_record(doc: Any, line: int = 0) -> Record:
+def parse_record(doc: object, line: int = 0) -> Record:
     """A record from one parsed line; _Bad names the first field that is wrong."""
     doc = _object(doc, "the line")
     if doc.get("schema") != SCHEMA:
@@ -292,13 +292,14 @@ def parse_record(doc: Any, line: int = 0) -> Record:
     tenant = doc.get("tenant")
     if not isinstance(tenant, str):
         raise _Bad("tenant is not text")
-    if not isinstance(doc.get("complete"), bool):
+    complete = doc.get("complete")
+    if not isinstance(complete, bool):
         raise _Bad("complete is not true or false")
     return Record(
         generated_at=_time(doc.get("generated_at"), "generated_at"),
         as_of=_time(doc.get("as_of"), "as_of"),
         tenant=tenant,
-        complete=doc["complete"],
+        complete=complete,
         open=_count(findings.get("open"), "findings.open"),
         waived=_count(findings.get("waived", 0), "findings.waived"),
         by_severity={s: _count(by_sev.get(s, 0), f"findings.by_severity.{s}") for s in SEVERITIES},
@@ -314,7 +315,7 @@ def parse_record(doc: Any, line: int = 0) -> Record:
     )
 
 
-def _points(value: Any) -> tuple[SeatPoint, ...] | None:
+def _points(value: object) -> tuple[SeatPoint, ...] | None:
     if value is None:
         return None
     try:

@@ -41,7 +41,7 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -39,12 +39,14 @@ from auditor.data.model import (
 from auditor.data.protection_rules import mail_domains
 
 from .format import (
+    SIGN_IN_WIRE,
     USER_WIRE_TYPES,
     NonEmpty,
     WireGroup,
     WireLicense,
     WireLicenseState,
     WireSignIn,
+    WireUser,
     _PrepaidUnits,
     _Sku,
     _Subscription,
@@ -116,7 +118,9 @@ class BadItem(BadValue):
         self.index = index
 
 
-def _misfit(raw: Any, of: Any, exc: msgspec.ValidationError, path: str = "", *, selected: bool = False) -> str:
+def _misfit(
+    raw: object, of: type[object], exc: msgspec.ValidationError, path: str = "", *, selected: bool = False
+) -> str:
     """ "field: what is wrong" with `raw`, which msgspec refused as the type `of` (auditor.snapshot.problems
     finds the field; msgspec's own words only for a misfit that walk does not know)."""
     found = problem(raw, of, path)
@@ -269,14 +273,14 @@ class UserDecoder:
                 return BadItem(start + i, _misfit(raw, of, exc, selected=self.selected))
         return BadValue(str(exc))
 
-    def user(self, raw: Any) -> User:
+    def user(self, raw: object) -> User:
         """One user from parsed JSON; BadValue names the first malformed field."""
         try:
             return self.values([raw])[0]
         except BadItem as exc:
             raise BadValue(str(exc)) from None
 
-    def _users(self, wire: Sequence[Any], pairs: Sequence[tuple[tuple[str, str], ...]]) -> list[User]:
+    def _users(self, wire: Sequence[WireUser], pairs: Sequence[tuple[tuple[str, str], ...]]) -> list[User]:
         out = []
         for i, w in enumerate(wire):
             try:
@@ -287,12 +291,12 @@ class UserDecoder:
 
     # --- one user ---------------------------------------------------------------------------
 
-    def _user(self, w: Any, attributes: tuple[tuple[str, str], ...]) -> User:
+    def _user(self, w: WireUser, attributes: tuple[tuple[str, str], ...]) -> User:
         """The model User of a decoded wire user; BadValue names a malformed field."""
         shared_states, times = self._license_states(w.licenseAssignmentStates)
         profile = self._profile(w, self._assigned(w.assignedLicenses), shared_states)
         last = last_ni = last_ok = None
-        if self.with_sign_in:
+        if isinstance(w, SIGN_IN_WIRE):  # the decoder's with_sign_in: its wire types carry signInActivity
             activity = w.signInActivity or _NO_SIGN_IN
             last = _check_when(activity.lastSignInDateTime, "signInActivity.lastSignInDateTime")
             last_ni = _check_when(
@@ -313,7 +317,7 @@ class UserDecoder:
             mail_domains=self._mail_domains(w),
         )
 
-    def _mail_domains(self, w: Any) -> tuple[str, ...]:
+    def _mail_domains(self, w: WireUser) -> tuple[str, ...]:
         """User.mail_domains: the domains of the user's mail addresses (Graph's mail and proxyAddresses, or a
         snapshot's mailDomains); () where they are just its user principal name's domain (recipient_domains
         gives that one anyway) or none were given, so most users hold no tuple of their own."""
@@ -326,7 +330,7 @@ class UserDecoder:
         return self._domains.setdefault(found, tuple(self._intern(d) or "" for d in found))
 
     def _profile(
-        self, w: Any, licenses: tuple[AssignedLicense, ...], states: tuple[LicenseAssignmentState, ...]
+        self, w: WireUser, licenses: tuple[AssignedLicense, ...], states: tuple[LicenseAssignmentState, ...]
     ) -> Profile:
         """The one Profile object of the users with the values of `w` (licenses and states are
         shared objects already, so their identities stand for their values in the key)."""
@@ -405,14 +409,14 @@ class UserDecoder:
         return self._assigned(wire)
 
 
-def _wire(raw: Any, of: type[T]) -> T:
+def _wire(raw: object, of: type[T]) -> T:
     try:
         return shapes.convert(raw, of, strict=True)
     except msgspec.ValidationError as exc:
         raise BadValue(_misfit(raw, of, exc)) from None
 
 
-def sku_from_graph(raw: Any) -> Sku:
+def sku_from_graph(raw: object) -> Sku:
     """A subscribedSku (parsed JSON); BadValue names the field."""
     w = _wire(raw, _Sku)
     units = w.prepaidUnits or _NO_UNITS
@@ -431,7 +435,7 @@ def sku_from_graph(raw: Any) -> Sku:
     )
 
 
-def subscription_from_graph(raw: Any) -> Subscription:
+def subscription_from_graph(raw: object) -> Subscription:
     """A companySubscription (parsed JSON); BadValue names the field."""
     w = _wire(raw, _Subscription)
     return Subscription(
@@ -450,12 +454,12 @@ def subscription_from_graph(raw: Any) -> Subscription:
     )
 
 
-def group_wire(raw: Any) -> WireGroup:
+def group_wire(raw: object) -> WireGroup:
     """A group (parsed JSON: a snapshot's, or Graph's); BadValue names the field."""
     return _wire(raw, WireGroup)
 
 
-def group_from_graph(raw: Any, decoder: UserDecoder) -> Group:
+def group_from_graph(raw: object, decoder: UserDecoder) -> Group:
     w = group_wire(raw)
     return Group(
         id=w.id,
@@ -491,13 +495,13 @@ def group_kind(w: WireGroup) -> GroupKind:
     }
 
 
-def gap_from_json(raw: Any) -> Gap:
+def gap_from_json(raw: object) -> Gap:
     if not isinstance(raw, dict):
         raise BadValue("expected an object")
     return Gap(_req(raw, "part"), _str(raw, "request", required=False) or "", _req(raw, "reason"))
 
 
-def _decode_all(items: list[Any], where: str, fn: Any) -> list[Any]:
+def _decode_all(items: Sequence[object], where: str, fn: Callable[[object], T]) -> list[T]:
     out = []
     for i, raw in enumerate(items):
         try:
@@ -507,7 +511,7 @@ def _decode_all(items: list[Any], where: str, fn: Any) -> list[Any]:
     return out
 
 
-def item_name(raw: Any) -> str:
+def item_name(raw: object) -> str:
     """How an error names an item of a list: " (its UPN or id)" when it has one."""
     ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
     return f" ({ident})" if isinstance(ident, str) else ""

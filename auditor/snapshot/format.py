@@ -27,7 +27,7 @@ without them loads as one collected without them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 import msgspec
 
@@ -143,6 +143,10 @@ class _UserSelectedSignIn(_UserSelected, gc=False, kw_only=True):
     # absent or null for accounts with no recorded sign-in: not a missing field
     signInActivity: WireSignIn | None = None
 
+
+# a user as decoded from a page or a snapshot: one of the four types below (with signInActivity: a SIGN_IN_WIRE one)
+WireUser: TypeAlias = "_User | _UserSelected"
+SIGN_IN_WIRE = (_UserSignIn, _UserSelectedSignIn)
 
 # [every selected field required][with signInActivity]
 USER_WIRE_TYPES: tuple[tuple[type[Any], type[Any]], tuple[type[Any], type[Any]]] = (

@@ -5,6 +5,8 @@ opened, never when it is named.
 
     DISTRIBUTORS        name -> Distributor (auditor.vendors.protocols), in the order they are read
     DISTRIBUTOR_APIS    name -> its behaviour (DistributorApi): what a write opens its sessions with
+    BODIES              each distributor's request body (auditor.formats.bill_model.Bodies): what a bill
+                        change of plan.json or a journal is decoded with
     PSAS                name -> PSA, likewise
     PARTNER_CENTER      Microsoft's commerce for a CSP partner (PartnerCenterApi)
     RECORDS             name -> its read of a customer's record (auditor/vendors/<name>/mapping.py): what
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from auditor.formats.bill_model import take_bodies
+from auditor.formats.bill_model import Bodies
 from auditor.vendors import autotask, connectwise, halo, partner_center, pax8, sherweb
 from auditor.vendors.autotask import mapping as autotask_mapping
 from auditor.vendors.connectwise import mapping as connectwise_mapping
@@ -32,8 +34,8 @@ DISTRIBUTORS: Mapping[str, Distributor] = {
 
 DISTRIBUTOR_APIS: Mapping[str, DistributorApi] = {key: vendor.api for key, vendor in DISTRIBUTORS.items()}
 
-# each distributor's own request body, as plan.json's and a journal's changes of it are decoded
-take_bodies({key: vendor.body for key, vendor in DISTRIBUTORS.items()})
+# each distributor's own request body: what plan.json's and a journal's bill changes are read with
+BODIES = Bodies({key: vendor.body for key, vendor in DISTRIBUTORS.items()})
 
 PSAS: Mapping[str, PSA] = {
     connectwise.VENDOR.key: connectwise.VENDOR,

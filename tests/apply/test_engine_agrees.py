@@ -20,6 +20,7 @@ from auditor.apply import agree
 from auditor.apply.fresh import FreshPlan
 from auditor.apply.write_engine import BillJournal, Held, Ready, Sent, in_bill, read_lines, run_changes, selected
 from auditor.formats.bill_model import Bill, CommerceChange, CommerceRequest, RequestBody
+from auditor.vendors.registry import BODIES
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 1)
@@ -27,7 +28,7 @@ TODAY = date(2026, 11, 1)
 
 def _fresh(changes: list[dict[str, Any]]) -> FreshPlan:
     """A fresh compile whose bill holds `changes` (plan.json's shape) at the distributor."""
-    return _fresh_of([msgspec.convert(c, CommerceChange) for c in changes])
+    return _fresh_of([BODIES.change(msgspec.convert(c, CommerceChange)) for c in changes])
 
 
 def _change(n: int, api_id: str, to: int) -> dict[str, Any]:
@@ -87,7 +88,7 @@ def test_the_engine_refuses_what_the_fresh_compile_does_not_hold_before_the_kind
     fresh = copy.deepcopy(planned)
     fresh[1] |= {"to": 6, "seats": 4, "monthly_saving": 144.0}  # the tool would take 4 seats off, the file 6
     fresh[1]["request"]["body"] = {"quantity": 6}
-    changes = [msgspec.convert(c, CommerceChange) for c in planned]
+    changes = [BODIES.change(msgspec.convert(c, CommerceChange)) for c in planned]
     selection = selected(_Kind.where, changes, _fresh(fresh), TODAY)
     assert list(selection.refused) == [2] and selection.refused[2].field == "to"
 
@@ -123,7 +124,7 @@ def test_the_engine_refuses_what_the_fresh_compile_does_not_hold_before_the_kind
 def test_a_change_the_fresh_compile_holds_is_sent_as_the_fresh_compile_has_it() -> None:
     """The file chooses a later day for its change; what is sent is the fresh compile's change on that day."""
     planned = [_change(1, "sub-a", 7) | {"saving_from": "2026-12-01"}]
-    changes = [msgspec.convert(c, CommerceChange) for c in planned]
+    changes = [BODIES.change(msgspec.convert(c, CommerceChange)) for c in planned]
     selection = selected(in_bill("distributor"), changes, _fresh([_change(1, "sub-a", 7)]), TODAY)
     assert not selection.refused
     assert selection.changes[0].saving_from == "2026-12-01"
@@ -213,7 +214,7 @@ def test_a_records_fields_are_worked_out_once_a_type_not_for_each_change(monkeyp
         return real(kind)
 
     monkeypatch.setattr(msgspec.structs, "fields", counted)
-    changes = [msgspec.convert(_change(n, f"sub-{n}", 5), CommerceChange) for n in range(1, 41)]
+    changes = [BODIES.change(msgspec.convert(_change(n, f"sub-{n}", 5), CommerceChange)) for n in range(1, 41)]
     found = agree.agreement(changes, list(changes))
     assert found.refused == {} and set(found.matched) == set(range(1, 41))
     assert asked == [CommerceChange]

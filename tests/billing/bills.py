@@ -9,6 +9,7 @@ import msgspec
 
 from auditor.formats.bill_model import Bill, BillAction
 from auditor.plan import bill
+from auditor.vendors.registry import BODIES
 
 ACTION: dict[str, Any] = {
     "subscription": "sub-1",
@@ -54,7 +55,7 @@ def bill_json(actions: Any = (), *, as_of: str = "2026-11-24", **more: Any) -> d
 
 def of(value: Any) -> Bill:
     """A bill's JSON (or a partial one) as the Bill its readers take."""
-    return msgspec.convert(value, Bill)
+    return BODIES.bill(msgspec.convert(value, Bill))
 
 
 def built(*args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from auditor.plan.bill import commerce_facts
 from auditor.plan.commerce import commerce_changes
 from auditor.vendors.commerce_sources import Access, BillingSource, gather
 from auditor.vendors.partner_center import client as partner_center
+from auditor.vendors.registry import BODIES
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 from auditor_dev.demo import sample_tenant
 from tests.billing import bills
@@ -62,7 +63,7 @@ def _bill(arm_url: str, pc_url: str, commerce_doc: Any, snapshot: Any, consumed:
 
 def typed(*changes: dict[str, Any]) -> list[CommerceChange]:
     """Commerce changes in plan.json's shape as apply decodes them (commerce_of's checks not made)."""
-    return [msgspec.convert(c, CommerceChange) for c in changes]
+    return [BODIES.change(msgspec.convert(c, CommerceChange)) for c in changes]
 
 
 def bind(directory: Path, changes: list[CommerceChange], tenant_id: str = "") -> str:

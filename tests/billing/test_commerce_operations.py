@@ -34,6 +34,7 @@ from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient
 from auditor.plan.commerce import commerce_changes
 from auditor.vendors.commerce_sources import Access, BillingSource, gather
+from auditor.vendors.registry import BODIES
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 from auditor_dev.commerce.server import Asked, Reply
 from auditor_dev.demo import sample_tenant
@@ -227,7 +228,7 @@ def test_a_renewal_reduction_takes_the_availability_offered_now(sample: Any, tmp
         commerce = Commerce(_access(st.url, pc.url))
         # the plan's product, with the subscription's own (old) availability, is refused
         with pytest.raises(BillingSourceError, match=r"HTTP 400 800002\Z"):  # its code, never its text
-            typed_change = msgspec.convert(change, CommerceChange)
+            typed_change = BODIES.change(msgspec.convert(change, CommerceChange))
             commerce.send(typed_change, reread("partner-center", sub), typed_change.request.body)
         text = _run([change], commerce, {COPILOT: (6, 4)}, tmp_path / "j.jsonl")
         commerce.close()

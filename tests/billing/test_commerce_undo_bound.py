@@ -24,6 +24,7 @@ from auditor.apply.undo_bound import COMPARED
 from auditor.apply.write_engine import BillJournal
 from auditor.formats.bill_model import CommerceChange, CommerceLine
 from auditor.vendors.commerce_sources import Access
+from auditor.vendors.registry import BODIES
 
 from .test_commerce_apply import CONSUMED, COPILOT, TODAY, Token, _bill, _journal, _seats, bind, seats_now, world
 
@@ -142,7 +143,7 @@ def test_a_plan_and_line_past_the_tenants_seats_buy_only_up_to_them(reduced: Any
     _, _, path, _ = reduced
     doc = json.loads((path.parent / "plan.json").read_text("utf-8"))
     doc["bill"]["commerce"][0] |= {"from": 10, "seats": 6}
-    sha = bind(path.parent, [msgspec.convert(doc["bill"]["commerce"][0], CommerceChange)])
+    sha = bind(path.parent, [BODIES.change(msgspec.convert(doc["bill"]["commerce"][0], CommerceChange))])
     lines = _journal(path)
     for line in lines:
         line |= {"from": 10, "plan": sha}

@@ -18,6 +18,7 @@ from auditor.formats.report_json import decode_report
 from auditor.i18n import format_money
 from auditor.insights.notify import payload
 from auditor.plan.bill_view import product_name
+from auditor.vendors.registry import BODIES
 
 SAMPLE = Path(__file__).parents[2] / "auditor_dev" / "sample"
 BILLING = str(SAMPLE / "sample-billing.csv")
@@ -108,22 +109,22 @@ def test_plan_with_the_billing_file_writes_the_bill(audited: Path, capsys: pytes
     )
     assert "### Your bill" in (audited / "plan.md").read_text("utf-8")
     # plan.json's bill reads back as the same text too
-    assert json.dumps(msgspec.to_builtins(bill_of(plan["bill"], "plan.json"))) == json.dumps(plan["bill"])
+    assert json.dumps(msgspec.to_builtins(bill_of(plan["bill"], BODIES, "plan.json"))) == json.dumps(plan["bill"])
 
 
 def test_the_bill_reads_back_as_it_was_written(audited: Path) -> None:
     """The typed bill (auditor/formats/bill_model.py) is the JSON's keys in its order: read and
     written again, report.json's bill is the same text; a value of the wrong type is refused with its place."""
     raw = json.loads((audited / "report.json").read_text("utf-8"))["bill"]
-    bill = bill_of(raw)
+    bill = bill_of(raw, BODIES)
     assert bill is not None and bill.copilot_credits
     assert json.dumps(msgspec.to_builtins(bill)) == json.dumps(raw)
-    assert bill_of(bill) is bill and bill_of(None) is None
+    assert bill_of(bill, BODIES) is bill and bill_of(None, BODIES) is None
     wrong = {**raw, "actions": [{**raw["actions"][0], "seats": "3"}]}
     with pytest.raises(
         SnapshotError, match=r"report.json: bill: Expected `int`, got `str` - at `\$.actions\[0\].seats`"
     ):
-        bill_of(wrong)
+        bill_of(wrong, BODIES)
 
 
 def test_nothing_to_do_has_no_deadline(tmp_path: Path) -> None:

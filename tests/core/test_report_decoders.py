@@ -9,6 +9,9 @@ The rule, on every module of auditor/ outside auditor/formats (the files' models
 report.json: none of its own msgspec Structs is handed to
 a decoder (msgspec's decode, convert, Decoder; auditor.common.shapes'), and none is a private one (a mirror
 kept for a decode elsewhere in the module), unless the module is listed below with what its Structs decode.
+Nor does a function that names report.json parse a file as plain JSON (json.load, or json.loads / orjson.loads
+of a file's text read there): a few fields dug out of the dicts are a mirror too, without a Struct (the
+lanes' planner read summary.users.total so until issue 119's check).
 """
 
 from __future__ import annotations
@@ -75,9 +78,41 @@ def mirrors(root: Path) -> dict[str, list[str]]:
     return found
 
 
+def _reads_a_file(call: ast.Call) -> bool:
+    """json.load(f), or json.loads / orjson.loads of a file's text read in the call (read_text, read_bytes, read)."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return False
+    if func.value.id not in ("json", "orjson") or func.attr not in ("load", "loads"):
+        return False
+    reads = {"read_text", "read_bytes", "read"}
+    return func.attr == "load" or any(
+        isinstance(n, ast.Call) and getattr(n.func, "attr", "") in reads for a in call.args for n in ast.walk(a)
+    )
+
+
+def plain_reads(root: Path) -> list[str]:
+    """The functions outside auditor/formats that name report.json and parse a file as plain JSON."""
+    found = []
+    for path in sorted((root / "auditor").rglob("*.py")):
+        name = path.relative_to(root).as_posix()
+        text = path.read_text("utf-8")
+        if name.startswith(FORMATS) or "report.json" not in text:
+            continue
+        for fn in ast.walk(ast.parse(text)):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            nodes = list(ast.walk(fn))
+            names = any(isinstance(n, ast.Constant) and str(n.value).endswith("report.json") for n in nodes)
+            if names and any(isinstance(n, ast.Call) and _reads_a_file(n) for n in nodes):
+                found.append(f"{name}:{fn.name}")
+    return found
+
+
 def test_report_json_is_decoded_by_one_module() -> None:
     found = mirrors(ROOT)
     assert found == {}, "decode report.json with decode_report (auditor.formats.report_json), not a mirror"
+    assert plain_reads(ROOT) == [], "read report.json with decode_report, not as plain JSON"
 
 
 def test_every_module_excused_exists_and_names_report_json() -> None:
@@ -110,3 +145,20 @@ def test_a_planted_public_mirror_is_found_through_its_parts(tmp_path: Path) -> N
         "utf-8",
     )
     assert mirrors(tmp_path) == {"auditor/fleet/planted.py": ["SeatRow"]}
+
+
+def test_a_planted_plain_read_is_found(tmp_path: Path) -> None:
+    """A function that digs a field out of report.json parsed as plain JSON is found; one that parses a
+    tenants entry's block beside its read of report.json is not (it reads no file as JSON)."""
+    module = tmp_path / "auditor" / "delivery" / "planted.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        "import json\nfrom pathlib import Path\n\n\n"
+        "def users(folder: Path) -> int:\n"
+        "    return json.loads((folder / 'report.json').read_text('utf-8'))['summary']['users']['total']\n\n\n"
+        "def block(folder: Path, psa: str) -> object:\n"
+        "    (folder / 'report.json').read_bytes()\n"
+        "    return json.loads(psa)\n",
+        "utf-8",
+    )
+    assert plain_reads(tmp_path) == ["auditor/delivery/planted.py:users"]

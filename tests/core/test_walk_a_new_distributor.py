@@ -7,12 +7,12 @@ line in auditor/vendors/registry.py are the only edits. Then each place the issu
 vendors is asked, in the copy, to carry it: the tenants file (auditor.delivery.matrix), report.json's
 section and its reader (auditor.billing.distributor_seats, distributor_records), apply's customer
 (auditor.distributor.distributor_rederive) and a purchase's (auditor.distributor.purchases), plan.json's
-request body and a smaller change's quantity (auditor.formats.bill_model, as apply.agree makes one),
-and the commitment rule (auditor.vendors.terms). Each probe that fails names the file that would have
-to change: the walk counts them. Before a distributor named its own customer id and monthly term, 8
-probes failed (7 files); until a distributor owned its request body (its Body, which the registry gives
-auditor.formats.bill_model), plan.json's closed body of today's vendors' fields made 2 more. None is left:
-a probe that fails again (bill_model naming a vendor's fields, a closed body) fails the walk."""
+request body, read with the registry's BODIES, and a smaller change's quantity (auditor.formats.bill_model,
+as apply.agree makes one), and the commitment rule (auditor.vendors.terms). Each probe that fails names the
+file that would have to change: the walk counts them. Before a distributor named its own customer id and
+monthly term, 8 probes failed (7 files); until a distributor owned its request body (its Body, which the
+registry's BODIES give plan.json's readers), plan.json's closed body of today's vendors' fields made 2
+more. None is left: a probe that fails again (bill_model naming a vendor's fields, a closed body) fails the walk."""
 
 from __future__ import annotations
 
@@ -195,19 +195,20 @@ def _change(to):
 
 def request_body():
     from auditor.formats.bill_model import Bill, CommerceChange, RequestBody
+    from auditor.vendors.registry import BODIES
 
     sent = _change(7)
-    again = msgspec.json.decode(msgspec.json.encode(sent), type=CommerceChange)  # as plan.json is read
+    again = BODIES.change(msgspec.json.decode(msgspec.json.encode(sent), type=CommerceChange))  # as plan.json is read
     assert again == sent, again
     assert json.loads(msgspec.json.encode(again.request)) == {
         "method": "PATCH", "path": "/accounts/ACC-000123/plans/OF-12-1", "body": {"seats": 7}
     }
     bill = {"products": [], "actions": [], "monthly_saving_now": 0, "monthly_saving_within_year": 0, "as_of": "x"}
     doc = msgspec.json.encode(bill | {"distributor": [sent]})
-    assert msgspec.json.decode(doc, type=Bill).distributor == [sent]
+    assert BODIES.bill(msgspec.json.decode(doc, type=Bill)).distributor == [sent]
     for wrong in ({"seats": 7, "quantity": 7}, {"seats": "7"}):  # its API's fields only, of their types
         try:
-            msgspec.json.decode(doc.replace(b'{"seats":7}', msgspec.json.encode(wrong)), type=Bill)
+            BODIES.bill(msgspec.json.decode(doc.replace(b'{"seats":7}', msgspec.json.encode(wrong)), type=Bill))
         except msgspec.ValidationError:
             continue
         raise AssertionError(f"a body {wrong} is read")

@@ -9,12 +9,15 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from auditor.delivery.lanes import EXIT_TOO_FEW_APPS, Need, app_shares, needs, of_app, plan, slice_of
 from auditor.delivery.matrix import TenantJob, load_tenants, main
+from auditor.formats.report_model import Users
 from auditor.graph.kept_sign_ins import KEPT_FILE, due, save
 from auditor.graph.lane_share import LaneShare, share_floor
+from tests.documents import empty_summary, report_document
 
 NOW = "2026-11-28T03:00:00Z"
 
@@ -153,9 +156,13 @@ def test_each_tenants_requests_come_from_its_kept_read(tmp_path: Path) -> None:
     assert got[other.key] == Need(other.key, _app(1), 1, None)
     # no kept read, but last night's report counted 1,700 users: a full read of four pages
     (tmp_path / "shard-2" / other.key).mkdir(parents=True)
-    report = {"summary": {"users": {"total": 1_700, "licensed": 1_200}}}
-    (tmp_path / "shard-2" / other.key / "report.json").write_text(json.dumps(report), "utf-8")
+    users = Users(total=1_700, licensed=1_200)
+    report = report_document(summary=msgspec.structs.replace(empty_summary(), users=users))
+    (tmp_path / "shard-2" / other.key / "report.json").write_bytes(msgspec.json.encode(report))
     assert needs([other], [tmp_path], now) == [Need(other.key, _app(1), 4, None)]
+    # a file report.json's reader refuses (a part of one) counts as none: the floor's one page
+    (tmp_path / "shard-2" / other.key / "report.json").write_text('{"summary": {"users": {"total": 1700}}}', "utf-8")
+    assert needs([other], [tmp_path], now) == [Need(other.key, _app(1), 1, None)]
 
 
 def test_a_shards_share_of_an_app_is_its_place_among_the_shards_holding_the_apps_tenants() -> None:

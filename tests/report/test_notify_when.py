@@ -18,6 +18,7 @@ from auditor.formats.report_model import BaselineChanges, Gap, Notify, ReportDoc
 from auditor.insights.notify_when import decide
 from auditor.report.baseline import compare
 from auditor.rules.assignments.combination import SkuCombinationForbidden
+from auditor.vendors.registry import BODIES
 from tests.billing.bills import bill_json
 from tests.documents import report_document
 
@@ -103,7 +104,7 @@ def test_the_reasons_a_run_speaks() -> None:
     found = decide(gap, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN)
     assert [r.code for r in found.reasons] == ["gap"]
     soon = msgspec.structs.replace(
-        quiet, bill=bill_of(bill_json([{"action": "reduce", "seats": 2, "by": "2026-11-05"}]))
+        quiet, bill=bill_of(bill_json([{"action": "reduce", "seats": 2, "by": "2026-11-05"}]), BODIES)
     )
     (reason,) = decide(
         soon, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN

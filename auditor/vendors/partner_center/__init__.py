@@ -11,7 +11,7 @@ client (httpx) loads only for a run that reads Partner Center.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 class PartnerCenterApi:
     name: ClassVar[str] = "Partner Center"
 
-    def open(self, credential: TokenCredential, endpoint: str | None, **kw: Any) -> PartnerSession:
+    def open(self, credential: TokenCredential, endpoint: str | None) -> PartnerSession:
         """One session (a context manager) with the partner's credential; `endpoint`: a stand-in's."""
         from .client import PartnerCenter  # its client (httpx) loads for a run that reads Partner Center
 
-        return PartnerCenter(credential, endpoint, **kw)
+        return PartnerCenter(credential, endpoint)
 
     def read_subscriptions(self, pc: PartnerSession, customer: str) -> list[PartnerSubscription]:
         from .client import read_subscriptions  # as above
