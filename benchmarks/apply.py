@@ -27,7 +27,9 @@ write permissions too (auditor_dev.emulator.WRITE_ROLES). Then, each a child pro
    changes done, refused and otherwise, from the journal.
 
 The emulator's request counts and budgets are reset before the audit and before apply, so apply is not
-throttled by the audit before it. The policy is examples/contoso-policy.yaml without its inactivity
+throttled by the audit before it. A child's peak RSS (os.wait4's ru_maxrss) starts from its parent's peak when
+it was started: this process decodes of the plans only each change's findings (Fixes), so apply's figure is
+apply's own. The policy is examples/contoso-policy.yaml without its inactivity
 check (benchmarks.policies.without_inactivity): the sign-in listing's 10 requests a minute (Graph's
 "GET signInActivity" limit) would make each full read of 100,000 users wait 19 minutes, in the audit
 and again in apply's fresh compile (benchmarks.nightly); --with-inactivity audits the whole example.
@@ -41,6 +43,7 @@ import argparse
 import compileall
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,6 +55,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+import msgspec
 
 from . import results
 from .policies import EXAMPLE, without_inactivity
@@ -87,17 +92,20 @@ class Run:
     wall_s: float
     cpu_s: float
     peak_rss_mb: float
+    floor_rss_mb: float  # this process's own peak RSS when it started the child: the least peak_rss_mb can read
     out: Lines
     err: Lines
 
 
 def cli(args: Sequence[str], token: str, tenant_id: str, log: Path) -> Run:
     """`python -m auditor ARGS` with the emulator's token, its stdout and stderr read line by line as they
-    come (and kept in `log`); rusage of that child alone."""
+    come (and kept in `log`); rusage of that child alone, but for its peak RSS, which starts from this
+    process's own when it was started (Run.floor_rss_mb)."""
     env = _env()
     env.pop("SOURCE_DATE_EPOCH", None)  # the plan's age is checked against apply's clock: both the wall clock
     env.update(AUDITOR_ACCESS_TOKEN=token, AZURE_TENANT_ID=tenant_id, LICENSE_AUDITOR_TIMINGS="1")
     out, err = Lines(), Lines()
+    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "auditor", *args],
@@ -118,7 +126,8 @@ def cli(args: Sequence[str], token: str, tenant_id: str, log: Path) -> Run:
         reader.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     log.write_text(f"$ license-auditor {' '.join(args)}\n{out.text()}\n--- stderr\n{err.text()}\n", "utf-8")
-    return Run(proc.returncode, started, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out, err)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(proc.returncode, started, wall, cpu, usage.ru_maxrss / 1024, floor, out, err)
 
 
 def failed(what: str, code: int, log: Path) -> SystemExit:
@@ -128,12 +137,30 @@ def failed(what: str, code: int, log: Path) -> SystemExit:
     return SystemExit(f"{what} exited {code}; the end of {log.name}:\n{tail}")
 
 
-def narrowed(plan: dict[str, Any], changes: int) -> list[str]:
-    """The findings of `plan`'s first `changes` changes, in their order (a change may fix several findings,
-    and a finding have other changes after those: `plan --findings` with them gives about `changes`)."""
+class Fixes(msgspec.Struct):
+    """A change of plan.json as this benchmark reads it: the findings it fixes; its other fields are skipped."""
+
+    findings: list[str]
+
+
+class Changes(msgspec.Struct):
+    """plan.json's changes, each as Fixes: the whole plan decoded would raise this process's peak RSS, which
+    each command started after it would report as its own (the module docstring)."""
+
+    changes: list[Fixes]
+
+
+def changes_of(plan: Path) -> list[Fixes]:
+    """The changes of the plan.json at `plan`, each only its findings."""
+    return msgspec.json.decode(plan.read_bytes(), type=Changes).changes
+
+
+def narrowed(changes: Sequence[Fixes], n: int) -> list[str]:
+    """The findings of the first `n` changes, in their order (a change may fix several findings, and a
+    finding have other changes after those: `plan --findings` with them gives about `n`)."""
     chosen: dict[str, None] = {}
-    for change in plan["changes"][:changes]:
-        chosen.update(dict.fromkeys(change["findings"]))
+    for change in changes[:n]:
+        chosen.update(dict.fromkeys(change.findings))
     return list(chosen)
 
 
@@ -188,9 +215,9 @@ def measure(users: int, changes: int, seed: int, latency_ms: float, work: Path, 
         done = cli(["plan", "--report-dir", str(report), "--output-dir", str(whole)], token, tenant, work / "plan.log")
         if done.code != 0:
             raise failed("plan", done.code, work / "plan.log")
-        available = json.loads((whole / "plan.json").read_text("utf-8"))
-        if len(available["changes"]) < changes:
-            raise SystemExit(f"the audit gives {len(available['changes'])} changes, fewer than --changes {changes}")
+        available = changes_of(whole / "plan.json")
+        if len(available) < changes:
+            raise SystemExit(f"the audit gives {len(available)} changes, fewer than --changes {changes}")
         findings = narrowed(available, changes)
         done = cli(
             ["plan", "--report-dir", str(report), "--output-dir", str(planned), "--findings", *findings],
@@ -200,8 +227,8 @@ def measure(users: int, changes: int, seed: int, latency_ms: float, work: Path, 
         )
         if done.code != 0:
             raise failed("plan --findings", done.code, work / "plan-narrowed.log")
-        plan = json.loads((planned / "plan.json").read_text("utf-8"))
-        print(f"    plan: {len(plan['changes']):,} changes of {len(findings):,} findings", file=sys.stderr, flush=True)
+        plan = changes_of(planned / "plan.json")
+        print(f"    plan: {len(plan):,} changes of {len(findings):,} findings", file=sys.stderr, flush=True)
         emulator.command("reset")
         # under the policy audit was given and the findings plan was given: the operator's, never the file's
         mine = ("--policies", str(policies), "--findings", *findings)
@@ -228,17 +255,19 @@ def measure(users: int, changes: int, seed: int, latency_ms: float, work: Path, 
             "wall_s": round(audit.wall_s, 2),
             "cpu_s": round(audit.cpu_s, 2),
             "peak_rss_mb": round(audit.peak_rss_mb),
+            "floor_rss_mb": round(audit.floor_rss_mb),
             "phases": _phases(audit.err.text()),
             "cpu_phases": _cpu(audit.err.text()),
             "peaks": _peaks(audit.err.text()),
             "requests": audit_requests,
         },
-        "plan": {"changes": len(plan["changes"]), "findings": len(findings), "of": len(available["changes"])},
+        "plan": {"changes": len(plan), "findings": len(findings), "of": len(available)},
         "apply": {
             "exit": applied.code,
             "wall_s": round(applied.wall_s, 2),
             "cpu_s": round(applied.cpu_s, 2),
             "peak_rss_mb": round(applied.peak_rss_mb),
+            "floor_rss_mb": round(applied.floor_rss_mb),
             "before_compile_s": round(compiling - applied.started, 2),  # start-up, the plan read and checked
             "compile_s": round(compiled - compiling, 2),  # the fresh compile and the agreement
             "writes_s": round(ended - compiled, 2),  # the permission check, each change's re-read and write

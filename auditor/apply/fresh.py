@@ -40,7 +40,8 @@ class FreshPlan:
         return [] if found is None or isinstance(found, UnsetType) else list(found)
 
 
-# (the plan as read and checked, the flags apply runs with, apply's clock) -> the fresh compile
+# (the plan as read and checked, whose changes a compile never reads: apply lets them go while it compiles,
+# auditor.apply.run; the flags apply runs with; apply's clock) -> the fresh compile
 Recompile = Callable[[PlanFile, WriteOptions, datetime], FreshPlan]
 
 

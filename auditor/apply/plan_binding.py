@@ -3,6 +3,7 @@ changes, commerce, the distributor, and each undo).
 
 - `plan_bytes`: a file's bytes when, and only when, their SHA-256 is the one named (the one re-check);
 - `read_again`: plan.json read again for the part of it a run sends (its bill): the bytes load_plan hashed;
+- `changes_again`: plan.json read whole again, its changes with it, after the fresh compile's read;
 - `keep_plan` / `kept_plan`: the copy apply keeps beside its journal, `plan-<SHA-256, 16 digits>.json`;
 - `plan_beside` / `find_plan`: a journal's plan found by the SHA-256 its lines carry (plan.json beside it, else
   the kept copy), or given with --plan.
@@ -46,15 +47,28 @@ def read_again(plan: PlanFile) -> bytes:
     """plan.json read again for a part of it apply runs (its bill's commerce or distributor changes): its
     bytes must be the ones load_plan hashed, else the plan changed since apply read it (UsageError, exit 2:
     nothing is sent from a plan apply did not check)."""
-    where = Where(plan.path)
-    data = read_bounded(plan.path, where, "a plan")
+    data = read_bounded(plan.path, Where(plan.path), "a plan")
     if not bears(data, plan.sha256):
-        raise where.error(
-            "",
-            "the plan changed since apply read it (its sha256 is no longer "
-            f"{plan.sha256[:12]}…): nothing is sent from it; run apply again",
-        )
+        raise _changed(plan)
     return data
+
+
+def changes_again(plan: PlanFile) -> PlanFile:
+    """plan.json read whole again, its changes with it: apply lets them go while its fresh compile reads the
+    tenant, where its memory peaks (auditor.apply.run), and reads them here from the bytes load_plan hashed,
+    else the plan changed since apply read it (UsageError, exit 2, before anything is written)."""
+    again = load_plan(plan.path)
+    if again.sha256 != plan.sha256:
+        raise _changed(plan)
+    return again
+
+
+def _changed(plan: PlanFile) -> PlanFileError:
+    return Where(plan.path).error(
+        "",
+        f"the plan changed since apply read it (its sha256 is no longer {plan.sha256[:12]}…): nothing is sent "
+        "from it; run apply again",
+    )
 
 
 def plan_paths(directory: Path, sha256: str, named: str = "plan.json") -> tuple[Path, Path]:

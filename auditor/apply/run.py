@@ -48,7 +48,7 @@ from .interrupts import Interrupts
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_done, earlier_unknown
 from .lock import hold, hold_plan
 from .operator_policy import check_filters, check_policies, describe, operator_digests
-from .plan_binding import keep_plan
+from .plan_binding import changes_again, keep_plan
 from .preconditions import unmet
 from .session import ApplyStopped, Carried, Session
 from .state import UserState
@@ -426,7 +426,11 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
             with Interrupts() as interrupts:
                 client = _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}")
                 if plan.changes:  # compiled before anything is written, a journal or the plan's copy
+                    # the plan's changes let go while the tenant is read again, where apply's memory peaks
+                    # (docs/performance.md), and read again after from the same bytes (plan_binding)
+                    plan = replace(plan, changes=())
                     fresh.append(_fresh(plan, recompile, options, interrupts))
+                    plan = changes_again(plan)
                 journal = [Path(options.journal).resolve().parent] if options.journal else []
                 directories = [path.resolve().parent, *journal]
                 earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []

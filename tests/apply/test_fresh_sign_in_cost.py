@@ -12,10 +12,14 @@ from typing import Any
 
 import pytest
 
+from auditor.apply import plan_binding
+from auditor.apply import run as apply_run
 from auditor.cli import main
 from auditor.formats import report_json as decode
+from auditor.formats.change_model import Change
 from auditor.graph.kept_sign_ins import KEPT_FILE
 from auditor.pipeline import recompile as module
+from auditor.pipeline import run as pipeline_run
 from auditor.pipeline.values import Collected, Documented, Evaluated
 
 from .conftest import outcome_lines, run
@@ -158,3 +162,74 @@ def test_the_fresh_compile_compiles_the_audits_document_in_memory_and_writes_no_
     assert [name for name in decoded if Path(name).parent.name == "report"] == []  # the fresh compile's folder
     ids = [f["id"] for f in json.loads(plan.with_name("report.json").read_bytes())["findings"]]
     assert [f.id for f in document.findings] == ids  # the audit's document, handed over
+
+
+def _files_changes() -> int:
+    """The changes alive that were read from a file (a compiled change keeps no `raw`)."""
+    return sum(1 for o in gc.get_objects() if isinstance(o, Change) and o.raw)
+
+
+def _read_and_loads(monkeypatch: pytest.MonkeyPatch, during: Any = None) -> list[str]:
+    """What apply did, in order: each load of plan.json (with how many changes it gave), and the fresh
+    compile's read of the tenant, its start and end (with how many changes read from a file were alive then);
+    `during`, run as the read starts."""
+    did: list[str] = []
+    collect, load, again = pipeline_run.collect, apply_run.load_plan, plan_binding.load_plan
+
+    def read(prepared: Any) -> Any:
+        did.append(f"read starts: {_files_changes()} changes alive")
+        if during is not None:
+            during()
+        collected = collect(prepared)
+        did.append(f"read ends: {_files_changes()} changes alive")
+        return collected
+
+    def loaded(real: Any) -> Any:
+        def load_plan(path: Path) -> Any:
+            plan = real(path)
+            did.append(f"plan.json loaded: {len(plan.changes)} changes")
+            return plan
+
+        return load_plan
+
+    monkeypatch.setattr(pipeline_run, "collect", read)
+    monkeypatch.setattr(apply_run, "load_plan", loaded(load))
+    monkeypatch.setattr(plan_binding, "load_plan", loaded(again))
+    return did
+
+
+def test_the_plans_changes_are_let_go_while_the_fresh_compile_reads_the_tenant(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """apply's peak memory (issue 120.1) is the fresh compile's read, as the audit's is its read: the plan's
+    changes, read and checked first, are not held across it; they are read again from the same bytes after it,
+    and applied."""
+    graph = graph_for(_tenant())
+    plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
+    did = _read_and_loads(monkeypatch)
+    assert _apply(plan, graph, tmp_path) == 0
+    assert did == [
+        "plan.json loaded: 3 changes",
+        "read starts: 0 changes alive",
+        "read ends: 0 changes alive",
+        "plan.json loaded: 3 changes",
+    ]
+    assert {x["outcome"] for x in outcome_lines(tmp_path / "j.jsonl")} == {"done"}
+
+
+def test_a_plan_changed_during_the_fresh_compile_is_not_applied(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The changes read again after the fresh compile must be the bytes read and checked before it: a plan.json
+    rewritten meanwhile (the same changes, other bytes) stops apply before its first write (exit 2)."""
+    graph = graph_for(_tenant())
+    plan = _nightly_and_plan(tmp_path, graph, monkeypatch)
+    did = _read_and_loads(monkeypatch, during=lambda: plan.write_bytes(plan.read_bytes() + b"\n"))
+    audited = len(graph.emulator.requests)
+    capsys.readouterr()
+    assert _apply(plan, graph, tmp_path) == 2
+    assert "the plan changed since apply read it" in capsys.readouterr().err
+    assert did[-1] == "plan.json loaded: 3 changes"  # read again, and refused for its bytes
+    sent = [f"{r.method} {r.path}" for r in graph.emulator.requests[audited:] if r.method != "GET"]
+    assert sent == ["POST /$batch"]  # the fresh compile's reads in a batch; no write
+    assert not (tmp_path / "j.jsonl").exists()

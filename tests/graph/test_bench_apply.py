@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from auditor.data.copilot_chat_use import AUDIT_QUERIES_PATH
-from benchmarks.apply import measure, narrowed, outcomes, table
+from benchmarks.apply import changes_of, measure, narrowed, outcomes, table
 from benchmarks.policies import without_inactivity
 
 
@@ -16,7 +16,7 @@ def test_apply_of_a_narrowed_plan_reads_the_tenant_again_and_makes_every_change(
     row = measure(1000, 20, 7, 0.0, tmp_path, without_inactivity(tmp_path))
     plan = json.loads((tmp_path / "plan" / "plan.json").read_text("utf-8"))
     assert 20 <= row["plan"]["changes"] == len(plan["changes"]) < row["plan"]["of"]
-    assert plan["filters"]["findings"] == narrowed(json.loads((tmp_path / "whole" / "plan.json").read_bytes()), 20)
+    assert plan["filters"]["findings"] == narrowed(changes_of(tmp_path / "whole" / "plan.json"), 20)
     applied = row["apply"]
     assert applied["exit"] == 0 and applied["outcomes"] == {"done": len(plan["changes"])}
     assert applied["throttled"] == 0 == row["audit"]["requests"]["throttled"]
