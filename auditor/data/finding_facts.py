@@ -42,6 +42,7 @@ from auditor.data.finding import Holding, Subject
 __all__ = [
     "BillFigures",
     "DataKept",
+    "ExchangeMailbox",
     "FindingFactsError",
     "Fix",
     "GroupKind",
@@ -127,6 +128,19 @@ class DataKept(Struct, frozen=True, kw_only=True):
     expired: bool | UnsetType = UNSET
 
 
+class ExchangeMailbox(Struct, frozen=True, kw_only=True):
+    """A finding's `exchange`: the account's mailbox as `plan --exchange-export` lists it
+    (auditor.plan.holds.attach writes it): `listed` false when the export lists no mailbox for the account."""
+
+    listed: bool = False
+    litigation_hold: bool | None = None
+    holds: list[str] = []
+    dir_synced: bool = False
+    has_archive: bool = False
+    recipient_type: str = ""
+    exchange_guid: str = ""
+
+
 class Fix(Struct, frozen=True, kw_only=True):
     """What a finding's fix rests on beyond the rule's own facts (module docstring)."""
 
@@ -134,9 +148,14 @@ class Fix(Struct, frozen=True, kw_only=True):
     group_kinds: dict[str, GroupKind] | None = None  # None: not known (an older report); {}: none such
     group_licenses: dict[str, list[str]] = {}  # group id -> every product it gives, when more than the finding's
     data_lost: dict[str, list[str]] = {}  # product -> the service plans whose data its removal ends
+    data_kinds: dict[str, list[str]] | None = None  # product -> mailbox | archive | files (None: not known)
     plans_unknown: list[str] = []  # products whose service plans nobody lists
     storage: Storage | None = None
     leaving: dict[str, list[str]] | None = None  # group id -> products leaving it takes, in order
+    # when the account was disabled (auditor.impact.services.DisabledAt, a disabled account's finding whose
+    # check sets grace_days; its `disabled_from` and `audit_span_days` are the rule's record's)
+    disabled_at: str | None = None  # ISO 8601; None: not known
+    disable_unknown: str = ""  # audit_not_read | not_in_audit
     # the plan's (auditor.plan.bill)
     bill: BillFigures | None = None
     # written by several rules alike
@@ -145,6 +164,8 @@ class Fix(Struct, frozen=True, kw_only=True):
     replace_group: GroupRef | None = None  # a group that gives it
     licensing_group: dict[str, GroupRef] = {}  # product -> the policy's group that gives it
     data_kept: DataKept | None = None
+    # `plan --exchange-export`'s (auditor.plan.holds.attach)
+    exchange: ExchangeMailbox | None = None
 
 
 T = TypeVar("T")

@@ -176,7 +176,7 @@ def plan_findings(findings: Iterable[ReportFinding], remediation: Remediation | 
             subject=_subject_text(f),
             waived=f.waived,
             waiver=_lapsed_waiver(f),
-            facts=leaver_facts(f.details, f.id),
+            facts=leaver_facts(f),
             actions=tuple(decode_action(a) for a in report_actions(f, remediation)),
             source=f,
         )

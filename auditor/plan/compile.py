@@ -346,7 +346,7 @@ def _merged(
     ops = [o for o in ops if not set(o.findings) & clashes.keys()]
 
     merged = merge_ops(ops)
-    together = ends_data_together(merged.values(), {f.id: f.facts for f in eligible})
+    together = ends_data_together(merged.values(), {f.id: f.facts.data_kinds for f in eligible})
     skipped += [
         Skipped(
             f.id,

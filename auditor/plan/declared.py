@@ -73,7 +73,7 @@ USE_NOT_SHOWN = "use_not_shown"  # no usage report shows whether the mailbox and
 
 def data_kept(facts: LeaverFacts) -> Declared | None:
     """The finding's `data_kept` declaration when it is in force and well formed, else None."""
-    kept = facts.get("data_kept")
+    kept = facts.data_kept
     if kept is None or kept.expired is not False:
         return None
     if kept.accepted_by is None or kept.expires is None or not covered(kept):
@@ -91,8 +91,8 @@ def ended(action: Action, facts: LeaverFacts) -> set[str] | None:
     """The kinds of data the action's removal may end: every kind its freed products hold
     (`details.data_kinds`), counted whole, as if nothing the user keeps held it too. None when
     that cannot be told (the report does not say what a freed product holds)."""
-    kinds, lost = facts.get("data_kinds"), facts.get("data_lost")
-    if kinds is None or lost is None:
+    kinds, lost = facts.data_kinds, facts.data_lost
+    if kinds is None or not lost:  # no data_lost: the report does not say what the removal ends
         return None
     out: set[str] = set()
     for part, delta in action.seats.items():
@@ -111,7 +111,7 @@ def use_wait(facts: LeaverFacts) -> tuple[str, str] | None:
     Exchange or OneDrive activity since the policy's window began (MAILBOX_USED), or no usage
     report shows either (USE_NOT_SHOWN). None for a finding without `mail_use` (a disabled
     account, a guest) and for an enabled account the reports show unused in the window."""
-    use = facts.get("mail_use")
+    use = facts.mail_use
     if use is None:
         return None
     since = use.get("since")
@@ -170,7 +170,7 @@ def removes_only(action: Action) -> bool:
 
 def ends_no_data(action: Action, facts: LeaverFacts) -> bool:
     """A ready removal whose freed products hold no data, by the finding's own `data_kinds`."""
-    kinds = facts.get("data_kinds")
+    kinds = facts.data_kinds
     if kinds is None:
         return False
     return all(not kinds.get(part) for part, delta in action.seats.items() if delta < 0)
@@ -181,16 +181,16 @@ def grace_wait(facts: LeaverFacts, as_of: str) -> tuple[str, str] | None:
 
     The disable time is `details.disabled_at` (ISO 8601). The time is measured against the
     audit's own clock (`as_of`): the plan never reads a clock."""
-    grace = facts.get("grace_days")
-    if grace is None or grace <= 0:
+    grace = facts.grace_days
+    if grace <= 0:
         return None
     try:
-        since, now = parse_time(facts.get("disabled_at") or ""), parse_time(as_of)
+        since, now = parse_time(facts.disabled_at or ""), parse_time(as_of)
     except ValueError:  # no disable time (or no audit time to measure from): it cannot be told
-        unread = facts.get("disable_unknown") == "audit_not_read"
+        unread = facts.disable_unknown == "audit_not_read"
         return (DISABLE_AUDIT_NOT_READ if unread else DISABLE_TIME_UNKNOWN), ""
     ready_at = since + timedelta(days=grace)
-    if facts.get("disabled_from") == "auditSpan":
+    if facts.disabled_from == "auditSpan":
         # only a bound, counted in whole days back from the moment the log was read, which is seconds
         # after the audit's own clock: judged by the day, so the verdict never rests on those seconds
         # (a fleet's tenants are read later than its clock, a tenant audited alone at once)

@@ -16,7 +16,6 @@ from typing import Any
 import msgspec
 
 from auditor.formats.change_model import DataKept, Precondition
-from auditor.impact.services import DataEnded
 from auditor.plan.actions import Action
 
 
@@ -142,7 +141,9 @@ def conflicts(ops: Sequence[Op]) -> dict[str, set[str]]:
     return clashes
 
 
-def ends_data_together(ops: Iterable[Op], facts_of: Mapping[str, DataEnded]) -> dict[str, tuple[set[str], list[str]]]:
+def ends_data_together(
+    ops: Iterable[Op], kinds_of: Mapping[str, Mapping[str, list[str]] | None]
+) -> dict[str, tuple[set[str], list[str]]]:
     """finding -> (the other findings, the kinds of data) for a user whose products, removed by two
     findings or more together (no one of them removing them all), would end a kind of data (a
     mailbox, an archive, files) that no one of the removals ends alone (each finding checked its
@@ -162,7 +163,7 @@ def ends_data_together(ops: Iterable[Op], facts_of: Mapping[str, DataEnded]) -> 
         if not lost or any(lost <= parts for parts in frees.values()):
             continue
         removers = set(frees)
-        ends = _data_ended(lost, [facts_of[fid] for fid in removers])
+        ends = _data_ended(lost, [kinds_of[fid] for fid in removers])
         if ends:
             linked = _linked(removers, user_ops)
             for fid in linked:
@@ -184,11 +185,10 @@ def _lost_and_freed(user_ops: list[Op]) -> tuple[set[str], dict[str, set[str]]]:
     return {part for part, delta in net.items() if delta < 0}, frees
 
 
-def _data_ended(lost: set[str], facts: list[DataEnded]) -> list[str]:
+def _data_ended(lost: set[str], maps: list[Mapping[str, list[str]] | None]) -> list[str]:
     """The kinds of data no product the user keeps holds once `lost` is gone (details.data_kinds
     of the removing findings, checked as the plan read them: auditor.plan.leaver_facts); ["unknown"]
     when a finding has none."""
-    maps = [d.get("data_kinds") for d in facts]
     held: dict[str, list[str]] = {}
     for m in maps:
         held.update(m or {})

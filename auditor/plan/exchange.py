@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from auditor.data.finding_facts import ExchangeMailbox
 from auditor.formats.plan_records import DECLARED, WAITS, Change, MailboxStep, Skipped
 from auditor.formats.report_model import ReportFinding
 from auditor.plan.actions import PlanFinding
@@ -71,8 +72,8 @@ def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
     Exchange export (details.exchange) and the mailbox usage report (details.mailbox_bytes,
     mailbox_archive) whether it is synced, its size and its archive."""
     oid = f.source.subject.id if f.source is not None else None
-    exchange = f.facts.get("exchange") or {}
-    exchange = exchange if exchange.get("listed") else {}
+    exchange = f.facts.exchange
+    mailbox = exchange if exchange is not None and exchange.listed else ExchangeMailbox()
     return MailboxStep(
         upn,
         f.subject,
@@ -80,10 +81,10 @@ def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
         f.rule,
         why,
         object_id=oid or "",
-        synced=exchange.get("dir_synced") is True,
-        exchange_guid=exchange.get("exchange_guid", ""),
-        size_bytes=f.facts.get("mailbox_bytes"),
-        archive=exchange.get("has_archive") is True or f.facts.get("mailbox_archive") is True,
+        synced=mailbox.dir_synced,
+        exchange_guid=mailbox.exchange_guid,
+        size_bytes=f.facts.mailbox_bytes,
+        archive=mailbox.has_archive or f.facts.mailbox_archive,
     )
 
 

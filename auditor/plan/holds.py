@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypedDict
 
 import msgspec
 
 from auditor.data.exchange_export import MailboxExport
 from auditor.formats.report_model import ExchangeExport, ReportDocument
-from auditor.plan.leaver_facts import LeaverFacts, MailboxFacts
+from auditor.plan.leaver_facts import LeaverFacts
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
 # the rules whose removals end an account's mailbox, and whose data_kept may declare a hold
@@ -31,7 +32,21 @@ ACCOUNT_RULES = frozenset((DisabledUserLicensed.id, InactiveUserLicensed.id, Gue
 NOT_ON_HOLD = "not_on_hold"  # Skipped reason
 
 
+class MailboxFacts(TypedDict, total=False):
+    """A finding's details.exchange as attach writes it (read back as auditor.data.finding_facts.ExchangeMailbox,
+    the fix's `exchange`; tests/guidance/test_account_records.py holds the two to the same keys)."""
+
+    listed: bool
+    litigation_hold: bool
+    holds: list[str]
+    dir_synced: bool
+    has_archive: bool
+    recipient_type: str
+    exchange_guid: str
+
+
 def mailbox_facts(row: MailboxExport | None) -> MailboxFacts:
+    """The account's mailbox as the export lists it, {"listed": False} when it lists none."""
     if row is None:
         return {"listed": False}
     return {
@@ -62,7 +77,7 @@ def attach(document: ReportDocument, export: Mapping[str, MailboxExport], file: 
 def not_on_hold(facts: LeaverFacts) -> bool:
     """The finding's data_kept declares `mailbox: litigation_hold`, and the Exchange export shows
     the mailbox without one (or lists no mailbox for the account)."""
-    kept, exchange = facts.get("data_kept"), facts.get("exchange")
+    kept, exchange = facts.data_kept, facts.exchange
     if kept is None or kept.mailbox != "litigation_hold" or exchange is None:
         return False
-    return exchange.get("litigation_hold") is not True
+    return exchange.litigation_hold is not True
