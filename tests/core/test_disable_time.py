@@ -173,7 +173,8 @@ def _spanned(tmp_path: Any, grace: int, *, premium: bool, **kw: Any) -> tuple[di
     [f] = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     details = dict(f.details)
     message = guidance.message(f.rule, finding_of(f.subject, list(f.skus), details), locale=Locale.EN)
-    return details | {"wait": grace_wait(leaver_facts(details), "2026-11-01T06:00:00Z")}, message
+    read = finding_of(f.subject, list(f.skus), details, rule=f.rule)
+    return details | {"wait": grace_wait(leaver_facts(read), "2026-11-01T06:00:00Z")}, message
 
 
 def test_the_audit_logs_span_is_evidence_for_grace_days(tmp_path: Any) -> None:

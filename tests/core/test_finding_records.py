@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DECODERS = {
     "auditor/evaluation/records.py": "the one decoder: the rule's record, found by the rule's id",
     "auditor/guidance/details.py": "`decoded` itself, and RuleDetails.own by the record auditor.wording gives",
-    "auditor/plan/leaver_facts.py": "a leaver's fields of several records at once, as one TypedDict",
 }
 USER = {"type": "user", "id": "u1", "upn": "ann@contoso.example"}
 

@@ -9,10 +9,12 @@ import typing
 import msgspec
 
 from auditor.data.finding import own_json
+from auditor.data.finding_facts import ExchangeMailbox, Fix
 from auditor.data.model import Locale
 from auditor.formats.report_model import finding_of
 from auditor.guidance.examples import USER
-from auditor.plan.leaver_facts import LeaverFacts
+from auditor.impact.services import DataEnded, DisabledAt
+from auditor.plan.holds import MailboxFacts
 from auditor.rules.hygiene.accounts import (
     DisabledUserLicensed,
     DisabledUserLicensedDetails,
@@ -76,13 +78,15 @@ def test_an_older_reports_account_details_decode_with_the_records_defaults() -> 
     assert said.endswith("it needs Exchange Online (Plan 2).")
 
 
-def test_the_plans_leaver_facts_are_keys_of_the_leavers_records_or_the_engines() -> None:
-    """LeaverFacts names the records' keys it reads by hand: each must be a field of a leaver's record (or
-    the engine's, DisabledAt and DataEnded, or the Exchange export's), so a field renamed there fails here."""
-    fields = {
-        f.encode_name
-        for record in (DisabledUserLicensedDetails, InactiveUserLicensedDetails)
-        for f in msgspec.structs.fields(record)
-    }
-    engine = {"disabled_at", "disable_unknown", "data_kinds", "data_lost", "exchange"}
-    assert set(typing.get_type_hints(LeaverFacts)) - engine <= fields
+def test_the_engines_added_keys_are_read_back_by_the_fix_or_the_leavers_record() -> None:
+    """The plan reads what the engine adds to a leaver's finding (DisabledAt, DataEnded) by the fix (Fix) or
+    the disabled account's record, and the Exchange export's `exchange` (written as MailboxFacts) by
+    ExchangeMailbox: a key renamed on one side and not the other fails here."""
+
+    def names(record: type) -> set[str]:
+        return {f.encode_name for f in msgspec.structs.fields(record)}
+
+    engine = set(typing.get_type_hints(DisabledAt)) | set(typing.get_type_hints(DataEnded)) | {"exchange"}
+    assert engine <= names(Fix) | names(DisabledUserLicensedDetails)
+    assert engine - names(Fix) <= {"disabled_from", "audit_span_days"}  # the record's: its texts say them
+    assert set(typing.get_type_hints(MailboxFacts)) == names(ExchangeMailbox)

@@ -318,24 +318,41 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
 
 
 def test_the_plan_reads_a_leavers_details_through_their_types() -> None:
-    """plan/declared.py reads a leaver's details as LeaverFacts (the rules' TypedDicts, so a key
-    renamed in a rule fails mypy there), decoded with each value checked: an absent key reads as
-    absent, as in an older report.json; a key no rule writes is left out; a value of the wrong
-    type is refused with its place."""
+    """plan/declared.py reads a leaver's details as LeaverFacts: the rule's own fields by its record
+    (auditor.evaluation.records.record), the engine's by the fix (finding_facts.Fix), so a key renamed in a
+    rule or the engine fails mypy there; each value checked: an absent key reads as absent, as in an older
+    report.json; a key no record holds is left out; a value of the wrong type is refused naming the finding
+    and its place."""
     from pathlib import Path
+
+    import msgspec
 
     from auditor.data.finding_facts import FindingFactsError
     from auditor.plan import declared
-    from auditor.plan.leaver_facts import leaver_facts
+    from auditor.plan.leaver_facts import LeaverFacts, leaver_facts
+    from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
+    from auditor.rules.usage.copilot_seats import CopilotSeatIdle
+
+    def read(details: dict[str, Any], rule: str = DisabledUserLicensed.id, fid: str = "") -> LeaverFacts:
+        made = finding_of({"type": "user", "id": "u1"}, ["SPE_E3"], details, rule=rule)
+        return leaver_facts(msgspec.structs.replace(made, id=fid))
 
     source = Path(declared.__file__).read_text("utf-8")
     assert "details" not in re.sub(r'"""[\s\S]*?"""|#.*', "", source), "declared.py reads LeaverFacts, never details"
-    assert declared.grace_wait(leaver_facts({}), "2026-11-01T00:00:00Z") is None
-    assert declared.use_wait(leaver_facts({"mail_use": {"read": False}})) == (declared.USE_NOT_SHOWN, "")
-    facts = leaver_facts({"grace_days": 30, "disabled_at": None, "disable_unknown": "audit_not_read", "other": [1]})
-    assert facts == {"grace_days": 30, "disabled_at": None, "disable_unknown": "audit_not_read"}
+    assert read({}) == LeaverFacts() and declared.grace_wait(read({}), "2026-11-01T00:00:00Z") is None
+    inactive = read({"mail_use": {"read": False}}, InactiveUserLicensed.id)
+    assert declared.use_wait(inactive) == (declared.USE_NOT_SHOWN, "")
+    assert declared.use_wait(read({}, InactiveUserLicensed.id)) is None  # an older report: not said
+    facts = read({"grace_days": 30, "disabled_at": None, "disable_unknown": "audit_not_read", "other": [1]})
+    assert facts == LeaverFacts(grace_days=30, disable_unknown="audit_not_read")
     assert declared.grace_wait(facts, "2026-11-01T00:00:00Z") == (declared.DISABLE_AUDIT_NOT_READ, "")
-    with pytest.raises(FindingFactsError, match=r"Expected `int`, got `bool` - at `details.grace_days`"):
-        leaver_facts({"grace_days": True})
+    # another rule's finding has no leaver's fields, only the fix's
+    other = read({"grace_days": 30, "data_kinds": {"SPE_E3": ["mailbox"]}}, CopilotSeatIdle.id)
+    assert other == LeaverFacts(data_kinds={"SPE_E3": ["mailbox"]})
+    wrong = r"^finding f1's details: Expected `int`, got `bool` - at `details.grace_days`"
+    with pytest.raises(FindingFactsError, match=wrong):
+        read({"grace_days": True}, fid="f1")
     with pytest.raises(FindingFactsError, match=r"at `details.data_kept.expired`"):
-        leaver_facts({"data_kept": {"mailbox": "retention", "expired": "no"}})
+        read({"data_kept": {"mailbox": "retention", "expired": "no"}})
+    with pytest.raises(FindingFactsError, match=r"at `details.exchange.litigation_hold`"):
+        read({"exchange": {"listed": True, "litigation_hold": "yes"}})
