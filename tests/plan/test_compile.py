@@ -566,14 +566,17 @@ def test_one_removal_counted_two_ways_frees_the_fewer_seats_whatever_the_order()
 
 
 def test_a_leavers_details_of_the_wrong_type_are_refused_with_their_place() -> None:
-    """A kind list that is no list (a hand-edited report.json): the plan refuses it, naming the key,
-    instead of guessing what the removal ends (auditor.plan.leaver_facts)."""
+    """A kind list that is no list, a grace that is no number (a hand-edited report.json): the plan refuses
+    them, naming the key, instead of guessing what the removal ends (auditor.plan.leaver_facts): the fix's
+    facts as report.json is read (finding_facts.Fix), the rule's own as the plan reads the finding."""
     broken = [
         finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])]),
         finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"])]),
     ]
     broken[1].details = {"data_kinds": {"SPE_E5": "mailbox"}}
-    with pytest.raises(
-        FindingFactsError, match=r"finding f2\'s details: Expected `array`, got `str` - at `details.data_kinds\[...\]`"
-    ):
+    with pytest.raises(ValueError, match=r"Expected `array`, got `str` - at `details.data_kinds\[...\]`"):
+        report(broken, ROOMY)
+    broken[1].details = {"grace_days": "30"}
+    wrong = r"finding f2\'s details: Expected `int`, got `str` - at `details.grace_days`"
+    with pytest.raises(FindingFactsError, match=wrong):
         compile_plan(report(broken, ROOMY))
