@@ -11,7 +11,9 @@ object, byte for byte as before):
               beside its own facts (Rule.make's `holding`, auditor.data.finding.Holding)
     fix       what the fix rests on beyond the rule's own facts (Fix): the facts the enrichment adds
               after evaluation (auditor.evaluation.enrichment, as Finding.added: the groups' kinds, the data a
-              removal ends, the groups it leaves), the plan's bill for a seat finding
+              removal ends and the kinds of data each product holds, the groups it leaves, when a
+              disabled account was disabled), the Exchange export's mailbox (`plan --exchange-export`),
+              the plan's bill for a seat finding
               (auditor.plan.bill), and the pieces several rules write alike and the shared guidance
               reads (the product or the group a fix gives instead, the policy's licensing groups, the
               admin's `data_kept` declaration)
