@@ -121,28 +121,33 @@ def test_every_module_excused_exists_and_names_report_json() -> None:
     assert stale == []
 
 
-def test_a_planted_private_mirror_is_found(tmp_path: Path) -> None:
-    module = tmp_path / "auditor" / "fleet" / "planted.py"
+def _plant(root: Path, package: str, text: str) -> None:
+    """A module `auditor/<package>/planted.py` under `root`, holding `text`."""
+    module = root / "auditor" / package / "planted.py"
     module.parent.mkdir(parents=True)
-    module.write_text(
+    module.write_text(text, "utf-8")
+
+
+def test_a_planted_private_mirror_is_found(tmp_path: Path) -> None:
+    _plant(
+        tmp_path,
+        "fleet",
         "import msgspec\n\n\nclass _Seats(msgspec.Struct):\n    skus: list[str] = []\n\n\n"
         "def seats(data: bytes) -> _Seats:\n    return msgspec.json.decode(data, type=_Seats)  # report.json\n",
-        "utf-8",
     )
     assert mirrors(tmp_path) == {"auditor/fleet/planted.py": ["_Seats"]}
 
 
 def test_a_planted_public_mirror_is_found_through_its_parts(tmp_path: Path) -> None:
     """A public Struct handed to shapes.decode, inside a list, based on another of the module's: found."""
-    module = tmp_path / "auditor" / "fleet" / "planted.py"
-    module.parent.mkdir(parents=True)
-    module.write_text(
+    _plant(
+        tmp_path,
+        "fleet",
         "from msgspec import Struct\nfrom auditor.common import shapes\n\n\n"
         "class Row(Struct):\n    sku: str\n\n\nclass SeatRow(Row):\n    enabled: int = 0\n\n\n"
         "class JournalLine(Struct):\n    at: str\n\n\n"
         "def seats(data: bytes) -> list[SeatRow]:  # report.json's skus\n"
         "    return shapes.decode(data, list[SeatRow] | None) or []\n",
-        "utf-8",
     )
     assert mirrors(tmp_path) == {"auditor/fleet/planted.py": ["SeatRow"]}
 
@@ -150,15 +155,14 @@ def test_a_planted_public_mirror_is_found_through_its_parts(tmp_path: Path) -> N
 def test_a_planted_plain_read_is_found(tmp_path: Path) -> None:
     """A function that digs a field out of report.json parsed as plain JSON is found; one that parses a
     tenants entry's block beside its read of report.json is not (it reads no file as JSON)."""
-    module = tmp_path / "auditor" / "delivery" / "planted.py"
-    module.parent.mkdir(parents=True)
-    module.write_text(
+    _plant(
+        tmp_path,
+        "delivery",
         "import json\nfrom pathlib import Path\n\n\n"
         "def users(folder: Path) -> int:\n"
         "    return json.loads((folder / 'report.json').read_text('utf-8'))['summary']['users']['total']\n\n\n"
         "def block(folder: Path, psa: str) -> object:\n"
         "    (folder / 'report.json').read_bytes()\n"
         "    return json.loads(psa)\n",
-        "utf-8",
     )
     assert plain_reads(tmp_path) == ["auditor/delivery/planted.py:users"]
